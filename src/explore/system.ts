@@ -1,0 +1,80 @@
+// The whole contract between a model and the engines (explorer, MBT, replay).
+// The engines never see the kernel model: only this.
+//
+// A state is a fixed-width vector of 32-bit words. That one decision makes the
+// key canonical for free (the state *is* its key), lets the explorer store
+// states in typed arrays (no JS Set, no per-state objects) and lets a successor
+// be written into a reused buffer, so the hot loop allocates nothing.
+//
+// Actions are small integers indexing a static action table fixed by the
+// configuration: action 7 means the same thing in every state, so traces name
+// actions stably and MBT commands are simply "try action i".
+
+export interface Property {
+  /** Stable id, e.g. 'INV-RO'. */
+  readonly id: string;
+  /** Where the rule comes from (RFC / kernel source). */
+  readonly source: string;
+  /** null if the property holds in `state`, else one line saying what is wrong. */
+  check(state: Uint32Array): string | null;
+}
+
+export interface ActionInfo {
+  /** Who acts: 'cpu0', 'kswapd(N0)', 'device', ... */
+  readonly actor: string;
+  /** What it does, e.g. 'write(v2)=5' or 'Demote(f3)'. */
+  readonly name: string;
+}
+
+export interface System {
+  readonly name: string;
+  /** Words per state. */
+  readonly words: number;
+  /** Size of the static action table. */
+  readonly actionCount: number;
+  /** Write the initial state into out. */
+  initial(out: Uint32Array): void;
+  /**
+   * Try action a in `state`: if it is enabled, write the successor into `next`
+   * (same width, may be overwritten freely) and return true; else return false.
+   * Pure in `state`.
+   */
+  step(state: Uint32Array, a: number, next: Uint32Array): boolean;
+  /**
+   * Optional fast path: for every enabled action in increasing action order,
+   * write its successor into `next` and call emit(a). Must agree with step().
+   */
+  expand?(state: Uint32Array, next: Uint32Array, emit: (a: number) => void): void;
+  /** Static description of action a. */
+  describe(a: number): ActionInfo;
+  /**
+   * Re-run action a on `state` and say what the kernel did (functions called,
+   * arguments, results), one line per call. For traces; may be slow.
+   */
+  explain(state: Uint32Array, a: number): string[];
+  /** The safety properties checked on every reachable state. */
+  readonly properties: readonly Property[];
+  /**
+   * Optional per-transition check (conformance, step properties): null if the
+   * transition state --a--> next is allowed, else { id, message }.
+   */
+  checkTransition?(state: Uint32Array, a: number, next: Uint32Array): { id: string; message: string } | null;
+  /** Render the parts of a state a reviewer needs to see, for traces. */
+  render(state: Uint32Array, focus?: string): string[];
+}
+
+/** Enumerate enabled actions through step(); systems with expand() use that. */
+export function forEachSuccessor(
+  sys: System,
+  state: Uint32Array,
+  next: Uint32Array,
+  emit: (a: number) => void,
+): void {
+  if (sys.expand) {
+    sys.expand(state, next, emit);
+    return;
+  }
+  for (let a = 0; a < sys.actionCount; a++) {
+    if (sys.step(state, a, next)) emit(a);
+  }
+}

@@ -1,0 +1,111 @@
+// The static description of one modelled machine: topology, sizes, workload
+// programs, the device, and which mutant / fixes / modelling choices are on.
+// Nothing here changes during a run; all that changes lives in Kernel.s.
+
+import type { ZoneName } from './defs.ts';
+
+export interface ZoneConfig {
+  readonly type: ZoneName;
+  /** Memory blocks in this zone; each holds cfg.blockPages pages. */
+  readonly blocks: number;
+  /** Watermarks in pages; defaults derived from managed pages by __setup_per_zone_wmarks. */
+  readonly wmark?: { readonly min: number; readonly low: number; readonly high: number };
+}
+
+export interface NodeConfig {
+  /** 'dram' nodes are online at boot (N_MEMORY); 'private' nodes are hot-added by a driver. */
+  readonly kind: 'dram' | 'private';
+  readonly cpus: boolean;
+  readonly zones: readonly ZoneConfig[];
+  /** memory-tiers abstract distance class: lower is faster. */
+  readonly adistance?: number;
+}
+
+/** One workload instruction of a user CPU; vaddr is a page slot of the CPU's mm. */
+export type ProgramOp =
+  | { readonly op: 'mmap'; readonly vaddr: number; readonly kind: 'anon' | 'file-shared' | 'file-private'; readonly file?: number; readonly pgoff?: number; readonly prot: 'r' | 'rw' }
+  | { readonly op: 'read'; readonly vaddr: number }
+  | { readonly op: 'write'; readonly vaddr: number; readonly value: number }
+  | { readonly op: 'pwrite'; readonly file: number; readonly pgoff: number; readonly value: number }
+  | { readonly op: 'mprotect'; readonly vaddr: number; readonly prot: 'r' | 'rw' }
+  | { readonly op: 'mbind'; readonly vaddr: number; readonly mode: 'default' | 'bind' | 'preferred'; readonly nodes: readonly number[] }
+  | { readonly op: 'move_pages'; readonly vaddr: number; readonly node: number }
+  | { readonly op: 'madv_dontneed'; readonly vaddr: number }
+  | { readonly op: 'munmap'; readonly vaddr: number }
+  | { readonly op: 'fork'; readonly child: number };
+
+export interface DeviceConfig {
+  /** Physical backing units of the compressed device; an uncompressed page costs cost[2]. */
+  readonly physUnits: number;
+  /** Compressed cost in units of content class 0 (zero-like), 1 (mixed), 2 (incompressible). */
+  readonly cost: readonly [number, number, number];
+  /** The device raises lthresh (-> pressure 1000) when used >= lthresh ... */
+  readonly lthresh: number;
+  /** ... and hthresh (-> pressure 0) when used <= hthresh. */
+  readonly hthresh: number;
+}
+
+export interface DriverConfig {
+  /** Ranges per flush buffer (cxl_compression: (payload - 8) / 16, capped, >= 1). */
+  readonly bufMax: number;
+  /** Device supports Media Operations Zero (else the driver zeroes with the CPU). */
+  readonly mediaOps: boolean;
+}
+
+/** A node_private_ops table a test or config can register besides cram_ops. */
+export interface OpsTableConfig {
+  readonly name: string;
+  readonly flags: number;
+  /** Callbacks present in the table (their behaviour is the generic one of the table's kind). */
+  readonly callbacks: readonly ('free_folio' | 'folio_split' | 'migrate_to' | 'folio_migrate' | 'handle_fault' | 'reclaim_policy' | 'memory_failure')[];
+}
+
+export interface KernelConfig {
+  readonly name: string;
+  readonly nodes: readonly NodeConfig[];
+  /** node_distance(a, b); diagonal 10. */
+  readonly distance: readonly (readonly number[])[];
+  /** Pages per memory block (a power of two >= 2^maxOrder). */
+  readonly blockPages: number;
+  /** Highest buddy order (MAX_PAGE_ORDER of the model). */
+  readonly maxOrder: number;
+  /** User CPUs: the node each runs on and the mm it runs in. */
+  readonly cpus: readonly { readonly node: number; readonly mm: number; readonly program: readonly ProgramOp[] }[];
+  readonly mms: number;
+  /** Page slots per mm. */
+  readonly vaddrs: number;
+  readonly files: number;
+  readonly filePages: number;
+  readonly swapSlots: number;
+  /** Content values are 0..contentValues-1; 0 is a zeroed page. */
+  readonly contentValues: number;
+  readonly device: DeviceConfig;
+  readonly driver: DriverConfig;
+  /** NR_MAX_BATCHED_MIGRATION of the model: folios one demotion batch may move. */
+  readonly demoteBatch: number;
+  /** /sys/kernel/mm/numa/demotion_enabled */
+  readonly numaDemotionEnabled: boolean;
+  readonly opsTables: readonly OpsTableConfig[];
+  /** Seeded bug (mutant catalogue), or null for the faithful v4 model. */
+  readonly mutant: string | null;
+  /** Fixes of the fix catalogue switched on. */
+  readonly fixes: readonly string[];
+  /** Modelling choices where the code reads two ways: choice name -> chosen reading. */
+  readonly choices: Readonly<Record<string, string>>;
+  /** Which background actors exist in this configuration. */
+  readonly actors: {
+    readonly kswapd: boolean;
+    readonly driver: boolean;
+    readonly device: boolean;
+    readonly flush: boolean;
+    readonly cpuset: boolean;
+  };
+}
+
+export function hasFix(cfg: KernelConfig, fix: string): boolean {
+  return cfg.fixes.includes(fix);
+}
+
+export function isMutant(cfg: KernelConfig, mutant: string): boolean {
+  return cfg.mutant === mutant;
+}

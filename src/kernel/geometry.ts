@@ -1,0 +1,117 @@
+// Static facts derived once from a KernelConfig: which pfn belongs to which
+// node, zone and memory block, and which threads (actors) exist. None of this
+// changes at run time, so it stays out of the state vector.
+
+import type { KernelConfig } from './config.ts';
+import { MAX_NR_ZONES, ZONE_NAMES } from './defs.ts';
+
+export interface BlockGeom {
+  readonly node: number;
+  /** global zone id = node * MAX_NR_ZONES + zone type */
+  readonly zone: number;
+  readonly firstPfn: number;
+  readonly pages: number;
+}
+
+/** Roles of the modelled threads, in thread-index order. */
+export type ThreadRole =
+  | { readonly kind: 'cpu'; readonly cpu: number }
+  | { readonly kind: 'kswapd'; readonly node: number }
+  | { readonly kind: 'flush_kthread' }
+  | { readonly kind: 'overflow_work'; readonly cpu: number }
+  | { readonly kind: 'irq_lthresh' }
+  | { readonly kind: 'irq_hthresh' }
+  | { readonly kind: 'driver' };
+
+export interface Geometry {
+  readonly nodes: number;
+  readonly zones: number;
+  readonly pfns: number;
+  readonly orders: number;
+  readonly blocks: readonly BlockGeom[];
+  readonly pfnNode: Uint8Array;
+  readonly pfnZone: Uint8Array;
+  readonly pfnBlock: Uint8Array;
+  /** First private node (the one the compression driver manages), or -1. */
+  readonly privateNode: number;
+  readonly threads: readonly ThreadRole[];
+  readonly cpuThread: (cpu: number) => number;
+  readonly kswapdThread: (node: number) => number;
+  readonly flushThread: number;
+  readonly overflowThread: (cpu: number) => number;
+  readonly lthreshThread: number;
+  readonly hthreshThread: number;
+  readonly driverThread: number;
+  /** Flush buffers of the compression driver: three per CPU (active, overflow spare, kthread spare). */
+  readonly flushBufs: number;
+}
+
+export function zoneId(node: number, type: number): number {
+  return node * MAX_NR_ZONES + type;
+}
+
+export function zoneNode(zone: number): number {
+  return Math.floor(zone / MAX_NR_ZONES);
+}
+
+export function zoneType(zone: number): number {
+  return zone % MAX_NR_ZONES;
+}
+
+export function zoneLabel(zone: number): string {
+  return `N${zoneNode(zone)}.${ZONE_NAMES[zoneType(zone)]}`;
+}
+
+export function buildGeometry(cfg: KernelConfig): Geometry {
+  const blocks: BlockGeom[] = [];
+  let pfn = 0;
+  cfg.nodes.forEach((node, nid) => {
+    // Zones of a node are laid out lowest type first, as physical memory is.
+    const zones = [...node.zones].sort((a, b) => ZONE_NAMES.indexOf(a.type) - ZONE_NAMES.indexOf(b.type));
+    for (const z of zones) {
+      for (let b = 0; b < z.blocks; b++) {
+        blocks.push({ node: nid, zone: zoneId(nid, ZONE_NAMES.indexOf(z.type)), firstPfn: pfn, pages: cfg.blockPages });
+        pfn += cfg.blockPages;
+      }
+    }
+  });
+  const pfnNode = new Uint8Array(pfn);
+  const pfnZone = new Uint8Array(pfn);
+  const pfnBlock = new Uint8Array(pfn);
+  blocks.forEach((b, i) => {
+    for (let p = b.firstPfn; p < b.firstPfn + b.pages; p++) {
+      pfnNode[p] = b.node;
+      pfnZone[p] = b.zone;
+      pfnBlock[p] = i;
+    }
+  });
+  const threads: ThreadRole[] = [];
+  cfg.cpus.forEach((_, cpu) => threads.push({ kind: 'cpu', cpu }));
+  cfg.nodes.forEach((_, node) => threads.push({ kind: 'kswapd', node }));
+  threads.push({ kind: 'flush_kthread' });
+  cfg.cpus.forEach((_, cpu) => threads.push({ kind: 'overflow_work', cpu }));
+  threads.push({ kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, { kind: 'driver' });
+  const nCpu = cfg.cpus.length;
+  const nNodes = cfg.nodes.length;
+  const flushThread = nCpu + nNodes;
+  return {
+    nodes: nNodes,
+    zones: nNodes * MAX_NR_ZONES,
+    pfns: pfn,
+    orders: cfg.maxOrder + 1,
+    blocks,
+    pfnNode,
+    pfnZone,
+    pfnBlock,
+    privateNode: cfg.nodes.findIndex((n) => n.kind === 'private'),
+    threads,
+    cpuThread: (cpu) => cpu,
+    kswapdThread: (node) => nCpu + node,
+    flushThread,
+    overflowThread: (cpu) => flushThread + 1 + cpu,
+    lthreshThread: flushThread + 1 + nCpu,
+    hthreshThread: flushThread + 2 + nCpu,
+    driverThread: flushThread + 3 + nCpu,
+    flushBufs: 3 * nCpu,
+  };
+}

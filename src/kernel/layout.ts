@@ -1,0 +1,319 @@
+// The kernel state is one Uint16Array; this file says where each field lives.
+//
+// Why a flat array: the explorer stores millions of states, and a flat array is
+// cloned with one slice(), compared and hashed as words, and encoded canonically
+// for free, provided every field is reset to 0 when its object dies (a freed
+// folio, an unmapped PTE). Nothing of the modelled kernel may live outside it,
+// or two different kernels would share a key and the exploration would be unsound.
+//
+// Each field has a length (entries, indexed as the comment says) and a maximum
+// value, which tests use to catch overflow and a packer may use to save bits.
+
+import type { KernelConfig } from './config.ts';
+import { CRAM_PRESSURE_MAX, MAX_NR_ZONES } from './defs.ts';
+import type { Geometry } from './geometry.ts';
+
+export interface Field {
+  readonly name: string;
+  readonly off: number;
+  readonly len: number;
+  readonly max: number;
+}
+
+/** Registers per thread (locals of a staged operation). */
+export const THREAD_REGS = 6;
+
+// PG_FLAGS bits (model encoding of page flags; names follow include/linux/page-flags.h)
+export const PG_head = 1 << 0; // head page of an allocated folio (order in PG_ORDER)
+export const PG_tail = 1 << 1; // tail page of an allocated folio
+export const PG_lru = 1 << 2;
+export const PG_locked = 1 << 3;
+export const PG_anon = 1 << 4; // folio_test_anon
+export const PG_swapcache = 1 << 5;
+export const PG_dirty = 1 << 6;
+export const PG_writeback = 1 << 7;
+export const PG_isolated_pb = 1 << 8; // pageblock MIGRATE_ISOLATE (offline in progress)
+export const PG_hwpoison = 1 << 9;
+export const PG_active = 1 << 10;
+export const PG_unevictable = 1 << 11;
+export const PG_reserved = 1 << 12; // not part of any block that is online
+
+// GH_ALLOC bits (ghost: how the folio now at this pfn was allocated)
+export const GA_PRIVATE_OK = 1 << 0; // gfp had __GFP_PRIVATE and the preferred nid was this page's node
+export const GA_WHILE_BLOCKED = 1 << 1; // allocated on a private node while migration_blocked was set
+export const GA_CONTIG = 1 << 2; // alloc_contig_pages (no numa_zone_alloc_allowed check)
+export const GA_GFP_PRIVATE = 1 << 3; // gfp had __GFP_PRIVATE
+export const GA_PREFERRED_HERE = 1 << 4; // the preferred nid was this page's node
+
+// PTE_KIND values
+export const PTE_NONE = 0;
+export const PTE_PRESENT = 1;
+export const PTE_MIGRATION = 2;
+export const PTE_SWAP = 3;
+
+// PTE_FLAGS bits
+export const PTE_WRITE = 1 << 0;
+export const PTE_DIRTY = 1 << 1;
+export const PTE_PROTNONE = 1 << 2; // NUMA hinting (change_prot_numa)
+export const PTE_MIG_WRITE = 1 << 3; // writable migration entry
+export const PTE_YOUNG = 1 << 4;
+
+// VMA_FLAGS bits (VM_* of the vma covering this page slot)
+export const VMA_MAPPED = 1 << 0;
+export const VMA_READ = 1 << 1;
+export const VMA_WRITE = 1 << 2;
+export const VMA_SHARED = 1 << 3;
+export const VMA_FILE = 1 << 4;
+export const VMA_MAYWRITE = 1 << 5;
+
+// THR_LOCKS bits: locks a thread holds between steps
+export const LK_PTL = 1 << 0;
+export const LK_MMAP_READ = 1 << 1;
+export const LK_MMAP_WRITE = 1 << 2;
+export const LK_MEM_HOTPLUG = 1 << 3;
+export const LK_NODE_PRIVATE = 1 << 4;
+export const LK_CRAM_MUTEX = 1 << 5;
+export const LK_RCU = 1 << 6;
+export const LK_DEVICE_HOTPLUG = 1 << 7;
+export const LK_FOLIO = 1 << 8; // holds the lock of the folio in a register
+
+// THR_REFS bits: references a thread holds between steps
+export const REF_NP = 1 << 0; // node_private refcount (node_private_migrate_to)
+export const REF_CN = 1 << 1; // cram_node refcount (get_cram_node)
+
+// GH_EVENTS bits: history the invariants judge (recorded by the model, never judged by it)
+export const EV_OPS_AFTER_UNREGISTER = 1 << 0; // a callback of ops ran after node_private_unregister returned 0
+export const EV_CN_USE_AFTER_FREE = 1 << 1; // a thread dereferenced a freed cram_node
+export const EV_PTL_LEAK = 1 << 2; // handle_fault returned holding the PTL
+export const EV_RETRY_NO_ALLOW = 1 << 3; // VM_FAULT_RETRY without FAULT_FLAG_ALLOW_RETRY
+export const EV_FOLIO_GET_ZERO = 1 << 4; // folio_get on a refcount-0 folio (VM_BUG_ON under DEBUG_VM)
+export const EV_NP_HELD_AFTER_UNREG = 1 << 5; // a thread held np after unregister returned 0
+export const EV_MIGRATE_UNGATED = 1 << 6; // a P folio without MIGRATION was unmapped for migration
+export const EV_LIFECYCLE = 1 << 7; // a lifecycle call succeeded out of order
+export const EV_DATA_LOSS = 1 << 8; // a read returned content other than the last write
+export const EV_DOUBLE_BUFFERED = 1 << 9; // a folio was appended to a flush buffer twice
+export const EV_FREE_LEAK = 1 << 10; // a freed folio was kept out of the buddy for good
+
+export interface KernelLayout {
+  readonly words16: number;
+  readonly fields: readonly Field[];
+  // global
+  readonly G_NP_INITIALIZED: Field; // [1] node_private_initialized (node_dev_init done)
+  readonly G_CPUSET_MEMS: Field; // [1] root cpuset's effective mems (nodemask)
+  readonly G_CPUSET_ENABLED: Field; // [1] cpusets_enabled()
+  readonly G_DEMOTION_ENABLED: Field; // [1] numa_demotion_enabled
+  readonly G_TICK: Field; // [1] flush kthread interval elapsed (0/1)
+  // per node
+  readonly NODE_STATES: Field; // [node] N_* bits
+  readonly NODE_PRIVATE: Field; // [node] pgdat->private
+  readonly NODE_NP: Field; // [node] pgdat->node_private: np slot + 1, 0 = NULL
+  readonly NODE_KSWAPD: Field; // [node] 0 no thread, 1 sleeping, 2 woken
+  readonly NODE_KCOMPACTD: Field; // [node] 0/1 running
+  readonly NODE_KSWAPD_FAILURES: Field; // [node]
+  readonly NODE_NR_ISOLATED_ANON: Field; // [node]
+  readonly NODE_NR_ISOLATED_FILE: Field; // [node]
+  readonly NODE_DEMOTION_TARGETS: Field; // [node] preferred demotion targets (nodemask)
+  readonly NODE_IN_TIER: Field; // [node] 1 if placed in a memory tier
+  readonly NODE_ZL_FALLBACK: Field; // [node * zones + i] global zone id + 1, 0-terminated
+  readonly NODE_ZL_NOFALLBACK: Field; // [node * MAX_NR_ZONES + i] global zone id + 1, 0-terminated
+  // per zone (global zone id)
+  readonly ZONE_PRESENT: Field;
+  readonly ZONE_MANAGED: Field;
+  readonly ZONE_FREE: Field; // NR_FREE_PAGES
+  readonly ZONE_AREA_NR_FREE: Field; // [zone * orders + order] free_area[order].nr_free
+  readonly ZONE_WMARK_MIN: Field;
+  readonly ZONE_WMARK_LOW: Field;
+  readonly ZONE_WMARK_HIGH: Field;
+  readonly ZONE_BOOST: Field; // watermark_boost
+  readonly ZONE_BOOSTED: Field; // ZONE_BOOSTED_WATERMARK bit
+  // per memory block
+  readonly BLOCK_STATE: Field; // BLOCK_ABSENT / OFFLINE / ONLINE
+  readonly BLOCK_PRIVATE_NP: Field; // np slot + 1 the block was added for (add_private_memory_driver_managed)
+  // per pfn
+  readonly PG_BUDDY: Field; // 0, or order + 1 for the head of a free buddy block
+  readonly PG_FLAGS: Field;
+  readonly PG_ORDER: Field; // folio order (head)
+  readonly PG_REF: Field; // folio refcount (head)
+  readonly PG_MAPCOUNT: Field; // folio mapcount (head)
+  readonly PG_MAPPING: Field; // file folio: file * filePages + pgoff + 1; else 0
+  readonly PG_SWAP: Field; // swap-cache folio: swap slot + 1
+  readonly PG_CONTENT: Field; // page contents (0 = zeroed)
+  readonly PG_FLUSH_BIT: Field; // compression driver flush_record bit for this page
+  readonly GH_ALLOC: Field; // ghost GA_* bits
+  readonly GH_EXPECT: Field; // ghost: contents P's page may hold (last legitimate write) + 1, 0 = unknown
+  // per mm
+  readonly MM_LIVE: Field;
+  // per (mm * vaddrs + vaddr)
+  readonly VMA_FLAGS: Field;
+  readonly VMA_FILE: Field; // file + 1
+  readonly VMA_PGOFF: Field;
+  readonly VMA_POL_MODE: Field;
+  readonly VMA_POL_NODES: Field;
+  readonly VMA_POL_FLAGS: Field;
+  readonly PTE_KIND: Field;
+  readonly PTE_FLAGS: Field;
+  readonly PTE_VAL: Field; // pfn (present, migration) or swap slot (swap)
+  readonly GH_LAST_WRITE: Field; // ghost: last value the program stored at this slot + 1
+  // per (file * filePages + pgoff)
+  readonly PCACHE: Field; // folio pfn + 1
+  readonly FILE_DATA: Field; // contents on backing storage
+  // per swap slot
+  readonly SWAP_COUNT: Field;
+  readonly SWAP_DATA: Field;
+  readonly SWAP_CACHE: Field; // folio pfn + 1
+  // per node_private slot (one per private node, the struct its driver embeds)
+  readonly NP_REFCOUNT: Field;
+  readonly NP_RELEASED: Field; // completion done
+  readonly NP_OPS: Field; // ops table id: 0 NULL, 1 cram_ops, 2 + i = cfg.opsTables[i]
+  readonly NP_MIGRATION_BLOCKED: Field;
+  readonly GH_NP_UNREG_OPS: Field; // ghost: ops id + 1 when unregister returned 0 (cleared at re-register)
+  // per node: struct cram_node in cram_nodes[nid]
+  readonly CN_STATE: Field; // 0 none, 1 published, 2 unpublished (draining), 3 freed
+  readonly CN_REFCOUNT: Field;
+  readonly CN_PRESSURE: Field;
+  readonly CN_PURGED: Field;
+  readonly CN_OWNER: Field; // owner id + 1
+  readonly CN_FLUSH_CB: Field; // 1 if flush_cb set
+  // compression driver (one instance, for geometry.privateNode)
+  readonly DRV_STATE: Field; // probe / teardown stage
+  readonly DRV_FLAGS: Field;
+  readonly BUF_LEN: Field; // [buf]
+  readonly BUF_ENT: Field; // [buf * bufMax + i] folio pfn + 1
+  readonly CPU_BUF_ACTIVE: Field; // [cpu] buf + 1
+  readonly CPU_BUF_OVERFLOW: Field; // [cpu] overflow_spare buf + 1
+  readonly CPU_BUF_SPARE: Field; // [cpu] kthread spare buf + 1
+  readonly CPU_OVERFLOW_PENDING: Field; // [cpu]
+  // the compressed device
+  readonly DEV_USED: Field; // physical units in use
+  readonly DEV_LEVEL: Field; // 1 after an lthresh edge, 0 after hthresh
+  readonly DEV_IRQ: Field; // pending edges: bit0 lthresh, bit1 hthresh
+  readonly GH_USED_AT_BLOCK: Field; // ghost: DEV_USED when pressure last became 1000
+  // threads
+  readonly THR_OP: Field; // operation in progress (model op code), 0 idle
+  readonly THR_STAGE: Field;
+  readonly THR_PC: Field; // program counter (user CPUs)
+  readonly THR_REG: Field; // [thread * THREAD_REGS + r]
+  readonly THR_LOCKS: Field; // LK_* bits
+  readonly THR_REFS: Field; // REF_* bits
+  // ghost history
+  readonly GH_EVENTS: Field; // EV_* bits
+}
+
+class Builder {
+  private off = 0;
+  readonly fields: Field[] = [];
+  add(name: string, len: number, max: number): Field {
+    const f: Field = { name, off: this.off, len, max };
+    this.off += len;
+    this.fields.push(f);
+    return f;
+  }
+  get size(): number {
+    return this.off;
+  }
+}
+
+export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
+  const b = new Builder();
+  const N = g.nodes;
+  const Z = g.zones;
+  const P = g.pfns;
+  const MV = cfg.mms * cfg.vaddrs;
+  const FP = cfg.files * cfg.filePages;
+  const T = g.threads.length;
+  const C = cfg.cpus.length;
+  const NP = cfg.nodes.filter((n) => n.kind === 'private').length;
+  const U16 = 0xffff;
+  const nodemask = (1 << N) - 1;
+  const nOps = 2 + cfg.opsTables.length;
+  const L = {
+    G_NP_INITIALIZED: b.add('G_NP_INITIALIZED', 1, 1),
+    G_CPUSET_MEMS: b.add('G_CPUSET_MEMS', 1, nodemask),
+    G_CPUSET_ENABLED: b.add('G_CPUSET_ENABLED', 1, 1),
+    G_DEMOTION_ENABLED: b.add('G_DEMOTION_ENABLED', 1, 1),
+    G_TICK: b.add('G_TICK', 1, 1),
+    NODE_STATES: b.add('NODE_STATES', N, 15),
+    NODE_PRIVATE: b.add('NODE_PRIVATE', N, 1),
+    NODE_NP: b.add('NODE_NP', N, NP),
+    NODE_KSWAPD: b.add('NODE_KSWAPD', N, 2),
+    NODE_KCOMPACTD: b.add('NODE_KCOMPACTD', N, 1),
+    NODE_KSWAPD_FAILURES: b.add('NODE_KSWAPD_FAILURES', N, 16),
+    NODE_NR_ISOLATED_ANON: b.add('NODE_NR_ISOLATED_ANON', N, P),
+    NODE_NR_ISOLATED_FILE: b.add('NODE_NR_ISOLATED_FILE', N, P),
+    NODE_DEMOTION_TARGETS: b.add('NODE_DEMOTION_TARGETS', N, nodemask),
+    NODE_IN_TIER: b.add('NODE_IN_TIER', N, 1),
+    NODE_ZL_FALLBACK: b.add('NODE_ZL_FALLBACK', N * Z, Z),
+    NODE_ZL_NOFALLBACK: b.add('NODE_ZL_NOFALLBACK', N * MAX_NR_ZONES, Z),
+    ZONE_PRESENT: b.add('ZONE_PRESENT', Z, P),
+    ZONE_MANAGED: b.add('ZONE_MANAGED', Z, P),
+    ZONE_FREE: b.add('ZONE_FREE', Z, P),
+    ZONE_AREA_NR_FREE: b.add('ZONE_AREA_NR_FREE', Z * g.orders, P),
+    ZONE_WMARK_MIN: b.add('ZONE_WMARK_MIN', Z, P),
+    ZONE_WMARK_LOW: b.add('ZONE_WMARK_LOW', Z, P),
+    ZONE_WMARK_HIGH: b.add('ZONE_WMARK_HIGH', Z, P),
+    ZONE_BOOST: b.add('ZONE_BOOST', Z, P),
+    ZONE_BOOSTED: b.add('ZONE_BOOSTED', Z, 1),
+    BLOCK_STATE: b.add('BLOCK_STATE', g.blocks.length, 2),
+    BLOCK_PRIVATE_NP: b.add('BLOCK_PRIVATE_NP', g.blocks.length, NP),
+    PG_BUDDY: b.add('PG_BUDDY', P, g.orders),
+    PG_FLAGS: b.add('PG_FLAGS', P, U16),
+    PG_ORDER: b.add('PG_ORDER', P, cfg.maxOrder),
+    PG_REF: b.add('PG_REF', P, 64),
+    PG_MAPCOUNT: b.add('PG_MAPCOUNT', P, 64),
+    PG_MAPPING: b.add('PG_MAPPING', P, FP),
+    PG_SWAP: b.add('PG_SWAP', P, cfg.swapSlots),
+    PG_CONTENT: b.add('PG_CONTENT', P, cfg.contentValues - 1),
+    PG_FLUSH_BIT: b.add('PG_FLUSH_BIT', P, 1),
+    GH_ALLOC: b.add('GH_ALLOC', P, 31),
+    GH_EXPECT: b.add('GH_EXPECT', P, cfg.contentValues),
+    MM_LIVE: b.add('MM_LIVE', cfg.mms, 1),
+    VMA_FLAGS: b.add('VMA_FLAGS', MV, 63),
+    VMA_FILE: b.add('VMA_FILE', MV, cfg.files),
+    VMA_PGOFF: b.add('VMA_PGOFF', MV, cfg.filePages),
+    VMA_POL_MODE: b.add('VMA_POL_MODE', MV, 5),
+    VMA_POL_NODES: b.add('VMA_POL_NODES', MV, nodemask),
+    VMA_POL_FLAGS: b.add('VMA_POL_FLAGS', MV, 63),
+    PTE_KIND: b.add('PTE_KIND', MV, 3),
+    PTE_FLAGS: b.add('PTE_FLAGS', MV, 31),
+    PTE_VAL: b.add('PTE_VAL', MV, Math.max(P, cfg.swapSlots)),
+    GH_LAST_WRITE: b.add('GH_LAST_WRITE', MV, cfg.contentValues),
+    PCACHE: b.add('PCACHE', FP, P),
+    FILE_DATA: b.add('FILE_DATA', FP, cfg.contentValues - 1),
+    SWAP_COUNT: b.add('SWAP_COUNT', cfg.swapSlots, 64),
+    SWAP_DATA: b.add('SWAP_DATA', cfg.swapSlots, cfg.contentValues - 1),
+    SWAP_CACHE: b.add('SWAP_CACHE', cfg.swapSlots, P),
+    NP_REFCOUNT: b.add('NP_REFCOUNT', NP, 64),
+    NP_RELEASED: b.add('NP_RELEASED', NP, 1),
+    NP_OPS: b.add('NP_OPS', NP, nOps),
+    NP_MIGRATION_BLOCKED: b.add('NP_MIGRATION_BLOCKED', NP, 1),
+    GH_NP_UNREG_OPS: b.add('GH_NP_UNREG_OPS', NP, nOps + 1),
+    CN_STATE: b.add('CN_STATE', N, 3),
+    CN_REFCOUNT: b.add('CN_REFCOUNT', N, 64),
+    CN_PRESSURE: b.add('CN_PRESSURE', N, CRAM_PRESSURE_MAX),
+    CN_PURGED: b.add('CN_PURGED', N, 1),
+    CN_OWNER: b.add('CN_OWNER', N, 15),
+    CN_FLUSH_CB: b.add('CN_FLUSH_CB', N, 1),
+    DRV_STATE: b.add('DRV_STATE', 1, 63),
+    DRV_FLAGS: b.add('DRV_FLAGS', 1, U16),
+    BUF_LEN: b.add('BUF_LEN', g.flushBufs, cfg.driver.bufMax),
+    BUF_ENT: b.add('BUF_ENT', g.flushBufs * cfg.driver.bufMax, P),
+    CPU_BUF_ACTIVE: b.add('CPU_BUF_ACTIVE', C, g.flushBufs),
+    CPU_BUF_OVERFLOW: b.add('CPU_BUF_OVERFLOW', C, g.flushBufs),
+    CPU_BUF_SPARE: b.add('CPU_BUF_SPARE', C, g.flushBufs),
+    CPU_OVERFLOW_PENDING: b.add('CPU_OVERFLOW_PENDING', C, 1),
+    DEV_USED: b.add('DEV_USED', 1, U16),
+    DEV_LEVEL: b.add('DEV_LEVEL', 1, 1),
+    DEV_IRQ: b.add('DEV_IRQ', 1, 3),
+    GH_USED_AT_BLOCK: b.add('GH_USED_AT_BLOCK', 1, U16),
+    THR_OP: b.add('THR_OP', T, 255),
+    THR_STAGE: b.add('THR_STAGE', T, 255),
+    THR_PC: b.add('THR_PC', T, 255),
+    THR_REG: b.add('THR_REG', T * THREAD_REGS, U16),
+    THR_LOCKS: b.add('THR_LOCKS', T, U16),
+    THR_REFS: b.add('THR_REFS', T, 3),
+    GH_EVENTS: b.add('GH_EVENTS', 1, U16),
+  };
+  // Pad to whole 32-bit words so a state is also a Uint32Array key.
+  const words16 = b.size + (b.size & 1);
+  return { ...L, words16, fields: b.fields };
+}

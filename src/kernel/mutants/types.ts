@@ -1,0 +1,19 @@
+// A seeded bug: one deliberate deviation at one kernel site, switched on by
+// cfg.mutant, naming the invariant (SEMANTICS 9) that must catch it.
+export interface Mutant {
+  readonly name: string;
+  /** The kernel function it breaks, e.g. 'mm/page_alloc.c: numa_zone_alloc_allowed'. */
+  readonly site: string;
+  /** Invariant id expected to catch it, e.g. 'INV-ISOLATION-ALLOC'. */
+  readonly catches: string;
+  readonly description: string;
+}
+
+/** A fix of a real v4 finding: the smallest kernel change that mends it, switched on by cfg.fixes. */
+export interface Fix {
+  readonly name: string;
+  readonly site: string;
+  /** Invariant the unfixed v4 breaks. */
+  readonly mends: string;
+  readonly description: string;
+}

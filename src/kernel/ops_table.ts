@@ -1,0 +1,67 @@
+// node_private_ops tables (include/linux/node_private.h: struct node_private_ops).
+// A table is static; the state holds only its id in NP_OPS. Id 0 is NULL,
+// id 1 is cram_ops (mm/cram.c), ids 2.. are cfg.opsTables (drivers and tests).
+//
+// STUB CONTRACT (owned by the allocator/nodes helper; cram_ops is filled in by
+// the folio/CRAM helper through registerCramOps): signatures are final.
+
+import type { Kernel } from './kernel.ts';
+
+/** Callback set of one ops table; absent members are NULL pointers. */
+export interface NodePrivateOps {
+  readonly name: string;
+  readonly flags: number;
+  /** free_folio(f) -> true: keep the folio out of the buddy (refcount already 0). */
+  readonly freeFolio?: (k: Kernel, tid: number, pfn: number) => boolean;
+  /** folio_split(f, new|NULL) */
+  readonly folioSplit?: (k: Kernel, pfn: number, newPfn: number) => void;
+  /**
+   * migrate_to(list, nid, mode, reason, &nr_succeeded) -> migrate_pages return:
+   * 0 all moved, >0 number not moved, <0 errno. `list` holds isolated folio pfns;
+   * moved folios are removed from it. Runs in thread tid.
+   */
+  readonly migrateTo?: (k: Kernel, tid: number, list: number[], nid: number, mode: number, reason: number) => { ret: number; nrSucceeded: number };
+  /** folio_migrate(src, dst): src is on the private node, both locked. */
+  readonly folioMigrate?: (k: Kernel, src: number, dst: number) => void;
+  /** handle_fault(f, vmf, level): staged, see memory.ts; the table only says it exists. */
+  readonly handleFault?: true;
+  /** reclaim_policy(nid, &policy) */
+  readonly reclaimPolicy?: (k: Kernel, nid: number) => { mayswap: boolean; maywritepage: boolean; managedWatermarks: boolean };
+  /** memory_failure(f, pfn, flags): notification only. */
+  readonly memoryFailure?: (k: Kernel, pfn: number) => void;
+}
+
+export const OPS_NULL = 0;
+export const OPS_CRAM = 1;
+
+let cramOps: NodePrivateOps | null = null;
+
+/** mm/cram.c defines cram_ops; it hands the table here (breaks an import cycle). */
+export function registerCramOps(ops: NodePrivateOps): void {
+  cramOps = ops;
+}
+
+/** The ops table with id `id` in this configuration, or null for NULL. */
+export function opsById(k: Kernel, id: number): NodePrivateOps | null {
+  if (id === OPS_NULL) return null;
+  if (id === OPS_CRAM) return cramOps;
+  const t = k.cfg.opsTables[id - 2];
+  if (!t) return null;
+  return genericOps(t.name, t.flags, t.callbacks);
+}
+
+/** A driver/test table: callbacks present behave like the cxl_mempolicy sample (plain migration). */
+function genericOps(name: string, flags: number, callbacks: readonly string[]): NodePrivateOps {
+  const has = (c: string) => callbacks.includes(c);
+  return {
+    name,
+    flags,
+    ...(has('free_folio') ? { freeFolio: () => false } : {}),
+    ...(has('folio_split') ? { folioSplit: () => undefined } : {}),
+    ...(has('migrate_to') ? { migrateTo: () => ({ ret: -22, nrSucceeded: 0 }) } : {}),
+    ...(has('folio_migrate') ? { folioMigrate: () => undefined } : {}),
+    ...(has('handle_fault') ? { handleFault: true as const } : {}),
+    ...(has('reclaim_policy') ? { reclaimPolicy: () => ({ mayswap: false, maywritepage: false, managedWatermarks: false }) } : {}),
+    ...(has('memory_failure') ? { memoryFailure: () => undefined } : {}),
+  };
+}

@@ -1,0 +1,28 @@
+// Page contents. Every write to a page's bytes goes through setPageContent, so
+// the compressed device sees each change to its media (it is real memory: the
+// device compresses whatever lands on it, whoever writes it).
+
+import { deviceContentChanged } from '../cxl/device.ts';
+import type { Kernel } from './kernel.ts';
+
+export function pageContent(k: Kernel, pfn: number): number {
+  return k.get(k.L.PG_CONTENT, pfn);
+}
+
+/** Store v into page pfn (a CPU store, a DMA copy, a device zeroing). */
+export function setPageContent(k: Kernel, pfn: number, v: number): void {
+  const old = k.get(k.L.PG_CONTENT, pfn);
+  if (old === v) return;
+  k.set(k.L.PG_CONTENT, pfn, v);
+  if (k.g.pfnNode[pfn] === k.g.privateNode) deviceContentChanged(k, old, v);
+}
+
+/** copy_highpage / folio_copy for an order-0..n folio. */
+export function copyFolioContent(k: Kernel, dst: number, src: number, nr: number): void {
+  for (let i = 0; i < nr; i++) setPageContent(k, dst + i, pageContent(k, src + i));
+}
+
+/** clear_highpage on every page of the folio. */
+export function zeroFolio(k: Kernel, pfn: number, nr: number): void {
+  for (let i = 0; i < nr; i++) setPageContent(k, pfn + i, 0);
+}
