@@ -26,3 +26,12 @@ export function copyFolioContent(k: Kernel, dst: number, src: number, nr: number
 export function zeroFolio(k: Kernel, pfn: number, nr: number): void {
   for (let i = 0; i < nr; i++) setPageContent(k, pfn + i, 0);
 }
+
+/**
+ * Ghost (INV-WRITE-PATH): the page's current contents came through a path the
+ * cover letter allows on a private node: a migration copy into a folio
+ * allocated while not blocked, or a scrub. Call it right after such a write.
+ */
+export function ghostLegitWrite(k: Kernel, pfn: number): void {
+  k.set(k.L.GH_EXPECT, pfn, k.get(k.L.PG_CONTENT, pfn) + 1);
+}
