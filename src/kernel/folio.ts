@@ -1,15 +1,168 @@
-// Folio reference counting and LRU membership (mm/swap.c, mm/vmscan.c helpers).
-// STUB CONTRACT (folio/CRAM helper): signatures final.
+// Folio reference counting, LRU membership and the folio lock (mm/swap.c,
+// mm/vmscan.c, mm/filemap.c helpers).
+//
+// Modelling choices:
+// * LRU: the model adds a folio to its LRU directly (lru_add_drain semantics),
+//   with no per-CPU folio batches. So cram_fault's F2 failure "folio sitting in
+//   a per-CPU LRU batch" cannot happen; F2 fails only when the folio is
+//   already isolated (PG_lru clear).
+// * Folios are addressed by their head pfn; the fields of a folio live at
+//   that pfn (PG_REF, PG_MAPCOUNT, PG_MAPPING, PG_SWAP, PG_FLAGS of the head).
+
+import { EV_FOLIO_GET_ZERO, PG_active, PG_anon, PG_dirty, PG_head, PG_hwpoison, PG_isolated_pb, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail, PG_unevictable, PG_writeback } from './layout.ts';
 import type { Kernel } from './kernel.ts';
+import { folioManagedOnFree, folioIsPrivateNode } from './node_private.ts';
+import { freePagesToBuddy } from './page_alloc.ts';
+
+/** folio_nr_pages(f) */
+export function folioNrPages(k: Kernel, pfn: number): number {
+  return 1 << k.get(k.L.PG_ORDER, pfn);
+}
+
+/** folio_nid(f): static pfn -> node map. */
+export function folioNid(k: Kernel, pfn: number): number {
+  return k.g.pfnNode[pfn]!;
+}
+
+/** page_folio(p): the head pfn of the folio containing pfn. */
+export function pageFolio(k: Kernel, pfn: number): number {
+  let p = pfn;
+  while (p > 0 && k.has(k.L.PG_FLAGS, p, PG_tail)) p--;
+  return p;
+}
 
 /** folio_get(f) */
-export function folioGet(k: Kernel, pfn: number): void { void k; void pfn; }
+export function folioGet(k: Kernel, pfn: number): void {
+  // include/linux/mm.h: folio_get -> VM_BUG_ON_FOLIO(folio_ref_zero_or_close_to_overflow)
+  if (k.get(k.L.PG_REF, pfn) === 0) k.event(EV_FOLIO_GET_ZERO);
+  k.add(k.L.PG_REF, pfn, 1);
+}
 
 /** folio_put(f): at 0, __folio_put -> folio_managed_on_free -> LRU removal -> buddy. */
-export function folioPut(k: Kernel, tid: number, pfn: number): void { void k; void tid; void pfn; }
+export function folioPut(k: Kernel, tid: number, pfn: number): void {
+  // include/linux/mm.h: folio_put
+  const ref = k.get(k.L.PG_REF, pfn);
+  if (ref === 0) return; // put on a free folio: the kernel would warn; the model ignores it
+  k.set(k.L.PG_REF, pfn, ref - 1);
+  if (ref - 1 === 0) __folioPut(k, tid, pfn);
+}
+
+/** folio_put_refs(f, nr) */
+export function folioPutRefs(k: Kernel, tid: number, pfn: number, nr: number): void {
+  for (let i = 0; i < nr; i++) folioPut(k, tid, pfn);
+}
+
+/**
+ * __folio_put(f) at refcount 0. v4 (patch "folio_managed_on_free") calls the
+ * free_folio hook FIRST, before page_cache_release (LRU removal) and memcg
+ * uncharge: a folio the hook keeps (true) stays on its LRU with PG_lru set and
+ * keeps all its fields (SEMANTICS 4.2).
+ */
+function __folioPut(k: Kernel, tid: number, pfn: number): void {
+  // mm/swap.c: __folio_put
+  const hookRuns = k.cfg.mutant !== 'free-skips-free-folio-hook';
+  if (hookRuns && folioIsPrivateNode(k, pfn) && folioManagedOnFree(k, tid, pfn)) {
+    k.trace(`__folio_put(pfn ${pfn}): free_folio kept it out of the buddy`);
+    return;
+  }
+  freeFolioToBuddy(k, pfn);
+}
+
+/**
+ * page_cache_release + free_unref_page: LRU removal, folio fields reset, pages
+ * to the buddy. No free hook: callers that model a hook-less free path
+ * (shrink_folio_list's free_unref_folios) call this directly.
+ */
+export function freeFolioToBuddy(k: Kernel, pfn: number): void {
+  const order = k.get(k.L.PG_ORDER, pfn);
+  const nr = 1 << order;
+  k.trace(`free_unref_page(pfn ${pfn}, order ${order})`);
+  resetFolioFields(k, pfn, nr);
+  freePagesToBuddy(k, pfn, order);
+  // Folio identity (head/tail/order) ends with the folio; the buddy keeps its own PG_BUDDY.
+  for (let i = 0; i < nr; i++) {
+    k.clearBits(k.L.PG_FLAGS, pfn + i, PG_head | PG_tail);
+  }
+  k.set(k.L.PG_ORDER, pfn, 0);
+}
+
+/** Reset every per-folio field a freed folio must not keep (canonical state). */
+function resetFolioFields(k: Kernel, pfn: number, nr: number): void {
+  const L = k.L;
+  // Pageblock and hardware attributes outlive the folio.
+  const keep = PG_head | PG_tail | PG_reserved | PG_isolated_pb | PG_hwpoison;
+  for (let i = 0; i < nr; i++) {
+    const p = pfn + i;
+    k.set(L.PG_FLAGS, p, k.get(L.PG_FLAGS, p) & keep);
+    k.set(L.PG_REF, p, 0);
+    k.set(L.PG_MAPCOUNT, p, 0);
+    k.set(L.PG_MAPPING, p, 0);
+    k.set(L.PG_SWAP, p, 0);
+    k.set(L.GH_ALLOC, p, 0);
+  }
+}
 
 /** folio_isolate_lru(f): clears PG_lru, takes a reference; false if not on an LRU. */
-export function folioIsolateLru(k: Kernel, pfn: number): boolean { void k; void pfn; return false; }
+export function folioIsolateLru(k: Kernel, pfn: number): boolean {
+  // mm/vmscan.c: folio_isolate_lru
+  if (!k.has(k.L.PG_FLAGS, pfn, PG_lru)) return false;
+  k.clearBits(k.L.PG_FLAGS, pfn, PG_lru);
+  folioGet(k, pfn);
+  return true;
+}
 
 /** folio_putback_lru(f): back on the LRU, drop the isolation reference. */
-export function folioPutbackLru(k: Kernel, tid: number, pfn: number): void { void k; void tid; void pfn; }
+export function folioPutbackLru(k: Kernel, tid: number, pfn: number): void {
+  // mm/vmscan.c: folio_putback_lru
+  lruAdd(k, pfn);
+  folioPut(k, tid, pfn);
+}
+
+/** folio_add_lru + lru_add_drain (no per-CPU batch in the model, see header). */
+export function lruAdd(k: Kernel, pfn: number): void {
+  // mm/swap.c: folio_add_lru
+  k.setBits(k.L.PG_FLAGS, pfn, PG_lru);
+}
+
+/** folio_trylock(f) */
+export function folioTrylock(k: Kernel, pfn: number): boolean {
+  // include/linux/pagemap.h: folio_trylock
+  if (k.has(k.L.PG_FLAGS, pfn, PG_locked)) return false;
+  k.setBits(k.L.PG_FLAGS, pfn, PG_locked);
+  return true;
+}
+
+/** folio_lock(f): the model's callers check folioLocked first (a step that would sleep is not enabled). */
+export function folioLock(k: Kernel, pfn: number): void {
+  k.setBits(k.L.PG_FLAGS, pfn, PG_locked);
+}
+
+/** folio_unlock(f) */
+export function folioUnlock(k: Kernel, pfn: number): void {
+  // mm/filemap.c: folio_unlock
+  k.clearBits(k.L.PG_FLAGS, pfn, PG_locked);
+}
+
+export function folioLocked(k: Kernel, pfn: number): boolean {
+  return k.has(k.L.PG_FLAGS, pfn, PG_locked);
+}
+
+export function folioTestAnon(k: Kernel, pfn: number): boolean {
+  return k.has(k.L.PG_FLAGS, pfn, PG_anon);
+}
+
+export function folioTestSwapcache(k: Kernel, pfn: number): boolean {
+  return k.has(k.L.PG_FLAGS, pfn, PG_swapcache);
+}
+
+export function folioMarkDirty(k: Kernel, pfn: number): void {
+  k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
+}
+
+/** Flags migrate_folio copies to the destination (folio_migrate_flags). */
+export const MIGRATE_COPIED_FLAGS = PG_anon | PG_dirty | PG_swapcache | PG_active | PG_unevictable | PG_writeback;
+
+/** A pfn is an allocated folio head (not free, not a tail). */
+export function isFolioHead(k: Kernel, pfn: number): boolean {
+  return k.has(k.L.PG_FLAGS, pfn, PG_head);
+}

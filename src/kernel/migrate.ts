@@ -1,17 +1,246 @@
-// mm/migrate.c. STUB CONTRACT (folio/CRAM helper): signatures final.
+// mm/migrate.c: page migration.
+//
+// Granularity: one migratePages call is ONE atomic step of its thread. The
+// kernel's migrate_pages unmaps, copies and remaps a batch with sleeps in
+// between, but the interleavings the RFC cares about inside a batch (R2) are
+// bounded by one batch and are covered by splitting the callers (can_demote |
+// demote_folio_list, cram_fault F1..F6) into steps instead. The model never
+// retries -EAGAIN (the NR_MAX_MIGRATE_PAGES_RETRY passes would see the same
+// state inside an atomic step).
+
+import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE } from './defs.ts';
+import { GA_WHILE_BLOCKED, PG_active, PG_locked, PG_unevictable, PTE_PRESENT } from './layout.ts';
 import type { Kernel } from './kernel.ts';
+import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, pageFolio } from './folio.ts';
+import { folioIsPrivateNode, folioManagedAllowsMigrate, folioNodePrivateOps, nodePrivateMigrateTo } from './node_private.ts';
+import { NULL_PFN, allocPages } from './page_alloc.ts';
+import { copyFolioContent, ghostLegitWrite } from './page.ts';
+import { folioMapped, removeMigrationPtes, tryToMigrate } from './rmap.ts';
 
 /** new_folio_t: allocate a destination for src; NULL_PFN if none. */
 export type NewFolioFn = (k: Kernel, src: number) => number;
 /** free_folio_t: give back an unused destination. */
 export type PutNewFolioFn = (k: Kernel, tid: number, dst: number) => void;
 
+type OneResult = 'ok' | 'fail' | 'nomem';
+
 /**
  * migrate_pages(list, get_new, put_new, private, mode, reason): migrate every
  * isolated folio on `list` (pfns); moved ones are removed from the list.
  * Returns 0, the number not migrated, or -errno, and nrSucceeded.
+ * An allocation failure stops the batch with -ENOMEM (migrate_pages_batch);
+ * folios that failed stay on the list, still isolated, for the caller.
  */
 export function migratePages(k: Kernel, tid: number, list: number[], getNew: NewFolioFn, putNew: PutNewFolioFn | null, mode: number, reason: number): { ret: number; nrSucceeded: number } {
-  void k; void tid; void list; void getNew; void putNew; void mode; void reason;
-  return { ret: list.length, nrSucceeded: 0 };
+  // mm/migrate.c: migrate_pages
+  let failed = 0;
+  let nrSucceeded = 0;
+  let nomem = false;
+  const todo = list.slice();
+  const left: number[] = [];
+  for (const src of todo) {
+    if (nomem) {
+      left.push(src);
+      continue;
+    }
+    const r = migrateOne(k, tid, src, getNew, putNew, mode);
+    if (r === 'ok') {
+      nrSucceeded += folioNrPagesSafe(k, src);
+    } else {
+      left.push(src);
+      if (r === 'nomem') nomem = true;
+      else failed++;
+    }
+  }
+  list.length = 0;
+  list.push(...left);
+  const ret = nomem ? -ENOMEM : failed;
+  if (k.log) k.trace(`migrate_pages([${todo.join(',')}], mode ${mode}, reason ${reason}) = ${errname(ret)} (succeeded ${nrSucceeded})`);
+  return { ret, nrSucceeded };
+}
+
+/** A freed source has order 0 in the state; count it as one page. */
+function folioNrPagesSafe(k: Kernel, pfn: number): number {
+  return Math.max(1, folioNrPages(k, pfn));
+}
+
+function putDst(k: Kernel, tid: number, dst: number, putNew: PutNewFolioFn | null): void {
+  if (putNew) putNew(k, tid, dst);
+  else folioPut(k, tid, dst);
+}
+
+/** migrate_folio_unmap + migrate_folio_move for one isolated folio. */
+function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, putNew: PutNewFolioFn | null, mode: number): OneResult {
+  const L = k.L;
+  // migrate_folio_unmap: "Folio was freed from under us. So we are done."
+  if (k.get(L.PG_REF, src) === 1) {
+    k.clearBits(L.PG_FLAGS, src, PG_active | PG_unevictable);
+    k.trace(`migrate_folio_unmap(pfn ${src}): freed under us`);
+    folioPut(k, tid, src); // migrate_folio_done
+    return 'ok';
+  }
+  const dst = getNew(k, src);
+  if (dst === NULL_PFN) return 'nomem';
+  // MIGRATE_ASYNC uses folio_trylock; a sync caller would sleep, which the
+  // model cannot do inside an atomic step: both fail this pass.
+  if (folioLocked(k, src)) {
+    putDst(k, tid, dst, putNew);
+    return 'fail';
+  }
+  void mode;
+  k.setBits(L.PG_FLAGS, src, PG_locked);
+  k.setBits(L.PG_FLAGS, dst, PG_locked);
+  const wasLru = true; // every folio the model migrates is an LRU folio (no movable_ops pages)
+  if (folioMapped(k, src)) tryToMigrate(k, src);
+  if (folioMapped(k, src)) {
+    // try_to_migrate left it mapped (gate): migrate_folio_unmap fails with -EAGAIN.
+    removeMigrationPtes(k, src, src);
+    folioUnlock(k, src);
+    folioUnlock(k, dst);
+    putDst(k, tid, dst, putNew);
+    return 'fail';
+  }
+  // folio_migrate_mapping: the refcount must be exactly isolation + cache refs.
+  const cacheRefs = (k.get(L.PG_MAPPING, src) ? 1 : 0) + (k.get(L.PG_SWAP, src) ? 1 : 0);
+  if (k.get(L.PG_REF, src) !== 1 + cacheRefs) {
+    k.trace(`folio_migrate_mapping(pfn ${src}) = -EAGAIN (refcount ${k.get(L.PG_REF, src)})`);
+    removeMigrationPtes(k, src, src);
+    folioUnlock(k, src);
+    folioUnlock(k, dst);
+    putDst(k, tid, dst, putNew);
+    return 'fail';
+  }
+  const nr = folioNrPages(k, src);
+  // folio_migrate_mapping: page-cache / swap-cache slot moves to dst with its reference.
+  const m = k.get(L.PG_MAPPING, src);
+  if (m) {
+    k.set(L.PCACHE, m - 1, dst + 1);
+    k.set(L.PG_MAPPING, dst, m);
+    k.set(L.PG_MAPPING, src, 0);
+  }
+  const sw = k.get(L.PG_SWAP, src);
+  if (sw) {
+    k.set(L.SWAP_CACHE, sw - 1, dst + 1);
+    k.set(L.PG_SWAP, dst, sw);
+    k.set(L.PG_SWAP, src, 0);
+  }
+  k.add(L.PG_REF, dst, cacheRefs);
+  k.add(L.PG_REF, src, -cacheRefs);
+  // folio_migrate_copy: contents, then folio_migrate_flags.
+  if (k.cfg.mutant !== 'migrate-copy-skipped') copyFolioContent(k, dst, src, nr);
+  if (folioIsPrivateNode(k, dst) && !(k.get(L.GH_ALLOC, dst) & GA_WHILE_BLOCKED)) {
+    for (let i = 0; i < nr; i++) ghostLegitWrite(k, dst + i);
+  }
+  const fl = k.get(L.PG_FLAGS, src) & MIGRATE_COPIED_FLAGS;
+  k.setBits(L.PG_FLAGS, dst, fl);
+  k.clearBits(L.PG_FLAGS, src, MIGRATE_COPIED_FLAGS);
+  // migrate_folio_move: v4 folio_managed_migrate_notify, only if src is private.
+  if (folioIsPrivateNode(k, src)) {
+    const ops = folioNodePrivateOps(k, src);
+    if (ops?.folioMigrate) ops.folioMigrate(k, src, dst);
+  }
+  if (wasLru) lruAdd(k, dst);
+  removeMigrationPtes(k, src, dst);
+  folioUnlock(k, dst);
+  folioUnlock(k, src);
+  if (k.log) k.trace(`migrate_folio_move(pfn ${src} node ${folioNid(k, src)} -> pfn ${dst} node ${folioNid(k, dst)})`);
+  folioPut(k, tid, dst); // the allocation's reference
+  folioPut(k, tid, src); // migrate_folio_done: the isolation reference -> __folio_put -> free hooks
+  return 'ok';
+}
+
+/** putback_movable_pages(list): every folio left on the list back to the LRU. */
+export function putbackMovablePages(k: Kernel, tid: number, list: number[]): void {
+  // mm/migrate.c: putback_movable_pages
+  for (const pfn of list) folioPutbackLru(k, tid, pfn);
+  list.length = 0;
+}
+
+/** alloc_misplaced_dst_folio: THISNODE, no reclaim, never __GFP_PRIVATE (never lands on P). */
+export function allocMisplacedDstFolio(node: number): NewFolioFn {
+  return (k) => allocPages(k, (GFP_HIGHUSER_MOVABLE | __GFP_THISNODE | __GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN) & ~__GFP_RECLAIM, 0, node, null);
+}
+
+/**
+ * migrate_misplaced_folio_prepare + migrate_misplaced_folio(folio, node) for
+ * NUMA hinting faults. Returns 0 if the folio moved, else an errno.
+ * The caller holds a reference and no PTL.
+ */
+export function migrateMisplacedFolio(k: Kernel, tid: number, pfn: number, node: number): number {
+  // mm/migrate.c: migrate_misplaced_folio_prepare (v4: folio_managed_allows_migrate -> -ENOENT)
+  if (!folioManagedAllowsMigrate(k, pfn)) {
+    k.trace(`migrate_misplaced_folio_prepare(pfn ${pfn}, node ${node}) = -ENOENT`);
+    return -ENOENT;
+  }
+  if (!folioIsolateLru(k, pfn)) {
+    k.trace(`migrate_misplaced_folio_prepare(pfn ${pfn}, node ${node}) = -EAGAIN`);
+    return -11;
+  }
+  const list = [pfn];
+  const { ret } = migratePages(k, tid, list, allocMisplacedDstFolio(node), null, MIGRATE_ASYNC, MR_NUMA_MISPLACED);
+  if (list.length) putbackMovablePages(k, tid, list);
+  return ret === 0 ? 0 : -11;
+}
+
+/** alloc_migration_target with mtc = {nid, GFP_HIGHUSER_MOVABLE | __GFP_THISNODE} (move_pages to DRAM). */
+export function allocMigrationTarget(node: number): NewFolioFn {
+  return (k) => allocPages(k, GFP_HIGHUSER_MOVABLE | __GFP_THISNODE, 0, node, null);
+}
+
+/**
+ * migrate_folios_to_node (v4): a private target goes through
+ * node_private_migrate_to (the service's migrate_to; MR_SYSCALL is accepted,
+ * SEMANTICS 11.4), any other through migrate_pages(alloc_migration_target).
+ */
+export function migrateFoliosToNode(k: Kernel, tid: number, list: number[], node: number, reason: number): number {
+  // mm/migrate.c: migrate_folios_to_node
+  const priv = nodeIsPrivate(k, node);
+  const r = priv
+    ? nodePrivateMigrateTo(k, tid, list, node, MIGRATE_SYNC, reason)
+    : migratePages(k, tid, list, allocMigrationTarget(node), null, MIGRATE_SYNC, reason);
+  if (list.length) putbackMovablePages(k, tid, list);
+  return r.ret;
+}
+
+function nodeIsPrivate(k: Kernel, node: number): boolean {
+  return (k.get(k.L.NODE_STATES, node) & N_MEMORY_PRIVATE) !== 0;
+}
+
+/**
+ * move_pages(2) for one page: do_pages_move -> add_folio_for_migration ->
+ * migrate_folios_to_node. Returns the syscall result and the page's status
+ * (node, or -errno).
+ */
+export function doPagesMove(k: Kernel, tid: number, mm: number, vaddr: number, node: number): { ret: number; status: number } {
+  // mm/migrate.c: add_folio_for_migration
+  const s = mm * k.cfg.vaddrs + vaddr;
+  if (k.get(k.L.PTE_KIND, s) !== PTE_PRESENT) return done(k, mm, vaddr, node, 0, -ENOENT);
+  const pfn = pageFolio(k, k.get(k.L.PTE_VAL, s));
+  if (folioNid(k, pfn) === node) return done(k, mm, vaddr, node, 0, node);
+  if (!folioManagedAllowsMigrate(k, pfn)) return done(k, mm, vaddr, node, 0, -ENOENT);
+  folioGet(k, pfn);
+  const isolated = folioIsolateLru(k, pfn);
+  folioPut(k, tid, pfn);
+  if (!isolated) return done(k, mm, vaddr, node, 0, -EBUSY);
+  const list = [pfn];
+  const ret = migrateFoliosToNode(k, tid, list, node, MR_SYSCALL);
+  // move_pages_and_store_status: status is stored only when everything moved.
+  if (ret !== 0) return done(k, mm, vaddr, node, ret, ret < 0 ? ret : -EBUSY);
+  return done(k, mm, vaddr, node, 0, node);
+}
+
+function done(k: Kernel, mm: number, vaddr: number, node: number, ret: number, status: number): { ret: number; status: number } {
+  k.trace(`move_pages(mm ${mm}, v${vaddr}, node ${node}) = ${errname(ret)}, status ${errname(status)}`);
+  return { ret, status };
+}
+
+/** do_pages_stat for one page: the node of the mapped folio, or -ENOENT / -EFAULT. */
+export function doPagesStat(k: Kernel, mm: number, vaddr: number): number {
+  // mm/migrate.c: do_pages_stat_array (v4: folio_managed_allows_user_migrate -> -ENOENT)
+  if (vaddr >= k.cfg.vaddrs) return -EFAULT;
+  const s = mm * k.cfg.vaddrs + vaddr;
+  if (k.get(k.L.PTE_KIND, s) !== PTE_PRESENT) return -ENOENT;
+  const pfn = pageFolio(k, k.get(k.L.PTE_VAL, s));
+  if (!folioManagedAllowsMigrate(k, pfn)) return -ENOENT;
+  return folioNid(k, pfn);
 }

@@ -1,0 +1,27 @@
+// Operation codes a thread keeps in THR_OP between two of its steps: the
+// kernel operation it is in the middle of. 0 means the thread is between
+// operations (a user CPU is about to run the op at THR_PC).
+//
+// Registers (THR_REG) and stage (THR_STAGE) used by each code are listed with
+// it; everything is reset to 0 when the operation ends, so equal kernels have
+// equal bytes.
+
+/** Idle / between operations. */
+export const OP_NONE = 0;
+/**
+ * A user CPU is inside ops->handle_fault (cram_fault, staged): REG[0] = PTE
+ * slot (mm * vaddrs + vaddr), REG[1] = folio pfn; cram owns REG[2..5] and
+ * THR_STAGE 100..199 (src/cram/cram.ts).
+ */
+export const OP_HANDLE_FAULT = 1;
+/**
+ * kswapd has isolated a folio and can_demote said yes; demote_folio_list is
+ * its next step (the R2 window): REG[0] = folio pfn + 1, REG[1] = target nid + 1.
+ */
+export const OP_KSWAPD_DEMOTE = 2;
+
+export const OP_NAMES: Readonly<Record<number, string>> = {
+  [OP_NONE]: 'idle',
+  [OP_HANDLE_FAULT]: 'handle_fault',
+  [OP_KSWAPD_DEMOTE]: 'demote_folio_list',
+};
