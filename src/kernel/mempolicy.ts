@@ -1,8 +1,236 @@
-// mm/mempolicy.c. STUB CONTRACT (allocator/nodes helper): signatures final.
-import type { Kernel } from './kernel.ts';
+// mm/mempolicy.c with v4 patch 13 (MPOL_F_PRIVATE), SEMANTICS 2.5-2.6.
+//
+// A policy lives in VMA_POL_MODE / VMA_POL_NODES / VMA_POL_FLAGS of the page
+// slot (mm, vaddr): each slot is its own VMA for policy purposes. The policy's
+// w.cpuset_mems_allowed is not stored: every change of the root cpuset's mems
+// rebinds all policies (cpuset_handle_hotplug), so it always equals the mems
+// before the change, which the rebind is given.
 
-/** vma_alloc_folio_noprof(gfp, order, vma, addr): the policy of (mm, vaddr) decides. Head pfn or NULL_PFN. */
-export function vmaAllocFolio(k: Kernel, mm: number, vaddr: number, gfp: number, order: number): number {
-  void k; void mm; void vaddr; void gfp; void order;
+import { cpusetCurrentMemsAllowed } from './cpuset.ts';
+import {
+  __GFP_DIRECT_RECLAIM, __GFP_NORETRY, __GFP_NOWARN, __GFP_PRIVATE, EFAULT, EINVAL, errname, MPOL_BIND, MPOL_DEFAULT,
+  MPOL_F_PRIVATE, MPOL_INTERLEAVE, MPOL_LOCAL, MPOL_PREFERRED, MPOL_PREFERRED_MANY, N_MEMORY, N_MEMORY_PRIVATE,
+  NP_OPS_MEMPOLICY, ZONE_MOVABLE, ZONE_NORMAL,
+} from './defs.ts';
+import type { Kernel } from './kernel.ts';
+import { VMA_MAPPED } from './layout.ts';
+import { nodePrivateHasFlag, nodesPrivateMpolAllowed } from './node_private.ts';
+import { allocPages, gfpZone, NULL_PFN } from './page_alloc.ts';
+import { nodesInState } from './zonelist.ts';
+
+export interface Mempolicy {
+  readonly mode: number;
+  readonly nodes: number;
+  readonly flags: number;
+}
+
+function firstNode(mask: number): number {
+  for (let n = 0; n < 16; n++) if (mask & (1 << n)) return n;
   return -1;
+}
+
+function weight(mask: number): number {
+  let w = 0;
+  for (let m = mask; m; m &= m - 1) w++;
+  return w;
+}
+
+/** The n-th set bit of mask (bitmap_ord_to_pos). */
+function nthNode(mask: number, n: number): number {
+  let i = 0;
+  for (let b = 0; b < 16; b++) {
+    if (mask & (1 << b)) {
+      if (i === n) return b;
+      i++;
+    }
+  }
+  return -1;
+}
+
+/**
+ * mpol_set_nodemask + the mode's create(): allowed = cpuset mems ∩ (N_MEMORY ∪
+ * N_MEMORY_PRIVATE) (v4); a private node in the mask without NP_OPS_MEMPOLICY
+ * -> -EINVAL; >= 1 private node, all with the flag -> MPOL_F_PRIVATE. An empty
+ * result for BIND/INTERLEAVE/PREFERRED(_MANY) -> -EINVAL.
+ */
+// mm/mempolicy.c: mpol_set_nodemask
+export function mpolSetNodemask(k: Kernel, mode: number, nodes: number): { ret: number; pol: Mempolicy } {
+  const none = { mode, nodes: 0, flags: 0 };
+  if (mode === MPOL_DEFAULT || mode === MPOL_LOCAL) return { ret: 0, pol: none };
+  const allowed = cpusetCurrentMemsAllowed(k) & (nodesInState(k, N_MEMORY) | nodesInState(k, N_MEMORY_PRIVATE));
+  let mask = nodes & allowed;
+  let flags = 0;
+  if ((mask & nodesInState(k, N_MEMORY_PRIVATE)) !== 0) {
+    if (k.cfg.mutant !== 'mpol-allows-unflagged-private' && !nodesPrivateMpolAllowed(k, mask)) return { ret: -EINVAL, pol: none };
+    flags |= MPOL_F_PRIVATE;
+  }
+  if (mask === 0) return { ret: -EINVAL, pol: none };
+  // mpol_new_preferred keeps only the first node.
+  if (mode === MPOL_PREFERRED) mask = 1 << firstNode(mask);
+  return { ret: 0, pol: { mode, nodes: mask, flags } };
+}
+
+/**
+ * nodes_remap(src, old, new): a node at position i of old moves to position
+ * i mod weight(new) of new; nodes outside old stay.
+ */
+// lib/bitmap.c: bitmap_remap
+export function nodesRemap(src: number, oldMems: number, newMems: number): number {
+  let out = 0;
+  const w = weight(newMems);
+  for (let n = 0; n < 16; n++) {
+    if (!(src & (1 << n))) continue;
+    if (!(oldMems & (1 << n)) || w === 0) {
+      out |= 1 << n;
+      continue;
+    }
+    const pos = weight(oldMems & ((1 << n) - 1));
+    out |= 1 << nthNode(newMems, pos % w);
+  }
+  return out;
+}
+
+/**
+ * mpol_rebind_nodemask(pol, new mems): remap; if the result is empty take the
+ * new mems; THEN (v4) silently drop private nodes lacking NP_OPS_MEMPOLICY and
+ * recompute MPOL_F_PRIVATE, so a BIND mask can end up empty (2.6).
+ */
+// mm/mempolicy.c: mpol_rebind_nodemask
+export function mpolRebindNodemask(k: Kernel, pol: Mempolicy, oldMems: number, newMems: number): Mempolicy {
+  let tmp = nodesRemap(pol.nodes, oldMems, newMems);
+  if (tmp === 0) tmp = newMems;
+  const priv = nodesInState(k, N_MEMORY_PRIVATE);
+  for (let n = 0; n < k.g.nodes; n++) {
+    if ((tmp & (1 << n)) && (priv & (1 << n)) && !nodePrivateHasFlag(k, n, NP_OPS_MEMPOLICY)) tmp &= ~(1 << n);
+  }
+  const flags = (tmp & priv) !== 0 ? pol.flags | MPOL_F_PRIVATE : pol.flags & ~MPOL_F_PRIVATE;
+  return { mode: pol.mode, nodes: tmp, flags };
+}
+
+/** mpol_rebind_mm(mm, new mems): every policy of the mm; PREFERRED and LOCAL keep their nodes. */
+// mm/mempolicy.c: mpol_rebind_mm
+export function mpolRebindMm(k: Kernel, mm: number, oldMems: number, newMems: number): void {
+  for (let v = 0; v < k.cfg.vaddrs; v++) {
+    const pol = vmaPolicy(k, mm, v);
+    if (pol.mode !== MPOL_BIND && pol.mode !== MPOL_INTERLEAVE && pol.mode !== MPOL_PREFERRED_MANY) continue;
+    if (oldMems === newMems) continue;
+    setVmaPolicy(k, mm, v, mpolRebindNodemask(k, pol, oldMems, newMems));
+  }
+}
+
+export function vmaPolicy(k: Kernel, mm: number, vaddr: number): Mempolicy {
+  const i = mm * k.cfg.vaddrs + vaddr;
+  return { mode: k.get(k.L.VMA_POL_MODE, i), nodes: k.get(k.L.VMA_POL_NODES, i), flags: k.get(k.L.VMA_POL_FLAGS, i) };
+}
+
+function setVmaPolicy(k: Kernel, mm: number, vaddr: number, pol: Mempolicy): void {
+  const i = mm * k.cfg.vaddrs + vaddr;
+  k.set(k.L.VMA_POL_MODE, i, pol.mode);
+  k.set(k.L.VMA_POL_NODES, i, pol.nodes);
+  k.set(k.L.VMA_POL_FLAGS, i, pol.flags);
+}
+
+/**
+ * apply_policy_zone(pol, zone): a BIND mask holding no N_MEMORY node (only
+ * movable/private memory) applies only to ZONE_MOVABLE requests; otherwise to
+ * requests reaching policy_zone (NORMAL).
+ */
+// mm/mempolicy.c: apply_policy_zone
+function applyPolicyZone(k: Kernel, nodes: number, zone: number): boolean {
+  const dyn = (nodes & nodesInState(k, N_MEMORY)) !== 0 ? ZONE_NORMAL : ZONE_MOVABLE;
+  return zone >= dyn;
+}
+
+/**
+ * policy_nodemask(gfp, pol, ilx, &nid): the nodemask and preferred nid. BIND
+ * with MPOL_F_PRIVATE and the local nid outside the nodes prefers
+ * first_node(nodes) (v4; the model has no home_node). INTERLEAVE picks node
+ * ilx mod weight (ilx = the page slot).
+ */
+// mm/mempolicy.c: policy_nodemask
+export function policyNodemask(k: Kernel, gfp: number, pol: Mempolicy, ilx: number, localNid: number): { nid: number; nodemask: number | null } {
+  let nid = localNid;
+  let nodemask: number | null = null;
+  switch (pol.mode) {
+    case MPOL_PREFERRED:
+      nid = firstNode(pol.nodes);
+      break;
+    case MPOL_PREFERRED_MANY:
+      nodemask = pol.nodes;
+      break;
+    case MPOL_BIND:
+      if (applyPolicyZone(k, pol.nodes, gfpZone(gfp)) && (pol.nodes & cpusetCurrentMemsAllowed(k)) !== 0) nodemask = pol.nodes;
+      if ((pol.flags & MPOL_F_PRIVATE) && !(pol.nodes & (1 << localNid)) && pol.nodes !== 0) nid = firstNode(pol.nodes);
+      break;
+    case MPOL_INTERLEAVE: {
+      const w = weight(pol.nodes);
+      if (w > 0) nid = nthNode(pol.nodes, ilx % w);
+      break;
+    }
+    default:
+      break;
+  }
+  return { nid, nodemask };
+}
+
+/** numa_node_id() for a task of mm: the node of the first CPU running that mm (lowest index), else 0. */
+export function localNidOfMm(k: Kernel, mm: number): number {
+  const c = k.cfg.cpus.find((cpu) => cpu.mm === mm);
+  return c ? c.node : 0;
+}
+
+/**
+ * vma_alloc_folio_noprof(gfp, order, vma, addr): the policy of (mm, vaddr)
+ * decides; MPOL_F_PRIVATE adds __GFP_PRIVATE (v4). Head pfn or NULL_PFN.
+ */
+// mm/mempolicy.c: vma_alloc_folio_noprof -> folio_alloc_mpol_noprof
+export function vmaAllocFolio(k: Kernel, mm: number, vaddr: number, gfp: number, order: number, localNid = localNidOfMm(k, mm)): number {
+  const pol = vmaPolicy(k, mm, vaddr);
+  let g = gfp;
+  if (pol.flags & MPOL_F_PRIVATE) g |= __GFP_PRIVATE;
+  return allocPagesMpol(k, g, order, pol, vaddr, localNid);
+}
+
+/** alloc_pages_mpol(gfp, order, pol, ilx, nid) */
+// mm/mempolicy.c: alloc_pages_mpol
+export function allocPagesMpol(k: Kernel, gfp: number, order: number, pol: Mempolicy, ilx: number, localNid: number): number {
+  const { nid, nodemask } = policyNodemask(k, gfp, pol, ilx, localNid);
+  if (pol.mode === MPOL_PREFERRED_MANY) {
+    // alloc_pages_preferred_many: a light try within the mask, then anywhere.
+    const light = (gfp | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_DIRECT_RECLAIM;
+    const pfn = allocPages(k, light, order, nid, nodemask);
+    if (pfn !== NULL_PFN) return pfn;
+    return allocPages(k, gfp, order, nid, null);
+  }
+  return allocPages(k, gfp, order, nid, nodemask);
+}
+
+/**
+ * do_mbind(mm, vaddr, mode, nodes) on one page slot: -EFAULT if the slot is
+ * not mapped, -EINVAL for DEFAULT with nodes or an invalid mask, else the
+ * policy is stored. Migration of present pages is the caller's (folio helper).
+ */
+// mm/mempolicy.c: do_mbind
+export function doMbind(k: Kernel, mm: number, vaddr: number, mode: number, nodemask: number): number {
+  let ret: number;
+  let pol: Mempolicy | null = null;
+  const idx = mm * k.cfg.vaddrs + vaddr;
+  if (mode < MPOL_DEFAULT || mode > MPOL_PREFERRED_MANY) ret = -EINVAL;
+  else if (mode === MPOL_DEFAULT && nodemask !== 0) ret = -EINVAL;
+  else if (!k.has(k.L.VMA_FLAGS, idx, VMA_MAPPED)) ret = -EFAULT;
+  else if (mode === MPOL_DEFAULT) {
+    pol = { mode: MPOL_DEFAULT, nodes: 0, flags: 0 };
+    ret = 0;
+  } else if (mode === MPOL_PREFERRED && nodemask === 0) {
+    // mpol_new: MPOL_PREFERRED with an empty mask means local allocation.
+    pol = { mode: MPOL_LOCAL, nodes: 0, flags: 0 };
+    ret = 0;
+  } else {
+    const r = mpolSetNodemask(k, mode, nodemask);
+    ret = r.ret;
+    if (ret === 0) pol = r.pol;
+  }
+  if (pol) setVmaPolicy(k, mm, vaddr, pol);
+  k.trace(`mbind(mm${mm}, v${vaddr}, mode ${mode}, nodes 0x${nodemask.toString(16)}) = ${errname(ret)}`);
+  return ret;
 }

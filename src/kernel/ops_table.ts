@@ -5,7 +5,12 @@
 // STUB CONTRACT (owned by the allocator/nodes helper; cram_ops is filled in by
 // the folio/CRAM helper through registerCramOps): signatures are final.
 
+import type { KernelConfig } from './config.ts';
+import { GFP_HIGHUSER_MOVABLE, GFP_PRIVATE } from './defs.ts';
+import { folioPut } from './folio.ts';
 import type { Kernel } from './kernel.ts';
+import { migratePages } from './migrate.ts';
+import { allocPages } from './page_alloc.ts';
 
 /** Callback set of one ops table; absent members are NULL pointers. */
 export interface NodePrivateOps {
@@ -34,6 +39,7 @@ export interface NodePrivateOps {
 export const OPS_NULL = 0;
 export const OPS_CRAM = 1;
 
+// Set once at module load by mm/cram.ts (a static table, not model state).
 let cramOps: NodePrivateOps | null = null;
 
 /** mm/cram.c defines cram_ops; it hands the table here (breaks an import cycle). */
@@ -41,13 +47,36 @@ export function registerCramOps(ops: NodePrivateOps): void {
   cramOps = ops;
 }
 
+// Generic tables are static per configuration; cached on the immutable config, never on state.
+const genericCache = new WeakMap<KernelConfig, readonly NodePrivateOps[]>();
+
 /** The ops table with id `id` in this configuration, or null for NULL. */
 export function opsById(k: Kernel, id: number): NodePrivateOps | null {
   if (id === OPS_NULL) return null;
   if (id === OPS_CRAM) return cramOps;
-  const t = k.cfg.opsTables[id - 2];
-  if (!t) return null;
-  return genericOps(t.name, t.flags, t.callbacks);
+  let tables = genericCache.get(k.cfg);
+  if (!tables) {
+    tables = k.cfg.opsTables.map((t) => genericOps(t.name, t.flags, t.callbacks));
+    genericCache.set(k.cfg, tables);
+  }
+  return tables[id - 2] ?? null;
+}
+
+/** Id of the cfg.opsTables entry named `name` (2 + index), or OPS_NULL. */
+export function opsIdByName(k: Kernel, name: string): number {
+  const i = k.cfg.opsTables.findIndex((t) => t.name === name);
+  return i < 0 ? OPS_NULL : 2 + i;
+}
+
+/**
+ * migrate_to of a driver/test table, like the cxl_mempolicy sample: plain
+ * migrate_pages into the node with a __GFP_PRIVATE|__GFP_THISNODE destination.
+ */
+function genericMigrateTo(k: Kernel, tid: number, list: number[], nid: number, mode: number, reason: number): { ret: number; nrSucceeded: number } {
+  const getNew = (kk: Kernel, src: number): number =>
+    allocPages(kk, GFP_HIGHUSER_MOVABLE | GFP_PRIVATE, kk.get(kk.L.PG_ORDER, src), nid, null);
+  const putNew = (kk: Kernel, t: number, dst: number): void => folioPut(kk, t, dst);
+  return migratePages(k, tid, list, getNew, putNew, mode, reason);
 }
 
 /** A driver/test table: callbacks present behave like the cxl_mempolicy sample (plain migration). */
@@ -58,7 +87,7 @@ function genericOps(name: string, flags: number, callbacks: readonly string[]): 
     flags,
     ...(has('free_folio') ? { freeFolio: () => false } : {}),
     ...(has('folio_split') ? { folioSplit: () => undefined } : {}),
-    ...(has('migrate_to') ? { migrateTo: () => ({ ret: -22, nrSucceeded: 0 }) } : {}),
+    ...(has('migrate_to') ? { migrateTo: genericMigrateTo } : {}),
     ...(has('folio_migrate') ? { folioMigrate: () => undefined } : {}),
     ...(has('handle_fault') ? { handleFault: true as const } : {}),
     ...(has('reclaim_policy') ? { reclaimPolicy: () => ({ mayswap: false, maywritepage: false, managedWatermarks: false }) } : {}),

@@ -1,0 +1,299 @@
+// mm/memory_hotplug.c with v4 (SEMANTICS 1.2, 1.3, 5): online_pages,
+// offline_pages, add_private_memory_driver_managed (+ the prerequisite
+// __add_memory_driver_managed), offline_and_remove_private_memory,
+// try_offline_node. All of them run under mem_hotplug_lock (write) and so are
+// one step each; the unregister inside remove is staged (Begin/Finish).
+
+import { blockAllFree, buddyOfflineBlock, buddyOnlineBlock, isolateBlock, unisolateBlock } from './buddy.ts';
+import { cpusetHandleHotplug } from './cpuset.ts';
+import {
+  __GFP_HIGHMEM, __GFP_MOVABLE, __GFP_RETRY_MAYFAIL, BLOCK_ABSENT, BLOCK_OFFLINE, BLOCK_ONLINE, EBUSY, EEXIST, EINTR,
+  EINVAL, errname, GFP_KERNEL, MAX_NR_ZONES, MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MR_MEMORY_HOTPLUG,
+  N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE, ZONE_MOVABLE,
+} from './defs.ts';
+import { folioIsolateLru, folioPut, folioPutbackLru } from './folio.ts';
+import { zoneType } from './geometry.ts';
+import type { Kernel } from './kernel.ts';
+import { PG_head, PG_lru } from './layout.ts';
+import { memtierNodeAdded, memtierNodeRemoved } from './memory_tiers.ts';
+import { migratePages } from './migrate.ts';
+import { folioIsPrivateNode, folioManagedAllowsMigrate, nodePrivateRegister, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish } from './node_private.ts';
+import { allocPages, setupPerZoneWmarks } from './page_alloc.ts';
+import { buildAllZonelists, nodesInState } from './zonelist.ts';
+
+function nodePresentPages(k: Kernel, nid: number): number {
+  let n = 0;
+  for (let t = 0; t < MAX_NR_ZONES; t++) n += k.get(k.L.ZONE_PRESENT, nid * MAX_NR_ZONES + t);
+  return n;
+}
+
+/** kswapd_run / kcompactd_run for a node (idempotent). */
+function startDaemons(k: Kernel, nid: number): void {
+  if (k.get(k.L.NODE_KSWAPD, nid) === 0) k.set(k.L.NODE_KSWAPD, nid, 1);
+  k.set(k.L.NODE_KCOMPACTD, nid, 1);
+}
+
+/**
+ * online_pages for one memory block. The node state changes only if the node
+ * had neither N_MEMORY nor N_MEMORY_PRIVATE: then N_MEMORY_PRIVATE if
+ * pgdat->private, else N_MEMORY, set before the zonelist rebuild (which runs
+ * only if the zone was unpopulated). kswapd/kcompactd start only for
+ * non-private nodes (re-read at every online, R7). The memory notifier then
+ * updates cpusets and, on the node's first memory, memory tiers.
+ */
+// mm/memory_hotplug.c: online_pages
+export function onlinePages(k: Kernel, block: number): number {
+  const L = k.L;
+  const b = k.g.blocks[block];
+  if (!b || k.get(L.BLOCK_STATE, block) !== BLOCK_OFFLINE) {
+    k.trace(`online_pages(block ${block}) = -EINVAL`);
+    return -EINVAL;
+  }
+  const nid = b.node;
+  const hadState = k.has(L.NODE_STATES, nid, N_MEMORY | N_MEMORY_PRIVATE);
+  const zoneWasPopulated = k.get(L.ZONE_MANAGED, b.zone) > 0;
+  // online_pages_range -> generic_online_page: the pages go to the buddy.
+  buddyOnlineBlock(k, block);
+  k.add(L.ZONE_PRESENT, b.zone, b.pages);
+  k.add(L.ZONE_MANAGED, b.zone, b.pages);
+  k.set(L.BLOCK_STATE, block, BLOCK_ONLINE);
+  if (!hadState) {
+    const priv = k.get(L.NODE_PRIVATE, nid) !== 0;
+    // The mutant marks a private node N_MEMORY instead of N_MEMORY_PRIVATE.
+    const st = priv && k.cfg.mutant !== 'online-sets-n-memory' ? N_MEMORY_PRIVATE : N_MEMORY;
+    k.setBits(L.NODE_STATES, nid, st);
+  }
+  if (!zoneWasPopulated) buildAllZonelists(k);
+  setupPerZoneWmarks(k);
+  if (!k.get(L.NODE_PRIVATE, nid)) startDaemons(k, nid);
+  // memory_notify(MEM_ONLINE): cpuset_track_online_nodes, memory tiers.
+  cpusetHandleHotplug(k);
+  if (!hadState) memtierNodeAdded(k, nid);
+  k.trace(`online_pages(block ${block}, N${nid}) = 0`);
+  return 0;
+}
+
+/** Allocated folio heads in a block, lowest pfn first. */
+function allocatedHeads(k: Kernel, block: number): number[] {
+  const b = k.g.blocks[block]!;
+  const out: number[] = [];
+  for (let p = b.firstPfn; p < b.firstPfn + b.pages; p++) if (k.has(k.L.PG_FLAGS, p, PG_head)) out.push(p);
+  return out;
+}
+
+/**
+ * alloc_migration_target for hot-unplug: preferred = the source's node,
+ * nodemask = N_MEMORY minus that node (or just it if nothing else),
+ * GFP_KERNEL|__GFP_MOVABLE|__GFP_RETRY_MAYFAIL, + __GFP_HIGHMEM for a
+ * ZONE_MOVABLE source (alloc_migration_target).
+ */
+// mm/memory_hotplug.c: do_migrate_range -> mm/migrate.c: alloc_migration_target
+function hotplugMigrationTarget(k: Kernel, src: number): number {
+  const srcNid = k.g.pfnNode[src]!;
+  let mask = nodesInState(k, N_MEMORY) & ~(1 << srcNid);
+  if (mask === 0) mask = 1 << srcNid;
+  let gfp = GFP_KERNEL | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL;
+  if (zoneType(k.g.pfnZone[src]!) === ZONE_MOVABLE) gfp |= __GFP_HIGHMEM;
+  return allocPages(k, gfp, k.get(k.L.PG_ORDER, src), srcNid, mask);
+}
+
+/**
+ * offline_pages for one memory block, as ONE atomic attempt per call (a
+ * modelling choice: the kernel loops scan/migrate/test until success or a
+ * signal; the model makes one pass and fails with everything rolled back, and
+ * the caller may call again, which covers the kernel's retries).
+ *  - pageblocks isolated;
+ *  - private folios lacking NP_OPS_MIGRATION are skipped (WARN_ONCE) by
+ *    do_migrate_range; the kernel then spins until a signal, so the model
+ *    returns -EINTR (the outcome for a killable caller; a kernel thread would
+ *    spin forever, SEMANTICS 5.4);
+ *  - LRU folios are isolated and migrated to N_MEMORY nodes;
+ *  - anything still allocated (refcount > 0, not isolatable) fails
+ *    test_pages_isolated -> -EBUSY;
+ *  - on success the block leaves the buddy; the last memory clears N_MEMORY,
+ *    else N_MEMORY_PRIVATE; zonelists rebuilt if the zone emptied; kcompactd
+ *    and kswapd stopped on the last memory.
+ */
+// mm/memory_hotplug.c: offline_pages
+export function offlinePages(k: Kernel, block: number, tid: number): number {
+  const L = k.L;
+  const b = k.g.blocks[block];
+  if (!b || k.get(L.BLOCK_STATE, block) !== BLOCK_ONLINE) {
+    k.trace(`offline_pages(block ${block}) = -EINVAL`);
+    return -EINVAL;
+  }
+  const nid = b.node;
+  isolateBlock(k, block);
+  let skippedPrivate = false;
+  const list: number[] = [];
+  for (const pfn of allocatedHeads(k, block)) {
+    if (!k.has(L.PG_FLAGS, pfn, PG_lru)) continue;
+    if (folioIsPrivateNode(k, pfn) && !folioManagedAllowsMigrate(k, pfn)) {
+      k.trace(`do_migrate_range: WARN_ONCE: private folio pfn ${pfn} without NP_OPS_MIGRATION skipped`);
+      skippedPrivate = true;
+      continue;
+    }
+    if (folioIsolateLru(k, pfn)) {
+      list.push(pfn);
+      // isolate_folio_to_list: the scan's own reference is dropped once isolated.
+    }
+  }
+  if (list.length > 0) {
+    migratePages(k, tid, list, hotplugMigrationTarget, (kk, t, dst) => folioPut(kk, t, dst), MIGRATE_SYNC, MR_MEMORY_HOTPLUG);
+    // putback_movable_pages for what did not move.
+    for (const pfn of list) folioPutbackLru(k, tid, pfn);
+  }
+  if (skippedPrivate || !blockAllFree(k, block)) {
+    unisolateBlock(k, block);
+    const ret = skippedPrivate ? -EINTR : -EBUSY;
+    k.trace(`offline_pages(block ${block}, N${nid}) = ${errname(ret)}`);
+    return ret;
+  }
+  const last = b.pages >= nodePresentPages(k, nid);
+  buddyOfflineBlock(k, block);
+  k.add(L.ZONE_PRESENT, b.zone, -b.pages);
+  k.add(L.ZONE_MANAGED, b.zone, -b.pages);
+  k.set(L.BLOCK_STATE, block, BLOCK_OFFLINE);
+  // node_states_clear_node: N_MEMORY if set, else N_MEMORY_PRIVATE.
+  if (last) k.clearBits(L.NODE_STATES, nid, k.has(L.NODE_STATES, nid, N_MEMORY) ? N_MEMORY : N_MEMORY_PRIVATE);
+  if (k.get(L.ZONE_MANAGED, b.zone) === 0) buildAllZonelists(k);
+  setupPerZoneWmarks(k);
+  if (last) {
+    k.set(L.NODE_KCOMPACTD, nid, 0);
+    k.set(L.NODE_KSWAPD, nid, 0);
+  }
+  cpusetHandleHotplug(k);
+  if (last) memtierNodeRemoved(k, nid);
+  k.trace(`offline_pages(block ${block}, N${nid}) = 0`);
+  return 0;
+}
+
+/** Range checks shared by add and remove: blocks in range, all of node nid. */
+function rangeOk(k: Kernel, nid: number, firstBlock: number, nBlocks: number): boolean {
+  if (!Number.isInteger(firstBlock) || !Number.isInteger(nBlocks) || nBlocks <= 0 || firstBlock < 0) return false;
+  if (firstBlock + nBlocks > k.g.blocks.length) return false;
+  for (let i = firstBlock; i < firstBlock + nBlocks; i++) if (k.g.blocks[i]!.node !== nid) return false;
+  return true;
+}
+
+/**
+ * __add_memory_driver_managed(nid, start, size, name, flags, online_type)
+ * (prerequisite series): -EINVAL for an online_type outside
+ * OFFLINE..ONLINE_MOVABLE, a misaligned/empty range or one not on nid;
+ * -EEXIST if a block is already present. The node comes online
+ * (__try_online_node, zonelists built by hotadd_init_pgdat), the blocks become
+ * present-offline, then each is onlined unless MMOP_OFFLINE (per-block online
+ * failures ignored). The zone of a block is fixed by the configuration, so the
+ * online type only decides whether to online.
+ */
+// mm/memory_hotplug.c: __add_memory_driver_managed
+export function addMemoryDriverManaged(k: Kernel, nid: number, firstBlock: number, nBlocks: number, onlineType: number, npTag = 0): number {
+  let ret = 0;
+  if (!Number.isInteger(onlineType) || onlineType < MMOP_OFFLINE || onlineType > MMOP_ONLINE_MOVABLE) ret = -EINVAL;
+  else if (!rangeOk(k, nid, firstBlock, nBlocks)) ret = -EINVAL;
+  else {
+    for (let i = firstBlock; i < firstBlock + nBlocks; i++) if (k.get(k.L.BLOCK_STATE, i) !== BLOCK_ABSENT) ret = -EEXIST;
+  }
+  if (ret === 0) {
+    if (!k.has(k.L.NODE_STATES, nid, N_ONLINE)) {
+      k.setBits(k.L.NODE_STATES, nid, N_ONLINE);
+      buildAllZonelists(k);
+    }
+    for (let i = firstBlock; i < firstBlock + nBlocks; i++) {
+      k.set(k.L.BLOCK_STATE, i, BLOCK_OFFLINE);
+      k.set(k.L.BLOCK_PRIVATE_NP, i, npTag);
+    }
+    if (onlineType !== MMOP_OFFLINE) for (let i = firstBlock; i < firstBlock + nBlocks; i++) onlinePages(k, i);
+  }
+  k.trace(`__add_memory_driver_managed(N${nid}, blocks ${firstBlock}+${nBlocks}, type ${onlineType}) = ${errname(ret)}`);
+  return ret;
+}
+
+/**
+ * add_private_memory_driver_managed(nid, start, size, name, flags,
+ * online_type, np), in its order (5.1): np NULL -> -EINVAL; register; add;
+ * on failure unregister (result ignored) and return the error.
+ * The error-path unregister runs both stages at once: nobody can hold a
+ * reference to an np that was registered a moment ago under the same lock.
+ */
+// mm/memory_hotplug.c: add_private_memory_driver_managed
+export function addPrivateMemoryDriverManaged(k: Kernel, nid: number, firstBlock: number, nBlocks: number, onlineType: number, npSlot: number): number {
+  if (npSlot < 0) {
+    k.trace(`add_private_memory_driver_managed(N${nid}, np NULL) = -EINVAL`);
+    return -EINVAL;
+  }
+  let ret = nodePrivateRegister(k, nid, npSlot);
+  if (ret === 0) {
+    ret = addMemoryDriverManaged(k, nid, firstBlock, nBlocks, onlineType, npSlot + 1);
+    if (ret !== 0) {
+      nodePrivateUnregisterBegin(k, nid);
+      nodePrivateUnregisterFinish(k, nid, -1);
+    }
+  }
+  k.trace(`add_private_memory_driver_managed(N${nid}, blocks ${firstBlock}+${nBlocks}, type ${onlineType}, np${npSlot}) = ${errname(ret)}`);
+  return ret;
+}
+
+/** try_offline_node(nid): a node with no present memory block and no CPUs leaves N_ONLINE. */
+// mm/memory_hotplug.c: try_offline_node
+export function tryOfflineNode(k: Kernel, nid: number): void {
+  for (let i = 0; i < k.g.blocks.length; i++) {
+    if (k.g.blocks[i]!.node === nid && k.get(k.L.BLOCK_STATE, i) !== BLOCK_ABSENT) return;
+  }
+  if (k.cfg.nodes[nid]!.cpus) return;
+  k.clearBits(k.L.NODE_STATES, nid, N_ONLINE);
+  k.trace(`try_offline_node(N${nid}): offline`);
+}
+
+export interface RemoveResult {
+  /** offline_and_remove_memory: 0 or the first offline error (after re-onlining). */
+  readonly remove: number;
+  /** node_private_unregister stage 1 (0 / -EBUSY); null if step 1 failed and it was not reached. */
+  readonly unregister: number | null;
+}
+
+/**
+ * offline_and_remove_private_memory(nid, start, size), 5.3: step 1 offlines
+ * every block (an already-offline block counts as done); any failure re-onlines
+ * the blocks this call offlined and returns the error; then the blocks are
+ * removed (absent) and try_offline_node runs. Step 2 is
+ * node_private_unregister: its first stage runs here, the caller drives
+ * nodePrivateUnregisterFinish.
+ */
+// mm/memory_hotplug.c: offline_and_remove_private_memory
+export function offlineAndRemovePrivateMemory(k: Kernel, nid: number, firstBlock: number, nBlocks: number, tid: number): RemoveResult {
+  if (!rangeOk(k, nid, firstBlock, nBlocks)) {
+    k.trace(`offline_and_remove_private_memory(N${nid}) = -EINVAL`);
+    return { remove: -EINVAL, unregister: null };
+  }
+  const offlined: number[] = [];
+  let ret = 0;
+  for (let i = firstBlock; i < firstBlock + nBlocks; i++) {
+    if (k.get(k.L.BLOCK_STATE, i) !== BLOCK_ONLINE) continue;
+    const r = offlinePages(k, i, tid);
+    if (r !== 0) {
+      ret = r;
+      break;
+    }
+    offlined.push(i);
+  }
+  if (ret === 0) {
+    for (let i = firstBlock; i < firstBlock + nBlocks; i++) {
+      // try_remove_memory: an absent block in the range fails the removal check.
+      if (k.get(k.L.BLOCK_STATE, i) === BLOCK_ABSENT) ret = -EINVAL;
+    }
+  }
+  if (ret !== 0) {
+    for (const i of offlined) onlinePages(k, i);
+    k.trace(`offline_and_remove_private_memory(N${nid}) = ${errname(ret)}`);
+    return { remove: ret, unregister: null };
+  }
+  for (let i = firstBlock; i < firstBlock + nBlocks; i++) {
+    k.set(k.L.BLOCK_STATE, i, BLOCK_ABSENT);
+    k.set(k.L.BLOCK_PRIVATE_NP, i, 0);
+  }
+  tryOfflineNode(k, nid);
+  const u = nodePrivateUnregisterBegin(k, nid);
+  k.trace(`offline_and_remove_private_memory(N${nid}) = 0, unregister ${errname(u)}`);
+  return { remove: 0, unregister: u };
+}
