@@ -1,0 +1,146 @@
+// JSON KernelConfig files. A file is either a complete configuration or
+// `{ "extends": "<named config>", ...overrides }` (top-level fields replace the
+// base's). The result is validated with zod so a bad file gets one line naming
+// the field (`nodes[1].zones[0].type: ...`), then checked for cross-field
+// consistency the schema cannot express (indices in range, square distances).
+
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { KernelConfig } from '../kernel/config.ts';
+import { ZONE_NAMES } from '../kernel/defs.ts';
+import { firstIssue } from '../trace/format.ts';
+import { UsageError } from './args.ts';
+
+const nat = z.int().min(0);
+const pos = z.int().min(1);
+const prot = z.enum(['r', 'rw']);
+
+const ZoneSchema = z
+  .object({
+    type: z.enum(ZONE_NAMES),
+    blocks: nat,
+    wmark: z.object({ min: nat, low: nat, high: nat }).strict().optional(),
+  })
+  .strict();
+
+const NodeSchema = z
+  .object({
+    kind: z.enum(['dram', 'private']),
+    cpus: z.boolean(),
+    zones: z.array(ZoneSchema),
+    adistance: nat.optional(),
+  })
+  .strict();
+
+const ProgramOpSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('mmap'), vaddr: nat, kind: z.enum(['anon', 'file-shared', 'file-private']), file: nat.optional(), pgoff: nat.optional(), prot }).strict(),
+  z.object({ op: z.literal('read'), vaddr: nat }).strict(),
+  z.object({ op: z.literal('write'), vaddr: nat, value: nat }).strict(),
+  z.object({ op: z.literal('pwrite'), file: nat, pgoff: nat, value: nat }).strict(),
+  z.object({ op: z.literal('mprotect'), vaddr: nat, prot }).strict(),
+  z.object({ op: z.literal('mbind'), vaddr: nat, mode: z.enum(['default', 'bind', 'preferred']), nodes: z.array(nat) }).strict(),
+  z.object({ op: z.literal('move_pages'), vaddr: nat, node: nat }).strict(),
+  z.object({ op: z.literal('madv_dontneed'), vaddr: nat }).strict(),
+  z.object({ op: z.literal('munmap'), vaddr: nat }).strict(),
+  z.object({ op: z.literal('fork'), child: nat }).strict(),
+]);
+
+const OPS_CALLBACKS = ['free_folio', 'folio_split', 'migrate_to', 'folio_migrate', 'handle_fault', 'reclaim_policy', 'memory_failure'] as const;
+
+export const KernelConfigSchema = z
+  .object({
+    name: z.string().min(1),
+    nodes: z.array(NodeSchema).min(1),
+    distance: z.array(z.array(nat)),
+    blockPages: pos,
+    maxOrder: nat,
+    cpus: z.array(z.object({ node: nat, mm: nat, program: z.array(ProgramOpSchema) }).strict()),
+    mms: nat,
+    vaddrs: nat,
+    files: nat,
+    filePages: nat,
+    swapSlots: nat,
+    contentValues: pos,
+    device: z
+      .object({ physUnits: nat, cost: z.tuple([nat, nat, nat]), lthresh: nat, hthresh: nat })
+      .strict(),
+    driver: z.object({ bufMax: pos, mediaOps: z.boolean() }).strict(),
+    demoteBatch: pos,
+    numaDemotionEnabled: z.boolean(),
+    opsTables: z.array(z.object({ name: z.string(), flags: nat, callbacks: z.array(z.enum(OPS_CALLBACKS)) }).strict()),
+    mutant: z.string().nullable(),
+    fixes: z.array(z.string()),
+    choices: z.record(z.string(), z.string()),
+    actors: z
+      .object({ kswapd: z.boolean(), driver: z.boolean(), device: z.boolean(), flush: z.boolean(), cpuset: z.boolean() })
+      .strict(),
+  })
+  .strict();
+
+// Compile-time proof that the schema produces exactly a KernelConfig.
+type Parsed = z.infer<typeof KernelConfigSchema>;
+const _schemaIsKernelConfig = (p: Parsed): KernelConfig => p;
+void _schemaIsKernelConfig;
+
+/** Cross-field rules; null if consistent, else `field: problem`. */
+export function configConsistency(c: KernelConfig): string | null {
+  const n = c.nodes.length;
+  if (c.distance.length !== n) return `distance: expected ${n} rows (one per node), got ${c.distance.length}`;
+  for (let i = 0; i < n; i++) {
+    if (c.distance[i]!.length !== n) return `distance[${i}]: expected ${n} entries, got ${c.distance[i]!.length}`;
+  }
+  if ((c.blockPages & (c.blockPages - 1)) !== 0) return `blockPages: expected a power of two, got ${c.blockPages}`;
+  if (c.blockPages < 1 << c.maxOrder) return `blockPages: must be >= 2^maxOrder = ${1 << c.maxOrder}`;
+  for (let i = 0; i < c.cpus.length; i++) {
+    const cpu = c.cpus[i]!;
+    if (cpu.node >= n) return `cpus[${i}].node: no node ${cpu.node} (${n} nodes)`;
+    if (cpu.mm >= c.mms) return `cpus[${i}].mm: no mm ${cpu.mm} (${c.mms} mms)`;
+    for (let j = 0; j < cpu.program.length; j++) {
+      const op = cpu.program[j]!;
+      if ('vaddr' in op && op.vaddr >= c.vaddrs) return `cpus[${i}].program[${j}].vaddr: no vaddr ${op.vaddr} (${c.vaddrs} per mm)`;
+      if ('file' in op && op.file !== undefined && op.file >= c.files) return `cpus[${i}].program[${j}].file: no file ${op.file} (${c.files} files)`;
+      if (op.op === 'move_pages' && op.node >= n) return `cpus[${i}].program[${j}].node: no node ${op.node}`;
+      if (op.op === 'mbind' && op.nodes.some((x) => x >= n)) return `cpus[${i}].program[${j}].nodes: node out of range`;
+    }
+  }
+  if (c.device.hthresh > c.device.lthresh) return `device.hthresh: must be <= lthresh`;
+  return null;
+}
+
+/**
+ * Validate an already-parsed JSON value as a KernelConfig; `base` resolves an
+ * `extends` name. Throws UsageError with `<where>: <field>: <problem>`.
+ */
+export function validateConfig(raw: unknown, where: string, base: (name: string) => KernelConfig | undefined): KernelConfig {
+  let obj = raw;
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'extends' in raw) {
+    const { extends: ext, ...rest } = raw as Record<string, unknown>;
+    if (typeof ext !== 'string') throw new UsageError(`${where}: extends: expected a config name`);
+    const b = base(ext);
+    if (!b) throw new UsageError(`${where}: extends: unknown config '${ext}'`);
+    obj = { ...b, ...rest };
+  }
+  const r = KernelConfigSchema.safeParse(obj);
+  if (!r.success) throw new UsageError(`${where}: ${firstIssue(r.error)}`);
+  const bad = configConsistency(r.data);
+  if (bad !== null) throw new UsageError(`${where}: ${bad}`);
+  return r.data;
+}
+
+/** Read and validate a JSON config file. */
+export function loadConfigFile(path: string, base: (name: string) => KernelConfig | undefined): KernelConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    throw new UsageError(`${path}: cannot read config file (${typeof code === 'string' ? code : 'error'})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${path}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  return validateConfig(raw, path, base);
+}

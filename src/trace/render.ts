@@ -1,0 +1,56 @@
+// Plain-text rendering of a counterexample for review mails: a header saying
+// what was modelled, one line per step (actor, action, what the kernel did
+// according to sys.explain), then the broken property with its source and the
+// parts of the final state that show it. No colours, no terminal tricks: the
+// text is pasted as is.
+
+import type { System } from '../explore/system.ts';
+import type { SystemDescriptor } from './format.ts';
+import { checkProperty, propertySource } from './replay.ts';
+
+/** `kernel config 'canonical'` / `bm1 F=4,D=2,C=2,P=4`, the way headers and summaries name a system. */
+export function describeSystem(d: SystemDescriptor): string {
+  const cfg = typeof d.config === 'string' ? `'${d.config}'` : `'${typeof d.config['name'] === 'string' ? d.config['name'] : '?'}' (inline)`;
+  const params = d.params ? ` ${Object.entries(d.params).map(([k, v]) => `${k}=${v}`).join(',')}` : '';
+  return d.system === 'bm1' ? `bm1${params}` : `${d.system} config ${cfg}${params}`;
+}
+
+export function describeVariant(d: SystemDescriptor): string {
+  return `mutant ${d.mutant ?? 'none'}, fixes ${d.fixes.length === 0 ? 'none' : d.fixes.join(',')}`;
+}
+
+/**
+ * Render the counterexample `actions` (action indices from the initial state)
+ * violating `property`. Re-runs the steps on sys to explain them; a step that
+ * is not enabled is shown as such and ends the rendering.
+ */
+export function renderCounterexample(sys: System, d: SystemDescriptor, property: string, actions: readonly number[]): string[] {
+  const out: string[] = [];
+  out.push(`counterexample: ${property} in ${describeSystem(d)}, ${describeVariant(d)}, ${actions.length} step${actions.length === 1 ? '' : 's'}`);
+  const infos = actions.map((a) => (a < sys.actionCount ? sys.describe(a) : { actor: '?', name: `action ${a}` }));
+  const actorWidth = Math.max(9, ...infos.map((i) => i.actor.length + 1));
+  const numWidth = Math.max(3, String(actions.length).length + 1);
+  let cur = new Uint32Array(sys.words);
+  sys.initial(cur);
+  let prev: Uint32Array | null = null;
+  let lastA = -1;
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i]!;
+    const info = infos[i]!;
+    const head = `${String(i + 1).padStart(numWidth)}  ${info.actor.padEnd(actorWidth)} ${info.name}`;
+    const next = new Uint32Array(sys.words);
+    if (a >= sys.actionCount || !sys.step(cur, a, next)) {
+      out.push(`${head}: NOT ENABLED (replay stops here)`);
+      return out;
+    }
+    const why = sys.explain(cur, a);
+    out.push(why.length > 0 ? `${head}: ${why.join('; ')}` : head);
+    prev = cur;
+    cur = next;
+    lastA = a;
+  }
+  const msg = checkProperty(sys, property, cur, prev, lastA);
+  out.push(`VIOLATED ${property} (${propertySource(sys, property)}): ${msg ?? '(holds on replay)'}`);
+  for (const line of sys.render(cur, property)) out.push(`    ${line}`);
+  return out;
+}
