@@ -1,0 +1,228 @@
+// Abstraction functions: concrete kernel state -> the state of each protocol
+// machine, per entity (a private node for hotplug and back-pressure, a pfn for
+// folio). They read layout fields only, never kernel functions, so the
+// abstraction cannot be wrong in the same way as the model it judges.
+//
+// A result is the machine's canonical state key (machine_graph.ts stateKey),
+// or a name the machine does not have (e.g. 'cram_writable', 'memory=online_general,...'),
+// which conformance then reports.
+
+import { CRAM_PRESSURE_MAX, MAX_NR_ZONES, NP_OPS_DEMOTION, NP_OPS_MIGRATION, NP_OPS_NUMA_BALANCING, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM, N_MEMORY, N_MEMORY_PRIVATE, BLOCK_ABSENT, BLOCK_ONLINE } from '../src/kernel/defs.ts';
+import { Kernel, type Machine } from '../src/kernel/kernel.ts';
+import { PG_head, PG_isolated_pb, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE } from '../src/kernel/layout.ts';
+import { backpressureSpec } from './backpressure.machine.ts';
+import { FOLIO_CRAM_WRITABLE, folioSpec } from './folio.machine.ts';
+import { hotplugSpec } from './hotplug.machine.ts';
+import type { MachineSpec } from './machine_graph.ts';
+
+/** Maps a concrete kernel state to one machine's state for each of its entities. */
+export interface Abstraction {
+  readonly spec: MachineSpec;
+  /** Entity ids (node ids or pfns), fixed by the configuration. */
+  readonly entities: readonly number[];
+  /** 'N2', 'pfn 17' */
+  label(entity: number): string;
+  /** Write the abstract state of every entity (entities order) into out. */
+  abstract(k: Kernel, out: string[]): void;
+}
+
+/** A Kernel over the 16-bit view of a System state (the state *is* the kernel's Uint16Array). */
+export function kernelOf(m: Machine, state: Uint32Array): Kernel {
+  return new Kernel(m, new Uint16Array(state.buffer, state.byteOffset, m.L.words16));
+}
+
+/** Private nodes of the configuration, in node order. */
+export function privateNodes(m: Machine): number[] {
+  const out: number[] = [];
+  m.cfg.nodes.forEach((n, nid) => {
+    if (n.kind === 'private') out.push(nid);
+  });
+  return out;
+}
+
+/** The node_private slot a private node's driver embeds (private nodes are numbered in node order). */
+export function npSlot(m: Machine, nid: number): number {
+  return privateNodes(m).indexOf(nid);
+}
+
+/** mm/cram.c: cram_ops flags (SEMANTICS 6.1). */
+const CRAM_OPS_FLAGS = NP_OPS_MIGRATION | NP_OPS_DEMOTION | NP_OPS_NUMA_BALANCING | NP_OPS_PROTECT_WRITE | NP_OPS_RECLAIM;
+
+/** Flags of ops table id (0 NULL, 1 cram_ops, 2.. cfg.opsTables), read statically. */
+export function opsFlags(m: Machine, id: number): number {
+  if (id === 0) return 0;
+  if (id === 1) return CRAM_OPS_FLAGS;
+  return m.cfg.opsTables[id - 2]?.flags ?? 0;
+}
+
+// ---------------------------------------------------------------- hotplug
+
+function hotplugAbstraction(m: Machine): Abstraction {
+  const nodes = privateNodes(m);
+  const L = m.L;
+  const blocksOf = nodes.map((nid) => m.g.blocks.map((b, i) => (b.node === nid ? i : -1)).filter((i) => i >= 0));
+  return {
+    spec: hotplugSpec,
+    entities: nodes,
+    label: (nid) => `N${nid}`,
+    abstract(k, out) {
+      nodes.forEach((nid, i) => {
+        const slot = i;
+        const np = k.get(L.NODE_NP, nid) !== 0 ? 'registered' : 'unregistered';
+        const states = k.get(L.NODE_STATES, nid);
+        const blocks = blocksOf[i]!;
+        let present = false;
+        let online = false;
+        for (const b of blocks) {
+          const st = k.get(L.BLOCK_STATE, b);
+          if (st !== BLOCK_ABSENT) present = true;
+          if (st === BLOCK_ONLINE) online = true;
+        }
+        let memory: string;
+        if (states & N_MEMORY_PRIVATE) {
+          memory = 'online';
+          // offline_pages in progress: start_isolate_page_range marked its pageblocks
+          for (const b of blocks) {
+            const g = m.g.blocks[b]!;
+            if (k.has(L.PG_FLAGS, g.firstPfn, PG_isolated_pb)) memory = 'offlining';
+          }
+        } else if (states & N_MEMORY) {
+          memory = 'online_general'; // not a machine state: a private node onlined as N_MEMORY
+        } else if (online) {
+          memory = 'online_stateless'; // not a machine state: online blocks, no node state
+        } else {
+          memory = present ? 'offline' : 'absent';
+        }
+        const cn = k.get(L.CN_STATE, nid);
+        let service: string;
+        if (cn === 1) service = 'cram';
+        else if (cn === 2) service = 'cram_draining';
+        else service = k.get(L.NP_OPS, slot) !== 0 ? 'ops' : 'none';
+        out[i] = `memory=${memory},np=${np},service=${service}`;
+      });
+    },
+  };
+}
+
+// ---------------------------------------------------------------- folio
+
+function folioAbstraction(m: Machine): Abstraction {
+  const L = m.L;
+  const P = m.g.pfns;
+  const pfns = Array.from({ length: P }, (_, i) => i);
+  const isPrivate = Array.from({ length: P }, (_, p) => m.cfg.nodes[m.g.pfnNode[p]!]!.kind === 'private');
+  // Scratch per call: which pfns some PTE maps present / writable / by migration entry.
+  const mapped = new Uint8Array(P);
+  const MAP_PRESENT = 1;
+  const MAP_WRITE = 2;
+  const MAP_MIGRATION = 4;
+  const MV = m.cfg.mms * m.cfg.vaddrs;
+  const nodes = privateNodes(m);
+  return {
+    spec: folioSpec,
+    entities: pfns,
+    label: (pfn) => `pfn ${pfn}`,
+    abstract(k, out) {
+      mapped.fill(0);
+      for (let s = 0; s < MV; s++) {
+        const kind = k.get(L.PTE_KIND, s);
+        if (kind !== PTE_PRESENT && kind !== PTE_MIGRATION) continue;
+        const v = k.get(L.PTE_VAL, s);
+        if (v >= P) continue;
+        if (kind === PTE_MIGRATION) mapped[v]! |= MAP_MIGRATION;
+        else mapped[v]! |= MAP_PRESENT | (k.has(L.PTE_FLAGS, s, PTE_WRITE) ? MAP_WRITE : 0);
+      }
+      // PROTECT_WRITE of each private node's live ops (node_private_has_flag)
+      const protect = new Map<number, boolean>();
+      for (const nid of nodes) {
+        const slot = npSlot(m, nid);
+        const registered = k.get(L.NODE_NP, nid) !== 0;
+        protect.set(nid, registered && (opsFlags(m, k.get(L.NP_OPS, slot)) & NP_OPS_PROTECT_WRITE) !== 0);
+      }
+      let head = 0;
+      for (let p = 0; p < P; p++) {
+        const f = k.get(L.PG_FLAGS, p);
+        if (f & PG_head) head = p;
+        if (f & PG_reserved) {
+          out[p] = 'offline';
+          continue;
+        }
+        if (k.get(L.PG_BUDDY, p) !== 0 || !(f & (PG_head | PG_tail))) {
+          out[p] = 'free';
+          continue;
+        }
+        out[p] = folioState(k, head, isPrivate[head]!, protect.get(m.g.pfnNode[head]!) ?? false);
+      }
+    },
+  };
+
+  function folioState(k: Kernel, h: number, priv: boolean, protectWrite: boolean): string {
+    const f = k.get(L.PG_FLAGS, h);
+    // the mapping flags of a multi-page folio: any of its pages
+    const nr = 1 << k.get(L.PG_ORDER, h);
+    let map = 0;
+    for (let q = h; q < h + nr && q < P; q++) map |= mapped[q]!;
+    if (f & PG_swapcache) return 'swapcache';
+    const lru = (f & PG_lru) !== 0;
+    const migrating = (map & MAP_MIGRATION) !== 0 || ((f & PG_locked) !== 0 && !lru && (map & MAP_PRESENT) === 0);
+    if (!priv) {
+      if (migrating) return 'dram_migrating';
+      if (!lru && (map & MAP_PRESENT) && k.get(L.PG_REF, h) > k.get(L.PG_MAPCOUNT, h)) return 'dram_isolated';
+      return map & MAP_WRITE ? 'dram_writable' : 'dram';
+    }
+    if (k.get(L.PG_FLUSH_BIT, h) !== 0 && (map & MAP_PRESENT) === 0) {
+      return k.get(L.PG_CONTENT, h) === 0 ? 'cram_scrubbed' : 'cram_deferred';
+    }
+    if (migrating) return 'cram_migrating';
+    if (map & MAP_WRITE && protectWrite) return FOLIO_CRAM_WRITABLE;
+    if (!lru && (map & MAP_PRESENT) && k.get(L.PG_REF, h) > k.get(L.PG_MAPCOUNT, h)) return 'cram_isolated';
+    return 'cram';
+  }
+}
+
+// ---------------------------------------------------------------- back-pressure
+
+function backpressureAbstraction(m: Machine): Abstraction {
+  const L = m.L;
+  const nodes = privateNodes(m);
+  const KSWAPD = ['none', 'sleeping', 'woken'] as const;
+  return {
+    spec: backpressureSpec,
+    entities: nodes,
+    label: (nid) => `N${nid}`,
+    abstract(k, out) {
+      nodes.forEach((nid, i) => {
+        const p = k.get(L.CN_PRESSURE, nid);
+        const pressure = p === 0 ? 'zero' : p >= CRAM_PRESSURE_MAX ? 'max' : 'mid';
+        const blocked = k.get(L.NP_MIGRATION_BLOCKED, i) ? 'blocked' : 'open';
+        // cram_set_pressure S4: the first zone of the node with managed pages
+        let boost = 'none';
+        for (let t = 0; t < MAX_NR_ZONES; t++) {
+          const z = nid * MAX_NR_ZONES + t;
+          const managed = k.get(L.ZONE_MANAGED, z);
+          if (managed === 0) continue;
+          const b = k.get(L.ZONE_BOOST, z);
+          boost = b === 0 ? 'none' : b >= managed ? 'full' : 'partial';
+          break;
+        }
+        const kswapd = KSWAPD[k.get(L.NODE_KSWAPD, nid)] ?? 'woken';
+        out[i] = `blocked=${blocked},boost=${boost},kswapd=${kswapd},pressure=${pressure}`;
+      });
+    },
+  };
+}
+
+export type MachineName = 'hotplug' | 'folio' | 'backpressure';
+export const MACHINE_NAMES: readonly MachineName[] = ['hotplug', 'folio', 'backpressure'];
+
+/** The abstraction of one machine for configuration m. */
+export function abstractionFor(m: Machine, name: MachineName): Abstraction {
+  switch (name) {
+    case 'hotplug':
+      return hotplugAbstraction(m);
+    case 'folio':
+      return folioAbstraction(m);
+    case 'backpressure':
+      return backpressureAbstraction(m);
+  }
+}

@@ -1,0 +1,201 @@
+// Folio protocol of one page-frame slot (SEMANTICS §6.3, §6.4, §7.3, §8.2 R1/R2/R6):
+// what may happen to the folio that occupies a pfn, DRAM or CRAM.
+//
+// The slot is the unit because migration moves data between slots: a demotion
+// is seen as the DRAM source going isolated -> migrating -> free while the CRAM
+// destination goes free -> migrating -> read-only; a promotion (cram_fault
+// F1..F6) the other way round. Names follow the RFC:
+//   dram / dram_writable   in DRAM, mapped read-only or not mapped / mapped writable
+//   dram_isolated          isolated from the LRU (demotion candidate, or kswapd)
+//   dram_migrating         migration source with migration entries, or a locked
+//                          destination not yet mapped (promotion target)
+//   cram                   on CRAM, read-only (PROTECT_WRITE)
+//   cram_isolated          isolated: cram_fault F2, kswapd(P), hot-unplug scan
+//   cram_migrating         demotion destination before remap, or promotion source
+//                          with migration entries (F4)
+//   cram_deferred          freed, kept from the buddy by flush_cb (in a flush buffer)
+//   cram_scrubbed          deferred and already zeroed (send done, put pending)
+//   swapcache              in the swap cache (kswapd(P) eviction, swap-in)
+//   free, offline          in the buddy / in a block that is not online
+// There is deliberately no "cram_writable": a writable mapping of a
+// PROTECT_WRITE folio is not a protocol state, so reaching it is a conformance
+// failure as well as an INV-RO one.
+
+import { setup } from 'xstate';
+import type { MachineSpec } from './machine_graph.ts';
+
+export const FOLIO_STATES = [
+  'offline',
+  'free',
+  'dram',
+  'dram_writable',
+  'dram_isolated',
+  'dram_migrating',
+  'cram',
+  'cram_isolated',
+  'cram_migrating',
+  'cram_deferred',
+  'cram_scrubbed',
+  'swapcache',
+] as const;
+export type FolioState = (typeof FOLIO_STATES)[number];
+
+/** Abstract folio state that is not a machine state (a PROTECT_WRITE folio mapped writable). */
+export const FOLIO_CRAM_WRITABLE = 'cram_writable';
+
+export type FolioEvent =
+  | { type: 'online_pages'; ret?: number }
+  | { type: 'offline_pages'; ret?: number }
+  | { type: 'alloc_pages'; ret?: number }
+  | { type: 'do_anonymous_page'; ret?: number }
+  | { type: 'alloc_migration_target'; ret?: number }
+  | { type: 'alloc_cram_folio'; ret?: number }
+  | { type: 'migrate_pages'; ret?: number }
+  | { type: 'do_wp_page'; ret?: number }
+  | { type: 'pte_wrprotect'; ret?: number }
+  | { type: 'folio_isolate_lru'; ret?: number }
+  | { type: 'folio_putback_lru'; ret?: number }
+  | { type: 'try_to_migrate'; ret?: number }
+  | { type: 'remove_migration_ptes'; ret?: number }
+  | { type: 'migrate_folio_done'; ret?: number }
+  | { type: 'folio_put'; ret?: number }
+  | { type: 'cram_free_folio_cb'; ret?: number }
+  | { type: 'cxl_flush_buf_send'; ret?: number }
+  | { type: 'add_to_swap'; ret?: number }
+  | { type: 'swap_in'; ret?: number };
+
+export const folioMachine = setup({
+  types: { events: {} as FolioEvent },
+}).createMachine({
+  id: 'folio',
+  initial: 'free',
+  states: {
+    offline: { on: { online_pages: 'free' } },
+    free: {
+      on: {
+        offline_pages: 'offline',
+        // page cache, kernel and swap-in allocations land unmapped or read-only
+        alloc_pages: 'dram',
+        do_anonymous_page: 'dram_writable',
+        // promotion / hot-unplug destination, locked until remapped
+        alloc_migration_target: 'dram_migrating',
+        // cram.c: alloc_cram_folio, the only way a CRAM slot becomes used (§2.5)
+        alloc_cram_folio: 'cram_migrating',
+        // migrate_pages is one atomic step in the model (src/kernel/migrate.ts):
+        // alloc_cram_folio + copy + remove_migration_pte (read-only) at once
+        migrate_pages: 'cram',
+      },
+    },
+    dram: {
+      on: {
+        do_wp_page: 'dram_writable',
+        folio_isolate_lru: 'dram_isolated',
+        folio_put: 'free',
+        add_to_swap: 'swapcache',
+      },
+    },
+    dram_writable: {
+      on: {
+        pte_wrprotect: 'dram',
+        folio_isolate_lru: 'dram_isolated',
+        folio_put: 'free',
+      },
+    },
+    dram_isolated: {
+      on: {
+        folio_putback_lru: 'dram',
+        try_to_migrate: 'dram_migrating',
+        add_to_swap: 'swapcache',
+        // the mapping was zapped meanwhile: the last put frees it (R1)
+        folio_put: 'free',
+      },
+    },
+    dram_migrating: {
+      on: {
+        // destination remapped through remove_migration_ptes (read-only, §6.4 F6)
+        remove_migration_ptes: 'dram',
+        // source after a failed move: mapped again, still isolated
+        folio_putback_lru: 'dram_isolated',
+        // source after a successful move, or an unused destination
+        migrate_folio_done: 'free',
+      },
+    },
+    cram: {
+      on: {
+        folio_isolate_lru: 'cram_isolated',
+        folio_put: 'free',
+        cram_free_folio_cb: 'cram_deferred',
+      },
+    },
+    cram_isolated: {
+      on: {
+        folio_putback_lru: 'cram',
+        try_to_migrate: 'cram_migrating',
+        add_to_swap: 'swapcache',
+        folio_put: 'free',
+        cram_free_folio_cb: 'cram_deferred',
+      },
+    },
+    cram_migrating: {
+      on: {
+        // destination: remove_migration_pte -> folio_managed_fixup_migration_pte -> pte_wrprotect
+        remove_migration_ptes: 'cram',
+        // source after a failed promotion
+        folio_putback_lru: 'cram_isolated',
+        // source after a successful promotion, or cram_put_new_folio
+        migrate_folio_done: 'free',
+        cram_free_folio_cb: 'cram_deferred',
+      },
+    },
+    cram_deferred: {
+      on: {
+        // the device (media ops) or the CPU zeroes the folio ...
+        cxl_flush_buf_send: 'cram_scrubbed',
+        // ... and send's folio_put frees it through flush_cb case (a)
+        folio_put: 'free',
+      },
+    },
+    cram_scrubbed: { on: { folio_put: 'free' } },
+    swapcache: {
+      on: {
+        swap_in: 'dram',
+        folio_put: 'free',
+        folio_putback_lru: 'cram',
+      },
+    },
+  },
+});
+
+const EVENT_TYPES: readonly FolioEvent['type'][] = [
+  'online_pages', 'offline_pages', 'alloc_pages', 'do_anonymous_page', 'alloc_migration_target',
+  'alloc_cram_folio', 'migrate_pages', 'do_wp_page', 'pte_wrprotect', 'folio_isolate_lru', 'folio_putback_lru',
+  'try_to_migrate', 'remove_migration_ptes', 'migrate_folio_done', 'folio_put', 'cram_free_folio_cb',
+  'cxl_flush_buf_send', 'add_to_swap', 'swap_in',
+];
+
+export const folioSpec: MachineSpec = {
+  name: 'folio',
+  machine: folioMachine,
+  events: EVENT_TYPES.map((type) => ({ type })),
+  traceFns: {
+    online_pages: ['online_pages'],
+    offline_pages: ['offline_pages'],
+    alloc_pages: ['alloc_pages_node', 'alloc_pages', 'filemap_alloc_folio', '__folio_alloc_node'],
+    do_anonymous_page: ['do_anonymous_page', 'vma_alloc_folio'],
+    alloc_migration_target: ['alloc_migration_target', 'alloc_cram_promote_folio', 'alloc_demote_folio'],
+    alloc_cram_folio: ['alloc_cram_folio'],
+    migrate_pages: ['migrate_pages', 'alloc_cram_folio'],
+    do_wp_page: ['do_wp_page', 'mprotect', 'change_pte_range'],
+    pte_wrprotect: ['pte_wrprotect', 'mprotect', 'change_pte_range', 'fork'],
+    folio_isolate_lru: ['folio_isolate_lru'],
+    folio_putback_lru: ['folio_putback_lru'],
+    try_to_migrate: ['try_to_migrate', 'migrate_pages'],
+    remove_migration_ptes: ['remove_migration_ptes', 'remove_migration_pte', 'migrate_pages'],
+    migrate_folio_done: ['migrate_folio_done', 'migrate_pages'],
+    folio_put: ['folio_put'],
+    cram_free_folio_cb: ['cram_free_folio_cb', 'cxl_compression_flush_cb'],
+    cxl_flush_buf_send: ['cxl_flush_buf_send'],
+    add_to_swap: ['add_to_swap', 'shrink_folio_list'],
+    swap_in: ['do_swap_page', 'swap_in'],
+  },
+};
