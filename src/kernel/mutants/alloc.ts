@@ -1,0 +1,73 @@
+// Seeded bugs of the allocator and node side. Each site checks
+// `k.cfg.mutant === name`; the description says what the mutant does instead
+// of v4, and `catches` names the invariant (SEMANTICS 9) that must see it.
+import type { Mutant } from './types.ts';
+
+export const ALLOC_MUTANTS: readonly Mutant[] = [
+  {
+    name: 'numa-zone-allowed-ignores-private',
+    site: 'mm/page_alloc.c: numa_zone_alloc_allowed',
+    catches: 'INV-ISOLATION-ALLOC',
+    description: 'rule 1 skipped: zones of N_MEMORY_PRIVATE nodes are allowed without __GFP_PRIVATE',
+  },
+  {
+    name: 'zonelist-private-in-normal-fallback',
+    site: 'mm/page_alloc.c: build_zonelists',
+    catches: 'INV-ZONELIST',
+    description: "a normal node's FALLBACK list also draws from N_MEMORY_PRIVATE nodes",
+  },
+  {
+    name: 'private-nofallback-includes-dram',
+    site: 'mm/page_alloc.c: build_thisnode_zonelists',
+    catches: 'INV-ZONELIST',
+    description: "a private node's NOFALLBACK list is its FALLBACK list (DRAM zones included)",
+  },
+  {
+    name: 'online-sets-n-memory',
+    site: 'mm/memory_hotplug.c: online_pages',
+    catches: 'INV-PRIVATE-STAYS-PRIVATE',
+    description: 'the first online of a private node sets N_MEMORY instead of N_MEMORY_PRIVATE',
+  },
+  {
+    name: 'register-ignores-n-memory',
+    site: 'drivers/base/node.c: node_private_register',
+    catches: 'INV-STATE-EXCL',
+    description: 'register skips the N_MEMORY -EBUSY check, so an N_MEMORY node becomes private',
+  },
+  {
+    name: 'unregister-while-online',
+    site: 'drivers/base/node.c: node_private_unregister',
+    catches: 'INV-PRIVATE-REG',
+    description: 'unregister skips the N_MEMORY_PRIVATE -EBUSY check',
+  },
+  {
+    name: 'unregister-no-drain',
+    site: 'drivers/base/node.c: node_private_unregister',
+    catches: 'INV-NO-OPS-AFTER-UNREGISTER',
+    description: 'unregister drops the base reference and returns without waiting for temporary references',
+  },
+  {
+    name: 'migrate-to-no-ref',
+    site: 'include/linux/node_private.h: node_private_migrate_to',
+    catches: 'INV-REFCOUNT-BALANCE',
+    description: 'node_private_migrate_to calls migrate_to without taking (or dropping) a reference',
+  },
+  {
+    name: 'mpol-allows-unflagged-private',
+    site: 'mm/mempolicy.c: mpol_set_nodemask',
+    catches: 'INV-MPOL',
+    description: 'a private node without NP_OPS_MEMPOLICY is accepted into a policy mask',
+  },
+  {
+    name: 'demotion-target-without-flag',
+    site: 'mm/memory-tiers.c: establish_demotion_targets',
+    catches: 'INV-DEMOTION-TARGETS',
+    description: 'private nodes become demotion candidates without NP_OPS_DEMOTION',
+  },
+  {
+    name: 'boost-ignored-in-watermark',
+    site: 'mm/internal.h: wmark_pages',
+    catches: 'INV-NO-OVERCOMMIT',
+    description: 'watermarks ignore watermark_boost, so CRAM back-pressure no longer stops allocations',
+  },
+];
