@@ -29,6 +29,8 @@ export const TEST_OPS: readonly OpsTableConfig[] = [
   { name: 'mpol-wp', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY | NP_OPS_PROTECT_WRITE, callbacks: ['migrate_to', 'folio_migrate'] },
   { name: 'numa-no-mig', flags: 1 << 5, callbacks: [] },
   { name: 'compact-no-mig', flags: 1 << 6, callbacks: [] },
+  // migrate_to present, MIGRATION flag absent: node_private_migrate_to still calls it (A5).
+  { name: 'cb-no-flag', flags: 0, callbacks: ['migrate_to'] },
 ];
 
 export interface MachineOpts {
