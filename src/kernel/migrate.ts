@@ -12,7 +12,7 @@ import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIG
 import { GA_WHILE_BLOCKED, PG_active, PG_locked, PG_unevictable, PTE_PRESENT } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, pageFolio } from './folio.ts';
-import { folioIsPrivateNode, folioManagedAllowsMigrate, folioNodePrivateOps, nodePrivateMigrateTo } from './node_private.ts';
+import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedMigrateCb, nodePrivateMigrateTo } from './node_private.ts';
 import { NULL_PFN, allocPages } from './page_alloc.ts';
 import { copyFolioContent, ghostLegitWrite } from './page.ts';
 import { folioMapped, removeMigrationPtes, tryToMigrate } from './rmap.ts';
@@ -135,10 +135,7 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
   k.setBits(L.PG_FLAGS, dst, fl);
   k.clearBits(L.PG_FLAGS, src, MIGRATE_COPIED_FLAGS);
   // migrate_folio_move: v4 folio_managed_migrate_notify, only if src is private.
-  if (folioIsPrivateNode(k, src)) {
-    const ops = folioNodePrivateOps(k, src);
-    if (ops?.folioMigrate) ops.folioMigrate(k, src, dst);
-  }
+  folioManagedMigrateCb(k, src, dst);
   if (wasLru) lruAdd(k, dst);
   removeMigrationPtes(k, src, dst);
   folioUnlock(k, dst);

@@ -3,17 +3,24 @@
 // lock dropped, a sleep, an RCU section ended): SEMANTICS 8.2 R1-R8. The
 // explorer interleaves steps of different threads in every order.
 //
-// STUB CONTRACT, signatures final. Each thread role's step function lives in
-// the module of the kernel code it models; this file only dispatches.
+// Each thread role's step function lives in the module of the kernel code it
+// models; this file only dispatches.
 //   cpu            -> src/kernel/workload.ts  (syscalls and faults of the program)
 //   kswapd         -> src/kernel/vmscan.ts    (balance_pgdat: demote / reclaim)
 //   flush_kthread  -> src/cxl/compression.ts
 //   overflow_work  -> src/cxl/compression.ts
 //   irq_lthresh/irq_hthresh -> src/cxl/compression.ts (cram_set_pressure S1-S4)
 //   driver         -> src/cxl/region_sysram.ts (probe, hot-add, teardown)
+//
+// Contract: a step function that returns false has left k unchanged (each
+// checks enabledness before it mutates anything).
 
-import type { Kernel } from './kernel.ts';
-import type { Machine } from './kernel.ts';
+import { match } from 'ts-pattern';
+import { flushKthreadChoices, flushKthreadStep, irqThreadStep, overflowWorkStep } from '../cxl/compression.ts';
+import { driverChoiceLabel, driverChoices, driverStep } from '../cxl/region_sysram.ts';
+import type { Kernel, Machine } from './kernel.ts';
+import { kswapdChoices, kswapdStep, nodePfnRange } from './vmscan.ts';
+import { cpuStep } from './workload.ts';
 
 /**
  * Static number of choices of thread tid (1 for deterministic threads; more
@@ -21,9 +28,16 @@ import type { Machine } from './kernel.ts';
  * The system's action table has one action per (thread, choice).
  */
 export function threadChoices(m: Machine, tid: number): number {
-  void m;
-  void tid;
-  return 1;
+  const r = m.g.threads[tid];
+  if (!r) return 0;
+  return match(r)
+    .with({ kind: 'cpu' }, () => 1)
+    .with({ kind: 'kswapd' }, (x) => kswapdChoices(m, x.node))
+    .with({ kind: 'flush_kthread' }, () => flushKthreadChoices())
+    .with({ kind: 'overflow_work' }, () => 1)
+    .with({ kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, () => 1)
+    .with({ kind: 'driver' }, () => driverChoices(m))
+    .exhaustive();
 }
 
 /**
@@ -31,14 +45,35 @@ export function threadChoices(m: Machine, tid: number): number {
  * (and leaves k unchanged) if the thread cannot take that step now.
  */
 export function runThread(k: Kernel, tid: number, choice: number): boolean {
-  void k;
-  void tid;
-  void choice;
-  return false;
+  const r = k.g.threads[tid];
+  if (!r) return false;
+  return match(r)
+    .with({ kind: 'cpu' }, (x) => choice === 0 && cpuStep(k, x.cpu))
+    .with({ kind: 'kswapd' }, (x) => kswapdStep(k, x.node, choice))
+    .with({ kind: 'flush_kthread' }, () => flushKthreadStep(k, choice))
+    .with({ kind: 'overflow_work' }, (x) => choice === 0 && overflowWorkStep(k, x.cpu))
+    .with({ kind: 'irq_lthresh' }, () => choice === 0 && irqThreadStep(k, 'lthresh'))
+    .with({ kind: 'irq_hthresh' }, () => choice === 0 && irqThreadStep(k, 'hthresh'))
+    .with({ kind: 'driver' }, () => driverStep(k, choice))
+    .exhaustive();
 }
 
 /** One line naming what thread tid would do with `choice` (for action tables). */
 export function threadLabel(m: Machine, tid: number, choice: number): { actor: string; name: string } {
   const r = m.g.threads[tid];
-  return { actor: r ? r.kind : `t${tid}`, name: `step#${choice}` };
+  if (!r) return { actor: `t${tid}`, name: `step#${choice}` };
+  return match(r)
+    .with({ kind: 'cpu' }, (x) => ({ actor: `cpu${x.cpu}`, name: 'step' }))
+    .with({ kind: 'kswapd' }, (x) => ({ actor: `kswapd(N${x.node})`, name: kswapdChoiceName(m, x.node, choice) }))
+    .with({ kind: 'flush_kthread' }, () => ({ actor: 'cxl-flush', name: `step#${choice}` }))
+    .with({ kind: 'overflow_work' }, (x) => ({ actor: `overflow(cpu${x.cpu})`, name: 'send' }))
+    .with({ kind: 'irq_lthresh' }, () => ({ actor: 'irq-lthresh', name: 'cram_set_pressure(1000)' }))
+    .with({ kind: 'irq_hthresh' }, () => ({ actor: 'irq-hthresh', name: 'cram_set_pressure(0)' }))
+    .with({ kind: 'driver' }, () => ({ actor: 'driver', name: driverChoiceLabel(m, choice) }))
+    .exhaustive();
+}
+
+function kswapdChoiceName(m: Machine, nid: number, choice: number): string {
+  const { first } = nodePfnRange(m, nid);
+  return choice === 0 ? `sleep|demote|scan(pfn ${first})` : `scan(pfn ${first + choice})`;
 }

@@ -1,0 +1,400 @@
+// mm/memory.c: the page-fault path, handle_mm_fault -> handle_pte_fault.
+//
+// Model choices (documented where they matter):
+// * do_anonymous_page allocates a real zeroed folio for read faults too, instead
+//   of mapping the shared zero page (the zero page has no node to judge).
+// * Every user fault has FAULT_FLAG_ALLOW_RETRY. The model has no kernel-internal
+//   faults (GUP, fault-in for uaccess without retry), so a VM_FAULT_RETRY from
+//   handle_fault is always allowed; EV_RETRY_NO_ALLOW is recorded only if a
+//   fault without the flag ever returned it.
+// * The PTL is per mm (one page table per mm). It is held across steps only by
+//   a thread inside handle_fault (LK_PTL, REG[0] = slot); any other thread that
+//   needs that mm's PTL waits (its step is not enabled).
+// * A generic ops table (cfg.opsTables) with handle_fault gets a callback that
+//   releases the PTL and returns 0 (the task refaults); only cram_ops has a real
+//   staged handler (src/cram/cram.ts).
+
+import { match } from 'ts-pattern';
+import { cramFaultStep } from '../cram/cram.ts';
+import { GFP_HIGHUSER_MOVABLE, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, __GFP_PRIVATE, __GFP_ZERO, errname } from './defs.ts';
+import { EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_PTL, PG_anon, PG_dirty, PTE_DIRTY, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, PTE_YOUNG, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import type { Kernel } from './kernel.ts';
+import { fileIndex, filemapGetFolio } from './filemap.ts';
+import { folioNid, folioPut, folioTestAnon, lruAdd, pageFolio } from './folio.ts';
+import { vmaAllocFolio } from './mempolicy.ts';
+import { migrateMisplacedFolio } from './migrate.ts';
+import { folioIsPrivateNode, folioManagedAllowsNuma, folioManagedWrprotect, folioNodePrivateOps, noteOpsCallback } from './node_private.ts';
+import { OPS_CRAM, opsById } from './ops_table.ts';
+import { OP_HANDLE_FAULT, OP_NONE } from './ops_codes.ts';
+import { NULL_PFN, allocPages } from './page_alloc.ts';
+import { copyFolioContent, setPageContent, zeroFolio } from './page.ts';
+import { setPtePresent } from './rmap.ts';
+import { addToSwapCache, deleteFromSwapCache, swapCacheLookup, swapFree } from './swap.ts';
+
+/** include/linux/mm_types.h fault flags the model uses. */
+export const FAULT_FLAG_WRITE = 1 << 0;
+export const FAULT_FLAG_ALLOW_RETRY = 1 << 2;
+
+/** What one fault step did. */
+export type FaultOutcome =
+  | { readonly kind: 'done'; readonly vmret: number } // the fault returned (0 or VM_FAULT_*)
+  | { readonly kind: 'staged' } // the thread is inside handle_fault (THR_OP = OP_HANDLE_FAULT)
+  | { readonly kind: 'blocked' }; // migration_entry_wait / PTL busy: nothing changed, the thread waits
+
+export function pteSlot(k: Kernel, mm: number, vaddr: number): number {
+  return mm * k.cfg.vaddrs + vaddr;
+}
+
+/** The node the thread's CPU belongs to (numa_node_id()); kernel threads of a node use that node. */
+export function threadNode(k: Kernel, tid: number): number {
+  const r = k.g.threads[tid];
+  if (!r) return 0;
+  return match(r)
+    .with({ kind: 'cpu' }, (x) => k.cfg.cpus[x.cpu]!.node)
+    .with({ kind: 'kswapd' }, (x) => x.node)
+    .with({ kind: 'overflow_work' }, (x) => k.cfg.cpus[x.cpu]!.node)
+    .with({ kind: 'flush_kthread' }, { kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, { kind: 'driver' }, () => 0)
+    .exhaustive();
+}
+
+/** Another thread holds the PTL of mm (it is inside handle_fault on a slot of mm). */
+export function ptlHeldByOther(k: Kernel, tid: number, mm: number): boolean {
+  const T = k.g.threads.length;
+  for (let t = 0; t < T; t++) {
+    if (t === tid || !k.has(k.L.THR_LOCKS, t, LK_PTL)) continue;
+    const s = k.get(k.L.THR_REG, t * THREAD_REGS);
+    if (Math.floor(s / k.cfg.vaddrs) === mm) return true;
+  }
+  return false;
+}
+
+/**
+ * handle_mm_fault(vma, addr, flags) for the user CPU thread tid. VMA access
+ * errors (no mapping, write to a read-only VMA) are the arch fault handler's
+ * SIGSEGV, reported as VM_FAULT_SIGBUS.
+ */
+export function handleMmFault(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean): FaultOutcome {
+  // mm/memory.c: handle_mm_fault
+  const s = pteSlot(k, mm, vaddr);
+  const vf = k.get(k.L.VMA_FLAGS, s);
+  if (!(vf & VMA_MAPPED) || (write && !(vf & VMA_WRITE))) {
+    k.trace(`handle_mm_fault(mm ${mm}, v${vaddr}, ${write ? 'write' : 'read'}): bad access -> SIGSEGV`);
+    return { kind: 'done', vmret: VM_FAULT_SIGBUS };
+  }
+  if (ptlHeldByOther(k, tid, mm)) return { kind: 'blocked' };
+  return handlePteFault(k, tid, mm, vaddr, write);
+}
+
+/** handle_pte_fault: dispatch on the PTE (v4 order: swap, NUMA, handle_fault, write check). */
+function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean): FaultOutcome {
+  // mm/memory.c: handle_pte_fault
+  const s = pteSlot(k, mm, vaddr);
+  const kind = k.get(k.L.PTE_KIND, s);
+  if (kind === PTE_NONE) {
+    const vf = k.get(k.L.VMA_FLAGS, s);
+    if (!(vf & VMA_FILE)) return done(doAnonymousPage(k, tid, mm, vaddr, write));
+    if (!write) return done(doReadFault(k, tid, mm, vaddr));
+    if (!(vf & VMA_SHARED)) return done(doCowFault(k, tid, mm, vaddr));
+    return done(doSharedFault(k, tid, mm, vaddr));
+  }
+  if (kind === PTE_SWAP) return done(doSwapPage(k, tid, mm, vaddr, write));
+  if (kind === PTE_MIGRATION) {
+    // migration_entry_wait: sleep until the entry is gone (the step is not enabled).
+    return { kind: 'blocked' };
+  }
+  const flags = k.get(k.L.PTE_FLAGS, s);
+  if (flags & PTE_PROTNONE) return done(doNumaPage(k, tid, mm, vaddr));
+  const pfn = pageFolio(k, k.get(k.L.PTE_VAL, s));
+  // Mutant: the write check runs before the private-node dispatch and reuses the P folio in place.
+  if (k.cfg.mutant === 'handle-fault-after-write-check' && write && !(flags & PTE_WRITE) && folioIsPrivateNode(k, pfn)) {
+    k.set(k.L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+    k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_reuse on private pfn ${pfn} (mutant)`);
+    return done(0);
+  }
+  // v4: folio_managed_handle_fault, BEFORE the write check (read and unshare faults too, §6.3.6).
+  if (folioIsPrivateNode(k, pfn)) {
+    const ops = folioNodePrivateOps(k, pfn);
+    if (ops?.handleFault) {
+      noteOpsCallback(k, folioNid(k, pfn));
+      return enterHandleFault(k, tid, s, pfn, ops === opsById(k, OPS_CRAM));
+    }
+  }
+  if (write && !(flags & PTE_WRITE)) return done(doWpPage(k, tid, mm, vaddr));
+  // Spurious / access-bit fault: pte_mkyoung (+dirty on write).
+  k.set(k.L.PTE_FLAGS, s, flags | PTE_YOUNG | (write ? PTE_DIRTY : 0));
+  return done(0);
+}
+
+function done(vmret: number): FaultOutcome {
+  return { kind: 'done', vmret };
+}
+
+/** Enter ops->handle_fault with the PTL held (F0), then run its first step. */
+function enterHandleFault(k: Kernel, tid: number, s: number, pfn: number, isCram: boolean): FaultOutcome {
+  // mm/internal.h: folio_managed_handle_fault
+  k.trace(`handle_pte_fault(slot ${s}): folio_managed_handle_fault(pfn ${pfn}) -> ${isCram ? 'cram_fault' : 'handle_fault'}`);
+  if (!isCram) {
+    // Generic table: release the PTL and return 0 (see header).
+    return done(0);
+  }
+  const R = tid * THREAD_REGS;
+  k.set(k.L.THR_OP, tid, OP_HANDLE_FAULT);
+  k.set(k.L.THR_REG, R, s);
+  k.set(k.L.THR_REG, R + 1, pfn);
+  k.setBits(k.L.THR_LOCKS, tid, LK_PTL);
+  const r = handleFaultStep(k, tid);
+  return r === null ? { kind: 'staged' } : done(r);
+}
+
+/**
+ * One step of a thread inside handle_fault (cram_fault F1..F6). Returns null
+ * while more steps remain, else the vm_fault_t it returned; the thread's
+ * operation state is then reset.
+ */
+export function handleFaultStep(k: Kernel, tid: number): number | null {
+  const r = cramFaultStep(k, tid);
+  if (!r.done) return null;
+  const faultFlags = FAULT_FLAG_ALLOW_RETRY; // every modelled fault is a user fault (see header)
+  if (k.has(k.L.THR_LOCKS, tid, LK_PTL)) {
+    // The callee must release the PTL on every path; record, then release so the model can go on.
+    k.event(EV_PTL_LEAK);
+    k.clearBits(k.L.THR_LOCKS, tid, LK_PTL);
+  }
+  if (r.vmret & VM_FAULT_RETRY && !(faultFlags & FAULT_FLAG_ALLOW_RETRY)) k.event(EV_RETRY_NO_ALLOW);
+  const R = tid * THREAD_REGS;
+  for (let i = 0; i < THREAD_REGS; i++) k.set(k.L.THR_REG, R + i, 0);
+  k.set(k.L.THR_OP, tid, OP_NONE);
+  k.set(k.L.THR_STAGE, tid, 0);
+  k.trace(`handle_fault returned ${r.vmret & VM_FAULT_RETRY ? 'VM_FAULT_RETRY' : r.vmret}`);
+  return r.vmret;
+}
+
+/** do_anonymous_page: a new zeroed anon folio from the VMA policy (vma_alloc_folio). */
+export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean): number {
+  // mm/memory.c: do_anonymous_page
+  void tid;
+  const s = pteSlot(k, mm, vaddr);
+  const pfn = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0);
+  if (pfn === NULL_PFN) {
+    k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
+    return VM_FAULT_OOM;
+  }
+  zeroFolio(k, pfn, 1);
+  k.setBits(k.L.PG_FLAGS, pfn, PG_anon);
+  lruAdd(k, pfn);
+  const vw = k.has(k.L.VMA_FLAGS, s, VMA_WRITE);
+  // The allocation's reference becomes the mapping's.
+  setPtePresent(k, s, pfn, PTE_YOUNG | (vw ? PTE_WRITE | PTE_DIRTY : 0));
+  k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}${write ? ', write' : ''}) -> pfn ${pfn} (node ${folioNid(k, pfn)})`);
+  return 0;
+}
+
+function fileOf(k: Kernel, s: number): { file: number; pgoff: number } {
+  return { file: k.get(k.L.VMA_FILE, s) - 1, pgoff: k.get(k.L.VMA_PGOFF, s) };
+}
+
+/** do_read_fault: map the page-cache folio read-only. */
+function doReadFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
+  // mm/memory.c: do_read_fault
+  const s = pteSlot(k, mm, vaddr);
+  const { file, pgoff } = fileOf(k, s);
+  const pfn = filemapGetFolio(k, threadNode(k, tid), file, pgoff);
+  if (pfn === NULL_PFN) return VM_FAULT_OOM;
+  setPtePresent(k, s, pfn, PTE_YOUNG); // the lookup's reference becomes the mapping's
+  k.trace(`do_read_fault(mm ${mm}, v${vaddr}) -> pfn ${pfn} (node ${folioNid(k, pfn)}) read-only`);
+  return 0;
+}
+
+/** do_cow_fault: private file write fault: copy the page-cache folio into a new anon folio. */
+function doCowFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
+  // mm/memory.c: do_cow_fault
+  const s = pteSlot(k, mm, vaddr);
+  const { file, pgoff } = fileOf(k, s);
+  const src = filemapGetFolio(k, threadNode(k, tid), file, pgoff);
+  if (src === NULL_PFN) return VM_FAULT_OOM;
+  const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0);
+  if (dst === NULL_PFN) {
+    folioPut(k, tid, src);
+    return VM_FAULT_OOM;
+  }
+  copyFolioContent(k, dst, src, 1);
+  k.setBits(k.L.PG_FLAGS, dst, PG_anon);
+  lruAdd(k, dst);
+  setPtePresent(k, s, dst, PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+  folioPut(k, tid, src);
+  k.trace(`do_cow_fault(mm ${mm}, v${vaddr}): pfn ${src} copied to pfn ${dst} (node ${folioNid(k, dst)})`);
+  return 0;
+}
+
+/**
+ * do_shared_fault: map the page-cache folio writable and dirty WHEREVER it
+ * is, even on a private node (SEMANTICS A3: a demoted file folio gets written
+ * through a PTE that no PROTECT_WRITE fixup ever saw).
+ */
+function doSharedFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
+  // mm/memory.c: do_shared_fault
+  const s = pteSlot(k, mm, vaddr);
+  const { file, pgoff } = fileOf(k, s);
+  const pfn = filemapGetFolio(k, threadNode(k, tid), file, pgoff);
+  if (pfn === NULL_PFN) return VM_FAULT_OOM;
+  k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
+  setPtePresent(k, s, pfn, PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+  k.trace(`do_shared_fault(mm ${mm}, v${vaddr}) -> pfn ${pfn} (node ${folioNid(k, pfn)}) writable`);
+  return 0;
+}
+
+/**
+ * do_wp_page: shared mapping -> wp_page_shared (write-enable in place);
+ * exclusive anon folio -> wp_page_reuse; otherwise wp_page_copy to a new
+ * folio from the VMA policy.
+ */
+export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): number {
+  // mm/memory.c: do_wp_page
+  const L = k.L;
+  const s = pteSlot(k, mm, vaddr);
+  const old = pageFolio(k, k.get(L.PTE_VAL, s));
+  const flags = k.get(L.PTE_FLAGS, s);
+  if (k.has(L.VMA_FLAGS, s, VMA_SHARED)) {
+    k.setBits(L.PG_FLAGS, old, PG_dirty);
+    k.set(L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+    k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_shared pfn ${old} (node ${folioNid(k, old)})`);
+    return 0;
+  }
+  if (folioTestAnon(k, old)) {
+    // wp_can_reuse_anon_folio: drop an unused swap-cache copy, then reuse if we are the only user.
+    const slot = k.get(L.PG_SWAP, old) - 1;
+    if (slot >= 0 && k.get(L.SWAP_COUNT, slot) === 0 && k.get(L.PG_REF, old) === 2 && k.get(L.PG_MAPCOUNT, old) === 1) {
+      deleteFromSwapCache(k, old);
+    }
+    if (k.get(L.PG_REF, old) === 1 && k.get(L.PG_MAPCOUNT, old) === 1) {
+      k.set(L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+      k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_reuse pfn ${old} (node ${folioNid(k, old)})`);
+      return 0;
+    }
+  }
+  // wp_page_copy
+  const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0);
+  if (dst === NULL_PFN) {
+    k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_copy = VM_FAULT_OOM`);
+    return VM_FAULT_OOM;
+  }
+  copyFolioContent(k, dst, old, 1);
+  k.setBits(L.PG_FLAGS, dst, PG_anon);
+  lruAdd(k, dst);
+  k.add(L.PG_MAPCOUNT, old, -1);
+  k.set(L.PTE_FLAGS, s, 0);
+  setPtePresent(k, s, dst, PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+  folioPut(k, tid, old);
+  k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_copy pfn ${old} -> pfn ${dst} (node ${folioNid(k, dst)})`);
+  return 0;
+}
+
+/**
+ * change_prot_numa for one PTE (task_numa_work): a present PTE becomes a
+ * PROTNONE hinting PTE, unless the folio may not be NUMA-mapped
+ * (v4 folio_can_map_prot_numa: a private folio needs NUMA_BALANCING).
+ */
+export function changeProtNuma(k: Kernel, mm: number, vaddr: number): boolean {
+  // mm/mempolicy.c: change_prot_numa -> folio_can_map_prot_numa
+  const s = pteSlot(k, mm, vaddr);
+  if (k.get(k.L.PTE_KIND, s) !== PTE_PRESENT || k.has(k.L.PTE_FLAGS, s, PTE_PROTNONE)) return false;
+  const pfn = pageFolio(k, k.get(k.L.PTE_VAL, s));
+  if (!folioManagedAllowsNuma(k, pfn)) return false;
+  // pte_modify(PAGE_NONE) drops the write bit; do_numa_page recomputes it.
+  k.set(k.L.PTE_FLAGS, s, (k.get(k.L.PTE_FLAGS, s) & ~PTE_WRITE) | PTE_PROTNONE);
+  return true;
+}
+
+/**
+ * do_numa_page: migrate a misplaced folio to the faulting CPU's node
+ * (mpol_misplaced with the default policy), else rebuild the PTE. v4: the
+ * rebuilt PTE stays read-only for PROTECT_WRITE folios.
+ */
+export function doNumaPage(k: Kernel, tid: number, mm: number, vaddr: number): number {
+  // mm/memory.c: do_numa_page
+  const L = k.L;
+  const s = pteSlot(k, mm, vaddr);
+  const pfn = pageFolio(k, k.get(L.PTE_VAL, s));
+  const target = threadNode(k, tid);
+  // can_change_pte_writable: exclusive anon, or a dirty folio of a shared mapping.
+  let writable = k.has(L.VMA_FLAGS, s, VMA_WRITE) &&
+    (folioTestAnon(k, pfn) ? k.get(L.PG_MAPCOUNT, pfn) === 1 && k.get(L.PG_REF, pfn) === 1 : k.has(L.VMA_FLAGS, s, VMA_SHARED) && k.has(L.PG_FLAGS, pfn, PG_dirty));
+  if (k.cfg.mutant !== 'numa-fault-maps-writable' && folioManagedWrprotect(k, pfn)) writable = false;
+  if (k.cfg.mutant === 'numa-fault-maps-writable' && folioManagedWrprotect(k, pfn)) writable = true;
+  if (folioNid(k, pfn) !== target) {
+    const ret = migrateMisplacedFolio(k, tid, pfn, target);
+    k.trace(`do_numa_page(mm ${mm}, v${vaddr}): migrate_misplaced_folio(pfn ${pfn}, node ${target}) = ${errname(ret)}`);
+    if (ret === 0) return 0;
+  }
+  // numa_rebuild_single_mapping
+  if (k.get(L.PTE_KIND, s) === PTE_PRESENT) {
+    const f = k.get(L.PTE_FLAGS, s) & ~(PTE_PROTNONE | PTE_WRITE);
+    k.set(L.PTE_FLAGS, s, f | PTE_YOUNG | (writable ? PTE_WRITE : 0));
+  }
+  return 0;
+}
+
+/**
+ * do_swap_page: the swap-cache folio, or a new folio read from the slot.
+ * Swap-in allocates without __GFP_PRIVATE on the CPU's node: it never lands on
+ * a private node (SEMANTICS 2.5).
+ */
+export function doSwapPage(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean): number {
+  // mm/memory.c: do_swap_page
+  const L = k.L;
+  const s = pteSlot(k, mm, vaddr);
+  const slot = k.get(L.PTE_VAL, s);
+  let pfn = swapCacheLookup(k, slot);
+  if (pfn >= 0) {
+    k.add(L.PG_REF, pfn, 1); // swap_cache_get_folio's reference becomes the mapping's
+  } else {
+    const node = threadNode(k, tid);
+    pfn = k.cfg.mutant === 'swapin-to-private'
+      ? allocPages(k, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0, swapinPrivateNode(k, s, node), null, { inTask: true })
+      : allocPages(k, GFP_HIGHUSER_MOVABLE, 0, node, null, { inTask: true });
+    if (pfn === NULL_PFN) {
+      k.trace(`do_swap_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
+      return VM_FAULT_OOM;
+    }
+    k.setBits(L.PG_FLAGS, pfn, PG_anon);
+    addToSwapCache(k, pfn, slot);
+    copySwapData(k, pfn, slot);
+    lruAdd(k, pfn);
+  }
+  const exclusive = k.get(L.SWAP_COUNT, slot) === 1;
+  const vw = k.has(L.VMA_FLAGS, s, VMA_WRITE);
+  let flags = PTE_YOUNG;
+  if (exclusive && vw) flags |= PTE_WRITE | (write ? PTE_DIRTY : 0);
+  k.set(L.PTE_KIND, s, PTE_NONE);
+  setPtePresent(k, s, pfn, flags);
+  swapFree(k, slot);
+  // should_try_to_free_swap: a write fault that is the last user drops the swap copy.
+  if (write && k.get(L.SWAP_COUNT, slot) === 0 && k.get(L.PG_REF, pfn) === 2) {
+    deleteFromSwapCache(k, pfn);
+    if (flags & PTE_WRITE) k.setBits(L.PG_FLAGS, pfn, PG_dirty);
+  }
+  k.trace(`do_swap_page(mm ${mm}, v${vaddr}, slot ${slot}) -> pfn ${pfn} (node ${folioNid(k, pfn)})${flags & PTE_WRITE ? ' writable' : ''}`);
+  return 0;
+}
+
+/** Mutant swapin-to-private: the preferred private node (the VMA policy's, else the machine's first). */
+function swapinPrivateNode(k: Kernel, s: number, fallback: number): number {
+  const nodes = k.get(k.L.VMA_POL_NODES, s);
+  for (let n = 0; n < k.g.nodes; n++) if (nodes & (1 << n) && k.cfg.nodes[n]!.kind === 'private') return n;
+  return k.g.privateNode >= 0 ? k.g.privateNode : fallback;
+}
+
+function copySwapData(k: Kernel, pfn: number, slot: number): void {
+  // swap_read_folio: contents from the swap device.
+  const v = k.get(k.L.SWAP_DATA, slot);
+  if (k.get(k.L.PG_CONTENT, pfn) !== v) {
+    // Through setPageContent so a device page (mutant) is accounted.
+    setPageContent(k, pfn, v);
+  }
+}
+
+/** The page-cache slot a file VMA slot maps (for the ghost bookkeeping of the workload). */
+export function vmaFileIndex(k: Kernel, s: number): number {
+  const f = k.get(k.L.VMA_FILE, s);
+  return f ? fileIndex(k, f - 1, k.get(k.L.VMA_PGOFF, s)) : -1;
+}

@@ -1,0 +1,64 @@
+// Seeded bugs and fixes at the folio / fault / migration / reclaim sites
+// (src/kernel/{memory,rmap,migrate,mprotect,folio}.ts). Each site checks
+// `k.cfg.mutant === name` (mutants) or `hasFix(k.cfg, name)` (fixes).
+import type { Fix, Mutant } from './types.ts';
+
+export const MM_MUTANTS: readonly Mutant[] = [
+  {
+    name: 'fixup-migration-pte-keeps-write',
+    site: 'mm/internal.h: folio_managed_fixup_migration_pte',
+    catches: 'INV-RO',
+    description: 'remove_migration_pte does not pte_wrprotect a PTE arriving on a PROTECT_WRITE node: a demoted folio stays writable.',
+  },
+  {
+    name: 'mprotect-ignores-protect-write',
+    site: 'mm/mprotect.c: change_pte_range',
+    catches: 'INV-RO',
+    description: 'mprotect(PROT_WRITE) upgrades PTEs of PROTECT_WRITE folios to writable.',
+  },
+  {
+    name: 'numa-fault-maps-writable',
+    site: 'mm/memory.c: do_numa_page',
+    catches: 'INV-RO',
+    description: 'do_numa_page rebuilds the PTE of a PROTECT_WRITE folio writable.',
+  },
+  {
+    name: 'handle-fault-after-write-check',
+    site: 'mm/memory.c: handle_pte_fault',
+    catches: 'INV-WRITE-PATH',
+    description: 'The write check runs before the private-node dispatch: a write fault on a P folio reuses it in place and the store lands on P.',
+  },
+  {
+    name: 'try-to-migrate-ignores-gate',
+    site: 'mm/rmap.c: try_to_migrate',
+    catches: 'INV-MIGRATE-GATE',
+    description: 'try_to_migrate unmaps a private folio whose node lacks NP_OPS_MIGRATION.',
+  },
+  {
+    name: 'free-skips-free-folio-hook',
+    site: 'mm/swap.c: __folio_put',
+    catches: 'INV-SCRUB',
+    description: '__folio_put frees a private folio to the buddy without calling free_folio (no scrub).',
+  },
+  {
+    name: 'swapin-to-private',
+    site: 'mm/memory.c: do_swap_page',
+    catches: 'INV-ISOLATION-ALLOC',
+    description: 'Swap-in allocates with __GFP_PRIVATE on the preferred private node.',
+  },
+  {
+    name: 'migrate-copy-skipped',
+    site: 'mm/migrate.c: migrate_folio_move',
+    catches: 'INV-DATA',
+    description: 'migrate_pages does not copy the contents: the mapping sees a stale or zeroed page (EV_DATA_LOSS).',
+  },
+];
+
+export const MM_FIXES: readonly Fix[] = [
+  {
+    name: 'reclaim-free-calls-free-folio',
+    site: 'mm/vmscan.c: shrink_folio_list (free_unref_folios)',
+    mends: 'INV-SCRUB',
+    description: 'Folios reclaimed by shrink_folio_list are freed with free_unref_folios, which v4 does not hook; route private folios through folio_managed_on_free so kswapd(P) eviction is scrubbed.',
+  },
+];

@@ -1,0 +1,292 @@
+// mm/vmscan.c: kswapd (balance_pgdat -> shrink_folio_list), demotion, and
+// wakeup_kswapd, one folio per step.
+//
+// Steps of kswapd(n) (thread role 'kswapd'):
+// * Runnable when NODE_KSWAPD[n] != 0 (a thread exists) and it was woken (2)
+//   or a zone of n is below its low watermark + boost.
+// * Balanced (some populated zone of n has free >= high + boost) or nothing on
+//   n's LRU: choice 0 puts kswapd back to sleep (NODE_KSWAPD = 1).
+// * Otherwise choice c scans the c-th pfn of n (the static choice count is the
+//   node's pfn count): the folio must be an LRU folio head with a reference
+//   (isolate_lru_folios uses folio_try_get). It is isolated; then
+//   - DRAM node, demotion enabled, can_demote: the folio stays isolated in
+//     REG[0] and demote_folio_list is kswapd's NEXT step (the R2 window in
+//     which a set_pressure can land), after which folios left are reclaimed;
+//   - else reclaimed: anon -> swap, file -> writeback if dirty, then drop.
+// * The private node's reclaim_policy (forces may_swap / may_writepage) is
+//   consulted once per scan step, as balance_pgdat does once per call; the
+//   kswapd defaults are already may_swap = may_writepage = 1.
+//
+// Free path of reclaimed folios: shrink_folio_list frees them with
+// free_unref_folios, NOT folio_put, so v4's free_folio hook (only in
+// __folio_put and folios_put_refs) does not run: a reclaimed P folio goes to
+// the buddy unscrubbed. Fix 'reclaim-free-calls-free-folio' routes it through
+// the hook.
+
+import { GFP_HIGHUSER_MOVABLE, GFP_NOWAIT, MIGRATE_ASYNC, MR_DEMOTION, N_MEMORY_PRIVATE, NP_OPS_RECLAIM, __GFP_NOMEMALLOC, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE } from './defs.ts';
+import { hasFix } from './config.ts';
+import { PG_active, PG_dirty, PG_locked, PG_lru, THREAD_REGS } from './layout.ts';
+import type { Kernel, Machine } from './kernel.ts';
+import { zoneNode } from './geometry.ts';
+import { filemapRemoveFolio, filemapWriteback } from './filemap.ts';
+import { folioIsolateLru, folioPut, folioPutbackLru, folioTestAnon, folioTestSwapcache, freeFolioToBuddy, isFolioHead } from './folio.ts';
+import { nextDemotionNode } from './memory_tiers.ts';
+import { migratePages, type NewFolioFn } from './migrate.ts';
+import { nodePrivateHasFlag, nodePrivateMigrateTo, nodePrivateMigrationBlocked, nodePrivateReclaimPolicy } from './node_private.ts';
+import { OP_KSWAPD_DEMOTE, OP_NONE } from './ops_codes.ts';
+import { NULL_PFN, allocPages } from './page_alloc.ts';
+import { folioMapped, rmapSlots, tryToUnmap } from './rmap.ts';
+import { addToSwap, deleteFromSwapCache, swapWritepage } from './swap.ts';
+import { ptlHeldByOther } from './memory.ts';
+import { MAX_NR_ZONES } from './defs.ts';
+
+/** MAX_RECLAIM_RETRIES */
+export const MAX_RECLAIM_RETRIES = 16;
+
+/** First pfn of node nid (blocks are laid out node by node) and its pfn count. */
+export function nodePfnRange(m: Machine, nid: number): { first: number; n: number } {
+  let first = -1;
+  let n = 0;
+  for (const b of m.g.blocks) {
+    if (b.node !== nid) continue;
+    if (first < 0) first = b.firstPfn;
+    n += b.pages;
+  }
+  return { first, n };
+}
+
+/** Static choice count of kswapd(nid): one per pfn of the node (at least 1: the sleep step). */
+export function kswapdChoices(m: Machine, nid: number): number {
+  return Math.max(1, nodePfnRange(m, nid).n);
+}
+
+function nodeZones(k: Kernel, nid: number): number[] {
+  const z: number[] = [];
+  for (let t = 0; t < MAX_NR_ZONES; t++) if (k.get(k.L.ZONE_MANAGED, nid * MAX_NR_ZONES + t) > 0) z.push(nid * MAX_NR_ZONES + t);
+  return z;
+}
+
+/** pgdat_balanced: some populated zone has free >= high watermark + boost (none populated: balanced). */
+export function pgdatBalanced(k: Kernel, nid: number): boolean {
+  // mm/vmscan.c: pgdat_balanced
+  const zs = nodeZones(k, nid);
+  if (zs.length === 0) return true;
+  const L = k.L;
+  return zs.some((z) => k.get(L.ZONE_FREE, z) >= k.get(L.ZONE_WMARK_HIGH, z) + k.get(L.ZONE_BOOST, z));
+}
+
+function pgdatBelowLow(k: Kernel, nid: number): boolean {
+  const L = k.L;
+  return nodeZones(k, nid).some((z) => k.get(L.ZONE_FREE, z) < k.get(L.ZONE_WMARK_LOW, z) + k.get(L.ZONE_BOOST, z));
+}
+
+function pgdatBoosted(k: Kernel, nid: number): boolean {
+  return nodeZones(k, nid).some((z) => k.get(k.L.ZONE_BOOST, z) > 0);
+}
+
+function isPrivateNode(k: Kernel, nid: number): boolean {
+  return (k.get(k.L.NODE_STATES, nid) & N_MEMORY_PRIVATE) !== 0;
+}
+
+/** A folio kswapd may isolate: an LRU folio head on the node with a reference. */
+function isCandidate(k: Kernel, pfn: number): boolean {
+  const L = k.L;
+  return isFolioHead(k, pfn) && k.has(L.PG_FLAGS, pfn, PG_lru) && k.get(L.PG_REF, pfn) > 0 && !k.has(L.PG_FLAGS, pfn, PG_locked);
+}
+
+function hasCandidate(k: Kernel, nid: number): boolean {
+  const { first, n } = nodePfnRange(k.m, nid);
+  for (let p = first; p < first + n; p++) if (isCandidate(k, p)) return true;
+  return false;
+}
+
+/** Some mm mapping the folio has its PTL held by another thread: the rmap walk would wait. */
+function rmapBusy(k: Kernel, tid: number, pfn: number): boolean {
+  for (const s of rmapSlots(k, pfn)) if (ptlHeldByOther(k, tid, Math.floor(s / k.cfg.vaddrs))) return true;
+  return false;
+}
+
+/**
+ * wakeup_kswapd(zone, gfp, order, highest_zoneidx): only a sleeping kswapd is
+ * woken; a private node needs NP_OPS_RECLAIM (zone_reclaim_allowed; no cpuset
+ * check for private nodes); not after MAX_RECLAIM_RETRIES failures; not if the
+ * node is balanced and not boosted.
+ */
+export function wakeupKswapd(k: Kernel, zone: number): boolean {
+  // mm/vmscan.c: wakeup_kswapd
+  const nid = zoneNode(zone);
+  const L = k.L;
+  if (k.get(L.NODE_KSWAPD, nid) !== 1) return false;
+  if (isPrivateNode(k, nid) && !nodePrivateHasFlag(k, nid, NP_OPS_RECLAIM)) return false;
+  if (k.get(L.NODE_KSWAPD_FAILURES, nid) >= MAX_RECLAIM_RETRIES) return false;
+  if (!pgdatBoosted(k, nid) && pgdatBalanced(k, nid)) return false;
+  k.set(L.NODE_KSWAPD, nid, 2);
+  k.trace(`wakeup_kswapd(node ${nid})`);
+  return true;
+}
+
+/** can_demote(nid): the demotion target, or -1. */
+export function canDemote(k: Kernel, nid: number): number {
+  // mm/vmscan.c: can_demote
+  if (!k.get(k.L.G_DEMOTION_ENABLED)) return -1;
+  if (isPrivateNode(k, nid)) return -1; // only N_MEMORY nodes have targets (§6.3.1)
+  const t = nextDemotionNode(k, nid);
+  if (t < 0) return -1;
+  if (nodePrivateMigrationBlocked(k, t)) return -1;
+  // mem_cgroup_node_allowed -> the cpuset's mems (root cgroup in the model)
+  if (k.get(k.L.G_CPUSET_ENABLED) && !(k.get(k.L.G_CPUSET_MEMS) & (1 << t))) return -1;
+  return t;
+}
+
+/** One step of kswapd(nid) with the given choice; false (k unchanged) if not enabled. */
+export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
+  const L = k.L;
+  const tid = k.g.kswapdThread(nid);
+  const st = k.get(L.NODE_KSWAPD, nid);
+  if (st === 0) return false;
+  if (k.get(L.THR_OP, tid) === OP_KSWAPD_DEMOTE) {
+    if (choice !== 0) return false;
+    demoteStep(k, tid, nid);
+    return true;
+  }
+  if (st !== 2 && !pgdatBelowLow(k, nid)) return false;
+  const idle = pgdatBalanced(k, nid) || !hasCandidate(k, nid);
+  if (idle) {
+    if (choice !== 0) return false;
+    const fail = !pgdatBalanced(k, nid);
+    // Sleeping again when already asleep with nothing to do is no step at all.
+    if (st === 1 && (!fail || k.get(L.NODE_KSWAPD_FAILURES, nid) >= MAX_RECLAIM_RETRIES)) return false;
+    k.set(L.NODE_KSWAPD, nid, 1);
+    if (fail && k.get(L.NODE_KSWAPD_FAILURES, nid) < MAX_RECLAIM_RETRIES) k.add(L.NODE_KSWAPD_FAILURES, nid, 1);
+    k.trace(`kswapd(node ${nid}): ${fail ? 'nothing reclaimable' : 'balanced'}, sleep`);
+    return true;
+  }
+  const { first, n } = nodePfnRange(k.m, nid);
+  if (choice >= n) return false;
+  const pfn = first + choice;
+  if (!isCandidate(k, pfn) || rmapBusy(k, tid, pfn)) return false;
+  k.set(L.NODE_KSWAPD, nid, 2);
+  // balance_pgdat: node_private_reclaim_policy (private nodes).
+  if (isPrivateNode(k, nid)) nodePrivateReclaimPolicy(k, nid);
+  folioIsolateLru(k, pfn);
+  const target = canDemote(k, nid);
+  if (target >= 0) {
+    // shrink_folio_list: the folio goes on demote_folios; demote_folio_list is the next step.
+    k.set(L.THR_OP, tid, OP_KSWAPD_DEMOTE);
+    k.set(L.THR_REG, tid * THREAD_REGS, pfn + 1);
+    k.set(L.THR_REG, tid * THREAD_REGS + 1, target + 1);
+    isolatedAdd(k, nid, pfn, 1);
+    k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, can_demote -> node ${target}`);
+    return true;
+  }
+  k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, reclaim`);
+  shrinkFolio(k, tid, pfn);
+  return true;
+}
+
+function isolatedAdd(k: Kernel, nid: number, pfn: number, d: number): void {
+  k.add(folioTestAnon(k, pfn) ? k.L.NODE_NR_ISOLATED_ANON : k.L.NODE_NR_ISOLATED_FILE, nid, d);
+}
+
+/** kswapd's second step: demote_folio_list, then reclaim whatever is left. */
+function demoteStep(k: Kernel, tid: number, nid: number): void {
+  const L = k.L;
+  const R = tid * THREAD_REGS;
+  const pfn = k.get(L.THR_REG, R) - 1;
+  const target = k.get(L.THR_REG, R + 1) - 1;
+  k.set(L.THR_OP, tid, OP_NONE);
+  k.set(L.THR_REG, R, 0);
+  k.set(L.THR_REG, R + 1, 0);
+  isolatedAdd(k, nid, pfn, -1);
+  const list = [pfn];
+  demoteFolioList(k, tid, list, nid, target);
+  // Folios that could not be demoted are reclaimed (shrink_folio_list retries without demotion).
+  for (const p of list) shrinkFolio(k, tid, p);
+  if (list.length === 0) k.set(L.NODE_KSWAPD_FAILURES, nid, 0);
+}
+
+/** alloc_demote_folio: THISNODE first, then the allowed mask; never __GFP_PRIVATE. */
+function allocDemoteFolio(target: number, allowed: number): NewFolioFn {
+  const gfp = ((GFP_HIGHUSER_MOVABLE & ~__GFP_RECLAIM) | __GFP_NOWARN | __GFP_NOMEMALLOC | GFP_NOWAIT);
+  return (k) => {
+    const p = allocPages(k, gfp | __GFP_THISNODE, 0, target, null, { pfMemalloc: true });
+    if (p !== NULL_PFN) return p;
+    return allocPages(k, gfp, 0, target, allowed, { pfMemalloc: true });
+  };
+}
+
+/**
+ * demote_folio_list (v4, §6.3.3): while the target is private, hand the list
+ * to node_private_migrate_to(MIGRATE_ASYNC, MR_DEMOTION); stop when it
+ * returns 0 or the list empties; else go to next_node_in(allowed): back at
+ * the first target -> return; a non-private node -> the standard path.
+ * Returns the number demoted; folios not demoted stay on the list.
+ */
+export function demoteFolioList(k: Kernel, tid: number, list: number[], nid: number, firstTarget: number): number {
+  // mm/vmscan.c: demote_folio_list
+  const allowed = k.get(k.L.NODE_DEMOTION_TARGETS, nid); // node_get_allowed_targets
+  let t = firstTarget;
+  let nr = 0;
+  while (isPrivateNode(k, t)) {
+    const r = nodePrivateMigrateTo(k, tid, list, t, MIGRATE_ASYNC, MR_DEMOTION);
+    nr += r.nrSucceeded;
+    if (r.ret === 0 || list.length === 0) return nr;
+    t = nextNodeIn(k, t, allowed);
+    if (t === firstTarget || t < 0) return nr;
+  }
+  const r = migratePages(k, tid, list, allocDemoteFolio(t, allowed), null, MIGRATE_ASYNC, MR_DEMOTION);
+  return nr + r.nrSucceeded;
+}
+
+/** next_node_in(node, mask): the next set bit after node, wrapping. */
+function nextNodeIn(k: Kernel, node: number, mask: number): number {
+  for (let i = 1; i <= k.g.nodes; i++) {
+    const n = (node + i) % k.g.nodes;
+    if (mask & (1 << n)) return n;
+  }
+  return -1;
+}
+
+/**
+ * shrink_folio_list for one isolated folio: anon -> add_to_swap,
+ * try_to_unmap, pageout, __remove_mapping, free; file -> try_to_unmap,
+ * writeback if dirty, __remove_mapping, free. On any failure the folio is
+ * activated and put back. Returns true if it was freed.
+ */
+export function shrinkFolio(k: Kernel, tid: number, pfn: number): boolean {
+  // mm/vmscan.c: shrink_folio_list
+  const L = k.L;
+  const anon = folioTestAnon(k, pfn);
+  if (anon && !folioTestSwapcache(k, pfn) && !addToSwap(k, pfn)) return keep(k, tid, pfn);
+  if (folioMapped(k, pfn)) {
+    tryToUnmap(k, pfn);
+    if (folioMapped(k, pfn)) return keep(k, tid, pfn);
+  }
+  if (k.has(L.PG_FLAGS, pfn, PG_dirty)) {
+    if (anon) swapWritepage(k, pfn);
+    else filemapWriteback(k, pfn);
+  }
+  // __remove_mapping: folio_ref_freeze(folio, 1 + cache refs)
+  const cacheRefs = (k.get(L.PG_SWAP, pfn) ? 1 : 0) + (k.get(L.PG_MAPPING, pfn) ? 1 : 0);
+  if (k.get(L.PG_REF, pfn) !== 1 + cacheRefs) return keep(k, tid, pfn);
+  if (anon) deleteFromSwapCache(k, pfn);
+  else filemapRemoveFolio(k, pfn);
+  k.set(L.NODE_KSWAPD_FAILURES, k.g.pfnNode[pfn]!, 0);
+  if (hasFix(k.cfg, 'reclaim-free-calls-free-folio')) {
+    folioPut(k, tid, pfn);
+  } else {
+    // free_unref_folios: the refcount was frozen to 0; no free_folio hook.
+    k.set(L.PG_REF, pfn, 0);
+    freeFolioToBuddy(k, pfn);
+  }
+  k.trace(`shrink_folio_list: pfn ${pfn} reclaimed`);
+  return true;
+}
+
+/** activate_locked + putback: the folio goes back to the LRU, active. */
+function keep(k: Kernel, tid: number, pfn: number): boolean {
+  k.setBits(k.L.PG_FLAGS, pfn, PG_active);
+  folioPutbackLru(k, tid, pfn);
+  k.trace(`shrink_folio_list: pfn ${pfn} kept`);
+  return false;
+}

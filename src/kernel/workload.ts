@@ -1,0 +1,235 @@
+// The user CPUs' programs (cfg.cpus[i].program). THR_PC is the next op; each
+// op is one syscall or one load/store, run as one step. A load/store that
+// needs a fault runs handle_mm_fault in that step; the access itself is
+// retried in the NEXT step (the CPU returns to user space and re-executes the
+// instruction, and other CPUs can act in between). A fault that enters
+// handle_fault (cram_fault) continues as further steps of the same op
+// (THR_OP = OP_HANDLE_FAULT). A blocked step (migration entry, PTL held by
+// another thread) changes nothing and is not enabled.
+//
+// Ghost bookkeeping for EV_DATA_LOSS: GH_LAST_WRITE[slot] = last value this
+// slot's program stored (+1). Writes to a file page through another path
+// (write(2), a shared mapping of another slot) update the slots that share
+// the page: shared mappings learn the new value, private mappings that still
+// map the page cache become unknown (0).
+
+import { match } from 'ts-pattern';
+import type { ProgramOp } from './config.ts';
+import { EV_DATA_LOSS, PG_dirty, PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, VMA_FILE, VMA_MAPPED, VMA_MAYWRITE, VMA_READ, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import { MIGRATE_SYNC, MPOL_BIND, MPOL_DEFAULT, MPOL_PREFERRED, MR_MEMPOLICY_MBIND, NP_OPS_MIGRATION, VM_FAULT_OOM, VM_FAULT_SIGBUS } from './defs.ts';
+import type { Kernel } from './kernel.ts';
+import { fileIndex, genericPerformWrite } from './filemap.ts';
+import { folioIsolateLru, folioNid, folioTestAnon, pageFolio } from './folio.ts';
+import { dupMm } from './fork.ts';
+import { handleFaultStep, handleMmFault, ptlHeldByOther, pteSlot, threadNode, vmaFileIndex } from './memory.ts';
+import { doMbind, vmaAllocFolio } from './mempolicy.ts';
+import { doPagesMove, migratePages, putbackMovablePages } from './migrate.ts';
+import { mprotectFixup } from './mprotect.ts';
+import { folioIsPrivateNode, nodePrivateHasFlag } from './node_private.ts';
+import { OP_HANDLE_FAULT } from './ops_codes.ts';
+import { pageContent, setPageContent } from './page.ts';
+import { ptClear, zapPresentPte } from './rmap.ts';
+import { swapFree } from './swap.ts';
+import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
+
+/** What a step did to the program counter. */
+type OpResult = 'next' | 'stay' | 'blocked';
+
+/** One step of user CPU `cpu`; false (k unchanged) if it cannot run now. */
+export function cpuStep(k: Kernel, cpu: number): boolean {
+  const tid = k.g.cpuThread(cpu);
+  if (k.get(k.L.THR_OP, tid) === OP_HANDLE_FAULT) {
+    handleFaultStep(k, tid);
+    return true;
+  }
+  const c = k.cfg.cpus[cpu]!;
+  const pc = k.get(k.L.THR_PC, tid);
+  const op = c.program[pc];
+  if (!op) return false;
+  if (op.op !== 'pwrite' && ptlHeldByOther(k, tid, c.mm)) return false;
+  const r = runOp(k, tid, cpu, c.mm, op);
+  if (r === 'blocked') return false;
+  if (r === 'next') k.set(k.L.THR_PC, tid, pc + 1);
+  return true;
+}
+
+/** A one-line label of the op a CPU would run next (for action descriptions). */
+export function opLabel(op: ProgramOp): string {
+  return match(op)
+    .with({ op: 'mmap' }, (o) => `mmap(v${o.vaddr}, ${o.kind}, ${o.prot})`)
+    .with({ op: 'read' }, (o) => `read(v${o.vaddr})`)
+    .with({ op: 'write' }, (o) => `write(v${o.vaddr}, ${o.value})`)
+    .with({ op: 'pwrite' }, (o) => `pwrite(f${o.file}:${o.pgoff}, ${o.value})`)
+    .with({ op: 'mprotect' }, (o) => `mprotect(v${o.vaddr}, ${o.prot})`)
+    .with({ op: 'mbind' }, (o) => `mbind(v${o.vaddr}, ${o.mode}, [${o.nodes.join(',')}])`)
+    .with({ op: 'move_pages' }, (o) => `move_pages(v${o.vaddr}, N${o.node})`)
+    .with({ op: 'madv_dontneed' }, (o) => `madvise(v${o.vaddr}, DONTNEED)`)
+    .with({ op: 'munmap' }, (o) => `munmap(v${o.vaddr})`)
+    .with({ op: 'fork' }, (o) => `fork(mm${o.child})`)
+    .exhaustive();
+}
+
+function runOp(k: Kernel, tid: number, cpu: number, mm: number, op: ProgramOp): OpResult {
+  if (k.log) k.trace(`cpu${cpu}: ${opLabel(op)}`);
+  return match(op)
+    .with({ op: 'mmap' }, (o) => {
+      doMmap(k, tid, mm, o.vaddr, o.kind, o.file ?? 0, o.pgoff ?? 0, o.prot === 'rw');
+      return 'next' as const;
+    })
+    .with({ op: 'read' }, (o) => userLoad(k, tid, cpu, mm, o.vaddr))
+    .with({ op: 'write' }, (o) => userStore(k, tid, cpu, mm, o.vaddr, o.value))
+    .with({ op: 'pwrite' }, (o) => {
+      const ret = genericPerformWrite(k, tid, threadNode(k, tid), o.file, o.pgoff, o.value);
+      if (ret > 0) fileWritten(k, fileIndex(k, o.file, o.pgoff), o.value, -1);
+      return 'next' as const;
+    })
+    .with({ op: 'mprotect' }, (o) => {
+      mprotectFixup(k, mm, o.vaddr, o.prot === 'rw');
+      return 'next' as const;
+    })
+    .with({ op: 'mbind' }, (o) => {
+      doMbindAndMove(k, tid, mm, o.vaddr, o.mode, o.nodes);
+      return 'next' as const;
+    })
+    .with({ op: 'move_pages' }, (o) => {
+      doPagesMove(k, tid, mm, o.vaddr, o.node);
+      return 'next' as const;
+    })
+    .with({ op: 'madv_dontneed' }, (o) => {
+      zapSlot(k, tid, pteSlot(k, mm, o.vaddr));
+      return 'next' as const;
+    })
+    .with({ op: 'munmap' }, (o) => {
+      doMunmap(k, tid, mm, o.vaddr);
+      return 'next' as const;
+    })
+    .with({ op: 'fork' }, (o) => {
+      if (o.child < k.cfg.mms && ptlHeldByOther(k, tid, o.child)) return 'blocked' as const;
+      dupMm(k, mm, o.child);
+      return 'next' as const;
+    })
+    .exhaustive();
+}
+
+/** A load: read the content through a present PTE, else fault (and retry next step). */
+function userLoad(k: Kernel, tid: number, cpu: number, mm: number, vaddr: number): OpResult {
+  const L = k.L;
+  const s = pteSlot(k, mm, vaddr);
+  if (k.get(L.PTE_KIND, s) === PTE_PRESENT && !k.has(L.PTE_FLAGS, s, PTE_PROTNONE)) {
+    const v = pageContent(k, k.get(L.PTE_VAL, s));
+    const last = k.get(L.GH_LAST_WRITE, s);
+    if (last !== 0 && last !== v + 1) k.event(EV_DATA_LOSS);
+    if (k.log) k.trace(`cpu${cpu}: read(v${vaddr}) = ${v}${last !== 0 && last !== v + 1 ? ` (expected ${last - 1}: DATA LOSS)` : ''}`);
+    return 'next';
+  }
+  return fault(k, tid, cpu, mm, vaddr, false);
+}
+
+/** A store: write through a present writable PTE, else a write fault (and retry next step). */
+function userStore(k: Kernel, tid: number, cpu: number, mm: number, vaddr: number, value: number): OpResult {
+  const L = k.L;
+  const s = pteSlot(k, mm, vaddr);
+  const f = k.get(L.PTE_FLAGS, s);
+  if (k.get(L.PTE_KIND, s) === PTE_PRESENT && (f & PTE_WRITE) && !(f & PTE_PROTNONE)) {
+    const pfn = k.get(L.PTE_VAL, s);
+    setPageContent(k, pfn, value);
+    k.set(L.PTE_FLAGS, s, f | PTE_DIRTY);
+    k.setBits(L.PG_FLAGS, pageFolio(k, pfn), PG_dirty);
+    k.set(L.GH_LAST_WRITE, s, value + 1);
+    if (k.has(L.VMA_FLAGS, s, VMA_SHARED)) fileWritten(k, vmaFileIndex(k, s), value, s);
+    if (k.log) k.trace(`cpu${cpu}: write(v${vaddr}, ${value}) -> pfn ${pfn} (node ${folioNid(k, pfn)})`);
+    return 'next';
+  }
+  return fault(k, tid, cpu, mm, vaddr, true);
+}
+
+function fault(k: Kernel, tid: number, cpu: number, mm: number, vaddr: number, write: boolean): OpResult {
+  const out = handleMmFault(k, tid, mm, vaddr, write);
+  return match(out)
+    .with({ kind: 'blocked' }, () => 'blocked' as const)
+    .with({ kind: 'staged' }, () => 'stay' as const)
+    .with({ kind: 'done' }, (d) => {
+      if (d.vmret & (VM_FAULT_SIGBUS | VM_FAULT_OOM)) {
+        // The access fails (signal / OOM kill of the access): the model skips the instruction.
+        k.trace(`cpu${cpu}: ${write ? 'write' : 'read'}(v${vaddr}) -> ${d.vmret & VM_FAULT_OOM ? 'VM_FAULT_OOM' : 'SIGSEGV'}`);
+        return 'next' as const;
+      }
+      return 'stay' as const;
+    })
+    .exhaustive();
+}
+
+/** Ghost: file page idx now holds value; update the slots that share it (see header). */
+function fileWritten(k: Kernel, idx: number, value: number, except: number): void {
+  if (idx < 0) return;
+  const L = k.L;
+  const n = k.cfg.mms * k.cfg.vaddrs;
+  for (let s = 0; s < n; s++) {
+    if (s === except || !k.get(L.MM_LIVE, Math.floor(s / k.cfg.vaddrs)) || vmaFileIndex(k, s) !== idx) continue;
+    if (k.has(L.VMA_FLAGS, s, VMA_SHARED)) k.set(L.GH_LAST_WRITE, s, value + 1);
+    else if (k.get(L.PTE_KIND, s) === PTE_NONE || (k.get(L.PTE_KIND, s) === PTE_PRESENT && !folioTestAnon(k, pageFolio(k, k.get(L.PTE_VAL, s))))) {
+      k.set(L.GH_LAST_WRITE, s, 0);
+    }
+  }
+}
+
+/** zap_pte_range for one slot (MADV_DONTNEED, munmap, MAP_FIXED replace). */
+function zapSlot(k: Kernel, tid: number, s: number): void {
+  // mm/memory.c: zap_pte_range
+  const L = k.L;
+  const kind = k.get(L.PTE_KIND, s);
+  if (kind === PTE_PRESENT) zapPresentPte(k, tid, s);
+  else if (kind === PTE_SWAP) {
+    const slot = k.get(L.PTE_VAL, s);
+    ptClear(k, s);
+    swapFree(k, slot);
+  }
+  k.set(L.GH_LAST_WRITE, s, 0);
+}
+
+function doMmap(k: Kernel, tid: number, mm: number, vaddr: number, kind: 'anon' | 'file-shared' | 'file-private', file: number, pgoff: number, rw: boolean): void {
+  // mm/mmap.c: do_mmap (MAP_FIXED over an existing mapping unmaps it first)
+  const s = pteSlot(k, mm, vaddr);
+  if (k.has(k.L.VMA_FLAGS, s, VMA_MAPPED)) doMunmap(k, tid, mm, vaddr);
+  let f = VMA_MAPPED | VMA_READ | VMA_MAYWRITE | (rw ? VMA_WRITE : 0);
+  if (kind !== 'anon') f |= VMA_FILE;
+  if (kind === 'file-shared') f |= VMA_SHARED;
+  k.set(k.L.VMA_FLAGS, s, f);
+  k.set(k.L.VMA_FILE, s, kind === 'anon' ? 0 : file + 1);
+  k.set(k.L.VMA_PGOFF, s, kind === 'anon' ? 0 : pgoff);
+  k.trace(`mmap(mm ${mm}, v${vaddr}, ${kind}) = 0`);
+}
+
+function doMunmap(k: Kernel, tid: number, mm: number, vaddr: number): void {
+  // mm/vma.c: do_vmi_munmap
+  const L = k.L;
+  const s = pteSlot(k, mm, vaddr);
+  zapSlot(k, tid, s);
+  for (const f of [L.VMA_FLAGS, L.VMA_FILE, L.VMA_PGOFF, L.VMA_POL_MODE, L.VMA_POL_NODES, L.VMA_POL_FLAGS]) k.set(f, s, 0);
+}
+
+/**
+ * mbind(MPOL_MF_MOVE) on one slot: do_mbind stores the policy, then
+ * queue_folios_pte_range queues the present folio if its node is outside the
+ * new mask, skipping private folios without NP_OPS_MIGRATION (v4), and
+ * migrate_pages moves it with a destination from the new policy
+ * (alloc_migration_target_by_mpol: MPOL_F_PRIVATE adds __GFP_PRIVATE).
+ */
+function doMbindAndMove(k: Kernel, tid: number, mm: number, vaddr: number, mode: 'default' | 'bind' | 'preferred', nodes: readonly number[]): number {
+  // mm/mempolicy.c: do_mbind
+  const m = match(mode).with('default', () => MPOL_DEFAULT).with('bind', () => MPOL_BIND).with('preferred', () => MPOL_PREFERRED).exhaustive();
+  const mask = nodes.reduce((a, n) => a | (1 << n), 0);
+  const ret = doMbind(k, mm, vaddr, m, mask);
+  if (ret !== 0 || m === MPOL_DEFAULT || mask === 0) return ret;
+  const s = pteSlot(k, mm, vaddr);
+  if (k.get(k.L.PTE_KIND, s) !== PTE_PRESENT) return 0;
+  const pfn = pageFolio(k, k.get(k.L.PTE_VAL, s));
+  if (mask & (1 << folioNid(k, pfn))) return 0;
+  // queue_folios_pte_range (v4): private folios without MIGRATION are skipped.
+  if (folioIsPrivateNode(k, pfn) && !nodePrivateHasFlag(k, folioNid(k, pfn), NP_OPS_MIGRATION)) return 0;
+  if (!folioIsolateLru(k, pfn)) return 0;
+  const list = [pfn];
+  migratePages(k, tid, list, (kk) => vmaAllocFolio(kk, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0), null, MIGRATE_SYNC, MR_MEMPOLICY_MBIND);
+  if (list.length) putbackMovablePages(k, tid, list);
+  return 0;
+}
