@@ -43,7 +43,8 @@ export function renderCounterexample(sys: System, d: SystemDescriptor, property:
       out.push(`${head}: NOT ENABLED (replay stops here)`);
       return out;
     }
-    const why = sys.explain(cur, a);
+    // Systems whose explain repeats the action name would print it twice.
+    const why = sys.explain(cur, a).map((l) => (l.startsWith(`${info.name}: `) ? l.slice(info.name.length + 2) : l));
     out.push(why.length > 0 ? `${head}: ${why.join('; ')}` : head);
     prev = cur;
     cur = next;

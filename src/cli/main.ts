@@ -1,0 +1,76 @@
+// cramcheck entry point: dispatch to a command of the registry, turn bad input
+// (UsageError) into one `cramcheck: ...` line on stderr with exit 2, and set
+// the exit code without calling process.exit so piped output is flushed.
+
+import { UsageError } from './args.ts';
+import { EXIT_USAGE, type Command, type Io } from './command.ts';
+import { exploreCommand } from './explore-cmd.ts';
+import { mutantsCommand } from './mutants-cmd.ts';
+import { replayCommand } from './replay-cmd.ts';
+
+/** The command registry: adding a command is one line here. */
+export const COMMANDS: readonly Command[] = [
+  exploreCommand,
+  replayCommand,
+  mutantsCommand,
+];
+
+function helpText(): string[] {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'cramcheck: model checker for the RFC "Private Memory Nodes (w/ Compressed RAM)" v4',
+    '',
+    'usage: cramcheck <command> [options]',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
+    `  ${'help'.padEnd(w)}  this text; 'cramcheck help <command>' for a command's options`,
+    '',
+    'Exit codes: 0 every invariant holds, 1 a violation (or replay diverged), 2 bad input.',
+  ];
+}
+
+/** Run the CLI on argv (without node and script); returns the exit code. */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+      const topic = rest[0];
+      if (name === 'help' && topic !== undefined) {
+        const c = COMMANDS.find((x) => x.name === topic);
+        if (!c) throw new UsageError(`help: unknown command '${topic}'`);
+        io.out(`${c.summary}\n\n${c.usage.join('\n')}\n`);
+        return 0;
+      }
+      io.out(`${helpText().join('\n')}\n`);
+      return name === undefined ? EXIT_USAGE : 0;
+    }
+    const cmd = COMMANDS.find((c) => c.name === name);
+    if (!cmd) throw new UsageError(`unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')}, help)`);
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`cramcheck: ${e.message.split('\n')[0]}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}
+
+const processIo: Io = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+};
+
+// Only when run as the entry point (tests import runCli without side effects).
+if (process.argv[1] !== undefined && /main\.ts$/.test(process.argv[1])) {
+  runCli(process.argv.slice(2), processIo).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      // A bug in cramcheck, not bad input: say so in one line plus the stack for the report.
+      process.stderr.write(`cramcheck: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

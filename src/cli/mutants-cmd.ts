@@ -1,0 +1,182 @@
+// `cramcheck mutants`: the test of the tests. For every seeded bug of the
+// catalogue, explore the system with that mutant on (BFS, bounded) and report
+// which invariant caught it at which step, whether it is the invariant the
+// catalogue expects, and write its counterexample trace. Fails (exit 1) if a
+// mutant escapes or an invariant catches no mutant at all.
+//
+// BFS stops at the first violation, which may be another invariant's; then a
+// second BFS that checks only the expected invariant says whether (and how
+// early) the expected one catches it too.
+
+import { join } from 'node:path';
+import { explore, type ExploreResult } from '../explore/explorer.ts';
+import type { System } from '../explore/system.ts';
+import { writeFileAtomic } from '../report/write-atomic.ts';
+import { makeTrace, serializeTrace, type SystemDescriptor } from '../trace/format.ts';
+import { propertySource } from '../trace/replay.ts';
+import { flag, list, oneOf, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
+import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
+import { mutantCatalogue, resolveSystem } from './systems.ts';
+
+const DEFAULT_MAX_STATES = 2_000_000;
+
+interface Caught {
+  readonly property: string;
+  readonly step: number;
+  readonly message: string;
+  readonly trace: number[];
+}
+
+export interface MutantRow {
+  readonly mutant: string;
+  readonly expected: string;
+  /** First violation BFS finds, null if the mutant escaped within the bounds. */
+  readonly caughtBy: string | null;
+  readonly step: number | null;
+  /** The expected invariant's own first violation (null: it does not catch this mutant). */
+  readonly expectedStep: number | null;
+  readonly asExpected: boolean;
+  readonly message: string | null;
+  readonly traceFile: string | null;
+  readonly states: number;
+  readonly complete: boolean;
+}
+
+/** The same system with only one property (and transition checks of that id) checked. */
+function onlyProperty(sys: System, id: string): System {
+  const base = sys.checkTransition?.bind(sys);
+  return {
+    name: sys.name,
+    words: sys.words,
+    actionCount: sys.actionCount,
+    initial: (out) => sys.initial(out),
+    step: (s, a, n) => sys.step(s, a, n),
+    ...(sys.expand ? { expand: sys.expand.bind(sys) } : {}),
+    describe: (a) => sys.describe(a),
+    explain: (s, a) => sys.explain(s, a),
+    properties: sys.properties.filter((p) => p.id === id),
+    ...(base
+      ? {
+          checkTransition: (s: Uint32Array, a: number, n: Uint32Array) => {
+            const t = base(s, a, n);
+            return t !== null && t.id === id ? t : null;
+          },
+        }
+      : {}),
+    render: (s, f) => sys.render(s, f),
+  };
+}
+
+function firstCaught(r: ExploreResult): Caught | null {
+  const v = r.violations[0];
+  return v ? { property: v.property, step: v.depth, message: v.message, trace: v.trace } : null;
+}
+
+export const mutantsCommand: Command = {
+  name: 'mutants',
+  summary: 'check that every seeded bug is caught by its invariant',
+  usage: [
+    'cramcheck mutants [--system kernel|bm1] [--config NAME|FILE] [--params P] [--max-states N] [--max-depth N]',
+    '                  [--only NAME]... [--out-dir DIR] [--json]',
+    'Writes one trace per caught mutant to DIR/<name>.json (default counterexamples/mutants, bm1: counterexamples/mutants/bm1).',
+    'Exit 1 if a mutant is not caught or an invariant catches no mutant.',
+  ],
+  run(argv: readonly string[], io: Io): number {
+    const p = parseCommandArgs(
+      argv,
+      {
+        system: { type: 'string' },
+        config: { type: 'string' },
+        params: { type: 'string' },
+        'max-states': { type: 'string' },
+        'max-depth': { type: 'string' },
+        only: { type: 'string', multiple: true },
+        'out-dir': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      0,
+    );
+    const system = oneOf(p, 'system', ['kernel', 'bm1'] as const, 'kernel');
+    const maxStates = positiveInt(p, 'max-states') ?? DEFAULT_MAX_STATES;
+    const maxDepth = positiveInt(p, 'max-depth');
+    // BM1's mutants get their own folder so they never mix with the kernel corpus.
+    const outDir = str(p, 'out-dir') ?? (system === 'bm1' ? join('counterexamples', 'mutants', 'bm1') : join('counterexamples', 'mutants'));
+    const req = { system, config: str(p, 'config'), params: str(p, 'params'), fixes: [] as string[] };
+    const base = resolveSystem({ ...req, mutant: null });
+    const catalogue = mutantCatalogue(system);
+    const only = list(p, 'only');
+    for (const o of only) if (!catalogue.some((m) => m.name === o)) throw new UsageError(`--only: unknown mutant '${o}'`);
+    const chosen = only.length > 0 ? catalogue.filter((m) => only.includes(m.name)) : catalogue;
+    const opts = { strategy: 'bfs' as const, maxStates, ...(maxDepth !== undefined ? { maxDepth } : {}) };
+
+    const rows: MutantRow[] = [];
+    const pending: { file: string; text: string }[] = [];
+    for (const m of chosen) {
+      const { sys, descriptor } = resolveSystem({ ...req, mutant: m.name });
+      const r = explore(sys, opts);
+      const first = firstCaught(r);
+      let exp: Caught | null = first && first.property === m.catches ? first : null;
+      if (first && !exp) exp = firstCaught(explore(onlyProperty(sys, m.catches), opts));
+      const keep = exp ?? first;
+      let traceFile: string | null = null;
+      if (keep) {
+        traceFile = join(outDir, `${m.name}.json`);
+        pending.push({ file: traceFile, text: serializeTrace(traceOf(sys, descriptor, keep, m.name)) });
+      }
+      rows.push({
+        mutant: m.name,
+        expected: m.catches,
+        caughtBy: first?.property ?? null,
+        step: first?.step ?? null,
+        expectedStep: exp?.step ?? null,
+        asExpected: exp !== null,
+        message: keep?.message ?? null,
+        traceFile,
+        states: r.states,
+        complete: r.complete,
+      });
+    }
+    // Files only after every exploration finished: no half-written corpus.
+    for (const f of pending) {
+      try {
+        writeFileAtomic(f.file, f.text);
+      } catch (e) {
+        throw new UsageError(`--out-dir: cannot write '${f.file}' (${(e as { code?: string }).code ?? 'error'})`);
+      }
+    }
+    const escaped = rows.filter((r) => r.caughtBy === null).map((r) => r.mutant);
+    const catching = new Set(rows.flatMap((r) => [r.caughtBy, r.asExpected ? r.expected : null]).filter((x): x is string => x !== null));
+    const idle = only.length > 0 ? [] : base.sys.properties.map((q) => q.id).filter((id) => !catching.has(id));
+    const ok = escaped.length === 0 && idle.length === 0;
+    if (flag(p, 'json')) {
+      io.out(`${JSON.stringify({ system: base.descriptor.system, config: base.descriptor.config, mutants: rows, escaped, invariantsCatchingNone: idle, ok })}\n`);
+    } else {
+      io.out(`${mutantsText(rows, escaped, idle).join('\n')}\n`);
+    }
+    return ok ? EXIT_OK : EXIT_VIOLATION;
+  },
+};
+
+function traceOf(sys: System, d: SystemDescriptor, c: Caught, name: string) {
+  const steps = c.trace.map((a) => ({ action: a, ...sys.describe(a) }));
+  return makeTrace(d, { property: c.property, source: propertySource(sys, c.property), steps }, `mutant ${name}: found by cramcheck mutants (bfs)`);
+}
+
+function mutantsText(rows: readonly MutantRow[], escaped: readonly string[], idle: readonly string[]): string[] {
+  const w = Math.max(6, ...rows.map((r) => r.mutant.length));
+  const lines = [`${'mutant'.padEnd(w)}  verdict`];
+  for (const r of rows) {
+    let v: string;
+    if (r.caughtBy === null) v = `NOT CAUGHT (expected ${r.expected}; ${r.states} states${r.complete ? ', exhaustive' : ', bounded'})`;
+    else if (r.caughtBy === r.expected) v = `caught by ${r.caughtBy} at step ${r.step} (expected)`;
+    else if (r.asExpected) v = `caught by ${r.caughtBy} at step ${r.step}; expected ${r.expected} also catches it at step ${r.expectedStep}`;
+    else v = `caught by ${r.caughtBy} at step ${r.step}; UNEXPECTED: ${r.expected} does not catch it`;
+    lines.push(`${r.mutant.padEnd(w)}  ${v}${r.traceFile ? `  -> ${r.traceFile}` : ''}`);
+  }
+  lines.push('');
+  lines.push(`${rows.length - escaped.length}/${rows.length} mutants caught`);
+  if (escaped.length > 0) lines.push(`NOT CAUGHT: ${escaped.join(', ')}`);
+  if (idle.length > 0) lines.push(`invariants catching no mutant: ${idle.join(', ')}`);
+  if (escaped.length === 0 && idle.length === 0) lines.push('OK: every mutant caught, every invariant catches one');
+  return lines;
+}

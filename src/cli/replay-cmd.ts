@@ -1,0 +1,42 @@
+// `cramcheck replay FILE`: validate a trace file, rebuild its system, re-run
+// its steps and confirm the recorded property first fails at the recorded
+// step. Exit 0 reproduced, 1 diverged, 2 unreadable/invalid file.
+
+import { readFileSync } from 'node:fs';
+import { parseTrace } from '../trace/format.ts';
+import { renderCounterexample } from '../trace/render.ts';
+import { describeOutcome, isReproduced, replaySteps } from '../trace/replay.ts';
+import { flag, parseCommandArgs, UsageError } from './args.ts';
+import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
+import { resolveTraceSystem } from './systems.ts';
+
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 're-run a trace file and confirm the same violation at the same step',
+  usage: ['cramcheck replay FILE [--json]', 'Exit 0: reproduced; 1: diverged (says where); 2: unreadable or invalid trace.'],
+  run(argv: readonly string[], io: Io): number {
+    const p = parseCommandArgs(argv, { json: { type: 'boolean' } }, 1);
+    const file = p.positionals[0];
+    if (file === undefined) throw new UsageError('replay: missing trace FILE');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`${file}: cannot read trace (${(e as { code?: string }).code ?? 'error'})`);
+    }
+    const parsed = parseTrace(text);
+    if (!parsed.ok) throw new UsageError(`${file}: invalid trace: ${parsed.error}`);
+    const t = parsed.trace;
+    const { sys, descriptor } = resolveTraceSystem(t);
+    const r = replaySteps(sys, t.steps, t.expect);
+    const ok = isReproduced(r.outcome);
+    const line = describeOutcome(r.outcome);
+    if (flag(p, 'json')) {
+      io.out(`${JSON.stringify({ file, reproduced: ok, property: t.property, step: t.expect.step, outcome: r.outcome, message: line })}\n`);
+    } else {
+      const lines = ok ? renderCounterexample(sys, descriptor, t.property, t.steps.map((s) => s.action)) : [];
+      io.out(`${[`replay ${file}: ${line}`, ...(lines.length > 0 ? ['', ...lines] : [])].join('\n')}\n`);
+    }
+    return ok ? EXIT_OK : EXIT_VIOLATION;
+  },
+};

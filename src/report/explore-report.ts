@@ -1,0 +1,107 @@
+// Summaries of an exploration: a JSON object (fixed key order; `timing` is the
+// only field that may differ between two runs) and a stable text summary
+// followed by the verdict and, on a violation, the rendered counterexample.
+
+import type { ExploreResult } from '../explore/explorer.ts';
+import type { System } from '../explore/system.ts';
+import type { SystemDescriptor } from '../trace/format.ts';
+import { describeSystem, describeVariant, renderCounterexample } from '../trace/render.ts';
+import { propertySource } from '../trace/replay.ts';
+
+export interface ViolationJson {
+  readonly property: string;
+  readonly source: string;
+  readonly kind: 'state' | 'transition';
+  readonly message: string;
+  readonly depth: number;
+  readonly trace: number[];
+  readonly steps: { readonly action: number; readonly actor: string; readonly name: string }[];
+}
+
+export interface ExploreJson {
+  readonly system: string;
+  readonly config: SystemDescriptor['config'];
+  readonly params?: Record<string, number>;
+  readonly mutant: string | null;
+  readonly fixes: readonly string[];
+  readonly strategy: string;
+  readonly states: number;
+  readonly explored: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly complete: boolean;
+  readonly exhausted: string | null;
+  readonly storeBytes: number;
+  readonly bytesPerState: number;
+  readonly properties: readonly string[];
+  readonly violations: readonly ViolationJson[];
+  readonly traceFile?: string;
+  readonly timing: ExploreResult['timing'];
+}
+
+export function violationJson(sys: System, v: ExploreResult['violations'][number]): ViolationJson {
+  return {
+    property: v.property,
+    source: propertySource(sys, v.property),
+    kind: v.kind,
+    message: v.message,
+    depth: v.depth,
+    trace: [...v.trace],
+    steps: v.trace.map((a) => ({ action: a, ...sys.describe(a) })),
+  };
+}
+
+export function exploreJson(sys: System, d: SystemDescriptor, r: ExploreResult, traceFile?: string): ExploreJson {
+  return {
+    system: d.system,
+    config: d.config,
+    ...(d.params ? { params: d.params } : {}),
+    mutant: d.mutant,
+    fixes: d.fixes,
+    strategy: r.strategy,
+    states: r.states,
+    explored: r.explored,
+    transitions: r.transitions,
+    depth: r.depth,
+    complete: r.complete,
+    exhausted: r.exhausted?.reason ?? null,
+    storeBytes: r.storeBytes,
+    bytesPerState: Math.round(r.bytesPerState * 100) / 100,
+    properties: sys.properties.map((p) => p.id),
+    violations: r.violations.map((v) => violationJson(sys, v)),
+    ...(traceFile !== undefined ? { traceFile } : {}),
+    timing: r.timing,
+  };
+}
+
+function bytes(n: number): string {
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+/** The verdict line alone (also used by the mutants summary). */
+export function verdictLine(sys: System, r: ExploreResult): string {
+  const v = r.violations[0];
+  if (v) return `VIOLATION: ${v.property} at step ${v.depth}: ${v.message}`;
+  const n = sys.properties.length;
+  if (r.complete) return `OK: all ${n} properties hold in every reachable state`;
+  return `OK (bounded): all ${n} properties hold in the ${r.states} states explored (stopped: ${r.exhausted?.reason ?? 'bound'})`;
+}
+
+/** Text report: lines without a trailing newline. The `time` line is the only unstable one. */
+export function exploreText(sys: System, d: SystemDescriptor, r: ExploreResult, traceFile?: string): string[] {
+  const lines = [
+    `cramcheck explore: ${describeSystem(d)}, ${describeVariant(d)}, ${r.strategy}`,
+    `states ${r.states}  explored ${r.explored}  transitions ${r.transitions}  depth ${r.depth}  complete ${r.complete ? 'yes' : 'no'}${r.exhausted ? ` (bound: ${r.exhausted.reason})` : ''}`,
+    `store ${bytes(r.storeBytes)} (${r.bytesPerState.toFixed(1)} bytes/state)`,
+    `time ${(r.timing.elapsedMs / 1000).toFixed(2)} s (${r.timing.statesPerSec} states/s)`,
+    verdictLine(sys, r),
+  ];
+  for (const v of r.violations) {
+    lines.push('');
+    lines.push(...renderCounterexample(sys, d, v.property, v.trace));
+  }
+  if (traceFile !== undefined) lines.push('', `trace written to ${traceFile}`);
+  return lines;
+}
