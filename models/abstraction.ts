@@ -31,6 +31,13 @@ export function kernelOf(m: Machine, state: Uint32Array): Kernel {
   return new Kernel(m, new Uint16Array(state.buffer, state.byteOffset, m.L.words16));
 }
 
+/** A System state (32-bit words) holding a copy of k's state vector. */
+export function stateOf(k: Kernel): Uint32Array {
+  const out = new Uint32Array(k.L.words16 / 2);
+  new Uint16Array(out.buffer).set(k.s);
+  return out;
+}
+
 /** Private nodes of the configuration, in node order. */
 export function privateNodes(m: Machine): number[] {
   const out: number[] = [];
