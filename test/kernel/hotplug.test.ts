@@ -1,0 +1,230 @@
+// mm/memory_hotplug.c (v4): online_pages / offline_pages node-state rules
+// (SEMANTICS 1.2, 1.3), add_private_memory_driver_managed (5.1),
+// offline_and_remove_private_memory (5.3), offline of private folios (5.4).
+import test from 'ava';
+import {
+  __GFP_PRIVATE, BLOCK_ABSENT, BLOCK_OFFLINE, BLOCK_ONLINE, EBUSY, EEXIST, EINTR, EINVAL, ENODEV, GFP_HIGHUSER_MOVABLE, GFP_KERNEL,
+  MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE, ZONE_MOVABLE,
+} from '../../src/kernel/defs.ts';
+import { lruAdd } from '../../src/kernel/folio.ts';
+import { zoneId } from '../../src/kernel/geometry.ts';
+import type { Kernel } from '../../src/kernel/kernel.ts';
+import { PG_head, PG_reserved } from '../../src/kernel/layout.ts';
+import {
+  addMemoryDriverManaged, addPrivateMemoryDriverManaged, offlineAndRemovePrivateMemory, offlinePages, onlinePages,
+} from '../../src/kernel/memory_hotplug.ts';
+import { nodePrivateRegister, nodePrivateUnregisterFinish } from '../../src/kernel/node_private.ts';
+import { allocPagesNode, freePagesToBuddy, NULL_PFN } from '../../src/kernel/page_alloc.ts';
+import { bootExample, bootWithP, D0, D1, nodeBlocks, P } from '../helpers/machines.ts';
+
+const st = (k: Kernel, nid: number) => k.get(k.L.NODE_STATES, nid);
+const PZ = zoneId(P, ZONE_MOVABLE);
+
+/** A page-cache folio at a fresh P page (ref 1 = the cache's), on the LRU. */
+function pageCacheFolioOnP(k: Kernel): number {
+  const pfn = allocPagesNode(k, P, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0);
+  k.set(k.L.PG_MAPPING, pfn, 1);
+  k.set(k.L.PCACHE, 0, pfn + 1);
+  k.set(k.L.PG_CONTENT, pfn, 2);
+  lruAdd(k, pfn);
+  return pfn;
+}
+
+test('§5.1 add_private_memory_driver_managed: np NULL -> -EINVAL before register', (t) => {
+  const k = bootExample();
+  const { first, n } = nodeBlocks(k, P);
+  t.is(addPrivateMemoryDriverManaged(k, P, first, n, MMOP_ONLINE_MOVABLE, -1), -EINVAL);
+  t.is(k.get(k.L.NODE_NP, P), 0);
+});
+
+test('§5.1: the register error is returned (N_MEMORY node -> -EBUSY; uninitialised -> -ENODEV)', (t) => {
+  const k = bootExample();
+  const d = nodeBlocks(k, D1);
+  t.is(addPrivateMemoryDriverManaged(k, D1, d.first, d.n, MMOP_ONLINE_MOVABLE, 0), -EBUSY);
+  k.set(k.L.G_NP_INITIALIZED, 0, 0);
+  const p = nodeBlocks(k, P);
+  t.is(addPrivateMemoryDriverManaged(k, P, p.first, p.n, MMOP_ONLINE_MOVABLE, 0), -ENODEV);
+});
+
+test('§5.1: __add_memory_driver_managed errors (-EINVAL online_type/range/node, -EEXIST) unregister again', (t) => {
+  for (const [args, err] of [
+    [[0, 1, 7], -EINVAL], // online_type out of range
+    [[0, 0, MMOP_ONLINE_MOVABLE], -EINVAL], // size 0
+    [[0, 2, MMOP_ONLINE_MOVABLE], -EINVAL], // range leaves the node
+    [[-3, 1, MMOP_ONLINE_MOVABLE], -EINVAL], // block of another node
+  ] as const) {
+    const k = bootExample();
+    const { first } = nodeBlocks(k, P);
+    const fb = args[0] < 0 ? 0 : first + args[0];
+    t.is(addPrivateMemoryDriverManaged(k, P, fb, args[1], args[2], 0), err);
+    t.is(k.get(k.L.NODE_NP, P), 0, 'unregistered after the failure');
+    t.is(k.get(k.L.NODE_PRIVATE, P), 0);
+  }
+  // -EEXIST: the block is already present (added by an earlier call with the same np: register is a no-op).
+  const k = bootWithP();
+  const { first, n } = nodeBlocks(k, P);
+  t.is(addPrivateMemoryDriverManaged(k, P, first, n, MMOP_ONLINE_MOVABLE, 0), -EEXIST);
+  // ... and the error path unregister is refused (-EBUSY, ignored): P stays registered and online.
+  t.is(k.get(k.L.NODE_NP, P), 1);
+  t.true(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE));
+});
+
+test('§1.2 online_pages of a private node: N_ONLINE at add, N_MEMORY_PRIVATE (not N_MEMORY) at first online, no kswapd/kcompactd', (t) => {
+  const k = bootExample();
+  t.is(st(k, P), 0);
+  const { first, n } = nodeBlocks(k, P);
+  t.is(addPrivateMemoryDriverManaged(k, P, first, n, MMOP_OFFLINE, 0), 0);
+  t.is(st(k, P), N_ONLINE);
+  t.is(k.get(k.L.BLOCK_STATE, first), BLOCK_OFFLINE);
+  t.is(k.get(k.L.BLOCK_PRIVATE_NP, first), 1);
+  t.is(onlinePages(k, first), 0);
+  t.is(st(k, P), N_ONLINE | N_MEMORY_PRIVATE);
+  t.is(k.get(k.L.BLOCK_STATE, first), BLOCK_ONLINE);
+  t.is(k.get(k.L.ZONE_MANAGED, PZ), 8);
+  t.is(k.get(k.L.ZONE_FREE, PZ), 8);
+  t.is(k.get(k.L.NODE_KSWAPD, P), 0);
+  t.is(k.get(k.L.NODE_KCOMPACTD, P), 0);
+  t.is(onlinePages(k, first), -EINVAL); // already online
+});
+
+test('§1.2 later blocks never change the state, whatever pgdat->private says', (t) => {
+  const k = bootExample({ pMovable: 2 });
+  const { first } = nodeBlocks(k, P);
+  t.is(nodePrivateRegister(k, P, 0), 0);
+  t.is(addMemoryDriverManaged(k, P, first, 2, MMOP_OFFLINE, 1), 0);
+  t.is(onlinePages(k, first), 0);
+  t.is(st(k, P) & (N_MEMORY | N_MEMORY_PRIVATE), N_MEMORY_PRIVATE);
+  k.set(k.L.NODE_PRIVATE, P, 0); // as if unregister had cleared it meanwhile (only possible via mutants)
+  t.is(onlinePages(k, first + 1), 0);
+  t.is(st(k, P) & (N_MEMORY | N_MEMORY_PRIVATE), N_MEMORY_PRIVATE);
+  // R7: pgdat->private is re-read at every online to decide kswapd: now it starts.
+  t.is(k.get(k.L.NODE_KSWAPD, P), 1);
+});
+
+test('§1.2 a non-private node hot-added gets N_MEMORY and kswapd (register not called)', (t) => {
+  const k = bootExample();
+  const { first, n } = nodeBlocks(k, P);
+  t.is(addMemoryDriverManaged(k, P, first, n, MMOP_ONLINE_MOVABLE), 0);
+  t.is(st(k, P) & (N_MEMORY | N_MEMORY_PRIVATE), N_MEMORY);
+  t.is(k.get(k.L.NODE_KSWAPD, P), 1);
+  // and it is then an ordinary fallback of D0 (GFP_HIGHUSER_MOVABLE reaches MOVABLE)
+});
+
+test('§1.3 offline_pages of the last block clears N_MEMORY_PRIVATE, stops daemons, block leaves the buddy', (t) => {
+  const k = bootWithP({ pMovable: 2 });
+  const { first } = nodeBlocks(k, P);
+  t.is(offlinePages(k, first, 0), 0);
+  t.true(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE)); // not the last
+  t.is(k.get(k.L.ZONE_PRESENT, PZ), 8);
+  t.is(offlinePages(k, first + 1, 0), 0);
+  t.false(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE));
+  t.is(k.get(k.L.ZONE_PRESENT, PZ), 0);
+  t.is(k.get(k.L.ZONE_MANAGED, PZ), 0);
+  t.is(k.get(k.L.ZONE_FREE, PZ), 0);
+  t.is(k.get(k.L.BLOCK_STATE, first + 1), BLOCK_OFFLINE);
+  t.true(k.has(k.L.PG_FLAGS, nodeBlocksPfn(k, first), PG_reserved));
+  t.is(k.get(k.L.PG_BUDDY, nodeBlocksPfn(k, first)), 0);
+  t.is(k.get(k.L.NODE_KSWAPD, P), 0);
+  t.is(offlinePages(k, first, 0), -EINVAL);
+});
+
+function nodeBlocksPfn(k: Kernel, block: number): number {
+  return k.g.blocks[block]!.firstPfn;
+}
+
+test('§1.3 offline of a DRAM node\'s last memory clears N_MEMORY (else branch not taken)', (t) => {
+  const k = bootWithP();
+  const { first } = nodeBlocks(k, D1);
+  t.is(offlinePages(k, first, 0), 0);
+  t.is(st(k, D1) & (N_MEMORY | N_MEMORY_PRIVATE), 0);
+  t.is(k.get(k.L.NODE_KSWAPD, D1), 0);
+});
+
+test('§5.4 offline migrates a private LRU folio to an N_MEMORY node when the node has NP_OPS_MIGRATION', (t) => {
+  const k = bootWithP({}, 'mpol');
+  const pfn = pageCacheFolioOnP(k);
+  const { first } = nodeBlocks(k, P);
+  t.is(offlinePages(k, first, 0), 0);
+  const dst = k.get(k.L.PCACHE, 0) - 1;
+  t.not(k.g.pfnNode[dst], P);
+  t.is(k.get(k.L.PG_CONTENT, dst), 2);
+  t.false(k.has(k.L.PG_FLAGS, pfn, PG_head));
+  t.false(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE));
+});
+
+test('§5.4 a private folio without NP_OPS_MIGRATION is skipped (WARN): one attempt fails -EINTR, fully rolled back', (t) => {
+  const k = bootWithP({}, 'bare');
+  const pfn = pageCacheFolioOnP(k);
+  const { first } = nodeBlocks(k, P);
+  const free = k.get(k.L.ZONE_FREE, PZ);
+  t.is(offlinePages(k, first, 0), -EINTR);
+  t.is(k.get(k.L.BLOCK_STATE, first), BLOCK_ONLINE);
+  t.is(k.get(k.L.ZONE_FREE, PZ), free); // pageblocks un-isolated
+  t.true(k.has(k.L.PG_FLAGS, pfn, PG_head));
+  t.true(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE));
+});
+
+test('§5.4 an allocated folio that cannot be isolated fails test_pages_isolated: -EBUSY, rolled back', (t) => {
+  const k = bootWithP();
+  const pfn = allocPagesNode(k, P, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0); // not on an LRU
+  t.not(pfn, NULL_PFN);
+  const before = k.s.slice();
+  const { first } = nodeBlocks(k, P);
+  t.is(offlinePages(k, first, 0), -EBUSY);
+  t.deepEqual(k.s, before);
+});
+
+test('§5.3 offline_and_remove_private_memory: offline + remove (absent, try_offline_node) then unregister 0', (t) => {
+  const k = bootWithP();
+  const { first, n } = nodeBlocks(k, P);
+  const r = offlineAndRemovePrivateMemory(k, P, first, n, 0);
+  t.deepEqual(r, { remove: 0, unregister: 0 });
+  t.is(k.get(k.L.BLOCK_STATE, first), BLOCK_ABSENT);
+  t.is(k.get(k.L.BLOCK_PRIVATE_NP, first), 0);
+  t.false(k.has(k.L.NODE_STATES, P, N_ONLINE));
+  t.true(nodePrivateUnregisterFinish(k, P, 0));
+  // and the node can be hot-added again
+  t.is(addPrivateMemoryDriverManaged(k, P, first, n, MMOP_ONLINE_MOVABLE, 0), 0);
+  t.true(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE));
+});
+
+test('§5.3 step 1 failure: re-onlines the blocks it offlined and returns the error; unregister not reached', (t) => {
+  const k = bootWithP({ pMovable: 2 });
+  const { first, n } = nodeBlocks(k, P);
+  // Pin a page in the second block: allocation takes the lowest pfn, so take 9 and free the first 8.
+  const pins: number[] = [];
+  for (let i = 0; i < 9; i++) pins.push(allocPagesNode(k, P, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0));
+  const second = pins.pop()!;
+  for (const p of pins) freePagesToBuddy(k, p, 0);
+  t.is(k.g.pfnBlock[second], first + 1);
+  const r = offlineAndRemovePrivateMemory(k, P, first, n, 0);
+  t.is(r.remove, -EBUSY);
+  t.is(r.unregister, null);
+  t.is(k.get(k.L.BLOCK_STATE, first), BLOCK_ONLINE); // re-onlined
+  t.is(k.get(k.L.BLOCK_STATE, first + 1), BLOCK_ONLINE);
+  t.true(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE));
+});
+
+test('§5.3 step 2: -EBUSY when another private range of the node is still online (np stays registered)', (t) => {
+  const k = bootWithP({ pMovable: 2 });
+  const { first } = nodeBlocks(k, P);
+  const r = offlineAndRemovePrivateMemory(k, P, first, 1, 0);
+  t.deepEqual(r, { remove: 0, unregister: -EBUSY });
+  t.is(k.get(k.L.NODE_NP, P), 1);
+  t.true(k.has(k.L.NODE_STATES, P, N_ONLINE)); // a block is still present
+});
+
+test('§5.3 range errors: -EINVAL for size 0 or a range outside the node', (t) => {
+  const k = bootWithP();
+  const { first } = nodeBlocks(k, P);
+  t.is(offlineAndRemovePrivateMemory(k, P, first, 0, 0).remove, -EINVAL);
+  t.is(offlineAndRemovePrivateMemory(k, P, 0, 1, 0).remove, -EINVAL);
+});
+
+test('hot-added P memory is reachable only as §3.3 says; GFP_KERNEL from D0 never lands on P after online', (t) => {
+  const k = bootWithP();
+  for (let i = 0; i < 30; i++) {
+    const pfn = allocPagesNode(k, D0, GFP_KERNEL, 0);
+    if (pfn !== NULL_PFN) t.not(k.g.pfnNode[pfn], P);
+  }
+});
