@@ -172,9 +172,8 @@ export function handleFaultStep(k: Kernel, tid: number): number | null {
 /** do_anonymous_page: a new zeroed anon folio from the VMA policy (vma_alloc_folio). */
 export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean): number {
   // mm/memory.c: do_anonymous_page
-  void tid;
   const s = pteSlot(k, mm, vaddr);
-  const pfn = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0);
+  const pfn = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0, threadNode(k, tid));
   if (pfn === NULL_PFN) {
     k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
     return VM_FAULT_OOM;
@@ -212,7 +211,7 @@ function doCowFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
   const { file, pgoff } = fileOf(k, s);
   const src = filemapGetFolio(k, threadNode(k, tid), file, pgoff);
   if (src === NULL_PFN) return VM_FAULT_OOM;
-  const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0);
+  const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0, threadNode(k, tid));
   if (dst === NULL_PFN) {
     folioPut(k, tid, src);
     return VM_FAULT_OOM;
@@ -273,7 +272,7 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
     }
   }
   // wp_page_copy
-  const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0);
+  const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0, threadNode(k, tid));
   if (dst === NULL_PFN) {
     k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_copy = VM_FAULT_OOM`);
     return VM_FAULT_OOM;

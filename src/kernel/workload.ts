@@ -229,7 +229,7 @@ function doMbindAndMove(k: Kernel, tid: number, mm: number, vaddr: number, mode:
   if (folioIsPrivateNode(k, pfn) && !nodePrivateHasFlag(k, folioNid(k, pfn), NP_OPS_MIGRATION)) return 0;
   if (!folioIsolateLru(k, pfn)) return 0;
   const list = [pfn];
-  migratePages(k, tid, list, (kk) => vmaAllocFolio(kk, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0), null, MIGRATE_SYNC, MR_MEMPOLICY_MBIND);
+  migratePages(k, tid, list, (kk) => vmaAllocFolio(kk, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0, threadNode(kk, tid)), null, MIGRATE_SYNC, MR_MEMPOLICY_MBIND);
   if (list.length) putbackMovablePages(k, tid, list);
   return 0;
 }
