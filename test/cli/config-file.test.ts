@@ -1,0 +1,62 @@
+// JSON KernelConfig files: every real config round-trips through the zod
+// schema unchanged; `extends` overrides a named base; a bad file is reported
+// as one line naming the field (src/cli/config-file.ts).
+import test from 'ava';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../../src/cli/args.ts';
+import { loadConfigFile, validateConfig } from '../../src/cli/config-file.ts';
+import type { KernelConfig } from '../../src/kernel/config.ts';
+import { exampleConfig } from '../helpers/machines.ts';
+
+const base = exampleConfig();
+const byName = (n: string): KernelConfig | undefined => (n === 'example' ? base : undefined);
+const tmp = mkdtempSync(join(tmpdir(), 'cramcheck-cfg-'));
+
+function errorOf(raw: unknown): string {
+  try {
+    validateConfig(raw, 'f.json', byName);
+  } catch (e) {
+    if (e instanceof UsageError) return e.message;
+    throw e;
+  }
+  return 'accepted';
+}
+
+test('a complete config (the SEMANTICS 3.3 test machine) validates unchanged', (t) => {
+  const raw = JSON.parse(JSON.stringify(base)) as unknown;
+  t.deepEqual(validateConfig(raw, 'f.json', byName), raw as KernelConfig);
+});
+
+test('extends: top-level fields replace the named base', (t) => {
+  const c = validateConfig({ extends: 'example', name: 'mine', demoteBatch: 7 }, 'f.json', byName);
+  t.is(c.name, 'mine');
+  t.is(c.demoteBatch, 7);
+  t.deepEqual(c.nodes, base.nodes);
+  t.is(errorOf({ extends: 'nope' }), "f.json: extends: unknown config 'nope'");
+});
+
+test('schema errors name the field', (t) => {
+  t.regex(errorOf({ ...base, nodes: [{ ...base.nodes[0]!, zones: [{ type: 'HIGHMEM', blocks: 1 }] }] }), /^f\.json: nodes\[0\]\.zones\[0\]\.type: /);
+  t.regex(errorOf({ ...base, device: { ...base.device, cost: [1, 2] } }), /^f\.json: device\.cost/);
+  t.regex(errorOf({ ...base, blockPages: 'many' }), /^f\.json: blockPages: /);
+  t.regex(errorOf({ ...base, surprise: 1 }), /^f\.json: .*surprise/);
+  t.regex(errorOf({ ...base, cpus: [{ node: 0, mm: 0, program: [{ op: 'teleport' }] }] }), /^f\.json: cpus\[0\]\.program\[0\]\.op: /);
+});
+
+test('cross-field errors: distances square, indices in range, blockPages a power of two', (t) => {
+  t.regex(errorOf({ ...base, distance: base.distance.slice(1) }), /^f\.json: distance: expected 3 rows/);
+  t.regex(errorOf({ ...base, blockPages: 12 }), /blockPages: expected a power of two/);
+  t.regex(errorOf({ ...base, cpus: [{ node: 9, mm: 0, program: [] }] }), /cpus\[0\]\.node: no node 9/);
+  t.regex(errorOf({ ...base, cpus: [{ node: 0, mm: 0, program: [{ op: 'read', vaddr: 999 }] }] }), /cpus\[0\]\.program\[0\]\.vaddr: no vaddr 999/);
+});
+
+test('loadConfigFile: unreadable and non-JSON files are one-line usage errors', (t) => {
+  t.throws(() => loadConfigFile(join(tmp, 'missing.json'), byName), { instanceOf: UsageError, message: /cannot read config file \(ENOENT\)/ });
+  const f = join(tmp, 'x.json');
+  writeFileSync(f, '{');
+  t.throws(() => loadConfigFile(f, byName), { instanceOf: UsageError, message: /not valid JSON/ });
+  writeFileSync(f, JSON.stringify({ extends: 'example', numaDemotionEnabled: false }));
+  t.false(loadConfigFile(f, byName).numaDemotionEnabled);
+});
