@@ -153,15 +153,21 @@ export function bm1ActionOf(p: Bm1Params, a: number): Bm1Action | null {
   return null;
 }
 
+// The checks run on every new state (3.5M times on medium), so they read the
+// packed words directly instead of decoding into arrays.
 function bm1Properties(p: Bm1Params): Property[] {
   const src = '../shared/bench/BM1.md: Invariants';
+  const F = p.F;
   return [
     {
       id: 'BM1-I1',
       source: `${src} (I1 read-only: loc=CRAM implies wr=0)`,
       check(s) {
-        const v = decodeBm1(p, s);
-        for (let f = 0; f < p.F; f++) if (v.loc[f] === CRAM && v.wr[f] !== 0) return `folio f${f} is on CRAM with a writable PTE`;
+        const w0 = s[0]!, w1 = s[1]!;
+        for (let f = 0; f < F; f++) {
+          const v = folioField(w0, w1, f);
+          if ((v & 3) === CRAM && (v & 4) !== 0) return `folio f${f} is on CRAM with a writable PTE`;
+        }
         return null;
       },
     },
@@ -177,19 +183,29 @@ function bm1Properties(p: Bm1Params): Property[] {
       id: 'BM1-I3',
       source: `${src} (I3 accounting: used = sum of cost over CRAM folios)`,
       check(s) {
-        const v = decodeBm1(p, s);
+        const w0 = s[0]!, w1 = s[1]!;
         let sum = 0;
-        for (let f = 0; f < p.F; f++) if (v.loc[f] === CRAM) sum += cost(v.cls[f]!);
-        return v.used === sum ? null : `used=${v.used} but the CRAM folios cost ${sum}`;
+        for (let f = 0; f < F; f++) {
+          const v = folioField(w0, w1, f);
+          if ((v & 3) === CRAM) sum += cost(v >>> 3);
+        }
+        const used = (w1 >>> SH_USED) & 15;
+        return used === sum ? null : `used=${used} but the CRAM folios cost ${sum}`;
       },
     },
     {
       id: 'BM1-I4',
       source: `${src} (I4 capacity: nD <= D and nC <= C)`,
       check(s) {
-        const v = decodeBm1(p, s);
-        if (v.nD > p.D) return `${v.nD} folios in DRAM, only ${p.D} frames`;
-        if (v.nC > p.C) return `${v.nC} folios on CRAM, only ${p.C} frames`;
+        const w0 = s[0]!, w1 = s[1]!;
+        let nD = 0, nC = 0;
+        for (let f = 0; f < F; f++) {
+          const l = folioField(w0, w1, f) & 3;
+          if (l === DRAM) nD++;
+          else if (l === CRAM) nC++;
+        }
+        if (nD > p.D) return `${nD} folios in DRAM, only ${p.D} frames`;
+        if (nC > p.C) return `${nC} folios on CRAM, only ${p.C} frames`;
         return null;
       },
     },
@@ -197,8 +213,11 @@ function bm1Properties(p: Bm1Params): Property[] {
       id: 'BM1-I5',
       source: `${src} (I5 offline-empty: online=0 implies nC=0)`,
       check(s) {
-        const v = decodeBm1(p, s);
-        return v.online === 1 || v.nC === 0 ? null : `node offline with ${v.nC} folios on CRAM`;
+        const w0 = s[0]!, w1 = s[1]!;
+        if ((w1 >>> SH_ON) & 1) return null;
+        let nC = 0;
+        for (let f = 0; f < F; f++) if ((folioField(w0, w1, f) & 3) === CRAM) nC++;
+        return nC === 0 ? null : `node offline with ${nC} folios on CRAM`;
       },
     },
   ];
@@ -306,72 +325,89 @@ export function bm1System(params: Bm1Params, opts: Bm1Options = {}): Bm1System {
     }
   }
 
-  function step(state: Uint32Array, a: number, next: Uint32Array): boolean {
-    const act = bm1ActionOf(params, a);
-    if (act === null) return false;
-    const v = decodeBm1(params, state);
-    const w0 = state[0]!, w1 = state[1]!;
-    return match(act)
-      .with({ kind: 'Report' }, () => {
-        const lv = level(v.used, P);
-        if (v.pressure === lv) return false;
+  // step(): one guard+effect closure per action id, built once here (the
+  // match over the action union runs at construction, not per call), reading
+  // the packed words directly so DFS, replay and MBT pay no decoding.
+  type StepFn = (w0: number, w1: number, next: Uint32Array) => boolean;
+  const counts = (w0: number, w1: number, want: number): number => {
+    let n = 0;
+    for (let f = 0; f < F; f++) if ((folioField(w0, w1, f) & 3) === want) n++;
+    return n;
+  };
+  const usedOf = (w1: number): number => (w1 >>> SH_USED) & 15;
+  const stepFor = (act: Bm1Action): StepFn =>
+    match(act)
+      .with({ kind: 'Report' }, (): StepFn => (w0, w1, next) => {
+        const lv = level(usedOf(w1), P);
+        if (((w1 >>> SH_PRES) & 3) === lv) return false;
         next[0] = w0;
         next[1] = (w1 & ~(3 << SH_PRES)) | (lv << SH_PRES);
         return true;
       })
-      .with({ kind: 'Online' }, () => {
-        if (v.online !== 0) return false;
+      .with({ kind: 'Online' }, (): StepFn => (w0, w1, next) => {
+        if ((w1 >>> SH_ON) & 1) return false;
         next[0] = w0;
         next[1] = w1 | (1 << SH_ON);
         return true;
       })
-      .with({ kind: 'Offline' }, () => {
-        if (v.online !== 1 || (offlineNeedsEmpty && v.nC !== 0)) return false;
+      .with({ kind: 'Offline' }, (): StepFn => (w0, w1, next) => {
+        if (((w1 >>> SH_ON) & 1) === 0 || (offlineNeedsEmpty && counts(w0, w1, CRAM) !== 0)) return false;
         next[0] = w0;
         next[1] = w1 & ~(1 << SH_ON);
         return true;
       })
-      .with({ kind: 'Alloc' }, ({ f }) => {
-        if (v.loc[f] !== FREE || v.nD >= allocLimit) return false;
-        put(next, w0, w1, f, DRAM | 4, v.used);
+      .with({ kind: 'Alloc' }, ({ f }): StepFn => (w0, w1, next) => {
+        if ((folioField(w0, w1, f) & 3) !== FREE || counts(w0, w1, DRAM) >= allocLimit) return false;
+        put(next, w0, w1, f, DRAM | 4, usedOf(w1));
         return true;
       })
-      .with({ kind: 'Write' }, ({ f, c }) => {
-        if (v.loc[f] !== DRAM || v.wr[f] !== 1 || v.cls[f] === c) return false;
-        put(next, w0, w1, f, DRAM | 4 | (c << 3), v.used);
+      .with({ kind: 'Write' }, ({ f, c }): StepFn => (w0, w1, next) => {
+        const v = folioField(w0, w1, f);
+        if ((v & 3) !== DRAM || (v & 4) === 0 || v >>> 3 === c) return false;
+        put(next, w0, w1, f, DRAM | 4 | (c << 3), usedOf(w1));
         return true;
       })
-      .with({ kind: 'Promote' }, ({ f }) => {
-        if (v.loc[f] !== CRAM || v.nD >= D) return false;
-        const c = v.cls[f]!;
-        put(next, w0, w1, f, DRAM | 4 | (c << 3), promoteUncharges ? v.used - cost(c) : v.used);
+      .with({ kind: 'Promote' }, ({ f }): StepFn => (w0, w1, next) => {
+        const v = folioField(w0, w1, f);
+        if ((v & 3) !== CRAM || counts(w0, w1, DRAM) >= D) return false;
+        const c = v >>> 3, used = usedOf(w1);
+        put(next, w0, w1, f, DRAM | 4 | (c << 3), promoteUncharges ? used - cost(c) : used);
         return true;
       })
-      .with({ kind: 'Demote' }, ({ f }) => {
-        const c = v.cls[f]!;
-        if (v.loc[f] !== DRAM || v.online !== 1 || v.pressure >= MAX || v.nC >= C) return false;
-        if (demoteBudget && v.used + cost(c) > P) return false;
-        put(next, w0, w1, f, CRAM | (demoteWr << 2) | (c << 3), v.used + cost(c));
+      .with({ kind: 'Demote' }, ({ f }): StepFn => (w0, w1, next) => {
+        const v = folioField(w0, w1, f);
+        const c = v >>> 3, used = usedOf(w1);
+        if ((v & 3) !== DRAM || ((w1 >>> SH_ON) & 1) !== 1 || ((w1 >>> SH_PRES) & 3) >= MAX) return false;
+        if (counts(w0, w1, CRAM) >= C || (demoteBudget && used + cost(c) > P)) return false;
+        put(next, w0, w1, f, CRAM | (demoteWr << 2) | (c << 3), used + cost(c));
         return true;
       })
-      .with({ kind: 'SwapOut' }, ({ f }) => {
-        if (v.loc[f] !== CRAM) return false;
-        const c = v.cls[f]!;
-        put(next, w0, w1, f, SWAP | (v.wr[f]! << 2) | (c << 3), v.used - cost(c));
+      .with({ kind: 'SwapOut' }, ({ f }): StepFn => (w0, w1, next) => {
+        const v = folioField(w0, w1, f);
+        if ((v & 3) !== CRAM) return false;
+        put(next, w0, w1, f, SWAP | (v & 4) | (v & 24), usedOf(w1) - cost(v >>> 3));
         return true;
       })
-      .with({ kind: 'SwapIn' }, ({ f }) => {
-        if (v.loc[f] !== SWAP || v.nD >= D) return false;
-        put(next, w0, w1, f, DRAM | 4 | (v.cls[f]! << 3), v.used);
+      .with({ kind: 'SwapIn' }, ({ f }): StepFn => (w0, w1, next) => {
+        const v = folioField(w0, w1, f);
+        if ((v & 3) !== SWAP || counts(w0, w1, DRAM) >= D) return false;
+        put(next, w0, w1, f, DRAM | 4 | (v & 24), usedOf(w1));
         return true;
       })
-      .with({ kind: 'Free' }, ({ f }) => {
-        const l = v.loc[f]!;
-        if (l === FREE) return false;
-        put(next, w0, w1, f, FREE, l === CRAM ? v.used - cost(v.cls[f]!) : v.used);
+      .with({ kind: 'Free' }, ({ f }): StepFn => (w0, w1, next) => {
+        const v = folioField(w0, w1, f);
+        if ((v & 3) === FREE) return false;
+        const used = usedOf(w1);
+        put(next, w0, w1, f, FREE, (v & 3) === CRAM ? used - cost(v >>> 3) : used);
         return true;
       })
       .exhaustive();
+  const stepTable: StepFn[] = [];
+  for (let a = 0; a < F * PER_FOLIO + 3; a++) stepTable.push(stepFor(bm1ActionOf(params, a)!));
+
+  function step(state: Uint32Array, a: number, next: Uint32Array): boolean {
+    const fn = stepTable[a];
+    return fn !== undefined && fn(state[0]!, state[1]!, next);
   }
 
   function describe(a: number): ActionInfo {
