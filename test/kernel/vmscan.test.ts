@@ -1,0 +1,94 @@
+// kswapd: balance_pgdat -> shrink_folio_list / demote_folio_list (mm/vmscan.c), wakeup_kswapd.
+import test from 'ava';
+import { PG_lru, PTE_WRITE, THREAD_REGS } from '../../src/kernel/layout.ts';
+import { OP_KSWAPD_DEMOTE, OP_NONE } from '../../src/kernel/ops_codes.ts';
+import { canDemote, wakeupKswapd } from '../../src/kernel/vmscan.ts';
+import { npSlotOfNode } from '../../src/kernel/node_private.ts';
+import type { ProgramOp } from '../../src/kernel/config.ts';
+import { D0, P, nodeOf, ptePfn, runCpu, scenario, slotOf, step, traced } from '../helpers/scenario.ts';
+
+const HIGH = { min: 0, low: 0, high: 64 };
+const anon: ProgramOp[] = [{ op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 0, value: 6 }];
+
+test('demotion is two kswapd steps: isolate + can_demote, then demote_folio_list into P via migrate_to (§6.3.2-6.3.4)', (t) => {
+  const k = scenario({ wmark: HIGH, pOps: 'demote', programs: [anon, []] });
+  runCpu(k, 0);
+  const pfn = ptePfn(k, 0, 0);
+  t.is(canDemote(k, D0), P);
+  t.true(wakeupKswapd(k, D0 * 4 + 2));
+  const tid = k.g.kswapdThread(D0);
+  t.true(step(k, 'kswapd0', pfn));
+  t.is(k.get(k.L.THR_OP, tid), OP_KSWAPD_DEMOTE);
+  t.is(k.get(k.L.THR_REG, tid * THREAD_REGS), pfn + 1);
+  t.false(k.has(k.L.PG_FLAGS, pfn, PG_lru), 'isolated');
+  t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, D0), 1);
+  t.false(step(k, 'kswapd0', 1), 'only choice 0 continues the batch');
+  t.true(step(k, 'kswapd0', 0));
+  t.is(k.get(k.L.THR_OP, tid), OP_NONE);
+  t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, D0), 0);
+  const now = ptePfn(k, 0, 0);
+  t.is(nodeOf(k, now), P);
+  t.is(k.get(k.L.PG_CONTENT, now), 6);
+  t.false(k.has(k.L.PTE_FLAGS, slotOf(k, 0, 0), PTE_WRITE), 'arrives write-protected (PROTECT_WRITE)');
+  t.is(k.get(k.L.PG_REF, pfn), 0);
+});
+
+test('can_demote is false while the target is migration_blocked: the folio is reclaimed instead (vmscan.c: can_demote)', (t) => {
+  const k = scenario({ wmark: HIGH, pOps: 'demote', programs: [anon, []] });
+  runCpu(k, 0);
+  k.set(k.L.NP_MIGRATION_BLOCKED, npSlotOfNode(k, P), 1);
+  t.is(canDemote(k, D0), -1);
+  wakeupKswapd(k, D0 * 4 + 2);
+  t.true(step(k, 'kswapd0', ptePfn(k, 0, 0)));
+  t.is(ptePfn(k, 0, 0), -1, 'swapped out');
+});
+
+test('kswapd reclaims a dirty file folio: writeback to storage, dropped from the page cache (shrink_folio_list: pageout, __remove_mapping)', (t) => {
+  const k = scenario({ wmark: HIGH, numaDemotionEnabled: false, programs: [[{ op: 'pwrite', file: 0, pgoff: 1, value: 5 }], []] });
+  runCpu(k, 0);
+  const pfn = k.get(k.L.PCACHE, 1) - 1;
+  t.is(k.get(k.L.FILE_DATA, 1), 0);
+  wakeupKswapd(k, D0 * 4 + 2);
+  t.true(step(k, 'kswapd0', pfn));
+  t.is(k.get(k.L.FILE_DATA, 1), 5);
+  t.is(k.get(k.L.PCACHE, 1), 0);
+  t.is(k.get(k.L.PG_REF, pfn), 0);
+});
+
+test('kswapd goes back to sleep when balanced; a sleeping kswapd with nothing to do takes no step', (t) => {
+  const k = scenario({ programs: [anon, []] });
+  runCpu(k, 0);
+  k.set(k.L.NODE_KSWAPD, D0, 2);
+  t.false(step(k, 'kswapd0', 1));
+  t.true(step(k, 'kswapd0', 0));
+  t.is(k.get(k.L.NODE_KSWAPD, D0), 1);
+  t.false(step(k, 'kswapd0', 0));
+});
+
+test('wakeup_kswapd: only a sleeping kswapd is woken; a private node needs NP_OPS_RECLAIM (zone_reclaim_allowed)', (t) => {
+  const k = scenario({ wmark: HIGH, pOps: 'mpol' });
+  const pz = P * 4 + 3;
+  t.false(wakeupKswapd(k, pz), 'no kswapd(P) exists');
+  k.set(k.L.NODE_KSWAPD, P, 1);
+  t.false(wakeupKswapd(k, pz), 'mpol table lacks RECLAIM');
+  const k2 = scenario({ wmark: HIGH, pOps: 'demote' });
+  k2.set(k2.L.NODE_KSWAPD, P, 1);
+  t.true(wakeupKswapd(k2, pz));
+  t.false(wakeupKswapd(k2, pz), 'already running');
+});
+
+test('FINDING candidate: kswapd(P) frees a reclaimed P folio with free_unref_folios, so free_folio never runs; the fix routes it through the hook', (t) => {
+  for (const fixed of [false, true]) {
+    const k = scenario({ wmark: HIGH, pOps: 'demote', fixes: fixed ? ['reclaim-free-calls-free-folio'] : [], programs: [[...anon, { op: 'move_pages', vaddr: 0, node: P }], []] });
+    runCpu(k, 0);
+    const pfn = ptePfn(k, 0, 0);
+    t.is(nodeOf(k, pfn), P);
+    k.set(k.L.NODE_KSWAPD, P, 2);
+    traced(k);
+    t.true(step(k, 'kswapd2', pfn - 24));
+    t.is(k.get(k.L.PG_REF, pfn), 0, 'reclaimed');
+    const hook = (k.log ?? []).some((l) => l.includes('free_folio'));
+    t.is(hook, fixed);
+    if (!fixed) t.is(k.get(k.L.PG_CONTENT, pfn), 6, 'the stale contents reach the buddy unscrubbed');
+  }
+});
