@@ -13,7 +13,7 @@ import { PG_head, PG_isolated_pb, PG_locked, PG_lru, PG_reserved, PG_swapcache, 
 import { backpressureSpec } from './backpressure.machine.ts';
 import { FOLIO_CRAM_WRITABLE, folioSpec } from './folio.machine.ts';
 import { hotplugSpec } from './hotplug.machine.ts';
-import type { MachineSpec } from './machine_graph.ts';
+import type { MachineSpec, StateAbstraction } from './machine_graph.ts';
 
 /** Maps a concrete kernel state to one machine's state for each of its entities. */
 export interface Abstraction {
@@ -232,4 +232,17 @@ export function abstractionFor(m: Machine, name: MachineName): Abstraction {
     case 'backpressure':
       return backpressureAbstraction(m);
   }
+}
+
+/** The named machines' abstractions over System states of configuration m. */
+export function kernelAbstractions(m: Machine, names: readonly MachineName[] = MACHINE_NAMES): StateAbstraction[] {
+  return names.map((n) => {
+    const a = abstractionFor(m, n);
+    return {
+      spec: a.spec,
+      entities: a.entities,
+      label: (e: number) => a.label(e),
+      abstractState: (state: Uint32Array, out: string[]) => a.abstract(kernelOf(m, state), out),
+    };
+  });
 }

@@ -10,8 +10,8 @@
 
 import type { Machine } from '../src/kernel/kernel.ts';
 import type { System } from '../src/explore/system.ts';
-import { abstractionFor, kernelOf, MACHINE_NAMES, type Abstraction, type MachineName } from './abstraction.ts';
-import { buildRelation, pairKey, type Relation } from './machine_graph.ts';
+import { kernelAbstractions, MACHINE_NAMES, type MachineName } from './abstraction.ts';
+import { buildRelation, pairKey, type Relation, type StateAbstraction } from './machine_graph.ts';
 
 export interface ConformanceViolation {
   readonly id: string;
@@ -19,7 +19,7 @@ export interface ConformanceViolation {
 }
 
 export interface MachineCheck {
-  readonly abs: Abstraction;
+  readonly abs: StateAbstraction;
   readonly rel: Relation;
 }
 
@@ -40,7 +40,10 @@ export function judgeStep(mc: MachineCheck, entity: number, from: string, to: st
   };
 }
 
-/** Checks transitions of kernel states against the named machines. */
+/**
+ * Checks transitions against machines: the kernel's named machines for a
+ * kernel Machine, or any list of abstractions (BM1's, a test's).
+ */
 export class ConformanceChecker {
   readonly machines: readonly MachineCheck[];
   private readonly before: string[][];
@@ -49,40 +52,32 @@ export class ConformanceChecker {
   // successors of one state in a row. Compared by content, so never stale.
   private last: Uint32Array | null = null;
 
-  constructor(
-    readonly m: Machine,
-    names: readonly MachineName[] = MACHINE_NAMES,
-  ) {
-    this.machines = names.map((n) => {
-      const abs = abstractionFor(m, n);
-      return { abs, rel: buildRelation(abs.spec) };
-    });
+  constructor(src: Machine | readonly StateAbstraction[], names: readonly MachineName[] = MACHINE_NAMES) {
+    const abstractions = Array.isArray(src) ? (src as readonly StateAbstraction[]) : kernelAbstractions(src as Machine, names);
+    this.machines = abstractions.map((abs) => ({ abs, rel: buildRelation(abs.spec) }));
     this.before = this.machines.map(() => []);
     this.after = this.machines.map(() => []);
   }
 
   /** Abstract states of every machine's entities in `state`. */
   abstractAll(state: Uint32Array): string[][] {
-    const k = kernelOf(this.m, state);
     return this.machines.map((mc) => {
       const out: string[] = [];
-      mc.abs.abstract(k, out);
+      mc.abs.abstractState(state, out);
       return out;
     });
   }
 
   check(state: Uint32Array, next: Uint32Array): ConformanceViolation | null {
     if (!this.last || !sameWords(this.last, state)) {
-      const k = kernelOf(this.m, state);
-      this.machines.forEach((mc, i) => mc.abs.abstract(k, this.before[i]!));
+      this.machines.forEach((mc, i) => mc.abs.abstractState(state, this.before[i]!));
       this.last = state.slice();
     }
-    const k2 = kernelOf(this.m, next);
     for (let i = 0; i < this.machines.length; i++) {
       const mc = this.machines[i]!;
       const a = this.before[i]!;
       const b = this.after[i]!;
-      mc.abs.abstract(k2, b);
+      mc.abs.abstractState(next, b);
       for (let e = 0; e < mc.abs.entities.length; e++) {
         const v = judgeStep(mc, mc.abs.entities[e]!, a[e]!, b[e]!);
         if (v) return v;
@@ -101,9 +96,10 @@ function sameWords(a: Uint32Array, b: Uint32Array): boolean {
 /**
  * sys with every transition also judged by the machines (`checkTransition`).
  * An existing checkTransition of sys runs first. m is the kernel machine the
- * system's states belong to (the state words are the kernel's Uint16Array).
+ * system's states belong to (the state words are the kernel's Uint16Array),
+ * or the abstractions to judge by.
  */
-export function withConformance(sys: System, m: Machine, names: readonly MachineName[] = MACHINE_NAMES): System & { readonly conformance: ConformanceChecker } {
+export function withConformance(sys: System, m: Machine | readonly StateAbstraction[], names: readonly MachineName[] = MACHINE_NAMES): System & { readonly conformance: ConformanceChecker } {
   const checker = new ConformanceChecker(m, names);
   const inner = sys.checkTransition?.bind(sys);
   const wrapped: System & { readonly conformance: ConformanceChecker } = Object.create(sys) as System & { conformance: ConformanceChecker };

@@ -80,7 +80,7 @@ export const hotplugMachine = setup({
               { guard: and(['ok', not(stateIn(memoryUp)), not(stateIn(memoryOfflining))]), target: 'unregistered' },
               { guard: and(['UNREGISTER_WHILE_ONLINE', or([stateIn(memoryUp), stateIn(memoryOfflining)])]), target: 'registered', reenter: true },
             ],
-            offline_and_remove_private_memory: { guard: 'ok', target: 'unregistered' },
+            offline_and_remove_private_memory: { guard: and(['ok', not(stateIn(memoryOfflining))]), target: 'unregistered' },
           },
         },
       },
@@ -98,6 +98,7 @@ export const hotplugMachine = setup({
           on: {
             online_pages: { guard: and(['ok', stateIn({ np: 'registered' })]), target: 'online' },
             remove_memory: { guard: 'ok', target: 'absent' },
+            offline_and_remove_private_memory: { guard: 'ok', target: 'absent' },
           },
         },
         online: {

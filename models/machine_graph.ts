@@ -98,3 +98,11 @@ export function buildRelation(spec: MachineSpec): Relation {
   }
   return { spec, initial, states, edges, allowed };
 }
+
+/** One machine's abstraction over System states (kernel or BM1): used by coverage and MBT. */
+export interface StateAbstraction {
+  readonly spec: MachineSpec;
+  readonly entities: readonly number[];
+  label(entity: number): string;
+  abstractState(state: Uint32Array, out: string[]): void;
+}

@@ -1,0 +1,267 @@
+// Machine coverage: which transitions of each protocol machine a concrete
+// system actually takes.
+//
+// 1. @xstate/graph gives each machine's transitions (adjacency), shortest paths
+//    (and simple paths for small machines) — the abstract scenarios.
+// 2. One BFS of the concrete system (the explorer itself) watches every
+//    concrete transition through the abstraction: the first time an abstract
+//    edge (from -> to of one entity) appears, the transition is reported to the
+//    explorer as a pseudo-violation, which buys its shortest concrete trace.
+//    Refusals (self-loops guarded by an errno) are recognised from the kernel
+//    trace lines of the step (System.explain), e.g. `node_private_unregister(2) = -EBUSY`.
+// 3. A machine transition the BFS did not reach gets a targeted search
+//    (scenario.ts): the machine's shortest path to it, followed step by step.
+// 4. Every witness is replayed through sys.step and the abstraction must follow
+//    the machine edge at its last step. A transition is covered only then;
+//    otherwise it must be listed with a reason (reasons.ts), or the report fails.
+
+import { getShortestPaths, getSimplePaths } from '@xstate/graph';
+import type { StateValue } from 'xstate';
+import { explore } from '../explore/explorer.ts';
+import type { System } from '../explore/system.ts';
+import { buildRelation, eventKey, stateKey, type MachineEdge, type MachineSpec, type ProtocolEvent, type Relation, type StateAbstraction } from '../../models/machine_graph.ts';
+import { findScenario } from './scenario.ts';
+import { unreachableReason } from './reasons.ts';
+
+export type { StateAbstraction } from '../../models/machine_graph.ts';
+
+export interface EdgeCoverage {
+  readonly label: string;
+  readonly from: string;
+  readonly event: string;
+  readonly to: string;
+  readonly covered: boolean;
+  /** Concrete witness: actions from the initial state, the last one takes the edge. */
+  readonly witness: readonly number[] | null;
+  readonly entity: string | null;
+  /** How it was found: 'bfs' | 'targeted' */
+  readonly via: 'bfs' | 'targeted' | null;
+  /** Why an uncovered edge is unreachable in this system, or null (then it is a coverage gap). */
+  readonly reason: string | null;
+}
+
+export interface MachineCoverage {
+  readonly machine: string;
+  readonly states: readonly string[];
+  readonly statesReached: readonly string[];
+  readonly shortestPaths: number;
+  /** null when not enumerated (too many states for simple paths). */
+  readonly simplePaths: number | null;
+  readonly edges: readonly EdgeCoverage[];
+  readonly covered: number;
+  readonly unreachable: number;
+  readonly gaps: number;
+}
+
+export interface CoverageReport {
+  readonly system: string;
+  readonly concreteStates: number;
+  readonly complete: boolean;
+  readonly machines: readonly MachineCoverage[];
+  /** Every transition covered or explained. */
+  readonly ok: boolean;
+}
+
+export interface CoverageOptions {
+  /** BFS bound on concrete states. */
+  readonly maxStates?: number;
+  /** Budget of each targeted search. */
+  readonly targetedStates?: number;
+  /** Cap on System.explain calls spent recognising refusals. */
+  readonly explainBudget?: number;
+  /** Machines with more states than this get no simple-path enumeration. */
+  readonly simplePathLimit?: number;
+}
+
+interface Witness {
+  readonly m: number;
+  readonly edge: MachineEdge;
+  readonly entity: number;
+}
+
+/** Does one of the step's trace lines show the event (its kernel function with that result)? */
+export function traceShows(spec: MachineSpec, ev: ProtocolEvent, lines: readonly string[]): boolean {
+  const fns = spec.traceFns[ev.type] ?? [];
+  const ret = ev.ret ?? 0;
+  for (const line of lines) {
+    for (const fn of fns) {
+      const i = line.indexOf(`${fn}(`);
+      if (i < 0 || (i > 0 && /[A-Za-z0-9_]/.test(line[i - 1]!))) continue;
+      if (ret === 0) return true;
+      // refusals: the line must end with the errno (`= -16` or `= -EBUSY`)
+      const m = /=\s*(-?[A-Z0-9]+)\b/.exec(line.slice(i));
+      if (m && (m[1] === String(ret) || errnoMatches(m[1]!, ret))) return true;
+    }
+  }
+  return false;
+}
+
+const ERRNO: Record<string, number> = { EPERM: 1, ENOENT: 2, EINTR: 4, EAGAIN: 11, ENOMEM: 12, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, ENOSPC: 28 };
+function errnoMatches(text: string, ret: number): boolean {
+  const name = text.replace(/^-/, '');
+  return ERRNO[name] !== undefined && -ERRNO[name]! === ret;
+}
+
+/** Count paths @xstate/graph enumerates for the machine. */
+function pathCounts(spec: MachineSpec, rel: Relation, simpleLimit: number): { shortest: number; simple: number | null } {
+  const opts = {
+    events: spec.events as ProtocolEvent[],
+    serializeState: (s: { value: StateValue }) => stateKey(s.value),
+    serializeEvent: (e: ProtocolEvent) => eventKey(e) as never,
+  };
+  const shortest = getShortestPaths(spec.machine, opts as never).length;
+  const simple = rel.states.length <= simpleLimit ? getSimplePaths(spec.machine, opts as never).length : null;
+  return { shortest, simple };
+}
+
+export function machineCoverage(sys: System, abstractions: readonly StateAbstraction[], opts: CoverageOptions = {}): CoverageReport {
+  const maxStates = opts.maxStates ?? 200_000;
+  let explainBudget = opts.explainBudget ?? 20_000;
+  const rels = abstractions.map((a) => buildRelation(a.spec));
+  const witnessed = rels.map(() => new Map<string, Witness>());
+  const reached = rels.map(() => new Set<string>());
+  const before = abstractions.map(() => [] as string[]);
+  const after = abstractions.map(() => [] as string[]);
+  // Edges by abstract pair, and refusal self-loops by state.
+  const byPair = rels.map((r) => {
+    const m = new Map<string, MachineEdge[]>();
+    for (const e of r.edges) {
+      const k = `${e.from}->${e.to}`;
+      const l = m.get(k) ?? [];
+      l.push(e);
+      m.set(k, l);
+    }
+    return m;
+  });
+  const pendingIds = new Map<string, Witness[]>();
+  let nextId = 0;
+
+  const init = new Uint32Array(sys.words);
+  sys.initial(init);
+  abstractions.forEach((a, i) => {
+    a.abstractState(init, before[i]!);
+    for (const s of before[i]!) reached[i]!.add(s);
+  });
+
+  const observe = (state: Uint32Array, a: number, next: Uint32Array): { id: string; message: string } | null => {
+    const fresh: Witness[] = [];
+    let lines: string[] | null = null;
+    const explainOnce = (): string[] => {
+      if (lines === null) {
+        explainBudget--;
+        lines = sys.explain(state, a);
+      }
+      return lines;
+    };
+    abstractions.forEach((abs, i) => {
+      abs.abstractState(state, before[i]!);
+      abs.abstractState(next, after[i]!);
+      const seen = witnessed[i]!;
+      abs.entities.forEach((ent, e) => {
+        const from = before[i]![e]!;
+        const to = after[i]![e]!;
+        reached[i]!.add(to);
+        const cands = byPair[i]!.get(`${from}->${to}`);
+        if (!cands) return;
+        const open = cands.filter((c) => !seen.has(c.label));
+        if (open.length === 0) return;
+        let hit: MachineEdge[];
+        if (from === to) {
+          // a stutter takes a self-loop (a refusal, an overwrite) only if the trace shows the call
+          if (explainBudget <= 0 && lines === null) return;
+          hit = open.filter((c) => traceShows(abs.spec, c.event, explainOnce()));
+        } else if (cands.length === 1) {
+          hit = open;
+        } else {
+          const shown = explainBudget > 0 || lines !== null ? open.filter((c) => traceShows(abs.spec, c.event, explainOnce())) : [];
+          hit = shown.length > 0 ? shown : cands.some((c) => seen.has(c.label)) ? [] : [open[0]!];
+        }
+        for (const edge of hit) {
+          const w = { m: i, edge, entity: ent };
+          seen.set(edge.label, w);
+          fresh.push(w);
+        }
+      });
+    });
+    if (fresh.length === 0) return null;
+    const id = `COVER#${nextId++}`;
+    pendingIds.set(id, fresh);
+    return { id, message: fresh.map((w) => w.edge.label).join('; ') };
+  };
+
+  const probe: System = Object.create(sys) as System;
+  Object.defineProperty(probe, 'properties', { value: [] });
+  Object.defineProperty(probe, 'checkTransition', { value: observe });
+  const res = explore(probe, { strategy: 'bfs', maxStates, stopAtFirstViolation: false, tty: false });
+  const traces = new Map<string, number[]>(); // `${m}|${edge}` -> trace
+  for (const v of res.violations) {
+    for (const w of pendingIds.get(v.property) ?? []) traces.set(`${w.m}|${w.edge.label}`, v.trace);
+  }
+
+  const machines: MachineCoverage[] = abstractions.map((abs, i) => {
+    const rel = rels[i]!;
+    const counts = pathCounts(abs.spec, rel, opts.simplePathLimit ?? 16);
+    const edges: EdgeCoverage[] = rel.edges.map((edge) => {
+      const w = witnessed[i]!.get(edge.label);
+      let trace = w ? traces.get(`${i}|${edge.label}`) ?? null : null;
+      let via: EdgeCoverage['via'] = trace ? 'bfs' : null;
+      let entity = w ? abs.label(w.entity) : null;
+      if (!trace && edge.from !== edge.to) {
+        const found = findScenario(sys, abs, rel, edge, opts.targetedStates ?? 20_000);
+        if (found) {
+          trace = found.actions;
+          entity = abs.label(found.entity);
+          via = 'targeted';
+        }
+      }
+      const covered = trace !== null && replayConfirms(sys, abs, edge, trace);
+      const reason = covered ? null : unreachableReason(abs.spec.name, edge);
+      return { label: edge.label, from: edge.from, event: eventKey(edge.event), to: edge.to, covered, witness: covered ? trace : null, entity: covered ? entity : null, via: covered ? via : null, reason };
+    });
+    const covered = edges.filter((e) => e.covered).length;
+    const unreachable = edges.filter((e) => !e.covered && e.reason !== null).length;
+    return {
+      machine: abs.spec.name,
+      states: rel.states,
+      statesReached: rel.states.filter((s) => reached[i]!.has(s)),
+      shortestPaths: counts.shortest,
+      simplePaths: counts.simple,
+      edges,
+      covered,
+      unreachable,
+      gaps: edges.length - covered - unreachable,
+    };
+  });
+  return {
+    system: sys.name,
+    concreteStates: res.states,
+    complete: res.exhausted === undefined,
+    machines,
+    ok: machines.every((m) => m.gaps === 0),
+  };
+}
+
+/**
+ * Replay a witness through sys.step: every step enabled, and at the last step
+ * some entity moves along the edge (a self-loop: stays, and the trace shows the refusal).
+ */
+export function replayConfirms(sys: System, abs: StateAbstraction, edge: MachineEdge, actions: readonly number[]): boolean {
+  let cur = new Uint32Array(sys.words);
+  sys.initial(cur);
+  const a0: string[] = [];
+  const a1: string[] = [];
+  for (let i = 0; i < actions.length; i++) {
+    const next = new Uint32Array(sys.words);
+    if (!sys.step(cur, actions[i]!, next)) return false;
+    if (i === actions.length - 1) {
+      abs.abstractState(cur, a0);
+      abs.abstractState(next, a1);
+      const moved = abs.entities.some((_, e) => a0[e] === edge.from && a1[e] === edge.to);
+      if (!moved) return false;
+      if (edge.from === edge.to) return traceShows(abs.spec, edge.event, sys.explain(cur, actions[i]!));
+      return true;
+    }
+    cur = next;
+  }
+  return false;
+}
