@@ -74,3 +74,30 @@ export function cpusetHandleHotplug(k: Kernel): void {
   for (let mm = 0; mm < k.cfg.mms; mm++) if (k.get(k.L.MM_LIVE, mm)) mpolRebindMm(k, mm, old, mems);
   k.trace(`cpuset_handle_hotplug(): mems ${old.toString(2)} -> ${mems.toString(2)}`);
 }
+
+/**
+ * cpuset_spread_node(rotor): the next node of mems_allowed after the rotor,
+ * skipping private nodes (v4). If mems_allowed holds only private nodes the
+ * kernel loop never ends; the model returns node -1 for that hang (2.3). The
+ * rotor is per-task and not modelled state: the caller passes and keeps it.
+ */
+// kernel/cgroup/cpuset.c: cpuset_spread_node
+export function cpusetSpreadNode(k: Kernel, rotor: number): { node: number; rotor: number } {
+  const mems = cpusetCurrentMemsAllowed(k);
+  if (mems === 0) return { node: -1, rotor };
+  let r = rotor;
+  // One full lap visits every node of the mask once.
+  for (let i = 0; i < k.g.nodes; i++) {
+    let next = -1;
+    for (let d = 1; d <= k.g.nodes; d++) {
+      const n = (r + d) % k.g.nodes;
+      if (mems & (1 << n)) {
+        next = n;
+        break;
+      }
+    }
+    r = next;
+    if (!k.has(k.L.NODE_STATES, next, N_MEMORY_PRIVATE)) return { node: next, rotor: r };
+  }
+  return { node: -1, rotor: r };
+}

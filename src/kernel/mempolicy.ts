@@ -10,11 +10,11 @@ import { cpusetCurrentMemsAllowed } from './cpuset.ts';
 import {
   __GFP_DIRECT_RECLAIM, __GFP_NORETRY, __GFP_NOWARN, __GFP_PRIVATE, EFAULT, EINVAL, errname, MPOL_BIND, MPOL_DEFAULT,
   MPOL_F_PRIVATE, MPOL_INTERLEAVE, MPOL_LOCAL, MPOL_PREFERRED, MPOL_PREFERRED_MANY, N_MEMORY, N_MEMORY_PRIVATE,
-  NP_OPS_MEMPOLICY, ZONE_MOVABLE, ZONE_NORMAL,
+  NP_OPS_MEMPOLICY, NP_OPS_MIGRATION, ZONE_MOVABLE, ZONE_NORMAL,
 } from './defs.ts';
 import type { Kernel } from './kernel.ts';
 import { VMA_MAPPED } from './layout.ts';
-import { nodePrivateHasFlag, nodesPrivateMpolAllowed } from './node_private.ts';
+import { folioIsPrivateNode, nodePrivateHasFlag, nodesPrivateMpolAllowed } from './node_private.ts';
 import { allocPages, gfpZone, NULL_PFN } from './page_alloc.ts';
 import { nodesInState } from './zonelist.ts';
 
@@ -233,4 +233,14 @@ export function doMbind(k: Kernel, mm: number, vaddr: number, mode: number, node
   if (pol) setVmaPolicy(k, mm, vaddr, pol);
   k.trace(`mbind(mm${mm}, v${vaddr}, mode ${mode}, nodes 0x${nodemask.toString(16)}) = ${errname(ret)}`);
   return ret;
+}
+
+/**
+ * queue_folios_pte_range / queue_folios_pmd (v4): mbind does not queue a
+ * private folio for migration unless its node has NP_OPS_MIGRATION.
+ */
+// mm/mempolicy.c: queue_folios_pte_range
+export function mbindMayQueueFolio(k: Kernel, pfn: number): boolean {
+  if (!folioIsPrivateNode(k, pfn)) return true;
+  return nodePrivateHasFlag(k, k.g.pfnNode[pfn]!, NP_OPS_MIGRATION);
 }

@@ -54,3 +54,18 @@ test('hotplug rebinds policies (mpol_rebind_mm): BIND {P} becomes BIND {D0} with
   // nodes_remap: P was position 2 of {D0,D1,P}; 2 mod 2 = position 0 of {D0,D1}.
   t.deepEqual(vmaPolicy(k, 0, 0), { mode: MPOL_BIND, nodes: bit(D0), flags: 0 });
 });
+
+test('cpuset_spread_node skips private nodes; with only private nodes in mems_allowed it would never return (-1)', async (t) => {
+  const { cpusetSpreadNode } = await import('../../src/kernel/cpuset.ts');
+  const k = bootWithP();
+  const seen: number[] = [];
+  let rotor = P;
+  for (let i = 0; i < 4; i++) {
+    const r = cpusetSpreadNode(k, rotor);
+    seen.push(r.node);
+    rotor = r.rotor;
+  }
+  t.deepEqual(seen, [D0, D1, D0, D1]);
+  k.set(k.L.G_CPUSET_MEMS, 0, bit(P));
+  t.is(cpusetSpreadNode(k, 0).node, -1);
+});

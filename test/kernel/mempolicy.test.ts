@@ -1,7 +1,7 @@
 // mm/mempolicy.c with v4 MPOL_F_PRIVATE (SEMANTICS 2.5, 2.6).
 import test from 'ava';
 import {
-  EFAULT, EINVAL, GFP_HIGHUSER_MOVABLE, MPOL_BIND, MPOL_DEFAULT, MPOL_F_PRIVATE, MPOL_INTERLEAVE, MPOL_LOCAL, MPOL_PREFERRED,
+  EFAULT, EINVAL, GFP_HIGHUSER_MOVABLE, NP_OPS_MEMPOLICY, MPOL_BIND, MPOL_DEFAULT, MPOL_F_PRIVATE, MPOL_INTERLEAVE, MPOL_LOCAL, MPOL_PREFERRED,
 } from '../../src/kernel/defs.ts';
 import type { Kernel } from '../../src/kernel/kernel.ts';
 import { VMA_MAPPED } from '../../src/kernel/layout.ts';
@@ -9,7 +9,7 @@ import {
   doMbind, mpolRebindNodemask, mpolSetNodemask, nodesRemap, policyNodemask, vmaAllocFolio, vmaPolicy,
 } from '../../src/kernel/mempolicy.ts';
 import { addPrivateMemoryDriverManaged } from '../../src/kernel/memory_hotplug.ts';
-import { nodePrivateSetOps } from '../../src/kernel/node_private.ts';
+import { nodePrivateClearOps, nodePrivateHasFlag, nodePrivateSetOps } from '../../src/kernel/node_private.ts';
 import { opsIdByName } from '../../src/kernel/ops_table.ts';
 import { NULL_PFN } from '../../src/kernel/page_alloc.ts';
 import { bootWithP, D0, D1, P } from '../helpers/machines.ts';
@@ -122,4 +122,32 @@ test('interleave policy picks nodes by slot index', (t) => {
   const pol = { mode: MPOL_INTERLEAVE, nodes: bit(D0, D1), flags: 0 };
   t.is(policyNodemask(k, GFP_HIGHUSER_MOVABLE, pol, 0, D0).nid, D0);
   t.is(policyNodemask(k, GFP_HIGHUSER_MOVABLE, pol, 1, D0).nid, D1);
+});
+
+test('queue_folios_pte_range: mbind skips private folios whose node lacks NP_OPS_MIGRATION', async (t) => {
+  const { mbindMayQueueFolio } = await import('../../src/kernel/mempolicy.ts');
+  const { allocPagesNode } = await import('../../src/kernel/page_alloc.ts');
+  const { __GFP_PRIVATE } = await import('../../src/kernel/defs.ts');
+  const k = bootWithP({}, 'bare');
+  const p = allocPagesNode(k, P, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0);
+  const d = allocPagesNode(k, D0, GFP_HIGHUSER_MOVABLE, 0);
+  t.false(mbindMayQueueFolio(k, p));
+  t.true(mbindMayQueueFolio(k, d));
+  t.is(nodePrivateSetOps(k, P, opsIdByName(k, 'mpol')), 0);
+  t.true(mbindMayQueueFolio(k, p));
+});
+
+test('FINDING (faithful v4): clear_ops does not rebind policies, so a live BIND {P} keeps MPOL_F_PRIVATE and keeps allocating on P without NP_OPS_MEMPOLICY (INV-MPOL)', (t) => {
+  const k = bootWithP({}, 'mpol');
+  mapSlot(k, 0, 0);
+  t.is(doMbind(k, 0, 0, MPOL_BIND, bit(P)), 0);
+  // The service goes away (teardown order: clear_ops before the offline, 5.5).
+  t.is(nodePrivateClearOps(k, P, opsIdByName(k, 'mpol')), 0);
+  const pol = vmaPolicy(k, 0, 0);
+  t.is(pol.nodes, bit(P));
+  t.is(pol.flags, MPOL_F_PRIVATE);
+  t.false(nodePrivateHasFlag(k, P, NP_OPS_MEMPOLICY));
+  // ... and user pages still land on P through __GFP_PRIVATE.
+  const pfn = vmaAllocFolio(k, 0, 0, GFP_HIGHUSER_MOVABLE, 0);
+  t.is(k.g.pfnNode[pfn], P);
 });
