@@ -16,6 +16,7 @@ import {
 import { freeOnePage, prepNewPage, rmqueueSmallest } from './buddy.ts';
 import { zoneNode, zoneType } from './geometry.ts';
 import type { Kernel } from './kernel.ts';
+import type { Field } from './layout.ts';
 import { GA_CONTIG, GA_GFP_PRIVATE, GA_PREFERRED_HERE, GA_PRIVATE_OK, GA_WHILE_BLOCKED } from './layout.ts';
 import { nodePrivateHasFlag, nodePrivateMigrationBlocked, nodePrivateReclaimPolicy, npSlotOfNode } from './node_private.ts';
 import { nodeZonelist } from './zonelist.ts';
@@ -133,17 +134,31 @@ export function setupPerZoneWmarks(k: Kernel): void {
 
 /** The allocation context of one request (struct alloc_context). */
 interface AllocCtx {
-  readonly zonelist: readonly number[];
+  /** The zonelist in the state (read in place: the hot path allocates nothing). */
+  readonly zlField: Field;
+  readonly zlBase: number;
+  readonly zlLen: number;
   nodemask: number | null;
   readonly highestZoneidx: number;
   readonly preferredNid: number;
   readonly inTask: boolean;
 }
 
-/** The zones of the zonelist the request may look at: zone index and nodemask filter. */
-function eligibleZones(k: Kernel, ac: AllocCtx): number[] {
-  void k;
-  return ac.zonelist.filter((z) => zoneType(z) <= ac.highestZoneidx && (ac.nodemask === null || (ac.nodemask & (1 << zoneNode(z))) !== 0));
+/** Zone id at position i of the request's zonelist, or -1 past its end. */
+function zonelistAt(k: Kernel, ac: AllocCtx, i: number): number {
+  if (i >= ac.zlLen) return -1;
+  return k.get(ac.zlField, ac.zlBase + i) - 1;
+}
+
+/** for_next_zone_zonelist_nodemask: zone index and nodemask filter. */
+function zoneEligible(ac: AllocCtx, z: number): boolean {
+  return zoneType(z) <= ac.highestZoneidx && (ac.nodemask === null || (ac.nodemask & (1 << zoneNode(z))) !== 0);
+}
+
+/** first_zones_zonelist(...)->zone != NULL */
+function anyEligibleZone(k: Kernel, ac: AllocCtx): boolean {
+  for (let i = 0, z = zonelistAt(k, ac, 0); z >= 0; z = zonelistAt(k, ac, ++i)) if (zoneEligible(ac, z)) return true;
+  return false;
 }
 
 /** Ghost GH_ALLOC bits on every page of a fresh folio. */
@@ -165,7 +180,8 @@ function markAllocated(k: Kernel, pfn: number, order: number, gfp: number, prefe
  */
 // mm/page_alloc.c: get_page_from_freelist
 function getPageFromFreelist(k: Kernel, gfp: number, order: number, allocFlags: number, ac: AllocCtx): number {
-  for (const z of eligibleZones(k, ac)) {
+  for (let i = 0, z = zonelistAt(k, ac, 0); z >= 0; z = zonelistAt(k, ac, ++i)) {
+    if (!zoneEligible(ac, z)) continue;
     if (!numaZoneAllocAllowed(k, allocFlags, z, gfp, ac.inTask)) continue;
     if (!(allocFlags & ALLOC_NO_WATERMARKS)) {
       const mark = wmarkPages(k, z, allocFlags & ALLOC_WMARK_MASK);
@@ -188,7 +204,8 @@ function getPageFromFreelist(k: Kernel, gfp: number, order: number, allocFlags: 
  */
 // mm/vmscan.c: wakeup_kswapd (via page_alloc.c: wake_all_kswapds)
 function wakeAllKswapds(k: Kernel, gfp: number, order: number, ac: AllocCtx): void {
-  for (const z of eligibleZones(k, ac)) {
+  for (let i = 0, z = zonelistAt(k, ac, 0); z >= 0; z = zonelistAt(k, ac, ++i)) {
+    if (!zoneEligible(ac, z)) continue;
     const nid = zoneNode(z);
     if (k.get(k.L.NODE_KSWAPD, nid) !== 1) continue;
     if (k.get(k.L.ZONE_MANAGED, z) === 0) continue;
@@ -227,7 +244,7 @@ function gfpPfmemallocFlags(gfp: number, ctx: AllocContext): number {
 function allocPagesSlowpath(k: Kernel, gfp: number, order: number, ac: AllocCtx, ctx: AllocContext): number {
   let allocFlags = gfpToAllocFlags(gfp);
   // first_zones_zonelist: nothing eligible at all -> nopage.
-  if (eligibleZones(k, ac).length === 0) return NULL_PFN;
+  if (!anyEligibleZone(k, ac)) return NULL_PFN;
   if (allocFlags & ALLOC_KSWAPD) wakeAllKswapds(k, gfp, order, ac);
   let pfn = getPageFromFreelist(k, gfp, order, allocFlags, ac);
   if (pfn !== NULL_PFN) return pfn;
@@ -259,8 +276,12 @@ export function allocPages(k: Kernel, gfp: number, order: number, preferredNid: 
     if (inTask && nm === null) nm = cpusetCurrentMemsAllowed(k);
     else allocFlags |= ALLOC_CPUSET;
   }
+  // node_zonelist(preferred_nid, gfp): NOFALLBACK with __GFP_THISNODE.
+  const thisnode = (gfp & __GFP_THISNODE) !== 0;
   const ac: AllocCtx = {
-    zonelist: nodeZonelist(k, preferredNid, (gfp & __GFP_THISNODE) !== 0),
+    zlField: thisnode ? k.L.NODE_ZL_NOFALLBACK : k.L.NODE_ZL_FALLBACK,
+    zlBase: thisnode ? preferredNid * MAX_NR_ZONES : preferredNid * k.g.zones,
+    zlLen: thisnode ? MAX_NR_ZONES : k.g.zones,
     nodemask: nm,
     highestZoneidx: gfpZone(gfp),
     preferredNid,
