@@ -1,16 +1,282 @@
-// drivers/cxl/type3_drivers/cxl_compression/compression.c. STUB CONTRACT
-// (CRAM/driver helper): signatures final. Each *Step runs one step of that
-// thread and returns false (k unchanged) if it cannot run now.
+// drivers/cxl/type3_drivers/cxl_compression/compression.c: the flush (scrub)
+// protocol of SEMANTICS 7.3 and the watermark IRQ threads of 7.1. Each *Step
+// runs one step of that thread and returns false (k unchanged) if it cannot
+// run now.
+//
+// State: buffer b holds BUF_LEN[b] folios (BUF_ENT = pfn + 1); each CPU has an
+// active (CPU_BUF_ACTIVE), an overflow spare and a kthread spare (buf + 1,
+// 0 = NULL); the flush_record bit of a folio is PG_FLUSH_BIT at its head pfn
+// (idx = pfn - base_pfn, one bit per 4K page).
+//
+// Modelling choices:
+// * The CPU a freeing thread runs on: a user CPU thread uses its cpu; every
+//   other thread (kswapd, the flush kthread, the driver) uses CPU 0.
+// * flush_cb runs with IRQs off under RCU inside one step, so a grace period
+//   never has to wait for it; synchronize_rcu waits only for LK_RCU holders.
+// * The timer is abstracted: the kthread may start a round whenever some
+//   active buffer is non-empty. A round swaps each CPU as two steps (read the
+//   active pointer, then write it) because rcu_replace_pointer is an unlocked
+//   read-then-write that races with the overflow work (R6). The overflow work
+//   swaps in one step: it runs on the owning CPU with IRQs off.
+// * A mailbox Media Operations Zero command always succeeds; it zeroes the
+//   ranges on the device (a device write, accounted through setPageContent).
+
+import { hasFix } from '../kernel/config.ts';
+import { CRAM_PRESSURE_MAX } from '../kernel/defs.ts';
+import { folioGet, folioNrPages, folioPut } from '../kernel/folio.ts';
 import type { Kernel } from '../kernel/kernel.ts';
+import { EV_DOUBLE_BUFFERED, EV_FREE_LEAK, THREAD_REGS } from '../kernel/layout.ts';
+import { ghostLegitWrite, setPageContent } from '../kernel/page.ts';
+import { synchronizeRcuReady } from '../cram/rcu.ts';
+import { cramSetPressureBegin, cramSetPressureStep } from '../cram/pressure.ts';
+import { IRQ_HTHRESH, IRQ_LTHRESH } from './device.ts';
+
+// DRV_FLAGS bits shared with region_sysram.ts.
+export const DF_SYSRAM = 1 << 0; // sysram device registered (sysram_unregister devm action)
+export const DF_RES = 1 << 1; // sysram->res held: the range was hot-added
+export const DF_FLUSH_CTX = 1 << 2; // flush context allocated (post_teardown has work)
+export const DF_KTHREAD = 1 << 3; // cxl-flush/nid kthread running
+export const DF_PRE_TEARDOWN = 1 << 4; // CRAM registered, pre_teardown devm action registered
+export const DF_IRQS = 1 << 5; // lthresh/hthresh threaded IRQs requested
+export const DF_NP_UNREG = 1 << 6; // inside node_private_unregister (second stage pending)
+
+/** The CPU the thread runs on (see header). */
+export function cpuOfThread(k: Kernel, tid: number): number {
+  const r = k.g.threads[tid];
+  return r && r.kind === 'cpu' ? r.cpu : 0;
+}
+
+function bufMax(k: Kernel): number {
+  return k.cfg.driver.bufMax;
+}
+
+/** Is pfn recorded in some flush buffer? */
+function inSomeBuffer(k: Kernel, pfn: number): boolean {
+  const L = k.L;
+  const M = bufMax(k);
+  for (let b = 0; b < k.g.flushBufs; b++) {
+    const n = k.get(L.BUF_LEN, b);
+    for (let i = 0; i < n; i++) if (k.get(L.BUF_ENT, b * M + i) === pfn + 1) return true;
+  }
+  return false;
+}
+
+/** cxl_flush_buf_reset(buf): count = 0 (entries cleared for a canonical state). */
+function flushBufReset(k: Kernel, b: number): void {
+  const L = k.L;
+  const M = bufMax(k);
+  const n = k.get(L.BUF_LEN, b);
+  // A reset of a buffer still holding folios drops their references for good.
+  if (n > 0) k.event(EV_FREE_LEAK);
+  for (let i = 0; i < M; i++) k.set(L.BUF_ENT, b * M + i, 0);
+  k.set(L.BUF_LEN, b, 0);
+}
+
+/**
+ * cxl_compression_flush_cb(folio) (the cram flush_cb): 0 = the free that
+ * follows our own flush (bit was set), 1 = deferred (reference taken, queued),
+ * 2 = zero locally (no active buffer, or full: overflow work scheduled).
+ */
+export function cxlCompressionFlushCb(k: Kernel, tid: number, pfn: number): number {
+  // drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_flush_cb
+  const L = k.L;
+  // (a) test_and_clear_bit(flush_record[idx])
+  if (k.get(L.PG_FLUSH_BIT, pfn)) {
+    k.set(L.PG_FLUSH_BIT, pfn, 0);
+    k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 0 (flush bit was set)`);
+    return 0;
+  }
+  const cpu = cpuOfThread(k, tid);
+  const a = k.get(L.CPU_BUF_ACTIVE, cpu);
+  if (a === 0) {
+    k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 2 (no active buffer)`);
+    return 2;
+  }
+  const b = a - 1;
+  const n = k.get(L.BUF_LEN, b);
+  if (n >= bufMax(k)) {
+    k.set(L.CPU_OVERFLOW_PENDING, cpu, 1); // schedule_work_on(cpu, &pcpu->overflow_work)
+    k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 2 (buffer full: overflow work on cpu${cpu})`);
+    return 2;
+  }
+  // (b) folio_get on a refcount-0 folio: VM_BUG_ON under DEBUG_VM (folio.ts records it).
+  if (hasFix(k.cfg, 'flush-cb-no-get-on-zero')) k.add(L.PG_REF, pfn, 1); // folio_ref_inc: no assertion
+  else folioGet(k, pfn);
+  if (inSomeBuffer(k, pfn)) k.event(EV_DOUBLE_BUFFERED);
+  if (k.cfg.mutant !== 'flush-bit-not-set') k.set(L.PG_FLUSH_BIT, pfn, 1);
+  k.set(L.BUF_ENT, b * bufMax(k) + n, pfn + 1);
+  k.set(L.BUF_LEN, b, n + 1);
+  k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 1 (deferred in buf ${b} of cpu${cpu})`);
+  return 1;
+}
+
+/** cxl_flush_buf_send(ctx, buf): zero each folio (CPU or device), folio_put each, reset. */
+export function cxlFlushBufSend(k: Kernel, tid: number, b: number): void {
+  // drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_flush_buf_send
+  const L = k.L;
+  const M = bufMax(k);
+  const n = k.get(L.BUF_LEN, b);
+  if (n === 0) return;
+  const pfns: number[] = [];
+  for (let i = 0; i < n; i++) pfns.push(k.get(L.BUF_ENT, b * M + i) - 1);
+  if (k.cfg.mutant !== 'flush-send-no-zero') {
+    // !media_ops: folio_zero_range on each; else one Media Operations Zero mailbox command.
+    for (const pfn of pfns) {
+      const nr = folioNrPages(k, pfn);
+      for (let i = 0; i < nr; i++) {
+        setPageContent(k, pfn + i, 0);
+        ghostLegitWrite(k, pfn + i);
+      }
+    }
+  }
+  k.trace(`cxl_flush_buf_send(buf ${b}): ${k.cfg.driver.mediaOps ? 'media ops zero' : 'folio_zero_range'} [${pfns.join(',')}]`);
+  for (const pfn of pfns) folioPut(k, tid, pfn);
+  // cxl_flush_buf_reset: count = 0 (the folios' references were just put).
+  for (let i = 0; i < M; i++) k.set(L.BUF_ENT, b * M + i, 0);
+  k.set(L.BUF_LEN, b, 0);
+}
+
+function anyActiveNonEmpty(k: Kernel): boolean {
+  for (let c = 0; c < k.cfg.cpus.length; c++) {
+    const a = k.get(k.L.CPU_BUF_ACTIVE, c);
+    if (a && k.get(k.L.BUF_LEN, a - 1) > 0) return true;
+  }
+  return false;
+}
+
+// Flush kthread stages (THR_STAGE): 0 asleep; 1 + 2c: about to read cpu c's
+// active pointer; 2 + 2c: read done (REG[0] = old active), about to write it;
+// SYNC: synchronize_rcu; SEND: send the dirty kthread spares.
+// REG[1] = any_dirty.
+const KT_SYNC = 200;
+const KT_SEND = 201;
 
 /** The cxl-flush/nid kthread: choice 0 only (one deterministic step). */
-export function flushKthreadStep(k: Kernel, choice: number): boolean { void k; void choice; return false; }
+export function flushKthreadStep(k: Kernel, choice: number): boolean {
+  // drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_flush_kthread_fn
+  if (choice !== 0) return false;
+  const L = k.L;
+  const tid = k.g.flushThread;
+  const R = tid * THREAD_REGS;
+  const C = k.cfg.cpus.length;
+  let st = k.get(L.THR_STAGE, tid);
+  if (!(k.get(L.DRV_FLAGS) & DF_KTHREAD)) return false;
+  if (st === 0) {
+    // Timer fired with something queued: start a round at CPU 0's read.
+    if (!anyActiveNonEmpty(k)) return false;
+    st = 1;
+  }
+  if (st === KT_SYNC) {
+    if (!synchronizeRcuReady(k, tid)) return false;
+    k.trace('cxl-flush: synchronize_rcu()');
+    k.set(L.THR_STAGE, tid, KT_SEND);
+    return true;
+  }
+  if (st === KT_SEND) {
+    for (let c = 0; c < C; c++) {
+      const d = k.get(L.CPU_BUF_SPARE, c);
+      if (d && k.get(L.BUF_LEN, d - 1) > 0) cxlFlushBufSend(k, tid, d - 1);
+    }
+    k.set(L.THR_STAGE, tid, 0);
+    return true;
+  }
+  const c = Math.floor((st - 1) / 2);
+  if ((st - 1) % 2 === 0) {
+    // Read: cxl_flush_buf_reset(spare); dirty = READ of pcpu->active.
+    const spare = k.get(L.CPU_BUF_SPARE, c);
+    if (spare) flushBufReset(k, spare - 1);
+    k.set(L.THR_REG, R, k.get(L.CPU_BUF_ACTIVE, c));
+    k.set(L.THR_STAGE, tid, st + 1);
+    return true;
+  }
+  // Write: pcpu->active = spare; kthread_spares[c] = dirty.
+  const spare = k.get(L.CPU_BUF_SPARE, c);
+  const dirty = k.get(L.THR_REG, R);
+  if (spare) {
+    k.set(L.CPU_BUF_ACTIVE, c, spare);
+    k.set(L.CPU_BUF_SPARE, c, dirty);
+    if (dirty && k.get(L.BUF_LEN, dirty - 1) > 0) k.set(L.THR_REG, R + 1, 1);
+  }
+  k.set(L.THR_REG, R, 0);
+  if (c + 1 < C) {
+    k.set(L.THR_STAGE, tid, st + 1);
+  } else {
+    const anyDirty = k.get(L.THR_REG, R + 1) === 1;
+    k.set(L.THR_REG, R + 1, 0);
+    k.set(L.THR_STAGE, tid, anyDirty ? KT_SYNC : 0);
+    k.trace(`cxl-flush: swapped all CPUs, ${anyDirty ? 'dirty' : 'nothing dirty: sleep'}`);
+  }
+  return true;
+}
+
+/** Is the flush kthread asleep between rounds (kthread_stop can complete)? */
+export function flushKthreadIdle(k: Kernel): boolean {
+  return k.get(k.L.THR_STAGE, k.g.flushThread) === 0;
+}
+
+// Overflow work stages: 0 idle (runs when pending); 1 synchronize_rcu; 2 send REG[0] - 1.
 
 /** This CPU's overflow work item. */
-export function overflowWorkStep(k: Kernel, cpu: number): boolean { void k; void cpu; return false; }
+export function overflowWorkStep(k: Kernel, cpu: number): boolean {
+  // drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_flush_overflow_work
+  const L = k.L;
+  const tid = k.g.overflowThread(cpu);
+  const R = tid * THREAD_REGS;
+  const st = k.get(L.THR_STAGE, tid);
+  if (st === 0) {
+    if (!k.get(L.CPU_OVERFLOW_PENDING, cpu)) return false;
+    k.set(L.CPU_OVERFLOW_PENDING, cpu, 0);
+    const spare = k.get(L.CPU_BUF_OVERFLOW, cpu);
+    if (!spare) return true;
+    flushBufReset(k, spare - 1);
+    // local_irq_save; dirty = rcu_replace_pointer(pcpu->active, spare); local_irq_restore
+    const dirty = k.get(L.CPU_BUF_ACTIVE, cpu);
+    k.set(L.CPU_BUF_ACTIVE, cpu, spare);
+    k.set(L.CPU_BUF_OVERFLOW, cpu, dirty);
+    k.set(L.THR_REG, R, dirty);
+    k.set(L.THR_STAGE, tid, 1);
+    k.trace(`overflow(cpu${cpu}): swap active buf ${dirty - 1} <-> overflow spare ${spare - 1}`);
+    return true;
+  }
+  if (st === 1) {
+    if (!synchronizeRcuReady(k, tid)) return false;
+    k.set(L.THR_STAGE, tid, 2);
+    return true;
+  }
+  const dirty = k.get(L.THR_REG, R);
+  if (dirty) cxlFlushBufSend(k, tid, dirty - 1);
+  k.set(L.THR_REG, R, 0);
+  k.set(L.THR_STAGE, tid, 0);
+  return true;
+}
+
+/** Is the overflow work of cpu not running (cancel_work_sync need not wait)? */
+export function overflowWorkIdle(k: Kernel, cpu: number): boolean {
+  return k.get(k.L.THR_STAGE, k.g.overflowThread(cpu)) === 0;
+}
 
 /** The threaded IRQ handlers: lthresh -> cram_set_pressure(nid, 1000), hthresh -> (nid, 0), as steps S1-S4. */
-export function irqThreadStep(k: Kernel, which: 'lthresh' | 'hthresh'): boolean { void k; void which; return false; }
+export function irqThreadStep(k: Kernel, which: 'lthresh' | 'hthresh'): boolean {
+  // drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_{l,h}thresh_irq
+  const L = k.L;
+  const tid = which === 'lthresh' ? k.g.lthreshThread : k.g.hthreshThread;
+  if (k.get(L.THR_OP, tid) !== 0) return cramSetPressureStep(k, tid) !== 'blocked';
+  const bit = which === 'lthresh' ? IRQ_LTHRESH : IRQ_HTHRESH;
+  if (!(k.get(L.DRV_FLAGS) & DF_IRQS) || !k.has(L.DEV_IRQ, 0, bit)) return false;
+  const nid = k.g.privateNode;
+  if (nid < 0) return false;
+  k.clearBits(L.DEV_IRQ, 0, bit);
+  k.trace(`${which} IRQ thread: cram_set_pressure(N${nid}, ${which === 'lthresh' ? CRAM_PRESSURE_MAX : 0})`);
+  cramSetPressureBegin(k, tid, nid, which === 'lthresh' ? CRAM_PRESSURE_MAX : 0);
+  return true;
+}
+
+/** Is the IRQ thread between calls (free_irq's synchronize_irq need not wait)? */
+export function irqThreadIdle(k: Kernel, which: 'lthresh' | 'hthresh'): boolean {
+  return k.get(k.L.THR_OP, which === 'lthresh' ? k.g.lthreshThread : k.g.hthreshThread) === 0;
+}
 
 /** Static number of choices of the flush kthread. */
-export function flushKthreadChoices(): number { return 1; }
+export function flushKthreadChoices(): number {
+  return 1;
+}

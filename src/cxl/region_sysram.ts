@@ -1,12 +1,315 @@
-// drivers/cxl/core/region_sysram.c + the compression driver's probe/remove:
-// the driver thread. STUB CONTRACT (CRAM/driver helper): signatures final.
+// drivers/cxl/core/region_sysram.c + the compression driver's probe/remove
+// (convert_region_to_sysram, pre/post_teardown, cxl_compression_remove): the
+// driver thread (SEMANTICS 7.2, 7.5).
+//
+// Choices: 0 = the next step of probe, then (once probed) of teardown, which
+// ends back at "not probed" (a later choice 0 probes again); 1 = the sysram
+// `hotplug` sysfs attribute: offline+remove when the range is added, re-add
+// when it is not, WITHOUT touching CRAM.
+//
+// DRV_STATE (driver thread stage):
+//   0 not probed
+//   1 sysram added (devm_cxl_add_sysram; post_teardown registered)
+//   2 flush context, kthread (probe steps 2-4: nothing outside the driver can
+//     observe them before CRAM is registered, so they are one step)
+//   3 cram_register + pre_teardown registered (steps 5-6)
+//   4 probed (IRQs requested, step 7)
+//   10 pre_teardown: cram_unregister stage 1 done -> synchronize_rcu
+//   11 -> refcount drain spin
+//   12 offline_and_remove attempts (REG[0] = attempts made)
+//   13 post_teardown
+//   14 sysram_unregister (device release: remove the range if still held)
+//   15 pci devm: free the IRQs (cxl_compression_remove returned) -> 0
+// DF_NP_UNREG is set while node_private_unregister's second stage is pending
+// inside offline_and_remove_private_memory; the driver finishes it first.
+
+import { EBUSY, MMOP_ONLINE_MOVABLE, errname } from '../kernel/defs.ts';
 import type { Kernel, Machine } from '../kernel/kernel.ts';
+import { THREAD_REGS } from '../kernel/layout.ts';
+import { addPrivateMemoryDriverManaged, offlineAndRemovePrivateMemory } from '../kernel/memory_hotplug.ts';
+import { nodePrivateNp, nodePrivateUnregisterFinish, npSlotOfNode } from '../kernel/node_private.ts';
+import { cramRegisterPrivateNode, cramUnregisterBegin, cramUnregisterDrain, cramUnregisterSyncRcu } from '../cram/cram.ts';
+import {
+  DF_FLUSH_CTX, DF_IRQS, DF_KTHREAD, DF_NP_UNREG, DF_PRE_TEARDOWN, DF_RES, DF_SYSRAM, cxlFlushBufSend, flushKthreadIdle,
+  irqThreadIdle, overflowWorkIdle,
+} from './compression.ts';
+
+/** The owner cookie cram_register gets (the CXL region). */
+export const DRIVER_OWNER = 0;
+/** Model bound on offline attempts in pre_teardown (v4: 1 + 60 retries, 1 s apart). */
+export const MAX_OFFLINE_ATTEMPTS = 3;
+
+export const DS_NONE = 0;
+export const DS_SYSRAM = 1;
+export const DS_FLUSH = 2;
+export const DS_CRAM = 3;
+export const DS_PROBED = 4;
+export const DS_UNREG_RCU = 10;
+export const DS_UNREG_DRAIN = 11;
+export const DS_OFFLINE = 12;
+export const DS_POST = 13;
+export const DS_SYSRAM_UNREG = 14;
+export const DS_FREE_IRQS = 15;
+
+/** Blocks of the private node: the region's memory-block-aligned range. */
+function regionBlocks(k: Kernel): { first: number; n: number } {
+  const nid = k.g.privateNode;
+  let first = -1;
+  let n = 0;
+  k.g.blocks.forEach((b, i) => {
+    if (b.node === nid) {
+      if (first < 0) first = i;
+      n++;
+    }
+  });
+  return { first, n };
+}
+
+function flags(k: Kernel): number {
+  return k.get(k.L.DRV_FLAGS);
+}
+
+function setFlags(k: Kernel, f: number): void {
+  k.setBits(k.L.DRV_FLAGS, 0, f);
+}
+
+function clearFlags(k: Kernel, f: number): void {
+  k.clearBits(k.L.DRV_FLAGS, 0, f);
+}
+
+/** sysram_hotplug_add(sysram, online_type): request the resource, add_private_memory_driver_managed. */
+function sysramHotplugAdd(k: Kernel): number {
+  // drivers/cxl/core/region_sysram.c: sysram_hotplug_add
+  if (flags(k) & DF_RES) return -EBUSY;
+  const nid = k.g.privateNode;
+  const { first, n } = regionBlocks(k);
+  const rc = addPrivateMemoryDriverManaged(k, nid, first, n, MMOP_ONLINE_MOVABLE, npSlotOfNode(k, nid));
+  if (rc === 0) setFlags(k, DF_RES);
+  k.trace(`sysram_hotplug_add(N${nid}) = ${errname(rc)}`);
+  return rc;
+}
+
+/**
+ * sysram_hotplug_remove(sysram): offline_and_remove_private_memory; -EBUSY is
+ * taken as "memory gone, np still shared" and the resource is dropped, though
+ * the same -EBUSY also comes from a failed (rolled back) offline (5.3).
+ */
+function sysramHotplugRemove(k: Kernel): number {
+  // drivers/cxl/core/region_sysram.c: sysram_hotplug_remove
+  if (!(flags(k) & DF_RES)) return 0;
+  const nid = k.g.privateNode;
+  const { first, n } = regionBlocks(k);
+  const r = offlineAndRemovePrivateMemory(k, nid, first, n, k.g.driverThread);
+  const rc = r.remove !== 0 ? r.remove : r.unregister ?? 0;
+  if (r.remove === 0 && r.unregister === 0) setFlags(k, DF_NP_UNREG);
+  if (rc && rc !== -EBUSY) {
+    k.trace(`sysram_hotplug_remove(N${nid}) = ${errname(rc)}`);
+    return rc;
+  }
+  clearFlags(k, DF_RES);
+  k.trace(`sysram_hotplug_remove(N${nid}) = 0 (offline_and_remove_private_memory returned ${errname(rc)}; resource released)`);
+  return 0;
+}
+
+/** Allocate the flush context: three buffers per CPU; flush_record bitmap zeroed. */
+function flushCtxAlloc(k: Kernel): void {
+  const L = k.L;
+  for (let c = 0; c < k.cfg.cpus.length; c++) {
+    k.set(L.CPU_BUF_ACTIVE, c, 3 * c + 1);
+    k.set(L.CPU_BUF_OVERFLOW, c, 3 * c + 2);
+    k.set(L.CPU_BUF_SPARE, c, 3 * c + 3);
+  }
+  setFlags(k, DF_FLUSH_CTX);
+}
+
+/** Free the flush context: buffers, per-CPU pointers, the flush_record bitmap. */
+function flushCtxFree(k: Kernel): void {
+  const L = k.L;
+  for (let c = 0; c < k.cfg.cpus.length; c++) {
+    k.set(L.CPU_BUF_ACTIVE, c, 0);
+    k.set(L.CPU_BUF_OVERFLOW, c, 0);
+    k.set(L.CPU_BUF_SPARE, c, 0);
+    k.set(L.CPU_OVERFLOW_PENDING, c, 0);
+  }
+  const M = k.cfg.driver.bufMax;
+  for (let b = 0; b < k.g.flushBufs; b++) {
+    k.set(L.BUF_LEN, b, 0);
+    for (let i = 0; i < M; i++) k.set(L.BUF_ENT, b * M + i, 0);
+  }
+  const nid = k.g.privateNode;
+  for (let p = 0; p < k.g.pfns; p++) if (k.g.pfnNode[p] === nid) k.set(L.PG_FLUSH_BIT, p, 0);
+  clearFlags(k, DF_FLUSH_CTX | DF_KTHREAD);
+}
+
+function setState(k: Kernel, s: number): void {
+  k.set(k.L.DRV_STATE, 0, s);
+}
+
+/** One probe step from DRV_STATE s (< DS_PROBED). */
+function probeStep(k: Kernel, s: number): void {
+  const nid = k.g.privateNode;
+  const L = k.L;
+  switch (s) {
+    case DS_NONE: {
+      // (1) devm_cxl_add_sysram: a fresh (kzalloc'd) sysram embeds np; add; failure only warned.
+      const slot = npSlotOfNode(k, nid);
+      if (slot >= 0 && nodePrivateNp(k, nid) < 0) {
+        k.set(L.NP_OPS, slot, 0);
+        k.set(L.NP_MIGRATION_BLOCKED, slot, 0);
+      }
+      setFlags(k, DF_SYSRAM);
+      const rc = sysramHotplugAdd(k);
+      if (rc) k.trace(`WARN: sysram hotplug failed: ${errname(rc)}`);
+      setState(k, DS_SYSRAM);
+      return;
+    }
+    case DS_SYSRAM:
+      // (2) nid, (3) flush context, (4) kthread started.
+      flushCtxAlloc(k);
+      setFlags(k, DF_KTHREAD);
+      k.trace(`convert_region_to_sysram: flush context, kthread cxl-flush/${nid} started`);
+      setState(k, DS_FLUSH);
+      return;
+    case DS_FLUSH: {
+      // (5) cram_register_private_node; failure -> err_pcpu_init (kthread stopped, buffers freed).
+      const rc = cramRegisterPrivateNode(k, nid, DRIVER_OWNER, true);
+      if (rc) {
+        flushCtxFree(k);
+        k.trace(`convert_region_to_sysram: cram register failed ${errname(rc)}`);
+        setState(k, DS_PROBED);
+        return;
+      }
+      // (6) pre_teardown registered.
+      setFlags(k, DF_PRE_TEARDOWN);
+      setState(k, DS_CRAM);
+      return;
+    }
+    default:
+      // (7) request the lthresh/hthresh IRQs. Edges raised before that found no handler.
+      k.set(L.DEV_IRQ, 0, 0);
+      setFlags(k, DF_IRQS);
+      k.trace('convert_region_to_sysram: IRQs requested');
+      setState(k, DS_PROBED);
+  }
+}
+
+/** One teardown step from DRV_STATE s (>= DS_PROBED); false if it must wait. */
+function teardownStep(k: Kernel, s: number): boolean {
+  const nid = k.g.privateNode;
+  const tid = k.g.driverThread;
+  const R = tid * THREAD_REGS;
+  const L = k.L;
+  switch (s) {
+    case DS_PROBED: {
+      // Region devm actions in reverse order: pre_teardown first.
+      if (!(flags(k) & DF_PRE_TEARDOWN)) {
+        setState(k, DS_POST);
+        return true;
+      }
+      const r = cramUnregisterBegin(k, nid);
+      if (r === null) return false;
+      setState(k, r === 0 ? DS_UNREG_RCU : DS_OFFLINE);
+      return true;
+    }
+    case DS_UNREG_RCU:
+      if (!cramUnregisterSyncRcu(k, tid)) return false;
+      setState(k, DS_UNREG_DRAIN);
+      return true;
+    case DS_UNREG_DRAIN:
+      if (!cramUnregisterDrain(k, nid)) return false;
+      setState(k, DS_OFFLINE);
+      return true;
+    case DS_OFFLINE: {
+      // cxl_sysram_offline_and_remove with retries (failures only logged).
+      const rc = sysramHotplugRemove(k);
+      const attempts = k.get(L.THR_REG, R) + 1;
+      if (rc === 0 || attempts >= MAX_OFFLINE_ATTEMPTS) {
+        if (rc) k.trace(`cxl_compression: memory offline failed after ${attempts} attempts, giving up`);
+        k.set(L.THR_REG, R, 0);
+        clearFlags(k, DF_PRE_TEARDOWN);
+        setState(k, DS_POST);
+      } else {
+        k.set(L.THR_REG, R, attempts);
+      }
+      return true;
+    }
+    case DS_POST: {
+      // post_teardown: kthread_stop, cancel_work_sync, send what is left, free.
+      if (flags(k) & DF_FLUSH_CTX) {
+        if (!flushKthreadIdle(k)) return false;
+        for (let c = 0; c < k.cfg.cpus.length; c++) if (!overflowWorkIdle(k, c)) return false;
+        clearFlags(k, DF_KTHREAD);
+        for (let c = 0; c < k.cfg.cpus.length; c++) {
+          k.set(L.CPU_OVERFLOW_PENDING, c, 0);
+          for (const f of [L.CPU_BUF_ACTIVE, L.CPU_BUF_OVERFLOW, L.CPU_BUF_SPARE]) {
+            const b = k.get(f, c);
+            if (b && k.get(L.BUF_LEN, b - 1) > 0) cxlFlushBufSend(k, tid, b - 1);
+          }
+        }
+        flushCtxFree(k);
+        k.trace('cxl_compression_post_teardown: kthread stopped, buffers sent and freed');
+      }
+      setState(k, DS_SYSRAM_UNREG);
+      return true;
+    }
+    case DS_SYSRAM_UNREG:
+      // sysram_unregister -> cxl_sysram_release: remove the range if still held, kfree(sysram).
+      if (flags(k) & DF_RES) sysramHotplugRemove(k);
+      clearFlags(k, DF_SYSRAM | DF_RES);
+      setState(k, DS_FREE_IRQS);
+      return true;
+    default:
+      // cxl_compression_remove returned: the pci devm IRQs are freed (free_irq waits for the threads).
+      if (!irqThreadIdle(k, 'lthresh') || !irqThreadIdle(k, 'hthresh')) return false;
+      clearFlags(k, DF_IRQS);
+      k.set(L.DRV_FLAGS, 0, 0);
+      setState(k, DS_NONE);
+      k.trace('cxl_compression: removed');
+      return true;
+  }
+}
 
 /** Static number of choices of the driver thread (e.g. probe, teardown, sysfs hotplug toggle). */
-export function driverChoices(m: Machine): number { void m; return 1; }
+export function driverChoices(m: Machine): number {
+  void m;
+  return 2;
+}
 
 /** One step of the driver thread with the given choice; false if not enabled. */
-export function driverStep(k: Kernel, choice: number): boolean { void k; void choice; return false; }
+export function driverStep(k: Kernel, choice: number): boolean {
+  if (k.g.privateNode < 0) return false;
+  const L = k.L;
+  // Inside node_private_unregister (from offline_and_remove_private_memory): finish it first.
+  if (flags(k) & DF_NP_UNREG) {
+    if (choice !== 0) return false;
+    if (!nodePrivateUnregisterFinish(k, k.g.privateNode, k.g.driverThread)) return false;
+    clearFlags(k, DF_NP_UNREG);
+    return true;
+  }
+  const s = k.get(L.DRV_STATE);
+  if (choice === 1) {
+    // hotplug_store: only while probed and idle.
+    if (s !== DS_PROBED || !(flags(k) & DF_SYSRAM)) return false;
+    const rc = flags(k) & DF_RES ? sysramHotplugRemove(k) : sysramHotplugAdd(k);
+    if (rc) k.trace(`sysram hotplug store failed: ${errname(rc)}`);
+    return true;
+  }
+  if (choice !== 0) return false;
+  if (s < DS_PROBED) {
+    probeStep(k, s);
+    return true;
+  }
+  return teardownStep(k, s);
+}
 
 /** Label for a driver choice. */
-export function driverChoiceLabel(m: Machine, choice: number): string { void m; return `driver#${choice}`; }
+export function driverChoiceLabel(m: Machine, choice: number): string {
+  void m;
+  return choice === 0 ? 'probe/teardown step' : 'sysfs hotplug toggle';
+}
+
+/** Run the whole probe synchronously (configs without a driver actor start probed). */
+export function driverProbeAtBoot(k: Kernel): void {
+  if (k.g.privateNode < 0) return;
+  while (k.get(k.L.DRV_STATE) < DS_PROBED) probeStep(k, k.get(k.L.DRV_STATE));
+}

@@ -1,0 +1,118 @@
+// mm/cram.c: cram_set_pressure as the four steps S1-S4 of SEMANTICS 6.5, run
+// by an IRQ thread (or synchronously by tests). No lock is taken in v4, so two
+// calls interleave (R3) and can leave pressure and migration_blocked
+// disagreeing.
+//
+// Thread state: THR_OP = OP_CRAM_SET_PRESSURE, THR_STAGE = the next step
+// (2, 3, 4), REG[0] = pressure argument, REG[1] = nid, REF_CN held.
+// Fix set-pressure-serialized: S2..S4 run under a per-node pressure mutex,
+// modelled by LK_CRAM_MUTEX held from S2 to S4 (cram_mutex itself is never
+// held across steps, so the bit is free for this purpose).
+
+import { hasFix } from '../kernel/config.ts';
+import { CRAM_PRESSURE_MAX, MAX_NR_ZONES } from '../kernel/defs.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+import { LK_CRAM_MUTEX, REF_CN, THREAD_REGS } from '../kernel/layout.ts';
+import { nodePrivateNp } from '../kernel/node_private.ts';
+import { wakeupKswapd } from '../kernel/vmscan.ts';
+import { cnAlive, firstManagedZone, getCramNode, putCramNode } from './cram.ts';
+
+/** THR_OP of a thread inside cram_set_pressure (IRQ threads only use this op). */
+export const OP_CRAM_SET_PRESSURE = 40;
+
+export type PressureStep = 'done' | 'more' | 'blocked';
+
+/** S1: get_cram_node. 'done' if there is none (the call returns). */
+export function cramSetPressureBegin(k: Kernel, tid: number, nid: number, pressure: number): PressureStep {
+  // mm/cram.c: cram_set_pressure (S1)
+  if (!getCramNode(k, nid)) {
+    k.trace(`cram_set_pressure(N${nid}, ${pressure}): no cram node`);
+    return 'done';
+  }
+  const R = tid * THREAD_REGS;
+  k.set(k.L.THR_OP, tid, OP_CRAM_SET_PRESSURE);
+  k.set(k.L.THR_STAGE, tid, 2);
+  k.set(k.L.THR_REG, R, pressure);
+  k.set(k.L.THR_REG, R + 1, nid);
+  k.setBits(k.L.THR_REFS, tid, REF_CN);
+  k.trace(`cram_set_pressure(N${nid}, ${pressure}) S1: get_cram_node`);
+  return 'more';
+}
+
+function pressureMutexHeldByOther(k: Kernel, tid: number): boolean {
+  for (let t = 0; t < k.g.threads.length; t++) if (t !== tid && k.has(k.L.THR_LOCKS, t, LK_CRAM_MUTEX)) return true;
+  return false;
+}
+
+function finish(k: Kernel, tid: number): PressureStep {
+  const R = tid * THREAD_REGS;
+  k.set(k.L.THR_OP, tid, 0);
+  k.set(k.L.THR_STAGE, tid, 0);
+  k.set(k.L.THR_REG, R, 0);
+  k.set(k.L.THR_REG, R + 1, 0);
+  k.clearBits(k.L.THR_REFS, tid, REF_CN);
+  k.clearBits(k.L.THR_LOCKS, tid, LK_CRAM_MUTEX);
+  return 'done';
+}
+
+/** The next step (S2, S3 or S4) of the call thread tid is in. 'blocked' leaves k unchanged. */
+export function cramSetPressureStep(k: Kernel, tid: number): PressureStep {
+  const L = k.L;
+  const R = tid * THREAD_REGS;
+  const p0 = k.get(L.THR_REG, R);
+  const nid = k.get(L.THR_REG, R + 1);
+  const pressure = Math.min(p0, CRAM_PRESSURE_MAX);
+  const stage = k.get(L.THR_STAGE, tid);
+  if (stage === 2) {
+    // S2: WRITE_ONCE(cn->pressure, min(p, CRAM_PRESSURE_MAX))
+    if (hasFix(k.cfg, 'set-pressure-serialized')) {
+      if (pressureMutexHeldByOther(k, tid)) return 'blocked';
+      k.setBits(L.THR_LOCKS, tid, LK_CRAM_MUTEX);
+    }
+    if (cnAlive(k, nid)) {
+      k.set(L.CN_PRESSURE, nid, pressure);
+      // Ghost: device usage when back-pressure engaged (INV-NO-OVERCOMMIT).
+      if (pressure >= CRAM_PRESSURE_MAX) k.set(L.GH_USED_AT_BLOCK, 0, k.get(L.DEV_USED));
+    }
+    k.trace(`cram_set_pressure S2: cn->pressure = ${pressure}`);
+    k.set(L.THR_STAGE, tid, 3);
+    return 'more';
+  }
+  if (stage === 3) {
+    // S3: under RCU, np->migration_blocked = (pressure >= MAX). Mutant: omitted.
+    const slot = nodePrivateNp(k, nid);
+    if (slot >= 0 && k.cfg.mutant !== 'set-pressure-skips-blocked') {
+      k.set(L.NP_MIGRATION_BLOCKED, slot, pressure >= CRAM_PRESSURE_MAX ? 1 : 0);
+    }
+    k.trace(`cram_set_pressure S3: migration_blocked = ${pressure >= CRAM_PRESSURE_MAX}`);
+    k.set(L.THR_STAGE, tid, 4);
+    return 'more';
+  }
+  // S4: boost the first managed zone, WITHOUT zone->lock; wake kswapd if non-zero.
+  const z = firstManagedZone(k, nid);
+  if (z >= 0) {
+    const managed = k.get(L.ZONE_MANAGED, z);
+    const boost = k.cfg.mutant === 'boost-not-scaled' ? managed : Math.floor((managed * pressure) / CRAM_PRESSURE_MAX);
+    k.set(L.ZONE_BOOST, z, boost);
+    if (boost) {
+      k.set(L.ZONE_BOOSTED, z, 1);
+      wakeupKswapd(k, z);
+    }
+    k.trace(`cram_set_pressure S4: zone ${z % MAX_NR_ZONES} of N${nid}: watermark_boost = ${boost}`);
+  }
+  putCramNode(k, nid);
+  return finish(k, tid);
+}
+
+/** cram_set_pressure(nid, p) run to completion (tests; no other thread interleaves). */
+export function cramSetPressure(k: Kernel, tid: number, nid: number, pressure: number): void {
+  // mm/cram.c: cram_set_pressure
+  let r = cramSetPressureBegin(k, tid, nid, pressure);
+  while (r === 'more') r = cramSetPressureStep(k, tid);
+}
+
+/** cram_clear_pressure(nid) = cram_set_pressure(nid, 0) */
+export function cramClearPressure(k: Kernel, tid: number, nid: number): void {
+  // mm/cram.c: cram_clear_pressure
+  cramSetPressure(k, tid, nid, 0);
+}

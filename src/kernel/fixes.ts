@@ -1,0 +1,38 @@
+// The fix catalogue: the smallest kernel change that mends each real v4
+// finding, switched on by cfg.fixes (hasFix(cfg, name) at the site).
+// Areas contribute their own lists; this file is the one list the CLI shows.
+import { MM_FIXES } from './mutants/mm.ts';
+import type { Fix } from './mutants/types.ts';
+
+export const CRAM_FIXES: readonly Fix[] = [
+  {
+    name: 'set-pressure-serialized',
+    site: 'mm/cram.c: cram_set_pressure',
+    mends: 'INV-BACKPRESSURE-COHERENT',
+    description:
+      'Take a per-node mutex around S2-S4 (pressure, migration_blocked, boost). In v4 the lthresh and hthresh IRQ threads run cram_set_pressure concurrently with no lock, so an interleaving can end with pressure 0 and migration_blocked 1 (or pressure 1000 and demotion allowed) until the next edge (R3).',
+  },
+  {
+    name: 'cram-unregister-clears-backpressure',
+    site: 'mm/cram.c: cram_unregister_private_node',
+    mends: 'INV-BACKPRESSURE-COHERENT',
+    description:
+      'Reset np->migration_blocked and the zone watermark_boost/ZONE_BOOSTED when CRAM unregisters. v4 leaves them, so a re-registered node starts at pressure 0 while still blocked and boosted (SEMANTICS 6.2).',
+  },
+  {
+    name: 'flush-cb-no-get-on-zero',
+    site: 'compression.c: cxl_compression_flush_cb',
+    mends: 'INV-REFCOUNT-BALANCE',
+    description:
+      'Take the deferral reference with a ref-0-safe increment (folio_ref_inc / set_page_refcounted) instead of folio_get, whose VM_BUG_ON fires on the refcount-0 folio free_folio hands over (DEBUG_VM).',
+  },
+  {
+    name: 'no-file-demotion',
+    site: 'mm/cram.c: cram_migrate_to',
+    mends: 'INV-WRITE-PATH',
+    description:
+      'Refuse file-backed folios (leave them on the list). Demoted page-cache folios can be written without a present PTE (write(2), do_shared_fault); Gregory Price, 2026-03-19: "I need to not allow file-backed memory to be demoted" (A3).',
+  },
+];
+
+export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES];
