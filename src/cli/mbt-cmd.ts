@@ -1,0 +1,178 @@
+// `cramcheck mbt`: model-based testing with fast-check over the same actions
+// the explorer takes, judged by the invariants and the protocol machines, on
+// configurations too large to exhaust. Deterministic for a seed. A failure
+// prints the seed, fast-check's replay path and the shrunk trace, and writes
+// the trace (same versioned format as `explore --out`) for `cramcheck replay`.
+// --all-mutants runs every mutant of the catalogue and prints, per mutant, the
+// MBT shrunk length beside the explorer's BFS shortest length.
+
+import { explore } from '../explore/explorer.ts';
+import { writeFileAtomic } from '../report/write-atomic.ts';
+import { makeTrace, serializeTrace, type SystemDescriptor } from '../trace/format.ts';
+import { renderCounterexample } from '../trace/render.ts';
+import { propertySource } from '../trace/replay.ts';
+import type { System } from '../explore/system.ts';
+import { ConformanceChecker } from '../../models/conformance.ts';
+import { runMbt, type MbtResult } from '../mbt/engine.ts';
+import { abstractionsFor } from '../mbt/machines.ts';
+import { flag, list, oneOf, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
+import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
+import { SYSTEM_OPTIONS } from './explore-cmd.ts';
+import { mutantCatalogue, resolveSystem } from './systems.ts';
+
+interface MbtRun {
+  readonly sys: System;
+  readonly d: SystemDescriptor;
+  readonly r: MbtResult;
+  readonly traceFile: string | null;
+}
+
+function defaultTraceFile(d: SystemDescriptor, seed: number): string {
+  const cfg = typeof d.config === 'string' ? d.config : 'file';
+  return `out/mbt-${d.system}-${cfg}-${d.mutant ?? 'v4'}-seed${seed}.json`;
+}
+
+function runOne(sys: System, d: SystemDescriptor, opts: { runs: number; seed: number; maxCommands: number; path?: string; replayPath?: string; machines: boolean }, out: string | null): MbtRun {
+  const abs = opts.machines ? abstractionsFor(sys, d) : [];
+  const machines = abs.length > 0 ? new ConformanceChecker(abs) : null;
+  const r = runMbt(sys, {
+    runs: opts.runs,
+    seed: opts.seed,
+    maxCommands: opts.maxCommands,
+    machines,
+    ...(opts.path !== undefined ? { path: opts.path } : {}),
+    ...(opts.replayPath !== undefined ? { replayPath: opts.replayPath } : {}),
+  });
+  let traceFile: string | null = null;
+  if (r.failure && r.failure.property !== 'EXCEPTION') {
+    const steps = r.failure.actions.map((a) => ({ action: a, ...sys.describe(a) }));
+    const note = `mbt seed ${r.seed} path ${r.path ?? '-'} replayPath ${r.replayPath ?? '-'}`;
+    const t = makeTrace(d, { property: r.failure.property, source: propertySource(sys, r.failure.property), steps }, note);
+    traceFile = out ?? defaultTraceFile(d, r.seed);
+    writeFileAtomic(traceFile, serializeTrace(t));
+  }
+  return { sys, d, r, traceFile };
+}
+
+function text(run: MbtRun): string[] {
+  const { r } = run;
+  const lines = [`mbt ${r.system}: ${r.runs} runs, seed ${r.seed}, ${r.actionsSeen} distinct actions taken`];
+  if (r.ok) {
+    lines.push('verdict: no violation found');
+    return lines;
+  }
+  const f = r.failure!;
+  lines.push(`verdict: ${f.property} violated: ${f.message}`);
+  lines.push(`seed ${r.seed}, fast-check path ${r.path ?? '-'} (replayPath ${r.replayPath ?? '-'}), ${r.shrinks} shrinks`);
+  lines.push(`re-run: cramcheck mbt ... --seed ${r.seed} --path ${r.path ?? '-'}${r.replayPath ? ` --replay-path ${r.replayPath}` : ''}`);
+  lines.push(`shrunk trace (${f.actions.length} steps):`);
+  if (f.property !== 'EXCEPTION') lines.push(...renderCounterexample(run.sys, run.d, f.property, f.actions).map((l) => `  ${l}`));
+  if (run.traceFile) lines.push(`trace written to ${run.traceFile} (cramcheck replay ${run.traceFile})`);
+  return lines;
+}
+
+function json(run: MbtRun): Record<string, unknown> {
+  const { r } = run;
+  return {
+    system: r.system,
+    descriptor: run.d,
+    ok: r.ok,
+    runs: r.runs,
+    seed: r.seed,
+    path: r.path,
+    replayPath: r.replayPath,
+    shrinks: r.shrinks,
+    actionsSeen: r.actionsSeen,
+    failure: r.failure,
+    traceFile: run.traceFile,
+  };
+}
+
+export const mbtCommand: Command = {
+  name: 'mbt',
+  summary: 'model-based testing (fast-check) on configurations too large to exhaust',
+  usage: [
+    'cramcheck mbt [--config NAME|FILE] [--system kernel|bm1] [--params F=..,D=..,C=..,P=..]',
+    '              [--runs N] [--seed S] [--max-commands N] [--mutant NAME|--all-mutants] [--fix NAME|all]...',
+    '              [--path P [--replay-path R]] [--no-machines] [--json] [--out FILE]',
+    'Commands are the system\'s actions; each step is judged by every invariant and by the protocol',
+    'machines (conformance). A failure prints seed, path and the shrunk trace and writes it as a trace.',
+    '--all-mutants: per mutant, MBT shrunk length beside the BFS shortest length (--bfs-max-states N).',
+    'Exit 0: no violation (or, with --all-mutants, every mutant caught); 1: violation; 2: bad input.',
+  ],
+  run(argv: readonly string[], io: Io): number {
+    const p = parseCommandArgs(
+      argv,
+      {
+        ...SYSTEM_OPTIONS,
+        runs: { type: 'string' },
+        seed: { type: 'string' },
+        'max-commands': { type: 'string' },
+        path: { type: 'string' },
+        'replay-path': { type: 'string' },
+        'all-mutants': { type: 'boolean' },
+        'bfs-max-states': { type: 'string' },
+        'no-machines': { type: 'boolean' },
+        json: { type: 'boolean' },
+        out: { type: 'string' },
+      },
+      0,
+    );
+    const system = oneOf(p, 'system', ['kernel', 'bm1'] as const, 'kernel');
+    const runs = positiveInt(p, 'runs') ?? 100;
+    const seedText = str(p, 'seed');
+    if (seedText !== undefined && !/^-?[0-9]+$/.test(seedText)) throw new UsageError(`--seed: expected an integer, got '${seedText}'`);
+    const seed = seedText !== undefined ? Number(seedText) : 42;
+    const maxCommands = positiveInt(p, 'max-commands') ?? 200;
+    const out = str(p, 'out') ?? null;
+    if (out === '') throw new UsageError('--out: empty file name');
+    const machines = !flag(p, 'no-machines');
+    const path = str(p, 'path');
+    const replayPath = str(p, 'replay-path');
+    const base = { system, config: str(p, 'config'), params: str(p, 'params'), fixes: list(p, 'fix') };
+    const opts = { runs, seed, maxCommands, machines, ...(path !== undefined ? { path } : {}), ...(replayPath !== undefined ? { replayPath } : {}) };
+
+    if (flag(p, 'all-mutants')) {
+      if (str(p, 'mutant') !== undefined) throw new UsageError('--mutant and --all-mutants both given');
+      const bfsMax = positiveInt(p, 'bfs-max-states') ?? 2_000_000;
+      const rows: Record<string, unknown>[] = [];
+      for (const m of mutantCatalogue(system)) {
+        const { sys, descriptor } = resolveSystem({ ...base, mutant: m.name });
+        const run = runOne(sys, descriptor, opts, null);
+        const bfs = explore(sys, { strategy: 'bfs', maxStates: bfsMax, tty: false });
+        const bv = bfs.violations[0];
+        rows.push({
+          mutant: m.name,
+          expected: m.catches,
+          mbtCaught: !run.r.ok,
+          mbtProperty: run.r.failure?.property ?? null,
+          mbtShrunkLength: run.r.failure?.actions.length ?? null,
+          bfsProperty: bv?.property ?? null,
+          bfsShortestLength: bv?.trace.length ?? null,
+          traceFile: run.traceFile,
+        });
+      }
+      if (flag(p, 'json')) io.out(`${JSON.stringify({ seed, runs, mutants: rows }, null, 2)}\n`);
+      else {
+        io.out(`mutant${' '.repeat(28)} expected             MBT caught (len)              BFS shortest\n`);
+        for (const r of rows) {
+          const mbt = r['mbtCaught'] ? `${String(r['mbtProperty'])} (${String(r['mbtShrunkLength'])})` : 'missed';
+          const bfs = r['bfsProperty'] ? `${String(r['bfsProperty'])} (${String(r['bfsShortestLength'])})` : 'none in bound';
+          io.out(`${String(r['mutant']).padEnd(34)} ${String(r['expected']).padEnd(20)} ${mbt.padEnd(29)} ${bfs}\n`);
+        }
+      }
+      return rows.every((r) => r['mbtCaught']) ? EXIT_OK : EXIT_VIOLATION;
+    }
+
+    const { sys, descriptor } = resolveSystem({ ...base, mutant: str(p, 'mutant') ?? null });
+    const run = runOne(sys, descriptor, opts, out);
+    if (flag(p, 'json')) io.out(`${JSON.stringify(json(run), null, 2)}\n`);
+    else io.out(`${text(run).join('\n')}\n`);
+    return run.r.ok ? EXIT_OK : EXIT_VIOLATION;
+  },
+};
+
+/** For callers without the registry: run `cramcheck mbt` with argv, output to the process. */
+export async function runMbtCmd(argv: readonly string[]): Promise<number> {
+  return mbtCommand.run(argv, { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
+}
