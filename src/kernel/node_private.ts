@@ -9,8 +9,9 @@
 // threads and are not recorded; a thread that holds RCU across steps sets
 // LK_RCU, and synchronize_rcu waits for no thread to hold it.
 
+import { hasFix } from './config.ts';
 import {
-  EBUSY, EINVAL, ENODEV, ENOENT, errname, N_MEMORY, N_MEMORY_PRIVATE, NP_OPS_COMPACTION, NP_OPS_MEMPOLICY,
+  BLOCK_ABSENT, EBUSY, EINVAL, ENODEV, ENOENT, errname, N_MEMORY, N_MEMORY_PRIVATE, NP_OPS_COMPACTION, NP_OPS_MEMPOLICY,
   NP_OPS_MIGRATION, NP_OPS_NUMA_BALANCING, NP_OPS_PROTECT_WRITE,
 } from './defs.ts';
 import type { Kernel } from './kernel.ts';
@@ -327,12 +328,19 @@ export function nodePrivateUnregisterBegin(k: Kernel, nid: number): number {
   let ret = 0;
   if (!nodePossible(k, nid) || nodePrivateNp(k, nid) < 0) ret = 0;
   else if (hasState(k, nid, N_MEMORY_PRIVATE) && k.cfg.mutant !== 'unregister-while-online') ret = -EBUSY;
+  // Fix (not v4): present-but-offline blocks keep the np, or onlining them later makes the node N_MEMORY.
+  else if (hasFix(k.cfg, 'unregister-busy-while-present') && nodeHasPresentBlock(k, nid)) ret = -EBUSY;
   else {
     k.set(k.L.NODE_NP, nid, 0);
     k.set(k.L.NODE_PRIVATE, nid, 0);
   }
   k.trace(`node_private_unregister(${nid}) [clear pointer] = ${errname(ret)}`);
   return ret;
+}
+
+function nodeHasPresentBlock(k: Kernel, nid: number): boolean {
+  for (let i = 0; i < k.g.blocks.length; i++) if (k.g.blocks[i]!.node === nid && k.get(k.L.BLOCK_STATE, i) !== BLOCK_ABSENT) return true;
+  return false;
 }
 
 function anyOtherThreadInRcu(k: Kernel, tid: number): boolean {

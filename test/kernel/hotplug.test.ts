@@ -15,7 +15,9 @@ import {
 } from '../../src/kernel/memory_hotplug.ts';
 import { nodePrivateRegister, nodePrivateUnregisterFinish } from '../../src/kernel/node_private.ts';
 import { allocPagesNode, freePagesToBuddy, NULL_PFN } from '../../src/kernel/page_alloc.ts';
-import { bootExample, bootWithP, D0, D1, nodeBlocks, P } from '../helpers/machines.ts';
+import { boot } from '../../src/kernel/boot.ts';
+import { buildMachine } from '../../src/kernel/kernel.ts';
+import { bootExample, bootWithP, D0, D1, exampleConfig, nodeBlocks, P } from '../helpers/machines.ts';
 
 const st = (k: Kernel, nid: number) => k.get(k.L.NODE_STATES, nid);
 const PZ = zoneId(P, ZONE_MOVABLE);
@@ -227,4 +229,99 @@ test('hot-added P memory is reachable only as §3.3 says; GFP_KERNEL from D0 nev
     const pfn = allocPagesNode(k, D0, GFP_KERNEL, 0);
     if (pfn !== NULL_PFN) t.not(k.g.pfnNode[pfn], P);
   }
+});
+
+test('property: random register/add/online/offline/remove/set_ops/alloc/free sequences keep the node-state and isolation rules (INV-STATE-EXCL, INV-PRIVATE-REG, INV-ZONELIST, INV-ISOLATION-ALLOC) and buddy accounting', async (t) => {
+  const fc = (await import('fast-check')).default;
+  const { countFreePages } = await import('../../src/kernel/buddy.ts');
+  const { nodeZonelist } = await import('../../src/kernel/zonelist.ts');
+  const { nodePrivateClearOps, nodePrivateSetOps } = await import('../../src/kernel/node_private.ts');
+  const { GA_CONTIG, GA_PRIVATE_OK, PG_tail } = await import('../../src/kernel/layout.ts');
+  const { allocPages } = await import('../../src/kernel/page_alloc.ts');
+  const { GFP_PRIVATE, GFP_ATOMIC, __GFP_THISNODE, MAX_NR_ZONES } = await import('../../src/kernel/defs.ts');
+  const gfps = [GFP_KERNEL, GFP_HIGHUSER_MOVABLE, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, GFP_PRIVATE, GFP_PRIVATE | GFP_HIGHUSER_MOVABLE, GFP_ATOMIC, GFP_KERNEL | __GFP_THISNODE];
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('add' as const), online: fc.boolean() }),
+    fc.record({ kind: fc.constant('online' as const), b: fc.nat(1) }),
+    fc.record({ kind: fc.constant('offline' as const), b: fc.nat(1) }),
+    fc.record({ kind: fc.constant('remove' as const) }),
+    fc.record({ kind: fc.constant('ops' as const), id: fc.integer({ min: 0, max: 4 }) }),
+    fc.record({ kind: fc.constant('alloc' as const), g: fc.nat(gfps.length - 1), nid: fc.nat(2), mask: fc.integer({ min: -1, max: 7 }), order: fc.nat(1) }),
+    fc.record({ kind: fc.constant('free' as const), pick: fc.nat(50) }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+      // With the fix for the finding below (faithful v4 fails this property through it).
+      const k = boot(buildMachine({ ...exampleConfig({ pMovable: 2 }), fixes: ['unregister-busy-while-present'] }));
+      const { first } = nodeBlocks(k, P);
+      const live: { pfn: number; order: number }[] = [];
+      const opsIds = [0, 2, 3, 4, 8];
+      for (const o of ops) {
+        switch (o.kind) {
+          case 'add': addPrivateMemoryDriverManaged(k, P, first, 2, o.online ? MMOP_ONLINE_MOVABLE : MMOP_OFFLINE, 0); break;
+          case 'online': onlinePages(k, first + o.b); break;
+          case 'offline': offlinePages(k, first + o.b, 0); break;
+          case 'remove': {
+            const r = offlineAndRemovePrivateMemory(k, P, first, 2, 0);
+            if (r.unregister === 0) nodePrivateUnregisterFinish(k, P, 0);
+            break;
+          }
+          case 'ops': if (o.id === 0) nodePrivateClearOps(k, P, k.get(k.L.NP_OPS, 0)); else nodePrivateSetOps(k, P, opsIds[o.id]!); break;
+          case 'alloc': {
+            const pfn = allocPages(k, gfps[o.g]!, o.order, o.nid, o.mask < 0 ? null : o.mask);
+            if (pfn !== NULL_PFN) live.push({ pfn, order: o.order });
+            break;
+          }
+          case 'free': if (live.length) { const [f] = live.splice(o.pick % live.length, 1); freePagesToBuddy(k, f!.pfn, f!.order); } break;
+        }
+        for (let n = 0; n < k.g.nodes; n++) {
+          const s = st(k, n);
+          if ((s & N_MEMORY) && (s & N_MEMORY_PRIVATE)) return false; // INV-STATE-EXCL
+          if ((s & N_MEMORY_PRIVATE) && (!k.get(k.L.NODE_PRIVATE, n) || !k.get(k.L.NODE_NP, n))) return false; // INV-PRIVATE-REG
+        }
+        for (const n of [D0, D1]) {
+          for (const nofb of [false, true]) if (nodeZonelist(k, n, nofb).some((z) => Math.floor(z / MAX_NR_ZONES) === P)) return false; // INV-ZONELIST (a)
+        }
+        if (k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE) && nodeZonelist(k, P, true).some((z) => Math.floor(z / MAX_NR_ZONES) !== P)) return false; // (b)
+        for (const f of live) {
+          if (k.g.pfnNode[f.pfn] === P && !k.has(k.L.GH_ALLOC, f.pfn, GA_PRIVATE_OK | GA_CONTIG)) return false; // INV-ISOLATION-ALLOC
+        }
+        for (let z = 0; z < k.g.zones; z++) {
+          if (k.get(k.L.ZONE_FREE, z) !== countFreePages(k, z)) return false;
+          const used = live.filter((f) => k.g.pfnZone[f.pfn] === z).reduce((a, f) => a + (1 << f.order), 0);
+          if (countFreePages(k, z) + used !== k.get(k.L.ZONE_MANAGED, z)) return false;
+        }
+        void PG_tail;
+      }
+      return true;
+    }),
+    { seed: 42, numRuns: 300 },
+  );
+  t.pass();
+});
+
+test('FINDING (faithful v4): a second add_private_memory_driver_managed of present-but-offline memory unregisters the np (-EEXIST error path), and onlining the blocks then makes P N_MEMORY, a normal fallback node (INV-PRIVATE-STAYS-PRIVATE, INV-ISOLATION-ALLOC)', (t) => {
+  const run = (fixes: string[]) => {
+    const k = boot(buildMachine({ ...exampleConfig(), fixes }));
+    const { first, n } = nodeBlocks(k, P);
+    t.is(addPrivateMemoryDriverManaged(k, P, first, n, MMOP_OFFLINE, 0), 0);
+    // Same np again (e.g. the sysram hotplug attribute re-adding the region): register is a no-op 0,
+    // __add_memory_driver_managed says -EEXIST, and the error path calls node_private_unregister.
+    t.is(addPrivateMemoryDriverManaged(k, P, first, n, MMOP_ONLINE_MOVABLE, 0), -EEXIST);
+    t.is(onlinePages(k, first), 0); // memoryX/online, or the driver onlining its blocks
+    return k;
+  };
+  const k = run([]);
+  t.is(k.get(k.L.NODE_NP, P), 0);
+  t.is(k.get(k.L.BLOCK_PRIVATE_NP, nodeBlocks(k, P).first), 1); // the block was added as private memory
+  t.true(k.has(k.L.NODE_STATES, P, N_MEMORY));
+  t.false(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE));
+  // Kernel allocations preferring D0 now fall back to P; GFP_HIGHUSER_MOVABLE from P lands on P without __GFP_PRIVATE.
+  const pfn = allocPagesNode(k, P, GFP_HIGHUSER_MOVABLE, 0);
+  t.is(k.g.pfnNode[pfn], P);
+  // Fixed: unregister refuses while blocks are present, P stays registered and becomes N_MEMORY_PRIVATE.
+  const f = run(['unregister-busy-while-present']);
+  t.is(f.get(f.L.NODE_NP, P), 1);
+  t.true(f.has(f.L.NODE_STATES, P, N_MEMORY_PRIVATE));
+  t.not(f.g.pfnNode[allocPagesNode(f, P, GFP_HIGHUSER_MOVABLE, 0)], P);
 });

@@ -1,7 +1,7 @@
 // Seeded bugs of the allocator and node side. Each site checks
 // `k.cfg.mutant === name`; the description says what the mutant does instead
 // of v4, and `catches` names the invariant (SEMANTICS 9) that must see it.
-import type { Mutant } from './types.ts';
+import type { Fix, Mutant } from './types.ts';
 
 export const ALLOC_MUTANTS: readonly Mutant[] = [
   {
@@ -69,5 +69,16 @@ export const ALLOC_MUTANTS: readonly Mutant[] = [
     site: 'mm/internal.h: wmark_pages',
     catches: 'INV-NO-OVERCOMMIT',
     description: 'watermarks ignore watermark_boost, so CRAM back-pressure no longer stops allocations',
+  },
+];
+
+/** Fixes of findings on the allocator/node side (to be listed in src/kernel/fixes.ts FIXES). */
+export const ALLOC_FIXES: readonly Fix[] = [
+  {
+    name: 'unregister-busy-while-present',
+    site: 'drivers/base/node.c: node_private_unregister',
+    mends: 'INV-PRIVATE-STAYS-PRIVATE',
+    description:
+      'Return -EBUSY while the node still has present memory blocks, not only while N_MEMORY_PRIVATE. In v4 an unregister with present-but-offline blocks succeeds (e.g. the -EEXIST error path of a second add_private_memory_driver_managed for the same np), pgdat->private is cleared, and onlining those blocks later makes the node N_MEMORY: its memory becomes ordinary RAM in every zonelist.',
   },
 ];
