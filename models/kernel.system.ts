@@ -1,0 +1,266 @@
+// The kernel model as an explorable System (src/explore/system.ts): the state
+// is the Kernel's Uint16Array viewed as 32-bit words, the static action table
+// is one action per (thread, choice) of every thread whose actor the
+// configuration enables, plus the cpuset toggle. Steps run the kernel model in
+// place on the successor buffer through one Kernel object that is re-pointed,
+// so a transition allocates nothing beyond what the kernel model itself does.
+
+import { match } from 'ts-pattern';
+import * as sysram from '../src/cxl/region_sysram.ts';
+import type { ActionInfo, System } from '../src/explore/system.ts';
+import { boot } from '../src/kernel/boot.ts';
+import type { KernelConfig } from '../src/kernel/config.ts';
+import { BLOCK_ONLINE, CRAM_PRESSURE_MAX, N_CPU, N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE, ZONE_NAMES } from '../src/kernel/defs.ts';
+import type { ThreadRole } from '../src/kernel/geometry.ts';
+import { buildMachine, Kernel, type Machine } from '../src/kernel/kernel.ts';
+import {
+  LK_CRAM_MUTEX, LK_DEVICE_HOTPLUG, LK_FOLIO, LK_MEM_HOTPLUG, LK_MMAP_READ, LK_MMAP_WRITE, LK_NODE_PRIVATE, LK_PTL, LK_RCU,
+  PG_active, PG_anon, PG_dirty, PG_head, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail, PG_writeback,
+  type KernelLayout, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, REF_CN, REF_NP, THREAD_REGS,
+} from '../src/kernel/layout.ts';
+import { mpolRebindMm } from '../src/kernel/mempolicy.ts';
+import { OP_NAMES } from '../src/kernel/ops_codes.ts';
+import { runThread, threadChoices, threadLabel } from '../src/kernel/sched.ts';
+import { nodesInState } from '../src/kernel/zonelist.ts';
+import { kernelProperties } from '../properties/index.ts';
+
+/** One entry of the static action table. */
+export type KernelAction =
+  | { readonly kind: 'thread'; readonly tid: number; readonly choice: number }
+  | { readonly kind: 'cpuset-toggle' };
+
+/** Which configured actor a thread role belongs to (user CPUs always run). */
+function roleEnabled(cfg: KernelConfig, r: ThreadRole): boolean {
+  return match(r)
+    .with({ kind: 'cpu' }, () => true)
+    .with({ kind: 'kswapd' }, () => cfg.actors.kswapd)
+    .with({ kind: 'flush_kthread' }, { kind: 'overflow_work' }, () => cfg.actors.flush)
+    .with({ kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, () => cfg.actors.device)
+    .with({ kind: 'driver' }, () => cfg.actors.driver)
+    .exhaustive();
+}
+
+export function kernelActions(m: Machine): KernelAction[] {
+  const out: KernelAction[] = [];
+  m.g.threads.forEach((r, tid) => {
+    if (!roleEnabled(m.cfg, r)) return;
+    const n = threadChoices(m, tid);
+    for (let c = 0; c < n; c++) out.push({ kind: 'thread', tid, choice: c });
+  });
+  if (m.cfg.actors.cpuset) out.push({ kind: 'cpuset-toggle' });
+  return out;
+}
+
+/**
+ * An administrator rewrites the cpuset's mems between N_MEMORY ∪
+ * N_MEMORY_PRIVATE (what cpuset_handle_hotplug gives the root, SEMANTICS 2.3)
+ * and N_MEMORY only; the tasks' mempolicies are rebound as
+ * update_tasks_nodemask -> mpol_rebind_mm does.
+ */
+// kernel/cgroup/cpuset.c: update_nodemask (cpuset.mems write) -> update_tasks_nodemask
+export function cpusetToggleMems(k: Kernel): boolean {
+  const mem = nodesInState(k, N_MEMORY);
+  const all = mem | nodesInState(k, N_MEMORY_PRIVATE);
+  const old = k.get(k.L.G_CPUSET_MEMS);
+  const mems = old === all ? mem : all;
+  if (mems === old) return false;
+  k.set(k.L.G_CPUSET_MEMS, 0, mems);
+  for (let mm = 0; mm < k.cfg.mms; mm++) if (k.get(k.L.MM_LIVE, mm)) mpolRebindMm(k, mm, old, mems);
+  k.trace(`update_nodemask(cpuset.mems): ${maskStr(old)} -> ${maskStr(mems)}`);
+  return true;
+}
+
+/**
+ * The boot state of a configuration: boot(), and when no driver actor probes
+ * the CXL region during the run, the probe runs at boot (the region is
+ * already converted to sysram, CRAM registered).
+ */
+export function kernelInitial(m: Machine): Kernel {
+  const k = boot(m);
+  if (!m.cfg.actors.driver && m.g.privateNode >= 0) {
+    // drivers/cxl/core/region_sysram.c: convert_region_to_sysram, run to completion.
+    // CALL SITE: driverProbeAtBoot(k) (K2b); looked up by name until it is exported.
+    const probe = (sysram as Record<string, unknown>)['driverProbeAtBoot'];
+    if (typeof probe === 'function') (probe as (k: Kernel) => void)(k);
+  }
+  return k;
+}
+
+function words16(state: Uint32Array, n16: number): Uint16Array {
+  return new Uint16Array(state.buffer, state.byteOffset, n16);
+}
+
+export function kernelSystem(cfg: KernelConfig): System {
+  const m = buildMachine(cfg);
+  const L = m.L;
+  const words = L.words16 / 2;
+  const actions = kernelActions(m);
+  const infos: ActionInfo[] = actions.map((a) => describeAction(m, a));
+  const init = kernelInitial(m).s.slice();
+  // The one Kernel the hot loop runs on, re-pointed at each successor buffer.
+  const k = Kernel.blank(m);
+  let kBuf: ArrayBufferLike | null = null;
+  let kOff = -1;
+  const point = (next: Uint32Array): Kernel => {
+    if (next.buffer !== kBuf || next.byteOffset !== kOff) {
+      kBuf = next.buffer;
+      kOff = next.byteOffset;
+      k.s = words16(next, L.words16);
+    }
+    return k;
+  };
+  const run = (kk: Kernel, a: KernelAction): boolean =>
+    match(a)
+      .with({ kind: 'thread' }, (x) => runThread(kk, x.tid, x.choice))
+      .with({ kind: 'cpuset-toggle' }, () => cpusetToggleMems(kk))
+      .exhaustive();
+
+  return {
+    name: `kernel:${cfg.name}${cfg.mutant ? `+${cfg.mutant}` : ''}${cfg.fixes.length ? `+fix(${cfg.fixes.join(',')})` : ''}`,
+    words,
+    actionCount: actions.length,
+    initial(out: Uint32Array): void {
+      words16(out, L.words16).set(init);
+    },
+    step(state: Uint32Array, a: number, next: Uint32Array): boolean {
+      const act = actions[a];
+      if (!act) return false;
+      next.set(state);
+      return run(point(next), act);
+    },
+    describe(a: number): ActionInfo {
+      return infos[a] ?? { actor: '?', name: `action#${a}` };
+    },
+    explain(state: Uint32Array, a: number): string[] {
+      const act = actions[a];
+      const info = infos[a];
+      if (!act || !info) return [`action#${a}: no such action`];
+      const kk = new Kernel(m, words16(state.slice(), L.words16));
+      kk.log = [];
+      const ok = run(kk, act);
+      if (!ok) return [`${info.actor}: ${info.name}: not enabled`];
+      const lines = kk.log.length ? kk.log : [info.name];
+      return lines.map((l) => `${info.actor}: ${l}`);
+    },
+    properties: kernelProperties(m),
+    render(state: Uint32Array, focus?: string): string[] {
+      return renderKernel(new Kernel(m, words16(state, L.words16)), focus);
+    },
+  };
+}
+
+function describeAction(m: Machine, a: KernelAction): ActionInfo {
+  return match(a)
+    .with({ kind: 'thread' }, (x) => threadLabel(m, x.tid, x.choice))
+    .with({ kind: 'cpuset-toggle' }, () => ({ actor: 'admin', name: 'cpuset: toggle mems' }))
+    .exhaustive();
+}
+
+// ---- rendering -----------------------------------------------------------
+
+function maskStr(mask: number): string {
+  const out: number[] = [];
+  for (let n = 0; mask >> n; n++) if (mask & (1 << n)) out.push(n);
+  return `{${out.join(',')}}`;
+}
+
+function bits(v: number, names: ReadonlyArray<readonly [number, string]>): string {
+  const s = names.filter(([b]) => v & b).map(([, n]) => n);
+  return s.length ? s.join('|') : '-';
+}
+
+const NODE_STATE_NAMES = [[N_ONLINE, 'online'], [N_MEMORY, 'N_MEMORY'], [N_MEMORY_PRIVATE, 'N_MEMORY_PRIVATE'], [N_CPU, 'N_CPU']] as const;
+const PG_NAMES = [[PG_head, 'head'], [PG_tail, 'tail'], [PG_lru, 'lru'], [PG_locked, 'locked'], [PG_anon, 'anon'], [PG_swapcache, 'swapcache'], [PG_dirty, 'dirty'], [PG_writeback, 'writeback'], [PG_active, 'active'], [PG_reserved, 'reserved']] as const;
+const LK_NAMES = [[LK_PTL, 'PTL'], [LK_MMAP_READ, 'mmap_r'], [LK_MMAP_WRITE, 'mmap_w'], [LK_MEM_HOTPLUG, 'mem_hotplug'], [LK_NODE_PRIVATE, 'node_private_lock'], [LK_CRAM_MUTEX, 'cram_mutex'], [LK_RCU, 'rcu'], [LK_DEVICE_HOTPLUG, 'device_hotplug'], [LK_FOLIO, 'folio_lock']] as const;
+const REF_NAMES = [[REF_NP, 'np'], [REF_CN, 'cn']] as const;
+const KSWAPD = ['none', 'sleeping', 'woken'] as const;
+const CN_STATES = ['none', 'published', 'draining', 'freed'] as const;
+
+function pteStr(k: Kernel, L: KernelLayout, i: number): string {
+  const kind = k.get(L.PTE_KIND, i);
+  const fl = k.get(L.PTE_FLAGS, i);
+  const val = k.get(L.PTE_VAL, i);
+  return match(kind)
+    .with(PTE_PRESENT, () => `pfn ${val}${fl & PTE_WRITE ? ' rw' : ' ro'}`)
+    .with(PTE_MIGRATION, () => `migration(pfn ${val}${fl & PTE_MIG_WRITE ? ', w' : ''})`)
+    .with(PTE_SWAP, () => `swap(${val})`)
+    .otherwise(() => 'none');
+}
+
+/** Compact multi-line view of what a reviewer needs: nodes, zones, P's folios and their PTEs, CRAM, device, buffers, busy threads. */
+export function renderKernel(k: Kernel, focus?: string): string[] {
+  const L = k.L;
+  const out: string[] = [];
+  if (focus) out.push(`[${focus}]`);
+  for (let n = 0; n < k.g.nodes; n++) {
+    const np = k.get(L.NODE_NP, n);
+    out.push(`node ${n} (${k.cfg.nodes[n]!.kind}): ${bits(k.get(L.NODE_STATES, n), NODE_STATE_NAMES)} private=${k.get(L.NODE_PRIVATE, n)} np=${np ? `np${np - 1}` : 'NULL'} kswapd=${KSWAPD[k.get(L.NODE_KSWAPD, n)] ?? '?'} demotes-to=${maskStr(k.get(L.NODE_DEMOTION_TARGETS, n))}`);
+    for (let t = 0; t < ZONE_NAMES.length; t++) {
+      const z = n * ZONE_NAMES.length + t;
+      const managed = k.get(L.ZONE_MANAGED, z);
+      if (managed === 0 && k.get(L.ZONE_PRESENT, z) === 0) continue;
+      out.push(`  ${ZONE_NAMES[t]}: managed ${managed} free ${k.get(L.ZONE_FREE, z)} wmark ${k.get(L.ZONE_WMARK_MIN, z)}/${k.get(L.ZONE_WMARK_LOW, z)}/${k.get(L.ZONE_WMARK_HIGH, z)} boost ${k.get(L.ZONE_BOOST, z)}${k.get(L.ZONE_BOOSTED, z) ? ' BOOSTED' : ''}`);
+    }
+  }
+  const blocks = k.g.blocks.map((b, i) => `${i}:N${b.node}:${['absent', 'offline', 'online'][k.get(L.BLOCK_STATE, i)]}${k.get(L.BLOCK_PRIVATE_NP, i) ? '(np)' : ''}`);
+  out.push(`blocks: ${blocks.join(' ')}`);
+  for (let s = 0; s < L.NP_REFCOUNT.len; s++) {
+    out.push(`np${s}: refcount ${k.get(L.NP_REFCOUNT, s)} ops ${k.get(L.NP_OPS, s)} migration_blocked ${k.get(L.NP_MIGRATION_BLOCKED, s)}${k.get(L.GH_NP_UNREG_OPS, s) ? ' (unregistered)' : ''}`);
+  }
+  for (let n = 0; n < k.g.nodes; n++) {
+    const st = k.get(L.CN_STATE, n);
+    if (st === 0) continue;
+    const p = k.get(L.CN_PRESSURE, n);
+    out.push(`cram_node N${n}: ${CN_STATES[st]} refcount ${k.get(L.CN_REFCOUNT, n)} pressure ${p}${p >= CRAM_PRESSURE_MAX ? ' (blocked)' : ''}`);
+  }
+  const priv = k.g.privateNode;
+  if (priv >= 0) {
+    out.push(`device: used ${k.get(L.DEV_USED)}/${k.cfg.device.physUnits} level ${k.get(L.DEV_LEVEL) ? 'high' : 'low'} irq ${k.get(L.DEV_IRQ)} used-at-block ${k.get(L.GH_USED_AT_BLOCK)}`);
+    for (let pfn = 0; pfn < k.g.pfns; pfn++) {
+      if (k.cfg.nodes[k.g.pfnNode[pfn]!]!.kind !== 'private' || k.get(L.BLOCK_STATE, k.g.pfnBlock[pfn]!) !== BLOCK_ONLINE) continue;
+      const fl = k.get(L.PG_FLAGS, pfn);
+      const buddy = k.get(L.PG_BUDDY, pfn);
+      const c = k.get(L.PG_CONTENT, pfn);
+      const ref = k.get(L.PG_REF, pfn);
+      if (!(fl & PG_head) && ref === 0 && c === 0 && !k.get(L.PG_FLUSH_BIT, pfn)) continue;
+      const maps: string[] = [];
+      for (let i = 0; i < k.cfg.mms * k.cfg.vaddrs; i++) {
+        const kind = k.get(L.PTE_KIND, i);
+        if ((kind === PTE_PRESENT || kind === PTE_MIGRATION) && k.get(L.PTE_VAL, i) === pfn) maps.push(`mm${Math.floor(i / k.cfg.vaddrs)}.v${i % k.cfg.vaddrs}=${pteStr(k, L, i)}`);
+      }
+      out.push(`  P pfn ${pfn}: ${buddy ? `buddy(order ${buddy - 1}) ` : ''}ref ${ref} map ${k.get(L.PG_MAPCOUNT, pfn)} ${bits(fl, PG_NAMES)} content ${c} expect ${k.get(L.GH_EXPECT, pfn) - 1} flush_bit ${k.get(L.PG_FLUSH_BIT, pfn)} alloc ${k.get(L.GH_ALLOC, pfn)}${maps.length ? ` ptes ${maps.join(' ')}` : ''}`);
+    }
+    for (let b = 0; b < k.g.flushBufs; b++) {
+      const len = k.get(L.BUF_LEN, b);
+      if (len === 0) continue;
+      const ents: number[] = [];
+      for (let i = 0; i < len; i++) ents.push(k.get(L.BUF_ENT, b * k.cfg.driver.bufMax + i) - 1);
+      out.push(`flush buf ${b}: [${ents.map((p) => `pfn ${p}`).join(', ')}]`);
+    }
+    const cpuBufs = k.cfg.cpus.map((_, c) => `cpu${c} active ${k.get(L.CPU_BUF_ACTIVE, c) - 1} overflow ${k.get(L.CPU_BUF_OVERFLOW, c) - 1} spare ${k.get(L.CPU_BUF_SPARE, c) - 1}${k.get(L.CPU_OVERFLOW_PENDING, c) ? ' overflow-pending' : ''}`);
+    out.push(`flush ctx: drv state ${k.get(L.DRV_STATE)} ${cpuBufs.join('; ')}`);
+  }
+  for (let mm = 0; mm < k.cfg.mms; mm++) {
+    if (!k.get(L.MM_LIVE, mm)) continue;
+    const ptes: string[] = [];
+    for (let v = 0; v < k.cfg.vaddrs; v++) {
+      const i = mm * k.cfg.vaddrs + v;
+      if (k.get(L.PTE_KIND, i) !== 0) ptes.push(`v${v}=${pteStr(k, L, i)}`);
+    }
+    out.push(`mm${mm}: ${ptes.length ? ptes.join(' ') : 'no PTEs'}`);
+  }
+  k.g.threads.forEach((_, t) => {
+    const op = k.get(L.THR_OP, t);
+    const locks = k.get(L.THR_LOCKS, t);
+    const refs = k.get(L.THR_REFS, t);
+    const info = threadLabel(k.m, t, 0);
+    const pc = k.get(L.THR_PC, t);
+    if (op === 0 && locks === 0 && refs === 0 && pc === 0) return;
+    const regs: number[] = [];
+    for (let r = 0; r < THREAD_REGS; r++) regs.push(k.get(L.THR_REG, t * THREAD_REGS + r));
+    out.push(`${info.actor}: pc ${pc} op ${OP_NAMES[op] ?? op} stage ${k.get(L.THR_STAGE, t)} regs [${regs.join(',')}] locks ${bits(locks, LK_NAMES)} refs ${bits(refs, REF_NAMES)}`);
+  });
+  const ev = k.get(L.GH_EVENTS);
+  if (ev) out.push(`ghost events: 0x${ev.toString(16)}`);
+  return out;
+}

@@ -1,0 +1,38 @@
+// The safety properties of SEMANTICS §9, items 1-20 plus INV-DATA and
+// INV-FOLIO-GET-ZERO (split out of item 15, see refs.ts), each a pure predicate
+// over one state. INV-PROGRESS (item 21) is a liveness property: it cannot be
+// judged on a single state, so it is out of scope of this safety checking.
+
+import type { Property } from '../src/explore/system.ts';
+import type { Machine } from '../src/kernel/kernel.ts';
+import { allocProperties } from './alloc.ts';
+import { StateView } from './common.ts';
+import { cramProperties } from './cram.ts';
+import { flushProperties } from './flush.ts';
+import { mmProperties } from './mm.ts';
+import { nodeProperties } from './nodes.ts';
+import { refProperties } from './refs.ts';
+
+/** Property ids in SEMANTICS §9 order (plus the two extra ones at the end). */
+export const PROPERTY_ORDER = [
+  'INV-STATE-EXCL', 'INV-PRIVATE-REG', 'INV-PRIVATE-STAYS-PRIVATE', 'INV-ISOLATION-ALLOC', 'INV-ZONELIST',
+  'INV-MPOL', 'INV-RO', 'INV-WRITE-PATH', 'INV-NO-OVERCOMMIT', 'INV-BACKPRESSURE-COHERENT', 'INV-SCRUB',
+  'INV-FLUSH-BIT', 'INV-NO-OPS-AFTER-UNREGISTER', 'INV-NO-CRAM-AFTER-FREE', 'INV-REFCOUNT-BALANCE',
+  'INV-LIFECYCLE-ORDER', 'INV-DAEMONS', 'INV-DEMOTION-TARGETS', 'INV-MIGRATE-GATE', 'INV-FAULT-LOCK',
+  'INV-DATA', 'INV-FOLIO-GET-ZERO',
+] as const;
+
+export function kernelProperties(m: Machine): Property[] {
+  // One view per property set: properties of one system share it.
+  const v = new StateView(m);
+  const all = [
+    ...nodeProperties(v), ...allocProperties(v), ...mmProperties(v), ...cramProperties(v),
+    ...flushProperties(v), ...refProperties(v),
+  ];
+  const byId = new Map(all.map((p) => [p.id, p]));
+  return PROPERTY_ORDER.map((id) => {
+    const p = byId.get(id);
+    if (!p) throw new Error(`property ${id} is not defined`);
+    return p;
+  });
+}

@@ -1,0 +1,74 @@
+// Page-table and data invariants on folios of private nodes (SEMANTICS §6.3,
+// §6.4, §9 items 7, 8, 19, 20, and INV-DATA).
+
+import type { Property } from '../src/explore/system.ts';
+import { NP_OPS_MIGRATION, NP_OPS_PROTECT_WRITE } from '../src/kernel/defs.ts';
+import { EV_DATA_LOSS, EV_MIGRATE_UNGATED, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, GA_WHILE_BLOCKED, LK_PTL, PG_head, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE } from '../src/kernel/layout.ts';
+import { eventSet, isNPrivate, isPrivateKind, nodeFlags, nodeLabel, prop, threadName, type StateView } from './common.ts';
+
+export function mmProperties(v: StateView): Property[] {
+  return [
+    prop(v, 'INV-RO', 'SEMANTICS §9.7, §4.3 PROTECT_WRITE; cover letter; internal.h: folio_managed_fixup_migration_pte, mprotect.c: change_pte_range, memory.c: do_numa_page', (k) => {
+      const V = k.cfg.vaddrs;
+      for (let mm = 0; mm < k.cfg.mms; mm++) {
+        if (k.get(k.L.MM_LIVE, mm) === 0) continue;
+        for (let va = 0; va < V; va++) {
+          const i = mm * V + va;
+          if (k.get(k.L.PTE_KIND, i) !== PTE_PRESENT || !k.has(k.L.PTE_FLAGS, i, PTE_WRITE)) continue;
+          const pfn = k.get(k.L.PTE_VAL, i);
+          const n = k.g.pfnNode[pfn]!;
+          if (isNPrivate(k, n) && nodeFlags(k, n) & NP_OPS_PROTECT_WRITE) {
+            return `mm${mm} v${va}: writable present PTE maps pfn ${pfn} on ${nodeLabel(k, n)} whose ops have PROTECT_WRITE`;
+          }
+        }
+      }
+      return null;
+    }),
+    // GH_EXPECT holds the contents of the last legitimate write (migration copy
+    // into a folio allocated while not blocked, or a scrub); any other store
+    // leaves PG_CONTENT different from it. Contents that arrived in a folio
+    // allocated while migration_blocked are also outside the allowed path.
+    prop(v, 'INV-WRITE-PATH', 'SEMANTICS §9.8; cover letter ("device only ever sees net compression"); mm/cram.c: alloc_cram_folio', (k) => {
+      for (let pfn = 0; pfn < k.g.pfns; pfn++) {
+        const n = k.g.pfnNode[pfn]!;
+        if (!isPrivateKind(k, n)) continue;
+        const c = k.get(k.L.PG_CONTENT, pfn);
+        const e = k.get(k.L.GH_EXPECT, pfn);
+        if (e !== 0 && c !== e - 1) return `pfn ${pfn} on ${nodeLabel(k, n)} holds ${c} but its last legitimate write stored ${e - 1}`;
+        if (c !== 0 && k.has(k.L.PG_FLAGS, pfn, PG_head) && k.has(k.L.GH_ALLOC, pfn, GA_WHILE_BLOCKED)) {
+          return `pfn ${pfn} on ${nodeLabel(k, n)} holds ${c} in a folio allocated while migration_blocked`;
+        }
+      }
+      return null;
+    }),
+    // The structural half reads flags live, so a promotion already unmapped
+    // when clear_ops ran is also reported (SEMANTICS 8.2 R4).
+    prop(v, 'INV-MIGRATE-GATE', 'SEMANTICS §9.19, §4.3 MIGRATION; mm/rmap.c: try_to_migrate (folio_managed_allows_migrate)', (k) => {
+      if (eventSet(k, EV_MIGRATE_UNGATED)) return 'a private folio without NP_OPS_MIGRATION was unmapped for migration (EV_MIGRATE_UNGATED)';
+      const V = k.cfg.vaddrs;
+      for (let mm = 0; mm < k.cfg.mms; mm++) {
+        if (k.get(k.L.MM_LIVE, mm) === 0) continue;
+        for (let va = 0; va < V; va++) {
+          const i = mm * V + va;
+          if (k.get(k.L.PTE_KIND, i) !== PTE_MIGRATION) continue;
+          const pfn = k.get(k.L.PTE_VAL, i);
+          const n = k.g.pfnNode[pfn]!;
+          if (isNPrivate(k, n) && !(nodeFlags(k, n) & NP_OPS_MIGRATION)) {
+            return `mm${mm} v${va}: migration entry for pfn ${pfn} on ${nodeLabel(k, n)} whose ops lack NP_OPS_MIGRATION`;
+          }
+        }
+      }
+      return null;
+    }),
+    prop(v, 'INV-FAULT-LOCK', 'SEMANTICS §9.20, §6.4; include/linux/node_private.h (handle_fault must release the PTL), mm/memory.c fault contract (VM_FAULT_RETRY needs FAULT_FLAG_ALLOW_RETRY)', (k) => {
+      if (eventSet(k, EV_PTL_LEAK)) return 'handle_fault returned holding the PTL (EV_PTL_LEAK)';
+      if (eventSet(k, EV_RETRY_NO_ALLOW)) return 'VM_FAULT_RETRY returned without FAULT_FLAG_ALLOW_RETRY (EV_RETRY_NO_ALLOW)';
+      for (let t = 0; t < k.g.threads.length; t++) {
+        if (k.get(k.L.THR_OP, t) === 0 && k.has(k.L.THR_LOCKS, t, LK_PTL)) return `${threadName(k, t)} is idle but holds a PTL`;
+      }
+      return null;
+    }),
+    prop(v, 'INV-DATA', 'cover letter (transparent tiering: a read returns the last write); SEMANTICS §6.3', (k) =>
+      eventSet(k, EV_DATA_LOSS) ? 'a read returned contents other than the program last wrote (EV_DATA_LOSS)' : null),
+  ];
+}

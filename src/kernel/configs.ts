@@ -1,0 +1,182 @@
+// Named machine configurations (tiny, small, canonical, large) and the
+// parametric builder they come from. Topology follows SEMANTICS 3.3: D0 with
+// CPUs, optionally D1 with CPUs, and P without CPUs holding only a MOVABLE zone
+// (added by the CXL driver with MMOP_ONLINE_MOVABLE) in a slower memory tier.
+//
+// Sizing knobs (what makes the state space grow): user CPUs and the length of
+// their programs, anon/file pages (each is a folio that can demote, fault,
+// promote, be freed and flushed), P's pages, the background actors, the
+// demotion batch and flush-buffer size. `canonical` is meant to be exhaustible
+// in minutes; `large` is for model-based testing only.
+
+import type { KernelConfig, NodeConfig, ProgramOp } from './config.ts';
+
+export interface ConfigParams {
+  readonly name: string;
+  /** User CPUs, all on D0 (D1 CPUs take over from the second CPU when dram1). */
+  readonly cpus: number;
+  /** Anonymous pages each CPU maps, writes and reads back. */
+  readonly anonPages: number;
+  /** Pages of the one shared file (mapped MAP_SHARED by cpu0, written with write(2) by the last CPU). */
+  readonly filePages: number;
+  /** A second DRAM node D1 with CPUs. */
+  readonly dram1?: boolean;
+  /** Extra program ops exercising the syscalls of SEMANTICS 10 (A2-A4). */
+  readonly mprotect?: boolean;
+  readonly fork?: boolean;
+  readonly mbind?: boolean;
+  readonly movePages?: boolean;
+  /** A second write/read round per anon page (write faults on demoted folios). */
+  readonly rewrite?: boolean;
+  /** Background actors. */
+  readonly kswapd?: boolean;
+  readonly driver?: boolean;
+  readonly device?: boolean;
+  readonly flush?: boolean;
+  readonly cpuset?: boolean;
+  readonly demoteBatch?: 1 | 2;
+  readonly bufMax?: 1 | 2;
+  /** Extra pages of P beyond the demotable folios (default 0). */
+  readonly extraPrivatePages?: number;
+  readonly mutant?: string | null;
+  readonly fixes?: readonly string[];
+}
+
+const BLOCK_PAGES = 2;
+/** memory-tiers.h: MEMTIER_ADISTANCE_DRAM = 4 * 128 + 64 */
+const ADIST_DRAM = 576;
+/** The sysram driver puts P in a lower (slower) tier than DRAM. */
+const ADIST_CRAM = 1152;
+
+const COST: readonly [number, number, number] = [0, 2, 4];
+const CONTENT_VALUES = 4;
+
+function blocksFor(pages: number): number {
+  return Math.max(1, Math.ceil(pages / BLOCK_PAGES));
+}
+
+/** Value written to anon page i in round r: incompressible first (drives the device), then mixed. */
+function anonValue(i: number, r: number): number {
+  return r === 0 ? (i % 2 === 0 ? 3 : 1) : (i % 2 === 0 ? 2 : 1);
+}
+
+function programFor(p: ConfigParams, cpu: number, fileVaddr: number, childMm: number): ProgramOp[] {
+  const ops: ProgramOp[] = [];
+  const last = cpu === p.cpus - 1;
+  for (let i = 0; i < p.anonPages; i++) {
+    ops.push({ op: 'mmap', vaddr: i, kind: 'anon', prot: 'rw' });
+    ops.push({ op: 'write', vaddr: i, value: anonValue(i + cpu, 0) });
+  }
+  if (cpu === 0) {
+    for (let f = 0; f < p.filePages; f++) {
+      ops.push({ op: 'mmap', vaddr: fileVaddr + f, kind: 'file-shared', file: 0, pgoff: f, prot: 'rw' });
+      ops.push({ op: 'read', vaddr: fileVaddr + f });
+    }
+  }
+  // Reads of (maybe) demoted folios: cram_fault runs on read faults too (SEMANTICS 11.5).
+  for (let i = 0; i < p.anonPages; i++) ops.push({ op: 'read', vaddr: i });
+  if (p.mprotect && cpu === 0 && p.anonPages > 0) {
+    ops.push({ op: 'mprotect', vaddr: 0, prot: 'r' });
+    ops.push({ op: 'mprotect', vaddr: 0, prot: 'rw' });
+  }
+  if (p.mbind && cpu === 0 && p.anonPages > 0) ops.push({ op: 'mbind', vaddr: 0, mode: 'bind', nodes: [p.dram1 ? 2 : 1] });
+  if (p.movePages && cpu === 0 && p.anonPages > 0) ops.push({ op: 'move_pages', vaddr: 0, node: p.dram1 ? 2 : 1 });
+  if (p.fork && cpu === 0) ops.push({ op: 'fork', child: childMm });
+  if (p.rewrite) {
+    for (let i = 0; i < p.anonPages; i++) {
+      ops.push({ op: 'write', vaddr: i, value: anonValue(i + cpu, 1) });
+      ops.push({ op: 'read', vaddr: i });
+    }
+  }
+  // write(2) on a file page that may sit on P (A3), then a read through the mapping.
+  if (last && p.filePages > 0) {
+    ops.push({ op: 'pwrite', file: 0, pgoff: 0, value: 2 });
+    if (cpu === 0) ops.push({ op: 'read', vaddr: fileVaddr });
+  }
+  return ops;
+}
+
+export function makeConfig(p: ConfigParams): KernelConfig {
+  // DRAM must hold every folio at once (promotion targets included); P holds
+  // every demotable folio. Watermarks: kswapd(D0) runs as soon as D0 has any
+  // page in use (low = high = its size) and stops once it is empty again.
+  const userPages = p.cpus * p.anonPages + p.filePages;
+  const dramPages = userPages + 1;
+  const privPages = userPages + (p.extraPrivatePages ?? 0);
+  const d0Blocks = blocksFor(dramPages);
+  const d0 = d0Blocks * BLOCK_PAGES;
+  const nodes: NodeConfig[] = [
+    { kind: 'dram', cpus: true, adistance: ADIST_DRAM, zones: [{ type: 'NORMAL', blocks: d0Blocks, wmark: { min: 0, low: d0, high: d0 } }] },
+  ];
+  if (p.dram1) nodes.push({ kind: 'dram', cpus: true, adistance: ADIST_DRAM, zones: [{ type: 'NORMAL', blocks: 1, wmark: { min: 0, low: 0, high: 0 } }] });
+  nodes.push({ kind: 'private', cpus: false, adistance: ADIST_CRAM, zones: [{ type: 'MOVABLE', blocks: blocksFor(privPages), wmark: { min: 0, low: 0, high: 0 } }] });
+  const distance = p.dram1
+    ? [[10, 21, 20], [21, 10, 30], [20, 30, 10]]
+    : [[10, 20], [20, 10]];
+  const fileVaddr = p.anonPages;
+  const vaddrs = Math.max(1, p.anonPages + p.filePages);
+  const cpuMms = p.cpus;
+  const mms = cpuMms + (p.fork ? 1 : 0);
+  const cpus = Array.from({ length: p.cpus }, (_, c) => ({
+    node: p.dram1 && c % 2 === 1 ? 1 : 0,
+    mm: c,
+    program: programFor(p, c, fileVaddr, cpuMms),
+  }));
+  const batch = p.demoteBatch ?? 1;
+  // The device's thresholds in cost units: lthresh is reached by one
+  // incompressible page (cost[2]); physical capacity leaves room for exactly the
+  // in-flight batch above it, so an unbounded overshoot exceeds it.
+  const lthresh = COST[2];
+  return {
+    name: p.name,
+    nodes,
+    distance,
+    blockPages: BLOCK_PAGES,
+    maxOrder: 0,
+    cpus,
+    mms,
+    vaddrs,
+    files: p.filePages > 0 ? 1 : 0,
+    filePages: Math.max(1, p.filePages),
+    swapSlots: Math.max(1, p.cpus * p.anonPages),
+    contentValues: CONTENT_VALUES,
+    device: { physUnits: lthresh + batch * COST[2], cost: COST, lthresh, hthresh: 0 },
+    driver: { bufMax: p.bufMax ?? 1, mediaOps: true },
+    demoteBatch: batch,
+    numaDemotionEnabled: true,
+    opsTables: [],
+    mutant: p.mutant ?? null,
+    fixes: p.fixes ?? [],
+    choices: {},
+    actors: {
+      kswapd: p.kswapd ?? true,
+      driver: p.driver ?? false,
+      device: p.device ?? true,
+      flush: p.flush ?? true,
+      cpuset: p.cpuset ?? false,
+    },
+  };
+}
+
+export const KERNEL_CONFIG_PARAMS = {
+  // One CPU, one anon page: write, demotion by kswapd(D0), read fault on P, promotion.
+  tiny: { name: 'tiny', cpus: 1, anonPages: 1, filePages: 0, device: true, flush: true },
+  small: { name: 'small', cpus: 1, anonPages: 1, filePages: 1, rewrite: true, mprotect: true },
+  canonical: { name: 'canonical', cpus: 2, anonPages: 1, filePages: 1, rewrite: true, mprotect: true },
+  large: {
+    name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
+    mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
+  },
+} as const satisfies Record<string, ConfigParams>;
+
+export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
+export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = ['tiny', 'small', 'canonical', 'large'];
+
+/** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */
+export function configByName(name: string, opts: { mutant?: string | null; fixes?: readonly string[] } = {}): KernelConfig {
+  if (!(KERNEL_CONFIG_NAMES as readonly string[]).includes(name)) {
+    throw new Error(`unknown kernel config '${name}' (known: ${KERNEL_CONFIG_NAMES.join(', ')})`);
+  }
+  const base: ConfigParams = KERNEL_CONFIG_PARAMS[name as KernelConfigName];
+  return makeConfig({ ...base, mutant: opts.mutant ?? null, fixes: opts.fixes ?? [] });
+}
