@@ -216,10 +216,10 @@ export function doMbind(k: Kernel, mm: number, vaddr: number, mode: number, node
   let pol: Mempolicy | null = null;
   const idx = mm * k.cfg.vaddrs + vaddr;
   if (mode < MPOL_DEFAULT || mode > MPOL_PREFERRED_MANY) ret = -EINVAL;
-  else if (mode === MPOL_DEFAULT && nodemask !== 0) ret = -EINVAL;
+  else if ((mode === MPOL_DEFAULT || mode === MPOL_LOCAL) && nodemask !== 0) ret = -EINVAL;
   else if (!k.has(k.L.VMA_FLAGS, idx, VMA_MAPPED)) ret = -EFAULT;
-  else if (mode === MPOL_DEFAULT) {
-    pol = { mode: MPOL_DEFAULT, nodes: 0, flags: 0 };
+  else if (mode === MPOL_DEFAULT || mode === MPOL_LOCAL) {
+    pol = { mode, nodes: 0, flags: 0 };
     ret = 0;
   } else if (mode === MPOL_PREFERRED && nodemask === 0) {
     // mpol_new: MPOL_PREFERRED with an empty mask means local allocation.

@@ -46,6 +46,7 @@ test('do_mbind: -EFAULT on an unmapped slot, -EINVAL for DEFAULT with nodes; sto
   mapSlot(k, 0, 0);
   t.is(doMbind(k, 0, 0, MPOL_DEFAULT, bit(D0)), -EINVAL);
   t.is(doMbind(k, 0, 0, 9, bit(D0)), -EINVAL);
+  t.is(doMbind(k, 0, 0, MPOL_LOCAL, bit(D0)), -EINVAL); // mpol_new: LOCAL takes no nodes
   t.is(doMbind(k, 0, 0, MPOL_BIND, bit(P)), 0);
   t.deepEqual(vmaPolicy(k, 0, 0), { mode: MPOL_BIND, nodes: bit(P), flags: MPOL_F_PRIVATE });
   t.is(doMbind(k, 0, 0, MPOL_PREFERRED, 0), 0);
