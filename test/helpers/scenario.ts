@@ -10,7 +10,8 @@ import { buildMachine, type Kernel } from '../../src/kernel/kernel.ts';
 import { addPrivateMemoryDriverManaged } from '../../src/kernel/memory_hotplug.ts';
 import { memoryTierRefreshDemotion } from '../../src/kernel/memory_tiers.ts';
 import { nodePrivateSetOps } from '../../src/kernel/node_private.ts';
-import { OPS_CRAM, opsIdByName } from '../../src/kernel/ops_table.ts';
+import { opsIdByName } from '../../src/kernel/ops_table.ts';
+import { cramRegisterPrivateNode } from '../../src/cram/cram.ts';
 import { runThread } from '../../src/kernel/sched.ts';
 import { PTE_PRESENT } from '../../src/kernel/layout.ts';
 import { exampleConfig, nodeBlocks, P, type MachineOpts } from './machines.ts';
@@ -24,8 +25,10 @@ export interface ScenarioOpts extends MachineOpts {
   readonly cpuMms?: readonly number[];
   readonly mms?: number;
   readonly vaddrs?: number;
-  /** Hot-add P and set this ops table ('cram' = cram_ops); null = no P. Default null. */
+  /** Hot-add P and set this ops table ('cram' = cram_register_private_node); null = no P. Default null. */
   readonly pOps?: string | null;
+  /** With pOps 'cram': register a flush callback (the compression driver's). Default false. */
+  readonly flushCb?: boolean;
   readonly fixes?: readonly string[];
   readonly swapSlots?: number;
   readonly contentValues?: number;
@@ -57,10 +60,15 @@ export function scenario(o: ScenarioOpts = {}): Kernel {
     const { first, n } = nodeBlocks(k, P);
     const r = addPrivateMemoryDriverManaged(k, P, first, n, MMOP_ONLINE_MOVABLE, 0);
     if (r !== 0) throw new Error(`hot-add P failed: ${r}`);
-    const id = o.pOps === 'cram' ? OPS_CRAM : opsIdByName(k, o.pOps);
-    const s = nodePrivateSetOps(k, P, id);
-    if (s !== 0) throw new Error(`set_ops(${o.pOps}) failed: ${s}`);
-    memoryTierRefreshDemotion(k);
+    if (o.pOps === 'cram') {
+      // cram_register_private_node: set_ops(cram_ops), publish cn, kswapd_run, refresh tiers.
+      const c = cramRegisterPrivateNode(k, P, 0, o.flushCb ?? false);
+      if (c !== 0) throw new Error(`cram_register_private_node failed: ${c}`);
+    } else {
+      const s = nodePrivateSetOps(k, P, opsIdByName(k, o.pOps));
+      if (s !== 0) throw new Error(`set_ops(${o.pOps}) failed: ${s}`);
+      memoryTierRefreshDemotion(k);
+    }
   }
   return k;
 }

@@ -1,0 +1,75 @@
+// End to end through cram_ops: kswapd demotes a folio into P, then a fault on
+// the P folio dispatches to cram_fault BEFORE the write check (§6.3.6) and
+// promotes it to the CPU's node keeping its contents.
+import test from 'ava';
+import type { ProgramOp } from '../../src/kernel/config.ts';
+import { EV_DATA_LOSS, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_PTL, PTE_WRITE } from '../../src/kernel/layout.ts';
+import { OP_HANDLE_FAULT } from '../../src/kernel/ops_codes.ts';
+import { changeProtNuma } from '../../src/kernel/memory.ts';
+import { wakeupKswapd } from '../../src/kernel/vmscan.ts';
+import { D0, P, nodeOf, ptePfn, runCpu, scenario, slotOf, step } from '../helpers/scenario.ts';
+
+const HIGH = { min: 0, low: 0, high: 64 };
+
+function demoted(then: ProgramOp[], mutant: string | null = null) {
+  const k = scenario({ mutant, wmark: HIGH, pOps: 'cram', programs: [[
+    { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 0, value: 5 }, ...then,
+  ], []] });
+  runCpu(k, 0, 3);
+  const src = ptePfn(k, 0, 0);
+  if (!wakeupKswapd(k, D0 * 4 + 2)) throw new Error('no wakeup');
+  if (!step(k, 'kswapd0', src) || !step(k, 'kswapd0', 0)) throw new Error('no demotion');
+  return k;
+}
+
+test('demotion into P through cram_migrate_to: contents kept, PTE write-protected, legit-write ghost set (§6.3.4)', (t) => {
+  const k = demoted([]);
+  const pfn = ptePfn(k, 0, 0);
+  t.is(nodeOf(k, pfn), P);
+  t.is(k.get(k.L.PG_CONTENT, pfn), 5);
+  t.false(k.has(k.L.PTE_FLAGS, slotOf(k, 0, 0), PTE_WRITE));
+  t.is(k.get(k.L.GH_EXPECT, pfn), 6);
+});
+
+test('demote -> write: the write fault enters cram_fault as staged steps, promotes to D0, and the retried store lands on DRAM', (t) => {
+  const k = demoted([{ op: 'write', vaddr: 0, value: 7 }, { op: 'read', vaddr: 0 }]);
+  const onP = ptePfn(k, 0, 0);
+  const tid = k.g.cpuThread(0);
+  t.true(step(k, 'cpu0'));
+  t.is(k.get(k.L.THR_OP, tid), OP_HANDLE_FAULT, 'inside handle_fault');
+  t.true(k.has(k.L.THR_LOCKS, tid, LK_PTL), 'PTL held until F3');
+  let n = 0;
+  while (k.get(k.L.THR_OP, tid) === OP_HANDLE_FAULT && n < 10) { t.true(step(k, 'cpu0')); n++; }
+  t.true(n >= 3, `cram_fault ran as ${n} further steps`);
+  t.false(k.has(k.L.THR_LOCKS, tid, LK_PTL));
+  const now = ptePfn(k, 0, 0);
+  t.is(nodeOf(k, now), D0);
+  t.is(k.get(k.L.PG_CONTENT, now), 5, 'promotion kept the contents');
+  t.is(k.get(k.L.PG_CONTENT, onP), 0, 'the P page was scrubbed on free');
+  runCpu(k, 0);
+  t.is(k.get(k.L.PG_CONTENT, ptePfn(k, 0, 0)), 7);
+  t.is(nodeOf(k, ptePfn(k, 0, 0)), D0);
+  t.is(k.get(k.L.GH_EVENTS) & (EV_PTL_LEAK | EV_RETRY_NO_ALLOW), 0);
+});
+
+test('a load from the demoted folio needs no fault (present PTE); a NUMA hinting fault promotes it to the CPU node (§6.3.7)', (t) => {
+  const k = demoted([{ op: 'read', vaddr: 0 }, { op: 'read', vaddr: 0 }]);
+  const onP = ptePfn(k, 0, 0);
+  t.true(step(k, 'cpu0'));
+  t.is(ptePfn(k, 0, 0), onP, 'served from P');
+  t.true(changeProtNuma(k, 0, 0), 'cram_ops has NUMA_BALANCING');
+  runCpu(k, 0);
+  const now = ptePfn(k, 0, 0);
+  t.is(nodeOf(k, now), D0);
+  t.is(k.get(k.L.PG_CONTENT, now), 5);
+  t.is(k.get(k.L.GH_EVENTS) & EV_DATA_LOSS, 0);
+});
+
+test('mutant handle-fault-after-write-check: the write reuses the P folio in place and the store lands on P (INV-WRITE-PATH)', (t) => {
+  const k = demoted([{ op: 'write', vaddr: 0, value: 7 }], 'handle-fault-after-write-check');
+  const onP = ptePfn(k, 0, 0);
+  runCpu(k, 0);
+  t.is(ptePfn(k, 0, 0), onP);
+  t.is(k.get(k.L.PG_CONTENT, onP), 7);
+  t.not(k.get(k.L.GH_EXPECT, onP), 8, 'not a legitimate write to P');
+});
