@@ -186,8 +186,12 @@ export function flushKthreadStep(k: Kernel, choice: number): boolean {
     const spare = k.get(L.CPU_BUF_SPARE, c);
     if (spare) flushBufReset(k, spare - 1);
     k.set(L.THR_REG, R, k.get(L.CPU_BUF_ACTIVE, c));
-    k.set(L.THR_STAGE, tid, st + 1);
-    return true;
+    // Fix flush-swap-atomic: xchg() makes the read and the write one atomic step.
+    if (!hasFix(k.cfg, 'flush-swap-atomic')) {
+      k.set(L.THR_STAGE, tid, st + 1);
+      return true;
+    }
+    st++;
   }
   // Write: pcpu->active = spare; kthread_spares[c] = dirty.
   const spare = k.get(L.CPU_BUF_SPARE, c);

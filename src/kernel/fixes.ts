@@ -33,6 +33,13 @@ export const CRAM_FIXES: readonly Fix[] = [
     description:
       'Refuse file-backed folios (leave them on the list). Demoted page-cache folios can be written without a present PTE (write(2), do_shared_fault); Gregory Price, 2026-03-19: "I need to not allow file-backed memory to be demoted" (A3).',
   },
+  {
+    name: 'flush-swap-atomic',
+    site: 'compression.c: cxl_flush_kthread_fn / cxl_flush_overflow_work',
+    mends: 'INV-FLUSH-BIT',
+    description:
+      'Swap pcpu->active with xchg() instead of the unlocked rcu_replace_pointer read-then-write. In v4 the kthread (another CPU) and the overflow work can both read the same active buffer: one buffer ends up as both overflow_spare and kthread spare, later as active and kthread spare, and the next round\'s cxl_flush_buf_reset(spare) wipes the live active buffer, leaking the references of the folios queued in it (kept out of the buddy for good, flush bits left set) (R6).',
+  },
 ];
 
 export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES];

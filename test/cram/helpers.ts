@@ -1,15 +1,24 @@
 // CRAM test machines: the SEMANTICS 3.3 worked example (test/helpers) with the
 // compression driver probed at boot (P = N2 hot-added MOVABLE, CRAM
 // registered with the driver's flush_cb, IRQs requested).
-import type { ProgramOp } from '../../src/kernel/config.ts';
+import type { DriverConfig, ProgramOp } from '../../src/kernel/config.ts';
+import { boot } from '../../src/kernel/boot.ts';
+import { buildMachine } from '../../src/kernel/kernel.ts';
 import type { Kernel } from '../../src/kernel/kernel.ts';
 import { driverProbeAtBoot } from '../../src/cxl/region_sysram.ts';
-import { scenario, step, type ScenarioOpts } from '../helpers/scenario.ts';
+import { scenario, scenarioConfig, step, type ScenarioOpts } from '../helpers/scenario.ts';
 
 export { D0, D1, P, nodeOf, ptePfn, runCpu, slotOf, step, steps, tidOf, traced } from '../helpers/scenario.ts';
 
 export function cramMachine(o: ScenarioOpts = {}): Kernel {
   const k = scenario({ ...o, pOps: null });
+  driverProbeAtBoot(k);
+  return k;
+}
+
+/** As cramMachine, with the driver configuration replaced (bufMax, mediaOps). */
+export function cramMachineDriver(o: ScenarioOpts, driver: DriverConfig): Kernel {
+  const k = boot(buildMachine({ ...scenarioConfig({ ...o, pOps: null }), driver }));
   driverProbeAtBoot(k);
   return k;
 }
