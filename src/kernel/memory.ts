@@ -17,7 +17,7 @@
 import { match } from 'ts-pattern';
 import { cramFaultStep } from '../cram/cram.ts';
 import { GFP_HIGHUSER_MOVABLE, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, __GFP_PRIVATE, __GFP_ZERO, errname } from './defs.ts';
-import { EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_PTL, PG_anon, PG_dirty, PTE_DIRTY, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, PTE_YOUNG, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import { EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PTE_DIRTY, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, PTE_YOUNG, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { fileIndex, filemapGetFolio } from './filemap.ts';
 import { folioNid, folioPut, folioTestAnon, lruAdd, pageFolio } from './folio.ts';
@@ -62,6 +62,22 @@ export function ptlHeldByOther(k: Kernel, tid: number, mm: number): boolean {
   const T = k.g.threads.length;
   for (let t = 0; t < T; t++) {
     if (t === tid || !k.has(k.L.THR_LOCKS, t, LK_PTL)) continue;
+    const s = k.get(k.L.THR_REG, t * THREAD_REGS);
+    if (Math.floor(s / k.cfg.vaddrs) === mm) return true;
+  }
+  return false;
+}
+
+/**
+ * Another thread of mm holds mmap_lock for read across steps (it is inside
+ * handle_fault): an operation that needs mmap_lock for write (mmap, munmap,
+ * mprotect, mbind, fork) waits. MADV_DONTNEED and move_pages take it for read
+ * and may overlap (SEMANTICS 8.2 R1).
+ */
+export function mmapReadHeldByOther(k: Kernel, tid: number, mm: number): boolean {
+  const T = k.g.threads.length;
+  for (let t = 0; t < T; t++) {
+    if (t === tid || !k.has(k.L.THR_LOCKS, t, LK_MMAP_READ)) continue;
     const s = k.get(k.L.THR_REG, t * THREAD_REGS);
     if (Math.floor(s / k.cfg.vaddrs) === mm) return true;
   }
@@ -141,7 +157,9 @@ function enterHandleFault(k: Kernel, tid: number, s: number, pfn: number, isCram
   k.set(k.L.THR_OP, tid, OP_HANDLE_FAULT);
   k.set(k.L.THR_REG, R, s);
   k.set(k.L.THR_REG, R + 1, pfn);
-  k.setBits(k.L.THR_LOCKS, tid, LK_PTL);
+  // The fault runs under mmap_lock (read) and the PTL; cram_fault drops the PTL at F3
+  // and the mmap lock on its VM_FAULT_RETRY path (release_fault_lock).
+  k.setBits(k.L.THR_LOCKS, tid, LK_PTL | LK_MMAP_READ);
   const r = handleFaultStep(k, tid);
   return r === null ? { kind: 'staged' } : done(r);
 }
@@ -161,6 +179,8 @@ export function handleFaultStep(k: Kernel, tid: number): number | null {
     k.clearBits(k.L.THR_LOCKS, tid, LK_PTL);
   }
   if (r.vmret & VM_FAULT_RETRY && !(faultFlags & FAULT_FLAG_ALLOW_RETRY)) k.event(EV_RETRY_NO_ALLOW);
+  // Back in the arch fault handler: a fault that did not return RETRY still holds mmap_lock; drop it.
+  k.clearBits(k.L.THR_LOCKS, tid, LK_MMAP_READ);
   const R = tid * THREAD_REGS;
   for (let i = 0; i < THREAD_REGS; i++) k.set(k.L.THR_REG, R + i, 0);
   k.set(k.L.THR_OP, tid, OP_NONE);

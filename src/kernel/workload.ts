@@ -21,7 +21,7 @@ import type { Kernel } from './kernel.ts';
 import { fileIndex, genericPerformWrite } from './filemap.ts';
 import { folioIsolateLru, folioNid, folioTestAnon, pageFolio } from './folio.ts';
 import { dupMm } from './fork.ts';
-import { handleFaultStep, handleMmFault, ptlHeldByOther, pteSlot, threadNode, vmaFileIndex } from './memory.ts';
+import { handleFaultStep, handleMmFault, mmapReadHeldByOther, ptlHeldByOther, pteSlot, threadNode, vmaFileIndex } from './memory.ts';
 import { doMbind, vmaAllocFolio } from './mempolicy.ts';
 import { doPagesMove, migratePages, putbackMovablePages } from './migrate.ts';
 import { mprotectFixup } from './mprotect.ts';
@@ -47,10 +47,19 @@ export function cpuStep(k: Kernel, cpu: number): boolean {
   const op = c.program[pc];
   if (!op) return false;
   if (op.op !== 'pwrite' && ptlHeldByOther(k, tid, c.mm)) return false;
+  if (needsMmapWrite(op) && mmapReadHeldByOther(k, tid, c.mm)) return false;
   const r = runOp(k, tid, cpu, c.mm, op);
   if (r === 'blocked') return false;
   if (r === 'next') k.set(k.L.THR_PC, tid, pc + 1);
   return true;
+}
+
+/** Syscalls that take mmap_lock for write (they cannot overlap a fault of the same mm). */
+function needsMmapWrite(op: ProgramOp): boolean {
+  return match(op.op)
+    .with('mmap', 'munmap', 'mprotect', 'mbind', 'fork', () => true)
+    .with('read', 'write', 'pwrite', 'move_pages', 'madv_dontneed', () => false)
+    .exhaustive();
 }
 
 /** A one-line label of the op a CPU would run next (for action descriptions). */

@@ -73,3 +73,42 @@ test('mutant handle-fault-after-write-check: the write reuses the P folio in pla
   t.is(k.get(k.L.PG_CONTENT, onP), 7);
   t.not(k.get(k.L.GH_EXPECT, onP), 8, 'not a legitimate write to P');
 });
+
+function demotedWith(cpu1: ProgramOp[]) {
+  const k = scenario({ wmark: HIGH, pOps: 'cram', programs: [[
+    { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 0, value: 5 }, { op: 'write', vaddr: 0, value: 7 },
+  ], cpu1] });
+  runCpu(k, 0, 3);
+  wakeupKswapd(k, D0 * 4 + 2);
+  step(k, 'kswapd0', ptePfn(k, 0, 0));
+  step(k, 'kswapd0', 0);
+  return k;
+}
+
+test('R1: after F3 drops the PTL, MADV_DONTNEED by another thread of the mm zaps the folio; migration then frees the source', (t) => {
+  const k = demotedWith([{ op: 'madv_dontneed', vaddr: 0 }]);
+  const onP = ptePfn(k, 0, 0);
+  t.is(nodeOf(k, onP), P);
+  t.true(step(k, 'cpu0')); // dispatch + F1
+  t.false(step(k, 'cpu1'), 'the PTL is held (F1-F2)');
+  t.true(step(k, 'cpu0')); // F2 isolate
+  t.true(step(k, 'cpu0')); // F3 release PTL
+  t.true(step(k, 'cpu1'), 'madvise takes mmap_lock for read and the PTL: it may run now');
+  t.is(ptePfn(k, 0, 0), -1);
+  t.is(k.get(k.L.PG_REF, onP), 1, 'only the isolation reference of cram_fault is left');
+  runCpu(k, 0);
+  t.is(k.get(k.L.PG_REF, onP), 0, 'freed by migrate_pages');
+  const now = ptePfn(k, 0, 0);
+  t.is(nodeOf(k, now), D0);
+  t.is(k.get(k.L.PG_CONTENT, now), 7);
+});
+
+test('R1: munmap (mmap_lock for write) cannot overlap the staged fault of the same mm', (t) => {
+  const k = demotedWith([{ op: 'munmap', vaddr: 0 }]);
+  t.true(step(k, 'cpu0'));
+  t.true(step(k, 'cpu0'));
+  t.true(step(k, 'cpu0')); // PTL dropped, mmap_lock still held
+  t.false(step(k, 'cpu1'));
+  while (k.get(k.L.THR_OP, k.g.cpuThread(0)) === OP_HANDLE_FAULT) step(k, 'cpu0');
+  t.true(step(k, 'cpu1'));
+});
