@@ -227,7 +227,7 @@ export function addPrivateMemoryDriverManaged(k: Kernel, nid: number, firstBlock
     ret = addMemoryDriverManaged(k, nid, firstBlock, nBlocks, onlineType, npSlot + 1);
     if (ret !== 0) {
       nodePrivateUnregisterBegin(k, nid);
-      nodePrivateUnregisterFinish(k, nid, -1);
+      nodePrivateUnregisterFinish(k, nid, -1, true);
     }
   }
   k.trace(`add_private_memory_driver_managed(N${nid}, blocks ${firstBlock}+${nBlocks}, type ${onlineType}, np${npSlot}) = ${errname(ret)}`);

@@ -361,12 +361,15 @@ function anyOtherThreadInRcu(k: Kernel, tid: number): boolean {
  * passed, so both orders reach refcount 0 at the same point.
  * A slot with refcount 0 was never registered (Begin found no np): done.
  */
-export function nodePrivateUnregisterFinish(k: Kernel, nid: number, tid: number): boolean {
+export function nodePrivateUnregisterFinish(k: Kernel, nid: number, tid: number, atomic = false): boolean {
   const slot = npSlotOfNode(k, nid);
   if (slot < 0 || k.get(k.L.NP_REFCOUNT, slot) === 0) return true;
-  if (anyOtherThreadInRcu(k, tid)) return false; // synchronize_rcu still waiting
+  // `atomic`: a caller that runs the whole unregister inside one step (the
+  // add_private_memory_driver_managed error path) cannot wait; the grace
+  // period is taken as elapsed (no reference to a just-registered np exists).
+  if (!atomic && anyOtherThreadInRcu(k, tid)) return false; // synchronize_rcu still waiting
   const noDrain = k.cfg.mutant === 'unregister-no-drain';
-  if (!noDrain && k.get(k.L.NP_REFCOUNT, slot) > 1) return false; // wait_for_completion
+  if (!noDrain && !atomic && k.get(k.L.NP_REFCOUNT, slot) > 1) return false; // wait_for_completion
   k.add(k.L.NP_REFCOUNT, slot, -1);
   if (k.get(k.L.NP_REFCOUNT, slot) === 0) k.set(k.L.NP_RELEASED, slot, 1);
   k.set(k.L.GH_NP_UNREG_OPS, slot, k.get(k.L.NP_OPS, slot) + 1);
