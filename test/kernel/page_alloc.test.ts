@@ -213,3 +213,49 @@ test('__setup_per_zone_wmarks keeps the boost of a node whose reclaim_policy rep
   setupPerZoneWmarks(k);
   t.is(k.get(k.L.ZONE_BOOST, pz), 3);
 });
+
+test('property §2.4: a page of P is handed out only with (a) __GFP_PRIVATE, (b) preferred P, (c) nodemask NULL or holding P [unless ALLOC_NO_WATERMARKS dropped it], (d) cpuset allowing P, (f) gfp_zone reaching MOVABLE', async (t) => {
+  const fc = (await import('fast-check')).default;
+  const { __GFP_MEMALLOC } = await import('../../src/kernel/defs.ts');
+  const gfpBits = [__GFP_PRIVATE, __GFP_THISNODE, __GFP_HIGHMEM, __GFP_MOVABLE, __GFP_NOMEMALLOC, __GFP_MEMALLOC, __GFP_DMA32];
+  const bases = [GFP_KERNEL, GFP_ATOMIC, GFP_USER, GFP_HIGHUSER_MOVABLE, GFP_PRIVATE];
+  fc.assert(
+    fc.property(
+      fc.record({
+        base: fc.nat(bases.length - 1), extra: fc.nat(127), nid: fc.nat(2), mask: fc.integer({ min: -1, max: 7 }),
+        cpuset: fc.boolean(), mems: fc.integer({ min: 1, max: 7 }), pfMemalloc: fc.boolean(), inTask: fc.boolean(),
+        prefill: fc.nat(24), boost: fc.nat(8),
+      }),
+      (r) => {
+        const k = bootWithP({ cpuset: r.cpuset });
+        k.set(k.L.G_CPUSET_MEMS, 0, r.mems);
+        k.set(k.L.ZONE_BOOST, zoneId(P, ZONE_MOVABLE), r.boost);
+        // Drain some DRAM so fallbacks and watermarks vary.
+        for (let i = 0; i < r.prefill; i++) allocPages(k, GFP_KERNEL, 0, D0, (1 << D0) | (1 << D1));
+        let gfp = bases[r.base]!;
+        gfpBits.forEach((b, i) => { if (r.extra & (1 << i)) gfp |= b; });
+        const mask = r.mask < 0 ? null : r.mask;
+        const pfn = allocPages(k, gfp, 0, r.nid, mask, { pfMemalloc: r.pfMemalloc, inTask: r.inTask });
+        if (pfn === NULL_PFN || k.g.pfnNode[pfn] !== P) return true;
+        const noWmarks = !(gfp & __GFP_NOMEMALLOC) && ((gfp & __GFP_MEMALLOC) !== 0 || (r.pfMemalloc && r.inTask));
+        if (!(gfp & __GFP_PRIVATE)) return false; // (a)
+        if (r.nid !== P) return false; // (b)
+        if (mask !== null && !(mask & (1 << P)) && !noWmarks) return false; // (c)
+        if (r.cpuset && r.inTask && mask === null && !(r.mems & (1 << P)) && !noWmarks) return false; // (d)
+        if (gfpZone(gfp) !== ZONE_MOVABLE) return false; // (f)
+        return true;
+      },
+    ),
+    { seed: 42, numRuns: 2000 },
+  );
+  t.pass();
+});
+
+test('refinement of §2.4(c): ALLOC_NO_WATERMARKS (PF_MEMALLOC) drops the nodemask in the slowpath, so a preferred-P __GFP_PRIVATE request with nodemask {D0} can land on P once D0 is below its watermark', (t) => {
+  const gfp = GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE;
+  // Every zone is at its min watermark from the start (free 8 <= min 8).
+  const k2 = bootWithP({ wmark: { min: 8, low: 8, high: 8 } });
+  t.is(allocPages(k2, gfp, 0, P, 1 << D0), NULL_PFN); // no reserves: nothing in the mask passes
+  const pfn = allocPages(k2, gfp, 0, P, 1 << D0, { pfMemalloc: true });
+  t.is(k2.g.pfnNode[pfn], P); // retry without watermarks and without the nodemask: P.MOVABLE first
+});
