@@ -3,7 +3,12 @@
 // systems.ts so that file stays about the CLI's choices, not the kernel's.
 
 import { existsSync } from 'node:fs';
+import { kernelSystem } from '../../models/kernel.system.ts';
+import type { System } from '../explore/system.ts';
 import type { KernelConfig } from '../kernel/config.ts';
+import { configByName as namedConfig, KERNEL_CONFIG_NAMES } from '../kernel/configs.ts';
+import { FIXES } from '../kernel/fixes.ts';
+import { MUTANTS } from '../kernel/mutants/index.ts';
 import type { SystemDescriptor } from '../trace/format.ts';
 import { UsageError } from './args.ts';
 import { loadConfigFile, validateConfig } from './config-file.ts';
@@ -16,11 +21,15 @@ export interface KernelCatalog {
 }
 
 export function kernelCatalog(): KernelCatalog {
-  return { configs: [], mutants: [], fixes: [] };
+  return {
+    configs: KERNEL_CONFIG_NAMES,
+    mutants: MUTANTS.map((m) => ({ name: m.name, catches: m.catches, site: m.site, description: m.description })),
+    fixes: FIXES.map((f) => f.name),
+  };
 }
 
-function configByName(_name: string): KernelConfig | undefined {
-  return undefined;
+function configByName(name: string): KernelConfig | undefined {
+  return (KERNEL_CONFIG_NAMES as readonly string[]).includes(name) ? namedConfig(name) : undefined;
 }
 
 /** Named config or JSON file; the descriptor keeps the name, or the whole config for files. */
@@ -52,6 +61,12 @@ export function resolveKernel(config: string | Record<string, unknown>, mutant: 
   const chosen = want.has('all') ? [...cat.fixes] : cat.fixes.filter((f) => want.has(f));
   const full: KernelConfig = { ...cfg, mutant: mutant ?? cfg.mutant, fixes: chosen };
   const descriptor: SystemDescriptor = { system: 'kernel', config: recorded, mutant: full.mutant, fixes: chosen };
-  void full;
-  throw new UsageError(`the kernel system is not available yet (${descriptor.system}); use --system bm1`);
+  let sys: System;
+  try {
+    sys = kernelSystem(full);
+  } catch (e) {
+    // Geometry/layout refuse configurations they cannot encode (too many pages, fields overflow).
+    throw new UsageError(`config '${full.name}': ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`);
+  }
+  return { sys, descriptor };
 }

@@ -19,6 +19,22 @@ export function describeVariant(d: SystemDescriptor): string {
   return `mutant ${d.mutant ?? 'none'}, fixes ${d.fixes.length === 0 ? 'none' : d.fixes.join(',')}`;
 }
 
+// Systems whose explain lines repeat the actor or the action name (already in
+// the step's columns) would print them twice.
+function stripPrefixes(line: string, prefixes: readonly string[]): string {
+  let l = line;
+  for (let again = true; again; ) {
+    again = false;
+    for (const p of prefixes) {
+      if (l.startsWith(p) && l.length > p.length) {
+        l = l.slice(p.length);
+        again = true;
+      }
+    }
+  }
+  return l;
+}
+
 /**
  * Render the counterexample `actions` (action indices from the initial state)
  * violating `property`. Re-runs the steps on sys to explain them; a step that
@@ -43,8 +59,7 @@ export function renderCounterexample(sys: System, d: SystemDescriptor, property:
       out.push(`${head}: NOT ENABLED (replay stops here)`);
       return out;
     }
-    // Systems whose explain repeats the action name would print it twice.
-    const why = sys.explain(cur, a).map((l) => (l.startsWith(`${info.name}: `) ? l.slice(info.name.length + 2) : l));
+    const why = sys.explain(cur, a).map((l) => stripPrefixes(l, [`${info.actor}: `, `${info.name}: `]));
     out.push(why.length > 0 ? `${head}: ${why.join('; ')}` : head);
     prev = cur;
     cur = next;
