@@ -57,11 +57,17 @@ export function refProperties(v: StateView): Property[] {
     prop(v, 'INV-NO-OPS-AFTER-UNREGISTER', 'SEMANTICS §9.13, §8.2 R4/R5; include/linux/node_private.h header, drivers/base/node.c: node_private_unregister', (k) => {
       if (eventSet(k, EV_OPS_AFTER_UNREGISTER)) return 'a callback of the old ops ran after node_private_unregister returned 0 (EV_OPS_AFTER_UNREGISTER)';
       if (eventSet(k, EV_NP_HELD_AFTER_UNREG)) return 'a thread held the np after node_private_unregister returned 0 (EV_NP_HELD_AFTER_UNREG)';
-      // With one np slot, REF_NP can only name that np.
-      if (k.L.NP_REFCOUNT.len === 1 && k.get(k.L.GH_NP_UNREG_OPS, 0) !== 0 && publishedBy(k, 0) < 0) {
-        const h = holders(k, REF_NP);
-        if (h > 0) return `np0 was unregistered but ${h} thread(s) still hold it`;
+      // REF_NP does not name its np: a holder is blamed on an unregistered np
+      // only when no other np is published or draining that it could hold.
+      const h = holders(k, REF_NP);
+      if (h === 0) return null;
+      let unreg = -1;
+      for (let s = 0; s < k.L.NP_REFCOUNT.len; s++) {
+        const live = publishedBy(k, s) >= 0 || k.get(k.L.NP_REFCOUNT, s) !== 0;
+        if (live) return null;
+        if (unreg < 0 && k.get(k.L.GH_NP_UNREG_OPS, s) !== 0) unreg = s;
       }
+      if (unreg >= 0) return `np${unreg} was unregistered but ${h} thread(s) still hold it`;
       return null;
     }),
     prop(v, 'INV-REFCOUNT-BALANCE', 'SEMANTICS §9.15; drivers/base/node.c: node_private_migrate_to; mm/cram.c: get_cram_node/put_cram_node, cram_fault (NR_ISOLATED +-nr)', (k) => {

@@ -1,0 +1,24 @@
+// The property set and the mutant catalogue agree (properties/index.ts, src/kernel/mutants/index.ts).
+import test from 'ava';
+import { kernelProperties, PROPERTY_ORDER } from '../../properties/index.ts';
+import { buildMachine } from '../../src/kernel/kernel.ts';
+import { MUTANTS, mutantByName } from '../../src/kernel/mutants/index.ts';
+import { fixtureConfig } from './fixture.ts';
+
+test('kernelProperties: every SEMANTICS 9 safety invariant (1-20) plus INV-DATA and INV-FOLIO-GET-ZERO, in order, each with a source', (t) => {
+  const props = kernelProperties(buildMachine(fixtureConfig));
+  t.deepEqual(props.map((p) => p.id), [...PROPERTY_ORDER]);
+  t.is(props.length, 22);
+  for (const p of props) t.true(p.source.length > 10, p.id);
+  t.false(props.some((p) => p.id === 'INV-PROGRESS'), 'liveness is out of scope');
+});
+
+test('mutant catalogue: unique names, and each names a property that exists', (t) => {
+  const names = MUTANTS.map((m) => m.name);
+  t.is(new Set(names).size, names.length);
+  t.true(MUTANTS.length >= 25);
+  const ids = new Set<string>(PROPERTY_ORDER);
+  for (const m of MUTANTS) t.true(ids.has(m.catches), `${m.name} catches unknown ${m.catches}`);
+  t.is(mutantByName(names[0]!)?.name, names[0]);
+  t.is(mutantByName('no-such-mutant'), undefined);
+});
