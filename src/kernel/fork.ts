@@ -5,7 +5,7 @@
 // refaults them from the page cache). Swap PTEs duplicate their slot.
 
 import { EBUSY } from './defs.ts';
-import { PTE_MIGRATION, PTE_MIG_WRITE, PTE_PRESENT, PTE_SWAP, PTE_WRITE, PTE_YOUNG, VMA_SHARED } from './layout.ts';
+import { PTE_MIGRATION, PTE_MIG_WRITE, PTE_PRESENT, PTE_SWAP, PTE_WRITE, VMA_SHARED } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { folioGet, pageFolio } from './folio.ts';
 import { swapDuplicate } from './swap.ts';
@@ -48,7 +48,7 @@ function copyPte(k: Kernel, ps: number, cs: number): void {
     folioGet(k, pfn);
     k.add(L.PG_MAPCOUNT, pfn, 1);
     k.set(L.PTE_KIND, cs, PTE_PRESENT);
-    k.set(L.PTE_FLAGS, cs, f & ~PTE_YOUNG);
+    k.set(L.PTE_FLAGS, cs, f);
     k.set(L.PTE_VAL, cs, val);
   } else if (kind === PTE_SWAP) {
     swapDuplicate(k, val);

@@ -17,7 +17,7 @@
 import { match } from 'ts-pattern';
 import { cramFaultStep } from '../cram/cram.ts';
 import { GFP_HIGHUSER_MOVABLE, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, __GFP_PRIVATE, __GFP_ZERO, errname } from './defs.ts';
-import { EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PTE_DIRTY, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, PTE_YOUNG, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import { EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PTE_DIRTY, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { fileIndex, filemapGetFolio } from './filemap.ts';
 import { folioNid, folioPut, folioTestAnon, lruAdd, pageFolio } from './folio.ts';
@@ -123,7 +123,7 @@ function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write
   const pfn = pageFolio(k, k.get(k.L.PTE_VAL, s));
   // Mutant: the write check runs before the private-node dispatch and reuses the P folio in place.
   if (k.cfg.mutant === 'handle-fault-after-write-check' && write && !(flags & PTE_WRITE) && folioIsPrivateNode(k, pfn)) {
-    k.set(k.L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+    k.set(k.L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY);
     k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_reuse on private pfn ${pfn} (mutant)`);
     return done(0);
   }
@@ -136,8 +136,9 @@ function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write
     }
   }
   if (write && !(flags & PTE_WRITE)) return done(doWpPage(k, tid, mm, vaddr));
-  // Spurious / access-bit fault: pte_mkyoung (+dirty on write).
-  k.set(k.L.PTE_FLAGS, s, flags | PTE_YOUNG | (write ? PTE_DIRTY : 0));
+  // Spurious / access-bit fault: pte_mkyoung (+dirty on write). The model keeps no
+  // accessed bit (nothing reads it; it would only multiply states).
+  k.set(k.L.PTE_FLAGS, s, flags | (write ? PTE_DIRTY : 0));
   return done(0);
 }
 
@@ -203,7 +204,7 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
   lruAdd(k, pfn);
   const vw = k.has(k.L.VMA_FLAGS, s, VMA_WRITE);
   // The allocation's reference becomes the mapping's.
-  setPtePresent(k, s, pfn, PTE_YOUNG | (vw ? PTE_WRITE | PTE_DIRTY : 0));
+  setPtePresent(k, s, pfn, (vw ? PTE_WRITE | PTE_DIRTY : 0));
   k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}${write ? ', write' : ''}) -> pfn ${pfn} (node ${folioNid(k, pfn)})`);
   return 0;
 }
@@ -219,7 +220,7 @@ function doReadFault(k: Kernel, tid: number, mm: number, vaddr: number): number 
   const { file, pgoff } = fileOf(k, s);
   const pfn = filemapGetFolio(k, threadNode(k, tid), file, pgoff);
   if (pfn === NULL_PFN) return VM_FAULT_OOM;
-  setPtePresent(k, s, pfn, PTE_YOUNG); // the lookup's reference becomes the mapping's
+  setPtePresent(k, s, pfn, 0); // the lookup's reference becomes the mapping's
   k.trace(`do_read_fault(mm ${mm}, v${vaddr}) -> pfn ${pfn} (node ${folioNid(k, pfn)}) read-only`);
   return 0;
 }
@@ -239,7 +240,7 @@ function doCowFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
   copyFolioContent(k, dst, src, 1);
   k.setBits(k.L.PG_FLAGS, dst, PG_anon);
   lruAdd(k, dst);
-  setPtePresent(k, s, dst, PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+  setPtePresent(k, s, dst, PTE_WRITE | PTE_DIRTY);
   folioPut(k, tid, src);
   k.trace(`do_cow_fault(mm ${mm}, v${vaddr}): pfn ${src} copied to pfn ${dst} (node ${folioNid(k, dst)})`);
   return 0;
@@ -257,7 +258,7 @@ function doSharedFault(k: Kernel, tid: number, mm: number, vaddr: number): numbe
   const pfn = filemapGetFolio(k, threadNode(k, tid), file, pgoff);
   if (pfn === NULL_PFN) return VM_FAULT_OOM;
   k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
-  setPtePresent(k, s, pfn, PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+  setPtePresent(k, s, pfn, PTE_WRITE | PTE_DIRTY);
   k.trace(`do_shared_fault(mm ${mm}, v${vaddr}) -> pfn ${pfn} (node ${folioNid(k, pfn)}) writable`);
   return 0;
 }
@@ -275,7 +276,7 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
   const flags = k.get(L.PTE_FLAGS, s);
   if (k.has(L.VMA_FLAGS, s, VMA_SHARED)) {
     k.setBits(L.PG_FLAGS, old, PG_dirty);
-    k.set(L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+    k.set(L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY);
     k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_shared pfn ${old} (node ${folioNid(k, old)})`);
     return 0;
   }
@@ -286,7 +287,7 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
       deleteFromSwapCache(k, old);
     }
     if (k.get(L.PG_REF, old) === 1 && k.get(L.PG_MAPCOUNT, old) === 1) {
-      k.set(L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+      k.set(L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY);
       k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_reuse pfn ${old} (node ${folioNid(k, old)})`);
       return 0;
     }
@@ -302,7 +303,7 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
   lruAdd(k, dst);
   k.add(L.PG_MAPCOUNT, old, -1);
   k.set(L.PTE_FLAGS, s, 0);
-  setPtePresent(k, s, dst, PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+  setPtePresent(k, s, dst, PTE_WRITE | PTE_DIRTY);
   folioPut(k, tid, old);
   k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_copy pfn ${old} -> pfn ${dst} (node ${folioNid(k, dst)})`);
   return 0;
@@ -348,7 +349,7 @@ export function doNumaPage(k: Kernel, tid: number, mm: number, vaddr: number): n
   // numa_rebuild_single_mapping
   if (k.get(L.PTE_KIND, s) === PTE_PRESENT) {
     const f = k.get(L.PTE_FLAGS, s) & ~(PTE_PROTNONE | PTE_WRITE);
-    k.set(L.PTE_FLAGS, s, f | PTE_YOUNG | (writable ? PTE_WRITE : 0));
+    k.set(L.PTE_FLAGS, s, f | (writable ? PTE_WRITE : 0));
   }
   return 0;
 }
@@ -382,7 +383,7 @@ export function doSwapPage(k: Kernel, tid: number, mm: number, vaddr: number, wr
   }
   const exclusive = k.get(L.SWAP_COUNT, slot) === 1;
   const vw = k.has(L.VMA_FLAGS, s, VMA_WRITE);
-  let flags = PTE_YOUNG;
+  let flags = 0;
   if (exclusive && vw) flags |= PTE_WRITE | (write ? PTE_DIRTY : 0);
   k.set(L.PTE_KIND, s, PTE_NONE);
   setPtePresent(k, s, pfn, flags);

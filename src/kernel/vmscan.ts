@@ -154,8 +154,9 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   if (idle) {
     if (choice !== 0) return false;
     const fail = !pgdatBalanced(k, nid);
-    // Sleeping again when already asleep with nothing to do is no step at all.
-    if (st === 1 && (!fail || k.get(L.NODE_KSWAPD_FAILURES, nid) >= MAX_RECLAIM_RETRIES)) return false;
+    // A sleeping kswapd with nothing to reclaim stays asleep (no step; it counts a
+    // failure only when it was woken and found nothing).
+    if (st === 1) return false;
     k.set(L.NODE_KSWAPD, nid, 1);
     if (fail && k.get(L.NODE_KSWAPD_FAILURES, nid) < MAX_RECLAIM_RETRIES) k.add(L.NODE_KSWAPD_FAILURES, nid, 1);
     k.trace(`kswapd(node ${nid}): ${fail ? 'nothing reclaimable' : 'balanced'}, sleep`);
