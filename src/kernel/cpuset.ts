@@ -27,7 +27,7 @@ export function cpusetCurrentMemsAllowed(k: Kernel): number {
  */
 // kernel/cgroup/cpuset.c: cpuset_node_allowed
 export function cpusetNodeAllowed(k: Kernel, nid: number, gfp: number, inTask: boolean): boolean {
-  void gfp;
+  // gfp only matters for __GFP_HARDWALL, whose answer equals the mems check with one cpuset.
   if (!cpusetsEnabled(k)) return true;
   if (!inTask) return true;
   return (cpusetCurrentMemsAllowed(k) & (1 << nid)) !== 0;

@@ -236,7 +236,7 @@ test('property: random register/add/online/offline/remove/set_ops/alloc/free seq
   const { countFreePages } = await import('../../src/kernel/buddy.ts');
   const { nodeZonelist } = await import('../../src/kernel/zonelist.ts');
   const { nodePrivateClearOps, nodePrivateSetOps } = await import('../../src/kernel/node_private.ts');
-  const { GA_CONTIG, GA_PRIVATE_OK, PG_tail } = await import('../../src/kernel/layout.ts');
+  const { GA_CONTIG, GA_PRIVATE_OK } = await import('../../src/kernel/layout.ts');
   const { allocPages } = await import('../../src/kernel/page_alloc.ts');
   const { GFP_PRIVATE, GFP_ATOMIC, __GFP_THISNODE, MAX_NR_ZONES } = await import('../../src/kernel/defs.ts');
   const gfps = [GFP_KERNEL, GFP_HIGHUSER_MOVABLE, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, GFP_PRIVATE, GFP_PRIVATE | GFP_HIGHUSER_MOVABLE, GFP_ATOMIC, GFP_KERNEL | __GFP_THISNODE];
@@ -291,7 +291,6 @@ test('property: random register/add/online/offline/remove/set_ops/alloc/free seq
           const used = live.filter((f) => k.g.pfnZone[f.pfn] === z).reduce((a, f) => a + (1 << f.order), 0);
           if (countFreePages(k, z) + used !== k.get(k.L.ZONE_MANAGED, z)) return false;
         }
-        void PG_tail;
       }
       return true;
     }),

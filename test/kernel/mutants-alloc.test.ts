@@ -2,7 +2,7 @@
 // from the faithful v4 model at its site: faithful does X, the mutant does Y.
 import test from 'ava';
 import {
-  __GFP_PRIVATE, EBUSY, EINVAL, GFP_HIGHUSER_MOVABLE, GFP_PRIVATE, __GFP_HIGHMEM, __GFP_MOVABLE, MIGRATE_SYNC, MPOL_BIND, MR_SYSCALL,
+  EBUSY, EINVAL, GFP_HIGHUSER_MOVABLE, GFP_PRIVATE, __GFP_HIGHMEM, __GFP_MOVABLE, MIGRATE_SYNC, MPOL_BIND, MR_SYSCALL,
   N_MEMORY, N_MEMORY_PRIVATE, ZONE_MOVABLE,
 } from '../../src/kernel/defs.ts';
 import { zoneId, zoneLabel } from '../../src/kernel/geometry.ts';
@@ -117,5 +117,4 @@ test('boost-ignored-in-watermark: a fully boosted P refuses CRAM allocations (fa
   for (const k of [f, m]) k.set(k.L.ZONE_BOOST, zoneId(P, ZONE_MOVABLE), 8);
   t.is(allocPagesNode(f, P, gfp, 0), NULL_PFN);
   t.is(m.g.pfnNode[allocPagesNode(m, P, gfp, 0)], P);
-  void __GFP_PRIVATE;
 });
