@@ -1,0 +1,108 @@
+// drivers/cxl/core/region_sysram.c + compression.c probe/remove: the driver
+// thread, SEMANTICS 7.2 (probe steps), 7.5 (devm teardown order, sysfs
+// hotplug toggle) and 5.3 (the -EBUSY ambiguity).
+import test from 'ava';
+import { CN_DRAINING, CN_FREED, CN_PUBLISHED } from '../../src/cram/cram.ts';
+import { DF_FLUSH_CTX, DF_IRQS, DF_KTHREAD, DF_NP_UNREG, DF_PRE_TEARDOWN, DF_RES, DF_SYSRAM } from '../../src/cxl/compression.ts';
+import { IRQ_LTHRESH } from '../../src/cxl/device.ts';
+import { DS_NONE, DS_PROBED, driverProbeAtBoot } from '../../src/cxl/region_sysram.ts';
+import { BLOCK_ABSENT, BLOCK_ONLINE, N_MEMORY_PRIVATE } from '../../src/kernel/defs.ts';
+import type { Kernel } from '../../src/kernel/kernel.ts';
+import { nodePrivateNp, npSlotOfNode } from '../../src/kernel/node_private.ts';
+import { OPS_CRAM } from '../../src/kernel/ops_table.ts';
+import { scenario } from '../helpers/scenario.ts';
+import { P, cramMachine, step } from '../cram/helpers.ts';
+
+const flags = (k: Kernel) => k.get(k.L.DRV_FLAGS);
+const pBlock = (k: Kernel) => k.g.blocks.findIndex((b) => b.node === P);
+
+test('probe as driver steps in 7.2 order: add sysram (online MOVABLE, np registered) | flush ctx + kthread | cram_register + pre_teardown | IRQs', (t) => {
+  const k = scenario({});
+  t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ABSENT);
+  t.true(step(k, 'driver'));
+  t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ONLINE);
+  t.true(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE));
+  t.is(nodePrivateNp(k, P), npSlotOfNode(k, P));
+  t.is(flags(k), DF_SYSRAM | DF_RES);
+  t.is(k.get(k.L.CN_STATE, P), 0, 'CRAM not yet registered');
+  t.true(step(k, 'driver'));
+  t.is(flags(k) & (DF_FLUSH_CTX | DF_KTHREAD), DF_FLUSH_CTX | DF_KTHREAD);
+  t.not(k.get(k.L.CPU_BUF_ACTIVE, 0), 0);
+  t.true(step(k, 'driver'));
+  t.is(k.get(k.L.CN_STATE, P), CN_PUBLISHED);
+  t.true((flags(k) & DF_PRE_TEARDOWN) !== 0);
+  k.setBits(k.L.DEV_IRQ, 0, IRQ_LTHRESH); // an edge before any handler exists
+  t.true(step(k, 'driver'));
+  t.is(k.get(k.L.DRV_STATE), DS_PROBED);
+  t.true((flags(k) & DF_IRQS) !== 0);
+  t.is(k.get(k.L.DEV_IRQ), 0, 'edges raised before request_irq are lost: pressure starts at 0 (7.1)');
+});
+
+test('driverProbeAtBoot equals the stepped probe', (t) => {
+  const a = scenario({});
+  for (let i = 0; i < 4; i++) step(a, 'driver');
+  const b = scenario({});
+  driverProbeAtBoot(b);
+  t.deepEqual(Array.from(b.s), Array.from(a.s));
+});
+
+test('teardown in devm reverse order: cram_unregister (ops cleared, kswapd stopped, rcu, drain) | offline+remove | node_private_unregister | post_teardown | sysram_unregister | IRQs freed', (t) => {
+  const k = cramMachine();
+  const slot = npSlotOfNode(k, P);
+  t.true(step(k, 'driver')); // pre_teardown: cram_unregister stage 1
+  t.is(k.get(k.L.CN_STATE, P), CN_DRAINING);
+  t.is(k.get(k.L.NP_OPS, slot), 0, 'ops cleared before any offline');
+  t.is(k.get(k.L.NODE_KSWAPD, P), 0);
+  t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ONLINE);
+  t.true(step(k, 'driver')); // synchronize_rcu
+  t.true(step(k, 'driver')); // drain, kfree(cn)
+  t.is(k.get(k.L.CN_STATE, P), CN_FREED);
+  t.true(step(k, 'driver')); // offline_and_remove attempt 1
+  t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ABSENT);
+  t.false(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE));
+  t.true((flags(k) & DF_NP_UNREG) !== 0, 'inside node_private_unregister');
+  t.true(step(k, 'driver')); // node_private_unregister second stage
+  t.is(nodePrivateNp(k, P), -1);
+  t.is((flags(k) & DF_RES), 0, 'resource released');
+  t.true((flags(k) & DF_FLUSH_CTX) !== 0, 'post_teardown has not run yet');
+  t.true(step(k, 'driver')); // post_teardown
+  t.is(flags(k) & (DF_FLUSH_CTX | DF_KTHREAD), 0);
+  t.is(k.get(k.L.CPU_BUF_ACTIVE, 0), 0);
+  t.true((flags(k) & DF_IRQS) !== 0, 'IRQs are on the pci device: freed after remove');
+  t.true(step(k, 'driver')); // sysram_unregister
+  t.true(step(k, 'driver')); // pci devm: free IRQs
+  t.is(k.get(k.L.DRV_STATE), DS_NONE);
+  t.is(flags(k), 0);
+  // A new probe works again.
+  for (let i = 0; i < 4; i++) t.true(step(k, 'driver'));
+  t.is(k.get(k.L.CN_STATE, P), CN_PUBLISHED);
+  t.is(k.get(k.L.NP_OPS, slot), OPS_CRAM);
+});
+
+test('teardown waits: cram_unregister spins while a set_pressure holds cn; free_irq waits for a running IRQ thread', (t) => {
+  const k = cramMachine();
+  k.setBits(k.L.DEV_IRQ, 0, IRQ_LTHRESH);
+  t.true(step(k, 'lthresh')); // S1: holds cn
+  t.true(step(k, 'driver')); // unregister stage 1
+  t.true(step(k, 'driver')); // synchronize_rcu
+  t.false(step(k, 'driver'), 'refcount_dec_if_one spins');
+  t.true(step(k, 'lthresh')); // S2
+  t.true(step(k, 'lthresh')); // S3
+  t.true(step(k, 'lthresh')); // S4 puts cn
+  t.true(step(k, 'driver'), 'drain completes');
+});
+
+test('sysfs hotplug toggle offlines+removes and re-adds without touching CRAM; kswapd(P) is not restarted (11.9)', (t) => {
+  const k = cramMachine();
+  t.is(k.get(k.L.NODE_KSWAPD, P), 1);
+  t.true(step(k, 'driver', 1)); // hotplug_store(offline)
+  t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ABSENT);
+  t.is(k.get(k.L.CN_STATE, P), CN_PUBLISHED, 'CRAM still registered');
+  t.is(k.get(k.L.NODE_KSWAPD, P), 0, 'offline_pages stopped kswapd');
+  while ((flags(k) & DF_NP_UNREG) !== 0) t.true(step(k, 'driver'));
+  t.is(nodePrivateNp(k, P), -1, 'np unregistered by offline_and_remove_private_memory');
+  t.true(step(k, 'driver', 1)); // hotplug_store(online)
+  t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ONLINE);
+  t.is(k.get(k.L.NP_OPS, npSlotOfNode(k, P)), OPS_CRAM, 'np->ops is not reset by register: cram_ops again');
+  t.is(k.get(k.L.NODE_KSWAPD, P), 0, 'nobody restarts kswapd(P) after a re-online');
+});
