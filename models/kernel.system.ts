@@ -6,7 +6,7 @@
 // so a transition allocates nothing beyond what the kernel model itself does.
 
 import { match } from 'ts-pattern';
-import * as sysram from '../src/cxl/region_sysram.ts';
+import { driverProbeAtBoot } from '../src/cxl/region_sysram.ts';
 import type { ActionInfo, System } from '../src/explore/system.ts';
 import { boot } from '../src/kernel/boot.ts';
 import type { KernelConfig } from '../src/kernel/config.ts';
@@ -79,9 +79,7 @@ export function kernelInitial(m: Machine): Kernel {
   const k = boot(m);
   if (!m.cfg.actors.driver && m.g.privateNode >= 0) {
     // drivers/cxl/core/region_sysram.c: convert_region_to_sysram, run to completion.
-    // CALL SITE: driverProbeAtBoot(k) (K2b); looked up by name until it is exported.
-    const probe = (sysram as Record<string, unknown>)['driverProbeAtBoot'];
-    if (typeof probe === 'function') (probe as (k: Kernel) => void)(k);
+    driverProbeAtBoot(k);
   }
   return k;
 }
