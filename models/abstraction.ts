@@ -120,6 +120,8 @@ function folioAbstraction(m: Machine): Abstraction {
   const isPrivate = Array.from({ length: P }, (_, p) => m.cfg.nodes[m.g.pfnNode[p]!]!.kind === 'private');
   // Scratch per call: which pfns some PTE maps present / writable / by migration entry.
   const mapped = new Uint8Array(P);
+  const inBuffer = new Uint8Array(P);
+  const BUF_SLOTS = m.g.flushBufs * m.cfg.driver.bufMax;
   const MAP_PRESENT = 1;
   const MAP_WRITE = 2;
   const MAP_MIGRATION = 4;
@@ -131,6 +133,15 @@ function folioAbstraction(m: Machine): Abstraction {
     label: (pfn) => `pfn ${pfn}`,
     abstract(k, out) {
       mapped.fill(0);
+      inBuffer.fill(0);
+      for (let b = 0; b < m.g.flushBufs; b++) {
+        const len = k.get(L.BUF_LEN, b);
+        for (let i = 0; i < len && i < m.cfg.driver.bufMax; i++) {
+          const e = k.get(L.BUF_ENT, b * m.cfg.driver.bufMax + i);
+          if (e > 0 && e - 1 < P) inBuffer[e - 1] = 1;
+        }
+      }
+      void BUF_SLOTS;
       for (let s = 0; s < MV; s++) {
         const kind = k.get(L.PTE_KIND, s);
         if (kind !== PTE_PRESENT && kind !== PTE_MIGRATION) continue;
@@ -169,7 +180,9 @@ function folioAbstraction(m: Machine): Abstraction {
     const nr = 1 << k.get(L.PG_ORDER, h);
     let map = 0;
     for (let q = h; q < h + nr && q < P; q++) map |= mapped[q]!;
-    if (f & PG_swapcache) return 'swapcache';
+    // in the swap cache and unmapped: being evicted (or read ahead); a mapped
+    // swap-cache folio is just in use where it lives
+    if (f & PG_swapcache && (map & (MAP_PRESENT | MAP_MIGRATION)) === 0) return 'swapcache';
     const lru = (f & PG_lru) !== 0;
     const migrating = (map & MAP_MIGRATION) !== 0 || ((f & PG_locked) !== 0 && !lru && (map & MAP_PRESENT) === 0);
     if (!priv) {
@@ -177,8 +190,12 @@ function folioAbstraction(m: Machine): Abstraction {
       if (!lru && (map & MAP_PRESENT) && k.get(L.PG_REF, h) > k.get(L.PG_MAPCOUNT, h)) return 'dram_isolated';
       return map & MAP_WRITE ? 'dram_writable' : 'dram';
     }
-    if (k.get(L.PG_FLUSH_BIT, h) !== 0 && (map & MAP_PRESENT) === 0) {
-      return k.get(L.PG_CONTENT, h) === 0 ? 'cram_scrubbed' : 'cram_deferred';
+    // Deferred free (cxl_compression_flush_cb): in a flush buffer awaiting the
+    // send; 'scrubbed' once the send zeroed it and dropped it from the buffer
+    // but its put did not free it (someone else held a reference, R6).
+    const buffered = inBuffer[h] !== 0;
+    if ((buffered || k.get(L.PG_FLUSH_BIT, h) !== 0) && (map & MAP_PRESENT) === 0) {
+      return buffered ? 'cram_deferred' : 'cram_scrubbed';
     }
     if (migrating) return 'cram_migrating';
     if (map & MAP_WRITE && protectWrite) return FOLIO_CRAM_WRITABLE;

@@ -55,6 +55,7 @@ export type FolioEvent =
   | { type: 'pte_wrprotect'; ret?: number }
   | { type: 'folio_isolate_lru'; ret?: number }
   | { type: 'folio_putback_lru'; ret?: number }
+  | { type: 'folio_putback_lru_writable'; ret?: number }
   | { type: 'try_to_migrate'; ret?: number }
   | { type: 'remove_migration_ptes'; ret?: number }
   | { type: 'migrate_folio_done'; ret?: number }
@@ -62,7 +63,9 @@ export type FolioEvent =
   | { type: 'cram_free_folio_cb'; ret?: number }
   | { type: 'cxl_flush_buf_send'; ret?: number }
   | { type: 'add_to_swap'; ret?: number }
-  | { type: 'swap_in'; ret?: number };
+  | { type: 'swap_in'; ret?: number }
+  | { type: 'do_swap_page'; ret?: number }
+  | { type: 'swapin_readahead'; ret?: number };
 
 export const folioMachine = setup({
   types: { events: {} as FolioEvent },
@@ -84,6 +87,7 @@ export const folioMachine = setup({
         // migrate_pages is one atomic step in the model (src/kernel/migrate.ts):
         // alloc_cram_folio + copy + remove_migration_pte (read-only) at once
         migrate_pages: 'cram',
+        swapin_readahead: 'swapcache',
       },
     },
     dram: {
@@ -104,6 +108,8 @@ export const folioMachine = setup({
     dram_isolated: {
       on: {
         folio_putback_lru: 'dram',
+        // the isolation hid the mapping: a writable one is still writable after putback
+        folio_putback_lru_writable: 'dram_writable',
         try_to_migrate: 'dram_migrating',
         add_to_swap: 'swapcache',
         // the mapping was zapped meanwhile: the last put frees it (R1)
@@ -159,6 +165,7 @@ export const folioMachine = setup({
     swapcache: {
       on: {
         swap_in: 'dram',
+        do_swap_page: 'dram_writable',
         folio_put: 'free',
         folio_putback_lru: 'cram',
       },
@@ -168,9 +175,9 @@ export const folioMachine = setup({
 
 const EVENT_TYPES: readonly FolioEvent['type'][] = [
   'online_pages', 'offline_pages', 'alloc_pages', 'do_anonymous_page', 'alloc_migration_target',
-  'alloc_cram_folio', 'migrate_pages', 'do_wp_page', 'pte_wrprotect', 'folio_isolate_lru', 'folio_putback_lru',
+  'alloc_cram_folio', 'migrate_pages', 'do_wp_page', 'pte_wrprotect', 'folio_isolate_lru', 'folio_putback_lru', 'folio_putback_lru_writable',
   'try_to_migrate', 'remove_migration_ptes', 'migrate_folio_done', 'folio_put', 'cram_free_folio_cb',
-  'cxl_flush_buf_send', 'add_to_swap', 'swap_in',
+  'cxl_flush_buf_send', 'add_to_swap', 'swap_in', 'do_swap_page', 'swapin_readahead',
 ];
 
 export const folioSpec: MachineSpec = {
@@ -189,6 +196,7 @@ export const folioSpec: MachineSpec = {
     pte_wrprotect: ['pte_wrprotect', 'mprotect', 'change_pte_range', 'fork'],
     folio_isolate_lru: ['folio_isolate_lru'],
     folio_putback_lru: ['folio_putback_lru'],
+    folio_putback_lru_writable: ['folio_putback_lru', 'putback_movable_pages', 'migrate_pages'],
     try_to_migrate: ['try_to_migrate', 'migrate_pages'],
     remove_migration_ptes: ['remove_migration_ptes', 'remove_migration_pte', 'migrate_pages'],
     migrate_folio_done: ['migrate_folio_done', 'migrate_pages'],
@@ -197,5 +205,7 @@ export const folioSpec: MachineSpec = {
     cxl_flush_buf_send: ['cxl_flush_buf_send'],
     add_to_swap: ['add_to_swap', 'shrink_folio_list'],
     swap_in: ['do_swap_page', 'swap_in'],
+    do_swap_page: ['do_swap_page'],
+    swapin_readahead: ['swapin_readahead', 'swap_cache_alloc', 'do_swap_page'],
   },
 };

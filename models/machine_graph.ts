@@ -106,3 +106,77 @@ export interface StateAbstraction {
   label(entity: number): string;
   abstractState(state: Uint32Array, out: string[]): void;
 }
+
+/**
+ * One transition as written in the machine (a state node's `on` entry), the
+ * unit coverage counts. For a parallel machine `from`/`to` are region-local
+ * ('pressure=zero'; 'pressure=*' for a region-level `on`), for a flat machine
+ * the state names.
+ */
+export interface MachineTransition {
+  readonly label: string;
+  readonly region: string;
+  readonly from: string;
+  readonly to: string;
+  readonly event: ProtocolEvent;
+  readonly guard: string;
+}
+
+interface NodeLike {
+  readonly path: readonly string[];
+  readonly type: string;
+  readonly transitions: Map<string, readonly { target?: readonly { path: readonly string[] }[]; guard?: unknown }[]>;
+  readonly states: Record<string, NodeLike>;
+}
+
+function guardName(g: unknown): string {
+  if (g === undefined) return '';
+  if (typeof g === 'string') return g;
+  if (typeof g === 'object' && g !== null && 'type' in g && typeof (g as { type: unknown }).type === 'string') return (g as { type: string }).type;
+  if (typeof g === 'function') return g.name && g.name !== 'guard' ? g.name : 'guard';
+  return 'guard';
+}
+
+/** The machine's written transitions, in definition order. */
+export function machineTransitions(spec: MachineSpec): MachineTransition[] {
+  const root = spec.machine.root as unknown as NodeLike;
+  const parallel = root.type === 'parallel';
+  const out: MachineTransition[] = [];
+  const visit = (n: NodeLike): void => {
+    if (n.path.length > 0) {
+      const region = parallel ? n.path[0]! : '';
+      const leaf = parallel ? n.path[1] : n.path[0];
+      const fromText = parallel ? `${region}=${leaf ?? '*'}` : leaf!;
+      for (const [type, defs] of n.transitions) {
+        for (const d of defs) {
+          const t = d.target?.[0]?.path;
+          const toLeaf = t ? (parallel ? t[1] : t[0]) : leaf;
+          const toText = parallel ? `${region}=${toLeaf ?? '*'}` : toLeaf!;
+          const guard = guardName(d.guard);
+          out.push({ label: `${fromText} --${type}${guard ? `[${guard}]` : ''}--> ${toText}`, region, from: fromText, to: toText, event: { type }, guard });
+        }
+      }
+    }
+    for (const c of Object.values(n.states)) visit(c);
+  };
+  visit(root);
+  return out;
+}
+
+function regionValue(key: string, region: string): string {
+  if (region === '') return key;
+  for (const kv of key.split(',')) {
+    const [k, v] = kv.split('=');
+    if (k === region) return `${region}=${v}`;
+  }
+  return '';
+}
+
+/** Does the product edge take the written transition t (same event, its region moves as t says)? */
+export function edgeRealizes(e: MachineEdge, t: MachineTransition): boolean {
+  if (e.event.type !== t.event.type) return false;
+  const from = regionValue(e.from, t.region);
+  const to = regionValue(e.to, t.region);
+  const fromOk = t.from.endsWith('=*') ? true : from === t.from;
+  return fromOk && to === t.to;
+}

@@ -19,7 +19,8 @@ import { getShortestPaths, getSimplePaths } from '@xstate/graph';
 import type { StateValue } from 'xstate';
 import { explore } from '../explore/explorer.ts';
 import type { System } from '../explore/system.ts';
-import { buildRelation, eventKey, stateKey, type MachineEdge, type MachineSpec, type ProtocolEvent, type Relation, type StateAbstraction } from '../../models/machine_graph.ts';
+import { buildRelation, edgeRealizes, eventKey, machineTransitions, stateKey, type MachineEdge, type MachineSpec, type ProtocolEvent, type Relation, type StateAbstraction } from '../../models/machine_graph.ts';
+import { machinePath } from './scenario.ts';
 import { findScenario } from './scenario.ts';
 import { unreachableReason } from './reasons.ts';
 
@@ -47,7 +48,11 @@ export interface MachineCoverage {
   readonly shortestPaths: number;
   /** null when not enumerated (too many states for simple paths). */
   readonly simplePaths: number | null;
+  /** The machine's written transitions (state node `on` entries): what coverage counts. */
   readonly edges: readonly EdgeCoverage[];
+  /** Edges of the state graph (for a parallel machine: of the product of its regions). */
+  readonly graphEdges: number;
+  readonly graphEdgesCovered: number;
   readonly covered: number;
   readonly unreachable: number;
   readonly gaps: number;
@@ -201,22 +206,46 @@ export function machineCoverage(sys: System, abstractions: readonly StateAbstrac
   const machines: MachineCoverage[] = abstractions.map((abs, i) => {
     const rel = rels[i]!;
     const counts = pathCounts(abs.spec, rel, opts.simplePathLimit ?? 16);
-    const edges: EdgeCoverage[] = rel.edges.map((edge) => {
+    // Graph edges first: which the BFS reached, each with its witness.
+    const graphWitness = new Map<string, { trace: number[]; entity: number }>();
+    for (const edge of rel.edges) {
       const w = witnessed[i]!.get(edge.label);
-      let trace = w ? traces.get(`${i}|${edge.label}`) ?? null : null;
-      let via: EdgeCoverage['via'] = trace ? 'bfs' : null;
-      let entity = w ? abs.label(w.entity) : null;
-      if (!trace && edge.from !== edge.to) {
-        const found = findScenario(sys, abs, rel, edge, opts.targetedStates ?? 20_000);
-        if (found) {
-          trace = found.actions;
-          entity = abs.label(found.entity);
-          via = 'targeted';
+      const trace = w ? traces.get(`${i}|${edge.label}`) : undefined;
+      if (w && trace && replayConfirms(sys, abs, edge, trace)) graphWitness.set(edge.label, { trace, entity: w.entity });
+    }
+    const depth = new Map<string, number>();
+    const pathLen = (s: string): number => {
+      let d = depth.get(s);
+      if (d === undefined) {
+        d = machinePath(rel, rel.initial, s)?.length ?? 1e9;
+        depth.set(s, d);
+      }
+      return d;
+    };
+    const edges: EdgeCoverage[] = machineTransitions(abs.spec).map((t) => {
+      const realizing = rel.edges.filter((e) => edgeRealizes(e, t));
+      let best: { trace: number[]; entity: number } | null = null;
+      for (const e of realizing) {
+        const g = graphWitness.get(e.label);
+        if (g && (!best || g.trace.length < best.trace.length)) best = g;
+      }
+      let via: EdgeCoverage['via'] = best ? 'bfs' : null;
+      if (!best) {
+        // Targeted search along the machine's shortest paths to the few nearest realizing edges.
+        const cands = realizing.filter((e) => e.from !== e.to).sort((a, b) => pathLen(a.from) - pathLen(b.from)).slice(0, 3);
+        for (const e of cands) {
+          const found = findScenario(sys, abs, rel, e, opts.targetedStates ?? 20_000);
+          if (found && replayConfirms(sys, abs, e, found.actions)) {
+            best = { trace: found.actions, entity: found.entity };
+            via = 'targeted';
+            break;
+          }
         }
       }
-      const covered = trace !== null && replayConfirms(sys, abs, edge, trace);
-      const reason = covered ? null : unreachableReason(abs.spec.name, edge);
-      return { label: edge.label, from: edge.from, event: eventKey(edge.event), to: edge.to, covered, witness: covered ? trace : null, entity: covered ? entity : null, via: covered ? via : null, reason };
+      const covered = best !== null;
+      const asEdge: MachineEdge = { from: t.from, event: t.event, to: t.to, label: t.label };
+      const reason = covered ? null : unreachableReason(abs.spec.name, asEdge);
+      return { label: t.label, from: t.from, event: t.event.type, to: t.to, covered, witness: best ? best.trace : null, entity: best ? abs.label(best.entity) : null, via, reason };
     });
     const covered = edges.filter((e) => e.covered).length;
     const unreachable = edges.filter((e) => !e.covered && e.reason !== null).length;
@@ -227,6 +256,8 @@ export function machineCoverage(sys: System, abstractions: readonly StateAbstrac
       shortestPaths: counts.shortest,
       simplePaths: counts.simple,
       edges,
+      graphEdges: rel.edges.length,
+      graphEdgesCovered: graphWitness.size,
       covered,
       unreachable,
       gaps: edges.length - covered - unreachable,

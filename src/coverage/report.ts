@@ -9,7 +9,7 @@ export function coverageText(r: CoverageReport): string[] {
   for (const m of r.machines) {
     lines.push('');
     lines.push(`machine ${m.machine}: ${m.states.length} states (${m.statesReached.length} reached), ${m.edges.length} transitions: ${m.covered} covered, ${m.unreachable} unreachable, ${m.gaps} gaps`);
-    lines.push(`  paths: ${m.shortestPaths} shortest, ${m.simplePaths === null ? 'simple not enumerated (too many states)' : `${m.simplePaths} simple`}`);
+    lines.push(`  paths: ${m.shortestPaths} shortest, ${m.simplePaths === null ? 'simple not enumerated (too many states)' : `${m.simplePaths} simple`}; state-graph edges ${m.graphEdgesCovered}/${m.graphEdges} reached`);
     const unreached = m.states.filter((s) => !m.statesReached.includes(s));
     if (unreached.length > 0) lines.push(`  states not reached: ${unreached.join(' | ')}`);
     for (const e of m.edges) {
