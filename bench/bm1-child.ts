@@ -1,0 +1,35 @@
+// One BM1 run of cramcheck's explorer, in its own process so its time and
+// memory are measured alone. Prints one JSON line (BenchFigures).
+// Usage: node --import tsx bench/bm1-child.ts small|medium|large|xlarge|F=..,D=..,C=..,P=.. [--max-states N] [--dfs]
+import { explore } from '../src/explore/explorer.ts';
+import { bm1System, parseBm1Params } from '../models/bm1.ts';
+import type { BenchFigures } from './figures.ts';
+
+const argv = process.argv.slice(2);
+const parsed = parseBm1Params(argv[0] ?? 'small');
+if (!parsed.ok) {
+  console.error(parsed.error);
+  process.exit(2);
+}
+const mi = argv.indexOf('--max-states');
+const maxStates = mi >= 0 ? Number(argv[mi + 1]) : undefined;
+const r = explore(bm1System(parsed.params), {
+  strategy: argv.includes('--dfs') ? 'dfs' : 'bfs',
+  ...(maxStates !== undefined ? { maxStates } : {}),
+});
+const out: BenchFigures = {
+  tool: 'cramcheck',
+  config: parsed.name,
+  distinct: r.states,
+  explored: r.explored,
+  transitions: r.transitions,
+  depth: r.depth,
+  complete: r.complete,
+  seconds: r.timing.elapsedMs / 1000,
+  statesPerSec: r.timing.statesPerSec,
+  storeBytes: r.storeBytes,
+  bytesPerState: r.bytesPerState,
+  rssMiB: process.memoryUsage().rss / 2 ** 20,
+  ...(r.exhausted ? { exhausted: r.exhausted.reason } : {}),
+};
+console.log(JSON.stringify(out));

@@ -1,0 +1,92 @@
+// `npm run bench`: cramcheck's explorer beside the hand-written reference
+// (../shared/bench/js/bm1-bfs.mjs) on BM1, each in its own process, plus the
+// kernel system on `canonical` when it exists.
+// Flags: --only medium[,large|small|xlarge|kernel] (repeatable), --max-states N.
+// Targets (ARCHITECTURE.md): states/s >= 0.5x the reference, bytes/state <= 2x.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { lastJsonLine, parseCramcheck, parseReference, type BenchFigures } from './figures.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const reference = fileURLToPath(new URL('../../shared/bench/js/bm1-bfs.mjs', import.meta.url));
+const TARGET_SPEED = 0.5;
+const TARGET_BYTES = 2;
+
+const argv = process.argv.slice(2);
+const only: string[] = [];
+let maxStates: string | null = null;
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === '--only' && argv[i + 1]) only.push(...argv[++i]!.split(','));
+  else if (argv[i] === '--max-states' && argv[i + 1]) maxStates = argv[++i]!;
+  else {
+    console.error(`bench: unknown argument '${argv[i]}' (flags: --only medium,large,kernel  --max-states N)`);
+    process.exit(2);
+  }
+}
+const targets = only.length > 0 ? only : ['medium', 'large', 'kernel'];
+const extra = maxStates !== null ? ['--max-states', maxStates] : [];
+
+function runChild(args: string[]): { status: number | null; err: string; line: string | null } {
+  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, CI: '1' } });
+  const line = lastJsonLine(r.stdout ?? '');
+  return { status: r.status, err: (r.stderr ?? '').trim(), line };
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
+let failed = false;
+
+function row(f: BenchFigures): string {
+  return `  ${f.tool.padEnd(10)} distinct ${fmt(f.distinct).padStart(12)}  depth ${String(f.depth).padStart(3)}  ${f.seconds.toFixed(2).padStart(7)} s  ${fmt(f.statesPerSec).padStart(10)} states/s  ${f.bytesPerState.toFixed(1).padStart(6)} B/state  store ${(f.storeBytes / 2 ** 20).toFixed(0)} MiB  rss ${f.rssMiB.toFixed(0)} MiB${f.complete ? '' : `  INCOMPLETE${f.exhausted ? ` (${f.exhausted})` : ''}`}`;
+}
+
+for (const t of targets) {
+  if (t === 'kernel') {
+    console.log('kernel system (canonical):');
+    const k = runChild(['--import', 'tsx', 'bench/kernel-child.ts', 'canonical', ...extra]);
+    if (k.status === 3) console.log('  kernel system: not available yet');
+    else if (k.line === null) {
+      console.log(`  kernel system: FAILED (exit ${k.status}): ${k.err.split('\n').slice(-3).join(' | ')}`);
+      failed = true;
+    } else {
+      const kf = parseCramcheck(k.line);
+      console.log(row(kf));
+      if (kf.violations) console.log(`  violations: ${kf.violations.join(', ')}`);
+    }
+    continue;
+  }
+  console.log(`BM1 ${t}:`);
+  const c = runChild(['--import', 'tsx', 'bench/bm1-child.ts', t, ...extra]);
+  if (c.line === null) {
+    console.log(`  cramcheck FAILED (exit ${c.status}): ${c.err.split('\n').slice(-3).join(' | ')}`);
+    failed = true;
+    continue;
+  }
+  const mine = parseCramcheck(c.line);
+  console.log(row(mine));
+  if (!existsSync(reference)) {
+    console.log(`  reference: skipped (${reference} not found)`);
+    continue;
+  }
+  // The reference takes F,D,C,P positionally for explicit configurations.
+  const m = /^F=(\d+),D=(\d+),C=(\d+),P=(\d+)$/.exec(mine.config);
+  const refArg = m ? `${m[1]},${m[2]},${m[3]},${m[4]}` : t;
+  const r = runChild([reference, refArg, ...extra]);
+  if (r.line === null) {
+    console.log(`  reference FAILED (exit ${r.status}): ${r.err}`);
+    failed = true;
+    continue;
+  }
+  const ref = parseReference(r.line);
+  console.log(row(ref));
+  if (ref.distinct !== mine.distinct || (maxStates === null && ref.depth !== mine.depth)) {
+    console.log(`  !!!!!!!! MISMATCH: cramcheck ${fmt(mine.distinct)} states (depth ${mine.depth}) vs reference ${fmt(ref.distinct)} (depth ${ref.depth}) !!!!!!!!`);
+    failed = true;
+  }
+  const speed = mine.statesPerSec / ref.statesPerSec;
+  const bytes = mine.bytesPerState / ref.bytesPerState;
+  const sOk = speed >= TARGET_SPEED, bOk = bytes <= TARGET_BYTES;
+  console.log(`  ratio      states/s ${ratio(mine.statesPerSec, ref.statesPerSec)} (target >= ${TARGET_SPEED}x: ${sOk ? 'met' : 'MISSED'})  bytes/state ${ratio(mine.bytesPerState, ref.bytesPerState)} (target <= ${TARGET_BYTES}x: ${bOk ? 'met' : 'MISSED'})`);
+}
+process.exit(failed ? 1 : 0);
