@@ -11,7 +11,7 @@ import type { Kernel } from '../../src/kernel/kernel.ts';
 import { nodePrivateNp, npSlotOfNode } from '../../src/kernel/node_private.ts';
 import { OPS_CRAM } from '../../src/kernel/ops_table.ts';
 import { scenario } from '../helpers/scenario.ts';
-import { P, cramMachine, step } from '../cram/helpers.ts';
+import { P, cramMachine, demoteProgram, nodeOf, ptePfn, runCpuTo, step } from '../cram/helpers.ts';
 
 const flags = (k: Kernel) => k.get(k.L.DRV_FLAGS);
 const pBlock = (k: Kernel) => k.g.blocks.findIndex((b) => b.node === P);
@@ -105,4 +105,50 @@ test('sysfs hotplug toggle offlines+removes and re-adds without touching CRAM; k
   t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ONLINE);
   t.is(k.get(k.L.NP_OPS, npSlotOfNode(k, P)), OPS_CRAM, 'np->ops is not reset by register: cram_ops again');
   t.is(k.get(k.L.NODE_KSWAPD, P), 0, 'nobody restarts kswapd(P) after a re-online');
+});
+
+/** Teardown with a folio still mapped on P: run driver steps until DRV_STATE returns to 0 (bounded). */
+function teardownWithMappedFolio(fixes: readonly string[]): Kernel {
+  const k = cramMachine({ fixes, programs: [demoteProgram(0, 5, P), []] });
+  runCpuTo(k, 0, 3);
+  t_assert(nodeOf(k, ptePfn(k, 0, 0)) === P);
+  for (let i = 0; i < 30 && !(i > 0 && k.get(k.L.DRV_STATE) === DS_NONE); i++) step(k, 'driver');
+  return k;
+}
+
+function t_assert(c: boolean): void {
+  if (!c) throw new Error('setup failed');
+}
+
+test('finding: pre_teardown clears cram_ops before offlining, so an in-use P folio cannot migrate and every offline attempt fails; the driver ends with P online and np registered (7.5)', (t) => {
+  const k = teardownWithMappedFolio([]);
+  t.is(k.get(k.L.DRV_STATE), DS_NONE, 'the driver finished its teardown');
+  t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ONLINE, 'memory still online');
+  t.true(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE));
+  t.not(nodePrivateNp(k, P), -1, 'np (embedded in the freed sysram) still registered');
+  t.is(nodeOf(k, ptePfn(k, 0, 0)), P, 'the folio never moved');
+});
+
+test('finding (5.3): with offline-first, the offline fails -EBUSY on the deferred-flush source folio, and sysram_hotplug_remove takes -EBUSY as success: resource dropped, memory left online', (t) => {
+  const k = teardownWithMappedFolio(['teardown-offline-first']);
+  t.is(k.get(k.L.DRV_STATE), DS_NONE);
+  t.not(nodeOf(k, ptePfn(k, 0, 0)), P, 'the mapped folio did migrate to DRAM');
+  t.is(k.get(k.L.PG_CONTENT, ptePfn(k, 0, 0)), 5, 'content kept');
+  t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ONLINE, 'rolled-back offline: still online');
+  t.not(nodePrivateNp(k, P), -1);
+});
+
+test('fixes teardown-offline-first + sysram-remove-ebusy-strict: the offline is retried, the flush kthread drains the deferred folio, the removal succeeds', (t) => {
+  const k = cramMachine({ fixes: ['teardown-offline-first', 'sysram-remove-ebusy-strict'], programs: [demoteProgram(0, 5, P), []] });
+  runCpuTo(k, 0, 3);
+  for (let i = 0; i < 30 && !(i > 0 && k.get(k.L.DRV_STATE) === DS_NONE); i++) {
+    step(k, 'driver');
+    while (step(k, 'flush'));
+  }
+  t.is(k.get(k.L.DRV_STATE), DS_NONE);
+  t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ABSENT);
+  t.is(nodePrivateNp(k, P), -1);
+  t.not(nodeOf(k, ptePfn(k, 0, 0)), P);
+  t.is(k.get(k.L.PG_CONTENT, ptePfn(k, 0, 0)), 5);
+  t.is(k.get(k.L.CN_STATE, P), CN_FREED);
 });
