@@ -1,6 +1,8 @@
 // The user CPU programs (src/kernel/workload.ts): one op per step, faults as extra steps, ghost bookkeeping.
 import test from 'ava';
 import { EV_DATA_LOSS, LK_PTL, PTE_MIGRATION, PTE_NONE, THREAD_REGS, VMA_MAPPED } from '../../src/kernel/layout.ts';
+import { nodePrivateSetOps } from '../../src/kernel/node_private.ts';
+import { opsIdByName } from '../../src/kernel/ops_table.ts';
 import { D0, P, nodeOf, ptePfn, runCpu, scenario, slotOf, step, traced } from '../helpers/scenario.ts';
 
 test('write then read the same slot: the read sees the write, no EV_DATA_LOSS; PC advances once per op', (t) => {
@@ -88,4 +90,42 @@ test('a CPU waits (step not enabled, state unchanged) on a migration entry and o
   k.clearBits(k.L.THR_LOCKS, other, LK_PTL);
   t.true(step(k, 'cpu0'));
   t.is(nodeOf(k, ptePfn(k, 0, 0)), D0);
+});
+
+test('mbind(MPOL_MF_MOVE): BIND to a MEMPOLICY private node moves the present page there with __GFP_PRIVATE (do_mbind, MPOL_F_PRIVATE)', (t) => {
+  const k = scenario({ pOps: 'mpol', programs: [[
+    { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 0, value: 3 },
+    { op: 'mbind', vaddr: 0, mode: 'bind', nodes: [P] }, { op: 'read', vaddr: 0 },
+  ], []] });
+  runCpu(k, 0);
+  const pfn = ptePfn(k, 0, 0);
+  t.is(nodeOf(k, pfn), P);
+  t.is(k.get(k.L.PG_CONTENT, pfn), 3);
+  t.is(k.get(k.L.GH_EVENTS) & EV_DATA_LOSS, 0);
+});
+
+test('mbind to a private node without NP_OPS_MEMPOLICY fails with -EINVAL and moves nothing (mpol_set_nodemask)', (t) => {
+  const k = traced(scenario({ pOps: 'demote', programs: [[
+    { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 0, value: 3 },
+    { op: 'mbind', vaddr: 0, mode: 'bind', nodes: [P] },
+  ], []] }));
+  runCpu(k, 0);
+  t.is(nodeOf(k, ptePfn(k, 0, 0)), D0);
+  t.true((k.log ?? []).some((l) => l.includes('-EINVAL')));
+});
+
+test('mbind queueing skips a private folio whose node lacks NP_OPS_MIGRATION (queue_folios_pte_range, §2.6)', (t) => {
+  const k = scenario({ pOps: 'mpol', programs: [[
+    { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 0, value: 3 },
+    { op: 'move_pages', vaddr: 0, node: P },
+    { op: 'mbind', vaddr: 0, mode: 'bind', nodes: [D0] },
+  ], []] });
+  runCpu(k, 0, 4);
+  const pfn = ptePfn(k, 0, 0);
+  t.is(nodeOf(k, pfn), P);
+  nodePrivateSetOps(k, P, opsIdByName(k, 'bare'));
+  traced(k);
+  runCpu(k, 0);
+  t.is(ptePfn(k, 0, 0), pfn, 'left on P');
+  t.false((k.log ?? []).some((l) => l.startsWith('migrate_pages(')), 'never queued (not merely stopped by the try_to_migrate gate)');
 });
