@@ -1,7 +1,7 @@
 // CRAM test machines: the SEMANTICS 3.3 worked example (test/helpers) with the
 // compression driver probed at boot (P = N2 hot-added MOVABLE, CRAM
 // registered with the driver's flush_cb, IRQs requested).
-import type { DriverConfig, ProgramOp } from '../../src/kernel/config.ts';
+import type { DriverConfig, KernelConfig, ProgramOp } from '../../src/kernel/config.ts';
 import { boot } from '../../src/kernel/boot.ts';
 import { buildMachine } from '../../src/kernel/kernel.ts';
 import type { Kernel } from '../../src/kernel/kernel.ts';
@@ -18,7 +18,12 @@ export function cramMachine(o: ScenarioOpts = {}): Kernel {
 
 /** As cramMachine, with the driver configuration replaced (bufMax, mediaOps). */
 export function cramMachineDriver(o: ScenarioOpts, driver: DriverConfig): Kernel {
-  const k = boot(buildMachine({ ...scenarioConfig({ ...o, pOps: null }), driver }));
+  return cramMachineWith(o, { driver });
+}
+
+/** As cramMachine, with top-level config fields replaced (device, driver, ...). */
+export function cramMachineWith(o: ScenarioOpts, patch: Partial<KernelConfig>): Kernel {
+  const k = boot(buildMachine({ ...scenarioConfig({ ...o, pOps: null }), ...patch }));
   driverProbeAtBoot(k);
   return k;
 }
