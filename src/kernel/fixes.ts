@@ -1,6 +1,7 @@
 // The fix catalogue: the smallest kernel change that mends each real v4
 // finding, switched on by cfg.fixes (hasFix(cfg, name) at the site).
 // Areas contribute their own lists; this file is the one list the CLI shows.
+import { ALLOC_FIXES } from './mutants/alloc.ts';
 import { MM_FIXES } from './mutants/mm.ts';
 import type { Fix } from './mutants/types.ts';
 
@@ -56,4 +57,4 @@ export const CRAM_FIXES: readonly Fix[] = [
   },
 ];
 
-export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES];
+export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES];
