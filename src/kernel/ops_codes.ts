@@ -16,7 +16,8 @@ export const OP_NONE = 0;
 export const OP_HANDLE_FAULT = 1;
 /**
  * kswapd has isolated a folio and can_demote said yes; demote_folio_list is
- * its next step (the R2 window): REG[0] = folio pfn + 1, REG[1] = target nid + 1.
+ * its next step (the R2 window): REG[0] = target nid + 1, REG[1..5] = the
+ * batch's isolated folio pfns + 1 (0 = empty).
  */
 export const OP_KSWAPD_DEMOTE = 2;
 

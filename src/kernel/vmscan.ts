@@ -10,7 +10,9 @@
 //   node's pfn count): the folio must be an LRU folio head with a reference
 //   (isolate_lru_folios uses folio_try_get). It is isolated; then
 //   - DRAM node, demotion enabled, can_demote: the folio stays isolated in
-//     REG[0] and demote_folio_list is kswapd's NEXT step (the R2 window in
+//     REG[1] (target nid + 1 in REG[0]); while it waits, choices c >= 1 may
+//     isolate more folios into the batch (up to cfg.demoteBatch, at most 5),
+//     and choice 0 runs demote_folio_list on the batch (the R2 window in
 //     which a set_pressure can land), after which folios left are reclaimed;
 //   - else reclaimed: anon -> swap, file -> writeback if dirty, then drop.
 // * The private node's reclaim_policy (forces may_swap / may_writepage) is
@@ -145,9 +147,13 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   const st = k.get(L.NODE_KSWAPD, nid);
   if (st === 0) return false;
   if (k.get(L.THR_OP, tid) === OP_KSWAPD_DEMOTE) {
-    if (choice !== 0) return false;
-    demoteStep(k, tid, nid);
-    return true;
+    // Choice 0 runs demote_folio_list on the batch; choice c >= 1 isolates the
+    // c-th pfn into the batch too (up to the batch limit).
+    if (choice === 0) {
+      demoteStep(k, tid, nid);
+      return true;
+    }
+    return addToDemoteBatch(k, tid, nid, choice);
   }
   if (st !== 2 && !pgdatBelowLow(k, nid)) return false;
   const idle = pgdatBalanced(k, nid) || !hasCandidate(k, nid);
@@ -174,8 +180,8 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   if (target >= 0) {
     // shrink_folio_list: the folio goes on demote_folios; demote_folio_list is the next step.
     k.set(L.THR_OP, tid, OP_KSWAPD_DEMOTE);
-    k.set(L.THR_REG, tid * THREAD_REGS, pfn + 1);
-    k.set(L.THR_REG, tid * THREAD_REGS + 1, target + 1);
+    k.set(L.THR_REG, tid * THREAD_REGS, target + 1);
+    k.set(L.THR_REG, tid * THREAD_REGS + 1, pfn + 1);
     isolatedAdd(k, nid, pfn, 1);
     k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, can_demote -> node ${target}`);
     return true;
@@ -189,17 +195,46 @@ function isolatedAdd(k: Kernel, nid: number, pfn: number, d: number): void {
   k.add(folioTestAnon(k, pfn) ? k.L.NODE_NR_ISOLATED_ANON : k.L.NODE_NR_ISOLATED_FILE, nid, d);
 }
 
-/** kswapd's second step: demote_folio_list, then reclaim whatever is left. */
+/** Batch limit: NR_MAX_BATCHED_MIGRATION of the model, at most the registers available. */
+export function demoteBatchMax(k: Kernel): number {
+  return Math.max(1, Math.min(k.cfg.demoteBatch, THREAD_REGS - 1));
+}
+
+/** The isolated folios of kswapd's pending demotion batch (REG[1..]). */
+export function demoteBatch(k: Kernel, tid: number): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < THREAD_REGS; i++) {
+    const v = k.get(k.L.THR_REG, tid * THREAD_REGS + i);
+    if (v) out.push(v - 1);
+  }
+  return out;
+}
+
+/** Isolate one more LRU folio into the pending batch (shrink_node isolates many before shrink_folio_list). */
+function addToDemoteBatch(k: Kernel, tid: number, nid: number, choice: number): boolean {
+  const R = tid * THREAD_REGS;
+  const n = demoteBatch(k, tid).length;
+  if (n >= demoteBatchMax(k)) return false;
+  const { first, n: np } = nodePfnRange(k.m, nid);
+  if (choice >= np) return false;
+  const pfn = first + choice;
+  if (!isCandidate(k, pfn) || rmapBusy(k, tid, pfn)) return false;
+  folioIsolateLru(k, pfn);
+  isolatedAdd(k, nid, pfn, 1);
+  k.set(k.L.THR_REG, R + 1 + n, pfn + 1);
+  k.trace(`kswapd(node ${nid}): isolate pfn ${pfn} into the demotion batch`);
+  return true;
+}
+
+/** kswapd's second step: demote_folio_list on the batch, then reclaim whatever is left. */
 function demoteStep(k: Kernel, tid: number, nid: number): void {
   const L = k.L;
   const R = tid * THREAD_REGS;
-  const pfn = k.get(L.THR_REG, R) - 1;
-  const target = k.get(L.THR_REG, R + 1) - 1;
+  const target = k.get(L.THR_REG, R) - 1;
+  const list = demoteBatch(k, tid);
+  for (let i = 0; i < THREAD_REGS; i++) k.set(L.THR_REG, R + i, 0);
   k.set(L.THR_OP, tid, OP_NONE);
-  k.set(L.THR_REG, R, 0);
-  k.set(L.THR_REG, R + 1, 0);
-  isolatedAdd(k, nid, pfn, -1);
-  const list = [pfn];
+  for (const p of list) isolatedAdd(k, nid, p, -1);
   demoteFolioList(k, tid, list, nid, target);
   // Folios that could not be demoted are reclaimed (shrink_folio_list retries without demotion).
   for (const p of list) shrinkFolio(k, tid, p);

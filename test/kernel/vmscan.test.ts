@@ -19,10 +19,11 @@ test('demotion is two kswapd steps: isolate + can_demote, then demote_folio_list
   const tid = k.g.kswapdThread(D0);
   t.true(step(k, 'kswapd0', pfn));
   t.is(k.get(k.L.THR_OP, tid), OP_KSWAPD_DEMOTE);
-  t.is(k.get(k.L.THR_REG, tid * THREAD_REGS), pfn + 1);
+  t.is(k.get(k.L.THR_REG, tid * THREAD_REGS), P + 1);
+  t.is(k.get(k.L.THR_REG, tid * THREAD_REGS + 1), pfn + 1);
   t.false(k.has(k.L.PG_FLAGS, pfn, PG_lru), 'isolated');
   t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, D0), 1);
-  t.false(step(k, 'kswapd0', 1), 'only choice 0 continues the batch');
+  t.false(step(k, 'kswapd0', 1), 'pfn 1 is no LRU folio: it cannot join the batch');
   t.true(step(k, 'kswapd0', 0));
   t.is(k.get(k.L.THR_OP, tid), OP_NONE);
   t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, D0), 0);
@@ -91,4 +92,22 @@ test('FINDING candidate: kswapd(P) frees a reclaimed P folio with free_unref_fol
     t.is(hook, fixed);
     if (!fixed) t.is(k.get(k.L.PG_CONTENT, pfn), 6, 'the stale contents reach the buddy unscrubbed');
   }
+});
+
+test('a demotion batch: more folios join while the first waits; one demote_folio_list moves them all (R2 batch, NR_MAX_BATCHED_MIGRATION)', (t) => {
+  const k = scenario({ wmark: HIGH, pOps: 'demote', programs: [[...anon, { op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 1, value: 2 },
+    { op: 'mmap', vaddr: 2, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 2, value: 3 }], []] });
+  runCpu(k, 0);
+  const [a, b, c] = [ptePfn(k, 0, 0), ptePfn(k, 0, 1), ptePfn(k, 0, 2)];
+  wakeupKswapd(k, D0 * 4 + 2);
+  t.true(step(k, 'kswapd0', a));
+  t.true(step(k, 'kswapd0', b));
+  t.false(step(k, 'kswapd0', c), 'cfg.demoteBatch = 2');
+  t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, D0), 2);
+  t.true(step(k, 'kswapd0', 0));
+  t.is(nodeOf(k, ptePfn(k, 0, 0)), P);
+  t.is(nodeOf(k, ptePfn(k, 0, 1)), P);
+  t.is(ptePfn(k, 0, 2), c);
+  t.is(k.get(k.L.PG_CONTENT, ptePfn(k, 0, 1)), 2);
+  t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, D0), 0);
 });
