@@ -8,7 +8,8 @@
 // cfg, g and L). Without one there are no kernel machines to judge by.
 
 import type { System } from '../explore/system.ts';
-import type { Machine } from '../kernel/kernel.ts';
+import { buildMachine, type Machine } from '../kernel/kernel.ts';
+import { configByName } from '../kernel/configs.ts';
 import type { SystemDescriptor } from '../trace/format.ts';
 import { kernelAbstractions } from '../../models/abstraction.ts';
 import { bm1FolioAbstraction } from '../../models/bm1.machine.ts';
@@ -32,6 +33,20 @@ export function abstractionsFor(sys: System, d: SystemDescriptor): StateAbstract
     if (!p) return [];
     return [bm1FolioAbstraction({ F: p['F'] ?? 0, D: p['D'] ?? 0, C: p['C'] ?? 0, P: p['P'] ?? 0 })];
   }
-  const m = kernelMachineOf(sys);
+  const m = kernelMachineOf(sys) ?? machineFromDescriptor(d);
   return m ? kernelAbstractions(m) : [];
+}
+
+/**
+ * The kernel Machine a descriptor names: buildMachine is a pure function of
+ * the configuration, so rebuilding it gives the layout the system's states use.
+ * Inline (file) configurations are not rebuilt here: null.
+ */
+function machineFromDescriptor(d: SystemDescriptor): Machine | null {
+  if (typeof d.config !== 'string') return null;
+  try {
+    return buildMachine(configByName(d.config, { mutant: d.mutant, fixes: d.fixes }));
+  } catch {
+    return null;
+  }
 }
