@@ -150,6 +150,8 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
     // Choice 0 runs demote_folio_list on the batch; choice c >= 1 isolates the
     // c-th pfn into the batch too (up to the batch limit).
     if (choice === 0) {
+      // The rmap walk of try_to_migrate needs each mapping mm's PTL.
+      if (demoteBatch(k, tid).some((p) => rmapBusy(k, tid, p))) return false;
       demoteStep(k, tid, nid);
       return true;
     }
