@@ -111,3 +111,22 @@ test('a demotion batch: more folios join while the first waits; one demote_folio
   t.is(k.get(k.L.PG_CONTENT, ptePfn(k, 0, 1)), 2);
   t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, D0), 0);
 });
+
+test('FINDING candidate, consequence: kswapd(P) eviction under cram_ops does not lower the device usage (no scrub), the fix does', (t) => {
+  const used: number[] = [];
+  for (const fixed of [false, true]) {
+    const k = scenario({ wmark: HIGH, pOps: 'cram', fixes: fixed ? ['reclaim-free-calls-free-folio'] : [], programs: [[
+      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 0, value: 7 }, { op: 'move_pages', vaddr: 0, node: P },
+    ], []] });
+    runCpu(k, 0);
+    const pfn = ptePfn(k, 0, 0);
+    t.is(nodeOf(k, pfn), P);
+    const before = k.get(k.L.DEV_USED);
+    t.true(before > 0);
+    k.set(k.L.NODE_KSWAPD, P, 2);
+    t.true(step(k, 'kswapd2', pfn - 24));
+    t.is(k.get(k.L.PG_REF, pfn), 0, 'evicted to swap');
+    used.push(k.get(k.L.DEV_USED) - before);
+  }
+  t.deepEqual(used.map((d) => d < 0), [false, true]);
+});
