@@ -23,7 +23,12 @@ export interface KernelCatalog {
 export function kernelCatalog(): KernelCatalog {
   return {
     configs: KERNEL_CONFIG_NAMES,
-    mutants: MUTANTS.map((m) => ({ name: m.name, catches: m.catches, site: m.site, description: m.description })),
+    mutants: MUTANTS.map((m) => {
+      // A catalogue entry may name the config that exercises it (optional field, read structurally).
+      const cfg: unknown = (m as { readonly config?: unknown }).config;
+      const info = { name: m.name, catches: m.catches, site: m.site, description: m.description };
+      return typeof cfg === 'string' ? { ...info, config: cfg } : info;
+    }),
     fixes: FIXES.map((f) => f.name),
   };
 }

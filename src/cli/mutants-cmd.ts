@@ -4,21 +4,28 @@
 // catalogue expects, and write its counterexample trace. Fails (exit 1) if a
 // mutant escapes or an invariant catches no mutant at all.
 //
-// BFS stops at the first violation, which may be another invariant's; then a
-// second BFS that checks only the expected invariant says whether (and how
-// early) the expected one catches it too.
+// A catch only counts if the mutant causes it. The faithful v4 model has real
+// findings of its own, so: kernel mutants run with every fix on by default
+// (--fix none for the faithful model), and a baseline BFS without the mutant
+// (same bounds) records which properties fail anyway and how early. The
+// mutant's BFS checks only the other properties and stops at the first
+// violation ("caught by"); if that is not the expected invariant, a second BFS
+// checking only the expected one says whether (and how early) it catches the
+// mutant too. A baseline-failing expected invariant counts only if the mutant
+// makes it fail strictly earlier than the baseline does.
 
 import { join } from 'node:path';
 import { explore, type ExploreResult } from '../explore/explorer.ts';
 import type { System } from '../explore/system.ts';
 import { writeFileAtomic } from '../report/write-atomic.ts';
 import { makeTrace, serializeTrace, type SystemDescriptor } from '../trace/format.ts';
+import { describeSystem } from '../trace/render.ts';
 import { propertySource } from '../trace/replay.ts';
 import { flag, list, oneOf, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
 import { mutantCatalogue, resolveSystem } from './systems.ts';
 
-const DEFAULT_MAX_STATES = 2_000_000;
+const DEFAULT_MAX_STATES = 200_000;
 
 interface Caught {
   readonly property: string;
@@ -29,12 +36,16 @@ interface Caught {
 
 export interface MutantRow {
   readonly mutant: string;
+  /** Config explored (the mutant's own, if its catalogue entry names one). */
+  readonly config: string;
   readonly expected: string;
   /** First violation BFS finds, null if the mutant escaped within the bounds. */
   readonly caughtBy: string | null;
   readonly step: number | null;
-  /** The expected invariant's own first violation (null: it does not catch this mutant). */
+  /** The expected invariant's own first violation caused by the mutant (null: it does not catch this mutant). */
   readonly expectedStep: number | null;
+  /** The expected invariant fails at this step without the mutant too (so it cannot count as a catch). */
+  readonly baselineStep: number | null;
   readonly asExpected: boolean;
   readonly message: string | null;
   readonly traceFile: string | null;
@@ -42,8 +53,8 @@ export interface MutantRow {
   readonly complete: boolean;
 }
 
-/** The same system with only one property (and transition checks of that id) checked. */
-function onlyProperty(sys: System, id: string): System {
+/** The same system checking only the properties (and transition checks) whose id `keep` accepts. */
+function withProperties(sys: System, keep: (id: string) => boolean): System {
   const base = sys.checkTransition?.bind(sys);
   return {
     name: sys.name,
@@ -54,12 +65,12 @@ function onlyProperty(sys: System, id: string): System {
     ...(sys.expand ? { expand: sys.expand.bind(sys) } : {}),
     describe: (a) => sys.describe(a),
     explain: (s, a) => sys.explain(s, a),
-    properties: sys.properties.filter((p) => p.id === id),
+    properties: sys.properties.filter((p) => keep(p.id)),
     ...(base
       ? {
           checkTransition: (s: Uint32Array, a: number, n: Uint32Array) => {
             const t = base(s, a, n);
-            return t !== null && t.id === id ? t : null;
+            return t !== null && keep(t.id) ? t : null;
           },
         }
       : {}),
@@ -76,8 +87,9 @@ export const mutantsCommand: Command = {
   name: 'mutants',
   summary: 'check that every seeded bug is caught by its invariant',
   usage: [
-    'cramcheck mutants [--system kernel|bm1] [--config NAME|FILE] [--params P] [--max-states N] [--max-depth N]',
-    '                  [--only NAME]... [--out-dir DIR] [--json]',
+    'cramcheck mutants [--system kernel|bm1] [--config NAME|FILE] [--params P] [--fix NAME|all|none]...',
+    '                  [--max-states N] [--max-depth N] [--only NAME]... [--out-dir DIR] [--json]',
+    `Each exploration is BFS, bounded by --max-states (default ${DEFAULT_MAX_STATES}). Kernel default: --fix all.`,
     'Writes one trace per caught mutant to DIR/<name>.json (default counterexamples/mutants, bm1: counterexamples/mutants/bm1).',
     'Exit 1 if a mutant is not caught or an invariant catches no mutant.',
   ],
@@ -88,6 +100,7 @@ export const mutantsCommand: Command = {
         system: { type: 'string' },
         config: { type: 'string' },
         params: { type: 'string' },
+        fix: { type: 'string', multiple: true },
         'max-states': { type: 'string' },
         'max-depth': { type: 'string' },
         only: { type: 'string', multiple: true },
@@ -101,22 +114,42 @@ export const mutantsCommand: Command = {
     const maxDepth = positiveInt(p, 'max-depth');
     // BM1's mutants get their own folder so they never mix with the kernel corpus.
     const outDir = str(p, 'out-dir') ?? (system === 'bm1' ? join('counterexamples', 'mutants', 'bm1') : join('counterexamples', 'mutants'));
-    const req = { system, config: str(p, 'config'), params: str(p, 'params'), fixes: [] as string[] };
+    const fixFlags = list(p, 'fix');
+    const fixes = fixFlags.includes('none') ? fixFlags.filter((f) => f !== 'none') : fixFlags.length > 0 ? fixFlags : system === 'kernel' ? ['all'] : [];
+    const req = { system, config: str(p, 'config'), params: str(p, 'params'), fixes };
     const base = resolveSystem({ ...req, mutant: null });
     const catalogue = mutantCatalogue(system);
     const only = list(p, 'only');
     for (const o of only) if (!catalogue.some((m) => m.name === o)) throw new UsageError(`--only: unknown mutant '${o}'`);
     const chosen = only.length > 0 ? catalogue.filter((m) => only.includes(m.name)) : catalogue;
     const opts = { strategy: 'bfs' as const, maxStates, ...(maxDepth !== undefined ? { maxDepth } : {}) };
+    // Baselines per config: a mutant whose catalogue entry names a config is explored there unless --config is given.
+    const baselines = new Map<string, Map<string, number>>();
+    const baselineOf = (config: string | undefined): Map<string, number> => {
+      const key = config ?? '';
+      let b = baselines.get(key);
+      if (!b) {
+        b = new Map();
+        const sys = config === undefined ? base.sys : resolveSystem({ ...req, config, mutant: null }).sys;
+        for (const v of explore(sys, { ...opts, stopAtFirstViolation: false }).violations) b.set(v.property, v.depth);
+        baselines.set(key, b);
+      }
+      return b;
+    };
+    const baseline = baselineOf(undefined);
 
     const rows: MutantRow[] = [];
     const pending: { file: string; text: string }[] = [];
     for (const m of chosen) {
-      const { sys, descriptor } = resolveSystem({ ...req, mutant: m.name });
-      const r = explore(sys, opts);
+      const own = req.config === undefined && m.config !== undefined ? m.config : undefined;
+      const bl = baselineOf(own);
+      const { sys, descriptor } = resolveSystem({ ...req, ...(own !== undefined ? { config: own } : {}), mutant: m.name });
+      const r = explore(withProperties(sys, (id) => !bl.has(id)), opts);
       const first = firstCaught(r);
       let exp: Caught | null = first && first.property === m.catches ? first : null;
-      if (first && !exp) exp = firstCaught(explore(onlyProperty(sys, m.catches), opts));
+      if (!exp) exp = firstCaught(explore(withProperties(sys, (id) => id === m.catches), opts));
+      const baseStep = bl.get(m.catches) ?? null;
+      if (exp && baseStep !== null && exp.step >= baseStep) exp = null;
       const keep = exp ?? first;
       let traceFile: string | null = null;
       if (keep) {
@@ -125,10 +158,12 @@ export const mutantsCommand: Command = {
       }
       rows.push({
         mutant: m.name,
+        config: configName(descriptor),
         expected: m.catches,
-        caughtBy: first?.property ?? null,
-        step: first?.step ?? null,
+        caughtBy: (first ?? exp)?.property ?? null,
+        step: (first ?? exp)?.step ?? null,
         expectedStep: exp?.step ?? null,
+        baselineStep: baseStep,
         asExpected: exp !== null,
         message: keep?.message ?? null,
         traceFile,
@@ -148,21 +183,29 @@ export const mutantsCommand: Command = {
     const catching = new Set(rows.flatMap((r) => [r.caughtBy, r.asExpected ? r.expected : null]).filter((x): x is string => x !== null));
     const idle = only.length > 0 ? [] : base.sys.properties.map((q) => q.id).filter((id) => !catching.has(id));
     const ok = escaped.length === 0 && idle.length === 0;
+    const failing = [...baseline].map(([property, step]) => ({ property, step }));
     if (flag(p, 'json')) {
-      io.out(`${JSON.stringify({ system: base.descriptor.system, config: base.descriptor.config, mutants: rows, escaped, invariantsCatchingNone: idle, ok })}\n`);
+      const d = base.descriptor;
+      io.out(`${JSON.stringify({ system: d.system, config: d.config, fixes: d.fixes, maxStates, baselineViolations: failing, mutants: rows, escaped, invariantsCatchingNone: idle, ok })}\n`);
     } else {
-      io.out(`${mutantsText(rows, escaped, idle).join('\n')}\n`);
+      const head = `cramcheck mutants: ${describeSystem(base.descriptor)}, fixes ${base.descriptor.fixes.length === 0 ? 'none' : base.descriptor.fixes.join(',')}, bfs, max ${maxStates} states`;
+      const bl = failing.length === 0 ? 'baseline (no mutant): every property holds within the bounds' : `baseline (no mutant) already violates: ${failing.map((f) => `${f.property}@${f.step}`).join(', ')} (not counted as catches)`;
+      io.out(`${[head, bl, '', ...mutantsText(rows, escaped, idle, configName(base.descriptor))].join('\n')}\n`);
     }
     return ok ? EXIT_OK : EXIT_VIOLATION;
   },
 };
+
+function configName(d: SystemDescriptor): string {
+  return typeof d.config === 'string' ? d.config : String(d.config['name'] ?? '(file)');
+}
 
 function traceOf(sys: System, d: SystemDescriptor, c: Caught, name: string) {
   const steps = c.trace.map((a) => ({ action: a, ...sys.describe(a) }));
   return makeTrace(d, { property: c.property, source: propertySource(sys, c.property), steps }, `mutant ${name}: found by cramcheck mutants (bfs)`);
 }
 
-function mutantsText(rows: readonly MutantRow[], escaped: readonly string[], idle: readonly string[]): string[] {
+function mutantsText(rows: readonly MutantRow[], escaped: readonly string[], idle: readonly string[], defaultConfig: string): string[] {
   const w = Math.max(6, ...rows.map((r) => r.mutant.length));
   const lines = [`${'mutant'.padEnd(w)}  verdict`];
   for (const r of rows) {
@@ -170,8 +213,9 @@ function mutantsText(rows: readonly MutantRow[], escaped: readonly string[], idl
     if (r.caughtBy === null) v = `NOT CAUGHT (expected ${r.expected}; ${r.states} states${r.complete ? ', exhaustive' : ', bounded'})`;
     else if (r.caughtBy === r.expected) v = `caught by ${r.caughtBy} at step ${r.step} (expected)`;
     else if (r.asExpected) v = `caught by ${r.caughtBy} at step ${r.step}; expected ${r.expected} also catches it at step ${r.expectedStep}`;
+    else if (r.baselineStep !== null) v = `caught by ${r.caughtBy} at step ${r.step}; UNEXPECTED: ${r.expected} fails at step ${r.baselineStep} without the mutant`;
     else v = `caught by ${r.caughtBy} at step ${r.step}; UNEXPECTED: ${r.expected} does not catch it`;
-    lines.push(`${r.mutant.padEnd(w)}  ${v}${r.traceFile ? `  -> ${r.traceFile}` : ''}`);
+    lines.push(`${r.mutant.padEnd(w)}  ${v}${r.config !== defaultConfig ? ` [config ${r.config}]` : ''}${r.traceFile ? `  -> ${r.traceFile}` : ''}`);
   }
   lines.push('');
   lines.push(`${rows.length - escaped.length}/${rows.length} mutants caught`);

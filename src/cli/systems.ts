@@ -31,6 +31,8 @@ export interface MutantInfo {
   readonly catches: string;
   readonly site: string;
   readonly description: string;
+  /** The configuration the mutant is meant to be explored in (else the command's --config). */
+  readonly config?: string;
 }
 
 /** Which BM1 invariant each BM1 mutant breaks (models/bm1.ts documents them). */
