@@ -178,7 +178,8 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   // balance_pgdat: node_private_reclaim_policy (private nodes).
   if (isPrivateNode(k, nid)) nodePrivateReclaimPolicy(k, nid);
   folioIsolateLru(k, pfn);
-  const target = canDemote(k, nid);
+  // Fix demote-anon-only (A3, Gregory 2026-03-19: file-backed memory must not be demoted).
+  const target = hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn) ? -1 : canDemote(k, nid);
   if (target >= 0) {
     // shrink_folio_list: the folio goes on demote_folios; demote_folio_list is the next step.
     k.set(L.THR_OP, tid, OP_KSWAPD_DEMOTE);
@@ -221,6 +222,7 @@ function addToDemoteBatch(k: Kernel, tid: number, nid: number, choice: number): 
   if (choice >= np) return false;
   const pfn = first + choice;
   if (!isCandidate(k, pfn) || rmapBusy(k, tid, pfn)) return false;
+  if (hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn)) return false;
   folioIsolateLru(k, pfn);
   isolatedAdd(k, nid, pfn, 1);
   k.set(k.L.THR_REG, R + 1 + n, pfn + 1);

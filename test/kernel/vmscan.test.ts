@@ -130,3 +130,21 @@ test('FINDING candidate, consequence: kswapd(P) eviction under cram_ops does not
   }
   t.deepEqual(used.map((d) => d < 0), [false, true]);
 });
+
+test('fix demote-anon-only: a page-cache folio is reclaimed instead of demoted to P (A3); without it the file folio lands on P', (t) => {
+  for (const fixed of [false, true]) {
+    const k = scenario({ wmark: HIGH, pOps: 'demote', fixes: fixed ? ['demote-anon-only'] : [], programs: [[{ op: 'pwrite', file: 0, pgoff: 0, value: 5 }], []] });
+    runCpu(k, 0);
+    const pfn = k.get(k.L.PCACHE, 0) - 1;
+    wakeupKswapd(k, D0 * 4 + 2);
+    t.true(step(k, 'kswapd0', pfn));
+    if (!fixed) t.true(step(k, 'kswapd0', 0));
+    const now = k.get(k.L.PCACHE, 0) - 1;
+    if (fixed) {
+      t.is(now, -1, 'dropped from the page cache');
+      t.is(k.get(k.L.FILE_DATA, 0), 5);
+    } else {
+      t.is(nodeOf(k, now), P);
+    }
+  }
+});

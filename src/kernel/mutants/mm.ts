@@ -61,4 +61,10 @@ export const MM_FIXES: readonly Fix[] = [
     mends: 'INV-SCRUB',
     description: 'Folios reclaimed by shrink_folio_list are freed with free_unref_folios, which v4 does not hook; route private folios through folio_managed_on_free so kswapd(P) eviction is scrubbed.',
   },
+  {
+    name: 'demote-anon-only',
+    site: 'mm/vmscan.c: shrink_folio_list (demotion candidates)',
+    mends: 'INV-WRITE-PATH',
+    description: 'Only anon folios go on the demotion list; file folios are reclaimed instead, so no page-cache folio lands on P where write(2) or a shared write fault would write it in place (SEMANTICS A3; the author proposes this on 2026-03-19). move_pages(2) to P (11.4) is not covered.',
+  },
 ];
