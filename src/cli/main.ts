@@ -4,7 +4,9 @@
 
 import { UsageError } from './args.ts';
 import { EXIT_USAGE, type Command, type Io } from './command.ts';
+import { coverageCommand } from './coverage-cmd.ts';
 import { exploreCommand } from './explore-cmd.ts';
+import { mbtCommand } from './mbt-cmd.ts';
 import { mutantsCommand } from './mutants-cmd.ts';
 import { replayCommand } from './replay-cmd.ts';
 
@@ -13,6 +15,8 @@ export const COMMANDS: readonly Command[] = [
   exploreCommand,
   replayCommand,
   mutantsCommand,
+  coverageCommand,
+  mbtCommand,
 ];
 
 function helpText(): string[] {
