@@ -20,7 +20,6 @@
 //   13 post_teardown
 //   14 sysram_unregister (device release: remove the range if still held)
 //   15 pci devm: free the IRQs (cxl_compression_remove returned) -> 0
-//   16 (fix teardown-offline-first) cram_unregister after the offline attempts
 // DF_NP_UNREG is set while node_private_unregister's second stage is pending
 // inside offline_and_remove_private_memory; the driver finishes it first.
 
@@ -52,8 +51,6 @@ export const DS_OFFLINE = 12;
 export const DS_POST = 13;
 export const DS_SYSRAM_UNREG = 14;
 export const DS_FREE_IRQS = 15;
-/** Fix teardown-offline-first only: cram_unregister after the offline attempts. */
-export const DS_CRAM_UNREG = 16;
 
 /** Blocks of the private node: the region's memory-block-aligned range. */
 function regionBlocks(k: Kernel): { first: number; n: number } {
@@ -199,22 +196,6 @@ function probeStep(k: Kernel, s: number): void {
   }
 }
 
-function offlineFirst(k: Kernel): boolean {
-  return hasFix(k.cfg, 'teardown-offline-first');
-}
-
-/** pre_teardown's cram_unregister_private_node, first stage; -ENODEV etc. skip the drain. */
-function cramUnregisterStage1(k: Kernel, nid: number): boolean {
-  const r = cramUnregisterBegin(k, nid);
-  if (r === null) return false;
-  if (r === 0) setState(k, DS_UNREG_RCU);
-  else if (offlineFirst(k)) {
-    clearFlags(k, DF_PRE_TEARDOWN);
-    setState(k, DS_POST);
-  } else setState(k, DS_OFFLINE);
-  return true;
-}
-
 /** One teardown step from DRV_STATE s (>= DS_PROBED); false if it must wait. */
 function teardownStep(k: Kernel, s: number): boolean {
   const nid = k.g.privateNode;
@@ -228,12 +209,10 @@ function teardownStep(k: Kernel, s: number): boolean {
         setState(k, DS_POST);
         return true;
       }
-      // Fix teardown-offline-first: offline while cram_ops (MIGRATION) is still set.
-      if (offlineFirst(k)) {
-        setState(k, DS_OFFLINE);
-        return true;
-      }
-      return cramUnregisterStage1(k, nid);
+      const r = cramUnregisterBegin(k, nid);
+      if (r === null) return false;
+      setState(k, r === 0 ? DS_UNREG_RCU : DS_OFFLINE);
+      return true;
     }
     case DS_UNREG_RCU:
       if (!cramUnregisterSyncRcu(k, tid)) return false;
@@ -241,13 +220,8 @@ function teardownStep(k: Kernel, s: number): boolean {
       return true;
     case DS_UNREG_DRAIN:
       if (!cramUnregisterDrain(k, nid)) return false;
-      if (offlineFirst(k)) {
-        clearFlags(k, DF_PRE_TEARDOWN);
-        setState(k, DS_POST);
-      } else setState(k, DS_OFFLINE);
+      setState(k, DS_OFFLINE);
       return true;
-    case DS_CRAM_UNREG:
-      return cramUnregisterStage1(k, nid);
     case DS_OFFLINE: {
       // cxl_sysram_offline_and_remove with retries (failures only logged).
       const rc = sysramHotplugRemove(k);
@@ -255,11 +229,8 @@ function teardownStep(k: Kernel, s: number): boolean {
       if (rc === 0 || attempts >= MAX_OFFLINE_ATTEMPTS) {
         if (rc) k.trace(`cxl_compression: memory offline failed after ${attempts} attempts, giving up`);
         k.set(L.THR_REG, R, 0);
-        if (offlineFirst(k)) setState(k, DS_CRAM_UNREG);
-        else {
-          clearFlags(k, DF_PRE_TEARDOWN);
-          setState(k, DS_POST);
-        }
+        clearFlags(k, DF_PRE_TEARDOWN);
+        setState(k, DS_POST);
       } else {
         k.set(L.THR_REG, R, attempts);
       }

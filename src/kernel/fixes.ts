@@ -42,18 +42,11 @@ export const CRAM_FIXES: readonly Fix[] = [
       'Swap pcpu->active with xchg() instead of the unlocked rcu_replace_pointer read-then-write. In v4 the kthread (another CPU) and the overflow work can both read the same active buffer: one buffer ends up as both overflow_spare and kthread spare, later as active and kthread spare, and the next round\'s cxl_flush_buf_reset(spare) wipes the live active buffer, leaking the references of the folios queued in it (kept out of the buddy for good, flush bits left set) (R6).',
   },
   {
-    name: 'teardown-offline-first',
-    site: 'compression.c: cxl_compression_pre_teardown',
-    mends: 'INV-PRIVATE-STAYS-PRIVATE',
-    description:
-      'Offline and remove the memory before cram_unregister_private_node. v4 unregisters CRAM first, which clears np->ops: NP_OPS_MIGRATION then reads 0, so do_migrate_range skips every in-use P folio (WARN_ONCE) and the offline can never succeed while P holds a folio; all attempts fail, the driver gives up, and sysram_unregister frees the sysram (and its embedded np) with the memory still online and np still registered.',
-  },
-  {
     name: 'sysram-remove-ebusy-strict',
     site: 'drivers/cxl/core/region_sysram.c: sysram_hotplug_remove',
     mends: 'INV-PRIVATE-STAYS-PRIVATE',
     description:
-      'Treat -EBUSY as success only when it comes from node_private_unregister (memory removed, node shared), not from the offline step. In v4 an offline that fails with -EBUSY (e.g. a deferred-flush folio with refcount 1 fails test_pages_isolated) is rolled back, yet the resource is dropped: pre_teardown stops retrying and the region is torn down with its memory online and np registered (SEMANTICS 5.3).',
+      'Treat -EBUSY as success only when it comes from node_private_unregister (memory removed, node shared), not from the offline step. In v4 an offline that fails with -EBUSY (e.g. the source of an offline migration, deferred by the flush protocol with refcount 1, fails test_pages_isolated) is rolled back, yet the resource is dropped: the sysfs hotplug toggle or pre_teardown reports success with the memory online and np registered, and the driver can never remove it again (SEMANTICS 5.3).',
   },
 ];
 
