@@ -29,7 +29,7 @@ import type { Kernel, Machine } from '../kernel/kernel.ts';
 import { THREAD_REGS } from '../kernel/layout.ts';
 import { addPrivateMemoryDriverManaged, offlineAndRemovePrivateMemory } from '../kernel/memory_hotplug.ts';
 import { nodePrivateNp, nodePrivateUnregisterFinish, npSlotOfNode } from '../kernel/node_private.ts';
-import { cramRegisterPrivateNode, cramUnregisterBegin, cramUnregisterDrain, cramUnregisterSyncRcu } from '../cram/cram.ts';
+import { CN_PUBLISHED, cramRegisterPrivateNode, cramUnregisterBegin, cramUnregisterDrain, cramUnregisterSyncRcu } from '../cram/cram.ts';
 import {
   DF_FLUSH_CTX, DF_IRQS, DF_KTHREAD, DF_NP_UNREG, DF_PRE_TEARDOWN, DF_RES, DF_SYSRAM, cxlFlushBufSend, flushKthreadIdle,
   irqThreadIdle, overflowWorkIdle,
@@ -293,6 +293,11 @@ export function driverStep(k: Kernel, choice: number): boolean {
   if (choice === 1) {
     // hotplug_store: only while probed and idle.
     if (s !== DS_PROBED || !(flags(k) & DF_SYSRAM)) return false;
+    // Fix sysram-hotplug-busy-while-cram: refuse the offline while CRAM is registered on the node.
+    if (flags(k) & DF_RES && hasFix(k.cfg, 'sysram-hotplug-busy-while-cram') && k.get(L.CN_STATE, k.g.privateNode) === CN_PUBLISHED) {
+      k.trace('hotplug_store(offline) = -EBUSY (CRAM registered)');
+      return true;
+    }
     const rc = flags(k) & DF_RES ? sysramHotplugRemove(k) : sysramHotplugAdd(k);
     if (rc) k.trace(`sysram hotplug store failed: ${errname(rc)}`);
     return true;

@@ -48,6 +48,13 @@ export const CRAM_FIXES: readonly Fix[] = [
     description:
       'Treat -EBUSY as success only when it comes from node_private_unregister (memory removed, node shared), not from the offline step. In v4 an offline that fails with -EBUSY (e.g. the source of an offline migration, deferred by the flush protocol with refcount 1, fails test_pages_isolated) is rolled back, yet the resource is dropped: the sysfs hotplug toggle or pre_teardown reports success with the memory online and np registered, and the driver can never remove it again (SEMANTICS 5.3).',
   },
+  {
+    name: 'sysram-hotplug-busy-while-cram',
+    site: 'drivers/cxl/core/region_sysram.c: hotplug_store',
+    mends: 'INV-LIFECYCLE-ORDER',
+    description:
+      'Refuse the sysram `hotplug` offline (-EBUSY) while CRAM is registered on the node. In v4 the attribute offlines and removes the region without touching CRAM: cram_ops and cram_nodes[nid] outlive the memory and np (node_private_unregister runs while ops are set), kswapd(P) is stopped by offline_pages and never restarted on re-add (7.5, 11.9).',
+  },
 ];
 
 export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES];

@@ -151,3 +151,11 @@ test('fix sysram-remove-ebusy-strict: the offline -EBUSY is a failure, the resou
   t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ABSENT);
   t.is(flags(k) & DF_RES, 0);
 });
+
+test('fix sysram-hotplug-busy-while-cram: the sysfs offline is refused while CRAM is registered', (t) => {
+  const k = cramMachine({ fixes: ['sysram-hotplug-busy-while-cram'] });
+  t.true(step(k, 'driver', 1));
+  t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ONLINE);
+  t.is(k.get(k.L.CN_STATE, P), CN_PUBLISHED);
+  t.true((flags(k) & DF_RES) !== 0);
+});
