@@ -114,7 +114,7 @@ export function allocCramFolio(k: Kernel, tid: number, src: number, nid: number)
   let gfp = GFP_PRIVATE | __GFP_KSWAPD_RECLAIM | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_NOWARN | __GFP_NORETRY;
   const blocked = nodePrivateMigrationBlocked(k, nid);
   if (blocked && k.cfg.mutant !== 'alloc-cram-ignores-blocked') {
-    k.trace(`alloc_cram_folio(pfn ${src}, N${nid}) = NULL (migration_blocked)`);
+    if (k.log) k.trace(`alloc_cram_folio(pfn ${src}, N${nid}) = NULL (migration_blocked)`);
     return NULL_PFN;
   }
   if (order) gfp |= __GFP_COMP;
@@ -125,7 +125,7 @@ export function allocCramFolio(k: Kernel, tid: number, src: number, nid: number)
     const nr = 1 << order;
     for (let i = 0; i < nr; i++) k.set(k.L.GH_ALLOC, dst + i, k.get(k.L.GH_ALLOC, dst + i) | GA_WHILE_BLOCKED);
   }
-  k.trace(`alloc_cram_folio(pfn ${src}, N${nid}) = ${dst === NULL_PFN ? 'NULL' : `pfn ${dst}`}`);
+  if (k.log) k.trace(`alloc_cram_folio(pfn ${src}, N${nid}) = ${dst === NULL_PFN ? 'NULL' : `pfn ${dst}`}`);
   return dst;
 }
 
@@ -143,7 +143,7 @@ export function allocCramPromoteFolio(k: Kernel, src: number, nid: number): numb
   let gfp = GFP_HIGHUSER_MOVABLE | __GFP_RETRY_MAYFAIL;
   if (order) gfp |= __GFP_COMP;
   const dst = allocPages(k, gfp, order, nid, null, { inTask: true });
-  k.trace(`alloc_cram_promote_folio(pfn ${src}, N${nid}) = ${dst === NULL_PFN ? 'NULL' : `pfn ${dst}`}`);
+  if (k.log) k.trace(`alloc_cram_promote_folio(pfn ${src}, N${nid}) = ${dst === NULL_PFN ? 'NULL' : `pfn ${dst}`}`);
   return dst;
 }
 
@@ -151,7 +151,7 @@ export function allocCramPromoteFolio(k: Kernel, src: number, nid: number): numb
 export function cramMigrateTo(k: Kernel, tid: number, list: number[], nid: number, mode: number, reason: number): { ret: number; nrSucceeded: number } {
   // mm/cram.c: cram_migrate_to
   if (!getCramNode(k, nid)) {
-    k.trace(`cram_migrate_to(N${nid}) = -ENODEV`);
+    if (k.log) k.trace(`cram_migrate_to(N${nid}) = -ENODEV`);
     return { ret: -ENODEV, nrSucceeded: 0 };
   }
   let ret: number;
@@ -174,7 +174,7 @@ export function cramMigrateTo(k: Kernel, tid: number, list: number[], nid: numbe
     // lru_add_drain_all: the model has no per-CPU LRU batches (folio.ts).
   }
   putCramNode(k, nid);
-  k.trace(`cram_migrate_to(N${nid}, reason ${reason}) = ${errname(ret)} (succeeded ${nrSucceeded})`);
+  if (k.log) k.trace(`cram_migrate_to(N${nid}, reason ${reason}) = ${errname(ret)} (succeeded ${nrSucceeded})`);
   return { ret, nrSucceeded };
 }
 
@@ -238,18 +238,18 @@ export function cramRegisterPrivateNode(k: Kernel, nid: number, owner: number, f
   const L = k.L;
   const isPrivate = cramValidNid(k, nid) && k.has(L.NODE_STATES, nid, N_MEMORY_PRIVATE);
   if (!isPrivate && k.cfg.mutant !== 'cram-register-not-private') {
-    k.trace(`cram_register_private_node(N${nid}) = -EINVAL (not N_MEMORY_PRIVATE)`);
+    if (k.log) k.trace(`cram_register_private_node(N${nid}) = -EINVAL (not N_MEMORY_PRIVATE)`);
     return -EINVAL;
   }
   // mutex_lock(&cram_mutex)
   if (k.get(L.CN_STATE, nid) === CN_PUBLISHED) {
     const ret = k.get(L.CN_OWNER, nid) !== owner + 1 ? -EBUSY : 0;
-    k.trace(`cram_register_private_node(N${nid}, owner ${owner}) = ${errname(ret)} (already registered)`);
+    if (k.log) k.trace(`cram_register_private_node(N${nid}, owner ${owner}) = ${errname(ret)} (already registered)`);
     return ret;
   }
   const r = nodePrivateSetOps(k, nid, OPS_CRAM);
   if (r !== 0) {
-    k.trace(`cram_register_private_node(N${nid}) = ${errname(r)} (set_ops)`);
+    if (k.log) k.trace(`cram_register_private_node(N${nid}) = ${errname(r)} (set_ops)`);
     return r;
   }
   // kzalloc a new cn (a freed or draining old one is no longer reachable through cram_nodes[]).
@@ -262,7 +262,7 @@ export function cramRegisterPrivateNode(k: Kernel, nid: number, owner: number, f
   // mutex_unlock; then the demotion targets see ops->migrate_to.
   memoryTierRefreshDemotion(k);
   if (!isPrivate) k.event(EV_LIFECYCLE);
-  k.trace(`cram_register_private_node(N${nid}, owner ${owner}, flush_cb ${flushCb}) = 0`);
+  if (k.log) k.trace(`cram_register_private_node(N${nid}, owner ${owner}, flush_cb ${flushCb}) = 0`);
   return 0;
 }
 
@@ -278,17 +278,17 @@ export function cramUnregisterBegin(k: Kernel, nid: number): number | null {
   const L = k.L;
   if (!cramValidNid(k, nid)) return -EINVAL;
   if (k.get(L.CN_STATE, nid) !== CN_PUBLISHED) {
-    k.trace(`cram_unregister_private_node(N${nid}) = -ENODEV`);
+    if (k.log) k.trace(`cram_unregister_private_node(N${nid}) = -ENODEV`);
     return -ENODEV;
   }
   if (k.get(L.THR_OP, k.g.kswapdThread(nid)) !== 0) return null;
   kswapdStop(k, nid);
   const c = nodePrivateClearOps(k, nid, OPS_CRAM);
-  if (c !== 0) k.trace(`WARN_ON(node_private_clear_ops(N${nid}) = ${errname(c)})`);
+  if (c !== 0) if (k.log) k.trace(`WARN_ON(node_private_clear_ops(N${nid}) = ${errname(c)})`);
   k.set(L.CN_STATE, nid, CN_DRAINING);
   if (hasFix(k.cfg, 'cram-unregister-clears-backpressure')) clearBackpressure(k, nid);
   memoryTierRefreshDemotion(k);
-  k.trace(`cram_unregister_private_node(N${nid}): ops cleared, cram_nodes[${nid}] = NULL`);
+  if (k.log) k.trace(`cram_unregister_private_node(N${nid}): ops cleared, cram_nodes[${nid}] = NULL`);
   return 0;
 }
 
@@ -329,7 +329,7 @@ export function cramUnregisterDrain(k: Kernel, nid: number): boolean {
   // kfree(cn): the fields die, the slot stays FREED until a re-register.
   cnReset(k, nid);
   k.set(L.CN_STATE, nid, CN_FREED);
-  k.trace(`cram_unregister_private_node(N${nid}) = 0 (cn freed)`);
+  if (k.log) k.trace(`cram_unregister_private_node(N${nid}) = 0 (cn freed)`);
   return true;
 }
 
@@ -402,16 +402,16 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
       if (!folioIsolateLru(k, pfn)) {
         putCramNode(k, nid);
         if (k.cfg.mutant !== 'cram-fault-keeps-ptl') cramReleasePtl(k, tid);
-        k.trace(`cram_fault F2: folio_isolate_lru(pfn ${pfn}) failed -> return 0 (refault)`);
+        if (k.log) k.trace(`cram_fault F2: folio_isolate_lru(pfn ${pfn}) failed -> return 0 (refault)`);
         return faultDone(k, tid, 0);
       }
-      k.trace(`cram_fault F2: folio_isolate_lru(pfn ${pfn}) = true`);
+      if (k.log) k.trace(`cram_fault F2: folio_isolate_lru(pfn ${pfn}) = true`);
       k.set(L.THR_STAGE, tid, F3);
       return { done: false, vmret: 0 };
     }
     case F3:
       cramReleasePtl(k, tid);
-      k.trace(`cram_fault F3: release PTL`);
+      if (k.log) k.trace(`cram_fault F3: release PTL`);
       k.set(L.THR_STAGE, tid, F4);
       return { done: false, vmret: 0 };
     case F4: {
@@ -422,7 +422,7 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
       const r = migratePages(k, tid, list, (kk, src) => allocCramPromoteFolio(kk, src, to), null, MIGRATE_SYNC, MR_NUMA_MISPLACED);
       k.set(L.THR_REG, R + R_NR, r.nrSucceeded);
       k.set(L.THR_REG, R + R_FAILED, list.length > 0 ? 1 : 0);
-      k.trace(`cram_fault F4: migrate_pages([pfn ${pfn}] -> N${to}) = ${errname(r.ret)}, succeeded ${r.nrSucceeded}`);
+      if (k.log) k.trace(`cram_fault F4: migrate_pages([pfn ${pfn}] -> N${to}) = ${errname(r.ret)}, succeeded ${r.nrSucceeded}`);
       k.set(L.THR_STAGE, tid, F5);
       return { done: false, vmret: 0 };
     }
@@ -430,7 +430,7 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
       if (k.get(L.THR_REG, R + R_FAILED)) {
         if (k.cfg.mutant !== 'cram-fault-isolated-leak') k.add(isolatedField(k, pfn), nid, -folioNrPages(k, pfn));
         folioPutbackLru(k, tid, pfn);
-        k.trace(`cram_fault F5: folio_putback_lru(pfn ${pfn})`);
+        if (k.log) k.trace(`cram_fault F5: folio_putback_lru(pfn ${pfn})`);
       }
       k.set(L.THR_STAGE, tid, F6);
       return { done: false, vmret: 0 };
@@ -439,21 +439,21 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
       if (k.get(L.THR_REG, R + R_NR) === 0) {
         // lru_add_drain (no per-CPU batches in the model); release_fault_lock(vmf).
         k.clearBits(L.THR_LOCKS, tid, LK_MMAP_READ);
-        k.trace(`cram_fault F6: nothing migrated -> VM_FAULT_RETRY`);
+        if (k.log) k.trace(`cram_fault F6: nothing migrated -> VM_FAULT_RETRY`);
         return faultDone(k, tid, VM_FAULT_RETRY);
       }
-      k.trace(`cram_fault F6: promoted -> 0`);
+      if (k.log) k.trace(`cram_fault F6: promoted -> 0`);
       return faultDone(k, tid, 0);
     }
     default: {
       // F1: get_cram_node, with the PTL held.
       if (!getCramNode(k, nid)) {
         cramReleasePtl(k, tid);
-        k.trace(`cram_fault F1: get_cram_node(N${nid}) = NULL -> return 0 (refault)`);
+        if (k.log) k.trace(`cram_fault F1: get_cram_node(N${nid}) = NULL -> return 0 (refault)`);
         return faultDone(k, tid, 0);
       }
       k.setBits(L.THR_REFS, tid, REF_CN);
-      k.trace(`cram_fault F1: get_cram_node(N${nid})`);
+      if (k.log) k.trace(`cram_fault F1: get_cram_node(N${nid})`);
       k.set(L.THR_STAGE, tid, F2);
       return { done: false, vmret: 0 };
     }

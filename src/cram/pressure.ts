@@ -26,7 +26,7 @@ export type PressureStep = 'done' | 'more' | 'blocked';
 export function cramSetPressureBegin(k: Kernel, tid: number, nid: number, pressure: number): PressureStep {
   // mm/cram.c: cram_set_pressure (S1)
   if (!getCramNode(k, nid)) {
-    k.trace(`cram_set_pressure(N${nid}, ${pressure}): no cram node`);
+    if (k.log) k.trace(`cram_set_pressure(N${nid}, ${pressure}): no cram node`);
     return 'done';
   }
   const R = tid * THREAD_REGS;
@@ -35,7 +35,7 @@ export function cramSetPressureBegin(k: Kernel, tid: number, nid: number, pressu
   k.set(k.L.THR_REG, R, pressure);
   k.set(k.L.THR_REG, R + 1, nid);
   k.setBits(k.L.THR_REFS, tid, REF_CN);
-  k.trace(`cram_set_pressure(N${nid}, ${pressure}) S1: get_cram_node`);
+  if (k.log) k.trace(`cram_set_pressure(N${nid}, ${pressure}) S1: get_cram_node`);
   return 'more';
 }
 
@@ -74,7 +74,7 @@ export function cramSetPressureStep(k: Kernel, tid: number): PressureStep {
       // Ghost: device usage when back-pressure engaged (INV-NO-OVERCOMMIT).
       if (pressure >= CRAM_PRESSURE_MAX) k.set(L.GH_USED_AT_BLOCK, 0, k.get(L.DEV_USED));
     }
-    k.trace(`cram_set_pressure S2: cn->pressure = ${pressure}`);
+    if (k.log) k.trace(`cram_set_pressure S2: cn->pressure = ${pressure}`);
     k.set(L.THR_STAGE, tid, 3);
     return 'more';
   }
@@ -84,7 +84,7 @@ export function cramSetPressureStep(k: Kernel, tid: number): PressureStep {
     if (slot >= 0 && k.cfg.mutant !== 'set-pressure-skips-blocked') {
       k.set(L.NP_MIGRATION_BLOCKED, slot, pressure >= CRAM_PRESSURE_MAX ? 1 : 0);
     }
-    k.trace(`cram_set_pressure S3: migration_blocked = ${pressure >= CRAM_PRESSURE_MAX}`);
+    if (k.log) k.trace(`cram_set_pressure S3: migration_blocked = ${pressure >= CRAM_PRESSURE_MAX}`);
     k.set(L.THR_STAGE, tid, 4);
     return 'more';
   }
@@ -98,7 +98,7 @@ export function cramSetPressureStep(k: Kernel, tid: number): PressureStep {
       k.set(L.ZONE_BOOSTED, z, 1);
       wakeupKswapd(k, z);
     }
-    k.trace(`cram_set_pressure S4: zone ${z % MAX_NR_ZONES} of N${nid}: watermark_boost = ${boost}`);
+    if (k.log) k.trace(`cram_set_pressure S4: zone ${z % MAX_NR_ZONES} of N${nid}: watermark_boost = ${boost}`);
   }
   putCramNode(k, nid);
   return finish(k, tid);

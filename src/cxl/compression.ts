@@ -83,20 +83,20 @@ export function cxlCompressionFlushCb(k: Kernel, tid: number, pfn: number): numb
   // (a) test_and_clear_bit(flush_record[idx])
   if (k.get(L.PG_FLUSH_BIT, pfn)) {
     k.set(L.PG_FLUSH_BIT, pfn, 0);
-    k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 0 (flush bit was set)`);
+    if (k.log) k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 0 (flush bit was set)`);
     return 0;
   }
   const cpu = cpuOfThread(k, tid);
   const a = k.get(L.CPU_BUF_ACTIVE, cpu);
   if (a === 0) {
-    k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 2 (no active buffer)`);
+    if (k.log) k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 2 (no active buffer)`);
     return 2;
   }
   const b = a - 1;
   const n = k.get(L.BUF_LEN, b);
   if (n >= bufMax(k)) {
     k.set(L.CPU_OVERFLOW_PENDING, cpu, 1); // schedule_work_on(cpu, &pcpu->overflow_work)
-    k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 2 (buffer full: overflow work on cpu${cpu})`);
+    if (k.log) k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 2 (buffer full: overflow work on cpu${cpu})`);
     return 2;
   }
   // (b) folio_get on a refcount-0 folio: VM_BUG_ON under DEBUG_VM (folio.ts records it).
@@ -106,7 +106,7 @@ export function cxlCompressionFlushCb(k: Kernel, tid: number, pfn: number): numb
   if (k.cfg.mutant !== 'flush-bit-not-set') k.set(L.PG_FLUSH_BIT, pfn, 1);
   k.set(L.BUF_ENT, b * bufMax(k) + n, pfn + 1);
   k.set(L.BUF_LEN, b, n + 1);
-  k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 1 (deferred in buf ${b} of cpu${cpu})`);
+  if (k.log) k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 1 (deferred in buf ${b} of cpu${cpu})`);
   return 1;
 }
 
@@ -129,7 +129,7 @@ export function cxlFlushBufSend(k: Kernel, tid: number, b: number): void {
       }
     }
   }
-  k.trace(`cxl_flush_buf_send(buf ${b}): ${k.cfg.driver.mediaOps ? 'media ops zero' : 'folio_zero_range'} [${pfns.join(',')}]`);
+  if (k.log) k.trace(`cxl_flush_buf_send(buf ${b}): ${k.cfg.driver.mediaOps ? 'media ops zero' : 'folio_zero_range'} [${pfns.join(',')}]`);
   for (const pfn of pfns) folioPut(k, tid, pfn);
   // cxl_flush_buf_reset: count = 0 (the folios' references were just put).
   for (let i = 0; i < M; i++) k.set(L.BUF_ENT, b * M + i, 0);
@@ -208,7 +208,7 @@ export function flushKthreadStep(k: Kernel, choice: number): boolean {
     const anyDirty = k.get(L.THR_REG, R + 1) === 1;
     k.set(L.THR_REG, R + 1, 0);
     k.set(L.THR_STAGE, tid, anyDirty ? KT_SYNC : 0);
-    k.trace(`cxl-flush: swapped all CPUs, ${anyDirty ? 'dirty' : 'nothing dirty: sleep'}`);
+    if (k.log) k.trace(`cxl-flush: swapped all CPUs, ${anyDirty ? 'dirty' : 'nothing dirty: sleep'}`);
   }
   return true;
 }
@@ -239,7 +239,7 @@ export function overflowWorkStep(k: Kernel, cpu: number): boolean {
     k.set(L.CPU_BUF_OVERFLOW, cpu, dirty);
     k.set(L.THR_REG, R, dirty);
     k.set(L.THR_STAGE, tid, 1);
-    k.trace(`overflow(cpu${cpu}): swap active buf ${dirty - 1} <-> overflow spare ${spare - 1}`);
+    if (k.log) k.trace(`overflow(cpu${cpu}): swap active buf ${dirty - 1} <-> overflow spare ${spare - 1}`);
     return true;
   }
   if (st === 1) {
@@ -270,7 +270,7 @@ export function irqThreadStep(k: Kernel, which: 'lthresh' | 'hthresh'): boolean 
   const nid = k.g.privateNode;
   if (nid < 0) return false;
   k.clearBits(L.DEV_IRQ, 0, bit);
-  k.trace(`${which} IRQ thread: cram_set_pressure(N${nid}, ${which === 'lthresh' ? CRAM_PRESSURE_MAX : 0})`);
+  if (k.log) k.trace(`${which} IRQ thread: cram_set_pressure(N${nid}, ${which === 'lthresh' ? CRAM_PRESSURE_MAX : 0})`);
   cramSetPressureBegin(k, tid, nid, which === 'lthresh' ? CRAM_PRESSURE_MAX : 0);
   return true;
 }

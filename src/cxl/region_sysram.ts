@@ -86,7 +86,7 @@ function sysramHotplugAdd(k: Kernel): number {
   const { first, n } = regionBlocks(k);
   const rc = addPrivateMemoryDriverManaged(k, nid, first, n, MMOP_ONLINE_MOVABLE, npSlotOfNode(k, nid));
   if (rc === 0) setFlags(k, DF_RES);
-  k.trace(`sysram_hotplug_add(N${nid}) = ${errname(rc)}`);
+  if (k.log) k.trace(`sysram_hotplug_add(N${nid}) = ${errname(rc)}`);
   return rc;
 }
 
@@ -106,11 +106,11 @@ function sysramHotplugRemove(k: Kernel): number {
   // Fix sysram-remove-ebusy-strict: only node_private_unregister's -EBUSY means "memory gone".
   const strictFail = hasFix(k.cfg, 'sysram-remove-ebusy-strict') && r.remove !== 0;
   if (strictFail || (rc && rc !== -EBUSY)) {
-    k.trace(`sysram_hotplug_remove(N${nid}) = ${errname(rc)}`);
+    if (k.log) k.trace(`sysram_hotplug_remove(N${nid}) = ${errname(rc)}`);
     return rc;
   }
   clearFlags(k, DF_RES);
-  k.trace(`sysram_hotplug_remove(N${nid}) = 0 (offline_and_remove_private_memory returned ${errname(rc)}; resource released)`);
+  if (k.log) k.trace(`sysram_hotplug_remove(N${nid}) = 0 (offline_and_remove_private_memory returned ${errname(rc)}; resource released)`);
   return 0;
 }
 
@@ -162,7 +162,7 @@ function probeStep(k: Kernel, s: number): void {
       }
       setFlags(k, DF_SYSRAM);
       const rc = sysramHotplugAdd(k);
-      if (rc) k.trace(`WARN: sysram hotplug failed: ${errname(rc)}`);
+      if (rc) if (k.log) k.trace(`WARN: sysram hotplug failed: ${errname(rc)}`);
       setState(k, DS_SYSRAM);
       return;
     }
@@ -170,7 +170,7 @@ function probeStep(k: Kernel, s: number): void {
       // (2) nid, (3) flush context, (4) kthread started.
       flushCtxAlloc(k);
       setFlags(k, DF_KTHREAD);
-      k.trace(`convert_region_to_sysram: flush context, kthread cxl-flush/${nid} started`);
+      if (k.log) k.trace(`convert_region_to_sysram: flush context, kthread cxl-flush/${nid} started`);
       setState(k, DS_FLUSH);
       return;
     case DS_FLUSH: {
@@ -178,7 +178,7 @@ function probeStep(k: Kernel, s: number): void {
       const rc = cramRegisterPrivateNode(k, nid, DRIVER_OWNER, true);
       if (rc) {
         flushCtxFree(k);
-        k.trace(`convert_region_to_sysram: cram register failed ${errname(rc)}`);
+        if (k.log) k.trace(`convert_region_to_sysram: cram register failed ${errname(rc)}`);
         setState(k, DS_PROBED);
         return;
       }
@@ -227,7 +227,7 @@ function teardownStep(k: Kernel, s: number): boolean {
       const rc = sysramHotplugRemove(k);
       const attempts = k.get(L.THR_REG, R) + 1;
       if (rc === 0 || attempts >= MAX_OFFLINE_ATTEMPTS) {
-        if (rc) k.trace(`cxl_compression: memory offline failed after ${attempts} attempts, giving up`);
+        if (rc) if (k.log) k.trace(`cxl_compression: memory offline failed after ${attempts} attempts, giving up`);
         k.set(L.THR_REG, R, 0);
         clearFlags(k, DF_PRE_TEARDOWN);
         setState(k, DS_POST);
@@ -299,7 +299,7 @@ export function driverStep(k: Kernel, choice: number): boolean {
       return true;
     }
     const rc = flags(k) & DF_RES ? sysramHotplugRemove(k) : sysramHotplugAdd(k);
-    if (rc) k.trace(`sysram hotplug store failed: ${errname(rc)}`);
+    if (rc) if (k.log) k.trace(`sysram hotplug store failed: ${errname(rc)}`);
     return true;
   }
   if (choice !== 0) return false;
