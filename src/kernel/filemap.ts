@@ -44,7 +44,7 @@ export function filemapGetFolio(k: Kernel, node: number, file: number, pgoff: nu
   }
   const pfn = filemapAllocFolio(k, node);
   if (pfn === NULL_PFN) {
-    k.trace(`filemap_alloc_folio(node ${node}) = NULL`);
+    if (k.log) k.trace(`filemap_alloc_folio(node ${node}) = NULL`);
     return NULL_PFN;
   }
   // filemap_add_folio: the cache takes a reference; the allocation's is the caller's.
@@ -54,7 +54,7 @@ export function filemapGetFolio(k: Kernel, node: number, file: number, pgoff: nu
   // filemap_read_folio: contents from storage.
   setPageContent(k, pfn, k.get(k.L.FILE_DATA, idx));
   lruAdd(k, pfn);
-  k.trace(`filemap_add_folio(file ${file}, pgoff ${pgoff}) = pfn ${pfn} (node ${k.g.pfnNode[pfn]})`);
+  if (k.log) k.trace(`filemap_add_folio(file ${file}, pgoff ${pgoff}) = pfn ${pfn} (node ${k.g.pfnNode[pfn]})`);
   return pfn;
 }
 
@@ -68,7 +68,7 @@ export function genericPerformWrite(k: Kernel, tid: number, node: number, file: 
   if (pfn === NULL_PFN) return -12;
   setPageContent(k, pfn, value);
   k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
-  k.trace(`generic_perform_write(file ${file}, pgoff ${pgoff}, ${value}) -> pfn ${pfn} (node ${k.g.pfnNode[pfn]})`);
+  if (k.log) k.trace(`generic_perform_write(file ${file}, pgoff ${pgoff}, ${value}) -> pfn ${pfn} (node ${k.g.pfnNode[pfn]})`);
   folioPut(k, tid, pfn);
   return 1;
 }
@@ -80,7 +80,7 @@ export function filemapWriteback(k: Kernel, pfn: number): void {
   if (m === 0) return;
   k.set(k.L.FILE_DATA, m - 1, pageContent(k, pfn));
   k.clearBits(k.L.PG_FLAGS, pfn, PG_dirty);
-  k.trace(`writepage(pfn ${pfn}) -> file data ${pageContent(k, pfn)}`);
+  if (k.log) k.trace(`writepage(pfn ${pfn}) -> file data ${pageContent(k, pfn)}`);
 }
 
 /** __filemap_remove_folio: unlink from the cache and drop the cache's reference (caller holds another). */

@@ -62,7 +62,7 @@ function __folioPut(k: Kernel, tid: number, pfn: number): void {
   // mm/swap.c: __folio_put
   const hookRuns = k.cfg.mutant !== 'free-skips-free-folio-hook';
   if (hookRuns && folioIsPrivateNode(k, pfn) && folioManagedOnFree(k, tid, pfn)) {
-    k.trace(`__folio_put(pfn ${pfn}): free_folio kept it out of the buddy`);
+    if (k.log) k.trace(`__folio_put(pfn ${pfn}): free_folio kept it out of the buddy`);
     return;
   }
   freeFolioToBuddy(k, pfn);
@@ -76,7 +76,7 @@ function __folioPut(k: Kernel, tid: number, pfn: number): void {
 export function freeFolioToBuddy(k: Kernel, pfn: number): void {
   const order = k.get(k.L.PG_ORDER, pfn);
   const nr = 1 << order;
-  k.trace(`free_unref_page(pfn ${pfn}, order ${order})`);
+  if (k.log) k.trace(`free_unref_page(pfn ${pfn}, order ${order})`);
   resetFolioFields(k, pfn, nr);
   freePagesToBuddy(k, pfn, order);
   // Folio identity (head/tail/order) ends with the folio; the buddy keeps its own PG_BUDDY.

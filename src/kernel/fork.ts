@@ -17,7 +17,7 @@ export function dupMm(k: Kernel, parent: number, child: number): number {
   // kernel/fork.c: dup_mm
   const L = k.L;
   if (child >= k.cfg.mms || child === parent || k.get(L.MM_LIVE, child)) {
-    k.trace(`fork(mm ${parent} -> mm ${child}) = -EBUSY`);
+    if (k.log) k.trace(`fork(mm ${parent} -> mm ${child}) = -EBUSY`);
     return -EBUSY;
   }
   k.set(L.MM_LIVE, child, 1);
@@ -29,7 +29,7 @@ export function dupMm(k: Kernel, parent: number, child: number): number {
     if (k.has(L.VMA_FLAGS, ps, VMA_SHARED)) continue; // vma_needs_copy: false
     copyPte(k, ps, cs);
   }
-  k.trace(`fork(mm ${parent} -> mm ${child}) = 0`);
+  if (k.log) k.trace(`fork(mm ${parent} -> mm ${child}) = 0`);
   return 0;
 }
 

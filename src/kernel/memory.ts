@@ -94,7 +94,7 @@ export function handleMmFault(k: Kernel, tid: number, mm: number, vaddr: number,
   const s = pteSlot(k, mm, vaddr);
   const vf = k.get(k.L.VMA_FLAGS, s);
   if (!(vf & VMA_MAPPED) || (write && !(vf & VMA_WRITE))) {
-    k.trace(`handle_mm_fault(mm ${mm}, v${vaddr}, ${write ? 'write' : 'read'}): bad access -> SIGSEGV`);
+    if (k.log) k.trace(`handle_mm_fault(mm ${mm}, v${vaddr}, ${write ? 'write' : 'read'}): bad access -> SIGSEGV`);
     return { kind: 'done', vmret: VM_FAULT_SIGBUS };
   }
   if (ptlHeldByOther(k, tid, mm)) return { kind: 'blocked' };
@@ -124,7 +124,7 @@ function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write
   // Mutant: the write check runs before the private-node dispatch and reuses the P folio in place.
   if (k.cfg.mutant === 'handle-fault-after-write-check' && write && !(flags & PTE_WRITE) && folioIsPrivateNode(k, pfn)) {
     k.set(k.L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY);
-    k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_reuse on private pfn ${pfn} (mutant)`);
+    if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_reuse on private pfn ${pfn} (mutant)`);
     return done(0);
   }
   // v4: folio_managed_handle_fault, BEFORE the write check (read and unshare faults too, §6.3.6).
@@ -149,7 +149,7 @@ function done(vmret: number): FaultOutcome {
 /** Enter ops->handle_fault with the PTL held (F0), then run its first step. */
 function enterHandleFault(k: Kernel, tid: number, s: number, pfn: number, isCram: boolean): FaultOutcome {
   // mm/internal.h: folio_managed_handle_fault
-  k.trace(`handle_pte_fault(slot ${s}): folio_managed_handle_fault(pfn ${pfn}) -> ${isCram ? 'cram_fault' : 'handle_fault'}`);
+  if (k.log) k.trace(`handle_pte_fault(slot ${s}): folio_managed_handle_fault(pfn ${pfn}) -> ${isCram ? 'cram_fault' : 'handle_fault'}`);
   if (!isCram) {
     // Generic table: release the PTL and return 0 (see header).
     return done(0);
@@ -186,7 +186,7 @@ export function handleFaultStep(k: Kernel, tid: number): number | null {
   for (let i = 0; i < THREAD_REGS; i++) k.set(k.L.THR_REG, R + i, 0);
   k.set(k.L.THR_OP, tid, OP_NONE);
   k.set(k.L.THR_STAGE, tid, 0);
-  k.trace(`handle_fault returned ${r.vmret & VM_FAULT_RETRY ? 'VM_FAULT_RETRY' : r.vmret}`);
+  if (k.log) k.trace(`handle_fault returned ${r.vmret & VM_FAULT_RETRY ? 'VM_FAULT_RETRY' : r.vmret}`);
   return r.vmret;
 }
 
@@ -196,7 +196,7 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
   const s = pteSlot(k, mm, vaddr);
   const pfn = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0, threadNode(k, tid));
   if (pfn === NULL_PFN) {
-    k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
+    if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
     return VM_FAULT_OOM;
   }
   zeroFolio(k, pfn, 1);
@@ -205,7 +205,7 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
   const vw = k.has(k.L.VMA_FLAGS, s, VMA_WRITE);
   // The allocation's reference becomes the mapping's.
   setPtePresent(k, s, pfn, (vw ? PTE_WRITE | PTE_DIRTY : 0));
-  k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}${write ? ', write' : ''}) -> pfn ${pfn} (node ${folioNid(k, pfn)})`);
+  if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}${write ? ', write' : ''}) -> pfn ${pfn} (node ${folioNid(k, pfn)})`);
   return 0;
 }
 
@@ -221,7 +221,7 @@ function doReadFault(k: Kernel, tid: number, mm: number, vaddr: number): number 
   const pfn = filemapGetFolio(k, threadNode(k, tid), file, pgoff);
   if (pfn === NULL_PFN) return VM_FAULT_OOM;
   setPtePresent(k, s, pfn, 0); // the lookup's reference becomes the mapping's
-  k.trace(`do_read_fault(mm ${mm}, v${vaddr}) -> pfn ${pfn} (node ${folioNid(k, pfn)}) read-only`);
+  if (k.log) k.trace(`do_read_fault(mm ${mm}, v${vaddr}) -> pfn ${pfn} (node ${folioNid(k, pfn)}) read-only`);
   return 0;
 }
 
@@ -242,7 +242,7 @@ function doCowFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
   lruAdd(k, dst);
   setPtePresent(k, s, dst, PTE_WRITE | PTE_DIRTY);
   folioPut(k, tid, src);
-  k.trace(`do_cow_fault(mm ${mm}, v${vaddr}): pfn ${src} copied to pfn ${dst} (node ${folioNid(k, dst)})`);
+  if (k.log) k.trace(`do_cow_fault(mm ${mm}, v${vaddr}): pfn ${src} copied to pfn ${dst} (node ${folioNid(k, dst)})`);
   return 0;
 }
 
@@ -259,7 +259,7 @@ function doSharedFault(k: Kernel, tid: number, mm: number, vaddr: number): numbe
   if (pfn === NULL_PFN) return VM_FAULT_OOM;
   k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
   setPtePresent(k, s, pfn, PTE_WRITE | PTE_DIRTY);
-  k.trace(`do_shared_fault(mm ${mm}, v${vaddr}) -> pfn ${pfn} (node ${folioNid(k, pfn)}) writable`);
+  if (k.log) k.trace(`do_shared_fault(mm ${mm}, v${vaddr}) -> pfn ${pfn} (node ${folioNid(k, pfn)}) writable`);
   return 0;
 }
 
@@ -277,7 +277,7 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
   if (k.has(L.VMA_FLAGS, s, VMA_SHARED)) {
     k.setBits(L.PG_FLAGS, old, PG_dirty);
     k.set(L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY);
-    k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_shared pfn ${old} (node ${folioNid(k, old)})`);
+    if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_shared pfn ${old} (node ${folioNid(k, old)})`);
     return 0;
   }
   if (folioTestAnon(k, old)) {
@@ -288,14 +288,14 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
     }
     if (k.get(L.PG_REF, old) === 1 && k.get(L.PG_MAPCOUNT, old) === 1) {
       k.set(L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY);
-      k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_reuse pfn ${old} (node ${folioNid(k, old)})`);
+      if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_reuse pfn ${old} (node ${folioNid(k, old)})`);
       return 0;
     }
   }
   // wp_page_copy
   const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0, threadNode(k, tid));
   if (dst === NULL_PFN) {
-    k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_copy = VM_FAULT_OOM`);
+    if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_copy = VM_FAULT_OOM`);
     return VM_FAULT_OOM;
   }
   copyFolioContent(k, dst, old, 1);
@@ -305,7 +305,7 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
   k.set(L.PTE_FLAGS, s, 0);
   setPtePresent(k, s, dst, PTE_WRITE | PTE_DIRTY);
   folioPut(k, tid, old);
-  k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_copy pfn ${old} -> pfn ${dst} (node ${folioNid(k, dst)})`);
+  if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_copy pfn ${old} -> pfn ${dst} (node ${folioNid(k, dst)})`);
   return 0;
 }
 
@@ -343,7 +343,7 @@ export function doNumaPage(k: Kernel, tid: number, mm: number, vaddr: number): n
   if (k.cfg.mutant === 'numa-fault-maps-writable' && folioManagedWrprotect(k, pfn)) writable = true;
   if (folioNid(k, pfn) !== target) {
     const ret = migrateMisplacedFolio(k, tid, pfn, target);
-    k.trace(`do_numa_page(mm ${mm}, v${vaddr}): migrate_misplaced_folio(pfn ${pfn}, node ${target}) = ${errname(ret)}`);
+    if (k.log) k.trace(`do_numa_page(mm ${mm}, v${vaddr}): migrate_misplaced_folio(pfn ${pfn}, node ${target}) = ${errname(ret)}`);
     if (ret === 0) return 0;
   }
   // numa_rebuild_single_mapping
@@ -373,7 +373,7 @@ export function doSwapPage(k: Kernel, tid: number, mm: number, vaddr: number, wr
       ? allocPages(k, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0, swapinPrivateNode(k, s, node), null, { inTask: true })
       : allocPages(k, GFP_HIGHUSER_MOVABLE, 0, node, null, { inTask: true });
     if (pfn === NULL_PFN) {
-      k.trace(`do_swap_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
+      if (k.log) k.trace(`do_swap_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
       return VM_FAULT_OOM;
     }
     k.setBits(L.PG_FLAGS, pfn, PG_anon);
@@ -393,7 +393,7 @@ export function doSwapPage(k: Kernel, tid: number, mm: number, vaddr: number, wr
     deleteFromSwapCache(k, pfn);
     if (flags & PTE_WRITE) k.setBits(L.PG_FLAGS, pfn, PG_dirty);
   }
-  k.trace(`do_swap_page(mm ${mm}, v${vaddr}, slot ${slot}) -> pfn ${pfn} (node ${folioNid(k, pfn)})${flags & PTE_WRITE ? ' writable' : ''}`);
+  if (k.log) k.trace(`do_swap_page(mm ${mm}, v${vaddr}, slot ${slot}) -> pfn ${pfn} (node ${folioNid(k, pfn)})${flags & PTE_WRITE ? ' writable' : ''}`);
   return 0;
 }
 

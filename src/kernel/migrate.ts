@@ -75,7 +75,7 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
   // migrate_folio_unmap: "Folio was freed from under us. So we are done."
   if (k.get(L.PG_REF, src) === 1) {
     k.clearBits(L.PG_FLAGS, src, PG_active | PG_unevictable);
-    k.trace(`migrate_folio_unmap(pfn ${src}): freed under us`);
+    if (k.log) k.trace(`migrate_folio_unmap(pfn ${src}): freed under us`);
     folioPut(k, tid, src); // migrate_folio_done
     return 'ok';
   }
@@ -103,7 +103,7 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
   // folio_migrate_mapping: the refcount must be exactly isolation + cache refs.
   const cacheRefs = (k.get(L.PG_MAPPING, src) ? 1 : 0) + (k.get(L.PG_SWAP, src) ? 1 : 0);
   if (k.get(L.PG_REF, src) !== 1 + cacheRefs) {
-    k.trace(`folio_migrate_mapping(pfn ${src}) = -EAGAIN (refcount ${k.get(L.PG_REF, src)})`);
+    if (k.log) k.trace(`folio_migrate_mapping(pfn ${src}) = -EAGAIN (refcount ${k.get(L.PG_REF, src)})`);
     removeMigrationPtes(k, src, src);
     folioUnlock(k, src);
     folioUnlock(k, dst);
@@ -166,11 +166,11 @@ export function allocMisplacedDstFolio(node: number): NewFolioFn {
 export function migrateMisplacedFolio(k: Kernel, tid: number, pfn: number, node: number): number {
   // mm/migrate.c: migrate_misplaced_folio_prepare (v4: folio_managed_allows_migrate -> -ENOENT)
   if (!folioManagedAllowsMigrate(k, pfn)) {
-    k.trace(`migrate_misplaced_folio_prepare(pfn ${pfn}, node ${node}) = -ENOENT`);
+    if (k.log) k.trace(`migrate_misplaced_folio_prepare(pfn ${pfn}, node ${node}) = -ENOENT`);
     return -ENOENT;
   }
   if (!folioIsolateLru(k, pfn)) {
-    k.trace(`migrate_misplaced_folio_prepare(pfn ${pfn}, node ${node}) = -EAGAIN`);
+    if (k.log) k.trace(`migrate_misplaced_folio_prepare(pfn ${pfn}, node ${node}) = -EAGAIN`);
     return -11;
   }
   const list = [pfn];
@@ -227,7 +227,7 @@ export function doPagesMove(k: Kernel, tid: number, mm: number, vaddr: number, n
 }
 
 function done(k: Kernel, mm: number, vaddr: number, node: number, ret: number, status: number): { ret: number; status: number } {
-  k.trace(`move_pages(mm ${mm}, v${vaddr}, node ${node}) = ${errname(ret)}, status ${errname(status)}`);
+  if (k.log) k.trace(`move_pages(mm ${mm}, v${vaddr}, node ${node}) = ${errname(ret)}, status ${errname(status)}`);
   return { ret, status };
 }
 

@@ -17,13 +17,13 @@ export function mprotectFixup(k: Kernel, mm: number, vaddr: number, writable: bo
   const s = mm * k.cfg.vaddrs + vaddr;
   const vf = k.get(k.L.VMA_FLAGS, s);
   if (!(vf & VMA_MAPPED)) {
-    k.trace(`mprotect(mm ${mm}, v${vaddr}) = -ENOMEM`);
+    if (k.log) k.trace(`mprotect(mm ${mm}, v${vaddr}) = -ENOMEM`);
     return -ENOMEM_MPROTECT;
   }
   // Every modelled VMA has VM_MAYWRITE, so mprotect never fails with -EACCES.
   k.set(k.L.VMA_FLAGS, s, writable ? vf | VMA_WRITE : vf & ~VMA_WRITE);
   const changed = changePteRange(k, s, writable);
-  k.trace(`mprotect(mm ${mm}, v${vaddr}, ${writable ? 'rw' : 'r'}) = 0${changed}`);
+  if (k.log) k.trace(`mprotect(mm ${mm}, v${vaddr}, ${writable ? 'rw' : 'r'}) = 0${changed}`);
   return 0;
 }
 

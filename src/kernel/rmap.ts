@@ -76,7 +76,7 @@ export function tryToMigrate(k: Kernel, pfn: number): void {
   // mm/rmap.c: try_to_migrate
   const gated = k.cfg.mutant !== 'try-to-migrate-ignores-gate';
   if (gated && !folioManagedAllowsMigrate(k, pfn)) {
-    k.trace(`try_to_migrate(pfn ${pfn}): !folio_managed_allows_migrate, not unmapped`);
+    if (k.log) k.trace(`try_to_migrate(pfn ${pfn}): !folio_managed_allows_migrate, not unmapped`);
     return;
   }
   const slots = rmapSlots(k, pfn, PTE_PRESENT);

@@ -22,12 +22,12 @@ export function addToSwap(k: Kernel, pfn: number): boolean {
   // mm/swap_state.c: add_to_swap
   const slot = getSwapSlot(k);
   if (slot < 0) {
-    k.trace(`add_to_swap(pfn ${pfn}) = false (no swap slot)`);
+    if (k.log) k.trace(`add_to_swap(pfn ${pfn}) = false (no swap slot)`);
     return false;
   }
   addToSwapCache(k, pfn, slot);
   k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
-  k.trace(`add_to_swap(pfn ${pfn}) = slot ${slot}`);
+  if (k.log) k.trace(`add_to_swap(pfn ${pfn}) = slot ${slot}`);
   return true;
 }
 
@@ -82,5 +82,5 @@ export function swapWritepage(k: Kernel, pfn: number): void {
   if (slot < 0) return;
   k.set(k.L.SWAP_DATA, slot, pageContent(k, pfn));
   k.clearBits(k.L.PG_FLAGS, pfn, PG_dirty);
-  k.trace(`swap_writepage(pfn ${pfn}) -> slot ${slot} = ${pageContent(k, pfn)}`);
+  if (k.log) k.trace(`swap_writepage(pfn ${pfn}) -> slot ${slot} = ${pageContent(k, pfn)}`);
 }

@@ -123,7 +123,7 @@ export function wakeupKswapd(k: Kernel, zone: number): boolean {
   if (k.get(L.NODE_KSWAPD_FAILURES, nid) >= MAX_RECLAIM_RETRIES) return false;
   if (!pgdatBoosted(k, nid) && pgdatBalanced(k, nid)) return false;
   k.set(L.NODE_KSWAPD, nid, 2);
-  k.trace(`wakeup_kswapd(node ${nid})`);
+  if (k.log) k.trace(`wakeup_kswapd(node ${nid})`);
   return true;
 }
 
@@ -157,6 +157,10 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
     }
     return addToDemoteBatch(k, tid, nid, choice);
   }
+  const { first, n } = nodePfnRange(k.m, nid);
+  if (choice >= n && choice !== 0) return false;
+  // Cheap early out first: most (state, choice) pairs name no LRU folio.
+  if (choice !== 0 && !isCandidate(k, first + choice)) return false;
   if (st !== 2 && !pgdatBelowLow(k, nid)) return false;
   const idle = pgdatBalanced(k, nid) || !hasCandidate(k, nid);
   if (idle) {
@@ -167,11 +171,9 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
     if (st === 1) return false;
     k.set(L.NODE_KSWAPD, nid, 1);
     if (fail && k.get(L.NODE_KSWAPD_FAILURES, nid) < MAX_RECLAIM_RETRIES) k.add(L.NODE_KSWAPD_FAILURES, nid, 1);
-    k.trace(`kswapd(node ${nid}): ${fail ? 'nothing reclaimable' : 'balanced'}, sleep`);
+    if (k.log) k.trace(`kswapd(node ${nid}): ${fail ? 'nothing reclaimable' : 'balanced'}, sleep`);
     return true;
   }
-  const { first, n } = nodePfnRange(k.m, nid);
-  if (choice >= n) return false;
   const pfn = first + choice;
   if (!isCandidate(k, pfn) || rmapBusy(k, tid, pfn)) return false;
   k.set(L.NODE_KSWAPD, nid, 2);
@@ -186,10 +188,10 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
     k.set(L.THR_REG, tid * THREAD_REGS, target + 1);
     k.set(L.THR_REG, tid * THREAD_REGS + 1, pfn + 1);
     isolatedAdd(k, nid, pfn, 1);
-    k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, can_demote -> node ${target}`);
+    if (k.log) k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, can_demote -> node ${target}`);
     return true;
   }
-  k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, reclaim`);
+  if (k.log) k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, reclaim`);
   shrinkFolio(k, tid, pfn);
   return true;
 }
@@ -226,7 +228,7 @@ function addToDemoteBatch(k: Kernel, tid: number, nid: number, choice: number): 
   folioIsolateLru(k, pfn);
   isolatedAdd(k, nid, pfn, 1);
   k.set(k.L.THR_REG, R + 1 + n, pfn + 1);
-  k.trace(`kswapd(node ${nid}): isolate pfn ${pfn} into the demotion batch`);
+  if (k.log) k.trace(`kswapd(node ${nid}): isolate pfn ${pfn} into the demotion batch`);
   return true;
 }
 
@@ -319,7 +321,7 @@ export function shrinkFolio(k: Kernel, tid: number, pfn: number): boolean {
     k.set(L.PG_REF, pfn, 0);
     freeFolioToBuddy(k, pfn);
   }
-  k.trace(`shrink_folio_list: pfn ${pfn} reclaimed`);
+  if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} reclaimed`);
   return true;
 }
 
@@ -327,6 +329,6 @@ export function shrinkFolio(k: Kernel, tid: number, pfn: number): boolean {
 function keep(k: Kernel, tid: number, pfn: number): boolean {
   k.setBits(k.L.PG_FLAGS, pfn, PG_active);
   folioPutbackLru(k, tid, pfn);
-  k.trace(`shrink_folio_list: pfn ${pfn} kept`);
+  if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} kept`);
   return false;
 }

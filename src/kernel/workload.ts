@@ -160,7 +160,7 @@ function fault(k: Kernel, tid: number, cpu: number, mm: number, vaddr: number, w
     .with({ kind: 'done' }, (d) => {
       if (d.vmret & (VM_FAULT_SIGBUS | VM_FAULT_OOM)) {
         // The access fails (signal / OOM kill of the access): the model skips the instruction.
-        k.trace(`cpu${cpu}: ${write ? 'write' : 'read'}(v${vaddr}) -> ${d.vmret & VM_FAULT_OOM ? 'VM_FAULT_OOM' : 'SIGSEGV'}`);
+        if (k.log) k.trace(`cpu${cpu}: ${write ? 'write' : 'read'}(v${vaddr}) -> ${d.vmret & VM_FAULT_OOM ? 'VM_FAULT_OOM' : 'SIGSEGV'}`);
         return 'next' as const;
       }
       return 'stay' as const;
@@ -206,7 +206,7 @@ function doMmap(k: Kernel, tid: number, mm: number, vaddr: number, kind: 'anon' 
   k.set(k.L.VMA_FLAGS, s, f);
   k.set(k.L.VMA_FILE, s, kind === 'anon' ? 0 : file + 1);
   k.set(k.L.VMA_PGOFF, s, kind === 'anon' ? 0 : pgoff);
-  k.trace(`mmap(mm ${mm}, v${vaddr}, ${kind}) = 0`);
+  if (k.log) k.trace(`mmap(mm ${mm}, v${vaddr}, ${kind}) = 0`);
 }
 
 function doMunmap(k: Kernel, tid: number, mm: number, vaddr: number): void {
