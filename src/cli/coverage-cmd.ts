@@ -3,43 +3,47 @@
 // why the others are unreachable. Exit 1 when a transition is neither covered
 // nor explained by the reasons table (src/coverage/reasons.ts).
 
-import { machineCoverage } from '../coverage/coverage.ts';
+import { machineCoverage, mergeCoverage, type CoverageReport } from '../coverage/coverage.ts';
 import { coverageText } from '../coverage/report.ts';
 import { abstractionsFor } from '../mbt/machines.ts';
 import { flag, list, oneOf, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
 import { SYSTEM_OPTIONS } from './explore-cmd.ts';
 import { resolveSystem } from './systems.ts';
+import type { SystemDescriptor } from '../trace/format.ts';
 
 export const coverageCommand: Command = {
   name: 'coverage',
   summary: 'protocol-machine coverage: every machine transition reached concretely or explained',
   usage: [
-    'cramcheck coverage [--config NAME|FILE] [--system kernel|bm1] [--params ...] [--mutant NAME] [--fix NAME|all]...',
+    'cramcheck coverage [--config NAME|FILE]... [--system kernel|bm1] [--params ...] [--mutant NAME] [--fix NAME|all]...',
     '                   [--max-states N] [--targeted-states N] [--json]',
-    'BFS of the concrete system (default config small) watching each machine through its abstraction;',
+    'BFS of each concrete system (kernel default: tiny, small and large, merged) watching each machine through its abstraction;',
     'transitions not met get a targeted search along the machine\'s shortest path; witnesses are replayed.',
     'Exit 0: every transition covered or listed as unreachable with a reason; 1: gaps; 2: bad input.',
   ],
   run(argv: readonly string[], io: Io): number {
-    const p = parseCommandArgs(argv, { ...SYSTEM_OPTIONS, 'max-states': { type: 'string' }, 'targeted-states': { type: 'string' }, json: { type: 'boolean' } }, 0);
+    const p = parseCommandArgs(
+      argv,
+      { ...SYSTEM_OPTIONS, config: { type: 'string', multiple: true }, 'max-states': { type: 'string' }, 'targeted-states': { type: 'string' }, json: { type: 'boolean' } },
+      0,
+    );
     const system = oneOf(p, 'system', ['kernel', 'bm1'] as const, 'kernel');
-    const { sys, descriptor } = resolveSystem({
-      system,
-      config: str(p, 'config') ?? (system === 'kernel' ? 'small' : 'small'),
-      params: str(p, 'params'),
-      mutant: str(p, 'mutant') ?? null,
-      fixes: list(p, 'fix'),
-    });
-    const abs = abstractionsFor(sys, descriptor);
-    if (abs.length === 0) throw new UsageError(`coverage: no protocol machines apply to ${sys.name} (the kernel system must expose its Machine)`);
-    const maxStates = positiveInt(p, 'max-states');
+    const configs = list(p, 'config');
+    if (configs.length === 0) configs.push(...(system === 'kernel' ? ['tiny', 'small', 'large'] : ['small']));
+    const maxStates = positiveInt(p, 'max-states') ?? 100_000;
     const targeted = positiveInt(p, 'targeted-states');
-    const r = machineCoverage(sys, abs, {
-      ...(maxStates !== undefined ? { maxStates } : {}),
-      ...(targeted !== undefined ? { targetedStates: targeted } : {}),
-    });
-    if (flag(p, 'json')) io.out(`${JSON.stringify({ descriptor, ...r }, null, 2)}\n`);
+    const reports: CoverageReport[] = [];
+    const descriptors: SystemDescriptor[] = [];
+    for (const config of configs) {
+      const { sys, descriptor } = resolveSystem({ system, config, params: str(p, 'params'), mutant: str(p, 'mutant') ?? null, fixes: list(p, 'fix') });
+      const abs = abstractionsFor(sys, descriptor);
+      if (abs.length === 0) throw new UsageError(`coverage: no protocol machines apply to ${sys.name} (the kernel system must expose its Machine)`);
+      reports.push(machineCoverage(sys, abs, { maxStates, ...(targeted !== undefined ? { targetedStates: targeted } : {}) }));
+      descriptors.push(descriptor);
+    }
+    const r = reports.length === 1 ? reports[0]! : mergeCoverage(reports);
+    if (flag(p, 'json')) io.out(`${JSON.stringify({ descriptors, ...r }, null, 2)}\n`);
     else io.out(`${coverageText(r).join('\n')}\n`);
     return r.ok ? EXIT_OK : EXIT_VIOLATION;
   },

@@ -28,6 +28,8 @@ export type { StateAbstraction } from '../../models/machine_graph.ts';
 
 export interface EdgeCoverage {
   readonly label: string;
+  /** The system whose run covered it (several systems: see mergeCoverage). */
+  readonly system?: string;
   readonly from: string;
   readonly event: string;
   readonly to: string;
@@ -232,9 +234,9 @@ export function machineCoverage(sys: System, abstractions: readonly StateAbstrac
       let via: EdgeCoverage['via'] = best ? 'bfs' : null;
       if (!best) {
         // Targeted search along the machine's shortest paths to the few nearest realizing edges.
-        const cands = realizing.filter((e) => e.from !== e.to).sort((a, b) => pathLen(a.from) - pathLen(b.from)).slice(0, 3);
+        const cands = realizing.filter((e) => e.from !== e.to).sort((a, b) => pathLen(a.from) - pathLen(b.from)).slice(0, 2);
         for (const e of cands) {
-          const found = findScenario(sys, abs, rel, e, opts.targetedStates ?? 20_000);
+          const found = findScenario(sys, abs, rel, e, opts.targetedStates ?? 5_000);
           if (found && replayConfirms(sys, abs, e, found.actions)) {
             best = { trace: found.actions, entity: found.entity };
             via = 'targeted';
@@ -295,4 +297,44 @@ export function replayConfirms(sys: System, abs: StateAbstraction, edge: Machine
     cur = next;
   }
   return false;
+}
+
+/**
+ * Union of coverage reports of several systems (configurations) judged by the
+ * same machines: a transition is covered if some system covers it (the
+ * shortest witness wins, named with its system), else it keeps its reason.
+ */
+export function mergeCoverage(reports: readonly CoverageReport[]): CoverageReport {
+  const first = reports[0];
+  if (!first) throw new Error('mergeCoverage: no reports');
+  const machines = first.machines.map((m0, i) => {
+    const all = reports.map((r) => r.machines[i]!);
+    const edges = m0.edges.map((e0, j) => {
+      let best: EdgeCoverage | null = null;
+      all.forEach((m, r) => {
+        const e = m.edges[j]!;
+        if (e.covered && (!best || e.witness!.length < best.witness!.length)) best = { ...e, system: reports[r]!.system };
+      });
+      return best ?? e0;
+    });
+    const reached = new Set(all.flatMap((m) => m.statesReached));
+    const covered = edges.filter((e) => e.covered).length;
+    const unreachable = edges.filter((e) => !e.covered && e.reason !== null).length;
+    return {
+      ...m0,
+      statesReached: m0.states.filter((s) => reached.has(s)),
+      edges,
+      graphEdgesCovered: Math.max(...all.map((m) => m.graphEdgesCovered)),
+      covered,
+      unreachable,
+      gaps: edges.length - covered - unreachable,
+    };
+  });
+  return {
+    system: reports.map((r) => r.system).join(' + '),
+    concreteStates: reports.reduce((n, r) => n + r.concreteStates, 0),
+    complete: reports.every((r) => r.complete),
+    machines,
+    ok: machines.every((m) => m.gaps === 0),
+  };
 }

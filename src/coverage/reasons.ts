@@ -30,6 +30,26 @@ export const UNREACHABLE_REASONS: readonly Reason[] = [
     reason: 'offline_pages is one atomic step in the model (isolation, migration and the state change are not separately observable)',
   },
   {
+    machine: 'hotplug',
+    matches: (e) => e.event.type === 'node_private_register',
+    reason: 'the sysram driver registers np only inside add_private_memory_driver_managed (SEMANTICS 5.1, 7.2); -EBUSY needs a second region on the node, and the configurations have one',
+  },
+  {
+    machine: 'hotplug',
+    matches: (e) => e.event.type === 'node_private_unregister' || e.event.type === 'remove_memory' || (e.event.type === 'offline_pages' && e.from === 'memory=online'),
+    reason: 'the driver offlines, removes and unregisters through offline_and_remove_private_memory, one step in the model (SEMANTICS 5.3, 7.5)',
+  },
+  {
+    machine: 'hotplug',
+    matches: (e) => e.event.type === 'node_private_set_ops' || e.event.type === 'node_private_clear_ops' || e.from === 'service=ops' || e.event.type === 'cram_node_freed' && e.to === 'service=ops',
+    reason: 'no actor of the kernel system calls set_ops/clear_ops outside cram_register/cram_unregister_private_node (cfg.opsTables services are driven by tests only)',
+  },
+  {
+    machine: 'hotplug',
+    matches: (e) => e.event.type === 'cram_register_private_node' && e.from === e.to,
+    reason: 'the driver calls cram_register_private_node once per probe, right after onlining, with its own owner: -EINVAL and -EBUSY need another caller',
+  },
+  {
     machine: 'folio',
     matches: (e) => has(e, 'dram_migrating') || e.event.type === 'alloc_cram_folio' || (has(e, 'cram_migrating') && e.event.type !== 'try_to_migrate'),
     reason: 'migrate_pages is one atomic step in the model (src/kernel/migrate.ts): destinations are never seen locked-but-unmapped, sources never with migration entries between steps',
