@@ -8,6 +8,7 @@
 // which conformance then reports.
 
 import { CRAM_PRESSURE_MAX, MAX_NR_ZONES, NP_OPS_DEMOTION, NP_OPS_MIGRATION, NP_OPS_NUMA_BALANCING, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM, N_MEMORY, N_MEMORY_PRIVATE, BLOCK_ABSENT, BLOCK_ONLINE } from '../src/kernel/defs.ts';
+import { match } from 'ts-pattern';
 import { Kernel, type Machine } from '../src/kernel/kernel.ts';
 import { PG_head, PG_isolated_pb, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE } from '../src/kernel/layout.ts';
 import { backpressureSpec } from './backpressure.machine.ts';
@@ -241,14 +242,11 @@ export const MACHINE_NAMES: readonly MachineName[] = ['hotplug', 'folio', 'backp
 
 /** The abstraction of one machine for configuration m. */
 export function abstractionFor(m: Machine, name: MachineName): Abstraction {
-  switch (name) {
-    case 'hotplug':
-      return hotplugAbstraction(m);
-    case 'folio':
-      return folioAbstraction(m);
-    case 'backpressure':
-      return backpressureAbstraction(m);
-  }
+  return match(name)
+    .with('hotplug', () => hotplugAbstraction(m))
+    .with('folio', () => folioAbstraction(m))
+    .with('backpressure', () => backpressureAbstraction(m))
+    .exhaustive();
 }
 
 /** The named machines' abstractions over System states of configuration m. */
