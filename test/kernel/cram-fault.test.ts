@@ -6,6 +6,7 @@ import type { ProgramOp } from '../../src/kernel/config.ts';
 import { EV_DATA_LOSS, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_PTL, PTE_WRITE } from '../../src/kernel/layout.ts';
 import { OP_HANDLE_FAULT } from '../../src/kernel/ops_codes.ts';
 import { changeProtNuma } from '../../src/kernel/memory.ts';
+import { folioIsolateLru } from '../../src/kernel/folio.ts';
 import { wakeupKswapd } from '../../src/kernel/vmscan.ts';
 import { D0, P, nodeOf, ptePfn, runCpu, scenario, slotOf, step } from '../helpers/scenario.ts';
 
@@ -111,4 +112,19 @@ test('R1: munmap (mmap_lock for write) cannot overlap the staged fault of the sa
   t.false(step(k, 'cpu1'));
   while (k.get(k.L.THR_OP, k.g.cpuThread(0)) === OP_HANDLE_FAULT) step(k, 'cpu0');
   t.true(step(k, 'cpu1'));
+});
+
+test('EV_PTL_LEAK is recorded when handle_fault returns with the PTL held (mutant cram-fault-keeps-ptl on the F2 failure path); faithful F2 failure releases it and refaults', (t) => {
+  for (const mutant of [null, 'cram-fault-keeps-ptl']) {
+    const k = demoted([{ op: 'write', vaddr: 0, value: 7 }], mutant);
+    const onP = ptePfn(k, 0, 0);
+    t.true(folioIsolateLru(k, onP), 'someone else isolated it (e.g. hot-unplug scan)');
+    const tid = k.g.cpuThread(0);
+    t.true(step(k, 'cpu0')); // dispatch + F1
+    t.true(step(k, 'cpu0')); // F2 fails -> return 0
+    t.is(k.get(k.L.THR_OP, tid), 0);
+    t.false(k.has(k.L.THR_LOCKS, tid, LK_PTL), 'the model releases a leaked PTL after recording it');
+    t.is((k.get(k.L.GH_EVENTS) & EV_PTL_LEAK) !== 0, mutant !== null);
+    t.is(k.get(k.L.THR_PC, tid), 2, 'the store (op 2) is retried: refault');
+  }
 });
