@@ -15,9 +15,10 @@
 //     and choice 0 runs demote_folio_list on the batch (the R2 window in
 //     which a set_pressure can land), after which folios left are reclaimed;
 //   - else reclaimed: anon -> swap, file -> writeback if dirty, then drop.
-// * The private node's reclaim_policy (forces may_swap / may_writepage) is
-//   consulted once per scan step, as balance_pgdat does once per call; the
-//   kswapd defaults are already may_swap = may_writepage = 1.
+// * scan_control per scan step (balance_pgdat computes it once per call):
+//   boosted reclaim may not swap or write pages, unless a private node's
+//   reclaim_policy ORs them back in (v4). Without may_swap anon folios are not
+//   scanned; without may_writepage dirty file folios are kept.
 //
 // Free path of reclaimed folios: shrink_folio_list frees them with
 // free_unref_folios, NOT folio_put, so v4's free_folio hook (only in
@@ -34,13 +35,53 @@ import { filemapRemoveFolio, filemapWriteback } from './filemap.ts';
 import { folioIsolateLru, folioPut, folioPutbackLru, folioTestAnon, folioTestSwapcache, freeFolioToBuddy, isFolioHead } from './folio.ts';
 import { nextDemotionNode } from './memory_tiers.ts';
 import { migratePages, type NewFolioFn } from './migrate.ts';
-import { nodePrivateHasFlag, nodePrivateMigrateTo, nodePrivateMigrationBlocked, nodePrivateReclaimPolicy } from './node_private.ts';
+import { nodePrivateHasFlag, nodePrivateMigrateTo, nodePrivateMigrationBlocked, nodePrivateNp, nodePrivateReclaimPolicy } from './node_private.ts';
+import { opsById } from './ops_table.ts';
 import { OP_KSWAPD_DEMOTE, OP_NONE } from './ops_codes.ts';
 import { NULL_PFN, allocPages } from './page_alloc.ts';
 import { folioMapped, rmapSlots, tryToUnmap } from './rmap.ts';
 import { addToSwap, deleteFromSwapCache, swapWritepage } from './swap.ts';
 import { ptlHeldByOther } from './memory.ts';
 import { MAX_NR_ZONES } from './defs.ts';
+
+/** The scan_control bits shrink_folio_list reads. */
+export interface ScanControl {
+  readonly maySwap: boolean;
+  readonly mayWritepage: boolean;
+}
+
+/**
+ * balance_pgdat's scan_control: boosted reclaim (watermark_boost on a zone of
+ * the node) may neither swap nor write pages; v4 lets a private node's
+ * reclaim_policy switch them back on (sc.may_swap |= policy.may_swap, ...),
+ * which is how CRAM's boosted kswapd(P) evicts. laptop_mode is off.
+ */
+export function balancePgdatScanControl(k: Kernel, nid: number): ScanControl {
+  // mm/vmscan.c: balance_pgdat (v4: node_private_reclaim_policy once per call)
+  if (isPrivateNode(k, nid)) nodePrivateReclaimPolicy(k, nid); // the callback runs (ghost bookkeeping)
+  return peekScanControl(k, nid);
+}
+
+/**
+ * The same scan_control without running the callback's dispatch bookkeeping:
+ * used to decide whether a step is enabled before anything is mutated
+ * (reclaim_policy callbacks are pure functions of the node).
+ */
+function peekScanControl(k: Kernel, nid: number): ScanControl {
+  const boosted = pgdatBoosted(k, nid);
+  let maySwap = !boosted;
+  let mayWritepage = !boosted;
+  if (isPrivateNode(k, nid)) {
+    const slot = nodePrivateNp(k, nid);
+    const ops = slot < 0 ? null : opsById(k, k.get(k.L.NP_OPS, slot));
+    if (ops?.reclaimPolicy) {
+      const pol = ops.reclaimPolicy(k, nid);
+      maySwap ||= pol.mayswap;
+      mayWritepage ||= pol.maywritepage;
+    }
+  }
+  return { maySwap, mayWritepage };
+}
 
 /** MAX_RECLAIM_RETRIES */
 export const MAX_RECLAIM_RETRIES = 16;
@@ -176,9 +217,10 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   }
   const pfn = first + choice;
   if (!isCandidate(k, pfn) || rmapBusy(k, tid, pfn)) return false;
+  // get_scan_count: without may_swap the anon LRU is not scanned at all (demotion included).
+  if (!peekScanControl(k, nid).maySwap && folioTestAnon(k, pfn)) return false;
+  const sc = balancePgdatScanControl(k, nid);
   k.set(L.NODE_KSWAPD, nid, 2);
-  // balance_pgdat: node_private_reclaim_policy (private nodes).
-  if (isPrivateNode(k, nid)) nodePrivateReclaimPolicy(k, nid);
   folioIsolateLru(k, pfn);
   // Fix demote-anon-only (A3, Gregory 2026-03-19: file-backed memory must not be demoted).
   const target = hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn) ? -1 : canDemote(k, nid);
@@ -192,7 +234,7 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
     return true;
   }
   if (k.log) k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, reclaim`);
-  shrinkFolio(k, tid, pfn);
+  shrinkFolio(k, tid, pfn, sc);
   return true;
 }
 
@@ -225,6 +267,7 @@ function addToDemoteBatch(k: Kernel, tid: number, nid: number, choice: number): 
   const pfn = first + choice;
   if (!isCandidate(k, pfn) || rmapBusy(k, tid, pfn)) return false;
   if (hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn)) return false;
+  if (folioTestAnon(k, pfn) && !peekScanControl(k, nid).maySwap) return false;
   folioIsolateLru(k, pfn);
   isolatedAdd(k, nid, pfn, 1);
   k.set(k.L.THR_REG, R + 1 + n, pfn + 1);
@@ -243,7 +286,8 @@ function demoteStep(k: Kernel, tid: number, nid: number): void {
   for (const p of list) isolatedAdd(k, nid, p, -1);
   demoteFolioList(k, tid, list, nid, target);
   // Folios that could not be demoted are reclaimed (shrink_folio_list retries without demotion).
-  for (const p of list) shrinkFolio(k, tid, p);
+  const sc = list.length ? balancePgdatScanControl(k, nid) : { maySwap: true, mayWritepage: true };
+  for (const p of list) shrinkFolio(k, tid, p, sc);
   if (list.length === 0) k.set(L.NODE_KSWAPD_FAILURES, nid, 0);
 }
 
@@ -295,10 +339,12 @@ function nextNodeIn(k: Kernel, node: number, mask: number): number {
  * writeback if dirty, __remove_mapping, free. On any failure the folio is
  * activated and put back. Returns true if it was freed.
  */
-export function shrinkFolio(k: Kernel, tid: number, pfn: number): boolean {
+export function shrinkFolio(k: Kernel, tid: number, pfn: number, sc: ScanControl): boolean {
   // mm/vmscan.c: shrink_folio_list
   const L = k.L;
   const anon = folioTestAnon(k, pfn);
+  if (anon && !sc.maySwap) return keep(k, tid, pfn);
+  if (!anon && k.has(L.PG_FLAGS, pfn, PG_dirty) && !sc.mayWritepage) return keep(k, tid, pfn);
   if (anon && !folioTestSwapcache(k, pfn) && !addToSwap(k, pfn)) return keep(k, tid, pfn);
   if (folioMapped(k, pfn)) {
     tryToUnmap(k, pfn);

@@ -148,3 +148,19 @@ test('fix demote-anon-only: a page-cache folio is reclaimed instead of demoted t
     }
   }
 });
+
+test('boosted reclaim may not swap; v4 reclaim_policy ORs may_swap back in (cram_ops yes, a table whose policy says no: anon not scanned) (balance_pgdat)', (t) => {
+  for (const ops of ['demote', 'cram']) {
+    const k = scenario({ pOps: ops, programs: [[...anon, { op: 'move_pages', vaddr: 0, node: P }], []] });
+    runCpu(k, 0);
+    const pfn = ptePfn(k, 0, 0);
+    t.is(nodeOf(k, pfn), P);
+    k.set(k.L.ZONE_BOOST, P * 4 + 3, 8); // cram_set_pressure(1000) on an 8-page zone
+    k.set(k.L.NODE_KSWAPD, P, 2);
+    const before = k.s.slice();
+    const ran = step(k, 'kswapd2', pfn - 24);
+    t.is(ran, ops === 'cram', ops);
+    if (!ran) t.deepEqual(k.s, before);
+    else t.is(k.get(k.L.PG_REF, pfn), 0, 'evicted');
+  }
+});
