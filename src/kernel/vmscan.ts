@@ -62,6 +62,14 @@ export function balancePgdatScanControl(k: Kernel, nid: number): ScanControl {
   return peekScanControl(k, nid);
 }
 
+/** policy.managed_watermarks of the node's reclaim_policy (false without one). */
+function managedWatermarks(k: Kernel, nid: number): boolean {
+  if (!isPrivateNode(k, nid)) return false;
+  const slot = nodePrivateNp(k, nid);
+  const ops = slot < 0 ? null : opsById(k, k.get(k.L.NP_OPS, slot));
+  return ops?.reclaimPolicy ? ops.reclaimPolicy(k, nid).managedWatermarks : false;
+}
+
 /**
  * The same scan_control without running the callback's dispatch bookkeeping:
  * used to decide whether a step is enabled before anything is mutated
@@ -212,6 +220,11 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
     if (st === 1) return false;
     k.set(L.NODE_KSWAPD, nid, 1);
     if (fail && k.get(L.NODE_KSWAPD_FAILURES, nid) < MAX_RECLAIM_RETRIES) k.add(L.NODE_KSWAPD_FAILURES, nid, 1);
+    // End of balance_pgdat: boosted zones drop their boost unless the private
+    // node's reclaim_policy owns the boost lifecycle (v4 managed_watermarks).
+    if (pgdatBoosted(k, nid) && !managedWatermarks(k, nid)) {
+      for (const z of nodeZones(k, nid)) k.set(L.ZONE_BOOST, z, 0);
+    }
     if (k.log) k.trace(`kswapd(node ${nid}): ${fail ? 'nothing reclaimable' : 'balanced'}, sleep`);
     return true;
   }

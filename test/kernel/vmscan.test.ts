@@ -164,3 +164,14 @@ test('boosted reclaim may not swap; v4 reclaim_policy ORs may_swap back in (cram
     else t.is(k.get(k.L.PG_REF, pfn), 0, 'evicted');
   }
 });
+
+test('end of balance_pgdat: the boost is dropped unless reclaim_policy reports managed_watermarks (cram_ops keeps it)', (t) => {
+  for (const ops of ['demote', 'cram']) {
+    const k = scenario({ pOps: ops });
+    const z = P * 4 + 3;
+    k.set(k.L.ZONE_BOOST, z, 8);
+    k.set(k.L.NODE_KSWAPD, P, 2);
+    t.true(step(k, 'kswapd2', 0), 'nothing to reclaim: back to sleep');
+    t.is(k.get(k.L.ZONE_BOOST, z), ops === 'cram' ? 8 : 0, ops);
+  }
+});
