@@ -194,7 +194,8 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   const L = k.L;
   const tid = k.g.kswapdThread(nid);
   const st = k.get(L.NODE_KSWAPD, nid);
-  if (st === 0) return false;
+  // A pending demotion batch is finished even if kswapd_stop ran meanwhile
+  // (kthread_stop waits for the thread to reach its stop check).
   if (k.get(L.THR_OP, tid) === OP_KSWAPD_DEMOTE) {
     // Choice 0 runs demote_folio_list on the batch; choice c >= 1 isolates the
     // c-th pfn into the batch too (up to the batch limit).
@@ -204,8 +205,10 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
       demoteStep(k, tid, nid);
       return true;
     }
+    if (st === 0) return false;
     return addToDemoteBatch(k, tid, nid, choice);
   }
+  if (st === 0) return false;
   const { first, n } = nodePfnRange(k.m, nid);
   if (choice >= n && choice !== 0) return false;
   // Cheap early out first: most (state, choice) pairs name no LRU folio.
