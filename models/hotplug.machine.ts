@@ -134,6 +134,10 @@ export const hotplugMachine = setup({
         },
         ops: {
           on: {
+            // Ops left on an unregistered np (cram_unregister's WARN_ON(clear_ops) failed, R4/5.3)
+            // vanish when the driver probes again with a fresh kzalloc'd np (region_sysram.c:
+            // devm_cxl_add_sysram); a sysfs re-add of the same np is over-approximated by this edge.
+            add_private_memory_driver_managed: { guard: and(['ok', stateIn({ np: 'unregistered' })]), target: 'none' },
             // set_ops overwrites (SEMANTICS 4.5): a self-loop
             node_private_set_ops: { guard: 'ok', target: 'ops', reenter: true },
             node_private_clear_ops: [
