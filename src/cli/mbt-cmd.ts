@@ -134,7 +134,7 @@ export const mbtCommand: Command = {
 
     if (flag(p, 'all-mutants')) {
       if (str(p, 'mutant') !== undefined) throw new UsageError('--mutant and --all-mutants both given');
-      const bfsMax = positiveInt(p, 'bfs-max-states') ?? 2_000_000;
+      const bfsMax = positiveInt(p, 'bfs-max-states') ?? 500_000;
       const rows: Record<string, unknown>[] = [];
       for (const m of mutantCatalogue(system)) {
         const { sys, descriptor } = resolveSystem({ ...base, mutant: m.name });
