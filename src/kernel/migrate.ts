@@ -8,8 +8,8 @@
 // retries -EAGAIN (the NR_MAX_MIGRATE_PAGES_RETRY passes would see the same
 // state inside an atomic step).
 
-import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE } from './defs.ts';
-import { GA_WHILE_BLOCKED, PG_active, PG_locked, PG_unevictable, PTE_PRESENT } from './layout.ts';
+import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_DEMOTION, MR_MEMORY_HOTPLUG, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE } from './defs.ts';
+import { GA_WHILE_BLOCKED, PG_active, PG_anon, PG_locked, PG_unevictable, PTE_PRESENT } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, pageFolio } from './folio.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedMigrateCb, nodePrivateMigrateTo } from './node_private.ts';
@@ -23,6 +23,30 @@ export type NewFolioFn = (k: Kernel, src: number) => number;
 export type PutNewFolioFn = (k: Kernel, tid: number, dst: number) => void;
 
 type OneResult = 'ok' | 'fail' | 'nomem';
+
+/**
+ * node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio), d):
+ * callers that isolate folios for migration add +nr; migrate_folio_done
+ * (success) and putback_movable_pages (failure) take it back. Clamped at 0 so
+ * a caller that forgot the increment cannot wrap the counter (the property
+ * checker then sees the imbalance elsewhere).
+ */
+export function nodeStatModIsolated(k: Kernel, pfn: number, d: number): void {
+  const f = k.has(k.L.PG_FLAGS, pfn, PG_anon) ? k.L.NODE_NR_ISOLATED_ANON : k.L.NODE_NR_ISOLATED_FILE;
+  const nid = k.g.pfnNode[pfn]!;
+  k.set(f, nid, Math.max(0, k.get(f, nid) + d));
+}
+
+/**
+ * migrate_folio_done: NR_ISOLATED -= nr unless the reason is MR_DEMOTION
+ * (shrink_folio_list accounts its own isolation). MR_MEMORY_HOTPLUG is also
+ * exempt for now: the model's do_migrate_range (memory_hotplug.ts) does not
+ * add the isolate_folio_to_list increment, so decrementing would unbalance.
+ */
+function migrateFolioDoneStat(k: Kernel, src: number, nr: number, reason: number): void {
+  if (reason === MR_DEMOTION || reason === MR_MEMORY_HOTPLUG) return;
+  nodeStatModIsolated(k, src, -nr);
+}
 
 /**
  * migrate_pages(list, get_new, put_new, private, mode, reason): migrate every
@@ -43,7 +67,7 @@ export function migratePages(k: Kernel, tid: number, list: number[], getNew: New
       left.push(src);
       continue;
     }
-    const r = migrateOne(k, tid, src, getNew, putNew, mode);
+    const r = migrateOne(k, tid, src, getNew, putNew, mode, reason);
     if (r === 'ok') {
       nrSucceeded += folioNrPagesSafe(k, src);
     } else {
@@ -70,12 +94,13 @@ function putDst(k: Kernel, tid: number, dst: number, putNew: PutNewFolioFn | nul
 }
 
 /** migrate_folio_unmap + migrate_folio_move for one isolated folio. */
-function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, putNew: PutNewFolioFn | null, mode: number): OneResult {
+function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, putNew: PutNewFolioFn | null, mode: number, reason: number): OneResult {
   const L = k.L;
   // migrate_folio_unmap: "Folio was freed from under us. So we are done."
   if (k.get(L.PG_REF, src) === 1) {
     k.clearBits(L.PG_FLAGS, src, PG_active | PG_unevictable);
     if (k.log) k.trace(`migrate_folio_unmap(pfn ${src}): freed under us`);
+    migrateFolioDoneStat(k, src, folioNrPages(k, src), reason);
     folioPut(k, tid, src); // migrate_folio_done
     return 'ok';
   }
@@ -131,6 +156,7 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
   if (folioIsPrivateNode(k, dst) && !(k.get(L.GH_ALLOC, dst) & GA_WHILE_BLOCKED)) {
     for (let i = 0; i < nr; i++) ghostLegitWrite(k, dst + i);
   }
+  migrateFolioDoneStat(k, src, nr, reason); // before the flags move (folio_is_file_lru of src)
   const fl = k.get(L.PG_FLAGS, src) & MIGRATE_COPIED_FLAGS;
   k.setBits(L.PG_FLAGS, dst, fl);
   k.clearBits(L.PG_FLAGS, src, MIGRATE_COPIED_FLAGS);
@@ -149,7 +175,10 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
 /** putback_movable_pages(list): every folio left on the list back to the LRU. */
 export function putbackMovablePages(k: Kernel, tid: number, list: number[]): void {
   // mm/migrate.c: putback_movable_pages
-  for (const pfn of list) folioPutbackLru(k, tid, pfn);
+  for (const pfn of list) {
+    nodeStatModIsolated(k, pfn, -folioNrPages(k, pfn));
+    folioPutbackLru(k, tid, pfn);
+  }
   list.length = 0;
 }
 
@@ -173,6 +202,7 @@ export function migrateMisplacedFolio(k: Kernel, tid: number, pfn: number, node:
     if (k.log) k.trace(`migrate_misplaced_folio_prepare(pfn ${pfn}, node ${node}) = -EAGAIN`);
     return -11;
   }
+  nodeStatModIsolated(k, pfn, folioNrPages(k, pfn));
   const list = [pfn];
   const { ret } = migratePages(k, tid, list, allocMisplacedDstFolio(node), null, MIGRATE_ASYNC, MR_NUMA_MISPLACED);
   if (list.length) putbackMovablePages(k, tid, list);
@@ -219,6 +249,7 @@ export function doPagesMove(k: Kernel, tid: number, mm: number, vaddr: number, n
   const isolated = folioIsolateLru(k, pfn);
   folioPut(k, tid, pfn);
   if (!isolated) return done(k, mm, vaddr, node, 0, -EBUSY);
+  nodeStatModIsolated(k, pfn, folioNrPages(k, pfn));
   const list = [pfn];
   const ret = migrateFoliosToNode(k, tid, list, node, MR_SYSCALL);
   // move_pages_and_store_status: status is stored only when everything moved.

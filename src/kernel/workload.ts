@@ -23,7 +23,7 @@ import { folioIsolateLru, folioNid, folioTestAnon, pageFolio } from './folio.ts'
 import { dupMm } from './fork.ts';
 import { handleFaultStep, handleMmFault, mmapReadHeldByOther, ptlHeldByOther, pteSlot, threadNode, vmaFileIndex } from './memory.ts';
 import { doMbind, vmaAllocFolio } from './mempolicy.ts';
-import { doPagesMove, migratePages, putbackMovablePages } from './migrate.ts';
+import { doPagesMove, migratePages, nodeStatModIsolated, putbackMovablePages } from './migrate.ts';
 import { mprotectFixup } from './mprotect.ts';
 import { folioIsPrivateNode, nodePrivateHasFlag } from './node_private.ts';
 import { OP_HANDLE_FAULT } from './ops_codes.ts';
@@ -237,6 +237,7 @@ function doMbindAndMove(k: Kernel, tid: number, mm: number, vaddr: number, mode:
   // queue_folios_pte_range (v4): private folios without MIGRATION are skipped.
   if (folioIsPrivateNode(k, pfn) && !nodePrivateHasFlag(k, folioNid(k, pfn), NP_OPS_MIGRATION)) return 0;
   if (!folioIsolateLru(k, pfn)) return 0;
+  nodeStatModIsolated(k, pfn, 1); // migrate_folio_add
   const list = [pfn];
   migratePages(k, tid, list, (kk) => vmaAllocFolio(kk, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0, threadNode(kk, tid)), null, MIGRATE_SYNC, MR_MEMPOLICY_MBIND);
   if (list.length) putbackMovablePages(k, tid, list);

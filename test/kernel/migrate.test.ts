@@ -3,7 +3,7 @@ import test from 'ava';
 import { EV_MIGRATE_UNGATED, PG_lru, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE } from '../../src/kernel/layout.ts';
 import { ENOENT, MIGRATE_SYNC, MR_SYSCALL } from '../../src/kernel/defs.ts';
 import { folioIsolateLru } from '../../src/kernel/folio.ts';
-import { allocMigrationTarget, doPagesMove, doPagesStat, migratePages } from '../../src/kernel/migrate.ts';
+import { allocMigrationTarget, doPagesMove, doPagesStat, migratePages, putbackMovablePages } from '../../src/kernel/migrate.ts';
 import { nodePrivateSetOps } from '../../src/kernel/node_private.ts';
 import { opsIdByName } from '../../src/kernel/ops_table.ts';
 import { tryToMigrate, removeMigrationPtes, rmapSlots } from '../../src/kernel/rmap.ts';
@@ -115,4 +115,22 @@ test('migrate_pages counts a folio freed under it as migrated, without allocatin
   t.is(r.nrSucceeded, 1);
   t.is(allocated, 0);
   t.is(k.get(k.L.PG_REF, pfn), 0);
+});
+
+test('NR_ISOLATED balances: +nr at isolation, -nr in migrate_folio_done on success (not for MR_DEMOTION) or in putback_movable_pages', (t) => {
+  const k = scenario({ pOps: 'mpol', programs: [[...touch(0, 3)], []] });
+  runCpu(k, 0);
+  const iso = () => [0, 1, 2].map((n) => k.get(k.L.NODE_NR_ISOLATED_ANON, n) + k.get(k.L.NODE_NR_ISOLATED_FILE, n));
+  t.is(doPagesMove(k, k.g.cpuThread(0), 0, 0, P).ret, 0);
+  t.deepEqual(iso(), [0, 0, 0], 'moved: taken back by migrate_folio_done');
+  nodePrivateSetOps(k, P, opsIdByName(k, 'bare'));
+  // a failing move: isolated then put back
+  const pfn = ptePfn(k, 0, 0);
+  folioIsolateLru(k, pfn);
+  k.add(k.L.NODE_NR_ISOLATED_ANON, P, 1);
+  const list = [pfn];
+  migratePages(k, 0, list, allocMigrationTarget(D0), null, MIGRATE_SYNC, MR_SYSCALL);
+  t.deepEqual(iso(), [0, 0, 1], 'failed: still isolated');
+  putbackMovablePages(k, 0, list);
+  t.deepEqual(iso(), [0, 0, 0]);
 });
