@@ -119,7 +119,8 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
   const progress: ProgressFn | undefined = opts.progress ?? tty?.report;
   const interval = opts.progressIntervalMs ?? 500;
   const store = new StateStore(sys.words, {
-    initialCapacity: opts.initialCapacity ?? 1 << 15,
+    // Start near 1 MiB of keys whatever the width (kernel states are ~200 words).
+    initialCapacity: opts.initialCapacity ?? Math.max(16, Math.min(1 << 15, Math.floor((1 << 20) / (4 * sys.words)))),
     maxAction: sys.actionCount - 1,
     ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
   });

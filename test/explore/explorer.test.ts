@@ -5,6 +5,7 @@
 import test from 'ava';
 import { explore, type ExploreResult } from '../../src/explore/explorer.ts';
 import type { Property, System } from '../../src/explore/system.ts';
+import { exhaustText, summaryLines, timingLine } from '../../src/explore/stats.ts';
 
 // Three counters x, y, z in 0..N-1 (W = 3: the generic-width store path).
 // Actions: 0 inc x, 1 inc y, 2 inc z, 3 reset all (enabled unless all zero).
@@ -221,4 +222,16 @@ test('a violating initial state is reported with an empty trace', (t) => {
   const r = explore(counters({ n: 3, bad: (x) => x === 0 }), { tty: false });
   t.is(r.violations[0]!.trace.length, 0);
   t.is(r.states, 1);
+});
+
+test('summaryLines names the violation and its trace through describe(); timing stays on its own line', (t) => {
+  const sys = counters({ n: 4, bad: (x, y) => x === 1 && y === 1 });
+  const r = explore(sys, { tty: false });
+  const lines = summaryLines(r, sys);
+  t.regex(lines[0]!, /INCOMPLETE/);
+  t.true(lines.includes('  trace: incX -> incY'));
+  t.regex(timingLine(r), /states\/s/);
+  const full = explore(counters({ n: 2 }), { maxStates: 3, tty: false });
+  t.regex(summaryLines(full)[0]!, /state bound reached/);
+  t.is(exhaustText('memory').includes('could not grow'), true);
 });

@@ -196,10 +196,9 @@ test('BM1 with the forEachSuccessor helper (engine contract) gives the same succ
   t.deepEqual(out, viaStep);
 });
 
-// BM1 medium (3,498,372 states) takes ~7 s plain and ~18 s under c8: too close
-// to the budget for every `npm test`, so it runs here only with BM1_MEDIUM=1
-// and always in `npm run bench`.
-const mediumTest = process.env['BM1_MEDIUM'] === '1' ? test : test.skip;
+// BM1 medium (3,498,372 states) takes ~6 s plain and ~16 s under c8, inside
+// the brief's ~20 s budget, so it runs by default; BM1_MEDIUM=0 skips it.
+const mediumTest = process.env['BM1_MEDIUM'] === '0' ? test.skip : test;
 mediumTest('BM1.md table: medium has 3,498,372 distinct states at BFS depth 29', (t) => {
   const r = explore(bm1System(BM1_CONFIGS.medium), { tty: false });
   t.is(r.states, 3_498_372);
