@@ -16,7 +16,7 @@ const has = (e: MachineEdge, part: string): boolean => e.from.includes(part) || 
 export const UNREACHABLE_REASONS: readonly Reason[] = [
   {
     machine: 'backpressure',
-    matches: (e) => has(e, 'pressure=mid') || has(e, 'boost=partial'),
+    matches: (e) => has(e, 'pressure=mid') || has(e, 'boost=partial') || /_(mid|partial)/.test(e.event.type),
     reason: 'the CXL driver only sends 1000 (lthresh) and 0 (hthresh): intermediate pressure is API-only (SEMANTICS 6.5, 7.1)',
   },
   {
@@ -46,12 +46,17 @@ export const UNREACHABLE_REASONS: readonly Reason[] = [
   },
   {
     machine: 'hotplug',
+    matches: (e) => e.event.type === 'offline_and_remove_private_memory' && e.from === 'memory=offline',
+    reason: 'the driver starts offline_and_remove_private_memory only on memory it onlined (teardown, sysfs hotplug toggle); nothing offlines the private range alone before it',
+  },
+  {
+    machine: 'hotplug',
     matches: (e) => e.event.type === 'cram_register_private_node' && e.from === e.to,
     reason: 'the driver calls cram_register_private_node once per probe, right after onlining, with its own owner: -EINVAL and -EBUSY need another caller',
   },
   {
     machine: 'folio',
-    matches: (e) => has(e, 'dram_migrating') || e.event.type === 'alloc_cram_folio' || (has(e, 'cram_migrating') && e.event.type !== 'try_to_migrate'),
+    matches: (e) => has(e, 'dram_migrating') || has(e, 'cram_migrating') || e.event.type === 'alloc_cram_folio',
     reason: 'migrate_pages is one atomic step in the model (src/kernel/migrate.ts): destinations are never seen locked-but-unmapped, sources never with migration entries between steps',
   },
 ];
