@@ -7,7 +7,7 @@ import { exploreJson, exploreText } from '../report/explore-report.ts';
 import { writeFileAtomic } from '../report/write-atomic.ts';
 import { makeTrace, serializeTrace } from '../trace/format.ts';
 import { minimizeTrace } from '../trace/minimize.ts';
-import { propertySource } from '../trace/replay.ts';
+import { propertySource, replaySteps } from '../trace/replay.ts';
 import { flag, list, oneOf, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
 import { resolveSystem } from './systems.ts';
@@ -30,6 +30,7 @@ export const exploreCommand: Command = {
     '                  [--fix NAME|all]... [--minimize] [--json] [--out FILE]',
     'Exit 0: every invariant holds (within the bounds); 1: a violation; 2: bad input.',
     '--out FILE writes the first counterexample as a trace for `cramcheck replay`.',
+    '--minimize shrinks counterexamples (shortcuts, then delta debugging); always on for dfs.',
   ],
   run(argv: readonly string[], io: Io): number {
     const p = parseCommandArgs(
@@ -58,12 +59,15 @@ export const exploreCommand: Command = {
       ...(maxStates !== undefined ? { maxStates } : {}),
       ...(maxDepth !== undefined ? { maxDepth } : {}),
     });
-    if (flag(p, 'minimize')) {
+    // DFS finds deep counterexamples (often 10^5 steps); nobody reads those raw.
+    if (flag(p, 'minimize') || strategy === 'dfs') {
       r = {
         ...r,
         violations: r.violations.map((v) => {
           const trace = minimizeTrace(sys, v.property, v.trace);
-          return { ...v, trace, depth: trace.length };
+          // The message must describe the shrunk trace's final state, not the original one.
+          const o = replaySteps(sys, trace.map((a) => ({ action: a, ...sys.describe(a) })), { property: v.property, step: trace.length }).outcome;
+          return { ...v, trace, depth: trace.length, message: o.kind === 'reproduced' ? o.message : v.message };
         }),
       };
     }

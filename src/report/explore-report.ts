@@ -100,7 +100,8 @@ export function exploreText(sys: System, d: SystemDescriptor, r: ExploreResult, 
   ];
   for (const v of r.violations) {
     lines.push('');
-    lines.push(...renderCounterexample(sys, d, v.property, v.trace));
+    // A loop, not push(...): a raw DFS trace can have more lines than the argument limit.
+    for (const l of renderCounterexample(sys, d, v.property, v.trace)) lines.push(l);
   }
   if (traceFile !== undefined) lines.push('', `trace written to ${traceFile}`);
   return lines;

@@ -44,7 +44,9 @@ export function renderCounterexample(sys: System, d: SystemDescriptor, property:
   const out: string[] = [];
   out.push(`counterexample: ${property} in ${describeSystem(d)}, ${describeVariant(d)}, ${actions.length} step${actions.length === 1 ? '' : 's'}`);
   const infos = actions.map((a) => (a < sys.actionCount ? sys.describe(a) : { actor: '?', name: `action ${a}` }));
-  const actorWidth = Math.max(9, ...infos.map((i) => i.actor.length + 1));
+  // A loop, not Math.max(...): DFS traces can be longer than the argument limit.
+  let actorWidth = 9;
+  for (const i of infos) actorWidth = Math.max(actorWidth, i.actor.length + 1);
   const numWidth = Math.max(3, String(actions.length).length + 1);
   let cur = new Uint32Array(sys.words);
   sys.initial(cur);

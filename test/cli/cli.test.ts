@@ -162,3 +162,12 @@ test('help: lists commands, exit 0; help for a command shows its usage', async (
   t.is(e.code, 0);
   t.regex(e.stdout, /--max-states N/);
 });
+
+test('dfs: the deep counterexample is minimized, and the written trace replays', async (t) => {
+  const out = join(tmp, 'dfs.json');
+  const r = await cli('explore', '--system', 'bm1', '--params', 'medium', '--strategy', 'dfs', '--mutant', 'demote-ignores-budget', '--out', out);
+  t.is(r.code, 1, r.stderr);
+  const steps = r.stdout.split('\n').filter((l) => /^ +[0-9]+ {2}/.test(l));
+  t.true(steps.length > 0 && steps.length < 20, `${steps.length} steps`);
+  t.is((await cli('replay', out)).code, 0);
+});

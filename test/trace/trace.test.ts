@@ -4,7 +4,7 @@ import test from 'ava';
 import { makeTrace, parseTrace, serializeTrace, type SystemDescriptor, type TraceStep } from '../../src/trace/format.ts';
 import { describeOutcome, replaySteps } from '../../src/trace/replay.ts';
 import { renderCounterexample } from '../../src/trace/render.ts';
-import { failingPrefix, minimizeTrace } from '../../src/trace/minimize.ts';
+import { failingPrefix, minimizeTrace, shortcutTrace } from '../../src/trace/minimize.ts';
 import { toySystem } from './toy.ts';
 
 const D: SystemDescriptor = { system: 'bm1', config: 'toy', params: { F: 1 }, mutant: null, fixes: [] };
@@ -92,4 +92,16 @@ test('minimize: removes steps that do not matter, keeps a failing trace', (t) =>
   t.is(m.length, 4);
   t.is(failingPrefix(sys, 'LIMIT', m), 4);
   t.deepEqual(minimizeTrace(sys, 'LIMIT', [0, 1]), [0, 1]);
+});
+
+test('minimize: shortcuts cut detours out of very long (DFS-like) traces, keeping the last step', (t) => {
+  const long: number[] = [];
+  for (let i = 0; i < 1000; i++) long.push(0, 2); // x up and down: revisits the initial state
+  long.push(0, 0, 1, 1);
+  t.deepEqual(shortcutTrace(sys, long), [0, 0, 1, 1]);
+  const m = minimizeTrace(sys, 'LIMIT', long);
+  t.is(m.length, 4);
+  t.is(failingPrefix(sys, 'LIMIT', m), 4);
+  // A transition property keeps its final transition (reset from x=y=0).
+  t.deepEqual(minimizeTrace(sys, 'NO-RESET-AT-0', [0, 2, 0, 2, 3]), [3]);
 });
