@@ -205,3 +205,14 @@ mediumTest('BM1.md table: medium has 3,498,372 distinct states at BFS depth 29',
   t.is(r.depth, 29);
   t.true(r.complete);
 });
+
+test('BM1 small through step() only (no expand fast path): BFS and DFS reach the reference count', (t) => {
+  const { expand: _e, ...rest } = bm1System(small);
+  const slow: System = rest;
+  const b = explore(slow, { tty: false });
+  const d = explore(slow, { strategy: 'dfs', tty: false });
+  t.is(b.states, 32_788);
+  t.is(b.depth, 24);
+  t.is(d.states, 32_788);
+  t.is(d.transitions, b.transitions);
+});
