@@ -40,7 +40,7 @@ function configByName(name: string): KernelConfig | undefined {
 /** Named config or JSON file; the descriptor keeps the name, or the whole config for files. */
 function loadBase(config: string | Record<string, unknown>): { cfg: KernelConfig; recorded: string | Record<string, unknown> } {
   if (typeof config !== 'string') {
-    const cfg = validateConfig(config, 'trace config', configByName);
+    const cfg = validateConfig(config, 'config', configByName);
     return { cfg, recorded: config };
   }
   const named = configByName(config);

@@ -27,7 +27,15 @@ export const replayCommand: Command = {
     const parsed = parseTrace(text);
     if (!parsed.ok) throw new UsageError(`${file}: invalid trace: ${parsed.error}`);
     const t = parsed.trace;
-    const { sys, descriptor } = resolveTraceSystem(t);
+    let resolved: ReturnType<typeof resolveTraceSystem>;
+    try {
+      resolved = resolveTraceSystem(t);
+    } catch (e) {
+      // The same checks as for flags, but the culprit is a field of the file.
+      if (e instanceof UsageError) throw new UsageError(`${file}: invalid trace: ${e.message.replace(/^--(mutant|fix|config|params): /, (_m, f: string) => `${f === 'fix' ? 'fixes' : f}: `)}`);
+      throw e;
+    }
+    const { sys, descriptor } = resolved;
     const r = replaySteps(sys, t.steps, t.expect);
     const ok = isReproduced(r.outcome);
     const line = describeOutcome(r.outcome);
