@@ -72,3 +72,17 @@ test('kernel: unknown config, mutant and fix are bad input (exit 2, one line)', 
     t.regex(r.stderr, re);
   }
 });
+
+test('kernel mutants --only: the seeded INV-RO bug is caught by INV-RO, its trace replays', async (t) => {
+  const dir = join(tmp, 'mut');
+  const r = await cli('mutants', '--config', 'canonical', '--only', MUTANT, '--max-states', '5000', '--out-dir', dir, '--json');
+  t.is(r.code, 0, r.stdout + r.stderr);
+  const j = JSON.parse(r.stdout) as { mutants: { mutant: string; caughtBy: string; asExpected: boolean; traceFile: string }[]; ok: boolean };
+  t.is(j.mutants.length, 1);
+  t.is(j.mutants[0]!.caughtBy, 'INV-RO');
+  t.true(j.mutants[0]!.asExpected);
+  t.is((await cli('replay', j.mutants[0]!.traceFile)).code, 0);
+  const bad = await cli('mutants', '--only', 'no-such-mutant');
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--only: unknown mutant 'no-such-mutant'/);
+});
