@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -22,4 +23,5 @@ if (r.error) {
   process.stderr.write(`cramcheck: ${r.error.message}\n`);
   process.exit(2);
 }
-process.exit(r.status ?? (r.signal ? 128 + 1 : 1));
+// Killed by a signal: the shell convention 128 + signal number.
+process.exit(r.status ?? (r.signal ? 128 + (constants.signals[r.signal] ?? 0) : 1));
