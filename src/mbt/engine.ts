@@ -47,18 +47,23 @@ export class MbtViolation extends Error {
   }
 }
 
-/** First violation of sys's properties in `next` (reached from prev by a), or null. */
-export function judge(sys: System, prev: Uint32Array | null, a: number, next: Uint32Array, machines: MbtMachines | null): { id: string; message: string } | null {
+/**
+ * First violation of sys's properties in `next` (reached from prev by a), or
+ * null. With `only`, every other property id is ignored (a mutant run that
+ * looks for the invariant it was seeded for, past unrelated v4 findings).
+ */
+export function judge(sys: System, prev: Uint32Array | null, a: number, next: Uint32Array, machines: MbtMachines | null, only: string | null = null): { id: string; message: string } | null {
   for (const p of sys.properties) {
+    if (only !== null && p.id !== only) continue;
     const m = p.check(next);
     if (m !== null) return { id: p.id, message: m };
   }
   if (prev !== null) {
     const t = sys.checkTransition ? sys.checkTransition(prev, a, next) : null;
-    if (t) return t;
+    if (t && (only === null || t.id === only)) return t;
     if (machines) {
       const c = machines.check(prev, next);
-      if (c) return c;
+      if (c && (only === null || c.id === only)) return c;
     }
   }
   return null;
@@ -71,6 +76,7 @@ class ActionCommand implements fc.Command<MbtModel, MbtReal> {
     private readonly scratch: Uint32Array,
     private readonly machines: MbtMachines | null,
     private readonly seen: Uint8Array,
+    private readonly only: string | null,
   ) {}
 
   check(m: Readonly<MbtModel>): boolean {
@@ -82,7 +88,7 @@ class ActionCommand implements fc.Command<MbtModel, MbtReal> {
     if (!this.sys.step(m.state, this.a, next)) return;
     r.trail.push(this.a);
     this.seen[this.a] = 1;
-    const v = judge(this.sys, m.state, this.a, next, this.machines);
+    const v = judge(this.sys, m.state, this.a, next, this.machines, this.only);
     if (v) throw new MbtViolation(v.id, v.message, m.depth + 1);
     m.state = next;
     m.depth++;
@@ -105,6 +111,8 @@ export interface MbtOptions {
   /** fast-check's commands replay path (printed with the counterexample), with `path`. */
   readonly replayPath?: string;
   readonly machines?: MbtMachines | null;
+  /** Judge only this property id (others are ignored). */
+  readonly property?: string;
 }
 
 export interface MbtFailure {
@@ -132,17 +140,17 @@ export interface MbtResult {
 }
 
 /** Run a fixed command sequence from the initial state; the first violation and the enabled actions up to it. */
-export function runActions(sys: System, actions: readonly number[], machines: MbtMachines | null = null): { actions: number[]; violation: { id: string; message: string } | null } {
+export function runActions(sys: System, actions: readonly number[], machines: MbtMachines | null = null, only: string | null = null): { actions: number[]; violation: { id: string; message: string } | null } {
   let cur = new Uint32Array(sys.words);
   sys.initial(cur);
   const taken: number[] = [];
-  const v0 = judge(sys, null, -1, cur, machines);
+  const v0 = judge(sys, null, -1, cur, machines, only);
   if (v0) return { actions: taken, violation: v0 };
   for (const a of actions) {
     const next = new Uint32Array(sys.words);
     if (!sys.step(cur, a, next)) continue;
     taken.push(a);
-    const v = judge(sys, cur, a, next, machines);
+    const v = judge(sys, cur, a, next, machines, only);
     if (v) return { actions: taken, violation: v };
     cur = next;
   }
@@ -155,12 +163,13 @@ export function runMbt(sys: System, opts: MbtOptions = {}): MbtResult {
   const seed = opts.seed ?? 42;
   const maxCommands = opts.maxCommands ?? 200;
   const machines = opts.machines ?? null;
+  const only = opts.property ?? null;
   const scratch = new Uint32Array(sys.words);
   const seen = new Uint8Array(sys.actionCount);
-  const table = Array.from({ length: sys.actionCount }, (_, a) => new ActionCommand(sys, a, scratch, machines, seen));
+  const table = Array.from({ length: sys.actionCount }, (_, a) => new ActionCommand(sys, a, scratch, machines, seen, only));
 
   // A violation in the initial state needs no command at all.
-  const init = runActions(sys, [], machines);
+  const init = runActions(sys, [], machines, only);
   if (init.violation) {
     return {
       system: sys.name, ok: false, runs: 0, seed, path: null, replayPath: null, shrinks: 0, actionsSeen: 0,
@@ -190,7 +199,7 @@ export function runMbt(sys: System, opts: MbtOptions = {}): MbtResult {
     // The iterable yields fast-check's wrappers; their names start with the action id.
     const cmds = [...details.counterexample[0]].map(String);
     const actions = cmds.map((c) => Number.parseInt(c, 10));
-    const r = runActions(sys, actions, machines);
+    const r = runActions(sys, actions, machines, only);
     const err = details.errorInstance;
     if (r.violation) {
       failure = { property: r.violation.id, message: r.violation.message, actions: r.actions, commands: cmds.join(', ') };
