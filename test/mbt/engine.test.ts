@@ -70,3 +70,10 @@ test('a failure is deterministic for a seed and re-runs from seed + path', (t) =
   t.false(c.ok);
   t.deepEqual(c.failure?.actions, a.failure?.actions);
 });
+
+test('--property judges one invariant only: demote-keeps-write breaks I1 (BM1.md), not I2', (t) => {
+  const sys = bm1System(BM1_CONFIGS.small, { mutant: 'demote-keeps-write' });
+  t.true(runMbt(sys, { runs: 200, seed: 3, property: 'BM1-I2' }).ok);
+  const r = runMbt(sys, { runs: 200, seed: 3, property: 'BM1-I1' });
+  t.is(r.failure?.property, 'BM1-I1');
+});
