@@ -14,49 +14,63 @@ function privateish(k: Kernel, n: number): boolean {
   return isNPrivate(k, n) || k.get(k.L.NODE_PRIVATE, n) !== 0;
 }
 
-/** Zone ids (global) of one zonelist, in order. */
-function zonelist(k: Kernel, n: number, fallback: boolean): number[] {
-  const f = fallback ? k.L.NODE_ZL_FALLBACK : k.L.NODE_ZL_NOFALLBACK;
+/** Entry i of a zonelist: global zone id, or -1 past its end. Read in place (no arrays: this runs on every state). */
+function zlAt(k: Kernel, n: number, fallback: boolean, i: number): number {
   const width = fallback ? k.g.zones : MAX_NR_ZONES;
-  const out: number[] = [];
-  for (let i = 0; i < width; i++) {
-    const z = k.get(f, n * width + i);
-    if (z === 0) break;
-    out.push(z - 1);
-  }
-  return out;
+  if (i >= width) return -1;
+  return k.get(fallback ? k.L.NODE_ZL_FALLBACK : k.L.NODE_ZL_NOFALLBACK, n * width + i) - 1;
 }
 
-function zlStr(zl: readonly number[]): string {
-  return `[${zl.map(zoneLabel).join(', ')}]`;
+function zlName(k: Kernel, n: number, fallback: boolean): string {
+  const zs: string[] = [];
+  for (let i = 0, z = zlAt(k, n, fallback, 0); z >= 0; z = zlAt(k, n, fallback, ++i)) zs.push(zoneLabel(z));
+  return `${fallback ? 'FALLBACK' : 'NOFALLBACK'}(${nodeLabel(k, n)}) = [${zs.join(', ')}]`;
+}
+
+function checkOneZonelist(k: Kernel, n: number, fb: boolean): string | null {
+  // (c) never two private nodes in one list
+  let priv = -1;
+  for (let i = 0, z = zlAt(k, n, fb, 0); z >= 0; z = zlAt(k, n, fb, ++i)) {
+    const zn = zoneNode(z);
+    if (!privateish(k, zn)) continue;
+    if (priv >= 0 && zn !== priv) return `(c) ${zlName(k, n, fb)} holds zones of two private nodes`;
+    priv = zn;
+  }
+  if (!isNPrivate(k, n)) {
+    // (a) a normal node never lists a private zone
+    for (let i = 0, z = zlAt(k, n, fb, 0); z >= 0; z = zlAt(k, n, fb, ++i)) {
+      if (privateish(k, zoneNode(z))) return `(a) ${zlName(k, n, fb)} contains private zone ${zoneLabel(z)}`;
+    }
+    return null;
+  }
+  // (b) P's own zones first; NOFALLBACK is exactly them, FALLBACK continues with N_MEMORY zones only.
+  let own = 0;
+  while (zlAt(k, n, fb, own) >= 0 && zoneNode(zlAt(k, n, fb, own)) === n) own++;
+  for (let t = 0; t < MAX_NR_ZONES; t++) {
+    const z = n * MAX_NR_ZONES + t;
+    if (k.get(k.L.ZONE_PRESENT, z) === 0) continue;
+    let found = false;
+    for (let i = 0; i < own; i++) if (zlAt(k, n, fb, i) === z) found = true;
+    if (!found) {
+      for (let i = own, y = zlAt(k, n, fb, i); y >= 0; y = zlAt(k, n, fb, ++i)) {
+        if (y === z) return `(b) ${zlName(k, n, fb)}: P's own zones are not first`;
+      }
+      return `(b) ${zlName(k, n, fb)} misses populated zone ${zoneLabel(z)}`;
+    }
+  }
+  const rest = zlAt(k, n, fb, own);
+  if (!fb && rest >= 0) return `(b) ${zlName(k, n, fb)} holds zones of other nodes`;
+  for (let i = own, z = rest; z >= 0; z = zlAt(k, n, fb, ++i)) {
+    if (zoneNode(z) === n) return `(b) ${zlName(k, n, fb)}: P's own zones are not first`;
+    if (!isNMemory(k, zoneNode(z))) return `(b) ${zlName(k, n, fb)} falls back to ${zoneLabel(z)} of a non-N_MEMORY node`;
+  }
+  return null;
 }
 
 function checkZonelists(k: Kernel): string | null {
   for (let n = 0; n < k.g.nodes; n++) {
-    for (const fb of [true, false]) {
-      const zl = zonelist(k, n, fb);
-      const name = `${fb ? 'FALLBACK' : 'NOFALLBACK'}(${nodeLabel(k, n)}) = ${zlStr(zl)}`;
-      // (c) never two private nodes in one list
-      const privNodes = new Set<number>();
-      for (const z of zl) if (privateish(k, zoneNode(z))) privNodes.add(zoneNode(z));
-      if (privNodes.size > 1) return `(c) ${name} holds zones of two private nodes`;
-      if (!isNPrivate(k, n)) {
-        // (a) a normal node never lists a private zone
-        for (const z of zl) if (privateish(k, zoneNode(z))) return `(a) ${name} contains private zone ${zoneLabel(z)}`;
-        continue;
-      }
-      // (b) P's own zones first; NOFALLBACK is exactly them, FALLBACK continues with N_MEMORY zones only.
-      const own = zl.filter((z) => zoneNode(z) === n);
-      for (let i = 0; i < own.length; i++) if (zl[i] !== own[i]) return `(b) ${name}: P's own zones are not first`;
-      for (let t = 0; t < MAX_NR_ZONES; t++) {
-        const z = n * MAX_NR_ZONES + t;
-        if (k.get(k.L.ZONE_PRESENT, z) > 0 && !own.includes(z)) return `(b) ${name} misses populated zone ${zoneLabel(z)}`;
-      }
-      if (!fb && own.length !== zl.length) return `(b) ${name} holds zones of other nodes`;
-      for (const z of zl.slice(own.length)) {
-        if (!isNMemory(k, zoneNode(z))) return `(b) ${name} falls back to ${zoneLabel(z)} of a non-N_MEMORY node`;
-      }
-    }
+    const r = checkOneZonelist(k, n, true) ?? checkOneZonelist(k, n, false);
+    if (r) return r;
   }
   return null;
 }
