@@ -18,7 +18,7 @@ import { match } from 'ts-pattern';
 import { cramFaultStep } from '../cram/cram.ts';
 import { GFP_HIGHUSER_MOVABLE, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, __GFP_PRIVATE, __GFP_ZERO, errname } from './defs.ts';
 import { EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PTE_DIRTY, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE } from './layout.ts';
-import type { Kernel } from './kernel.ts';
+import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, filemapGetFolio } from './filemap.ts';
 import { folioNid, folioPut, folioTestAnon, lruAdd, pageFolio } from './folio.ts';
 import { vmaAllocFolio } from './mempolicy.ts';
@@ -45,16 +45,25 @@ export function pteSlot(k: Kernel, mm: number, vaddr: number): number {
   return mm * k.cfg.vaddrs + vaddr;
 }
 
+// numa_node_id() of each thread, compiled once per Machine (static roles; a
+// cache keyed on the immutable machine, not on state).
+const threadNodeCache = new WeakMap<Machine, Int16Array>();
+
 /** The node the thread's CPU belongs to (numa_node_id()); kernel threads of a node use that node. */
 export function threadNode(k: Kernel, tid: number): number {
-  const r = k.g.threads[tid];
-  if (!r) return 0;
-  return match(r)
-    .with({ kind: 'cpu' }, (x) => k.cfg.cpus[x.cpu]!.node)
-    .with({ kind: 'kswapd' }, (x) => x.node)
-    .with({ kind: 'overflow_work' }, (x) => k.cfg.cpus[x.cpu]!.node)
-    .with({ kind: 'flush_kthread' }, { kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, { kind: 'driver' }, () => 0)
-    .exhaustive();
+  let t = threadNodeCache.get(k.m);
+  if (!t) {
+    t = Int16Array.from(k.g.threads, (r) =>
+      match(r)
+        .with({ kind: 'cpu' }, (x) => k.cfg.cpus[x.cpu]!.node)
+        .with({ kind: 'kswapd' }, (x) => x.node)
+        .with({ kind: 'overflow_work' }, (x) => k.cfg.cpus[x.cpu]!.node)
+        .with({ kind: 'flush_kthread' }, { kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, { kind: 'driver' }, () => 0)
+        .exhaustive(),
+    );
+    threadNodeCache.set(k.m, t);
+  }
+  return t[tid] ?? 0;
 }
 
 /** Another thread holds the PTL of mm (it is inside handle_fault on a slot of mm). */

@@ -40,22 +40,41 @@ export function threadChoices(m: Machine, tid: number): number {
     .exhaustive();
 }
 
+/** One thread's step function: (k, choice) -> enabled. */
+type StepFn = (k: Kernel, choice: number) => boolean;
+
+// Thread roles are static per machine, so the role dispatch is compiled once
+// per Machine (a cache keyed on the immutable machine, never on state): the
+// explorer calls runThread once per transition and a match() there dominated
+// the profile.
+const dispatchCache = new WeakMap<Machine, readonly StepFn[]>();
+
+function dispatchTable(m: Machine): readonly StepFn[] {
+  let d = dispatchCache.get(m);
+  if (!d) {
+    d = m.g.threads.map((r): StepFn =>
+      match(r)
+        .with({ kind: 'cpu' }, (x): StepFn => (k, choice) => choice === 0 && cpuStep(k, x.cpu))
+        .with({ kind: 'kswapd' }, (x): StepFn => (k, choice) => kswapdStep(k, x.node, choice))
+        .with({ kind: 'flush_kthread' }, (): StepFn => (k, choice) => flushKthreadStep(k, choice))
+        .with({ kind: 'overflow_work' }, (x): StepFn => (k, choice) => choice === 0 && overflowWorkStep(k, x.cpu))
+        .with({ kind: 'irq_lthresh' }, (): StepFn => (k, choice) => choice === 0 && irqThreadStep(k, 'lthresh'))
+        .with({ kind: 'irq_hthresh' }, (): StepFn => (k, choice) => choice === 0 && irqThreadStep(k, 'hthresh'))
+        .with({ kind: 'driver' }, (): StepFn => (k, choice) => driverStep(k, choice))
+        .exhaustive(),
+    );
+    dispatchCache.set(m, d);
+  }
+  return d;
+}
+
 /**
  * Run one step of thread tid with the given choice, mutating k. Returns false
  * (and leaves k unchanged) if the thread cannot take that step now.
  */
 export function runThread(k: Kernel, tid: number, choice: number): boolean {
-  const r = k.g.threads[tid];
-  if (!r) return false;
-  return match(r)
-    .with({ kind: 'cpu' }, (x) => choice === 0 && cpuStep(k, x.cpu))
-    .with({ kind: 'kswapd' }, (x) => kswapdStep(k, x.node, choice))
-    .with({ kind: 'flush_kthread' }, () => flushKthreadStep(k, choice))
-    .with({ kind: 'overflow_work' }, (x) => choice === 0 && overflowWorkStep(k, x.cpu))
-    .with({ kind: 'irq_lthresh' }, () => choice === 0 && irqThreadStep(k, 'lthresh'))
-    .with({ kind: 'irq_hthresh' }, () => choice === 0 && irqThreadStep(k, 'hthresh'))
-    .with({ kind: 'driver' }, () => driverStep(k, choice))
-    .exhaustive();
+  const f = dispatchTable(k.m)[tid];
+  return f ? f(k, choice) : false;
 }
 
 /** One line naming what thread tid would do with `choice` (for action tables). */

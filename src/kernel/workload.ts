@@ -17,7 +17,7 @@ import { match } from 'ts-pattern';
 import type { ProgramOp } from './config.ts';
 import { EV_DATA_LOSS, PG_dirty, PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, VMA_FILE, VMA_MAPPED, VMA_MAYWRITE, VMA_READ, VMA_SHARED, VMA_WRITE } from './layout.ts';
 import { MIGRATE_SYNC, MPOL_BIND, MPOL_DEFAULT, MPOL_PREFERRED, MR_MEMPOLICY_MBIND, NP_OPS_MIGRATION, VM_FAULT_OOM, VM_FAULT_SIGBUS } from './defs.ts';
-import type { Kernel } from './kernel.ts';
+import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, genericPerformWrite } from './filemap.ts';
 import { folioIsolateLru, folioNid, folioTestAnon, pageFolio } from './folio.ts';
 import { dupMm } from './fork.ts';
@@ -35,6 +35,26 @@ import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
 /** What a step did to the program counter. */
 type OpResult = 'next' | 'stay' | 'blocked';
 
+/** One program op compiled for the hot path: how to run it, and whether it needs mmap_lock for write. */
+interface CompiledOp {
+  readonly op: ProgramOp;
+  readonly mmapWrite: boolean;
+  readonly run: (k: Kernel, tid: number, cpu: number, mm: number) => OpResult;
+}
+
+// Programs are static per machine: each op's match() runs once per Machine
+// (a cache keyed on the immutable machine, never on state), not once per step.
+const programCache = new WeakMap<Machine, readonly (readonly CompiledOp[])[]>();
+
+function compiledPrograms(m: Machine): readonly (readonly CompiledOp[])[] {
+  let p = programCache.get(m);
+  if (!p) {
+    p = m.cfg.cpus.map((c) => c.program.map((op) => ({ op, mmapWrite: needsMmapWrite(op), run: compileOp(op) })));
+    programCache.set(m, p);
+  }
+  return p;
+}
+
 /** One step of user CPU `cpu`; false (k unchanged) if it cannot run now. */
 export function cpuStep(k: Kernel, cpu: number): boolean {
   const tid = k.g.cpuThread(cpu);
@@ -42,13 +62,14 @@ export function cpuStep(k: Kernel, cpu: number): boolean {
     handleFaultStep(k, tid);
     return true;
   }
-  const c = k.cfg.cpus[cpu]!;
+  const mm = k.cfg.cpus[cpu]!.mm;
   const pc = k.get(k.L.THR_PC, tid);
-  const op = c.program[pc];
-  if (!op) return false;
-  if (op.op !== 'pwrite' && ptlHeldByOther(k, tid, c.mm)) return false;
-  if (needsMmapWrite(op) && mmapReadHeldByOther(k, tid, c.mm)) return false;
-  const r = runOp(k, tid, cpu, c.mm, op);
+  const c = compiledPrograms(k.m)[cpu]![pc];
+  if (!c) return false;
+  if (c.op.op !== 'pwrite' && ptlHeldByOther(k, tid, mm)) return false;
+  if (c.mmapWrite && mmapReadHeldByOther(k, tid, mm)) return false;
+  if (k.log) k.trace(`cpu${cpu}: ${opLabel(c.op)}`);
+  const r = c.run(k, tid, cpu, mm);
   if (r === 'blocked') return false;
   if (r === 'next') k.set(k.L.THR_PC, tid, pc + 1);
   return true;
@@ -78,44 +99,44 @@ export function opLabel(op: ProgramOp): string {
     .exhaustive();
 }
 
-function runOp(k: Kernel, tid: number, cpu: number, mm: number, op: ProgramOp): OpResult {
-  if (k.log) k.trace(`cpu${cpu}: ${opLabel(op)}`);
+/** The step function of one program op (the op's arguments are static). */
+function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: number) => OpResult {
   return match(op)
-    .with({ op: 'mmap' }, (o) => {
+    .with({ op: 'mmap' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => {
       doMmap(k, tid, mm, o.vaddr, o.kind, o.file ?? 0, o.pgoff ?? 0, o.prot === 'rw');
-      return 'next' as const;
+      return 'next';
     })
-    .with({ op: 'read' }, (o) => userLoad(k, tid, cpu, mm, o.vaddr))
-    .with({ op: 'write' }, (o) => userStore(k, tid, cpu, mm, o.vaddr, o.value))
-    .with({ op: 'pwrite' }, (o) => {
+    .with({ op: 'read' }, (o) => (k: Kernel, tid: number, cpu: number, mm: number): OpResult => userLoad(k, tid, cpu, mm, o.vaddr))
+    .with({ op: 'write' }, (o) => (k: Kernel, tid: number, cpu: number, mm: number): OpResult => userStore(k, tid, cpu, mm, o.vaddr, o.value))
+    .with({ op: 'pwrite' }, (o) => (k: Kernel, tid: number): OpResult => {
       const ret = genericPerformWrite(k, tid, threadNode(k, tid), o.file, o.pgoff, o.value);
       if (ret > 0) fileWritten(k, fileIndex(k, o.file, o.pgoff), o.value, -1);
-      return 'next' as const;
+      return 'next';
     })
-    .with({ op: 'mprotect' }, (o) => {
+    .with({ op: 'mprotect' }, (o) => (k: Kernel, _tid: number, _cpu: number, mm: number): OpResult => {
       mprotectFixup(k, mm, o.vaddr, o.prot === 'rw');
-      return 'next' as const;
+      return 'next';
     })
-    .with({ op: 'mbind' }, (o) => {
+    .with({ op: 'mbind' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => {
       doMbindAndMove(k, tid, mm, o.vaddr, o.mode, o.nodes);
-      return 'next' as const;
+      return 'next';
     })
-    .with({ op: 'move_pages' }, (o) => {
+    .with({ op: 'move_pages' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => {
       doPagesMove(k, tid, mm, o.vaddr, o.node);
-      return 'next' as const;
+      return 'next';
     })
-    .with({ op: 'madv_dontneed' }, (o) => {
+    .with({ op: 'madv_dontneed' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => {
       zapSlot(k, tid, pteSlot(k, mm, o.vaddr));
-      return 'next' as const;
+      return 'next';
     })
-    .with({ op: 'munmap' }, (o) => {
+    .with({ op: 'munmap' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => {
       doMunmap(k, tid, mm, o.vaddr);
-      return 'next' as const;
+      return 'next';
     })
-    .with({ op: 'fork' }, (o) => {
-      if (o.child < k.cfg.mms && ptlHeldByOther(k, tid, o.child)) return 'blocked' as const;
+    .with({ op: 'fork' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => {
+      if (o.child < k.cfg.mms && ptlHeldByOther(k, tid, o.child)) return 'blocked';
       dupMm(k, mm, o.child);
-      return 'next' as const;
+      return 'next';
     })
     .exhaustive();
 }
