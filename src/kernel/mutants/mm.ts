@@ -59,7 +59,7 @@ export const MM_FIXES: readonly Fix[] = [
     name: 'reclaim-free-calls-free-folio',
     site: 'mm/vmscan.c: shrink_folio_list (free_unref_folios)',
     mends: 'INV-SCRUB',
-    description: 'Folios reclaimed by shrink_folio_list are freed with free_unref_folios, which v4 does not hook; route private folios through folio_managed_on_free so kswapd(P) eviction is scrubbed.',
+    description: 'Folios reclaimed by shrink_folio_list are freed with free_unref_folios, which v4 does not hook (free_folio runs only from __folio_put and folios_put_refs), so a P folio evicted by kswapd(P) reaches the buddy unscrubbed and its compressed data stays on the device: DEV_USED does not fall, so the hthresh edge that would clear pressure 1000 may never come. The fix routes private folios through folio_managed_on_free. Explorer: tiny, 10 steps (demote, lthresh, kswapd(P) evicts) -> INV-SCRUB.',
   },
   {
     name: 'demote-anon-only',
