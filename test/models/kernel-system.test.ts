@@ -8,8 +8,8 @@ import { buildMachine, Kernel } from '../../src/kernel/kernel.ts';
 
 const key = (s: Uint32Array): string => Buffer.from(s.buffer, s.byteOffset, s.byteLength).toString('base64');
 
-test('named configs: tiny, small, canonical, large; unknown names are refused', (t) => {
-  t.deepEqual([...KERNEL_CONFIG_NAMES], ['tiny', 'small', 'canonical', 'large']);
+test('named configs: tiny, small, canonical, flush, large; unknown names are refused', (t) => {
+  t.deepEqual([...KERNEL_CONFIG_NAMES], ['tiny', 'small', 'canonical', 'flush', 'large']);
   for (const n of KERNEL_CONFIG_NAMES) {
     const cfg = configByName(n);
     t.is(cfg.name, n);
@@ -128,4 +128,25 @@ test('render names nodes, zones, cram and device state', (t) => {
   t.regex(out, /MOVABLE: managed \d+ free \d+/);
   t.regex(out, /cram_node N1: published refcount 1 pressure 0/);
   t.regex(out, /device: used 0\//);
+});
+
+test('tiny is exhaustible in a few hundred states (sizing regression for the named configs)', (t) => {
+  const sys = kernelSystem(configByName('tiny'));
+  const s0 = new Uint32Array(sys.words);
+  sys.initial(s0);
+  const seen = new Set<string>([key(s0)]);
+  const queue: Uint32Array[] = [s0];
+  const next = new Uint32Array(sys.words);
+  for (let qi = 0; qi < queue.length && seen.size <= 10000; qi++) {
+    for (let a = 0; a < sys.actionCount; a++) {
+      if (!sys.step(queue[qi]!, a, next)) continue;
+      const k = key(next);
+      if (!seen.has(k)) {
+        seen.add(k);
+        queue.push(next.slice());
+      }
+    }
+  }
+  t.true(seen.size > 50, `${seen.size} states`);
+  t.true(seen.size <= 10000, `${seen.size} states`);
 });
