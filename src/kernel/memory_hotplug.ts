@@ -11,12 +11,12 @@ import {
   EINVAL, errname, GFP_KERNEL, MAX_NR_ZONES, MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MR_MEMORY_HOTPLUG,
   N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE, ZONE_MOVABLE,
 } from './defs.ts';
-import { folioIsolateLru, folioPut, folioPutbackLru } from './folio.ts';
+import { folioIsolateLru, folioNrPages, folioPut } from './folio.ts';
 import { zoneType } from './geometry.ts';
 import type { Kernel } from './kernel.ts';
 import { PG_head, PG_lru } from './layout.ts';
 import { memtierNodeAdded, memtierNodeRemoved } from './memory_tiers.ts';
-import { migratePages } from './migrate.ts';
+import { migratePages, nodeStatModIsolated, putbackMovablePages } from './migrate.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, nodePrivateRegister, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish } from './node_private.ts';
 import { allocPages, setupPerZoneWmarks } from './page_alloc.ts';
 import { buildAllZonelists, nodesInState } from './zonelist.ts';
@@ -133,15 +133,17 @@ export function offlinePages(k: Kernel, block: number, tid: number): number {
       skippedPrivate = true;
       continue;
     }
+    // mm/migrate.c: isolate_folio_to_list (LRU folio: node_stat_mod_folio(+nr) once isolated;
+    // the scan's own reference is dropped once isolated).
     if (folioIsolateLru(k, pfn)) {
       list.push(pfn);
-      // isolate_folio_to_list: the scan's own reference is dropped once isolated.
+      nodeStatModIsolated(k, pfn, folioNrPages(k, pfn));
     }
   }
   if (list.length > 0) {
     migratePages(k, tid, list, hotplugMigrationTarget, (kk, t, dst) => folioPut(kk, t, dst), MIGRATE_SYNC, MR_MEMORY_HOTPLUG);
-    // putback_movable_pages for what did not move.
-    for (const pfn of list) folioPutbackLru(k, tid, pfn);
+    // do_migrate_range: putback_movable_pages (NR_ISOLATED -= nr) for what did not move.
+    if (list.length) putbackMovablePages(k, tid, list);
   }
   if (skippedPrivate || !blockAllFree(k, block)) {
     unisolateBlock(k, block);

@@ -8,7 +8,7 @@
 // retries -EAGAIN (the NR_MAX_MIGRATE_PAGES_RETRY passes would see the same
 // state inside an atomic step).
 
-import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_DEMOTION, MR_MEMORY_HOTPLUG, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE } from './defs.ts';
+import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_DEMOTION, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE } from './defs.ts';
 import { GA_WHILE_BLOCKED, PG_active, PG_anon, PG_locked, PG_unevictable, PTE_PRESENT } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, pageFolio } from './folio.ts';
@@ -27,24 +27,24 @@ type OneResult = 'ok' | 'fail' | 'nomem';
 /**
  * node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio), d):
  * callers that isolate folios for migration add +nr; migrate_folio_done
- * (success) and putback_movable_pages (failure) take it back. Clamped at 0 so
- * a caller that forgot the increment cannot wrap the counter (the property
- * checker then sees the imbalance elsewhere).
+ * (success) and putback_movable_pages (failure) take it back. Not clamped: a
+ * caller that forgot the increment wraps the (16-bit) counter, which the
+ * INV-REFCOUNT-BALANCE check then reports instead of it being hidden.
  */
+// include/linux/vmstat.h: node_stat_mod_folio
 export function nodeStatModIsolated(k: Kernel, pfn: number, d: number): void {
   const f = k.has(k.L.PG_FLAGS, pfn, PG_anon) ? k.L.NODE_NR_ISOLATED_ANON : k.L.NODE_NR_ISOLATED_FILE;
   const nid = k.g.pfnNode[pfn]!;
-  k.set(f, nid, Math.max(0, k.get(f, nid) + d));
+  k.add(f, nid, d);
 }
 
 /**
  * migrate_folio_done: NR_ISOLATED -= nr unless the reason is MR_DEMOTION
- * (shrink_folio_list accounts its own isolation). MR_MEMORY_HOTPLUG is also
- * exempt for now: the model's do_migrate_range (memory_hotplug.ts) does not
- * add the isolate_folio_to_list increment, so decrementing would unbalance.
+ * (shrink_folio_list accounts its own isolation).
  */
+// mm/migrate.c: migrate_folio_done
 function migrateFolioDoneStat(k: Kernel, src: number, nr: number, reason: number): void {
-  if (reason === MR_DEMOTION || reason === MR_MEMORY_HOTPLUG) return;
+  if (reason === MR_DEMOTION) return;
   nodeStatModIsolated(k, src, -nr);
 }
 

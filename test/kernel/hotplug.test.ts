@@ -324,3 +324,23 @@ test('FINDING (faithful v4): a second add_private_memory_driver_managed of prese
   t.true(f.has(f.L.NODE_STATES, P, N_MEMORY_PRIVATE));
   t.not(f.g.pfnNode[allocPagesNode(f, P, GFP_HIGHUSER_MOVABLE, 0)], P);
 });
+
+// mm/migrate.c: isolate_folio_to_list adds NR_ISOLATED_{ANON,FILE} for an isolated LRU folio;
+// migrate_folio_done (success, reason MR_MEMORY_HOTPLUG) and putback_movable_pages (failure,
+// do_migrate_range) take it back. The counter is not clamped, so an imbalance shows as a wrap.
+test('§5.4 NR_ISOLATED nets to 0 after a successful and after a failed offline migration (isolate_folio_to_list / migrate_folio_done / putback_movable_pages)', (t) => {
+  const iso = (k: Kernel) => [0, 1, 2].map((n) => k.get(k.L.NODE_NR_ISOLATED_ANON, n) + k.get(k.L.NODE_NR_ISOLATED_FILE, n));
+  // Success: the P folio moves to an N_MEMORY node, the block goes offline.
+  const ok = bootWithP({}, 'mpol');
+  pageCacheFolioOnP(ok);
+  t.is(offlinePages(ok, nodeBlocks(ok, P).first, 0), 0);
+  t.deepEqual(iso(ok), [0, 0, 0]);
+  // Failure: an extra reference makes folio_migrate_mapping fail (-EAGAIN); the folio is put
+  // back and test_pages_isolated fails the offline with -EBUSY.
+  const bad = bootWithP({}, 'mpol');
+  const pfn = pageCacheFolioOnP(bad);
+  bad.add(bad.L.PG_REF, pfn, 1);
+  t.is(offlinePages(bad, nodeBlocks(bad, P).first, 0), -EBUSY);
+  t.true(bad.has(bad.L.PG_FLAGS, pfn, PG_head));
+  t.deepEqual(iso(bad), [0, 0, 0]);
+});
