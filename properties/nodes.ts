@@ -43,12 +43,19 @@ export function nodeProperties(v: StateView): Property[] {
       }
       return null;
     }),
-    prop(v, 'INV-DAEMONS', 'SEMANTICS §9.17; mm/memory_hotplug.c: online_pages (kswapd_run/kcompactd_run skipped for private nodes), mm/cram.c: cram_register_private_node (kswapd_run)', (k) => {
+    prop(v, 'INV-DAEMONS', 'SEMANTICS §9.17; mm/memory_hotplug.c: online_pages (kswapd_run/kcompactd_run skipped for private nodes), mm/cram.c: cram_register_private_node (kswapd_run), cram_unregister_private_node (kswapd_stop)', (k) => {
       for (let n = 0; n < k.g.nodes; n++) {
         if (!isPrivateKind(k, n)) continue;
         const ks = k.get(k.L.NODE_KSWAPD, n);
         if (ks !== 0 && (k.get(k.L.CN_STATE, n) !== 1 || !isNPrivate(k, n))) {
           return `kswapd(${nodeLabel(k, n)}) exists (state ${ks}) but cram_node state=${k.get(k.L.CN_STATE, n)} N_MEMORY_PRIVATE=${isNPrivate(k, n) ? 1 : 0}`;
+        }
+        // Converse: cram_register_private_node runs kswapd_run under cram_mutex in
+        // the same step that publishes the cn, and offline stops both together, so
+        // a published cn on an N_MEMORY_PRIVATE node has its kswapd (SEMANTICS 11.9:
+        // nothing restarts it after a re-online).
+        if (ks === 0 && k.get(k.L.CN_STATE, n) === 1 && isNPrivate(k, n)) {
+          return `CRAM is registered on N_MEMORY_PRIVATE ${nodeLabel(k, n)} but kswapd(${nodeLabel(k, n)}) is not running`;
         }
         // No service in the model starts kcompactd on a private node.
         if (k.get(k.L.NODE_KCOMPACTD, n) !== 0) return `kcompactd(${nodeLabel(k, n)}) runs on a private node that no service started it on`;

@@ -50,7 +50,7 @@ test('INV-LIFECYCLE-ORDER: a published cram_node implies its node is private and
   t.regex(h.check('INV-LIFECYCLE-ORDER') ?? '', /EV_LIFECYCLE/);
 });
 
-test('INV-DAEMONS: kswapd(P) only while CRAM is registered on an N_MEMORY_PRIVATE P; no kcompactd on P (online_pages, cram_register_private_node)', (t) => {
+test('INV-DAEMONS: kswapd(P) iff CRAM is registered on an N_MEMORY_PRIVATE P; no kcompactd on P (online_pages, cram_register_private_node)', (t) => {
   const f = healthy();
   t.is(f.check('INV-DAEMONS'), null);
   f.k.set(f.k.L.CN_STATE, P, 0);
@@ -58,6 +58,12 @@ test('INV-DAEMONS: kswapd(P) only while CRAM is registered on an N_MEMORY_PRIVAT
   t.regex(f.check('INV-DAEMONS') ?? '', /kswapd\(P1\) exists \(state 1\) but cram_node state=0/);
   f.k.set(f.k.L.NODE_KSWAPD, P, 0);
   t.is(f.check('INV-DAEMONS'), null);
+  f.k.set(f.k.L.NODE_KCOMPACTD, P, 1);
+  t.regex(f.check('INV-DAEMONS') ?? '', /kcompactd\(P1\)/);
+  // converse: CRAM registered on N_MEMORY_PRIVATE P but no kswapd(P)
+  const c = healthy();
+  c.k.set(c.k.L.NODE_KSWAPD, P, 0);
+  t.regex(c.check('INV-DAEMONS') ?? '', /CRAM is registered on N_MEMORY_PRIVATE P1 but kswapd\(P1\) is not running/);
   f.k.set(f.k.L.NODE_KCOMPACTD, P, 1);
   t.regex(f.check('INV-DAEMONS') ?? '', /kcompactd\(P1\)/);
   // a DRAM node's daemons are not judged
