@@ -132,7 +132,9 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
   sys.initial(cur);
   store.add(cur, -1, 0);
   let stopped = checkState(run, cur, 0, 0);
-  if (maxStates <= 1) stopped = true;
+  // A bound of one state leaves nothing to expand: report it as the bound.
+  const boundAtStart: ExhaustReason | null = !stopped && maxStates <= 1 ? 'maxStates' : null;
+  if (boundAtStart) stopped = true;
 
   const core = strategy === 'bfs' ? bfs : dfs;
   const out = core(run, cur, maxStates, maxDepth, stopped, (explored, transitions, depth) => {
@@ -145,6 +147,7 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
   tty?.done();
   const elapsedMs = performance.now() - t0;
   const storeBytes = store.bytes();
+  const exhausted = out.exhausted ?? boundAtStart;
   const result: ExploreResult = {
     system: sys.name,
     strategy,
@@ -152,11 +155,11 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
     explored: out.explored,
     transitions: out.transitions,
     depth: out.depth,
-    complete: out.exhausted === null && run.violations.length === 0 && !out.interrupted,
+    complete: exhausted === null && run.violations.length === 0 && !out.interrupted,
     violations: run.violations,
     storeBytes,
     bytesPerState: store.size > 0 ? storeBytes / store.size : 0,
-    ...(out.exhausted ? { exhausted: { reason: out.exhausted } } : {}),
+    ...(exhausted ? { exhausted: { reason: exhausted } } : {}),
     timing: { elapsedMs, statesPerSec: elapsedMs > 0 ? Math.round((out.explored * 1000) / elapsedMs) : 0 },
   };
   return result;

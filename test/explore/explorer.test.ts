@@ -235,3 +235,12 @@ test('summaryLines names the violation and its trace through describe(); timing 
   t.regex(summaryLines(full)[0]!, /state bound reached/);
   t.is(exhaustText('memory').includes('could not grow'), true);
 });
+
+test('maxStates=1 stores only the initial state and says the bound stopped it', (t) => {
+  for (const strategy of ['bfs', 'dfs'] as const) {
+    const r = explore(counters({ n: 3 }), { strategy, maxStates: 1, tty: false });
+    t.is(r.states, 1);
+    t.false(r.complete);
+    t.deepEqual(r.exhausted, { reason: 'maxStates' });
+  }
+});
