@@ -8,7 +8,7 @@
 
 import type { Property } from '../src/explore/system.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
-import { EV_FOLIO_GET_ZERO, EV_NP_HELD_AFTER_UNREG, EV_OPS_AFTER_UNREGISTER, REF_CN, REF_NP } from '../src/kernel/layout.ts';
+import { EV_FOLIO_GET_ZERO, EV_FREE_LEAK, EV_NP_HELD_AFTER_UNREG, EV_OPS_AFTER_UNREGISTER, REF_CN, REF_NP } from '../src/kernel/layout.ts';
 import { allIdle, eventSet, holders, nodeLabel, prop, type StateView } from './common.ts';
 
 /** np slots: which node publishes each (or -1). */
@@ -70,7 +70,10 @@ export function refProperties(v: StateView): Property[] {
       if (unreg >= 0) return `np${unreg} was unregistered but ${h} thread(s) still hold it`;
       return null;
     }),
-    prop(v, 'INV-REFCOUNT-BALANCE', 'SEMANTICS §9.15; drivers/base/node.c: node_private_migrate_to; mm/cram.c: get_cram_node/put_cram_node, cram_fault (NR_ISOLATED +-nr)', (k) => {
+    prop(v, 'INV-REFCOUNT-BALANCE', 'SEMANTICS §9.15; drivers/base/node.c: node_private_migrate_to; mm/cram.c: get_cram_node/put_cram_node, cram_fault (NR_ISOLATED +-nr); cxl_compression: flush_cb folio_get / cxl_flush_buf_send folio_put', (k) => {
+      // Each folio_get in flush_cb is matched by one folio_put in send: a freed
+      // folio kept out of the buddy for good breaks that (EV_FREE_LEAK).
+      if (eventSet(k, EV_FREE_LEAK)) return 'a freed folio was kept out of the buddy for good: its flush_cb folio_get has no matching put (EV_FREE_LEAK)';
       const np = checkNpRefs(k);
       if (np) return np;
       const cn = checkCnRefs(k);

@@ -1,6 +1,6 @@
 // Reference and lifetime invariants on hand-built states (properties/refs.ts).
 import test from 'ava';
-import { EV_FOLIO_GET_ZERO, EV_NP_HELD_AFTER_UNREG, EV_OPS_AFTER_UNREGISTER, REF_CN, REF_NP } from '../../src/kernel/layout.ts';
+import { EV_FOLIO_GET_ZERO, EV_FREE_LEAK, EV_NP_HELD_AFTER_UNREG, EV_OPS_AFTER_UNREGISTER, REF_CN, REF_NP } from '../../src/kernel/layout.ts';
 import { OP_HANDLE_FAULT } from '../../src/kernel/ops_codes.ts';
 import { OPS_CRAM } from '../../src/kernel/ops_table.ts';
 import { P, healthy } from './fixture.ts';
@@ -64,4 +64,11 @@ test('INV-FOLIO-GET-ZERO: folio_get never sees refcount 0 (mm.h: folio_get VM_BU
   t.is(f.check('INV-FOLIO-GET-ZERO'), null);
   f.k.event(EV_FOLIO_GET_ZERO);
   t.regex(f.check('INV-FOLIO-GET-ZERO') ?? '', /EV_FOLIO_GET_ZERO/);
+});
+
+test('INV-REFCOUNT-BALANCE: each flush_cb folio_get is matched by a folio_put in send (EV_FREE_LEAK: folio kept from the buddy for good)', (t) => {
+  const f = healthy();
+  t.is(f.check('INV-REFCOUNT-BALANCE'), null);
+  f.k.event(EV_FREE_LEAK);
+  t.regex(f.check('INV-REFCOUNT-BALANCE') ?? '', /EV_FREE_LEAK/);
 });
