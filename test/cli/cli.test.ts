@@ -37,17 +37,20 @@ async function badInput(t: import('ava').ExecutionContext, args: string[], expec
 }
 
 test('bad flags: unknown option, bad number, bad enum, unknown mutant/fix/command -> one line, exit 2', async (t) => {
-  await badInput(t, ['explore', '--system', 'bm1', '--frobnicate'], /unknown option '--frobnicate'/);
-  await badInput(t, ['explore', '--system', 'bm1', '--max-states', 'x'], /^cramcheck: --max-states: expected a positive integer, got 'x'$/);
-  await badInput(t, ['explore', '--system', 'bm1', '--max-depth', '0'], /--max-depth: expected a positive integer, got '0'/);
-  await badInput(t, ['explore', '--system', 'bm1', '--max-states'], /--max-states: missing value/);
-  await badInput(t, ['explore', '--system', 'vax'], /--system: expected one of kernel, bm1, got 'vax'/);
-  await badInput(t, ['explore', '--system', 'bm1', '--strategy', 'astar'], /--strategy/);
-  await badInput(t, ['explore', '--system', 'bm1', '--mutant', 'nope'], /--mutant: unknown bm1 mutant 'nope'/);
-  await badInput(t, ['explore', '--system', 'bm1', '--fix', 'nope'], /--fix: unknown fix 'nope'/);
-  await badInput(t, ['explore', '--system', 'bm1', '--params', 'F=4,D=2'], /--params: .*missing C, P/);
-  await badInput(t, ['explore', 'extra'], /unexpected argument 'extra'/);
-  await badInput(t, ['frob'], /unknown command 'frob'/);
+  // Independent child processes: run them side by side.
+  await Promise.all([
+    badInput(t, ['explore', '--system', 'bm1', '--frobnicate'], /unknown option '--frobnicate'/),
+    badInput(t, ['explore', '--system', 'bm1', '--max-states', 'x'], /^cramcheck: --max-states: expected a positive integer, got 'x'$/),
+    badInput(t, ['explore', '--system', 'bm1', '--max-depth', '0'], /--max-depth: expected a positive integer, got '0'/),
+    badInput(t, ['explore', '--system', 'bm1', '--max-states'], /--max-states: missing value/),
+    badInput(t, ['explore', '--system', 'vax'], /--system: expected one of kernel, bm1, got 'vax'/),
+    badInput(t, ['explore', '--system', 'bm1', '--strategy', 'astar'], /--strategy/),
+    badInput(t, ['explore', '--system', 'bm1', '--mutant', 'nope'], /--mutant: unknown bm1 mutant 'nope'/),
+    badInput(t, ['explore', '--system', 'bm1', '--fix', 'nope'], /--fix: unknown fix 'nope'/),
+    badInput(t, ['explore', '--system', 'bm1', '--params', 'F=4,D=2'], /--params: .*missing C, P/),
+    badInput(t, ['explore', 'extra'], /unexpected argument 'extra'/),
+    badInput(t, ['frob'], /unknown command 'frob'/),
+  ]);
 });
 
 test('bad config file: unreadable, not JSON, invalid field -> one line naming it, exit 2', async (t) => {
