@@ -16,8 +16,11 @@ export const OP_NONE = 0;
 export const OP_HANDLE_FAULT = 1;
 /**
  * kswapd has isolated a folio and can_demote said yes; demote_folio_list is
- * its next step (the R2 window): REG[0] = target nid + 1, REG[1..5] = the
- * batch's isolated folio pfns + 1 (0 = empty).
+ * its next step (the R2 window): REG[0] = (current) target nid + 1, REG[1..5]
+ * = the batch's isolated folio pfns + 1 (0 = empty); THR_STAGE = the
+ * demote_folio_list phase (get / call / put of node_private_migrate_to, R5)
+ * + 8 * (first target + 1), 0 while the batch is being collected
+ * (src/kernel/vmscan.ts).
  */
 export const OP_KSWAPD_DEMOTE = 2;
 

@@ -35,7 +35,7 @@ import { filemapRemoveFolio, filemapWriteback } from './filemap.ts';
 import { folioIsolateLru, folioPut, folioPutbackLru, folioTestAnon, folioTestSwapcache, freeFolioToBuddy, isFolioHead } from './folio.ts';
 import { nextDemotionNode } from './memory_tiers.ts';
 import { migratePages, type NewFolioFn } from './migrate.ts';
-import { nodePrivateHasFlag, nodePrivateMigrateTo, nodePrivateMigrationBlocked, nodePrivateNp, nodePrivateReclaimPolicy } from './node_private.ts';
+import { nodePrivateHasFlag, nodePrivateMigrateTo, nodePrivateMigrateToCall, nodePrivateMigrateToGet, nodePrivateMigrateToPut, nodePrivateMigrationBlocked, nodePrivateNp, nodePrivateReclaimPolicy } from './node_private.ts';
 import { opsById } from './ops_table.ts';
 import { OP_KSWAPD_DEMOTE, OP_NONE } from './ops_codes.ts';
 import { NULL_PFN, allocPages } from './page_alloc.ts';
@@ -197,15 +197,11 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   // A pending demotion batch is finished even if kswapd_stop ran meanwhile
   // (kthread_stop waits for the thread to reach its stop check).
   if (k.get(L.THR_OP, tid) === OP_KSWAPD_DEMOTE) {
-    // Choice 0 runs demote_folio_list on the batch; choice c >= 1 isolates the
-    // c-th pfn into the batch too (up to the batch limit).
-    if (choice === 0) {
-      // The rmap walk of try_to_migrate needs each mapping mm's PTL.
-      if (demoteBatch(k, tid).some((p) => rmapBusy(k, tid, p))) return false;
-      demoteStep(k, tid, nid);
-      return true;
-    }
-    if (st === 0) return false;
+    // Collecting (DM_BATCH): choice 0 enters demote_folio_list on the batch;
+    // choice c >= 1 isolates the c-th pfn into the batch too (up to the batch
+    // limit). Inside demote_folio_list (other phases) only choice 0 runs.
+    if (choice === 0) return demoteStep(k, tid, nid);
+    if (demotePhase(k, tid) !== DM_BATCH || st === 0) return false;
     return addToDemoteBatch(k, tid, nid, choice);
   }
   if (st === 0) return false;
@@ -291,20 +287,129 @@ function addToDemoteBatch(k: Kernel, tid: number, nid: number, choice: number): 
   return true;
 }
 
-/** kswapd's second step: demote_folio_list on the batch, then reclaim whatever is left. */
-function demoteStep(k: Kernel, tid: number, nid: number): void {
+// demote_folio_list as kswapd steps (R5: node_private_unregister must be able
+// to interleave with node_private_migrate_to). THR_STAGE = phase +
+// DM_FIRST * (first target + 1); REG[0] = the current target + 1.
+//  DM_BATCH  collecting the batch; choice 0 enters demote_folio_list (the
+//            batch's NR_ISOLATED is handed back, shrink_folio_list accounts
+//            it) and runs the first iteration's DM_GET.
+//  DM_GET    one iteration: a private target -> node_private_migrate_to's
+//            RCU section (np, ops, migrate_to, refcount_inc_not_zero): success
+//            -> DM_CALL, -ENODEV -> next node; a non-private target -> the
+//            standard migrate_pages(alloc_demote_folio) and return.
+//  DM_CALL   ops->migrate_to outside RCU with REF_NP held (-> DM_PUT_STOP if
+//            it returned 0 or emptied the list, else DM_PUT_NEXT).
+//  DM_PUT_*  refcount_dec_and_test -> complete(&released); then return
+//            (stop) or the next iteration at next_node_in(allowed).
+//  DM_FINISH demote_folio_list returned with folios left: they are reclaimed.
+// A step ends wherever the kernel holds no lock before the next action on
+// shared state; what runs in one RCU section is one step.
+const DM_BATCH = 0;
+const DM_GET = 1;
+const DM_CALL = 2;
+const DM_PUT_STOP = 3;
+const DM_PUT_NEXT = 4;
+const DM_FINISH = 5;
+const DM_FIRST = 8;
+
+function demotePhase(k: Kernel, tid: number): number {
+  return k.get(k.L.THR_STAGE, tid) % DM_FIRST;
+}
+
+function setDemotePhase(k: Kernel, tid: number, phase: number, first: number): void {
+  k.set(k.L.THR_STAGE, tid, phase + DM_FIRST * (first + 1));
+}
+
+/** The pending batch is reclaimed (if anything is left) and kswapd leaves the demotion. */
+function demoteFinish(k: Kernel, tid: number, nid: number): void {
   const L = k.L;
   const R = tid * THREAD_REGS;
-  const target = k.get(L.THR_REG, R) - 1;
   const list = demoteBatch(k, tid);
   for (let i = 0; i < THREAD_REGS; i++) k.set(L.THR_REG, R + i, 0);
+  k.set(L.THR_STAGE, tid, 0);
   k.set(L.THR_OP, tid, OP_NONE);
-  for (const p of list) isolatedAdd(k, nid, p, -1);
-  demoteFolioList(k, tid, list, nid, target);
   // Folios that could not be demoted are reclaimed (shrink_folio_list retries without demotion).
   const sc = list.length ? balancePgdatScanControl(k, nid) : { maySwap: true, mayWritepage: true };
   for (const p of list) shrinkFolio(k, tid, p, sc);
   if (list.length === 0) k.set(L.NODE_KSWAPD_FAILURES, nid, 0);
+}
+
+/** Write the list (folios still on it) back into the batch registers. */
+function setDemoteBatch(k: Kernel, tid: number, list: readonly number[]): void {
+  const R = tid * THREAD_REGS;
+  for (let i = 1; i < THREAD_REGS; i++) k.set(k.L.THR_REG, R + i, i - 1 < list.length ? list[i - 1]! + 1 : 0);
+}
+
+/** demote_folio_list's loop tail: stop, or go on at next_node_in(t, allowed) (a new RCU section: next step). */
+function demoteAdvance(k: Kernel, tid: number, nid: number, t: number, first: number, stop: boolean): void {
+  const list = demoteBatch(k, tid);
+  if (!stop && list.length > 0) {
+    const next = nextNodeIn(k, t, k.get(k.L.NODE_DEMOTION_TARGETS, nid));
+    if (next !== first && next >= 0) {
+      k.set(k.L.THR_REG, tid * THREAD_REGS, next + 1);
+      setDemotePhase(k, tid, DM_GET, first);
+      return;
+    }
+  }
+  if (list.length === 0) demoteFinish(k, tid, nid);
+  else setDemotePhase(k, tid, DM_FINISH, first);
+}
+
+/** One step of kswapd inside demote_folio_list (choice 0); false (k unchanged) if it must wait. */
+function demoteStep(k: Kernel, tid: number, nid: number): boolean {
+  // mm/vmscan.c: demote_folio_list (v4) + include/linux/node_private.h: node_private_migrate_to
+  const L = k.L;
+  const R = tid * THREAD_REGS;
+  const stage = k.get(L.THR_STAGE, tid);
+  let phase = stage % DM_FIRST;
+  const t = k.get(L.THR_REG, R) - 1;
+  let first = Math.floor(stage / DM_FIRST) - 1;
+  const list = demoteBatch(k, tid);
+  // The rmap walks (try_to_migrate, try_to_unmap) need each mapping mm's PTL.
+  const touchesRmap = phase === DM_CALL || phase === DM_FINISH || ((phase === DM_BATCH || phase === DM_GET) && !isPrivateNode(k, t));
+  if (touchesRmap && list.some((p) => rmapBusy(k, tid, p))) return false;
+  if (phase === DM_BATCH) {
+    // shrink_folio_list -> demote_folio_list(&demote_folios, pgdat): the batch leaves kswapd's isolation count.
+    for (const p of list) isolatedAdd(k, nid, p, -1);
+    first = t;
+    phase = DM_GET;
+  }
+  switch (phase) {
+    case DM_GET: {
+      if (!isPrivateNode(k, t)) {
+        // The standard path: alloc_demote_folio never lands on P.
+        const allowed = k.get(L.NODE_DEMOTION_TARGETS, nid); // node_get_allowed_targets
+        migratePages(k, tid, list, allocDemoteFolio(t, allowed), null, MIGRATE_ASYNC, MR_DEMOTION);
+        setDemoteBatch(k, tid, list);
+        demoteAdvance(k, tid, nid, t, first, true);
+        return true;
+      }
+      const got = nodePrivateMigrateToGet(k, tid, t);
+      if (got !== 0) {
+        k.trace(`node_private_migrate_to(nid ${t}) = -ENODEV`);
+        demoteAdvance(k, tid, nid, t, first, false);
+        return true;
+      }
+      if (k.log) k.trace(`kswapd(node ${nid}): node_private_migrate_to(nid ${t}): np reference taken`);
+      setDemotePhase(k, tid, DM_CALL, first);
+      return true;
+    }
+    case DM_CALL: {
+      const r = nodePrivateMigrateToCall(k, tid, list, t, MIGRATE_ASYNC, MR_DEMOTION);
+      setDemoteBatch(k, tid, list);
+      setDemotePhase(k, tid, r.ret === 0 || list.length === 0 ? DM_PUT_STOP : DM_PUT_NEXT, first);
+      return true;
+    }
+    case DM_PUT_STOP:
+    case DM_PUT_NEXT:
+      nodePrivateMigrateToPut(k, tid, t);
+      if (k.log) k.trace(`kswapd(node ${nid}): node_private_migrate_to(nid ${t}): np reference put`);
+      demoteAdvance(k, tid, nid, t, first, phase === DM_PUT_STOP);
+      return true;
+    default:
+      demoteFinish(k, tid, nid);
+      return true;
+  }
 }
 
 /** alloc_demote_folio: THISNODE first, then the allowed mask; never __GFP_PRIVATE. */

@@ -1,13 +1,23 @@
 // kswapd: balance_pgdat -> shrink_folio_list / demote_folio_list (mm/vmscan.c), wakeup_kswapd.
 import test from 'ava';
-import { PG_lru, PTE_WRITE, THREAD_REGS } from '../../src/kernel/layout.ts';
+import { PG_lru, PTE_PRESENT, PTE_WRITE, REF_NP, THREAD_REGS } from '../../src/kernel/layout.ts';
+import type { Kernel } from '../../src/kernel/kernel.ts';
+import { N_MEMORY_PRIVATE } from '../../src/kernel/defs.ts';
 import { OP_KSWAPD_DEMOTE, OP_NONE } from '../../src/kernel/ops_codes.ts';
 import { canDemote, wakeupKswapd } from '../../src/kernel/vmscan.ts';
-import { npSlotOfNode } from '../../src/kernel/node_private.ts';
+import { nodePrivateClearOps, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish, npSlotOfNode } from '../../src/kernel/node_private.ts';
 import type { ProgramOp } from '../../src/kernel/config.ts';
 import { D0, P, nodeOf, ptePfn, runCpu, scenario, slotOf, step, traced } from '../helpers/scenario.ts';
 
 const HIGH = { min: 0, low: 0, high: 64 };
+/** Run kswapd(D0)'s demote_folio_list to its end (choice 0 steps); returns the steps taken. */
+function demoteAll(k: Kernel): number {
+  const tid = k.g.kswapdThread(D0);
+  let n = 0;
+  while (k.get(k.L.THR_OP, tid) === OP_KSWAPD_DEMOTE && n < 10 && step(k, 'kswapd0', 0)) n++;
+  return n;
+}
+
 const anon: ProgramOp[] = [{ op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 0, value: 6 }];
 
 test('demotion is two kswapd steps: isolate + can_demote, then demote_folio_list into P via migrate_to (§6.3.2-6.3.4)', (t) => {
@@ -24,7 +34,12 @@ test('demotion is two kswapd steps: isolate + can_demote, then demote_folio_list
   t.false(k.has(k.L.PG_FLAGS, pfn, PG_lru), 'isolated');
   t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, D0), 1);
   t.false(step(k, 'kswapd0', 1), 'pfn 1 is no LRU folio: it cannot join the batch');
-  t.true(step(k, 'kswapd0', 0));
+  t.true(step(k, 'kswapd0', 0), 'demote_folio_list: node_private_migrate_to takes the np reference under RCU');
+  t.true(k.has(k.L.THR_REFS, tid, REF_NP));
+  t.true(step(k, 'kswapd0', 0), 'migrate_to, outside RCU');
+  t.is(k.get(k.L.THR_OP, tid), OP_KSWAPD_DEMOTE, 'the put is still to come');
+  t.true(step(k, 'kswapd0', 0), 'refcount_dec_and_test');
+  t.false(k.has(k.L.THR_REFS, tid, REF_NP));
   t.is(k.get(k.L.THR_OP, tid), OP_NONE);
   t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, D0), 0);
   const now = ptePfn(k, 0, 0);
@@ -104,7 +119,7 @@ test('a demotion batch: more folios join while the first waits; one demote_folio
   t.true(step(k, 'kswapd0', b));
   t.false(step(k, 'kswapd0', c), 'cfg.demoteBatch = 2');
   t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, D0), 2);
-  t.true(step(k, 'kswapd0', 0));
+  t.is(demoteAll(k), 3, 'get, migrate_to, put');
   t.is(nodeOf(k, ptePfn(k, 0, 0)), P);
   t.is(nodeOf(k, ptePfn(k, 0, 1)), P);
   t.is(ptePfn(k, 0, 2), c);
@@ -138,7 +153,7 @@ test('fix demote-anon-only: a page-cache folio is reclaimed instead of demoted t
     const pfn = k.get(k.L.PCACHE, 0) - 1;
     wakeupKswapd(k, D0 * 4 + 2);
     t.true(step(k, 'kswapd0', pfn));
-    if (!fixed) t.true(step(k, 'kswapd0', 0));
+    if (!fixed) t.is(demoteAll(k), 3);
     const now = k.get(k.L.PCACHE, 0) - 1;
     if (fixed) {
       t.is(now, -1, 'dropped from the page cache');
@@ -174,4 +189,55 @@ test('end of balance_pgdat: the boost is dropped unless reclaim_policy reports m
     t.true(step(k, 'kswapd2', 0), 'nothing to reclaim: back to sleep');
     t.is(k.get(k.L.ZONE_BOOST, z), ops === 'cram' ? 8 : 0, ops);
   }
+});
+
+// R5 (SEMANTICS 8.2): node_private_migrate_to takes np->refcount under RCU, calls
+// ops->migrate_to outside it and drops the reference after (include/linux/node_private.h);
+// node_private_unregister clears the pointer, synchronize_rcu, then waits for `released`
+// (drivers/base/node.c). kswapd runs get | migrate_to | put as three steps, so an unregister
+// can land in between: its second stage must not return while kswapd holds the reference.
+test('R5: node_private_unregister interleaves with a demotion in flight; it completes only after kswapd puts the np reference', (t) => {
+  const k = scenario({ wmark: HIGH, pOps: 'demote', programs: [anon, []] });
+  runCpu(k, 0);
+  const pfn = ptePfn(k, 0, 0);
+  const tid = k.g.kswapdThread(D0);
+  const slot = npSlotOfNode(k, P);
+  t.true(wakeupKswapd(k, D0 * 4 + 2));
+  t.true(step(k, 'kswapd0', pfn));
+  t.true(step(k, 'kswapd0', 0), 'get');
+  t.true(k.has(k.L.THR_REFS, tid, REF_NP));
+  t.is(k.get(k.L.NP_REFCOUNT, slot), 2);
+  // Unregister stage 1 needs P offline (not N_MEMORY_PRIVATE): model that directly.
+  k.clearBits(k.L.NODE_STATES, P, N_MEMORY_PRIVATE);
+  t.is(nodePrivateUnregisterBegin(k, P), 0);
+  t.false(nodePrivateUnregisterFinish(k, P, -1), 'wait_for_completion: kswapd holds REF_NP');
+  t.true(step(k, 'kswapd0', 0), 'migrate_to runs with the old ops (R4/R5)');
+  t.false(nodePrivateUnregisterFinish(k, P, -1), 'still held until the put');
+  t.is(k.get(k.L.NP_RELEASED, slot), 0);
+  t.true(step(k, 'kswapd0', 0), 'put');
+  t.false(k.has(k.L.THR_REFS, tid, REF_NP));
+  t.is(k.get(k.L.NP_REFCOUNT, slot), 1);
+  t.true(nodePrivateUnregisterFinish(k, P, -1), 'completes after the put');
+  t.is(k.get(k.L.NP_REFCOUNT, slot), 0);
+  t.is(k.get(k.L.NP_RELEASED, slot), 1);
+  t.is(k.get(k.L.THR_OP, tid), OP_NONE);
+  t.is(k.get(k.L.GH_EVENTS), 0, 'no callback after unregister returned');
+});
+
+test('R4/R5: a demotion whose RCU section runs after clear_ops gets -ENODEV; the folio is reclaimed instead', (t) => {
+  const k = scenario({ wmark: HIGH, pOps: 'demote', programs: [anon, []] });
+  runCpu(k, 0);
+  const pfn = ptePfn(k, 0, 0);
+  const tid = k.g.kswapdThread(D0);
+  const slot = npSlotOfNode(k, P);
+  t.true(wakeupKswapd(k, D0 * 4 + 2));
+  t.true(step(k, 'kswapd0', pfn));
+  t.is(nodePrivateClearOps(k, P, k.get(k.L.NP_OPS, slot)), 0);
+  t.true(step(k, 'kswapd0', 0), 'get: np->ops NULL -> -ENODEV; next_node_in wraps: return');
+  t.false(k.has(k.L.THR_REFS, tid, REF_NP));
+  t.is(k.get(k.L.NP_REFCOUNT, slot), 1);
+  t.true(step(k, 'kswapd0', 0), 'the folio left on the list is reclaimed');
+  t.is(k.get(k.L.THR_OP, tid), OP_NONE);
+  t.is(k.get(k.L.PG_REF, pfn), 0, 'swapped out and freed, not demoted');
+  t.not(k.get(k.L.PTE_KIND, 0), PTE_PRESENT);
 });
