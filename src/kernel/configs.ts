@@ -168,6 +168,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
 //   canonical  1,976,979 states    (exhaustive, ~125 s, 7.4M transitions)
 //   flush      934,470 states      (exhaustive, ~48 s)
 //   driver     129,049 states      (exhaustive, ~10 s)
+//   pressure   804,568 states      (exhaustive, ~19 s)
 //   large      not exhaustible (MBT)
 export const KERNEL_CONFIG_PARAMS = {
   // One CPU, one anon page: write, demotion by kswapd(D0), read fault on the
@@ -183,6 +184,10 @@ export const KERNEL_CONFIG_PARAMS = {
   // tiny with the driver thread: probe steps, teardown (cram_unregister, offline
   // retries, post_teardown, sysram_unregister) and the sysfs hotplug toggle (SEMANTICS 5, 7.2, 7.5).
   driver: { name: 'driver', cpus: 1, anonPages: 1, filePages: 0, flush: false, driver: true },
+  // Three anon pages, one incompressible page reaches lthresh: demotion goes on
+  // while the lthresh IRQ thread is pending, and back-pressure must hold the
+  // rest back (INV-NO-OVERCOMMIT, SEMANTICS 6.5, 7.1, 8.2 R2).
+  pressure: { name: 'pressure', cpus: 1, anonPages: 3, filePages: 0, flush: false },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -190,7 +195,7 @@ export const KERNEL_CONFIG_PARAMS = {
 } as const satisfies Record<string, ConfigParams>;
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
-export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = ['tiny', 'small', 'canonical', 'flush', 'driver', 'large'];
+export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = ['tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'large'];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */
 export function configByName(name: string, opts: { mutant?: string | null; fixes?: readonly string[] } = {}): KernelConfig {
