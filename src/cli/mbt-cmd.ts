@@ -122,11 +122,11 @@ export const mbtCommand: Command = {
       0,
     );
     const system = oneOf(p, 'system', ['kernel', 'bm1'] as const, 'kernel');
-    const runs = positiveInt(p, 'runs') ?? 100;
+    const runs = positiveInt(p, 'runs') ?? 1000;
     const seedText = str(p, 'seed');
     if (seedText !== undefined && !/^-?[0-9]+$/.test(seedText)) throw new UsageError(`--seed: expected an integer, got '${seedText}'`);
     const seed = seedText !== undefined ? Number(seedText) : 42;
-    const maxCommands = positiveInt(p, 'max-commands') ?? 200;
+    const maxCommands = positiveInt(p, 'max-commands') ?? 400;
     const out = str(p, 'out') ?? null;
     if (out === '') throw new UsageError('--out: empty file name');
     const machines = !flag(p, 'no-machines');
