@@ -215,7 +215,8 @@ export function addMemoryDriverManaged(k: Kernel, nid: number, firstBlock: numbe
  * add_private_memory_driver_managed(nid, start, size, name, flags,
  * online_type, np), in its order (5.1): np NULL -> -EINVAL; register; add;
  * on failure unregister (result ignored) and return the error.
- * The error-path unregister runs both stages at once: nobody can hold a
+ * The error-path unregister runs both stages at once (the second only if the
+ * first returned 0): nobody can hold a
  * reference to an np that was registered a moment ago under the same lock.
  */
 // mm/memory_hotplug.c: add_private_memory_driver_managed
@@ -228,8 +229,11 @@ export function addPrivateMemoryDriverManaged(k: Kernel, nid: number, firstBlock
   if (ret === 0) {
     ret = addMemoryDriverManaged(k, nid, firstBlock, nBlocks, onlineType, npSlot + 1);
     if (ret !== 0) {
-      nodePrivateUnregisterBegin(k, nid);
-      nodePrivateUnregisterFinish(k, nid, -1, true);
+      // node_private_unregister(nid), result ignored: its -EBUSY (node still
+      // N_MEMORY_PRIVATE, e.g. -EEXIST for a range that is still online) returns
+      // before the pointer is cleared or the reference dropped, so the second
+      // stage runs only after a 0 from the first.
+      if (nodePrivateUnregisterBegin(k, nid) === 0) nodePrivateUnregisterFinish(k, nid, -1, true);
     }
   }
   k.trace(`add_private_memory_driver_managed(N${nid}, blocks ${firstBlock}+${nBlocks}, type ${onlineType}, np${npSlot}) = ${errname(ret)}`);

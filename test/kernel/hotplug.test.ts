@@ -6,10 +6,10 @@ import {
   __GFP_PRIVATE, BLOCK_ABSENT, BLOCK_OFFLINE, BLOCK_ONLINE, EBUSY, EEXIST, EINTR, EINVAL, ENODEV, GFP_HIGHUSER_MOVABLE, GFP_KERNEL,
   MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE, ZONE_MOVABLE,
 } from '../../src/kernel/defs.ts';
-import { lruAdd } from '../../src/kernel/folio.ts';
+import { folioPut, lruAdd } from '../../src/kernel/folio.ts';
 import { zoneId } from '../../src/kernel/geometry.ts';
 import type { Kernel } from '../../src/kernel/kernel.ts';
-import { PG_head, PG_reserved } from '../../src/kernel/layout.ts';
+import { EV_OPS_AFTER_UNREGISTER, PG_head, PG_reserved } from '../../src/kernel/layout.ts';
 import {
   addMemoryDriverManaged, addPrivateMemoryDriverManaged, offlineAndRemovePrivateMemory, offlinePages, onlinePages,
 } from '../../src/kernel/memory_hotplug.ts';
@@ -343,4 +343,26 @@ test('§5.4 NR_ISOLATED nets to 0 after a successful and after a failed offline 
   t.is(offlinePages(bad, nodeBlocks(bad, P).first, 0), -EBUSY);
   t.true(bad.has(bad.L.PG_FLAGS, pfn, PG_head));
   t.deepEqual(iso(bad), [0, 0, 0]);
+});
+
+// Item reported as EV_OPS_AFTER_UNREGISTER on a deferred flush send (cxl_flush_buf_send ->
+// folio_put -> folio_managed_on_free): REFUTED as a v4 bug, it was the model. In v4,
+// add_private_memory_driver_managed calls node_private_unregister on the error path and ignores
+// the result; node_private_unregister (drivers/base/node.c) returns -EBUSY while the node is
+// N_MEMORY_PRIVATE BEFORE clearing the pointer or dropping the reference. The model ran the
+// second stage anyway, dropping the live np's refcount to 0 and setting the ghost, so every later
+// callback (free_folio of a flushed folio, reclaim_policy) was flagged.
+test('§5.1 error path: an -EEXIST re-add of ONLINE private memory gets unregister -EBUSY, which leaves the np registered (refcount 1, no ghost, later callbacks are legitimate)', (t) => {
+  const k = bootWithP({}, 'demote');
+  const slot = 0;
+  const { first, n } = nodeBlocks(k, P);
+  t.is(addPrivateMemoryDriverManaged(k, P, first, n, MMOP_ONLINE_MOVABLE, slot), -EEXIST);
+  t.is(k.get(k.L.NODE_NP, P), slot + 1);
+  t.is(k.get(k.L.NP_REFCOUNT, slot), 1, 'the registration reference is still held');
+  t.is(k.get(k.L.NP_RELEASED, slot), 0);
+  t.is(k.get(k.L.GH_NP_UNREG_OPS, slot), 0, 'node_private_unregister never returned 0');
+  // A free of a P folio runs the (still registered) ops' free_folio: no EV_OPS_AFTER_UNREGISTER.
+  const pfn = allocPagesNode(k, P, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0);
+  folioPut(k, 0, pfn);
+  t.is(k.get(k.L.GH_EVENTS) & EV_OPS_AFTER_UNREGISTER, 0);
 });
