@@ -60,7 +60,7 @@ test('kernel: --json output is byte-identical between runs except timing', async
 
 test('kernel: unknown config, mutant and fix are bad input (exit 2, one line)', async (t) => {
   for (const [args, re] of [
-    [['explore', '--config', 'huge'], /--config: unknown config 'huge' \(known: tiny, small, canonical, large/],
+    [['explore', '--config', 'huge'], /--config: unknown config 'huge' \(known: tiny, small, canonical, .*; or a JSON file\)/],
     [['explore', '--config', 'tiny', '--mutant', 'nope'], /--mutant: unknown mutant 'nope'/],
     [['explore', '--config', 'tiny', '--fix', 'nope'], /--fix: unknown fix 'nope'/],
     [['explore', '--params', 'F=1,D=1,C=1,P=1'], /--params: only for --system bm1/],
