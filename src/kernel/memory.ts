@@ -23,7 +23,7 @@ import { fileIndex, filemapGetFolio } from './filemap.ts';
 import { folioNid, folioPut, folioTestAnon, lruAdd, pageFolio } from './folio.ts';
 import { vmaAllocFolio } from './mempolicy.ts';
 import { migrateMisplacedFolio } from './migrate.ts';
-import { folioIsPrivateNode, folioManagedAllowsNuma, folioManagedWrprotect, folioNodePrivateOps, noteOpsCallback } from './node_private.ts';
+import { folioIsPrivateNode, folioManagedAllowsNuma, folioManagedWrprotect, folioNodePrivateOps, noteOpsCallback, privateNodeWithoutOps } from './node_private.ts';
 import { OPS_CRAM, opsById } from './ops_table.ts';
 import { OP_HANDLE_FAULT, OP_NONE } from './ops_codes.ts';
 import { NULL_PFN, allocPages } from './page_alloc.ts';
@@ -295,7 +295,10 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
     if (slot >= 0 && k.get(L.SWAP_COUNT, slot) === 0 && k.get(L.PG_REF, old) === 2 && k.get(L.PG_MAPCOUNT, old) === 1) {
       deleteFromSwapCache(k, old);
     }
-    if (k.get(L.PG_REF, old) === 1 && k.get(L.PG_MAPCOUNT, old) === 1) {
+    // Fix private-no-ops-protected: a private folio left write-protected for a service that is
+    // gone is not reused in place; wp_page_copy moves the data off the node.
+    const keepOff = privateNodeWithoutOps(k, folioNid(k, old)) && folioManagedWrprotect(k, old);
+    if (!keepOff && k.get(L.PG_REF, old) === 1 && k.get(L.PG_MAPCOUNT, old) === 1) {
       k.set(L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY);
       if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_reuse pfn ${old} (node ${folioNid(k, old)})`);
       return 0;

@@ -17,6 +17,8 @@ import {
 import type { Kernel } from './kernel.ts';
 import { EV_OPS_AFTER_UNREGISTER, LK_RCU, REF_NP } from './layout.ts';
 import { opsById, type NodePrivateOps } from './ops_table.ts';
+import { folioNrPages } from './folio.ts';
+import { ghostLegitWrite, setPageContent } from './page.ts';
 
 function nodePossible(k: Kernel, nid: number): boolean {
   return Number.isInteger(nid) && nid >= 0 && nid < k.g.nodes;
@@ -72,10 +74,15 @@ export function folioNodePrivateOps(k: Kernel, pfn: number): NodePrivateOps | nu
   return opsById(k, nodeOpsId(k, k.g.pfnNode[pfn]!));
 }
 
-/** node_private_flags(nid): (np && np->ops) ? np->ops->flags : 0. */
+/**
+ * node_private_flags(nid): (np && np->ops) ? np->ops->flags : 0.
+ * Fix private-no-ops-protected: a private node whose ops are NULL reads
+ * PROTECT_WRITE | MIGRATION (see privateNodeWithoutOps).
+ */
 // include/linux/node_private.h: node_private_flags
 export function nodePrivateFlags(k: Kernel, nid: number): number {
   const ops = opsById(k, nodeOpsId(k, nid));
+  if (!ops && privateNodeWithoutOps(k, nid)) return NP_OPS_PROTECT_WRITE | NP_OPS_MIGRATION;
   return ops ? ops.flags : 0;
 }
 
@@ -108,6 +115,19 @@ export function nodesPrivateMpolAllowed(k: Kernel, nodes: number): boolean {
     eligible = true;
   }
   return eligible;
+}
+
+/**
+ * Fix private-no-ops-protected: a private node (N_MEMORY_PRIVATE) whose np has
+ * no ops (the service cleared them, e.g. cram_unregister_private_node in the
+ * driver's pre_teardown, while the memory is still online) reads as
+ * PROTECT_WRITE + MIGRATION instead of "no flags" (node_private_flags), so
+ * folio_managed_wrprotect and folio_managed_allows_migrate keep the folios
+ * write-protected and let offline/mbind/cpuset migrate them off the node;
+ * folio_managed_on_free zeroes such a folio before the buddy gets it.
+ */
+export function privateNodeWithoutOps(k: Kernel, nid: number): boolean {
+  return hasFix(k.cfg, 'private-no-ops-protected') && hasState(k, nid, N_MEMORY_PRIVATE) && nodeOpsId(k, nid) === 0;
 }
 
 /** folio_managed_wrprotect(f): the folio's node is private with NP_OPS_PROTECT_WRITE. */
@@ -145,6 +165,17 @@ export function folioManagedAllowsNuma(k: Kernel, pfn: number): boolean {
 export function folioManagedOnFree(k: Kernel, tid: number, pfn: number): boolean {
   if (!folioIsPrivateManaged(k, pfn)) return false;
   const ops = folioNodePrivateOps(k, pfn);
+  if (!ops && privateNodeWithoutOps(k, k.g.pfnNode[pfn]!)) {
+    // Fix private-no-ops-protected: with the service gone, zero the folio on free
+    // (folio_zero_range, as cram_free_folio_cb does without a cram node).
+    const nr = Math.max(1, folioNrPages(k, pfn));
+    for (let i = 0; i < nr; i++) {
+      setPageContent(k, pfn + i, 0);
+      ghostLegitWrite(k, pfn + i);
+    }
+    k.trace(`folio_managed_on_free(pfn ${pfn}): private node without ops -> zeroed`);
+    return false;
+  }
   if (!ops || !ops.freeFolio) return false;
   noteOpsCallback(k, k.g.pfnNode[pfn]!);
   const kept = ops.freeFolio(k, tid, pfn);
