@@ -88,3 +88,24 @@ test('fix private-no-ops-protected: the driver teardown with a mapped P folio no
     for (const id of ['INV-WRITE-PATH', 'INV-SCRUB', 'INV-NO-OPS-AFTER-UNREGISTER', 'INV-REFCOUNT-BALANCE', 'INV-DATA']) t.is(check(k, id), null, `${id} (${fixed})`);
   }
 });
+
+// The reported EV_OPS_AFTER_UNREGISTER (cxl_flush_buf_send -> folio_put -> free_folio after
+// node_private_unregister "returned 0"), end to end: the teardown fails to offline (above), the
+// driver is re-probed, sysram_hotplug_add -> add_private_memory_driver_managed gets -EEXIST and
+// calls node_private_unregister, which returns -EBUSY (P still N_MEMORY_PRIVATE;
+// drivers/base/node.c) and touches nothing. The model used to run the second stage anyway.
+test('re-probe after a failed teardown: the -EEXIST error path\'s unregister is -EBUSY, the np stays registered and later cram callbacks are not flagged (INV-NO-OPS-AFTER-UNREGISTER)', (t) => {
+  const k = cramMachine({ programs: [[...demoteProgram(0, 5, P), { op: 'munmap', vaddr: 0 }], []] });
+  runCpuTo(k, 0, 3);
+  for (let i = 0; i < 40 && !(i > 0 && k.get(k.L.DRV_STATE) === DS_NONE); i++) step(k, 'driver');
+  t.is(k.get(k.L.DRV_STATE), DS_NONE);
+  const slot = 0;
+  t.true(step(k, 'driver'), 're-probe: register 0 (same np in the model), add -EEXIST, unregister -EBUSY');
+  t.is(k.get(k.L.NODE_NP, P), slot + 1);
+  t.is(k.get(k.L.NP_REFCOUNT, slot), 1);
+  t.is(k.get(k.L.GH_NP_UNREG_OPS, slot), 0);
+  for (let i = 0; i < 4; i++) step(k, 'driver'); // flush ctx, cram_register (cram_ops again), IRQs
+  runCpuTo(k, 0, 4); // munmap: the P folio is freed through cram_ops.free_folio (flush_cb defers it)
+  while (step(k, 'flush')); // the deferred send: folio_put -> free_folio again
+  t.is(check(k, 'INV-NO-OPS-AFTER-UNREGISTER'), null);
+});
