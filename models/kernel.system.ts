@@ -88,7 +88,10 @@ function words16(state: Uint32Array, n16: number): Uint16Array {
   return new Uint16Array(state.buffer, state.byteOffset, n16);
 }
 
-export function kernelSystem(cfg: KernelConfig): System {
+/** A kernel System; `machine` is the kernel Machine its states belong to (conformance, MBT and coverage read it). */
+export type KernelSystem = System & { readonly machine: Machine };
+
+export function kernelSystem(cfg: KernelConfig): KernelSystem {
   const m = buildMachine(cfg);
   const L = m.L;
   const words = L.words16 / 2;
@@ -117,6 +120,7 @@ export function kernelSystem(cfg: KernelConfig): System {
     name: `kernel:${cfg.name}${cfg.mutant ? `+${cfg.mutant}` : ''}${cfg.fixes.length ? `+fix(${cfg.fixes.join(',')})` : ''}`,
     words,
     actionCount: actions.length,
+    machine: m,
     initial(out: Uint32Array): void {
       words16(out, L.words16).set(init);
     },
