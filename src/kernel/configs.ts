@@ -158,17 +158,20 @@ export function makeConfig(p: ConfigParams): KernelConfig {
   };
 }
 
-// Sizes measured on this machine (2 cores) with a plain BFS over kernelSystem
-// (SEMANTICS-faithful model as of 11:55 UTC, with NR_ISOLATED balanced after a
-// successful promotion, see the PROPS report): the flush kthread multiplies the
-// space by ~3600 (three rotating per-CPU buffers), the second write round by
-// ~7700, so each config switches on only what it is meant to exercise.
-//   tiny       258 states          (exhaustive, < 1 s)
-//   small      6,863 states        (exhaustive, ~2 s)
-//   canonical  1,976,979 states    (exhaustive, ~125 s, 7.4M transitions)
-//   flush      934,470 states      (exhaustive, ~48 s)
-//   driver     129,049 states      (exhaustive, ~10 s)
-//   pressure   804,568 states      (exhaustive, ~19 s)
+// Sizes measured on this machine (2 cores), 12:10-12:18 UTC, model at that
+// time. "faithful" = a plain BFS over kernelSystem with no fixes, run to the
+// end (violations recorded, not stopping); "all fixes" = `cramcheck explore
+// --config NAME --fix all`. The flush kthread multiplies the space by ~3600
+// (three rotating per-CPU buffers) and the second write round by ~7700, so
+// each config switches on only what it is meant to exercise.
+//              faithful                    all fixes
+//   tiny       409 states                  15,367 states (exhaustive)
+//   small      13,076                      175,803 (exhaustive)
+//   canonical  3,899,977 (15.0M trans,     1,716,297 (6.1M trans), 28.8 s,
+//              ~150 s in the plain BFS)    all 23 properties hold
+//   flush      934,470 (earlier model)     > 200 s, not finished
+//   driver     119,458                     (stops: CONFORMANCE-folio)
+//   pressure   804,568                     (stops: INV-DEVICE-CAPACITY, IRQ latency)
 //   large      not exhaustible (MBT)
 export const KERNEL_CONFIG_PARAMS = {
   // One CPU, one anon page: write, demotion by kswapd(D0), read fault on the
