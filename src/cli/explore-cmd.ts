@@ -27,10 +27,11 @@ export const exploreCommand: Command = {
   usage: [
     'cramcheck explore [--config NAME|FILE] [--system kernel|bm1] [--params F=6,D=3,C=3,P=8]',
     '                  [--strategy bfs|dfs] [--max-states N] [--max-depth N] [--mutant NAME]',
-    '                  [--fix NAME|all]... [--minimize] [--json] [--out FILE]',
+    '                  [--fix NAME|all]... [--minimize] [--no-conformance] [--json] [--out FILE]',
     'Exit 0: every invariant holds (within the bounds); 1: a violation; 2: bad input.',
     '--out FILE writes the first counterexample as a trace for `cramcheck replay`.',
     '--minimize shrinks counterexamples (shortcuts, then delta debugging); always on for dfs.',
+    'Kernel transitions are also judged by the protocol machines (CONFORMANCE-<machine>); --no-conformance skips that.',
   ],
   run(argv: readonly string[], io: Io): number {
     const p = parseCommandArgs(
@@ -41,6 +42,7 @@ export const exploreCommand: Command = {
         'max-states': { type: 'string' },
         'max-depth': { type: 'string' },
         minimize: { type: 'boolean' },
+        'no-conformance': { type: 'boolean' },
         json: { type: 'boolean' },
         out: { type: 'string' },
       },
@@ -52,7 +54,7 @@ export const exploreCommand: Command = {
     const maxDepth = positiveInt(p, 'max-depth');
     const out = str(p, 'out');
     if (out === '') throw new UsageError('--out: empty file name');
-    const { sys, descriptor } = resolveSystem({ system, config: str(p, 'config'), params: str(p, 'params'), mutant: str(p, 'mutant') ?? null, fixes: list(p, 'fix') });
+    const { sys, descriptor } = resolveSystem({ system, config: str(p, 'config'), params: str(p, 'params'), mutant: str(p, 'mutant') ?? null, fixes: list(p, 'fix'), conformance: !flag(p, 'no-conformance') });
 
     let r: ExploreResult = explore(sys, {
       strategy,

@@ -141,7 +141,7 @@ export const mbtCommand: Command = {
       const bfsMax = positiveInt(p, 'bfs-max-states') ?? 500_000;
       const rows: Record<string, unknown>[] = [];
       for (const m of mutantCatalogue(system)) {
-        const { sys, descriptor } = resolveSystem({ ...base, mutant: m.name });
+        const { sys, descriptor } = resolveSystem({ ...base, mutant: m.name, conformance: machines });
         // Each mutant is judged on the invariant it was seeded for, past unrelated v4 findings.
         const run = runOne(sys, descriptor, { ...opts, property: m.catches }, null);
         const bfs = explore(sys, { strategy: 'bfs', maxStates: bfsMax, tty: false, stopAtFirstViolation: false });
@@ -169,7 +169,7 @@ export const mbtCommand: Command = {
       return rows.every((r) => r['mbtCaught']) ? EXIT_OK : EXIT_VIOLATION;
     }
 
-    const { sys, descriptor } = resolveSystem({ ...base, mutant: str(p, 'mutant') ?? null });
+    const { sys, descriptor } = resolveSystem({ ...base, mutant: str(p, 'mutant') ?? null, conformance: machines });
     const run = runOne(sys, descriptor, opts, out);
     if (flag(p, 'json')) io.out(`${JSON.stringify(json(run), null, 2)}\n`);
     else io.out(`${text(run).join('\n')}\n`);

@@ -8,6 +8,8 @@ import { BM1_MUTANTS, bm1System, isBm1Mutant, parseBm1Params, type Bm1Params } f
 import type { SystemDescriptor, SystemKind, TraceFile } from '../trace/format.ts';
 import { UsageError } from './args.ts';
 import { kernelCatalog, resolveKernel } from './kernel-systems.ts';
+import { withConformance } from '../../models/conformance.ts';
+import { kernelMachineOf } from '../mbt/machines.ts';
 
 export interface SystemRequest {
   readonly system: SystemKind;
@@ -18,6 +20,8 @@ export interface SystemRequest {
   readonly mutant: string | null;
   /** Fix names, or ['all']. */
   readonly fixes: readonly string[];
+  /** Kernel only: judge every transition by the protocol machines (CONFORMANCE-<machine>); default true. */
+  readonly conformance?: boolean;
 }
 
 export interface ResolvedSystem {
@@ -73,7 +77,14 @@ function resolveBm1(req: SystemRequest): ResolvedSystem {
 export function resolveSystem(req: SystemRequest): ResolvedSystem {
   if (req.system === 'bm1') return resolveBm1(req);
   if (req.params !== undefined) throw new UsageError('--params: only for --system bm1');
-  return resolveKernel(req.config ?? 'canonical', req.mutant, req.fixes);
+  return conformed(resolveKernel(req.config ?? 'canonical', req.mutant, req.fixes), req.conformance ?? true);
+}
+
+/** The kernel system with conformance (models/conformance.ts) as its transition check, when on. */
+function conformed(r: ResolvedSystem, on: boolean): ResolvedSystem {
+  if (!on) return r;
+  const m = kernelMachineOf(r.sys);
+  return m ? { ...r, sys: withConformance(r.sys, m) } : r;
 }
 
 /** Rebuild the system a trace was recorded on. */
@@ -83,5 +94,6 @@ export function resolveTraceSystem(t: TraceFile): ResolvedSystem {
     const params = p ? `F=${p['F'] ?? ''},D=${p['D'] ?? ''},C=${p['C'] ?? ''},P=${p['P'] ?? ''}` : typeof t.config === 'string' ? t.config : 'small';
     return resolveBm1({ system: 'bm1', params, mutant: t.mutant, fixes: t.fixes });
   }
-  return resolveKernel(t.config, t.mutant, t.fixes);
+  // Always with conformance: replay judges exactly what explore judged by default.
+  return conformed(resolveKernel(t.config, t.mutant, t.fixes), true);
 }
