@@ -16,4 +16,11 @@ export interface Fix {
   /** Invariant the unfixed v4 breaks. */
   readonly mends: string;
   readonly description: string;
+  /** Named config where `cramcheck findings` reproduces the finding (default canonical). */
+  readonly config?: string;
+  /**
+   * Fixes `cramcheck findings` also turns off to reproduce it: alternatives that
+   * mend the same finding another way, or another v4 bug the finding needs.
+   */
+  readonly alsoOff?: readonly string[];
 }

@@ -1,0 +1,192 @@
+// `cramcheck findings`: the findings corpus and the fix catalogue checked
+// against each other. For every fix F of the catalogue (src/kernel/fixes.ts):
+// 1. explore F's config (BFS, bounded) with every fix on except F (and the
+//    fixes F.alsoOff names: alternatives that mend the same finding another
+//    way, or a second v4 bug the finding needs), take the first violation
+//    (the shortest trace) and confirm it is the invariant F says it mends;
+// 2. minimize it and write DIR/<F>.json (fixes = the ones that were on,
+//    note = F's description);
+// 3. explore the same config, bounded the same, with every fix on, and say
+//    whether F's invariant now holds.
+// Plus DIR/canonical-faithful.json: the first violation of the faithful model
+// on canonical (what `cramcheck explore` reports by default).
+// Exit 1 if a fix has no reproducing finding (none, or a different invariant
+// first) or its invariant still fails with every fix on.
+
+import { join } from 'node:path';
+import { explore, type ExploreResult } from '../explore/explorer.ts';
+import type { System } from '../explore/system.ts';
+import { FIXES } from '../kernel/fixes.ts';
+import type { Fix } from '../kernel/mutants/types.ts';
+import { writeFileAtomic } from '../report/write-atomic.ts';
+import { makeTrace, serializeTrace, type SystemDescriptor } from '../trace/format.ts';
+import { minimizeTrace } from '../trace/minimize.ts';
+import { propertySource } from '../trace/replay.ts';
+import { flag, list, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
+import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
+import { resolveSystem } from './systems.ts';
+
+const DEFAULT_MAX_STATES = 300_000;
+const DEFAULT_CONFIG = 'canonical';
+const FAITHFUL_FILE = 'canonical-faithful.json';
+
+/** What the run with every fix on says about the fix's invariant. */
+export type FixedVerdict =
+  | { readonly kind: 'holds'; readonly states: number; readonly complete: boolean }
+  | { readonly kind: 'fails'; readonly step: number; readonly message: string };
+
+export interface FindingRow {
+  readonly fix: string;
+  readonly mends: string;
+  readonly config: string;
+  /** Fixes off in the finding's run: the fix itself and its alsoOff. */
+  readonly off: readonly string[];
+  /** First violation with the fix off (null: none within the bounds). */
+  readonly found: { readonly property: string; readonly step: number; readonly message: string } | null;
+  /** Steps of the minimized trace written (null if none written). */
+  readonly length: number | null;
+  readonly traceFile: string | null;
+  readonly states: number;
+  readonly complete: boolean;
+  readonly fixed: FixedVerdict;
+  /** Other invariants failing with every fix on, first step each (they break the --fix all guarantee there). */
+  readonly fixedOthers: readonly { readonly property: string; readonly step: number }[];
+  readonly ok: boolean;
+}
+
+function configName(d: SystemDescriptor): string {
+  return typeof d.config === 'string' ? d.config : String(d.config['name'] ?? '(file)');
+}
+
+function traceFileText(sys: System, d: SystemDescriptor, property: string, actions: readonly number[], note: string): string {
+  const steps = actions.map((a) => ({ action: a, ...sys.describe(a) }));
+  return serializeTrace(makeTrace(d, { property, source: propertySource(sys, property), steps }, note));
+}
+
+function fixedVerdict(r: ExploreResult, property: string): { verdict: FixedVerdict; others: { property: string; step: number }[] } {
+  const own = r.violations.find((v) => v.property === property);
+  const others = r.violations.filter((v) => v.property !== property).map((v) => ({ property: v.property, step: v.depth }));
+  const verdict: FixedVerdict = own ? { kind: 'fails', step: own.depth, message: own.message } : { kind: 'holds', states: r.states, complete: r.complete };
+  return { verdict, others };
+}
+
+export const findingsCommand: Command = {
+  name: 'findings',
+  summary: 'reproduce every finding with its fix off, write the findings corpus, check the fix mends it',
+  usage: [
+    'cramcheck findings [--max-states N] [--only FIX]... [--out-dir DIR] [--json]',
+    `Per fix: BFS of its config (default ${DEFAULT_CONFIG}) bounded by --max-states (default ${DEFAULT_MAX_STATES}) with every fix on but it,`,
+    'then the same config with every fix on. Writes DIR/<fix>.json and DIR/canonical-faithful.json (default counterexamples/findings).',
+    'Exit 1 if a fix has no reproducing finding or its invariant still fails with every fix on.',
+  ],
+  run(argv: readonly string[], io: Io): number {
+    const p = parseCommandArgs(
+      argv,
+      { 'max-states': { type: 'string' }, only: { type: 'string', multiple: true }, 'out-dir': { type: 'string' }, json: { type: 'boolean' } },
+      0,
+    );
+    const maxStates = positiveInt(p, 'max-states') ?? DEFAULT_MAX_STATES;
+    const outDir = str(p, 'out-dir') ?? join('counterexamples', 'findings');
+    if (outDir === '') throw new UsageError('--out-dir: empty directory name');
+    const only = list(p, 'only');
+    for (const o of only) if (!FIXES.some((f) => f.name === o)) throw new UsageError(`--only: unknown fix '${o}' (known: ${FIXES.map((f) => f.name).join(', ')})`);
+    const chosen: readonly Fix[] = only.length > 0 ? FIXES.filter((f) => only.includes(f.name)) : FIXES;
+    const opts = { strategy: 'bfs' as const, maxStates, tty: false };
+
+    // The runs with every fix on, one per config (each records every property's first violation).
+    const fixedRuns = new Map<string, ExploreResult>();
+    const fixedRun = (config: string): ExploreResult => {
+      let r = fixedRuns.get(config);
+      if (!r) {
+        const { sys } = resolveSystem({ system: 'kernel', config, mutant: null, fixes: ['all'] });
+        r = explore(sys, { ...opts, stopAtFirstViolation: false });
+        fixedRuns.set(config, r);
+      }
+      return r;
+    };
+
+    const rows: FindingRow[] = [];
+    const pending: { file: string; text: string }[] = [];
+    for (const f of chosen) {
+      const config = f.config ?? DEFAULT_CONFIG;
+      const off = [f.name, ...(f.alsoOff ?? [])];
+      const fixes = FIXES.map((x) => x.name).filter((x) => !off.includes(x));
+      const { sys, descriptor } = resolveSystem({ system: 'kernel', config, mutant: null, fixes });
+      const r = explore(sys, opts);
+      const v = r.violations[0];
+      let length: number | null = null;
+      let traceFile: string | null = null;
+      if (v && v.property === f.mends) {
+        const trace = minimizeTrace(sys, v.property, v.trace);
+        length = trace.length;
+        traceFile = join(outDir, `${f.name}.json`);
+        pending.push({ file: traceFile, text: traceFileText(sys, descriptor, v.property, trace, f.description) });
+      }
+      const { verdict, others } = fixedVerdict(fixedRun(config), f.mends);
+      rows.push({
+        fix: f.name,
+        mends: f.mends,
+        config: configName(descriptor),
+        off,
+        found: v ? { property: v.property, step: v.depth, message: v.message } : null,
+        length,
+        traceFile,
+        states: r.states,
+        complete: r.complete,
+        fixed: verdict,
+        fixedOthers: others,
+        ok: traceFile !== null && verdict.kind === 'holds',
+      });
+    }
+
+    // The faithful model on canonical, as `cramcheck explore` reports it by default.
+    let faithful: { property: string; step: number; file: string } | null = null;
+    if (only.length === 0) {
+      const { sys, descriptor } = resolveSystem({ system: 'kernel', config: DEFAULT_CONFIG, mutant: null, fixes: [] });
+      const v = explore(sys, opts).violations[0];
+      if (v) {
+        const file = join(outDir, FAITHFUL_FILE);
+        const note = `the faithful v4 model (no fixes) as it first fails on ${DEFAULT_CONFIG}: what \`cramcheck explore\` reports by default`;
+        pending.push({ file, text: traceFileText(sys, descriptor, v.property, v.trace, note) });
+        faithful = { property: v.property, step: v.depth, file };
+      }
+    }
+
+    // Files only after every exploration finished: no half-written corpus.
+    for (const w of pending) {
+      try {
+        writeFileAtomic(w.file, w.text);
+      } catch (e) {
+        throw new UsageError(`--out-dir: cannot write '${w.file}' (${(e as { code?: string }).code ?? 'error'})`);
+      }
+    }
+    const ok = rows.every((r) => r.ok);
+    if (flag(p, 'json')) io.out(`${JSON.stringify({ maxStates, findings: rows, faithful, ok })}\n`);
+    else io.out(`${findingsText(rows, faithful, maxStates).join('\n')}\n`);
+    return ok ? EXIT_OK : EXIT_VIOLATION;
+  },
+};
+
+function foundText(r: FindingRow): string {
+  if (r.found === null) return `NO FINDING (${r.states} states${r.complete ? ', exhaustive' : ', bounded'})`;
+  if (r.found.property !== r.mends) return `MISMATCH: ${r.found.property} fails first (step ${r.found.step})`;
+  return `${r.length} steps`;
+}
+
+function fixedText(r: FindingRow): string {
+  const own = r.fixed.kind === 'holds' ? `holds (${r.fixed.states} states${r.fixed.complete ? ', exhaustive' : ', bounded'})` : `STILL FAILS at step ${r.fixed.step}`;
+  return r.fixedOthers.length > 0 ? `${own}; also failing: ${r.fixedOthers.map((o) => `${o.property}@${o.step}`).join(', ')}` : own;
+}
+
+export function findingsText(rows: readonly FindingRow[], faithful: { property: string; step: number; file: string } | null, maxStates: number): string[] {
+  const head = ['fix', 'invariant', 'trace', 'config', 'every fix on'];
+  const cells = rows.map((r) => [r.fix, r.mends, foundText(r), r.off.length > 1 ? `${r.config} (also off: ${r.off.slice(1).join(',')})` : r.config, fixedText(r)]);
+  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: readonly string[]) => c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(w[i]!))).join('  ');
+  const out = [`cramcheck findings: kernel, bfs, max ${maxStates} states per run`, '', line(head), ...cells.map(line), ''];
+  if (faithful) out.push(`faithful canonical (no fixes): ${faithful.property} at step ${faithful.step} -> ${faithful.file}`);
+  for (const r of rows) if (r.traceFile) out.push(`${r.fix} -> ${r.traceFile}`);
+  const bad = rows.filter((r) => !r.ok).map((r) => r.fix);
+  out.push(bad.length === 0 ? `OK: ${rows.length}/${rows.length} findings reproduced, each mended with every fix on` : `FAILED: ${bad.join(', ')}`);
+  return out;
+}
