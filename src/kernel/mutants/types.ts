@@ -7,6 +7,8 @@ export interface Mutant {
   /** Invariant id expected to catch it, e.g. 'INV-ISOLATION-ALLOC'. */
   readonly catches: string;
   readonly description: string;
+  /** Named config (src/kernel/configs.ts) where the site is reachable in few steps; default canonical. */
+  readonly config?: string;
 }
 
 /** A fix of a real v4 finding: the smallest kernel change that mends it, switched on by cfg.fixes. */
