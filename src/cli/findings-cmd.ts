@@ -20,7 +20,7 @@ import { FIXES } from '../kernel/fixes.ts';
 import type { Fix } from '../kernel/mutants/types.ts';
 import { writeFileAtomic } from '../report/write-atomic.ts';
 import { makeTrace, serializeTrace, type SystemDescriptor } from '../trace/format.ts';
-import { minimizeTrace } from '../trace/minimize.ts';
+import { failingPrefix, minimizeTrace } from '../trace/minimize.ts';
 import { propertySource } from '../trace/replay.ts';
 import { flag, list, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
@@ -43,6 +43,10 @@ export interface FindingRow {
   readonly off: readonly string[];
   /** First violation with the fix off (null: none within the bounds). */
   readonly found: { readonly property: string; readonly step: number; readonly message: string } | null;
+  /** Depth at which F's own invariant first fails with F off (null: not within the bounds). */
+  readonly reproduced: number | null;
+  /** The finding's trace replayed with F on no longer breaks the invariant. */
+  readonly mended: boolean;
   /** Steps of the minimized trace written (null if none written). */
   readonly length: number | null;
   readonly traceFile: string | null;
@@ -61,6 +65,31 @@ function configName(d: SystemDescriptor): string {
 function traceFileText(sys: System, d: SystemDescriptor, property: string, actions: readonly number[], note: string): string {
   const steps = actions.map((a) => ({ action: a, ...sys.describe(a) }));
   return serializeTrace(makeTrace(d, { property, source: propertySource(sys, property), steps }, note));
+}
+
+/** The same system checking only one property (state property or transition check id). */
+function onlyProperty(sys: System, id: string): System {
+  const base = sys.checkTransition?.bind(sys);
+  return {
+    name: sys.name,
+    words: sys.words,
+    actionCount: sys.actionCount,
+    initial: (out) => sys.initial(out),
+    step: (st, a, n) => sys.step(st, a, n),
+    ...(sys.expand ? { expand: sys.expand.bind(sys) } : {}),
+    describe: (a) => sys.describe(a),
+    explain: (st, a) => sys.explain(st, a),
+    render: (st, f) => sys.render(st, f),
+    properties: sys.properties.filter((q) => q.id === id),
+    ...(base
+      ? {
+          checkTransition: (st: Uint32Array, a: number, n: Uint32Array) => {
+            const t = base(st, a, n);
+            return t !== null && t.id === id ? t : null;
+          },
+        }
+      : {}),
+  };
 }
 
 function fixedVerdict(r: ExploreResult, property: string): { verdict: FixedVerdict; others: { property: string; step: number }[] } {
@@ -98,7 +127,7 @@ export const findingsCommand: Command = {
     const fixedRun = (config: string): ExploreResult => {
       let r = fixedRuns.get(config);
       if (!r) {
-        const { sys } = resolveSystem({ system: 'kernel', config, mutant: null, fixes: ['all'] });
+        const { sys } = resolveSystem({ system: 'kernel', config, mutant: null, fixes: ['all'], conformance: false });
         r = explore(sys, { ...opts, stopAtFirstViolation: false });
         fixedRuns.set(config, r);
       }
@@ -111,16 +140,22 @@ export const findingsCommand: Command = {
       const config = f.config ?? DEFAULT_CONFIG;
       const off = [f.name, ...(f.alsoOff ?? [])];
       const fixes = FIXES.map((x) => x.name).filter((x) => !off.includes(x));
-      const { sys, descriptor } = resolveSystem({ system: 'kernel', config, mutant: null, fixes });
+      const { sys, descriptor } = resolveSystem({ system: 'kernel', config, mutant: null, fixes, conformance: false });
       const r = explore(sys, opts);
       const v = r.violations[0];
+      // Another invariant first: a second BFS checking only F's (a mismatch, reported; the finding still counts if F's invariant fails).
+      const own = v && v.property !== f.mends ? explore(onlyProperty(sys, f.mends), opts).violations[0] : v;
       let length: number | null = null;
       let traceFile: string | null = null;
-      if (v && v.property === f.mends) {
-        const trace = minimizeTrace(sys, v.property, v.trace);
+      let mended = false;
+      if (own) {
+        const trace = minimizeTrace(sys, own.property, own.trace);
         length = trace.length;
+        // Attribution: the same steps with F switched on must no longer break the invariant.
+        const withF = resolveSystem({ system: 'kernel', config, mutant: null, fixes: [...fixes, f.name], conformance: false }).sys;
+        mended = failingPrefix(withF, own.property, trace) < 0;
         traceFile = join(outDir, `${f.name}.json`);
-        pending.push({ file: traceFile, text: traceFileText(sys, descriptor, v.property, trace, f.description) });
+        pending.push({ file: traceFile, text: traceFileText(sys, descriptor, own.property, trace, f.description) });
       }
       const { verdict, others } = fixedVerdict(fixedRun(config), f.mends);
       rows.push({
@@ -129,13 +164,15 @@ export const findingsCommand: Command = {
         config: configName(descriptor),
         off,
         found: v ? { property: v.property, step: v.depth, message: v.message } : null,
+        reproduced: own ? own.depth : null,
+        mended,
         length,
         traceFile,
         states: r.states,
         complete: r.complete,
         fixed: verdict,
         fixedOthers: others,
-        ok: traceFile !== null && verdict.kind === 'holds',
+        ok: traceFile !== null && mended && verdict.kind === 'holds',
       });
     }
 
@@ -168,9 +205,9 @@ export const findingsCommand: Command = {
 };
 
 function foundText(r: FindingRow): string {
-  if (r.found === null) return `NO FINDING (${r.states} states${r.complete ? ', exhaustive' : ', bounded'})`;
-  if (r.found.property !== r.mends) return `MISMATCH: ${r.found.property} fails first (step ${r.found.step})`;
-  return `${r.length} steps`;
+  if (r.found === null || r.length === null) return `NO FINDING (${r.states} states${r.complete ? ', exhaustive' : ', bounded'})`;
+  const mismatch = r.found.property !== r.mends ? ` (MISMATCH: ${r.found.property} fails first, step ${r.found.step})` : '';
+  return `${r.length} steps${r.mended ? '' : ' NOT MENDED by the fix'}${mismatch}`;
 }
 
 function fixedText(r: FindingRow): string {

@@ -17,13 +17,14 @@ export const CRAM_FIXES: readonly Fix[] = [
     name: 'cram-unregister-clears-backpressure',
     site: 'mm/cram.c: cram_unregister_private_node',
     mends: 'INV-BACKPRESSURE-COHERENT',
+    config: 'driver',
     description:
       'Reset np->migration_blocked and the zone watermark_boost/ZONE_BOOSTED when CRAM unregisters. v4 leaves them, so a re-registered node starts at pressure 0 while still blocked and boosted (SEMANTICS 6.2).',
   },
   {
     name: 'flush-cb-no-get-on-zero',
     site: 'compression.c: cxl_compression_flush_cb',
-    mends: 'INV-REFCOUNT-BALANCE',
+    mends: 'INV-FOLIO-GET-ZERO',
     description:
       'Take the deferral reference with a ref-0-safe increment (folio_ref_inc / set_page_refcounted) instead of folio_get, whose VM_BUG_ON fires on the refcount-0 folio free_folio hands over (DEBUG_VM).',
   },
@@ -31,6 +32,8 @@ export const CRAM_FIXES: readonly Fix[] = [
     name: 'no-file-demotion',
     site: 'mm/cram.c: cram_migrate_to',
     mends: 'INV-WRITE-PATH',
+    config: 'small',
+    alsoOff: ['demote-anon-only'],
     description:
       'Refuse file-backed folios (leave them on the list). Demoted page-cache folios can be written without a present PTE (write(2), do_shared_fault); Gregory Price, 2026-03-19: "I need to not allow file-backed memory to be demoted" (A3).',
   },
@@ -38,6 +41,7 @@ export const CRAM_FIXES: readonly Fix[] = [
     name: 'flush-swap-atomic',
     site: 'compression.c: cxl_flush_kthread_fn / cxl_flush_overflow_work',
     mends: 'INV-FLUSH-BIT',
+    config: 'flush',
     description:
       'Swap pcpu->active with xchg() instead of the unlocked rcu_replace_pointer read-then-write. In v4 the kthread (another CPU) and the overflow work can both read the same active buffer: one buffer ends up as both overflow_spare and kthread spare, later as active and kthread spare, and the next round\'s cxl_flush_buf_reset(spare) wipes the live active buffer, leaking the references of the folios queued in it (kept out of the buddy for good, flush bits left set) (R6).',
   },
@@ -45,6 +49,7 @@ export const CRAM_FIXES: readonly Fix[] = [
     name: 'sysram-remove-ebusy-strict',
     site: 'drivers/cxl/core/region_sysram.c: sysram_hotplug_remove',
     mends: 'INV-PRIVATE-STAYS-PRIVATE',
+    config: 'driver',
     description:
       'Treat -EBUSY as success only when it comes from node_private_unregister (memory removed, node shared), not from the offline step. In v4 an offline that fails with -EBUSY (e.g. the source of an offline migration, deferred by the flush protocol with refcount 1, fails test_pages_isolated) is rolled back, yet the resource is dropped: the sysfs hotplug toggle or pre_teardown reports success with the memory online and np registered, and the driver can never remove it again (SEMANTICS 5.3).',
   },
@@ -52,6 +57,7 @@ export const CRAM_FIXES: readonly Fix[] = [
     name: 'sysram-hotplug-busy-while-cram',
     site: 'drivers/cxl/core/region_sysram.c: hotplug_store',
     mends: 'INV-LIFECYCLE-ORDER',
+    config: 'driver',
     description:
       'Refuse the sysram `hotplug` offline (-EBUSY) while CRAM is registered on the node. In v4 the attribute offlines and removes the region without touching CRAM: cram_ops and cram_nodes[nid] outlive the memory and np (node_private_unregister runs while ops are set), kswapd(P) is stopped by offline_pages and never restarted on re-add (7.5, 11.9).',
   },

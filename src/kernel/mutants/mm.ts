@@ -65,6 +65,8 @@ export const MM_FIXES: readonly Fix[] = [
     name: 'demote-anon-only',
     site: 'mm/vmscan.c: shrink_folio_list (demotion candidates)',
     mends: 'INV-WRITE-PATH',
+    config: 'small',
+    alsoOff: ['no-file-demotion'],
     description: 'Only anon folios go on the demotion list; file folios are reclaimed instead, so no page-cache folio lands on P where write(2) or a shared write fault would write it in place (SEMANTICS A3; the author proposes this on 2026-03-19). move_pages(2) to P (11.4) is not covered.',
   },
 ];
