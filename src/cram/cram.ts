@@ -289,6 +289,8 @@ export function cramUnregisterBegin(k: Kernel, nid: number): number | null {
   if (hasFix(k.cfg, 'cram-unregister-clears-backpressure')) clearBackpressure(k, nid);
   memoryTierRefreshDemotion(k);
   if (k.log) k.trace(`cram_unregister_private_node(N${nid}): ops cleared, cram_nodes[${nid}] = NULL`);
+  // Conformance mutant cram-unregister-fused-free: an unused cn is freed at once (no grace period, no drain step).
+  if (k.cfg.mutant === 'cram-unregister-fused-free' && synchronizeRcuReady(k, -1) && k.get(L.CN_REFCOUNT, nid) === 1) cramUnregisterDrain(k, nid);
   return 0;
 }
 
@@ -324,6 +326,8 @@ export function cramUnregisterSyncRcu(k: Kernel, tid: number): boolean {
  */
 export function cramUnregisterDrain(k: Kernel, nid: number): boolean {
   const L = k.L;
+  // Conformance mutant cram-unregister-fused-free: Begin already freed it.
+  if (k.cfg.mutant === 'cram-unregister-fused-free' && k.get(L.CN_STATE, nid) === CN_FREED) return true;
   const noDrain = k.cfg.mutant === 'cram-unregister-no-drain';
   if (!noDrain && k.get(L.CN_REFCOUNT, nid) !== 1) return false;
   // kfree(cn): the fields die, the slot stays FREED until a re-register.

@@ -76,6 +76,8 @@ export function cramSetPressureStep(k: Kernel, tid: number): PressureStep {
     }
     if (k.log) k.trace(`cram_set_pressure S2: cn->pressure = ${pressure}`);
     k.set(L.THR_STAGE, tid, 3);
+    // Conformance mutant set-pressure-s2-s3-fused: S3 runs in the same step as S2.
+    if (k.cfg.mutant === 'set-pressure-s2-s3-fused') return cramSetPressureStep(k, tid);
     return 'more';
   }
   if (stage === 3) {
@@ -97,6 +99,9 @@ export function cramSetPressureStep(k: Kernel, tid: number): PressureStep {
     if (boost) {
       k.set(L.ZONE_BOOSTED, z, 1);
       wakeupKswapd(k, z);
+    } else if (k.cfg.mutant === 'set-pressure-zero-wakes-kswapd' && k.get(L.NODE_KSWAPD, nid) === 1) {
+      // Conformance mutant: a bare wake_up_interruptible(&pgdat->kswapd_wait) for a zero boost.
+      k.set(L.NODE_KSWAPD, nid, 2);
     }
     if (k.log) k.trace(`cram_set_pressure S4: zone ${z % MAX_NR_ZONES} of N${nid}: watermark_boost = ${boost}`);
   }

@@ -360,8 +360,11 @@ export function nodePrivateUnregisterBegin(k: Kernel, nid: number): number {
   if (!nodePossible(k, nid) || nodePrivateNp(k, nid) < 0) ret = 0;
   else if (hasState(k, nid, N_MEMORY_PRIVATE) && k.cfg.mutant !== 'unregister-while-online') ret = -EBUSY;
   // Fix (not v4): present-but-offline blocks keep the np, or onlining them later makes the node N_MEMORY.
-  else if (hasFix(k.cfg, 'unregister-busy-while-present') && nodeHasPresentBlock(k, nid)) ret = -EBUSY;
+  // (The unregister-while-online mutant skips this -EBUSY too: with the fix on it would mask the mutant.)
+  else if (hasFix(k.cfg, 'unregister-busy-while-present') && k.cfg.mutant !== 'unregister-while-online' && nodeHasPresentBlock(k, nid)) ret = -EBUSY;
   else {
+    // Conformance mutant unregister-clears-ops: np->ops = NULL with the pointer (v4 leaves ops alone).
+    if (k.cfg.mutant === 'unregister-clears-ops') k.set(k.L.NP_OPS, nodePrivateNp(k, nid), 0);
     k.set(k.L.NODE_NP, nid, 0);
     k.set(k.L.NODE_PRIVATE, nid, 0);
   }

@@ -1,15 +1,17 @@
 // The mutant catalogue: every seeded bug of the kernel model, by site area.
 // A mutant is switched on by cfg.mutant = name; each names the invariant that
-// must catch it (the regression corpus holds one counterexample per mutant).
+// must catch it (the regression corpus holds one counterexample per mutant):
+// an invariant id, or CONFORMANCE-<machine> for the conformance-only mutants.
 
 import { ALLOC_MUTANTS } from './alloc.ts';
+import { CONFORMANCE_MUTANTS } from './conformance.ts';
 import { CRAM_MUTANTS } from './cram.ts';
 import { MM_MUTANTS } from './mm.ts';
 import type { Mutant } from './types.ts';
 
 export type { Mutant } from './types.ts';
 
-export const MUTANTS: readonly Mutant[] = [...ALLOC_MUTANTS, ...MM_MUTANTS, ...CRAM_MUTANTS];
+export const MUTANTS: readonly Mutant[] = [...ALLOC_MUTANTS, ...MM_MUTANTS, ...CRAM_MUTANTS, ...CONFORMANCE_MUTANTS];
 
 export const MUTANT_NAMES: readonly string[] = MUTANTS.map((m) => m.name);
 
