@@ -7,9 +7,11 @@ import { eventSet, isNMemory, isNPrivate, isPrivateKind, nodeLabel, prop, type S
 
 export function nodeProperties(v: StateView): Property[] {
   return [
-    prop(v, 'INV-STATE-EXCL', 'SEMANTICS §9.1; drivers/base/node.c: node_private_register (-EBUSY on N_MEMORY), mm/memory_hotplug.c: online_pages (sets exactly one state)', (k) => {
+    prop(v, 'INV-STATE-EXCL', 'SEMANTICS §9.1, §1.4; drivers/base/node.c: node_private_register (-EBUSY on N_MEMORY), mm/memory_hotplug.c: online_pages (sets exactly one state)', (k) => {
       for (let n = 0; n < k.g.nodes; n++) {
         if (isNMemory(k, n) && isNPrivate(k, n)) return `node ${nodeLabel(k, n)} is both N_MEMORY and N_MEMORY_PRIVATE`;
+        // §1.4: pgdat->private is set only by node_private_register, which refuses an N_MEMORY node (-EBUSY).
+        if (isNMemory(k, n) && k.get(k.L.NODE_PRIVATE, n) !== 0) return `node ${nodeLabel(k, n)} is N_MEMORY with pgdat->private set`;
       }
       return null;
     }),

@@ -32,7 +32,16 @@ export type ProgramOp =
   | { readonly op: 'move_pages'; readonly vaddr: number; readonly node: number }
   | { readonly op: 'madv_dontneed'; readonly vaddr: number }
   | { readonly op: 'munmap'; readonly vaddr: number }
-  | { readonly op: 'fork'; readonly child: number };
+  | { readonly op: 'fork'; readonly child: number }
+  /** task_numa_work -> change_prot_numa on one page slot (a NUMA hinting PTE). */
+  | { readonly op: 'numa_hint'; readonly vaddr: number }
+  /** A driver's call of the node_private API (a second driver or test module on this CPU); np is an np slot. */
+  | { readonly op: 'node_private_register'; readonly node: number; readonly np: number }
+  | { readonly op: 'node_private_unregister'; readonly node: number }
+  /** node_private_set_ops(node, table): table names a cfg.opsTables entry ('cram' for cram_ops). */
+  | { readonly op: 'node_private_set_ops'; readonly node: number; readonly table: string }
+  /** cram_register_private_node(node, owner = this CPU, no flush_cb): a CRAM user other than the CXL driver. */
+  | { readonly op: 'cram_register_private_node'; readonly node: number };
 
 export interface DeviceConfig {
   /** Physical backing units of the compressed device; an uncompressed page costs cost[2]. */

@@ -9,7 +9,8 @@
 // demotion batch and flush-buffer size. `canonical` is meant to be exhaustible
 // in minutes; `large` is for model-based testing only.
 
-import type { KernelConfig, NodeConfig, ProgramOp } from './config.ts';
+import type { KernelConfig, NodeConfig, OpsTableConfig, ProgramOp } from './config.ts';
+import { NP_OPS_DEMOTION, NP_OPS_PROTECT_WRITE } from './defs.ts';
 
 export interface ConfigParams {
   readonly name: string;
@@ -38,6 +39,11 @@ export interface ConfigParams {
   readonly bufMax?: 1 | 2;
   /** Extra pages of P beyond the demotable folios (default 0). */
   readonly extraPrivatePages?: number;
+  /** Ops appended to cpu0's program (mutant scenarios: syscalls and driver API calls, see ProgramOp). */
+  readonly extraOps?: readonly ProgramOp[];
+  /** Extra user CPUs on D0, each in an existing mm (e.g. a second thread of mm 0). */
+  readonly extraCpus?: readonly { readonly mm: number; readonly program: readonly ProgramOp[] }[];
+  readonly opsTables?: readonly OpsTableConfig[];
   readonly mutant?: string | null;
   readonly fixes?: readonly string[];
 }
@@ -120,8 +126,9 @@ export function makeConfig(p: ConfigParams): KernelConfig {
   const cpus = Array.from({ length: p.cpus }, (_, c) => ({
     node: p.dram1 && c % 2 === 1 ? 1 : 0,
     mm: c,
-    program: programFor(p, c, fileVaddr, cpuMms),
+    program: [...programFor(p, c, fileVaddr, cpuMms), ...(c === 0 ? p.extraOps ?? [] : [])],
   }));
+  for (const x of p.extraCpus ?? []) cpus.push({ node: 0, mm: x.mm, program: [...x.program] });
   const batch = p.demoteBatch ?? 1;
   // The device's thresholds in cost units: lthresh is reached by one
   // incompressible page (cost[2]); physical capacity leaves room for exactly the
@@ -144,7 +151,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     driver: { bufMax: p.bufMax ?? 1, mediaOps: true },
     demoteBatch: batch,
     numaDemotionEnabled: true,
-    opsTables: [],
+    opsTables: p.opsTables ?? [],
     mutant: p.mutant ?? null,
     fixes: p.fixes ?? [],
     choices: {},
@@ -191,6 +198,39 @@ export const KERNEL_CONFIG_PARAMS = {
   // while the lthresh IRQ thread is pending, and back-pressure must hold the
   // rest back (INV-NO-OVERCOMMIT, SEMANTICS 6.5, 7.1, 8.2 R2).
   pressure: { name: 'pressure', cpus: 1, anonPages: 3, filePages: 0, flush: false },
+  // Mutant scenarios (src/kernel/mutants, Mutant.config): the smallest
+  // workload that reaches one site, with P = N1 probed at boot unless noted.
+  // mbind(v0, BIND, [P]): P's cram_ops lack NP_OPS_MEMPOLICY, so v4 refuses it (mpol_set_nodemask).
+  policy: { name: 'policy', cpus: 1, anonPages: 1, filePages: 0, flush: false, mbind: true },
+  // A second thread of mm 0 replaces P's ops by a table without NP_OPS_MIGRATION
+  // (node_private_set_ops overwrites, SEMANTICS 4.4) at any point: after cpu0
+  // made v0 a NUMA hinting PTE (change_prot_numa needs NUMA_BALANCING) and before
+  // its NUMA fault (do_numa_page cannot migrate the folio and rebuilds the PTE),
+  // or while cram_fault promotes v0 (try_to_migrate's gate, R4).
+  nomig: {
+    name: 'nomig', cpus: 1, anonPages: 1, filePages: 0, flush: false, rewrite: true,
+    opsTables: [{ name: 'nomig', flags: NP_OPS_DEMOTION | NP_OPS_PROTECT_WRITE, callbacks: ['migrate_to', 'free_folio', 'handle_fault'] }],
+    extraOps: [{ op: 'numa_hint', vaddr: 0 }, { op: 'read', vaddr: 0 }],
+    extraCpus: [{ mm: 0, program: [{ op: 'node_private_set_ops', node: 1, table: 'nomig' }] }],
+  },
+  // The node_private / CRAM API from a second caller while the driver thread
+  // probes and tears P down: register on the DRAM node D0 (v4 -EBUSY), register
+  // P, CRAM on P (v4 -EINVAL until P is N_MEMORY_PRIVATE), unregister P (v4
+  // -EBUSY while it is N_MEMORY_PRIVATE). No user pages.
+  npapi: {
+    name: 'npapi', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, driver: true,
+    extraOps: [
+      { op: 'node_private_register', node: 0, np: 0 }, { op: 'node_private_register', node: 1, np: 0 },
+      { op: 'cram_register_private_node', node: 1 }, { op: 'node_private_unregister', node: 1 },
+    ],
+  },
+  // A second thread of mm 0 writes v0 while cpu0's write fault promotes it: cram_fault's
+  // folio_isolate_lru fails for one of them (F2), and the racing reference makes
+  // the other's migration fail (F5).
+  shared: {
+    name: 'shared', cpus: 1, anonPages: 1, filePages: 0, flush: false, rewrite: true,
+    extraCpus: [{ mm: 0, program: [{ op: 'write', vaddr: 0, value: 2 }] }],
+  },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -198,7 +238,9 @@ export const KERNEL_CONFIG_PARAMS = {
 } as const satisfies Record<string, ConfigParams>;
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
-export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = ['tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'large'];
+export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
+  'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'large',
+];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */
 export function configByName(name: string, opts: { mutant?: string | null; fixes?: readonly string[] } = {}): KernelConfig {

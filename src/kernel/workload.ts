@@ -15,17 +15,19 @@
 
 import { match } from 'ts-pattern';
 import type { ProgramOp } from './config.ts';
-import { EV_DATA_LOSS, PG_dirty, PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, VMA_FILE, VMA_MAPPED, VMA_MAYWRITE, VMA_READ, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import { EV_DATA_LOSS, LK_RCU, PG_dirty, PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, VMA_FILE, VMA_MAPPED, VMA_MAYWRITE, VMA_READ, VMA_SHARED, VMA_WRITE } from './layout.ts';
 import { MIGRATE_SYNC, MPOL_BIND, MPOL_DEFAULT, MPOL_PREFERRED, MR_MEMPOLICY_MBIND, NP_OPS_MIGRATION, VM_FAULT_OOM, VM_FAULT_SIGBUS } from './defs.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, genericPerformWrite } from './filemap.ts';
 import { folioIsolateLru, folioNid, folioTestAnon, pageFolio } from './folio.ts';
 import { dupMm } from './fork.ts';
-import { handleFaultStep, handleMmFault, mmapReadHeldByOther, ptlHeldByOther, pteSlot, threadNode, vmaFileIndex } from './memory.ts';
+import { changeProtNuma, handleFaultStep, handleMmFault, mmapReadHeldByOther, ptlHeldByOther, pteSlot, threadNode, vmaFileIndex } from './memory.ts';
 import { doMbind, vmaAllocFolio } from './mempolicy.ts';
 import { doPagesMove, migratePages, nodeStatModIsolated, putbackMovablePages } from './migrate.ts';
 import { mprotectFixup } from './mprotect.ts';
-import { folioIsPrivateNode, nodePrivateHasFlag } from './node_private.ts';
+import { folioIsPrivateNode, nodePrivateHasFlag, nodePrivateNp, nodePrivateRegister, nodePrivateSetOps, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish } from './node_private.ts';
+import { OPS_CRAM, opsIdByName } from './ops_table.ts';
+import { cramRegisterPrivateNode } from '../cram/cram.ts';
 import { OP_HANDLE_FAULT } from './ops_codes.ts';
 import { pageContent, setPageContent } from './page.ts';
 import { ptClear, zapPresentPte } from './rmap.ts';
@@ -79,7 +81,8 @@ export function cpuStep(k: Kernel, cpu: number): boolean {
 function needsMmapWrite(op: ProgramOp): boolean {
   return match(op.op)
     .with('mmap', 'munmap', 'mprotect', 'mbind', 'fork', () => true)
-    .with('read', 'write', 'pwrite', 'move_pages', 'madv_dontneed', () => false)
+    .with('read', 'write', 'pwrite', 'move_pages', 'madv_dontneed', 'numa_hint', () => false)
+    .with('node_private_register', 'node_private_unregister', 'node_private_set_ops', 'cram_register_private_node', () => false)
     .exhaustive();
 }
 
@@ -96,6 +99,11 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'madv_dontneed' }, (o) => `madvise(v${o.vaddr}, DONTNEED)`)
     .with({ op: 'munmap' }, (o) => `munmap(v${o.vaddr})`)
     .with({ op: 'fork' }, (o) => `fork(mm${o.child})`)
+    .with({ op: 'numa_hint' }, (o) => `change_prot_numa(v${o.vaddr})`)
+    .with({ op: 'node_private_register' }, (o) => `node_private_register(N${o.node}, np${o.np})`)
+    .with({ op: 'node_private_unregister' }, (o) => `node_private_unregister(N${o.node})`)
+    .with({ op: 'node_private_set_ops' }, (o) => `node_private_set_ops(N${o.node}, ${o.table})`)
+    .with({ op: 'cram_register_private_node' }, (o) => `cram_register_private_node(N${o.node})`)
     .exhaustive();
 }
 
@@ -138,7 +146,41 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
       dupMm(k, mm, o.child);
       return 'next';
     })
+    .with({ op: 'numa_hint' }, (o) => (k: Kernel, _tid: number, _cpu: number, mm: number): OpResult => {
+      // kernel/sched/fair.c: task_numa_work -> change_prot_numa (one PTE; a no-op if it cannot be NUMA-mapped)
+      const r = changeProtNuma(k, mm, o.vaddr);
+      if (k.log) k.trace(`change_prot_numa(mm ${mm}, v${o.vaddr}) = ${r ? 'PROTNONE' : 'skipped'}`);
+      return 'next';
+    })
+    .with({ op: 'node_private_register' }, (o) => (k: Kernel): OpResult => {
+      nodePrivateRegister(k, o.node, o.np);
+      return 'next';
+    })
+    .with({ op: 'node_private_unregister' }, (o) => (k: Kernel, tid: number): OpResult => {
+      // drivers/base/node.c: node_private_unregister, both stages in this one step.
+      // Model simplification of this test-only op: while another thread holds the
+      // np or is inside RCU the call waits before it starts (blocked, nothing
+      // changed) instead of between the stages, so the second stage never waits.
+      const slot = nodePrivateNp(k, o.node);
+      if (slot >= 0 && (k.get(k.L.NP_REFCOUNT, slot) > 1 || anyOtherInRcu(k, tid))) return 'blocked';
+      if (nodePrivateUnregisterBegin(k, o.node) === 0) nodePrivateUnregisterFinish(k, o.node, tid, true);
+      return 'next';
+    })
+    .with({ op: 'node_private_set_ops' }, (o) => (k: Kernel): OpResult => {
+      nodePrivateSetOps(k, o.node, o.table === 'cram' ? OPS_CRAM : opsIdByName(k, o.table));
+      return 'next';
+    })
+    .with({ op: 'cram_register_private_node' }, (o) => (k: Kernel, _tid: number, cpu: number): OpResult => {
+      // mm/cram.c: cram_register_private_node, owner = this CPU's user (the CXL driver is owner 0).
+      cramRegisterPrivateNode(k, o.node, 1 + cpu, false);
+      return 'next';
+    })
     .exhaustive();
+}
+
+function anyOtherInRcu(k: Kernel, tid: number): boolean {
+  for (let t = 0; t < k.g.threads.length; t++) if (t !== tid && k.has(k.L.THR_LOCKS, t, LK_RCU)) return true;
+  return false;
 }
 
 /** A load: read the content through a present PTE, else fault (and retry next step). */
