@@ -100,7 +100,8 @@ export function cxlCompressionFlushCb(k: Kernel, tid: number, pfn: number): numb
     return 2;
   }
   // (b) folio_get on a refcount-0 folio: VM_BUG_ON under DEBUG_VM (folio.ts records it).
-  if (hasFix(k.cfg, 'flush-cb-no-get-on-zero')) k.add(L.PG_REF, pfn, 1); // folio_ref_inc: no assertion
+  // Mutant flush-cb-folio-get: the fixed driver still takes its reference with folio_get.
+  if (hasFix(k.cfg, 'flush-cb-no-get-on-zero') && k.cfg.mutant !== 'flush-cb-folio-get') k.add(L.PG_REF, pfn, 1); // folio_ref_inc: no assertion
   else folioGet(k, pfn);
   if (inSomeBuffer(k, pfn)) k.event(EV_DOUBLE_BUFFERED);
   if (k.cfg.mutant !== 'flush-bit-not-set') k.set(L.PG_FLUSH_BIT, pfn, 1);

@@ -41,7 +41,9 @@ export type ProgramOp =
   /** node_private_set_ops(node, table): table names a cfg.opsTables entry ('cram' for cram_ops). */
   | { readonly op: 'node_private_set_ops'; readonly node: number; readonly table: string }
   /** cram_register_private_node(node, owner = this CPU, no flush_cb): a CRAM user other than the CXL driver. */
-  | { readonly op: 'cram_register_private_node'; readonly node: number };
+  | { readonly op: 'cram_register_private_node'; readonly node: number }
+  /** alloc_pages_node(node, GFP_HIGHUSER_MOVABLE, 0) by kernel code on this CPU (no __GFP_PRIVATE); the page is kept for good. */
+  | { readonly op: 'alloc_pages_node'; readonly node: number };
 
 export interface DeviceConfig {
   /** Physical backing units of the compressed device; an uncompressed page costs cost[2]. */

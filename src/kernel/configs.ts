@@ -201,7 +201,9 @@ export const KERNEL_CONFIG_PARAMS = {
   // Mutant scenarios (src/kernel/mutants, Mutant.config): the smallest
   // workload that reaches one site, with P = N1 probed at boot unless noted.
   // mbind(v0, BIND, [P]): P's cram_ops lack NP_OPS_MEMPOLICY, so v4 refuses it (mpol_set_nodemask).
-  policy: { name: 'policy', cpus: 1, anonPages: 1, filePages: 0, flush: false, mbind: true },
+  // Then kernel code allocates a page with alloc_pages_node(P) and no __GFP_PRIVATE:
+  // numa_zone_alloc_allowed keeps it off P (rule 1), P's FALLBACK list gives D0.
+  policy: { name: 'policy', cpus: 1, anonPages: 1, filePages: 0, flush: false, mbind: true, extraOps: [{ op: 'alloc_pages_node', node: 1 }] },
   // A second thread of mm 0 replaces P's ops by a table without NP_OPS_MIGRATION
   // (node_private_set_ops overwrites, SEMANTICS 4.4) at any point: after cpu0
   // made v0 a NUMA hinting PTE (change_prot_numa needs NUMA_BALANCING) and before

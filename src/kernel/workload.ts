@@ -32,6 +32,7 @@ import { OP_HANDLE_FAULT } from './ops_codes.ts';
 import { pageContent, setPageContent } from './page.ts';
 import { ptClear, zapPresentPte } from './rmap.ts';
 import { swapFree } from './swap.ts';
+import { allocPagesNode } from './page_alloc.ts';
 import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
 
 /** What a step did to the program counter. */
@@ -82,7 +83,7 @@ function needsMmapWrite(op: ProgramOp): boolean {
   return match(op.op)
     .with('mmap', 'munmap', 'mprotect', 'mbind', 'fork', () => true)
     .with('read', 'write', 'pwrite', 'move_pages', 'madv_dontneed', 'numa_hint', () => false)
-    .with('node_private_register', 'node_private_unregister', 'node_private_set_ops', 'cram_register_private_node', () => false)
+    .with('node_private_register', 'node_private_unregister', 'node_private_set_ops', 'cram_register_private_node', 'alloc_pages_node', () => false)
     .exhaustive();
 }
 
@@ -104,6 +105,7 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'node_private_unregister' }, (o) => `node_private_unregister(N${o.node})`)
     .with({ op: 'node_private_set_ops' }, (o) => `node_private_set_ops(N${o.node}, ${o.table})`)
     .with({ op: 'cram_register_private_node' }, (o) => `cram_register_private_node(N${o.node})`)
+    .with({ op: 'alloc_pages_node' }, (o) => `alloc_pages_node(N${o.node}, GFP_HIGHUSER_MOVABLE)`)
     .exhaustive();
 }
 
@@ -173,6 +175,11 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     .with({ op: 'cram_register_private_node' }, (o) => (k: Kernel, _tid: number, cpu: number): OpResult => {
       // mm/cram.c: cram_register_private_node, owner = this CPU's user (the CXL driver is owner 0).
       cramRegisterPrivateNode(k, o.node, 1 + cpu, false);
+      return 'next';
+    })
+    .with({ op: 'alloc_pages_node' }, (o) => (k: Kernel): OpResult => {
+      // mm/page_alloc.c: alloc_pages_node (kernel code naming a node: node_zonelist(node), no __GFP_PRIVATE)
+      allocPagesNode(k, o.node, GFP_HIGHUSER_MOVABLE, 0, { inTask: true });
       return 'next';
     })
     .exhaustive();

@@ -9,6 +9,7 @@ export const ALLOC_MUTANTS: readonly Mutant[] = [
     site: 'mm/page_alloc.c: numa_zone_alloc_allowed',
     catches: 'INV-ISOLATION-ALLOC',
     description: 'rule 1 skipped: zones of N_MEMORY_PRIVATE nodes are allowed without __GFP_PRIVATE',
+    config: 'policy',
   },
   {
     name: 'zonelist-private-in-normal-fallback',
@@ -33,18 +34,21 @@ export const ALLOC_MUTANTS: readonly Mutant[] = [
     site: 'drivers/base/node.c: node_private_register',
     catches: 'INV-STATE-EXCL',
     description: 'register skips the N_MEMORY -EBUSY check, so an N_MEMORY node becomes private',
+    config: 'npapi',
   },
   {
     name: 'unregister-while-online',
     site: 'drivers/base/node.c: node_private_unregister',
     catches: 'INV-PRIVATE-REG',
-    description: 'unregister skips the N_MEMORY_PRIVATE -EBUSY check',
+    description: 'unregister skips the N_MEMORY_PRIVATE -EBUSY check (and the present-blocks one of fix unregister-busy-while-present)',
+    config: 'npapi',
   },
   {
     name: 'unregister-no-drain',
     site: 'drivers/base/node.c: node_private_unregister',
     catches: 'INV-NO-OPS-AFTER-UNREGISTER',
     description: 'unregister drops the base reference and returns without waiting for temporary references',
+    config: 'driver',
   },
   {
     name: 'migrate-to-no-ref',
@@ -57,12 +61,14 @@ export const ALLOC_MUTANTS: readonly Mutant[] = [
     site: 'mm/mempolicy.c: mpol_set_nodemask',
     catches: 'INV-MPOL',
     description: 'a private node without NP_OPS_MEMPOLICY is accepted into a policy mask',
+    config: 'policy',
   },
   {
     name: 'demotion-target-without-flag',
     site: 'mm/memory-tiers.c: establish_demotion_targets',
     catches: 'INV-DEMOTION-TARGETS',
     description: 'private nodes become demotion candidates without NP_OPS_DEMOTION',
+    config: 'driver',
   },
   {
     name: 'boost-ignored-in-watermark',

@@ -7,14 +7,17 @@ export const CRAM_MUTANTS: readonly Mutant[] = [
   {
     name: 'alloc-cram-ignores-blocked',
     site: 'mm/cram.c: alloc_cram_folio',
-    catches: 'INV-NO-OVERCOMMIT',
+    // Corrected from INV-NO-OVERCOMMIT: cram_migrate_to already returns -ENOSPC at pressure 1000, so the extra destinations are those allocated in the in-flight batch while migration_blocked; INV-WRITE-PATH (GA_WHILE_BLOCKED) sees them, the overcommit allowance covers them.
+    catches: 'INV-WRITE-PATH',
     description: 'alloc_cram_folio does not check node_private_migration_blocked: demotion destinations are allocated while blocked (also INV-WRITE-PATH).',
+    config: 'pressure',
   },
   {
     name: 'migrate-to-ignores-pressure',
     site: 'mm/cram.c: cram_migrate_to',
     catches: 'INV-NO-OVERCOMMIT',
     description: 'cram_migrate_to never returns -ENOSPC at pressure 1000.',
+    config: 'pressure',
   },
   {
     name: 'set-pressure-skips-blocked',
@@ -39,6 +42,7 @@ export const CRAM_MUTANTS: readonly Mutant[] = [
     site: 'compression.c: cxl_flush_buf_send',
     catches: 'INV-SCRUB',
     description: 'send puts the deferred folios without zeroing them (no media op, no folio_zero_range).',
+    config: 'flush',
   },
   {
     name: 'flush-bit-not-set',
@@ -51,29 +55,40 @@ export const CRAM_MUTANTS: readonly Mutant[] = [
     site: 'mm/cram.c: cram_unregister_private_node',
     catches: 'INV-NO-CRAM-AFTER-FREE',
     description: 'cn is freed right after synchronize_rcu, without the refcount_dec_if_one spin.',
+    config: 'driver',
   },
   {
     name: 'cram-fault-keeps-ptl',
     site: 'mm/cram.c: cram_fault (F2)',
     catches: 'INV-FAULT-LOCK',
     description: 'the folio_isolate_lru failure path returns 0 with the PTL still held.',
+    config: 'shared',
   },
   {
     name: 'cram-fault-isolated-leak',
     site: 'mm/cram.c: cram_fault (F5)',
     catches: 'INV-REFCOUNT-BALANCE',
     description: 'F5 puts a failed folio back on the LRU without NR_ISOLATED -= nr.',
+    config: 'nomig',
   },
   {
     name: 'cram-register-not-private',
     site: 'mm/cram.c: cram_register_private_node',
     catches: 'INV-LIFECYCLE-ORDER',
     description: 'the !N_MEMORY_PRIVATE -> -EINVAL check is skipped (EV_LIFECYCLE on success).',
+    config: 'npapi',
   },
   {
     name: 'cram-register-no-kswapd',
     site: 'mm/cram.c: cram_register_private_node',
     catches: 'INV-DAEMONS',
     description: 'kswapd_run(nid) is not called: P is registered with no kswapd to age and evict it.',
+  },
+  {
+    name: 'flush-cb-folio-get',
+    site: 'compression.c: cxl_compression_flush_cb (case b)',
+    catches: 'INV-FOLIO-GET-ZERO',
+    description: 'case (b) takes the deferral reference with folio_get on the refcount-0 folio being freed (VM_BUG_ON_FOLIO), even with fix flush-cb-no-get-on-zero on.',
+    config: 'flush',
   },
 ];

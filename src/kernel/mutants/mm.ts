@@ -21,11 +21,13 @@ export const MM_MUTANTS: readonly Mutant[] = [
     site: 'mm/memory.c: do_numa_page',
     catches: 'INV-RO',
     description: 'do_numa_page rebuilds the PTE of a PROTECT_WRITE folio writable.',
+    config: 'nomig',
   },
   {
     name: 'handle-fault-after-write-check',
     site: 'mm/memory.c: handle_pte_fault',
-    catches: 'INV-WRITE-PATH',
+    // Corrected from INV-WRITE-PATH: wp_page_reuse makes the PTE of the P folio writable one step before the store lands, so INV-RO legitimately sees it first (INV-WRITE-PATH follows at the store).
+    catches: 'INV-RO',
     description: 'The write check runs before the private-node dispatch: a write fault on a P folio reuses it in place and the store lands on P.',
   },
   {
@@ -33,6 +35,7 @@ export const MM_MUTANTS: readonly Mutant[] = [
     site: 'mm/rmap.c: try_to_migrate',
     catches: 'INV-MIGRATE-GATE',
     description: 'try_to_migrate unmaps a private folio whose node lacks NP_OPS_MIGRATION.',
+    config: 'nomig',
   },
   {
     name: 'free-skips-free-folio-hook',
@@ -43,7 +46,8 @@ export const MM_MUTANTS: readonly Mutant[] = [
   {
     name: 'swapin-to-private',
     site: 'mm/memory.c: do_swap_page',
-    catches: 'INV-ISOLATION-ALLOC',
+    // Corrected from INV-ISOLATION-ALLOC: the swap-in allocation carries __GFP_PRIVATE and prefers P, which is exactly what item 4 allows; the breach is the writable mapping of a PROTECT_WRITE folio (INV-RO).
+    catches: 'INV-RO',
     description: 'Swap-in allocates with __GFP_PRIVATE on the preferred private node.',
   },
   {
