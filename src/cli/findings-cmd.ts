@@ -26,7 +26,7 @@ import { flag, list, parseCommandArgs, positiveInt, str, UsageError } from './ar
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
 import { resolveSystem } from './systems.ts';
 
-const DEFAULT_MAX_STATES = 300_000;
+const DEFAULT_MAX_STATES = 1_000_000;
 const DEFAULT_CONFIG = 'canonical';
 const FAITHFUL_FILE = 'canonical-faithful.json';
 
@@ -47,6 +47,8 @@ export interface FindingRow {
   readonly reproduced: number | null;
   /** The finding's trace replayed with F on no longer breaks the invariant. */
   readonly mended: boolean;
+  /** Length of a shorter violation of the same invariant that F does not mend (another cause), if any. */
+  readonly unmendedFirst: number | null;
   /** Steps of the minimized trace written (null if none written). */
   readonly length: number | null;
   readonly traceFile: string | null;
@@ -89,6 +91,63 @@ function onlyProperty(sys: System, id: string): System {
           },
         }
       : {}),
+  };
+}
+
+/**
+ * The pair (F off, F on) run in lock step on the same actions, checking one
+ * property: it fails where the F-off half breaks `id` while the F-on half
+ * holds it (or has diverged: the action was not enabled with F on). BFS over it
+ * gives the shortest trace that F mends, when the shortest violation overall
+ * has another cause F does not touch.
+ */
+function mendedBy(off: System, on: System, id: string): System {
+  const w1 = off.words;
+  const w2 = on.words;
+  const last = w1 + w2;
+  const offOf = (st: Uint32Array) => st.subarray(0, w1);
+  const onOf = (st: Uint32Array) => st.subarray(w1, last);
+  const offProps = off.properties.filter((q) => q.id === id);
+  const onProps = on.properties.filter((q) => q.id === id);
+  const fails = (ps: readonly (typeof offProps)[number][], st: Uint32Array): string | null => {
+    for (const q of ps) {
+      const m = q.check(st);
+      if (m !== null) return m;
+    }
+    return null;
+  };
+  return {
+    name: `${off.name} (mended by fix)`,
+    words: last + 1,
+    actionCount: off.actionCount,
+    initial: (out) => {
+      off.initial(offOf(out));
+      on.initial(onOf(out));
+      out[last] = 0;
+    },
+    step: (st, a, n) => {
+      if (!off.step(offOf(st), a, offOf(n))) return false;
+      if (st[last] === 0 && on.step(onOf(st), a, onOf(n))) n[last] = 0;
+      else {
+        onOf(n).fill(0);
+        n[last] = 1;
+      }
+      return true;
+    },
+    describe: (a) => off.describe(a),
+    explain: (st, a) => off.explain(offOf(st), a),
+    render: (st, f) => off.render(offOf(st), f),
+    properties: [
+      {
+        id,
+        source: offProps[0]?.source ?? 'transition check',
+        check: (st) => {
+          const m = fails(offProps, offOf(st));
+          if (m === null) return null;
+          return st[last] === 1 || fails(onProps, onOf(st)) === null ? m : null;
+        },
+      },
+    ],
   };
 }
 
@@ -148,12 +207,25 @@ export const findingsCommand: Command = {
       let length: number | null = null;
       let traceFile: string | null = null;
       let mended = false;
+      let unmendedFirst: number | null = null;
       if (own) {
-        const trace = minimizeTrace(sys, own.property, own.trace);
-        length = trace.length;
         // Attribution: the same steps with F switched on must no longer break the invariant.
         const withF = resolveSystem({ system: 'kernel', config, mutant: null, fixes: [...fixes, f.name], conformance: false }).sys;
+        let trace = minimizeTrace(sys, own.property, own.trace);
         mended = failingPrefix(withF, own.property, trace) < 0;
+        if (!mended) {
+          // The shortest violation has a cause F does not touch: look for the shortest one F mends.
+          unmendedFirst = trace.length;
+          const m = explore(mendedBy(sys, withF, f.mends), opts).violations[0];
+          if (m) {
+            const t2 = minimizeTrace(sys, m.property, m.trace);
+            if (failingPrefix(withF, m.property, t2) < 0) {
+              trace = t2;
+              mended = true;
+            }
+          }
+        }
+        length = trace.length;
         traceFile = join(outDir, `${f.name}.json`);
         pending.push({ file: traceFile, text: traceFileText(sys, descriptor, own.property, trace, f.description) });
       }
@@ -166,6 +238,7 @@ export const findingsCommand: Command = {
         found: v ? { property: v.property, step: v.depth, message: v.message } : null,
         reproduced: own ? own.depth : null,
         mended,
+        unmendedFirst,
         length,
         traceFile,
         states: r.states,
@@ -207,7 +280,8 @@ export const findingsCommand: Command = {
 function foundText(r: FindingRow): string {
   if (r.found === null || r.length === null) return `NO FINDING (${r.states} states${r.complete ? ', exhaustive' : ', bounded'})`;
   const mismatch = r.found.property !== r.mends ? ` (MISMATCH: ${r.found.property} fails first, step ${r.found.step})` : '';
-  return `${r.length} steps${r.mended ? '' : ' NOT MENDED by the fix'}${mismatch}`;
+  const other = r.unmendedFirst !== null && r.mended ? ` (a ${r.unmendedFirst}-step violation has another cause)` : '';
+  return `${r.length} steps${r.mended ? '' : ' NOT MENDED by the fix'}${other}${mismatch}`;
 }
 
 function fixedText(r: FindingRow): string {

@@ -18,6 +18,7 @@ export const CRAM_FIXES: readonly Fix[] = [
     site: 'mm/cram.c: cram_unregister_private_node',
     mends: 'INV-BACKPRESSURE-COHERENT',
     config: 'driver',
+    alsoOff: ['sysram-remove-ebusy-strict'],
     description:
       'Reset np->migration_blocked and the zone watermark_boost/ZONE_BOOSTED when CRAM unregisters. v4 leaves them, so a re-registered node starts at pressure 0 while still blocked and boosted (SEMANTICS 6.2).',
   },
@@ -48,10 +49,10 @@ export const CRAM_FIXES: readonly Fix[] = [
   {
     name: 'sysram-remove-ebusy-strict',
     site: 'drivers/cxl/core/region_sysram.c: sysram_hotplug_remove',
-    mends: 'INV-PRIVATE-STAYS-PRIVATE',
+    mends: 'INV-BACKPRESSURE-COHERENT',
     config: 'driver',
     description:
-      'Treat -EBUSY as success only when it comes from node_private_unregister (memory removed, node shared), not from the offline step. In v4 an offline that fails with -EBUSY (e.g. the source of an offline migration, deferred by the flush protocol with refcount 1, fails test_pages_isolated) is rolled back, yet the resource is dropped: the sysfs hotplug toggle or pre_teardown reports success with the memory online and np registered, and the driver can never remove it again (SEMANTICS 5.3).',
+      'Treat -EBUSY as success only when it comes from node_private_unregister (memory removed, node shared), not from the offline step. In v4 an offline that fails with -EBUSY (e.g. the source of an offline migration, deferred by the flush protocol with refcount 1, fails test_pages_isolated) is rolled back, yet the resource is dropped: the sysfs hotplug toggle or pre_teardown reports success with the memory online and np registered, and the driver can never remove it again (SEMANTICS 5.3). The invariant that shows it: the next probe gets -EEXIST and reuses the stale np, whose migration_blocked / watermark_boost (left by an lthresh IRQ thread that raced cram_unregister) now sit under a fresh cram_node at pressure 0 (INV-BACKPRESSURE-COHERENT); P itself stays N_MEMORY_PRIVATE, so INV-PRIVATE-STAYS-PRIVATE does not fail.',
   },
   {
     name: 'sysram-hotplug-busy-while-cram',
