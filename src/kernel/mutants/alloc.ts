@@ -84,6 +84,7 @@ export const ALLOC_FIXES: readonly Fix[] = [
     name: 'private-no-ops-protected',
     site: 'include/linux/node_private.h: folio_managed_wrprotect / folio_managed_allows_migrate; mm/memory.c: do_wp_page',
     mends: 'INV-WRITE-PATH',
+    config: 'driver',
     description:
       'Read a private node whose np is registered but whose ops are NULL as "private, migratable, write-protected" (NP_OPS_PROTECT_WRITE | NP_OPS_MIGRATION) instead of "no flags", let do_wp_page copy (wp_page_copy, off the node) rather than reuse such a folio, and zero such a folio in folio_managed_on_free (as cram_free_folio_cb does without a cram node). Chosen over reordering the driver teardown (teardown-keeps-ops-until-offline), which would need node_private_unregister to run with the ops set and offline to wait out the flush deferral. In v4 cram_unregister_private_node (pre_teardown) clears the ops while P is still online: a write fault on a P folio then finds no handle_fault, takes the generic do_wp_page and writes the P page in place (INV-WRITE-PATH), and do_migrate_range skips P folios (NP_OPS_MIGRATION reads 0), so offline cannot succeed while one is in use; a P folio freed meanwhile reaches the buddy unscrubbed (INV-SCRUB) (SEMANTICS 7.5, R4).',
   },
@@ -91,6 +92,7 @@ export const ALLOC_FIXES: readonly Fix[] = [
     name: 'unregister-busy-while-present',
     site: 'drivers/base/node.c: node_private_unregister',
     mends: 'INV-PRIVATE-STAYS-PRIVATE',
+    config: 'driver',
     description:
       'Return -EBUSY while the node still has present memory blocks, not only while N_MEMORY_PRIVATE. In v4 an unregister with present-but-offline blocks succeeds (e.g. the -EEXIST error path of a second add_private_memory_driver_managed for the same np), pgdat->private is cleared, and onlining those blocks later makes the node N_MEMORY: its memory becomes ordinary RAM in every zonelist.',
   },
