@@ -233,6 +233,14 @@ export const KERNEL_CONFIG_PARAMS = {
     name: 'shared', cpus: 1, anonPages: 1, filePages: 0, flush: false, rewrite: true,
     extraCpus: [{ mm: 0, program: [{ op: 'write', vaddr: 0, value: 2 }] }],
   },
+  // canonical without mprotect plus a third write/read round and two spare P
+  // pages: three demotions of v0, each after a promotion by a write fault
+  // (cram_fault); the device holds at most one demoted copy plus the in-flight
+  // batch as long as promotion frees P's folio.
+  cycles: {
+    name: 'cycles', cpus: 1, anonPages: 1, filePages: 0, rewrite: true, flush: false, extraPrivatePages: 2,
+    extraOps: [{ op: 'write', vaddr: 0, value: 3 }, { op: 'read', vaddr: 0 }],
+  },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -241,7 +249,7 @@ export const KERNEL_CONFIG_PARAMS = {
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
-  'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'large',
+  'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'large',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -168,6 +168,8 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
   folioUnlock(k, src);
   if (k.log) k.trace(`migrate_folio_move(pfn ${src} node ${folioNid(k, src)} -> pfn ${dst} node ${folioNid(k, dst)})`);
   folioPut(k, tid, dst); // the allocation's reference
+  // Mutant promote-leaks-src: a folio migrated off a private node keeps its isolation reference (never freed).
+  if (k.cfg.mutant === 'promote-leaks-src' && folioIsPrivateNode(k, src)) return 'ok';
   folioPut(k, tid, src); // migrate_folio_done: the isolation reference -> __folio_put -> free hooks
   return 'ok';
 }

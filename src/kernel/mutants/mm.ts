@@ -56,6 +56,13 @@ export const MM_MUTANTS: readonly Mutant[] = [
     catches: 'INV-DATA',
     description: 'migrate_pages does not copy the contents: the mapping sees a stale or zeroed page (EV_DATA_LOSS).',
   },
+  {
+    name: 'promote-leaks-src',
+    site: 'mm/migrate.c: migrate_folio_done',
+    catches: 'INV-DEVICE-CAPACITY',
+    description: 'A folio migrated off a private node (promotion) keeps its isolation reference: the P folio is never freed, so its compressed copy stays on the device and each demote/promote cycle adds one more.',
+    config: 'cycles',
+  },
 ];
 
 export const MM_FIXES: readonly Fix[] = [
