@@ -15,7 +15,7 @@ import {
   NP_OPS_MIGRATION, NP_OPS_NUMA_BALANCING, NP_OPS_PROTECT_WRITE,
 } from './defs.ts';
 import type { Kernel } from './kernel.ts';
-import { EV_OPS_AFTER_UNREGISTER, LK_RCU, REF_NP } from './layout.ts';
+import { EV_NP_HELD_AFTER_UNREG, EV_OPS_AFTER_UNREGISTER, LK_RCU, REF_NP } from './layout.ts';
 import { opsById, type NodePrivateOps } from './ops_table.ts';
 import { folioNrPages } from './folio.ts';
 import { ghostLegitWrite, setPageContent } from './page.ts';
@@ -406,6 +406,8 @@ export function nodePrivateUnregisterFinish(k: Kernel, nid: number, tid: number,
   if (!noDrain && !atomic && k.get(k.L.NP_REFCOUNT, slot) > 1) return false; // wait_for_completion
   k.add(k.L.NP_REFCOUNT, slot, -1);
   if (k.get(k.L.NP_REFCOUNT, slot) === 0) k.set(k.L.NP_RELEASED, slot, 1);
+  // Ghost: unregister returns 0 while references to this np are still out (SEMANTICS 9.13).
+  else k.event(EV_NP_HELD_AFTER_UNREG);
   k.set(k.L.GH_NP_UNREG_OPS, slot, k.get(k.L.NP_OPS, slot) + 1);
   k.trace(`node_private_unregister(${nid}) = 0`);
   return true;
