@@ -3,15 +3,20 @@
 // 1. explore F's config (BFS, bounded) with every fix on except F (and the
 //    fixes F.alsoOff names: alternatives that mend the same finding another
 //    way, or a second v4 bug the finding needs), take the first violation
-//    (the shortest trace) and confirm it is the invariant F says it mends;
-// 2. minimize it and write DIR/<F>.json (fixes = the ones that were on,
-//    note = F's description);
+//    (the shortest trace) and confirm it is the invariant F says it mends
+//    (else: a mismatch, reported, and a BFS checking only F's invariant);
+// 2. check attribution: the same steps with F on must no longer break it
+//    (else a BFS over the pair (F off, F on) in lock step finds the shortest
+//    trace F does mend); minimize it and write DIR/<F>.json (fixes = the ones
+//    that were on, note = F's description);
 // 3. explore the same config, bounded the same, with every fix on, and say
 //    whether F's invariant now holds.
 // Plus DIR/canonical-faithful.json: the first violation of the faithful model
 // on canonical (what `cramcheck explore` reports by default).
-// Exit 1 if a fix has no reproducing finding (none, or a different invariant
-// first) or its invariant still fails with every fix on.
+// Findings are about the invariants of SEMANTICS 9: the runs leave the
+// protocol machines' conformance checks out (`cramcheck explore` has them).
+// Exit 1 if a fix has no reproducing finding (none, only other invariants, or
+// none the fix mends) or its invariant still fails with every fix on.
 
 import { join } from 'node:path';
 import { explore, type ExploreResult } from '../explore/explorer.ts';
@@ -278,7 +283,8 @@ export const findingsCommand: Command = {
 };
 
 function foundText(r: FindingRow): string {
-  if (r.found === null || r.length === null) return `NO FINDING (${r.states} states${r.complete ? ', exhaustive' : ', bounded'})`;
+  if (r.found === null) return `NO FINDING (${r.states} states${r.complete ? ', exhaustive' : ', bounded'})`;
+  if (r.length === null) return `MISMATCH: ${r.found.property} fails first (step ${r.found.step}), ${r.mends} never`;
   const mismatch = r.found.property !== r.mends ? ` (MISMATCH: ${r.found.property} fails first, step ${r.found.step})` : '';
   const other = r.unmendedFirst !== null && r.mended ? ` (a ${r.unmendedFirst}-step violation has another cause)` : '';
   return `${r.length} steps${r.mended ? '' : ' NOT MENDED by the fix'}${other}${mismatch}`;
