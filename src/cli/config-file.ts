@@ -43,6 +43,12 @@ const ProgramOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('madv_dontneed'), vaddr: nat }).strict(),
   z.object({ op: z.literal('munmap'), vaddr: nat }).strict(),
   z.object({ op: z.literal('fork'), child: nat }).strict(),
+  z.object({ op: z.literal('numa_hint'), vaddr: nat }).strict(),
+  z.object({ op: z.literal('node_private_register'), node: nat, np: nat }).strict(),
+  z.object({ op: z.literal('node_private_unregister'), node: nat }).strict(),
+  z.object({ op: z.literal('node_private_set_ops'), node: nat, table: z.string() }).strict(),
+  z.object({ op: z.literal('cram_register_private_node'), node: nat }).strict(),
+  z.object({ op: z.literal('alloc_pages_node'), node: nat }).strict(),
 ]);
 
 const OPS_CALLBACKS = ['free_folio', 'folio_split', 'migrate_to', 'folio_migrate', 'handle_fault', 'reclaim_policy', 'memory_failure'] as const;
