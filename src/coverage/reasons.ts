@@ -59,6 +59,30 @@ export const UNREACHABLE_REASONS: readonly Reason[] = [
     matches: (e) => has(e, 'dram_migrating') || has(e, 'cram_migrating') || e.event.type === 'alloc_cram_folio',
     reason: 'migrate_pages is one atomic step in the model (src/kernel/migrate.ts): destinations are never seen locked-but-unmapped, sources never with migration entries between steps',
   },
+  {
+    machine: 'folio',
+    matches: (e) => e.event.type === 'swapin_readahead',
+    reason:
+      'do_swap_page allocates, adds to the swap cache and maps in one step (src/kernel/memory.ts doSwapPage, mm/memory.c: do_swap_page); ' +
+      'swapin_readahead of neighbouring slots is not modelled, so a free slot never becomes an unmapped swap-cache folio',
+  },
+  {
+    machine: 'folio',
+    matches: (e) => (e.event.type === 'add_to_swap' && e.from === 'cram_isolated') || (e.event.type === 'folio_putback_lru' && e.from === 'swapcache' && e.to === 'cram'),
+    reason:
+      'add_to_swap runs only inside shrink_folio_list (src/kernel/vmscan.ts shrinkFolio); kswapd(P) has no demotion target, so it isolates and ' +
+      'shrinks a CRAM folio in ONE step (kswapdStep: folio_isolate_lru + shrinkFolio), and the other isolators of CRAM folios (cram_fault F2, ' +
+      'offline_pages, migrate_pages) never swap; swap-in never allocates on a private node (SEMANTICS 2.5, doSwapPage without __GFP_PRIVATE)',
+  },
+  {
+    machine: 'folio',
+    matches: (e) => e.event.type === 'folio_put' && e.from === 'cram_scrubbed',
+    reason:
+      'the faithful model reaches cram_scrubbed only through the flush kthread race (non-atomic active/spare swap, fix flush-swap-atomic): ' +
+      'cxl_flush_buf_reset of a buffer still holding folios drops their references for good (src/cxl/compression.ts flushBufReset, EV_FREE_LEAK), ' +
+      'so no folio_put ever frees them; the R6 path (another reference at send time) needs a folio_try_get on a deferred folio, which no modelled actor does ' +
+      '(with flush-swap-atomic on, cram_scrubbed is not reached in 300k states of config flush)',
+  },
 ];
 
 /** The reason an edge of `machine` is unreachable, or null if none is known. */
