@@ -128,6 +128,8 @@ function folioAbstraction(m: Machine): Abstraction {
   const MAP_MIGRATION = 4;
   const MV = m.cfg.mms * m.cfg.vaddrs;
   const nodes = privateNodes(m);
+  // PROTECT_WRITE of each private node's live ops (node_private_has_flag), per node id; scratch per call.
+  const protect = new Uint8Array(m.cfg.nodes.length);
   return {
     spec: folioSpec,
     entities: pfns,
@@ -152,11 +154,10 @@ function folioAbstraction(m: Machine): Abstraction {
         else mapped[v]! |= MAP_PRESENT | (k.has(L.PTE_FLAGS, s, PTE_WRITE) ? MAP_WRITE : 0);
       }
       // PROTECT_WRITE of each private node's live ops (node_private_has_flag)
-      const protect = new Map<number, boolean>();
-      for (const nid of nodes) {
-        const slot = npSlot(m, nid);
+      for (let i = 0; i < nodes.length; i++) {
+        const nid = nodes[i]!;
         const registered = k.get(L.NODE_NP, nid) !== 0;
-        protect.set(nid, registered && (opsFlags(m, k.get(L.NP_OPS, slot)) & NP_OPS_PROTECT_WRITE) !== 0);
+        protect[nid] = registered && (opsFlags(m, k.get(L.NP_OPS, i)) & NP_OPS_PROTECT_WRITE) !== 0 ? 1 : 0;
       }
       let head = 0;
       for (let p = 0; p < P; p++) {
@@ -170,7 +171,7 @@ function folioAbstraction(m: Machine): Abstraction {
           out[p] = 'free';
           continue;
         }
-        out[p] = folioState(k, head, isPrivate[head]!, protect.get(m.g.pfnNode[head]!) ?? false);
+        out[p] = folioState(k, head, isPrivate[head]!, protect[m.g.pfnNode[head]!] === 1);
       }
     },
   };
@@ -251,13 +252,25 @@ export function abstractionFor(m: Machine, name: MachineName): Abstraction {
 
 /** The named machines' abstractions over System states of configuration m. */
 export function kernelAbstractions(m: Machine, names: readonly MachineName[] = MACHINE_NAMES): StateAbstraction[] {
+  // Runs per transition: one Kernel, re-pointed at the state only when its buffer changes (no allocation per call).
+  const k = Kernel.blank(m);
+  let buf: ArrayBufferLike | null = null;
+  let off = -1;
+  const view = (state: Uint32Array): Kernel => {
+    if (state.buffer !== buf || state.byteOffset !== off) {
+      buf = state.buffer;
+      off = state.byteOffset;
+      k.s = new Uint16Array(state.buffer, state.byteOffset, m.L.words16);
+    }
+    return k;
+  };
   return names.map((n) => {
     const a = abstractionFor(m, n);
     return {
       spec: a.spec,
       entities: a.entities,
       label: (e: number) => a.label(e),
-      abstractState: (state: Uint32Array, out: string[]) => a.abstract(kernelOf(m, state), out),
+      abstractState: (state: Uint32Array, out: string[]) => a.abstract(view(state), out),
     };
   });
 }
