@@ -35,7 +35,8 @@ export type BackpressureEvent =
   | { type: 'kswapd_sleep'; ret?: number }
   | { type: 'kswapd_stop'; ret?: number }
   | { type: 'cram_register_private_node'; ret?: number }
-  | { type: 'cram_node_freed'; ret?: number };
+  | { type: 'cram_node_freed'; ret?: number }
+  | { type: 'CRAM_UNREGISTER_CLEAR_BACKPRESSURE'; ret?: number };
 
 const pressureTargets = {
   S2_pressure_zero: '.zero',
@@ -52,6 +53,7 @@ const boostTargets = {
   S4_boost_full: '.full',
   S4_boost_partial_wakeup_kswapd: '.partial',
   S4_boost_full_wakeup_kswapd: '.full',
+  CRAM_UNREGISTER_CLEAR_BACKPRESSURE: '.none',
 } as const;
 
 export const backpressureMachine = setup({
@@ -67,6 +69,11 @@ export const backpressureMachine = setup({
     },
     blocked: {
       initial: 'open',
+      // fix cram-unregister-clears-backpressure (src/kernel/fixes.ts; mm/cram.c
+      // cram_unregister_private_node, under cram_mutex): kswapd_stop, then
+      // migration_blocked := false and watermark_boost := 0 in the same call, so
+      // the blocked, boost and kswapd regions change in one step. Not taken by v4.
+      on: { CRAM_UNREGISTER_CLEAR_BACKPRESSURE: '.open' },
       states: {
         open: { on: { S3_migration_block: 'blocked' } },
         blocked: { on: { S3_migration_unblock: 'open' } },
@@ -87,12 +94,14 @@ export const backpressureMachine = setup({
             S4_boost_full_wakeup_kswapd: 'woken',
             wakeup_kswapd: 'woken',
             kswapd_stop: 'none',
+            CRAM_UNREGISTER_CLEAR_BACKPRESSURE: 'none',
           },
         },
         woken: {
           on: {
             kswapd_sleep: 'sleeping',
             kswapd_stop: 'none',
+            CRAM_UNREGISTER_CLEAR_BACKPRESSURE: 'none',
           },
         },
       },
@@ -112,7 +121,7 @@ const EVENT_TYPES: readonly BackpressureEvent['type'][] = [
   'S2_pressure_zero', 'S2_pressure_mid', 'S2_pressure_max', 'S3_migration_unblock', 'S3_migration_block',
   'S4_boost_none', 'S4_boost_partial', 'S4_boost_full', 'S4_boost_partial_wakeup_kswapd',
   'S4_boost_full_wakeup_kswapd', 'wakeup_kswapd', 'kswapd_sleep', 'kswapd_stop',
-  'cram_register_private_node', 'cram_node_freed',
+  'cram_register_private_node', 'cram_node_freed', 'CRAM_UNREGISTER_CLEAR_BACKPRESSURE',
 ];
 
 export const backpressureSpec: MachineSpec = {
@@ -135,5 +144,6 @@ export const backpressureSpec: MachineSpec = {
     kswapd_stop: ['kswapd_stop'],
     cram_register_private_node: ['cram_register_private_node', 'kswapd_run'],
     cram_node_freed: ['cram_unregister_private_node'],
+    CRAM_UNREGISTER_CLEAR_BACKPRESSURE: ['cram_unregister_private_node'],
   },
 };

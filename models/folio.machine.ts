@@ -45,6 +45,7 @@ export const FOLIO_CRAM_WRITABLE = 'cram_writable';
 
 export type FolioEvent =
   | { type: 'online_pages'; ret?: number }
+  | { type: 'HOTUNPLUG_MIGRATE'; ret?: number }
   | { type: 'offline_pages'; ret?: number }
   | { type: 'alloc_pages'; ret?: number }
   | { type: 'do_anonymous_page'; ret?: number }
@@ -128,6 +129,12 @@ export const folioMachine = setup({
     },
     cram: {
       on: {
+        // mm/memory_hotplug.c offline_pages -> do_migrate_range -> migrate_pages
+        // (MR_MEMORY_HOTPLUG) then __offline_isolated_pages: the model makes one
+        // offline attempt atomic (src/kernel/memory_hotplug.ts offlinePages,
+        // SEMANTICS 5.4 / 6.3.10), so isolate -> migrate -> free -> offline of the
+        // P source is one step
+        HOTUNPLUG_MIGRATE: 'offline',
         folio_isolate_lru: 'cram_isolated',
         folio_put: 'free',
         cram_free_folio_cb: 'cram_deferred',
@@ -174,7 +181,7 @@ export const folioMachine = setup({
 });
 
 const EVENT_TYPES: readonly FolioEvent['type'][] = [
-  'online_pages', 'offline_pages', 'alloc_pages', 'do_anonymous_page', 'alloc_migration_target',
+  'online_pages', 'HOTUNPLUG_MIGRATE', 'offline_pages', 'alloc_pages', 'do_anonymous_page', 'alloc_migration_target',
   'alloc_cram_folio', 'migrate_pages', 'do_wp_page', 'pte_wrprotect', 'folio_isolate_lru', 'folio_putback_lru', 'folio_putback_lru_writable',
   'try_to_migrate', 'remove_migration_ptes', 'migrate_folio_done', 'folio_put', 'cram_free_folio_cb',
   'cxl_flush_buf_send', 'add_to_swap', 'swap_in', 'do_swap_page', 'swapin_readahead',
@@ -187,6 +194,7 @@ export const folioSpec: MachineSpec = {
   traceFns: {
     online_pages: ['online_pages'],
     offline_pages: ['offline_pages'],
+    HOTUNPLUG_MIGRATE: ['offline_pages', 'do_migrate_range', 'migrate_pages'],
     alloc_pages: ['alloc_pages_node', 'alloc_pages', 'filemap_alloc_folio', '__folio_alloc_node'],
     do_anonymous_page: ['do_anonymous_page', 'vma_alloc_folio'],
     alloc_migration_target: ['alloc_migration_target', 'alloc_cram_promote_folio', 'alloc_demote_folio'],
