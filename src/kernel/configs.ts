@@ -241,6 +241,10 @@ export const KERNEL_CONFIG_PARAMS = {
     name: 'cycles', cpus: 1, anonPages: 1, filePages: 0, rewrite: true, flush: false, extraPrivatePages: 2,
     extraOps: [{ op: 'write', vaddr: 0, value: 3 }, { op: 'read', vaddr: 0 }],
   },
+  // flush + MADV_DONTNEED of v0 after the read: the demoted folio is freed on P
+  // and deferred by flush_cb while kswapd(P) and the send race for it (SEMANTICS
+  // 4.2: the free_folio hook runs before the LRU removal).
+  dontneed: { name: 'dontneed', cpus: 1, anonPages: 1, filePages: 0, flush: true, extraOps: [{ op: 'madv_dontneed', vaddr: 0 }] },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -249,7 +253,7 @@ export const KERNEL_CONFIG_PARAMS = {
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
-  'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'large',
+  'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed', 'large',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -62,6 +62,14 @@ export const CRAM_FIXES: readonly Fix[] = [
     description:
       'Refuse the sysram `hotplug` offline (-EBUSY) while CRAM is registered on the node. In v4 the attribute offlines and removes the region without touching CRAM: cram_ops and cram_nodes[nid] outlive the memory and np (node_private_unregister runs while ops are set), kswapd(P) is stopped by offline_pages and never restarted on re-add (7.5, 11.9).',
   },
+  {
+    name: 'free-folio-after-lru-removal',
+    site: 'mm/swap.c: __folio_put',
+    mends: 'INV-FLUSH-BIT',
+    config: 'dontneed',
+    description:
+      'Run page_cache_release (LRU removal, PG_lru cleared) before folio_managed_on_free. In v4 __folio_put calls the free_folio hook first; a folio the hook keeps (cxl_compression_flush_cb defers it into a flush buffer, refcount 1 held by the driver) stays on its LRU with PG_lru set (SEMANTICS 4.2), so kswapd(P) isolates the freed folio (folio_try_get succeeds on the driver reference) and swaps it out: a freed folio re-enters reclaim, leaves the buffer accounting (flush_record bit set, in no buffer, no send in flight) and is reclaimed under the driver (CONFORMANCE-folio cram_deferred -> swapcache first, INV-FLUSH-BIT later).',
+  },
 ];
 
 export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES];

@@ -11,6 +11,7 @@
 
 import { EV_FOLIO_GET_ZERO, PG_active, PG_anon, PG_dirty, PG_head, PG_hwpoison, PG_isolated_pb, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail, PG_unevictable, PG_writeback } from './layout.ts';
 import type { Kernel } from './kernel.ts';
+import { hasFix } from './config.ts';
 import { folioManagedOnFree, folioIsPrivateNode } from './node_private.ts';
 import { freePagesToBuddy } from './page_alloc.ts';
 
@@ -61,6 +62,9 @@ export function folioPutRefs(k: Kernel, tid: number, pfn: number, nr: number): v
 function __folioPut(k: Kernel, tid: number, pfn: number): void {
   // mm/swap.c: __folio_put
   const hookRuns = k.cfg.mutant !== 'free-skips-free-folio-hook';
+  // Fix free-folio-after-lru-removal: page_cache_release (LRU removal) first, so
+  // a folio the hook keeps is off the LRU and no reclaim/offline scan isolates it.
+  if (hasFix(k.cfg, 'free-folio-after-lru-removal') && folioIsPrivateNode(k, pfn)) k.clearBits(k.L.PG_FLAGS, pfn, PG_lru | PG_active);
   if (hookRuns && folioIsPrivateNode(k, pfn) && folioManagedOnFree(k, tid, pfn)) {
     if (k.log) k.trace(`__folio_put(pfn ${pfn}): free_folio kept it out of the buddy`);
     return;
