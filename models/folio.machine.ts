@@ -66,7 +66,8 @@ export type FolioEvent =
   | { type: 'add_to_swap'; ret?: number }
   | { type: 'swap_in'; ret?: number }
   | { type: 'do_swap_page'; ret?: number }
-  | { type: 'swapin_readahead'; ret?: number };
+  | { type: 'swapin_readahead'; ret?: number }
+  | { type: 'zap_pte_range'; ret?: number };
 
 export const folioMachine = setup({
   types: { events: {} as FolioEvent },
@@ -101,6 +102,10 @@ export const folioMachine = setup({
     },
     dram_writable: {
       on: {
+        // mm/memory.c zap_pte_range -> zap_present_ptes (MADV_DONTNEED, munmap):
+        // the last mapping of a swapped-in folio goes, the swap cache keeps it
+        // (do_swap_page frees the swap slot only if should_try_to_free_swap)
+        zap_pte_range: 'swapcache',
         pte_wrprotect: 'dram',
         folio_isolate_lru: 'dram_isolated',
         folio_put: 'free',
@@ -135,6 +140,9 @@ export const folioMachine = setup({
         // SEMANTICS 5.4 / 6.3.10), so isolate -> migrate -> free -> offline of the
         // P source is one step
         HOTUNPLUG_MIGRATE: 'offline',
+        // zap_pte_range of the last mapping of a demoted swap-cache folio
+        // (migrate_folio keeps PG_swapcache): it stays in the swap cache on P
+        zap_pte_range: 'swapcache',
         folio_isolate_lru: 'cram_isolated',
         folio_put: 'free',
         cram_free_folio_cb: 'cram_deferred',
@@ -175,6 +183,9 @@ export const folioMachine = setup({
         do_swap_page: 'dram_writable',
         folio_put: 'free',
         folio_putback_lru: 'cram',
+        // a swap-cache folio on P (demoted while in the swap cache, then unmapped)
+        // freed by reclaim: free_folio defers it like any CRAM folio
+        cram_free_folio_cb: 'cram_deferred',
       },
     },
   },
@@ -184,7 +195,7 @@ const EVENT_TYPES: readonly FolioEvent['type'][] = [
   'online_pages', 'HOTUNPLUG_MIGRATE', 'offline_pages', 'alloc_pages', 'do_anonymous_page', 'alloc_migration_target',
   'alloc_cram_folio', 'migrate_pages', 'do_wp_page', 'pte_wrprotect', 'folio_isolate_lru', 'folio_putback_lru', 'folio_putback_lru_writable',
   'try_to_migrate', 'remove_migration_ptes', 'migrate_folio_done', 'folio_put', 'cram_free_folio_cb',
-  'cxl_flush_buf_send', 'add_to_swap', 'swap_in', 'do_swap_page', 'swapin_readahead',
+  'cxl_flush_buf_send', 'add_to_swap', 'swap_in', 'do_swap_page', 'swapin_readahead', 'zap_pte_range',
 ];
 
 export const folioSpec: MachineSpec = {
@@ -215,5 +226,6 @@ export const folioSpec: MachineSpec = {
     swap_in: ['do_swap_page', 'swap_in'],
     do_swap_page: ['do_swap_page'],
     swapin_readahead: ['swapin_readahead', 'swap_cache_alloc', 'do_swap_page'],
+    zap_pte_range: ['zap_pte_range', 'madvise', 'munmap'],
   },
 };
