@@ -18,7 +18,7 @@ export const coverageCommand: Command = {
   usage: [
     'cramcheck coverage [--config NAME|FILE]... [--system kernel|bm1] [--params ...] [--mutant NAME] [--fix NAME|all]...',
     '                   [--max-states N] [--targeted-states N] [--json]',
-    'BFS of each concrete system (kernel default: tiny, small, driver and flush, merged) watching each machine through its abstraction;',
+    'BFS of each concrete system (kernel default: tiny, small, driver, flush, and dontneed and driver with every fix on, merged) watching each machine through its abstraction;',
     'transitions not met get a targeted search along the machine\'s shortest path; witnesses are replayed.',
     'Exit 0: every transition covered or listed as unreachable with a reason; 1: gaps; 2: bad input.',
   ],
@@ -32,13 +32,21 @@ export const coverageCommand: Command = {
     const configs = list(p, 'config');
     // driver: teardown (offline retries, cram_unregister, kswapd_stop while woken, S3 unblock), cram_isolated putback;
     // flush: the deferred free and its send. large reaches nothing more within the bound and costs a minute.
-    if (configs.length === 0) configs.push(...(system === 'kernel' ? ['tiny', 'small', 'driver', 'flush'] : ['small']));
+    // dontneed (with every fix on, unless --fix is given): swap-out by kswapd(P), swap-in,
+    // MADV_DONTNEED of a swap-cache folio (the swapcache edges; faithful v4 stops early on findings).
+    // driver+fixes: the hot-unplug migration off P (v4 clears the ops first, so offline cannot migrate, finding
+    // private-no-ops-protected) and the fixed cram_unregister's back-pressure reset.
+    const defaults = configs.length === 0;
+    const FIXED = ['dontneed', 'driver+fixes'];
+    if (defaults) configs.push(...(system === 'kernel' ? ['tiny', 'small', 'driver', 'flush', ...FIXED] : ['small']));
     const maxStates = positiveInt(p, 'max-states') ?? 100_000;
     const targeted = positiveInt(p, 'targeted-states');
     const reports: CoverageReport[] = [];
     const descriptors: SystemDescriptor[] = [];
     for (const config of configs) {
-      const { sys, descriptor } = resolveSystem({ system, config, params: str(p, 'params'), mutant: str(p, 'mutant') ?? null, fixes: list(p, 'fix') });
+      const fixed = defaults && FIXED.includes(config) && list(p, 'fix').length === 0;
+      const fixes = fixed ? ['all'] : list(p, 'fix');
+      const { sys, descriptor } = resolveSystem({ system, config: config.replace(/\+fixes$/, ''), params: str(p, 'params'), mutant: str(p, 'mutant') ?? null, fixes });
       const abs = abstractionsFor(sys, descriptor);
       if (abs.length === 0) throw new UsageError(`coverage: no protocol machines apply to ${sys.name} (the kernel system must expose its Machine)`);
       reports.push(machineCoverage(sys, abs, { maxStates, ...(targeted !== undefined ? { targetedStates: targeted } : {}) }));
