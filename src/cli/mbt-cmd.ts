@@ -141,7 +141,9 @@ export const mbtCommand: Command = {
       const bfsMax = positiveInt(p, 'bfs-max-states') ?? 500_000;
       const rows: Record<string, unknown>[] = [];
       for (const m of mutantCatalogue(system)) {
-        const { sys, descriptor } = resolveSystem({ ...base, mutant: m.name, conformance: machines });
+        // Like `cramcheck mutants`: without --config, each mutant runs on the config where its site is reachable.
+        const config = base.config ?? m.config;
+        const { sys, descriptor } = resolveSystem({ ...base, config, mutant: m.name, conformance: machines });
         // Each mutant is judged on the invariant it was seeded for, past unrelated v4 findings.
         const run = runOne(sys, descriptor, { ...opts, property: m.catches }, null);
         const bfs = explore(sys, { strategy: 'bfs', maxStates: bfsMax, tty: false, stopAtFirstViolation: false });
