@@ -20,7 +20,7 @@
 
 import { join } from 'node:path';
 import { explore, type ExploreResult } from '../explore/explorer.ts';
-import type { System } from '../explore/system.ts';
+import { type System, withProperties } from '../explore/system.ts';
 import { FIXES } from '../kernel/fixes.ts';
 import type { Fix } from '../kernel/mutants/types.ts';
 import { writeFileAtomic } from '../report/write-atomic.ts';
@@ -74,30 +74,6 @@ function traceFileText(sys: System, d: SystemDescriptor, property: string, actio
   return serializeTrace(makeTrace(d, { property, source: propertySource(sys, property), steps }, note));
 }
 
-/** The same system checking only one property (state property or transition check id). */
-function onlyProperty(sys: System, id: string): System {
-  const base = sys.checkTransition?.bind(sys);
-  return {
-    name: sys.name,
-    words: sys.words,
-    actionCount: sys.actionCount,
-    initial: (out) => sys.initial(out),
-    step: (st, a, n) => sys.step(st, a, n),
-    ...(sys.expand ? { expand: sys.expand.bind(sys) } : {}),
-    describe: (a) => sys.describe(a),
-    explain: (st, a) => sys.explain(st, a),
-    render: (st, f) => sys.render(st, f),
-    properties: sys.properties.filter((q) => q.id === id),
-    ...(base
-      ? {
-          checkTransition: (st: Uint32Array, a: number, n: Uint32Array) => {
-            const t = base(st, a, n);
-            return t !== null && t.id === id ? t : null;
-          },
-        }
-      : {}),
-  };
-}
 
 /**
  * The pair (F off, F on) run in lock step on the same actions, checking one
@@ -208,7 +184,7 @@ export const findingsCommand: Command = {
       const r = explore(sys, opts);
       const v = r.violations[0];
       // Another invariant first: a second BFS checking only F's (a mismatch, reported; the finding still counts if F's invariant fails).
-      const own = v && v.property !== f.mends ? explore(onlyProperty(sys, f.mends), opts).violations[0] : v;
+      const own = v && v.property !== f.mends ? explore(withProperties(sys, (id) => id === f.mends), opts).violations[0] : v;
       let length: number | null = null;
       let traceFile: string | null = null;
       let mended = false;

@@ -16,7 +16,7 @@
 
 import { join } from 'node:path';
 import { explore, type ExploreResult } from '../explore/explorer.ts';
-import type { System } from '../explore/system.ts';
+import { type System, withProperties } from '../explore/system.ts';
 import { writeFileAtomic } from '../report/write-atomic.ts';
 import { makeTrace, serializeTrace, type SystemDescriptor } from '../trace/format.ts';
 import { describeSystem } from '../trace/render.ts';
@@ -53,30 +53,6 @@ export interface MutantRow {
   readonly complete: boolean;
 }
 
-/** The same system checking only the properties (and transition checks) whose id `keep` accepts. */
-function withProperties(sys: System, keep: (id: string) => boolean): System {
-  const base = sys.checkTransition?.bind(sys);
-  return {
-    name: sys.name,
-    words: sys.words,
-    actionCount: sys.actionCount,
-    initial: (out) => sys.initial(out),
-    step: (s, a, n) => sys.step(s, a, n),
-    ...(sys.expand ? { expand: sys.expand.bind(sys) } : {}),
-    describe: (a) => sys.describe(a),
-    explain: (s, a) => sys.explain(s, a),
-    properties: sys.properties.filter((p) => keep(p.id)),
-    ...(base
-      ? {
-          checkTransition: (s: Uint32Array, a: number, n: Uint32Array) => {
-            const t = base(s, a, n);
-            return t !== null && keep(t.id) ? t : null;
-          },
-        }
-      : {}),
-    render: (s, f) => sys.render(s, f),
-  };
-}
 
 function firstCaught(r: ExploreResult): Caught | null {
   const v = r.violations[0];

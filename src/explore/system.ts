@@ -78,3 +78,32 @@ export function forEachSuccessor(
     if (sys.step(state, a, next)) emit(a);
   }
 }
+
+/**
+ * The same system judged only by the properties (and transition checks) whose
+ * id `keep` accepts: how `mutants` looks past known findings and `findings`
+ * looks for one invariant. Everything else delegates unchanged.
+ */
+export function withProperties(sys: System, keep: (id: string) => boolean): System {
+  const base = sys.checkTransition?.bind(sys);
+  return {
+    name: sys.name,
+    words: sys.words,
+    actionCount: sys.actionCount,
+    initial: (out) => sys.initial(out),
+    step: (s, a, n) => sys.step(s, a, n),
+    ...(sys.expand ? { expand: sys.expand.bind(sys) } : {}),
+    describe: (a) => sys.describe(a),
+    explain: (s, a) => sys.explain(s, a),
+    render: (s, f) => sys.render(s, f),
+    properties: sys.properties.filter((p) => keep(p.id)),
+    ...(base
+      ? {
+          checkTransition: (s: Uint32Array, a: number, n: Uint32Array) => {
+            const t = base(s, a, n);
+            return t !== null && keep(t.id) ? t : null;
+          },
+        }
+      : {}),
+  };
+}
