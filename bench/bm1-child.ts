@@ -3,7 +3,7 @@
 // Usage: node --import tsx bench/bm1-child.ts small|medium|large|xlarge|F=..,D=..,C=..,P=.. [--max-states N] [--dfs]
 import { explore } from '../src/explore/explorer.ts';
 import { bm1System, parseBm1Params } from '../models/bm1.ts';
-import type { BenchFigures } from './figures.ts';
+import { cramcheckFigures, type BenchFigures } from './figures.ts';
 
 const argv = process.argv.slice(2);
 const parsed = parseBm1Params(argv[0] ?? 'small');
@@ -17,19 +17,5 @@ const r = explore(bm1System(parsed.params), {
   strategy: argv.includes('--dfs') ? 'dfs' : 'bfs',
   ...(maxStates !== undefined ? { maxStates } : {}),
 });
-const out: BenchFigures = {
-  tool: 'cramcheck',
-  config: parsed.name,
-  distinct: r.states,
-  explored: r.explored,
-  transitions: r.transitions,
-  depth: r.depth,
-  complete: r.complete,
-  seconds: r.timing.elapsedMs / 1000,
-  statesPerSec: r.timing.statesPerSec,
-  storeBytes: r.storeBytes,
-  bytesPerState: r.bytesPerState,
-  rssMiB: process.memoryUsage().rss / 2 ** 20,
-  ...(r.exhausted ? { exhausted: r.exhausted.reason } : {}),
-};
+const out: BenchFigures = cramcheckFigures(r, parsed.name);
 console.log(JSON.stringify(out));

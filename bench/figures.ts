@@ -1,5 +1,6 @@
 // The figures every benchmark child prints as one JSON line, and the parser
 // that turns a child's stdout (cramcheck's or the reference's) into them.
+import type { ExploreResult } from '../src/explore/explorer.ts';
 
 export interface BenchFigures {
   readonly tool: string;
@@ -71,4 +72,23 @@ export function parseReference(line: string): BenchFigures {
 export function lastJsonLine(stdout: string): string | null {
   const lines = stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{') && l.endsWith('}'));
   return lines.length > 0 ? lines[lines.length - 1]! : null;
+}
+
+/** The figures line a cramcheck bench child prints for one exploration result. */
+export function cramcheckFigures(r: ExploreResult, config: string): BenchFigures {
+  return {
+    tool: 'cramcheck',
+    config,
+    distinct: r.states,
+    explored: r.explored,
+    transitions: r.transitions,
+    depth: r.depth,
+    complete: r.complete,
+    seconds: r.timing.elapsedMs / 1000,
+    statesPerSec: r.timing.statesPerSec,
+    storeBytes: r.storeBytes,
+    bytesPerState: r.bytesPerState,
+    rssMiB: process.memoryUsage().rss / 2 ** 20,
+    ...(r.exhausted ? { exhausted: r.exhausted.reason } : {}),
+  };
 }

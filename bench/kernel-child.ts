@@ -7,7 +7,7 @@
 import { explore } from '../src/explore/explorer.ts';
 import { kernelSystem } from '../models/kernel.system.ts';
 import { configByName } from '../src/kernel/configs.ts';
-import type { BenchFigures } from './figures.ts';
+import { cramcheckFigures, type BenchFigures } from './figures.ts';
 
 const argv = process.argv.slice(2);
 const name = argv[0] ?? 'canonical';
@@ -21,19 +21,7 @@ try {
 const mi = argv.indexOf('--max-states');
 const r = explore(kernelSystem(cfg), { stopAtFirstViolation: false, ...(mi >= 0 ? { maxStates: Number(argv[mi + 1]) } : {}) });
 const out: BenchFigures = {
-  tool: 'cramcheck',
-  config: `kernel:${name}`,
-  distinct: r.states,
-  explored: r.explored,
-  transitions: r.transitions,
-  depth: r.depth,
-  complete: r.complete,
-  seconds: r.timing.elapsedMs / 1000,
-  statesPerSec: r.timing.statesPerSec,
-  storeBytes: r.storeBytes,
-  bytesPerState: r.bytesPerState,
-  rssMiB: process.memoryUsage().rss / 2 ** 20,
-  ...(r.exhausted ? { exhausted: r.exhausted.reason } : {}),
+  ...cramcheckFigures(r, `kernel:${name}`),
   ...(r.violations.length > 0 ? { violations: r.violations.map((v) => v.property) } : {}),
 };
 console.log(JSON.stringify(out));

@@ -22,6 +22,7 @@ import {
 import { folioIsolateLru, folioNrPages, folioPut, folioPutbackLru, folioTestAnon } from '../kernel/folio.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { EV_CN_USE_AFTER_FREE, EV_LIFECYCLE, GA_WHILE_BLOCKED, LK_MMAP_READ, LK_PTL, REF_CN, THREAD_REGS } from '../kernel/layout.ts';
+import { threadNode } from '../kernel/memory.ts';
 import { memoryTierRefreshDemotion } from '../kernel/memory_tiers.ts';
 import { migratePages } from '../kernel/migrate.ts';
 import { nodePrivateClearOps, nodePrivateMigrationBlocked, nodePrivateNp, nodePrivateSetOps } from '../kernel/node_private.ts';
@@ -367,11 +368,6 @@ const F6 = 105;
 const R_NR = 2;
 const R_FAILED = 3;
 
-/** numa_node_id() of the thread: its CPU's node (non-CPU threads: node 0). */
-function threadNode(k: Kernel, tid: number): number {
-  const r = k.g.threads[tid];
-  return r && r.kind === 'cpu' ? k.cfg.cpus[r.cpu]!.node : 0;
-}
 
 function faultDone(k: Kernel, tid: number, vmret: number): { done: boolean; vmret: number } {
   const R = tid * THREAD_REGS;
