@@ -60,12 +60,13 @@ export const KernelConfigSchema = z
     distance: z.array(z.array(nat)),
     blockPages: pos,
     maxOrder: nat,
-    cpus: z.array(z.object({ node: nat, mm: nat, program: z.array(ProgramOpSchema) }).strict()),
+    cpus: z.array(z.object({ node: nat, mm: nat, program: z.array(ProgramOpSchema), forkChild: z.boolean().optional() }).strict()),
     mms: nat,
     vaddrs: nat,
     files: nat,
     filePages: nat,
     swapSlots: nat,
+    swapAsync: z.boolean().optional(),
     contentValues: pos,
     device: z
       .object({ physUnits: nat, cost: z.tuple([nat, nat, nat]), lthresh: nat, hthresh: nat })

@@ -220,6 +220,7 @@ function kswapdRun(k: Kernel, nid: number): void {
 function kswapdStop(k: Kernel, nid: number): void {
   // mm/vmscan.c: kswapd_stop
   k.set(k.L.NODE_KSWAPD, nid, 0);
+  if (k.log) k.trace(`kswapd_stop(N${nid})`);
 }
 
 /** Reset a cram_node's fields (kzalloc / re-use of the slot). */

@@ -67,7 +67,10 @@ function flushBufReset(k: Kernel, b: number): void {
   const M = bufMax(k);
   const n = k.get(L.BUF_LEN, b);
   // A reset of a buffer still holding folios drops their references for good.
-  if (n > 0) k.event(EV_FREE_LEAK);
+  if (n > 0) {
+    k.event(EV_FREE_LEAK);
+    if (k.log) k.trace(`cxl_flush_buf_reset(buf ${b}): ${n} deferred folio(s) dropped unsent`);
+  }
   for (let i = 0; i < M; i++) k.set(L.BUF_ENT, b * M + i, 0);
   k.set(L.BUF_LEN, b, 0);
 }

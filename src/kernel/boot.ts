@@ -48,7 +48,7 @@ export function boot(m: Machine): Kernel {
   k.set(L.G_CPUSET_ENABLED, 0, m.cfg.actors.cpuset ? 1 : 0);
   k.set(L.G_CPUSET_MEMS, 0, nodesInState(k, N_MEMORY));
   k.set(L.G_DEMOTION_ENABLED, 0, m.cfg.numaDemotionEnabled ? 1 : 0);
-  for (const c of m.cfg.cpus) k.set(L.MM_LIVE, c.mm, 1);
+  for (const c of m.cfg.cpus) if (!c.forkChild) k.set(L.MM_LIVE, c.mm, 1);
   establishDemotionTargets(k);
   return k;
 }

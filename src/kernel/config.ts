@@ -21,6 +21,19 @@ export interface NodeConfig {
   readonly adistance?: number;
 }
 
+/** A user CPU: the node it runs on, the mm its task runs in, and its program. */
+export interface CpuConfig {
+  readonly node: number;
+  readonly mm: number;
+  readonly program: readonly ProgramOp[];
+  /**
+   * The task is the child of a `fork` op into this mm: the mm is not live at
+   * boot, and the task runs only once the fork made it live (kernel/fork.c:
+   * the child is scheduled after copy_process).
+   */
+  readonly forkChild?: boolean;
+}
+
 /** One workload instruction of a user CPU; vaddr is a page slot of the CPU's mm. */
 export type ProgramOp =
   | { readonly op: 'mmap'; readonly vaddr: number; readonly kind: 'anon' | 'file-shared' | 'file-private'; readonly file?: number; readonly pgoff?: number; readonly prot: 'r' | 'rw' }
@@ -81,13 +94,19 @@ export interface KernelConfig {
   /** Highest buddy order (MAX_PAGE_ORDER of the model). */
   readonly maxOrder: number;
   /** User CPUs: the node each runs on and the mm it runs in. */
-  readonly cpus: readonly { readonly node: number; readonly mm: number; readonly program: readonly ProgramOp[] }[];
+  readonly cpus: readonly CpuConfig[];
   readonly mms: number;
   /** Page slots per mm. */
   readonly vaddrs: number;
   readonly files: number;
   readonly filePages: number;
   readonly swapSlots: number;
+  /**
+   * The swap device completes writes asynchronously (a block device; default
+   * false: synchronous, like zram): pageout() leaves the folio under
+   * writeback and shrink_folio_list keeps it in the swap cache for a later pass.
+   */
+  readonly swapAsync?: boolean;
   /** Content values are 0..contentValues-1; 0 is a zeroed page. */
   readonly contentValues: number;
   readonly device: DeviceConfig;

@@ -9,7 +9,7 @@
 // demotion batch and flush-buffer size. `canonical` is meant to be exhaustible
 // in minutes; `large` is for model-based testing only.
 
-import type { KernelConfig, NodeConfig, OpsTableConfig, ProgramOp } from './config.ts';
+import type { CpuConfig, KernelConfig, NodeConfig, OpsTableConfig, ProgramOp } from './config.ts';
 import { NP_OPS_DEMOTION, NP_OPS_PROTECT_WRITE } from './defs.ts';
 
 export interface ConfigParams {
@@ -37,12 +37,16 @@ export interface ConfigParams {
   readonly cpuset?: boolean;
   readonly demoteBatch?: 1 | 2;
   readonly bufMax?: 1 | 2;
+  /** Swap slots (default: one per anon page, so swap never fills). */
+  readonly swapSlots?: number;
+  /** An asynchronous swap device (KernelConfig.swapAsync). */
+  readonly swapAsync?: boolean;
   /** Extra pages of P beyond the demotable folios (default 0). */
   readonly extraPrivatePages?: number;
   /** Ops appended to cpu0's program (mutant scenarios: syscalls and driver API calls, see ProgramOp). */
   readonly extraOps?: readonly ProgramOp[];
   /** Extra user CPUs on D0, each in an existing mm (e.g. a second thread of mm 0). */
-  readonly extraCpus?: readonly { readonly mm: number; readonly program: readonly ProgramOp[] }[];
+  readonly extraCpus?: readonly { readonly mm: number; readonly program: readonly ProgramOp[]; readonly forkChild?: boolean }[];
   readonly opsTables?: readonly OpsTableConfig[];
   readonly mutant?: string | null;
   readonly fixes?: readonly string[];
@@ -123,12 +127,12 @@ export function makeConfig(p: ConfigParams): KernelConfig {
   const vaddrs = Math.max(1, p.anonPages + p.filePages);
   const cpuMms = p.cpus;
   const mms = cpuMms + (p.fork ? 1 : 0);
-  const cpus = Array.from({ length: p.cpus }, (_, c) => ({
+  const cpus: CpuConfig[] = Array.from({ length: p.cpus }, (_, c) => ({
     node: p.dram1 && c % 2 === 1 ? 1 : 0,
     mm: c,
     program: [...programFor(p, c, fileVaddr, cpuMms), ...(c === 0 ? p.extraOps ?? [] : [])],
   }));
-  for (const x of p.extraCpus ?? []) cpus.push({ node: 0, mm: x.mm, program: [...x.program] });
+  for (const x of p.extraCpus ?? []) cpus.push({ node: 0, mm: x.mm, program: [...x.program], ...(x.forkChild ? { forkChild: true } : {}) });
   const batch = p.demoteBatch ?? 1;
   // The device's thresholds in cost units: lthresh is reached by one
   // incompressible page (cost[2]); physical capacity leaves room for exactly the
@@ -145,7 +149,8 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     vaddrs,
     files: p.filePages > 0 ? 1 : 0,
     filePages: Math.max(1, p.filePages),
-    swapSlots: Math.max(1, p.cpus * p.anonPages),
+    swapSlots: Math.max(1, p.swapSlots ?? p.cpus * p.anonPages),
+    ...(p.swapAsync ? { swapAsync: true } : {}),
     contentValues: CONTENT_VALUES,
     device: { physUnits: lthresh + batch * COST[2], cost: COST, lthresh, hthresh: 0 },
     driver: { bufMax: p.bufMax ?? 1, mediaOps: true },
@@ -245,6 +250,29 @@ export const KERNEL_CONFIG_PARAMS = {
   // and deferred by flush_cb while kswapd(P) and the send race for it (SEMANTICS
   // 4.2: the free_folio hook runs before the LRU removal).
   dontneed: { name: 'dontneed', cpus: 1, anonPages: 1, filePages: 0, flush: true, extraOps: [{ op: 'madv_dontneed', vaddr: 0 }] },
+  // Coverage scenarios for the swap-cache edges of the folio machine (SEMANTICS 2.5, 6.3).
+  // fork before the eviction: both mms hold v0's swap entry. cpu0 swaps v0 back
+  // in (read-only: the entry is shared) and zaps it; the swap cache keeps the
+  // folio until mm 1's thread faults on its entry (do_swap_page finds the
+  // folio in the swap cache; writable unless mm 1 made v0 read-only first).
+  swapin: {
+    name: 'swapin', cpus: 1, anonPages: 1, filePages: 0, flush: false, fork: true,
+    extraOps: [{ op: 'read', vaddr: 0 }, { op: 'madv_dontneed', vaddr: 0 }],
+    extraCpus: [{ mm: 1, forkChild: true, program: [{ op: 'mprotect', vaddr: 0, prot: 'r' }, { op: 'read', vaddr: 0 }] }],
+  },
+  // pressure with a swap device of one slot: once v0 is swapped out, kswapd(D0)
+  // cannot swap v1 (add_to_swap fails) and puts it back (activate_locked).
+  swapfull: { name: 'swapfull', cpus: 1, anonPages: 2, filePages: 0, flush: false, swapSlots: 1 },
+  // tiny with an asynchronous swap device: kswapd(P) leaves the evicted folio
+  // in the swap cache under writeback (shrink_folio_list: goto keep), and the
+  // read fault finds it there (do_swap_page maps the P folio, SEMANTICS 4.3).
+  swapasync: { name: 'swapasync', cpus: 1, anonPages: 1, filePages: 0, flush: false, swapAsync: true },
+  // A second thread of mm 0 zaps v0 (MADV_DONTNEED) while cpu0's read fault
+  // holds the demoted folio isolated in cram_fault (F2): the last put is cram_fault's (R1).
+  zapiso: {
+    name: 'zapiso', cpus: 1, anonPages: 1, filePages: 0, flush: false,
+    extraCpus: [{ mm: 0, program: [{ op: 'madv_dontneed', vaddr: 0 }] }],
+  },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -253,7 +281,8 @@ export const KERNEL_CONFIG_PARAMS = {
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
-  'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed', 'large',
+  'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
+  'swapin', 'swapfull', 'swapasync', 'zapiso', 'large',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

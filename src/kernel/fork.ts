@@ -5,7 +5,7 @@
 // refaults them from the page cache). Swap PTEs duplicate their slot.
 
 import { EBUSY } from './defs.ts';
-import { PTE_MIGRATION, PTE_MIG_WRITE, PTE_PRESENT, PTE_SWAP, PTE_WRITE, VMA_SHARED } from './layout.ts';
+import { PTE_EXCL, PTE_MIGRATION, PTE_MIG_WRITE, PTE_PRESENT, PTE_SWAP, PTE_WRITE, VMA_SHARED } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { folioGet, pageFolio } from './folio.ts';
 import { swapDuplicate } from './swap.ts';
@@ -42,8 +42,9 @@ function copyPte(k: Kernel, ps: number, cs: number): void {
   const val = k.get(L.PTE_VAL, ps);
   if (kind === PTE_PRESENT) {
     const pfn = pageFolio(k, val);
-    // is_cow_mapping: wrprotect both (ptep_set_wrprotect on the parent).
-    const f = flags & ~PTE_WRITE;
+    // is_cow_mapping: wrprotect both (ptep_set_wrprotect on the parent); the
+    // page is shared now, no longer PageAnonExclusive (page_try_dup_anon_rmap).
+    const f = flags & ~(PTE_WRITE | PTE_EXCL);
     k.set(L.PTE_FLAGS, ps, f);
     folioGet(k, pfn);
     k.add(L.PG_MAPCOUNT, pfn, 1);
@@ -52,11 +53,14 @@ function copyPte(k: Kernel, ps: number, cs: number): void {
     k.set(L.PTE_VAL, cs, val);
   } else if (kind === PTE_SWAP) {
     swapDuplicate(k, val);
+    // copy_nonpresent_pte: mark the swap entry as shared (pte_swp_clear_exclusive on the parent)
+    k.set(L.PTE_FLAGS, ps, flags & ~PTE_EXCL);
+    k.set(L.PTE_FLAGS, cs, flags & ~PTE_EXCL);
     k.set(L.PTE_KIND, cs, PTE_SWAP);
     k.set(L.PTE_VAL, cs, val);
   } else if (kind === PTE_MIGRATION) {
     // A writable migration entry becomes a read entry in both (copy_nonpresent_pte).
-    const f = flags & ~PTE_MIG_WRITE;
+    const f = flags & ~(PTE_MIG_WRITE | PTE_EXCL);
     k.set(L.PTE_FLAGS, ps, f);
     k.set(L.PTE_KIND, cs, PTE_MIGRATION);
     k.set(L.PTE_FLAGS, cs, f);

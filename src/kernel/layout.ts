@@ -57,6 +57,11 @@ export const PTE_DIRTY = 1 << 1;
 export const PTE_PROTNONE = 1 << 2; // NUMA hinting (change_prot_numa)
 export const PTE_MIG_WRITE = 1 << 3; // writable migration entry
 export const PTE_YOUNG = 1 << 4;
+// PageAnonExclusive of the page a present or migration PTE maps (one mapping,
+// never shared by fork); on a swap PTE, SWP_EXCLUSIVE (pte_swp_exclusive):
+// try_to_unmap carries it over, and do_swap_page may map the page writable
+// without a COW only when it is set (mm/memory.c: do_swap_page).
+export const PTE_EXCL = 1 << 5;
 
 // VMA_FLAGS bits (VM_* of the vma covering this page slot)
 export const VMA_MAPPED = 1 << 0;
@@ -274,7 +279,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     VMA_POL_NODES: b.add('VMA_POL_NODES', MV, nodemask),
     VMA_POL_FLAGS: b.add('VMA_POL_FLAGS', MV, 63),
     PTE_KIND: b.add('PTE_KIND', MV, 3),
-    PTE_FLAGS: b.add('PTE_FLAGS', MV, 31),
+    PTE_FLAGS: b.add('PTE_FLAGS', MV, 63),
     PTE_VAL: b.add('PTE_VAL', MV, Math.max(P, cfg.swapSlots)),
     GH_LAST_WRITE: b.add('GH_LAST_WRITE', MV, cfg.contentValues),
     PCACHE: b.add('PCACHE', FP, P),

@@ -17,13 +17,14 @@
 import { match } from 'ts-pattern';
 import { cramFaultStep } from '../cram/cram.ts';
 import { GFP_HIGHUSER_MOVABLE, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, __GFP_PRIVATE, __GFP_ZERO, errname } from './defs.ts';
-import { EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PTE_DIRTY, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import { EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PTE_DIRTY, PTE_EXCL, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE } from './layout.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, filemapGetFolio } from './filemap.ts';
 import { folioNid, folioPut, folioTestAnon, lruAdd, pageFolio } from './folio.ts';
 import { vmaAllocFolio } from './mempolicy.ts';
 import { migrateMisplacedFolio } from './migrate.ts';
 import { folioIsPrivateNode, folioManagedAllowsNuma, folioManagedWrprotect, folioNodePrivateOps, noteOpsCallback, privateNodeWithoutOps } from './node_private.ts';
+import { hasFix } from './config.ts';
 import { OPS_CRAM, opsById } from './ops_table.ts';
 import { OP_HANDLE_FAULT, OP_NONE } from './ops_codes.ts';
 import { NULL_PFN, allocPages } from './page_alloc.ts';
@@ -212,8 +213,8 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
   k.setBits(k.L.PG_FLAGS, pfn, PG_anon);
   lruAdd(k, pfn);
   const vw = k.has(k.L.VMA_FLAGS, s, VMA_WRITE);
-  // The allocation's reference becomes the mapping's.
-  setPtePresent(k, s, pfn, (vw ? PTE_WRITE | PTE_DIRTY : 0));
+  // The allocation's reference becomes the mapping's (folio_add_new_anon_rmap(RMAP_EXCLUSIVE)).
+  setPtePresent(k, s, pfn, PTE_EXCL | (vw ? PTE_WRITE | PTE_DIRTY : 0));
   if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}${write ? ', write' : ''}) -> pfn ${pfn} (node ${folioNid(k, pfn)})`);
   return 0;
 }
@@ -249,7 +250,7 @@ function doCowFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
   copyFolioContent(k, dst, src, 1);
   k.setBits(k.L.PG_FLAGS, dst, PG_anon);
   lruAdd(k, dst);
-  setPtePresent(k, s, dst, PTE_WRITE | PTE_DIRTY);
+  setPtePresent(k, s, dst, PTE_EXCL | PTE_WRITE | PTE_DIRTY);
   folioPut(k, tid, src);
   if (k.log) k.trace(`do_cow_fault(mm ${mm}, v${vaddr}): pfn ${src} copied to pfn ${dst} (node ${folioNid(k, dst)})`);
   return 0;
@@ -299,7 +300,8 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
     // gone is not reused in place; wp_page_copy moves the data off the node.
     const keepOff = privateNodeWithoutOps(k, folioNid(k, old)) && folioManagedWrprotect(k, old);
     if (!keepOff && k.get(L.PG_REF, old) === 1 && k.get(L.PG_MAPCOUNT, old) === 1) {
-      k.set(L.PTE_FLAGS, s, flags | PTE_WRITE | PTE_DIRTY);
+      // wp_can_reuse_anon_folio -> folio_move_anon_rmap + SetPageAnonExclusive
+      k.set(L.PTE_FLAGS, s, flags | PTE_EXCL | PTE_WRITE | PTE_DIRTY);
       if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_reuse pfn ${old} (node ${folioNid(k, old)})`);
       return 0;
     }
@@ -315,7 +317,7 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
   lruAdd(k, dst);
   k.add(L.PG_MAPCOUNT, old, -1);
   k.set(L.PTE_FLAGS, s, 0);
-  setPtePresent(k, s, dst, PTE_WRITE | PTE_DIRTY);
+  setPtePresent(k, s, dst, PTE_EXCL | PTE_WRITE | PTE_DIRTY);
   folioPut(k, tid, old);
   if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_copy pfn ${old} -> pfn ${dst} (node ${folioNid(k, dst)})`);
   return 0;
@@ -393,18 +395,24 @@ export function doSwapPage(k: Kernel, tid: number, mm: number, vaddr: number, wr
     copySwapData(k, pfn, slot);
     lruAdd(k, pfn);
   }
-  const exclusive = k.get(L.SWAP_COUNT, slot) === 1;
-  const vw = k.has(L.VMA_FLAGS, s, VMA_WRITE);
-  let flags = 0;
-  if (exclusive && vw) flags |= PTE_WRITE | (write ? PTE_DIRTY : 0);
-  k.set(L.PTE_KIND, s, PTE_NONE);
-  setPtePresent(k, s, pfn, flags);
+  // pte_swp_exclusive: try_to_unmap marked the entry if the page was
+  // PageAnonExclusive (one mapping, never shared by fork)
+  const marked = k.has(L.PTE_FLAGS, s, PTE_EXCL);
   swapFree(k, slot);
   // should_try_to_free_swap: a write fault that is the last user drops the swap copy.
-  if (write && k.get(L.SWAP_COUNT, slot) === 0 && k.get(L.PG_REF, pfn) === 2) {
-    deleteFromSwapCache(k, pfn);
-    if (flags & PTE_WRITE) k.setBits(L.PG_FLAGS, pfn, PG_dirty);
-  }
+  if (write && k.get(L.SWAP_COUNT, slot) === 0 && k.get(L.PG_REF, pfn) === 2) deleteFromSwapCache(k, pfn);
+  // exclusive || folio_ref_count(folio) == 1, then VM_WRITE -> pte_mkwrite, on
+  // a read fault too. v4 has no folio_managed_wrprotect here (SEMANTICS 4.3
+  // lists its PROTECT_WRITE sites): a swap-cache folio on a private node is
+  // mapped writable like any other (finding swapin-maps-private-writable).
+  const exclusive = marked || k.get(L.PG_REF, pfn) === 1;
+  const vw = k.has(L.VMA_FLAGS, s, VMA_WRITE);
+  let flags = exclusive ? PTE_EXCL : 0;
+  const protect = hasFix(k.cfg, 'swapin-wrprotect') && folioManagedWrprotect(k, pfn);
+  if (exclusive && vw && !protect) flags |= PTE_WRITE | (write ? PTE_DIRTY : 0);
+  if (flags & PTE_DIRTY) k.setBits(L.PG_FLAGS, pfn, PG_dirty);
+  k.set(L.PTE_KIND, s, PTE_NONE);
+  setPtePresent(k, s, pfn, flags);
   if (k.log) k.trace(`do_swap_page(mm ${mm}, v${vaddr}, slot ${slot}) -> pfn ${pfn} (node ${folioNid(k, pfn)})${flags & PTE_WRITE ? ' writable' : ''}`);
   return 0;
 }

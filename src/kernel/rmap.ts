@@ -3,7 +3,7 @@
 // folio (present or migration entry pointing into it). This is exactly
 // rmap_walk's result set, found by brute force (the machine is tiny).
 
-import { EV_MIGRATE_UNGATED, PG_dirty, PTE_DIRTY, PTE_MIGRATION, PTE_MIG_WRITE, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE } from './layout.ts';
+import { EV_MIGRATE_UNGATED, PG_dirty, PTE_DIRTY, PTE_EXCL, PTE_MIGRATION, PTE_MIG_WRITE, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE } from './layout.ts';
 import { NP_OPS_MIGRATION } from './defs.ts';
 import type { Kernel } from './kernel.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedWrprotect, nodePrivateHasFlag } from './node_private.ts';
@@ -87,8 +87,9 @@ export function tryToMigrate(k: Kernel, pfn: number): void {
     const f = k.get(k.L.PTE_FLAGS, s);
     if (f & PTE_DIRTY) k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
     k.set(k.L.PTE_KIND, s, PTE_MIGRATION);
-    // make_writable_migration_entry iff the PTE was writable; the dirty bit rides along.
-    k.set(k.L.PTE_FLAGS, s, (f & PTE_WRITE ? PTE_MIG_WRITE : 0) | (f & PTE_DIRTY));
+    // make_writable_migration_entry iff the PTE was writable (else readable_exclusive
+    // for an exclusive page); the dirty bit rides along.
+    k.set(k.L.PTE_FLAGS, s, (f & PTE_WRITE ? PTE_MIG_WRITE : 0) | (f & (PTE_DIRTY | PTE_EXCL)));
     k.add(k.L.PG_MAPCOUNT, pfn, -1);
     k.add(k.L.PG_REF, pfn, -1); // page_vma_mapped: folio_put of the mapping's ref; never the last (isolation ref)
   }
@@ -106,7 +107,7 @@ export function removeMigrationPtes(k: Kernel, src: number, dst: number): void {
   const slots = rmapSlots(k, src, PTE_MIGRATION);
   for (const s of slots) {
     const f = k.get(k.L.PTE_FLAGS, s);
-    let flags = (f & PTE_MIG_WRITE ? PTE_WRITE : 0) | (f & PTE_DIRTY);
+    let flags = (f & PTE_MIG_WRITE ? PTE_WRITE : 0) | (f & (PTE_DIRTY | PTE_EXCL));
     // mm/internal.h: folio_managed_fixup_migration_pte
     if (k.cfg.mutant !== 'fixup-migration-pte-keeps-write' && folioManagedWrprotect(k, dst)) flags &= ~PTE_WRITE;
     folioGet(k, dst);
@@ -130,7 +131,8 @@ export function tryToUnmap(k: Kernel, pfn: number): boolean {
     if (k.has(k.L.PTE_FLAGS, s, PTE_DIRTY)) k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
     if (anon) {
       k.set(k.L.PTE_KIND, s, PTE_SWAP);
-      k.set(k.L.PTE_FLAGS, s, 0);
+      // pte_swp_mkexclusive iff the page was PageAnonExclusive
+      k.set(k.L.PTE_FLAGS, s, k.get(k.L.PTE_FLAGS, s) & PTE_EXCL);
       k.set(k.L.PTE_VAL, s, slot);
       swapDuplicate(k, slot);
     } else {

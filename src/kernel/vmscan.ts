@@ -472,8 +472,15 @@ export function shrinkFolio(k: Kernel, tid: number, pfn: number, sc: ScanControl
     if (folioMapped(k, pfn)) return keep(k, tid, pfn);
   }
   if (k.has(L.PG_FLAGS, pfn, PG_dirty)) {
-    if (anon) swapWritepage(k, pfn);
-    else filemapWriteback(k, pfn);
+    if (anon) {
+      swapWritepage(k, pfn);
+      // pageout() -> PAGE_SUCCESS with the folio under writeback: goto keep.
+      // The I/O completes in the background (folio_end_writeback rotates it to
+      // the LRU tail) and a later pass frees the clean swap-cache folio.
+      if (k.cfg.swapAsync) return keepUnderWriteback(k, tid, pfn);
+    } else {
+      filemapWriteback(k, pfn);
+    }
   }
   // __remove_mapping: folio_ref_freeze(folio, 1 + cache refs)
   const cacheRefs = (k.get(L.PG_SWAP, pfn) ? 1 : 0) + (k.get(L.PG_MAPPING, pfn) ? 1 : 0);
@@ -492,10 +499,17 @@ export function shrinkFolio(k: Kernel, tid: number, pfn: number, sc: ScanControl
   return true;
 }
 
+/** keep: back to the (inactive) LRU, unmapped and in the swap cache, its write in flight. */
+function keepUnderWriteback(k: Kernel, tid: number, pfn: number): boolean {
+  folioPutbackLru(k, tid, pfn);
+  if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} under writeback, kept (folio_putback_lru)`);
+  return false;
+}
+
 /** activate_locked + putback: the folio goes back to the LRU, active. */
 function keep(k: Kernel, tid: number, pfn: number): boolean {
   k.setBits(k.L.PG_FLAGS, pfn, PG_active);
   folioPutbackLru(k, tid, pfn);
-  if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} kept`);
+  if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} kept (activate_locked, folio_putback_lru)`);
   return false;
 }

@@ -66,6 +66,8 @@ export function cpuStep(k: Kernel, cpu: number): boolean {
     return true;
   }
   const mm = k.cfg.cpus[cpu]!.mm;
+  // a fork child's task does not exist before the fork made its mm live
+  if (k.cfg.cpus[cpu]!.forkChild && !k.get(k.L.MM_LIVE, mm)) return false;
   const pc = k.get(k.L.THR_PC, tid);
   const c = compiledPrograms(k.m)[cpu]![pc];
   if (!c) return false;

@@ -80,4 +80,11 @@ export const MM_FIXES: readonly Fix[] = [
     alsoOff: ['no-file-demotion'],
     description: 'Only anon folios go on the demotion list; file folios are reclaimed instead, so no page-cache folio lands on P where write(2) or a shared write fault would write it in place (SEMANTICS A3; the author proposes this on 2026-03-19). move_pages(2) to P (11.4) is not covered.',
   },
+  {
+    name: 'swapin-wrprotect',
+    site: 'mm/memory.c: do_swap_page',
+    mends: 'INV-RO',
+    config: 'swapasync',
+    description: 'do_swap_page maps an exclusive swap-cache folio writable (pte_mkwrite when VM_WRITE, on read faults too) and v4 adds no folio_managed_wrprotect there (its PROTECT_WRITE sites are change_pte_range, change_huge_pmd, remove_migration_pmd, fixup_migration_pte and do_numa_page). With an asynchronous swap device kswapd(P) leaves an evicted P folio in the swap cache under writeback (shrink_folio_list: goto keep); a fault before the next reclaim pass maps that P folio writable, and later writes reach the compressed device without cram_fault promoting them. The fix drops the write bit for a folio_managed_wrprotect folio, so the next write faults into handle_fault. Explorer: swapasync, 9 steps -> INV-RO.',
+  },
 ];
