@@ -17,6 +17,10 @@
 //   cram_scrubbed          deferred and already zeroed (send done, put pending)
 //   swapcache              in the swap cache (kswapd(P) eviction, swap-in)
 //   free, offline          in the buddy / in a block that is not online
+// Isolation is read from a MAPPED folio's extra reference, so an isolated folio
+// whose mappings are zapped (MADV_DONTNEED, a COW copy) reads as dram / cram
+// until its isolator puts it back or frees it (zap_pte_range_isolated,
+// wp_page_copy below).
 // There is deliberately no "cram_writable": a writable mapping of a
 // PROTECT_WRITE folio is not a protocol state, so reaching it is a conformance
 // failure as well as an INV-RO one.
@@ -53,6 +57,7 @@ export type FolioEvent =
   | { type: 'alloc_cram_folio'; ret?: number }
   | { type: 'migrate_pages'; ret?: number }
   | { type: 'do_wp_page'; ret?: number }
+  | { type: 'wp_page_copy'; ret?: number }
   | { type: 'pte_wrprotect'; ret?: number }
   | { type: 'folio_isolate_lru'; ret?: number }
   | { type: 'folio_putback_lru'; ret?: number }
@@ -63,11 +68,14 @@ export type FolioEvent =
   | { type: 'folio_put'; ret?: number }
   | { type: 'cram_free_folio_cb'; ret?: number }
   | { type: 'cxl_flush_buf_send'; ret?: number }
+  | { type: 'cxl_flush_buf_reset'; ret?: number }
+  | { type: 'migrate_pages_swapcache'; ret?: number }
   | { type: 'add_to_swap'; ret?: number }
   | { type: 'swap_in'; ret?: number }
   | { type: 'do_swap_page'; ret?: number }
   | { type: 'swapin_readahead'; ret?: number }
-  | { type: 'zap_pte_range'; ret?: number };
+  | { type: 'zap_pte_range'; ret?: number }
+  | { type: 'zap_pte_range_isolated'; ret?: number };
 
 export const folioMachine = setup({
   types: { events: {} as FolioEvent },
@@ -90,6 +98,14 @@ export const folioMachine = setup({
         // alloc_cram_folio + copy + remove_migration_pte (read-only) at once
         migrate_pages: 'cram',
         swapin_readahead: 'swapcache',
+        // do_swap_page with no swap-cache folio: allocated, read from the slot and
+        // mapped writable when the entry is exclusive (read-only: alloc_pages -> dram)
+        do_swap_page: 'dram_writable',
+        // do_wp_page -> wp_page_copy: the new copy, mapped writable
+        wp_page_copy: 'dram_writable',
+        // migrate_pages of an unmapped swap-cache folio (demotion, or offline of P):
+        // the copy keeps PG_swapcache (migrate_folio -> folio_migrate_mapping)
+        migrate_pages_swapcache: 'swapcache',
       },
     },
     dram: {
@@ -118,8 +134,19 @@ export const folioMachine = setup({
         folio_putback_lru_writable: 'dram_writable',
         try_to_migrate: 'dram_migrating',
         add_to_swap: 'swapcache',
+        // MADV_DONTNEED zaps the last mapping of a swap-cache folio sitting in
+        // kswapd's demotion batch: the swap cache keeps it
+        zap_pte_range: 'swapcache',
+        // do_wp_page -> wp_page_copy: the isolation reference makes the folio
+        // look shared, so a write fault copies it; the old folio loses its
+        // mapping and, unmapped, reads as dram until kswapd's batch ends
+        wp_page_copy: 'dram',
+        // MADV_DONTNEED / munmap of a folio in kswapd's batch that is not in the swap cache
+        zap_pte_range_isolated: 'dram',
         // the mapping was zapped meanwhile: the last put frees it (R1)
         folio_put: 'free',
+        // migrate_pages is one atomic step: the demotion source is freed after the move
+        migrate_pages: 'free',
       },
     },
     dram_migrating: {
@@ -151,6 +178,10 @@ export const folioMachine = setup({
     cram_isolated: {
       on: {
         folio_putback_lru: 'cram',
+        // migrate_pages is one atomic step: the promotion source (cram_fault F4) is freed after the move
+        migrate_pages: 'free',
+        // MADV_DONTNEED by another thread while cram_fault (F2) holds the folio isolated
+        zap_pte_range_isolated: 'cram',
         try_to_migrate: 'cram_migrating',
         add_to_swap: 'swapcache',
         folio_put: 'free',
@@ -172,6 +203,11 @@ export const folioMachine = setup({
       on: {
         // the device (media ops) or the CPU zeroes the folio ...
         cxl_flush_buf_send: 'cram_scrubbed',
+        // faithful v4 flush race (finding flush-swap-atomic): the kthread resets a
+        // buffer it has not sent; the folio keeps its flush bit, out of every
+        // buffer and never zeroed, and the abstraction cannot tell it from a
+        // scrubbed one (INV-REFCOUNT-BALANCE flags the lost reference)
+        cxl_flush_buf_reset: 'cram_scrubbed',
         // ... and send's folio_put frees it through flush_cb case (a)
         folio_put: 'free',
       },
@@ -183,6 +219,8 @@ export const folioMachine = setup({
         do_swap_page: 'dram_writable',
         folio_put: 'free',
         folio_putback_lru: 'cram',
+        // the source of migrate_pages_swapcache, freed after the move
+        migrate_pages: 'free',
         // a swap-cache folio on P (demoted while in the swap cache, then unmapped)
         // freed by reclaim: free_folio defers it like any CRAM folio
         cram_free_folio_cb: 'cram_deferred',
@@ -193,9 +231,9 @@ export const folioMachine = setup({
 
 const EVENT_TYPES: readonly FolioEvent['type'][] = [
   'online_pages', 'HOTUNPLUG_MIGRATE', 'offline_pages', 'alloc_pages', 'do_anonymous_page', 'alloc_migration_target',
-  'alloc_cram_folio', 'migrate_pages', 'do_wp_page', 'pte_wrprotect', 'folio_isolate_lru', 'folio_putback_lru', 'folio_putback_lru_writable',
+  'alloc_cram_folio', 'migrate_pages', 'do_wp_page', 'wp_page_copy', 'pte_wrprotect', 'folio_isolate_lru', 'folio_putback_lru', 'folio_putback_lru_writable',
   'try_to_migrate', 'remove_migration_ptes', 'migrate_folio_done', 'folio_put', 'cram_free_folio_cb',
-  'cxl_flush_buf_send', 'add_to_swap', 'swap_in', 'do_swap_page', 'swapin_readahead', 'zap_pte_range',
+  'cxl_flush_buf_send', 'cxl_flush_buf_reset', 'add_to_swap', 'migrate_pages_swapcache', 'zap_pte_range_isolated', 'swap_in', 'do_swap_page', 'swapin_readahead', 'zap_pte_range',
 ];
 
 export const folioSpec: MachineSpec = {
@@ -206,22 +244,30 @@ export const folioSpec: MachineSpec = {
     online_pages: ['online_pages'],
     offline_pages: ['offline_pages'],
     HOTUNPLUG_MIGRATE: ['offline_pages', 'do_migrate_range', 'migrate_pages'],
-    alloc_pages: ['alloc_pages_node', 'alloc_pages', 'filemap_alloc_folio', '__folio_alloc_node'],
+    alloc_pages: ['alloc_pages_node', 'alloc_pages', '__alloc_pages', 'filemap_alloc_folio', '__folio_alloc_node'],
     do_anonymous_page: ['do_anonymous_page', 'vma_alloc_folio'],
     alloc_migration_target: ['alloc_migration_target', 'alloc_cram_promote_folio', 'alloc_demote_folio'],
     alloc_cram_folio: ['alloc_cram_folio'],
     migrate_pages: ['migrate_pages', 'alloc_cram_folio'],
     do_wp_page: ['do_wp_page', 'mprotect', 'change_pte_range'],
+    wp_page_copy: ['wp_page_copy'],
     pte_wrprotect: ['pte_wrprotect', 'mprotect', 'change_pte_range', 'fork'],
-    folio_isolate_lru: ['folio_isolate_lru'],
+    // kswapd's trace says `isolate pfn N` (folio_isolate_lru in shrink_node's batch)
+    folio_isolate_lru: ['folio_isolate_lru', 'isolate'],
     folio_putback_lru: ['folio_putback_lru'],
     folio_putback_lru_writable: ['folio_putback_lru', 'putback_movable_pages', 'migrate_pages'],
     try_to_migrate: ['try_to_migrate', 'migrate_pages'],
     remove_migration_ptes: ['remove_migration_ptes', 'remove_migration_pte', 'migrate_pages'],
     migrate_folio_done: ['migrate_folio_done', 'migrate_pages'],
-    folio_put: ['folio_put'],
+    // the last reference's owner: reclaim's free, the flush send's put, a zap,
+    // a migration that finds the source freed under it (not migrate_pages: the
+    // source a migration frees is the migrate_pages edge)
+    folio_put: ['folio_put', '__folio_put', 'shrink_folio_list', 'cxl_flush_buf_send', 'madvise', 'munmap', 'zap_pte_range', 'migrate_folio_unmap'],
     cram_free_folio_cb: ['cram_free_folio_cb', 'cxl_compression_flush_cb'],
     cxl_flush_buf_send: ['cxl_flush_buf_send'],
+    cxl_flush_buf_reset: ['cxl_flush_buf_reset'],
+    migrate_pages_swapcache: ['migrate_pages'],
+    zap_pte_range_isolated: ['zap_pte_range', 'madvise', 'munmap'],
     add_to_swap: ['add_to_swap', 'shrink_folio_list'],
     swap_in: ['do_swap_page', 'swap_in'],
     do_swap_page: ['do_swap_page'],
