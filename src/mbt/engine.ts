@@ -1,8 +1,20 @@
 // Model-based testing over any System with fast-check.
 //
-// Command i is action i of the System's static action table — the SAME
-// actions the explorer takes, not a second copy of the kernel:
-//   check(model) = sys.step(model.state, i, scratch) returned true (enabled)
+// Commands are actions of the System's static action table — the SAME
+// actions the explorer takes (sys.step), not a second copy of the kernel.
+// Two generation modes:
+//   'enabled' (default): command #k*b takes the k-th ENABLED action of the
+//       current state (k mod the number of enabled actions, enumerated with
+//       forEachSuccessor), b times in a row while it stays enabled
+//       (EnabledCommand). Every command makes progress, so runs reach the
+//       depth the system allows and each actor gets a share in proportion to
+//       what it can actually do now. In the uniform mode most commands of the
+//       kernel's small tables were disabled and skipped, so runs stayed
+//       shallow and mutants needing 25+ steps of interleaved background work
+//       (kswapd, the pressure IRQs) were missed.
+//   'uniform': command i is action i of the table, skipped when disabled.
+// In both modes:
+//   check(model) = the command can take a step in model.state
 //   run(model)   = take the step, then judge the successor with every property
 //                  and the transition check (conformance when the system is
 //                  wrapped by withConformance), and advance the model.
@@ -11,12 +23,20 @@
 // are the model; the system is the real thing). The system is pure, so the
 // "real" side holds nothing but the trail of actions taken.
 //
-// fast-check shrinks a failing command sequence; the shrunk trace is the
-// sequence of ENABLED actions it runs until the first violation, which is a
-// plain action list that sys.step (and `cramcheck replay`) reproduces.
+// fast-check shrinks a failing command sequence (fewer commands, smaller k,
+// shorter bursts); the shrunk trace is the sequence of concrete action ids it
+// runs until the first violation, a plain action list that sys.step (and
+// `cramcheck replay`) reproduces. In 'enabled' mode a command's action depends on the
+// state it runs in, so the ids are recovered by re-running the shrunk
+// choices from the initial state (runChoices), not read off the commands.
 
 import fc from 'fast-check';
-import type { System } from '../explore/system.ts';
+import { match } from 'ts-pattern';
+import { forEachSuccessor, type System } from '../explore/system.ts';
+
+/** How commands pick their action: see the header. */
+export type MbtMode = 'enabled' | 'uniform';
+export const MBT_MODES: readonly MbtMode[] = ['enabled', 'uniform'];
 
 /** Machines as the MBT model: abstract states per machine per entity, and the judge of one step. */
 export interface MbtMachines {
@@ -29,6 +49,8 @@ export interface MbtModel {
   /** Abstract machine states (when machines are given). */
   abstract: string[][] | null;
   depth: number;
+  /** Enabled actions of `state` in increasing order ('enabled' mode only, else null). */
+  enabled: number[] | null;
 }
 
 export interface MbtReal {
@@ -69,43 +91,106 @@ export function judge(sys: System, prev: Uint32Array | null, a: number, next: Ui
   return null;
 }
 
+/** What a command needs besides its own choice: shared by every command of one runMbt. */
+interface CommandContext {
+  readonly sys: System;
+  readonly scratch: Uint32Array;
+  readonly machines: MbtMachines | null;
+  readonly seen: Uint8Array;
+  readonly only: string | null;
+  readonly trackEnabled: boolean;
+}
+
+/** The enabled actions of `state`, in increasing order (scratch is overwritten). */
+export function enabledActions(sys: System, state: Uint32Array, scratch: Uint32Array): number[] {
+  const out: number[] = [];
+  forEachSuccessor(sys, state, scratch, (a) => out.push(a));
+  return out;
+}
+
+/** Take enabled action a from m (the common run of both command kinds). */
+function advance(ctx: CommandContext, m: MbtModel, r: MbtReal, a: number): void {
+  const next = new Uint32Array(ctx.sys.words);
+  if (!ctx.sys.step(m.state, a, next)) return;
+  r.trail.push(a);
+  ctx.seen[a] = 1;
+  const v = judge(ctx.sys, m.state, a, next, ctx.machines, ctx.only);
+  if (v) throw new MbtViolation(v.id, v.message, m.depth + 1);
+  m.state = next;
+  m.depth++;
+  if (ctx.machines) m.abstract = ctx.machines.abstractAll(next);
+  if (ctx.trackEnabled) m.enabled = enabledActions(ctx.sys, next, ctx.scratch);
+}
+
+/** 'uniform' mode: action a of the table, skipped when disabled. toString starts with the action id. */
 class ActionCommand implements fc.Command<MbtModel, MbtReal> {
   constructor(
-    private readonly sys: System,
+    private readonly ctx: CommandContext,
     private readonly a: number,
-    private readonly scratch: Uint32Array,
-    private readonly machines: MbtMachines | null,
-    private readonly seen: Uint8Array,
-    private readonly only: string | null,
   ) {}
 
   check(m: Readonly<MbtModel>): boolean {
-    return this.sys.step(m.state, this.a, this.scratch);
+    return this.ctx.sys.step(m.state, this.a, this.ctx.scratch);
   }
 
   run(m: MbtModel, r: MbtReal): void {
-    const next = new Uint32Array(this.sys.words);
-    if (!this.sys.step(m.state, this.a, next)) return;
-    r.trail.push(this.a);
-    this.seen[this.a] = 1;
-    const v = judge(this.sys, m.state, this.a, next, this.machines, this.only);
-    if (v) throw new MbtViolation(v.id, v.message, m.depth + 1);
-    m.state = next;
-    m.depth++;
-    if (this.machines) m.abstract = this.machines.abstractAll(next);
+    advance(this.ctx, m, r, this.a);
   }
 
   toString(): string {
-    const d = this.sys.describe(this.a);
+    const d = this.ctx.sys.describe(this.a);
     return `${this.a}:${d.actor}:${d.name}`;
+  }
+}
+
+/** One 'enabled'-mode choice: the k-th enabled action, taken up to `burst` times in a row. */
+export interface Choice {
+  readonly k: number;
+  readonly burst: number;
+}
+
+/**
+ * 'enabled' mode: the k-th enabled action of the state the command runs in
+ * (k mod their number), then the same action again while it stays enabled,
+ * `burst` steps in all. Bursts matter because the kernel's threads advance
+ * one lock-to-lock step at a time: a demotion is four kswapd steps, a
+ * cram_set_pressure four IRQ-thread steps, and the shortest counterexamples
+ * run such sequences uninterrupted. A uniform pick among 2-4 enabled actions
+ * rarely does. Only a deadlocked state (nothing enabled) skips the command.
+ * toString is `#k*burst`: the action is a function of the state, not of the
+ * command, so the trace is rebuilt by runChoices.
+ */
+class EnabledCommand implements fc.Command<MbtModel, MbtReal> {
+  constructor(
+    private readonly ctx: CommandContext,
+    readonly choice: Choice,
+  ) {}
+
+  check(m: Readonly<MbtModel>): boolean {
+    return m.enabled !== null && m.enabled.length > 0;
+  }
+
+  run(m: MbtModel, r: MbtReal): void {
+    const en = m.enabled!;
+    const a = en[this.choice.k % en.length]!;
+    advance(this.ctx, m, r, a);
+    for (let i = 1; i < this.choice.burst && m.enabled!.includes(a); i++) advance(this.ctx, m, r, a);
+  }
+
+  toString(): string {
+    return `#${this.choice.k}*${this.choice.burst}`;
   }
 }
 
 export interface MbtOptions {
   readonly runs?: number;
   readonly seed?: number;
-  /** Maximal generated commands per run (disabled ones are skipped, so runs are shorter). */
+  /** Maximal generated commands per run ('uniform' skips disabled ones, so its runs are shorter). */
   readonly maxCommands?: number;
+  /** How commands choose their action (default 'enabled'). */
+  readonly mode?: MbtMode;
+  /** 'enabled' mode: most steps one command takes of its action in a row (default 4; 1 = no bursts). */
+  readonly maxBurst?: number;
   /** fast-check replay path (with the same seed) to re-run one failing case directly. */
   readonly path?: string;
   /** fast-check's commands replay path (printed with the counterexample), with `path`. */
@@ -120,12 +205,13 @@ export interface MbtFailure {
   readonly message: string;
   /** The shrunk trace: enabled actions from the initial state; the last one violates. */
   readonly actions: number[];
-  /** Commands in fast-check's shrunk counterexample (enabled or not). */
+  /** Commands in fast-check's shrunk counterexample ('uniform': action ids, enabled or not; 'enabled': #k choices). */
   readonly commands: string;
 }
 
 export interface MbtResult {
   readonly system: string;
+  readonly mode: MbtMode;
   readonly ok: boolean;
   readonly runs: number;
   readonly seed: number;
@@ -157,6 +243,43 @@ export function runActions(sys: System, actions: readonly number[], machines: Mb
   return { actions: taken, violation: null };
 }
 
+/**
+ * Run 'enabled'-mode choices from the initial state, as EnabledCommand does:
+ * choice k takes the k-th enabled action (mod their number), repeated while
+ * enabled up to its burst; stops at the first violation or when nothing is
+ * enabled. Returns the concrete action ids taken, so the result is a plain
+ * trace that runActions, sys.step and `cramcheck replay` reproduce.
+ */
+export function runChoices(sys: System, choices: readonly Choice[], machines: MbtMachines | null = null, only: string | null = null): { actions: number[]; violation: { id: string; message: string } | null } {
+  let cur = new Uint32Array(sys.words);
+  sys.initial(cur);
+  const scratch = new Uint32Array(sys.words);
+  const taken: number[] = [];
+  const v0 = judge(sys, null, -1, cur, machines, only);
+  if (v0) return { actions: taken, violation: v0 };
+  for (const c of choices) {
+    const en = enabledActions(sys, cur, scratch);
+    if (en.length === 0) break;
+    const a = en[c.k % en.length]!;
+    for (let i = 0; i < c.burst; i++) {
+      const next = new Uint32Array(sys.words);
+      if (!sys.step(cur, a, next)) break;
+      taken.push(a);
+      const v = judge(sys, cur, a, next, machines, only);
+      if (v) return { actions: taken, violation: v };
+      cur = next;
+    }
+  }
+  return { actions: taken, violation: null };
+}
+
+/** `#k*burst` (EnabledCommand.toString) back to its choice. */
+function parseChoice(text: string): Choice {
+  const m = /^#(\d+)\*(\d+)$/.exec(text);
+  if (!m) throw new Error(`not an enabled-mode command: ${text}`);
+  return { k: Number(m[1]), burst: Number(m[2]) };
+}
+
 /** Model-based test of sys: deterministic for a seed. */
 export function runMbt(sys: System, opts: MbtOptions = {}): MbtResult {
   const runs = opts.runs ?? 100;
@@ -164,26 +287,41 @@ export function runMbt(sys: System, opts: MbtOptions = {}): MbtResult {
   const maxCommands = opts.maxCommands ?? 200;
   const machines = opts.machines ?? null;
   const only = opts.property ?? null;
-  const scratch = new Uint32Array(sys.words);
+  const mode = opts.mode ?? 'enabled';
+  const maxBurst = opts.maxBurst ?? 4;
   const seen = new Uint8Array(sys.actionCount);
-  const table = Array.from({ length: sys.actionCount }, (_, a) => new ActionCommand(sys, a, scratch, machines, seen, only));
+  const ctx: CommandContext = { sys, scratch: new Uint32Array(sys.words), machines, seen, only, trackEnabled: mode === 'enabled' };
 
   // A violation in the initial state needs no command at all.
   const init = runActions(sys, [], machines, only);
   if (init.violation) {
     return {
-      system: sys.name, ok: false, runs: 0, seed, path: null, replayPath: null, shrinks: 0, actionsSeen: 0,
+      system: sys.name, mode, ok: false, runs: 0, seed, path: null, replayPath: null, shrinks: 0, actionsSeen: 0,
       failure: { property: init.violation.id, message: init.violation.message, actions: [], commands: '' },
     };
   }
 
-  const arb = fc.commands([fc.integer({ min: 0, max: Math.max(0, sys.actionCount - 1) }).map((a) => table[a]!)], {
+  const top = Math.max(0, sys.actionCount - 1);
+  const command = match(mode)
+    .with('uniform', () => {
+      const table = Array.from({ length: sys.actionCount }, (_, a) => new ActionCommand(ctx, a));
+      return fc.integer({ min: 0, max: top }).map((a): fc.Command<MbtModel, MbtReal> => table[a]!);
+    })
+    // k ranges over the table size: at least as many as can be enabled, so
+    // every enabled action is reachable, and small, so shrinking k is short.
+    .with('enabled', () =>
+      fc
+        .record({ k: fc.integer({ min: 0, max: top }), burst: fc.integer({ min: 1, max: maxBurst }) })
+        .map((c): fc.Command<MbtModel, MbtReal> => new EnabledCommand(ctx, c)),
+    )
+    .exhaustive();
+  const arb = fc.commands([command], {
     maxCommands,
     size: 'max',
     ...(opts.replayPath !== undefined ? { replayPath: opts.replayPath } : {}),
   });
   const prop = fc.property(arb, (cmds) => {
-    const setup = () => ({ model: freshModel(sys, machines), real: { trail: [] as number[] } });
+    const setup = () => ({ model: freshModel(ctx), real: { trail: [] as number[] } });
     fc.modelRun(setup, cmds);
     return true;
   });
@@ -196,10 +334,15 @@ export function runMbt(sys: System, opts: MbtOptions = {}): MbtResult {
   let replayPath: string | null = null;
   if (details.failed && details.counterexample) {
     replayPath = /replayPath="([^"]*)"/.exec(String(details.counterexample[0]))?.[1] ?? null;
-    // The iterable yields fast-check's wrappers; their names start with the action id.
+    // The iterable yields fast-check's wrappers; their names start with the
+    // action id ('uniform') or are `#k` ('enabled'). Commands that did not run
+    // are harmless: runActions skips disabled actions, runChoices stops at the
+    // violation.
     const cmds = [...details.counterexample[0]].map(String);
-    const actions = cmds.map((c) => Number.parseInt(c, 10));
-    const r = runActions(sys, actions, machines, only);
+    const r = match(mode)
+      .with('uniform', () => runActions(sys, cmds.map((c) => Number.parseInt(c, 10)), machines, only))
+      .with('enabled', () => runChoices(sys, cmds.map(parseChoice), machines, only))
+      .exhaustive();
     const err = details.errorInstance;
     if (r.violation) {
       failure = { property: r.violation.id, message: r.violation.message, actions: r.actions, commands: cmds.join(', ') };
@@ -211,6 +354,7 @@ export function runMbt(sys: System, opts: MbtOptions = {}): MbtResult {
   }
   return {
     system: sys.name,
+    mode,
     ok: !details.failed,
     runs: details.numRuns,
     seed: details.seed,
@@ -222,8 +366,13 @@ export function runMbt(sys: System, opts: MbtOptions = {}): MbtResult {
   };
 }
 
-function freshModel(sys: System, machines: MbtMachines | null): MbtModel {
-  const state = new Uint32Array(sys.words);
-  sys.initial(state);
-  return { state, abstract: machines ? machines.abstractAll(state) : null, depth: 0 };
+function freshModel(ctx: CommandContext): MbtModel {
+  const state = new Uint32Array(ctx.sys.words);
+  ctx.sys.initial(state);
+  return {
+    state,
+    abstract: ctx.machines ? ctx.machines.abstractAll(state) : null,
+    depth: 0,
+    enabled: ctx.trackEnabled ? enabledActions(ctx.sys, state, ctx.scratch) : null,
+  };
 }
