@@ -4,21 +4,28 @@
 // prints the seed, fast-check's replay path and the shrunk trace, and writes
 // the trace (same versioned format as `explore --out`) for `cramcheck replay`.
 // --all-mutants runs every mutant of the catalogue and prints, per mutant, the
-// MBT shrunk length beside the explorer's BFS shortest length.
+// MBT shrunk length beside the explorer's BFS shortest length, and replays
+// each written trace as `cramcheck replay` does (a trace that does not replay
+// counts as a miss). Like `cramcheck mutants`, kernel mutants run with every
+// fix on unless --fix is given (--fix none: the faithful v4 model): the
+// catalogue's mutants are seeded into the fixed model, and some (the
+// back-pressure ones) are unreachable past v4's own findings.
 
 import { explore } from '../explore/explorer.ts';
+import { performance } from 'node:perf_hooks';
 import { writeFileAtomic } from '../report/write-atomic.ts';
-import { makeTrace, serializeTrace, type SystemDescriptor } from '../trace/format.ts';
+import { makeTrace, parseTrace, serializeTrace, type SystemDescriptor } from '../trace/format.ts';
 import { renderCounterexample } from '../trace/render.ts';
-import { propertySource } from '../trace/replay.ts';
+import { describeOutcome, isReproduced, propertySource, replaySteps } from '../trace/replay.ts';
 import type { System } from '../explore/system.ts';
 import { ConformanceChecker } from '../../models/conformance.ts';
-import { runMbt, type MbtResult } from '../mbt/engine.ts';
+import { MBT_MODES, runMbt, type MbtMode, type MbtResult } from '../mbt/engine.ts';
+import { readFileSync } from 'node:fs';
 import { abstractionsFor } from '../mbt/machines.ts';
 import { flag, list, oneOf, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
 import { SYSTEM_OPTIONS } from './explore-cmd.ts';
-import { mutantCatalogue, resolveSystem } from './systems.ts';
+import { mutantCatalogue, resolveSystem, resolveTraceSystem } from './systems.ts';
 
 interface MbtRun {
   readonly sys: System;
@@ -29,16 +36,41 @@ interface MbtRun {
 
 function defaultTraceFile(d: SystemDescriptor, seed: number): string {
   const cfg = typeof d.config === 'string' ? d.config : 'file';
-  return `out/mbt-${d.system}-${cfg}-${d.mutant ?? 'v4'}-seed${seed}.json`;
+  // The fix count keeps runs with and without fixes from overwriting each other's trace.
+  const fixed = d.fixes.length > 0 ? `-fixes${d.fixes.length}` : '';
+  return `out/mbt-${d.system}-${cfg}-${d.mutant ?? 'v4'}${fixed}-seed${seed}.json`;
 }
 
-function runOne(sys: System, d: SystemDescriptor, opts: { runs: number; seed: number; maxCommands: number; path?: string; replayPath?: string; machines: boolean; property?: string }, out: string | null): MbtRun {
+interface RunOptions {
+  readonly runs: number;
+  readonly seed: number;
+  readonly maxCommands: number;
+  readonly mode: MbtMode;
+  readonly maxBurst: number;
+  readonly machines: boolean;
+  readonly path?: string;
+  readonly replayPath?: string;
+  readonly property?: string;
+}
+
+/** Re-read a written trace and replay it exactly as `cramcheck replay FILE` does. */
+export function replayTraceFile(file: string): { ok: boolean; message: string } {
+  const parsed = parseTrace(readFileSync(file, 'utf8'));
+  if (!parsed.ok) return { ok: false, message: `invalid trace: ${parsed.error}` };
+  const { sys } = resolveTraceSystem(parsed.trace);
+  const r = replaySteps(sys, parsed.trace.steps, parsed.trace.expect);
+  return { ok: isReproduced(r.outcome), message: describeOutcome(r.outcome) };
+}
+
+function runOne(sys: System, d: SystemDescriptor, opts: RunOptions, out: string | null): MbtRun {
   const abs = opts.machines ? abstractionsFor(sys, d) : [];
   const machines = abs.length > 0 ? new ConformanceChecker(abs) : null;
   const r = runMbt(sys, {
     runs: opts.runs,
     seed: opts.seed,
     maxCommands: opts.maxCommands,
+    mode: opts.mode,
+    maxBurst: opts.maxBurst,
     machines,
     ...(opts.property !== undefined ? { property: opts.property } : {}),
     ...(opts.path !== undefined ? { path: opts.path } : {}),
@@ -47,7 +79,7 @@ function runOne(sys: System, d: SystemDescriptor, opts: { runs: number; seed: nu
   let traceFile: string | null = null;
   if (r.failure && r.failure.property !== 'EXCEPTION') {
     const steps = r.failure.actions.map((a) => ({ action: a, ...sys.describe(a) }));
-    const note = `mbt seed ${r.seed} path ${r.path ?? '-'} replayPath ${r.replayPath ?? '-'}`;
+    const note = `mbt mode ${r.mode} seed ${r.seed} path ${r.path ?? '-'} replayPath ${r.replayPath ?? '-'}`;
     const t = makeTrace(d, { property: r.failure.property, source: propertySource(sys, r.failure.property), steps }, note);
     traceFile = out ?? defaultTraceFile(d, r.seed);
     writeFileAtomic(traceFile, serializeTrace(t));
@@ -57,7 +89,7 @@ function runOne(sys: System, d: SystemDescriptor, opts: { runs: number; seed: nu
 
 function text(run: MbtRun): string[] {
   const { r } = run;
-  const lines = [`mbt ${r.system}: ${r.runs} runs, seed ${r.seed}, ${r.actionsSeen} distinct actions taken`];
+  const lines = [`mbt ${r.system}: ${r.runs} runs (${r.mode} mode), seed ${r.seed}, ${r.actionsSeen} distinct actions taken`];
   if (r.ok) {
     lines.push('verdict: no violation found');
     return lines;
@@ -78,6 +110,7 @@ function json(run: MbtRun): Record<string, unknown> {
     system: r.system,
     descriptor: run.d,
     ok: r.ok,
+    mode: r.mode,
     runs: r.runs,
     seed: r.seed,
     path: r.path,
@@ -96,10 +129,14 @@ export const mbtCommand: Command = {
     'cramcheck mbt [--config NAME|FILE] [--system kernel|bm1] [--params F=..,D=..,C=..,P=..]',
     '              [--runs N] [--seed S] [--max-commands N] [--mutant NAME|--all-mutants] [--fix NAME|all]...',
     '              [--property ID] [--path P [--replay-path R]] [--no-machines] [--json] [--out FILE]',
+    '              [--mode enabled|uniform] [--max-burst N]',
     'Commands are the system\'s actions; each step is judged by every invariant and by the protocol',
     'machines (conformance). A failure prints seed, path and the shrunk trace and writes it as a trace.',
+    '--mode enabled (default): each command takes the k-th enabled action, up to --max-burst times in a row',
+    '(default 4); --mode uniform: each command tries one action of the table and is skipped when disabled.',
     '--property ID judges only that invariant. --all-mutants: per mutant, judged on the invariant it was seeded for,',
-    'the MBT shrunk length beside the BFS shortest length (--bfs-max-states N, default 500000).',
+    'the MBT shrunk length beside the BFS shortest length (--bfs-max-states N, default 500000), and whether the',
+    'written trace replays; kernel mutants run with --fix all unless --fix is given (--fix none: no fixes).',
     'Exit 0: no violation (or, with --all-mutants, every mutant caught); 1: violation; 2: bad input.',
   ],
   run(argv: readonly string[], io: Io): number {
@@ -116,6 +153,8 @@ export const mbtCommand: Command = {
         'bfs-max-states': { type: 'string' },
         'no-machines': { type: 'boolean' },
         property: { type: 'string' },
+        mode: { type: 'string' },
+        'max-burst': { type: 'string' },
         json: { type: 'boolean' },
         out: { type: 'string' },
       },
@@ -127,6 +166,8 @@ export const mbtCommand: Command = {
     if (seedText !== undefined && !/^-?[0-9]+$/.test(seedText)) throw new UsageError(`--seed: expected an integer, got '${seedText}'`);
     const seed = seedText !== undefined ? Number(seedText) : 42;
     const maxCommands = positiveInt(p, 'max-commands') ?? 400;
+    const mode = oneOf(p, 'mode', MBT_MODES, 'enabled');
+    const maxBurst = positiveInt(p, 'max-burst') ?? 4;
     const out = str(p, 'out') ?? null;
     if (out === '') throw new UsageError('--out: empty file name');
     const machines = !flag(p, 'no-machines');
@@ -134,24 +175,32 @@ export const mbtCommand: Command = {
     const replayPath = str(p, 'replay-path');
     const base = { system, config: str(p, 'config'), params: str(p, 'params'), fixes: list(p, 'fix') };
     const property = str(p, 'property');
-    const opts = { runs, seed, maxCommands, machines, ...(property !== undefined ? { property } : {}), ...(path !== undefined ? { path } : {}), ...(replayPath !== undefined ? { replayPath } : {}) };
+    const opts = { runs, seed, maxCommands, mode, maxBurst, machines, ...(property !== undefined ? { property } : {}), ...(path !== undefined ? { path } : {}), ...(replayPath !== undefined ? { replayPath } : {}) };
 
     if (flag(p, 'all-mutants')) {
       if (str(p, 'mutant') !== undefined) throw new UsageError('--mutant and --all-mutants both given');
       const bfsMax = positiveInt(p, 'bfs-max-states') ?? 500_000;
+      // As `cramcheck mutants`: kernel mutants are seeded into the fixed model (see the header).
+      const fixFlags = base.fixes;
+      const fixes = fixFlags.includes('none') ? fixFlags.filter((f) => f !== 'none') : fixFlags.length > 0 ? fixFlags : system === 'kernel' ? ['all'] : [];
       const rows: Record<string, unknown>[] = [];
+      const t0 = performance.now();
       for (const m of mutantCatalogue(system)) {
         // Like `cramcheck mutants`: without --config, each mutant runs on the config where its site is reachable.
         const config = base.config ?? m.config;
-        const { sys, descriptor } = resolveSystem({ ...base, config, mutant: m.name, conformance: machines });
+        const { sys, descriptor } = resolveSystem({ ...base, fixes, config, mutant: m.name, conformance: machines });
         // Each mutant is judged on the invariant it was seeded for, past unrelated v4 findings.
         const run = runOne(sys, descriptor, { ...opts, property: m.catches }, null);
         const bfs = explore(sys, { strategy: 'bfs', maxStates: bfsMax, tty: false, stopAtFirstViolation: false });
         const bv = bfs.violations.find((v) => v.property === m.catches);
+        const replay = run.traceFile ? replayTraceFile(run.traceFile) : null;
         rows.push({
           mutant: m.name,
           expected: m.catches,
-          mbtCaught: run.r.failure?.property === m.catches,
+          // Caught = the seeded-for invariant fails AND the written trace replays.
+          mbtCaught: run.r.failure?.property === m.catches && replay?.ok === true,
+          replays: replay?.ok ?? null,
+          replay: replay?.message ?? null,
           mbtProperty: run.r.failure?.property ?? null,
           mbtShrunkLength: run.r.failure?.actions.length ?? null,
           bfsProperty: bv?.property ?? null,
@@ -159,15 +208,21 @@ export const mbtCommand: Command = {
           traceFile: run.traceFile,
         });
       }
-      if (flag(p, 'json')) io.out(`${JSON.stringify({ seed, runs, mutants: rows }, null, 2)}\n`);
+      const caught = rows.filter((r) => r['mbtCaught']).length;
+      if (flag(p, 'json')) io.out(`${JSON.stringify({ seed, runs, mode, fixes, caught, mutants: rows }, null, 2)}\n`);
       else {
-        io.out(`mutant${' '.repeat(28)} expected             MBT caught (len)              BFS shortest\n`);
+        io.out(`mbt --all-mutants: ${mode} mode, seed ${seed}, ${runs} runs per mutant, fixes ${fixes.length === 0 ? 'none' : fixes.join(',')}\n`);
+        io.out(`mutant${' '.repeat(28)} expected             MBT caught (len)              BFS shortest              replays\n`);
         for (const r of rows) {
-          const mbt = r['mbtCaught'] ? `${String(r['mbtProperty'])} (${String(r['mbtShrunkLength'])})` : 'missed';
+          const mbt = r['mbtCaught'] ? `${String(r['mbtProperty'])} (${String(r['mbtShrunkLength'])})` : r['mbtProperty'] === r['expected'] ? 'found, trace does not replay' : 'missed';
           const bfs = r['bfsProperty'] ? `${String(r['bfsProperty'])} (${String(r['bfsShortestLength'])})` : 'none in bound';
-          io.out(`${String(r['mutant']).padEnd(34)} ${String(r['expected']).padEnd(20)} ${mbt.padEnd(29)} ${bfs}\n`);
+          const rep = r['replays'] === null ? '-' : r['replays'] ? 'yes' : `NO: ${String(r['replay'])}`;
+          io.out(`${String(r['mutant']).padEnd(34)} ${String(r['expected']).padEnd(20)} ${mbt.padEnd(29)} ${bfs.padEnd(25)} ${rep}\n`);
         }
+        io.out(`caught ${caught}/${rows.length} (each with a trace that replays)\n`);
       }
+      // Timing on stderr: stdout stays byte-identical for a seed.
+      io.err(`mbt --all-mutants: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
       return rows.every((r) => r['mbtCaught']) ? EXIT_OK : EXIT_VIOLATION;
     }
 

@@ -56,3 +56,19 @@ test('coverage on BM1 small: every bm1-folio transition covered, exit 0', async 
   t.is(await coverageCommand.run(['--system', 'bm1', '--config', 'small'], a.io), 0);
   t.regex(a.out.join(''), /8 transitions: 8 covered, 0 unreachable, 0 gaps/);
 });
+
+test('mbt on a kernel mutant the uniform mode missed: exit 1, the written trace replays, output identical for the seed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mbt-'));
+  const file = join(dir, 'trace.json');
+  const args = ['--config', 'cycles', '--mutant', 'promote-leaks-src', '--fix', 'all', '--property', 'INV-DEVICE-CAPACITY', '--seed', '2', '--runs', '200', '--out', file];
+  const a = io();
+  const b = io();
+  t.is(await mbtCommand.run(args, a.io), 1);
+  t.regex(a.out.join(''), /\(enabled mode\)/);
+  t.regex(a.out.join(''), /INV-DEVICE-CAPACITY violated/);
+  const r = io();
+  t.is(await replayCommand.run([file], r.io), 0);
+  t.regex(r.out.join(''), /reproduced: INV-DEVICE-CAPACITY/);
+  t.is(await mbtCommand.run(args, b.io), 1);
+  t.is(a.out.join(''), b.out.join(''));
+});
