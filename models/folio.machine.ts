@@ -75,7 +75,9 @@ export type FolioEvent =
   | { type: 'do_swap_page'; ret?: number }
   | { type: 'swapin_readahead'; ret?: number }
   | { type: 'zap_pte_range'; ret?: number }
-  | { type: 'zap_pte_range_isolated'; ret?: number };
+  | { type: 'zap_pte_range_isolated'; ret?: number }
+  | { type: 'swap_in_isolated'; ret?: number }
+  | { type: 'swap_in_cram'; ret?: number };
 
 export const folioMachine = setup({
   types: { events: {} as FolioEvent },
@@ -173,6 +175,9 @@ export const folioMachine = setup({
         folio_isolate_lru: 'cram_isolated',
         folio_put: 'free',
         cram_free_folio_cb: 'cram_deferred',
+        // kswapd(P) eviction on an asynchronous swap device (cfg.swapAsync):
+        // pageout leaves the folio under writeback, shrink_folio_list keeps it
+        add_to_swap: 'swapcache',
       },
     },
     cram_isolated: {
@@ -217,6 +222,12 @@ export const folioMachine = setup({
       on: {
         swap_in: 'dram',
         do_swap_page: 'dram_writable',
+        // do_swap_page on a swap-cache folio kswapd(D0) holds in its demotion batch
+        swap_in_isolated: 'dram_isolated',
+        // do_swap_page on a swap-cache folio that sits on P (kept under writeback
+        // by kswapd(P), or demoted while in the swap cache), mapped read-only:
+        // fix swapin-wrprotect (v4 maps it writable: cram_writable, finding)
+        swap_in_cram: 'cram',
         folio_put: 'free',
         folio_putback_lru: 'cram',
         // the source of migrate_pages_swapcache, freed after the move
@@ -233,7 +244,8 @@ const EVENT_TYPES: readonly FolioEvent['type'][] = [
   'online_pages', 'HOTUNPLUG_MIGRATE', 'offline_pages', 'alloc_pages', 'do_anonymous_page', 'alloc_migration_target',
   'alloc_cram_folio', 'migrate_pages', 'do_wp_page', 'wp_page_copy', 'pte_wrprotect', 'folio_isolate_lru', 'folio_putback_lru', 'folio_putback_lru_writable',
   'try_to_migrate', 'remove_migration_ptes', 'migrate_folio_done', 'folio_put', 'cram_free_folio_cb',
-  'cxl_flush_buf_send', 'cxl_flush_buf_reset', 'add_to_swap', 'migrate_pages_swapcache', 'zap_pte_range_isolated', 'swap_in', 'do_swap_page', 'swapin_readahead', 'zap_pte_range',
+  'cxl_flush_buf_send', 'cxl_flush_buf_reset', 'add_to_swap', 'migrate_pages_swapcache', 'zap_pte_range_isolated',
+  'swap_in_isolated', 'swap_in_cram', 'swap_in', 'do_swap_page', 'swapin_readahead', 'zap_pte_range',
 ];
 
 export const folioSpec: MachineSpec = {
@@ -268,6 +280,8 @@ export const folioSpec: MachineSpec = {
     cxl_flush_buf_reset: ['cxl_flush_buf_reset'],
     migrate_pages_swapcache: ['migrate_pages'],
     zap_pte_range_isolated: ['zap_pte_range', 'madvise', 'munmap'],
+    swap_in_isolated: ['do_swap_page'],
+    swap_in_cram: ['do_swap_page'],
     add_to_swap: ['add_to_swap', 'shrink_folio_list'],
     swap_in: ['do_swap_page', 'swap_in'],
     do_swap_page: ['do_swap_page'],

@@ -18,7 +18,7 @@ export const coverageCommand: Command = {
   usage: [
     'cramcheck coverage [--config NAME|FILE]... [--system kernel|bm1] [--params ...] [--mutant NAME] [--fix NAME|all]...',
     '                   [--max-states N] [--targeted-states N] [--json]',
-    'BFS of each concrete system (kernel default: tiny, small, driver, flush, and dontneed, driver, swapin, swapfull, zapiso with every fix on, merged) watching each machine through its abstraction;',
+    'BFS of each concrete system (kernel default: tiny, small, driver, flush, npapi, and dontneed, driver, swapin, swapfull, zapiso, swapasync, swapdram with every fix on, merged) watching each machine through its abstraction;',
     'transitions not met get a targeted search along the machine\'s shortest path; witnesses are replayed.',
     'Exit 0: every transition covered or listed as unreachable with a reason; 1: gaps; 2: bad input.',
   ],
@@ -37,10 +37,12 @@ export const coverageCommand: Command = {
     // driver+fixes: the hot-unplug migration off P (v4 clears the ops first, so offline cannot migrate, finding
     // private-no-ops-protected) and the fixed cram_unregister's back-pressure reset.
     const defaults = configs.length === 0;
-    // swapin, swapfull, zapiso (every fix on): the swap-cache round trip through a
-    // fork, a full swap device (putback from kswapd's batch), a zap under cram_fault.
-    const FIXED = ['dontneed', 'driver+fixes', 'swapin', 'swapfull', 'zapiso'];
-    if (defaults) configs.push(...(system === 'kernel' ? ['tiny', 'small', 'driver', 'flush', ...FIXED] : ['small']));
+    // swapin, swapfull, zapiso, swapasync, swapdram (every fix on): the swap-cache
+    // round trip through a fork, a full swap device (putback from kswapd's batch),
+    // a zap under cram_fault, and asynchronous swap writeback on P and on D0.
+    const FIXED = ['dontneed', 'driver+fixes', 'swapin', 'swapfull', 'zapiso', 'swapasync', 'swapdram'];
+    // npapi (faithful): the node_private / CRAM API called by a second caller during probe and teardown (refusals).
+    if (defaults) configs.push(...(system === 'kernel' ? ['tiny', 'small', 'driver', 'flush', 'npapi', ...FIXED] : ['small']));
     const maxStates = positiveInt(p, 'max-states') ?? 100_000;
     const targeted = positiveInt(p, 'targeted-states');
     const reports: CoverageReport[] = [];

@@ -42,7 +42,10 @@ export const UNREACHABLE_REASONS: readonly Reason[] = [
   {
     machine: 'hotplug',
     matches: (e) => e.event.type === 'node_private_set_ops' || e.event.type === 'node_private_clear_ops' || e.from === 'service=ops' || e.event.type === 'cram_node_freed' && e.to === 'service=ops',
-    reason: 'no actor of the kernel system calls set_ops/clear_ops outside cram_register/cram_unregister_private_node (cfg.opsTables services are driven by tests only)',
+    reason:
+      'set_ops/clear_ops outside cram_register/cram_unregister_private_node come only from the node_private_set_ops program op, which config ' +
+      'nomig issues while CRAM owns the node (an overwrite, SEMANTICS 4.4); no configuration registers another service on a node CRAM does not ' +
+      'own, and clear_ops has no program op (npapi drives node_private_register/unregister and cram_register only)',
   },
   {
     machine: 'hotplug',
@@ -64,8 +67,7 @@ export const UNREACHABLE_REASONS: readonly Reason[] = [
     matches: (e) => e.event.type === 'swapin_readahead',
     reason:
       'swapin_readahead is not modelled: do_swap_page allocates, adds to the swap cache and maps in one step (src/kernel/memory.ts doSwapPage, ' +
-      'mm/memory.c: do_swap_page). (The same state pair free -> swapcache is taken by migrate_pages moving an unmapped swap-cache folio, ' +
-      'which the default configs do not reach; with MADV_DONTNEED after a swap-out and --fix all it is reached and then reported as covered.)',
+      'mm/memory.c: do_swap_page); the same state pair free -> swapcache is migrate_pages_swapcache (covered)',
   },
   {
     machine: 'folio',
@@ -77,12 +79,21 @@ export const UNREACHABLE_REASONS: readonly Reason[] = [
   },
   {
     machine: 'folio',
-    matches: (e) => e.event.type === 'folio_put' && e.from === 'cram_scrubbed',
+    matches: (e) => (e.event.type === 'folio_put' && e.from === 'cram_scrubbed') || (e.event.type === 'cxl_flush_buf_send' && e.to === 'cram_scrubbed'),
     reason:
-      'the faithful model reaches cram_scrubbed only through the flush kthread race (non-atomic active/spare swap, fix flush-swap-atomic): ' +
-      'cxl_flush_buf_reset of a buffer still holding folios drops their references for good (src/cxl/compression.ts flushBufReset, EV_FREE_LEAK), ' +
-      'so no folio_put ever frees them; the R6 path (another reference at send time) needs a folio_try_get on a deferred folio, which no modelled actor does ' +
-      '(with flush-swap-atomic on, cram_scrubbed is not reached in 300k states of config flush)',
+      'R6 (the send zeroes a deferred folio and its folio_put does not free it) needs another reference held across the send; the only actor ' +
+      'that takes one on a deferred folio is kswapd(P) (folio_try_get, finding free-folio-after-lru-removal), and it isolates and shrinks in one ' +
+      'step (src/kernel/vmscan.ts kswapdStep), so no reference is held between steps (dontneed with every other fix on: cram_scrubbed not ' +
+      'reached in 3,000,000 states). The faithful model reaches cram_scrubbed only through cxl_flush_buf_reset of an unsent buffer ' +
+      '(finding flush-swap-atomic, covered), which drops the references for good (EV_FREE_LEAK): no folio_put follows',
+  },
+  {
+    machine: 'folio',
+    matches: (e) => e.event.type === 'folio_put' && e.from === 'cram_isolated',
+    reason:
+      'cram_isolated is a MAPPED folio with an extra reference (models/abstraction.ts), and the mapping holds a reference, so no single put ' +
+      'frees it; when another thread zaps the mapping under cram_fault (F2), the folio first reads as cram (zap_pte_range_isolated, covered) ' +
+      'and the final put is cram --folio_put--> free (covered)',
   },
 ];
 

@@ -267,6 +267,10 @@ export const KERNEL_CONFIG_PARAMS = {
   // in the swap cache under writeback (shrink_folio_list: goto keep), and the
   // read fault finds it there (do_swap_page maps the P folio, SEMANTICS 4.3).
   swapasync: { name: 'swapasync', cpus: 1, anonPages: 1, filePages: 0, flush: false, swapAsync: true },
+  // Two anon pages and an asynchronous swap device: once v0's demotion blocks
+  // P, kswapd(D0) swaps v1 out itself and keeps it under writeback; reads
+  // find both folios in the swap cache (DRAM and P) before a later pass frees them.
+  swapdram: { name: 'swapdram', cpus: 1, anonPages: 2, filePages: 0, flush: false, swapAsync: true },
   // A second thread of mm 0 zaps v0 (MADV_DONTNEED) while cpu0's read fault
   // holds the demoted folio isolated in cram_fault (F2): the last put is cram_fault's (R1).
   zapiso: {
@@ -282,7 +286,7 @@ export const KERNEL_CONFIG_PARAMS = {
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
-  'swapin', 'swapfull', 'swapasync', 'zapiso', 'large',
+  'swapin', 'swapfull', 'swapasync', 'swapdram', 'zapiso', 'large',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

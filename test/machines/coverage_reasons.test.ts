@@ -24,7 +24,9 @@ test('folio: swap-in readahead, CRAM swap-out/putback and the leaked scrubbed fo
     ['free --swapin_readahead--> swapcache', /doSwapPage/],
     ['cram_isolated --add_to_swap--> swapcache', /shrinkFolio/],
     ['swapcache --folio_putback_lru--> cram', /__GFP_PRIVATE/],
-    ['cram_scrubbed --folio_put--> free', /flushBufReset/],
+    ['cram_scrubbed --folio_put--> free', /kswapdStep/],
+    ['cram_deferred --cxl_flush_buf_send--> cram_scrubbed', /free-folio-after-lru-removal/],
+    ['cram_isolated --folio_put--> free', /zap_pte_range_isolated/],
   ] as const) {
     const r = unreachableReason('folio', edge(folioSpec, label));
     t.truthy(r, label);
@@ -34,12 +36,14 @@ test('folio: swap-in readahead, CRAM swap-out/putback and the leaked scrubbed fo
 
 test('folio: edges the default coverage configs reach, and the open DRAM swap edges, have no reason', (t) => {
   for (const label of [
-    // covered (driver: cram_isolated putback; flush: the deferred free and its send)
+    // covered (driver: cram_isolated putback; flush: the deferred free and the unsent reset)
     'cram_isolated --folio_putback_lru--> cram',
-    'cram_deferred --cxl_flush_buf_send--> cram_scrubbed',
+    'cram_deferred --cxl_flush_buf_reset--> cram_scrubbed',
     'cram_deferred --folio_put--> free',
-    // reachable in principle (a second reference, or a zap after swap-in): not explained away
+    // covered by the swap scenarios (swapin, swapfull, swapasync, swapdram)
     'dram --add_to_swap--> swapcache',
+    'cram --add_to_swap--> swapcache',
+    'swapcache --swap_in_cram--> cram',
     'dram_isolated --add_to_swap--> swapcache',
     'swapcache --swap_in--> dram',
     'swapcache --do_swap_page--> dram_writable',
