@@ -46,8 +46,10 @@ export const MM_MUTANTS: readonly Mutant[] = [
   {
     name: 'swapin-to-private',
     site: 'mm/memory.c: do_swap_page',
-    // Corrected from INV-ISOLATION-ALLOC: the swap-in allocation carries __GFP_PRIVATE and prefers P, which is exactly what item 4 allows; the breach is the writable mapping of a PROTECT_WRITE folio (INV-RO).
-    catches: 'INV-RO',
+    // Corrected from INV-ISOLATION-ALLOC: the swap-in allocation carries __GFP_PRIVATE and prefers P, which is exactly what item 4 allows.
+    // The breach was the writable mapping of a PROTECT_WRITE folio (INV-RO) until fix swapin-wrprotect (on in --fix all) write-protected
+    // every folio do_swap_page maps on P; what remains is swapped data landing on P outside alloc_cram_folio/migration (INV-WRITE-PATH).
+    catches: 'INV-WRITE-PATH',
     description: 'Swap-in allocates with __GFP_PRIVATE on the preferred private node.',
   },
   {
