@@ -33,6 +33,7 @@ export type BackpressureEvent =
   | { type: 'S4_boost_full_wakeup_kswapd'; ret?: number }
   | { type: 'wakeup_kswapd'; ret?: number }
   | { type: 'kswapd_sleep'; ret?: number }
+  | { type: 'kswapd_sleep_unboost'; ret?: number }
   | { type: 'kswapd_stop'; ret?: number }
   | { type: 'cram_register_private_node'; ret?: number }
   | { type: 'cram_node_freed'; ret?: number }
@@ -54,6 +55,10 @@ const boostTargets = {
   S4_boost_partial_wakeup_kswapd: '.partial',
   S4_boost_full_wakeup_kswapd: '.full',
   CRAM_UNREGISTER_CLEAR_BACKPRESSURE: '.none',
+  // balance_pgdat ends and clears the boost itself: the node's ops have no
+  // reclaim_policy with managed_watermarks (another service's set_ops
+  // overwrote cram_ops, SEMANTICS 4.5); kswapd goes to sleep in the same step
+  kswapd_sleep_unboost: '.none',
 } as const;
 
 export const backpressureMachine = setup({
@@ -100,6 +105,7 @@ export const backpressureMachine = setup({
         woken: {
           on: {
             kswapd_sleep: 'sleeping',
+            kswapd_sleep_unboost: 'sleeping',
             kswapd_stop: 'none',
             CRAM_UNREGISTER_CLEAR_BACKPRESSURE: 'none',
           },
@@ -120,7 +126,7 @@ export function demotionMode(pressure: string, blocked: string): DemotionMode {
 const EVENT_TYPES: readonly BackpressureEvent['type'][] = [
   'S2_pressure_zero', 'S2_pressure_mid', 'S2_pressure_max', 'S3_migration_unblock', 'S3_migration_block',
   'S4_boost_none', 'S4_boost_partial', 'S4_boost_full', 'S4_boost_partial_wakeup_kswapd',
-  'S4_boost_full_wakeup_kswapd', 'wakeup_kswapd', 'kswapd_sleep', 'kswapd_stop',
+  'S4_boost_full_wakeup_kswapd', 'wakeup_kswapd', 'kswapd_sleep', 'kswapd_sleep_unboost', 'kswapd_stop',
   'cram_register_private_node', 'cram_node_freed', 'CRAM_UNREGISTER_CLEAR_BACKPRESSURE',
 ];
 
@@ -141,6 +147,7 @@ export const backpressureSpec: MachineSpec = {
     S4_boost_full_wakeup_kswapd: ['wakeup_kswapd'],
     wakeup_kswapd: ['wakeup_kswapd'],
     kswapd_sleep: ['balance_pgdat', 'kswapd'],
+    kswapd_sleep_unboost: ['balance_pgdat'],
     kswapd_stop: ['kswapd_stop'],
     cram_register_private_node: ['cram_register_private_node', 'kswapd_run'],
     cram_node_freed: ['cram_unregister_private_node'],

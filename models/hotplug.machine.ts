@@ -162,6 +162,10 @@ export const hotplugMachine = setup({
             // (or, if WARN_ON(clear_ops) fired, remain set)
             cram_node_freed: [{ guard: 'ok', target: 'none' }],
             node_private_set_ops: { guard: 'ok', target: 'ops' },
+            // another owner registers while the old cn drains: cram_nodes[nid] is
+            // already NULL, so v4 publishes a new cn (mm/cram.c:
+            // cram_register_private_node); the old one finishes draining unseen
+            cram_register_private_node: { guard: and(['ok', stateIn(memoryUp)]), target: 'cram' },
           },
         },
       },

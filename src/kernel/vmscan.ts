@@ -223,6 +223,7 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
     // node's reclaim_policy owns the boost lifecycle (v4 managed_watermarks).
     if (pgdatBoosted(k, nid) && !managedWatermarks(k, nid)) {
       for (const z of nodeZones(k, nid)) k.set(L.ZONE_BOOST, z, 0);
+      if (k.log) k.trace(`balance_pgdat(node ${nid}): watermark_boost cleared (no managed_watermarks)`);
     }
     if (k.log) k.trace(`kswapd(node ${nid}): ${fail ? 'nothing reclaimable' : 'balanced'}, sleep`);
     return true;
