@@ -23,6 +23,7 @@ export type HotplugEvent =
   | { type: 'node_private_register'; ret?: number }
   | { type: 'node_private_unregister'; ret?: number }
   | { type: 'add_private_memory_driver_managed'; ret?: number }
+  | { type: 'add_private_memory_offline'; ret?: number }
   | { type: 'add_memory_driver_managed'; ret?: number }
   | { type: 'online_pages'; ret?: number }
   | { type: 'start_isolate_page_range'; ret?: number }
@@ -70,6 +71,7 @@ export const hotplugMachine = setup({
           on: {
             node_private_register: { guard: 'ok', target: 'registered' },
             add_private_memory_driver_managed: { guard: 'ok', target: 'registered' },
+            add_private_memory_offline: { guard: 'ok', target: 'registered' },
             node_private_set_ops: { guard: 'SET_OPS_BEFORE_REGISTER', target: 'unregistered', reenter: true },
           },
         },
@@ -92,6 +94,9 @@ export const hotplugMachine = setup({
           on: {
             add_memory_driver_managed: { guard: and(['ok', stateIn({ np: 'registered' })]), target: 'offline' },
             add_private_memory_driver_managed: { guard: 'ok', target: 'online' },
+            // add_private_memory_driver_managed(..., MMOP_OFFLINE, np): registered and
+            // added, left offline for a later online_pages (SEMANTICS 5.1)
+            add_private_memory_offline: { guard: 'ok', target: 'offline' },
           },
         },
         offline: {
@@ -183,6 +188,7 @@ export const hotplugSpec: MachineSpec = {
     ...r('node_private_register', -EBUSY),
     ...r('node_private_unregister', -EBUSY),
     ...r('add_private_memory_driver_managed'),
+    ...r('add_private_memory_offline'),
     ...r('add_memory_driver_managed'),
     ...r('online_pages'),
     ...r('start_isolate_page_range'),
@@ -200,6 +206,7 @@ export const hotplugSpec: MachineSpec = {
     node_private_register: ['node_private_register'],
     node_private_unregister: ['node_private_unregister'],
     add_private_memory_driver_managed: ['add_private_memory_driver_managed'],
+    add_private_memory_offline: ['add_private_memory_driver_managed'],
     add_memory_driver_managed: ['__add_memory_driver_managed', 'add_memory_driver_managed'],
     online_pages: ['online_pages'],
     start_isolate_page_range: ['start_isolate_page_range', 'offline_pages'],

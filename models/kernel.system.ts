@@ -77,7 +77,7 @@ export function cpusetToggleMems(k: Kernel): boolean {
  */
 export function kernelInitial(m: Machine): Kernel {
   const k = boot(m);
-  if (!m.cfg.actors.driver && m.g.privateNode >= 0) {
+  if (!m.cfg.actors.driver && m.cfg.actors.probe !== false && m.g.privateNode >= 0) {
     // drivers/cxl/core/region_sysram.c: convert_region_to_sysram, run to completion.
     driverProbeAtBoot(k);
   }

@@ -49,6 +49,8 @@ const ProgramOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('node_private_set_ops'), node: nat, table: z.string() }).strict(),
   z.object({ op: z.literal('cram_register_private_node'), node: nat }).strict(),
   z.object({ op: z.literal('alloc_pages_node'), node: nat }).strict(),
+  z.object({ op: z.literal('add_private_memory'), node: nat, np: nat, online: z.enum(['offline', 'movable']) }).strict(),
+  z.object({ op: z.literal('online_pages'), node: nat }).strict(),
 ]);
 
 const OPS_CALLBACKS = ['free_folio', 'folio_split', 'migrate_to', 'folio_migrate', 'handle_fault', 'reclaim_policy', 'memory_failure'] as const;
@@ -79,7 +81,7 @@ export const KernelConfigSchema = z
     fixes: z.array(z.string()),
     choices: z.record(z.string(), z.string()),
     actors: z
-      .object({ kswapd: z.boolean(), driver: z.boolean(), device: z.boolean(), flush: z.boolean(), cpuset: z.boolean() })
+      .object({ kswapd: z.boolean(), driver: z.boolean(), device: z.boolean(), flush: z.boolean(), cpuset: z.boolean(), probe: z.boolean().optional() })
       .strict(),
   })
   .strict();

@@ -56,7 +56,11 @@ export type ProgramOp =
   /** cram_register_private_node(node, owner = this CPU, no flush_cb): a CRAM user other than the CXL driver. */
   | { readonly op: 'cram_register_private_node'; readonly node: number }
   /** alloc_pages_node(node, GFP_HIGHUSER_MOVABLE, 0) by kernel code on this CPU (no __GFP_PRIVATE); the page is kept for good. */
-  | { readonly op: 'alloc_pages_node'; readonly node: number };
+  | { readonly op: 'alloc_pages_node'; readonly node: number }
+  /** add_private_memory_driver_managed(node, all of the node's blocks, online type, np): a driver on this CPU hot-adding the range. */
+  | { readonly op: 'add_private_memory'; readonly node: number; readonly np: number; readonly online: 'offline' | 'movable' }
+  /** Online the node's first block (memoryX/online = online_movable, or a driver onlining what it added offline). */
+  | { readonly op: 'online_pages'; readonly node: number };
 
 export interface DeviceConfig {
   /** Physical backing units of the compressed device; an uncompressed page costs cost[2]. */
@@ -129,6 +133,12 @@ export interface KernelConfig {
     readonly device: boolean;
     readonly flush: boolean;
     readonly cpuset: boolean;
+    /**
+     * Without a driver actor, the CXL probe runs at boot (P converted to
+     * sysram, CRAM registered) unless this is false: P is then absent until a
+     * program op adds it.
+     */
+    readonly probe?: boolean;
   };
 }
 

@@ -35,6 +35,8 @@ export interface ConfigParams {
   readonly device?: boolean;
   readonly flush?: boolean;
   readonly cpuset?: boolean;
+  /** The CXL probe at boot when there is no driver actor (default true; false: P absent until a program op adds it). */
+  readonly probe?: boolean;
   readonly demoteBatch?: 1 | 2;
   readonly bufMax?: 1 | 2;
   /** Swap slots (default: one per anon page, so swap never fills). */
@@ -166,6 +168,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
       device: p.device ?? true,
       flush: p.flush ?? true,
       cpuset: p.cpuset ?? false,
+      ...(p.probe === false ? { probe: false } : {}),
     },
   };
 }
@@ -277,6 +280,18 @@ export const KERNEL_CONFIG_PARAMS = {
     name: 'zapiso', cpus: 1, anonPages: 1, filePages: 0, flush: false,
     extraCpus: [{ mm: 0, program: [{ op: 'madv_dontneed', vaddr: 0 }] }],
   },
+  // No probe: a driver on cpu0 adds P's range offline for np0, then adds it again
+  // (the sysram hotplug attribute re-adding it): -EEXIST, and the error path's
+  // node_private_unregister succeeds because P is not N_MEMORY_PRIVATE; onlining
+  // the block then makes P ordinary N_MEMORY (finding unregister-busy-while-present).
+  offlineadd: {
+    name: 'offlineadd', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, probe: false,
+    extraOps: [
+      { op: 'add_private_memory', node: 1, np: 0, online: 'offline' },
+      { op: 'add_private_memory', node: 1, np: 0, online: 'movable' },
+      { op: 'online_pages', node: 1 },
+    ],
+  },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -286,7 +301,7 @@ export const KERNEL_CONFIG_PARAMS = {
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
-  'swapin', 'swapfull', 'swapasync', 'swapdram', 'zapiso', 'large',
+  'swapin', 'swapfull', 'swapasync', 'swapdram', 'zapiso', 'offlineadd', 'large',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

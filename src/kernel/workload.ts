@@ -16,7 +16,7 @@
 import { match } from 'ts-pattern';
 import type { ProgramOp } from './config.ts';
 import { EV_DATA_LOSS, LK_RCU, PG_dirty, PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, VMA_FILE, VMA_MAPPED, VMA_MAYWRITE, VMA_READ, VMA_SHARED, VMA_WRITE } from './layout.ts';
-import { MIGRATE_SYNC, MPOL_BIND, MPOL_DEFAULT, MPOL_PREFERRED, MR_MEMPOLICY_MBIND, NP_OPS_MIGRATION, VM_FAULT_OOM, VM_FAULT_SIGBUS } from './defs.ts';
+import { MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MPOL_BIND, MPOL_DEFAULT, MPOL_PREFERRED, MR_MEMPOLICY_MBIND, NP_OPS_MIGRATION, VM_FAULT_OOM, VM_FAULT_SIGBUS } from './defs.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, genericPerformWrite } from './filemap.ts';
 import { folioIsolateLru, folioNid, folioTestAnon, pageFolio } from './folio.ts';
@@ -34,6 +34,7 @@ import { ptClear, zapPresentPte } from './rmap.ts';
 import { swapFree } from './swap.ts';
 import { allocPagesNode } from './page_alloc.ts';
 import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
+import { addPrivateMemoryDriverManaged, onlinePages } from './memory_hotplug.ts';
 
 /** What a step did to the program counter. */
 type OpResult = 'next' | 'stay' | 'blocked';
@@ -86,6 +87,7 @@ function needsMmapWrite(op: ProgramOp): boolean {
     .with('mmap', 'munmap', 'mprotect', 'mbind', 'fork', () => true)
     .with('read', 'write', 'pwrite', 'move_pages', 'madv_dontneed', 'numa_hint', () => false)
     .with('node_private_register', 'node_private_unregister', 'node_private_set_ops', 'cram_register_private_node', 'alloc_pages_node', () => false)
+    .with('add_private_memory', 'online_pages', () => false)
     .exhaustive();
 }
 
@@ -108,6 +110,8 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'node_private_set_ops' }, (o) => `node_private_set_ops(N${o.node}, ${o.table})`)
     .with({ op: 'cram_register_private_node' }, (o) => `cram_register_private_node(N${o.node})`)
     .with({ op: 'alloc_pages_node' }, (o) => `alloc_pages_node(N${o.node}, GFP_HIGHUSER_MOVABLE)`)
+    .with({ op: 'add_private_memory' }, (o) => `add_private_memory_driver_managed(N${o.node}, np${o.np}, ${o.online === 'offline' ? 'MMOP_OFFLINE' : 'MMOP_ONLINE_MOVABLE'})`)
+    .with({ op: 'online_pages' }, (o) => `online_pages(N${o.node})`)
     .exhaustive();
 }
 
@@ -184,7 +188,31 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
       allocPagesNode(k, o.node, GFP_HIGHUSER_MOVABLE, 0, { inTask: true });
       return 'next';
     })
+    .with({ op: 'add_private_memory' }, (o) => (k: Kernel): OpResult => {
+      // mm/memory_hotplug.c: add_private_memory_driver_managed over the node's whole range
+      const { first, n } = nodeBlockRange(k, o.node);
+      if (n > 0) addPrivateMemoryDriverManaged(k, o.node, first, n, o.online === 'offline' ? MMOP_OFFLINE : MMOP_ONLINE_MOVABLE, o.np);
+      return 'next';
+    })
+    .with({ op: 'online_pages' }, (o) => (k: Kernel): OpResult => {
+      // drivers/base/memory.c: memory_block_online (online_movable) of the node's first block
+      const { first, n } = nodeBlockRange(k, o.node);
+      if (n > 0) onlinePages(k, first);
+      return 'next';
+    })
     .exhaustive();
+}
+
+/** The node's memory blocks (the geometry is static): the first index and how many. */
+function nodeBlockRange(k: Kernel, nid: number): { first: number; n: number } {
+  let first = -1;
+  let n = 0;
+  k.g.blocks.forEach((b, i) => {
+    if (b.node !== nid) return;
+    if (first < 0) first = i;
+    n++;
+  });
+  return { first, n };
 }
 
 function anyOtherInRcu(k: Kernel, tid: number): boolean {

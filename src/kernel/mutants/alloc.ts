@@ -96,7 +96,7 @@ export const ALLOC_FIXES: readonly Fix[] = [
     name: 'unregister-busy-while-present',
     site: 'drivers/base/node.c: node_private_unregister',
     mends: 'INV-PRIVATE-STAYS-PRIVATE',
-    config: 'driver',
+    config: 'offlineadd',
     description:
       'Return -EBUSY while the node still has present memory blocks, not only while N_MEMORY_PRIVATE. In v4 an unregister with present-but-offline blocks succeeds (e.g. the -EEXIST error path of a second add_private_memory_driver_managed for the same np), pgdat->private is cleared, and onlining those blocks later makes the node N_MEMORY: its memory becomes ordinary RAM in every zonelist.',
   },
