@@ -4,6 +4,7 @@
 import type { Property } from '../src/explore/system.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
 import { EV_DOUBLE_BUFFERED } from '../src/kernel/layout.ts';
+import { CN_PUBLISHED } from '../src/cram/cram.ts';
 import { eventSet, isPrivateKind, nodeLabel, prop, type StateView } from './common.ts';
 
 /** How many flush buffers hold pfn (each entry is pfn + 1, first BUF_LEN entries live). */
@@ -15,6 +16,19 @@ export function bufferCount(k: Kernel, pfn: number): number {
     for (let i = 0; i < len; i++) if (k.get(k.L.BUF_ENT, b * bm + i) === pfn + 1) c++;
   }
   return c;
+}
+
+/**
+ * Can a stale flush_record bit still be read? cxl_compression_flush_cb reads
+ * it only from cram_free_folio_cb, i.e. while CRAM is registered on P with a
+ * flush_cb: a page whose bit was left set can then be allocated again
+ * (alloc_cram_folio) and its next free would be taken for "the free after our
+ * own flush" and skip the scrub. Once cram_unregister has cleared the ops, the
+ * hook no longer runs (a thread still inside it is freeing its own folio, not
+ * one whose bit went stale) and post_teardown frees the bitmap (SEMANTICS 7.5).
+ */
+function flushRecordReadable(k: Kernel, nid: number): boolean {
+  return k.get(k.L.CN_FLUSH_CB, nid) !== 0 && k.get(k.L.CN_STATE, nid) === CN_PUBLISHED;
 }
 
 /** A flush buffer is being sent (its folios are put one by one): the kthread or an overflow work is mid-op. */
@@ -40,6 +54,11 @@ export function flushProperties(v: StateView): Property[] {
     }),
     // "Being freed a second time" is the window inside a send, after the
     // folio left its buffer and before its second free clears the bit.
+    // A bit left set is judged only while flush_cb can still read it: a send
+    // after cram_unregister cleared the ops frees the folio without the
+    // free_folio hook, so the bit stays set, but nothing reads the bitmap
+    // again before post_teardown frees it (MBT on large reached this window;
+    // judging it would flag a state no reader can observe).
     prop(v, 'INV-FLUSH-BIT', 'SEMANTICS §9.12, §7.3; cxl_compression: cxl_compression_flush_cb (test_and_clear / set bit + append), cxl_flush_buf_send', (k) => {
       if (eventSet(k, EV_DOUBLE_BUFFERED)) return 'a folio was appended to a flush buffer twice (EV_DOUBLE_BUFFERED)';
       const inFlight = sendInFlight(k);
@@ -50,7 +69,7 @@ export function flushProperties(v: StateView): Property[] {
         const cnt = bufferCount(k, pfn);
         if (cnt > 1) return `pfn ${pfn} on ${nodeLabel(k, n)} is in ${cnt} flush buffers`;
         if (cnt === 1 && bit === 0) return `pfn ${pfn} on ${nodeLabel(k, n)} is in a flush buffer but its flush_record bit is clear`;
-        if (cnt === 0 && bit !== 0 && !inFlight) return `pfn ${pfn} on ${nodeLabel(k, n)} has its flush_record bit set but is in no flush buffer and no send is in flight`;
+        if (cnt === 0 && bit !== 0 && !inFlight && flushRecordReadable(k, n)) return `pfn ${pfn} on ${nodeLabel(k, n)} has its flush_record bit set but is in no flush buffer and no send is in flight`;
       }
       return null;
     }),
