@@ -232,6 +232,9 @@ export const folioMachine = setup({
         folio_putback_lru: 'cram',
         // the source of migrate_pages_swapcache, freed after the move
         migrate_pages: 'free',
+        // hot-unplug migrates an unmapped swap-cache folio off P like any other
+        // (offline_pages -> do_migrate_range), then offlines the block
+        HOTUNPLUG_MIGRATE: 'offline',
         // a swap-cache folio on P (demoted while in the swap cache, then unmapped)
         // freed by reclaim: free_folio defers it like any CRAM folio
         cram_free_folio_cb: 'cram_deferred',

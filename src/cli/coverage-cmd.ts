@@ -18,7 +18,7 @@ export const coverageCommand: Command = {
   usage: [
     'cramcheck coverage [--config NAME|FILE]... [--system kernel|bm1] [--params ...] [--mutant NAME] [--fix NAME|all]...',
     '                   [--max-states N] [--targeted-states N] [--json]',
-    'BFS of each concrete system (kernel default: tiny, small, driver, flush, npapi, nomig, offlineadd, and dontneed, driver, swapin, swapfull, zapiso, swapasync, swapdram, offlineadd with every fix on, merged) watching each machine through its abstraction;',
+    'BFS of each concrete system (kernel default: tiny, small, driver, flush, npapi, nomig, offlineadd, and dontneed, driver, swapin, swapfull, zapiso, swapasync, swapdram, offlineadd, swapteardown with every fix on, merged) watching each machine through its abstraction;',
     'transitions not met get a targeted search along the machine\'s shortest path; witnesses are replayed.',
     'Exit 0: every transition covered or listed as unreachable with a reason; 1: gaps; 2: bad input.',
   ],
@@ -41,7 +41,7 @@ export const coverageCommand: Command = {
     // round trip through a fork, a full swap device (putback from kswapd's batch),
     // a zap under cram_fault, and asynchronous swap writeback on P and on D0.
     // offlineadd (faithful and fixed): a region added offline, re-added (-EEXIST) and onlined.
-    const FIXED = ['dontneed', 'driver+fixes', 'swapin', 'swapfull', 'zapiso', 'swapasync', 'swapdram', 'offlineadd+fixes'];
+    const FIXED = ['dontneed', 'driver+fixes', 'swapin', 'swapfull', 'zapiso', 'swapasync', 'swapdram', 'offlineadd+fixes', 'swapteardown'];
     // npapi, nomig (faithful): the node_private / CRAM API called by a second caller during probe and teardown
     // (refusals, a new owner while the old cn drains), and cram_ops overwritten by another service (unmanaged boost).
     if (defaults) configs.push(...(system === 'kernel' ? ['tiny', 'small', 'driver', 'flush', 'npapi', 'nomig', 'offlineadd', ...FIXED] : ['small']));

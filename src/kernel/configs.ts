@@ -274,6 +274,9 @@ export const KERNEL_CONFIG_PARAMS = {
   // P, kswapd(D0) swaps v1 out itself and keeps it under writeback; reads
   // find both folios in the swap cache (DRAM and P) before a later pass frees them.
   swapdram: { name: 'swapdram', cpus: 1, anonPages: 2, filePages: 0, flush: false, swapAsync: true },
+  // driver with an asynchronous swap device: the teardown's offline finds an
+  // evicted folio still in P's swap cache and migrates it off (coverage scenario).
+  swapteardown: { name: 'swapteardown', cpus: 1, anonPages: 1, filePages: 0, flush: false, driver: true, swapAsync: true },
   // A second thread of mm 0 zaps v0 (MADV_DONTNEED) while cpu0's read fault
   // holds the demoted folio isolated in cram_fault (F2): the last put is cram_fault's (R1).
   zapiso: {
@@ -301,7 +304,7 @@ export const KERNEL_CONFIG_PARAMS = {
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
-  'swapin', 'swapfull', 'swapasync', 'swapdram', 'zapiso', 'offlineadd', 'large',
+  'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'large',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */
