@@ -26,7 +26,7 @@ export function kernelCatalog(): KernelCatalog {
     mutants: MUTANTS.map((m) => {
       // A catalogue entry may name the config that exercises it (optional field, read structurally).
       const cfg: unknown = (m as { readonly config?: unknown }).config;
-      const info = { name: m.name, catches: m.catches, site: m.site, description: m.description };
+      const info = { name: m.name, catches: m.catches, site: m.site, description: m.description, ...(m.fixesOff ? { fixesOff: m.fixesOff } : {}) };
       return typeof cfg === 'string' ? { ...info, config: cfg } : info;
     }),
     fixes: FIXES.map((f) => f.name),

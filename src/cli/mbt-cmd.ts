@@ -25,7 +25,8 @@ import { abstractionsFor } from '../mbt/machines.ts';
 import { flag, list, oneOf, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
 import { SYSTEM_OPTIONS } from './explore-cmd.ts';
-import { mutantCatalogue, resolveSystem, resolveTraceSystem } from './systems.ts';
+import { mutantCatalogue, mutantFixes, resolveSystem, resolveTraceSystem } from './systems.ts';
+import { kernelCatalog } from './kernel-systems.ts';
 
 interface MbtRun {
   readonly sys: System;
@@ -188,7 +189,8 @@ export const mbtCommand: Command = {
       for (const m of mutantCatalogue(system)) {
         // Like `cramcheck mutants`: without --config, each mutant runs on the config where its site is reachable.
         const config = base.config ?? m.config;
-        const { sys, descriptor } = resolveSystem({ ...base, fixes, config, mutant: m.name, conformance: machines });
+        const fx = system === 'kernel' ? mutantFixes(m, fixes, kernelCatalog().fixes) : fixes;
+        const { sys, descriptor } = resolveSystem({ ...base, fixes: fx, config, mutant: m.name, conformance: machines });
         // Each mutant is judged on the invariant it was seeded for, past unrelated v4 findings.
         const run = runOne(sys, descriptor, { ...opts, property: m.catches }, null);
         const bfs = explore(sys, { strategy: 'bfs', maxStates: bfsMax, tty: false, stopAtFirstViolation: false });
@@ -226,7 +228,11 @@ export const mbtCommand: Command = {
       return rows.every((r) => r['mbtCaught']) ? EXIT_OK : EXIT_VIOLATION;
     }
 
-    const { sys, descriptor } = resolveSystem({ ...base, mutant: str(p, 'mutant') ?? null, conformance: machines });
+    // A mutant under --fix all keeps its fixesOff off, as in --all-mutants and `cramcheck mutants`.
+    const mutant = str(p, 'mutant') ?? null;
+    const info = mutant !== null && system === 'kernel' ? mutantCatalogue(system).find((m) => m.name === mutant) : undefined;
+    const fixes = info ? mutantFixes(info, base.fixes, kernelCatalog().fixes) : base.fixes;
+    const { sys, descriptor } = resolveSystem({ ...base, fixes, mutant, conformance: machines });
     const run = runOne(sys, descriptor, opts, out);
     if (flag(p, 'json')) io.out(`${JSON.stringify(json(run), null, 2)}\n`);
     else io.out(`${text(run).join('\n')}\n`);

@@ -23,7 +23,8 @@ import { describeSystem } from '../trace/render.ts';
 import { propertySource } from '../trace/replay.ts';
 import { flag, list, oneOf, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
-import { mutantCatalogue, resolveSystem } from './systems.ts';
+import { kernelCatalog } from './kernel-systems.ts';
+import { mutantCatalogue, mutantFixes, resolveSystem } from './systems.ts';
 
 const DEFAULT_MAX_STATES = 200_000;
 
@@ -101,12 +102,13 @@ export const mutantsCommand: Command = {
     const opts = { strategy: 'bfs' as const, maxStates, ...(maxDepth !== undefined ? { maxDepth } : {}) };
     // Baselines per config: a mutant whose catalogue entry names a config is explored there unless --config is given.
     const baselines = new Map<string, Map<string, number>>();
-    const baselineOf = (config: string | undefined): Map<string, number> => {
-      const key = config ?? '';
+    const baselineOf = (config: string | undefined, fx: readonly string[] = fixes): Map<string, number> => {
+      const key = `${config ?? ''}|${fx.join(',')}`;
       let b = baselines.get(key);
       if (!b) {
         b = new Map();
-        const sys = config === undefined ? base.sys : resolveSystem({ ...req, config, mutant: null }).sys;
+        const same = config === undefined && fx.join(',') === fixes.join(',');
+        const sys = same ? base.sys : resolveSystem({ ...req, ...(config !== undefined ? { config } : {}), fixes: fx, mutant: null }).sys;
         for (const v of explore(sys, { ...opts, stopAtFirstViolation: false }).violations) b.set(v.property, v.depth);
         baselines.set(key, b);
       }
@@ -118,8 +120,10 @@ export const mutantsCommand: Command = {
     const pending: { file: string; text: string }[] = [];
     for (const m of chosen) {
       const own = req.config === undefined && m.config !== undefined ? m.config : undefined;
-      const bl = baselineOf(own);
-      const { sys, descriptor } = resolveSystem({ ...req, ...(own !== undefined ? { config: own } : {}), mutant: m.name });
+      // A mutant may keep a second brake off (Mutant.fixesOff); its baseline uses the same fixes.
+      const fx = system === 'kernel' ? mutantFixes(m, fixes, kernelCatalog().fixes) : fixes;
+      const bl = baselineOf(own, fx);
+      const { sys, descriptor } = resolveSystem({ ...req, fixes: fx, ...(own !== undefined ? { config: own } : {}), mutant: m.name });
       const r = explore(withProperties(sys, (id) => !bl.has(id)), opts);
       const first = firstCaught(r);
       let exp: Caught | null = first && first.property === m.catches ? first : null;

@@ -37,6 +37,19 @@ export interface MutantInfo {
   readonly description: string;
   /** The configuration the mutant is meant to be explored in (else the command's --config). */
   readonly config?: string;
+  /** Fixes its run leaves off when every fix is on (Mutant.fixesOff). */
+  readonly fixesOff?: readonly string[];
+}
+
+/**
+ * The fixes a mutant runs with: the command's, except that under `all` the
+ * mutant's fixesOff stay off (explicitly named fixes are taken as given).
+ */
+export function mutantFixes(m: MutantInfo, fixes: readonly string[], catalogue: readonly string[]): string[] {
+  const off = m.fixesOff ?? [];
+  if (off.length === 0 || !fixes.includes('all')) return [...fixes];
+  const named = fixes.filter((f) => f !== 'all');
+  return [...new Set([...catalogue.filter((f) => !off.includes(f)), ...named])];
 }
 
 /** Which BM1 invariant each BM1 mutant breaks (models/bm1.ts documents them). */

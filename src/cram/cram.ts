@@ -13,6 +13,7 @@
 // * The only owner the model knows is the compression driver's region: id 0.
 
 import { hasFix } from '../kernel/config.ts';
+import { deviceHasRoom } from '../cxl/device.ts';
 import {
   CRAM_PRESSURE_MAX, EBUSY, EINVAL, ENODEV, ENOSPC, GFP_HIGHUSER_MOVABLE, GFP_PRIVATE, MIGRATE_SYNC, MR_NUMA_MISPLACED,
   N_MEMORY_PRIVATE, NP_OPS_DEMOTION, NP_OPS_MIGRATION, NP_OPS_NUMA_BALANCING, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM,
@@ -116,6 +117,15 @@ export function allocCramFolio(k: Kernel, tid: number, src: number, nid: number)
   const blocked = nodePrivateMigrationBlocked(k, nid);
   if (blocked && k.cfg.mutant !== 'alloc-cram-ignores-blocked') {
     if (k.log) k.trace(`alloc_cram_folio(pfn ${src}, N${nid}) = NULL (migration_blocked)`);
+    return NULL_PFN;
+  }
+  // Fix cram-alloc-checks-device (a design change, not in v4): read the device's
+  // headroom synchronously and refuse a folio that might not fit uncompressed, so
+  // demotion cannot outrun the threaded lthresh IRQ (finding device-capacity-irq-latency).
+  // migrate_pages is one step in the model, so the read and the copy cannot interleave
+  // with another demotion; concurrent demoters in the kernel would have to reserve.
+  if (hasFix(k.cfg, 'cram-alloc-checks-device') && !deviceHasRoom(k, 1 << order)) {
+    if (k.log) k.trace(`alloc_cram_folio(pfn ${src}, N${nid}) = NULL (device headroom)`);
     return NULL_PFN;
   }
   if (order) gfp |= __GFP_COMP;

@@ -28,6 +28,14 @@ export function deviceContentChanged(k: Kernel, old: number, v: number): void {
   deviceCheckThresholds(k);
 }
 
+/**
+ * Room on the media for nr more pages even if none of them compresses
+ * (cost[2] each): the synchronous headroom read of fix cram-alloc-checks-device.
+ */
+export function deviceHasRoom(k: Kernel, nr: number): boolean {
+  return k.get(k.L.DEV_USED) + nr * k.cfg.device.cost[2] <= k.cfg.device.physUnits;
+}
+
 /** Edge detection: lthresh fires when usage reaches the high mark, hthresh when it falls to the low one. */
 export function deviceCheckThresholds(k: Kernel): void {
   const L = k.L;

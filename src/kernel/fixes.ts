@@ -72,4 +72,20 @@ export const CRAM_FIXES: readonly Fix[] = [
   },
 ];
 
-export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES];
+/**
+ * Design fixes: findings whose mend is not a small change to v4 but a design
+ * decision the RFC would have to make; modelled so the tool can check that the
+ * proposed design holds, and labelled as such.
+ */
+export const DESIGN_FIXES: readonly Fix[] = [
+  {
+    name: 'cram-alloc-checks-device',
+    site: 'mm/cram.c: alloc_cram_folio (+ a driver headroom query)',
+    mends: 'INV-DEVICE-CAPACITY',
+    config: 'pressure',
+    description:
+      'DESIGN CHANGE, not in v4: alloc_cram_folio reads the device headroom synchronously (a driver callback) and refuses a folio that might not fit uncompressed. In v4 the only brake is the threaded lthresh IRQ (cram_set_pressure S3 sets migration_blocked), so demotions between the device edge and the IRQ thread, or before the probe has requested the IRQs at all, overcommit the device (finding device-capacity-irq-latency). Concurrent demoters in the kernel would need a reservation; the model migrates in one step, so the read suffices there.',
+  },
+];
+
+export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES, ...DESIGN_FIXES];

@@ -2,7 +2,8 @@
 // (in a burst), so runs go as deep as the kernel lets them. These pin the
 // mutants the old uniform mode missed (issue 5) on a fixed seed.
 import test from 'ava';
-import { resolveSystem } from '../../src/cli/systems.ts';
+import { mutantCatalogue, mutantFixes, resolveSystem } from '../../src/cli/systems.ts';
+import { kernelCatalog } from '../../src/cli/kernel-systems.ts';
 import { ConformanceChecker } from '../../models/conformance.ts';
 import { runActions, runChoices, runMbt, type MbtOptions } from '../../src/mbt/engine.ts';
 import { abstractionsFor } from '../../src/mbt/machines.ts';
@@ -11,7 +12,10 @@ import { bm1System, BM1_CONFIGS } from '../../models/bm1.ts';
 
 /** As `mbt --all-mutants` runs a kernel mutant: its catalogue config, every fix, machines, judged on one invariant. */
 function mutantRun(mutant: string, config: string, property: string, opts: MbtOptions) {
-  const { sys, descriptor } = resolveSystem({ system: 'kernel', config, mutant, fixes: ['all'], conformance: true });
+  // every fix on, less the mutant's fixesOff (as `cramcheck mutants` runs it)
+  const info = mutantCatalogue('kernel').find((m) => m.name === mutant)!;
+  const fixes = mutantFixes(info, ['all'], kernelCatalog().fixes);
+  const { sys, descriptor } = resolveSystem({ system: 'kernel', config, mutant, fixes, conformance: true });
   const machines = new ConformanceChecker(abstractionsFor(sys, descriptor));
   return { sys, r: runMbt(sys, { ...opts, machines, property }) };
 }

@@ -9,6 +9,12 @@ export interface Mutant {
   readonly description: string;
   /** Named config (src/kernel/configs.ts) where the site is reachable in few steps; default canonical. */
   readonly config?: string;
+  /**
+   * Fixes left off when the mutant is run with every fix on: a second brake
+   * that stops the same harm by another route and would hide the mutated one
+   * (e.g. the design fix cram-alloc-checks-device under a broken pressure check).
+   */
+  readonly fixesOff?: readonly string[];
 }
 
 /** A fix of a real v4 finding: the smallest kernel change that mends it, switched on by cfg.fixes. */
