@@ -37,7 +37,8 @@ export type BackpressureEvent =
   | { type: 'kswapd_stop'; ret?: number }
   | { type: 'cram_register_private_node'; ret?: number }
   | { type: 'cram_node_freed'; ret?: number }
-  | { type: 'CRAM_UNREGISTER_CLEAR_BACKPRESSURE'; ret?: number };
+  | { type: 'CRAM_UNREGISTER_CLEAR_BACKPRESSURE'; ret?: number }
+  | { type: 'CRAM_FREED_CLEAR_BACKPRESSURE'; ret?: number };
 
 const pressureTargets = {
   S2_pressure_zero: '.zero',
@@ -46,6 +47,9 @@ const pressureTargets = {
   // a new cram_node starts at pressure 0 (SEMANTICS 6.2 cram_unregister row)
   cram_register_private_node: '.zero',
   cram_node_freed: '.zero',
+  // fix cram-unregister-clears-backpressure, second half: the drain frees the cn
+  // (pressure 0) and resets blocked and the boost again in the same call
+  CRAM_FREED_CLEAR_BACKPRESSURE: '.zero',
 } as const;
 
 const boostTargets = {
@@ -55,6 +59,7 @@ const boostTargets = {
   S4_boost_partial_wakeup_kswapd: '.partial',
   S4_boost_full_wakeup_kswapd: '.full',
   CRAM_UNREGISTER_CLEAR_BACKPRESSURE: '.none',
+  CRAM_FREED_CLEAR_BACKPRESSURE: '.none',
   // balance_pgdat ends and clears the boost itself: the node's ops have no
   // reclaim_policy with managed_watermarks (another service's set_ops
   // overwrote cram_ops, SEMANTICS 4.5); kswapd goes to sleep in the same step
@@ -78,7 +83,7 @@ export const backpressureMachine = setup({
       // cram_unregister_private_node, under cram_mutex): kswapd_stop, then
       // migration_blocked := false and watermark_boost := 0 in the same call, so
       // the blocked, boost and kswapd regions change in one step. Not taken by v4.
-      on: { CRAM_UNREGISTER_CLEAR_BACKPRESSURE: '.open' },
+      on: { CRAM_UNREGISTER_CLEAR_BACKPRESSURE: '.open', CRAM_FREED_CLEAR_BACKPRESSURE: '.open' },
       states: {
         open: { on: { S3_migration_block: 'blocked' } },
         blocked: { on: { S3_migration_unblock: 'open' } },
@@ -127,7 +132,7 @@ const EVENT_TYPES: readonly BackpressureEvent['type'][] = [
   'S2_pressure_zero', 'S2_pressure_mid', 'S2_pressure_max', 'S3_migration_unblock', 'S3_migration_block',
   'S4_boost_none', 'S4_boost_partial', 'S4_boost_full', 'S4_boost_partial_wakeup_kswapd',
   'S4_boost_full_wakeup_kswapd', 'wakeup_kswapd', 'kswapd_sleep', 'kswapd_sleep_unboost', 'kswapd_stop',
-  'cram_register_private_node', 'cram_node_freed', 'CRAM_UNREGISTER_CLEAR_BACKPRESSURE',
+  'cram_register_private_node', 'cram_node_freed', 'CRAM_UNREGISTER_CLEAR_BACKPRESSURE', 'CRAM_FREED_CLEAR_BACKPRESSURE',
 ];
 
 export const backpressureSpec: MachineSpec = {
@@ -151,6 +156,8 @@ export const backpressureSpec: MachineSpec = {
     kswapd_stop: ['kswapd_stop'],
     cram_register_private_node: ['cram_register_private_node', 'kswapd_run'],
     cram_node_freed: ['cram_unregister_private_node'],
-    CRAM_UNREGISTER_CLEAR_BACKPRESSURE: ['cram_unregister_private_node'],
+    // fix-only events: the fix's clear_backpressure line, never printed by v4
+    CRAM_UNREGISTER_CLEAR_BACKPRESSURE: ['clear_backpressure'],
+    CRAM_FREED_CLEAR_BACKPRESSURE: ['clear_backpressure'],
   },
 };

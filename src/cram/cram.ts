@@ -308,6 +308,7 @@ export function cramUnregisterBegin(k: Kernel, nid: number): number | null {
 
 /** Fix cram-unregister-clears-backpressure: migration_blocked := false, boost := 0 on the first managed zone. */
 function clearBackpressure(k: Kernel, nid: number): void {
+  if (k.log) k.trace(`clear_backpressure(N${nid}): migration_blocked = false, watermark_boost = 0`);
   const slot = nodePrivateNp(k, nid);
   if (slot >= 0) k.set(k.L.NP_MIGRATION_BLOCKED, slot, 0);
   const z = firstManagedZone(k, nid);
@@ -345,7 +346,13 @@ export function cramUnregisterDrain(k: Kernel, nid: number): boolean {
   // kfree(cn): the fields die, the slot stays FREED until a re-register.
   cnReset(k, nid);
   k.set(L.CN_STATE, nid, CN_FREED);
-  if (k.log) k.trace(`cram_unregister_private_node(N${nid}) = 0 (cn freed)`);
+  // Fix cram-unregister-clears-backpressure, second half: an IRQ thread that got
+  // the cn before the unpublish may have written migration_blocked or the boost
+  // after the first reset; once the drain has seen every reference put, no
+  // cram_set_pressure can run for this cn, so a second reset is final.
+  const again = hasFix(k.cfg, 'cram-unregister-clears-backpressure');
+  if (again) clearBackpressure(k, nid);
+  if (k.log) k.trace(`cram_unregister_private_node(N${nid}) = 0 (cn freed${again ? '; back-pressure cleared again' : ''})`);
   return true;
 }
 

@@ -20,7 +20,7 @@ export const CRAM_FIXES: readonly Fix[] = [
     config: 'driver',
     alsoOff: ['sysram-remove-ebusy-strict'],
     description:
-      'Reset np->migration_blocked and the zone watermark_boost/ZONE_BOOSTED when CRAM unregisters. v4 leaves them, so a re-registered node starts at pressure 0 while still blocked and boosted (SEMANTICS 6.2).',
+      'Reset np->migration_blocked and the zone watermark_boost/ZONE_BOOSTED when CRAM unregisters: at the unpublish and again after the refcount drain (an lthresh IRQ thread holding the cn can run S3/S4 in between). v4 leaves them, so a re-registered node starts at pressure 0 while still blocked and boosted (SEMANTICS 6.2).',
   },
   {
     name: 'flush-cb-no-get-on-zero',
@@ -51,6 +51,9 @@ export const CRAM_FIXES: readonly Fix[] = [
     site: 'drivers/cxl/core/region_sysram.c: sysram_hotplug_remove',
     mends: 'INV-BACKPRESSURE-COHERENT',
     config: 'driver',
+    // the completed cram-unregister-clears-backpressure (its second reset at the
+    // drain) removes the stale back-pressure this finding shows itself through
+    alsoOff: ['cram-unregister-clears-backpressure'],
     description:
       'Treat -EBUSY as success only when it comes from node_private_unregister (memory removed, node shared), not from the offline step. In v4 an offline that fails with -EBUSY (e.g. the source of an offline migration, deferred by the flush protocol with refcount 1, fails test_pages_isolated) is rolled back, yet the resource is dropped: the sysfs hotplug toggle or pre_teardown reports success with the memory online and np registered, and the driver can never remove it again (SEMANTICS 5.3). The invariant that shows it: the next probe gets -EEXIST and reuses the stale np, whose migration_blocked / watermark_boost (left by an lthresh IRQ thread that raced cram_unregister) now sit under a fresh cram_node at pressure 0 (INV-BACKPRESSURE-COHERENT); P itself stays N_MEMORY_PRIVATE, so INV-PRIVATE-STAYS-PRIVATE does not fail.',
   },

@@ -52,6 +52,9 @@ test('backpressure (SEMANTICS 6.5): each set_pressure step changes one fact; dem
   for (const e of rel.edges) {
     const a = split(e.from);
     const b = split(e.to);
+    // except the fixed cram_unregister's second reset: after the drain no
+    // cram_set_pressure can run, and the cn's free zeroes its pressure in the same call
+    if (e.event.type === 'CRAM_FREED_CLEAR_BACKPRESSURE') continue;
     t.false(a.pressure !== b.pressure && a.blocked !== b.blocked, e.label);
   }
   t.is(demotionMode('zero', 'open'), 'allowed');
