@@ -227,20 +227,28 @@ export interface MbtResult {
 
 /** Run a fixed command sequence from the initial state; the first violation and the enabled actions up to it. */
 export function runActions(sys: System, actions: readonly number[], machines: MbtMachines | null = null, only: string | null = null): { actions: number[]; violation: { id: string; message: string } | null } {
-  let cur = new Uint32Array(sys.words);
+  let cur: Uint32Array = new Uint32Array(sys.words);
   sys.initial(cur);
   const taken: number[] = [];
   const v0 = judge(sys, null, -1, cur, machines, only);
   if (v0) return { actions: taken, violation: v0 };
   for (const a of actions) {
-    const next = new Uint32Array(sys.words);
-    if (!sys.step(cur, a, next)) continue;
-    taken.push(a);
-    const v = judge(sys, cur, a, next, machines, only);
-    if (v) return { actions: taken, violation: v };
-    cur = next;
+    const r = takeStep(sys, cur, a, taken, machines, only);
+    if (r.violation) return { actions: taken, violation: r.violation };
+    if (r.next) cur = r.next;
   }
   return { actions: taken, violation: null };
+}
+
+/**
+ * One step of a replay: if action a is enabled in cur, record it in `taken`
+ * and judge the transition. next is null when a is disabled.
+ */
+function takeStep(sys: System, cur: Uint32Array, a: number, taken: number[], machines: MbtMachines | null, only: string | null): { next: Uint32Array | null; violation: { id: string; message: string } | null } {
+  const next = new Uint32Array(sys.words);
+  if (!sys.step(cur, a, next)) return { next: null, violation: null };
+  taken.push(a);
+  return { next, violation: judge(sys, cur, a, next, machines, only) };
 }
 
 /**
@@ -251,7 +259,7 @@ export function runActions(sys: System, actions: readonly number[], machines: Mb
  * trace that runActions, sys.step and `cramcheck replay` reproduce.
  */
 export function runChoices(sys: System, choices: readonly Choice[], machines: MbtMachines | null = null, only: string | null = null): { actions: number[]; violation: { id: string; message: string } | null } {
-  let cur = new Uint32Array(sys.words);
+  let cur: Uint32Array = new Uint32Array(sys.words);
   sys.initial(cur);
   const scratch = new Uint32Array(sys.words);
   const taken: number[] = [];
@@ -262,12 +270,10 @@ export function runChoices(sys: System, choices: readonly Choice[], machines: Mb
     if (en.length === 0) break;
     const a = en[c.k % en.length]!;
     for (let i = 0; i < c.burst; i++) {
-      const next = new Uint32Array(sys.words);
-      if (!sys.step(cur, a, next)) break;
-      taken.push(a);
-      const v = judge(sys, cur, a, next, machines, only);
-      if (v) return { actions: taken, violation: v };
-      cur = next;
+      const r = takeStep(sys, cur, a, taken, machines, only);
+      if (r.violation) return { actions: taken, violation: r.violation };
+      if (!r.next) break;
+      cur = r.next;
     }
   }
   return { actions: taken, violation: null };
