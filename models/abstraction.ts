@@ -7,6 +7,7 @@
 // or a name the machine does not have (e.g. 'cram_writable', 'memory=online_general,...'),
 // which conformance then reports.
 
+import { StateView } from '../src/kernel/state_view.ts';
 import { CRAM_PRESSURE_MAX, MAX_NR_ZONES, NP_OPS_DEMOTION, NP_OPS_MIGRATION, NP_OPS_NUMA_BALANCING, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM, N_MEMORY, N_MEMORY_PRIVATE, BLOCK_ABSENT, BLOCK_ONLINE } from '../src/kernel/defs.ts';
 import { match } from 'ts-pattern';
 import { Kernel, type Machine } from '../src/kernel/kernel.ts';
@@ -253,17 +254,8 @@ export function abstractionFor(m: Machine, name: MachineName): Abstraction {
 /** The named machines' abstractions over System states of configuration m. */
 export function kernelAbstractions(m: Machine, names: readonly MachineName[] = MACHINE_NAMES): StateAbstraction[] {
   // Runs per transition: one Kernel, re-pointed at the state only when its buffer changes (no allocation per call).
-  const k = Kernel.blank(m);
-  let buf: ArrayBufferLike | null = null;
-  let off = -1;
-  const view = (state: Uint32Array): Kernel => {
-    if (state.buffer !== buf || state.byteOffset !== off) {
-      buf = state.buffer;
-      off = state.byteOffset;
-      k.s = new Uint16Array(state.buffer, state.byteOffset, m.L.words16);
-    }
-    return k;
-  };
+  const sv = new StateView(m);
+  const view = (state: Uint32Array): Kernel => sv.at(state);
   return names.map((n) => {
     const a = abstractionFor(m, n);
     return {

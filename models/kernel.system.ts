@@ -5,6 +5,7 @@
 // place on the successor buffer through one Kernel object that is re-pointed,
 // so a transition allocates nothing beyond what the kernel model itself does.
 
+import { StateView } from '../src/kernel/state_view.ts';
 import { match } from 'ts-pattern';
 import { driverProbeAtBoot } from '../src/cxl/region_sysram.ts';
 import type { ActionInfo, System } from '../src/explore/system.ts';
@@ -99,17 +100,8 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
   const infos: ActionInfo[] = actions.map((a) => describeAction(m, a));
   const init = kernelInitial(m).s.slice();
   // The one Kernel the hot loop runs on, re-pointed at each successor buffer.
-  const k = Kernel.blank(m);
-  let kBuf: ArrayBufferLike | null = null;
-  let kOff = -1;
-  const point = (next: Uint32Array): Kernel => {
-    if (next.buffer !== kBuf || next.byteOffset !== kOff) {
-      kBuf = next.buffer;
-      kOff = next.byteOffset;
-      k.s = words16(next, L.words16);
-    }
-    return k;
-  };
+  const sv = new StateView(m);
+  const point = (next: Uint32Array): Kernel => sv.at(next);
   const run = (kk: Kernel, a: KernelAction): boolean =>
     match(a)
       .with({ kind: 'thread' }, (x) => runThread(kk, x.tid, x.choice))

@@ -3,7 +3,8 @@
 // lookups are re-derived from the state each time (no cache keyed on state).
 
 import { N_MEMORY, N_MEMORY_PRIVATE } from '../src/kernel/defs.ts';
-import { Kernel, type Machine } from '../src/kernel/kernel.ts';
+import type { Kernel } from '../src/kernel/kernel.ts';
+import { StateView } from '../src/kernel/state_view.ts';
 import { OPS_CRAM, OPS_NULL, opsById } from '../src/kernel/ops_table.ts';
 import { NP_OPS_DEMOTION, NP_OPS_MIGRATION, NP_OPS_NUMA_BALANCING, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM } from '../src/kernel/defs.ts';
 import type { Property } from '../src/explore/system.ts';
@@ -12,27 +13,8 @@ import { zoneLabel } from '../src/kernel/geometry.ts';
 /** mm/cram.c: cram_ops.flags (used when cram.ts has not registered its table in this process). */
 export const CRAM_OPS_FLAGS = NP_OPS_MIGRATION | NP_OPS_DEMOTION | NP_OPS_NUMA_BALANCING | NP_OPS_PROTECT_WRITE | NP_OPS_RECLAIM;
 
-/**
- * A Kernel re-pointed at whatever state a property is asked about: the words
- * are viewed as 16-bit fields in place, no copy. The view is rebuilt only when
- * the explorer hands over a different buffer (a view, not a cache of results).
- */
-export class StateView {
-  private readonly k: Kernel;
-  private buf: ArrayBufferLike | null = null;
-  private off = -1;
-  constructor(readonly m: Machine) {
-    this.k = Kernel.blank(m);
-  }
-  at(state: Uint32Array): Kernel {
-    if (state.buffer !== this.buf || state.byteOffset !== this.off) {
-      this.buf = state.buffer;
-      this.off = state.byteOffset;
-      this.k.s = new Uint16Array(state.buffer, state.byteOffset, this.m.L.words16);
-    }
-    return this.k;
-  }
-}
+// Properties read the state through the shared view (src/kernel/state_view.ts).
+export { StateView };
 
 /** Build a Property whose predicate reads a Kernel view of the state. */
 export function prop(view: StateView, id: string, source: string, check: (k: Kernel) => string | null): Property {

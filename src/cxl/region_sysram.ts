@@ -27,7 +27,7 @@ import { hasFix } from '../kernel/config.ts';
 import { EBUSY, MMOP_ONLINE_MOVABLE, errname } from '../kernel/defs.ts';
 import type { Kernel, Machine } from '../kernel/kernel.ts';
 import { THREAD_REGS } from '../kernel/layout.ts';
-import { addPrivateMemoryDriverManaged, offlineAndRemovePrivateMemory } from '../kernel/memory_hotplug.ts';
+import { addPrivateMemoryDriverManaged, nodeBlockRange, offlineAndRemovePrivateMemory } from '../kernel/memory_hotplug.ts';
 import { nodePrivateNp, nodePrivateUnregisterFinish, npSlotOfNode } from '../kernel/node_private.ts';
 import { CN_PUBLISHED, cramRegisterPrivateNode, cramUnregisterBegin, cramUnregisterDrain, cramUnregisterSyncRcu } from '../cram/cram.ts';
 import {
@@ -54,16 +54,7 @@ export const DS_FREE_IRQS = 15;
 
 /** Blocks of the private node: the region's memory-block-aligned range. */
 function regionBlocks(k: Kernel): { first: number; n: number } {
-  const nid = k.g.privateNode;
-  let first = -1;
-  let n = 0;
-  k.g.blocks.forEach((b, i) => {
-    if (b.node === nid) {
-      if (first < 0) first = i;
-      n++;
-    }
-  });
-  return { first, n };
+  return nodeBlockRange(k, k.g.privateNode);
 }
 
 function flags(k: Kernel): number {

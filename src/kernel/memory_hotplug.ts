@@ -220,6 +220,18 @@ export function addMemoryDriverManaged(k: Kernel, nid: number, firstBlock: numbe
  * reference to an np that was registered a moment ago under the same lock.
  */
 // mm/memory_hotplug.c: add_private_memory_driver_managed
+/** The node's memory blocks (the geometry is static, blocks of a node are contiguous): the first index and how many. */
+export function nodeBlockRange(k: Kernel, nid: number): { first: number; n: number } {
+  let first = -1;
+  let n = 0;
+  k.g.blocks.forEach((b, i) => {
+    if (b.node !== nid) return;
+    if (first < 0) first = i;
+    n++;
+  });
+  return { first, n };
+}
+
 export function addPrivateMemoryDriverManaged(k: Kernel, nid: number, firstBlock: number, nBlocks: number, onlineType: number, npSlot: number): number {
   if (npSlot < 0) {
     k.trace(`add_private_memory_driver_managed(N${nid}, np NULL) = -EINVAL`);

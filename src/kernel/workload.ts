@@ -34,7 +34,7 @@ import { ptClear, zapPresentPte } from './rmap.ts';
 import { swapFree } from './swap.ts';
 import { allocPagesNode } from './page_alloc.ts';
 import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
-import { addPrivateMemoryDriverManaged, onlinePages } from './memory_hotplug.ts';
+import { addPrivateMemoryDriverManaged, nodeBlockRange, onlinePages } from './memory_hotplug.ts';
 
 /** What a step did to the program counter. */
 type OpResult = 'next' | 'stay' | 'blocked';
@@ -201,18 +201,6 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
       return 'next';
     })
     .exhaustive();
-}
-
-/** The node's memory blocks (the geometry is static): the first index and how many. */
-function nodeBlockRange(k: Kernel, nid: number): { first: number; n: number } {
-  let first = -1;
-  let n = 0;
-  k.g.blocks.forEach((b, i) => {
-    if (b.node !== nid) return;
-    if (first < 0) first = i;
-    n++;
-  });
-  return { first, n };
 }
 
 function anyOtherInRcu(k: Kernel, tid: number): boolean {

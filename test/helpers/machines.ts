@@ -4,7 +4,7 @@
 // d(P,D0)=20, d(P,D1)=30.
 
 import type { KernelConfig, NodeConfig, OpsTableConfig, ZoneConfig } from '../../src/kernel/config.ts';
-import { addPrivateMemoryDriverManaged } from '../../src/kernel/memory_hotplug.ts';
+import { addPrivateMemoryDriverManaged, nodeBlockRange } from '../../src/kernel/memory_hotplug.ts';
 import { boot } from '../../src/kernel/boot.ts';
 import { MMOP_ONLINE_MOVABLE, NP_OPS_DEMOTION, NP_OPS_MEMPOLICY, NP_OPS_MIGRATION, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM } from '../../src/kernel/defs.ts';
 import { buildMachine, type Kernel } from '../../src/kernel/kernel.ts';
@@ -111,8 +111,7 @@ export function bootExample(o: MachineOpts = {}): Kernel {
 
 /** First block index of node nid and how many it has. */
 export function nodeBlocks(k: Kernel, nid: number): { first: number; n: number } {
-  const idx = k.g.blocks.map((b, i) => (b.node === nid ? i : -1)).filter((i) => i >= 0);
-  return { first: idx[0] ?? -1, n: idx.length };
+  return nodeBlockRange(k, nid);
 }
 
 /**
