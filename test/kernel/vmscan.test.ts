@@ -1,5 +1,5 @@
 // kswapd: balance_pgdat -> shrink_folio_list / demote_folio_list (mm/vmscan.c), wakeup_kswapd.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { PG_lru, PTE_PRESENT, PTE_WRITE, REF_NP, THREAD_REGS } from '../../src/kernel/layout.ts';
 import type { Kernel } from '../../src/kernel/kernel.ts';
 import { N_MEMORY_PRIVATE } from '../../src/kernel/defs.ts';
@@ -191,19 +191,23 @@ test('end of balance_pgdat: the boost is dropped unless reclaim_policy reports m
   }
 });
 
+/** cpu0's anon folio isolated by kswapd(D0) for demotion to P (a 'demote' ops table): the R4/R5 window opens next. */
+function isolatedForDemotion(t: ExecutionContext): { k: Kernel; pfn: number; tid: number; slot: number } {
+  const k = scenario({ wmark: HIGH, pOps: 'demote', programs: [anon, []] });
+  runCpu(k, 0);
+  const pfn = ptePfn(k, 0, 0);
+  t.true(wakeupKswapd(k, D0 * 4 + 2));
+  t.true(step(k, 'kswapd0', pfn));
+  return { k, pfn, tid: k.g.kswapdThread(D0), slot: npSlotOfNode(k, P) };
+}
+
 // R5 (SEMANTICS 8.2): node_private_migrate_to takes np->refcount under RCU, calls
 // ops->migrate_to outside it and drops the reference after (include/linux/node_private.h);
 // node_private_unregister clears the pointer, synchronize_rcu, then waits for `released`
 // (drivers/base/node.c). kswapd runs get | migrate_to | put as three steps, so an unregister
 // can land in between: its second stage must not return while kswapd holds the reference.
 test('R5: node_private_unregister interleaves with a demotion in flight; it completes only after kswapd puts the np reference', (t) => {
-  const k = scenario({ wmark: HIGH, pOps: 'demote', programs: [anon, []] });
-  runCpu(k, 0);
-  const pfn = ptePfn(k, 0, 0);
-  const tid = k.g.kswapdThread(D0);
-  const slot = npSlotOfNode(k, P);
-  t.true(wakeupKswapd(k, D0 * 4 + 2));
-  t.true(step(k, 'kswapd0', pfn));
+  const { k, tid, slot } = isolatedForDemotion(t);
   t.true(step(k, 'kswapd0', 0), 'get');
   t.true(k.has(k.L.THR_REFS, tid, REF_NP));
   t.is(k.get(k.L.NP_REFCOUNT, slot), 2);
@@ -225,13 +229,7 @@ test('R5: node_private_unregister interleaves with a demotion in flight; it comp
 });
 
 test('R4/R5: a demotion whose RCU section runs after clear_ops gets -ENODEV; the folio is reclaimed instead', (t) => {
-  const k = scenario({ wmark: HIGH, pOps: 'demote', programs: [anon, []] });
-  runCpu(k, 0);
-  const pfn = ptePfn(k, 0, 0);
-  const tid = k.g.kswapdThread(D0);
-  const slot = npSlotOfNode(k, P);
-  t.true(wakeupKswapd(k, D0 * 4 + 2));
-  t.true(step(k, 'kswapd0', pfn));
+  const { k, pfn, tid, slot } = isolatedForDemotion(t);
   t.is(nodePrivateClearOps(k, P, k.get(k.L.NP_OPS, slot)), 0);
   t.true(step(k, 'kswapd0', 0), 'get: np->ops NULL -> -ENODEV; next_node_in wraps: return');
   t.false(k.has(k.L.THR_REFS, tid, REF_NP));
