@@ -19,6 +19,23 @@ export interface Property {
   check(state: Uint32Array): string | null;
 }
 
+/**
+ * A reachability ("sometimes") property: some reachable state satisfies it.
+ * A configuration declares what it exists to reach (a demotion to P, a flush
+ * send, a teardown, ...); an exhaustive run that never reaches one is vacuous
+ * and fails, so a bug that stops the interesting behaviour altogether cannot
+ * leave a configuration "OK" (Stateright's `sometimes`).
+ */
+export interface Reachability {
+  /** Stable id, e.g. 'REACH-DEMOTE-TO-P'. */
+  readonly id: string;
+  /** Where the behaviour comes from (RFC / kernel source). */
+  readonly source: string;
+  /** What reaching it shows, in words. */
+  readonly description: string;
+  reached(state: Uint32Array): boolean;
+}
+
 export interface ActionInfo {
   /** Who acts: 'cpu0', 'kswapd(N0)', 'device', ... */
   readonly actor: string;
@@ -59,6 +76,14 @@ export interface System {
    * transition state --a--> next is allowed, else { id, message }.
    */
   checkTransition?(state: Uint32Array, a: number, next: Uint32Array): { id: string; message: string } | null;
+  /** Reachability properties of this configuration (vacuity checks). */
+  readonly sometimes?: readonly Reachability[];
+  /**
+   * Called on a reachable state where no action is enabled. null: a legitimate
+   * end (every program finished, nothing waits); else one line naming the
+   * waiting threads and what each waits for, reported as violation 'DEADLOCK'.
+   */
+  deadlock?(state: Uint32Array): string | null;
   /** Render the parts of a state a reviewer needs to see, for traces. */
   render(state: Uint32Array, focus?: string): string[];
 }
@@ -97,6 +122,8 @@ export function withProperties(sys: System, keep: (id: string) => boolean): Syst
     explain: (s, a) => sys.explain(s, a),
     render: (s, f) => sys.render(s, f),
     properties: sys.properties.filter((p) => keep(p.id)),
+    ...(sys.sometimes ? { sometimes: sys.sometimes } : {}),
+    ...(sys.deadlock ? { deadlock: (s: Uint32Array) => (keep('DEADLOCK') ? sys.deadlock!(s) : null) } : {}),
     ...(base
       ? {
           checkTransition: (s: Uint32Array, a: number, n: Uint32Array) => {
