@@ -94,6 +94,7 @@ void _schemaIsKernelConfig;
 /** Cross-field rules; null if consistent, else `field: problem`. */
 export function configConsistency(c: KernelConfig): string | null {
   const n = c.nodes.length;
+  const nPrivate = c.nodes.filter((x) => x.kind === 'private').length;
   if (c.distance.length !== n) return `distance: expected ${n} rows (one per node), got ${c.distance.length}`;
   for (let i = 0; i < n; i++) {
     if (c.distance[i]!.length !== n) return `distance[${i}]: expected ${n} entries, got ${c.distance[i]!.length}`;
@@ -110,6 +111,11 @@ export function configConsistency(c: KernelConfig): string | null {
       if ('file' in op && op.file !== undefined && op.file >= c.files) return `cpus[${i}].program[${j}].file: no file ${op.file} (${c.files} files)`;
       if (op.op === 'move_pages' && op.node >= n) return `cpus[${i}].program[${j}].node: no node ${op.node}`;
       if (op.op === 'mbind' && op.nodes.some((x) => x >= n)) return `cpus[${i}].program[${j}].nodes: node out of range`;
+      if ('node' in op && op.node >= n) return `cpus[${i}].program[${j}].node: no node ${op.node} (${n} nodes)`;
+      if ('value' in op && op.value >= c.contentValues) return `cpus[${i}].program[${j}].value: ${op.value} is not a content value (contentValues ${c.contentValues}: 0..${c.contentValues - 1})`;
+      if ('pgoff' in op && op.pgoff !== undefined && op.pgoff >= c.filePages) return `cpus[${i}].program[${j}].pgoff: no page ${op.pgoff} (${c.filePages} per file)`;
+      if ('np' in op && op.np >= nPrivate) return `cpus[${i}].program[${j}].np: no np slot ${op.np} (${nPrivate} private nodes)`;
+      if (op.op === 'fork' && op.child >= c.mms) return `cpus[${i}].program[${j}].child: no mm ${op.child} (${c.mms} mms)`;
     }
   }
   if (c.device.hthresh > c.device.lthresh) return `device.hthresh: must be <= lthresh`;

@@ -31,7 +31,7 @@ export interface Geometry {
   readonly blocks: readonly BlockGeom[];
   readonly pfnNode: Uint8Array;
   readonly pfnZone: Uint8Array;
-  readonly pfnBlock: Uint8Array;
+  readonly pfnBlock: Uint16Array;
   /** First private node (the one the compression driver manages), or -1. */
   readonly privateNode: number;
   readonly threads: readonly ThreadRole[];
@@ -77,7 +77,7 @@ export function buildGeometry(cfg: KernelConfig): Geometry {
   });
   const pfnNode = new Uint8Array(pfn);
   const pfnZone = new Uint8Array(pfn);
-  const pfnBlock = new Uint8Array(pfn);
+  const pfnBlock = new Uint16Array(pfn);
   blocks.forEach((b, i) => {
     for (let p = b.firstPfn; p < b.firstPfn + b.pages; p++) {
       pfnNode[p] = b.node;

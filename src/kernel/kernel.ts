@@ -4,6 +4,7 @@
 
 import type { KernelConfig } from './config.ts';
 import { buildGeometry, type Geometry } from './geometry.ts';
+import { checkCountsFit, checkLayoutFits } from './fit.ts';
 import { buildLayout, type Field, type KernelLayout } from './layout.ts';
 
 /** Everything that is fixed for a configuration, shared by all its states. */
@@ -13,9 +14,32 @@ export interface Machine {
   readonly L: KernelLayout;
 }
 
+/** Throws ConfigFitError (fit.ts) when the configuration does not fit the state layout. */
 export function buildMachine(cfg: KernelConfig): Machine {
+  checkCountsFit(cfg);
   const g = buildGeometry(cfg);
-  return { cfg, g, L: buildLayout(cfg, g) };
+  const L = buildLayout(cfg, g);
+  checkLayoutFits(L);
+  return { cfg, g, L };
+}
+
+/**
+ * Check every state write against its field (index in range, an integer in
+ * 0..max). On under test (NODE_ENV=test, set by the ava config) and with
+ * CRAMCHECK_CHECK_WRITES=1: a value stored truncated, or into a neighbouring
+ * field, would silently merge different kernels, so a test run must fail the
+ * moment a future field or config overflows its declared width.
+ */
+export const CHECK_WRITES: boolean = process.env['NODE_ENV'] === 'test' || process.env['CRAMCHECK_CHECK_WRITES'] === '1';
+
+/** A write outside a field's declared range (a model bug, never bad input). */
+export class FieldOverflowError extends Error {
+  override readonly name = 'FieldOverflowError';
+}
+
+function checkWrite(f: Field, i: number, v: number): void {
+  if (!Number.isInteger(i) || i < 0 || i >= f.len) throw new FieldOverflowError(`${f.name}[${i}]: index out of range 0..${f.len - 1}`);
+  if (!Number.isInteger(v) || v < 0 || v > f.max) throw new FieldOverflowError(`${f.name}[${i}] = ${v}: outside 0..${f.max}`);
 }
 
 export class Kernel {
@@ -44,10 +68,12 @@ export class Kernel {
   }
 
   set(f: Field, i: number, v: number): void {
+    if (CHECK_WRITES) checkWrite(f, i, v);
     this.s[f.off + i] = v;
   }
 
   add(f: Field, i: number, d: number): void {
+    if (CHECK_WRITES) checkWrite(f, i, this.s[f.off + i]! + d);
     this.s[f.off + i] = this.s[f.off + i]! + d;
   }
 
@@ -56,10 +82,12 @@ export class Kernel {
   }
 
   setBits(f: Field, i: number, bits: number): void {
+    if (CHECK_WRITES) checkWrite(f, i, this.s[f.off + i]! | bits);
     this.s[f.off + i] = this.s[f.off + i]! | bits;
   }
 
   clearBits(f: Field, i: number, bits: number): void {
+    if (CHECK_WRITES) checkWrite(f, i, this.s[f.off + i]! & ~bits);
     this.s[f.off + i] = this.s[f.off + i]! & ~bits;
   }
 

@@ -231,6 +231,8 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
   const U16 = 0xffff;
   const nodemask = (1 << N) - 1;
   const nOps = 2 + cfg.opsTables.length;
+  // Watermarks may be configured above the zone's pages (the kernel's are unsigned longs).
+  const wmarkMax = Math.max(P, ...cfg.nodes.flatMap((n) => n.zones.map((z) => (z.wmark ? Math.max(z.wmark.min, z.wmark.low, z.wmark.high) : 0))));
   const L = {
     G_NP_INITIALIZED: b.add('G_NP_INITIALIZED', 1, 1),
     G_CPUSET_MEMS: b.add('G_CPUSET_MEMS', 1, nodemask),
@@ -253,9 +255,9 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     ZONE_MANAGED: b.add('ZONE_MANAGED', Z, P),
     ZONE_FREE: b.add('ZONE_FREE', Z, P),
     ZONE_AREA_NR_FREE: b.add('ZONE_AREA_NR_FREE', Z * g.orders, P),
-    ZONE_WMARK_MIN: b.add('ZONE_WMARK_MIN', Z, P),
-    ZONE_WMARK_LOW: b.add('ZONE_WMARK_LOW', Z, P),
-    ZONE_WMARK_HIGH: b.add('ZONE_WMARK_HIGH', Z, P),
+    ZONE_WMARK_MIN: b.add('ZONE_WMARK_MIN', Z, wmarkMax),
+    ZONE_WMARK_LOW: b.add('ZONE_WMARK_LOW', Z, wmarkMax),
+    ZONE_WMARK_HIGH: b.add('ZONE_WMARK_HIGH', Z, wmarkMax),
     ZONE_BOOST: b.add('ZONE_BOOST', Z, P),
     ZONE_BOOSTED: b.add('ZONE_BOOSTED', Z, 1),
     BLOCK_STATE: b.add('BLOCK_STATE', g.blocks.length, 2),

@@ -3,7 +3,16 @@ import test from 'ava';
 import { EV_MIGRATE_UNGATED, PG_lru, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE } from '../../src/kernel/layout.ts';
 import { ENOENT, MIGRATE_SYNC, MR_SYSCALL } from '../../src/kernel/defs.ts';
 import { folioIsolateLru } from '../../src/kernel/folio.ts';
-import { allocMigrationTarget, doPagesMove, doPagesStat, migratePages, putbackMovablePages } from '../../src/kernel/migrate.ts';
+import type { Kernel } from '../../src/kernel/kernel.ts';
+
+// Isolate as the kernel's callers do before migrate_pages: take the folio off
+// the LRU and account it in NR_ISOLATED (mm/migrate.c: migrate_folio_add).
+function isolate(k: Kernel, pfn: number): boolean {
+  const ok = folioIsolateLru(k, pfn);
+  if (ok) nodeStatModIsolated(k, pfn, 1);
+  return ok;
+}
+import { allocMigrationTarget, doPagesMove, doPagesStat, migratePages, nodeStatModIsolated, putbackMovablePages } from '../../src/kernel/migrate.ts';
 import { nodePrivateSetOps } from '../../src/kernel/node_private.ts';
 import { opsIdByName } from '../../src/kernel/ops_table.ts';
 import { tryToMigrate, removeMigrationPtes, rmapSlots } from '../../src/kernel/rmap.ts';
@@ -57,7 +66,7 @@ test('try_to_migrate: migration entries keep the write bit; remove_migration_pte
   const k = scenario({ programs: [[...touch(0, 2)], []] });
   runCpu(k, 0);
   const pfn = ptePfn(k, 0, 0);
-  t.true(folioIsolateLru(k, pfn));
+  t.true(isolate(k, pfn));
   tryToMigrate(k, pfn);
   const s = slotOf(k, 0, 0);
   t.is(k.get(k.L.PTE_KIND, s), PTE_MIGRATION);
@@ -79,7 +88,7 @@ test('the MIGRATION gate: a P folio whose node lacks NP_OPS_MIGRATION is not unm
   t.deepEqual(doPagesMove(k, k.g.cpuThread(0), 0, 0, D0), { ret: 0, status: -ENOENT });
   t.is(doPagesStat(k, 0, 0), -ENOENT);
   // A kernel path that isolates and migrates anyway is stopped inside try_to_migrate.
-  t.true(folioIsolateLru(k, pfn));
+  t.true(isolate(k, pfn));
   const list = [pfn];
   const r = migratePages(k, k.g.cpuThread(0), list, allocMigrationTarget(D0), null, MIGRATE_SYNC, MR_SYSCALL);
   t.is(r.ret, 1);
@@ -92,7 +101,7 @@ test('migrate_pages fails with -EAGAIN semantics when someone else holds a refer
   const k = scenario({ programs: [[...touch(0, 2)], []] });
   runCpu(k, 0);
   const pfn = ptePfn(k, 0, 0);
-  folioIsolateLru(k, pfn);
+  isolate(k, pfn);
   k.add(k.L.PG_REF, pfn, 1); // e.g. a GUP pin
   const list = [pfn];
   const r = migratePages(k, k.g.cpuThread(0), list, allocMigrationTarget(D1), null, MIGRATE_SYNC, MR_SYSCALL);
@@ -105,7 +114,7 @@ test('migrate_pages counts a folio freed under it as migrated, without allocatin
   const k = scenario({ programs: [[...touch(0, 2), { op: 'madv_dontneed', vaddr: 0 }], []] });
   runCpu(k, 0, 3); // mmap, write fault, write; then isolate and let madvise zap it
   const pfn = ptePfn(k, 0, 0);
-  folioIsolateLru(k, pfn);
+  isolate(k, pfn);
   runCpu(k, 0);
   t.is(k.get(k.L.PG_REF, pfn), 1, 'only the isolation reference is left');
   let allocated = 0;
@@ -126,8 +135,7 @@ test('NR_ISOLATED balances: +nr at isolation, -nr in migrate_folio_done on succe
   nodePrivateSetOps(k, P, opsIdByName(k, 'bare'));
   // a failing move: isolated then put back
   const pfn = ptePfn(k, 0, 0);
-  folioIsolateLru(k, pfn);
-  k.add(k.L.NODE_NR_ISOLATED_ANON, P, 1);
+  isolate(k, pfn);
   const list = [pfn];
   migratePages(k, 0, list, allocMigrationTarget(D0), null, MIGRATE_SYNC, MR_SYSCALL);
   t.deepEqual(iso(), [0, 0, 1], 'failed: still isolated');

@@ -4,9 +4,18 @@ import test from 'ava';
 import type { ProgramOp } from '../../src/kernel/config.ts';
 import { MIGRATE_SYNC, MR_SYSCALL } from '../../src/kernel/defs.ts';
 import { folioIsolateLru } from '../../src/kernel/folio.ts';
+import type { Kernel } from '../../src/kernel/kernel.ts';
+
+// Isolate as the kernel's callers do before migrate_pages: take the folio off
+// the LRU and account it in NR_ISOLATED (mm/migrate.c: migrate_folio_add).
+function isolate(k: Kernel, pfn: number): boolean {
+  const ok = folioIsolateLru(k, pfn);
+  if (ok) nodeStatModIsolated(k, pfn, 1);
+  return ok;
+}
 import { EV_DATA_LOSS, EV_MIGRATE_UNGATED, PTE_PROTNONE, PTE_WRITE } from '../../src/kernel/layout.ts';
 import { handleMmFault, pteSlot } from '../../src/kernel/memory.ts';
-import { allocMigrationTarget, migratePages } from '../../src/kernel/migrate.ts';
+import { allocMigrationTarget, migratePages, nodeStatModIsolated } from '../../src/kernel/migrate.ts';
 import { MM_FIXES, MM_MUTANTS } from '../../src/kernel/mutants/mm.ts';
 import { nodePrivateSetOps } from '../../src/kernel/node_private.ts';
 import { opsIdByName } from '../../src/kernel/ops_table.ts';
@@ -67,7 +76,7 @@ test('try-to-migrate-ignores-gate: a P folio without MIGRATION is unmapped and m
     runCpu(k, 0);
     const pfn = ptePfn(k, 0, 0);
     nodePrivateSetOps(k, P, opsIdByName(k, 'bare'));
-    folioIsolateLru(k, pfn);
+    isolate(k, pfn);
     const r = migratePages(k, 0, [pfn], allocMigrationTarget(D1), null, MIGRATE_SYNC, MR_SYSCALL);
     t.is(r.nrSucceeded, mutant ? 1 : 0);
     t.is((k.get(k.L.GH_EVENTS) & EV_MIGRATE_UNGATED) !== 0, mutant !== null);

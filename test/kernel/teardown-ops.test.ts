@@ -25,7 +25,7 @@ function check(k: Kernel, id: string): string | null {
 
 /** A folio demoted to P (move_pages -> cram_migrate_to), then CRAM unregistered (pre_teardown stage). */
 function afterCramUnregister(fixes: readonly string[]): Kernel {
-  const k = cramMachine({ fixes, programs: [[...demoteProgram(0, 5, P), { op: 'write', vaddr: 0, value: 9 }], []] });
+  const k = cramMachine({ fixes, programs: [[...demoteProgram(0, 5, P), { op: 'write', vaddr: 0, value: 7 }], []] });
   runCpuTo(k, 0, 3);
   if (nodeOf(k, ptePfn(k, 0, 0)) !== P) throw new Error('setup: not on P');
   const r = cramUnregisterPrivateNode(k, k.g.driverThread, P);
@@ -39,8 +39,8 @@ test('FINDING: after cram_unregister_private_node clears the ops, a write fault 
   t.is(check(k, 'INV-WRITE-PATH'), null);
   runCpuTo(k, 0, 4); // the write faults: no handle_fault, generic do_wp_page -> wp_page_reuse; the store retries
   t.is(ptePfn(k, 0, 0), onP, 'still mapped to the P folio');
-  t.is(k.get(k.L.PG_CONTENT, onP), 9, 'the store landed on P');
-  t.regex(check(k, 'INV-WRITE-PATH') ?? '', /holds 9 but its last legitimate write stored 5/);
+  t.is(k.get(k.L.PG_CONTENT, onP), 7, 'the store landed on P');
+  t.regex(check(k, 'INV-WRITE-PATH') ?? '', /holds 7 but its last legitimate write stored 5/);
 });
 
 test('FINDING: after cram_unregister_private_node clears the ops, offline cannot migrate the in-use P folio (NP_OPS_MIGRATION reads 0): -EINTR', (t) => {
@@ -57,7 +57,7 @@ test('fix private-no-ops-protected: the write copies the folio off P (contents k
   runCpuTo(k, 0, 4);
   const now = ptePfn(k, 0, 0);
   t.not(nodeOf(k, now), P, 'wp_page_copy to a DRAM folio');
-  t.is(k.get(k.L.PG_CONTENT, now), 9);
+  t.is(k.get(k.L.PG_CONTENT, now), 7);
   t.is(k.get(k.L.PG_REF, onP), 0, 'the P folio was released');
   t.is(check(k, 'INV-WRITE-PATH'), null);
   t.is(check(k, 'INV-SCRUB'), null, 'the released P folio was zeroed on free');
