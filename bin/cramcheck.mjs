@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 // The package bin: run src/cli/main.ts under tsx, with every path resolved from
 // the package root so `npx cramcheck ...` works from any directory.
-import { spawnSync } from 'node:child_process';
+//
+// Signals: SIGINT, SIGTERM and SIGHUP are caught here and forwarded to the
+// child as one byte on a pipe (fd 3, CRAMCHECK_STOP_FD; see src/cli/stop.ts),
+// because the child's exploration loop is synchronous and could not run a
+// signal handler. The child stops cleanly, prints its partial statistics and
+// exits 3. A second signal kills the child outright. If this process dies,
+// the pipe closes and the child stops too: no orphaned exploration.
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -16,12 +23,27 @@ try {
   process.stderr.write("cramcheck: cannot find the 'tsx' package; run 'npm ci' in the repository\n");
   process.exit(2);
 }
-const r = spawnSync(process.execPath, ['--import', tsx, join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
+const STOP_BYTES = { SIGINT: 1, SIGTERM: 2, SIGHUP: 3 };
+const child = spawn(process.execPath, ['--import', tsx, join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], {
+  stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+  env: { ...process.env, CRAMCHECK_STOP_FD: '3' },
 });
-if (r.error) {
-  process.stderr.write(`cramcheck: ${r.error.message}\n`);
-  process.exit(2);
+const stopPipe = child.stdio[3];
+// The child may exit before reading: a write to a closed pipe is not an error here.
+stopPipe?.on('error', () => {});
+let forwarded = 0;
+for (const sig of Object.keys(STOP_BYTES)) {
+  process.on(sig, () => {
+    forwarded++;
+    if (forwarded === 1 && stopPipe && !stopPipe.destroyed) stopPipe.write(Buffer.from([STOP_BYTES[sig]]));
+    else child.kill(sig);
+  });
 }
-// Killed by a signal: the shell convention 128 + signal number.
-process.exit(r.status ?? (r.signal ? 128 + (constants.signals[r.signal] ?? 0) : 1));
+child.on('error', (e) => {
+  process.stderr.write(`cramcheck: ${e.message}\n`);
+  process.exit(2);
+});
+child.on('exit', (code, signal) => {
+  // Killed by a signal: the shell convention 128 + signal number.
+  process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1));
+});
