@@ -33,5 +33,6 @@ export function exhaustText(reason: NonNullable<ExploreResult['exhausted']>['rea
     .with('memory', () => 'the visited-state store could not grow (memory or byte budget)')
     .with('maxStates', () => 'state bound reached')
     .with('maxDepth', () => 'depth bound reached')
+    .with('interrupted', () => 'interrupted by a signal')
     .exhaustive();
 }

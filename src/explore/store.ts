@@ -17,10 +17,9 @@
 // Growth never throws: a failed allocation (RangeError) or the configurable
 // byte budget makes add() return ADD_FULL, and the explorer stops cleanly.
 
-/** add(): the key was already present. */
-export const ADD_EXISTS = -1;
-/** add(): the store could not grow (memory or byte budget). */
-export const ADD_FULL = -2;
+import { ADD_EXISTS, ADD_FULL, type VisitedStore } from './visited.ts';
+
+export { ADD_EXISTS, ADD_FULL };
 
 export interface StoreOptions {
   /** Initial number of key slots (rounded up to a power of two, >= 2). */
@@ -76,7 +75,7 @@ function pow2AtLeast(n: number): number {
   return c;
 }
 
-export class StateStore {
+export class StateStore implements VisitedStore {
   readonly words: number;
   /** Number of distinct states stored. */
   size = 0;
@@ -137,6 +136,10 @@ export class StateStore {
       if (eq) return slot - 1;
       i = (i + 1) & mask;
     }
+  }
+
+  has(src: Uint32Array): boolean {
+    return this.find(src) >= 0;
   }
 
   /** Copy state idx into out. */
