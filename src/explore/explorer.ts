@@ -14,7 +14,10 @@ import { bfs } from './bfs.ts';
 import { dfs } from './dfs.ts';
 import { progressSink, ttyProgressWanted, type ProgressFn, type ProgressMode } from './progress.ts';
 import { Run, type ExhaustReason, type Violation } from './run.ts';
+import { match } from 'ts-pattern';
 import { StateStore } from './store.ts';
+import { TreeStore } from './tree-store.ts';
+import type { VisitedStore } from './visited.ts';
 import type { System } from './system.ts';
 
 export type { ExhaustReason, Violation } from './run.ts';
@@ -45,7 +48,17 @@ export interface ExploreOptions {
   readonly shouldStop?: () => boolean;
   /** Report a reachable state with no enabled action via System.deadlock (default true). */
   readonly checkDeadlock?: boolean;
+  /**
+   * How exact states are kept: 'flat' (the words, for narrow states), 'tree'
+   * (tree compression, for wide ones); default by width.
+   */
+  readonly layout?: StoreLayout;
 }
+
+export type StoreLayout = 'flat' | 'tree';
+
+/** Widths from which tree compression beats storing the words flat. */
+export const TREE_MIN_WORDS = 8;
 
 export interface ExploreResult {
   readonly system: string;
@@ -82,12 +95,7 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
     ...(typeof p === 'function' ? { callback: p } : {}),
     ...(opts.progressIntervalMs !== undefined ? { intervalMs: opts.progressIntervalMs } : {}),
   });
-  const store = new StateStore(sys.words, {
-    // Start near 1 MiB of keys whatever the width (kernel states are ~200 words).
-    initialCapacity: opts.initialCapacity ?? Math.max(16, Math.min(1 << 15, Math.floor((1 << 20) / (4 * sys.words)))),
-    maxAction: sys.actionCount - 1,
-    ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
-  });
+  const store = makeStore(sys, opts);
   const run = new Run(sys, store, { maxStates, maxDepth }, opts.stopAtFirstViolation ?? true, opts.checkDeadlock ?? true, opts.shouldStop, sink);
 
   const cur = new Uint32Array(sys.words);
@@ -118,4 +126,24 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
     ...(exhausted ? { exhausted: { reason: exhausted } } : {}),
     timing: { elapsedMs, statesPerSec: elapsedMs > 0 ? Math.round((out.explored * 1000) / elapsedMs) : 0 },
   };
+}
+
+function makeStore(sys: System, opts: ExploreOptions): VisitedStore {
+  const common = {
+    maxAction: sys.actionCount - 1,
+    ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
+  };
+  const layout = opts.layout ?? (sys.words >= TREE_MIN_WORDS ? 'tree' : 'flat');
+  return match(layout)
+    .with('tree', () => new TreeStore(sys.words, { initialCapacity: opts.initialCapacity ?? 1 << 12, ...common }))
+    .with(
+      'flat',
+      () =>
+        new StateStore(sys.words, {
+          // Start near 1 MiB of keys whatever the width.
+          initialCapacity: opts.initialCapacity ?? Math.max(16, Math.min(1 << 15, Math.floor((1 << 20) / (4 * sys.words)))),
+          ...common,
+        }),
+    )
+    .exhaustive();
 }

@@ -31,7 +31,7 @@ export interface StoreOptions {
 }
 
 // Word hashes. The W=2 mix is the reference's, so both tools probe alike.
-function hash1(a: number): number {
+export function hash1(a: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
@@ -41,7 +41,7 @@ function hash1(a: number): number {
   return h;
 }
 
-function hash2(a: number, b: number): number {
+export function hash2(a: number, b: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b ^ 0x7f4a7c15, 0xc2b2ae35);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
@@ -52,7 +52,7 @@ function hash2(a: number, b: number): number {
 }
 
 // Generic W: murmur3-style block mixing over the words, then the same finaliser.
-function hashN(src: Uint32Array, off: number, w: number): number {
+export function hashN(src: Uint32Array, off: number, w: number): number {
   let h = 0x811c9dc5 ^ w;
   for (let i = 0; i < w; i++) {
     let k = Math.imul(src[off + i]!, 0xcc9e2d51);
