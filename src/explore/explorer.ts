@@ -15,6 +15,7 @@ import { dfs } from './dfs.ts';
 import { progressSink, ttyProgressWanted, type ProgressFn, type ProgressMode } from './progress.ts';
 import { Run, type ExhaustReason, type Violation } from './run.ts';
 import { match } from 'ts-pattern';
+import { FingerprintStore } from './fingerprint-store.ts';
 import { StateStore } from './store.ts';
 import { TreeStore } from './tree-store.ts';
 import type { VisitedStore } from './visited.ts';
@@ -53,7 +54,11 @@ export interface ExploreOptions {
    * (tree compression, for wide ones); default by width.
    */
   readonly layout?: StoreLayout;
+  /** 'exact' (default) or 'fingerprint' (64-bit hash compaction, probabilistic; bfs only). */
+  readonly store?: StoreKind;
 }
+
+export type StoreKind = 'exact' | 'fingerprint';
 
 export type StoreLayout = 'flat' | 'tree';
 
@@ -80,6 +85,12 @@ export interface ExploreResult {
   readonly storeBytes: number;
   readonly bytesPerState: number;
   readonly exhausted?: { readonly reason: ExhaustReason };
+  /** Which store; a fingerprint store may miss states (probabilistic), with TLC's estimates. */
+  readonly store: {
+    readonly kind: StoreKind;
+    readonly probabilistic: boolean;
+    readonly missProbability?: { readonly optimistic: number; readonly actual: number };
+  };
   /** The only non-deterministic part of the result. */
   readonly timing: { readonly elapsedMs: number; readonly statesPerSec: number };
 }
@@ -95,6 +106,8 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
     ...(typeof p === 'function' ? { callback: p } : {}),
     ...(opts.progressIntervalMs !== undefined ? { intervalMs: opts.progressIntervalMs } : {}),
   });
+  const kind = opts.store ?? 'exact';
+  if (kind === 'fingerprint' && strategy !== 'bfs') throw new Error('the fingerprint store supports bfs only');
   const store = makeStore(sys, opts);
   const run = new Run(sys, store, { maxStates, maxDepth }, opts.stopAtFirstViolation ?? true, opts.checkDeadlock ?? true, opts.shouldStop, sink);
 
@@ -124,6 +137,10 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
     storeBytes,
     bytesPerState: store.size > 0 ? storeBytes / store.size : 0,
     ...(exhausted ? { exhausted: { reason: exhausted } } : {}),
+    store:
+      store instanceof FingerprintStore
+        ? { kind, probabilistic: true, missProbability: store.missProbability(out.transitions + 1) }
+        : { kind, probabilistic: false },
     timing: { elapsedMs, statesPerSec: elapsedMs > 0 ? Math.round((out.explored * 1000) / elapsedMs) : 0 },
   };
 }
@@ -133,6 +150,7 @@ function makeStore(sys: System, opts: ExploreOptions): VisitedStore {
     maxAction: sys.actionCount - 1,
     ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
   };
+  if (opts.store === 'fingerprint') return new FingerprintStore(sys.words, { ...common, ...(opts.initialCapacity !== undefined ? { initialCapacity: opts.initialCapacity } : {}) });
   const layout = opts.layout ?? (sys.words >= TREE_MIN_WORDS ? 'tree' : 'flat');
   return match(layout)
     .with('tree', () => new TreeStore(sys.words, { initialCapacity: opts.initialCapacity ?? 1 << 12, ...common }))
