@@ -26,6 +26,7 @@ export function bfs(run: Run, cur: Uint32Array, stoppedAtStart: boolean): CoreOu
   let enabled = 0; // successors of the state being expanded
   let stop = stoppedAtStart;
   let exhausted: ExhaustReason | null = null;
+  let queuePeak = queue ? queue.bytes() : 0;
 
   // One closure for the whole run; per transition it touches only typed arrays.
   const emit = (a: number): void => {
@@ -50,7 +51,11 @@ export function bfs(run: Run, cur: Uint32Array, stoppedAtStart: boolean): CoreOu
     const idx = store.add(next, curIdx, a);
     if (idx >= 0) {
       deepest = level + 1;
-      if (queue) queue.push(next);
+      if (queue) {
+        queue.push(next);
+        const b = queue.bytes();
+        if (b > queuePeak) queuePeak = b;
+      }
       if (run.newState(next, idx, level + 1)) stop = true;
     } else if (idx === ADD_FULL) {
       stop = true;
@@ -82,5 +87,5 @@ export function bfs(run: Run, cur: Uint32Array, stoppedAtStart: boolean): CoreOu
       break;
     }
   }
-  return { explored: head, transitions, depth: deepest, exhausted, stoppedEarly: head < store.size && exhausted === null };
+  return { explored: head, transitions, depth: deepest, exhausted, stoppedEarly: head < store.size && exhausted === null, queueBytes: queuePeak };
 }

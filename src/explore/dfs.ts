@@ -163,7 +163,7 @@ export function dfs(run: Run, cur: Uint32Array, stoppedAtStart: boolean): CoreOu
     if (!push(n)) exhausted = 'memory';
   }
   if (exhausted === null && hitDepth) exhausted = 'maxDepth';
-  return { explored, transitions, depth: deepest, exhausted, stoppedEarly: sp > 0 && exhausted === null };
+  return { explored, transitions, depth: deepest, exhausted, stoppedEarly: sp > 0 && exhausted === null, queueBytes: 0 };
 }
 
 function grow<T extends Int32Array | Uint32Array>(a: T, make: (n: number) => T): T | null {

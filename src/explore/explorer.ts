@@ -50,8 +50,10 @@ export interface ExploreOptions {
   /** Report a reachable state with no enabled action via System.deadlock (default true). */
   readonly checkDeadlock?: boolean;
   /**
-   * How exact states are kept: 'flat' (the words, for narrow states), 'tree'
-   * (tree compression, for wide ones); default by width.
+   * How exact states are kept: 'flat' (the words), 'tree' (tree compression,
+   * for wide states), 'packed' (states of <= 2 words as ordered 64-bit keys,
+   * bfs only); default: packed for <= 2 words under bfs, tree from
+   * TREE_MIN_WORDS words, else flat.
    */
   readonly layout?: StoreLayout;
   /** 'exact' (default) or 'fingerprint' (64-bit hash compaction, probabilistic; bfs only). */
@@ -60,7 +62,7 @@ export interface ExploreOptions {
 
 export type StoreKind = 'exact' | 'fingerprint';
 
-export type StoreLayout = 'flat' | 'tree';
+export type StoreLayout = 'flat' | 'tree' | 'packed';
 
 /** Widths from which tree compression beats storing the words flat. */
 export const TREE_MIN_WORDS = 8;
@@ -84,6 +86,8 @@ export interface ExploreResult {
   readonly unreached: string[];
   readonly storeBytes: number;
   readonly bytesPerState: number;
+  /** Peak bytes of the BFS queue of full states kept beside a store that cannot read states back (else 0). */
+  readonly queueBytes: number;
   readonly exhausted?: { readonly reason: ExhaustReason };
   /** Which store; a fingerprint store may miss states (probabilistic), with TLC's estimates. */
   readonly store: {
@@ -108,6 +112,7 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
   });
   const kind = opts.store ?? 'exact';
   if (kind === 'fingerprint' && strategy !== 'bfs') throw new Error('the fingerprint store supports bfs only');
+  if (opts.layout === 'packed' && (strategy !== 'bfs' || sys.words > 2)) throw new Error('the packed layout supports bfs over states of at most 2 words only');
   const store = makeStore(sys, opts);
   const run = new Run(sys, store, { maxStates, maxDepth }, opts.stopAtFirstViolation ?? true, opts.checkDeadlock ?? true, opts.shouldStop, sink);
 
@@ -136,9 +141,10 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
     ...run.reachability(),
     storeBytes,
     bytesPerState: store.size > 0 ? storeBytes / store.size : 0,
+    queueBytes: out.queueBytes,
     ...(exhausted ? { exhausted: { reason: exhausted } } : {}),
     store:
-      store instanceof FingerprintStore
+      store instanceof FingerprintStore && !store.exact
         ? { kind, probabilistic: true, missProbability: store.missProbability(out.transitions + 1) }
         : { kind, probabilistic: false },
     timing: { elapsedMs, statesPerSec: elapsedMs > 0 ? Math.round((out.explored * 1000) / elapsedMs) : 0 },
@@ -151,8 +157,9 @@ function makeStore(sys: System, opts: ExploreOptions): VisitedStore {
     ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
   };
   if (opts.store === 'fingerprint') return new FingerprintStore(sys.words, { ...common, ...(opts.initialCapacity !== undefined ? { initialCapacity: opts.initialCapacity } : {}) });
-  const layout = opts.layout ?? (sys.words >= TREE_MIN_WORDS ? 'tree' : 'flat');
+  const layout = opts.layout ?? (sys.words <= 2 && (opts.strategy ?? 'bfs') === 'bfs' ? 'packed' : sys.words >= TREE_MIN_WORDS ? 'tree' : 'flat');
   return match(layout)
+    .with('packed', () => new FingerprintStore(sys.words, { exact: true, ...common, ...(opts.initialCapacity !== undefined ? { initialCapacity: opts.initialCapacity } : {}) }))
     .with('tree', () => new TreeStore(sys.words, { initialCapacity: opts.initialCapacity ?? 1 << 12, ...common }))
     .with(
       'flat',

@@ -9,6 +9,10 @@
 // generated, so walking them gives actions that replay from the initial state.
 // States cannot be read back: BFS keeps its frontier in a queue of full states.
 //
+// The same table is the exact 'packed' layout for states of at most two words
+// (BM1): keyed by an invertible mix of the words rather than a hash, no two
+// states share a key, so nothing can be missed.
+//
 // Table: ordered linear probing (Amble and Knuth) over a capacity that need
 // not be a power of two. A fingerprint's home slot is monotone in its value
 // (hi * capacity / 2^32), and the table is kept globally sorted, so a lookup
@@ -29,6 +33,12 @@ const OVERFLOW = 1024;
 const TWO32 = 4294967296;
 
 export interface FingerprintStoreOptions {
+  /**
+   * States of at most two words: key each by its words under an invertible
+   * 64-bit mix instead of a hash, so no two states share a key and the store
+   * is exact (the 'packed' layout: ~15 B/state for any two-word system).
+   */
+  readonly exact?: boolean;
   readonly initialCapacity?: number;
   readonly maxBytes?: number;
   readonly maxAction?: number;
@@ -57,6 +67,30 @@ function fingerprint(src: Uint32Array, w: number): void {
   if (fpHi === 0 && fpLo === 0) fpLo = 1; // (0, 0) marks an empty slot
 }
 
+
+
+// A 4-round Feistel network over (w0, w1): a bijection on 64 bits that
+// spreads structured states uniformly, so ordered probing stays short.
+function mixExact(src: Uint32Array, w: number): void {
+  let l = src[0]!, r = w > 1 ? src[1]! : 0;
+  l ^= fmix(r ^ 0x9e3779b9);
+  r ^= fmix(l ^ 0x85ebca6b);
+  l ^= fmix(r ^ 0xc2b2ae35);
+  r ^= fmix(l ^ 0x27d4eb2f);
+  fpHi = l >>> 0;
+  fpLo = r >>> 0;
+}
+
+/** The words whose exact key is (hi, lo): mixExact inverted (tests reach the empty-marker key with it). */
+export function unmixExact(hi: number, lo: number): [number, number] {
+  let l = hi, r = lo;
+  r ^= fmix(l ^ 0x27d4eb2f);
+  l ^= fmix(r ^ 0xc2b2ae35);
+  r ^= fmix(l ^ 0x85ebca6b);
+  l ^= fmix(r ^ 0x9e3779b9);
+  return [l >>> 0, r >>> 0];
+}
+
 function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -78,9 +112,14 @@ export class FingerprintStore implements VisitedStore {
   private linkCap: number;
   private readonly wideActions: boolean;
   private readonly maxBytes: number;
+  readonly exact: boolean;
+  /** Exact mode: index of the state whose mixed key is (0, 0), the empty marker; -1 if none. */
+  private zeroIdx = -1;
 
   constructor(words: number, opts: FingerprintStoreOptions = {}) {
+    if (opts.exact && words > 2) throw new Error(`FingerprintStore: exact keys need at most 2 words, got ${words}`);
     this.words = words;
+    this.exact = opts.exact ?? false;
     this.maxBytes = opts.maxBytes ?? Infinity;
     const cap = Math.max(16, opts.initialCapacity ?? 1 << 14);
     this.homes = Math.ceil(cap / MAX_LOAD);
@@ -96,8 +135,19 @@ export class FingerprintStore implements VisitedStore {
     return this.table.byteLength + this.parent.byteLength + this.action.byteLength;
   }
 
+  private key(src: Uint32Array): void {
+    if (this.exact) mixExact(src, this.words);
+    else fingerprint(src, this.words);
+  }
+
   add(src: Uint32Array, parent: number, action: number): number {
-    fingerprint(src, this.words);
+    this.key(src);
+    if (fpHi === 0 && fpLo === 0) {
+      if (this.zeroIdx >= 0) return ADD_EXISTS;
+      if (this.size === this.linkCap && !this.growLinks()) return ADD_FULL;
+      this.zeroIdx = this.size;
+      return this.link(parent, action);
+    }
     for (;;) {
       const at = this.probe(fpHi, fpLo);
       if (at < 0) return ADD_EXISTS;
@@ -106,15 +156,20 @@ export class FingerprintStore implements VisitedStore {
         if (!this.growTable()) return ADD_FULL;
         continue; // positions changed: probe again
       }
-      const idx = this.size++;
-      this.parent[idx] = parent;
-      this.action[idx] = action;
-      return idx;
+      return this.link(parent, action);
     }
   }
 
+  private link(parent: number, action: number): number {
+    const idx = this.size++;
+    this.parent[idx] = parent;
+    this.action[idx] = action;
+    return idx;
+  }
+
   has(src: Uint32Array): boolean {
-    fingerprint(src, this.words);
+    this.key(src);
+    if (fpHi === 0 && fpLo === 0) return this.zeroIdx >= 0;
     return this.probe(fpHi, fpLo) < 0;
   }
 

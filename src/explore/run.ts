@@ -136,4 +136,6 @@ export interface CoreOut {
   readonly exhausted: ExhaustReason | null;
   /** Stopped (by a violation) before the frontier was empty. */
   readonly stoppedEarly: boolean;
+  /** Peak bytes of a queue of full states the strategy kept beside the store (0 if none). */
+  readonly queueBytes: number;
 }

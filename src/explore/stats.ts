@@ -37,9 +37,10 @@ export function exhaustText(reason: NonNullable<ExploreResult['exhausted']>['rea
     .exhaustive();
 }
 
-/** '' for the exact store; for fingerprints, that the result is probabilistic and how likely a miss is. */
+/** The BFS queue kept beside a store that cannot read states back; for fingerprints, that the result is probabilistic and how likely a miss is. */
 export function storeNote(r: ExploreResult): string {
+  const q = r.queueBytes > 0 ? `, BFS queue peak ${(r.queueBytes / 2 ** 20).toFixed(1)} MiB` : '';
   const m = r.store.missProbability;
-  if (!r.store.probabilistic || !m) return '';
-  return `, fingerprints (probabilistic: P(a state was missed) ~ ${m.optimistic.toExponential(1)} optimistic, ${m.actual.toExponential(1)} from the actual fingerprints)`;
+  if (!r.store.probabilistic || !m) return q;
+  return `${q}, fingerprints (probabilistic: P(a state was missed) ~ ${m.optimistic.toExponential(1)} optimistic, ${m.actual.toExponential(1)} from the actual fingerprints)`;
 }

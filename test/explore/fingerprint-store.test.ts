@@ -3,7 +3,7 @@
 // collide, traces that replay, and results that say they are probabilistic.
 import test from 'ava';
 import { explore } from '../../src/explore/explorer.ts';
-import { FingerprintStore } from '../../src/explore/fingerprint-store.ts';
+import { FingerprintStore, unmixExact } from '../../src/explore/fingerprint-store.ts';
 import { summaryLines } from '../../src/explore/stats.ts';
 import type { System } from '../../src/explore/system.ts';
 import { ADD_EXISTS, ADD_FULL } from '../../src/explore/visited.ts';
@@ -83,4 +83,37 @@ test('explore: exact and fingerprint stores agree on a kernel config: counts, vi
 
 test('explore: the fingerprint store refuses dfs', (t) => {
   t.throws(() => explore(bm1System(BM1_CONFIGS.small), { tty: false, store: 'fingerprint', strategy: 'dfs' }), { message: /bfs only/ });
+});
+
+test('packed (exact keys, <= 2 words): a bijection, so every state is kept, including the one keyed like the empty marker', (t) => {
+  const s = new FingerprintStore(2, { exact: true, initialCapacity: 16 });
+  const buf = new Uint32Array(2);
+  const zero = unmixExact(0, 0);
+  const keys: [number, number][] = [zero, [0, 0], [1, 0], [0, 1], zero];
+  for (let i = 0; i < 50_000; i++) keys.push([i & 0xff, i >>> 8]); // structured, like BM1 states
+  const seen = new Map<string, number>();
+  for (const [a, b] of keys) {
+    buf[0] = a;
+    buf[1] = b;
+    const k = `${a},${b}`;
+    const r = s.add(buf, 0, 0);
+    if (seen.has(k)) t.is(r, ADD_EXISTS, k);
+    else {
+      t.is(r, seen.size, k);
+      seen.set(k, r);
+    }
+    t.true(s.has(buf));
+  }
+  t.is(s.size, seen.size);
+  t.throws(() => new FingerprintStore(3, { exact: true }), { message: /at most 2 words/ });
+});
+
+test('explore: the packed layout (default for BM1 under bfs) is exact: flat and packed agree on BM1 small, not probabilistic', (t) => {
+  const a = explore(bm1System(BM1_CONFIGS.small), { tty: false, layout: 'flat' });
+  const b = explore(bm1System(BM1_CONFIGS.small), { tty: false });
+  t.deepEqual([b.states, b.transitions, b.depth, b.complete], [a.states, a.transitions, a.depth, a.complete]);
+  t.deepEqual(b.store, { kind: 'exact', probabilistic: false });
+  t.true(b.queueBytes > 0);
+  t.is(a.queueBytes, 0);
+  t.throws(() => explore(bm1System(BM1_CONFIGS.small), { tty: false, layout: 'packed', strategy: 'dfs' }), { message: /packed/ });
 });
