@@ -20,5 +20,5 @@ const r = explore(bm1System(parsed.params), {
   strategy: argv.includes('--dfs') ? 'dfs' : 'bfs',
   ...(maxStates !== undefined ? { maxStates } : {}),
 });
-const out: BenchFigures = cramcheckFigures(r, parsed.name, label);
+const out: BenchFigures = cramcheckFigures(r, parsed.name, r.store.layout ? `exact/${r.store.layout}` : label);
 console.log(JSON.stringify(out));

@@ -11,6 +11,6 @@ export function childStoreOptions(argv: readonly string[]): { opts: Pick<Explore
   const layout = at('--layout') as StoreLayout | undefined;
   if (store !== undefined && store !== 'exact' && store !== 'fingerprint') throw new Error(`--store ${store}`);
   if (layout !== undefined && !['flat', 'tree', 'packed'].includes(layout)) throw new Error(`--layout ${layout}`);
-  const label = store === 'fingerprint' ? 'fingerprint' : `exact${layout ? `/${layout}` : ''}`;
+  const label = store === 'fingerprint' ? 'fingerprint' : `exact/${layout ?? 'default'}`;
   return { opts: { ...(store ? { store } : {}), ...(layout ? { layout } : {}) }, label };
 }

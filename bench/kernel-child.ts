@@ -23,7 +23,7 @@ const mi = argv.indexOf('--max-states');
 const { opts, label } = childStoreOptions(argv);
 const r = explore(kernelSystem(cfg), { ...opts, stopAtFirstViolation: false, ...(mi >= 0 ? { maxStates: Number(argv[mi + 1]) } : {}) });
 const out: BenchFigures = {
-  ...cramcheckFigures(r, `kernel:${name}`, label),
+  ...cramcheckFigures(r, `kernel:${name}`, r.store.layout ? `exact/${r.store.layout}` : label),
   ...(r.violations.length > 0 ? { violations: r.violations.map((v) => v.property) } : {}),
 };
 console.log(JSON.stringify(out));

@@ -92,6 +92,8 @@ export interface ExploreResult {
   /** Which store; a fingerprint store may miss states (probabilistic), with TLC's estimates. */
   readonly store: {
     readonly kind: StoreKind;
+    /** How an exact store keeps states (absent for fingerprints). */
+    readonly layout?: StoreLayout;
     readonly probabilistic: boolean;
     readonly missProbability?: { readonly optimistic: number; readonly actual: number };
   };
@@ -113,7 +115,8 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
   const kind = opts.store ?? 'exact';
   if (kind === 'fingerprint' && strategy !== 'bfs') throw new Error('the fingerprint store supports bfs only');
   if (opts.layout === 'packed' && (strategy !== 'bfs' || sys.words > 2)) throw new Error('the packed layout supports bfs over states of at most 2 words only');
-  const store = makeStore(sys, opts);
+  const layout = kind === 'fingerprint' ? null : (opts.layout ?? defaultLayout(sys, strategy));
+  const store = makeStore(sys, opts, layout);
   const run = new Run(sys, store, { maxStates, maxDepth }, opts.stopAtFirstViolation ?? true, opts.checkDeadlock ?? true, opts.shouldStop, sink);
 
   const cur = new Uint32Array(sys.words);
@@ -146,18 +149,22 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
     store:
       store instanceof FingerprintStore && !store.exact
         ? { kind, probabilistic: true, missProbability: store.missProbability(out.transitions + 1) }
-        : { kind, probabilistic: false },
+        : { kind, ...(layout !== null ? { layout } : {}), probabilistic: false },
     timing: { elapsedMs, statesPerSec: elapsedMs > 0 ? Math.round((out.explored * 1000) / elapsedMs) : 0 },
   };
 }
 
-function makeStore(sys: System, opts: ExploreOptions): VisitedStore {
+function defaultLayout(sys: System, strategy: Strategy): StoreLayout {
+  if (sys.words <= 2 && strategy === 'bfs') return 'packed';
+  return sys.words >= TREE_MIN_WORDS ? 'tree' : 'flat';
+}
+
+function makeStore(sys: System, opts: ExploreOptions, layout: StoreLayout | null): VisitedStore {
   const common = {
     maxAction: sys.actionCount - 1,
     ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
   };
-  if (opts.store === 'fingerprint') return new FingerprintStore(sys.words, { ...common, ...(opts.initialCapacity !== undefined ? { initialCapacity: opts.initialCapacity } : {}) });
-  const layout = opts.layout ?? (sys.words <= 2 && (opts.strategy ?? 'bfs') === 'bfs' ? 'packed' : sys.words >= TREE_MIN_WORDS ? 'tree' : 'flat');
+  if (layout === null) return new FingerprintStore(sys.words, { ...common, ...(opts.initialCapacity !== undefined ? { initialCapacity: opts.initialCapacity } : {}) });
   return match(layout)
     .with('packed', () => new FingerprintStore(sys.words, { exact: true, ...common, ...(opts.initialCapacity !== undefined ? { initialCapacity: opts.initialCapacity } : {}) }))
     .with('tree', () => new TreeStore(sys.words, { initialCapacity: opts.initialCapacity ?? 1 << 12, ...common }))

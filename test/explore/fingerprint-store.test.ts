@@ -63,7 +63,7 @@ test('explore: exact and fingerprint stores give the same counts on BM1 small', 
   const a = explore(bm1System(BM1_CONFIGS.small), { tty: false });
   const b = explore(bm1System(BM1_CONFIGS.small), { tty: false, store: 'fingerprint' });
   t.deepEqual([b.states, b.transitions, b.depth, b.complete], [a.states, a.transitions, a.depth, a.complete]);
-  t.deepEqual(a.store, { kind: 'exact', probabilistic: false });
+  t.deepEqual(a.store, { kind: 'exact', layout: 'packed', probabilistic: false });
   t.is(b.store.kind, 'fingerprint');
   t.true(b.store.probabilistic);
   t.regex(summaryLines(b)[1]!, /probabilistic: P\(a state was missed\) ~ \d/);
@@ -112,7 +112,7 @@ test('explore: the packed layout (default for BM1 under bfs) is exact: flat and 
   const a = explore(bm1System(BM1_CONFIGS.small), { tty: false, layout: 'flat' });
   const b = explore(bm1System(BM1_CONFIGS.small), { tty: false });
   t.deepEqual([b.states, b.transitions, b.depth, b.complete], [a.states, a.transitions, a.depth, a.complete]);
-  t.deepEqual(b.store, { kind: 'exact', probabilistic: false });
+  t.deepEqual(b.store, { kind: 'exact', layout: 'packed', probabilistic: false });
   t.true(b.queueBytes > 0);
   t.is(a.queueBytes, 0);
   t.throws(() => explore(bm1System(BM1_CONFIGS.small), { tty: false, layout: 'packed', strategy: 'dfs' }), { message: /packed/ });
