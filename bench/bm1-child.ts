@@ -3,6 +3,7 @@
 // Usage: node --import tsx bench/bm1-child.ts small|medium|large|xlarge|F=..,D=..,C=..,P=.. [--max-states N] [--dfs]
 import { explore } from '../src/explore/explorer.ts';
 import { bm1System, parseBm1Params } from '../models/bm1.ts';
+import { childStoreOptions } from './child-options.ts';
 import { cramcheckFigures, type BenchFigures } from './figures.ts';
 
 const argv = process.argv.slice(2);
@@ -13,9 +14,11 @@ if (!parsed.ok) {
 }
 const mi = argv.indexOf('--max-states');
 const maxStates = mi >= 0 ? Number(argv[mi + 1]) : undefined;
+const { opts, label } = childStoreOptions(argv);
 const r = explore(bm1System(parsed.params), {
+  ...opts,
   strategy: argv.includes('--dfs') ? 'dfs' : 'bfs',
   ...(maxStates !== undefined ? { maxStates } : {}),
 });
-const out: BenchFigures = cramcheckFigures(r, parsed.name);
+const out: BenchFigures = cramcheckFigures(r, parsed.name, r.store.layout ? `exact/${r.store.layout}` : label);
 console.log(JSON.stringify(out));

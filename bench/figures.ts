@@ -15,6 +15,10 @@ export interface BenchFigures {
   readonly storeBytes: number;
   readonly bytesPerState: number;
   readonly rssMiB: number;
+  /** Peak BFS queue beside a store that cannot read states back (packed, fingerprint). */
+  readonly queueBytes?: number;
+  /** Store variant, e.g. 'exact/tree', 'fingerprint'. */
+  readonly store?: string;
   readonly exhausted?: string;
   /** Property ids violated (kernel system runs). */
   readonly violations?: readonly string[];
@@ -42,6 +46,8 @@ export function parseCramcheck(line: string): BenchFigures {
     storeBytes: num(o, 'storeBytes'),
     bytesPerState: num(o, 'bytesPerState'),
     rssMiB: num(o, 'rssMiB'),
+    ...(typeof o['queueBytes'] === 'number' ? { queueBytes: o['queueBytes'] } : {}),
+    ...(typeof o['store'] === 'string' ? { store: o['store'] } : {}),
     ...(typeof o['exhausted'] === 'string' ? { exhausted: o['exhausted'] } : {}),
     ...(Array.isArray(o['violations']) ? { violations: o['violations'].map(String) } : {}),
   };
@@ -75,7 +81,7 @@ export function lastJsonLine(stdout: string): string | null {
 }
 
 /** The figures line a cramcheck bench child prints for one exploration result. */
-export function cramcheckFigures(r: ExploreResult, config: string): BenchFigures {
+export function cramcheckFigures(r: ExploreResult, config: string, store?: string): BenchFigures {
   return {
     tool: 'cramcheck',
     config,
@@ -89,6 +95,8 @@ export function cramcheckFigures(r: ExploreResult, config: string): BenchFigures
     storeBytes: r.storeBytes,
     bytesPerState: r.bytesPerState,
     rssMiB: process.memoryUsage().rss / 2 ** 20,
+    ...(r.queueBytes > 0 ? { queueBytes: r.queueBytes } : {}),
+    ...(store !== undefined ? { store } : {}),
     ...(r.exhausted ? { exhausted: r.exhausted.reason } : {}),
   };
 }

@@ -7,6 +7,7 @@
 import { explore } from '../src/explore/explorer.ts';
 import { kernelSystem } from '../models/kernel.system.ts';
 import { configByName } from '../src/kernel/configs.ts';
+import { childStoreOptions } from './child-options.ts';
 import { cramcheckFigures, type BenchFigures } from './figures.ts';
 
 const argv = process.argv.slice(2);
@@ -19,9 +20,10 @@ try {
   process.exit(2);
 }
 const mi = argv.indexOf('--max-states');
-const r = explore(kernelSystem(cfg), { stopAtFirstViolation: false, ...(mi >= 0 ? { maxStates: Number(argv[mi + 1]) } : {}) });
+const { opts, label } = childStoreOptions(argv);
+const r = explore(kernelSystem(cfg), { ...opts, stopAtFirstViolation: false, ...(mi >= 0 ? { maxStates: Number(argv[mi + 1]) } : {}) });
 const out: BenchFigures = {
-  ...cramcheckFigures(r, `kernel:${name}`),
+  ...cramcheckFigures(r, `kernel:${name}`, r.store.layout ? `exact/${r.store.layout}` : label),
   ...(r.violations.length > 0 ? { violations: r.violations.map((v) => v.property) } : {}),
 };
 console.log(JSON.stringify(out));

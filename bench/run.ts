@@ -1,6 +1,8 @@
 // `npm run bench`: cramcheck's explorer beside the hand-written reference
 // (../shared/bench/js/bm1-bfs.mjs) on BM1, each in its own process, plus the
-// kernel system on `canonical` when it exists.
+// kernel system on `canonical` when it exists. Each target also runs the other
+// stores side by side (BM1: packed default, flat, fingerprint; kernel: tree
+// default, flat, fingerprint) and checks that their counts agree.
 // Flags: --only medium[,large|small|xlarge|kernel] (repeatable), --max-states N,
 // --kernel-max-states N (default 100000; 0 = unbounded), --repeat N (best of N
 // alternating runs per tool; default 1).
@@ -45,8 +47,31 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
 let failed = false;
 
+// Non-default stores run once each beside the default one.
+const BM1_VARIANTS: readonly (readonly string[])[] = [['--layout', 'flat'], ['--store', 'fingerprint']];
+const KERNEL_VARIANTS: readonly (readonly string[])[] = [['--layout', 'flat'], ['--store', 'fingerprint']];
+
+function variantRows(child: string, target: string, bound: readonly string[], variants: readonly (readonly string[])[], base: BenchFigures): void {
+  for (const v of variants) {
+    const c = runChild(['--import', 'tsx', child, target, ...bound, ...v]);
+    if (c.line === null) {
+      console.log(`  cramcheck ${v.join(' ')} FAILED (exit ${c.status})`);
+      failed = true;
+      continue;
+    }
+    const f = parseCramcheck(c.line);
+    console.log(row(f));
+    if (f.distinct !== base.distinct || f.transitions !== base.transitions || f.depth !== base.depth) {
+      console.log(`  !!!!!!!! MISMATCH: ${f.store} ${fmt(f.distinct)} states / ${fmt(f.transitions)} transitions vs ${base.store} ${fmt(base.distinct)} / ${fmt(base.transitions)} !!!!!!!!`);
+      failed = true;
+    }
+  }
+}
+
 function row(f: BenchFigures): string {
-  return `  ${f.tool.padEnd(10)} distinct ${fmt(f.distinct).padStart(12)}  depth ${String(f.depth).padStart(3)}  ${f.seconds.toFixed(2).padStart(7)} s  ${fmt(f.statesPerSec).padStart(10)} states/s  ${f.bytesPerState.toFixed(1).padStart(6)} B/state  store ${(f.storeBytes / 2 ** 20).toFixed(0)} MiB  rss ${f.rssMiB.toFixed(0)} MiB${f.complete ? '' : `  INCOMPLETE${f.exhausted ? ` (${f.exhausted})` : ''}`}`;
+  const tool = f.store !== undefined ? `${f.tool} ${f.store}` : f.tool;
+  const queue = f.queueBytes !== undefined && f.distinct > 0 ? `  +queue ${(f.queueBytes / f.distinct).toFixed(1)} B/state` : '';
+  return `  ${tool.padEnd(24)} distinct ${fmt(f.distinct).padStart(12)}  depth ${String(f.depth).padStart(3)}  ${f.seconds.toFixed(2).padStart(7)} s  ${fmt(f.statesPerSec).padStart(10)} states/s  ${f.bytesPerState.toFixed(1).padStart(6)} B/state${queue}  store ${(f.storeBytes / 2 ** 20).toFixed(0)} MiB  rss ${f.rssMiB.toFixed(0)} MiB${f.complete ? '' : `  INCOMPLETE${f.exhausted ? ` (${f.exhausted})` : ''}`}`;
 }
 
 for (const t of targets) {
@@ -57,7 +82,8 @@ for (const t of targets) {
       console.log('  kernel system: not available yet');
       continue;
     }
-    const k = runChild(['--import', 'tsx', 'bench/kernel-child.ts', 'canonical', ...(bound !== '0' ? ['--max-states', bound] : [])]);
+    const kBound = bound !== '0' ? ['--max-states', bound] : [];
+    const k = runChild(['--import', 'tsx', 'bench/kernel-child.ts', 'canonical', ...kBound]);
     if (k.line === null) {
       console.log(`  kernel system: FAILED (exit ${k.status})`);
       failed = true;
@@ -65,6 +91,7 @@ for (const t of targets) {
       const kf = parseCramcheck(k.line);
       console.log(row(kf));
       if (kf.violations) console.log(`  violations: ${kf.violations.join(', ')}`);
+      variantRows('bench/kernel-child.ts', 'canonical', kBound, KERNEL_VARIANTS, kf);
     }
     continue;
   }
@@ -100,6 +127,7 @@ for (const t of targets) {
   }
   if (mine === null) continue;
   console.log(row(mine));
+  variantRows('bench/bm1-child.ts', t, extra, BM1_VARIANTS, mine);
   if (refMissing || ref === null) {
     if (refMissing) console.log(`  reference: skipped (${reference} not found)`);
     continue;

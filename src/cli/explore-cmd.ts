@@ -10,6 +10,7 @@ import { minimizeTrace } from '../trace/minimize.ts';
 import { propertySource, replaySteps } from '../trace/replay.ts';
 import { flag, list, oneOf, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
+import { ENGINE_OPTIONS, ENGINE_USAGE, engineOptions } from './engine-options.ts';
 import { resolveSystem } from './systems.ts';
 
 /** Flags shared by commands that select a system. */
@@ -32,12 +33,14 @@ export const exploreCommand: Command = {
     '--out FILE writes the first counterexample as a trace for `cramcheck replay`.',
     '--minimize shrinks counterexamples (shortcuts, then delta debugging); always on for dfs.',
     'Kernel transitions are also judged by the protocol machines (CONFORMANCE-<machine>); --no-conformance skips that.',
+    ...ENGINE_USAGE,
   ],
   run(argv: readonly string[], io: Io): number {
     const p = parseCommandArgs(
       argv,
       {
         ...SYSTEM_OPTIONS,
+        ...ENGINE_OPTIONS,
         strategy: { type: 'string' },
         'max-states': { type: 'string' },
         'max-depth': { type: 'string' },
@@ -56,7 +59,9 @@ export const exploreCommand: Command = {
     if (out === '') throw new UsageError('--out: empty file name');
     const { sys, descriptor } = resolveSystem({ system, config: str(p, 'config'), params: str(p, 'params'), mutant: str(p, 'mutant') ?? null, fixes: list(p, 'fix'), conformance: !flag(p, 'no-conformance') });
 
+    const engine = engineOptions(p);
     let r: ExploreResult = explore(sys, {
+      ...engine,
       strategy,
       ...(maxStates !== undefined ? { maxStates } : {}),
       ...(maxDepth !== undefined ? { maxDepth } : {}),

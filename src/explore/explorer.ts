@@ -1,5 +1,6 @@
-// The exhaustive explorer: BFS (shortest counterexamples) and DFS over any
-// System, storing visited states in a StateStore with parent links.
+// The exhaustive explorer's public entry: explore(sys, options) runs one
+// search strategy (bfs.ts, dfs.ts) over any System, storing visited states in
+// a store with parent links, and returns counts, violations and reachability.
 //
 // Soundness and determinism rest on three rules:
 // - a state is checked against every property exactly once, when first stored;
@@ -9,10 +10,18 @@
 // - the hot loop allocates nothing per transition: one reused `next` buffer,
 //   one `emit` callback created per run, keys hashed straight from the words.
 
-import { ADD_EXISTS, ADD_FULL, StateStore } from './store.ts';
-import { ttyProgress, ttyProgressWanted, type ProgressFn } from './progress.ts';
+import { bfs } from './bfs.ts';
+import { dfs } from './dfs.ts';
+import { progressSink, ttyProgressWanted, type ProgressFn, type ProgressMode } from './progress.ts';
+import { Run, type ExhaustReason, type Violation } from './run.ts';
+import { match } from 'ts-pattern';
+import { FingerprintStore } from './fingerprint-store.ts';
+import { StateStore } from './store.ts';
+import { TreeStore } from './tree-store.ts';
+import type { VisitedStore } from './visited.ts';
 import type { System } from './system.ts';
 
+export type { ExhaustReason, Violation } from './run.ts';
 export type Strategy = 'bfs' | 'dfs';
 
 export interface ExploreOptions {
@@ -27,28 +36,36 @@ export interface ExploreOptions {
   readonly maxBytes?: number;
   /** Initial store capacity in states (tests use tiny values to force growth). */
   readonly initialCapacity?: number;
-  /** Called about every progressIntervalMs; overrides the TTY line. */
-  readonly progress?: ProgressFn;
-  /** Live stderr line: default on only for a TTY outside CI. */
+  /**
+   * Progress: a mode (tty line, one log line a minute, off, auto) or a
+   * callback called about every progressIntervalMs. Default: the TTY line on
+   * a terminal outside CI, else off (the CLI passes 'auto').
+   */
+  readonly progress?: ProgressMode | ProgressFn;
+  /** Without `progress`: true forces the TTY line, false turns it off (library callers). */
   readonly tty?: boolean;
   readonly progressIntervalMs?: number;
+  /** Polled every few thousand expansions; true stops the run (reason 'interrupted'). */
+  readonly shouldStop?: () => boolean;
+  /** Report a reachable state with no enabled action via System.deadlock (default true). */
+  readonly checkDeadlock?: boolean;
+  /**
+   * How exact states are kept: 'flat' (the words), 'tree' (tree compression,
+   * for wide states), 'packed' (states of <= 2 words as ordered 64-bit keys,
+   * bfs only); default: packed for <= 2 words under bfs, tree from
+   * TREE_MIN_WORDS words, else flat.
+   */
+  readonly layout?: StoreLayout;
+  /** 'exact' (default) or 'fingerprint' (64-bit hash compaction, probabilistic; bfs only). */
+  readonly store?: StoreKind;
 }
 
-export interface Violation {
-  /** Property id (or the id checkTransition returned). */
-  readonly property: string;
-  readonly message: string;
-  /** Store index of the violating state (for a transition check: the target). */
-  readonly stateIndex: number;
-  /** Length of trace. */
-  readonly depth: number;
-  /** Action ids from the initial state; the last one is the offending step. */
-  readonly trace: number[];
-  /** 'state' for a Property, 'transition' for checkTransition. */
-  readonly kind: 'state' | 'transition';
-}
+export type StoreKind = 'exact' | 'fingerprint';
 
-export type ExhaustReason = 'memory' | 'maxStates' | 'maxDepth';
+export type StoreLayout = 'flat' | 'tree' | 'packed';
+
+/** Widths from which tree compression beats storing the words flat. */
+export const TREE_MIN_WORDS = 8;
 
 export interface ExploreResult {
   readonly system: string;
@@ -64,352 +81,101 @@ export interface ExploreResult {
   /** Every reachable state within the bounds expanded and no violation. */
   readonly complete: boolean;
   readonly violations: Violation[];
+  /** Reachability (System.sometimes) ids reached / never reached, in declaration order. */
+  readonly reached: string[];
+  readonly unreached: string[];
   readonly storeBytes: number;
   readonly bytesPerState: number;
+  /** Peak bytes of the BFS queue of full states kept beside a store that cannot read states back (else 0). */
+  readonly queueBytes: number;
   readonly exhausted?: { readonly reason: ExhaustReason };
+  /** Which store; a fingerprint store may miss states (probabilistic), with TLC's estimates. */
+  readonly store: {
+    readonly kind: StoreKind;
+    /** How an exact store keeps states (absent for fingerprints). */
+    readonly layout?: StoreLayout;
+    readonly probabilistic: boolean;
+    readonly missProbability?: { readonly optimistic: number; readonly actual: number };
+  };
   /** The only non-deterministic part of the result. */
   readonly timing: { readonly elapsedMs: number; readonly statesPerSec: number };
-}
-
-const PROGRESS_MASK = 0x3fff; // look at the clock every 16k expansions
-
-interface Run {
-  readonly sys: System;
-  readonly store: StateStore;
-  readonly stopFirst: boolean;
-  readonly violations: Violation[];
-  readonly seen: Set<string>;
-}
-
-// Record a violation (first per property id); true if exploration must stop.
-function record(run: Run, v: Violation): boolean {
-  if (!run.seen.has(v.property)) {
-    run.seen.add(v.property);
-    run.violations.push(v);
-  }
-  return run.stopFirst;
-}
-
-// Check every property on a newly stored state; true if exploration must stop.
-function checkState(run: Run, state: Uint32Array, idx: number, depth: number): boolean {
-  const props = run.sys.properties;
-  let stop = false;
-  for (let i = 0; i < props.length; i++) {
-    const p = props[i]!;
-    const msg = p.check(state);
-    if (msg !== null && record(run, { property: p.id, message: msg, stateIndex: idx, depth, trace: run.store.traceTo(idx), kind: 'state' })) {
-      stop = true;
-      break;
-    }
-  }
-  return stop;
-}
-
-function transitionViolation(run: Run, parentIdx: number, a: number, targetIdx: number, depth: number, id: string, message: string): boolean {
-  const trace = run.store.traceTo(parentIdx);
-  trace.push(a);
-  return record(run, { property: id, message, stateIndex: targetIdx, depth, trace, kind: 'transition' });
 }
 
 export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
   const strategy = opts.strategy ?? 'bfs';
   const maxStates = opts.maxStates ?? Infinity;
   const maxDepth = opts.maxDepth ?? Infinity;
-  const tty = opts.progress === undefined && (opts.tty ?? ttyProgressWanted()) ? ttyProgress(`${strategy} ${sys.name}`) : null;
-  const progress: ProgressFn | undefined = opts.progress ?? tty?.report;
-  const interval = opts.progressIntervalMs ?? 500;
-  const store = new StateStore(sys.words, {
-    // Start near 1 MiB of keys whatever the width (kernel states are ~200 words).
-    initialCapacity: opts.initialCapacity ?? Math.max(16, Math.min(1 << 15, Math.floor((1 << 20) / (4 * sys.words)))),
-    maxAction: sys.actionCount - 1,
-    ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
+  const p = opts.progress;
+  const mode: ProgressMode = typeof p === 'string' ? p : opts.tty === true || (opts.tty !== false && ttyProgressWanted()) ? 'tty' : 'off';
+  const sink = progressSink({
+    mode,
+    ...(typeof p === 'function' ? { callback: p } : {}),
+    ...(opts.progressIntervalMs !== undefined ? { intervalMs: opts.progressIntervalMs } : {}),
   });
-  const run: Run = { sys, store, stopFirst: opts.stopAtFirstViolation ?? true, violations: [], seen: new Set() };
-  const t0 = performance.now();
-  let lastReport = t0;
+  const kind = opts.store ?? 'exact';
+  if (kind === 'fingerprint' && strategy !== 'bfs') throw new Error('the fingerprint store supports bfs only');
+  if (opts.layout === 'packed' && (strategy !== 'bfs' || sys.words > 2)) throw new Error('the packed layout supports bfs over states of at most 2 words only');
+  const layout = kind === 'fingerprint' ? null : (opts.layout ?? defaultLayout(sys, strategy));
+  const store = makeStore(sys, opts, layout);
+  const run = new Run(sys, store, { maxStates, maxDepth }, opts.stopAtFirstViolation ?? true, opts.checkDeadlock ?? true, opts.shouldStop, sink);
 
   const cur = new Uint32Array(sys.words);
   sys.initial(cur);
   store.add(cur, -1, 0);
-  let stopped = checkState(run, cur, 0, 0);
+  let stopped = run.newState(cur, 0, 0);
   // A bound of one state leaves nothing to expand: report it as the bound.
   const boundAtStart: ExhaustReason | null = !stopped && maxStates <= 1 ? 'maxStates' : null;
   if (boundAtStart) stopped = true;
 
-  const core = strategy === 'bfs' ? bfs : dfs;
-  const out = core(run, cur, maxStates, maxDepth, stopped, (explored, transitions, depth) => {
-    if (!progress) return;
-    const now = performance.now();
-    if (now - lastReport < interval) return;
-    lastReport = now;
-    progress({ states: store.size, explored, transitions, depth, elapsedMs: now - t0, storeBytes: store.bytes() });
-  });
-  tty?.done();
-  const elapsedMs = performance.now() - t0;
+  const out = (strategy === 'bfs' ? bfs : dfs)(run, cur, stopped);
+  sink?.done();
+  const elapsedMs = run.elapsedMs();
   const storeBytes = store.bytes();
   const exhausted = out.exhausted ?? boundAtStart;
-  const result: ExploreResult = {
+  return {
     system: sys.name,
     strategy,
     states: store.size,
     explored: out.explored,
     transitions: out.transitions,
     depth: out.depth,
-    complete: exhausted === null && run.violations.length === 0 && !out.interrupted,
+    complete: exhausted === null && run.violations.length === 0 && !out.stoppedEarly,
     violations: run.violations,
+    ...run.reachability(),
     storeBytes,
     bytesPerState: store.size > 0 ? storeBytes / store.size : 0,
+    queueBytes: out.queueBytes,
     ...(exhausted ? { exhausted: { reason: exhausted } } : {}),
+    store:
+      store instanceof FingerprintStore && !store.exact
+        ? { kind, probabilistic: true, missProbability: store.missProbability(out.transitions + 1) }
+        : { kind, ...(layout !== null ? { layout } : {}), probabilistic: false },
     timing: { elapsedMs, statesPerSec: elapsedMs > 0 ? Math.round((out.explored * 1000) / elapsedMs) : 0 },
   };
-  return result;
 }
 
-interface CoreOut {
-  readonly explored: number;
-  readonly transitions: number;
-  readonly depth: number;
-  readonly exhausted: ExhaustReason | null;
-  /** Stopped by a violation before the frontier was empty. */
-  readonly interrupted: boolean;
+function defaultLayout(sys: System, strategy: Strategy): StoreLayout {
+  if (sys.words <= 2 && strategy === 'bfs') return 'packed';
+  return sys.words >= TREE_MIN_WORDS ? 'tree' : 'flat';
 }
 
-type Tick = (explored: number, transitions: number, depth: number) => void;
-
-// BFS: the store's dense key array is the queue (states are appended in the
-// order first seen), so `head` walks it and levels are index ranges.
-function bfs(run: Run, cur: Uint32Array, maxStates: number, maxDepth: number, stoppedAtStart: boolean, tick: Tick): CoreOut {
-  const { sys, store } = run;
-  const next = new Uint32Array(sys.words);
-  const checkT = sys.checkTransition ? sys.checkTransition.bind(sys) : null;
-  const hasProps = sys.properties.length > 0;
-  let transitions = 0;
-  let head = 0;
-  let level = 0; // BFS level of the state being expanded
-  let levelEnd = 1;
-  let deepest = 0;
-  let curIdx = 0;
-  let stop = stoppedAtStart;
-  let exhausted: ExhaustReason | null = null;
-
-  // One closure for the whole run; per transition it touches only typed arrays.
-  const emit = (a: number): void => {
-    if (stop) return;
-    transitions++;
-    if (checkT !== null) {
-      const tv = checkT(cur, a, next);
-      if (tv !== null) {
-        const target = store.find(next);
-        if (transitionViolation(run, curIdx, a, target, level + 1, tv.id, tv.message)) {
-          stop = true;
-          return;
-        }
-      }
-    }
-    if (store.size >= maxStates) {
-      // Only a new state would exceed the bound; an existing one is fine.
-      if (store.find(next) < 0) {
-        stop = true;
-        exhausted = 'maxStates';
-      }
-      return;
-    }
-    const idx = store.add(next, curIdx, a);
-    if (idx >= 0) {
-      deepest = level + 1;
-      if (hasProps && checkState(run, next, idx, level + 1)) stop = true;
-    } else if (idx === ADD_FULL) {
-      stop = true;
-      exhausted = 'memory';
-    }
+function makeStore(sys: System, opts: ExploreOptions, layout: StoreLayout | null): VisitedStore {
+  const common = {
+    maxAction: sys.actionCount - 1,
+    ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
   };
-
-  while (!stop && head < store.size) {
-    if (head === levelEnd) {
-      level++;
-      levelEnd = store.size;
-    }
-    if (level >= maxDepth) {
-      exhausted = 'maxDepth';
-      break;
-    }
-    curIdx = head;
-    store.read(head, cur);
-    if (sys.expand) sys.expand(cur, next, emit);
-    else for (let a = 0; a < sys.actionCount; a++) if (sys.step(cur, a, next)) emit(a);
-    if (stop) break;
-    head++;
-    if ((head & PROGRESS_MASK) === 0) tick(head, transitions, level);
-  }
-  return { explored: head, transitions, depth: deepest, exhausted, interrupted: head < store.size && exhausted === null };
-}
-
-// DFS: an explicit stack of frames, no recursion, so depth is bounded only by
-// memory. Each frame is (state index, cursor). With expand() a frame's enabled
-// successors are generated once, on entry, onto a successor stack of
-// (action, words) entries and the cursor walks them; without it the cursor is
-// the next action id to try through step(). Either way successors are taken
-// in increasing action order, so the DFS tree is deterministic.
-// A depth bound makes DFS incomplete in general (a state first met deep is not
-// re-expanded when met shallower later), so hitting it reports maxDepth.
-function dfs(run: Run, cur: Uint32Array, maxStates: number, maxDepth: number, stoppedAtStart: boolean, tick: Tick): CoreOut {
-  const { sys, store } = run;
-  const W = sys.words;
-  const E = W + 1; // successor entry: action, then the W words
-  const next = new Uint32Array(W);
-  const checkT = sys.checkTransition ? sys.checkTransition.bind(sys) : null;
-  const hasProps = sys.properties.length > 0;
-  const nActions = sys.actionCount;
-  const useExpand = sys.expand !== undefined;
-  let stIdx: Int32Array = new Int32Array(1024);
-  let stCur: Int32Array = new Int32Array(1024); // step mode: next action; expand mode: next entry
-  let stEnd: Int32Array = new Int32Array(1024); // expand mode: end of the frame's entries
-  let succ: Uint32Array = new Uint32Array(1024 * E);
-  let succTop = 0; // entries in use
-  let sp = 0;
-  let transitions = 0;
-  let explored = 0;
-  let deepest = 0;
-  let loaded = -1; // which state `cur` holds
-  let stop = stoppedAtStart;
-  let exhausted: ExhaustReason | null = null;
-  let hitDepth = false;
-  let oom = false;
-
-  const push = (idx: number): boolean => {
-    if (sp === stIdx.length) {
-      const g = growInt32(stIdx), h = growInt32(stCur), k = growInt32(stEnd);
-      if (g === null || h === null || k === null) return false;
-      stIdx = g;
-      stCur = h;
-      stEnd = k;
-    }
-    stIdx[sp] = idx;
-    if (useExpand) {
-      if (loaded !== idx) {
-        store.read(idx, cur);
-        loaded = idx;
-      }
-      const base = succTop;
-      sys.expand!(cur, next, emitSucc);
-      if (oom) return false;
-      stCur[sp] = base;
-      stEnd[sp] = succTop;
-    } else {
-      stCur[sp] = 0;
-    }
-    sp++;
-    return true;
-  };
-  // expand mode: copy each successor onto the successor stack.
-  const emitSucc = (a: number): void => {
-    if (oom) return;
-    if ((succTop + 1) * E > succ.length) {
-      const g = growUint32(succ);
-      if (g === null) {
-        oom = true;
-        return;
-      }
-      succ = g;
-    }
-    const o = succTop * E;
-    succ[o] = a;
-    for (let j = 0; j < W; j++) succ[o + 1 + j] = next[j]!;
-    succTop++;
-  };
-
-  if (!stop && maxDepth > 0 && !push(0)) exhausted = 'memory';
-  if (maxDepth <= 0) hitDepth = true;
-
-  while (!stop && exhausted === null && sp > 0) {
-    const top = sp - 1;
-    const idx = stIdx[top]!;
-    let a: number;
-    if (useExpand) {
-      const e = stCur[top]!;
-      if (e === stEnd[top]) {
-        sp--;
-        // The frame's entries start where its parent's end.
-        succTop = top === 0 ? 0 : stEnd[top - 1]!;
-        explored++;
-        if ((explored & PROGRESS_MASK) === 0) tick(explored, transitions, top);
-        continue;
-      }
-      stCur[top] = e + 1;
-      const o = e * E;
-      a = succ[o]!;
-      for (let j = 0; j < W; j++) next[j] = succ[o + 1 + j]!;
-    } else {
-      if (loaded !== idx) {
-        store.read(idx, cur);
-        loaded = idx;
-      }
-      a = stCur[top]!;
-      while (a < nActions && !sys.step(cur, a, next)) a++;
-      if (a === nActions) {
-        sp--;
-        explored++;
-        if ((explored & PROGRESS_MASK) === 0) tick(explored, transitions, top);
-        continue;
-      }
-      stCur[top] = a + 1;
-    }
-    transitions++;
-    if (checkT !== null) {
-      if (loaded !== idx) {
-        store.read(idx, cur);
-        loaded = idx;
-      }
-      const tv = checkT(cur, a, next);
-      if (tv !== null && transitionViolation(run, idx, a, store.find(next), top + 1, tv.id, tv.message)) break;
-    }
-    if (store.size >= maxStates) {
-      if (store.find(next) < 0) {
-        exhausted = 'maxStates';
-        break;
-      }
-      continue;
-    }
-    const n = store.add(next, idx, a);
-    if (n === ADD_EXISTS) continue;
-    if (n === ADD_FULL) {
-      exhausted = 'memory';
-      break;
-    }
-    if (top + 1 > deepest) deepest = top + 1;
-    if (hasProps && checkState(run, next, n, top + 1)) {
-      stop = true;
-      break;
-    }
-    if (top + 1 >= maxDepth) {
-      // Stored and checked, but not expanded.
-      hitDepth = true;
-      continue;
-    }
-    if (!push(n)) exhausted = 'memory';
-  }
-  if (exhausted === null && hitDepth) exhausted = 'maxDepth';
-  return { explored, transitions, depth: deepest, exhausted, interrupted: sp > 0 && exhausted === null };
-}
-
-function growInt32(a: Int32Array): Int32Array | null {
-  try {
-    const n = new Int32Array(a.length * 2);
-    n.set(a);
-    return n;
-  } catch (e) {
-    if (e instanceof RangeError) return null;
-    throw e;
-  }
-}
-
-function growUint32(a: Uint32Array): Uint32Array | null {
-  try {
-    const n = new Uint32Array(a.length * 2);
-    n.set(a);
-    return n;
-  } catch (e) {
-    if (e instanceof RangeError) return null;
-    throw e;
-  }
+  if (layout === null) return new FingerprintStore(sys.words, { ...common, ...(opts.initialCapacity !== undefined ? { initialCapacity: opts.initialCapacity } : {}) });
+  return match(layout)
+    .with('packed', () => new FingerprintStore(sys.words, { exact: true, ...common, ...(opts.initialCapacity !== undefined ? { initialCapacity: opts.initialCapacity } : {}) }))
+    .with('tree', () => new TreeStore(sys.words, { initialCapacity: opts.initialCapacity ?? 1 << 12, ...common }))
+    .with(
+      'flat',
+      () =>
+        new StateStore(sys.words, {
+          // Start near 1 MiB of keys whatever the width.
+          initialCapacity: opts.initialCapacity ?? Math.max(16, Math.min(1 << 15, Math.floor((1 << 20) / (4 * sys.words)))),
+          ...common,
+        }),
+    )
+    .exhaustive();
 }

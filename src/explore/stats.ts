@@ -12,7 +12,7 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 export function summaryLines(r: ExploreResult, sys?: System): string[] {
   const lines = [
     `${r.system} (${r.strategy}): ${fmt(r.states)} states, ${fmt(r.transitions)} transitions, depth ${r.depth}, ${r.complete ? 'complete' : 'INCOMPLETE'}${r.exhausted ? ` (stopped: ${exhaustText(r.exhausted.reason)})` : ''}`,
-    `store: ${(r.storeBytes / 2 ** 20).toFixed(1)} MiB, ${r.bytesPerState.toFixed(1)} bytes/state`,
+    `store: ${(r.storeBytes / 2 ** 20).toFixed(1)} MiB, ${r.bytesPerState.toFixed(1)} bytes/state${storeNote(r)}`,
   ];
   if (r.violations.length === 0) lines.push('violations: none');
   for (const v of r.violations) {
@@ -33,5 +33,14 @@ export function exhaustText(reason: NonNullable<ExploreResult['exhausted']>['rea
     .with('memory', () => 'the visited-state store could not grow (memory or byte budget)')
     .with('maxStates', () => 'state bound reached')
     .with('maxDepth', () => 'depth bound reached')
+    .with('interrupted', () => 'interrupted by a signal')
     .exhaustive();
+}
+
+/** The BFS queue kept beside a store that cannot read states back; for fingerprints, that the result is probabilistic and how likely a miss is. */
+export function storeNote(r: ExploreResult): string {
+  const q = r.queueBytes > 0 ? `, BFS queue peak ${(r.queueBytes / 2 ** 20).toFixed(1)} MiB` : '';
+  const m = r.store.missProbability;
+  if (!r.store.probabilistic || !m) return q;
+  return `${q}, fingerprints (probabilistic: P(a state was missed) ~ ${m.optimistic.toExponential(1)} optimistic, ${m.actual.toExponential(1)} from the actual fingerprints)`;
 }

@@ -17,10 +17,9 @@
 // Growth never throws: a failed allocation (RangeError) or the configurable
 // byte budget makes add() return ADD_FULL, and the explorer stops cleanly.
 
-/** add(): the key was already present. */
-export const ADD_EXISTS = -1;
-/** add(): the store could not grow (memory or byte budget). */
-export const ADD_FULL = -2;
+import { ADD_EXISTS, ADD_FULL, type VisitedStore } from './visited.ts';
+
+export { ADD_EXISTS, ADD_FULL };
 
 export interface StoreOptions {
   /** Initial number of key slots (rounded up to a power of two, >= 2). */
@@ -32,7 +31,7 @@ export interface StoreOptions {
 }
 
 // Word hashes. The W=2 mix is the reference's, so both tools probe alike.
-function hash1(a: number): number {
+export function hash1(a: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
@@ -42,7 +41,7 @@ function hash1(a: number): number {
   return h;
 }
 
-function hash2(a: number, b: number): number {
+export function hash2(a: number, b: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b ^ 0x7f4a7c15, 0xc2b2ae35);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
@@ -53,7 +52,7 @@ function hash2(a: number, b: number): number {
 }
 
 // Generic W: murmur3-style block mixing over the words, then the same finaliser.
-function hashN(src: Uint32Array, off: number, w: number): number {
+export function hashN(src: Uint32Array, off: number, w: number): number {
   let h = 0x811c9dc5 ^ w;
   for (let i = 0; i < w; i++) {
     let k = Math.imul(src[off + i]!, 0xcc9e2d51);
@@ -76,7 +75,7 @@ function pow2AtLeast(n: number): number {
   return c;
 }
 
-export class StateStore {
+export class StateStore implements VisitedStore {
   readonly words: number;
   /** Number of distinct states stored. */
   size = 0;
@@ -137,6 +136,10 @@ export class StateStore {
       if (eq) return slot - 1;
       i = (i + 1) & mask;
     }
+  }
+
+  has(src: Uint32Array): boolean {
+    return this.find(src) >= 0;
   }
 
   /** Copy state idx into out. */

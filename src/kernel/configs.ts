@@ -50,6 +50,8 @@ export interface ConfigParams {
   /** Extra user CPUs on D0, each in an existing mm (e.g. a second thread of mm 0). */
   readonly extraCpus?: readonly { readonly mm: number; readonly program: readonly ProgramOp[]; readonly forkChild?: boolean }[];
   readonly opsTables?: readonly OpsTableConfig[];
+  /** Every CPU runs cpu0's program (in its own mm): interchangeable CPUs, as in race2. */
+  readonly sameProgram?: boolean;
   readonly mutant?: string | null;
   readonly fixes?: readonly string[];
 }
@@ -132,7 +134,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
   const cpus: CpuConfig[] = Array.from({ length: p.cpus }, (_, c) => ({
     node: p.dram1 && c % 2 === 1 ? 1 : 0,
     mm: c,
-    program: [...programFor(p, c, fileVaddr, cpuMms), ...(c === 0 ? p.extraOps ?? [] : [])],
+    program: [...programFor(p, p.sameProgram ? 0 : c, fileVaddr, cpuMms), ...(c === 0 || p.sameProgram ? p.extraOps ?? [] : [])],
   }));
   for (const x of p.extraCpus ?? []) cpus.push({ node: 0, mm: x.mm, program: [...x.program], ...(x.forkChild ? { forkChild: true } : {}) });
   const batch = p.demoteBatch ?? 1;
@@ -295,6 +297,11 @@ export const KERNEL_CONFIG_PARAMS = {
       { op: 'online_pages', node: 1 },
     ],
   },
+  // canonical with a second user CPU: each CPU in its own mm runs canonical's
+  // program (kswapd, the device and both IRQ threads as in canonical), so the
+  // races that need two CPUs (two faults against one demotion batch, a fault
+  // against the pressure edge) are explored exhaustively rather than sampled.
+  race2: { name: 'race2', cpus: 2, anonPages: 1, filePages: 0, rewrite: true, mprotect: true, flush: false, sameProgram: true },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -304,7 +311,7 @@ export const KERNEL_CONFIG_PARAMS = {
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
-  'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'large',
+  'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'large',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -3,6 +3,7 @@
 // followed by the verdict and, on a violation, the rendered counterexample.
 
 import type { ExploreResult } from '../explore/explorer.ts';
+import { storeNote } from '../explore/stats.ts';
 import type { System } from '../explore/system.ts';
 import type { SystemDescriptor } from '../trace/format.ts';
 import { describeSystem, describeVariant, renderCounterexample } from '../trace/render.ts';
@@ -33,6 +34,7 @@ export interface ExploreJson {
   readonly exhausted: string | null;
   readonly storeBytes: number;
   readonly bytesPerState: number;
+  readonly store: ExploreResult['store'];
   readonly properties: readonly string[];
   readonly violations: readonly ViolationJson[];
   readonly traceFile?: string;
@@ -67,6 +69,7 @@ export function exploreJson(sys: System, d: SystemDescriptor, r: ExploreResult, 
     exhausted: r.exhausted?.reason ?? null,
     storeBytes: r.storeBytes,
     bytesPerState: Math.round(r.bytesPerState * 100) / 100,
+    store: r.store,
     properties: sys.properties.map((p) => p.id),
     violations: r.violations.map((v) => violationJson(sys, v)),
     ...(traceFile !== undefined ? { traceFile } : {}),
@@ -94,7 +97,7 @@ export function exploreText(sys: System, d: SystemDescriptor, r: ExploreResult, 
   const lines = [
     `cramcheck explore: ${describeSystem(d)}, ${describeVariant(d)}, ${r.strategy}`,
     `states ${r.states}  explored ${r.explored}  transitions ${r.transitions}  depth ${r.depth}  complete ${r.complete ? 'yes' : 'no'}${r.exhausted ? ` (bound: ${r.exhausted.reason})` : ''}`,
-    `store ${bytes(r.storeBytes)} (${r.bytesPerState.toFixed(1)} bytes/state)`,
+    `store ${bytes(r.storeBytes)} (${r.bytesPerState.toFixed(1)} bytes/state)${storeNote(r)}`,
     `time ${(r.timing.elapsedMs / 1000).toFixed(2)} s (${r.timing.statesPerSec} states/s)`,
     verdictLine(sys, r),
   ];

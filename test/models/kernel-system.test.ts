@@ -9,7 +9,7 @@ import { buildMachine, Kernel } from '../../src/kernel/kernel.ts';
 const key = (s: Uint32Array): string => Buffer.from(s.buffer, s.byteOffset, s.byteLength).toString('base64');
 
 test('named configs: tiny, small, canonical, flush, driver, pressure, the mutant and coverage scenarios, large; unknown names are refused', (t) => {
-  t.deepEqual([...KERNEL_CONFIG_NAMES], ['tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed', 'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'large']);
+  t.deepEqual([...KERNEL_CONFIG_NAMES], ['tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed', 'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'large']);
   for (const n of KERNEL_CONFIG_NAMES) {
     const cfg = configByName(n);
     t.is(cfg.name, n);
@@ -24,6 +24,17 @@ test('named configs: tiny, small, canonical, flush, driver, pressure, the mutant
   t.throws(() => configByName('huge'), { message: /unknown kernel config 'huge'/ });
   t.is(configByName('tiny', { mutant: 'boost-not-scaled' }).mutant, 'boost-not-scaled');
   t.deepEqual(configByName('small', { fixes: ['x'] }).fixes, ['x']);
+});
+
+test('race2 is canonical with a second user CPU in its own mm running the same program', (t) => {
+  const c = configByName('canonical'), r = configByName('race2');
+  t.is(r.cpus.length, 2);
+  t.deepEqual(r.cpus.map((x) => x.mm), [0, 1]);
+  t.is(r.mms, 2);
+  for (const cpu of r.cpus) t.deepEqual(cpu.program, c.cpus[0]!.program);
+  t.deepEqual(r.actors, c.actors);
+  t.deepEqual(r.device, c.device);
+  t.deepEqual(r.nodes.map((n) => n.kind), c.nodes.map((n) => n.kind));
 });
 
 test('large exercises every workload op kind of ProgramOp', (t) => {

@@ -1,0 +1,16 @@
+// The store options a bench child takes: --store exact|fingerprint,
+// --layout flat|tree|packed. Returns the explore() options and a label.
+import type { ExploreOptions, StoreKind, StoreLayout } from '../src/explore/explorer.ts';
+
+export function childStoreOptions(argv: readonly string[]): { opts: Pick<ExploreOptions, 'store' | 'layout'>; label: string } {
+  const at = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const store = at('--store') as StoreKind | undefined;
+  const layout = at('--layout') as StoreLayout | undefined;
+  if (store !== undefined && store !== 'exact' && store !== 'fingerprint') throw new Error(`--store ${store}`);
+  if (layout !== undefined && !['flat', 'tree', 'packed'].includes(layout)) throw new Error(`--layout ${layout}`);
+  const label = store === 'fingerprint' ? 'fingerprint' : `exact/${layout ?? 'default'}`;
+  return { opts: { ...(store ? { store } : {}), ...(layout ? { layout } : {}) }, label };
+}
