@@ -23,7 +23,7 @@ try {
   process.stderr.write("cramcheck: cannot find the 'tsx' package; run 'npm ci' in the repository\n");
   process.exit(2);
 }
-const STOP_BYTES = { SIGINT: 1, SIGTERM: 2, SIGHUP: 3 };
+const STOP_BYTES = { SIGINT: 1, SIGTERM: 2, SIGHUP: 3, PARENT_EXITED: 4 };
 const child = spawn(process.execPath, ['--import', tsx, join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], {
   stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
   env: { ...process.env, CRAMCHECK_STOP_FD: '3' },
@@ -32,13 +32,19 @@ const stopPipe = child.stdio[3];
 // The child may exit before reading: a write to a closed pipe is not an error here.
 stopPipe?.on('error', () => {});
 let forwarded = 0;
-for (const sig of Object.keys(STOP_BYTES)) {
-  process.on(sig, () => {
-    forwarded++;
-    if (forwarded === 1 && stopPipe && !stopPipe.destroyed) stopPipe.write(Buffer.from([STOP_BYTES[sig]]));
-    else child.kill(sig);
-  });
+function forward(sig) {
+  forwarded++;
+  if (forwarded === 1 && stopPipe && !stopPipe.destroyed) stopPipe.write(Buffer.from([STOP_BYTES[sig]]));
+  else child.kill(sig === 'PARENT_EXITED' ? 'SIGTERM' : sig);
 }
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => forward(sig));
+// `npx` runs this bin under `sh -c`; a SIGTERM to npx kills the shell without
+// passing the signal on. Losing the parent is then the signal to stop.
+const parent = process.ppid;
+const watch = setInterval(() => {
+  if (process.ppid !== parent && forwarded === 0) forward('PARENT_EXITED');
+}, 500);
+watch.unref();
 child.on('error', (e) => {
   process.stderr.write(`cramcheck: ${e.message}\n`);
   process.exit(2);

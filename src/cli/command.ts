@@ -6,8 +6,15 @@
 export const EXIT_OK = 0;
 /** An invariant was violated, a mutant escaped, or a replay diverged. */
 export const EXIT_VIOLATION = 1;
-/** Bad input: flags, config, trace file. */
+/** Bad input: flags, config, trace file, output path. Nothing ran, nothing was written. */
 export const EXIT_USAGE = 2;
+/**
+ * The run did not finish (a state or depth bound, memory, a signal) and found
+ * no violation: not a pass. CI must treat it as a failure.
+ */
+export const EXIT_INCOMPLETE = 3;
+/** cramcheck itself failed (a bug): the message says so. */
+export const EXIT_INTERNAL = 4;
 
 export interface Io {
   /** Write text to stdout (caller includes newlines). */

@@ -3,7 +3,9 @@
 // the exit code without calling process.exit so piped output is flushed.
 
 import { UsageError } from './args.ts';
-import { EXIT_USAGE, type Command, type Io } from './command.ts';
+import { EXIT_INTERNAL, EXIT_USAGE, type Command, type Io } from './command.ts';
+import { installStopPipe } from './stop.ts';
+import { CRAMCHECK_VERSION } from '../version.ts';
 import { coverageCommand } from './coverage-cmd.ts';
 import { exploreCommand } from './explore-cmd.ts';
 import { findingsCommand } from './findings-cmd.ts';
@@ -31,7 +33,10 @@ function helpText(): string[] {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
     `  ${'help'.padEnd(w)}  this text; 'cramcheck help <command>' for a command's options`,
     '',
-    'Exit codes: 0 every invariant holds, 1 a violation (or replay diverged), 2 bad input.',
+    'Exit codes: 0 every invariant holds (search finished), 1 a violation (or replay diverged),',
+    '            2 bad input (nothing ran), 3 incomplete (a bound, memory or a signal stopped the',
+    '            search before it finished, and no violation was found), 4 internal error.',
+    `Version: ${CRAMCHECK_VERSION} ('cramcheck --version').`,
   ];
 }
 
@@ -39,6 +44,10 @@ function helpText(): string[] {
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   try {
+    if (name === '--version' || name === '-V' || name === 'version') {
+      io.out(`cramcheck ${CRAMCHECK_VERSION}\n`);
+      return 0;
+    }
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
       const topic = rest[0];
       if (name === 'help' && topic !== undefined) {
@@ -52,6 +61,13 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     }
     const cmd = COMMANDS.find((c) => c.name === name);
     if (!cmd) throw new UsageError(`unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')}, help)`);
+    // `cramcheck <command> --help` (anywhere among its flags, before a `--`).
+    const dashdash = rest.indexOf('--');
+    const own = dashdash < 0 ? rest : rest.slice(0, dashdash);
+    if (own.includes('--help') || own.includes('-h')) {
+      io.out(`${cmd.summary}\n\n${cmd.usage.join('\n')}\n`);
+      return 0;
+    }
     return await cmd.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -69,14 +85,17 @@ const processIo: Io = {
 
 // Only when run as the entry point (tests import runCli without side effects).
 if (process.argv[1] !== undefined && /main\.ts$/.test(process.argv[1])) {
+  // A signal forwarded by the bin ends an idle process as the signal would;
+  // a polling command (explore) stops cleanly instead (stop.ts).
+  installStopPipe();
   runCli(process.argv.slice(2), processIo).then(
     (code) => {
       process.exitCode = code;
     },
     (e: unknown) => {
       // A bug in cramcheck, not bad input: say so in one line plus the stack for the report.
-      process.stderr.write(`cramcheck: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 3;
+      process.stderr.write(`cramcheck: internal error (a bug in cramcheck, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = EXIT_INTERNAL;
     },
   );
 }

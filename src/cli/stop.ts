@@ -20,12 +20,18 @@ export interface StopSource {
   readonly requested: () => boolean;
   /** What asked for the stop ('SIGINT', 'SIGTERM', ..., or the bin exiting), once requested. */
   readonly reason: () => string | null;
+  /**
+   * For a command that polls requested(): keep a terminal's SIGINT (sent to
+   * the whole process group) from killing this process, since the bin
+   * forwards it through the pipe. Commands that never poll leave SIGINT alone.
+   */
+  readonly holdSigint: () => void;
 }
 
-const NEVER: StopSource = { requested: () => false, reason: () => null };
+const NEVER: StopSource = { requested: () => false, reason: () => null, holdSigint: () => {} };
 
 /** The byte the bin writes for each forwarded signal (bin/cramcheck.mjs has the same table). */
-export const STOP_BYTES: Readonly<Record<string, number>> = { SIGINT: 1, SIGTERM: 2, SIGHUP: 3 };
+export const STOP_BYTES: Readonly<Record<string, number>> = { SIGINT: 1, SIGTERM: 2, SIGHUP: 3, 'the loss of its parent process (npx killed?)': 4 };
 const SIGNAL_BY_BYTE: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(STOP_BYTES).map(([k, v]) => [v, k]));
 
 let installed: StopSource | null = null;
@@ -54,12 +60,9 @@ export function installStopPipe(env: NodeJS.ProcessEnv = process.env): StopSourc
     process.stderr.write(`cramcheck: stopped (${reason})\n`);
     process.exit(128 + (constants.signals[reason as keyof typeof constants.signals] ?? 15));
   };
-  sock.on('data', (b: Buffer) => exitNow(SIGNAL_BY_BYTE[b[0]!] ?? 'SIGTERM'));
+  sock.on('data', (b: Buffer) => exitNow(b[0] === 4 ? 'SIGHUP' : (SIGNAL_BY_BYTE[b[0]!] ?? 'SIGTERM')));
   sock.on('end', () => exitNow('SIGHUP'));
   sock.on('error', () => {});
-  // The terminal sends SIGINT to the whole process group; the bin forwards it
-  // through the pipe, so here it must not kill the process mid-run.
-  process.on('SIGINT', () => {});
   const buf = Buffer.alloc(16);
   installed = {
     requested(): boolean {
@@ -73,6 +76,7 @@ export function installStopPipe(env: NodeJS.ProcessEnv = process.env): StopSourc
       return why !== null;
     },
     reason: () => why,
+    holdSigint: () => void process.on('SIGINT', () => {}),
   };
   return installed;
 }

@@ -3,7 +3,7 @@
 // followed by the verdict and, on a violation, the rendered counterexample.
 
 import type { ExploreResult } from '../explore/explorer.ts';
-import { storeNote } from '../explore/stats.ts';
+import { exhaustText, storeNote } from '../explore/stats.ts';
 import type { System } from '../explore/system.ts';
 import type { SystemDescriptor } from '../trace/format.ts';
 import { describeSystem, describeVariant, renderCounterexample } from '../trace/render.ts';
@@ -89,7 +89,12 @@ export function verdictLine(sys: System, r: ExploreResult): string {
   if (v) return `VIOLATION: ${v.property} at step ${v.depth}: ${v.message}`;
   const n = sys.properties.length;
   if (r.complete) return `OK: all ${n} properties hold in every reachable state`;
-  return `OK (bounded): all ${n} properties hold in the ${r.states} states explored (stopped: ${r.exhausted?.reason ?? 'bound'})`;
+  return `INCOMPLETE: no violation in the ${r.states} states explored, but the search stopped (${r.exhausted ? exhaustText(r.exhausted.reason) : 'bound'}): not a proof`;
+}
+
+/** Per-state sizes and rates only for runs large and long enough to measure them. */
+export function meaningfulRates(r: ExploreResult): boolean {
+  return r.states >= 10_000 && r.timing.elapsedMs >= 1000;
 }
 
 /** Text report: lines without a trailing newline. The `time` line is the only unstable one. */
@@ -97,8 +102,9 @@ export function exploreText(sys: System, d: SystemDescriptor, r: ExploreResult, 
   const lines = [
     `cramcheck explore: ${describeSystem(d)}, ${describeVariant(d)}, ${r.strategy}`,
     `states ${r.states}  explored ${r.explored}  transitions ${r.transitions}  depth ${r.depth}  complete ${r.complete ? 'yes' : 'no'}${r.exhausted ? ` (bound: ${r.exhausted.reason})` : ''}`,
-    `store ${bytes(r.storeBytes)} (${r.bytesPerState.toFixed(1)} bytes/state)${storeNote(r)}`,
-    `time ${(r.timing.elapsedMs / 1000).toFixed(2)} s (${r.timing.statesPerSec} states/s)`,
+    // Rates and per-state sizes of a tiny run mean nothing (22893.7 bytes/state for 3 states).
+    meaningfulRates(r) ? `store ${bytes(r.storeBytes)} (${r.bytesPerState.toFixed(1)} bytes/state)${storeNote(r)}` : `store ${bytes(r.storeBytes)}${storeNote(r)}`,
+    meaningfulRates(r) ? `time ${(r.timing.elapsedMs / 1000).toFixed(2)} s (${r.timing.statesPerSec} states/s)` : `time ${(r.timing.elapsedMs / 1000).toFixed(2)} s`,
     verdictLine(sys, r),
   ];
   for (const v of r.violations) {

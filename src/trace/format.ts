@@ -6,6 +6,7 @@
 // and the verdict replay must reproduce.
 
 import { z } from 'zod';
+import { GENERATOR } from '../version.ts';
 
 export const TRACE_FORMAT = 'cramcheck-trace';
 export const TRACE_VERSION = 1;
@@ -39,6 +40,8 @@ export const TraceFileSchema = z
     steps: z.array(TraceStepSchema),
     expect: TraceExpectSchema,
     note: z.string().optional(),
+    /** The tool (and version) that wrote the trace, e.g. 'cramcheck 0.2.0'. */
+    generator: z.string().optional(),
   })
   .strict()
   .refine((t) => t.expect.property === t.property, { message: 'must equal property', path: ['expect', 'property'] })
@@ -109,6 +112,7 @@ export function makeTrace(
     steps: v.steps.map((s) => ({ action: s.action, actor: s.actor, name: s.name })),
     expect: { verdict: 'violation', property: v.property, step: v.steps.length },
     ...(note !== undefined ? { note } : {}),
+    generator: GENERATOR,
   };
   return t;
 }
