@@ -13,7 +13,9 @@
 
 import { explore } from '../explore/explorer.ts';
 import { performance } from 'node:perf_hooks';
-import { writeFileAtomic } from '../report/write-atomic.ts';
+import { join } from 'node:path';
+import { checkOutDir, checkOutFile, writeOut, type OutTarget } from './out-path.ts';
+import { REPO_ROOT, runSlug } from './paths.ts';
 import { makeTrace, parseTrace, serializeTrace, type SystemDescriptor } from '../trace/format.ts';
 import { renderCounterexample } from '../trace/render.ts';
 import { describeOutcome, isReproduced, propertySource, replaySteps } from '../trace/replay.ts';
@@ -35,11 +37,10 @@ interface MbtRun {
   readonly traceFile: string | null;
 }
 
-function defaultTraceFile(d: SystemDescriptor, seed: number): string {
-  const cfg = typeof d.config === 'string' ? d.config : 'file';
-  // The fix count keeps runs with and without fixes from overwriting each other's trace.
-  const fixed = d.fixes.length > 0 ? `-fixes${d.fixes.length}` : '';
-  return `out/mbt-${d.system}-${cfg}-${d.mutant ?? 'v4'}${fixed}-seed${seed}.json`;
+// The slug names config, mutant and fix count, so runs with and without fixes
+// do not overwrite each other's trace.
+function defaultTraceFile(dir: string, d: SystemDescriptor, seed: number): string {
+  return join(dir, `${runSlug(d)}-seed${seed}.json`);
 }
 
 interface RunOptions {
@@ -63,7 +64,7 @@ export function replayTraceFile(file: string): { ok: boolean; message: string } 
   return { ok: isReproduced(r.outcome), message: describeOutcome(r.outcome) };
 }
 
-function runOne(sys: System, d: SystemDescriptor, opts: RunOptions, out: string | null): MbtRun {
+function runOne(sys: System, d: SystemDescriptor, opts: RunOptions, out: OutTarget | null, dir: string, io: Io): MbtRun {
   const abs = opts.machines ? abstractionsFor(sys, d) : [];
   const machines = abs.length > 0 ? new ConformanceChecker(abs) : null;
   const r = runMbt(sys, {
@@ -82,8 +83,9 @@ function runOne(sys: System, d: SystemDescriptor, opts: RunOptions, out: string 
     const steps = r.failure.actions.map((a) => ({ action: a, ...sys.describe(a) }));
     const note = `mbt mode ${r.mode} seed ${r.seed} path ${r.path ?? '-'} replayPath ${r.replayPath ?? '-'}`;
     const t = makeTrace(d, { property: r.failure.property, source: propertySource(sys, r.failure.property), steps }, note);
-    traceFile = out ?? defaultTraceFile(d, r.seed);
-    writeFileAtomic(traceFile, serializeTrace(t));
+    const target = out ?? checkOutFile('--dir', defaultTraceFile(dir, d, r.seed));
+    writeOut(target, serializeTrace(t), io.out);
+    traceFile = target.kind === 'file' ? target.path : '-';
   }
   return { sys, d, r, traceFile };
 }
@@ -130,7 +132,9 @@ export const mbtCommand: Command = {
     'cramcheck mbt [--config NAME|FILE] [--system kernel|bm1] [--params F=..,D=..,C=..,P=..]',
     '              [--runs N] [--seed S] [--max-commands N] [--mutant NAME|--all-mutants] [--fix NAME|all]...',
     '              [--property ID] [--path P [--replay-path R]] [--no-machines] [--json] [--out FILE]',
-    '              [--mode enabled|uniform] [--max-burst N]',
+    '              [--mode enabled|uniform] [--max-burst N] [--dir DIR]',
+    '--out FILE|-: where a failing run\'s trace goes; --dir DIR: the directory for traces not named by --out',
+    `(default ${join('out', 'mbt')} in the repository; the path is printed).`,
     'Commands are the system\'s actions; each step is judged by every invariant and by the protocol',
     'machines (conformance). A failure prints seed, path and the shrunk trace and writes it as a trace.',
     '--mode enabled (default): each command takes the k-th enabled action, up to --max-burst times in a row',
@@ -158,6 +162,7 @@ export const mbtCommand: Command = {
         'max-burst': { type: 'string' },
         json: { type: 'boolean' },
         out: { type: 'string' },
+        dir: { type: 'string' },
       },
       0,
     );
@@ -169,8 +174,11 @@ export const mbtCommand: Command = {
     const maxCommands = positiveInt(p, 'max-commands') ?? 400;
     const mode = oneOf(p, 'mode', MBT_MODES, 'enabled');
     const maxBurst = positiveInt(p, 'max-burst') ?? 4;
-    const out = str(p, 'out') ?? null;
-    if (out === '') throw new UsageError('--out: empty file name');
+    // Output targets are checked before any run (never into the current directory by default).
+    const outArg = str(p, 'out');
+    const out = outArg === undefined ? null : checkOutFile('--out', outArg);
+    if (out !== null && flag(p, 'all-mutants')) throw new UsageError('--out names one trace; with --all-mutants use --dir');
+    const dir = checkOutDir('--dir', str(p, 'dir') ?? join(REPO_ROOT, 'out', 'mbt'));
     const machines = !flag(p, 'no-machines');
     const path = str(p, 'path');
     const replayPath = str(p, 'replay-path');
@@ -192,7 +200,7 @@ export const mbtCommand: Command = {
         const fx = system === 'kernel' ? mutantFixes(m, fixes, kernelCatalog().fixes) : fixes;
         const { sys, descriptor } = resolveSystem({ ...base, fixes: fx, config, mutant: m.name, conformance: machines });
         // Each mutant is judged on the invariant it was seeded for, past unrelated v4 findings.
-        const run = runOne(sys, descriptor, { ...opts, property: m.catches }, null);
+        const run = runOne(sys, descriptor, { ...opts, property: m.catches }, null, dir, io);
         const bfs = explore(sys, { strategy: 'bfs', maxStates: bfsMax, tty: false, stopAtFirstViolation: false });
         const bv = bfs.violations.find((v) => v.property === m.catches);
         const replay = run.traceFile ? replayTraceFile(run.traceFile) : null;
@@ -233,9 +241,11 @@ export const mbtCommand: Command = {
     const info = mutant !== null && system === 'kernel' ? mutantCatalogue(system).find((m) => m.name === mutant) : undefined;
     const fixes = info ? mutantFixes(info, base.fixes, kernelCatalog().fixes) : base.fixes;
     const { sys, descriptor } = resolveSystem({ ...base, fixes, mutant, conformance: machines });
-    const run = runOne(sys, descriptor, opts, out);
-    if (flag(p, 'json')) io.out(`${JSON.stringify(json(run), null, 2)}\n`);
-    else io.out(`${text(run).join('\n')}\n`);
+    const run = runOne(sys, descriptor, opts, out, dir, io);
+    // With --out - the standard output carries the trace; the report goes to stderr.
+    const say = out?.kind === 'stdout' ? io.err : io.out;
+    if (flag(p, 'json')) say(`${JSON.stringify(json(run), null, 2)}\n`);
+    else say(`${text(run).join('\n')}\n`);
     return run.r.ok ? EXIT_OK : EXIT_VIOLATION;
   },
 };

@@ -15,6 +15,21 @@ import { UsageError } from './args.ts';
 
 export type OutTarget = { readonly kind: 'stdout' } | { readonly kind: 'file'; readonly path: string; readonly mode: number | null };
 
+/** The nearest existing ancestor of dir (dir itself if it exists). */
+function existingAncestor(dir: string): string {
+  let d = dir;
+  for (;;) {
+    try {
+      lstatSync(d);
+      return d;
+    } catch {
+      const up = dirname(d);
+      if (up === d) return d;
+      d = up;
+    }
+  }
+}
+
 function errCode(e: unknown): string {
   const c = (e as { code?: unknown }).code;
   return typeof c === 'string' ? c : 'error';
@@ -63,7 +78,9 @@ export function checkOutFile(flagName: string, path: string): OutTarget {
     }
     mode = st.mode & 0o7777;
   }
-  checkDirWritable(flagName, dirname(resolve(path)));
+  // Missing parent directories are created when the file is written (after
+  // the run); now only the nearest existing one must accept them.
+  checkDirWritable(flagName, existingAncestor(dirname(resolve(path))));
   return { kind: 'file', path, mode };
 }
 
@@ -98,6 +115,7 @@ export function writeOut(t: OutTarget, text: string, stdout: (s: string) => void
   const dir = dirname(resolve(t.path));
   const tmp = join(dir, `.${basename(t.path)}.tmp-${process.pid}`);
   try {
+    mkdirSync(dir, { recursive: true });
     writeFileSync(tmp, text, { flag: 'wx' });
     if (t.mode !== null) chmodSync(tmp, t.mode);
     renameSync(tmp, t.path);

@@ -3,7 +3,7 @@
 // replay, tampered traces that diverge, and atomic --out files.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -133,11 +133,15 @@ test('a bm1 mutant violation written with --out replays (exit 0); a tampered cop
   t.is((JSON.parse(d3.stdout) as { outcome: { kind: string } }).outcome.kind, 'mismatch');
 });
 
-test('--out is not written when nothing is violated or the input is bad', async (t) => {
+test('--out gets the statistics when nothing is violated, and nothing when the input is bad', async (t) => {
   const out = join(tmp, 'none.json');
   const r = await cli('explore', '--system', 'bm1', '--out', out);
   t.is(r.code, 0);
-  t.false(existsSync(out));
+  const stats = JSON.parse(readFileSync(out, 'utf8')) as { states: number; complete: boolean; violations: unknown[] };
+  t.true(stats.complete);
+  t.is(stats.violations.length, 0);
+  t.true(stats.states > 0);
+  rmSync(out);
   const bad = await cli('explore', '--system', 'bm1', '--mutant', 'demote-keeps-write', '--max-states', 'q', '--out', out);
   t.is(bad.code, 2);
   t.false(existsSync(out));
