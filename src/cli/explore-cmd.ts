@@ -57,9 +57,10 @@ export const exploreCommand: Command = {
     const maxDepth = positiveInt(p, 'max-depth');
     const out = str(p, 'out');
     if (out === '') throw new UsageError('--out: empty file name');
-    const { sys, descriptor } = resolveSystem({ system, config: str(p, 'config'), params: str(p, 'params'), mutant: str(p, 'mutant') ?? null, fixes: list(p, 'fix'), conformance: !flag(p, 'no-conformance') });
+    const request = { system, config: str(p, 'config'), params: str(p, 'params'), mutant: str(p, 'mutant') ?? null, fixes: list(p, 'fix'), conformance: !flag(p, 'no-conformance') };
+    const { sys, descriptor } = resolveSystem(request);
 
-    const engine = engineOptions(p);
+    const engine = engineOptions(p, request);
     let r: ExploreResult = explore(sys, {
       ...engine,
       strategy,
