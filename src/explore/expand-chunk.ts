@@ -4,7 +4,9 @@
 // actions in action order, it emits the successors not already stored (looked
 // up read-only in the shared table) and not already emitted by this slice, as
 // (parent, action, words) entries, plus the transition-check failures and
-// deadlocks met on the way, each placed by how many entries precede it. The
+// deadlocks met on the way, each placed by how many entries precede it, and
+// every safety property failing on an entry (the checks run here, in
+// parallel; the merge records them only for entries that are new). The
 // merge replays all of it in the same order a sequential BFS meets it, which
 // is what keeps counts, indices and counterexamples identical.
 
@@ -23,12 +25,21 @@ export interface ChunkEvent {
   readonly target?: number[];
 }
 
+/** A safety property failing on entry `entry` (checked here, in parallel; recorded at merge if the entry is new). */
+export interface ChunkFailure {
+  readonly entry: number;
+  readonly id: string;
+  readonly message: string;
+}
+
 export interface ChunkOut {
   readonly transitions: number;
   /** Entries: parent, action, then the state's words. */
   readonly count: number;
   readonly buf: Uint32Array;
   readonly events: ChunkEvent[];
+  /** Property failures by entry, in entry order then property order. */
+  readonly failures: ChunkFailure[];
 }
 
 export function expandChunk(sys: System, view: StoreView, from: number, to: number, checkDeadlock: boolean): ChunkOut {
@@ -40,6 +51,8 @@ export function expandChunk(sys: System, view: StoreView, from: number, to: numb
   let buf = new Uint32Array(Math.max(64, (to - from) * 2) * E);
   let count = 0, transitions = 0, enabled = 0, parent = 0;
   const events: ChunkEvent[] = [];
+  const failures: ChunkFailure[] = [];
+  const props = sys.properties;
   const emit = (a: number): void => {
     transitions++;
     enabled++;
@@ -57,6 +70,10 @@ export function expandChunk(sys: System, view: StoreView, from: number, to: numb
     buf[o] = parent;
     buf[o + 1] = a;
     for (let j = 0; j < W; j++) buf[o + 2 + j] = next[j]!;
+    for (let i = 0; i < props.length; i++) {
+      const msg = props[i]!.check(next);
+      if (msg !== null) failures.push({ entry: count, id: props[i]!.id, message: msg });
+    }
     count++;
   };
   for (parent = from; parent < to; parent++) {
@@ -69,5 +86,5 @@ export function expandChunk(sys: System, view: StoreView, from: number, to: numb
       if (msg !== null) events.push({ at: count, kind: 'deadlock', parent, action: -1, id: 'DEADLOCK', message: msg });
     }
   }
-  return { transitions, count, buf: buf.subarray(0, count * E), events };
+  return { transitions, count, buf: buf.subarray(0, count * E), events, failures };
 }

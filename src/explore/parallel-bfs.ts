@@ -14,6 +14,8 @@ import type { StateStore } from './store.ts';
 import { ADD_FULL } from './visited.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
+const NONE: readonly never[] = [];
+
 export function parallelBfs(run: Run, store: StateStore, pool: WorkerPool, stoppedAtStart: boolean, checkDeadlock: boolean): CoreOut {
   const { sys } = run;
   const { maxStates, maxDepth } = run.limits;
@@ -43,7 +45,8 @@ export function parallelBfs(run: Run, store: StateStore, pool: WorkerPool, stopp
     for (const out of outs) {
       let e = 0;
       let k = 0;
-      const evs = out.events;
+      let f = 0;
+      const evs = out.events, fails = out.failures;
       for (let i = 0; i <= out.count && !stop; i++) {
         while (e < evs.length && evs[e]!.at === i && !stop) {
           const ev = evs[e++]!;
@@ -65,9 +68,12 @@ export function parallelBfs(run: Run, store: StateStore, pool: WorkerPool, stopp
           continue;
         }
         const idx = store.add(words, out.buf[k]!, out.buf[k + 1]!);
+        while (f < fails.length && fails[f]!.entry < i) f++; // entries skipped above
+        const f0 = f;
+        while (f < fails.length && fails[f]!.entry === i) f++;
         if (idx >= 0) {
           deepest = level + 1;
-          if (run.newState(words, idx, level + 1)) stop = true;
+          if (run.newStateChecked(words, idx, level + 1, f0 === f ? NONE : fails.slice(f0, f))) stop = true;
         } else if (idx === ADD_FULL) {
           stop = true;
           exhausted = 'memory';
