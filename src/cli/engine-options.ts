@@ -4,21 +4,41 @@
 
 import type { ExploreOptions } from '../explore/explorer.ts';
 import { PROGRESS_MODES } from '../explore/progress.ts';
-import { oneOf, str, UsageError, type Parsed } from './args.ts';
+import { oneOf, positiveInt, str, UsageError, type Parsed } from './args.ts';
+import type { SystemRequest } from './systems.ts';
+
+/** More threads than this is a typo, not a machine. */
+const MAX_WORKERS = 256;
 
 export const ENGINE_OPTIONS = {
   progress: { type: 'string' },
   store: { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 export const ENGINE_USAGE = [
   '--progress auto|tty|lines|off: live line on a terminal, one line a minute in a log (auto: by stderr).',
   '--store exact|fingerprint: exact (default) or 64-bit fingerprints (~15 B/state, probabilistic, bfs only).',
+  '--workers N: level-synchronous parallel BFS on N threads (same counts and counterexamples; exact store).',
 ];
 
 /** The engine options selected by the flags (bad values: UsageError). */
-export function engineOptions(p: Parsed): Pick<ExploreOptions, 'progress' | 'store'> {
+export function engineOptions(p: Parsed, request?: SystemRequest): Pick<ExploreOptions, 'progress' | 'store' | 'workers' | 'recipe'> {
   const store = oneOf(p, 'store', ['exact', 'fingerprint'] as const, 'exact');
-  if (store === 'fingerprint' && (str(p, 'strategy') ?? 'bfs') !== 'bfs') throw new UsageError('--store fingerprint: supported with --strategy bfs only');
-  return { progress: oneOf(p, 'progress', PROGRESS_MODES, 'auto'), store };
+  const bfs = (str(p, 'strategy') ?? 'bfs') === 'bfs';
+  if (store === 'fingerprint' && !bfs) throw new UsageError('--store fingerprint: supported with --strategy bfs only');
+  const workers = positiveInt(p, 'workers') ?? 1;
+  if (workers > MAX_WORKERS) throw new UsageError(`--workers: at most ${MAX_WORKERS}, got ${workers}`);
+  if (workers > 1 && (!bfs || store !== 'exact')) throw new UsageError('--workers: supported with --strategy bfs and --store exact only');
+  return {
+    progress: oneOf(p, 'progress', PROGRESS_MODES, 'auto'),
+    store,
+    ...(workers > 1 && request
+      ? {
+          workers,
+          // Each worker rebuilds the same System from the same request.
+          recipe: { module: new URL('./systems.ts', import.meta.url).href, exportName: 'resolveSystem', args: [request], property: 'sys' },
+        }
+      : {}),
+  };
 }

@@ -81,10 +81,11 @@ export const exploreCommand: Command = {
     const json = flag(p, 'json');
     const baselineArg = str(p, 'baseline');
     const baseline: Baseline | null = baselineArg === undefined ? null : loadBaseline(baselineArg);
-    const { sys, descriptor } = resolveSystem({ system, config: str(p, 'config'), params: str(p, 'params'), mutant: str(p, 'mutant') ?? null, fixes: list(p, 'fix'), conformance: !flag(p, 'no-conformance') });
+    const request = { system, config: str(p, 'config'), params: str(p, 'params'), mutant: str(p, 'mutant') ?? null, fixes: list(p, 'fix'), conformance: !flag(p, 'no-conformance') };
+    const { sys, descriptor } = resolveSystem(request);
     const traceDirArg = str(p, 'trace-dir');
     const traceDir = checkOutDir('--trace-dir', traceDirArg ?? defaultTraceDir('explore', descriptor));
-    const engine = engineOptions(p);
+    const engine = engineOptions(p, request);
     const stop = installStopPipe();
     stop.holdSigint();
 

@@ -13,10 +13,13 @@
 import { bfs } from './bfs.ts';
 import { dfs } from './dfs.ts';
 import { progressSink, ttyProgressWanted, type ProgressFn, type ProgressMode } from './progress.ts';
-import { Run, type ExhaustReason, type Violation } from './run.ts';
+import { Run, type CoreOut, type ExhaustReason, type Violation } from './run.ts';
 import { match } from 'ts-pattern';
 import { FingerprintStore } from './fingerprint-store.ts';
-import { StateStore } from './store.ts';
+import { StateStore, type StoreOptions } from './store.ts';
+import { parallelBfs } from './parallel-bfs.ts';
+import type { SystemRecipe } from './recipe.ts';
+import { WorkerPool } from './worker-pool.ts';
 import { TreeStore } from './tree-store.ts';
 import type { VisitedStore } from './visited.ts';
 import type { System } from './system.ts';
@@ -58,6 +61,13 @@ export interface ExploreOptions {
   readonly layout?: StoreLayout;
   /** 'exact' (default) or 'fingerprint' (64-bit hash compaction, probabilistic; bfs only). */
   readonly store?: StoreKind;
+  /**
+   * Threads for a level-synchronous parallel BFS (default 1): the same counts,
+   * indices and counterexamples as one. Needs `recipe` (how a worker builds
+   * the same System), bfs and the exact store; uses the flat layout in shared memory.
+   */
+  readonly workers?: number;
+  readonly recipe?: SystemRecipe;
 }
 
 export type StoreKind = 'exact' | 'fingerprint';
@@ -115,8 +125,10 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
   const kind = opts.store ?? 'exact';
   if (kind === 'fingerprint' && strategy !== 'bfs') throw new Error('the fingerprint store supports bfs only');
   if (opts.layout === 'packed' && (strategy !== 'bfs' || sys.words > 2)) throw new Error('the packed layout supports bfs over states of at most 2 words only');
-  const layout = kind === 'fingerprint' ? null : (opts.layout ?? defaultLayout(sys, strategy));
-  const store = makeStore(sys, opts, layout);
+  const workers = opts.workers ?? 1;
+  if (workers > 1 && (strategy !== 'bfs' || kind !== 'exact' || opts.recipe === undefined)) throw new Error('parallel workers need bfs, the exact store and a system recipe');
+  const layout = kind === 'fingerprint' ? null : workers > 1 ? 'flat' : (opts.layout ?? defaultLayout(sys, strategy));
+  const store = workers > 1 ? new StateStore(sys.words, { ...flatOptions(sys, opts), shared: true }) : makeStore(sys, opts, layout);
   const run = new Run(sys, store, { maxStates, maxDepth }, opts.stopAtFirstViolation ?? true, opts.checkDeadlock ?? true, opts.shouldStop, sink);
 
   const cur = new Uint32Array(sys.words);
@@ -127,7 +139,15 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
   const boundAtStart: ExhaustReason | null = !stopped && maxStates <= 1 ? 'maxStates' : null;
   if (boundAtStart) stopped = true;
 
-  const out = (strategy === 'bfs' ? bfs : dfs)(run, cur, stopped);
+  let out: CoreOut;
+  if (workers > 1 && store instanceof StateStore) {
+    const pool = new WorkerPool(opts.recipe!, workers - 1);
+    try {
+      out = parallelBfs(run, store, pool, stopped, opts.checkDeadlock ?? true);
+    } finally {
+      pool.close();
+    }
+  } else out = (strategy === 'bfs' ? bfs : dfs)(run, cur, stopped);
   sink?.done();
   const elapsedMs = run.elapsedMs();
   const storeBytes = store.bytes();
@@ -168,14 +188,15 @@ function makeStore(sys: System, opts: ExploreOptions, layout: StoreLayout | null
   return match(layout)
     .with('packed', () => new FingerprintStore(sys.words, { exact: true, ...common, ...(opts.initialCapacity !== undefined ? { initialCapacity: opts.initialCapacity } : {}) }))
     .with('tree', () => new TreeStore(sys.words, { initialCapacity: opts.initialCapacity ?? 1 << 12, ...common }))
-    .with(
-      'flat',
-      () =>
-        new StateStore(sys.words, {
-          // Start near 1 MiB of keys whatever the width.
-          initialCapacity: opts.initialCapacity ?? Math.max(16, Math.min(1 << 15, Math.floor((1 << 20) / (4 * sys.words)))),
-          ...common,
-        }),
-    )
+    .with('flat', () => new StateStore(sys.words, flatOptions(sys, opts)))
     .exhaustive();
+}
+
+function flatOptions(sys: System, opts: ExploreOptions): StoreOptions {
+  return {
+    // Start near 1 MiB of keys whatever the width.
+    initialCapacity: opts.initialCapacity ?? Math.max(16, Math.min(1 << 15, Math.floor((1 << 20) / (4 * sys.words)))),
+    maxAction: sys.actionCount - 1,
+    ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
+  };
 }

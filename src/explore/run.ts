@@ -84,6 +84,15 @@ export class Run {
     return false;
   }
 
+  /** newState() with the property checks already made elsewhere (parallel BFS): failures in property order. */
+  newStateChecked(state: Uint32Array, idx: number, depth: number, failures: readonly { readonly id: string; readonly message: string }[]): boolean {
+    if (this.pending.length > 0) this.reach(state);
+    for (const f of failures) {
+      if (this.record({ property: f.id, message: f.message, stateIndex: idx, depth, trace: this.store.traceTo(idx), kind: 'state' })) return true;
+    }
+    return false;
+  }
+
   // Evaluate only the reachability properties not reached yet, so a run where
   // all are reached early pays nothing afterwards.
   private reach(state: Uint32Array): void {

@@ -28,7 +28,34 @@ export interface StoreOptions {
   readonly maxBytes?: number;
   /** Largest action id that will be stored (chooses 16- or 32-bit action links). */
   readonly maxAction?: number;
+  /** Keep table and keys in SharedArrayBuffers, so worker threads can look states up (parallel BFS). */
+  readonly shared?: boolean;
 }
+
+/** What a worker needs to look states up in a shared StateStore (read-only, between merges). */
+export interface StoreView {
+  readonly words: number;
+  readonly table: Int32Array;
+  readonly keys: Uint32Array;
+}
+
+/** Index of src in a store view, or -1 (the same probe as StateStore.find). */
+export function findInView(v: StoreView, src: Uint32Array): number {
+  const w = v.words, keys = v.keys, table = v.table, mask = table.length - 1;
+  let i = (w === 2 ? hash2(src[0]!, src[1]!) : w === 1 ? hash1(src[0]!) : hashN(src, 0, w)) & mask;
+  for (;;) {
+    const slot = table[i]!;
+    if (slot === 0) return -1;
+    const k = (slot - 1) * w;
+    let j = 0;
+    while (j < w && keys[k + j] === src[j]) j++;
+    if (j === w) return slot - 1;
+    i = (i + 1) & mask;
+  }
+}
+
+const i32 = (n: number, shared: boolean): Int32Array => (shared ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n));
+const u32 = (n: number, shared: boolean): Uint32Array => (shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n));
 
 // Word hashes. The W=2 mix is the reference's, so both tools probe alike.
 export function hash1(a: number): number {
@@ -88,14 +115,16 @@ export class StateStore implements VisitedStore {
   private readonly wideActions: boolean;
   private readonly maxBytes: number;
   private tableFull = false;
+  private readonly shared: boolean;
 
   constructor(words: number, opts: StoreOptions = {}) {
     if (!Number.isInteger(words) || words < 1) throw new Error(`StateStore: words must be a positive integer, got ${words}`);
     this.words = words;
     this.keyCap = pow2AtLeast(opts.initialCapacity ?? 1 << 15);
-    this.table = new Int32Array(this.keyCap * 2);
+    this.shared = opts.shared ?? false;
+    this.table = i32(this.keyCap * 2, this.shared);
     this.mask = this.keyCap * 2 - 1;
-    this.keys = new Uint32Array(this.keyCap * words);
+    this.keys = u32(this.keyCap * words, this.shared);
     this.parent = new Int32Array(this.keyCap);
     this.wideActions = (opts.maxAction ?? 0) > 0xffff;
     this.action = this.wideActions ? new Uint32Array(this.keyCap) : new Uint16Array(this.keyCap);
@@ -136,6 +165,11 @@ export class StateStore implements VisitedStore {
       if (eq) return slot - 1;
       i = (i + 1) & mask;
     }
+  }
+
+  /** The current table and keys (valid until the next add). */
+  view(): StoreView {
+    return { words: this.words, table: this.table, keys: this.keys };
   }
 
   has(src: Uint32Array): boolean {
@@ -244,7 +278,7 @@ export class StateStore implements VisitedStore {
     const extra = this.keyCap * (this.words * 4 + 4 + (this.wideActions ? 4 : 2));
     if (this.bytes() + extra > this.maxBytes) return false;
     try {
-      const keys = new Uint32Array(cap * this.words);
+      const keys = u32(cap * this.words, this.shared);
       const parent = new Int32Array(cap);
       const action = this.wideActions ? new Uint32Array(cap) : new Uint16Array(cap);
       keys.set(this.keys);
@@ -266,7 +300,7 @@ export class StateStore implements VisitedStore {
     if (this.bytes() + this.table.byteLength > this.maxBytes) return false;
     let table: Int32Array;
     try {
-      table = new Int32Array(cap);
+      table = i32(cap, this.shared);
     } catch (e) {
       if (e instanceof RangeError) return false;
       throw e;

@@ -23,3 +23,15 @@ test('--store: exact by default, fingerprint on request, refused with dfs, bad v
   t.throws(() => parseS('--store', 'fingerprint', '--strategy', 'dfs'), { instanceOf: UsageError, message: /bfs only/ });
   t.throws(() => parse('--store', 'lossy'), { instanceOf: UsageError, message: /^--store: expected one of exact, fingerprint/ });
 });
+
+test('--workers: a positive integer; > 1 needs bfs and the exact store and carries a recipe rebuilding the same system', (t) => {
+  const parseW = (...argv: string[]) => engineOptions(parseCommandArgs(argv, { ...ENGINE_OPTIONS, strategy: { type: 'string' } }, 0), { system: 'bm1', config: 'small', mutant: null, fixes: [] });
+  t.is(parseW().workers, undefined);
+  const w = parseW('--workers', '2');
+  t.is(w.workers, 2);
+  t.deepEqual(w.recipe?.args, [{ system: 'bm1', config: 'small', mutant: null, fixes: [] }]);
+  t.throws(() => parseW('--workers', '0'), { instanceOf: UsageError, message: /^--workers: expected a positive integer/ });
+  t.throws(() => parseW('--workers', '100000'), { instanceOf: UsageError, message: /at most/ });
+  t.throws(() => parseW('--workers', '2', '--strategy', 'dfs'), { instanceOf: UsageError, message: /bfs/ });
+  t.throws(() => parseW('--workers', '2', '--store', 'fingerprint'), { instanceOf: UsageError, message: /exact/ });
+});
