@@ -7,6 +7,7 @@ import { EXIT_USAGE, type Command, type Io } from './command.ts';
 import { coverageCommand } from './coverage-cmd.ts';
 import { exploreCommand } from './explore-cmd.ts';
 import { findingsCommand } from './findings-cmd.ts';
+import { livenessCommand } from './liveness-cmd.ts';
 import { mbtCommand } from './mbt-cmd.ts';
 import { mutantsCommand } from './mutants-cmd.ts';
 import { replayCommand } from './replay-cmd.ts';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   coverageCommand,
   mbtCommand,
   findingsCommand,
+  livenessCommand,
 ];
 
 function helpText(): string[] {

@@ -108,7 +108,8 @@ function judgeTemporal(sys: System, t: Temporal, states: readonly Uint32Array[],
 function cycleFairness(sys: System, states: readonly Uint32Array[], steps: readonly TraceStep[], cycleStart: number): LassoOutcome | null {
   if (cycleStart === steps.length) return null;
   const stepped = new Set<string>();
-  for (let i = cycleStart; i < steps.length; i++) stepped.add(steps[i]!.actor);
+  // Only an actor's fair actions discharge its fairness (a driver's sysfs toggle is not the driver thread stepping).
+  for (let i = cycleStart; i < steps.length; i++) if ((sys.describe(steps[i]!.action).fairness ?? 'none') !== 'none') stepped.add(steps[i]!.actor);
   // actor -> number of cycle states where it is enabled
   const enabledIn = new Map<string, number>();
   const fairness = new Map<string, 'weak' | 'strong'>();
