@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { lastJsonLine, parseCramcheck, parseReference, type BenchFigures } from './figures.ts';
+import { printLivenessBench } from './liveness.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const reference = fileURLToPath(new URL('../../shared/bench/js/bm1-bfs.mjs', import.meta.url));
@@ -66,6 +67,7 @@ for (const t of targets) {
       console.log(row(kf));
       if (kf.violations) console.log(`  violations: ${kf.violations.join(', ')}`);
     }
+    if (!printLivenessBench(root, 'canonical', bound)) failed = true;
     continue;
   }
   console.log(`BM1 ${t}:`);
