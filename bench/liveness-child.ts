@@ -6,7 +6,7 @@
 // Usage: node --import tsx bench/liveness-child.ts canonical [--max-states N] [--fix all]
 import { kernelSystem } from '../models/kernel.system.ts';
 import { buildStateGraph, graphBytes } from '../src/explore/liveness-graph.ts';
-import { checkDeadlocks, checkTemporal } from '../src/explore/liveness.ts';
+import { checkDeadlocks, checkTemporals } from '../src/explore/liveness.ts';
 import { configByName } from '../src/kernel/configs.ts';
 import { FIXES } from '../src/kernel/fixes.ts';
 
@@ -19,7 +19,7 @@ const t0 = process.hrtime.bigint();
 const g = buildStateGraph(sys, mi >= 0 ? { maxStates: Number(argv[mi + 1]) } : {});
 const t1 = process.hrtime.bigint();
 const dl = checkDeadlocks(g);
-const verdicts = (sys.liveness ?? []).map((t) => checkTemporal(g, t));
+const verdicts = checkTemporals(g, sys.liveness ?? []);
 const t2 = process.hrtime.bigint();
 const bytes = graphBytes(g);
 console.log(JSON.stringify({

@@ -8,7 +8,7 @@
 
 import { join } from 'node:path';
 import { buildStateGraph, graphBytes, LivenessRefusal, type StateGraph } from '../explore/liveness-graph.ts';
-import { assertLivenessSound, checkDeadlocks, checkTemporal, type DeadlockVerdict, type TemporalVerdict } from '../explore/liveness.ts';
+import { assertLivenessSound, checkDeadlocks, checkTemporals, type DeadlockVerdict, type TemporalVerdict } from '../explore/liveness.ts';
 import type { System } from '../explore/system.ts';
 import { writeFileAtomic } from '../report/write-atomic.ts';
 import { makeLassoTrace, serializeTrace, type SystemDescriptor, type TraceStep } from '../trace/format.ts';
@@ -38,7 +38,7 @@ export function selected(id: string, only: readonly string[]): boolean {
 export function runLiveness(sys: System, opts: { maxStates?: number; only?: readonly string[]; deadlock?: boolean } = {}): LivenessRun {
   const graph = buildStateGraph(sys, opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {});
   const deadlocks = opts.deadlock === false ? { terminalStates: 0, deadlock: null } : checkDeadlocks(graph);
-  const verdicts = (sys.liveness ?? []).filter((t) => selected(t.id, opts.only ?? [])).map((t) => checkTemporal(graph, t));
+  const verdicts = checkTemporals(graph, (sys.liveness ?? []).filter((t) => selected(t.id, opts.only ?? [])));
   return { graph, deadlocks, verdicts };
 }
 

@@ -182,22 +182,49 @@ function fairComponents(g: StateGraph, region: Stamps, stamp: number): FairCompo
   return out;
 }
 
-/** Judge one temporal property on the graph. */
-export function checkTemporal(g: StateGraph, t: Temporal): TemporalVerdict {
+/** Premise and goal of a property in every stored state (1 = holds). */
+export interface Labels {
+  readonly premise: Uint8Array;
+  readonly goal: Uint8Array;
+}
+
+/**
+ * Label every stored state for every property in ONE pass over the store (a
+ * state is read once, not once per property): the predicates are the costly
+ * part of a kernel liveness run.
+ */
+export function labelStates(g: StateGraph, ts: readonly Temporal[]): Labels[] {
   const buf = new Uint32Array(g.sys.words);
+  const out = ts.map(() => ({ premise: new Uint8Array(g.states), goal: new Uint8Array(g.states) }));
+  for (let s = 0; s < g.states; s++) {
+    g.store.read(s, buf);
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      const l = out[i]!;
+      const p = t.kind === 'eventually' ? s === 0 : t.kind === 'always-eventually' ? true : t.premise ? t.premise(buf) : true;
+      if (p) l.premise[s] = 1;
+      if (t.goal(buf)) l.goal[s] = 1;
+    }
+  }
+  return out;
+}
+
+/** Judge every temporal property on the graph (states labelled once). */
+export function checkTemporals(g: StateGraph, ts: readonly Temporal[]): TemporalVerdict[] {
+  const labels = labelStates(g, ts);
+  return ts.map((t, i) => checkTemporal(g, t, labels[i]));
+}
+
+/** Judge one temporal property on the graph (labels: from labelStates, else computed here). */
+export function checkTemporal(g: StateGraph, t: Temporal, labels?: Labels): TemporalVerdict {
+  const { premise, goal } = labels ?? labelStates(g, [t])[0]!;
   const n = g.expanded;
   const region = new Stamps(g.states);
   const notQ = region.fresh();
-  const premise = new Uint8Array(g.states);
   let premiseStates = 0;
   for (let s = 0; s < g.states; s++) {
-    g.store.read(s, buf);
-    const p = t.kind === 'eventually' ? s === 0 : t.kind === 'always-eventually' ? true : t.premise ? t.premise(buf) : true;
-    if (p) {
-      premise[s] = 1;
-      premiseStates++;
-    }
-    if (s < n && !t.goal(buf)) region.a[s] = notQ;
+    if (premise[s]) premiseStates++;
+    if (s < n && !goal[s]) region.a[s] = notQ;
   }
   const head = { id: t.id, kind: t.kind, source: t.source, description: t.description, premiseStates };
   const comps = fairComponents(g, region, notQ);
