@@ -25,14 +25,14 @@ export const LIVENESS_MUTANTS: readonly Mutant[] = [
   {
     name: 'flush-timer-never-fires',
     site: 'compression.c: cxl_flush_kthread_fn',
-    catches: 'LIVE-DEFERRED-FREE',
+    catches: 'LIVE-DEFERRED-FREE(pfn 2)',
     description: 'the flush kthread\'s interval timer is never armed: it sleeps for good, and folios deferred in an active buffer are never sent nor freed (unless an overflow pushes them out).',
     config: 'flush',
   },
   {
     name: 'overflow-work-never-queued',
     site: 'compression.c: cxl_compression_flush_cb (schedule_work_on)',
-    catches: 'LIVE-OVERFLOW-WORK-RUNS',
+    catches: 'LIVE-OVERFLOW-WORK-RUNS(cpu0)',
     description: 'a full active buffer marks the overflow work pending but never queues it: the work never runs and the buffer is only swapped by the kthread.',
     config: 'flush',
   },
