@@ -6,9 +6,9 @@
 // 'always-eventually': P = true). P ~> Q fails iff some reachable state
 // satisfies P and not Q and from it a fair behaviour stays in not-Q forever.
 // Such a behaviour ends, in the finite graph, in a fair strongly connected
-// component of the not-Q region, or in a not-Q state with no enabled action
-// (the behaviour stutters there: nobody can step, so nobody is treated
-// unfairly). So:
+// component of the not-Q region, or in a not-Q state where no fair actor is
+// enabled (the behaviour may stutter there: nobody is owed a step; actors
+// without fairness, an administrator, may never act). So:
 //   1. SCCs of the not-Q region (iterative Tarjan, scc.ts);
 //   2. keep the fair ones: a component C admits a fair cycle iff
 //      - weak fairness: every weakly fair actor enabled in every state of C
@@ -106,7 +106,7 @@ function scratchOf(g: StateGraph): SccScratch {
 interface FairComponent {
   readonly members: Int32Array;
   readonly stepped: number;
-  /** A single state with no enabled action: the behaviour stutters there. */
+  /** A single state where no fair actor is enabled: the behaviour may stutter there for ever. */
   readonly terminal: boolean;
 }
 
@@ -125,6 +125,11 @@ function isTerminal(g: StateGraph, s: number): boolean {
   return g.edgeStart[s] === g.edgeStart[s + 1];
 }
 
+/** No fair actor can step in s (nothing enabled, or only actors without fairness): the run may stop there. */
+function mayStop(g: StateGraph, s: number): boolean {
+  return g.enabled[s] === 0;
+}
+
 /**
  * The fair components inside the region (region.a[s] === stamp): accepted
  * outer SCCs or, under strong fairness, sub-components of them.
@@ -134,14 +139,17 @@ function fairComponents(g: StateGraph, region: Stamps, stamp: number): FairCompo
   const candidates: Int32Array[] = [];
   const roots = { [Symbol.iterator]: function* () { for (let s = 0; s < g.expanded; s++) yield s; } };
   forEachScc(g, region.a, stamp, roots, sc, (m) => {
-    if (m.length > 1 || hasSelfLoop(g, m[0]!) || isTerminal(g, m[0]!)) candidates.push(m);
+    if (m.length > 1 || hasSelfLoop(g, m[0]!) || mayStop(g, m[0]!)) candidates.push(m);
   });
-  const inner = new Stamps(g.states);
+  // A state where no fair actor can step lets the run stop there (stutter for
+  // ever): nobody is owed a step. Such states are fair ends whatever their SCC.
   const out: FairComponent[] = [];
+  for (const c of candidates) for (const s of c) if (c.length > 1 && mayStop(g, s)) out.push({ members: Int32Array.of(s), stepped: 0, terminal: true });
+  const inner = new Stamps(g.states);
   const work = candidates;
   while (work.length > 0) {
     const c = work.pop()!;
-    if (c.length === 1 && isTerminal(g, c[0]!)) {
+    if (c.length === 1 && mayStop(g, c[0]!)) {
       out.push({ members: c, stepped: 0, terminal: true });
       continue;
     }
@@ -268,7 +276,7 @@ export function checkTemporal(g: StateGraph, t: Temporal, labels?: Labels): Temp
   const c = comps[comp]!;
   const actors = g.groups.filter((_, b) => c.stepped & (1 << b)).map((x) => x.actor);
   const what = c.terminal
-    ? 'and the run ends in a state where no action is enabled'
+    ? 'and the run ends in a state where no fair actor can step'
     : `and the run loops for ever (${lasso.cycle.length}-step cycle from step ${lasso.stem.length}${actors.length ? `, stepping ${actors.join(', ')}` : ''})`;
   const from = t.kind === 'leads-to' ? `premise holds at step ${premiseStep}` : t.kind === 'eventually' ? 'from the initial state' : `from step ${premiseStep}`;
   return { ...head, status: 'violated', lasso, message: `${from}, the goal never holds again ${what}` };

@@ -3,8 +3,9 @@
 // it, everything that makes it a counterexample:
 //   - every step is enabled and named as the trace says;
 //   - the cycle closes: the state after the last step is the state where the
-//     cycle starts (byte for byte); an empty cycle means the last state has no
-//     enabled action (the run stutters there);
+//     cycle starts (byte for byte); an empty cycle means no fair actor can step
+//     in the last state (the run may stutter there; for DEADLOCK: no action at
+//     all is enabled);
 //   - the property fails on the lasso: a state where the premise holds, and
 //     the goal false from it to the end, cycle included (DEADLOCK: the last
 //     state is a deadlock by System.deadlock);
@@ -55,9 +56,13 @@ function sameState(a: Uint32Array, b: Uint32Array): boolean {
   return true;
 }
 
-function firstEnabled(sys: System, s: Uint32Array): number {
+/** The first enabled action (only those of fair actors when `fairOnly`), or -1. */
+function firstEnabled(sys: System, s: Uint32Array, fairOnly: boolean): number {
   const next = new Uint32Array(sys.words);
-  for (let a = 0; a < sys.actionCount; a++) if (sys.step(s, a, next)) return a;
+  for (let a = 0; a < sys.actionCount; a++) {
+    if (fairOnly && (sys.describe(a).fairness ?? 'none') === 'none') continue;
+    if (sys.step(s, a, next)) return a;
+  }
   return -1;
 }
 
@@ -70,7 +75,8 @@ export function replayLasso(sys: System, property: string, steps: readonly Trace
   const { states } = r;
   const last = states[states.length - 1]!;
   if (cycleStart === steps.length) {
-    const a = firstEnabled(sys, last);
+    // A deadlock: nothing at all may be enabled; a liveness lasso: no fair actor (the run may stop there).
+    const a = firstEnabled(sys, last, t !== undefined);
     if (a >= 0) return { kind: 'not-terminal', info: sys.describe(a) };
   } else if (!sameState(last, states[cycleStart]!)) {
     return { kind: 'open', cycleStart, steps: steps.length };
@@ -101,7 +107,7 @@ function judgeTemporal(sys: System, t: Temporal, states: readonly Uint32Array[],
   if (premiseAt < 0) return t.kind === 'eventually' && lastGoal >= 0 ? { kind: 'goal-holds', property: t.id, step: lastGoal } : { kind: 'premise-absent', property: t.id };
   const unfair = cycleFairness(sys, states, steps, cycleStart);
   if (unfair) return unfair;
-  const tail = cycleStart === end ? 'no action is enabled at the end' : `the cycle of steps ${cycleStart + 1}..${end} closes and is fair`;
+ const tail = cycleStart === end ? 'no fair actor can step at the end' : `the cycle of steps ${cycleStart + 1}..${end} closes and is fair`;
   return { kind: 'reproduced', property: t.id, message: `premise at step ${premiseAt}, goal false from there on, ${tail}` };
 }
 
@@ -146,7 +152,7 @@ export function describeLassoOutcome(o: LassoOutcome): string {
     .with({ kind: 'unknown-property' }, (r) => `diverged: ${r.property} is not a liveness property of this system`)
     .with({ kind: 'step' }, (r) => `diverged at step ${r.step}: ${r.message}`)
     .with({ kind: 'open' }, (r) => `diverged: the cycle does not close (the state after step ${r.steps} is not the state after step ${r.cycleStart})`)
-    .with({ kind: 'not-terminal' }, (r) => `diverged: the lasso ends without a cycle but ${r.info.actor} ${r.info.name} is enabled there`)
+    .with({ kind: 'not-terminal' }, (r) => `diverged: the lasso ends without a cycle but ${r.info.actor} ${r.info.name} is enabled there (${r.info.fairness ?? 'no'} fairness)`)
     .with({ kind: 'no-deadlock' }, () => 'diverged: the last state has no enabled action but is a legitimate end (no deadlock)')
     .with({ kind: 'goal-holds' }, (r) => `diverged: ${r.property}'s goal holds at step ${r.step}, on the lasso's repeated part or at its end`)
     .with({ kind: 'premise-absent' }, (r) => `diverged: ${r.property}'s premise never holds where the goal stays false`)

@@ -11,9 +11,9 @@ import { describeSystem, describeVariant, renderSteps } from './render.ts';
 export function renderLasso(sys: System, d: SystemDescriptor, property: string, actions: readonly number[], cycleStart: number): string[] {
   const cycleLen = actions.length - cycleStart;
   const out: string[] = [];
-  out.push(`lasso: ${property} in ${describeSystem(d)}, ${describeVariant(d)}, stem ${cycleStart} step${cycleStart === 1 ? '' : 's'}, cycle ${cycleLen === 0 ? 'none (the run ends: nothing enabled)' : `${cycleLen} step${cycleLen === 1 ? '' : 's'}`}`);
+  out.push(`lasso: ${property} in ${describeSystem(d)}, ${describeVariant(d)}, stem ${cycleStart} step${cycleStart === 1 ? '' : 's'}, cycle ${cycleLen === 0 ? 'none (the run may stop at the end)' : `${cycleLen} step${cycleLen === 1 ? '' : 's'}`}`);
   const marks = new Map<number, string>();
-  marks.set(cycleStart, cycleLen === 0 ? '  ---- end: no action is enabled from here (the run stutters for ever) ----' : `  ---- cycle starts here: steps ${cycleStart + 1}..${actions.length} repeat for ever ----`);
+  marks.set(cycleStart, cycleLen === 0 ? (property === DEADLOCK ? '  ---- end: no action is enabled from here (the run stutters for ever) ----' : '  ---- end: no fair actor can step from here (the run may stop here for ever) ----') : `  ---- cycle starts here: steps ${cycleStart + 1}..${actions.length} repeat for ever ----`);
   const r = renderSteps(sys, actions, marks);
   out.push(...r.lines);
   if (!r.ok) return out;

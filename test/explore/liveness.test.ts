@@ -162,3 +162,13 @@ test('reductions the checker is not sound with are refused', (t) => {
   t.throws(() => assertLivenessSound({ por: true }), { instanceOf: LivenessRefusal, message: /partial-order/ });
   t.notThrows(() => assertLivenessSound({}));
 });
+
+test('a state where only an actor without fairness can act lets the run stop there; with weak fairness it must act', (t) => {
+  // 0 -A-> 1; in 1 only the administrator (C) can move to the goal 2.
+  const edges = [{ from: 0, to: 1, actor: 'A' }, { from: 1, to: 2, actor: 'C' }, { from: 2, to: 2, actor: 'A' }];
+  const { v, sys } = judge(edges, { A: 'weak', C: 'none' }, eventually('E', [2]));
+  t.is(v.status, 'violated');
+  t.deepEqual(v.lasso, { stem: [0], cycle: [] });
+  assertLassoReplays(t, sys, v);
+  t.is(judge(edges, { A: 'weak', C: 'weak' }, eventually('E', [2])).v.status, 'holds');
+});
