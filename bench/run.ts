@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { lastJsonLine, parseCramcheck, parseReference, type BenchFigures } from './figures.ts';
+import { printLivenessBench } from './liveness.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const reference = fileURLToPath(new URL('../../shared/bench/js/bm1-bfs.mjs', import.meta.url));
@@ -102,6 +103,7 @@ for (const t of targets) {
       if (kf.violations) console.log(`  violations: ${kf.violations.join(', ')}`);
       variantRows('bench/kernel-child.ts', 'canonical', kBound, KERNEL_VARIANTS, kf);
     }
+    if (!printLivenessBench(root, 'canonical', bound)) failed = true;
     continue;
   }
   console.log(`BM1 ${t}:`);

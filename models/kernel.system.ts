@@ -24,6 +24,9 @@ import { OP_NAMES } from '../src/kernel/ops_codes.ts';
 import { runThread, threadChoices, threadLabel } from '../src/kernel/sched.ts';
 import { nodesInState } from '../src/kernel/zonelist.ts';
 import { kernelProperties } from '../properties/index.ts';
+import { kernelLiveness } from '../properties/liveness.ts';
+import { kernelDeadlock } from './kernel.deadlock.ts';
+import type { Fairness } from '../src/explore/system.ts';
 
 /** One entry of the static action table. */
 export type KernelAction =
@@ -137,6 +140,10 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
       return lines.map((l) => `${info.actor}: ${l}`);
     },
     properties: kernelProperties(m),
+    liveness: kernelLiveness(m),
+    deadlock(state: Uint32Array): string | null {
+      return kernelDeadlock(point(state));
+    },
     render(state: Uint32Array, focus?: string): string[] {
       return renderKernel(new Kernel(m, words16(state, L.words16)), focus);
     },
@@ -145,8 +152,24 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
 
 function describeAction(m: Machine, a: KernelAction): ActionInfo {
   return match(a)
-    .with({ kind: 'thread' }, (x) => threadLabel(m, x.tid, x.choice))
-    .with({ kind: 'cpuset-toggle' }, () => ({ actor: 'admin', name: 'cpuset: toggle mems' }))
+    .with({ kind: 'thread' }, (x) => ({ ...threadLabel(m, x.tid, x.choice), fairness: threadFairness(m.g.threads[x.tid]!, x.choice) }))
+    .with({ kind: 'cpuset-toggle' }, () => ({ actor: 'admin', name: 'cpuset: toggle mems', fairness: 'none' as const }))
+    .exhaustive();
+}
+
+/**
+ * The scheduler's promise to each thread (liveness only): a runnable task or
+ * kthread eventually runs (weak fairness: CFS never starves a runnable task);
+ * a threaded IRQ handler whose line is raised runs even if it is only
+ * intermittently able to (strong fairness: an IRQ that stays raised is
+ * eventually handled). An administrator's sysfs write (the sysram hotplug
+ * toggle, cpuset.mems) is the environment: it may or may not happen.
+ */
+function threadFairness(r: ThreadRole, choice: number): Fairness {
+  return match(r)
+    .with({ kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, (): Fairness => 'strong')
+    .with({ kind: 'driver' }, (): Fairness => (choice === 0 ? 'weak' : 'none'))
+    .with({ kind: 'cpu' }, { kind: 'kswapd' }, { kind: 'flush_kthread' }, { kind: 'overflow_work' }, (): Fairness => 'weak')
     .exhaustive();
 }
 

@@ -9,6 +9,7 @@ import { CRAMCHECK_VERSION } from '../version.ts';
 import { coverageCommand } from './coverage-cmd.ts';
 import { exploreCommand } from './explore-cmd.ts';
 import { findingsCommand } from './findings-cmd.ts';
+import { livenessCommand } from './liveness-cmd.ts';
 import { mbtCommand } from './mbt-cmd.ts';
 import { mutantsCommand } from './mutants-cmd.ts';
 import { replayCommand } from './replay-cmd.ts';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   coverageCommand,
   mbtCommand,
   findingsCommand,
+  livenessCommand,
 ];
 
 function helpText(): string[] {

@@ -24,6 +24,9 @@ import { propertySource } from '../trace/replay.ts';
 import { flag, list, oneOf, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
 import { kernelCatalog } from './kernel-systems.ts';
+import { runLiveness, selected } from './liveness-cmd.ts';
+import { makeLassoTrace } from '../trace/format.ts';
+import { DEADLOCK } from '../trace/lasso.ts';
 import { mutantCatalogue, mutantFixes, resolveSystem } from './systems.ts';
 
 const DEFAULT_MAX_STATES = 200_000;
@@ -126,6 +129,37 @@ export const mutantsCommand: Command = {
       const { sys, descriptor } = resolveSystem({ ...req, fixes: fx, ...(own !== undefined ? { config: own } : {}), mutant: m.name });
       const r = explore(withProperties(sys, (id) => !bl.has(id)), opts);
       const first = firstCaught(r);
+      if (isLivenessCatcher(m.catches)) {
+        // A liveness mutant: it must break its temporal property (a lasso the
+        // baseline, same bounds, does not have) and no safety invariant.
+        const baseSys = resolveSystem({ ...req, fixes: fx, ...(own !== undefined ? { config: own } : {}), mutant: null, conformance: false }).sys;
+        const lassoOf = (s: System) => livenessCatch(s, m.catches, maxStates);
+        const got = lassoOf(sys);
+        const baseGot = got ? lassoOf(baseSys) : null;
+        const caught = got !== null && baseGot === null;
+        let traceFile: string | null = null;
+        if (got && caught) {
+          traceFile = join(outDir, `${m.name}.json`);
+          const st = (acts: readonly number[]) => acts.map((a) => ({ action: a, actor: sys.describe(a).actor, name: sys.describe(a).name }));
+          pending.push({ file: traceFile, text: serializeTrace(makeLassoTrace(descriptor, { property: got.property, source: got.source, stem: st(got.stem), cycle: st(got.cycle) }, `mutant ${m.name}: found by cramcheck mutants (liveness)`)) });
+        }
+        rows.push({
+          mutant: m.name,
+          config: configName(descriptor),
+          expected: m.catches,
+          caughtBy: first?.property ?? (caught ? got.property : null),
+          step: first?.step ?? (caught ? got.stem.length : null),
+          expectedStep: caught ? got.stem.length : null,
+          baselineStep: baseGot ? baseGot.stem.length : null,
+          // An explorer that judges deadlocks itself may report DEADLOCK first: that is the expected catch too.
+          asExpected: caught && (first === null || first.property === m.catches),
+          message: first?.message ?? (caught ? got.message : null),
+          traceFile,
+          states: r.states,
+          complete: r.complete,
+        });
+        continue;
+      }
       let exp: Caught | null = first && first.property === m.catches ? first : null;
       const baseStep = bl.get(m.catches) ?? null;
       // If the first run saw no violation at all, it already checked the expected
@@ -177,6 +211,23 @@ export const mutantsCommand: Command = {
     return ok ? EXIT_OK : EXIT_VIOLATION;
   },
 };
+
+/** Expected catchers the liveness checker judges: a temporal property (or family) or DEADLOCK. */
+function isLivenessCatcher(id: string): boolean {
+  return id === DEADLOCK || id.startsWith('LIVE-');
+}
+
+/** The first lasso (deadlock or temporal violation) for `catches` within the bound, or null. */
+function livenessCatch(sys: System, catches: string, maxStates: number): { property: string; source: string; stem: number[]; cycle: number[]; message: string } | null {
+  const dl = catches === DEADLOCK;
+  const run = runLiveness(sys, { maxStates, only: dl ? ['-'] : [catches], deadlock: dl });
+  if (dl) {
+    const d = run.deadlocks.deadlock;
+    return d ? { property: DEADLOCK, source: 'System.deadlock', stem: [...d.stem], cycle: [], message: d.message } : null;
+  }
+  const v = run.verdicts.find((x) => x.lasso !== null && selected(x.id, [catches]));
+  return v && v.lasso ? { property: v.id, source: v.source, stem: [...v.lasso.stem], cycle: [...v.lasso.cycle], message: v.message } : null;
+}
 
 function configName(d: SystemDescriptor): string {
   return typeof d.config === 'string' ? d.config : String(d.config['name'] ?? '(file)');

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { parseTrace } from '../trace/format.ts';
 import { renderCounterexample } from '../trace/render.ts';
 import { describeOutcome, isReproduced, replaySteps } from '../trace/replay.ts';
+import { describeLassoOutcome, isLassoReproduced, replayLasso } from '../trace/lasso.ts';
+import { renderLasso } from '../trace/render-lasso.ts';
 import { flag, parseCommandArgs, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
 import { resolveTraceSystem } from './systems.ts';
@@ -36,6 +38,19 @@ export const replayCommand: Command = {
       throw e;
     }
     const { sys, descriptor } = resolved;
+    if (t.cycle !== undefined) {
+      // A lasso: the cycle must close on the state where it starts, the property fail on it, the cycle be fair.
+      const o = replayLasso(sys, t.property, t.steps, t.cycle);
+      const lok = isLassoReproduced(o);
+      const lline = describeLassoOutcome(o);
+      if (flag(p, 'json')) {
+        io.out(`${JSON.stringify({ file, reproduced: lok, property: t.property, step: t.expect.step, cycle: t.cycle, outcome: o, message: lline })}\n`);
+      } else {
+        const lines = lok ? renderLasso(sys, descriptor, t.property, t.steps.map((s) => s.action), t.cycle) : [];
+        io.out(`${[`replay ${file}: ${lline}`, ...(lines.length > 0 ? ['', ...lines] : [])].join('\n')}\n`);
+      }
+      return lok ? EXIT_OK : EXIT_VIOLATION;
+    }
     const r = replaySteps(sys, t.steps, t.expect);
     const ok = isReproduced(r.outcome);
     const line = describeOutcome(r.outcome);

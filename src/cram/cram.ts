@@ -22,7 +22,7 @@ import {
 } from '../kernel/defs.ts';
 import { folioIsolateLru, folioNrPages, folioPut, folioPutbackLru, folioTestAnon } from '../kernel/folio.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import { EV_CN_USE_AFTER_FREE, EV_LIFECYCLE, GA_WHILE_BLOCKED, LK_MMAP_READ, LK_PTL, REF_CN, THREAD_REGS } from '../kernel/layout.ts';
+import { EV_CN_USE_AFTER_FREE, EV_LIFECYCLE, GA_WHILE_BLOCKED, LK_MMAP_READ, LK_PTL, PG_lru, REF_CN, THREAD_REGS } from '../kernel/layout.ts';
 import { threadNode } from '../kernel/memory.ts';
 import { memoryTierRefreshDemotion } from '../kernel/memory_tiers.ts';
 import { migratePages } from '../kernel/migrate.ts';
@@ -343,6 +343,8 @@ export function cramUnregisterDrain(k: Kernel, nid: number): boolean {
   if (k.cfg.mutant === 'cram-unregister-fused-free' && k.get(L.CN_STATE, nid) === CN_FREED) return true;
   const noDrain = k.cfg.mutant === 'cram-unregister-no-drain';
   if (!noDrain && k.get(L.CN_REFCOUNT, nid) !== 1) return false;
+  // Mutant cram-unregister-drain-to-zero: waits for a refcount of 0, which its own reference prevents.
+  if (k.cfg.mutant === 'cram-unregister-drain-to-zero') return false;
   // kfree(cn): the fields die, the slot stays FREED until a re-register.
   cnReset(k, nid);
   k.set(L.CN_STATE, nid, CN_FREED);
@@ -417,6 +419,8 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
   const stage = k.get(L.THR_STAGE, tid);
   switch (stage) {
     case F2: {
+      // Mutant cram-fault-spins-on-isolate: retry the isolation in place, PTL held.
+      if (k.cfg.mutant === 'cram-fault-spins-on-isolate' && !k.has(L.PG_FLAGS, pfn, PG_lru)) return { done: false, vmret: 0 };
       if (!folioIsolateLru(k, pfn)) {
         putCramNode(k, nid);
         if (k.cfg.mutant !== 'cram-fault-keeps-ptl') cramReleasePtl(k, tid);

@@ -167,7 +167,8 @@ export function flushKthreadStep(k: Kernel, choice: number): boolean {
   if (!(k.get(L.DRV_FLAGS) & DF_KTHREAD)) return false;
   if (st === 0) {
     // Timer fired with something queued: start a round at CPU 0's read.
-    if (!anyActiveNonEmpty(k)) return false;
+    // Mutant flush-timer-never-fires: the timer is never armed.
+    if (!anyActiveNonEmpty(k) || k.cfg.mutant === 'flush-timer-never-fires') return false;
     st = 1;
   }
   if (st === KT_SYNC) {
@@ -232,7 +233,8 @@ export function overflowWorkStep(k: Kernel, cpu: number): boolean {
   const R = tid * THREAD_REGS;
   const st = k.get(L.THR_STAGE, tid);
   if (st === 0) {
-    if (!k.get(L.CPU_OVERFLOW_PENDING, cpu)) return false;
+    // Mutant overflow-work-never-queued: pending is set but the work item is never queued.
+    if (!k.get(L.CPU_OVERFLOW_PENDING, cpu) || k.cfg.mutant === 'overflow-work-never-queued') return false;
     k.set(L.CPU_OVERFLOW_PENDING, cpu, 0);
     const spare = k.get(L.CPU_BUF_OVERFLOW, cpu);
     if (!spare) return true;
@@ -273,6 +275,8 @@ export function irqThreadStep(k: Kernel, which: 'lthresh' | 'hthresh'): boolean 
   if (!(k.get(L.DRV_FLAGS) & DF_IRQS) || !k.has(L.DEV_IRQ, 0, bit)) return false;
   const nid = k.g.privateNode;
   if (nid < 0) return false;
+  // Mutant hthresh-irq-no-ack: the handler runs and returns without acting or acking (re-run for ever).
+  if (which === 'hthresh' && k.cfg.mutant === 'hthresh-irq-no-ack') return true;
   k.clearBits(L.DEV_IRQ, 0, bit);
   if (k.log) k.trace(`${which} IRQ thread: cram_set_pressure(N${nid}, ${which === 'lthresh' ? CRAM_PRESSURE_MAX : 0})`);
   cramSetPressureBegin(k, tid, nid, which === 'lthresh' ? CRAM_PRESSURE_MAX : 0);

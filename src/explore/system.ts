@@ -36,11 +36,43 @@ export interface Reachability {
   reached(state: Uint32Array): boolean;
 }
 
+/**
+ * The fairness the scheduler gives an actor (liveness checking only):
+ * 'weak': an actor continuously able to step eventually steps (every kernel
+ * thread and CPU); 'strong': an actor able to step infinitely often
+ * eventually steps (an IRQ that stays raised is handled); 'none': the
+ * environment, which may act or not (an administrator).
+ */
+export type Fairness = 'weak' | 'strong' | 'none';
+
 export interface ActionInfo {
-  /** Who acts: 'cpu0', 'kswapd(N0)', 'device', ... */
+  /** Who acts: 'cpu0', 'kswapd(N0)', 'device', ... Actions of one actor share its fairness. */
   readonly actor: string;
   /** What it does, e.g. 'write(v2)=5' or 'Demote(f3)'. */
   readonly name: string;
+  /** The actor's fairness (default 'none': no fairness assumed). */
+  readonly fairness?: Fairness;
+}
+
+/**
+ * A temporal (liveness) property, all three kinds as one leads-to:
+ * 'leads-to' P ~> Q: whenever P holds, Q holds then or later;
+ * 'eventually' <>Q: the initial state ~> Q;
+ * 'always-eventually' []<>Q: true ~> Q (Q again and again).
+ * Judged on every fair behaviour (ActionInfo.fairness).
+ */
+export interface Temporal {
+  /** Stable id, e.g. 'LIVE-PRESSURE-RELIEF'. */
+  readonly id: string;
+  readonly kind: 'eventually' | 'always-eventually' | 'leads-to';
+  /** Where the promise comes from (RFC / kernel source). */
+  readonly source: string;
+  /** The promise in words. */
+  readonly description: string;
+  /** leads-to only: P. */
+  premise?(state: Uint32Array): boolean;
+  /** Q. */
+  goal(state: Uint32Array): boolean;
 }
 
 export interface System {
@@ -84,6 +116,8 @@ export interface System {
    * waiting threads and what each waits for, reported as violation 'DEADLOCK'.
    */
   deadlock?(state: Uint32Array): string | null;
+  /** Temporal properties, judged by the liveness checker (src/explore/liveness.ts) only. */
+  readonly liveness?: readonly Temporal[];
   /** Render the parts of a state a reviewer needs to see, for traces. */
   render(state: Uint32Array, focus?: string): string[];
 }
@@ -123,6 +157,7 @@ export function withProperties(sys: System, keep: (id: string) => boolean): Syst
     render: (s, f) => sys.render(s, f),
     properties: sys.properties.filter((p) => keep(p.id)),
     ...(sys.sometimes ? { sometimes: sys.sometimes } : {}),
+    ...(sys.liveness ? { liveness: sys.liveness.filter((t) => keep(t.id)) } : {}),
     ...(sys.deadlock ? { deadlock: (s: Uint32Array) => (keep('DEADLOCK') ? sys.deadlock!(s) : null) } : {}),
     ...(base
       ? {

@@ -49,7 +49,8 @@ export function violationJson(sys: System, v: ExploreResult['violations'][number
     message: v.message,
     depth: v.depth,
     trace: [...v.trace],
-    steps: v.trace.map((a) => ({ action: a, ...sys.describe(a) })),
+    // actor and name only: ActionInfo may carry more (fairness) than a step records.
+    steps: v.trace.map((a) => ({ action: a, actor: sys.describe(a).actor, name: sys.describe(a).name })),
   };
 }
 

@@ -38,6 +38,13 @@ export const TraceFileSchema = z
     property: z.string().min(1),
     source: z.string(),
     steps: z.array(TraceStepSchema),
+    /**
+     * A lasso (liveness counterexample, deadlock): the number of steps before
+     * the cycle; steps[cycle..] repeat for ever (the state after the last step
+     * is the state after step `cycle`). cycle = steps.length: the run ends in a
+     * state where no action is enabled. Absent: a finite safety trace.
+     */
+    cycle: z.int().min(0).optional(),
     expect: TraceExpectSchema,
     note: z.string().optional(),
     /** The tool (and version) that wrote the trace, e.g. 'cramcheck 0.2.0'. */
@@ -45,7 +52,9 @@ export const TraceFileSchema = z
   })
   .strict()
   .refine((t) => t.expect.property === t.property, { message: 'must equal property', path: ['expect', 'property'] })
-  .refine((t) => t.expect.step <= t.steps.length, { message: 'is beyond the last step', path: ['expect', 'step'] });
+  .refine((t) => t.expect.step <= t.steps.length, { message: 'is beyond the last step', path: ['expect', 'step'] })
+  .refine((t) => t.cycle === undefined || t.cycle <= t.steps.length, { message: 'is beyond the last step', path: ['cycle'] })
+  .refine((t) => t.cycle === undefined || t.expect.step === t.steps.length, { message: 'of a lasso must be its last step', path: ['expect', 'step'] });
 
 export type TraceStep = z.infer<typeof TraceStepSchema>;
 export type TraceFile = z.infer<typeof TraceFileSchema>;
@@ -115,6 +124,18 @@ export function makeTrace(
     generator: GENERATOR,
   };
   return t;
+}
+
+/** A lasso trace: stem then cycle, with the cycle's start recorded (same version: old readers' traces are unchanged). */
+export function makeLassoTrace(
+  d: SystemDescriptor,
+  v: { readonly property: string; readonly source: string; readonly stem: readonly TraceStep[]; readonly cycle: readonly TraceStep[] },
+  note?: string,
+): TraceFile {
+  const t = makeTrace(d, { property: v.property, source: v.source, steps: [...v.stem, ...v.cycle] }, note);
+  // Rebuilt so `cycle` sits right after `steps` (byte-stable key order).
+  const { expect, note: n, ...head } = t;
+  return { ...head, cycle: v.stem.length, expect, ...(n !== undefined ? { note: n } : {}) };
 }
 
 export function serializeTrace(t: TraceFile): string {

@@ -43,6 +43,27 @@ function stripPrefixes(line: string, prefixes: readonly string[]): string {
 export function renderCounterexample(sys: System, d: SystemDescriptor, property: string, actions: readonly number[]): string[] {
   const out: string[] = [];
   out.push(`counterexample: ${property} in ${describeSystem(d)}, ${describeVariant(d)}, ${actions.length} step${actions.length === 1 ? '' : 's'}`);
+  const r = renderSteps(sys, actions);
+  out.push(...r.lines);
+  if (!r.ok) return out;
+  const msg = checkProperty(sys, property, r.state, r.prev, r.lastAction);
+  out.push(`VIOLATED ${property} (${propertySource(sys, property)}): ${msg ?? '(holds on replay)'}`);
+  for (const line of sys.render(r.state, property)) out.push(`    ${line}`);
+  return out;
+}
+
+/**
+ * One line per step (number, actor, action, what the kernel did), re-running
+ * the steps on sys; `marks` puts a line before the step with that 0-based
+ * index (a lasso's cycle start). ok=false: a step was not enabled (the last
+ * line says so) and rendering stopped there.
+ */
+export function renderSteps(
+  sys: System,
+  actions: readonly number[],
+  marks: ReadonlyMap<number, string> = new Map(),
+): { lines: string[]; ok: boolean; state: Uint32Array; prev: Uint32Array | null; lastAction: number } {
+  const out: string[] = [];
   const infos = actions.map((a) => (a < sys.actionCount ? sys.describe(a) : { actor: '?', name: `action ${a}` }));
   // A loop, not Math.max(...): DFS traces can be longer than the argument limit.
   let actorWidth = 9;
@@ -53,13 +74,15 @@ export function renderCounterexample(sys: System, d: SystemDescriptor, property:
   let prev: Uint32Array | null = null;
   let lastA = -1;
   for (let i = 0; i < actions.length; i++) {
+    const mark = marks.get(i);
+    if (mark !== undefined) out.push(mark);
     const a = actions[i]!;
     const info = infos[i]!;
     const head = `${String(i + 1).padStart(numWidth)}  ${info.actor.padEnd(actorWidth)} ${info.name}`;
     const next = new Uint32Array(sys.words);
     if (a >= sys.actionCount || !sys.step(cur, a, next)) {
       out.push(`${head}: NOT ENABLED (replay stops here)`);
-      return out;
+      return { lines: out, ok: false, state: cur, prev, lastAction: lastA };
     }
     const why = sys.explain(cur, a).map((l) => stripPrefixes(l, [`${info.actor}: `, `${info.name}: `]));
     out.push(why.length > 0 ? `${head}: ${why.join('; ')}` : head);
@@ -67,8 +90,7 @@ export function renderCounterexample(sys: System, d: SystemDescriptor, property:
     cur = next;
     lastA = a;
   }
-  const msg = checkProperty(sys, property, cur, prev, lastA);
-  out.push(`VIOLATED ${property} (${propertySource(sys, property)}): ${msg ?? '(holds on replay)'}`);
-  for (const line of sys.render(cur, property)) out.push(`    ${line}`);
-  return out;
+  const tail = marks.get(actions.length);
+  if (tail !== undefined) out.push(tail);
+  return { lines: out, ok: true, state: cur, prev, lastAction: lastA };
 }

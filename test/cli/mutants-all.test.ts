@@ -17,6 +17,7 @@ import { resolveTraceSystem } from '../../src/cli/systems.ts';
 import { MUTANTS } from '../../src/kernel/mutants/index.ts';
 import { parseTrace, type TraceFile } from '../../src/trace/format.ts';
 import { checkProperty, describeOutcome, replaySteps } from '../../src/trace/replay.ts';
+import { describeLassoOutcome, replayLasso } from '../../src/trace/lasso.ts';
 
 const DIR = join('counterexamples', 'mutants');
 
@@ -48,6 +49,15 @@ for (const m of MUTANTS) {
     t.is(tr.mutant, m.name, 'trace recorded with its own mutant on');
     t.is(tr.config, m.config ?? 'canonical', 'trace recorded on the config the catalogue names');
     t.is(tr.expect.property, m.catches, 'trace expects the catalogue invariant');
+    if (tr.cycle !== undefined) {
+      // A liveness mutant: its lasso replays (cycle closes, property fails, cycle fair) and not without the mutant.
+      const { sys: mut } = resolveTraceSystem(tr);
+      const o = replayLasso(mut, tr.property, tr.steps, tr.cycle);
+      t.is(o.kind, 'reproduced', `${m.name}: ${describeLassoOutcome(o)}`);
+      const { sys: plain } = resolveTraceSystem({ ...tr, mutant: null });
+      t.not(replayLasso(plain, tr.property, tr.steps, tr.cycle).kind, 'reproduced', `${m.catches}: the lasso is a lasso without ${m.name} too`);
+      return;
+    }
     const { sys } = resolveTraceSystem(tr);
     const r = replaySteps(sys, tr.steps, tr.expect);
     t.is(r.outcome.kind, 'reproduced', `${m.name}: ${describeOutcome(r.outcome)}`);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { resolveTraceSystem } from '../../src/cli/systems.ts';
 import { parseTrace } from '../../src/trace/format.ts';
 import { describeOutcome, replaySteps } from '../../src/trace/replay.ts';
+import { describeLassoOutcome, replayLasso } from '../../src/trace/lasso.ts';
 
 const ROOT = 'counterexamples';
 
@@ -38,6 +39,12 @@ for (const f of files) {
       return;
     }
     const { sys } = resolveTraceSystem(p.trace);
+    if (p.trace.cycle !== undefined) {
+      // A lasso: the cycle closes, the property fails on it, the cycle is fair.
+      const o = replayLasso(sys, p.trace.property, p.trace.steps, p.trace.cycle);
+      t.is(o.kind, 'reproduced', `${f}: ${describeLassoOutcome(o)}`);
+      return;
+    }
     const r = replaySteps(sys, p.trace.steps, p.trace.expect);
     t.is(r.outcome.kind, 'reproduced', `${f}: ${describeOutcome(r.outcome)}`);
   });

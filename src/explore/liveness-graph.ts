@@ -1,0 +1,185 @@
+// The stored state graph the liveness checker judges: every reachable state
+// (its own StateStore, BFS order, so a state's id is also its BFS rank and the
+// parent links give shortest stems), every edge with the action that took it
+// (compressed rows: the edges of state i are edgeStart[i] .. edgeStart[i+1]-1,
+// free because BFS expands states in id order), and per state the set of
+// fairness groups (actors with weak or strong fairness) able to step there.
+//
+// Enabledness comes from the edges themselves: an actor is enabled in a state
+// iff one of its actions has an edge out of it, the same definition the
+// explorer uses (System.step returns true).
+
+import { match } from 'ts-pattern';
+import { ADD_EXISTS, ADD_FULL, StateStore } from './store.ts';
+import { forEachSuccessor, type Fairness, type System } from './system.ts';
+
+/** A bad combination of options or system (the CLI turns it into a usage error, exit 2). */
+export class LivenessRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LivenessRefusal';
+  }
+}
+
+/** An actor the scheduler treats fairly: every action of `actor` belongs to it. */
+export interface FairGroup {
+  readonly actor: string;
+  readonly fairness: Exclude<Fairness, 'none'>;
+}
+
+export interface GraphOptions {
+  /** Stop after this many distinct states (the graph is then incomplete). */
+  readonly maxStates?: number;
+  /** Byte budget of the state store. */
+  readonly maxBytes?: number;
+}
+
+/** Growable Int32 column. */
+class Column {
+  data: Int32Array;
+  length = 0;
+  constructor(cap: number) {
+    this.data = new Int32Array(cap);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Int32Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+  trim(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+export interface StateGraph {
+  readonly sys: System;
+  readonly store: StateStore;
+  /** States stored (reachable). */
+  readonly states: number;
+  /** States whose successors are all known: ids 0 .. expanded-1. */
+  readonly expanded: number;
+  /** Every reachable state was expanded. */
+  readonly complete: boolean;
+  /** Why it is incomplete ('max-states', 'memory'), or null. */
+  readonly stopReason: string | null;
+  readonly edgeStart: Int32Array;
+  readonly edgeTo: Int32Array;
+  readonly edgeAction: Int32Array;
+  readonly groups: readonly FairGroup[];
+  /** Fairness group of each action, -1 for actors without fairness. */
+  readonly groupOfAction: Int32Array;
+  /** Bit g set: group g has an enabled action in this state. */
+  readonly enabled: Int32Array;
+  /** Bits of the weakly / strongly fair groups. */
+  readonly weakMask: number;
+  readonly strongMask: number;
+  readonly transitions: number;
+}
+
+/** The fairness groups of a system's action table, and each action's group. */
+export function fairGroups(sys: System): { groups: FairGroup[]; groupOfAction: Int32Array } {
+  const groups: FairGroup[] = [];
+  const index = new Map<string, number>();
+  const groupOfAction = new Int32Array(sys.actionCount).fill(-1);
+  for (let a = 0; a < sys.actionCount; a++) {
+    const info = sys.describe(a);
+    const f = info.fairness ?? 'none';
+    if (f === 'none') continue;
+    let g = index.get(info.actor);
+    if (g === undefined) {
+      g = groups.length;
+      groups.push({ actor: info.actor, fairness: f });
+      index.set(info.actor, g);
+    } else if (groups[g]!.fairness !== f) {
+      throw new LivenessRefusal(`actor '${info.actor}' has actions with ${groups[g]!.fairness} and ${f} fairness (one actor, one fairness)`);
+    }
+    groupOfAction[a] = g;
+  }
+  if (groups.length > 31) throw new LivenessRefusal(`${groups.length} fair actors: the liveness checker handles at most 31`);
+  return { groups, groupOfAction };
+}
+
+/** Explore sys breadth-first and keep every edge. */
+export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGraph {
+  const { groups, groupOfAction } = fairGroups(sys);
+  const maxStates = opts.maxStates ?? Infinity;
+  const store = new StateStore(sys.words, { maxAction: sys.actionCount, ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}) });
+  const cur = new Uint32Array(sys.words);
+  const next = new Uint32Array(sys.words);
+  sys.initial(cur);
+  store.add(cur, -1, 0);
+  const edgeStart = new Column(1 << 12);
+  const edgeTo = new Column(1 << 14);
+  const edgeAction = new Column(1 << 14);
+  const enabled = new Column(1 << 12);
+  let stopReason: string | null = null;
+  let i = 0;
+  for (; i < store.size && stopReason === null; i++) {
+    store.read(i, cur);
+    edgeStart.push(edgeTo.length);
+    let en = 0;
+    forEachSuccessor(sys, cur, next, (a) => {
+      const g = groupOfAction[a]!;
+      if (g >= 0) en |= 1 << g;
+      let id = store.find(next);
+      if (id < 0) {
+        if (store.size >= maxStates) {
+          stopReason = 'max-states';
+          return;
+        }
+        const r = store.add(next, i, a);
+        if (r === ADD_FULL) {
+          stopReason = 'memory';
+          return;
+        }
+        id = r === ADD_EXISTS ? store.find(next) : r;
+      }
+      edgeTo.push(id);
+      edgeAction.push(a);
+    });
+    enabled.push(en);
+    if (stopReason !== null) {
+      // State i's successors are not all known: drop its partial row.
+      edgeTo.length = edgeStart.data[i]!;
+      edgeAction.length = edgeStart.data[i]!;
+      edgeStart.length = i;
+      enabled.length = i;
+      break;
+    }
+  }
+  const expanded = stopReason === null ? store.size : i;
+  edgeStart.push(edgeTo.length);
+  let weakMask = 0;
+  let strongMask = 0;
+  groups.forEach((g, b) => {
+    match(g.fairness)
+      .with('weak', () => (weakMask |= 1 << b))
+      .with('strong', () => (strongMask |= 1 << b))
+      .exhaustive();
+  });
+  return {
+    sys,
+    store,
+    states: store.size,
+    expanded,
+    complete: stopReason === null,
+    stopReason,
+    edgeStart: edgeStart.trim(),
+    edgeTo: edgeTo.trim(),
+    edgeAction: edgeAction.trim(),
+    groups,
+    groupOfAction,
+    enabled: enabled.trim(),
+    weakMask,
+    strongMask,
+    transitions: edgeTo.length,
+  };
+}
+
+/** Bytes the graph holds (store + edges + enabled sets), for bench figures. */
+export function graphBytes(g: StateGraph): number {
+  return g.store.bytes() + g.edgeStart.byteLength + g.edgeTo.byteLength + g.edgeAction.byteLength + g.enabled.byteLength;
+}

@@ -1,0 +1,174 @@
+// The liveness checker (src/explore/liveness.ts) on explicit toy graphs with
+// known answers: fair and unfair cycles under weak and strong fairness, the
+// strong-fairness refinement, stuttering ends, vacuous premises, lassos that
+// replay (src/trace/lasso.ts) and a chain deep enough to overflow a
+// recursive Tarjan.
+import test from 'ava';
+import { buildStateGraph, LivenessRefusal } from '../../src/explore/liveness-graph.ts';
+import { assertLivenessSound, checkDeadlocks, checkTemporal, type TemporalVerdict } from '../../src/explore/liveness.ts';
+import type { Fairness, System, Temporal } from '../../src/explore/system.ts';
+import { describeLassoOutcome, replayLasso } from '../../src/trace/lasso.ts';
+import { alwaysEventually, eventually, graphSystem, leadsTo, type ToyEdge } from './graph-toy.ts';
+
+function judge(edges: readonly ToyEdge[], fair: Record<string, Fairness>, t: Temporal): { v: TemporalVerdict; sys: System } {
+  const sys = graphSystem(edges, fair, [t]);
+  const g = buildStateGraph(sys);
+  return { v: checkTemporal(g, t), sys };
+}
+
+/** The lasso replays independently of the checker and ends where it should. */
+function assertLassoReplays(t: { is: (a: unknown, b: unknown, m?: string) => void }, sys: System, v: TemporalVerdict): void {
+  const l = v.lasso!;
+  const steps = [...l.stem, ...l.cycle].map((a) => ({ action: a, ...sys.describe(a) }));
+  const o = replayLasso(sys, v.id, steps.map((s) => ({ action: s.action, actor: s.actor, name: s.name })), l.stem.length);
+  t.is(o.kind, 'reproduced', describeLassoOutcome(o));
+}
+
+test('a chain to the goal: eventually holds under weak fairness', (t) => {
+  const edges = [{ from: 0, to: 1, actor: 'A' }, { from: 1, to: 2, actor: 'A' }, { from: 2, to: 2, actor: 'A' }];
+  t.is(judge(edges, { A: 'weak' }, eventually('E', [2])).v.status, 'holds');
+});
+
+test('an unfair cycle is not reported: B continuously enabled never steps in A\'s self-loop', (t) => {
+  const edges = [{ from: 0, to: 0, actor: 'A' }, { from: 0, to: 1, actor: 'B' }, { from: 1, to: 1, actor: 'A' }];
+  t.is(judge(edges, { A: 'weak', B: 'weak' }, eventually('E', [1])).v.status, 'holds');
+});
+
+test('the same cycle is reported when B has no fairness, and the lasso replays', (t) => {
+  const edges = [{ from: 0, to: 0, actor: 'A' }, { from: 0, to: 1, actor: 'B' }, { from: 1, to: 1, actor: 'A' }];
+  const { v, sys } = judge(edges, { A: 'weak', B: 'none' }, eventually('E', [1]));
+  t.is(v.status, 'violated');
+  t.deepEqual(v.lasso, { stem: [], cycle: [0] });
+  assertLassoReplays(t, sys, v);
+});
+
+test('weak fairness: B enabled only in one state of the cycle is not owed a step (fair cycle reported)', (t) => {
+  // 0 -A-> 1 -A-> 0; B leaves to the goal 2 only from 0.
+  const edges = [{ from: 0, to: 1, actor: 'A' }, { from: 1, to: 0, actor: 'A' }, { from: 0, to: 2, actor: 'B' }, { from: 2, to: 2, actor: 'A' }];
+  const { v, sys } = judge(edges, { A: 'weak', B: 'weak' }, eventually('E', [2]));
+  t.is(v.status, 'violated');
+  t.is(v.lasso!.cycle.length, 2);
+  assertLassoReplays(t, sys, v);
+});
+
+test('strong fairness: B enabled infinitely often must step, so the same cycle is unfair', (t) => {
+  const edges = [{ from: 0, to: 1, actor: 'A' }, { from: 1, to: 0, actor: 'A' }, { from: 0, to: 2, actor: 'B' }, { from: 2, to: 2, actor: 'A' }];
+  t.is(judge(edges, { A: 'weak', B: 'strong' }, eventually('E', [2])).v.status, 'holds');
+});
+
+test('strong fairness refinement: a fair sub-cycle avoiding the states where B is enabled is found', (t) => {
+  // SCC {0,1,2}: 0<->1 by A, 1 -A-> 2 -A-> 0; B (strong) is enabled only in 2 (to the goal 3).
+  const edges = [
+    { from: 0, to: 1, actor: 'A' }, { from: 1, to: 0, actor: 'A' }, { from: 1, to: 2, actor: 'A' }, { from: 2, to: 0, actor: 'A' },
+    { from: 2, to: 3, actor: 'B' }, { from: 3, to: 3, actor: 'A' },
+  ];
+  const { v, sys } = judge(edges, { A: 'weak', B: 'strong' }, eventually('E', [3]));
+  t.is(v.status, 'violated');
+  // the cycle stays in {0,1}: actions 0 (0->1) and 1 (1->0)
+  t.deepEqual([...v.lasso!.cycle].sort(), [0, 1]);
+  assertLassoReplays(t, sys, v);
+});
+
+test('a not-goal state where nothing is enabled ends the run: violated with an empty cycle', (t) => {
+  const edges = [{ from: 0, to: 1, actor: 'A' }, { from: 0, to: 2, actor: 'A' }];
+  const { v, sys } = judge(edges, { A: 'weak' }, eventually('E', [2]));
+  t.is(v.status, 'violated');
+  t.deepEqual(v.lasso, { stem: [0], cycle: [] });
+  assertLassoReplays(t, sys, v);
+});
+
+test('leads-to: a premise never reached holds vacuously and says so', (t) => {
+  const edges = [{ from: 0, to: 1, actor: 'A' }, { from: 1, to: 1, actor: 'A' }];
+  const { v } = judge(edges, { A: 'weak' }, leadsTo('L', [7], [1]));
+  t.is(v.status, 'holds');
+  t.is(v.premiseStates, 0);
+  t.regex(v.message, /vacuous/);
+});
+
+test('leads-to: the stem reaches the premise, then a fair cycle avoids the goal', (t) => {
+  // 0 -> 1 (premise) -> 2 <-> 3 by A; C could leave 3 to the goal 4 but has no fairness.
+  const edges = [
+    { from: 0, to: 1, actor: 'A' }, { from: 1, to: 2, actor: 'A' }, { from: 2, to: 3, actor: 'A' }, { from: 3, to: 2, actor: 'A' },
+    { from: 3, to: 4, actor: 'C' }, { from: 4, to: 4, actor: 'A' },
+  ];
+  const { v, sys } = judge(edges, { A: 'weak' }, leadsTo('L', [1], [4]));
+  t.is(v.status, 'violated');
+  t.is(v.premiseStates, 1);
+  t.deepEqual(v.lasso!.stem, [0, 1]);
+  assertLassoReplays(t, sys, v);
+  // with C weakly fair: C is enabled only in 3, so the 2<->3 cycle is still fair
+  t.is(judge(edges, { A: 'weak', C: 'weak' }, leadsTo('L', [1], [4])).v.status, 'violated');
+  // with C strongly fair it is not
+  t.is(judge(edges, { A: 'weak', C: 'strong' }, leadsTo('L', [1], [4])).v.status, 'holds');
+});
+
+test('leads-to holds when the premise state already satisfies the goal', (t) => {
+  const edges = [{ from: 0, to: 1, actor: 'A' }, { from: 1, to: 1, actor: 'A' }];
+  t.is(judge(edges, { A: 'weak' }, leadsTo('L', [1], [1])).v.status, 'holds');
+});
+
+test('always-eventually: a goal visited on every cycle holds; a cycle avoiding it is a violation', (t) => {
+  const ring = [{ from: 0, to: 1, actor: 'A' }, { from: 1, to: 2, actor: 'A' }, { from: 2, to: 0, actor: 'A' }];
+  t.is(judge(ring, { A: 'weak' }, alwaysEventually('AE', [2])).v.status, 'holds');
+  const escape = [...ring, { from: 1, to: 1, actor: 'A' }];
+  const { v, sys } = judge(escape, { A: 'weak' }, alwaysEventually('AE', [2]));
+  t.is(v.status, 'violated');
+  t.deepEqual(v.lasso!.cycle, [3]);
+  assertLassoReplays(t, sys, v);
+});
+
+test('a 200,000-state chain: iterative Tarjan, no stack overflow', (t) => {
+  const n = 200_000;
+  const edges: ToyEdge[] = [];
+  for (let i = 0; i < n; i++) edges.push({ from: i, to: i + 1, actor: 'A' });
+  edges.push({ from: n, to: 0, actor: 'A' });
+  const { v } = judge(edges, { A: 'weak' }, alwaysEventually('AE', [n + 5]));
+  t.is(v.status, 'violated');
+  t.is(v.lasso!.cycle.length, n + 1);
+});
+
+test('an incomplete graph: a property that holds so far is unknown', (t) => {
+  const edges = [{ from: 0, to: 1, actor: 'A' }, { from: 1, to: 2, actor: 'A' }, { from: 2, to: 2, actor: 'A' }];
+  const t1 = eventually('E', [2]);
+  const g = buildStateGraph(graphSystem(edges, { A: 'weak' }, [t1]), { maxStates: 2 });
+  t.false(g.complete);
+  t.is(checkTemporal(g, t1).status, 'unknown');
+});
+
+test('deadlocks: terminal states judged by System.deadlock, first by BFS rank', (t) => {
+  const edges = [{ from: 0, to: 1, actor: 'A' }, { from: 0, to: 2, actor: 'A' }, { from: 2, to: 3, actor: 'A' }];
+  const sys = graphSystem(edges, { A: 'weak' }, [], (s) => (s === 3 ? 'A waits for a lock' : null));
+  const d = checkDeadlocks(buildStateGraph(sys));
+  t.is(d.terminalStates, 2);
+  t.deepEqual(d.deadlock, { stem: [1, 2], message: 'A waits for a lock' });
+  const o = replayLasso(sys, 'DEADLOCK', [1, 2].map((a) => ({ action: a, ...sys.describe(a) })).map(({ action, actor, name }) => ({ action, actor, name })), 2);
+  t.is(o.kind, 'reproduced');
+});
+
+test('lasso replay rejects an open cycle, an unfair cycle and a goal on the cycle', (t) => {
+  const edges = [{ from: 0, to: 0, actor: 'A' }, { from: 0, to: 1, actor: 'B' }, { from: 1, to: 0, actor: 'A' }];
+  const E = eventually('E', [9]);
+  const weakB = graphSystem(edges, { A: 'weak', B: 'weak' }, [E]);
+  const st = (sys: System, acts: number[]) => acts.map((a) => ({ action: a, actor: sys.describe(a).actor, name: sys.describe(a).name }));
+  t.is(replayLasso(weakB, 'E', st(weakB, [1]), 0).kind, 'open');
+  t.is(replayLasso(weakB, 'E', st(weakB, [0]), 0).kind, 'unfair');
+  t.is(replayLasso(weakB, 'E', st(weakB, [1, 2]), 0).kind, 'reproduced');
+  const goal1 = graphSystem(edges, { A: 'weak', B: 'weak' }, [eventually('E', [1])]);
+  t.is(replayLasso(goal1, 'E', st(goal1, [1, 2]), 0).kind, 'goal-holds');
+});
+
+test('reductions the checker is not sound with are refused', (t) => {
+  t.throws(() => assertLivenessSound({ symmetry: true }), { instanceOf: LivenessRefusal, message: /symmetry/ });
+  t.throws(() => assertLivenessSound({ por: true }), { instanceOf: LivenessRefusal, message: /partial-order/ });
+  t.notThrows(() => assertLivenessSound({}));
+});
+
+test('a state where only an actor without fairness can act lets the run stop there; with weak fairness it must act', (t) => {
+  // 0 -A-> 1; in 1 only the administrator (C) can move to the goal 2.
+  const edges = [{ from: 0, to: 1, actor: 'A' }, { from: 1, to: 2, actor: 'C' }, { from: 2, to: 2, actor: 'A' }];
+  const { v, sys } = judge(edges, { A: 'weak', C: 'none' }, eventually('E', [2]));
+  t.is(v.status, 'violated');
+  t.deepEqual(v.lasso, { stem: [0], cycle: [] });
+  assertLassoReplays(t, sys, v);
+  t.is(judge(edges, { A: 'weak', C: 'weak' }, eventually('E', [2])).v.status, 'holds');
+});

@@ -1,0 +1,53 @@
+// The kernel side of liveness: every action declares its actor's fairness
+// (CPUs and kernel threads weak, the threaded IRQs strong, the administrator's
+// sysfs writes none), the deadlock diagnosis names who waits for what, and the
+// temporal properties exist per CPU / access / private pfn with their sources.
+import test from 'ava';
+import { kernelSystem } from '../../models/kernel.system.ts';
+import { configByName } from '../../src/kernel/configs.ts';
+
+test('fairness: CPUs and kthreads weak, IRQ threads strong, the sysfs hotplug toggle none', (t) => {
+  const sys = kernelSystem(configByName('driver'));
+  const by = new Map<string, Set<string>>();
+  for (let a = 0; a < sys.actionCount; a++) {
+    const i = sys.describe(a);
+    const s = by.get(i.actor) ?? new Set<string>();
+    s.add(`${i.name}:${i.fairness}`);
+    by.set(i.actor, s);
+  }
+  t.true([...by.get('cpu0')!].every((x) => x.endsWith(':weak')));
+  t.true([...by.get('kswapd(N0)')!].every((x) => x.endsWith(':weak')));
+  t.deepEqual([...by.get('irq-lthresh')!], ['cram_set_pressure(1000):strong']);
+  t.deepEqual([...by.get('driver')!].sort(), ['probe/teardown step:weak', 'sysfs hotplug toggle:none']);
+});
+
+test('deadlock: the initial state is not a legitimate end (cpu0 has not run its program)', (t) => {
+  const sys = kernelSystem(configByName('tiny'));
+  const s = new Uint32Array(sys.words);
+  sys.initial(s);
+  const m = sys.deadlock!(s);
+  t.truthy(m);
+  t.regex(m!, /cpu0 at mmap\(v0, anon, rw\) \(op 0\): blocked/);
+});
+
+test('deadlock: a finished program with idle threads is a legitimate end', (t) => {
+  const sys = kernelSystem(configByName('npapi', { fixes: [] }));
+  // Run every enabled action of cpu0 until its program is done (npapi: no user pages).
+  const s = new Uint32Array(sys.words);
+  sys.initial(s);
+  const next = new Uint32Array(sys.words);
+  const cpu0 = [...Array(sys.actionCount).keys()].find((a) => sys.describe(a).actor === 'cpu0')!;
+  for (let i = 0; i < 20 && sys.step(s, cpu0, next); i++) s.set(next);
+  t.is(sys.deadlock!(s), null);
+});
+
+test('temporal properties: one access-completes per access op, sources cited', (t) => {
+  const sys = kernelSystem(configByName('canonical'));
+  const ids = (sys.liveness ?? []).map((x) => x.id);
+  t.true(ids.includes('LIVE-PRESSURE-RELIEF'));
+  t.true(ids.includes('LIVE-PROGRAM-FINISHES(cpu0)'));
+  t.is(ids.filter((i) => i.startsWith('LIVE-ACCESS-COMPLETES(cpu0,')).length, 4);
+  t.false(ids.includes('LIVE-TEARDOWN-TERMINATES'));
+  t.true((sys.liveness ?? []).every((x) => x.source.length > 10));
+  t.true(kernelSystem(configByName('driver')).liveness!.some((x) => x.id === 'LIVE-TEARDOWN-TERMINATES'));
+});
