@@ -207,6 +207,7 @@ function teardownStep(k: Kernel, s: number): boolean {
     }
     case DS_UNREG_RCU:
       if (!cramUnregisterSyncRcu(k, tid)) return false;
+      if (k.log) k.trace(`cram_unregister_private_node(N${nid}): synchronize_rcu()`);
       setState(k, DS_UNREG_DRAIN);
       return true;
     case DS_UNREG_DRAIN:
@@ -249,6 +250,7 @@ function teardownStep(k: Kernel, s: number): boolean {
     case DS_SYSRAM_UNREG:
       // sysram_unregister -> cxl_sysram_release: remove the range if still held, kfree(sysram).
       if (flags(k) & DF_RES) sysramHotplugRemove(k);
+      else if (k.log) k.trace('sysram_unregister: range already removed, sysram freed');
       clearFlags(k, DF_SYSRAM | DF_RES);
       setState(k, DS_FREE_IRQS);
       return true;
