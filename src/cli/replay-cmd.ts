@@ -52,7 +52,9 @@ export const replayCommand: Command = {
       const actions = t.steps.map((s) => s.action);
       const verbose = flag(p, 'verbose');
       const lines = !ok ? [] : verbose ? renderCounterexample(sys, descriptor, t.property, actions) : mailLines(sys, descriptor, t.property, actions);
-      const head = verbose ? [`replay ${file}: ${line}`] : wrapParagraph(`replay ${file}: ${line}`, MAIL_WIDTH);
+      // Mail form: the file on a line of its own, the outcome wrapped (its message ends the trace anyway).
+      const outcome = r.outcome.kind === 'reproduced' ? `reproduced: ${r.outcome.property} first fails at step ${r.outcome.step}` : line;
+      const head = verbose ? [`replay ${file}: ${line}`] : [`replay ${file}:`, ...wrapParagraph(outcome, MAIL_WIDTH)];
       io.out(`${[...head, ...(lines.length > 0 ? ['', ...lines] : [])].join('\n')}\n`);
     }
     return ok ? EXIT_OK : EXIT_VIOLATION;
