@@ -10,6 +10,7 @@ import { findingsCommand } from './findings-cmd.ts';
 import { mbtCommand } from './mbt-cmd.ts';
 import { mutantsCommand } from './mutants-cmd.ts';
 import { replayCommand } from './replay-cmd.ts';
+import { reportCommand } from './report-cmd.ts';
 
 /** The command registry: adding a command is one line here. */
 export const COMMANDS: readonly Command[] = [
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   coverageCommand,
   mbtCommand,
   findingsCommand,
+  reportCommand,
 ];
 
 function helpText(): string[] {
