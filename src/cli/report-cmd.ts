@@ -6,7 +6,7 @@
 // the results first.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { explore } from '../explore/explorer.ts';
 import { KERNEL_CONFIG_NAMES } from '../kernel/configs.ts';
 import { DESIGN_FIXES, FIXES } from '../kernel/fixes.ts';
@@ -65,8 +65,8 @@ export const reportCommand: Command = {
   name: 'report',
   summary: 'write the review of v4 (claims, invariants, configs explored, verdicts, findings) and regenerate the findings .md',
   usage: [
-    'cramcheck report [--out FILE|-] [--results FILE] [--run [--max-states N] [--config NAME]...]',
-    `Writes the review to FILE (default ${DEFAULT_OUT}; - for stdout) and ${FINDINGS_DIR}/<fix>.md from <fix>.prose.md.`,
+    'cramcheck report [--out FILE|-] [--docs-dir DIR] [--results FILE] [--run [--max-states N] [--config NAME]...]',
+    `Writes the review to FILE (default ${DEFAULT_OUT}; - for stdout) and DIR/<fix>.md (default ${FINDINGS_DIR}) from <fix>.prose.md.`,
     `The configurations explored are read from --results (default ${DEFAULT_RESULTS}); with --run they are explored now`,
     `(BFS, every fix on, with conformance, at most N states each, default ${DEFAULT_MAX_STATES}; default configs: all but large)`,
     'and recorded there first.',
@@ -74,7 +74,7 @@ export const reportCommand: Command = {
   run(argv: readonly string[], io: Io): number {
     const p = parseCommandArgs(
       argv,
-      { out: { type: 'string' }, results: { type: 'string' }, run: { type: 'boolean' }, 'max-states': { type: 'string' }, config: { type: 'string', multiple: true } },
+      { out: { type: 'string' }, 'docs-dir': { type: 'string' }, results: { type: 'string' }, run: { type: 'boolean' }, 'max-states': { type: 'string' }, config: { type: 'string', multiple: true } },
       0,
     );
     const out = str(p, 'out') ?? DEFAULT_OUT;
@@ -98,7 +98,8 @@ export const reportCommand: Command = {
     }
 
     const docs = loadFindingDocs();
-    for (const w of findingMarkdownFiles(docs)) write(w.file, w.text, 'findings');
+    const docsDir = str(p, 'docs-dir') ?? FINDINGS_DIR;
+    for (const w of findingMarkdownFiles(docs)) write(join(docsDir, basename(w.file)), w.text, '--docs-dir');
     const { sys } = resolveSystem({ system: 'kernel', config: 'tiny', mutant: null, fixes: [], conformance: false });
     const sources = Object.fromEntries(sys.properties.map((q) => [q.id, q.source]));
     const fixes = FIXES.map((f) => ({ name: f.name, description: f.description, design: DESIGN_FIXES.includes(f) }));
