@@ -11,6 +11,7 @@ import { mbtCommand } from './mbt-cmd.ts';
 import { mutantsCommand } from './mutants-cmd.ts';
 import { replayCommand } from './replay-cmd.ts';
 import { reportCommand } from './report-cmd.ts';
+import { viewCommand } from './view-cmd.ts';
 
 /** The command registry: adding a command is one line here. */
 export const COMMANDS: readonly Command[] = [
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   mbtCommand,
   findingsCommand,
   reportCommand,
+  viewCommand,
 ];
 
 function helpText(): string[] {
