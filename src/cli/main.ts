@@ -6,6 +6,7 @@ import { UsageError } from './args.ts';
 import { EXIT_USAGE, type Command, type Io } from './command.ts';
 import { coverageCommand } from './coverage-cmd.ts';
 import { exploreCommand } from './explore-cmd.ts';
+import { exportCommand } from './export-cmd.ts';
 import { findingsCommand } from './findings-cmd.ts';
 import { mbtCommand } from './mbt-cmd.ts';
 import { mutantsCommand } from './mutants-cmd.ts';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   findingsCommand,
   reportCommand,
   viewCommand,
+  exportCommand,
 ];
 
 function helpText(): string[] {
