@@ -18,7 +18,7 @@ const UPDATE = process.env['CRAMCHECK_UPDATE_GOLDEN'] === '1';
 /** Model internals and action-table labels that must never reach a mail. */
 const FORBIDDEN: readonly RegExp[] = [
   /\bstage \d/, /\bregs \[/, /\bpc \d/, /\bghost\b/i, /step#/, /\bstep:/, /sleep\|demote\|scan/, /\bscan\(pfn/, /\bop idle\b/,
-  /\bexpect \d/, /\balloc \d+\b/, /used-at-block/, /\bdrv state\b/, /\bTHR_|\bGH_|\bPG_[A-Z]/, /\bslot \d+\): folio_managed/, /\bops#\d/,
+  /\bexpect \d/, /\balloc \d+\b/, /used-at-block/, /\bdrv state\b/, /\bTHR_|\bGH_|\bPG_[A-Z]/, /\bslot \d+\): folio_managed/, /\bops#\d/, /\bEV_[A-Z]/,
 ];
 
 export function mailProblems(lines: readonly string[]): string[] {

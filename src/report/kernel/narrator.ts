@@ -65,6 +65,8 @@ export function kernelNarrator(sys: System, m: Machine): Narrator {
     },
     facts: (state) => kernelFacts(m, state),
     topics: propertyTopics,
+    // Ghost event names (EV_*) are how the model records history, not kernel terms.
+    message: (text) => text.replace(/\s*\(EV_[A-Z_]+; /g, ' (').replace(/\s*\(EV_[A-Z_]+\)/g, '').replace(/\bEV_[A-Z_]+:?\s*/g, ''),
   };
 }
 

@@ -21,6 +21,8 @@ export interface Narrator {
   facts(state: Uint32Array): Fact[];
   /** The fact topics that matter to a property (undefined: every topic). */
   topics(property: string): ReadonlySet<string> | undefined;
+  /** A property's message in the model's terms rewritten for a reviewer (default: as is). */
+  message?(text: string): string;
 }
 
 export interface MailStep {
@@ -67,6 +69,10 @@ export function dedupeCalls(lines: readonly string[]): string[] {
   return out;
 }
 
+function reword(n: Narrator, m: string | null): string | null {
+  return m === null || !n.message ? m : n.message(m);
+}
+
 export function narrateTrace(sys: System, narrator: Narrator, property: string, actions: readonly number[]): MailTrace {
   const topics = narrator.topics(property);
   const steps: MailStep[] = [];
@@ -96,7 +102,7 @@ export function narrateTrace(sys: System, narrator: Narrator, property: string, 
     source: propertySource(sys, property),
     scenario: narrator.scenario(),
     steps,
-    message: stoppedAt === null ? checkProperty(sys, property, cur, prev, last) : null,
+    message: stoppedAt === null ? reword(narrator, checkProperty(sys, property, cur, prev, last)) : null,
     stoppedAt,
   };
 }
