@@ -3,7 +3,10 @@
 // generator writes today, so a changed trace or model cannot leave a stale
 // document behind. Regenerate with `npx cramcheck report`.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/main.ts';
 import { findingMarkdownFiles, loadFindingDocs } from '../../src/cli/finding-docs.ts';
 import { FIXES } from '../../src/kernel/fixes.ts';
 import { findingMarkdown, HEADER_MARK, proseSection, proseTitle, TRACE_MARK, type FindingDoc } from '../../src/report/findings-md.ts';
@@ -42,4 +45,12 @@ test('findings .md: a prose without its markers is refused; sections are found b
   t.is(proseSection(prose, /^v4 code/), 'B');
   t.is(proseSection(prose, /^Fix\b/), 'C.');
   t.is(proseSection(prose, /^Nothing/), null);
+});
+
+test('review: the committed counterexamples/review.md is what `npx cramcheck report` writes from the recorded results', async (t) => {
+  let out = '';
+  const dir = mkdtempSync(join(tmpdir(), 'cramcheck-review-'));
+  const code = await runCli(['report', '--out', '-', '--docs-dir', dir], { out: (s) => void (out += s), err: () => undefined });
+  t.is(code, 0);
+  t.is(out, readFileSync(join('counterexamples', 'review.md'), 'utf8'), 'counterexamples/review.md is stale: run npx cramcheck report');
 });

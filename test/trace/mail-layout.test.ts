@@ -62,7 +62,7 @@ test('dedupeCalls: repeated lines, lines a later line extends, a bare call befor
 
 test('cleanCall: no actor prefix, no step tag, kernel names for nodes, zones, PTE slots, reasons and online types', (t) => {
   t.is(cleanCall('cram_fault F2: folio_isolate_lru(pfn 2) = true', 1), 'cram_fault: folio_isolate_lru(pfn 2) = true');
-  t.is(cleanCall('kswapd(node 0): isolate pfn 0, can_demote -> node 1', 1), 'isolate pfn 0, can_demote -> N1');
+  t.is(cleanCall('kswapd(node 0): isolate pfn 0, can_demote -> node 1', 1), 'isolate_lru_folios: pfn 0; can_demote() -> N1');
   t.is(cleanCall('cram_set_pressure S4: zone 3 of N1: watermark_boost = 2', 1), 'cram_set_pressure: N1 ZONE_MOVABLE: watermark_boost = 2');
   t.is(cleanCall('handle_pte_fault(slot 3): x', 2), 'handle_pte_fault(mm 1, v1): x');
   t.is(cleanCall('migrate_pages([0], mode 0, reason 8) = 0', 1), 'migrate_pages([0], MIGRATE_ASYNC, MR_DEMOTION) = 0');

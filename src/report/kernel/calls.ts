@@ -26,6 +26,11 @@ export function cleanCall(line: string, vaddrs: number): string {
   l = l.replace(/\bzone (\d) of N(\d+)/g, (_m, z: string, n: string) => `N${n} ZONE_${ZONE_NAMES[Number(z)] ?? z}`);
   l = l.replace(/mode (\d+), reason (\d+)/g, (_m, mo: string, r: string) => `${MODES[Number(mo)] ?? mo}, ${REASONS[Number(r)] ?? r}`);
   l = l.replace(/reason (\d+)/g, (_m, r: string) => REASONS[Number(r)] ?? `reason ${r}`);
+  // kswapd's own lines (src/kernel/vmscan.ts) named after the functions that do it.
+  l = l.replace(/^isolate pfn (\d+), can_demote -> (N\d+)$/, 'isolate_lru_folios: pfn $1; can_demote() -> $2');
+  l = l.replace(/^isolate pfn (\d+), reclaim$/, 'isolate_lru_folios: pfn $1 (to reclaim)');
+  l = l.replace(/^isolate pfn (\d+) into the demotion batch$/, 'isolate_lru_folios: pfn $1 (demotion batch)');
+  l = l.replace(/^(balanced|nothing reclaimable), sleep$/, 'balance_pgdat: $1, kswapd sleeps');
   l = l.replace(/\b(node_private_\w+)\((\d+)/g, '$1(N$2');
   l = l.replace(/\bops#(\d+)/g, (_m, id: string) => (id === '0' ? 'NULL' : id === '1' ? 'cram_ops' : `ops table ${id}`));
   l = l.replace(/\btype (\d)\b/g, (_m, t: string) => MMOP[Number(t)] ?? `type ${t}`);
