@@ -43,7 +43,7 @@ function runConfig(config: string, maxStates: number): ConfigRun {
     states: r.states,
     transitions: r.transitions,
     depth: r.depth,
-    complete: r.complete,
+    exhaustive: r.exhausted === undefined && r.explored === r.states,
     violations: r.violations.map((v) => ({ property: v.property, step: v.depth })),
   };
 }

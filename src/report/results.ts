@@ -17,8 +17,8 @@ export const ConfigRunSchema = z
     states: z.int().min(0),
     transitions: z.int().min(0),
     depth: z.int().min(0),
-    /** Every reachable state expanded (no bound hit) and no violation. */
-    complete: z.boolean(),
+    /** Every reachable state expanded: no bound hit (violations are recorded and the search goes on). */
+    exhaustive: z.boolean(),
     /** First violation of each property (BFS: shortest). */
     violations: z.array(z.object({ property: z.string(), step: z.int().min(0) }).strict()),
   })

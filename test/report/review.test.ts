@@ -23,8 +23,8 @@ const results: ResultsFile = {
   version: 1,
   maxStates: 100,
   runs: [
-    { config: 'tiny', fixes: 'all', conformance: true, states: 50, transitions: 80, depth: 9, complete: true, violations: [] },
-    { config: 'nomig', fixes: 'all', conformance: true, states: 100, transitions: 200, depth: 13, complete: false, violations: [{ property: 'INV-BACKPRESSURE-COHERENT', step: 13 }] },
+    { config: 'tiny', fixes: 'all', conformance: true, states: 50, transitions: 80, depth: 9, exhaustive: true, violations: [] },
+    { config: 'nomig', fixes: 'all', conformance: true, states: 100, transitions: 200, depth: 13, exhaustive: false, violations: [{ property: 'INV-BACKPRESSURE-COHERENT', step: 13 }] },
   ],
 };
 
@@ -48,7 +48,8 @@ test('review: a claim with a finding is broken as posted; a run with every fix o
   t.regex(md, /\| Backpressure \| .* \| no violation found \| fails \(1\) \|/);
   t.regex(md, /\*\*With every fix on: still fails\*\* in `nomig`: INV-BACKPRESSURE-COHERENT at step 13\./);
   t.regex(md, /- `INV-RO` \(SEMANTICS 9\.7\)/);
-  t.regex(md, /`tiny` 50 states, exhaustive/);
+  t.regex(md, /\| `tiny` \| 50 \| 80 \| 9 \| exhaustive \| none \|/);
+  t.regex(md, /\| `nomig` \| 100 \| 200 \| 13 \| bounded \| INV-BACKPRESSURE-COHERENT at step 13 \|/);
   for (const s of ['MAIL-LINE', 'THE-V4-CODE', 'THE-FIX-PROSE', 'wrprotect in do_swap_page']) t.true(md.includes(s), s);
 });
 
