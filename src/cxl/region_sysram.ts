@@ -291,7 +291,9 @@ export function driverStep(k: Kernel, choice: number): boolean {
       k.trace('hotplug_store(offline) = -EBUSY (CRAM registered)');
       return true;
     }
-    const rc = flags(k) & DF_RES ? sysramHotplugRemove(k) : sysramHotplugAdd(k);
+    const remove = (flags(k) & DF_RES) !== 0;
+    if (k.log) k.trace(`hotplug_store: ${remove ? 'offline and remove the range' : 'add the range'}`);
+    const rc = remove ? sysramHotplugRemove(k) : sysramHotplugAdd(k);
     if (rc) if (k.log) k.trace(`sysram hotplug store failed: ${errname(rc)}`);
     return true;
   }
