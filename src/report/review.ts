@@ -132,6 +132,10 @@ export function reviewMarkdown(input: ReviewInput): string {
     '|---|---|---|---|---|---|',
     ...runs.map(runRow),
     '',
+    'A violation with every fix on has no catalogue fix yet; each is triaged in counterexamples/findings/README.md',
+    '(a second caller of the exported node_private / CRAM API on a node the CXL driver owns is an API-contract',
+    'question for the RFC rather than a one-line fix). A bounded search proves nothing beyond its states.',
+    '',
     '## Protocol machines',
     '',
     conformance.length > 0
