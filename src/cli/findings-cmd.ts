@@ -29,6 +29,7 @@ import { failingPrefix, minimizeTrace } from '../trace/minimize.ts';
 import { propertySource } from '../trace/replay.ts';
 import { flag, list, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
+import { findingMarkdownFiles, loadFindingDocs } from './finding-docs.ts';
 import { resolveSystem } from './systems.ts';
 
 const DEFAULT_MAX_STATES = 1_000_000;
@@ -145,7 +146,8 @@ export const findingsCommand: Command = {
   usage: [
     'cramcheck findings [--max-states N] [--only FIX]... [--out-dir DIR] [--json]',
     `Per fix: BFS of its config (default ${DEFAULT_CONFIG}) bounded by --max-states (default ${DEFAULT_MAX_STATES}) with every fix on but it,`,
-    'then the same config with every fix on. Writes DIR/<fix>.json and DIR/canonical-faithful.json (default counterexamples/findings).',
+    'then the same config with every fix on. Writes DIR/<fix>.json and DIR/canonical-faithful.json (default counterexamples/findings),',
+    'and DIR/<fix>.md from DIR/<fix>.prose.md with the fresh trace in mail form.',
     'Exit 1 if a fix has no reproducing finding or its invariant still fails with every fix on.',
   ],
   run(argv: readonly string[], io: Io): number {
@@ -245,6 +247,15 @@ export const findingsCommand: Command = {
 
     // Files only after every exploration finished: no half-written corpus.
     for (const w of pending) {
+      try {
+        writeFileAtomic(w.file, w.text);
+      } catch (e) {
+        throw new UsageError(`--out-dir: cannot write '${w.file}' (${(e as { code?: string }).code ?? 'error'})`);
+      }
+    }
+    // The .md of every finding written, from its prose and the fresh trace (never stale).
+    const docs = findingMarkdownFiles(loadFindingDocs(outDir, chosen.map((f) => f.name)), outDir);
+    for (const w of docs) {
       try {
         writeFileAtomic(w.file, w.text);
       } catch (e) {

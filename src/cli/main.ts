@@ -8,11 +8,14 @@ import { installStopPipe } from './stop.ts';
 import { CRAMCHECK_VERSION } from '../version.ts';
 import { coverageCommand } from './coverage-cmd.ts';
 import { exploreCommand } from './explore-cmd.ts';
+import { exportCommand } from './export-cmd.ts';
 import { findingsCommand } from './findings-cmd.ts';
 import { livenessCommand } from './liveness-cmd.ts';
 import { mbtCommand } from './mbt-cmd.ts';
 import { mutantsCommand } from './mutants-cmd.ts';
 import { replayCommand } from './replay-cmd.ts';
+import { reportCommand } from './report-cmd.ts';
+import { viewCommand } from './view-cmd.ts';
 
 /** The command registry: adding a command is one line here. */
 export const COMMANDS: readonly Command[] = [
@@ -23,6 +26,9 @@ export const COMMANDS: readonly Command[] = [
   mbtCommand,
   findingsCommand,
   livenessCommand,
+  reportCommand,
+  viewCommand,
+  exportCommand,
 ];
 
 function helpText(): string[] {

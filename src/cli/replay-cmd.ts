@@ -4,20 +4,27 @@
 
 import { readFileSync } from 'node:fs';
 import { parseTrace } from '../trace/format.ts';
+import { MAIL_WIDTH, wrapParagraph } from '../trace/mail/layout.ts';
 import { renderCounterexample } from '../trace/render.ts';
 import { describeOutcome, isReproduced, replaySteps } from '../trace/replay.ts';
 import { describeLassoOutcome, isLassoReproduced, replayLasso } from '../trace/lasso.ts';
 import { renderLasso } from '../trace/render-lasso.ts';
 import { flag, parseCommandArgs, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
+import { mailLines } from './narrators.ts';
 import { resolveTraceSystem } from './systems.ts';
 
 export const replayCommand: Command = {
   name: 'replay',
   summary: 're-run a trace file and confirm the same violation at the same step',
-  usage: ['cramcheck replay FILE [--json]', 'Exit 0: reproduced; 1: diverged (says where); 2: unreadable or invalid trace.'],
+  usage: [
+    'cramcheck replay FILE [--json] [--verbose]',
+    'Prints the trace as a review mail would show it (75 columns, kernel calls, state changes);',
+    '--verbose: the old one-line-per-step form with the final state dump.',
+    'Exit 0: reproduced; 1: diverged (says where); 2: unreadable or invalid trace.',
+  ],
   run(argv: readonly string[], io: Io): number {
-    const p = parseCommandArgs(argv, { json: { type: 'boolean' } }, 1);
+    const p = parseCommandArgs(argv, { json: { type: 'boolean' }, verbose: { type: 'boolean' } }, 1);
     const file = p.positionals[0];
     if (file === undefined) throw new UsageError('replay: missing trace FILE');
     let text: string;
@@ -57,8 +64,13 @@ export const replayCommand: Command = {
     if (flag(p, 'json')) {
       io.out(`${JSON.stringify({ file, reproduced: ok, property: t.property, step: t.expect.step, outcome: r.outcome, message: line })}\n`);
     } else {
-      const lines = ok ? renderCounterexample(sys, descriptor, t.property, t.steps.map((s) => s.action)) : [];
-      io.out(`${[`replay ${file}: ${line}`, ...(lines.length > 0 ? ['', ...lines] : [])].join('\n')}\n`);
+      const actions = t.steps.map((s) => s.action);
+      const verbose = flag(p, 'verbose');
+      const lines = !ok ? [] : verbose ? renderCounterexample(sys, descriptor, t.property, actions) : mailLines(sys, descriptor, t.property, actions);
+      // Mail form: the file on a line of its own, the outcome wrapped (its message ends the trace anyway).
+      const outcome = r.outcome.kind === 'reproduced' ? `reproduced: ${r.outcome.property} first fails at step ${r.outcome.step}` : line;
+      const head = verbose ? [`replay ${file}: ${line}`] : [`replay ${file}:`, ...wrapParagraph(outcome, MAIL_WIDTH)];
+      io.out(`${[...head, ...(lines.length > 0 ? ['', ...lines] : [])].join('\n')}\n`);
     }
     return ok ? EXIT_OK : EXIT_VIOLATION;
   },

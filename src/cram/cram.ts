@@ -453,7 +453,7 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
         if (k.cfg.mutant !== 'cram-fault-isolated-leak') k.add(isolatedField(k, pfn), nid, -folioNrPages(k, pfn));
         folioPutbackLru(k, tid, pfn);
         if (k.log) k.trace(`cram_fault F5: folio_putback_lru(pfn ${pfn})`);
-      }
+      } else if (k.log) k.trace(`cram_fault F5: migrated, nothing to put back`);
       k.set(L.THR_STAGE, tid, F6);
       return { done: false, vmret: 0 };
     case F6: {

@@ -191,6 +191,7 @@ export function flushKthreadStep(k: Kernel, choice: number): boolean {
     const spare = k.get(L.CPU_BUF_SPARE, c);
     if (spare) flushBufReset(k, spare - 1);
     k.set(L.THR_REG, R, k.get(L.CPU_BUF_ACTIVE, c));
+    if (k.log) k.trace(`cxl_flush_kthread_fn: dirty = cpu${c} active (buf ${k.get(L.CPU_BUF_ACTIVE, c) - 1})`);
     // Fix flush-swap-atomic: xchg() makes the read and the write one atomic step.
     if (!hasFix(k.cfg, 'flush-swap-atomic')) {
       k.set(L.THR_STAGE, tid, st + 1);
@@ -204,6 +205,7 @@ export function flushKthreadStep(k: Kernel, choice: number): boolean {
   if (spare) {
     k.set(L.CPU_BUF_ACTIVE, c, spare);
     k.set(L.CPU_BUF_SPARE, c, dirty);
+    if (k.log) k.trace(`cxl_flush_kthread_fn: cpu${c} active = buf ${spare - 1}, spare = buf ${dirty - 1}`);
     if (dirty && k.get(L.BUF_LEN, dirty - 1) > 0) k.set(L.THR_REG, R + 1, 1);
   }
   k.set(L.THR_REG, R, 0);
@@ -251,6 +253,7 @@ export function overflowWorkStep(k: Kernel, cpu: number): boolean {
   if (st === 1) {
     if (!synchronizeRcuReady(k, tid)) return false;
     k.set(L.THR_STAGE, tid, 2);
+    if (k.log) k.trace(`overflow(cpu${cpu}): synchronize_rcu()`);
     return true;
   }
   const dirty = k.get(L.THR_REG, R);

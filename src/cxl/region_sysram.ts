@@ -207,6 +207,7 @@ function teardownStep(k: Kernel, s: number): boolean {
     }
     case DS_UNREG_RCU:
       if (!cramUnregisterSyncRcu(k, tid)) return false;
+      if (k.log) k.trace(`cram_unregister_private_node(N${nid}): synchronize_rcu()`);
       setState(k, DS_UNREG_DRAIN);
       return true;
     case DS_UNREG_DRAIN:
@@ -249,6 +250,7 @@ function teardownStep(k: Kernel, s: number): boolean {
     case DS_SYSRAM_UNREG:
       // sysram_unregister -> cxl_sysram_release: remove the range if still held, kfree(sysram).
       if (flags(k) & DF_RES) sysramHotplugRemove(k);
+      else if (k.log) k.trace('sysram_unregister: range already removed, sysram freed');
       clearFlags(k, DF_SYSRAM | DF_RES);
       setState(k, DS_FREE_IRQS);
       return true;
@@ -289,7 +291,9 @@ export function driverStep(k: Kernel, choice: number): boolean {
       k.trace('hotplug_store(offline) = -EBUSY (CRAM registered)');
       return true;
     }
-    const rc = flags(k) & DF_RES ? sysramHotplugRemove(k) : sysramHotplugAdd(k);
+    const remove = (flags(k) & DF_RES) !== 0;
+    if (k.log) k.trace(`hotplug_store: ${remove ? 'offline and remove the range' : 'add the range'}`);
+    const rc = remove ? sysramHotplugRemove(k) : sysramHotplugAdd(k);
     if (rc) if (k.log) k.trace(`sysram hotplug store failed: ${errname(rc)}`);
     return true;
   }

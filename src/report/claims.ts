@@ -1,0 +1,60 @@
+// The claims of the v4 cover letter (../shared/spec/000_b04027a33856e4fd.txt)
+// a review answers one by one, each with the words of the cover letter and
+// the invariants (properties/, SEMANTICS §9) that state it. Every invariant
+// belongs to exactly one claim (test/report/review.test.ts checks it).
+
+export interface Claim {
+  readonly id: string;
+  readonly title: string;
+  /** The cover letter's own words. */
+  readonly quote: string;
+  readonly invariants: readonly string[];
+}
+
+export const CLAIMS: readonly Claim[] = [
+  {
+    id: 'isolation',
+    title: 'Isolation: no one else gets private memory',
+    quote: 'No existing allocator path sets __GFP_PRIVATE, so private nodes are unreachable by default.',
+    invariants: ['INV-ISOLATION-ALLOC', 'INV-ZONELIST', 'INV-MPOL'],
+  },
+  {
+    id: 'read-only',
+    title: 'Read-only: every write to compressed memory goes through handle_fault',
+    quote: 'Because pages are read-only, writes can never cause runaway compression ratio loss behind the allocator\'s back. Every write goes through handle_fault, which promotes the folio to DRAM first.',
+    invariants: ['INV-RO', 'INV-WRITE-PATH', 'INV-FAULT-LOCK', 'INV-DATA'],
+  },
+  {
+    id: 'scrub',
+    title: 'Scrub: free_folio clears stale data before the buddy gets the page',
+    quote: 'free_folio scrubs stale data before buddy free.',
+    invariants: ['INV-SCRUB', 'INV-FLUSH-BIT', 'INV-FOLIO-GET-ZERO'],
+  },
+  {
+    id: 'backpressure',
+    title: 'Backpressure: the driver reports utilization, CRAM throttles demotion',
+    quote: 'the driver reports real device utilization (generalized via watermark_boost on the private node\'s zone), and CRAM throttles demotion when capacity is tight.',
+    invariants: ['INV-BACKPRESSURE-COHERENT', 'INV-MIGRATE-GATE', 'INV-DEMOTION-TARGETS'],
+  },
+  {
+    id: 'no-overcommit',
+    title: 'No overcommit: the device never runs out of real backing store',
+    quote: 'If workloads write faster than the OS can reclaim from the device, we run out of real backing store and corrupt data or crash. [...] The backpressure system is our bear-proof cage',
+    invariants: ['INV-NO-OVERCOMMIT', 'INV-DEVICE-CAPACITY'],
+  },
+  {
+    id: 'lifecycle',
+    title: 'Lifecycle order: registration and teardown in a strict order',
+    quote: 'Registration follows a strict order enforced by add_private_memory_driver_managed() [...] N_MEMORY and N_MEMORY_PRIVATE are mutually exclusive [...] Teardown is the reverse',
+    invariants: [
+      'INV-STATE-EXCL', 'INV-PRIVATE-REG', 'INV-PRIVATE-STAYS-PRIVATE', 'INV-LIFECYCLE-ORDER', 'INV-NO-OPS-AFTER-UNREGISTER',
+      'INV-NO-CRAM-AFTER-FREE', 'INV-REFCOUNT-BALANCE',
+    ],
+  },
+  {
+    id: 'daemons',
+    title: 'Daemons: kswapd and kcompactd are not started for private nodes',
+    quote: 'kswapd and kcompactd are NOT started for private nodes. The owning service is responsible for driving reclaim if needed',
+    invariants: ['INV-DAEMONS'],
+  },
+];
