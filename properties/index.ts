@@ -13,6 +13,7 @@ import { flushProperties } from './flush.ts';
 import { mmProperties } from './mm.ts';
 import { nodeProperties } from './nodes.ts';
 import { refProperties } from './refs.ts';
+import { safetyProperties } from './safety.ts';
 
 /** Property ids in SEMANTICS §9 order (plus the three extra ones at the end). */
 export const PROPERTY_ORDER = [
@@ -21,6 +22,8 @@ export const PROPERTY_ORDER = [
   'INV-FLUSH-BIT', 'INV-NO-OPS-AFTER-UNREGISTER', 'INV-NO-CRAM-AFTER-FREE', 'INV-REFCOUNT-BALANCE',
   'INV-LIFECYCLE-ORDER', 'INV-DAEMONS', 'INV-DEMOTION-TARGETS', 'INV-MIGRATE-GATE', 'INV-FAULT-LOCK',
   'INV-DATA', 'INV-FOLIO-GET-ZERO', 'INV-DEVICE-CAPACITY',
+  // issue 10: memory safety (safety.ts)
+  'INV-MEM-SAFETY',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {
@@ -28,7 +31,7 @@ export function kernelProperties(m: Machine): Property[] {
   const v = new StateView(m);
   const all = [
     ...nodeProperties(v), ...allocProperties(v), ...mmProperties(v), ...cramProperties(v),
-    ...flushProperties(v), ...refProperties(v),
+    ...flushProperties(v), ...refProperties(v), ...safetyProperties(v),
   ];
   const byId = new Map(all.map((p) => [p.id, p]));
   return PROPERTY_ORDER.map((id) => {

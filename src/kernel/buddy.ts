@@ -13,6 +13,7 @@
 // allocated and are not counted in ZONE_FREE (NR_FREE_PAGES), as in the kernel.
 
 import type { Geometry } from './geometry.ts';
+import { EV2_DOUBLE_FREE, event2, pageInBuddy } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
 import { PG_head, PG_isolated_pb, PG_reserved, PG_tail } from './layout.ts';
 
@@ -130,6 +131,8 @@ export function clearFolioFields(k: Kernel, pfn: number, nr: number): void {
 export function freeOnePage(k: Kernel, pfn: number, order: number): void {
   const zone = k.g.pfnZone[pfn]!;
   const sp = zoneSpan(k.g);
+  // __free_one_page: VM_BUG_ON_PAGE(PageBuddy) -- freeing a page already in the buddy.
+  if (pageInBuddy(k, pfn)) event2(k, EV2_DOUBLE_FREE);
   clearFolioFields(k, pfn, 1 << order);
   let head = pfn;
   let o = order;

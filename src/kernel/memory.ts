@@ -213,6 +213,8 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
   k.setBits(k.L.PG_FLAGS, pfn, PG_anon);
   lruAdd(k, pfn);
   const vw = k.has(k.L.VMA_FLAGS, s, VMA_WRITE);
+  // Mutant anon-fault-drops-alloc-ref (mutants/safety.ts): the allocation's reference is dropped as if the rmap took its own.
+  if (k.cfg.mutant === 'anon-fault-drops-alloc-ref') folioPut(k, tid, pfn);
   // The allocation's reference becomes the mapping's (folio_add_new_anon_rmap(RMAP_EXCLUSIVE)).
   setPtePresent(k, s, pfn, PTE_EXCL | (vw ? PTE_WRITE | PTE_DIRTY : 0));
   if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}${write ? ', write' : ''}) -> pfn ${pfn} (node ${folioNid(k, pfn)})`);

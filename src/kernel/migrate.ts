@@ -13,7 +13,7 @@ import { GA_WHILE_BLOCKED, PG_active, PG_anon, PG_locked, PG_unevictable, PTE_PR
 import type { Kernel } from './kernel.ts';
 import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, pageFolio } from './folio.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedMigrateCb, nodePrivateMigrateTo } from './node_private.ts';
-import { NULL_PFN, allocPages } from './page_alloc.ts';
+import { NULL_PFN, allocPages, freePagesToBuddy } from './page_alloc.ts';
 import { copyFolioContent, ghostLegitWrite } from './page.ts';
 import { folioMapped, removeMigrationPtes, tryToMigrate } from './rmap.ts';
 
@@ -102,6 +102,10 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
     if (k.log) k.trace(`migrate_folio_unmap(pfn ${src}): freed under us`);
     migrateFolioDoneStat(k, src, folioNrPages(k, src), reason);
     folioPut(k, tid, src); // migrate_folio_done
+    // Safety mutants (mutants/safety.ts): the done path frees the folio again / puts it again.
+    const dram = !folioIsPrivateNode(k, src);
+    if (dram && k.cfg.mutant === 'freed-under-us-double-free') freePagesToBuddy(k, src, 0);
+    if (dram && k.cfg.mutant === 'freed-under-us-put-twice') folioPut(k, tid, src);
     return 'ok';
   }
   const dst = getNew(k, src);
@@ -152,7 +156,9 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
   k.add(L.PG_REF, dst, cacheRefs);
   k.add(L.PG_REF, src, -cacheRefs);
   // folio_migrate_copy: contents, then folio_migrate_flags.
-  if (k.cfg.mutant !== 'migrate-copy-skipped') copyFolioContent(k, dst, src, nr);
+  // Mutant demote-copy-after-free: a DRAM source is copied only after its last put (below).
+  const copyLate = k.cfg.mutant === 'demote-copy-after-free' && !folioIsPrivateNode(k, src);
+  if (k.cfg.mutant !== 'migrate-copy-skipped' && !copyLate) copyFolioContent(k, dst, src, nr);
   if (folioIsPrivateNode(k, dst) && !(k.get(L.GH_ALLOC, dst) & GA_WHILE_BLOCKED)) {
     for (let i = 0; i < nr; i++) ghostLegitWrite(k, dst + i);
   }
@@ -163,7 +169,8 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
   // migrate_folio_move: v4 folio_managed_migrate_notify, only if src is private.
   folioManagedMigrateCb(k, src, dst);
   if (wasLru) lruAdd(k, dst);
-  removeMigrationPtes(k, src, dst);
+  // Mutant demote-remaps-src: a migration to a private node restores the PTEs to the source.
+  removeMigrationPtes(k, src, k.cfg.mutant === 'demote-remaps-src' && folioIsPrivateNode(k, dst) ? src : dst);
   folioUnlock(k, dst);
   folioUnlock(k, src);
   if (k.log) k.trace(`migrate_folio_move(pfn ${src} node ${folioNid(k, src)} -> pfn ${dst} node ${folioNid(k, dst)})`);
@@ -171,6 +178,10 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
   // Mutant promote-leaks-src: a folio migrated off a private node keeps its isolation reference (never freed).
   if (k.cfg.mutant === 'promote-leaks-src' && folioIsPrivateNode(k, src)) return 'ok';
   folioPut(k, tid, src); // migrate_folio_done: the isolation reference -> __folio_put -> free hooks
+  if (copyLate) {
+    copyFolioContent(k, dst, src, nr);
+    if (folioIsPrivateNode(k, dst)) for (let i = 0; i < nr; i++) ghostLegitWrite(k, dst + i);
+  }
   return 'ok';
 }
 

@@ -9,6 +9,7 @@ import type { Kernel } from './kernel.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedWrprotect, nodePrivateHasFlag } from './node_private.ts';
 import { folioGet, folioNid, folioNrPages, folioPut, folioTestAnon, folioTestSwapcache } from './folio.ts';
 import { swapDuplicate } from './swap.ts';
+import { EV2_MAP_FREE, event2, pageInBuddy } from './ghost.ts';
 
 /** Does PTE slot s (present or migration entry) point into folio [pfn, pfn+nr)? */
 function slotMapsFolio(k: Kernel, s: number, pfn: number, nr: number, kind: number): boolean {
@@ -39,6 +40,7 @@ export function folioMapped(k: Kernel, pfn: number): boolean {
 
 /** Map folio pfn at PTE slot s (folio_add_*_rmap + set_pte_at): mapcount+1; the caller supplies the reference. */
 export function setPtePresent(k: Kernel, s: number, pfn: number, flags: number): void {
+  if (pageInBuddy(k, pfn)) event2(k, EV2_MAP_FREE);
   k.set(k.L.PTE_KIND, s, PTE_PRESENT);
   k.set(k.L.PTE_FLAGS, s, flags);
   k.set(k.L.PTE_VAL, s, pfn);
