@@ -14,6 +14,7 @@ import { mmProperties } from './mm.ts';
 import { nodeProperties } from './nodes.ts';
 import { refProperties } from './refs.ts';
 import { safetyProperties } from './safety.ts';
+import { contractProperties } from './contracts.ts';
 
 /** Property ids in SEMANTICS §9 order (plus the three extra ones at the end). */
 export const PROPERTY_ORDER = [
@@ -24,6 +25,8 @@ export const PROPERTY_ORDER = [
   'INV-DATA', 'INV-FOLIO-GET-ZERO', 'INV-DEVICE-CAPACITY',
   // issue 10: memory safety (safety.ts)
   'INV-MEM-SAFETY',
+  // issue 10: API postconditions (contracts.ts)
+  'INV-MIGRATE-POST', 'INV-ALLOC-POST', 'INV-NPAPI-ROWS',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {
@@ -31,7 +34,7 @@ export function kernelProperties(m: Machine): Property[] {
   const v = new StateView(m);
   const all = [
     ...nodeProperties(v), ...allocProperties(v), ...mmProperties(v), ...cramProperties(v),
-    ...flushProperties(v), ...refProperties(v), ...safetyProperties(v),
+    ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v),
   ];
   const byId = new Map(all.map((p) => [p.id, p]));
   return PROPERTY_ORDER.map((id) => {

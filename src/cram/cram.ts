@@ -12,6 +12,7 @@
 // * want_init_on_free() is false (the default kernel command line).
 // * The only owner the model knows is the compression driver's region: id 0.
 
+import { checkMigrated, migrationHomes, offPrivate } from '../kernel/contracts.ts';
 import { hasFix } from '../kernel/config.ts';
 import { deviceHasRoom } from '../cxl/device.ts';
 import {
@@ -437,7 +438,9 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
       k.add(isolatedField(k, pfn), nid, nr);
       const list = [pfn];
       const to = threadNode(k, tid);
+      const homes = migrationHomes(k, list); // contract: a promoted folio has left the private node
       const r = migratePages(k, tid, list, (kk, src) => allocCramPromoteFolio(kk, src, to), null, MIGRATE_SYNC, MR_NUMA_MISPLACED);
+      checkMigrated(k, homes, list, r.nrSucceeded, offPrivate(k));
       k.set(L.THR_REG, R + R_NR, r.nrSucceeded);
       k.set(L.THR_REG, R + R_FAILED, list.length > 0 ? 1 : 0);
       if (k.log) k.trace(`cram_fault F4: migrate_pages([pfn ${pfn}] -> N${to}) = ${errname(r.ret)}, succeeded ${r.nrSucceeded}`);

@@ -9,6 +9,7 @@
 // threads and are not recorded; a thread that holds RCU across steps sets
 // LK_RCU, and synchronize_rcu waits for no thread to hold it.
 
+import { checkClearOpsRow, checkMigrated, checkRegisterRow, checkSetOpsRow, checkUnregisterRow, migrationHomes, npRowState, onNode } from './contracts.ts';
 import { hasFix } from './config.ts';
 import {
   BLOCK_ABSENT, EBUSY, EINVAL, ENODEV, ENOENT, errname, N_MEMORY, N_MEMORY_PRIVATE, NP_OPS_COMPACTION, NP_OPS_MEMPOLICY,
@@ -259,7 +260,9 @@ export function nodePrivateMigrateToCall(k: Kernel, tid: number, list: number[],
   // the kernel still calls the old function pointer (R4): same static table here.
   if (!ops || !ops.migrateTo) return { ret: -ENODEV, nrSucceeded: 0 };
   noteOpsCallback(k, nid);
+  const homes = migrationHomes(k, list); // contract: what it reports moved is on nid
   const r = ops.migrateTo(k, tid, list, nid, mode, reason);
+  checkMigrated(k, homes, list, r.nrSucceeded, onNode(nid));
   k.trace(`${ops.name}.migrate_to(nid ${nid}, ${list.length} left) = ${r.ret}`);
   return r;
 }
@@ -292,6 +295,7 @@ export function nodePrivateMigrateTo(k: Kernel, tid: number, list: number[], nid
 // drivers/base/node.c: node_private_register
 export function nodePrivateRegister(k: Kernel, nid: number, slot: number): number {
   const L = k.L;
+  const pre = npRowState(k, nid, slot);
   let ret: number;
   if (slot < 0 || !nodePossible(k, nid)) ret = -EINVAL;
   else if (!k.get(L.G_NP_INITIALIZED)) ret = -ENODEV;
@@ -308,6 +312,7 @@ export function nodePrivateRegister(k: Kernel, nid: number, slot: number): numbe
     ret = 0;
   }
   k.trace(`node_private_register(${nid}, np${slot}) = ${errname(ret)}`);
+  checkRegisterRow(k, nid, slot, ret, pre);
   return ret;
 }
 
@@ -315,6 +320,7 @@ export function nodePrivateRegister(k: Kernel, nid: number, slot: number): numbe
 // drivers/base/node.c: node_private_set_ops
 export function nodePrivateSetOps(k: Kernel, nid: number, opsId: number): number {
   const ops = opsById(k, opsId);
+  const pre = npRowState(k, nid);
   let ret = 0;
   if (!ops || !nodePossible(k, nid)) ret = -EINVAL;
   else {
@@ -329,23 +335,32 @@ export function nodePrivateSetOps(k: Kernel, nid: number, opsId: number): number
       if (slot < 0) ret = -ENODEV;
       else k.set(k.L.NP_OPS, slot, opsId);
     }
+    // Contract mutant set-ops-einval-stores (mutants/contracts.ts): a flag-check -EINVAL still stores the ops.
+    const slot = nodePrivateNp(k, nid);
+    if (k.cfg.mutant === 'set-ops-einval-stores' && ret === -EINVAL && slot >= 0) k.set(k.L.NP_OPS, slot, opsId);
   }
   k.trace(`node_private_set_ops(${nid}, ${ops ? ops.name : 'NULL'}) = ${errname(ret)}`);
+  checkSetOpsRow(k, nid, opsId, ret, pre);
   return ret;
 }
 
 /** node_private_clear_ops(nid, ops): ops := NULL without synchronize_rcu. */
 // drivers/base/node.c: node_private_clear_ops
 export function nodePrivateClearOps(k: Kernel, nid: number, opsId: number): number {
+  const pre = npRowState(k, nid);
   let ret = 0;
   if (!nodePossible(k, nid)) ret = -EINVAL;
   else {
     const slot = nodePrivateNp(k, nid);
     if (slot < 0) ret = -ENODEV;
-    else if (k.get(k.L.NP_OPS, slot) !== opsId) ret = -EINVAL;
-    else k.set(k.L.NP_OPS, slot, 0);
+    else if (k.get(k.L.NP_OPS, slot) !== opsId) {
+      ret = -EINVAL;
+      // Contract mutant clear-ops-mismatch-clears (mutants/contracts.ts): the mismatch is reported but the ops are cleared.
+      if (k.cfg.mutant === 'clear-ops-mismatch-clears') k.set(k.L.NP_OPS, slot, 0);
+    } else k.set(k.L.NP_OPS, slot, 0);
   }
   k.trace(`node_private_clear_ops(${nid}, ops#${opsId}) = ${errname(ret)}`);
+  checkClearOpsRow(k, nid, opsId, ret, pre);
   return ret;
 }
 
@@ -356,6 +371,7 @@ export function nodePrivateClearOps(k: Kernel, nid: number, opsId: number): numb
  */
 // drivers/base/node.c: node_private_unregister
 export function nodePrivateUnregisterBegin(k: Kernel, nid: number): number {
+  const pre = npRowState(k, nid);
   let ret = 0;
   if (!nodePossible(k, nid) || nodePrivateNp(k, nid) < 0) ret = 0;
   else if (hasState(k, nid, N_MEMORY_PRIVATE) && k.cfg.mutant !== 'unregister-while-online') ret = -EBUSY;
@@ -369,6 +385,7 @@ export function nodePrivateUnregisterBegin(k: Kernel, nid: number): number {
     k.set(k.L.NODE_PRIVATE, nid, 0);
   }
   k.trace(`node_private_unregister(${nid}) [clear pointer] = ${errname(ret)}`);
+  checkUnregisterRow(k, nid, ret, pre);
   return ret;
 }
 
