@@ -15,6 +15,7 @@ import { nodeProperties } from './nodes.ts';
 import { refProperties } from './refs.ts';
 import { safetyProperties } from './safety.ts';
 import { contractProperties } from './contracts.ts';
+import { nodeStateProperties } from './node_state.ts';
 
 /** Property ids in SEMANTICS §9 order (plus the three extra ones at the end). */
 export const PROPERTY_ORDER = [
@@ -27,6 +28,8 @@ export const PROPERTY_ORDER = [
   'INV-MEM-SAFETY',
   // issue 10: API postconditions (contracts.ts)
   'INV-MIGRATE-POST', 'INV-ALLOC-POST', 'INV-NPAPI-ROWS',
+  // issue 10: node state consistency (node_state.ts)
+  'INV-NODE-STATE',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {
@@ -34,7 +37,7 @@ export function kernelProperties(m: Machine): Property[] {
   const v = new StateView(m);
   const all = [
     ...nodeProperties(v), ...allocProperties(v), ...mmProperties(v), ...cramProperties(v),
-    ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v),
+    ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v), ...nodeStateProperties(v),
   ];
   const byId = new Map(all.map((p) => [p.id, p]));
   return PROPERTY_ORDER.map((id) => {

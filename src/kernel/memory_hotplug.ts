@@ -157,7 +157,8 @@ export function offlinePages(k: Kernel, block: number, tid: number): number {
   k.add(L.ZONE_MANAGED, b.zone, -b.pages);
   k.set(L.BLOCK_STATE, block, BLOCK_OFFLINE);
   // node_states_clear_node: N_MEMORY if set, else N_MEMORY_PRIVATE.
-  if (last) k.clearBits(L.NODE_STATES, nid, k.has(L.NODE_STATES, nid, N_MEMORY) ? N_MEMORY : N_MEMORY_PRIVATE);
+  // (Mutant offline-keeps-node-state, mutants/node_state.ts: the last offline leaves the state set.)
+  if (last && k.cfg.mutant !== 'offline-keeps-node-state') k.clearBits(L.NODE_STATES, nid, k.has(L.NODE_STATES, nid, N_MEMORY) ? N_MEMORY : N_MEMORY_PRIVATE);
   if (k.get(L.ZONE_MANAGED, b.zone) === 0) buildAllZonelists(k);
   setupPerZoneWmarks(k);
   if (last) {

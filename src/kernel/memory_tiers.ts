@@ -110,7 +110,8 @@ export function memtierNodeAdded(k: Kernel, nid: number): void {
 /** clear_node_memory_tier on NODE_REMOVED_LAST_MEMORY, then refresh. */
 // mm/memory-tiers.c: memtier_hotplug_callback (MEM_OFFLINE)
 export function memtierNodeRemoved(k: Kernel, nid: number): void {
-  k.set(k.L.NODE_IN_TIER, nid, 0);
+  // Mutant memtier-removed-keeps-tier (mutants/node_state.ts): clear_node_memory_tier is skipped.
+  if (k.cfg.mutant !== 'memtier-removed-keeps-tier') k.set(k.L.NODE_IN_TIER, nid, 0);
   establishDemotionTargets(k);
 }
 
