@@ -64,7 +64,8 @@ export function zapPresentPte(k: Kernel, tid: number, s: number): void {
   if (k.has(k.L.PTE_FLAGS, s, PTE_DIRTY)) k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
   ptClear(k, s);
   k.add(k.L.PG_MAPCOUNT, pfn, -1);
-  folioPut(k, tid, pfn);
+  // Mutant zap-skips-folio-put (mutants/folio_refs.ts): the mapping's reference is never dropped.
+  if (k.cfg.mutant !== 'zap-skips-folio-put') folioPut(k, tid, pfn);
 }
 
 /**

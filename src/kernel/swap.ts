@@ -55,7 +55,8 @@ export function deleteFromSwapCache(k: Kernel, pfn: number): void {
   k.set(k.L.SWAP_CACHE, slot, 0);
   k.set(k.L.PG_SWAP, pfn, 0);
   k.clearBits(k.L.PG_FLAGS, pfn, PG_swapcache);
-  k.add(k.L.PG_REF, pfn, -1);
+  // Mutant swapcache-delete-keeps-ref (mutants/folio_refs.ts): the cache's reference stays with the folio.
+  if (k.cfg.mutant !== 'swapcache-delete-keeps-ref') k.add(k.L.PG_REF, pfn, -1);
   releaseSlotIfUnused(k, slot);
 }
 
