@@ -24,6 +24,7 @@ import { OP_NAMES } from '../src/kernel/ops_codes.ts';
 import { runThread, threadChoices, threadLabel } from '../src/kernel/sched.ts';
 import { nodesInState } from '../src/kernel/zonelist.ts';
 import { kernelProperties } from '../properties/index.ts';
+import { kernelReachability } from '../properties/reach.ts';
 
 /** One entry of the static action table. */
 export type KernelAction =
@@ -137,6 +138,7 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
       return lines.map((l) => `${info.actor}: ${l}`);
     },
     properties: kernelProperties(m),
+    sometimes: kernelReachability(m),
     render(state: Uint32Array, focus?: string): string[] {
       return renderKernel(new Kernel(m, words16(state, L.words16)), focus);
     },

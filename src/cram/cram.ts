@@ -381,10 +381,10 @@ export function cramUnpurge(k: Kernel, nid: number): number {
 const F2 = 101;
 const F3 = 102;
 const F4 = 103;
-const F5 = 104;
-const F6 = 105;
+export const F5 = 104;
+export const F6 = 105;
 // Registers owned by cram_fault: REG[2] = pages migrated, REG[3] = 1 if the folio failed.
-const R_NR = 2;
+export const R_NR = 2;
 const R_FAILED = 3;
 
 

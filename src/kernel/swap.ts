@@ -11,7 +11,9 @@ import { pageContent } from './page.ts';
 /** folio_alloc_swap: lowest free slot (the kernel's cluster choice is arbitrary), or -1. */
 export function getSwapSlot(k: Kernel): number {
   // mm/swapfile.c: folio_alloc_swap
-  for (let i = 0; i < k.cfg.swapSlots; i++) {
+  // Mutant swap-slot-off-by-one (mutants/vacuity.ts): the scan stops one slot early.
+  const end = k.cfg.mutant === 'swap-slot-off-by-one' ? k.cfg.swapSlots - 1 : k.cfg.swapSlots;
+  for (let i = 0; i < end; i++) {
     if (k.get(k.L.SWAP_COUNT, i) === 0 && k.get(k.L.SWAP_CACHE, i) === 0) return i;
   }
   return -1;

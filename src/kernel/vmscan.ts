@@ -183,6 +183,8 @@ export function canDemote(k: Kernel, nid: number): number {
   if (isPrivateNode(k, nid)) return -1; // only N_MEMORY nodes have targets (§6.3.1)
   const t = nextDemotionNode(k, nid);
   if (t < 0) return -1;
+  // Mutant can-demote-tests-target-private (mutants/vacuity.ts): the private-node test is applied to the target.
+  if (k.cfg.mutant === 'can-demote-tests-target-private' && isPrivateNode(k, t)) return -1;
   if (nodePrivateMigrationBlocked(k, t)) return -1;
   // mem_cgroup_node_allowed -> the cpuset's mems (root cgroup in the model)
   if (k.get(k.L.G_CPUSET_ENABLED) && !(k.get(k.L.G_CPUSET_MEMS) & (1 << t))) return -1;
