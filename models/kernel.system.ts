@@ -25,6 +25,7 @@ import { runThread, threadChoices, threadLabel } from '../src/kernel/sched.ts';
 import { nodesInState } from '../src/kernel/zonelist.ts';
 import { kernelProperties } from '../properties/index.ts';
 import { kernelReachability } from '../properties/reach.ts';
+import { ranReport } from '../src/kernel/ran.ts';
 
 /** One entry of the static action table. */
 export type KernelAction =
@@ -139,6 +140,7 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
     },
     properties: kernelProperties(m),
     sometimes: kernelReachability(m),
+    coverage: () => ranReport(m),
     render(state: Uint32Array, focus?: string): string[] {
       return renderKernel(new Kernel(m, words16(state, L.words16)), focus);
     },

@@ -86,8 +86,14 @@ export const exploreCommand: Command = {
       }
       written = out;
     }
-    if (flag(p, 'json')) io.out(`${JSON.stringify(exploreJson(sys, descriptor, r, written))}\n`);
-    else io.out(`${exploreText(sys, descriptor, r, written).join('\n')}\n`);
+    // Scope (issue 10): the instrumented kernel functions this run never executed.
+    const cov = sys.coverage?.();
+    if (flag(p, 'json')) io.out(`${JSON.stringify({ ...exploreJson(sys, descriptor, r, written), ...(cov ? { coverage: cov } : {}) })}\n`);
+    else {
+      const lines = exploreText(sys, descriptor, r, written);
+      if (cov) lines.push(`kernel functions never run (${cov.never.length} of ${cov.ran.length + cov.never.length}): ${cov.never.length ? cov.never.join(', ') : 'none'}`);
+      io.out(`${lines.join('\n')}\n`);
+    }
     return first ? EXIT_VIOLATION : EXIT_OK;
   },
 };

@@ -84,6 +84,14 @@ export interface System {
    * waiting threads and what each waits for, reported as violation 'DEADLOCK'.
    */
   deadlock?(state: Uint32Array): string | null;
+  /**
+   * Optional scope report: the model's instrumented functions that ran in
+   * this process so far (every step, explain and initial state of this
+   * system counts) and those that never did. Kept outside the states, so it
+   * never changes a state's identity; call it after a run to see what the
+   * run exercised (`cramcheck explore` prints the `never` list).
+   */
+  coverage?(): { ran: string[]; never: string[] };
   /** Render the parts of a state a reviewer needs to see, for traces. */
   render(state: Uint32Array, focus?: string): string[];
 }
@@ -123,6 +131,7 @@ export function withProperties(sys: System, keep: (id: string) => boolean): Syst
     render: (s, f) => sys.render(s, f),
     properties: sys.properties.filter((p) => keep(p.id)),
     ...(sys.sometimes ? { sometimes: sys.sometimes } : {}),
+    ...(sys.coverage ? { coverage: () => sys.coverage!() } : {}),
     ...(sys.deadlock ? { deadlock: (s: Uint32Array) => (keep('DEADLOCK') ? sys.deadlock!(s) : null) } : {}),
     ...(base
       ? {

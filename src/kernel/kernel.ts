@@ -5,17 +5,20 @@
 import type { KernelConfig } from './config.ts';
 import { buildGeometry, type Geometry } from './geometry.ts';
 import { buildLayout, type Field, type KernelLayout } from './layout.ts';
+import { newRanRecord } from './ran.ts';
 
 /** Everything that is fixed for a configuration, shared by all its states. */
 export interface Machine {
   readonly cfg: KernelConfig;
   readonly g: Geometry;
   readonly L: KernelLayout;
+  /** Kernel functions that ran on this machine (src/kernel/ran.ts); outside the state, never part of a key. */
+  readonly ran: Uint8Array;
 }
 
 export function buildMachine(cfg: KernelConfig): Machine {
   const g = buildGeometry(cfg);
-  return { cfg, g, L: buildLayout(cfg, g) };
+  return { cfg, g, L: buildLayout(cfg, g), ran: newRanRecord() };
 }
 
 export class Kernel {

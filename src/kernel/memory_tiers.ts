@@ -9,6 +9,7 @@ import { N_CPU, N_MEMORY, N_MEMORY_PRIVATE, NP_OPS_DEMOTION } from './defs.ts';
 import type { Kernel } from './kernel.ts';
 import { nodePrivateHasFlag } from './node_private.ts';
 import { findNextBestNodeIn, nodeDistance, nodesInState } from './zonelist.ts';
+import { ran } from './ran.ts';
 
 /** include/linux/memory-tiers.h */
 export const MEMTIER_CHUNK_BITS = 7;
@@ -67,6 +68,7 @@ export function demotionCandidates(k: Kernel): number {
  */
 // mm/memory-tiers.c: establish_demotion_targets
 export function establishDemotionTargets(k: Kernel): void {
+  ran(k, 'establish_demotion_targets');
   for (let n = 0; n < k.g.nodes; n++) k.set(k.L.NODE_DEMOTION_TARGETS, n, 0);
   const cand = demotionCandidates(k);
   const nMem = nodesInState(k, N_MEMORY);

@@ -16,6 +16,7 @@ import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedMigrateCb, n
 import { NULL_PFN, allocPages, freePagesToBuddy } from './page_alloc.ts';
 import { copyFolioContent, ghostLegitWrite } from './page.ts';
 import { folioMapped, removeMigrationPtes, tryToMigrate } from './rmap.ts';
+import { ran } from './ran.ts';
 
 /** new_folio_t: allocate a destination for src; NULL_PFN if none. */
 export type NewFolioFn = (k: Kernel, src: number) => number;
@@ -56,6 +57,7 @@ function migrateFolioDoneStat(k: Kernel, src: number, nr: number, reason: number
  * folios that failed stay on the list, still isolated, for the caller.
  */
 export function migratePages(k: Kernel, tid: number, list: number[], getNew: NewFolioFn, putNew: PutNewFolioFn | null, mode: number, reason: number): { ret: number; nrSucceeded: number } {
+  ran(k, 'migrate_pages');
   // mm/migrate.c: migrate_pages
   let failed = 0;
   let nrSucceeded = 0;
@@ -187,6 +189,7 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
 
 /** putback_movable_pages(list): every folio left on the list back to the LRU. */
 export function putbackMovablePages(k: Kernel, tid: number, list: number[]): void {
+  ran(k, 'putback_movable_pages');
   // mm/migrate.c: putback_movable_pages
   for (const pfn of list) {
     nodeStatModIsolated(k, pfn, -folioNrPages(k, pfn));
@@ -206,6 +209,7 @@ export function allocMisplacedDstFolio(node: number): NewFolioFn {
  * The caller holds a reference and no PTL.
  */
 export function migrateMisplacedFolio(k: Kernel, tid: number, pfn: number, node: number): number {
+  ran(k, 'migrate_misplaced_folio');
   // mm/migrate.c: migrate_misplaced_folio_prepare (v4: folio_managed_allows_migrate -> -ENOENT)
   if (!folioManagedAllowsMigrate(k, pfn)) {
     if (k.log) k.trace(`migrate_misplaced_folio_prepare(pfn ${pfn}, node ${node}) = -ENOENT`);
@@ -252,6 +256,7 @@ function nodeIsPrivate(k: Kernel, node: number): boolean {
  * (node, or -errno).
  */
 export function doPagesMove(k: Kernel, tid: number, mm: number, vaddr: number, node: number): { ret: number; status: number } {
+  ran(k, 'do_pages_move');
   // mm/migrate.c: add_folio_for_migration
   const s = mm * k.cfg.vaddrs + vaddr;
   if (k.get(k.L.PTE_KIND, s) !== PTE_PRESENT) return done(k, mm, vaddr, node, 0, -ENOENT);

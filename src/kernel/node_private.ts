@@ -20,6 +20,7 @@ import { EV_NP_HELD_AFTER_UNREG, EV_OPS_AFTER_UNREGISTER, LK_RCU, REF_NP } from 
 import { opsById, type NodePrivateOps } from './ops_table.ts';
 import { folioNrPages } from './folio.ts';
 import { ghostLegitWrite, setPageContent } from './page.ts';
+import { ran } from './ran.ts';
 
 function nodePossible(k: Kernel, nid: number): boolean {
   return Number.isInteger(nid) && nid >= 0 && nid < k.g.nodes;
@@ -164,6 +165,7 @@ export function folioManagedAllowsNuma(k: Kernel, pfn: number): boolean {
  */
 // mm/internal.h: folio_managed_on_free
 export function folioManagedOnFree(k: Kernel, tid: number, pfn: number): boolean {
+  ran(k, 'folio_managed_on_free');
   if (!folioIsPrivateManaged(k, pfn)) return false;
   const ops = folioNodePrivateOps(k, pfn);
   if (!ops && privateNodeWithoutOps(k, k.g.pfnNode[pfn]!)) {
@@ -197,6 +199,7 @@ export function folioManagedSplitCb(k: Kernel, pfn: number, newPfn: number): voi
 /** migrate.c: folio_migrate callback, only if src is private. */
 // mm/migrate.c: migrate_folio_move (v4 hook)
 export function folioManagedMigrateCb(k: Kernel, src: number, dst: number): void {
+  ran(k, 'folio_managed_migrate_notify');
   if (!folioIsPrivateNode(k, src)) return;
   const ops = folioNodePrivateOps(k, src);
   if (!ops || !ops.folioMigrate) return;
@@ -238,6 +241,7 @@ export function nodePrivateReclaimPolicy(k: Kernel, nid: number): ReclaimPolicy 
  */
 // include/linux/node_private.h: node_private_migrate_to
 export function nodePrivateMigrateToGet(k: Kernel, tid: number, nid: number): number {
+  ran(k, 'node_private_migrate_to');
   const slot = nodePrivateNp(k, nid);
   if (slot < 0) return -ENODEV;
   const ops = opsById(k, k.get(k.L.NP_OPS, slot));
@@ -294,6 +298,7 @@ export function nodePrivateMigrateTo(k: Kernel, tid: number, list: number[], nid
  */
 // drivers/base/node.c: node_private_register
 export function nodePrivateRegister(k: Kernel, nid: number, slot: number): number {
+  ran(k, 'node_private_register');
   const L = k.L;
   const pre = npRowState(k, nid, slot);
   let ret: number;
@@ -319,6 +324,7 @@ export function nodePrivateRegister(k: Kernel, nid: number, slot: number): numbe
 /** node_private_set_ops(nid, ops): flag checks, then -ENODEV without np; overwrites any ops. */
 // drivers/base/node.c: node_private_set_ops
 export function nodePrivateSetOps(k: Kernel, nid: number, opsId: number): number {
+  ran(k, 'node_private_set_ops');
   const ops = opsById(k, opsId);
   const pre = npRowState(k, nid);
   let ret = 0;
@@ -347,6 +353,7 @@ export function nodePrivateSetOps(k: Kernel, nid: number, opsId: number): number
 /** node_private_clear_ops(nid, ops): ops := NULL without synchronize_rcu. */
 // drivers/base/node.c: node_private_clear_ops
 export function nodePrivateClearOps(k: Kernel, nid: number, opsId: number): number {
+  ran(k, 'node_private_clear_ops');
   const pre = npRowState(k, nid);
   let ret = 0;
   if (!nodePossible(k, nid)) ret = -EINVAL;
@@ -371,6 +378,7 @@ export function nodePrivateClearOps(k: Kernel, nid: number, opsId: number): numb
  */
 // drivers/base/node.c: node_private_unregister
 export function nodePrivateUnregisterBegin(k: Kernel, nid: number): number {
+  ran(k, 'node_private_unregister');
   const pre = npRowState(k, nid);
   let ret = 0;
   if (!nodePossible(k, nid) || nodePrivateNp(k, nid) < 0) ret = 0;

@@ -21,6 +21,7 @@ import { GA_CONTIG, GA_GFP_PRIVATE, GA_PREFERRED_HERE, GA_PRIVATE_OK, GA_WHILE_B
 import { nodePrivateHasFlag, nodePrivateMigrationBlocked, nodePrivateReclaimPolicy, npSlotOfNode } from './node_private.ts';
 import { nodeZonelist } from './zonelist.ts';
 import { checkAllocation } from './contracts.ts';
+import { ran } from './ran.ts';
 
 /** NULL for a struct page * result. */
 export const NULL_PFN = -1;
@@ -65,6 +66,7 @@ export function gfpZone(gfp: number): number {
  */
 // mm/page_alloc.c: numa_zone_alloc_allowed
 export function numaZoneAllocAllowed(k: Kernel, allocFlags: number, zone: number, gfp: number, inTask = true): boolean {
+  ran(k, 'numa_zone_alloc_allowed');
   const nid = zoneNode(zone);
   // Input-coverage mutant numa-zone-allowed-tests-thisnode (mutants/input.ts): rule 1 tests the wrong gfp bit.
   const privateBit = k.cfg.mutant === 'numa-zone-allowed-tests-thisnode' ? __GFP_THISNODE : __GFP_PRIVATE;
@@ -125,6 +127,7 @@ function defaultWmarks(k: Kernel, zone: number, managed: number): { min: number;
  */
 // mm/page_alloc.c: __setup_per_zone_wmarks
 export function setupPerZoneWmarks(k: Kernel): void {
+  ran(k, '__setup_per_zone_wmarks');
   for (let z = 0; z < k.g.zones; z++) {
     const managed = k.get(k.L.ZONE_MANAGED, z);
     const w = managed > 0 ? defaultWmarks(k, z, managed) : { min: 0, low: 0, high: 0 };
@@ -274,6 +277,7 @@ function maskStr(m: number | null): string {
 /** __alloc_pages(gfp, order, preferred_nid, nodemask): head pfn or NULL_PFN. */
 // mm/page_alloc.c: __alloc_pages_noprof
 export function allocPages(k: Kernel, gfp: number, order: number, preferredNid: number, nodemask: number | null, ctx: AllocContext = {}): number {
+  ran(k, '__alloc_pages');
   const inTask = ctx.inTask ?? true;
   // prepare_alloc_pages
   let allocFlags = ALLOC_WMARK_LOW;
@@ -320,6 +324,7 @@ export function allocPagesNode(k: Kernel, nid: number, gfp: number, order: numbe
  */
 // mm/page_alloc.c: alloc_contig_pages_noprof
 export function allocContigPages(k: Kernel, order: number, gfp: number, nid: number, nodemask: number | null): number {
+  ran(k, 'alloc_contig_pages');
   const zl = nodeZonelist(k, nid, (gfp & __GFP_THISNODE) !== 0);
   const hi = gfpZone(gfp);
   for (const z of zl) {

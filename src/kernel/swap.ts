@@ -7,6 +7,7 @@
 import { PG_dirty, PG_swapcache } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { pageContent } from './page.ts';
+import { ran } from './ran.ts';
 
 /** folio_alloc_swap: lowest free slot (the kernel's cluster choice is arbitrary), or -1. */
 export function getSwapSlot(k: Kernel): number {
@@ -21,6 +22,7 @@ export function getSwapSlot(k: Kernel): number {
 
 /** add_to_swap(folio): allocate a slot, insert into the swap cache (+1 ref), mark dirty. */
 export function addToSwap(k: Kernel, pfn: number): boolean {
+  ran(k, 'add_to_swap');
   // mm/swap_state.c: add_to_swap
   const slot = getSwapSlot(k);
   if (slot < 0) {
@@ -51,6 +53,7 @@ export function swapCacheLookup(k: Kernel, slot: number): number {
  * reference is dropped by the caller (it is never the last one there).
  */
 export function deleteFromSwapCache(k: Kernel, pfn: number): void {
+  ran(k, 'delete_from_swap_cache');
   // mm/swap_state.c: delete_from_swap_cache
   const slot = k.get(k.L.PG_SWAP, pfn) - 1;
   if (slot < 0) return;
@@ -80,6 +83,7 @@ function releaseSlotIfUnused(k: Kernel, slot: number): void {
 
 /** swap_writepage(folio): contents to the swap device, folio clean. */
 export function swapWritepage(k: Kernel, pfn: number): void {
+  ran(k, 'swap_writepage');
   // mm/page_io.c: swap_writepage
   const slot = k.get(k.L.PG_SWAP, pfn) - 1;
   if (slot < 0) return;
