@@ -14,6 +14,15 @@ export const CONTRACT_MUTANTS: readonly Mutant[] = [
     config: 'tiny',
   },
   {
+    name: 'migrate-to-counts-kept',
+    site: 'mm/cram.c: cram_migrate_to (*nr_succeeded)',
+    catches: 'INV-MIGRATE-POST',
+    description: 'the file folios cram_migrate_to keeps back (fix no-file-demotion) are counted in nr_succeeded as if they had moved',
+    config: 'small',
+    // demote-anon-only stops file folios before they reach cram_migrate_to: the site would never run.
+    fixesOff: ['demote-anon-only'],
+  },
+  {
     name: 'alloc-ignores-zone-index',
     site: 'mm/page_alloc.c: get_page_from_freelist (for_next_zone_zonelist_nodemask highest_zoneidx)',
     catches: 'INV-ALLOC-POST',
