@@ -27,6 +27,8 @@ import { kernelProperties } from '../properties/index.ts';
 import { kernelLiveness } from '../properties/liveness.ts';
 import { kernelDeadlock } from './kernel.deadlock.ts';
 import type { Fairness } from '../src/explore/system.ts';
+import { kernelReachability } from '../properties/reach.ts';
+import { ranReport } from '../src/kernel/ran.ts';
 
 /** One entry of the static action table. */
 export type KernelAction =
@@ -144,6 +146,8 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
     deadlock(state: Uint32Array): string | null {
       return kernelDeadlock(point(state));
     },
+    sometimes: kernelReachability(m),
+    coverage: () => ranReport(m),
     render(state: Uint32Array, focus?: string): string[] {
       return renderKernel(new Kernel(m, words16(state, L.words16)), focus);
     },

@@ -13,6 +13,10 @@ import { flushProperties } from './flush.ts';
 import { mmProperties } from './mm.ts';
 import { nodeProperties } from './nodes.ts';
 import { refProperties } from './refs.ts';
+import { safetyProperties } from './safety.ts';
+import { contractProperties } from './contracts.ts';
+import { nodeStateProperties } from './node_state.ts';
+import { folioRefProperties } from './folio_refs.ts';
 
 /** Property ids in SEMANTICS §9 order (plus the three extra ones at the end). */
 export const PROPERTY_ORDER = [
@@ -21,6 +25,14 @@ export const PROPERTY_ORDER = [
   'INV-FLUSH-BIT', 'INV-NO-OPS-AFTER-UNREGISTER', 'INV-NO-CRAM-AFTER-FREE', 'INV-REFCOUNT-BALANCE',
   'INV-LIFECYCLE-ORDER', 'INV-DAEMONS', 'INV-DEMOTION-TARGETS', 'INV-MIGRATE-GATE', 'INV-FAULT-LOCK',
   'INV-DATA', 'INV-FOLIO-GET-ZERO', 'INV-DEVICE-CAPACITY',
+  // issue 10: memory safety (safety.ts)
+  'INV-MEM-SAFETY',
+  // issue 10: API postconditions (contracts.ts)
+  'INV-MIGRATE-POST', 'INV-ALLOC-POST', 'INV-NPAPI-ROWS',
+  // issue 10: node state consistency (node_state.ts)
+  'INV-NODE-STATE',
+  // issue 10: folio refcount accounting (folio_refs.ts)
+  'INV-FOLIO-REFS',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {
@@ -28,7 +40,7 @@ export function kernelProperties(m: Machine): Property[] {
   const v = new StateView(m);
   const all = [
     ...nodeProperties(v), ...allocProperties(v), ...mmProperties(v), ...cramProperties(v),
-    ...flushProperties(v), ...refProperties(v),
+    ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v), ...nodeStateProperties(v), ...folioRefProperties(v),
   ];
   const byId = new Map(all.map((p) => [p.id, p]));
   return PROPERTY_ORDER.map((id) => {

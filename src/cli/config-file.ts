@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { KernelConfig } from '../kernel/config.ts';
 import { ZONE_NAMES } from '../kernel/defs.ts';
+import { GFP_FLAG_NAMES } from '../kernel/alloc_matrix.ts';
 import { firstIssue } from '../trace/format.ts';
 import { UsageError } from './args.ts';
 
@@ -51,6 +52,8 @@ const ProgramOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('alloc_pages_node'), node: nat }).strict(),
   z.object({ op: z.literal('add_private_memory'), node: nat, np: nat, online: z.enum(['offline', 'movable']) }).strict(),
   z.object({ op: z.literal('online_pages'), node: nat }).strict(),
+  z.object({ op: z.literal('node_private_clear_ops'), node: nat, table: z.string() }).strict(),
+  z.object({ op: z.literal('alloc_pages'), node: nat, gfp: z.array(z.enum(GFP_FLAG_NAMES)).min(1), nodemask: z.array(nat).optional() }).strict(),
 ]);
 
 const OPS_CALLBACKS = ['free_folio', 'folio_split', 'migrate_to', 'folio_migrate', 'handle_fault', 'reclaim_policy', 'memory_failure'] as const;
@@ -116,6 +119,8 @@ export function configConsistency(c: KernelConfig): string | null {
       if ('pgoff' in op && op.pgoff !== undefined && op.pgoff >= c.filePages) return `cpus[${i}].program[${j}].pgoff: no page ${op.pgoff} (${c.filePages} per file)`;
       if ('np' in op && op.np >= nPrivate) return `cpus[${i}].program[${j}].np: no np slot ${op.np} (${nPrivate} private nodes)`;
       if (op.op === 'fork' && op.child >= c.mms) return `cpus[${i}].program[${j}].child: no mm ${op.child} (${c.mms} mms)`;
+      if (op.op === 'alloc_pages' && op.node >= n) return `cpus[${i}].program[${j}].node: no node ${op.node}`;
+      if (op.op === 'alloc_pages' && (op.nodemask ?? []).some((x) => x >= n)) return `cpus[${i}].program[${j}].nodemask: node out of range`;
     }
   }
   if (c.device.hthresh > c.device.lthresh) return `device.hthresh: must be <= lthresh`;

@@ -117,11 +117,14 @@ export const exploreCommand: Command = {
     const stoppedBy = stop.reason();
     // With --out - the standard output carries the file; the report goes to stderr.
     const say = out?.kind === 'stdout' ? io.err : io.out;
+    // Scope (issue 10): the instrumented kernel functions this run never executed.
+    const cov = sys.coverage?.();
     if (json) {
-      say(`${JSON.stringify({ ...exploreJson(sys, descriptor, r, written[0]?.path), traces: written, ...(baseline ? { baseline: baseline.dir, newViolations: unknown } : {}), exitCode: code, generator: GENERATOR })}\n`);
+      say(`${JSON.stringify({ ...exploreJson(sys, descriptor, r, written[0]?.path), ...(cov ? { coverage: cov } : {}), traces: written, ...(baseline ? { baseline: baseline.dir, newViolations: unknown } : {}), exitCode: code, generator: GENERATOR })}\n`);
     } else {
       const lines = [
         ...exploreText(sys, descriptor, r),
+        ...(cov ? [`kernel functions never run (${cov.never.length} of ${cov.ran.length + cov.never.length}): ${cov.never.length ? cov.never.join(', ') : 'none'}`] : []),
         '',
         ...exploreSummary({ sys, d: descriptor, r, finished, written, baseline, unknown, stoppedBy, outPath: out?.kind === 'file' ? out.path : out ? '-' : null }, system === 'kernel' ? kernelCatalog().fixes.length : null),
       ];

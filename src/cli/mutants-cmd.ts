@@ -16,6 +16,7 @@
 
 import { join } from 'node:path';
 import { explore, type ExploreResult } from '../explore/explorer.ts';
+import { withReachProbe } from '../explore/reach-probe.ts';
 import { type System, withProperties } from '../explore/system.ts';
 import { writeFileAtomic } from '../report/write-atomic.ts';
 import { makeTrace, serializeTrace, type SystemDescriptor } from '../trace/format.ts';
@@ -119,12 +120,34 @@ export const mutantsCommand: Command = {
     };
     const baseline = baselineOf(undefined);
 
+    // Vacuity mutants (catches = a Reachability id): the ids a complete run reaches, per config and fixes.
+    const reachOf = (sys: System): { reached: Set<string>; states: number; complete: boolean } => {
+      const p = withReachProbe(withProperties(sys, () => false));
+      const r = explore(p.sys, opts);
+      return { reached: p.reached, states: r.states, complete: r.complete };
+    };
     const rows: MutantRow[] = [];
     const pending: { file: string; text: string }[] = [];
     for (const m of chosen) {
       const own = req.config === undefined && m.config !== undefined ? m.config : undefined;
       // A mutant may keep a second brake off (Mutant.fixesOff); its baseline uses the same fixes.
       const fx = system === 'kernel' ? mutantFixes(m, fixes, kernelCatalog().fixes) : fixes;
+      if (isReachId(m.catches)) {
+        // Caught when a complete exploration with the mutant never reaches the entry that the same
+        // configuration reaches without it (no trace: the evidence is an absence).
+        const { sys: plain } = resolveSystem({ ...req, fixes: fx, ...(own !== undefined ? { config: own } : {}), mutant: null });
+        const { sys, descriptor } = resolveSystem({ ...req, fixes: fx, ...(own !== undefined ? { config: own } : {}), mutant: m.name });
+        const before = reachOf(plain);
+        const after = reachOf(sys);
+        const caught = after.complete && before.reached.has(m.catches) && !after.reached.has(m.catches);
+        rows.push({
+          mutant: m.name, config: configName(descriptor), expected: m.catches, caughtBy: caught ? m.catches : null, step: caught ? 0 : null,
+          expectedStep: caught ? 0 : null, baselineStep: null, asExpected: caught,
+          message: caught ? `${m.catches} never reached in ${after.states} states (exhaustive; ${before.states} states without the mutant reach it)` : null,
+          traceFile: null, states: after.states, complete: after.complete,
+        });
+        continue;
+      }
       const bl = baselineOf(own, fx);
       const { sys, descriptor } = resolveSystem({ ...req, fixes: fx, ...(own !== undefined ? { config: own } : {}), mutant: m.name });
       const r = explore(withProperties(sys, (id) => !bl.has(id)), opts);
@@ -229,6 +252,11 @@ function livenessCatch(sys: System, catches: string, maxStates: number): { prope
   return v && v.lasso ? { property: v.id, source: v.source, stem: [...v.lasso.stem], cycle: [...v.lasso.cycle], message: v.message } : null;
 }
 
+/** A Reachability id (properties/reach.ts): a vacuity mutant's expected catcher. */
+function isReachId(id: string): boolean {
+  return id.startsWith('REACH-');
+}
+
 function configName(d: SystemDescriptor): string {
   return typeof d.config === 'string' ? d.config : String(d.config['name'] ?? '(file)');
 }
@@ -244,6 +272,7 @@ function mutantsText(rows: readonly MutantRow[], escaped: readonly string[], idl
   for (const r of rows) {
     let v: string;
     if (r.caughtBy === null) v = `NOT CAUGHT (expected ${r.expected}; ${r.states} states${r.complete ? ', exhaustive' : ', bounded'})`;
+    else if (isReachId(r.caughtBy)) v = `caught by ${r.caughtBy}: ${r.message} (expected)`;
     else if (r.caughtBy === r.expected) v = `caught by ${r.caughtBy} at step ${r.step} (expected)`;
     else if (r.asExpected) v = `caught by ${r.caughtBy} at step ${r.step}; expected ${r.expected} also catches it at step ${r.expectedStep}`;
     else if (r.baselineStep !== null) v = `caught by ${r.caughtBy} at step ${r.step}; UNEXPECTED: ${r.expected} fails at step ${r.baselineStep} without the mutant`;

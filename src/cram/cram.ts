@@ -12,6 +12,7 @@
 // * want_init_on_free() is false (the default kernel command line).
 // * The only owner the model knows is the compression driver's region: id 0.
 
+import { checkMigrated, migrationHomes, offPrivate } from '../kernel/contracts.ts';
 import { hasFix } from '../kernel/config.ts';
 import { deviceHasRoom } from '../cxl/device.ts';
 import {
@@ -32,6 +33,7 @@ import { NULL_PFN, allocPages, allocPagesNode } from '../kernel/page_alloc.ts';
 import { ghostLegitWrite, setPageContent } from '../kernel/page.ts';
 import { cxlCompressionFlushCb } from '../cxl/compression.ts';
 import { synchronizeRcuReady } from './rcu.ts';
+import { ran } from '../kernel/ran.ts';
 
 export const CN_NONE = 0;
 export const CN_PUBLISHED = 1;
@@ -91,6 +93,7 @@ function zeroAndFree(k: Kernel, pfn: number): boolean {
 
 /** cram_free_folio_cb(f): true = deferred (kept out of the buddy by the driver). Refcount is already 0. */
 export function cramFreeFolioCb(k: Kernel, tid: number, pfn: number): boolean {
+  ran(k, 'cram_free_folio_cb');
   // mm/cram.c: cram_free_folio_cb
   const nid = k.g.pfnNode[pfn]!;
   if (!getCramNode(k, nid)) {
@@ -111,6 +114,7 @@ export function cramFreeFolioCb(k: Kernel, tid: number, pfn: number): boolean {
 
 /** alloc_cram_folio(src, nid): NULL if migration_blocked (checked per destination folio). */
 export function allocCramFolio(k: Kernel, tid: number, src: number, nid: number): number {
+  ran(k, 'alloc_cram_folio');
   // mm/cram.c: alloc_cram_folio
   const order = k.get(k.L.PG_ORDER, src);
   let gfp = GFP_PRIVATE | __GFP_KSWAPD_RECLAIM | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_NOWARN | __GFP_NORETRY;
@@ -142,6 +146,7 @@ export function allocCramFolio(k: Kernel, tid: number, src: number, nid: number)
 
 /** cram_put_new_folio(f): zero, then folio_put (which re-enters free_folio). */
 export function cramPutNewFolio(k: Kernel, tid: number, dst: number): void {
+  ran(k, 'cram_put_new_folio');
   // mm/cram.c: cram_put_new_folio
   cramZeroFolio(k, dst);
   folioPut(k, tid, dst);
@@ -149,6 +154,7 @@ export function cramPutNewFolio(k: Kernel, tid: number, dst: number): void {
 
 /** alloc_cram_promote_folio(src, nid): GFP_HIGHUSER_MOVABLE|__GFP_RETRY_MAYFAIL, preferred nid; never P. */
 export function allocCramPromoteFolio(k: Kernel, src: number, nid: number): number {
+  ran(k, 'alloc_cram_promote_folio');
   // mm/cram.c: alloc_cram_promote_folio
   const order = k.get(k.L.PG_ORDER, src);
   let gfp = GFP_HIGHUSER_MOVABLE | __GFP_RETRY_MAYFAIL;
@@ -160,6 +166,7 @@ export function allocCramPromoteFolio(k: Kernel, src: number, nid: number): numb
 
 /** cram_migrate_to(list, nid, mode, reason, &nr): the demotion entry into P. `reason` is never checked (11.4). */
 export function cramMigrateTo(k: Kernel, tid: number, list: number[], nid: number, mode: number, reason: number): { ret: number; nrSucceeded: number } {
+  ran(k, 'cram_migrate_to');
   // mm/cram.c: cram_migrate_to
   if (!getCramNode(k, nid)) {
     if (k.log) k.trace(`cram_migrate_to(N${nid}) = -ENODEV`);
@@ -181,6 +188,8 @@ export function cramMigrateTo(k: Kernel, tid: number, list: number[], nid: numbe
     const r = migratePages(k, tid, list, (kk, src) => allocCramFolio(kk, tid, src, nid), cramPutNewFolio, mode, reason);
     ret = r.ret >= 0 ? r.ret + kept.length : r.ret;
     nrSucceeded = r.nrSucceeded;
+    // Contract mutant migrate-to-counts-kept (mutants/contracts.ts): the folios kept back are reported as moved too.
+    if (k.cfg.mutant === 'migrate-to-counts-kept') nrSucceeded += kept.length;
     list.push(...kept);
     // lru_add_drain_all: the model has no per-CPU LRU batches (folio.ts).
   }
@@ -204,6 +213,7 @@ export function cramReclaimPolicy(k: Kernel, nid: number): { mayswap: boolean; m
 
 /** cram_folio_migrate(src, dst): empty in v4. */
 export function cramFolioMigrate(k: Kernel, src: number, dst: number): void {
+  ran(k, 'cram_folio_migrate');
   // mm/cram.c: cram_folio_migrate
   void k; void src; void dst;
 }
@@ -246,6 +256,7 @@ function cnReset(k: Kernel, nid: number): void {
 
 /** cram_register_private_node(nid, owner, flush_cb, data). */
 export function cramRegisterPrivateNode(k: Kernel, nid: number, owner: number, flushCb: boolean): number {
+  ran(k, 'cram_register_private_node');
   // mm/cram.c: cram_register_private_node
   const L = k.L;
   const isPrivate = cramValidNid(k, nid) && k.has(L.NODE_STATES, nid, N_MEMORY_PRIVATE);
@@ -286,6 +297,7 @@ export function cramRegisterPrivateNode(k: Kernel, nid: number, owner: number, f
  * grace period and the drain).
  */
 export function cramUnregisterBegin(k: Kernel, nid: number): number | null {
+  ran(k, 'cram_unregister_private_node');
   // mm/cram.c: cram_unregister_private_node
   const L = k.L;
   if (!cramValidNid(k, nid)) return -EINVAL;
@@ -382,10 +394,10 @@ export function cramUnpurge(k: Kernel, nid: number): number {
 const F2 = 101;
 const F3 = 102;
 const F4 = 103;
-const F5 = 104;
-const F6 = 105;
+export const F5 = 104;
+export const F6 = 105;
 // Registers owned by cram_fault: REG[2] = pages migrated, REG[3] = 1 if the folio failed.
-const R_NR = 2;
+export const R_NR = 2;
 const R_FAILED = 3;
 
 
@@ -411,6 +423,7 @@ function isolatedField(k: Kernel, pfn: number) {
  * (0 or VM_FAULT_RETRY) once it returned (PTL released on every path).
  */
 export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: number } {
+  ran(k, 'cram_fault');
   // mm/cram.c: cram_fault
   const L = k.L;
   const R = tid * THREAD_REGS;
@@ -441,7 +454,9 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
       k.add(isolatedField(k, pfn), nid, nr);
       const list = [pfn];
       const to = threadNode(k, tid);
+      const homes = migrationHomes(k, list); // contract: a promoted folio has left the private node
       const r = migratePages(k, tid, list, (kk, src) => allocCramPromoteFolio(kk, src, to), null, MIGRATE_SYNC, MR_NUMA_MISPLACED);
+      checkMigrated(k, homes, list, r.nrSucceeded, offPrivate(k));
       k.set(L.THR_REG, R + R_NR, r.nrSucceeded);
       k.set(L.THR_REG, R + R_FAILED, list.length > 0 ? 1 : 0);
       if (k.log) k.trace(`cram_fault F4: migrate_pages([pfn ${pfn}] -> N${to}) = ${errname(r.ret)}, succeeded ${r.nrSucceeded}`);

@@ -16,6 +16,7 @@ import { LK_CRAM_MUTEX, REF_CN, THREAD_REGS } from '../kernel/layout.ts';
 import { nodePrivateNp } from '../kernel/node_private.ts';
 import { wakeupKswapd } from '../kernel/vmscan.ts';
 import { cnAlive, firstManagedZone, getCramNode, putCramNode } from './cram.ts';
+import { ran } from '../kernel/ran.ts';
 
 /** THR_OP of a thread inside cram_set_pressure (IRQ threads only use this op). */
 export const OP_CRAM_SET_PRESSURE = 40;
@@ -24,6 +25,7 @@ export type PressureStep = 'done' | 'more' | 'blocked';
 
 /** S1: get_cram_node. 'done' if there is none (the call returns). */
 export function cramSetPressureBegin(k: Kernel, tid: number, nid: number, pressure: number): PressureStep {
+  ran(k, 'cram_set_pressure');
   // mm/cram.c: cram_set_pressure (S1)
   if (!getCramNode(k, nid)) {
     if (k.log) k.trace(`cram_set_pressure(N${nid}, ${pressure}): no cram node`);
@@ -118,6 +120,7 @@ export function cramSetPressure(k: Kernel, tid: number, nid: number, pressure: n
 
 /** cram_clear_pressure(nid) = cram_set_pressure(nid, 0) */
 export function cramClearPressure(k: Kernel, tid: number, nid: number): void {
+  ran(k, 'cram_clear_pressure');
   // mm/cram.c: cram_clear_pressure
   cramSetPressure(k, tid, nid, 0);
 }

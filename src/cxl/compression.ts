@@ -30,6 +30,7 @@ import { ghostLegitWrite, setPageContent } from '../kernel/page.ts';
 import { synchronizeRcuReady } from '../cram/rcu.ts';
 import { cramSetPressureBegin, cramSetPressureStep } from '../cram/pressure.ts';
 import { IRQ_HTHRESH, IRQ_LTHRESH } from './device.ts';
+import { ran } from '../kernel/ran.ts';
 
 // DRV_FLAGS bits shared with region_sysram.ts.
 export const DF_SYSRAM = 1 << 0; // sysram device registered (sysram_unregister devm action)
@@ -81,6 +82,7 @@ function flushBufReset(k: Kernel, b: number): void {
  * 2 = zero locally (no active buffer, or full: overflow work scheduled).
  */
 export function cxlCompressionFlushCb(k: Kernel, tid: number, pfn: number): number {
+  ran(k, 'cxl_compression_flush_cb');
   // drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_flush_cb
   const L = k.L;
   // (a) test_and_clear_bit(flush_record[idx])
@@ -116,6 +118,7 @@ export function cxlCompressionFlushCb(k: Kernel, tid: number, pfn: number): numb
 
 /** cxl_flush_buf_send(ctx, buf): zero each folio (CPU or device), folio_put each, reset. */
 export function cxlFlushBufSend(k: Kernel, tid: number, b: number): void {
+  ran(k, 'cxl_flush_buf_send');
   // drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_flush_buf_send
   const L = k.L;
   const M = bufMax(k);
@@ -157,6 +160,7 @@ const KT_SEND = 201;
 
 /** The cxl-flush/nid kthread: choice 0 only (one deterministic step). */
 export function flushKthreadStep(k: Kernel, choice: number): boolean {
+  ran(k, 'cxl_flush_kthread_fn');
   // drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_flush_kthread_fn
   if (choice !== 0) return false;
   const L = k.L;
@@ -229,6 +233,7 @@ export function flushKthreadIdle(k: Kernel): boolean {
 
 /** This CPU's overflow work item. */
 export function overflowWorkStep(k: Kernel, cpu: number): boolean {
+  ran(k, 'cxl_flush_overflow_work');
   // drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_flush_overflow_work
   const L = k.L;
   const tid = k.g.overflowThread(cpu);

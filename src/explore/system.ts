@@ -118,6 +118,14 @@ export interface System {
   deadlock?(state: Uint32Array): string | null;
   /** Temporal properties, judged by the liveness checker (src/explore/liveness.ts) only. */
   readonly liveness?: readonly Temporal[];
+  /**
+   * Optional scope report: the model's instrumented functions that ran in
+   * this process so far (every step, explain and initial state of this
+   * system counts) and those that never did. Kept outside the states, so it
+   * never changes a state's identity; call it after a run to see what the
+   * run exercised (`cramcheck explore` prints the `never` list).
+   */
+  coverage?(): { ran: string[]; never: string[] };
   /** Render the parts of a state a reviewer needs to see, for traces. */
   render(state: Uint32Array, focus?: string): string[];
 }
@@ -158,6 +166,7 @@ export function withProperties(sys: System, keep: (id: string) => boolean): Syst
     properties: sys.properties.filter((p) => keep(p.id)),
     ...(sys.sometimes ? { sometimes: sys.sometimes } : {}),
     ...(sys.liveness ? { liveness: sys.liveness.filter((t) => keep(t.id)) } : {}),
+    ...(sys.coverage ? { coverage: () => sys.coverage!() } : {}),
     ...(sys.deadlock ? { deadlock: (s: Uint32Array) => (keep('DEADLOCK') ? sys.deadlock!(s) : null) } : {}),
     ...(base
       ? {

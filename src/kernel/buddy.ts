@@ -13,8 +13,10 @@
 // allocated and are not counted in ZONE_FREE (NR_FREE_PAGES), as in the kernel.
 
 import type { Geometry } from './geometry.ts';
+import { EV2_DOUBLE_FREE, event2, pageInBuddy } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
 import { PG_head, PG_isolated_pb, PG_reserved, PG_tail } from './layout.ts';
+import { ran } from './ran.ts';
 
 interface ZoneSpan {
   readonly start: Int32Array;
@@ -128,8 +130,11 @@ export function clearFolioFields(k: Kernel, pfn: number, nr: number): void {
  */
 // mm/page_alloc.c: __free_one_page
 export function freeOnePage(k: Kernel, pfn: number, order: number): void {
+  ran(k, '__free_one_page');
   const zone = k.g.pfnZone[pfn]!;
   const sp = zoneSpan(k.g);
+  // __free_one_page: VM_BUG_ON_PAGE(PageBuddy) -- freeing a page already in the buddy.
+  if (pageInBuddy(k, pfn)) event2(k, EV2_DOUBLE_FREE);
   clearFolioFields(k, pfn, 1 << order);
   let head = pfn;
   let o = order;
@@ -158,6 +163,7 @@ export function buddyOnlineBlock(k: Kernel, block: number): void {
 /** Mark a block's pageblocks MIGRATE_ISOLATE: its free pages leave NR_FREE_PAGES. */
 // mm/page_isolation.c: start_isolate_page_range
 export function isolateBlock(k: Kernel, block: number): void {
+  ran(k, 'start_isolate_page_range');
   const b = k.g.blocks[block]!;
   for (let p = b.firstPfn; p < b.firstPfn + b.pages; p++) {
     const o = k.get(k.L.PG_BUDDY, p);
@@ -193,6 +199,7 @@ export function blockAllFree(k: Kernel, block: number): boolean {
 /** __offline_isolated_pages: take an isolated, all-free block out of the buddy; pages become reserved. */
 // mm/page_alloc.c: __offline_isolated_pages
 export function buddyOfflineBlock(k: Kernel, block: number): void {
+  ran(k, '__offline_isolated_pages');
   const b = k.g.blocks[block]!;
   for (let p = b.firstPfn; p < b.firstPfn + b.pages; p++) {
     const o = k.get(k.L.PG_BUDDY, p);

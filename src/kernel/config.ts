@@ -2,6 +2,7 @@
 // programs, the device, and which mutant / fixes / modelling choices are on.
 // Nothing here changes during a run; all that changes lives in Kernel.s.
 
+import type { GfpFlagName } from './alloc_matrix.ts';
 import type { ZoneName } from './defs.ts';
 
 export interface ZoneConfig {
@@ -60,7 +61,11 @@ export type ProgramOp =
   /** add_private_memory_driver_managed(node, all of the node's blocks, online type, np): a driver on this CPU hot-adding the range. */
   | { readonly op: 'add_private_memory'; readonly node: number; readonly np: number; readonly online: 'offline' | 'movable' }
   /** Online the node's first block (memoryX/online = online_movable, or a driver onlining what it added offline). */
-  | { readonly op: 'online_pages'; readonly node: number };
+  | { readonly op: 'online_pages'; readonly node: number }
+  /** node_private_clear_ops(node, table): table names a cfg.opsTables entry ('cram' for cram_ops). */
+  | { readonly op: 'node_private_clear_ops'; readonly node: number; readonly table: string }
+  /** __alloc_pages(gfp, 0, node, nodemask) by kernel code on this CPU, then __free_pages (the allocation matrix, src/kernel/alloc_matrix.ts). */
+  | { readonly op: 'alloc_pages'; readonly node: number; readonly gfp: readonly GfpFlagName[]; readonly nodemask?: readonly number[] };
 
 export interface DeviceConfig {
   /** Physical backing units of the compressed device; an uncompressed page costs cost[2]. */

@@ -10,7 +10,8 @@
 // in minutes; `large` is for model-based testing only.
 
 import type { CpuConfig, KernelConfig, NodeConfig, OpsTableConfig, ProgramOp } from './config.ts';
-import { NP_OPS_DEMOTION, NP_OPS_PROTECT_WRITE } from './defs.ts';
+import { allocMatrixProgram } from './alloc_matrix.ts';
+import { NP_OPS_DEMOTION, NP_OPS_MEMPOLICY, NP_OPS_PROTECT_WRITE } from './defs.ts';
 
 export interface ConfigParams {
   readonly name: string;
@@ -302,6 +303,40 @@ export const KERNEL_CONFIG_PARAMS = {
   // races that need two CPUs (two faults against one demotion batch, a fault
   // against the pressure edge) are explored exhaustively rather than sampled.
   race2: { name: 'race2', cpus: 2, anonPages: 1, filePages: 0, rewrite: true, mprotect: true, flush: false, sameProgram: true },
+  // The allocation matrix (issue 10, class 6): D0, D1 and P, one CPU on D0 whose
+  // kernel code allocates and frees one page per op over gfp {GFP_HIGHUSER_MOVABLE
+  // alone, +__GFP_THISNODE, +__GFP_PRIVATE, +both} x nodemask {none, {D0}, {D1},
+  // {P}} x preferred {D0, P}, plus a GFP_KERNEL private request (zone index below
+  // P's MOVABLE zone) and a non-blocking __GFP_HIGH one; the cpuset toggle
+  // interleaves (mems with and without P). No background actors.
+  allocmatrix: {
+    name: 'allocmatrix', cpus: 1, anonPages: 0, filePages: 0, dram1: true, flush: false, kswapd: false, device: false, cpuset: true,
+    extraOps: allocMatrixProgram([0, 2], 3),
+  },
+  // The node_private API's errno rows from one caller, no driver actor and no
+  // CRAM (SEMANTICS 4.4): a driver on cpu0 adds P for np0 (register + online),
+  // then set_ops with an invalid table (MEMPOLICY without MIGRATION: -EINVAL),
+  // set_ops(other) = 0, clear_ops with the wrong table (-EINVAL), register again
+  // (same np: 0), register on D0 (-EBUSY), unregister P (-EBUSY while
+  // N_MEMORY_PRIVATE), clear_ops(other) = 0, set_ops on D0 (-ENODEV).
+  opsrows: {
+    name: 'opsrows', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false,
+    opsTables: [
+      { name: 'bad', flags: NP_OPS_DEMOTION | NP_OPS_MEMPOLICY, callbacks: [] },
+      { name: 'other', flags: NP_OPS_DEMOTION | NP_OPS_PROTECT_WRITE, callbacks: ['migrate_to', 'free_folio', 'handle_fault'] },
+    ],
+    extraOps: [
+      { op: 'add_private_memory', node: 1, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 1, table: 'bad' },
+      { op: 'node_private_set_ops', node: 1, table: 'other' },
+      { op: 'node_private_clear_ops', node: 1, table: 'bad' },
+      { op: 'node_private_register', node: 1, np: 0 },
+      { op: 'node_private_register', node: 0, np: 0 },
+      { op: 'node_private_unregister', node: 1 },
+      { op: 'node_private_clear_ops', node: 1, table: 'other' },
+      { op: 'node_private_set_ops', node: 0, table: 'other' },
+    ],
+  },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -311,7 +346,7 @@ export const KERNEL_CONFIG_PARAMS = {
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
-  'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'large',
+  'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -8,6 +8,7 @@ import { zoneNode } from './geometry.ts';
 import type { Kernel } from './kernel.ts';
 import { mpolRebindMm } from './mempolicy.ts';
 import { nodesInState } from './zonelist.ts';
+import { ran } from './ran.ts';
 
 /** cpusets_enabled() */
 export function cpusetsEnabled(k: Kernel): boolean {
@@ -67,6 +68,7 @@ export function guaranteeOnlineMems(k: Kernel, mems: number, ancestors: readonly
  */
 // kernel/cgroup/cpuset.c: cpuset_handle_hotplug
 export function cpusetHandleHotplug(k: Kernel): void {
+  ran(k, 'cpuset_handle_hotplug');
   const old = cpusetCurrentMemsAllowed(k);
   const mems = nodesInState(k, N_MEMORY) | nodesInState(k, N_MEMORY_PRIVATE);
   if (mems === old) return;

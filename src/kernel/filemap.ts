@@ -13,6 +13,7 @@ import type { Kernel } from './kernel.ts';
 import { folioPut, lruAdd } from './folio.ts';
 import { allocPages, NULL_PFN } from './page_alloc.ts';
 import { pageContent, setPageContent } from './page.ts';
+import { ran } from './ran.ts';
 
 export function fileIndex(k: Kernel, file: number, pgoff: number): number {
   return file * k.cfg.filePages + pgoff;
@@ -35,6 +36,7 @@ export function filemapAllocFolio(k: Kernel, node: number): number {
  * caller (folio_put when done), or NULL_PFN if allocation failed.
  */
 export function filemapGetFolio(k: Kernel, node: number, file: number, pgoff: number): number {
+  ran(k, 'filemap_get_folio');
   // mm/filemap.c: __filemap_get_folio
   const idx = fileIndex(k, file, pgoff);
   const cached = k.get(k.L.PCACHE, idx) - 1;
@@ -63,6 +65,7 @@ export function filemapGetFolio(k: Kernel, node: number, file: number, pgoff: nu
  * including a folio demoted to a private node (A3: no PTE, no fault, no hook).
  */
 export function genericPerformWrite(k: Kernel, tid: number, node: number, file: number, pgoff: number, value: number): number {
+  ran(k, 'generic_perform_write');
   // mm/filemap.c: generic_perform_write
   const pfn = filemapGetFolio(k, node, file, pgoff);
   if (pfn === NULL_PFN) return -12;
@@ -75,6 +78,7 @@ export function genericPerformWrite(k: Kernel, tid: number, node: number, file: 
 
 /** Writeback of a dirty file folio (writepage during reclaim): contents to storage, folio clean. */
 export function filemapWriteback(k: Kernel, pfn: number): void {
+  ran(k, 'filemap_writeback');
   // mm/vmscan.c: pageout -> ->writepage
   const m = k.get(k.L.PG_MAPPING, pfn);
   if (m === 0) return;
@@ -85,6 +89,7 @@ export function filemapWriteback(k: Kernel, pfn: number): void {
 
 /** __filemap_remove_folio: unlink from the cache and drop the cache's reference (caller holds another). */
 export function filemapRemoveFolio(k: Kernel, pfn: number): void {
+  ran(k, 'filemap_remove_folio');
   // mm/filemap.c: __filemap_remove_folio
   const m = k.get(k.L.PG_MAPPING, pfn);
   if (m === 0) return;

@@ -14,6 +14,7 @@ import type { Kernel } from './kernel.ts';
 import { hasFix } from './config.ts';
 import { folioManagedOnFree, folioIsPrivateNode } from './node_private.ts';
 import { freePagesToBuddy } from './page_alloc.ts';
+import { EV2_REF_ON_FREE, event2, pageInBuddy } from './ghost.ts';
 
 /** folio_nr_pages(f) */
 export function folioNrPages(k: Kernel, pfn: number): number {
@@ -36,6 +37,7 @@ export function pageFolio(k: Kernel, pfn: number): number {
 export function folioGet(k: Kernel, pfn: number): void {
   // include/linux/mm.h: folio_get -> VM_BUG_ON_FOLIO(folio_ref_zero_or_close_to_overflow)
   if (k.get(k.L.PG_REF, pfn) === 0) k.event(EV_FOLIO_GET_ZERO);
+  if (pageInBuddy(k, pfn)) event2(k, EV2_REF_ON_FREE);
   k.add(k.L.PG_REF, pfn, 1);
 }
 
@@ -43,7 +45,11 @@ export function folioGet(k: Kernel, pfn: number): void {
 export function folioPut(k: Kernel, tid: number, pfn: number): void {
   // include/linux/mm.h: folio_put
   const ref = k.get(k.L.PG_REF, pfn);
-  if (ref === 0) return; // put on a free folio: the kernel would warn; the model ignores it
+  if (ref === 0) {
+    // put on a free folio: page_ref underflow (VM_BUG_ON_PAGE under DEBUG_VM); the model records it and goes on.
+    event2(k, EV2_REF_ON_FREE);
+    return;
+  }
   k.set(k.L.PG_REF, pfn, ref - 1);
   if (ref - 1 === 0) __folioPut(k, tid, pfn);
 }

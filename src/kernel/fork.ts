@@ -9,11 +9,13 @@ import { PTE_EXCL, PTE_MIGRATION, PTE_MIG_WRITE, PTE_PRESENT, PTE_SWAP, PTE_WRIT
 import type { Kernel } from './kernel.ts';
 import { folioGet, pageFolio } from './folio.ts';
 import { swapDuplicate } from './swap.ts';
+import { ran } from './ran.ts';
 
 const VMA_FIELDS = ['VMA_FLAGS', 'VMA_FILE', 'VMA_PGOFF', 'VMA_POL_MODE', 'VMA_POL_NODES', 'VMA_POL_FLAGS', 'GH_LAST_WRITE'] as const;
 
 /** fork(): copy mm `parent` into the unused mm `child`. 0 or -EBUSY if child is live. */
 export function dupMm(k: Kernel, parent: number, child: number): number {
+  ran(k, 'dup_mm');
   // kernel/fork.c: dup_mm
   const L = k.L;
   if (child >= k.cfg.mms || child === parent || k.get(L.MM_LIVE, child)) {

@@ -6,12 +6,15 @@ import type { KernelConfig } from './config.ts';
 import { buildGeometry, type Geometry } from './geometry.ts';
 import { checkCountsFit, checkLayoutFits } from './fit.ts';
 import { buildLayout, type Field, type KernelLayout } from './layout.ts';
+import { newRanRecord } from './ran.ts';
 
 /** Everything that is fixed for a configuration, shared by all its states. */
 export interface Machine {
   readonly cfg: KernelConfig;
   readonly g: Geometry;
   readonly L: KernelLayout;
+  /** Kernel functions that ran on this machine (src/kernel/ran.ts); outside the state, never part of a key. */
+  readonly ran: Uint8Array;
 }
 
 /** Throws ConfigFitError (fit.ts) when the configuration does not fit the state layout. */
@@ -20,7 +23,7 @@ export function buildMachine(cfg: KernelConfig): Machine {
   const g = buildGeometry(cfg);
   const L = buildLayout(cfg, g);
   checkLayoutFits(L);
-  return { cfg, g, L };
+  return { cfg, g, L, ran: newRanRecord() };
 }
 
 /**

@@ -202,6 +202,7 @@ export interface KernelLayout {
   readonly THR_REFS: Field; // REF_* bits
   // ghost history
   readonly GH_EVENTS: Field; // EV_* bits
+  readonly GH_EVENTS2: Field; // EV2_* bits (src/kernel/ghost.ts): KASAN-style and API-contract history
 }
 
 class Builder {
@@ -319,6 +320,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     THR_LOCKS: b.add('THR_LOCKS', T, U16),
     THR_REFS: b.add('THR_REFS', T, 3),
     GH_EVENTS: b.add('GH_EVENTS', 1, U16),
+    GH_EVENTS2: b.add('GH_EVENTS2', 1, U16),
   };
   // Pad to whole 32-bit words so a state is also a Uint32Array key.
   const words16 = b.size + (b.size & 1);

@@ -31,6 +31,7 @@ import { NULL_PFN, allocPages } from './page_alloc.ts';
 import { copyFolioContent, setPageContent, zeroFolio } from './page.ts';
 import { setPtePresent } from './rmap.ts';
 import { addToSwapCache, deleteFromSwapCache, swapCacheLookup, swapFree } from './swap.ts';
+import { ran } from './ran.ts';
 
 /** include/linux/mm_types.h fault flags the model uses. */
 export const FAULT_FLAG_WRITE = 1 << 0;
@@ -100,6 +101,7 @@ export function mmapReadHeldByOther(k: Kernel, tid: number, mm: number): boolean
  * SIGSEGV, reported as VM_FAULT_SIGBUS.
  */
 export function handleMmFault(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean): FaultOutcome {
+  ran(k, 'handle_mm_fault');
   // mm/memory.c: handle_mm_fault
   const s = pteSlot(k, mm, vaddr);
   const vf = k.get(k.L.VMA_FLAGS, s);
@@ -202,6 +204,7 @@ export function handleFaultStep(k: Kernel, tid: number): number | null {
 
 /** do_anonymous_page: a new zeroed anon folio from the VMA policy (vma_alloc_folio). */
 export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean): number {
+  ran(k, 'do_anonymous_page');
   // mm/memory.c: do_anonymous_page
   const s = pteSlot(k, mm, vaddr);
   const pfn = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0, threadNode(k, tid));
@@ -213,6 +216,8 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
   k.setBits(k.L.PG_FLAGS, pfn, PG_anon);
   lruAdd(k, pfn);
   const vw = k.has(k.L.VMA_FLAGS, s, VMA_WRITE);
+  // Mutant anon-fault-drops-alloc-ref (mutants/safety.ts): the allocation's reference is dropped as if the rmap took its own.
+  if (k.cfg.mutant === 'anon-fault-drops-alloc-ref') folioPut(k, tid, pfn);
   // The allocation's reference becomes the mapping's (folio_add_new_anon_rmap(RMAP_EXCLUSIVE)).
   setPtePresent(k, s, pfn, PTE_EXCL | (vw ? PTE_WRITE | PTE_DIRTY : 0));
   if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}${write ? ', write' : ''}) -> pfn ${pfn} (node ${folioNid(k, pfn)})`);
@@ -279,6 +284,7 @@ function doSharedFault(k: Kernel, tid: number, mm: number, vaddr: number): numbe
  * folio from the VMA policy.
  */
 export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): number {
+  ran(k, 'do_wp_page');
   // mm/memory.c: do_wp_page
   const L = k.L;
   const s = pteSlot(k, mm, vaddr);
@@ -329,6 +335,7 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
  * (v4 folio_can_map_prot_numa: a private folio needs NUMA_BALANCING).
  */
 export function changeProtNuma(k: Kernel, mm: number, vaddr: number): boolean {
+  ran(k, 'change_prot_numa');
   // mm/mempolicy.c: change_prot_numa -> folio_can_map_prot_numa
   const s = pteSlot(k, mm, vaddr);
   if (k.get(k.L.PTE_KIND, s) !== PTE_PRESENT || k.has(k.L.PTE_FLAGS, s, PTE_PROTNONE)) return false;
@@ -345,6 +352,7 @@ export function changeProtNuma(k: Kernel, mm: number, vaddr: number): boolean {
  * rebuilt PTE stays read-only for PROTECT_WRITE folios.
  */
 export function doNumaPage(k: Kernel, tid: number, mm: number, vaddr: number): number {
+  ran(k, 'do_numa_page');
   // mm/memory.c: do_numa_page
   const L = k.L;
   const s = pteSlot(k, mm, vaddr);
@@ -374,6 +382,7 @@ export function doNumaPage(k: Kernel, tid: number, mm: number, vaddr: number): n
  * a private node (SEMANTICS 2.5).
  */
 export function doSwapPage(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean): number {
+  ran(k, 'do_swap_page');
   // mm/memory.c: do_swap_page
   const L = k.L;
   const s = pteSlot(k, mm, vaddr);

@@ -20,6 +20,7 @@ import { migratePages, nodeStatModIsolated, putbackMovablePages } from './migrat
 import { folioIsPrivateNode, folioManagedAllowsMigrate, nodePrivateRegister, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish } from './node_private.ts';
 import { allocPages, setupPerZoneWmarks } from './page_alloc.ts';
 import { buildAllZonelists, nodesInState } from './zonelist.ts';
+import { ran } from './ran.ts';
 
 function nodePresentPages(k: Kernel, nid: number): number {
   let n = 0;
@@ -43,6 +44,7 @@ function startDaemons(k: Kernel, nid: number): void {
  */
 // mm/memory_hotplug.c: online_pages
 export function onlinePages(k: Kernel, block: number): number {
+  ran(k, 'online_pages');
   const L = k.L;
   const b = k.g.blocks[block];
   if (!b || k.get(L.BLOCK_STATE, block) !== BLOCK_OFFLINE) {
@@ -116,6 +118,7 @@ function hotplugMigrationTarget(k: Kernel, src: number): number {
  */
 // mm/memory_hotplug.c: offline_pages
 export function offlinePages(k: Kernel, block: number, tid: number): number {
+  ran(k, 'offline_pages');
   const L = k.L;
   const b = k.g.blocks[block];
   if (!b || k.get(L.BLOCK_STATE, block) !== BLOCK_ONLINE) {
@@ -157,7 +160,8 @@ export function offlinePages(k: Kernel, block: number, tid: number): number {
   k.add(L.ZONE_MANAGED, b.zone, -b.pages);
   k.set(L.BLOCK_STATE, block, BLOCK_OFFLINE);
   // node_states_clear_node: N_MEMORY if set, else N_MEMORY_PRIVATE.
-  if (last) k.clearBits(L.NODE_STATES, nid, k.has(L.NODE_STATES, nid, N_MEMORY) ? N_MEMORY : N_MEMORY_PRIVATE);
+  // (Mutant offline-keeps-node-state, mutants/node_state.ts: the last offline leaves the state set.)
+  if (last && k.cfg.mutant !== 'offline-keeps-node-state') k.clearBits(L.NODE_STATES, nid, k.has(L.NODE_STATES, nid, N_MEMORY) ? N_MEMORY : N_MEMORY_PRIVATE);
   if (k.get(L.ZONE_MANAGED, b.zone) === 0) buildAllZonelists(k);
   setupPerZoneWmarks(k);
   if (last) {
@@ -233,6 +237,7 @@ export function nodeBlockRange(k: Kernel, nid: number): { first: number; n: numb
 }
 
 export function addPrivateMemoryDriverManaged(k: Kernel, nid: number, firstBlock: number, nBlocks: number, onlineType: number, npSlot: number): number {
+  ran(k, 'add_private_memory_driver_managed');
   if (npSlot < 0) {
     k.trace(`add_private_memory_driver_managed(N${nid}, np NULL) = -EINVAL`);
     return -EINVAL;
@@ -255,6 +260,7 @@ export function addPrivateMemoryDriverManaged(k: Kernel, nid: number, firstBlock
 /** try_offline_node(nid): a node with no present memory block and no CPUs leaves N_ONLINE. */
 // mm/memory_hotplug.c: try_offline_node
 export function tryOfflineNode(k: Kernel, nid: number): void {
+  ran(k, 'try_offline_node');
   for (let i = 0; i < k.g.blocks.length; i++) {
     if (k.g.blocks[i]!.node === nid && k.get(k.L.BLOCK_STATE, i) !== BLOCK_ABSENT) return;
   }
@@ -280,6 +286,7 @@ export interface RemoveResult {
  */
 // mm/memory_hotplug.c: offline_and_remove_private_memory
 export function offlineAndRemovePrivateMemory(k: Kernel, nid: number, firstBlock: number, nBlocks: number, tid: number): RemoveResult {
+  ran(k, 'offline_and_remove_private_memory');
   if (!rangeOk(k, nid, firstBlock, nBlocks)) {
     k.trace(`offline_and_remove_private_memory(N${nid}) = -EINVAL`);
     return { remove: -EINVAL, unregister: null };

@@ -9,6 +9,7 @@ import { N_CPU, N_MEMORY, N_MEMORY_PRIVATE, NP_OPS_DEMOTION } from './defs.ts';
 import type { Kernel } from './kernel.ts';
 import { nodePrivateHasFlag } from './node_private.ts';
 import { findNextBestNodeIn, nodeDistance, nodesInState } from './zonelist.ts';
+import { ran } from './ran.ts';
 
 /** include/linux/memory-tiers.h */
 export const MEMTIER_CHUNK_BITS = 7;
@@ -67,6 +68,7 @@ export function demotionCandidates(k: Kernel): number {
  */
 // mm/memory-tiers.c: establish_demotion_targets
 export function establishDemotionTargets(k: Kernel): void {
+  ran(k, 'establish_demotion_targets');
   for (let n = 0; n < k.g.nodes; n++) k.set(k.L.NODE_DEMOTION_TARGETS, n, 0);
   const cand = demotionCandidates(k);
   const nMem = nodesInState(k, N_MEMORY);
@@ -110,7 +112,8 @@ export function memtierNodeAdded(k: Kernel, nid: number): void {
 /** clear_node_memory_tier on NODE_REMOVED_LAST_MEMORY, then refresh. */
 // mm/memory-tiers.c: memtier_hotplug_callback (MEM_OFFLINE)
 export function memtierNodeRemoved(k: Kernel, nid: number): void {
-  k.set(k.L.NODE_IN_TIER, nid, 0);
+  // Mutant memtier-removed-keeps-tier (mutants/node_state.ts): clear_node_memory_tier is skipped.
+  if (k.cfg.mutant !== 'memtier-removed-keeps-tier') k.set(k.L.NODE_IN_TIER, nid, 0);
   establishDemotionTargets(k);
 }
 

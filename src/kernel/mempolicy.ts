@@ -17,6 +17,7 @@ import { VMA_MAPPED } from './layout.ts';
 import { folioIsPrivateNode, nodePrivateHasFlag, nodesPrivateMpolAllowed } from './node_private.ts';
 import { allocPages, gfpZone, NULL_PFN } from './page_alloc.ts';
 import { nodesInState } from './zonelist.ts';
+import { ran } from './ran.ts';
 
 export interface Mempolicy {
   readonly mode: number;
@@ -55,6 +56,7 @@ function nthNode(mask: number, n: number): number {
  */
 // mm/mempolicy.c: mpol_set_nodemask
 export function mpolSetNodemask(k: Kernel, mode: number, nodes: number): { ret: number; pol: Mempolicy } {
+  ran(k, 'mpol_set_nodemask');
   const none = { mode, nodes: 0, flags: 0 };
   if (mode === MPOL_DEFAULT || mode === MPOL_LOCAL) return { ret: 0, pol: none };
   const allowed = cpusetCurrentMemsAllowed(k) & (nodesInState(k, N_MEMORY) | nodesInState(k, N_MEMORY_PRIVATE));
@@ -110,6 +112,7 @@ export function mpolRebindNodemask(k: Kernel, pol: Mempolicy, oldMems: number, n
 /** mpol_rebind_mm(mm, new mems): every policy of the mm; PREFERRED and LOCAL keep their nodes. */
 // mm/mempolicy.c: mpol_rebind_mm
 export function mpolRebindMm(k: Kernel, mm: number, oldMems: number, newMems: number): void {
+  ran(k, 'mpol_rebind_mm');
   for (let v = 0; v < k.cfg.vaddrs; v++) {
     const pol = vmaPolicy(k, mm, v);
     if (pol.mode !== MPOL_BIND && pol.mode !== MPOL_INTERLEAVE && pol.mode !== MPOL_PREFERRED_MANY) continue;
@@ -212,6 +215,7 @@ export function allocPagesMpol(k: Kernel, gfp: number, order: number, pol: Mempo
  */
 // mm/mempolicy.c: do_mbind
 export function doMbind(k: Kernel, mm: number, vaddr: number, mode: number, nodemask: number): number {
+  ran(k, 'do_mbind');
   let ret: number;
   let pol: Mempolicy | null = null;
   const idx = mm * k.cfg.vaddrs + vaddr;

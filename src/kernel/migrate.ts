@@ -13,9 +13,10 @@ import { GA_WHILE_BLOCKED, PG_active, PG_anon, PG_locked, PG_unevictable, PTE_PR
 import type { Kernel } from './kernel.ts';
 import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, pageFolio } from './folio.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedMigrateCb, nodePrivateMigrateTo } from './node_private.ts';
-import { NULL_PFN, allocPages } from './page_alloc.ts';
+import { NULL_PFN, allocPages, freePagesToBuddy } from './page_alloc.ts';
 import { copyFolioContent, ghostLegitWrite } from './page.ts';
 import { folioMapped, removeMigrationPtes, tryToMigrate } from './rmap.ts';
+import { ran } from './ran.ts';
 
 /** new_folio_t: allocate a destination for src; NULL_PFN if none. */
 export type NewFolioFn = (k: Kernel, src: number) => number;
@@ -56,6 +57,7 @@ function migrateFolioDoneStat(k: Kernel, src: number, nr: number, reason: number
  * folios that failed stay on the list, still isolated, for the caller.
  */
 export function migratePages(k: Kernel, tid: number, list: number[], getNew: NewFolioFn, putNew: PutNewFolioFn | null, mode: number, reason: number): { ret: number; nrSucceeded: number } {
+  ran(k, 'migrate_pages');
   // mm/migrate.c: migrate_pages
   let failed = 0;
   let nrSucceeded = 0;
@@ -102,6 +104,10 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
     if (k.log) k.trace(`migrate_folio_unmap(pfn ${src}): freed under us`);
     migrateFolioDoneStat(k, src, folioNrPages(k, src), reason);
     folioPut(k, tid, src); // migrate_folio_done
+    // Safety mutants (mutants/safety.ts): the done path frees the folio again / puts it again.
+    const dram = !folioIsPrivateNode(k, src);
+    if (dram && k.cfg.mutant === 'freed-under-us-double-free') freePagesToBuddy(k, src, 0);
+    if (dram && k.cfg.mutant === 'freed-under-us-put-twice') folioPut(k, tid, src);
     return 'ok';
   }
   const dst = getNew(k, src);
@@ -152,7 +158,9 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
   k.add(L.PG_REF, dst, cacheRefs);
   k.add(L.PG_REF, src, -cacheRefs);
   // folio_migrate_copy: contents, then folio_migrate_flags.
-  if (k.cfg.mutant !== 'migrate-copy-skipped') copyFolioContent(k, dst, src, nr);
+  // Mutant demote-copy-after-free: a DRAM source is copied only after its last put (below).
+  const copyLate = k.cfg.mutant === 'demote-copy-after-free' && !folioIsPrivateNode(k, src);
+  if (k.cfg.mutant !== 'migrate-copy-skipped' && !copyLate) copyFolioContent(k, dst, src, nr);
   if (folioIsPrivateNode(k, dst) && !(k.get(L.GH_ALLOC, dst) & GA_WHILE_BLOCKED)) {
     for (let i = 0; i < nr; i++) ghostLegitWrite(k, dst + i);
   }
@@ -163,7 +171,8 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
   // migrate_folio_move: v4 folio_managed_migrate_notify, only if src is private.
   folioManagedMigrateCb(k, src, dst);
   if (wasLru) lruAdd(k, dst);
-  removeMigrationPtes(k, src, dst);
+  // Mutant demote-remaps-src: a migration to a private node restores the PTEs to the source.
+  removeMigrationPtes(k, src, k.cfg.mutant === 'demote-remaps-src' && folioIsPrivateNode(k, dst) ? src : dst);
   folioUnlock(k, dst);
   folioUnlock(k, src);
   if (k.log) k.trace(`migrate_folio_move(pfn ${src} node ${folioNid(k, src)} -> pfn ${dst} node ${folioNid(k, dst)})`);
@@ -171,11 +180,16 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
   // Mutant promote-leaks-src: a folio migrated off a private node keeps its isolation reference (never freed).
   if (k.cfg.mutant === 'promote-leaks-src' && folioIsPrivateNode(k, src)) return 'ok';
   folioPut(k, tid, src); // migrate_folio_done: the isolation reference -> __folio_put -> free hooks
+  if (copyLate) {
+    copyFolioContent(k, dst, src, nr);
+    if (folioIsPrivateNode(k, dst)) for (let i = 0; i < nr; i++) ghostLegitWrite(k, dst + i);
+  }
   return 'ok';
 }
 
 /** putback_movable_pages(list): every folio left on the list back to the LRU. */
 export function putbackMovablePages(k: Kernel, tid: number, list: number[]): void {
+  ran(k, 'putback_movable_pages');
   // mm/migrate.c: putback_movable_pages
   for (const pfn of list) {
     nodeStatModIsolated(k, pfn, -folioNrPages(k, pfn));
@@ -195,6 +209,7 @@ export function allocMisplacedDstFolio(node: number): NewFolioFn {
  * The caller holds a reference and no PTL.
  */
 export function migrateMisplacedFolio(k: Kernel, tid: number, pfn: number, node: number): number {
+  ran(k, 'migrate_misplaced_folio');
   // mm/migrate.c: migrate_misplaced_folio_prepare (v4: folio_managed_allows_migrate -> -ENOENT)
   if (!folioManagedAllowsMigrate(k, pfn)) {
     if (k.log) k.trace(`migrate_misplaced_folio_prepare(pfn ${pfn}, node ${node}) = -ENOENT`);
@@ -241,6 +256,7 @@ function nodeIsPrivate(k: Kernel, node: number): boolean {
  * (node, or -errno).
  */
 export function doPagesMove(k: Kernel, tid: number, mm: number, vaddr: number, node: number): { ret: number; status: number } {
+  ran(k, 'do_pages_move');
   // mm/migrate.c: add_folio_for_migration
   const s = mm * k.cfg.vaddrs + vaddr;
   if (k.get(k.L.PTE_KIND, s) !== PTE_PRESENT) return done(k, mm, vaddr, node, 0, -ENOENT);

@@ -8,11 +8,13 @@ import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, VMA_MAPPED, VMA_SHARED
 import type { Kernel } from './kernel.ts';
 import { folioTestAnon, pageFolio } from './folio.ts';
 import { folioManagedWrprotect } from './node_private.ts';
+import { ran } from './ran.ts';
 
 const ENOMEM_MPROTECT = 12;
 
 /** mprotect(mm, vaddr, prot): 0 or -errno. */
 export function mprotectFixup(k: Kernel, mm: number, vaddr: number, writable: boolean): number {
+  ran(k, 'mprotect_fixup');
   // mm/mprotect.c: do_mprotect_pkey -> mprotect_fixup
   const s = mm * k.cfg.vaddrs + vaddr;
   const vf = k.get(k.L.VMA_FLAGS, s);

@@ -9,6 +9,7 @@
 // threads and are not recorded; a thread that holds RCU across steps sets
 // LK_RCU, and synchronize_rcu waits for no thread to hold it.
 
+import { checkClearOpsRow, checkMigrated, checkRegisterRow, checkSetOpsRow, checkUnregisterRow, migrationHomes, npRowState, onNode } from './contracts.ts';
 import { hasFix } from './config.ts';
 import {
   BLOCK_ABSENT, EBUSY, EINVAL, ENODEV, ENOENT, errname, N_MEMORY, N_MEMORY_PRIVATE, NP_OPS_COMPACTION, NP_OPS_MEMPOLICY,
@@ -19,6 +20,7 @@ import { EV_NP_HELD_AFTER_UNREG, EV_OPS_AFTER_UNREGISTER, LK_RCU, REF_NP } from 
 import { opsById, type NodePrivateOps } from './ops_table.ts';
 import { folioNrPages } from './folio.ts';
 import { ghostLegitWrite, setPageContent } from './page.ts';
+import { ran } from './ran.ts';
 
 function nodePossible(k: Kernel, nid: number): boolean {
   return Number.isInteger(nid) && nid >= 0 && nid < k.g.nodes;
@@ -163,6 +165,7 @@ export function folioManagedAllowsNuma(k: Kernel, pfn: number): boolean {
  */
 // mm/internal.h: folio_managed_on_free
 export function folioManagedOnFree(k: Kernel, tid: number, pfn: number): boolean {
+  ran(k, 'folio_managed_on_free');
   if (!folioIsPrivateManaged(k, pfn)) return false;
   const ops = folioNodePrivateOps(k, pfn);
   if (!ops && privateNodeWithoutOps(k, k.g.pfnNode[pfn]!)) {
@@ -196,6 +199,7 @@ export function folioManagedSplitCb(k: Kernel, pfn: number, newPfn: number): voi
 /** migrate.c: folio_migrate callback, only if src is private. */
 // mm/migrate.c: migrate_folio_move (v4 hook)
 export function folioManagedMigrateCb(k: Kernel, src: number, dst: number): void {
+  ran(k, 'folio_managed_migrate_notify');
   if (!folioIsPrivateNode(k, src)) return;
   const ops = folioNodePrivateOps(k, src);
   if (!ops || !ops.folioMigrate) return;
@@ -237,6 +241,7 @@ export function nodePrivateReclaimPolicy(k: Kernel, nid: number): ReclaimPolicy 
  */
 // include/linux/node_private.h: node_private_migrate_to
 export function nodePrivateMigrateToGet(k: Kernel, tid: number, nid: number): number {
+  ran(k, 'node_private_migrate_to');
   const slot = nodePrivateNp(k, nid);
   if (slot < 0) return -ENODEV;
   const ops = opsById(k, k.get(k.L.NP_OPS, slot));
@@ -259,7 +264,9 @@ export function nodePrivateMigrateToCall(k: Kernel, tid: number, list: number[],
   // the kernel still calls the old function pointer (R4): same static table here.
   if (!ops || !ops.migrateTo) return { ret: -ENODEV, nrSucceeded: 0 };
   noteOpsCallback(k, nid);
+  const homes = migrationHomes(k, list); // contract: what it reports moved is on nid
   const r = ops.migrateTo(k, tid, list, nid, mode, reason);
+  checkMigrated(k, homes, list, r.nrSucceeded, onNode(nid));
   k.trace(`${ops.name}.migrate_to(nid ${nid}, ${list.length} left) = ${r.ret}`);
   return r;
 }
@@ -291,7 +298,9 @@ export function nodePrivateMigrateTo(k: Kernel, tid: number, list: number[], nid
  */
 // drivers/base/node.c: node_private_register
 export function nodePrivateRegister(k: Kernel, nid: number, slot: number): number {
+  ran(k, 'node_private_register');
   const L = k.L;
+  const pre = npRowState(k, nid, slot);
   let ret: number;
   if (slot < 0 || !nodePossible(k, nid)) ret = -EINVAL;
   else if (!k.get(L.G_NP_INITIALIZED)) ret = -ENODEV;
@@ -308,13 +317,16 @@ export function nodePrivateRegister(k: Kernel, nid: number, slot: number): numbe
     ret = 0;
   }
   k.trace(`node_private_register(${nid}, np${slot}) = ${errname(ret)}`);
+  checkRegisterRow(k, nid, slot, ret, pre);
   return ret;
 }
 
 /** node_private_set_ops(nid, ops): flag checks, then -ENODEV without np; overwrites any ops. */
 // drivers/base/node.c: node_private_set_ops
 export function nodePrivateSetOps(k: Kernel, nid: number, opsId: number): number {
+  ran(k, 'node_private_set_ops');
   const ops = opsById(k, opsId);
+  const pre = npRowState(k, nid);
   let ret = 0;
   if (!ops || !nodePossible(k, nid)) ret = -EINVAL;
   else {
@@ -329,23 +341,33 @@ export function nodePrivateSetOps(k: Kernel, nid: number, opsId: number): number
       if (slot < 0) ret = -ENODEV;
       else k.set(k.L.NP_OPS, slot, opsId);
     }
+    // Contract mutant set-ops-einval-stores (mutants/contracts.ts): a flag-check -EINVAL still stores the ops.
+    const slot = nodePrivateNp(k, nid);
+    if (k.cfg.mutant === 'set-ops-einval-stores' && ret === -EINVAL && slot >= 0) k.set(k.L.NP_OPS, slot, opsId);
   }
   k.trace(`node_private_set_ops(${nid}, ${ops ? ops.name : 'NULL'}) = ${errname(ret)}`);
+  checkSetOpsRow(k, nid, opsId, ret, pre);
   return ret;
 }
 
 /** node_private_clear_ops(nid, ops): ops := NULL without synchronize_rcu. */
 // drivers/base/node.c: node_private_clear_ops
 export function nodePrivateClearOps(k: Kernel, nid: number, opsId: number): number {
+  ran(k, 'node_private_clear_ops');
+  const pre = npRowState(k, nid);
   let ret = 0;
   if (!nodePossible(k, nid)) ret = -EINVAL;
   else {
     const slot = nodePrivateNp(k, nid);
     if (slot < 0) ret = -ENODEV;
-    else if (k.get(k.L.NP_OPS, slot) !== opsId) ret = -EINVAL;
-    else k.set(k.L.NP_OPS, slot, 0);
+    else if (k.get(k.L.NP_OPS, slot) !== opsId) {
+      ret = -EINVAL;
+      // Contract mutant clear-ops-mismatch-clears (mutants/contracts.ts): the mismatch is reported but the ops are cleared.
+      if (k.cfg.mutant === 'clear-ops-mismatch-clears') k.set(k.L.NP_OPS, slot, 0);
+    } else k.set(k.L.NP_OPS, slot, 0);
   }
   k.trace(`node_private_clear_ops(${nid}, ops#${opsId}) = ${errname(ret)}`);
+  checkClearOpsRow(k, nid, opsId, ret, pre);
   return ret;
 }
 
@@ -356,6 +378,8 @@ export function nodePrivateClearOps(k: Kernel, nid: number, opsId: number): numb
  */
 // drivers/base/node.c: node_private_unregister
 export function nodePrivateUnregisterBegin(k: Kernel, nid: number): number {
+  ran(k, 'node_private_unregister');
+  const pre = npRowState(k, nid);
   let ret = 0;
   if (!nodePossible(k, nid) || nodePrivateNp(k, nid) < 0) ret = 0;
   else if (hasState(k, nid, N_MEMORY_PRIVATE) && k.cfg.mutant !== 'unregister-while-online') ret = -EBUSY;
@@ -369,6 +393,7 @@ export function nodePrivateUnregisterBegin(k: Kernel, nid: number): number {
     k.set(k.L.NODE_PRIVATE, nid, 0);
   }
   k.trace(`node_private_unregister(${nid}) [clear pointer] = ${errname(ret)}`);
+  checkUnregisterRow(k, nid, ret, pre);
   return ret;
 }
 

@@ -3,14 +3,18 @@
 // device compresses whatever lands on it, whoever writes it).
 
 import { deviceContentChanged } from '../cxl/device.ts';
+import { EV2_FREE_ACCESS, event2, pageInBuddy } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
 
 export function pageContent(k: Kernel, pfn: number): number {
+  // KASAN: a free page is poisoned; reading it is a use-after-free.
+  if (pageInBuddy(k, pfn)) event2(k, EV2_FREE_ACCESS);
   return k.get(k.L.PG_CONTENT, pfn);
 }
 
 /** Store v into page pfn (a CPU store, a DMA copy, a device zeroing). */
 export function setPageContent(k: Kernel, pfn: number, v: number): void {
+  if (pageInBuddy(k, pfn)) event2(k, EV2_FREE_ACCESS);
   const old = k.get(k.L.PG_CONTENT, pfn);
   if (old === v) return;
   k.set(k.L.PG_CONTENT, pfn, v);

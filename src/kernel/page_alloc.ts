@@ -20,6 +20,8 @@ import type { Field } from './layout.ts';
 import { GA_CONTIG, GA_GFP_PRIVATE, GA_PREFERRED_HERE, GA_PRIVATE_OK, GA_WHILE_BLOCKED } from './layout.ts';
 import { nodePrivateHasFlag, nodePrivateMigrationBlocked, nodePrivateReclaimPolicy, npSlotOfNode } from './node_private.ts';
 import { nodeZonelist } from './zonelist.ts';
+import { checkAllocation } from './contracts.ts';
+import { ran } from './ran.ts';
 
 /** NULL for a struct page * result. */
 export const NULL_PFN = -1;
@@ -64,8 +66,13 @@ export function gfpZone(gfp: number): number {
  */
 // mm/page_alloc.c: numa_zone_alloc_allowed
 export function numaZoneAllocAllowed(k: Kernel, allocFlags: number, zone: number, gfp: number, inTask = true): boolean {
+  ran(k, 'numa_zone_alloc_allowed');
   const nid = zoneNode(zone);
-  if (k.cfg.mutant !== 'numa-zone-allowed-ignores-private' && k.has(k.L.NODE_STATES, nid, N_MEMORY_PRIVATE) && (gfp & __GFP_PRIVATE) === 0) return false;
+  // Input-coverage mutant numa-zone-allowed-tests-thisnode (mutants/input.ts): rule 1 tests the wrong gfp bit.
+  const privateBit = k.cfg.mutant === 'numa-zone-allowed-tests-thisnode' ? __GFP_THISNODE : __GFP_PRIVATE;
+  if (k.cfg.mutant !== 'numa-zone-allowed-ignores-private' && k.has(k.L.NODE_STATES, nid, N_MEMORY_PRIVATE) && (gfp & privateBit) === 0) return false;
+  // Mutant numa-zone-allowed-private-skips-cpuset: a __GFP_PRIVATE request returns before the cpuset test.
+  if (k.cfg.mutant === 'numa-zone-allowed-private-skips-cpuset' && (gfp & __GFP_PRIVATE)) return true;
   if (cpusetsEnabled(k) && (allocFlags & ALLOC_CPUSET)) return cpusetZoneAllowed(k, zone, gfp, inTask);
   return true;
 }
@@ -120,6 +127,7 @@ function defaultWmarks(k: Kernel, zone: number, managed: number): { min: number;
  */
 // mm/page_alloc.c: __setup_per_zone_wmarks
 export function setupPerZoneWmarks(k: Kernel): void {
+  ran(k, '__setup_per_zone_wmarks');
   for (let z = 0; z < k.g.zones; z++) {
     const managed = k.get(k.L.ZONE_MANAGED, z);
     const w = managed > 0 ? defaultWmarks(k, z, managed) : { min: 0, low: 0, high: 0 };
@@ -151,8 +159,11 @@ function zonelistAt(k: Kernel, ac: AllocCtx, i: number): number {
 }
 
 /** for_next_zone_zonelist_nodemask: zone index and nodemask filter. */
-function zoneEligible(ac: AllocCtx, z: number): boolean {
-  return zoneType(z) <= ac.highestZoneidx && (ac.nodemask === null || (ac.nodemask & (1 << zoneNode(z))) !== 0);
+function zoneEligible(ac: AllocCtx, z: number, mutant: string | null = null): boolean {
+  // Contract mutants (mutants/contracts.ts): the zone index / the nodemask filter is skipped.
+  const zoneOk = mutant === 'alloc-ignores-zone-index' || zoneType(z) <= ac.highestZoneidx;
+  const maskOk = mutant === 'alloc-ignores-nodemask' || ac.nodemask === null || (ac.nodemask & (1 << zoneNode(z))) !== 0;
+  return zoneOk && maskOk;
 }
 
 /** first_zones_zonelist(...)->zone != NULL */
@@ -181,7 +192,7 @@ function markAllocated(k: Kernel, pfn: number, order: number, gfp: number, prefe
 // mm/page_alloc.c: get_page_from_freelist
 function getPageFromFreelist(k: Kernel, gfp: number, order: number, allocFlags: number, ac: AllocCtx): number {
   for (let i = 0, z = zonelistAt(k, ac, 0); z >= 0; z = zonelistAt(k, ac, ++i)) {
-    if (!zoneEligible(ac, z)) continue;
+    if (!zoneEligible(ac, z, k.cfg.mutant)) continue;
     if (!numaZoneAllocAllowed(k, allocFlags, z, gfp, ac.inTask)) continue;
     if (!(allocFlags & ALLOC_NO_WATERMARKS)) {
       const mark = wmarkPages(k, z, allocFlags & ALLOC_WMARK_MASK);
@@ -266,6 +277,7 @@ function maskStr(m: number | null): string {
 /** __alloc_pages(gfp, order, preferred_nid, nodemask): head pfn or NULL_PFN. */
 // mm/page_alloc.c: __alloc_pages_noprof
 export function allocPages(k: Kernel, gfp: number, order: number, preferredNid: number, nodemask: number | null, ctx: AllocContext = {}): number {
+  ran(k, '__alloc_pages');
   const inTask = ctx.inTask ?? true;
   // prepare_alloc_pages
   let allocFlags = ALLOC_WMARK_LOW;
@@ -294,6 +306,7 @@ export function allocPages(k: Kernel, gfp: number, order: number, preferredNid: 
     pfn = allocPagesSlowpath(k, allocGfp, order, ac, ctx);
   }
   if (k.log) k.trace(`__alloc_pages(${gfpName(gfp)}, ${order}, N${preferredNid}, ${maskStr(nodemask)}) = ${pfn === NULL_PFN ? 'NULL' : `pfn ${pfn} (N${k.g.pfnNode[pfn]})`}`);
+  checkAllocation(k, pfn, gfp, gfpZone(gfp), preferredNid, nodemask, ctx);
   return pfn;
 }
 
@@ -311,6 +324,7 @@ export function allocPagesNode(k: Kernel, nid: number, gfp: number, order: numbe
  */
 // mm/page_alloc.c: alloc_contig_pages_noprof
 export function allocContigPages(k: Kernel, order: number, gfp: number, nid: number, nodemask: number | null): number {
+  ran(k, 'alloc_contig_pages');
   const zl = nodeZonelist(k, nid, (gfp & __GFP_THISNODE) !== 0);
   const hi = gfpZone(gfp);
   for (const z of zl) {

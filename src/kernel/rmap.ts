@@ -9,6 +9,8 @@ import type { Kernel } from './kernel.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedWrprotect, nodePrivateHasFlag } from './node_private.ts';
 import { folioGet, folioNid, folioNrPages, folioPut, folioTestAnon, folioTestSwapcache } from './folio.ts';
 import { swapDuplicate } from './swap.ts';
+import { EV2_MAP_FREE, event2, pageInBuddy } from './ghost.ts';
+import { ran } from './ran.ts';
 
 /** Does PTE slot s (present or migration entry) point into folio [pfn, pfn+nr)? */
 function slotMapsFolio(k: Kernel, s: number, pfn: number, nr: number, kind: number): boolean {
@@ -39,6 +41,7 @@ export function folioMapped(k: Kernel, pfn: number): boolean {
 
 /** Map folio pfn at PTE slot s (folio_add_*_rmap + set_pte_at): mapcount+1; the caller supplies the reference. */
 export function setPtePresent(k: Kernel, s: number, pfn: number, flags: number): void {
+  if (pageInBuddy(k, pfn)) event2(k, EV2_MAP_FREE);
   k.set(k.L.PTE_KIND, s, PTE_PRESENT);
   k.set(k.L.PTE_FLAGS, s, flags);
   k.set(k.L.PTE_VAL, s, pfn);
@@ -57,12 +60,14 @@ export function ptClear(k: Kernel, s: number): void {
  * mapcount-1, the mapping's reference is put (may free the folio).
  */
 export function zapPresentPte(k: Kernel, tid: number, s: number): void {
+  ran(k, 'zap_present_ptes');
   // mm/memory.c: zap_present_ptes
   const pfn = k.get(k.L.PTE_VAL, s);
   if (k.has(k.L.PTE_FLAGS, s, PTE_DIRTY)) k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
   ptClear(k, s);
   k.add(k.L.PG_MAPCOUNT, pfn, -1);
-  folioPut(k, tid, pfn);
+  // Mutant zap-skips-folio-put (mutants/folio_refs.ts): the mapping's reference is never dropped.
+  if (k.cfg.mutant !== 'zap-skips-folio-put') folioPut(k, tid, pfn);
 }
 
 /**
@@ -73,6 +78,7 @@ export function zapPresentPte(k: Kernel, tid: number, s: number): void {
  * folio still mapped and fails the migration.
  */
 export function tryToMigrate(k: Kernel, pfn: number): void {
+  ran(k, 'try_to_migrate');
   // mm/rmap.c: try_to_migrate
   const gated = k.cfg.mutant !== 'try-to-migrate-ignores-gate';
   if (gated && !folioManagedAllowsMigrate(k, pfn)) {
@@ -103,6 +109,7 @@ export function tryToMigrate(k: Kernel, pfn: number): void {
  * PROTECT_WRITE. Each restored PTE takes a reference and a mapcount on dst.
  */
 export function removeMigrationPtes(k: Kernel, src: number, dst: number): void {
+  ran(k, 'remove_migration_ptes');
   // mm/migrate.c: remove_migration_pte
   const slots = rmapSlots(k, src, PTE_MIGRATION);
   for (const s of slots) {
@@ -122,6 +129,7 @@ export function removeMigrationPtes(k: Kernel, src: number, dst: number): void {
  * false if an anon folio is not in the swap cache (cannot be unmapped).
  */
 export function tryToUnmap(k: Kernel, pfn: number): boolean {
+  ran(k, 'try_to_unmap');
   // mm/rmap.c: try_to_unmap_one
   const anon = folioTestAnon(k, pfn);
   if (anon && !folioTestSwapcache(k, pfn)) return false;

@@ -7,11 +7,14 @@
 import { PG_dirty, PG_swapcache } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { pageContent } from './page.ts';
+import { ran } from './ran.ts';
 
 /** folio_alloc_swap: lowest free slot (the kernel's cluster choice is arbitrary), or -1. */
 export function getSwapSlot(k: Kernel): number {
   // mm/swapfile.c: folio_alloc_swap
-  for (let i = 0; i < k.cfg.swapSlots; i++) {
+  // Mutant swap-slot-off-by-one (mutants/vacuity.ts): the scan stops one slot early.
+  const end = k.cfg.mutant === 'swap-slot-off-by-one' ? k.cfg.swapSlots - 1 : k.cfg.swapSlots;
+  for (let i = 0; i < end; i++) {
     if (k.get(k.L.SWAP_COUNT, i) === 0 && k.get(k.L.SWAP_CACHE, i) === 0) return i;
   }
   return -1;
@@ -19,6 +22,7 @@ export function getSwapSlot(k: Kernel): number {
 
 /** add_to_swap(folio): allocate a slot, insert into the swap cache (+1 ref), mark dirty. */
 export function addToSwap(k: Kernel, pfn: number): boolean {
+  ran(k, 'add_to_swap');
   // mm/swap_state.c: add_to_swap
   const slot = getSwapSlot(k);
   if (slot < 0) {
@@ -49,13 +53,15 @@ export function swapCacheLookup(k: Kernel, slot: number): number {
  * reference is dropped by the caller (it is never the last one there).
  */
 export function deleteFromSwapCache(k: Kernel, pfn: number): void {
+  ran(k, 'delete_from_swap_cache');
   // mm/swap_state.c: delete_from_swap_cache
   const slot = k.get(k.L.PG_SWAP, pfn) - 1;
   if (slot < 0) return;
   k.set(k.L.SWAP_CACHE, slot, 0);
   k.set(k.L.PG_SWAP, pfn, 0);
   k.clearBits(k.L.PG_FLAGS, pfn, PG_swapcache);
-  k.add(k.L.PG_REF, pfn, -1);
+  // Mutant swapcache-delete-keeps-ref (mutants/folio_refs.ts): the cache's reference stays with the folio.
+  if (k.cfg.mutant !== 'swapcache-delete-keeps-ref') k.add(k.L.PG_REF, pfn, -1);
   releaseSlotIfUnused(k, slot);
 }
 
@@ -77,6 +83,7 @@ function releaseSlotIfUnused(k: Kernel, slot: number): void {
 
 /** swap_writepage(folio): contents to the swap device, folio clean. */
 export function swapWritepage(k: Kernel, pfn: number): void {
+  ran(k, 'swap_writepage');
   // mm/page_io.c: swap_writepage
   const slot = k.get(k.L.PG_SWAP, pfn) - 1;
   if (slot < 0) return;

@@ -43,6 +43,7 @@ import { folioMapped, rmapSlots, tryToUnmap } from './rmap.ts';
 import { addToSwap, deleteFromSwapCache, swapWritepage } from './swap.ts';
 import { ptlHeldByOther } from './memory.ts';
 import { MAX_NR_ZONES } from './defs.ts';
+import { ran } from './ran.ts';
 
 /** The scan_control bits shrink_folio_list reads. */
 export interface ScanControl {
@@ -164,6 +165,7 @@ function rmapBusy(k: Kernel, tid: number, pfn: number): boolean {
  * node is balanced and not boosted.
  */
 export function wakeupKswapd(k: Kernel, zone: number): boolean {
+  ran(k, 'wakeup_kswapd');
   // mm/vmscan.c: wakeup_kswapd
   const nid = zoneNode(zone);
   const L = k.L;
@@ -178,11 +180,14 @@ export function wakeupKswapd(k: Kernel, zone: number): boolean {
 
 /** can_demote(nid): the demotion target, or -1. */
 export function canDemote(k: Kernel, nid: number): number {
+  ran(k, 'can_demote');
   // mm/vmscan.c: can_demote
   if (!k.get(k.L.G_DEMOTION_ENABLED)) return -1;
   if (isPrivateNode(k, nid)) return -1; // only N_MEMORY nodes have targets (§6.3.1)
   const t = nextDemotionNode(k, nid);
   if (t < 0) return -1;
+  // Mutant can-demote-tests-target-private (mutants/vacuity.ts): the private-node test is applied to the target.
+  if (k.cfg.mutant === 'can-demote-tests-target-private' && isPrivateNode(k, t)) return -1;
   if (nodePrivateMigrationBlocked(k, t)) return -1;
   // mem_cgroup_node_allowed -> the cpuset's mems (root cgroup in the model)
   if (k.get(k.L.G_CPUSET_ENABLED) && !(k.get(k.L.G_CPUSET_MEMS) & (1 << t))) return -1;
@@ -359,6 +364,7 @@ function demoteAdvance(k: Kernel, tid: number, nid: number, t: number, first: nu
 /** One step of kswapd inside demote_folio_list (choice 0); false (k unchanged) if it must wait. */
 function demoteStep(k: Kernel, tid: number, nid: number): boolean {
   // mm/vmscan.c: demote_folio_list (v4) + include/linux/node_private.h: node_private_migrate_to
+  ran(k, 'demote_folio_list');
   const L = k.L;
   const R = tid * THREAD_REGS;
   const stage = k.get(L.THR_STAGE, tid);
@@ -431,6 +437,7 @@ function allocDemoteFolio(target: number, allowed: number): NewFolioFn {
  * Returns the number demoted; folios not demoted stay on the list.
  */
 export function demoteFolioList(k: Kernel, tid: number, list: number[], nid: number, firstTarget: number): number {
+  ran(k, 'demote_folio_list');
   // mm/vmscan.c: demote_folio_list
   const allowed = k.get(k.L.NODE_DEMOTION_TARGETS, nid); // node_get_allowed_targets
   let t = firstTarget;
@@ -462,6 +469,7 @@ function nextNodeIn(k: Kernel, node: number, mask: number): number {
  * activated and put back. Returns true if it was freed.
  */
 export function shrinkFolio(k: Kernel, tid: number, pfn: number, sc: ScanControl): boolean {
+  ran(k, 'shrink_folio_list');
   // mm/vmscan.c: shrink_folio_list
   const L = k.L;
   const anon = folioTestAnon(k, pfn);

@@ -25,7 +25,7 @@ import { changeProtNuma, handleFaultStep, handleMmFault, mmapReadHeldByOther, pt
 import { doMbind, vmaAllocFolio } from './mempolicy.ts';
 import { doPagesMove, migratePages, nodeStatModIsolated, putbackMovablePages } from './migrate.ts';
 import { mprotectFixup } from './mprotect.ts';
-import { folioIsPrivateNode, nodePrivateHasFlag, nodePrivateNp, nodePrivateRegister, nodePrivateSetOps, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish } from './node_private.ts';
+import { folioIsPrivateNode, nodePrivateClearOps, nodePrivateHasFlag, nodePrivateNp, nodePrivateRegister, nodePrivateSetOps, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish } from './node_private.ts';
 import { OPS_CRAM, opsIdByName } from './ops_table.ts';
 import { cramRegisterPrivateNode } from '../cram/cram.ts';
 import { OP_HANDLE_FAULT } from './ops_codes.ts';
@@ -35,6 +35,7 @@ import { swapFree } from './swap.ts';
 import { allocPagesNode } from './page_alloc.ts';
 import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
 import { addPrivateMemoryDriverManaged, nodeBlockRange, onlinePages } from './memory_hotplug.ts';
+import { allocMatrixStep } from './alloc_matrix.ts';
 
 /** What a step did to the program counter. */
 type OpResult = 'next' | 'stay' | 'blocked';
@@ -87,7 +88,7 @@ function needsMmapWrite(op: ProgramOp): boolean {
     .with('mmap', 'munmap', 'mprotect', 'mbind', 'fork', () => true)
     .with('read', 'write', 'pwrite', 'move_pages', 'madv_dontneed', 'numa_hint', () => false)
     .with('node_private_register', 'node_private_unregister', 'node_private_set_ops', 'cram_register_private_node', 'alloc_pages_node', () => false)
-    .with('add_private_memory', 'online_pages', () => false)
+    .with('add_private_memory', 'online_pages', 'node_private_clear_ops', 'alloc_pages', () => false)
     .exhaustive();
 }
 
@@ -112,6 +113,8 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'alloc_pages_node' }, (o) => `alloc_pages_node(N${o.node}, GFP_HIGHUSER_MOVABLE)`)
     .with({ op: 'add_private_memory' }, (o) => `add_private_memory_driver_managed(N${o.node}, np${o.np}, ${o.online === 'offline' ? 'MMOP_OFFLINE' : 'MMOP_ONLINE_MOVABLE'})`)
     .with({ op: 'online_pages' }, (o) => `online_pages(N${o.node})`)
+    .with({ op: 'node_private_clear_ops' }, (o) => `node_private_clear_ops(N${o.node}, ${o.table})`)
+    .with({ op: 'alloc_pages' }, (o) => `alloc_pages(N${o.node}, ${o.gfp.join('|')}${o.nodemask ? `, nodemask {${o.nodemask.join(',')}}` : ''})`)
     .exhaustive();
 }
 
@@ -198,6 +201,14 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
       // drivers/base/memory.c: memory_block_online (online_movable) of the node's first block
       const { first, n } = nodeBlockRange(k, o.node);
       if (n > 0) onlinePages(k, first);
+      return 'next';
+    })
+    .with({ op: 'node_private_clear_ops' }, (o) => (k: Kernel): OpResult => {
+      nodePrivateClearOps(k, o.node, o.table === 'cram' ? OPS_CRAM : opsIdByName(k, o.table));
+      return 'next';
+    })
+    .with({ op: 'alloc_pages' }, (o) => (k: Kernel): OpResult => {
+      allocMatrixStep(k, o.node, o.gfp, o.nodemask);
       return 'next';
     })
     .exhaustive();

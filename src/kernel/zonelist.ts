@@ -8,6 +8,7 @@
 import { MAX_NR_ZONES, N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE } from './defs.ts';
 import { zoneId } from './geometry.ts';
 import type { Kernel } from './kernel.ts';
+import { ran } from './ran.ts';
 
 /** include/linux/topology.h: PENALTY_FOR_NODE_WITH_CPUS */
 const PENALTY_FOR_NODE_WITH_CPUS = 1;
@@ -129,6 +130,7 @@ export function buildZonelists(k: Kernel, nid: number, nodeLoad: number[]): void
  */
 // mm/page_alloc.c: __build_all_zonelists
 export function buildAllZonelists(k: Kernel): void {
+  ran(k, 'build_all_zonelists');
   const load = new Array<number>(k.g.nodes).fill(0);
   for (let n = 0; n < k.g.nodes; n++) if (nodeHasState(k, n, N_ONLINE)) buildZonelists(k, n, load);
   for (let n = 0; n < k.g.nodes; n++) {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { UsageError } from '../../src/cli/args.ts';
 import { loadConfigFile, validateConfig } from '../../src/cli/config-file.ts';
 import type { KernelConfig } from '../../src/kernel/config.ts';
+import { configByName } from '../../src/kernel/configs.ts';
 import { exampleConfig } from '../helpers/machines.ts';
 
 const base = exampleConfig();
@@ -59,4 +60,19 @@ test('loadConfigFile: unreadable and non-JSON files are one-line usage errors', 
   t.throws(() => loadConfigFile(f, byName), { instanceOf: UsageError, message: /not valid JSON/ });
   writeFileSync(f, JSON.stringify({ extends: 'example', numaDemotionEnabled: false }));
   t.false(loadConfigFile(f, byName).numaDemotionEnabled);
+});
+
+test('the allocation matrix ops (issue 10): the allocmatrix and opsrows configs round-trip, bad gfp names and nodes are one line', (t) => {
+  for (const name of ['allocmatrix', 'opsrows']) {
+    const cfg = configByName(name);
+    const raw = JSON.parse(JSON.stringify(cfg)) as unknown;
+    t.deepEqual(validateConfig(raw, 'f.json', byName), raw as KernelConfig, name);
+  }
+  const cpu = (op: unknown) => ({ ...base, cpus: [{ node: 0, mm: 0, program: [op] }] });
+  t.is(errorOf(cpu({ op: 'alloc_pages', node: 0, gfp: ['GFP_KERNEL', '__GFP_PRIVATE'] })), 'accepted');
+  t.regex(errorOf(cpu({ op: 'alloc_pages', node: 0, gfp: ['__GFP_BOGUS'] })), /^f\.json: cpus\[0\]\.program\[0\]\.gfp\[0\]: Invalid option/);
+  t.regex(errorOf(cpu({ op: 'alloc_pages', node: 0, gfp: [] })), /gfp/);
+  t.regex(errorOf(cpu({ op: 'alloc_pages', node: 9, gfp: ['GFP_KERNEL'] })), /program\[0\]\.node: no node 9/);
+  t.regex(errorOf(cpu({ op: 'alloc_pages', node: 0, gfp: ['GFP_KERNEL'], nodemask: [7] })), /nodemask: node out of range/);
+  t.is(errorOf(cpu({ op: 'node_private_clear_ops', node: 1, table: 'cram' })), 'accepted');
 });

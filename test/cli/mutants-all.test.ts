@@ -38,7 +38,8 @@ test('mutant names are unique', (t) => {
   t.is(new Set(MUTANTS.map((m) => m.name)).size, MUTANTS.length);
 });
 
-for (const m of MUTANTS) {
+// Vacuity mutants (catches = a REACH- id) leave no trace: test/properties/reach.test.ts explores them.
+for (const m of MUTANTS.filter((x) => !x.catches.startsWith('REACH-'))) {
   test(`mutant ${m.name}: its trace replays with ${m.catches}, and not without the mutant`, (t) => {
     const tr = load(m.name);
     if (typeof tr === 'string') {

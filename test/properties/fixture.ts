@@ -84,6 +84,10 @@ export function healthy(): Fixture {
   k.set(L.CN_FLUSH_CB, P, 1);
   k.set(L.NODE_KSWAPD, D0, 1);
   k.set(L.NODE_KSWAPD, P, 1);
+  // kcompactd_run for the N_MEMORY node; both nodes with memory sit in a memory tier.
+  k.set(L.NODE_KCOMPACTD, D0, 1);
+  k.set(L.NODE_IN_TIER, D0, 1);
+  k.set(L.NODE_IN_TIER, P, 1);
   k.set(L.NODE_DEMOTION_TARGETS, D0, 1 << P);
   // blocks 0,1 = D0; 2 = P (added for np0); 3 = Q (absent)
   k.set(L.BLOCK_STATE, 0, BLOCK_ONLINE);

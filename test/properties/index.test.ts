@@ -3,12 +3,13 @@ import test from 'ava';
 import { kernelProperties, PROPERTY_ORDER } from '../../properties/index.ts';
 import { buildMachine } from '../../src/kernel/kernel.ts';
 import { MUTANTS, mutantByName } from '../../src/kernel/mutants/index.ts';
+import { REACH_IDS } from '../../properties/reach.ts';
 import { fixtureConfig } from './fixture.ts';
 
-test('kernelProperties: every SEMANTICS 9 safety invariant (1-20) plus INV-DATA, INV-FOLIO-GET-ZERO and INV-DEVICE-CAPACITY, in order, each with a source', (t) => {
+test('kernelProperties: every SEMANTICS 9 safety invariant (1-20) plus INV-DATA, INV-FOLIO-GET-ZERO, INV-DEVICE-CAPACITY and the six of issue 10 (classes 1-4), in order, each with a source', (t) => {
   const props = kernelProperties(buildMachine(fixtureConfig));
   t.deepEqual(props.map((p) => p.id), [...PROPERTY_ORDER]);
-  t.is(props.length, 23);
+  t.is(props.length, 29);
   for (const p of props) t.true(p.source.length > 10, p.id);
   t.false(props.some((p) => p.id === 'INV-PROGRESS'), 'liveness is out of scope');
 });
@@ -17,7 +18,7 @@ test('mutant catalogue: unique names, and each names a property that exists', (t
   const names = MUTANTS.map((m) => m.name);
   t.is(new Set(names).size, names.length);
   t.true(MUTANTS.length >= 25);
-  const ids = new Set<string>(PROPERTY_ORDER);
+  const ids = new Set<string>([...PROPERTY_ORDER, ...REACH_IDS]);
   // An invariant, or a protocol machine for the conformance-only mutants.
   for (const m of MUTANTS) t.true(ids.has(m.catches) || /^CONFORMANCE-(hotplug|folio|backpressure)$/.test(m.catches), `${m.name} catches unknown ${m.catches}`);
   t.is(mutantByName(names[0]!)?.name, names[0]);

@@ -8,11 +8,17 @@ import { CONFORMANCE_MUTANTS } from './conformance.ts';
 import { CRAM_MUTANTS } from './cram.ts';
 import { LIVENESS_MUTANTS } from './liveness.ts';
 import { MM_MUTANTS } from './mm.ts';
+import { SAFETY_MUTANTS } from './safety.ts';
+import { CONTRACT_MUTANTS } from './contracts.ts';
+import { INPUT_MUTANTS } from './input.ts';
+import { NODE_STATE_MUTANTS } from './node_state.ts';
+import { FOLIO_REF_MUTANTS } from './folio_refs.ts';
+import { VACUITY_MUTANTS } from './vacuity.ts';
 import type { Mutant } from './types.ts';
 
 export type { Mutant } from './types.ts';
 
-export const MUTANTS: readonly Mutant[] = [...ALLOC_MUTANTS, ...MM_MUTANTS, ...CRAM_MUTANTS, ...CONFORMANCE_MUTANTS, ...LIVENESS_MUTANTS];
+export const MUTANTS: readonly Mutant[] = [...ALLOC_MUTANTS, ...MM_MUTANTS, ...CRAM_MUTANTS, ...CONFORMANCE_MUTANTS, ...LIVENESS_MUTANTS, ...SAFETY_MUTANTS, ...CONTRACT_MUTANTS, ...INPUT_MUTANTS, ...NODE_STATE_MUTANTS, ...FOLIO_REF_MUTANTS, ...VACUITY_MUTANTS];
 
 export const MUTANT_NAMES: readonly string[] = MUTANTS.map((m) => m.name);
 

@@ -1,0 +1,68 @@
+// Refcount accounting of folios (issue 10, class 4): a folio's refcount is
+// exactly what its known holders account for, and its mapcount is its present
+// PTEs. Holders: one reference per present PTE (the mapping's), the page cache
+// slot, the swap cache slot, each flush-buffer entry (the deferral list's
+// folio_get in cxl_compression_flush_cb), and the references of a thread in
+// the middle of an operation that holds the folio isolated or in flight
+// (cram_fault after folio_isolate_lru, a kswapd demotion batch): such a folio
+// is judged again once the thread has let it go. Kernel pages that are not
+// folios of any of these kinds (an alloc_pages_node page kept by its
+// allocator) have no holder the model tracks and are skipped.
+
+import type { Property } from '../src/explore/system.ts';
+import type { Kernel } from '../src/kernel/kernel.ts';
+import { PG_anon, PG_head, PG_lru, PTE_PRESENT, THREAD_REGS } from '../src/kernel/layout.ts';
+import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
+import { nodeLabel, prop, type StateView } from './common.ts';
+
+/** A busy thread holds pfn: cram_fault's REG[1] (raw pfn), a demotion batch's REG[1..5] (pfn + 1). */
+function threadHolds(k: Kernel, pfn: number): boolean {
+  const L = k.L;
+  for (let t = 0; t < k.g.threads.length; t++) {
+    const op = k.get(L.THR_OP, t);
+    const R = t * THREAD_REGS;
+    if (op === OP_HANDLE_FAULT && k.get(L.THR_REG, R + 1) === pfn) return true;
+    if (op === OP_KSWAPD_DEMOTE) for (let r = 1; r < THREAD_REGS; r++) if (k.get(L.THR_REG, R + r) === pfn + 1) return true;
+  }
+  return false;
+}
+
+function checkFolio(k: Kernel, pfn: number): string | null {
+  const L = k.L;
+  const nr = 1 << k.get(L.PG_ORDER, pfn);
+  let ptes = 0;
+  for (let s = 0; s < k.cfg.mms * k.cfg.vaddrs; s++) {
+    if (!k.get(L.MM_LIVE, Math.floor(s / k.cfg.vaddrs)) || k.get(L.PTE_KIND, s) !== PTE_PRESENT) continue;
+    const v = k.get(L.PTE_VAL, s);
+    if (v >= pfn && v < pfn + nr) ptes++;
+  }
+  const map = k.get(L.PG_MAPCOUNT, pfn);
+  if (map !== ptes) return `pfn ${pfn} on ${nodeLabel(k, k.g.pfnNode[pfn]!)}: mapcount ${map} but ${ptes} present PTE(s) map it`;
+  const m = k.get(L.PG_MAPPING, pfn);
+  const pcache = m !== 0 && k.get(L.PCACHE, m - 1) === pfn + 1 ? 1 : 0;
+  const sw = k.get(L.PG_SWAP, pfn);
+  const swapcache = sw !== 0 && k.get(L.SWAP_CACHE, sw - 1) === pfn + 1 ? 1 : 0;
+  let buffered = 0;
+  for (let i = 0; i < L.BUF_ENT.len; i++) if (k.get(L.BUF_ENT, i) === pfn + 1) buffered++;
+  const userFolio = ptes + pcache + swapcache + buffered > 0 || k.has(L.PG_FLAGS, pfn, PG_anon | PG_lru) || m !== 0 || sw !== 0;
+  if (!userFolio || threadHolds(k, pfn)) return null;
+  const want = ptes + pcache + swapcache + buffered;
+  const ref = k.get(L.PG_REF, pfn);
+  if (ref !== want) {
+    return `pfn ${pfn} on ${nodeLabel(k, k.g.pfnNode[pfn]!)}: refcount ${ref} but its holders account for ${want} (${ptes} PTE, ${pcache} page cache, ${swapcache} swap cache, ${buffered} flush buffer)`;
+  }
+  return null;
+}
+
+export function folioRefProperties(v: StateView): Property[] {
+  return [
+    prop(v, 'INV-FOLIO-REFS', 'include/linux/mm.h (folio refcount = its users), mm/rmap.c (mapcount = its PTEs), mm/filemap.c: filemap_add_folio / mm/swap_state.c: add_to_swap_cache (one reference per cache slot), mm/vmscan.c: folio_isolate_lru, cxl_compression: flush_cb folio_get / cxl_flush_buf_send folio_put', (k) => {
+      for (let pfn = 0; pfn < k.g.pfns; pfn++) {
+        if (!k.has(k.L.PG_FLAGS, pfn, PG_head)) continue;
+        const r = checkFolio(k, pfn);
+        if (r) return r;
+      }
+      return null;
+    }),
+  ];
+}

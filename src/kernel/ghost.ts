@@ -1,0 +1,45 @@
+// Second word of ghost history (GH_EVENTS2): what a KASAN / DEBUG_VM kernel
+// would report at the moment it happens, inside a step, and API contracts
+// whose postcondition failed. The model only records these bits; the
+// properties (properties/safety.ts, properties/contracts.ts) judge them.
+
+import type { Kernel } from './kernel.ts';
+
+// KASAN-style memory safety (mm/kasan: a free page is poisoned; DEBUG_VM checks).
+/** A page's contents were read or written while the page was free in the buddy (KASAN use-after-free). */
+export const EV2_FREE_ACCESS = 1 << 0;
+/** A page already free in the buddy was freed again (__free_one_page: VM_BUG_ON_PAGE(PageBuddy)). */
+export const EV2_DOUBLE_FREE = 1 << 1;
+/** folio_get / folio_put on a folio free in the buddy, or folio_put on refcount 0 (page_ref underflow). */
+export const EV2_REF_ON_FREE = 1 << 2;
+/** A present PTE was set to a page free in the buddy (set_pte_at of a freed page). */
+export const EV2_MAP_FREE = 1 << 3;
+// API contracts.
+/** node_private_migrate_to / migrate_to / a promotion reported a folio moved that is not where it was moved to. */
+export const EV2_MIGRATE_POST = 1 << 4;
+/** __alloc_pages returned a page its gfp, preferred node or nodemask does not allow. */
+export const EV2_ALLOC_POST = 1 << 5;
+/** node_private_register / set_ops / clear_ops / unregister returned an errno row whose state it did not leave. */
+export const EV2_NPAPI_ROW = 1 << 6;
+
+/** Record ghost history (GH_EVENTS2); the model never judges it. */
+export function event2(k: Kernel, bits: number): void {
+  k.setBits(k.L.GH_EVENTS2, 0, bits);
+}
+
+export function event2Set(k: Kernel, bit: number): boolean {
+  return k.has(k.L.GH_EVENTS2, 0, bit);
+}
+
+/**
+ * PageBuddy(pfn) or a tail of a free buddy block: the page is free in the
+ * buddy allocator. A free block of order o has PG_BUDDY = o + 1 at its
+ * (1 << o)-aligned head.
+ */
+export function pageInBuddy(k: Kernel, pfn: number): boolean {
+  for (let o = 0; o <= k.cfg.maxOrder; o++) {
+    const head = pfn & ~((1 << o) - 1);
+    if (head >= 0 && head < k.g.pfns && k.get(k.L.PG_BUDDY, head) === o + 1) return true;
+  }
+  return false;
+}
