@@ -39,6 +39,8 @@ export const DF_KTHREAD = 1 << 3; // cxl-flush/nid kthread running
 export const DF_PRE_TEARDOWN = 1 << 4; // CRAM registered, pre_teardown devm action registered
 export const DF_IRQS = 1 << 5; // lthresh/hthresh threaded IRQs requested
 export const DF_NP_UNREG = 1 << 6; // inside node_private_unregister (second stage pending)
+export const DF_OFFLINING = 1 << 7; // inside offline_and_remove_private_memory (sysram_hotplug_remove)
+export const DF_SIGNAL = 1 << 8; // signal_pending() on the task running the driver
 
 /** The CPU the thread runs on (see header). */
 export function cpuOfThread(k: Kernel, tid: number): number {
