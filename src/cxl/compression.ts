@@ -41,6 +41,7 @@ export const DF_IRQS = 1 << 5; // lthresh/hthresh threaded IRQs requested
 export const DF_NP_UNREG = 1 << 6; // inside node_private_unregister (second stage pending)
 export const DF_OFFLINING = 1 << 7; // inside offline_and_remove_private_memory (sysram_hotplug_remove)
 export const DF_SIGNAL = 1 << 8; // signal_pending() on the task running the driver
+export const DF_NP_UNREG_DROPPED = 1 << 9; // node_private_unregister dropped the base reference, waits for the completion
 
 /** The CPU the thread runs on (see header). */
 export function cpuOfThread(k: Kernel, tid: number): number {

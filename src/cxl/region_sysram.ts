@@ -33,10 +33,10 @@ import { EBUSY, MMOP_ONLINE_MOVABLE, errname } from '../kernel/defs.ts';
 import type { Kernel, Machine } from '../kernel/kernel.ts';
 import { THREAD_REGS } from '../kernel/layout.ts';
 import { addPrivateMemoryDriverManaged, nodeBlockRange, offlineAndRemoveInLoop, offlineAndRemoveStep, type RemoveResult } from '../kernel/memory_hotplug.ts';
-import { nodePrivateNp, nodePrivateUnregisterFinish, npSlotOfNode } from '../kernel/node_private.ts';
+import { nodePrivateNp, nodePrivateUnregisterDrop, nodePrivateUnregisterWait, npSlotOfNode } from '../kernel/node_private.ts';
 import { CN_PUBLISHED, cramRegisterPrivateNode, cramUnregisterBegin, cramUnregisterDrain, cramUnregisterSyncRcu } from '../cram/cram.ts';
 import {
-  DF_FLUSH_CTX, DF_IRQS, DF_KTHREAD, DF_NP_UNREG, DF_OFFLINING, DF_PRE_TEARDOWN, DF_RES, DF_SIGNAL, DF_SYSRAM, cxlFlushBufSend, flushKthreadIdle,
+  DF_FLUSH_CTX, DF_IRQS, DF_KTHREAD, DF_NP_UNREG, DF_NP_UNREG_DROPPED, DF_OFFLINING, DF_PRE_TEARDOWN, DF_RES, DF_SIGNAL, DF_SYSRAM, cxlFlushBufSend, flushKthreadIdle,
   irqThreadIdle, overflowWorkIdle,
 } from './compression.ts';
 
@@ -338,8 +338,15 @@ export function driverStep(k: Kernel, choice: number): boolean {
   // Inside node_private_unregister (from offline_and_remove_private_memory): finish it first.
   if (flags(k) & DF_NP_UNREG) {
     if (choice !== 0) return false;
-    if (!nodePrivateUnregisterFinish(k, k.g.privateNode, k.g.driverThread)) return false;
-    clearFlags(k, DF_NP_UNREG);
+    // v4 order: synchronize_rcu, the base reference dropped, then wait_for_completion.
+    const nid = k.g.privateNode;
+    if (!(flags(k) & DF_NP_UNREG_DROPPED)) {
+      if (!nodePrivateUnregisterDrop(k, nid, k.g.driverThread)) return false;
+      setFlags(k, DF_NP_UNREG_DROPPED);
+      // Nobody else held it: the completion is already done and the wait returns in the same step.
+      if (!nodePrivateUnregisterWait(k, nid)) return true;
+    } else if (!nodePrivateUnregisterWait(k, nid)) return false;
+    clearFlags(k, DF_NP_UNREG | DF_NP_UNREG_DROPPED);
     return true;
   }
   // Inside offline_and_remove_private_memory: its next step, or a signal to the

@@ -326,7 +326,7 @@ export function addPrivateMemoryDriverManaged(k: Kernel, nid: number, firstBlock
       // N_MEMORY_PRIVATE, e.g. -EEXIST for a range that is still online) returns
       // before the pointer is cleared or the reference dropped, so the second
       // stage runs only after a 0 from the first.
-      if (nodePrivateUnregisterBegin(k, nid) === 0) nodePrivateUnregisterFinish(k, nid, -1, true);
+      if (nodePrivateUnregisterBegin(k, nid) === 0) nodePrivateUnregisterFinish(k, nid);
     }
   }
   k.trace(`add_private_memory_driver_managed(N${nid}, blocks ${firstBlock}+${nBlocks}, type ${onlineType}, np${npSlot}) = ${errname(ret)}`);

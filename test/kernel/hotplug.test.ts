@@ -208,7 +208,7 @@ test('§5.3 offline_and_remove_private_memory: offline + remove (absent, try_off
   t.is(k.get(k.L.BLOCK_STATE, first), BLOCK_ABSENT);
   t.is(k.get(k.L.BLOCK_PRIVATE_NP, first), 0);
   t.false(k.has(k.L.NODE_STATES, P, N_ONLINE));
-  t.true(nodePrivateUnregisterFinish(k, P, 0));
+  t.true(nodePrivateUnregisterFinish(k, P));
   // and the node can be hot-added again
   t.is(addPrivateMemoryDriverManaged(k, P, first, n, MMOP_ONLINE_MOVABLE, 0), 0);
   t.true(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE));
@@ -287,7 +287,7 @@ test('property: random register/add/online/offline/remove/set_ops/alloc/free seq
           case 'offline': offlinePages(k, first + o.b, 0); break;
           case 'remove': {
             const r = offlineAndRemovePrivateMemory(k, P, first, 2, 0);
-            if (r.unregister === 0) nodePrivateUnregisterFinish(k, P, 0);
+            if (r.unregister === 0) nodePrivateUnregisterFinish(k, P);
             break;
           }
           case 'ops': if (o.id === 0) nodePrivateClearOps(k, P, k.get(k.L.NP_OPS, 0)); else nodePrivateSetOps(k, P, opsIds[o.id]!); break;
