@@ -52,6 +52,11 @@ export const DF_NP_UNREG = 1 << 6; // inside node_private_unregister (second sta
 export const DF_OFFLINING = 1 << 7; // inside offline_and_remove_private_memory (sysram_hotplug_remove)
 export const DF_SIGNAL = 1 << 8; // signal_pending() on the task running the driver
 export const DF_NP_UNREG_DROPPED = 1 << 9; // node_private_unregister dropped the base reference, waits for the completion
+// Outlive the driver instance (kept across DS_NONE): the np registered on the node is not the
+// current sysram's but an earlier sysram's whose release could not remove the range (OLD), and
+// that earlier sysram, with the np embedded in it, was kfree'd (FREED).
+export const DF_NP_OLD = 1 << 10;
+export const DF_NP_FREED = 1 << 11;
 
 /** The CPU the thread runs on (see header). */
 export function cpuOfThread(k: Kernel, tid: number): number {

@@ -36,7 +36,7 @@ import { addPrivateMemoryDriverManaged, nodeBlockRange, offlineAndRemoveInLoop, 
 import { nodePrivateNp, nodePrivateUnregisterDrop, nodePrivateUnregisterWait, npSlotOfNode } from '../kernel/node_private.ts';
 import { CN_PUBLISHED, cramRegisterPrivateNode, cramUnregisterBegin, cramUnregisterDrain, cramUnregisterSyncRcu } from '../cram/cram.ts';
 import {
-  DF_FLUSH_CTX, DF_IRQS, DF_KTHREAD, DF_NP_UNREG, DF_NP_UNREG_DROPPED, DF_OFFLINING, DF_PRE_TEARDOWN, DF_RES, DF_SIGNAL, DF_SYSRAM, cxlFlushBufSend, flushKthreadIdle,
+  DF_FLUSH_CTX, DF_IRQS, DF_KTHREAD, DF_NP_FREED, DF_NP_OLD, DF_NP_UNREG, DF_NP_UNREG_DROPPED, DF_OFFLINING, DF_PRE_TEARDOWN, DF_RES, DF_SIGNAL, DF_SYSRAM, cxlFlushBufSend, flushKthreadIdle,
   irqThreadIdle, overflowWorkIdle,
 } from './compression.ts';
 
@@ -93,7 +93,8 @@ function sysramHotplugAdd(k: Kernel): number {
   if (flags(k) & DF_RES) return -EBUSY;
   const nid = k.g.privateNode;
   const { first, n } = regionBlocks(k);
-  const rc = addPrivateMemoryDriverManaged(k, nid, first, n, MMOP_ONLINE_MOVABLE, npSlotOfNode(k, nid));
+  // &sysram->np: a new object in every sysram, so an np an earlier sysram left registered is another np.
+  const rc = addPrivateMemoryDriverManaged(k, nid, first, n, MMOP_ONLINE_MOVABLE, npSlotOfNode(k, nid), (flags(k) & DF_NP_OLD) !== 0);
   if (rc === 0) setFlags(k, DF_RES);
   if (k.log) k.trace(`sysram_hotplug_add(N${nid}) = ${errname(rc)}`);
   return rc;
@@ -121,9 +122,8 @@ function sysramHotplugRemoveFinish(k: Kernel, r: RemoveResult): number {
   const nid = k.g.privateNode;
   const rc = r.remove !== 0 ? r.remove : r.unregister ?? 0;
   if (r.remove === 0 && r.unregister === 0) setFlags(k, DF_NP_UNREG);
-  // Fix sysram-remove-ebusy-strict: only node_private_unregister's -EBUSY means "memory gone".
-  const strictFail = hasFix(k.cfg, 'sysram-remove-ebusy-strict') && r.remove !== 0;
-  if (strictFail || (rc && rc !== -EBUSY)) {
+  // Mutant sysram-remove-drops-res: the resource is dropped whatever the error.
+  if (rc && rc !== -EBUSY && k.cfg.mutant !== 'sysram-remove-drops-res') {
     if (k.log) k.trace(`sysram_hotplug_remove(N${nid}) = ${errname(rc)}`);
     return rc;
   }
@@ -132,13 +132,13 @@ function sysramHotplugRemoveFinish(k: Kernel, r: RemoveResult): number {
   return 0;
 }
 
-/** One step of offline_and_remove_private_memory for sysram_hotplug_remove; its result once done. */
-function sysramHotplugRemoveStep(k: Kernel): number | null {
+/** One step of offline_and_remove_private_memory for sysram_hotplug_remove; its result once done, 'wait' if it cannot run now. */
+function sysramHotplugRemoveStep(k: Kernel): number | null | 'wait' {
   const nid = k.g.privateNode;
   const { first, n } = regionBlocks(k);
   const tid = k.g.driverThread;
   const r = offlineAndRemoveStep(k, nid, first, n, tid, tid * THREAD_REGS + REG_OAR, (flags(k) & DF_SIGNAL) !== 0);
-  if (!r) return null;
+  if (r === null || r === 'wait') return r;
   clearFlags(k, DF_OFFLINING);
   return sysramHotplugRemoveFinish(k, r);
 }
@@ -184,10 +184,12 @@ function probeStep(k: Kernel, s: number): void {
   switch (s) {
     case DS_NONE: {
       // (1) devm_cxl_add_sysram: a fresh (kzalloc'd) sysram embeds np; add; failure only warned.
+      // The model keeps one np slot per node: it holds the registered np, or else this sysram's.
       const slot = npSlotOfNode(k, nid);
       if (slot >= 0 && nodePrivateNp(k, nid) < 0) {
         k.set(L.NP_OPS, slot, 0);
         k.set(L.NP_MIGRATION_BLOCKED, slot, 0);
+        clearFlags(k, DF_NP_OLD | DF_NP_FREED);
       }
       setFlags(k, DF_SYSRAM);
       const rc = sysramHotplugAdd(k);
@@ -227,7 +229,9 @@ function probeStep(k: Kernel, s: number): void {
 
 /** sysram_hotplug_remove: 0 at once without the resource, else its first step (null while it runs). */
 function sysramHotplugRemove(k: Kernel): number | null {
-  return sysramHotplugRemoveStart(k) ?? sysramHotplugRemoveStep(k);
+  const rc = sysramHotplugRemoveStart(k) ?? sysramHotplugRemoveStep(k);
+  // The first step walks to the first block (offline_pages' start): it never waits.
+  return rc === 'wait' ? null : rc;
 }
 
 /** What the caller of sysram_hotplug_remove does with its result (the caller is known by DRV_STATE). */
@@ -248,7 +252,15 @@ function afterRemove(k: Kernel, rc: number): void {
       k.set(L.THR_REG, R, attempts);
     }
   } else if (s === DS_SYSRAM_UNREG) {
-    // cxl_sysram_release ignores the result and frees the sysram (and the np in it).
+    // cxl_sysram_release ignores the result and kfree(sysram): if the range could not be
+    // removed, the np embedded in it is still registered (pgdat->node_private) and outlives
+    // this driver instance. Fix sysram-release-keeps-np: WARN and leak the sysram instead.
+    // (With DF_NP_OLD the registered np is an earlier sysram's, not this one's.)
+    if (nodePrivateNp(k, k.g.privateNode) >= 0 && !(flags(k) & DF_NP_OLD)) {
+      const keep = hasFix(k.cfg, 'sysram-release-keeps-np') && rc !== 0;
+      setFlags(k, keep ? DF_NP_OLD : DF_NP_OLD | DF_NP_FREED);
+      if (k.log) k.trace(keep ? 'cxl_sysram_release: range still held: WARN, sysram (and np) kept' : 'cxl_sysram_release: kfree(sysram) with its np still registered');
+    }
     clearFlags(k, DF_SYSRAM | DF_RES);
     setState(k, DS_FREE_IRQS);
   } else {
@@ -318,7 +330,7 @@ function teardownStep(k: Kernel, s: number): boolean {
       // cxl_compression_remove returned: the pci devm IRQs are freed (free_irq waits for the threads).
       if (!irqThreadIdle(k, 'lthresh') || !irqThreadIdle(k, 'hthresh')) return false;
       clearFlags(k, DF_IRQS);
-      k.set(L.DRV_FLAGS, 0, 0);
+      k.set(L.DRV_FLAGS, 0, flags(k) & (DF_NP_OLD | DF_NP_FREED));
       setState(k, DS_NONE);
       k.trace('cxl_compression: removed');
       return true;
@@ -361,6 +373,7 @@ export function driverStep(k: Kernel, choice: number): boolean {
     }
     if (choice !== 0) return false;
     const rc = sysramHotplugRemoveStep(k);
+    if (rc === 'wait') return false;
     if (rc !== null) afterRemove(k, rc);
     return true;
   }

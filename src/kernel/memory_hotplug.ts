@@ -19,6 +19,7 @@ import type { Kernel } from './kernel.ts';
 import { PG_head, PG_lru } from './layout.ts';
 import { memtierNodeAdded, memtierNodeRemoved } from './memory_tiers.ts';
 import { migratePages, nodeStatModIsolated, putbackMovablePages } from './migrate.ts';
+import { rmapBusy } from './vmscan.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, nodePrivateRegister, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish } from './node_private.ts';
 import { allocPages, setupPerZoneWmarks } from './page_alloc.ts';
 import { buildAllZonelists, nodesInState } from './zonelist.ts';
@@ -187,6 +188,19 @@ function doMigrateRange(k: Kernel, block: number, start: number, tid: number): v
  * folio without NP_OPS_MIGRATION make the loop spin: a round that changes
  * nothing, until the folio goes away or a signal ends it with -EINTR.
  */
+/**
+ * Would this round wait? do_migrate_range's migrate_pages unmaps each folio
+ * through the rmap walk, which takes the PTL of every mm mapping it: while
+ * another thread holds one (a fault inside handle_fault), the round cannot
+ * get past it (the step is not enabled; a signal still ends the loop).
+ */
+export function offlinePagesPassWaits(k: Kernel, block: number, tid: number): boolean {
+  for (const pfn of allocatedHeads(k, block)) {
+    if (k.has(k.L.PG_FLAGS, pfn, PG_lru) && folioManagedAllowsMigrate(k, pfn) && rmapBusy(k, tid, pfn)) return true;
+  }
+  return false;
+}
+
 // mm/memory_hotplug.c: offline_pages (the retry loop and the success path)
 export function offlinePagesPass(k: Kernel, block: number, tid: number, signalPending: boolean): number {
   if (signalPending) return offlinePagesAbort(k, block, -EINTR);
@@ -313,12 +327,12 @@ export function nodeBlockRange(k: Kernel, nid: number): { first: number; n: numb
   return { first, n };
 }
 
-export function addPrivateMemoryDriverManaged(k: Kernel, nid: number, firstBlock: number, nBlocks: number, onlineType: number, npSlot: number): number {
+export function addPrivateMemoryDriverManaged(k: Kernel, nid: number, firstBlock: number, nBlocks: number, onlineType: number, npSlot: number, otherNp = false): number {
   if (npSlot < 0) {
     k.trace(`add_private_memory_driver_managed(N${nid}, np NULL) = -EINVAL`);
     return -EINVAL;
   }
-  let ret = nodePrivateRegister(k, nid, npSlot);
+  let ret = nodePrivateRegister(k, nid, npSlot, otherNp);
   if (ret === 0) {
     ret = addMemoryDriverManaged(k, nid, firstBlock, nBlocks, onlineType, npSlot + 1);
     if (ret !== 0) {
@@ -419,7 +433,7 @@ export function offlineAndRemoveInLoop(k: Kernel, rb: number): boolean {
  * the registers cleared, when done.
  */
 // mm/memory_hotplug.c: offline_and_remove_private_memory -> offline_and_remove_memory -> offline_pages
-export function offlineAndRemoveStep(k: Kernel, nid: number, firstBlock: number, nBlocks: number, tid: number, rb: number, signalPending: boolean): RemoveResult | null {
+export function offlineAndRemoveStep(k: Kernel, nid: number, firstBlock: number, nBlocks: number, tid: number, rb: number, signalPending: boolean): RemoveResult | null | 'wait' {
   const L = k.L;
   const done = (r: RemoveResult): RemoveResult => {
     for (let i = 0; i < OAR_REGS; i++) k.set(L.THR_REG, rb + i, 0);
@@ -433,6 +447,7 @@ export function offlineAndRemoveStep(k: Kernel, nid: number, firstBlock: number,
   const offlined = k.get(L.THR_REG, rb + 2);
   if (inLoop) {
     const i = inLoop - 1;
+    if (!signalPending && offlinePagesPassWaits(k, firstBlock + i, tid)) return 'wait';
     const r = offlinePagesPass(k, firstBlock + i, tid, signalPending);
     if (r === OFFLINE_AGAIN) return null;
     if (r !== 0) return done(rollbackOffline(k, nid, firstBlock, offlined, r));

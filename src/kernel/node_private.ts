@@ -287,17 +287,19 @@ export function nodePrivateMigrateTo(k: Kernel, tid: number, list: number[], nid
 
 /**
  * node_private_register(nid, np): np is an np slot (-1 = NULL). Checks in the
- * order of 4.4. Does not reset np->ops.
+ * order of 4.4. Does not reset np->ops. otherNp: np is not the object the slot
+ * holds (a driver's new np while an earlier instance's np is still
+ * registered): a registered slot then means "another np" (-EBUSY).
  */
 // drivers/base/node.c: node_private_register
-export function nodePrivateRegister(k: Kernel, nid: number, slot: number): number {
+export function nodePrivateRegister(k: Kernel, nid: number, slot: number, otherNp = false): number {
   const L = k.L;
   let ret: number;
   if (slot < 0 || !nodePossible(k, nid)) ret = -EINVAL;
   else if (!k.get(L.G_NP_INITIALIZED)) ret = -ENODEV;
   // node_private_lock, mem_hotplug_begin
   else if (hasState(k, nid, N_MEMORY) && k.cfg.mutant !== 'register-ignores-n-memory') ret = -EBUSY;
-  else if (k.get(L.NODE_NP, nid) !== 0 && k.get(L.NODE_NP, nid) !== slot + 1) ret = -EBUSY;
+  else if (k.get(L.NODE_NP, nid) !== 0 && (otherNp || k.get(L.NODE_NP, nid) !== slot + 1)) ret = -EBUSY;
   else if (k.get(L.NODE_NP, nid) === slot + 1) ret = 0;
   else {
     k.set(L.NP_REFCOUNT, slot, 1);

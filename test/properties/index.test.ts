@@ -5,10 +5,10 @@ import { buildMachine } from '../../src/kernel/kernel.ts';
 import { MUTANTS, mutantByName } from '../../src/kernel/mutants/index.ts';
 import { fixtureConfig } from './fixture.ts';
 
-test('kernelProperties: every SEMANTICS 9 safety invariant (1-20) plus INV-DATA, INV-FOLIO-GET-ZERO and INV-DEVICE-CAPACITY, in order, each with a source', (t) => {
+test('kernelProperties: every SEMANTICS 9 safety invariant (1-20) plus INV-DATA, INV-FOLIO-GET-ZERO, INV-DEVICE-CAPACITY and INV-NP-LIFETIME, in order, each with a source', (t) => {
   const props = kernelProperties(buildMachine(fixtureConfig));
   t.deepEqual(props.map((p) => p.id), [...PROPERTY_ORDER]);
-  t.is(props.length, 23);
+  t.is(props.length, 24);
   for (const p of props) t.true(p.source.length > 10, p.id);
   t.false(props.some((p) => p.id === 'INV-PROGRESS'), 'liveness is out of scope');
 });
