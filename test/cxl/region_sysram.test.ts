@@ -3,7 +3,7 @@
 // hotplug toggle) and 5.3 (the -EBUSY ambiguity).
 import test from 'ava';
 import { CN_DRAINING, CN_FREED, CN_PUBLISHED } from '../../src/cram/cram.ts';
-import { DF_FLUSH_CTX, DF_IRQS, DF_KTHREAD, DF_NP_UNREG, DF_OFFLINING, DF_PRE_TEARDOWN, DF_RES, DF_SIGNAL, DF_SYSRAM } from '../../src/cxl/compression.ts';
+import { DF_FLUSH_CTX, DF_IRQS, DF_KTHREAD, DF_NP_FREED, DF_NP_OLD, DF_NP_UNREG, DF_OFFLINING, DF_PRE_TEARDOWN, DF_RES, DF_SIGNAL, DF_SYSRAM } from '../../src/cxl/compression.ts';
 import { IRQ_LTHRESH } from '../../src/cxl/device.ts';
 import { DS_NONE, DS_PROBED, driverProbeAtBoot } from '../../src/cxl/region_sysram.ts';
 import { BLOCK_ABSENT, BLOCK_ONLINE, N_MEMORY_PRIVATE } from '../../src/kernel/defs.ts';
@@ -11,6 +11,7 @@ import type { Kernel } from '../../src/kernel/kernel.ts';
 import { nodePrivateNp, npSlotOfNode } from '../../src/kernel/node_private.ts';
 import { OPS_CRAM } from '../../src/kernel/ops_table.ts';
 import { scenario } from '../helpers/scenario.ts';
+import { kernelProperties } from '../../properties/index.ts';
 import { P, cramMachine, demoteProgram, nodeOf, ptePfn, runCpuTo, step } from '../cram/helpers.ts';
 
 const flags = (k: Kernel) => k.get(k.L.DRV_FLAGS);
@@ -194,4 +195,33 @@ test('fix sysram-hotplug-busy-while-cram: the sysfs offline is refused while CRA
   t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ONLINE);
   t.is(k.get(k.L.CN_STATE, P), CN_PUBLISHED);
   t.true((flags(k) & DF_RES) !== 0);
+});
+
+/** Teardown with a signal to the task while offline_pages loops, run to its end. */
+function signalledTeardown(fixes: readonly string[]): Kernel {
+  const k = cramMachine({ fixes });
+  for (let i = 0; i < 10 && !(flags(k) & DF_OFFLINING); i++) step(k, 'driver');
+  t_assert(step(k, 'driver', 2));
+  for (let i = 0; i < 30 && k.get(k.L.DRV_STATE) !== DS_NONE; i++) step(k, 'driver');
+  t_assert(k.get(k.L.DRV_STATE) === DS_NONE);
+  return k;
+}
+
+// drivers/cxl/core/region_sysram.c: cxl_sysram_release calls sysram_hotplug_remove (its -EINTR is
+// ignored) then kfree(sysram), and sysram embeds the np registered by add_private_memory_driver_managed;
+// include/linux/node_private.h: the owner must keep np valid until node_private_unregister returned.
+test('finding (INV-NP-LIFETIME): a signal fails every offline attempt (-EINTR, still pending), cxl_sysram_release frees the sysram with its np registered; the next probe\'s new np gets -EBUSY', (t) => {
+  const k = signalledTeardown([]);
+  t.is(k.get(k.L.BLOCK_STATE, pBlock(k)), BLOCK_ONLINE, 'memory still online');
+  t.not(nodePrivateNp(k, P), -1, 'the freed np is still pgdat->node_private');
+  t.is(flags(k) & (DF_NP_OLD | DF_NP_FREED), DF_NP_OLD | DF_NP_FREED);
+  const props = kernelProperties(k.m);
+  const inv = props.find((p) => p.id === 'INV-NP-LIFETIME')!;
+  t.regex(inv.check(new Uint32Array(k.s.buffer)) ?? '', /freed/);
+  t.true(step(k, 'driver')); // re-probe: devm_cxl_add_sysram with a new sysram
+  t.is(flags(k) & DF_RES, 0, 'node_private_register(new np) = -EBUSY: the hot-add failed');
+  // Fix sysram-release-keeps-np: the sysram is kept (WARN), np stays valid.
+  const f = signalledTeardown(['sysram-release-keeps-np']);
+  t.is(flags(f) & (DF_NP_OLD | DF_NP_FREED), DF_NP_OLD);
+  t.is(inv.check(new Uint32Array(f.s.buffer)), null);
 });
