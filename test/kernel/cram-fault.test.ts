@@ -29,6 +29,9 @@ function demoted(then: ProgramOp[], mutant: string | null = null) {
   if (!wakeupKswapd(k, D0 * 4 + 2)) throw new Error('no wakeup');
   if (!step(k, 'kswapd0', src)) throw new Error('no demotion');
   demoteAll(k);
+  // kswapd(D0) is done with this pass and back on kswapd_wait: otherwise get_page_from_freelist
+  // passes D0 over for D1 while its kswapd is awake (skip_kswapd_nodes).
+  k.set(k.L.NODE_KSWAPD, D0, 1);
   return k;
 }
 
@@ -92,6 +95,9 @@ function demotedWith(cpu1: ProgramOp[]) {
   wakeupKswapd(k, D0 * 4 + 2);
   step(k, 'kswapd0', ptePfn(k, 0, 0));
   demoteAll(k);
+  // kswapd(D0) is done with this pass and back on kswapd_wait: otherwise get_page_from_freelist
+  // passes D0 over for D1 while its kswapd is awake (skip_kswapd_nodes).
+  k.set(k.L.NODE_KSWAPD, D0, 1);
   return k;
 }
 
