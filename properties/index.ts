@@ -1,6 +1,7 @@
 // The safety properties of SEMANTICS §9, items 1-20 plus INV-DATA,
 // INV-FOLIO-GET-ZERO (split out of item 15, see refs.ts) and
-// INV-DEVICE-CAPACITY (split out of item 9, see cram.ts), each a pure predicate
+// INV-DEVICE-CAPACITY (split out of item 9, see cram.ts) and INV-NP-LIFETIME
+// (np_lifetime.ts), each a pure predicate
 // over one state. INV-PROGRESS (item 21) is a liveness property: it cannot be
 // judged on a single state, so it is out of scope of this safety checking.
 
@@ -12,19 +13,20 @@ import { cramProperties } from './cram.ts';
 import { flushProperties } from './flush.ts';
 import { mmProperties } from './mm.ts';
 import { nodeProperties } from './nodes.ts';
+import { npLifetimeProperties } from './np_lifetime.ts';
 import { refProperties } from './refs.ts';
 import { safetyProperties } from './safety.ts';
 import { contractProperties } from './contracts.ts';
 import { nodeStateProperties } from './node_state.ts';
 import { folioRefProperties } from './folio_refs.ts';
 
-/** Property ids in SEMANTICS §9 order (plus the three extra ones at the end). */
+/** Property ids in SEMANTICS §9 order (plus the extra ones at the end). */
 export const PROPERTY_ORDER = [
   'INV-STATE-EXCL', 'INV-PRIVATE-REG', 'INV-PRIVATE-STAYS-PRIVATE', 'INV-ISOLATION-ALLOC', 'INV-ZONELIST',
   'INV-MPOL', 'INV-RO', 'INV-WRITE-PATH', 'INV-NO-OVERCOMMIT', 'INV-BACKPRESSURE-COHERENT', 'INV-SCRUB',
   'INV-FLUSH-BIT', 'INV-NO-OPS-AFTER-UNREGISTER', 'INV-NO-CRAM-AFTER-FREE', 'INV-REFCOUNT-BALANCE',
   'INV-LIFECYCLE-ORDER', 'INV-DAEMONS', 'INV-DEMOTION-TARGETS', 'INV-MIGRATE-GATE', 'INV-FAULT-LOCK',
-  'INV-DATA', 'INV-FOLIO-GET-ZERO', 'INV-DEVICE-CAPACITY',
+  'INV-DATA', 'INV-FOLIO-GET-ZERO', 'INV-DEVICE-CAPACITY', 'INV-NP-LIFETIME',
   // issue 10: memory safety (safety.ts)
   'INV-MEM-SAFETY',
   // issue 10: API postconditions (contracts.ts)
@@ -40,7 +42,7 @@ export function kernelProperties(m: Machine): Property[] {
   const v = new StateView(m);
   const all = [
     ...nodeProperties(v), ...allocProperties(v), ...mmProperties(v), ...cramProperties(v),
-    ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v), ...nodeStateProperties(v), ...folioRefProperties(v),
+    ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v), ...nodeStateProperties(v), ...folioRefProperties(v), ...npLifetimeProperties(v),
   ];
   const byId = new Map(all.map((p) => [p.id, p]));
   return PROPERTY_ORDER.map((id) => {

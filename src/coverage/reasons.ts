@@ -37,7 +37,7 @@ export const UNREACHABLE_REASONS: readonly Reason[] = [
   {
     machine: 'hotplug',
     matches: (e) => e.event.type === 'node_private_unregister' || e.event.type === 'remove_memory' || (e.event.type === 'offline_pages' && e.from === 'memory=online'),
-    reason: 'the driver offlines, removes and unregisters through offline_and_remove_private_memory, one step in the model (SEMANTICS 5.3, 7.5)',
+    reason: 'the driver removes and unregisters inside offline_and_remove_private_memory, in the step after the last offline_pages round, and offline_pages always isolates first, in a step of its own (memory=offlining), so online never goes straight to offline (SEMANTICS 5.3, 7.5)',
   },
   {
     machine: 'hotplug',

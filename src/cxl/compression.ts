@@ -13,11 +13,21 @@
 //   other thread (kswapd, the flush kthread, the driver) uses CPU 0.
 // * flush_cb runs with IRQs off under RCU inside one step, so a grace period
 //   never has to wait for it; synchronize_rcu waits only for LK_RCU holders.
-// * The timer is abstracted: the kthread may start a round whenever some
-//   active buffer is non-empty. A round swaps each CPU as two steps (read the
-//   active pointer, then write it) because rcu_replace_pointer is an unlocked
-//   read-then-write that races with the overflow work (R6). The overflow work
-//   swaps in one step: it runs on the owning CPU with IRQs off.
+// * The timer (schedule_timeout_interruptible, every flush_interval_ms) fires
+//   whether or not a buffer holds work; the model lets a round start whenever
+//   some active buffer is non-empty or some overflow work is pending or
+//   running. The ticks left out are those with every active buffer empty and
+//   no overflow work about: such a round only swaps empty buffers, which
+//   renames buffers no invariant tells apart (a folio queued mid-round is the
+//   same state as the round starting after it), and the one race such a round
+//   can take part in, with the overflow work's replace of the same pointer,
+//   is kept. A round swaps each CPU as two steps (read the active pointer,
+//   then write it) because rcu_replace_pointer is an unlocked read-then-write
+//   that races with the overflow work (R6).
+// * The overflow work's rcu_replace_pointer is two steps too (read, then
+//   write): it runs on the owning CPU with local IRQs off, so nothing else on
+//   that CPU runs in between (irqsOffByOverflowWork), but the kthread on
+//   another CPU can.
 // * A mailbox Media Operations Zero command always succeeds; it zeroes the
 //   ranges on the device (a device write, accounted through setPageContent).
 
@@ -40,6 +50,14 @@ export const DF_KTHREAD = 1 << 3; // cxl-flush/nid kthread running
 export const DF_PRE_TEARDOWN = 1 << 4; // CRAM registered, pre_teardown devm action registered
 export const DF_IRQS = 1 << 5; // lthresh/hthresh threaded IRQs requested
 export const DF_NP_UNREG = 1 << 6; // inside node_private_unregister (second stage pending)
+export const DF_OFFLINING = 1 << 7; // inside offline_and_remove_private_memory (sysram_hotplug_remove)
+export const DF_SIGNAL = 1 << 8; // signal_pending() on the task running the driver
+export const DF_NP_UNREG_DROPPED = 1 << 9; // node_private_unregister dropped the base reference, waits for the completion
+// Outlive the driver instance (kept across DS_NONE): the np registered on the node is not the
+// current sysram's but an earlier sysram's whose release could not remove the range (OLD), and
+// that earlier sysram, with the np embedded in it, was kfree'd (FREED).
+export const DF_NP_OLD = 1 << 10;
+export const DF_NP_FREED = 1 << 11;
 
 /** The CPU the thread runs on (see header). */
 export function cpuOfThread(k: Kernel, tid: number): number {
@@ -170,9 +188,9 @@ export function flushKthreadStep(k: Kernel, choice: number): boolean {
   let st = k.get(L.THR_STAGE, tid);
   if (!(k.get(L.DRV_FLAGS) & DF_KTHREAD)) return false;
   if (st === 0) {
-    // Timer fired with something queued: start a round at CPU 0's read.
+    // Timer fired (see the header for the ticks left out): start a round at CPU 0's read.
     // Mutant flush-timer-never-fires: the timer is never armed.
-    if (!anyActiveNonEmpty(k) || k.cfg.mutant === 'flush-timer-never-fires') return false;
+    if ((!anyActiveNonEmpty(k) && !anyOverflowWork(k)) || k.cfg.mutant === 'flush-timer-never-fires') return false;
     st = 1;
   }
   if (st === KT_SYNC) {
@@ -229,7 +247,30 @@ export function flushKthreadIdle(k: Kernel): boolean {
   return k.get(k.L.THR_STAGE, k.g.flushThread) === 0;
 }
 
-// Overflow work stages: 0 idle (runs when pending); 1 synchronize_rcu; 2 send REG[0] - 1.
+// Overflow work stages: 0 idle (runs when pending); OW_WRITE: pcpu->active
+// read into REG[0], IRQs off, the write pending; 1 synchronize_rcu; 2 send REG[0] - 1.
+const OW_WRITE = 3;
+
+function anyOverflowWork(k: Kernel): boolean {
+  for (let c = 0; c < k.cfg.cpus.length; c++) {
+    if (k.get(k.L.CPU_OVERFLOW_PENDING, c) || k.get(k.L.THR_STAGE, k.g.overflowThread(c)) !== 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Is thread tid on a CPU whose overflow work is inside its local_irq_save
+ * section (between the read and the write of pcpu->active)? Nothing else runs
+ * on that CPU then. The CPU of a thread is cpuOfThread's (the header's
+ * choice), except that the flush kthread and the overflow works are never
+ * held back: the kthread runs on another CPU (it is the racing party), each
+ * work item on its own.
+ */
+export function irqsOffByOverflowWork(k: Kernel, tid: number): boolean {
+  const r = k.g.threads[tid];
+  if (!r || r.kind === 'flush_kthread' || r.kind === 'overflow_work') return false;
+  return k.get(k.L.THR_STAGE, k.g.overflowThread(cpuOfThread(k, tid))) === OW_WRITE;
+}
 
 /** This CPU's overflow work item. */
 export function overflowWorkStep(k: Kernel, cpu: number): boolean {
@@ -238,7 +279,7 @@ export function overflowWorkStep(k: Kernel, cpu: number): boolean {
   const L = k.L;
   const tid = k.g.overflowThread(cpu);
   const R = tid * THREAD_REGS;
-  const st = k.get(L.THR_STAGE, tid);
+  let st = k.get(L.THR_STAGE, tid);
   if (st === 0) {
     // Mutant overflow-work-never-queued: pending is set but the work item is never queued.
     if (!k.get(L.CPU_OVERFLOW_PENDING, cpu) || k.cfg.mutant === 'overflow-work-never-queued') return false;
@@ -246,11 +287,21 @@ export function overflowWorkStep(k: Kernel, cpu: number): boolean {
     const spare = k.get(L.CPU_BUF_OVERFLOW, cpu);
     if (!spare) return true;
     flushBufReset(k, spare - 1);
-    // local_irq_save; dirty = rcu_replace_pointer(pcpu->active, spare); local_irq_restore
-    const dirty = k.get(L.CPU_BUF_ACTIVE, cpu);
+    // local_irq_save; dirty = rcu_replace_pointer(pcpu->active, spare): the READ of pcpu->active.
+    k.set(L.THR_REG, R, k.get(L.CPU_BUF_ACTIVE, cpu));
+    // Fix flush-swap-atomic: xchg() makes the read and the write one atomic step.
+    if (!hasFix(k.cfg, 'flush-swap-atomic')) {
+      k.set(L.THR_STAGE, tid, OW_WRITE);
+      return true;
+    }
+    st = OW_WRITE;
+  }
+  if (st === OW_WRITE) {
+    // The write: pcpu->active = spare; local_irq_restore; pcpu->overflow_spare = dirty.
+    const spare = k.get(L.CPU_BUF_OVERFLOW, cpu);
+    const dirty = k.get(L.THR_REG, R);
     k.set(L.CPU_BUF_ACTIVE, cpu, spare);
     k.set(L.CPU_BUF_OVERFLOW, cpu, dirty);
-    k.set(L.THR_REG, R, dirty);
     k.set(L.THR_STAGE, tid, 1);
     if (k.log) k.trace(`overflow(cpu${cpu}): swap active buf ${dirty - 1} <-> overflow spare ${spare - 1}`);
     return true;

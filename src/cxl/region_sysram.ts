@@ -17,6 +17,11 @@
 //   10 pre_teardown: cram_unregister stage 1 done -> synchronize_rcu
 //   11 -> refcount drain spin
 //   12 offline_and_remove attempts (REG[0] = attempts made)
+// DF_OFFLINING is set while offline_and_remove_private_memory runs (from the
+// teardown, the release or the sysfs attribute: DRV_STATE says which); its
+// steps are offline_pages' rounds (src/kernel/memory_hotplug.ts). Choice 2
+// delivers a signal to the task meanwhile (DF_SIGNAL, pending until the task
+// returns to user space: the end of the sysfs write or of the teardown).
 //   13 post_teardown
 //   14 sysram_unregister (device release: remove the range if still held)
 //   15 pci devm: free the IRQs (cxl_compression_remove returned) -> 0
@@ -27,18 +32,31 @@ import { hasFix } from '../kernel/config.ts';
 import { EBUSY, MMOP_ONLINE_MOVABLE, errname } from '../kernel/defs.ts';
 import type { Kernel, Machine } from '../kernel/kernel.ts';
 import { THREAD_REGS } from '../kernel/layout.ts';
-import { addPrivateMemoryDriverManaged, nodeBlockRange, offlineAndRemovePrivateMemory } from '../kernel/memory_hotplug.ts';
-import { nodePrivateNp, nodePrivateUnregisterFinish, npSlotOfNode } from '../kernel/node_private.ts';
+import { addPrivateMemoryDriverManaged, nodeBlockRange, offlineAndRemoveInLoop, offlineAndRemoveStep, type RemoveResult } from '../kernel/memory_hotplug.ts';
+import { nodePrivateNp, nodePrivateUnregisterDrop, nodePrivateUnregisterWait, npSlotOfNode } from '../kernel/node_private.ts';
 import { CN_PUBLISHED, cramRegisterPrivateNode, cramUnregisterBegin, cramUnregisterDrain, cramUnregisterSyncRcu } from '../cram/cram.ts';
 import {
-  DF_FLUSH_CTX, DF_IRQS, DF_KTHREAD, DF_NP_UNREG, DF_PRE_TEARDOWN, DF_RES, DF_SYSRAM, cxlFlushBufSend, flushKthreadIdle,
+  DF_FLUSH_CTX, DF_IRQS, DF_KTHREAD, DF_NP_FREED, DF_NP_OLD, DF_NP_UNREG, DF_NP_UNREG_DROPPED, DF_OFFLINING, DF_PRE_TEARDOWN, DF_RES, DF_SIGNAL, DF_SYSRAM, cxlFlushBufSend, flushKthreadIdle,
   irqThreadIdle, overflowWorkIdle,
 } from './compression.ts';
 
 /** The owner cookie cram_register gets (the CXL region). */
 export const DRIVER_OWNER = 0;
-/** Model bound on offline attempts in pre_teardown (v4: 1 + 60 retries, 1 s apart). */
-export const MAX_OFFLINE_ATTEMPTS = 3;
+/**
+ * Model bound on offline attempts in pre_teardown (v4: 1 + 60 retries, 1 s
+ * apart). offline_pages loops until it succeeds or a signal is pending, and
+ * the signal stays pending across msleep, so every attempt after a failed one
+ * fails at its first signal check: test/cxl/offline-attempts.test.ts shows
+ * that bounds 1, 2 and 3 reach the same states once the attempt counter is
+ * projected away. KernelConfig.offlineAttempts overrides it.
+ */
+export const MAX_OFFLINE_ATTEMPTS = 2;
+/** The driver thread's registers: REG[0] attempts; offlineAndRemoveStep's from REG_OAR. */
+const REG_OAR = 1;
+
+function offlineAttempts(k: Kernel): number {
+  return k.cfg.offlineAttempts ?? MAX_OFFLINE_ATTEMPTS;
+}
 
 export const DS_NONE = 0;
 export const DS_SYSRAM = 1;
@@ -75,34 +93,54 @@ function sysramHotplugAdd(k: Kernel): number {
   if (flags(k) & DF_RES) return -EBUSY;
   const nid = k.g.privateNode;
   const { first, n } = regionBlocks(k);
-  const rc = addPrivateMemoryDriverManaged(k, nid, first, n, MMOP_ONLINE_MOVABLE, npSlotOfNode(k, nid));
+  // &sysram->np: a new object in every sysram, so an np an earlier sysram left registered is another np.
+  const rc = addPrivateMemoryDriverManaged(k, nid, first, n, MMOP_ONLINE_MOVABLE, npSlotOfNode(k, nid), (flags(k) & DF_NP_OLD) !== 0);
   if (rc === 0) setFlags(k, DF_RES);
   if (k.log) k.trace(`sysram_hotplug_add(N${nid}) = ${errname(rc)}`);
   return rc;
 }
 
 /**
- * sysram_hotplug_remove(sysram): offline_and_remove_private_memory; -EBUSY is
- * taken as "memory gone, np still shared" and the resource is dropped, though
- * the same -EBUSY also comes from a failed (rolled back) offline (5.3).
+ * sysram_hotplug_remove(sysram), first part: nothing to do without the
+ * resource (0); else offline_and_remove_private_memory starts (DF_OFFLINING)
+ * and the driver's next steps run it (null).
  */
-function sysramHotplugRemove(k: Kernel): number {
+function sysramHotplugRemoveStart(k: Kernel): number | null {
   // drivers/cxl/core/region_sysram.c: sysram_hotplug_remove
   if (!(flags(k) & DF_RES)) return 0;
+  setFlags(k, DF_OFFLINING);
+  return null;
+}
+
+/**
+ * sysram_hotplug_remove(sysram), once offline_and_remove_private_memory
+ * returned: -EBUSY is taken as "memory gone, np still shared" and the
+ * resource is dropped; any other error keeps it (5.3).
+ */
+function sysramHotplugRemoveFinish(k: Kernel, r: RemoveResult): number {
+  // drivers/cxl/core/region_sysram.c: sysram_hotplug_remove
   const nid = k.g.privateNode;
-  const { first, n } = regionBlocks(k);
-  const r = offlineAndRemovePrivateMemory(k, nid, first, n, k.g.driverThread);
   const rc = r.remove !== 0 ? r.remove : r.unregister ?? 0;
   if (r.remove === 0 && r.unregister === 0) setFlags(k, DF_NP_UNREG);
-  // Fix sysram-remove-ebusy-strict: only node_private_unregister's -EBUSY means "memory gone".
-  const strictFail = hasFix(k.cfg, 'sysram-remove-ebusy-strict') && r.remove !== 0;
-  if (strictFail || (rc && rc !== -EBUSY)) {
+  // Mutant sysram-remove-drops-res: the resource is dropped whatever the error.
+  if (rc && rc !== -EBUSY && k.cfg.mutant !== 'sysram-remove-drops-res') {
     if (k.log) k.trace(`sysram_hotplug_remove(N${nid}) = ${errname(rc)}`);
     return rc;
   }
   clearFlags(k, DF_RES);
   if (k.log) k.trace(`sysram_hotplug_remove(N${nid}) = 0 (offline_and_remove_private_memory returned ${errname(rc)}; resource released)`);
   return 0;
+}
+
+/** One step of offline_and_remove_private_memory for sysram_hotplug_remove; its result once done, 'wait' if it cannot run now. */
+function sysramHotplugRemoveStep(k: Kernel): number | null | 'wait' {
+  const nid = k.g.privateNode;
+  const { first, n } = regionBlocks(k);
+  const tid = k.g.driverThread;
+  const r = offlineAndRemoveStep(k, nid, first, n, tid, tid * THREAD_REGS + REG_OAR, (flags(k) & DF_SIGNAL) !== 0);
+  if (r === null || r === 'wait') return r;
+  clearFlags(k, DF_OFFLINING);
+  return sysramHotplugRemoveFinish(k, r);
 }
 
 /** Allocate the flush context: three buffers per CPU; flush_record bitmap zeroed. */
@@ -146,10 +184,12 @@ function probeStep(k: Kernel, s: number): void {
   switch (s) {
     case DS_NONE: {
       // (1) devm_cxl_add_sysram: a fresh (kzalloc'd) sysram embeds np; add; failure only warned.
+      // The model keeps one np slot per node: it holds the registered np, or else this sysram's.
       const slot = npSlotOfNode(k, nid);
       if (slot >= 0 && nodePrivateNp(k, nid) < 0) {
         k.set(L.NP_OPS, slot, 0);
         k.set(L.NP_MIGRATION_BLOCKED, slot, 0);
+        clearFlags(k, DF_NP_OLD | DF_NP_FREED);
       }
       setFlags(k, DF_SYSRAM);
       const rc = sysramHotplugAdd(k);
@@ -187,11 +227,53 @@ function probeStep(k: Kernel, s: number): void {
   }
 }
 
+/** sysram_hotplug_remove: 0 at once without the resource, else its first step (null while it runs). */
+function sysramHotplugRemove(k: Kernel): number | null {
+  const rc = sysramHotplugRemoveStart(k) ?? sysramHotplugRemoveStep(k);
+  // The first step walks to the first block (offline_pages' start): it never waits.
+  return rc === 'wait' ? null : rc;
+}
+
+/** What the caller of sysram_hotplug_remove does with its result (the caller is known by DRV_STATE). */
+function afterRemove(k: Kernel, rc: number): void {
+  const L = k.L;
+  const R = k.g.driverThread * THREAD_REGS;
+  const s = k.get(L.DRV_STATE);
+  if (s === DS_OFFLINE) {
+    // cxl_compression_pre_teardown: up to 1 + 60 tries, msleep(1000) between (the
+    // signal, if any, stays pending: msleep does not handle it).
+    const attempts = k.get(L.THR_REG, R) + 1;
+    if (rc === 0 || attempts >= offlineAttempts(k)) {
+      if (rc) if (k.log) k.trace(`cxl_compression: memory offline failed after ${attempts} attempts, giving up`);
+      k.set(L.THR_REG, R, 0);
+      clearFlags(k, DF_PRE_TEARDOWN);
+      setState(k, DS_POST);
+    } else {
+      k.set(L.THR_REG, R, attempts);
+    }
+  } else if (s === DS_SYSRAM_UNREG) {
+    // cxl_sysram_release ignores the result and kfree(sysram): if the range could not be
+    // removed, the np embedded in it is still registered (pgdat->node_private) and outlives
+    // this driver instance. Fix sysram-release-keeps-np: WARN and leak the sysram instead.
+    // (With DF_NP_OLD the registered np is an earlier sysram's, not this one's.)
+    if (nodePrivateNp(k, k.g.privateNode) >= 0 && !(flags(k) & DF_NP_OLD)) {
+      const keep = hasFix(k.cfg, 'sysram-release-keeps-np') && rc !== 0;
+      setFlags(k, keep ? DF_NP_OLD : DF_NP_OLD | DF_NP_FREED);
+      if (k.log) k.trace(keep ? 'cxl_sysram_release: range still held: WARN, sysram (and np) kept' : 'cxl_sysram_release: kfree(sysram) with its np still registered');
+    }
+    clearFlags(k, DF_SYSRAM | DF_RES);
+    setState(k, DS_FREE_IRQS);
+  } else {
+    // hotplug_store(offline) returns to user space: the signal, if any, is handled there.
+    if (rc) if (k.log) k.trace(`sysram hotplug store failed: ${errname(rc)}`);
+    clearFlags(k, DF_SIGNAL);
+  }
+}
+
 /** One teardown step from DRV_STATE s (>= DS_PROBED); false if it must wait. */
 function teardownStep(k: Kernel, s: number): boolean {
   const nid = k.g.privateNode;
   const tid = k.g.driverThread;
-  const R = tid * THREAD_REGS;
   const L = k.L;
   switch (s) {
     case DS_PROBED: {
@@ -217,15 +299,7 @@ function teardownStep(k: Kernel, s: number): boolean {
     case DS_OFFLINE: {
       // cxl_sysram_offline_and_remove with retries (failures only logged).
       const rc = sysramHotplugRemove(k);
-      const attempts = k.get(L.THR_REG, R) + 1;
-      if (rc === 0 || attempts >= MAX_OFFLINE_ATTEMPTS) {
-        if (rc) if (k.log) k.trace(`cxl_compression: memory offline failed after ${attempts} attempts, giving up`);
-        k.set(L.THR_REG, R, 0);
-        clearFlags(k, DF_PRE_TEARDOWN);
-        setState(k, DS_POST);
-      } else {
-        k.set(L.THR_REG, R, attempts);
-      }
+      if (rc !== null) afterRemove(k, rc);
       return true;
     }
     case DS_POST: {
@@ -247,28 +321,27 @@ function teardownStep(k: Kernel, s: number): boolean {
       setState(k, DS_SYSRAM_UNREG);
       return true;
     }
-    case DS_SYSRAM_UNREG:
+    case DS_SYSRAM_UNREG: {
       // sysram_unregister -> cxl_sysram_release: remove the range if still held, kfree(sysram).
-      if (flags(k) & DF_RES) sysramHotplugRemove(k);
-      else if (k.log) k.trace('sysram_unregister: range already removed, sysram freed');
-      clearFlags(k, DF_SYSRAM | DF_RES);
-      setState(k, DS_FREE_IRQS);
+      const rc = sysramHotplugRemove(k);
+      if (rc !== null) afterRemove(k, rc);
       return true;
+    }
     default:
       // cxl_compression_remove returned: the pci devm IRQs are freed (free_irq waits for the threads).
       if (!irqThreadIdle(k, 'lthresh') || !irqThreadIdle(k, 'hthresh')) return false;
       clearFlags(k, DF_IRQS);
-      k.set(L.DRV_FLAGS, 0, 0);
+      k.set(L.DRV_FLAGS, 0, flags(k) & (DF_NP_OLD | DF_NP_FREED));
       setState(k, DS_NONE);
       k.trace('cxl_compression: removed');
       return true;
   }
 }
 
-/** Static number of choices of the driver thread (e.g. probe, teardown, sysfs hotplug toggle). */
+/** Static number of choices of the driver thread: probe/teardown step, sysfs hotplug toggle, a signal. */
 export function driverChoices(m: Machine): number {
   void m;
-  return 2;
+  return 3;
 }
 
 /** One step of the driver thread with the given choice; false if not enabled. */
@@ -278,10 +351,34 @@ export function driverStep(k: Kernel, choice: number): boolean {
   // Inside node_private_unregister (from offline_and_remove_private_memory): finish it first.
   if (flags(k) & DF_NP_UNREG) {
     if (choice !== 0) return false;
-    if (!nodePrivateUnregisterFinish(k, k.g.privateNode, k.g.driverThread)) return false;
-    clearFlags(k, DF_NP_UNREG);
+    // v4 order: synchronize_rcu, the base reference dropped, then wait_for_completion.
+    const nid = k.g.privateNode;
+    if (!(flags(k) & DF_NP_UNREG_DROPPED)) {
+      if (!nodePrivateUnregisterDrop(k, nid, k.g.driverThread)) return false;
+      setFlags(k, DF_NP_UNREG_DROPPED);
+      // Nobody else held it: the completion is already done and the wait returns in the same step.
+      if (!nodePrivateUnregisterWait(k, nid)) return true;
+    } else if (!nodePrivateUnregisterWait(k, nid)) return false;
+    clearFlags(k, DF_NP_UNREG | DF_NP_UNREG_DROPPED);
     return true;
   }
+  // Inside offline_and_remove_private_memory: its next step, or a signal to the
+  // task (the teardown's or the sysfs writer's) while offline_pages loops.
+  if (flags(k) & DF_OFFLINING) {
+    if (choice === 2) {
+      const R = k.g.driverThread * THREAD_REGS;
+      if (flags(k) & DF_SIGNAL || !offlineAndRemoveInLoop(k, R + REG_OAR)) return false;
+      setFlags(k, DF_SIGNAL);
+      k.trace('signal delivered to the driver task (signal_pending)');
+      return true;
+    }
+    if (choice !== 0) return false;
+    const rc = sysramHotplugRemoveStep(k);
+    if (rc === 'wait') return false;
+    if (rc !== null) afterRemove(k, rc);
+    return true;
+  }
+  if (choice === 2) return false;
   const s = k.get(L.DRV_STATE);
   if (choice === 1) {
     // hotplug_store: only while probed and idle.
@@ -291,9 +388,13 @@ export function driverStep(k: Kernel, choice: number): boolean {
       k.trace('hotplug_store(offline) = -EBUSY (CRAM registered)');
       return true;
     }
-    const remove = (flags(k) & DF_RES) !== 0;
-    if (k.log) k.trace(`hotplug_store: ${remove ? 'offline and remove the range' : 'add the range'}`);
-    const rc = remove ? sysramHotplugRemove(k) : sysramHotplugAdd(k);
+    if (k.log) k.trace(`hotplug_store: ${flags(k) & DF_RES ? 'offline and remove the range' : 'add the range'}`);
+    if (flags(k) & DF_RES) {
+      const rc = sysramHotplugRemove(k);
+      if (rc !== null) afterRemove(k, rc);
+      return true;
+    }
+    const rc = sysramHotplugAdd(k);
     if (rc) if (k.log) k.trace(`sysram hotplug store failed: ${errname(rc)}`);
     return true;
   }
@@ -308,7 +409,7 @@ export function driverStep(k: Kernel, choice: number): boolean {
 /** Label for a driver choice. */
 export function driverChoiceLabel(m: Machine, choice: number): string {
   void m;
-  return choice === 0 ? 'probe/teardown step' : 'sysfs hotplug toggle';
+  return choice === 0 ? 'probe/teardown step' : choice === 1 ? 'sysfs hotplug toggle' : 'signal';
 }
 
 /** Run the whole probe synchronously (configs without a driver actor start probed). */

@@ -120,6 +120,8 @@ export interface KernelConfig {
   readonly contentValues: number;
   readonly device: DeviceConfig;
   readonly driver: DriverConfig;
+  /** Offline attempts of the CXL teardown (v4: 61; default region_sysram.ts MAX_OFFLINE_ATTEMPTS). */
+  readonly offlineAttempts?: number;
   /** NR_MAX_BATCHED_MIGRATION of the model: folios one demotion batch may move. */
   readonly demoteBatch: number;
   /** /sys/kernel/mm/numa/demotion_enabled */

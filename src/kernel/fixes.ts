@@ -18,7 +18,6 @@ export const CRAM_FIXES: readonly Fix[] = [
     site: 'mm/cram.c: cram_unregister_private_node',
     mends: 'INV-BACKPRESSURE-COHERENT',
     config: 'driver',
-    alsoOff: ['sysram-remove-ebusy-strict'],
     description:
       'Reset np->migration_blocked and the zone watermark_boost/ZONE_BOOSTED when CRAM unregisters: at the unpublish and again after the refcount drain (an lthresh IRQ thread holding the cn can run S3/S4 in between). v4 leaves them, so a re-registered node starts at pressure 0 while still blocked and boosted (SEMANTICS 6.2).',
   },
@@ -47,15 +46,12 @@ export const CRAM_FIXES: readonly Fix[] = [
       'Swap pcpu->active with xchg() instead of the unlocked rcu_replace_pointer read-then-write. In v4 the kthread (another CPU) and the overflow work can both read the same active buffer: one buffer ends up as both overflow_spare and kthread spare, later as active and kthread spare, and the next round\'s cxl_flush_buf_reset(spare) wipes the live active buffer, leaking the references of the folios queued in it (kept out of the buddy for good, flush bits left set) (R6).',
   },
   {
-    name: 'sysram-remove-ebusy-strict',
-    site: 'drivers/cxl/core/region_sysram.c: sysram_hotplug_remove',
-    mends: 'INV-BACKPRESSURE-COHERENT',
+    name: 'sysram-release-keeps-np',
+    site: 'drivers/cxl/core/region_sysram.c: cxl_sysram_release',
+    mends: 'INV-NP-LIFETIME',
     config: 'driver',
-    // the completed cram-unregister-clears-backpressure (its second reset at the
-    // drain) removes the stale back-pressure this finding shows itself through
-    alsoOff: ['cram-unregister-clears-backpressure'],
     description:
-      'Treat -EBUSY as success only when it comes from node_private_unregister (memory removed, node shared), not from the offline step. In v4 an offline that fails with -EBUSY (e.g. the source of an offline migration, deferred by the flush protocol with refcount 1, fails test_pages_isolated) is rolled back, yet the resource is dropped: the sysfs hotplug toggle or pre_teardown reports success with the memory online and np registered, and the driver can never remove it again (SEMANTICS 5.3). The invariant that shows it: the next probe gets -EEXIST and reuses the stale np, whose migration_blocked / watermark_boost (left by an lthresh IRQ thread that raced cram_unregister) now sit under a fresh cram_node at pressure 0 (INV-BACKPRESSURE-COHERENT); P itself stays N_MEMORY_PRIVATE, so INV-PRIVATE-STAYS-PRIVATE does not fail.',
+      'When sysram_hotplug_remove fails in cxl_sysram_release, WARN and leave the sysram allocated instead of kfree(sysram). In v4 offline_pages loops until a signal; a signal to the task tearing the driver down (e.g. the writer of the unbind attribute) fails every offline attempt of pre_teardown with -EINTR (the signal stays pending across msleep), then the release\'s removal too, and the release frees the sysram with its embedded np still registered as pgdat->node_private: include/linux/node_private.h requires the driver to keep np valid until node_private_unregister returned. The next probe\'s new np gets -EBUSY from node_private_register, and cram_register_private_node\'s node_private_set_ops writes into the freed np.',
   },
   {
     name: 'sysram-hotplug-busy-while-cram',

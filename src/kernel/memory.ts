@@ -142,10 +142,7 @@ function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write
   // v4: folio_managed_handle_fault, BEFORE the write check (read and unshare faults too, §6.3.6).
   if (folioIsPrivateNode(k, pfn)) {
     const ops = folioNodePrivateOps(k, pfn);
-    if (ops?.handleFault) {
-      noteOpsCallback(k, folioNid(k, pfn));
-      return enterHandleFault(k, tid, s, pfn, ops === opsById(k, OPS_CRAM));
-    }
+    if (ops?.handleFault) return enterHandleFault(k, tid, s, pfn, ops === opsById(k, OPS_CRAM));
   }
   if (write && !(flags & PTE_WRITE)) return done(doWpPage(k, tid, mm, vaddr));
   // Spurious / access-bit fault: pte_mkyoung (+dirty on write). The model keeps no
@@ -158,32 +155,53 @@ function done(vmret: number): FaultOutcome {
   return { kind: 'done', vmret };
 }
 
-/** Enter ops->handle_fault with the PTL held (F0), then run its first step. */
+// THR_STAGE of a thread that has read ops->handle_fault and not yet called it.
+const HF_CALL_CRAM = 90;
+const HF_CALL_GENERIC = 91;
+
+/**
+ * folio_managed_handle_fault, its dispatch: folio_node_private_ops reads
+ * np->ops under rcu_read_lock and drops it before the caller calls
+ * ops->handle_fault, so a node_private_clear_ops (cram_unregister) can land
+ * between the read and the call: the dispatch is a step of its own, with the
+ * PTL held, and the callback the thread read runs at its next step.
+ */
+// mm/internal.h: folio_managed_handle_fault; include/linux/node_private.h: folio_node_private_ops
 function enterHandleFault(k: Kernel, tid: number, s: number, pfn: number, isCram: boolean): FaultOutcome {
-  // mm/internal.h: folio_managed_handle_fault
-  if (k.log) k.trace(`handle_pte_fault(slot ${s}): folio_managed_handle_fault(pfn ${pfn}) -> ${isCram ? 'cram_fault' : 'handle_fault'}`);
-  if (!isCram) {
-    // Generic table: release the PTL and return 0 (see header).
-    return done(0);
-  }
+  if (k.log) k.trace(`handle_pte_fault(slot ${s}): folio_managed_handle_fault(pfn ${pfn}): ops read -> ${isCram ? 'cram_fault' : 'handle_fault'}`);
   const R = tid * THREAD_REGS;
   k.set(k.L.THR_OP, tid, OP_HANDLE_FAULT);
+  k.set(k.L.THR_STAGE, tid, isCram ? HF_CALL_CRAM : HF_CALL_GENERIC);
   k.set(k.L.THR_REG, R, s);
   k.set(k.L.THR_REG, R + 1, pfn);
   // The fault runs under mmap_lock (read) and the PTL; cram_fault drops the PTL at F3
   // and the mmap lock on its VM_FAULT_RETRY path (release_fault_lock).
   k.setBits(k.L.THR_LOCKS, tid, LK_PTL | LK_MMAP_READ);
-  const r = handleFaultStep(k, tid);
-  return r === null ? { kind: 'staged' } : done(r);
+  return { kind: 'staged' };
+}
+
+/** The handle_fault callback the thread read: cram_fault (staged, F1..F6) or a generic table's. */
+function handleFaultCallStep(k: Kernel, tid: number): { done: boolean; vmret: number } {
+  const stage = k.get(k.L.THR_STAGE, tid);
+  if (stage === HF_CALL_GENERIC || stage === HF_CALL_CRAM) {
+    noteOpsCallback(k, folioNid(k, k.get(k.L.THR_REG, tid * THREAD_REGS + 1)));
+    if (stage === HF_CALL_GENERIC) {
+      // Generic table: release the PTL and return 0 (see header).
+      k.clearBits(k.L.THR_LOCKS, tid, LK_PTL);
+      return { done: true, vmret: 0 };
+    }
+    k.set(k.L.THR_STAGE, tid, 0); // cram_fault F1
+  }
+  return cramFaultStep(k, tid);
 }
 
 /**
- * One step of a thread inside handle_fault (cram_fault F1..F6). Returns null
- * while more steps remain, else the vm_fault_t it returned; the thread's
- * operation state is then reset.
+ * One step of a thread inside handle_fault (the call, then cram_fault F1..F6).
+ * Returns null while more steps remain, else the vm_fault_t it returned; the
+ * thread's operation state is then reset.
  */
 export function handleFaultStep(k: Kernel, tid: number): number | null {
-  const r = cramFaultStep(k, tid);
+  const r = handleFaultCallStep(k, tid);
   if (!r.done) return null;
   const faultFlags = FAULT_FLAG_ALLOW_RETRY; // every modelled fault is a user fault (see header)
   if (k.has(k.L.THR_LOCKS, tid, LK_PTL)) {

@@ -1,13 +1,15 @@
 // mm/memory_hotplug.c with v4 (SEMANTICS 1.2, 1.3, 5): online_pages,
 // offline_pages, add_private_memory_driver_managed (+ the prerequisite
 // __add_memory_driver_managed), offline_and_remove_private_memory,
-// try_offline_node. All of them run under mem_hotplug_lock (write) and so are
-// one step each; the unregister inside remove is staged (Begin/Finish).
+// try_offline_node. Each runs under mem_hotplug_lock (write) and is one step,
+// except offline_pages, whose retry loop reschedules (cond_resched) between
+// rounds: a round is a step (offlinePagesBegin / offlinePagesPass); the
+// unregister inside remove is staged (Begin/Finish).
 
 import { blockAllFree, buddyOfflineBlock, buddyOnlineBlock, isolateBlock, unisolateBlock } from './buddy.ts';
 import { cpusetHandleHotplug } from './cpuset.ts';
 import {
-  __GFP_HIGHMEM, __GFP_MOVABLE, __GFP_RETRY_MAYFAIL, BLOCK_ABSENT, BLOCK_OFFLINE, BLOCK_ONLINE, EBUSY, EEXIST, EINTR,
+  __GFP_HIGHMEM, __GFP_MOVABLE, __GFP_RETRY_MAYFAIL, BLOCK_ABSENT, BLOCK_OFFLINE, BLOCK_ONLINE, EEXIST, EINTR,
   EINVAL, errname, GFP_KERNEL, MAX_NR_ZONES, MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MR_MEMORY_HOTPLUG,
   N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE, ZONE_MOVABLE,
 } from './defs.ts';
@@ -17,6 +19,7 @@ import type { Kernel } from './kernel.ts';
 import { PG_head, PG_lru } from './layout.ts';
 import { memtierNodeAdded, memtierNodeRemoved } from './memory_tiers.ts';
 import { migratePages, nodeStatModIsolated, putbackMovablePages } from './migrate.ts';
+import { rmapBusy } from './vmscan.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, nodePrivateRegister, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish } from './node_private.ts';
 import { allocPages, setupPerZoneWmarks } from './page_alloc.ts';
 import { buildAllZonelists, nodesInState } from './zonelist.ts';
@@ -99,41 +102,56 @@ function hotplugMigrationTarget(k: Kernel, src: number): number {
   return allocPages(k, gfp, k.get(k.L.PG_ORDER, src), srcNid, mask);
 }
 
+/** offlinePagesPass: the retry loop goes round again (the kernel's `while (ret)`). */
+export const OFFLINE_AGAIN = 1;
+
 /**
- * offline_pages for one memory block, as ONE atomic attempt per call (a
- * modelling choice: the kernel loops scan/migrate/test until success or a
- * signal; the model makes one pass and fails with everything rolled back, and
- * the caller may call again, which covers the kernel's retries).
- *  - pageblocks isolated;
- *  - private folios lacking NP_OPS_MIGRATION are skipped (WARN_ONCE) by
- *    do_migrate_range; the kernel then spins until a signal, so the model
- *    returns -EINTR (the outcome for a killable caller; a kernel thread would
- *    spin forever, SEMANTICS 5.4);
- *  - LRU folios are isolated and migrated to N_MEMORY nodes;
- *  - anything still allocated (refcount > 0, not isolatable) fails
- *    test_pages_isolated -> -EBUSY;
- *  - on success the block leaves the buddy; the last memory clears N_MEMORY,
- *    else N_MEMORY_PRIVATE; zonelists rebuilt if the zone emptied; kcompactd
- *    and kswapd stopped on the last memory.
+ * offline_pages up to its retry loop, for one memory block: the range checks,
+ * lru_cache_disable, start_isolate_page_range (free pages stop counting and
+ * cannot be allocated) and the notifiers, then the loop's first signal check.
+ * 0: the caller runs offlinePagesPass until it stops returning OFFLINE_AGAIN.
+ * The model's LRU has no per-CPU batches to drain, and no v4 notifier refuses.
  */
-// mm/memory_hotplug.c: offline_pages
-export function offlinePages(k: Kernel, block: number, tid: number): number {
+// mm/memory_hotplug.c: offline_pages (up to `do {`)
+export function offlinePagesBegin(k: Kernel, block: number, signalPending: boolean): number {
   ran(k, 'offline_pages');
-  const L = k.L;
   const b = k.g.blocks[block];
-  if (!b || k.get(L.BLOCK_STATE, block) !== BLOCK_ONLINE) {
+  if (!b || k.get(k.L.BLOCK_STATE, block) !== BLOCK_ONLINE) {
     k.trace(`offline_pages(block ${block}) = -EINVAL`);
     return -EINVAL;
   }
-  const nid = b.node;
   isolateBlock(k, block);
-  let skippedPrivate = false;
+  if (k.log) k.trace(`offline_pages(block ${block}, N${b.node}): range isolated`);
+  if (signalPending) return offlinePagesAbort(k, block, -EINTR);
+  return 0;
+}
+
+/** failed_removal_isolated: undo_isolate_page_range, MEM_CANCEL_OFFLINE. */
+function offlinePagesAbort(k: Kernel, block: number, ret: number): number {
+  unisolateBlock(k, block);
+  k.trace(`offline_pages(block ${block}, N${k.g.blocks[block]!.node}) = ${errname(ret)}${ret === -EINTR ? ' (signal backoff)' : ''}`);
+  return ret;
+}
+
+/** First pfn of an LRU folio in the block (scan_movable_pages), or -1 (-ENOENT). */
+function scanMovablePages(k: Kernel, block: number): number {
+  for (const pfn of allocatedHeads(k, block)) if (k.has(k.L.PG_FLAGS, pfn, PG_lru)) return pfn;
+  return -1;
+}
+
+/**
+ * do_migrate_range(start, end): each LRU folio from `start` on is isolated to
+ * the source list, except a private folio without NP_OPS_MIGRATION (WARN_ONCE,
+ * skipped); the list is migrated to N_MEMORY nodes, what did not move is put back.
+ */
+// mm/memory_hotplug.c: do_migrate_range
+function doMigrateRange(k: Kernel, block: number, start: number, tid: number): void {
+  const L = k.L;
   const list: number[] = [];
   for (const pfn of allocatedHeads(k, block)) {
-    if (!k.has(L.PG_FLAGS, pfn, PG_lru)) continue;
+    if (pfn < start || !k.has(L.PG_FLAGS, pfn, PG_lru)) continue;
     if (folioIsPrivateNode(k, pfn) && !folioManagedAllowsMigrate(k, pfn)) {
       k.trace(`do_migrate_range: WARN_ONCE: private folio pfn ${pfn} without NP_OPS_MIGRATION skipped`);
-      skippedPrivate = true;
       continue;
     }
     // mm/migrate.c: isolate_folio_to_list (LRU folio: node_stat_mod_folio(+nr) once isolated;
@@ -143,17 +161,72 @@ export function offlinePages(k: Kernel, block: number, tid: number): number {
       nodeStatModIsolated(k, pfn, folioNrPages(k, pfn));
     }
   }
-  if (list.length > 0) {
-    migratePages(k, tid, list, hotplugMigrationTarget, (kk, t, dst) => folioPut(kk, t, dst), MIGRATE_SYNC, MR_MEMORY_HOTPLUG);
-    // do_migrate_range: putback_movable_pages (NR_ISOLATED -= nr) for what did not move.
-    if (list.length) putbackMovablePages(k, tid, list);
+  if (list.length === 0) return;
+  migratePages(k, tid, list, hotplugMigrationTarget, (kk, t, dst) => folioPut(kk, t, dst), MIGRATE_SYNC, MR_MEMORY_HOTPLUG);
+  // do_migrate_range: putback_movable_pages (NR_ISOLATED -= nr) for what did not move.
+  if (list.length) putbackMovablePages(k, tid, list);
+}
+
+/**
+ * One round of offline_pages' retry loop (v4 as written, mm/memory_hotplug.c):
+ *
+ *     do {
+ *         pfn = start_pfn;
+ *         do {
+ *             if (signal_pending(current)) { ret = -EINTR; goto failed_removal_isolated; }
+ *             cond_resched();
+ *             ret = scan_movable_pages(pfn, end_pfn, &pfn);
+ *             if (!ret) do_migrate_range(pfn, end_pfn);
+ *         } while (!ret);
+ *         ...
+ *         ret = test_pages_isolated(start_pfn, end_pfn, PB_ISOLATE_MODE_MEM_OFFLINE);
+ *     } while (ret);
+ *
+ * A round is one step: it starts at the signal check (the cond_resched after
+ * it is where other CPUs get in), then either migrates from the first LRU
+ * folio (OFFLINE_AGAIN: the inner loop scans again) or, when no LRU folio is
+ * left, tests that every page is free: yes -> the block goes offline (0), no
+ * -> OFFLINE_AGAIN. A folio that is allocated but not on an LRU (held by a
+ * flush buffer, isolated by someone else, a kernel allocation) and a private
+ * folio without NP_OPS_MIGRATION make the loop spin: a round that changes
+ * nothing, until the folio goes away or a signal ends it with -EINTR.
+ */
+/**
+ * Would this round wait? do_migrate_range's migrate_pages unmaps each folio
+ * through the rmap walk, which takes the PTL of every mm mapping it: while
+ * another thread holds one (a fault inside handle_fault), the round cannot
+ * get past it (the step is not enabled; a signal still ends the loop).
+ */
+export function offlinePagesPassWaits(k: Kernel, block: number, tid: number): boolean {
+  for (const pfn of allocatedHeads(k, block)) {
+    if (k.has(k.L.PG_FLAGS, pfn, PG_lru) && folioManagedAllowsMigrate(k, pfn) && rmapBusy(k, tid, pfn)) return true;
   }
-  if (skippedPrivate || !blockAllFree(k, block)) {
-    unisolateBlock(k, block);
-    const ret = skippedPrivate ? -EINTR : -EBUSY;
-    k.trace(`offline_pages(block ${block}, N${nid}) = ${errname(ret)}`);
-    return ret;
+  return false;
+}
+
+// mm/memory_hotplug.c: offline_pages (the retry loop and the success path)
+export function offlinePagesPass(k: Kernel, block: number, tid: number, signalPending: boolean): number {
+  if (signalPending) return offlinePagesAbort(k, block, -EINTR);
+  const movable = scanMovablePages(k, block);
+  if (movable >= 0) {
+    doMigrateRange(k, block, movable, tid);
+    return OFFLINE_AGAIN;
   }
+  if (!blockAllFree(k, block)) return OFFLINE_AGAIN;
+  offlineIsolatedBlock(k, block);
+  return 0;
+}
+
+/**
+ * offline_pages' success path: the block leaves the buddy; the last memory
+ * clears N_MEMORY, else N_MEMORY_PRIVATE; zonelists rebuilt if the zone
+ * emptied; kcompactd and kswapd stopped on the last memory.
+ */
+// mm/memory_hotplug.c: offline_pages (after `} while (ret);`)
+function offlineIsolatedBlock(k: Kernel, block: number): void {
+  const L = k.L;
+  const b = k.g.blocks[block]!;
+  const nid = b.node;
   const last = b.pages >= nodePresentPages(k, nid);
   buddyOfflineBlock(k, block);
   k.add(L.ZONE_PRESENT, b.zone, -b.pages);
@@ -171,7 +244,29 @@ export function offlinePages(k: Kernel, block: number, tid: number): number {
   cpusetHandleHotplug(k);
   if (last) memtierNodeRemoved(k, nid);
   k.trace(`offline_pages(block ${block}, N${nid}) = 0`);
-  return 0;
+}
+
+/**
+ * offline_pages run to its end in one call, for callers that do not
+ * interleave it (tests, direct API use): rounds until the block is offline;
+ * when a round changes nothing the loop would spin, so the caller's signal
+ * arrives and the next round returns -EINTR (rolled back). The driver runs the
+ * rounds as steps instead (offlineAndRemoveStep).
+ */
+export function offlinePages(k: Kernel, block: number, tid: number): number {
+  let ret = offlinePagesBegin(k, block, false);
+  if (ret !== 0) return ret;
+  for (;;) {
+    const before = k.s.slice();
+    ret = offlinePagesPass(k, block, tid, false);
+    if (ret !== OFFLINE_AGAIN) return ret;
+    if (sameState(before, k.s)) return offlinePagesPass(k, block, tid, true);
+  }
+}
+
+function sameState(a: Uint16Array, b: Uint16Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Range checks shared by add and remove: blocks in range, all of node nid. */
@@ -236,13 +331,13 @@ export function nodeBlockRange(k: Kernel, nid: number): { first: number; n: numb
   return { first, n };
 }
 
-export function addPrivateMemoryDriverManaged(k: Kernel, nid: number, firstBlock: number, nBlocks: number, onlineType: number, npSlot: number): number {
+export function addPrivateMemoryDriverManaged(k: Kernel, nid: number, firstBlock: number, nBlocks: number, onlineType: number, npSlot: number, otherNp = false): number {
   ran(k, 'add_private_memory_driver_managed');
   if (npSlot < 0) {
     k.trace(`add_private_memory_driver_managed(N${nid}, np NULL) = -EINVAL`);
     return -EINVAL;
   }
-  let ret = nodePrivateRegister(k, nid, npSlot);
+  let ret = nodePrivateRegister(k, nid, npSlot, otherNp);
   if (ret === 0) {
     ret = addMemoryDriverManaged(k, nid, firstBlock, nBlocks, onlineType, npSlot + 1);
     if (ret !== 0) {
@@ -250,7 +345,7 @@ export function addPrivateMemoryDriverManaged(k: Kernel, nid: number, firstBlock
       // N_MEMORY_PRIVATE, e.g. -EEXIST for a range that is still online) returns
       // before the pointer is cleared or the reference dropped, so the second
       // stage runs only after a 0 from the first.
-      if (nodePrivateUnregisterBegin(k, nid) === 0) nodePrivateUnregisterFinish(k, nid, -1, true);
+      if (nodePrivateUnregisterBegin(k, nid) === 0) nodePrivateUnregisterFinish(k, nid);
     }
   }
   k.trace(`add_private_memory_driver_managed(N${nid}, blocks ${firstBlock}+${nBlocks}, type ${onlineType}, np${npSlot}) = ${errname(ret)}`);
@@ -282,7 +377,8 @@ export interface RemoveResult {
  * the blocks this call offlined and returns the error; then the blocks are
  * removed (absent) and try_offline_node runs. Step 2 is
  * node_private_unregister: its first stage runs here, the caller drives
- * nodePrivateUnregisterFinish.
+ * nodePrivateUnregisterFinish. This form runs each offline_pages to its end
+ * (offlinePages); the driver thread uses offlineAndRemoveStep.
  */
 // mm/memory_hotplug.c: offline_and_remove_private_memory
 export function offlineAndRemovePrivateMemory(k: Kernel, nid: number, firstBlock: number, nBlocks: number, tid: number): RemoveResult {
@@ -291,27 +387,28 @@ export function offlineAndRemovePrivateMemory(k: Kernel, nid: number, firstBlock
     k.trace(`offline_and_remove_private_memory(N${nid}) = -EINVAL`);
     return { remove: -EINVAL, unregister: null };
   }
-  const offlined: number[] = [];
-  let ret = 0;
+  let offlined = 0;
+  for (let i = 0; i < nBlocks; i++) {
+    if (k.get(k.L.BLOCK_STATE, firstBlock + i) !== BLOCK_ONLINE) continue;
+    const r = offlinePages(k, firstBlock + i, tid);
+    if (r !== 0) return rollbackOffline(k, nid, firstBlock, offlined, r);
+    offlined |= 1 << i;
+  }
+  return removeOfflinedRange(k, nid, firstBlock, nBlocks, offlined);
+}
+
+/** offline_and_remove_memory's rollback: re-online what this call offlined (try_reonline_memory_block). */
+function rollbackOffline(k: Kernel, nid: number, firstBlock: number, offlined: number, ret: number): RemoveResult {
+  for (let i = 0; offlined >> i; i++) if (offlined & (1 << i)) onlinePages(k, firstBlock + i);
+  k.trace(`offline_and_remove_private_memory(N${nid}) = ${errname(ret)}`);
+  return { remove: ret, unregister: null };
+}
+
+/** Every block offline: try_remove_memory, try_offline_node, then node_private_unregister's first stage. */
+function removeOfflinedRange(k: Kernel, nid: number, firstBlock: number, nBlocks: number, offlined: number): RemoveResult {
   for (let i = firstBlock; i < firstBlock + nBlocks; i++) {
-    if (k.get(k.L.BLOCK_STATE, i) !== BLOCK_ONLINE) continue;
-    const r = offlinePages(k, i, tid);
-    if (r !== 0) {
-      ret = r;
-      break;
-    }
-    offlined.push(i);
-  }
-  if (ret === 0) {
-    for (let i = firstBlock; i < firstBlock + nBlocks; i++) {
-      // try_remove_memory: an absent block in the range fails the removal check.
-      if (k.get(k.L.BLOCK_STATE, i) === BLOCK_ABSENT) ret = -EINVAL;
-    }
-  }
-  if (ret !== 0) {
-    for (const i of offlined) onlinePages(k, i);
-    k.trace(`offline_and_remove_private_memory(N${nid}) = ${errname(ret)}`);
-    return { remove: ret, unregister: null };
+    // try_remove_memory: an absent block in the range fails the removal check.
+    if (k.get(k.L.BLOCK_STATE, i) === BLOCK_ABSENT) return rollbackOffline(k, nid, firstBlock, offlined, -EINVAL);
   }
   for (let i = firstBlock; i < firstBlock + nBlocks; i++) {
     k.set(k.L.BLOCK_STATE, i, BLOCK_ABSENT);
@@ -321,4 +418,57 @@ export function offlineAndRemovePrivateMemory(k: Kernel, nid: number, firstBlock
   const u = nodePrivateUnregisterBegin(k, nid);
   k.trace(`offline_and_remove_private_memory(N${nid}) = 0, unregister ${errname(u)}`);
   return { remove: 0, unregister: u };
+}
+
+// Registers of a thread inside offlineAndRemoveStep, from its base register rb:
+// rb + 0: 0 = walking the blocks, 1 + i = inside offline_pages' retry loop for block first + i;
+// rb + 1: the next block to walk; rb + 2: mask of the blocks this call offlined.
+export const OAR_REGS = 3;
+
+/** Is the thread (registers from rb) inside offline_pages' retry loop, where a signal is checked? */
+export function offlineAndRemoveInLoop(k: Kernel, rb: number): boolean {
+  return k.get(k.L.THR_REG, rb) !== 0;
+}
+
+/**
+ * offline_and_remove_private_memory as the steps another CPU can observe:
+ * walk_memory_blocks offlines block after block (offline_pages takes and drops
+ * mem_hotplug_lock per block), each offline_pages is offlinePagesBegin then
+ * offlinePagesPass rounds, and once every block is offline the removal and
+ * node_private_unregister's first stage are one step. signalPending is the
+ * caller's signal_pending(current). null while in progress; the result, with
+ * the registers cleared, when done.
+ */
+// mm/memory_hotplug.c: offline_and_remove_private_memory -> offline_and_remove_memory -> offline_pages
+export function offlineAndRemoveStep(k: Kernel, nid: number, firstBlock: number, nBlocks: number, tid: number, rb: number, signalPending: boolean): RemoveResult | null | 'wait' {
+  const L = k.L;
+  const done = (r: RemoveResult): RemoveResult => {
+    for (let i = 0; i < OAR_REGS; i++) k.set(L.THR_REG, rb + i, 0);
+    return r;
+  };
+  if (!rangeOk(k, nid, firstBlock, nBlocks)) {
+    k.trace(`offline_and_remove_private_memory(N${nid}) = -EINVAL`);
+    return done({ remove: -EINVAL, unregister: null });
+  }
+  const inLoop = k.get(L.THR_REG, rb);
+  const offlined = k.get(L.THR_REG, rb + 2);
+  if (inLoop) {
+    const i = inLoop - 1;
+    if (!signalPending && offlinePagesPassWaits(k, firstBlock + i, tid)) return 'wait';
+    const r = offlinePagesPass(k, firstBlock + i, tid, signalPending);
+    if (r === OFFLINE_AGAIN) return null;
+    if (r !== 0) return done(rollbackOffline(k, nid, firstBlock, offlined, r));
+    k.set(L.THR_REG, rb, 0);
+    k.set(L.THR_REG, rb + 1, i + 1);
+    k.set(L.THR_REG, rb + 2, offlined | (1 << i));
+    return null;
+  }
+  let i = k.get(L.THR_REG, rb + 1);
+  while (i < nBlocks && k.get(L.BLOCK_STATE, firstBlock + i) !== BLOCK_ONLINE) i++;
+  if (i === nBlocks) return done(removeOfflinedRange(k, nid, firstBlock, nBlocks, offlined));
+  const r = offlinePagesBegin(k, firstBlock + i, signalPending);
+  if (r !== 0) return done(rollbackOffline(k, nid, firstBlock, offlined, r));
+  k.set(L.THR_REG, rb, i + 1);
+  k.set(L.THR_REG, rb + 1, i);
+  return null;
 }

@@ -294,10 +294,12 @@ export function nodePrivateMigrateTo(k: Kernel, tid: number, list: number[], nid
 
 /**
  * node_private_register(nid, np): np is an np slot (-1 = NULL). Checks in the
- * order of 4.4. Does not reset np->ops.
+ * order of 4.4. Does not reset np->ops. otherNp: np is not the object the slot
+ * holds (a driver's new np while an earlier instance's np is still
+ * registered): a registered slot then means "another np" (-EBUSY).
  */
 // drivers/base/node.c: node_private_register
-export function nodePrivateRegister(k: Kernel, nid: number, slot: number): number {
+export function nodePrivateRegister(k: Kernel, nid: number, slot: number, otherNp = false): number {
   ran(k, 'node_private_register');
   const L = k.L;
   const pre = npRowState(k, nid, slot);
@@ -306,7 +308,7 @@ export function nodePrivateRegister(k: Kernel, nid: number, slot: number): numbe
   else if (!k.get(L.G_NP_INITIALIZED)) ret = -ENODEV;
   // node_private_lock, mem_hotplug_begin
   else if (hasState(k, nid, N_MEMORY) && k.cfg.mutant !== 'register-ignores-n-memory') ret = -EBUSY;
-  else if (k.get(L.NODE_NP, nid) !== 0 && k.get(L.NODE_NP, nid) !== slot + 1) ret = -EBUSY;
+  else if (k.get(L.NODE_NP, nid) !== 0 && (otherNp || k.get(L.NODE_NP, nid) !== slot + 1)) ret = -EBUSY;
   else if (k.get(L.NODE_NP, nid) === slot + 1) ret = 0;
   else {
     k.set(L.NP_REFCOUNT, slot, 1);
@@ -408,33 +410,59 @@ function anyOtherThreadInRcu(k: Kernel, tid: number): boolean {
 }
 
 /**
- * node_private_unregister, second stage (locks dropped): synchronize_rcu (no
- * other thread holds LK_RCU), then drop the base reference and wait for the
- * completion. Returns true once unregister has returned 0, and records
- * GH_NP_UNREG_OPS = ops id + 1 for the invariants.
- *
- * Modelling: the kernel drops the base reference first and then sleeps until
- * the last temporary reference completes `released`; the model instead waits
- * until the base reference is the only one left and then drops it. No new
- * reference can be taken after the pointer was cleared and a grace period
- * passed, so both orders reach refcount 0 at the same point.
- * A slot with refcount 0 was never registered (Begin found no np): done.
+ * node_private_unregister, second stage (locks dropped), first half:
+ * synchronize_rcu (no other thread holds LK_RCU; false while it waits), then
+ * refcount_dec of the base reference. v4 drops the base reference before it
+ * sleeps in wait_for_completion (nodePrivateUnregisterWait), so a temporary
+ * holder's put can be the last one.
+ * A slot with refcount 0 was never registered (Begin found no np): nothing to drop.
  */
-export function nodePrivateUnregisterFinish(k: Kernel, nid: number, tid: number, atomic = false): boolean {
+// drivers/base/node.c: node_private_unregister (synchronize_rcu; refcount_dec_and_test)
+export function nodePrivateUnregisterDrop(k: Kernel, nid: number, tid: number): boolean {
   const slot = npSlotOfNode(k, nid);
   if (slot < 0 || k.get(k.L.NP_REFCOUNT, slot) === 0) return true;
-  // `atomic`: a caller that runs the whole unregister inside one step (the
-  // add_private_memory_driver_managed error path) cannot wait; the grace
-  // period is taken as elapsed (no reference to a just-registered np exists).
-  if (!atomic && anyOtherThreadInRcu(k, tid)) return false; // synchronize_rcu still waiting
-  const noDrain = k.cfg.mutant === 'unregister-no-drain';
-  if (!noDrain && !atomic && k.get(k.L.NP_REFCOUNT, slot) > 1) return false; // wait_for_completion
+  if (anyOtherThreadInRcu(k, tid)) return false; // synchronize_rcu still waiting
   k.add(k.L.NP_REFCOUNT, slot, -1);
   if (k.get(k.L.NP_REFCOUNT, slot) === 0) k.set(k.L.NP_RELEASED, slot, 1);
+  else if (k.log) k.trace(`node_private_unregister(${nid}): base reference dropped, ${k.get(k.L.NP_REFCOUNT, slot)} held`);
+  return true;
+}
+
+/**
+ * node_private_unregister, second half: wait_for_completion(&np->released)
+ * (false while a temporary reference is out), then return 0; records
+ * GH_NP_UNREG_OPS = ops id + 1 for the invariants.
+ */
+// drivers/base/node.c: node_private_unregister (wait_for_completion)
+export function nodePrivateUnregisterWait(k: Kernel, nid: number): boolean {
+  const slot = npSlotOfNode(k, nid);
+  if (slot < 0) return true;
+  const noDrain = k.cfg.mutant === 'unregister-no-drain';
+  if (!noDrain && k.get(k.L.NP_RELEASED, slot) === 0 && k.get(k.L.NP_REFCOUNT, slot) > 0) return false;
+  unregisterReturned(k, nid, slot);
+  return true;
+}
+
+function unregisterReturned(k: Kernel, nid: number, slot: number): void {
   // Ghost: unregister returns 0 while references to this np are still out (SEMANTICS 9.13).
-  else k.event(EV_NP_HELD_AFTER_UNREG);
+  if (k.get(k.L.NP_REFCOUNT, slot) > 0) k.event(EV_NP_HELD_AFTER_UNREG);
   k.set(k.L.GH_NP_UNREG_OPS, slot, k.get(k.L.NP_OPS, slot) + 1);
   k.trace(`node_private_unregister(${nid}) = 0`);
+}
+
+/**
+ * node_private_unregister's second stage in one call, for a caller that runs
+ * the whole unregister inside one step (the add_private_memory_driver_managed
+ * error path, a driver op on a user CPU): the grace period is taken as
+ * elapsed and nothing is waited for (no reference to an np registered a
+ * moment ago under the same lock exists). Returns true.
+ */
+export function nodePrivateUnregisterFinish(k: Kernel, nid: number): boolean {
+  const slot = npSlotOfNode(k, nid);
+  if (slot < 0 || k.get(k.L.NP_REFCOUNT, slot) === 0) return true;
+  k.add(k.L.NP_REFCOUNT, slot, -1);
+  if (k.get(k.L.NP_REFCOUNT, slot) === 0) k.set(k.L.NP_RELEASED, slot, 1);
+  unregisterReturned(k, nid, slot);
   return true;
 }
 

@@ -11,7 +11,7 @@ import { cpusetCurrentMemsAllowed, cpusetsEnabled, cpusetZoneAllowed } from './c
 import {
   __GFP_DIRECT_RECLAIM, __GFP_DMA, __GFP_DMA32, __GFP_HARDWALL, __GFP_HIGH, __GFP_HIGHMEM, __GFP_KSWAPD_RECLAIM,
   __GFP_MEMALLOC, __GFP_MOVABLE, __GFP_NOMEMALLOC, __GFP_PRIVATE, __GFP_THISNODE, gfpName, MAX_NR_ZONES,
-  N_MEMORY_PRIVATE, NP_OPS_RECLAIM, ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL,
+  N_MEMORY_PRIVATE, N_ONLINE, NP_OPS_RECLAIM, ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL,
 } from './defs.ts';
 import { freeOnePage, prepNewPage, rmqueueSmallest } from './buddy.ts';
 import { zoneNode, zoneType } from './geometry.ts';
@@ -191,20 +191,39 @@ function markAllocated(k: Kernel, pfn: number, order: number, gfp: number, prefe
  */
 // mm/page_alloc.c: get_page_from_freelist
 function getPageFromFreelist(k: Kernel, gfp: number, order: number, allocFlags: number, ac: AllocCtx): number {
-  for (let i = 0, z = zonelistAt(k, ac, 0); z >= 0; z = zonelistAt(k, ac, ++i)) {
-    if (!zoneEligible(ac, z, k.cfg.mutant)) continue;
-    if (!numaZoneAllocAllowed(k, allocFlags, z, gfp, ac.inTask)) continue;
-    if (!(allocFlags & ALLOC_NO_WATERMARKS)) {
-      const mark = wmarkPages(k, z, allocFlags & ALLOC_WMARK_MASK);
-      if (!zoneWatermarkOk(k, z, order, mark, allocFlags)) continue;
+  // skip_kswapd_nodes = nr_online_nodes > 1: the first pass passes over nodes whose kswapd is
+  // awake (!waitqueue_active(&pgdat->kswapd_wait)); v4 (patch 13) never skips a node without a
+  // kswapd (`zone->zone_pgdat->kswapd &&`). If it skipped one and found nothing, retry without.
+  let skipKswapdNodes = nrOnlineNodes(k) > 1;
+  for (;;) {
+    let skipped = false;
+    for (let i = 0, z = zonelistAt(k, ac, 0); z >= 0; z = zonelistAt(k, ac, ++i)) {
+      if (!zoneEligible(ac, z, k.cfg.mutant)) continue;
+      if (!numaZoneAllocAllowed(k, allocFlags, z, gfp, ac.inTask)) continue;
+      if (skipKswapdNodes && k.get(k.L.NODE_KSWAPD, zoneNode(z)) === 2) {
+        skipped = true;
+        continue;
+      }
+      if (!(allocFlags & ALLOC_NO_WATERMARKS)) {
+        const mark = wmarkPages(k, z, allocFlags & ALLOC_WMARK_MASK);
+        if (!zoneWatermarkOk(k, z, order, mark, allocFlags)) continue;
+      }
+      const pfn = rmqueueSmallest(k, z, order);
+      if (pfn < 0) continue;
+      prepNewPage(k, pfn, order);
+      markAllocated(k, pfn, order, gfp, ac.preferredNid, false);
+      return pfn;
     }
-    const pfn = rmqueueSmallest(k, z, order);
-    if (pfn < 0) continue;
-    prepNewPage(k, pfn, order);
-    markAllocated(k, pfn, order, gfp, ac.preferredNid, false);
-    return pfn;
+    if (!(skipKswapdNodes && skipped)) return NULL_PFN;
+    skipKswapdNodes = false;
   }
-  return NULL_PFN;
+}
+
+/** nr_online_nodes: nodes in N_ONLINE. */
+function nrOnlineNodes(k: Kernel): number {
+  let n = 0;
+  for (let nid = 0; nid < k.g.nodes; nid++) if (k.has(k.L.NODE_STATES, nid, N_ONLINE)) n++;
+  return n;
 }
 
 /**

@@ -16,7 +16,7 @@
 // checks enabledness before it mutates anything).
 
 import { match } from 'ts-pattern';
-import { flushKthreadChoices, flushKthreadStep, irqThreadStep, overflowWorkStep } from '../cxl/compression.ts';
+import { flushKthreadChoices, flushKthreadStep, irqsOffByOverflowWork, irqThreadStep, overflowWorkStep } from '../cxl/compression.ts';
 import { driverChoiceLabel, driverChoices, driverStep } from '../cxl/region_sysram.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { kswapdChoices, kswapdStep, nodePfnRange } from './vmscan.ts';
@@ -74,7 +74,10 @@ function dispatchTable(m: Machine): readonly StepFn[] {
  */
 export function runThread(k: Kernel, tid: number, choice: number): boolean {
   const f = dispatchTable(k.m)[tid];
-  return f ? f(k, choice) : false;
+  if (!f) return false;
+  // A CPU whose overflow work has local IRQs off runs nothing else (cxl_flush_overflow_work).
+  if (k.cfg.actors.flush && irqsOffByOverflowWork(k, tid)) return false;
+  return f(k, choice);
 }
 
 /** One line naming what thread tid would do with `choice` (for action tables). */

@@ -153,7 +153,7 @@ function hasCandidate(k: Kernel, nid: number): boolean {
 }
 
 /** Some mm mapping the folio has its PTL held by another thread: the rmap walk would wait. */
-function rmapBusy(k: Kernel, tid: number, pfn: number): boolean {
+export function rmapBusy(k: Kernel, tid: number, pfn: number): boolean {
   for (const s of rmapSlots(k, pfn)) if (ptlHeldByOther(k, tid, Math.floor(s / k.cfg.vaddrs))) return true;
   return false;
 }

@@ -174,7 +174,7 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
       // changed) instead of between the stages, so the second stage never waits.
       const slot = nodePrivateNp(k, o.node);
       if (slot >= 0 && (k.get(k.L.NP_REFCOUNT, slot) > 1 || anyOtherInRcu(k, tid))) return 'blocked';
-      if (nodePrivateUnregisterBegin(k, o.node) === 0) nodePrivateUnregisterFinish(k, o.node, tid, true);
+      if (nodePrivateUnregisterBegin(k, o.node) === 0) nodePrivateUnregisterFinish(k, o.node);
       return 'next';
     })
     .with({ op: 'node_private_set_ops' }, (o) => (k: Kernel): OpResult => {

@@ -7,7 +7,8 @@ import {
 import { cramSetPressure } from '../../src/cram/pressure.ts';
 import { EBUSY, EINVAL, ENODEV, ENOSPC, MIGRATE_ASYNC, MR_DEMOTION, MR_SYSCALL, VM_FAULT_RETRY } from '../../src/kernel/defs.ts';
 import { EV_CN_USE_AFTER_FREE, LK_PTL, PG_locked, PG_lru, REF_CN } from '../../src/kernel/layout.ts';
-import { handleMmFault } from '../../src/kernel/memory.ts';
+import { handleFaultStep, handleMmFault } from '../../src/kernel/memory.ts';
+import { OP_HANDLE_FAULT } from '../../src/kernel/ops_codes.ts';
 import { nodePrivateNp } from '../../src/kernel/node_private.ts';
 import { OPS_CRAM } from '../../src/kernel/ops_table.ts';
 import { NULL_PFN } from '../../src/kernel/page_alloc.ts';
@@ -148,7 +149,12 @@ test('cram_fault F1..F6 as separate steps: a write fault on a P folio promotes i
   const pfn = ptePfn(k, 0, 0);
   t.is(nodeOf(k, pfn), P);
   const tid = k.g.cpuThread(0);
-  // Fault entry runs F1 (get_cram_node, PTL held).
+  // Fault entry: folio_managed_handle_fault reads np->ops (PTL held) and stops there.
+  t.true(step(k, 'cpu0'));
+  t.is(k.get(k.L.THR_OP, tid), OP_HANDLE_FAULT);
+  t.true(k.has(k.L.THR_LOCKS, tid, LK_PTL));
+  t.is(k.get(k.L.CN_REFCOUNT, P), 1, 'cram_fault not yet called');
+  // The call: cram_fault F1 (get_cram_node, PTL held).
   t.true(step(k, 'cpu0'));
   t.is(k.get(k.L.THR_STAGE, tid), 101);
   t.true(k.has(k.L.THR_REFS, tid, REF_CN));
@@ -180,7 +186,7 @@ test('cram_fault F1..F6 as separate steps: a write fault on a P folio promotes i
 test('cram_fault: NR_ISOLATED nets to 0 after a successful promotion (migrate_folio_done, INV-REFCOUNT-BALANCE)', (t) => {
   const k = cramMachine({ programs: writeAfterDemote(6) });
   runCpuTo(k, 0, 3);
-  for (let i = 0; i < 6; i++) step(k, 'cpu0');
+  for (let i = 0; i < 7; i++) step(k, 'cpu0');
   t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, P), 0);
 });
 
@@ -189,8 +195,8 @@ test('cram_fault F1: no cram node -> release the PTL, return 0 (the task refault
   runCpuTo(k, 0, 3);
   k.set(k.L.CN_STATE, P, CN_DRAINING); // unpublished: get_cram_node returns NULL
   const tid = k.g.cpuThread(0);
-  const r = handleMmFault(k, tid, 0, 0, true);
-  t.deepEqual(r, { kind: 'done', vmret: 0 });
+  t.deepEqual(handleMmFault(k, tid, 0, 0, true), { kind: 'staged' });
+  t.is(handleFaultStep(k, tid), 0);
   t.false(k.has(k.L.THR_LOCKS, tid, LK_PTL));
   t.is(nodeOf(k, ptePfn(k, 0, 0)), P, 'not promoted');
 });
@@ -202,6 +208,7 @@ test('cram_fault F2: folio already isolated -> put cn, release the PTL, return 0
   k.clearBits(k.L.PG_FLAGS, pfn, PG_lru); // another CPU isolated it
   const tid = k.g.cpuThread(0);
   t.deepEqual(handleMmFault(k, tid, 0, 0, true), { kind: 'staged' });
+  t.true(step(k, 'cpu0')); // F1
   t.true(step(k, 'cpu0')); // F2 fails
   t.is(k.get(k.L.THR_OP, tid), 0);
   t.false(k.has(k.L.THR_LOCKS, tid, LK_PTL));
@@ -214,7 +221,8 @@ test('cram_fault: migration fails -> F5 puts back with NR_ISOLATED -= nr, F6 ret
   const pfn = ptePfn(k, 0, 0);
   k.setBits(k.L.PG_FLAGS, pfn, PG_locked); // the sync migration cannot take the folio lock in one step
   const tid = k.g.cpuThread(0);
-  handleMmFault(k, tid, 0, 0, true); // F1
+  handleMmFault(k, tid, 0, 0, true); // ops read
+  t.true(step(k, 'cpu0')); // F1
   t.true(step(k, 'cpu0')); // F2
   t.true(step(k, 'cpu0')); // F3
   t.true(step(k, 'cpu0')); // F4

@@ -120,7 +120,8 @@ test('cram-fault-keeps-ptl: the F2 failure path returns with the PTL held (the f
     runCpuTo(k, 0, 3);
     k.clearBits(k.L.PG_FLAGS, ptePfn(k, 0, 0), PG_lru);
     const tid = k.g.cpuThread(0);
-    handleMmFault(k, tid, 0, 0, true); // F1
+    handleMmFault(k, tid, 0, 0, true); // ops read
+    cramFaultStep(k, tid); // F1
     const r = cramFaultStep(k, tid); // F2 fails
     t.true(r.done);
     t.is(k.has(k.L.THR_LOCKS, tid, LK_PTL), !!mutant);
@@ -128,6 +129,7 @@ test('cram-fault-keeps-ptl: the F2 failure path returns with the PTL held (the f
     const k2 = cramMachine({ mutant, programs: [[...demoteProgram(0, 5, P), { op: 'write', vaddr: 0, value: 6 }], []] });
     runCpuTo(k2, 0, 3);
     k2.clearBits(k2.L.PG_FLAGS, ptePfn(k2, 0, 0), PG_lru);
+    step(k2, 'cpu0');
     step(k2, 'cpu0');
     step(k2, 'cpu0');
     t.is(k2.has(k2.L.GH_EVENTS, 0, EV_PTL_LEAK), !!mutant);

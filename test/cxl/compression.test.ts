@@ -8,6 +8,7 @@ import type { Kernel } from '../../src/kernel/kernel.ts';
 import { EV_DOUBLE_BUFFERED, EV_FOLIO_GET_ZERO, EV_FREE_LEAK, PG_anon } from '../../src/kernel/layout.ts';
 import { NULL_PFN, allocPagesNode, nodeFreePages } from '../../src/kernel/page_alloc.ts';
 import { setPageContent } from '../../src/kernel/page.ts';
+import { runThread } from '../../src/kernel/sched.ts';
 import { P, cramMachine, cramMachineDriver, demoteProgram, ptePfn, runCpuTo, traced } from '../cram/helpers.ts';
 
 /** A P folio in use (refcount 1) holding `v`, allocated as a driver would (GFP_PRIVATE). */
@@ -99,8 +100,11 @@ test('flush_cb on a full buffer schedules this CPU\'s overflow work and returns 
   t.is(k.get(k.L.CPU_OVERFLOW_PENDING, 0), 1);
   t.is(k.get(k.L.PG_CONTENT, c), 0, 'cram_free_folio_cb zeroed it');
   t.is(nodeFreePages(k, P), free0 + 1);
-  // Overflow work: swap active with overflow_spare | synchronize_rcu | send.
+  // Overflow work: read active (IRQs off) | write it | synchronize_rcu | send.
   const full = active(k);
+  t.true(overflowWorkStep(k, 0));
+  t.is(active(k), full, 'read only: the write is the next step');
+  t.false(runThread(k, k.g.cpuThread(0), 0), 'local IRQs off: nothing else runs on cpu0');
   t.true(overflowWorkStep(k, 0));
   t.is(k.get(k.L.CPU_BUF_OVERFLOW, 0) - 1, full);
   t.not(active(k), full);
@@ -152,7 +156,8 @@ test('R6 finding: kthread swap (read | write) racing the overflow swap aliases o
   freeOnCpu0(k, f[2]!); // full: overflow pending
   // kthread reads cpu0's active pointer ...
   t.true(flushKthreadStep(k, 0));
-  // ... the overflow work swaps in between ...
+  // ... the overflow work swaps in between (read, write) ...
+  t.true(overflowWorkStep(k, 0));
   t.true(overflowWorkStep(k, 0));
   // ... and the kthread writes its stale view.
   t.true(flushKthreadStep(k, 0));
@@ -174,6 +179,28 @@ test('R6 finding: kthread swap (read | write) racing the overflow swap aliases o
   t.true(k.has(k.L.GH_EVENTS, 0, EV_FREE_LEAK));
   t.is(k.get(k.L.PG_REF, h), 1, 'its reference is never put: kept out of the buddy for good');
   t.false(k.has(k.L.GH_EVENTS, 0, EV_DOUBLE_BUFFERED));
+});
+
+// compression.c: cxl_flush_overflow_work does `local_irq_save(flags); dirty =
+// rcu_replace_pointer(pcpu->active, spare, true); local_irq_restore(flags); pcpu->overflow_spare =
+// dirty;`: IRQs off keep this CPU's flush_cb out, not the kthread on another CPU, whose own
+// rcu_replace_pointer of the same pointer can run between the work's read and its write.
+test('R6, the other order: the overflow work reads pcpu->active, the kthread swaps it (read | write), the work writes its stale view: one buffer is both spares', (t) => {
+  const k = cramMachine();
+  const f = [pFolio(k, 1), pFolio(k, 2), pFolio(k, 3)];
+  for (const x of f) freeOnCpu0(k, x); // full: overflow pending
+  t.true(overflowWorkStep(k, 0)); // read
+  t.true(flushKthreadStep(k, 0)); // kthread read
+  t.true(flushKthreadStep(k, 0)); // kthread write
+  t.true(overflowWorkStep(k, 0)); // the work's write
+  t.is(k.get(k.L.CPU_BUF_OVERFLOW, 0), k.get(k.L.CPU_BUF_SPARE, 0), 'overflow_spare == kthread spare');
+});
+
+test('the flush kthread\'s timer also fires with every buffer empty while an overflow work is pending or running', (t) => {
+  const k = cramMachine();
+  t.false(flushKthreadStep(k, 0), 'nothing queued, no overflow work: a tick would only rename empty buffers');
+  k.set(k.L.CPU_OVERFLOW_PENDING, 0, 1);
+  t.true(flushKthreadStep(k, 0), 'the round that can race the overflow work runs');
 });
 
 test('fix flush-swap-atomic: the kthread swap is one step, so the overflow work cannot interleave and no buffer is aliased', (t) => {

@@ -9,6 +9,7 @@ import type { Kernel } from '../../src/kernel/kernel.ts';
 import { changeProtNuma } from '../../src/kernel/memory.ts';
 import { folioIsolateLru } from '../../src/kernel/folio.ts';
 import { wakeupKswapd } from '../../src/kernel/vmscan.ts';
+import { cramUnregisterBegin } from '../../src/cram/cram.ts';
 import { D0, P, nodeOf, ptePfn, runCpu, scenario, slotOf, step } from '../helpers/scenario.ts';
 
 const HIGH = { min: 0, low: 0, high: 64 };
@@ -28,6 +29,9 @@ function demoted(then: ProgramOp[], mutant: string | null = null) {
   if (!wakeupKswapd(k, D0 * 4 + 2)) throw new Error('no wakeup');
   if (!step(k, 'kswapd0', src)) throw new Error('no demotion');
   demoteAll(k);
+  // kswapd(D0) is done with this pass and back on kswapd_wait: otherwise get_page_from_freelist
+  // passes D0 over for D1 while its kswapd is awake (skip_kswapd_nodes).
+  k.set(k.L.NODE_KSWAPD, D0, 1);
   return k;
 }
 
@@ -91,6 +95,9 @@ function demotedWith(cpu1: ProgramOp[]) {
   wakeupKswapd(k, D0 * 4 + 2);
   step(k, 'kswapd0', ptePfn(k, 0, 0));
   demoteAll(k);
+  // kswapd(D0) is done with this pass and back on kswapd_wait: otherwise get_page_from_freelist
+  // passes D0 over for D1 while its kswapd is awake (skip_kswapd_nodes).
+  k.set(k.L.NODE_KSWAPD, D0, 1);
   return k;
 }
 
@@ -98,8 +105,9 @@ test('R1: after F3 drops the PTL, MADV_DONTNEED by another thread of the mm zaps
   const k = demotedWith([{ op: 'madv_dontneed', vaddr: 0 }]);
   const onP = ptePfn(k, 0, 0);
   t.is(nodeOf(k, onP), P);
-  t.true(step(k, 'cpu0')); // dispatch + F1
-  t.false(step(k, 'cpu1'), 'the PTL is held (F1-F2)');
+  t.true(step(k, 'cpu0')); // dispatch: ops read
+  t.false(step(k, 'cpu1'), 'the PTL is held (dispatch-F2)');
+  t.true(step(k, 'cpu0')); // F1
   t.true(step(k, 'cpu0')); // F2 isolate
   t.true(step(k, 'cpu0')); // F3 release PTL
   t.true(step(k, 'cpu1'), 'madvise takes mmap_lock for read and the PTL: it may run now');
@@ -116,6 +124,7 @@ test('R1: munmap (mmap_lock for write) cannot overlap the staged fault of the sa
   const k = demotedWith([{ op: 'munmap', vaddr: 0 }]);
   t.true(step(k, 'cpu0'));
   t.true(step(k, 'cpu0'));
+  t.true(step(k, 'cpu0'));
   t.true(step(k, 'cpu0')); // PTL dropped, mmap_lock still held
   t.false(step(k, 'cpu1'));
   while (k.get(k.L.THR_OP, k.g.cpuThread(0)) === OP_HANDLE_FAULT) step(k, 'cpu0');
@@ -128,11 +137,32 @@ test('EV_PTL_LEAK is recorded when handle_fault returns with the PTL held (mutan
     const onP = ptePfn(k, 0, 0);
     t.true(folioIsolateLru(k, onP), 'someone else isolated it (e.g. hot-unplug scan)');
     const tid = k.g.cpuThread(0);
-    t.true(step(k, 'cpu0')); // dispatch + F1
+    t.true(step(k, 'cpu0')); // dispatch
+    t.true(step(k, 'cpu0')); // F1
     t.true(step(k, 'cpu0')); // F2 fails -> return 0
     t.is(k.get(k.L.THR_OP, tid), 0);
     t.false(k.has(k.L.THR_LOCKS, tid, LK_PTL), 'the model releases a leaked PTL after recording it');
     t.is((k.get(k.L.GH_EVENTS) & EV_PTL_LEAK) !== 0, mutant !== null);
     t.is(k.get(k.L.THR_PC, tid), 2, 'the store (op 2) is retried: refault');
   }
+});
+
+// include/linux/node_private.h: folio_node_private_ops reads np->ops under rcu_read_lock and
+// returns it after rcu_read_unlock; mm/internal.h: folio_managed_handle_fault then calls
+// ops->handle_fault. cram_unregister_private_node (node_private_clear_ops, cram_nodes[nid] = NULL)
+// can run between the two: the fault then calls cram_fault on a node CRAM has left.
+test('ops dispatch and call are two steps: cram_unregister between them; the stale cram_fault finds no cram node and refaults', (t) => {
+  const k = demoted([{ op: 'write', vaddr: 0, value: 7 }]);
+  const onP = ptePfn(k, 0, 0);
+  const tid = k.g.cpuThread(0);
+  t.true(step(k, 'cpu0')); // handle_pte_fault -> folio_managed_handle_fault: ops = cram_ops
+  t.is(k.get(k.L.THR_OP, tid), OP_HANDLE_FAULT);
+  t.is(k.get(k.L.CN_REFCOUNT, P), 1, 'cram_fault has not run yet');
+  t.is(cramUnregisterBegin(k, P), 0, 'node_private_clear_ops + unpublish land in between');
+  t.is(k.get(k.L.NP_OPS, 0), 0);
+  t.true(step(k, 'cpu0')); // ops->handle_fault = cram_fault: F1 get_cram_node = NULL
+  t.is(k.get(k.L.THR_OP, tid), 0, 'returned 0: the task refaults');
+  t.false(k.has(k.L.THR_LOCKS, tid, LK_PTL));
+  t.is(ptePfn(k, 0, 0), onP, 'not promoted');
+  t.is(k.get(k.L.GH_EVENTS), 0, 'unregister has not returned: no callback-after-unregister');
 });

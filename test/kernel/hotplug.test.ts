@@ -11,7 +11,7 @@ import { zoneId } from '../../src/kernel/geometry.ts';
 import type { Kernel } from '../../src/kernel/kernel.ts';
 import { EV_OPS_AFTER_UNREGISTER, PG_head, PG_reserved } from '../../src/kernel/layout.ts';
 import {
-  addMemoryDriverManaged, addPrivateMemoryDriverManaged, offlineAndRemovePrivateMemory, offlinePages, onlinePages,
+  addMemoryDriverManaged, addPrivateMemoryDriverManaged, offlineAndRemovePrivateMemory, offlinePages, offlinePagesBegin, offlinePagesPass, OFFLINE_AGAIN, onlinePages,
 } from '../../src/kernel/memory_hotplug.ts';
 import { nodePrivateRegister, nodePrivateUnregisterFinish } from '../../src/kernel/node_private.ts';
 import { allocPagesNode, freePagesToBuddy, NULL_PFN } from '../../src/kernel/page_alloc.ts';
@@ -166,14 +166,38 @@ test('§5.4 a private folio without NP_OPS_MIGRATION is skipped (WARN): one atte
   t.true(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE));
 });
 
-test('§5.4 an allocated folio that cannot be isolated fails test_pages_isolated: -EBUSY, rolled back', (t) => {
+// mm/memory_hotplug.c: offline_pages, `do { ... ret = test_pages_isolated(...); } while (ret);` with
+// `if (signal_pending(current)) { ret = -EINTR; goto failed_removal_isolated; }` at the top of each round:
+// a folio that is allocated but on no LRU is never -EBUSY, the loop goes round until a signal.
+test('§5.4 an allocated folio that cannot be isolated makes offline_pages loop: each round changes nothing, only a signal ends it (-EINTR, rolled back)', (t) => {
   const k = bootWithP();
   const pfn = allocPagesNode(k, P, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0); // not on an LRU
   t.not(pfn, NULL_PFN);
   const before = k.s.slice();
   const { first } = nodeBlocks(k, P);
-  t.is(offlinePages(k, first, 0), -EBUSY);
+  t.is(offlinePagesBegin(k, first, false), 0);
+  const isolated = k.s.slice();
+  t.notDeepEqual(isolated, before, 'the block is isolated while the loop runs');
+  for (let i = 0; i < 3; i++) {
+    t.is(offlinePagesPass(k, first, 0, false), OFFLINE_AGAIN);
+    t.deepEqual(k.s, isolated, 'a round changes nothing');
+  }
+  t.is(offlinePagesPass(k, first, 0, true), -EINTR);
   t.deepEqual(k.s, before);
+  // The one-call form delivers the signal once a round changes nothing.
+  t.is(offlinePages(k, first, 0), -EINTR);
+  t.deepEqual(k.s, before);
+});
+
+test('§5.4 offline_pages retries until the holder lets go: the round after the folio is freed offlines the block', (t) => {
+  const k = bootWithP();
+  const pfn = allocPagesNode(k, P, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0);
+  const { first } = nodeBlocks(k, P);
+  t.is(offlinePagesBegin(k, first, false), 0);
+  t.is(offlinePagesPass(k, first, 0, false), OFFLINE_AGAIN);
+  freePagesToBuddy(k, pfn, 0); // another CPU frees it between two rounds
+  t.is(offlinePagesPass(k, first, 0, false), 0);
+  t.is(k.get(k.L.BLOCK_STATE, first), BLOCK_OFFLINE);
 });
 
 test('§5.3 offline_and_remove_private_memory: offline + remove (absent, try_offline_node) then unregister 0', (t) => {
@@ -184,7 +208,7 @@ test('§5.3 offline_and_remove_private_memory: offline + remove (absent, try_off
   t.is(k.get(k.L.BLOCK_STATE, first), BLOCK_ABSENT);
   t.is(k.get(k.L.BLOCK_PRIVATE_NP, first), 0);
   t.false(k.has(k.L.NODE_STATES, P, N_ONLINE));
-  t.true(nodePrivateUnregisterFinish(k, P, 0));
+  t.true(nodePrivateUnregisterFinish(k, P));
   // and the node can be hot-added again
   t.is(addPrivateMemoryDriverManaged(k, P, first, n, MMOP_ONLINE_MOVABLE, 0), 0);
   t.true(k.has(k.L.NODE_STATES, P, N_MEMORY_PRIVATE));
@@ -200,7 +224,7 @@ test('§5.3 step 1 failure: re-onlines the blocks it offlined and returns the er
   for (const p of pins) freePagesToBuddy(k, p, 0);
   t.is(k.g.pfnBlock[second], first + 1);
   const r = offlineAndRemovePrivateMemory(k, P, first, n, 0);
-  t.is(r.remove, -EBUSY);
+  t.is(r.remove, -EINTR, 'the second block loops until a signal (offline_pages)');
   t.is(r.unregister, null);
   t.is(k.get(k.L.BLOCK_STATE, first), BLOCK_ONLINE); // re-onlined
   t.is(k.get(k.L.BLOCK_STATE, first + 1), BLOCK_ONLINE);
@@ -263,7 +287,7 @@ test('property: random register/add/online/offline/remove/set_ops/alloc/free seq
           case 'offline': offlinePages(k, first + o.b, 0); break;
           case 'remove': {
             const r = offlineAndRemovePrivateMemory(k, P, first, 2, 0);
-            if (r.unregister === 0) nodePrivateUnregisterFinish(k, P, 0);
+            if (r.unregister === 0) nodePrivateUnregisterFinish(k, P);
             break;
           }
           case 'ops': if (o.id === 0) nodePrivateClearOps(k, P, k.get(k.L.NP_OPS, 0)); else nodePrivateSetOps(k, P, opsIds[o.id]!); break;
@@ -336,11 +360,11 @@ test('§5.4 NR_ISOLATED nets to 0 after a successful and after a failed offline 
   t.is(offlinePages(ok, nodeBlocks(ok, P).first, 0), 0);
   t.deepEqual(iso(ok), [0, 0, 0]);
   // Failure: an extra reference makes folio_migrate_mapping fail (-EAGAIN); the folio is put
-  // back and test_pages_isolated fails the offline with -EBUSY.
+  // back, the loop migrates it again round after round until a signal (-EINTR).
   const bad = bootWithP({}, 'mpol');
   const pfn = pageCacheFolioOnP(bad);
   bad.add(bad.L.PG_REF, pfn, 1);
-  t.is(offlinePages(bad, nodeBlocks(bad, P).first, 0), -EBUSY);
+  t.is(offlinePages(bad, nodeBlocks(bad, P).first, 0), -EINTR);
   t.true(bad.has(bad.L.PG_FLAGS, pfn, PG_head));
   t.deepEqual(iso(bad), [0, 0, 0]);
 });

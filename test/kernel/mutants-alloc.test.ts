@@ -14,7 +14,7 @@ import { mpolSetNodemask } from '../../src/kernel/mempolicy.ts';
 import { ALLOC_MUTANTS } from '../../src/kernel/mutants/alloc.ts';
 import {
   nodePrivateMigrateToCall, nodePrivateMigrateToGet, nodePrivateMigrateToPut, nodePrivateRegister, nodePrivateUnregisterBegin,
-  nodePrivateUnregisterFinish,
+  nodePrivateUnregisterDrop, nodePrivateUnregisterWait,
 } from '../../src/kernel/node_private.ts';
 import { allocPagesNode, NULL_PFN } from '../../src/kernel/page_alloc.ts';
 import { nodeZonelist } from '../../src/kernel/zonelist.ts';
@@ -80,8 +80,9 @@ test('unregister-no-drain: Finish waits for the migrate_to reference (faithful) 
     const { first, n } = nodeBlocks(k, P);
     offlineAndRemovePrivateMemory(k, P, first, n, k.g.driverThread);
   }
-  t.false(nodePrivateUnregisterFinish(f, P, f.g.driverThread));
-  t.true(nodePrivateUnregisterFinish(m, P, m.g.driverThread));
+  t.true(nodePrivateUnregisterDrop(f, P, f.g.driverThread));
+  t.false(nodePrivateUnregisterWait(f, P));
+  t.true(nodePrivateUnregisterDrop(m, P, m.g.driverThread) && nodePrivateUnregisterWait(m, P));
   t.is(m.get(m.L.NP_REFCOUNT, 0), 1); // only the in-flight reference: base dropped
   nodePrivateMigrateToCall(m, 0, [], P, MIGRATE_SYNC, MR_SYSCALL);
   t.not(m.get(m.L.GH_EVENTS) & EV_OPS_AFTER_UNREGISTER, 0);

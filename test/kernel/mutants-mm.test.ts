@@ -103,6 +103,7 @@ test('swapin-to-private: swap-in lands on the private node (INV-ISOLATION-ALLOC)
     runCpu(k, 0, 3);
     wakeupKswapd(k, D0 * 4 + 2);
     t.true(step(k, 'kswapd0', ptePfn(k, 0, 0)));
+    k.set(k.L.NODE_KSWAPD, D0, 1); // kswapd(D0) asleep again, or the swap-in passes D0 over for D1
     runCpu(k, 0);
     const pfn = ptePfn(k, 0, 0);
     t.is(nodeOf(k, pfn), mutant ? P : D0);

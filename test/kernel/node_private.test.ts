@@ -9,7 +9,7 @@ import { offlineAndRemovePrivateMemory, offlinePages } from '../../src/kernel/me
 import {
   folioManagedAllowsMigrate, folioManagedAllowsUserMigrate, folioManagedOnFree, folioManagedWrprotect, folioIsPrivateNode,
   nodePrivateClearOps, nodePrivateHasFlag, nodePrivateMigrateTo, nodePrivateMigrateToCall, nodePrivateMigrateToGet,
-  nodePrivateMigrateToPut, nodePrivateRegister, nodePrivateSetOps, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish,
+  nodePrivateMigrateToPut, nodePrivateRegister, nodePrivateSetOps, nodePrivateUnregisterBegin, nodePrivateUnregisterDrop, nodePrivateUnregisterFinish, nodePrivateUnregisterWait,
   npSlotOfNode, showHasMemory,
 } from '../../src/kernel/node_private.ts';
 import { OPS_NULL, opsIdByName } from '../../src/kernel/ops_table.ts';
@@ -91,7 +91,7 @@ test('§4.6 clear_ops: !possible -EINVAL, no np -ENODEV, other ops -EINVAL, else
 test('§4.7 unregister: no np -> 0; N_MEMORY_PRIVATE -> -EBUSY; offline-but-present does not block', (t) => {
   const k = bootWithP();
   t.is(nodePrivateUnregisterBegin(k, D0), 0);
-  t.true(nodePrivateUnregisterFinish(k, D0, 0));
+  t.true(nodePrivateUnregisterFinish(k, D0));
   t.is(nodePrivateUnregisterBegin(k, 99), 0);
   t.is(nodePrivateUnregisterBegin(k, P), -EBUSY);
   t.is(k.get(k.L.NODE_NP, P), 1);
@@ -101,7 +101,8 @@ test('§4.7 unregister: no np -> 0; N_MEMORY_PRIVATE -> -EBUSY; offline-but-pres
   t.is(r.unregister, 0);
   t.is(k.get(k.L.NODE_NP, P), 0);
   t.is(k.get(k.L.NODE_PRIVATE, P), 0);
-  t.true(nodePrivateUnregisterFinish(k, P, k.g.driverThread));
+  t.true(nodePrivateUnregisterDrop(k, P, k.g.driverThread));
+  t.true(nodePrivateUnregisterWait(k, P));
   t.is(k.get(k.L.NP_REFCOUNT, 0), 0);
   t.is(k.get(k.L.NP_RELEASED, 0), 1);
   t.is(k.get(k.L.GH_NP_UNREG_OPS, 0), opsIdByName(k, 'mpol') + 1);
@@ -117,12 +118,16 @@ test('§4.7 unregister waits for synchronize_rcu and for the migrate_to referenc
   t.is(nodePrivateMigrateToGet(k, cpu, P), 0);
   t.is(k.get(k.L.NP_REFCOUNT, 0), 2);
   t.is(offlineAndRemovePrivateMemory(k, P, first, n, k.g.driverThread).unregister, 0);
-  t.false(nodePrivateUnregisterFinish(k, P, k.g.driverThread));
+  t.false(nodePrivateUnregisterDrop(k, P, k.g.driverThread), 'synchronize_rcu waits');
   k.clearBits(k.L.THR_LOCKS, cpu, LK_RCU);
-  t.false(nodePrivateUnregisterFinish(k, P, k.g.driverThread)); // refcount 2: waiting on the completion
+  // drivers/base/node.c: node_private_unregister drops the base reference, then wait_for_completion.
+  t.true(nodePrivateUnregisterDrop(k, P, k.g.driverThread));
+  t.is(k.get(k.L.NP_REFCOUNT, 0), 1, 'the base reference is dropped before the wait');
+  t.false(nodePrivateUnregisterWait(k, P), 'waiting on the completion');
   nodePrivateMigrateToPut(k, cpu, P);
   t.false(k.has(k.L.THR_REFS, cpu, REF_NP));
-  t.true(nodePrivateUnregisterFinish(k, P, k.g.driverThread));
+  t.is(k.get(k.L.NP_RELEASED, 0), 1, 'the holder\'s put is the last one: it completes `released`');
+  t.true(nodePrivateUnregisterWait(k, P));
   t.is(k.get(k.L.NP_REFCOUNT, 0), 0);
   t.is(k.get(k.L.GH_EVENTS) & EV_OPS_AFTER_UNREGISTER, 0);
 });
@@ -133,14 +138,14 @@ test('§4.7 only online memory counts: blocks present but offline do not make un
   t.is(offlinePages(k, first, k.g.driverThread), 0);
   t.is(k.get(k.L.BLOCK_STATE, first), BLOCK_OFFLINE);
   t.is(nodePrivateUnregisterBegin(k, P), 0);
-  t.true(nodePrivateUnregisterFinish(k, P, k.g.driverThread));
+  t.true(nodePrivateUnregisterFinish(k, P));
 });
 
 test('re-register clears GH_NP_UNREG_OPS (a new life of the np)', (t) => {
   const k = bootWithP();
   const { first, n } = nodeBlocks(k, P);
   offlineAndRemovePrivateMemory(k, P, first, n, k.g.driverThread);
-  t.true(nodePrivateUnregisterFinish(k, P, k.g.driverThread));
+  t.true(nodePrivateUnregisterFinish(k, P));
   t.not(k.get(k.L.GH_NP_UNREG_OPS, 0), 0);
   t.is(nodePrivateRegister(k, P, 0), 0);
   t.is(k.get(k.L.GH_NP_UNREG_OPS, 0), 0);
@@ -172,7 +177,7 @@ test('R4/R5: a migrate_to call in flight after unregister returned (mutant unreg
     t.is(nodePrivateMigrateToGet(k, cpu, P), 0);
     const { first, n } = nodeBlocks(k, P);
     offlineAndRemovePrivateMemory(k, P, first, n, k.g.driverThread);
-    const done = nodePrivateUnregisterFinish(k, P, k.g.driverThread);
+    const done = nodePrivateUnregisterDrop(k, P, k.g.driverThread) && nodePrivateUnregisterWait(k, P);
     t.is(done, mutant !== null);
     nodePrivateMigrateToCall(k, cpu, [], P, MIGRATE_SYNC, MR_SYSCALL);
     nodePrivateMigrateToPut(k, cpu, P);

@@ -259,3 +259,22 @@ test('refinement of §2.4(c): ALLOC_NO_WATERMARKS (PF_MEMALLOC) drops the nodema
   const pfn = allocPages(k2, gfp, 0, P, 1 << D0, { pfMemalloc: true });
   t.is(k2.g.pfnNode[pfn], P); // retry without watermarks and without the nodemask: P.MOVABLE first
 });
+
+// mm/page_alloc.c: get_page_from_freelist, `bool skip_kswapd_nodes = nr_online_nodes > 1;` ...
+// `if (skip_kswapd_nodes && zone->zone_pgdat->kswapd && !waitqueue_active(&zone->zone_pgdat->kswapd_wait))
+// { skipped_kswapd_nodes = true; continue; }` (the `->kswapd &&` is v4 patch 13) and, after the walk,
+// `if (skip_kswapd_nodes && skipped_kswapd_nodes) { skip_kswapd_nodes = false; goto retry; }`.
+test('get_page_from_freelist skips a node whose kswapd is awake on the first pass, and retries without the skip', (t) => {
+  const k = bootWithP();
+  t.is(nodeOf(k, allocPagesNode(k, D0, GFP_KERNEL, 0)), 'N0', 'kswapd(D0) asleep: the local node');
+  k.set(k.L.NODE_KSWAPD, D0, 2); // kswapd(D0) running: not on kswapd_wait
+  t.is(nodeOf(k, allocPagesNode(k, D0, GFP_KERNEL, 0)), 'N1', 'D0 passed over for the idle D1');
+  k.set(k.L.NODE_KSWAPD, D1, 2);
+  t.is(nodeOf(k, allocPagesNode(k, D0, GFP_KERNEL, 0)), 'N0', 'every candidate skipped: the retry places it by the watermarks');
+});
+
+test('get_page_from_freelist never skips a node without a kswapd (v4: `zone->zone_pgdat->kswapd &&`)', (t) => {
+  const k = bootWithP();
+  t.is(k.get(k.L.NODE_KSWAPD, P), 0, 'P has no kswapd thread (online_pages skips private nodes)');
+  t.is(nodeOf(k, allocPagesNode(k, P, CRAM_GFP, 0)), 'N2');
+});

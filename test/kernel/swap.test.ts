@@ -23,6 +23,9 @@ function swappedOut() {
   const pfn = ptePfn(k, 0, 0);
   t0(wakeupKswapd(k, D0 * 4 + 2));
   if (!step(k, 'kswapd0', pfn)) throw new Error('kswapd could not scan');
+  // kswapd(D0) is done with this pass and back on kswapd_wait: otherwise get_page_from_freelist
+  // passes D0 over for D1 while its kswapd is awake (skip_kswapd_nodes).
+  k.set(k.L.NODE_KSWAPD, D0, 1);
   return { k, pfn };
 }
 
@@ -66,6 +69,7 @@ test('a swap-cache folio is written to its slot again when reclaimed dirty', (t)
   const pfn = ptePfn(k, 0, 0);
   const slot = k.get(k.L.PG_SWAP, pfn) - 1;
   t.true(slot >= 0);
+  t0(wakeupKswapd(k, D0 * 4 + 2));
   t.true(step(k, 'kswapd0', pfn));
   t.is(k.get(k.L.SWAP_DATA, slot), 5);
   t.is(k.get(k.L.PTE_KIND, slotOf(k, 0, 0)), PTE_SWAP);

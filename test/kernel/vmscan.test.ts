@@ -5,7 +5,7 @@ import type { Kernel } from '../../src/kernel/kernel.ts';
 import { N_MEMORY_PRIVATE } from '../../src/kernel/defs.ts';
 import { OP_KSWAPD_DEMOTE, OP_NONE } from '../../src/kernel/ops_codes.ts';
 import { canDemote, wakeupKswapd } from '../../src/kernel/vmscan.ts';
-import { nodePrivateClearOps, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish, npSlotOfNode } from '../../src/kernel/node_private.ts';
+import { nodePrivateClearOps, nodePrivateUnregisterBegin, nodePrivateUnregisterDrop, nodePrivateUnregisterWait, npSlotOfNode } from '../../src/kernel/node_private.ts';
 import type { ProgramOp } from '../../src/kernel/config.ts';
 import { D0, P, nodeOf, ptePfn, runCpu, scenario, slotOf, step, traced } from '../helpers/scenario.ts';
 
@@ -214,14 +214,15 @@ test('R5: node_private_unregister interleaves with a demotion in flight; it comp
   // Unregister stage 1 needs P offline (not N_MEMORY_PRIVATE): model that directly.
   k.clearBits(k.L.NODE_STATES, P, N_MEMORY_PRIVATE);
   t.is(nodePrivateUnregisterBegin(k, P), 0);
-  t.false(nodePrivateUnregisterFinish(k, P, -1), 'wait_for_completion: kswapd holds REF_NP');
-  t.true(step(k, 'kswapd0', 0), 'migrate_to runs with the old ops (R4/R5)');
-  t.false(nodePrivateUnregisterFinish(k, P, -1), 'still held until the put');
-  t.is(k.get(k.L.NP_RELEASED, slot), 0);
-  t.true(step(k, 'kswapd0', 0), 'put');
-  t.false(k.has(k.L.THR_REFS, tid, REF_NP));
+  t.true(nodePrivateUnregisterDrop(k, P, -1), 'base reference dropped');
   t.is(k.get(k.L.NP_REFCOUNT, slot), 1);
-  t.true(nodePrivateUnregisterFinish(k, P, -1), 'completes after the put');
+  t.false(nodePrivateUnregisterWait(k, P), 'wait_for_completion: kswapd holds REF_NP');
+  t.true(step(k, 'kswapd0', 0), 'migrate_to runs with the old ops (R4/R5)');
+  t.false(nodePrivateUnregisterWait(k, P), 'still held until the put');
+  t.is(k.get(k.L.NP_RELEASED, slot), 0);
+  t.true(step(k, 'kswapd0', 0), 'put: the last reference completes `released`');
+  t.false(k.has(k.L.THR_REFS, tid, REF_NP));
+  t.true(nodePrivateUnregisterWait(k, P), 'completes after the put');
   t.is(k.get(k.L.NP_REFCOUNT, slot), 0);
   t.is(k.get(k.L.NP_RELEASED, slot), 1);
   t.is(k.get(k.L.THR_OP, tid), OP_NONE);

@@ -50,7 +50,7 @@ test('offline of the last block rebuilds: P falls back to the memoryless shape, 
   const { first, n } = nodeBlocks(k, P);
   const r = offlineAndRemovePrivateMemory(k, P, first, n, k.g.driverThread);
   t.deepEqual(r, { remove: 0, unregister: 0 });
-  t.true(nodePrivateUnregisterFinish(k, P, k.g.driverThread));
+  t.true(nodePrivateUnregisterFinish(k, P));
   for (const nid of [D0, D1, P]) t.false(labels(k, nid, false).includes('N2.MOVABLE'));
   t.deepEqual(labels(k, P, true), []);
 });

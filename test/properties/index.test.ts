@@ -6,10 +6,10 @@ import { MUTANTS, mutantByName } from '../../src/kernel/mutants/index.ts';
 import { REACH_IDS } from '../../properties/reach.ts';
 import { fixtureConfig } from './fixture.ts';
 
-test('kernelProperties: every SEMANTICS 9 safety invariant (1-20) plus INV-DATA, INV-FOLIO-GET-ZERO, INV-DEVICE-CAPACITY and the six of issue 10 (classes 1-4), in order, each with a source', (t) => {
+test('kernelProperties: every SEMANTICS 9 safety invariant (1-20) plus INV-DATA, INV-FOLIO-GET-ZERO, INV-DEVICE-CAPACITY, INV-NP-LIFETIME and the six of issue 10 (classes 1-4), in order, each with a source', (t) => {
   const props = kernelProperties(buildMachine(fixtureConfig));
   t.deepEqual(props.map((p) => p.id), [...PROPERTY_ORDER]);
-  t.is(props.length, 29);
+  t.is(props.length, 30);
   for (const p of props) t.true(p.source.length > 10, p.id);
   t.false(props.some((p) => p.id === 'INV-PROGRESS'), 'liveness is out of scope');
 });

@@ -82,7 +82,7 @@ test('findings command: reproduces a committed trace byte for byte; a fix withou
     cli('findings', '--only', 'unregister-busy-while-present', '--max-states', '2', '--out-dir', out, '--json'),
   ]);
   t.is(ok.code, 0, ok.stdout + ok.stderr);
-  t.regex(ok.stdout, /sysram-hotplug-busy-while-cram\s+INV-LIFECYCLE-ORDER\s+5 steps\s+driver\s+holds/);
+  t.regex(ok.stdout, /sysram-hotplug-busy-while-cram\s+INV-LIFECYCLE-ORDER\s+6 steps\s+driver\s+holds/);
   t.is(readFileSync(join(out, 'sysram-hotplug-busy-while-cram.json'), 'utf8'), readFileSync(join(DIR, 'sysram-hotplug-busy-while-cram.json'), 'utf8'));
   t.is(none.code, 1, none.stdout + none.stderr);
   const j = JSON.parse(none.stdout) as { ok: boolean; findings: { fix: string; found: unknown; traceFile: unknown }[] };

@@ -60,6 +60,13 @@ export const CRAM_MUTANTS: readonly Mutant[] = [
     config: 'driver',
   },
   {
+    name: 'sysram-remove-drops-res',
+    site: 'drivers/cxl/core/region_sysram.c: sysram_hotplug_remove',
+    catches: 'INV-NP-LIFETIME',
+    description: 'the resource is dropped whatever offline_and_remove_private_memory returned (not only -EBUSY): after a failed (signalled) teardown cxl_sysram_release finds nothing to remove and frees the sysram with its np still registered.',
+    config: 'driver',
+  },
+  {
     name: 'cram-fault-keeps-ptl',
     site: 'mm/cram.c: cram_fault (F2)',
     catches: 'INV-FAULT-LOCK',
