@@ -21,6 +21,7 @@ import { checkOutDir, checkOutFile, writeOut, type OutTarget } from './out-path.
 import { defaultTraceDir } from './paths.ts';
 import { installStopPipe } from './stop.ts';
 import { kernelCatalog } from './kernel-systems.ts';
+import { mailLines } from './narrators.ts';
 import { resolveSystem } from './systems.ts';
 import { join } from 'node:path';
 import { GENERATOR } from '../version.ts';
@@ -123,7 +124,8 @@ export const exploreCommand: Command = {
       say(`${JSON.stringify({ ...exploreJson(sys, descriptor, r, written[0]?.path), ...(cov ? { coverage: cov } : {}), traces: written, ...(baseline ? { baseline: baseline.dir, newViolations: unknown } : {}), exitCode: code, generator: GENERATOR })}\n`);
     } else {
       const lines = [
-        ...exploreText(sys, descriptor, r),
+        // The shortest counterexample as a review mail shows it; the others are in their trace files.
+        ...exploreText(sys, descriptor, r, undefined, { render: (prop, t) => mailLines(sys, descriptor, prop, t), renderFirst: 1 }),
         ...(cov ? [`kernel functions never run (${cov.never.length} of ${cov.ran.length + cov.never.length}): ${cov.never.length ? cov.never.join(', ') : 'none'}`] : []),
         '',
         ...exploreSummary({ sys, d: descriptor, r, finished, written, baseline, unknown, stoppedBy, outPath: out?.kind === 'file' ? out.path : out ? '-' : null }, system === 'kernel' ? kernelCatalog().fixes.length : null),

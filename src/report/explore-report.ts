@@ -98,8 +98,16 @@ export function meaningfulRates(r: ExploreResult): boolean {
   return r.states >= 10_000 && r.timing.elapsedMs >= 1000;
 }
 
+export interface ExploreTextOptions {
+  /** How a counterexample is shown (default: the one-line-per-step render). */
+  readonly render?: (property: string, trace: readonly number[]) => string[];
+  /** Render only the first this many violations' traces (the rest are files; default all). */
+  readonly renderFirst?: number;
+}
+
 /** Text report: lines without a trailing newline. The `time` line is the only unstable one. */
-export function exploreText(sys: System, d: SystemDescriptor, r: ExploreResult, traceFile?: string): string[] {
+export function exploreText(sys: System, d: SystemDescriptor, r: ExploreResult, traceFile?: string, o: ExploreTextOptions = {}): string[] {
+  const render = o.render ?? ((p: string, t: readonly number[]) => renderCounterexample(sys, d, p, t));
   const lines = [
     `cramcheck explore: ${describeSystem(d)}, ${describeVariant(d)}, ${r.strategy}`,
     `states ${r.states}  explored ${r.explored}  transitions ${r.transitions}  depth ${r.depth}  complete ${r.complete ? 'yes' : 'no'}${r.exhausted ? ` (bound: ${r.exhausted.reason})` : ''}`,
@@ -108,10 +116,10 @@ export function exploreText(sys: System, d: SystemDescriptor, r: ExploreResult, 
     meaningfulRates(r) ? `time ${(r.timing.elapsedMs / 1000).toFixed(2)} s (${r.timing.statesPerSec} states/s)` : `time ${(r.timing.elapsedMs / 1000).toFixed(2)} s`,
     verdictLine(sys, r),
   ];
-  for (const v of r.violations) {
+  for (const v of r.violations.slice(0, o.renderFirst ?? r.violations.length)) {
     lines.push('');
     // A loop, not push(...): a raw DFS trace can have more lines than the argument limit.
-    for (const l of renderCounterexample(sys, d, v.property, v.trace)) lines.push(l);
+    for (const l of render(v.property, v.trace)) lines.push(l);
   }
   if (traceFile !== undefined) lines.push('', `trace written to ${traceFile}`);
   return lines;
