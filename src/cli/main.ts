@@ -8,6 +8,8 @@ import { installStopPipe } from './stop.ts';
 import { CRAMCHECK_VERSION } from '../version.ts';
 import { coverageCommand } from './coverage-cmd.ts';
 import { exploreCommand } from './explore-cmd.ts';
+import { explainCommand } from './explain-cmd.ts';
+import { listCommand } from './list-cmd.ts';
 import { findingsCommand } from './findings-cmd.ts';
 import { mbtCommand } from './mbt-cmd.ts';
 import { mutantsCommand } from './mutants-cmd.ts';
@@ -21,6 +23,8 @@ export const COMMANDS: readonly Command[] = [
   coverageCommand,
   mbtCommand,
   findingsCommand,
+  listCommand,
+  explainCommand,
 ];
 
 function helpText(): string[] {
