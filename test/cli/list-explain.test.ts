@@ -3,7 +3,9 @@
 // labelled, invariant docs with their sources, bad subjects and unknown ids as
 // one line with exit 2, and docs/invariants.md equal to what the generator prints.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PROPERTY_ORDER } from '../../properties/index.ts';
 import { invariantsMarkdown, listedIds } from '../../src/cli/invariant-docs.ts';
 import { firstSentence } from '../../src/cli/list-cmd.ts';
@@ -123,4 +125,11 @@ test('docs/invariants.md is what `cramcheck list invariants --markdown` prints (
   t.is(r.out, invariantsMarkdown());
   t.is(readFileSync('docs/invariants.md', 'utf8'), r.out, 'docs/invariants.md is stale: npx cramcheck list invariants --markdown > docs/invariants.md');
   for (const id of listedIds()) t.true(r.out.includes(`\n## ${id}\n`), id);
+});
+
+test('explore points a newcomer at `cramcheck explain` for the invariant it found broken', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cramcheck-explain-'));
+  const r = await run('explore', '--stop-at-first', '--trace-dir', dir);
+  t.is(r.code, 1, r.err);
+  t.regex(r.out, /\n {2}npx cramcheck explain INV-FOLIO-GET-ZERO {3}# what it says/);
 });
