@@ -79,7 +79,7 @@ export function allocProperties(v: StateView): Property[] {
   return [
     // Decision: alloc_contig_pages (GA_CONTIG) taking P pages without
     // __GFP_PRIVATE is a violation too, reported with its own message (§2.4).
-    prop(v, 'INV-ISOLATION-ALLOC', 'SEMANTICS §9.4, §2.4; mm/page_alloc.c: numa_zone_alloc_allowed, build_zonelists (alloc_contig_pages is covered by neither)', (k) => {
+    prop(v, 'INV-ISOLATION-ALLOC', 'mm/page_alloc.c: numa_zone_alloc_allowed, build_zonelists (alloc_contig_pages is covered by neither)', (k) => {
       for (let pfn = 0; pfn < k.g.pfns; pfn++) {
         const n = k.g.pfnNode[pfn]!;
         if (!isPrivateKind(k, n) || !k.has(k.L.PG_FLAGS, pfn, PG_head)) continue;
@@ -90,8 +90,8 @@ export function allocProperties(v: StateView): Property[] {
       }
       return null;
     }),
-    prop(v, 'INV-ZONELIST', 'SEMANTICS §9.5, §3.1; mm/page_alloc.c: build_zonelists', checkZonelists),
-    prop(v, 'INV-MPOL', 'SEMANTICS §9.6, §2.6; mm/mempolicy.c: mpol_set_nodemask, mpol_rebind_nodemask', (k) => {
+    prop(v, 'INV-ZONELIST', 'mm/page_alloc.c: build_zonelists', checkZonelists),
+    prop(v, 'INV-MPOL', 'mm/mempolicy.c: mpol_set_nodemask, mpol_rebind_nodemask', (k) => {
       const V = k.cfg.vaddrs;
       for (let mm = 0; mm < k.cfg.mms; mm++) {
         if (k.get(k.L.MM_LIVE, mm) === 0) continue;
@@ -113,7 +113,7 @@ export function allocProperties(v: StateView): Property[] {
     }),
     // Checked live: between a clear_ops and the next refresh P can stay a
     // target without DEMOTION, which kswapd can observe (SEMANTICS 8.2 R4).
-    prop(v, 'INV-DEMOTION-TARGETS', 'SEMANTICS §9.18, §6.3.1; mm/memory-tiers.c: establish_demotion_targets', (k) => {
+    prop(v, 'INV-DEMOTION-TARGETS', 'mm/memory-tiers.c: establish_demotion_targets', (k) => {
       for (let n = 0; n < k.g.nodes; n++) {
         const t = k.get(k.L.NODE_DEMOTION_TARGETS, n);
         if (isPrivateKind(k, n) && t !== 0) return `private node ${nodeLabel(k, n)} has demotion targets ${maskStr(t)}`;

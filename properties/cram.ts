@@ -20,7 +20,7 @@ export function cramProperties(v: StateView): Property[] {
   return [
     // Allowance: one demotion batch may be in flight when pressure becomes
     // 1000 (R2), each page at most the incompressible cost.
-    prop(v, 'INV-NO-OVERCOMMIT', 'SEMANTICS §9.9, §8.2 R2; mm/cram.c: cram_migrate_to (-ENOSPC), alloc_cram_folio (blocked per folio), mm/vmscan.c: can_demote', (k) => {
+    prop(v, 'INV-NO-OVERCOMMIT', 'mm/cram.c: cram_migrate_to (-ENOSPC), alloc_cram_folio (blocked per folio), mm/vmscan.c: can_demote', (k) => {
       const p = k.g.privateNode;
       if (p < 0 || k.get(k.L.CN_PRESSURE, p) !== CRAM_PRESSURE_MAX) return null;
       const used = k.get(k.L.DEV_USED);
@@ -34,12 +34,12 @@ export function cramProperties(v: StateView): Property[] {
     // device needs; it fails whenever the lthresh headroom is smaller than what
     // demotion moves while the lthresh IRQ thread is still pending, which would
     // hide every back-pressure mutant behind it.
-    prop(v, 'INV-DEVICE-CAPACITY', 'SEMANTICS §7.1, §11.3 (no physical-vs-reported accounting; thresholds live in the device); cover letter ("device only ever sees net compression")', (k) => {
+    prop(v, 'INV-DEVICE-CAPACITY', 'drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_lthresh_irq (no physical-vs-reported accounting; thresholds live in the device); cover letter ("device only ever sees net compression")', (k) => {
       const used = k.get(k.L.DEV_USED);
       const phys = k.cfg.device.physUnits;
       return used > phys ? `device used ${used} > physical capacity ${phys}` : null;
     }),
-    prop(v, 'INV-BACKPRESSURE-COHERENT', 'SEMANTICS §9.10, §6.5 S1-S4, §8.2 R3; mm/cram.c: cram_set_pressure', (k) => {
+    prop(v, 'INV-BACKPRESSURE-COHERENT', 'mm/cram.c: cram_set_pressure (unlocked steps, from the lthresh and hthresh IRQ threads)', (k) => {
       // Only judged between set_pressure calls: an IRQ thread inside S2-S4 is mid-update.
       if (k.get(k.L.THR_OP, k.g.lthreshThread) !== 0 || k.get(k.L.THR_OP, k.g.hthreshThread) !== 0) return null;
       for (let n = 0; n < k.g.nodes; n++) {
@@ -59,7 +59,7 @@ export function cramProperties(v: StateView): Property[] {
       }
       return null;
     }),
-    prop(v, 'INV-NO-CRAM-AFTER-FREE', 'SEMANTICS §9.14; mm/cram.c: get_cram_node, cram_unregister_private_node (synchronize_rcu then refcount_dec_if_one spin, kfree)', (k) => {
+    prop(v, 'INV-NO-CRAM-AFTER-FREE', 'mm/cram.c: get_cram_node, cram_unregister_private_node (synchronize_rcu then refcount_dec_if_one spin, kfree)', (k) => {
       if (eventSet(k, EV_CN_USE_AFTER_FREE)) return 'a thread dereferenced a freed cram_node (EV_CN_USE_AFTER_FREE)';
       for (let n = 0; n < k.g.nodes; n++) {
         if (k.get(k.L.CN_STATE, n) !== 3) continue;

@@ -40,7 +40,7 @@ function sendInFlight(k: Kernel): boolean {
 
 export function flushProperties(v: StateView): Property[] {
   return [
-    prop(v, 'INV-SCRUB', 'SEMANTICS §9.11, §6.3.9; mm/cram.c: cram_free_folio_cb, cram_zero_folio; cxl_compression: cxl_flush_buf_send', (k) => {
+    prop(v, 'INV-SCRUB', 'mm/cram.c: cram_free_folio_cb, cram_zero_folio; drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_flush_buf_send', (k) => {
       for (let pfn = 0; pfn < k.g.pfns; pfn++) {
         const ord1 = k.get(k.L.PG_BUDDY, pfn);
         if (ord1 === 0 || !isPrivateKind(k, k.g.pfnNode[pfn]!)) continue;
@@ -59,7 +59,7 @@ export function flushProperties(v: StateView): Property[] {
     // free_folio hook, so the bit stays set, but nothing reads the bitmap
     // again before post_teardown frees it (MBT on large reached this window;
     // judging it would flag a state no reader can observe).
-    prop(v, 'INV-FLUSH-BIT', 'SEMANTICS §9.12, §7.3; cxl_compression: cxl_compression_flush_cb (test_and_clear / set bit + append), cxl_flush_buf_send', (k) => {
+    prop(v, 'INV-FLUSH-BIT', 'drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_flush_cb (test_and_clear / set bit + append), cxl_flush_buf_send', (k) => {
       if (eventSet(k, EV_DOUBLE_BUFFERED)) return 'a folio was appended to a flush buffer twice (EV_DOUBLE_BUFFERED)';
       const inFlight = sendInFlight(k);
       for (let pfn = 0; pfn < k.g.pfns; pfn++) {

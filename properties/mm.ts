@@ -8,7 +8,7 @@ import { eventSet, isNPrivate, isPrivateKind, nodeFlags, nodeLabel, prop, thread
 
 export function mmProperties(v: StateView): Property[] {
   return [
-    prop(v, 'INV-RO', 'SEMANTICS §9.7, §4.3 PROTECT_WRITE; cover letter; internal.h: folio_managed_fixup_migration_pte, mprotect.c: change_pte_range, memory.c: do_numa_page', (k) => {
+    prop(v, 'INV-RO', 'cover letter; mm/internal.h: folio_managed_fixup_migration_pte, mm/mprotect.c: change_pte_range, mm/memory.c: do_numa_page', (k) => {
       const V = k.cfg.vaddrs;
       for (let mm = 0; mm < k.cfg.mms; mm++) {
         if (k.get(k.L.MM_LIVE, mm) === 0) continue;
@@ -28,7 +28,7 @@ export function mmProperties(v: StateView): Property[] {
     // into a folio allocated while not blocked, or a scrub); any other store
     // leaves PG_CONTENT different from it. Contents that arrived in a folio
     // allocated while migration_blocked are also outside the allowed path.
-    prop(v, 'INV-WRITE-PATH', 'SEMANTICS §9.8; cover letter ("device only ever sees net compression"); mm/cram.c: alloc_cram_folio', (k) => {
+    prop(v, 'INV-WRITE-PATH', 'cover letter ("device only ever sees net compression"); mm/cram.c: alloc_cram_folio', (k) => {
       for (let pfn = 0; pfn < k.g.pfns; pfn++) {
         const n = k.g.pfnNode[pfn]!;
         if (!isPrivateKind(k, n)) continue;
@@ -43,7 +43,7 @@ export function mmProperties(v: StateView): Property[] {
     }),
     // The structural half reads flags live, so a promotion already unmapped
     // when clear_ops ran is also reported (SEMANTICS 8.2 R4).
-    prop(v, 'INV-MIGRATE-GATE', 'SEMANTICS §9.19, §4.3 MIGRATION; mm/rmap.c: try_to_migrate (folio_managed_allows_migrate)', (k) => {
+    prop(v, 'INV-MIGRATE-GATE', 'mm/rmap.c: try_to_migrate (folio_managed_allows_migrate)', (k) => {
       if (eventSet(k, EV_MIGRATE_UNGATED)) return 'a private folio without NP_OPS_MIGRATION was unmapped for migration (EV_MIGRATE_UNGATED)';
       const V = k.cfg.vaddrs;
       for (let mm = 0; mm < k.cfg.mms; mm++) {
@@ -60,7 +60,7 @@ export function mmProperties(v: StateView): Property[] {
       }
       return null;
     }),
-    prop(v, 'INV-FAULT-LOCK', 'SEMANTICS §9.20, §6.4; include/linux/node_private.h (handle_fault must release the PTL), mm/memory.c fault contract (VM_FAULT_RETRY needs FAULT_FLAG_ALLOW_RETRY)', (k) => {
+    prop(v, 'INV-FAULT-LOCK', 'include/linux/node_private.h (handle_fault must release the PTL), mm/memory.c fault contract (VM_FAULT_RETRY needs FAULT_FLAG_ALLOW_RETRY)', (k) => {
       if (eventSet(k, EV_PTL_LEAK)) return 'handle_fault returned holding the PTL (EV_PTL_LEAK)';
       if (eventSet(k, EV_RETRY_NO_ALLOW)) return 'VM_FAULT_RETRY returned without FAULT_FLAG_ALLOW_RETRY (EV_RETRY_NO_ALLOW)';
       for (let t = 0; t < k.g.threads.length; t++) {
@@ -68,7 +68,7 @@ export function mmProperties(v: StateView): Property[] {
       }
       return null;
     }),
-    prop(v, 'INV-DATA', 'cover letter (transparent tiering: a read returns the last write); SEMANTICS §6.3', (k) =>
+    prop(v, 'INV-DATA', 'cover letter (transparent tiering: a read returns the last write); mm/cram.c: cram_fault, mm/migrate.c: migrate_pages', (k) =>
       eventSet(k, EV_DATA_LOSS) ? 'a read returned contents other than the program last wrote (EV_DATA_LOSS)' : null),
   ];
 }

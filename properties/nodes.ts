@@ -7,7 +7,7 @@ import { eventSet, isNMemory, isNPrivate, isPrivateKind, nodeLabel, prop, type S
 
 export function nodeProperties(v: StateView): Property[] {
   return [
-    prop(v, 'INV-STATE-EXCL', 'SEMANTICS §9.1, §1.4; drivers/base/node.c: node_private_register (-EBUSY on N_MEMORY), mm/memory_hotplug.c: online_pages (sets exactly one state)', (k) => {
+    prop(v, 'INV-STATE-EXCL', 'drivers/base/node.c: node_private_register (-EBUSY on N_MEMORY), mm/memory_hotplug.c: online_pages (sets exactly one state)', (k) => {
       for (let n = 0; n < k.g.nodes; n++) {
         if (isNMemory(k, n) && isNPrivate(k, n)) return `node ${nodeLabel(k, n)} is both N_MEMORY and N_MEMORY_PRIVATE`;
         // §1.4: pgdat->private is set only by node_private_register, which refuses an N_MEMORY node (-EBUSY).
@@ -15,7 +15,7 @@ export function nodeProperties(v: StateView): Property[] {
       }
       return null;
     }),
-    prop(v, 'INV-PRIVATE-REG', 'SEMANTICS §9.2; drivers/base/node.c: node_private_unregister (-EBUSY while N_MEMORY_PRIVATE)', (k) => {
+    prop(v, 'INV-PRIVATE-REG', 'drivers/base/node.c: node_private_unregister (-EBUSY while N_MEMORY_PRIVATE)', (k) => {
       for (let n = 0; n < k.g.nodes; n++) {
         if (!isNPrivate(k, n)) continue;
         const priv = k.get(k.L.NODE_PRIVATE, n);
@@ -24,7 +24,7 @@ export function nodeProperties(v: StateView): Property[] {
       }
       return null;
     }),
-    prop(v, 'INV-PRIVATE-STAYS-PRIVATE', 'SEMANTICS §9.3; cover letter; mm/memory_hotplug.c: add_private_memory_driver_managed', (k) => {
+    prop(v, 'INV-PRIVATE-STAYS-PRIVATE', 'cover letter; mm/memory_hotplug.c: add_private_memory_driver_managed', (k) => {
       for (let b = 0; b < k.g.blocks.length; b++) {
         if (k.get(k.L.BLOCK_PRIVATE_NP, b) === 0 || k.get(k.L.BLOCK_STATE, b) !== BLOCK_ONLINE) continue;
         const n = k.g.blocks[b]!.node;
@@ -35,7 +35,7 @@ export function nodeProperties(v: StateView): Property[] {
     // Order register < online < set_ops <= clear_ops < last offline < unregister.
     // The model records a call that succeeded out of order as EV_LIFECYCLE; the
     // state half is: a published cram_node implies its node is private and registered.
-    prop(v, 'INV-LIFECYCLE-ORDER', 'SEMANTICS §9.16, §5.5; drivers/base/node.c: node_private_set_ops (-ENODEV), node_private_unregister (-EBUSY); mm/cram.c: cram_register_private_node (-EINVAL)', (k) => {
+    prop(v, 'INV-LIFECYCLE-ORDER', 'drivers/base/node.c: node_private_set_ops (-ENODEV), node_private_unregister (-EBUSY); mm/cram.c: cram_register_private_node (-EINVAL)', (k) => {
       if (eventSet(k, EV_LIFECYCLE)) return 'a lifecycle call succeeded out of order (EV_LIFECYCLE)';
       for (let n = 0; n < k.g.nodes; n++) {
         if (k.get(k.L.CN_STATE, n) !== 1) continue;
@@ -45,7 +45,7 @@ export function nodeProperties(v: StateView): Property[] {
       }
       return null;
     }),
-    prop(v, 'INV-DAEMONS', 'SEMANTICS §9.17; mm/memory_hotplug.c: online_pages (kswapd_run/kcompactd_run skipped for private nodes), mm/cram.c: cram_register_private_node (kswapd_run), cram_unregister_private_node (kswapd_stop)', (k) => {
+    prop(v, 'INV-DAEMONS', 'mm/memory_hotplug.c: online_pages (kswapd_run/kcompactd_run skipped for private nodes), mm/cram.c: cram_register_private_node (kswapd_run), cram_unregister_private_node (kswapd_stop)', (k) => {
       for (let n = 0; n < k.g.nodes; n++) {
         if (!isPrivateKind(k, n)) continue;
         const ks = k.get(k.L.NODE_KSWAPD, n);

@@ -54,7 +54,7 @@ function checkCnRefs(k: Kernel): string | null {
 
 export function refProperties(v: StateView): Property[] {
   return [
-    prop(v, 'INV-NO-OPS-AFTER-UNREGISTER', 'SEMANTICS §9.13, §8.2 R4/R5; include/linux/node_private.h header, drivers/base/node.c: node_private_unregister', (k) => {
+    prop(v, 'INV-NO-OPS-AFTER-UNREGISTER', 'include/linux/node_private.h: node_private_ops (header comment), drivers/base/node.c: node_private_unregister', (k) => {
       if (eventSet(k, EV_OPS_AFTER_UNREGISTER)) return 'a callback of the old ops ran after node_private_unregister returned 0 (EV_OPS_AFTER_UNREGISTER)';
       if (eventSet(k, EV_NP_HELD_AFTER_UNREG)) return 'a thread held the np after node_private_unregister returned 0 (EV_NP_HELD_AFTER_UNREG)';
       // REF_NP does not name its np: a holder is blamed on an unregistered np
@@ -70,7 +70,7 @@ export function refProperties(v: StateView): Property[] {
       if (unreg >= 0) return `np${unreg} was unregistered but ${h} thread(s) still hold it`;
       return null;
     }),
-    prop(v, 'INV-REFCOUNT-BALANCE', 'SEMANTICS §9.15; drivers/base/node.c: node_private_migrate_to; mm/cram.c: get_cram_node/put_cram_node, cram_fault (NR_ISOLATED +-nr); cxl_compression: flush_cb folio_get / cxl_flush_buf_send folio_put', (k) => {
+    prop(v, 'INV-REFCOUNT-BALANCE', 'include/linux/node_private.h: node_private_migrate_to; mm/cram.c: get_cram_node/put_cram_node, cram_fault (NR_ISOLATED +-nr); drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_flush_cb folio_get / cxl_flush_buf_send folio_put', (k) => {
       // Each folio_get in flush_cb is matched by one folio_put in send: a freed
       // folio kept out of the buddy for good breaks that (EV_FREE_LEAK).
       if (eventSet(k, EV_FREE_LEAK)) return 'a freed folio was kept out of the buddy for good: its flush_cb folio_get has no matching put (EV_FREE_LEAK)';
@@ -88,7 +88,7 @@ export function refProperties(v: StateView): Property[] {
       }
       return null;
     }),
-    prop(v, 'INV-FOLIO-GET-ZERO', 'SEMANTICS §9.15, §7.3 (b); include/linux/mm.h: folio_get (VM_BUG_ON_FOLIO on refcount 0), cxl_compression: cxl_compression_flush_cb', (k) =>
+    prop(v, 'INV-FOLIO-GET-ZERO', 'include/linux/mm.h: folio_get (VM_BUG_ON_FOLIO on refcount 0), drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_flush_cb', (k) =>
       eventSet(k, EV_FOLIO_GET_ZERO) ? 'folio_get on a folio with refcount 0 (EV_FOLIO_GET_ZERO; VM_BUG_ON under CONFIG_DEBUG_VM)' : null),
   ];
 }

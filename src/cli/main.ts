@@ -9,6 +9,8 @@ import { CRAMCHECK_VERSION } from '../version.ts';
 import { coverageCommand } from './coverage-cmd.ts';
 import { exploreCommand } from './explore-cmd.ts';
 import { exportCommand } from './export-cmd.ts';
+import { explainCommand } from './explain-cmd.ts';
+import { listCommand } from './list-cmd.ts';
 import { findingsCommand } from './findings-cmd.ts';
 import { livenessCommand } from './liveness-cmd.ts';
 import { mbtCommand } from './mbt-cmd.ts';
@@ -29,6 +31,8 @@ export const COMMANDS: readonly Command[] = [
   reportCommand,
   viewCommand,
   exportCommand,
+  listCommand,
+  explainCommand,
 ];
 
 function helpText(): string[] {

@@ -17,12 +17,12 @@ export const UNREACHABLE_REASONS: readonly Reason[] = [
   {
     machine: 'backpressure',
     matches: (e) => has(e, 'pressure=mid') || has(e, 'boost=partial') || /_(mid|partial)/.test(e.event.type),
-    reason: 'the CXL driver only sends 1000 (lthresh) and 0 (hthresh): intermediate pressure is API-only (SEMANTICS 6.5, 7.1)',
+    reason: 'the CXL driver only sends 1000 (lthresh) and 0 (hthresh): intermediate pressure is API-only (drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_lthresh_irq, cxl_compression_hthresh_irq)',
   },
   {
     machine: 'hotplug',
     matches: (e) => e.event.type === 'add_memory_driver_managed' || (e.event.type === 'online_pages' && e.from.includes('memory=offline')),
-    reason: 'the sysram driver adds private memory only through add_private_memory_driver_managed with MMOP_ONLINE_MOVABLE, which onlines in the same call (SEMANTICS 7.2, 5.1)',
+    reason: 'the sysram driver adds private memory only through add_private_memory_driver_managed with MMOP_ONLINE_MOVABLE, which onlines in the same call (drivers/cxl/type3_drivers/cxl_compression/compression.c: convert_region_to_sysram; mm/memory_hotplug.c: add_private_memory_driver_managed)',
   },
   {
     machine: 'hotplug',
@@ -32,19 +32,19 @@ export const UNREACHABLE_REASONS: readonly Reason[] = [
   {
     machine: 'hotplug',
     matches: (e) => e.event.type === 'node_private_register',
-    reason: 'the sysram driver registers np only inside add_private_memory_driver_managed (SEMANTICS 5.1, 7.2); -EBUSY needs a second region on the node, and the configurations have one',
+    reason: 'the sysram driver registers np only inside add_private_memory_driver_managed (mm/memory_hotplug.c: add_private_memory_driver_managed); -EBUSY needs a second region on the node, and the configurations have one',
   },
   {
     machine: 'hotplug',
     matches: (e) => e.event.type === 'node_private_unregister' || e.event.type === 'remove_memory' || (e.event.type === 'offline_pages' && e.from === 'memory=online'),
-    reason: 'the driver removes and unregisters inside offline_and_remove_private_memory, in the step after the last offline_pages round, and offline_pages always isolates first, in a step of its own (memory=offlining), so online never goes straight to offline (SEMANTICS 5.3, 7.5)',
+    reason: 'the driver removes and unregisters inside offline_and_remove_private_memory, in the step after the last offline_pages round, and offline_pages always isolates first, in a step of its own (memory=offlining), so online never goes straight to offline (mm/memory_hotplug.c: offline_pages, offline_and_remove_private_memory)',
   },
   {
     machine: 'hotplug',
     matches: (e) => e.event.type === 'node_private_set_ops' || e.event.type === 'node_private_clear_ops' || e.from === 'service=ops' || e.event.type === 'cram_node_freed' && e.to === 'service=ops',
     reason:
       'set_ops/clear_ops outside cram_register/cram_unregister_private_node come only from the node_private_set_ops program op, which config ' +
-      'nomig issues while CRAM owns the node (an overwrite, SEMANTICS 4.4); no configuration registers another service on a node CRAM does not ' +
+      'nomig issues while CRAM owns the node (an overwrite: drivers/base/node.c: node_private_set_ops); no configuration registers another service on a node CRAM does not ' +
       'own, and clear_ops has no program op (npapi drives node_private_register/unregister and cram_register only)',
   },
   {
@@ -75,7 +75,7 @@ export const UNREACHABLE_REASONS: readonly Reason[] = [
     reason:
       'add_to_swap runs only inside shrink_folio_list (src/kernel/vmscan.ts shrinkFolio); kswapd(P) has no demotion target, so it isolates and ' +
       'shrinks a CRAM folio in ONE step (kswapdStep: folio_isolate_lru + shrinkFolio), and the other isolators of CRAM folios (cram_fault F2, ' +
-      'offline_pages, migrate_pages) never swap; swap-in never allocates on a private node (SEMANTICS 2.5, doSwapPage without __GFP_PRIVATE)',
+      'offline_pages, migrate_pages) never swap; swap-in never allocates on a private node (mm/memory.c: do_swap_page allocates without __GFP_PRIVATE)',
   },
   {
     machine: 'folio',

@@ -11,7 +11,7 @@ export const CRAM_FIXES: readonly Fix[] = [
     site: 'mm/cram.c: cram_set_pressure',
     mends: 'INV-BACKPRESSURE-COHERENT',
     description:
-      'Take a per-node mutex around S2-S4 (pressure, migration_blocked, boost). In v4 the lthresh and hthresh IRQ threads run cram_set_pressure concurrently with no lock, so an interleaving can end with pressure 0 and migration_blocked 1 (or pressure 1000 and demotion allowed) until the next edge (R3).',
+      'Take a per-node mutex around S2-S4 (pressure, migration_blocked, boost). In v4 the lthresh and hthresh IRQ threads run cram_set_pressure concurrently with no lock, so an interleaving can end with pressure 0 and migration_blocked 1 (or pressure 1000 and demotion allowed) until the next edge (cxl_compression_lthresh_irq and cxl_compression_hthresh_irq both call it).',
   },
   {
     name: 'cram-unregister-clears-backpressure',
@@ -19,7 +19,7 @@ export const CRAM_FIXES: readonly Fix[] = [
     mends: 'INV-BACKPRESSURE-COHERENT',
     config: 'driver',
     description:
-      'Reset np->migration_blocked and the zone watermark_boost/ZONE_BOOSTED when CRAM unregisters: at the unpublish and again after the refcount drain (an lthresh IRQ thread holding the cn can run S3/S4 in between). v4 leaves them, so a re-registered node starts at pressure 0 while still blocked and boosted (SEMANTICS 6.2).',
+      'Reset np->migration_blocked and the zone watermark_boost/ZONE_BOOSTED when CRAM unregisters: at the unpublish and again after the refcount drain (an lthresh IRQ thread holding the cn can run S3/S4 in between). v4 leaves them, so a re-registered node starts at pressure 0 while still blocked and boosted (mm/cram.c: cram_unregister_private_node resets neither; cram_register_private_node starts at pressure 0).',
   },
   {
     name: 'flush-cb-no-get-on-zero',
@@ -35,7 +35,7 @@ export const CRAM_FIXES: readonly Fix[] = [
     config: 'small',
     alsoOff: ['demote-anon-only'],
     description:
-      'Refuse file-backed folios (leave them on the list). Demoted page-cache folios can be written without a present PTE (write(2), do_shared_fault); Gregory Price, 2026-03-19: "I need to not allow file-backed memory to be demoted" (A3).',
+      'Refuse file-backed folios (leave them on the list). Demoted page-cache folios can be written without a present PTE (write(2), do_shared_fault); Gregory Price, 2026-03-19: "I need to not allow file-backed memory to be demoted" (linux-mm).',
   },
   {
     name: 'flush-swap-atomic',
@@ -43,7 +43,7 @@ export const CRAM_FIXES: readonly Fix[] = [
     mends: 'INV-FLUSH-BIT',
     config: 'flush',
     description:
-      'Swap pcpu->active with xchg() instead of the unlocked rcu_replace_pointer read-then-write. In v4 the kthread (another CPU) and the overflow work can both read the same active buffer: one buffer ends up as both overflow_spare and kthread spare, later as active and kthread spare, and the next round\'s cxl_flush_buf_reset(spare) wipes the live active buffer, leaking the references of the folios queued in it (kept out of the buddy for good, flush bits left set) (R6).',
+      'Swap pcpu->active with xchg() instead of the unlocked rcu_replace_pointer read-then-write. In v4 the kthread (another CPU) and the overflow work can both read the same active buffer: one buffer ends up as both overflow_spare and kthread spare, later as active and kthread spare, and the next round\'s cxl_flush_buf_reset(spare) wipes the live active buffer, leaking the references of the folios queued in it (kept out of the buddy for good, flush bits left set).',
   },
   {
     name: 'sysram-release-keeps-np',
@@ -59,7 +59,7 @@ export const CRAM_FIXES: readonly Fix[] = [
     mends: 'INV-LIFECYCLE-ORDER',
     config: 'driver',
     description:
-      'Refuse the sysram `hotplug` offline (-EBUSY) while CRAM is registered on the node. In v4 the attribute offlines and removes the region without touching CRAM: cram_ops and cram_nodes[nid] outlive the memory and np (node_private_unregister runs while ops are set), kswapd(P) is stopped by offline_pages and never restarted on re-add (7.5, 11.9).',
+      'Refuse the sysram `hotplug` offline (-EBUSY) while CRAM is registered on the node. In v4 the attribute offlines and removes the region without touching CRAM: cram_ops and cram_nodes[nid] outlive the memory and np (node_private_unregister runs while ops are set), kswapd(P) is stopped by offline_pages and never restarted on re-add (only mm/cram.c: cram_register_private_node starts it).',
   },
   {
     name: 'free-folio-after-lru-removal',
@@ -67,7 +67,7 @@ export const CRAM_FIXES: readonly Fix[] = [
     mends: 'INV-FLUSH-BIT',
     config: 'dontneed',
     description:
-      'Run page_cache_release (LRU removal, PG_lru cleared) before folio_managed_on_free. In v4 __folio_put calls the free_folio hook first; a folio the hook keeps (cxl_compression_flush_cb defers it into a flush buffer, refcount 1 held by the driver) stays on its LRU with PG_lru set (SEMANTICS 4.2), so kswapd(P) isolates the freed folio (folio_try_get succeeds on the driver reference) and swaps it out: a freed folio re-enters reclaim, leaves the buffer accounting (flush_record bit set, in no buffer, no send in flight) and is reclaimed under the driver (CONFORMANCE-folio cram_deferred -> swapcache first, INV-FLUSH-BIT later).',
+      'Run page_cache_release (LRU removal, PG_lru cleared) before folio_managed_on_free. In v4 __folio_put calls the free_folio hook first; a folio the hook keeps (cxl_compression_flush_cb defers it into a flush buffer, refcount 1 held by the driver) stays on its LRU with PG_lru set (mm/swap.c: __folio_put calls mm/internal.h: folio_managed_on_free before page_cache_release), so kswapd(P) isolates the freed folio (folio_try_get succeeds on the driver reference) and swaps it out: a freed folio re-enters reclaim, leaves the buffer accounting (flush_record bit set, in no buffer, no send in flight) and is reclaimed under the driver (CONFORMANCE-folio cram_deferred -> swapcache first, INV-FLUSH-BIT later).',
   },
 ];
 

@@ -57,7 +57,7 @@ export const CONFORMANCE_MUTANTS_UNREACHED: readonly Mutant[] = [
     site: 'drivers/base/node.c: node_private_unregister (src/kernel/node_private.ts, nodePrivateUnregisterBegin)',
     catches: 'CONFORMANCE-hotplug',
     description:
-      'node_private_unregister also resets np->ops to NULL when it clears the pointer (v4 leaves ops as they were, SEMANTICS 4.4). ' +
+      'node_private_unregister also resets np->ops to NULL when it clears the pointer (v4 leaves ops as they were: drivers/base/node.c: node_private_unregister). ' +
       'Change: in the success branch, if mutant, k.set(k.L.NP_OPS, slot, 0). Fewer callbacks can run, so no invariant breaks; the node ' +
       'leaves "registered with ops" for "unregistered without ops" in one step, which no machine event does (only reachable with a service ' +
       'that did not clear its ops, e.g. a cfg.opsTables service; the CRAM driver clears them first).',

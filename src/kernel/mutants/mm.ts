@@ -82,7 +82,7 @@ export const MM_FIXES: readonly Fix[] = [
     mends: 'INV-WRITE-PATH',
     config: 'small',
     alsoOff: ['no-file-demotion'],
-    description: 'Only anon folios go on the demotion list; file folios are reclaimed instead, so no page-cache folio lands on P where write(2) or a shared write fault would write it in place (SEMANTICS A3; the author proposes this on 2026-03-19). move_pages(2) to P (11.4) is not covered.',
+    description: 'Only anon folios go on the demotion list; file folios are reclaimed instead, so no page-cache folio lands on P where write(2) or a shared write fault would write it in place (the author proposes this on linux-mm, 2026-03-19). move_pages(2) to P (mm/migrate.c: do_pages_move) is not covered.',
   },
   {
     name: 'swapin-wrprotect',

@@ -1,0 +1,350 @@
+// What each invariant says, why it matters and where it comes from: the one
+// table behind `cramcheck explain`, `cramcheck list invariants` and
+// docs/invariants.md. Citations a reader can follow: the kernel source as
+// `file: function` (the v4 patch code, KERNEL_TREE below; files that tree
+// lacks are the v4 patch mails' versions, or mainline) and a sentence of the
+// RFC cover letter (RFC_COVER_LETTER), quoted verbatim where one says it.
+//
+// Every property a kernel System reports (properties/index.ts PROPERTY_ORDER,
+// CONFORMANCE-<machine>, DEADLOCK) must have an entry: test/properties/docs.test.ts
+// names any that lack one.
+
+/** The v4 patch code every `kernel` citation refers to. */
+export const KERNEL_TREE = 'https://github.com/katherinemohr/ltram-linux/tree/bc4b49e8fbde8fdfe17b7f2bd04fd8880a27e25f';
+
+/** The RFC cover letter every `rfc` quote comes from (a copy is docs/rfc-v4-cover-letter.txt). */
+export const RFC_COVER_LETTER = 'https://lore.kernel.org/all/20260222084842.1824063-1-gourry@gourry.net/';
+
+/** The CXL compression driver of v4, cited by its path in KERNEL_TREE. */
+const COMPRESSION = 'drivers/cxl/type3_drivers/cxl_compression/compression.c';
+
+export interface PropertyDoc {
+  /** One line: what must hold (for `cramcheck list invariants`). */
+  readonly summary: string;
+  /** What it says, in kernel terms: a short paragraph. */
+  readonly statement: string;
+  /** Why it matters: what breaks in a real kernel when it does not hold. */
+  readonly why: string;
+  /** Kernel sources as 'path: function' (KERNEL_TREE). */
+  readonly kernel: readonly string[];
+  /** The cover-letter sentence it comes from, verbatim; null where the cover letter does not say it. */
+  readonly rfc: string | null;
+}
+
+export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
+  'INV-STATE-EXCL': {
+    summary: 'no node is both N_MEMORY and N_MEMORY_PRIVATE; an N_MEMORY node never has pgdat->private set',
+    statement:
+      'For every node, N_MEMORY and N_MEMORY_PRIVATE never hold together, and a node with N_MEMORY never carries pgdat->private. ' +
+      'node_private_register refuses an N_MEMORY node with -EBUSY, and online_pages sets exactly one of the two states when the ' +
+      'first block comes online, choosing by pgdat->private.',
+    why:
+      'Every isolation rule keys on the node state: zonelists, numa_zone_alloc_allowed and the folio_is_private_managed hooks ' +
+      'treat an N_MEMORY node as ordinary RAM. A node in both states hands driver-owned memory to general allocations.',
+    kernel: ['drivers/base/node.c: node_private_register', 'mm/memory_hotplug.c: online_pages', 'mm/memory_hotplug.c: offline_pages'],
+    rfc: 'N_MEMORY and N_MEMORY_PRIVATE are mutually exclusive -- registration fails with -EBUSY if the node already has N_MEMORY set.',
+  },
+  'INV-PRIVATE-REG': {
+    summary: 'an N_MEMORY_PRIVATE node has pgdat->private set and a registered node_private',
+    statement:
+      'If a node is N_MEMORY_PRIVATE, pgdat->private is set and pgdat->node_private points at a registered struct node_private. ' +
+      'node_private_unregister refuses with -EBUSY while N_MEMORY_PRIVATE is set, so the np outlives the node\'s online private memory.',
+    why:
+      'Every hook on a private folio reads the node\'s np and its ops (node_private_flags, the callback dispatch): a private node ' +
+      'without its np sends memory the driver owns down the generic paths.',
+    kernel: ['drivers/base/node.c: node_private_unregister', 'drivers/base/node.c: node_private_register', 'mm/memory_hotplug.c: offline_pages'],
+    rfc: 'It refuses to unregister (-EBUSY) if N_MEMORY_PRIVATE is still set (other memory ranges remain).',
+  },
+  'INV-PRIVATE-STAYS-PRIVATE': {
+    summary: 'a block added by add_private_memory_driver_managed is online only while its node is N_MEMORY_PRIVATE',
+    statement:
+      'A memory block that add_private_memory_driver_managed added for a node_private is online only while its node is ' +
+      'N_MEMORY_PRIVATE: driver-managed memory never comes online as ordinary N_MEMORY (online_pages picks the state from pgdat->private).',
+    why:
+      'Private memory online as N_MEMORY is reachable by every allocator in the kernel: CRAM\'s compressed memory would take ' +
+      'ordinary allocations and writes behind the device\'s back.',
+    kernel: ['mm/memory_hotplug.c: add_private_memory_driver_managed', 'mm/memory_hotplug.c: online_pages', 'drivers/base/node.c: node_private_unregister'],
+    rfc: 'When online_pages() runs, it checks pgdat->private and sets N_MEMORY_PRIVATE instead of N_MEMORY.',
+  },
+  'INV-ISOLATION-ALLOC': {
+    summary: 'a page of a private node is allocated only with __GFP_PRIVATE and that node as the preferred nid',
+    statement:
+      'Every folio allocated from a zone of a private node P was requested with __GFP_PRIVATE and preferred nid P. ' +
+      'numa_zone_alloc_allowed rejects a private zone without __GFP_PRIVATE, and build_zonelists keeps P out of every other ' +
+      'node\'s zonelists. alloc_contig_pages walks node_zonelist(nid) without that check; it is judged by the same rule.',
+    why: 'This is the isolation the RFC is about: no existing allocation path may reach private memory by accident.',
+    kernel: ['mm/page_alloc.c: numa_zone_alloc_allowed', 'mm/page_alloc.c: get_page_from_freelist', 'mm/page_alloc.c: build_zonelists', 'mm/page_alloc.c: alloc_contig_pages'],
+    rfc: 'No existing allocator path sets __GFP_PRIVATE, so private nodes are unreachable by default.',
+  },
+  'INV-ZONELIST': {
+    summary: "no normal node's zonelist holds a private zone; P's lists are its own zones (then N_MEMORY zones); no list holds two private nodes",
+    statement:
+      '(a) The FALLBACK and NOFALLBACK zonelists of a normal node contain no zone of a private (or driver-reserved) node; ' +
+      '(b) a private node P\'s NOFALLBACK list is exactly P\'s populated zones, and its FALLBACK list is P\'s zones first, ' +
+      'followed only by zones of N_MEMORY nodes; (c) no zonelist holds zones of two private nodes.',
+    why:
+      'Zonelists are how every allocation falls back from one node to the next: a private zone in a normal node\'s list is ' +
+      'reachable by plain fallback, and one private node falling back to another puts one driver\'s allocations in another\'s memory.',
+    kernel: ['mm/page_alloc.c: build_zonelists', 'mm/page_alloc.c: find_next_best_node'],
+    rfc: 'Zonelist construction gives private nodes a self-only NOFALLBACK list and an N_MEMORY fallback list (so kernel/slab allocations on behalf of private node work can fall back to DRAM).',
+  },
+  'INV-MPOL': {
+    summary: 'a live mempolicy names a private node only if its ops have NP_OPS_MEMPOLICY; MPOL_F_PRIVATE is set exactly then',
+    statement:
+      'For the policy of every mapped VMA: each N_MEMORY_PRIVATE node in the nodemask has NP_OPS_MEMPOLICY in its ops, and ' +
+      'MPOL_F_PRIVATE is set exactly when the nodemask holds a private node. mpol_set_nodemask refuses (-EINVAL) a mask with a ' +
+      'private node lacking the flag; mpol_rebind_nodemask drops such nodes and recomputes MPOL_F_PRIVATE.',
+    why:
+      'MPOL_F_PRIVATE is what makes a policy allocation pass __GFP_PRIVATE: a stale flag or a node that never opted in lets ' +
+      'user allocations land on private memory.',
+    kernel: ['mm/mempolicy.c: mpol_set_nodemask', 'mm/mempolicy.c: mpol_rebind_nodemask', 'mm/mempolicy.c: vma_alloc_folio_noprof'],
+    rfc: 'NP_OPS_MEMPOLICY - Node supports mempolicy actions',
+  },
+  'INV-RO': {
+    summary: 'no present writable PTE maps a folio on a private node whose ops have NP_OPS_PROTECT_WRITE',
+    statement:
+      'In every live mm, no present PTE mapping a folio on an N_MEMORY_PRIVATE node whose ops have NP_OPS_PROTECT_WRITE is ' +
+      'writable. Migration onto the node write-protects the new PTE (folio_managed_fixup_migration_pte), and mprotect, NUMA ' +
+      'hinting faults and swap-in must not upgrade it.',
+    why:
+      'CRAM\'s safety rests on read-only mappings: a write to compressed memory can ruin its compression ratio behind the ' +
+      'allocator\'s back and overcommit the device. Every write must fault into handle_fault, which promotes the folio to DRAM first.',
+    kernel: ['mm/internal.h: folio_managed_fixup_migration_pte', 'mm/mprotect.c: change_pte_range', 'mm/memory.c: do_numa_page', 'mm/memory.c: do_swap_page', 'mm/cram.c: cram_ops (NP_OPS_PROTECT_WRITE)'],
+    rfc: 'This MVP takes a conservative position: all compressed memory is mapped read-only.',
+  },
+  'INV-WRITE-PATH': {
+    summary: "a private page's contents change only by a migration copy into a folio allocated while not blocked, or by a scrub",
+    statement:
+      'The contents of a page on a private node change only through a migration copy into a folio that alloc_cram_folio ' +
+      'allocated while migration_blocked was clear, or through the scrub of a freed folio (cram_zero_folio, the device\'s media ' +
+      'zero). Any other store breaks it: a user write through a writable PTE, write(2) into a demoted page-cache folio, a copy ' +
+      'into a folio allocated while blocked.',
+    why:
+      'The device can stay ahead of compression loss only if nothing writes compressed memory in place: writes must go ' +
+      'through promotion to DRAM.',
+    kernel: ['mm/cram.c: alloc_cram_folio', 'mm/cram.c: cram_fault', 'mm/cram.c: cram_zero_folio', 'mm/migrate.c: migrate_pages'],
+    rfc: 'The device only ever sees net compression (demotion in) and explicit decompression (promotion out via fault or reclaim), and has a much wider timeframe to respond to poor compression scenarios.',
+  },
+  'INV-NO-OVERCOMMIT': {
+    summary: "at pressure 1000 the device's use grows by at most the one demotion batch already in flight",
+    statement:
+      'While a CRAM node\'s pressure is CRAM_PRESSURE_MAX (1000), the device\'s physical use does not grow by more than the one ' +
+      'demotion batch that may be past its checks when the pressure rose (each page at most its incompressible cost). The brakes ' +
+      'are can_demote and alloc_cram_folio (both read migration_blocked; alloc_cram_folio per folio) and cram_migrate_to (-ENOSPC).',
+    why:
+      'Back-pressure is the "bear-proof cage": once the device reports it is full, demotion must stop, or the device runs out ' +
+      'of physical memory and corrupts data.',
+    kernel: ['mm/cram.c: cram_migrate_to', 'mm/cram.c: alloc_cram_folio', 'mm/vmscan.c: can_demote', 'mm/vmscan.c: demote_folio_list'],
+    rfc: 'The backpressure system is our bear-proof cage: the driver reports real device utilization (generalized via watermark_boost on the private node\'s zone), and CRAM throttles demotion when capacity is tight.',
+  },
+  'INV-BACKPRESSURE-COHERENT': {
+    summary: 'between cram_set_pressure calls: migration_blocked <=> pressure >= 1000, and watermark_boost = managed * pressure / 1000',
+    statement:
+      'Whenever no cram_set_pressure call is in flight, for every published cram_node: np->migration_blocked is set exactly when ' +
+      'pressure >= CRAM_PRESSURE_MAX, and the watermark_boost of the node\'s first managed zone is managed * pressure / 1000. ' +
+      'cram_set_pressure writes the three fields in separate unlocked steps, from two independent IRQ threads.',
+    why:
+      'Different brakes read different fields (cram_migrate_to the pressure, can_demote and alloc_cram_folio migration_blocked, ' +
+      'kswapd the boost): when they disagree, demotion runs on at full pressure, or stays blocked with nothing left to unblock it.',
+    kernel: ['mm/cram.c: cram_set_pressure', `${COMPRESSION}: cxl_compression_lthresh_irq`, `${COMPRESSION}: cxl_compression_hthresh_irq`, 'mm/cram.c: cram_unregister_private_node'],
+    rfc: 'If compression ratios are bad, we stop demoting pages and start evicting pages aggressively.',
+  },
+  'INV-SCRUB': {
+    summary: 'every free page of a private node in the buddy allocator is zeroed',
+    statement:
+      'Every page of a private node that is free in the buddy allocator holds zero: a folio freed on P is zeroed by the CPU ' +
+      '(cram_zero_folio), by the device (the media-ops zero in cxl_flush_buf_send) or by init_on_free before it reaches the buddy.',
+    why:
+      'Stale contents in a free page leak one owner\'s data to the next, and a page the device has not zeroed keeps ' +
+      'consuming compressed capacity.',
+    kernel: ['mm/cram.c: cram_free_folio_cb', 'mm/cram.c: cram_zero_folio', `${COMPRESSION}: cxl_flush_buf_send`, 'mm/swap.c: __folio_put', 'mm/swap.c: folios_put_refs'],
+    rfc: 'free_folio scrubs stale data before buddy free.',
+  },
+  'INV-FLUSH-BIT': {
+    summary: "a folio's flush_record bit is set exactly while it is in one flush buffer (or its send is in flight); no folio is in two",
+    statement:
+      'For every page of P: it is in at most one flush buffer; while it is in one, its flush_record bit is set; and a set bit ' +
+      'with the page in no buffer is allowed only while a send is in flight (the folio is being freed a second time) or once ' +
+      'nothing can read the bitmap again (CRAM\'s ops cleared). cxl_compression_flush_cb sets the bit when it defers a free and ' +
+      'test_and_clears it on the second free.',
+    why:
+      'The bit decides whether a free is "the free after our own flush" and may skip the scrub: a stale bit lets a reused page ' +
+      'reach the buddy unscrubbed, and a folio in two buffers is put twice.',
+    kernel: [`${COMPRESSION}: cxl_compression_flush_cb`, `${COMPRESSION}: cxl_flush_buf_send`, `${COMPRESSION}: cxl_flush_kthread_fn`, `${COMPRESSION}: cxl_flush_overflow_work`],
+    rfc: null,
+  },
+  'INV-NO-OPS-AFTER-UNREGISTER': {
+    summary: 'after node_private_unregister returns 0, no callback of the old ops runs and no thread holds the old np',
+    statement:
+      'Once node_private_unregister has returned 0, no callback of the ops that were set on that np runs any more, and no ' +
+      'thread holds a reference to the np (node_private_migrate_to\'s temporary reference). Unregister clears the pointer, ' +
+      'waits for synchronize_rcu and drains the refcount; the driver may free the np after it returns.',
+    why: 'The driver frees the np (and its ops\' private data) after unregister: a late callback or reference is a use after free.',
+    kernel: ['drivers/base/node.c: node_private_unregister', 'include/linux/node_private.h: node_private_migrate_to', 'include/linux/node_private.h: node_private_ops'],
+    rfc: 'node_private_unregister() clears pgdat->node_private and drops the refcount.',
+  },
+  'INV-NO-CRAM-AFTER-FREE': {
+    summary: 'no thread uses a cram_node after cram_unregister_private_node freed it',
+    statement:
+      'No thread dereferences or holds a cram_node after it is freed. CRAM callbacks and cram_set_pressure take it with ' +
+      'get_cram_node (RCU plus refcount_inc_not_zero); cram_unregister_private_node unpublishes it, waits for synchronize_rcu, ' +
+      'spins on refcount_dec_if_one and only then frees it.',
+    why: 'A CRAM callback racing the unregister (a fault, a free, an IRQ thread) would otherwise read freed memory.',
+    kernel: ['mm/cram.c: get_cram_node', 'mm/cram.c: put_cram_node', 'mm/cram.c: cram_unregister_private_node'],
+    rfc: null,
+  },
+  'INV-REFCOUNT-BALANCE': {
+    summary: 'np and cram_node refcounts are 1 + their holders; NR_ISOLATED nets to 0; each deferral folio_get has its folio_put',
+    statement:
+      'A published np\'s refcount is 1 plus the threads inside node_private_migrate_to; a published cram_node\'s refcount is 1 ' +
+      'plus the threads holding it (CRAM callbacks, cram_set_pressure); NR_ISOLATED_ANON/FILE are 0 whenever every thread is ' +
+      'idle (cram_fault adds and removes nr); and the folio_get cxl_compression_flush_cb takes on a deferred free is matched by ' +
+      'one folio_put in cxl_flush_buf_send, so no freed folio stays out of the buddy for good.',
+    why:
+      'A leaked reference makes unregister spin forever; a missing one frees a structure under its user; a leaked isolation ' +
+      'count skews reclaim; a deferred folio never put is memory lost.',
+    kernel: ['include/linux/node_private.h: node_private_migrate_to', 'mm/cram.c: get_cram_node', 'mm/cram.c: put_cram_node', 'mm/cram.c: cram_fault', `${COMPRESSION}: cxl_compression_flush_cb`, `${COMPRESSION}: cxl_flush_buf_send`],
+    rfc: null,
+  },
+  'INV-LIFECYCLE-ORDER': {
+    summary: 'register < online < set_ops <= clear_ops < last offline < unregister; a published cram_node sits on a registered private node',
+    statement:
+      'A private node\'s lifecycle calls succeed only in the order node_private_register < online (N_MEMORY_PRIVATE) < ' +
+      'node_private_set_ops (cram_register_private_node) <= clear_ops < last offline < node_private_unregister; out of order ' +
+      'they are refused (-ENODEV: set_ops before register; -EBUSY: unregister while online; -EINVAL: cram_register_private_node ' +
+      'on a node that is not N_MEMORY_PRIVATE). In every state, a published cram_node sits on an N_MEMORY_PRIVATE node with a registered np.',
+    why:
+      'CRAM\'s ops and cram_node must not outlive the memory and np they manage: otherwise callbacks run for a node the driver ' +
+      'has torn down.',
+    kernel: [
+      'drivers/base/node.c: node_private_set_ops', 'drivers/base/node.c: node_private_unregister', 'mm/cram.c: cram_register_private_node',
+      'mm/memory_hotplug.c: add_private_memory_driver_managed', 'mm/memory_hotplug.c: offline_and_remove_private_memory', 'drivers/cxl/core/region_sysram.c: hotplug_store',
+    ],
+    rfc: 'Registration follows a strict order enforced by add_private_memory_driver_managed():',
+  },
+  'INV-DAEMONS': {
+    summary: 'kswapd runs on a private node exactly while CRAM is registered on it and it is N_MEMORY_PRIVATE; kcompactd never',
+    statement:
+      'kswapd(P) exists only while CRAM is registered on P and P is N_MEMORY_PRIVATE, and a node with CRAM registered that is ' +
+      'N_MEMORY_PRIVATE has its kswapd; kcompactd(P) runs only if a service starts it (none does). online_pages skips ' +
+      'kswapd_run and kcompactd_run for private nodes; cram_register_private_node starts kswapd and cram_unregister_private_node stops it.',
+    why:
+      'kswapd(P) is CRAM\'s eviction engine, woken by the pressure boost: without it back-pressure cannot free the device; ' +
+      'running on a node no service manages, it reclaims memory nobody asked it to.',
+    kernel: ['mm/memory_hotplug.c: online_pages', 'mm/memory_hotplug.c: offline_pages', 'mm/cram.c: cram_register_private_node', 'mm/cram.c: cram_unregister_private_node'],
+    rfc: 'kswapd and kcompactd are NOT started for private nodes.',
+  },
+  'INV-DEMOTION-TARGETS': {
+    summary: 'a private node is a demotion target only while N_MEMORY_PRIVATE with NP_OPS_DEMOTION, and has no targets itself',
+    statement:
+      'A private node P is in a node\'s demotion targets only while P is N_MEMORY_PRIVATE and its ops have NP_OPS_DEMOTION ' +
+      '(read live), and P itself has no demotion targets. establish_demotion_targets adds opted-in private nodes to the ' +
+      'candidates, and only N_MEMORY nodes get targets.',
+    why:
+      'Demotion is how folios reach CRAM: a target whose ops lost the flag (or CRAM\'s migrate_to) gets folios it cannot ' +
+      'take, and a private node with targets would demote compressed memory further.',
+    kernel: ['mm/memory-tiers.c: establish_demotion_targets', 'mm/memory-tiers.c: memory_tier_refresh_demotion', 'drivers/base/node.c: node_private_clear_ops', 'mm/cram.c: cram_unregister_private_node'],
+    rfc: 'NP_OPS_DEMOTION - Node appears in demotion target lists',
+  },
+  'INV-MIGRATE-GATE': {
+    summary: 'a private folio whose ops lack NP_OPS_MIGRATION is never unmapped for migration',
+    statement:
+      'No folio on an N_MEMORY_PRIVATE node whose ops lack NP_OPS_MIGRATION is unmapped for migration (no migration entry ' +
+      'maps it). try_to_migrate returns without unmapping such a folio (folio_managed_allows_migrate).',
+    why: 'A node without MIGRATION has told mm its folios must not move: moving them anyway bypasses the driver that owns them.',
+    kernel: ['mm/rmap.c: try_to_migrate', 'include/linux/node_private.h: folio_managed_allows_migrate', 'mm/migrate.c: migrate_pages'],
+    rfc: 'NP_OPS_MIGRATION - Node supports migration',
+  },
+  'INV-FAULT-LOCK': {
+    summary: 'handle_fault releases the PTL on every path and returns VM_FAULT_RETRY only with FAULT_FLAG_ALLOW_RETRY',
+    statement:
+      'A node_private handle_fault callback (cram_fault) releases the page-table lock on every return path, and returns ' +
+      'VM_FAULT_RETRY (with the fault lock dropped) only when the fault has FAULT_FLAG_ALLOW_RETRY; no idle thread holds a PTL.',
+    why:
+      'A leaked PTL deadlocks the next fault on that page table; VM_FAULT_RETRY without ALLOW_RETRY breaks the fault ' +
+      'handler\'s contract (its caller does not expect the mmap lock dropped).',
+    kernel: ['include/linux/node_private.h: node_private_ops (handle_fault)', 'mm/cram.c: cram_fault', 'mm/cram.c: cram_release_ptl', 'mm/memory.c: handle_pte_fault'],
+    rfc: 'handle_fault - mirrors the ZONE_DEVICE fault dispatch in handle_pte_fault() (do_wp_page path)',
+  },
+  'INV-DATA': {
+    summary: 'a read returns what the program last wrote, wherever the page moved in between',
+    statement:
+      'Every read a user program does returns the value it last wrote to that address, whether the page stayed in DRAM, was ' +
+      'demoted to the private node, promoted back by cram_fault, swapped out and in, or migrated away by an offline.',
+    why: 'Tiering is meant to be transparent: lost or corrupted user data is the worst outcome there is.',
+    kernel: ['mm/cram.c: cram_fault', 'mm/migrate.c: migrate_pages', 'mm/vmscan.c: demote_folio_list', 'mm/memory.c: do_swap_page'],
+    rfc: 'If workloads write faster than the OS can reclaim from the device, we run out of real backing store and corrupt data or crash.',
+  },
+  'INV-FOLIO-GET-ZERO': {
+    summary: 'folio_get is never called on a folio whose refcount is 0',
+    statement:
+      'No thread calls folio_get on a folio with refcount 0. The free_folio hook runs from __folio_put after the refcount ' +
+      'reached 0; cxl_compression_flush_cb takes its deferral reference with folio_get, whose VM_BUG_ON_FOLIO fires on a zero ' +
+      'refcount under CONFIG_DEBUG_VM.',
+    why:
+      'On a debug kernel it is a BUG; on any kernel it revives a folio the rest of mm considers free (a speculative ' +
+      'folio_try_get then succeeds on it).',
+    kernel: ['include/linux/mm.h: folio_get', `${COMPRESSION}: cxl_compression_flush_cb`, 'mm/swap.c: __folio_put', 'mm/internal.h: folio_managed_on_free'],
+    rfc: "free_folio - mirrors ZONE_DEVICE's free_zone_device_page() hook in __folio_put() / folios_put_refs()",
+  },
+  'INV-DEVICE-CAPACITY': {
+    summary: 'the compressed device never holds more than its physical capacity',
+    statement:
+      'The device\'s physical use never exceeds its physical capacity. v4 does no physical-versus-reported accounting: the ' +
+      'thresholds live in the device, which raises the lthresh IRQ, and demotion stops only once the threaded handler has run ' +
+      'cram_set_pressure(nid, 1000) (before the probe requests the IRQs, nothing stops it). Not a rule the v4 code states but ' +
+      'what the device needs; kept apart from INV-NO-OVERCOMMIT so that one judges the brakes themselves.',
+    why: 'When the compressed data no longer fits, the device corrupts data or crashes the machine: the failure the RFC exists to prevent.',
+    kernel: [`${COMPRESSION}: cxl_compression_lthresh_irq`, `${COMPRESSION}: convert_region_to_sysram`, 'mm/cram.c: cram_set_pressure', 'mm/cram.c: alloc_cram_folio'],
+    rfc: 'CXL devices with inline compression, for example, may corrupt data or crash the machine if the compression ratio drops below a threshold -- we simply run out of physical memory.',
+  },
+  'CONFORMANCE-hotplug': {
+    summary: "every kernel step moves a private node's lifecycle by at most one transition of the hotplug protocol machine",
+    statement:
+      'For every explored transition, the abstract hotplug state of each private node (registered, memory online/offline, ops ' +
+      'set, CRAM registered) either stays the same or moves by exactly one transition of the hotplug machine ' +
+      '(models/hotplug.machine.ts), the lifecycle the v4 code enforces.',
+    why: 'A step that skips or reverses part of the lifecycle is a path the protocol does not allow, even if no state invariant notices it yet.',
+    kernel: ['mm/memory_hotplug.c: add_private_memory_driver_managed', 'mm/memory_hotplug.c: offline_and_remove_private_memory', 'drivers/base/node.c: node_private_register', 'drivers/base/node.c: node_private_set_ops', 'mm/cram.c: cram_register_private_node'],
+    rfc: 'Registration follows a strict order enforced by add_private_memory_driver_managed():',
+  },
+  'CONFORMANCE-folio': {
+    summary: 'every kernel step moves a page frame by at most one transition of the folio protocol machine',
+    statement:
+      'For every explored transition, the abstract state of each page frame of the private node (free, demoted and mapped ' +
+      'read-only, isolated for promotion, deferred by the flush protocol, in the swap cache, ...) either stays the same or moves ' +
+      'by exactly one transition of the folio machine (models/folio.machine.ts).',
+    why: 'A folio that skips a protocol step (reclaimed while the driver holds it, freed while isolated) is a bug before any invariant sees harm.',
+    kernel: ['mm/cram.c: cram_migrate_to', 'mm/cram.c: cram_fault', 'mm/cram.c: cram_free_folio_cb', `${COMPRESSION}: cxl_compression_flush_cb`, 'mm/vmscan.c: shrink_folio_list'],
+    rfc: 'Folios reach the private node only via reclaim (demotion) - migrate_to implements custom demotion with backpressure.',
+  },
+  'CONFORMANCE-backpressure': {
+    summary: 'every kernel step moves a CRAM node by at most one transition of the back-pressure protocol machine',
+    statement:
+      'For every explored transition, the abstract back-pressure state of each CRAM node (pressure, migration_blocked, boost) ' +
+      'either stays the same or moves by exactly one transition of the back-pressure machine (models/backpressure.machine.ts).',
+    why: 'Back-pressure must move through its protocol one edge at a time; a jump shows a writer outside cram_set_pressure or a lost update.',
+    kernel: ['mm/cram.c: cram_set_pressure', `${COMPRESSION}: cxl_compression_lthresh_irq`, `${COMPRESSION}: cxl_compression_hthresh_irq`, 'mm/cram.c: cram_register_private_node'],
+    rfc: 'The backpressure system is our bear-proof cage: the driver reports real device utilization (generalized via watermark_boost on the private node\'s zone), and CRAM throttles demotion when capacity is tight.',
+  },
+  DEADLOCK: {
+    summary: 'no reachable state where nothing can run but some thread still waits',
+    statement:
+      'A reachable state in which no action is enabled is a legitimate end only if every program finished and nothing waits; ' +
+      'otherwise it is reported with the waiting threads and what each waits for (a lock, a refcount drain, a completion).',
+    why: 'A hung kernel thread or task is a real failure even though no state invariant breaks.',
+    kernel: ['mm/cram.c: cram_unregister_private_node (refcount_dec_if_one spin)', 'drivers/base/node.c: node_private_unregister (waits for the refcount)'],
+    rfc: null,
+  },
+};
+
+/** The documented ids in a stable order: PROPERTY_ORDER first (callers pass it), then the rest as listed here. */
+export function documentedIds(order: readonly string[]): string[] {
+  const rest = Object.keys(PROPERTY_DOCS).filter((id) => !order.includes(id));
+  return [...order.filter((id) => id in PROPERTY_DOCS), ...rest];
+}
+
+/** Ids of `ids` that have no entry in PROPERTY_DOCS. */
+export function undocumented(ids: readonly string[]): string[] {
+  return ids.filter((id) => !(id in PROPERTY_DOCS));
+}

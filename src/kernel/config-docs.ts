@@ -1,0 +1,46 @@
+// What each named configuration (configs.ts) exists to reach, in one line, and
+// its shape in words (nodes, CPUs, pages, background actors), for `cramcheck
+// list configs`. The shape is derived from the built KernelConfig so it never
+// disagrees with what is explored; the purpose is written here. A named config
+// without a purpose fails test/cli/list.test.ts.
+
+import type { KernelConfig } from './config.ts';
+import type { KernelConfigName } from './configs.ts';
+
+export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>> = {
+  tiny: 'write, demotion by kswapd(D0), read fault on the demoted folio -> cram_fault promotion',
+  small: 'tiny + a shared file page written with write(2) (demoted page cache) and mprotect r/rw',
+  canonical: 'the main job: tiny + mprotect + a second write/read round: write faults on demoted folios, device edges, both set_pressure IRQ threads',
+  flush: "the driver's deferred flush: free -> flush_cb -> kthread/overflow send -> second free",
+  driver: 'the CXL driver thread: probe steps, teardown (cram_unregister, offline retries, post_teardown) and the sysfs hotplug toggle',
+  pressure: 'demotion racing the lthresh IRQ thread: back-pressure must hold the other pages back',
+  policy: 'mbind to P without NP_OPS_MEMPOLICY, then alloc_pages_node(P) without __GFP_PRIVATE',
+  nomig: "a second thread replaces P's ops by a table without NP_OPS_MIGRATION around a NUMA hinting fault and a promotion",
+  npapi: 'the node_private / CRAM API from a second caller while the driver probes and tears P down',
+  shared: "two threads of one mm write the same demoted page: cram_fault's isolation and migration fail for one",
+  cycles: 'three demotion / write-fault promotion cycles of one page: the device holds at most one copy plus a batch',
+  dontneed: 'MADV_DONTNEED of a demoted page while the flush protocol defers its free and kswapd(P) races the send',
+  swapin: 'fork before eviction: both mms hold the swap entry; swap-in finds the folio in the swap cache',
+  swapfull: 'a one-slot swap device: kswapd(D0) cannot swap the second page and puts it back',
+  swapasync: 'an asynchronous swap device: kswapd(P) leaves the evicted folio under writeback, a read fault finds it',
+  swapdram: 'asynchronous swap with P blocked: kswapd(D0) swaps out itself; reads find folios in both swap caches',
+  swapteardown: "driver teardown with an asynchronous swap device: offline migrates a folio out of P's swap cache",
+  zapiso: 'MADV_DONTNEED by a second thread while cram_fault holds the demoted folio isolated: the last put is cram_fault\'s',
+  offlineadd: 'no probe: P added offline, re-added (-EEXIST), then onlined: the error path unregisters the np',
+  race2: 'canonical with a second CPU in its own mm: two faults against one demotion batch, a fault against the pressure edge',
+  large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
+};
+
+/** The configuration's shape in words: nodes, CPUs, pages, actors. */
+export function configShape(cfg: KernelConfig): string {
+  const nodes = cfg.nodes.map((n, i) => (n.kind === 'private' ? `P${i} (private)` : `D${i}`)).join('+');
+  const cpus = `${cfg.cpus.length} CPU${cfg.cpus.length === 1 ? '' : 's'}`;
+  const actors: string[] = [];
+  if (cfg.actors.kswapd) actors.push('kswapd');
+  if (cfg.actors.device) actors.push('device IRQs');
+  if (cfg.actors.flush) actors.push('flush kthread');
+  if (cfg.actors.driver) actors.push('driver thread');
+  if (cfg.actors.cpuset) actors.push('cpuset');
+  const probe = cfg.actors.driver ? '' : cfg.actors.probe === false ? ', no probe' : ', probed at boot';
+  return `${nodes}${probe}, ${cpus}, ${cfg.mms} mm${cfg.mms === 1 ? '' : 's'}; actors: ${actors.join(', ') || 'none'}`;
+}
