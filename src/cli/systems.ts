@@ -74,7 +74,7 @@ function resolveBm1(req: SystemRequest): ResolvedSystem {
   if (req.mutant !== null && !isBm1Mutant(req.mutant)) {
     throw new UsageError(`--mutant: unknown bm1 mutant '${req.mutant}' (known: ${BM1_MUTANTS.join(', ')})`);
   }
-  const bad = req.fixes.find((f) => f !== 'all');
+  const bad = req.fixes.find((f) => f !== 'all' && f !== 'none');
   if (bad !== undefined) throw new UsageError(`--fix: unknown fix '${bad}' (bm1 has no fixes)`);
   const mutant = req.mutant !== null && isBm1Mutant(req.mutant) ? req.mutant : null;
   const params: Bm1Params = { F: r.params.F, D: r.params.D, C: r.params.C, P: r.params.P };
