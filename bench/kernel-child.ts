@@ -3,7 +3,7 @@
 // JSON line (BenchFigures). It explores the whole space (violations are
 // recorded, first per property, and exploration goes on) so the figures
 // measure throughput rather than how soon the first finding appears.
-// Usage: node --import tsx bench/kernel-child.ts canonical [--max-states N]
+// Usage: node --import tsx bench/kernel-child.ts canonical [--max-states N] [--store exact|fingerprint] [--layout flat|tree] [--workers N]
 import { explore } from '../src/explore/explorer.ts';
 import { kernelSystem } from '../models/kernel.system.ts';
 import { configByName } from '../src/kernel/configs.ts';
@@ -20,10 +20,11 @@ try {
   process.exit(2);
 }
 const mi = argv.indexOf('--max-states');
-const { opts, label } = childStoreOptions(argv);
-const r = explore(kernelSystem(cfg), { ...opts, stopAtFirstViolation: false, ...(mi >= 0 ? { maxStates: Number(argv[mi + 1]) } : {}) });
+const { opts, label, workers } = childStoreOptions(argv);
+const recipe = { module: new URL('../models/kernel.system.ts', import.meta.url).href, exportName: 'kernelSystem', args: [cfg] };
+const r = explore(kernelSystem(cfg), { ...opts, ...(workers > 1 ? { workers, recipe } : {}), stopAtFirstViolation: false, ...(mi >= 0 ? { maxStates: Number(argv[mi + 1]) } : {}) });
 const out: BenchFigures = {
-  ...cramcheckFigures(r, `kernel:${name}`, r.store.layout ? `exact/${r.store.layout}` : label),
+  ...cramcheckFigures(r, `kernel:${name}`, `${r.store.layout ? `exact/${r.store.layout}` : label}${workers > 1 ? ` x${workers}` : ''}`),
   ...(r.violations.length > 0 ? { violations: r.violations.map((v) => v.property) } : {}),
 };
 console.log(JSON.stringify(out));
