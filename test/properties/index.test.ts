@@ -5,6 +5,15 @@ import { buildMachine } from '../../src/kernel/kernel.ts';
 import { MUTANTS, mutantByName } from '../../src/kernel/mutants/index.ts';
 import { REACH_IDS } from '../../properties/reach.ts';
 import { fixtureConfig } from './fixture.ts';
+import { kernelLiveness } from '../../properties/liveness.ts';
+import { configByName } from '../../src/kernel/configs.ts';
+
+/** A liveness mutant's catcher: DEADLOCK, or a temporal property its config has. */
+function livenessCatcherExists(catches: string, config: string | undefined): boolean {
+  if (catches === 'DEADLOCK') return true;
+  if (!catches.startsWith('LIVE-')) return false;
+  return kernelLiveness(buildMachine(configByName(config ?? 'canonical'))).some((t) => t.id === catches);
+}
 
 test('kernelProperties: every SEMANTICS 9 safety invariant (1-20) plus INV-DATA, INV-FOLIO-GET-ZERO, INV-DEVICE-CAPACITY, INV-NP-LIFETIME and the six of issue 10 (classes 1-4), in order, each with a source', (t) => {
   const props = kernelProperties(buildMachine(fixtureConfig));
@@ -19,8 +28,10 @@ test('mutant catalogue: unique names, and each names a property that exists', (t
   t.is(new Set(names).size, names.length);
   t.true(MUTANTS.length >= 25);
   const ids = new Set<string>([...PROPERTY_ORDER, ...REACH_IDS]);
-  // An invariant, or a protocol machine for the conformance-only mutants.
-  for (const m of MUTANTS) t.true(ids.has(m.catches) || /^CONFORMANCE-(hotplug|folio|backpressure)$/.test(m.catches), `${m.name} catches unknown ${m.catches}`);
+  // An invariant, a reachability entry (vacuity mutants), a protocol machine for the conformance-only mutants, or a liveness property (or DEADLOCK).
+  for (const m of MUTANTS) {
+    t.true(ids.has(m.catches) || /^CONFORMANCE-(hotplug|folio|backpressure)$/.test(m.catches) || livenessCatcherExists(m.catches, m.config), `${m.name} catches unknown ${m.catches}`);
+  }
   t.is(mutantByName(names[0]!)?.name, names[0]);
   t.is(mutantByName('no-such-mutant'), undefined);
 });
