@@ -298,6 +298,86 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     kernel: [`${COMPRESSION}: cxl_compression_lthresh_irq`, `${COMPRESSION}: convert_region_to_sysram`, 'mm/cram.c: cram_set_pressure', 'mm/cram.c: alloc_cram_folio'],
     rfc: 'CXL devices with inline compression, for example, may corrupt data or crash the machine if the compression ratio drops below a threshold -- we simply run out of physical memory.',
   },
+  'INV-NP-LIFETIME': {
+    summary: "pgdat->node_private never points at an np whose owner (the CXL sysram) was freed",
+    statement:
+      'While a node\'s pgdat->node_private points at a struct node_private, the object that embeds it is alive. The CXL driver ' +
+      'embeds np in struct cxl_sysram; cxl_sysram_release kfree()s the sysram, so it must not run while the np is still registered.',
+    why:
+      'Every private-node hook dereferences pgdat->node_private (ops, flags, refcount): a registered np inside freed memory is a ' +
+      'use-after-free on every fault, free and demotion of the node, and the next probe\'s node_private_register fails with -EBUSY.',
+    kernel: ['include/linux/node_private.h: struct node_private', 'drivers/cxl/core/region_sysram.c: cxl_sysram_release', 'drivers/base/node.c: node_private_unregister'],
+    rfc: null,
+  },
+  'INV-MEM-SAFETY': {
+    summary: 'no page is read, written, freed, referenced or mapped while it is free in the buddy (KASAN / DEBUG_VM)',
+    statement:
+      'At the moment it happens (inside a step, not only between steps): no read or write of a page\'s contents while the page is ' +
+      'free in the buddy, no second free of a free page, no folio_get or folio_put on a free folio, and no present PTE set to a free page.',
+    why:
+      'These are the use-after-free and double-free bugs KASAN and CONFIG_DEBUG_VM catch in a real kernel: data of another owner ' +
+      'leaks or is corrupted, and the buddy allocator hands one page out twice.',
+    kernel: ['mm/page_alloc.c: __free_one_page', 'include/linux/mm.h: folio_get', 'include/linux/page_ref.h: page_ref_dec_and_test', 'mm/memory.c: set_pte_at'],
+    rfc: null,
+  },
+  'INV-MIGRATE-POST': {
+    summary: 'a folio that node_private_migrate_to / migrate_to / a promotion reports moved is on the node it was moved to',
+    statement:
+      'When a migration reports success (migrate_pages\' nr_succeeded, cram_migrate_to\'s count, cram_fault\'s promotion), each folio ' +
+      'counted as moved now lives on the target node (for a promotion: off the private node), and nr_succeeded equals the folios that left the list.',
+    why:
+      'Demotion accounting, back-pressure and the callers\' putback decisions trust these counts: a folio reported moved but left behind ' +
+      'is freed or put back twice, or stays on compressed memory writable.',
+    kernel: ['include/linux/node_private.h: node_private_migrate_to', 'mm/cram.c: cram_migrate_to', 'mm/cram.c: cram_fault', 'mm/migrate.c: migrate_pages'],
+    rfc: 'migrate_to - demote_folio_list() custom demotion (same site as ZONE_DEVICE demotion rejection)',
+  },
+  'INV-ALLOC-POST': {
+    summary: 'an allocation returns a page of a node and zone its gfp, preferred node, nodemask and cpuset allow',
+    statement:
+      '__alloc_pages returns a page whose zone is at or below gfp_zone(gfp), which is on the preferred node when __GFP_THISNODE is set, ' +
+      'on a private node only with __GFP_PRIVATE and that node preferred, inside the nodemask, and inside the cpuset\'s mems unless the ' +
+      'request may ignore them.',
+    why:
+      'Private memory handed to a general allocation breaks the isolation the series exists for; a page outside the caller\'s nodemask ' +
+      'or zone breaks mempolicy, cpusets and DMA limits.',
+    kernel: ['mm/page_alloc.c: numa_zone_alloc_allowed', 'mm/page_alloc.c: get_page_from_freelist', 'mm/page_alloc.c: prepare_alloc_pages', 'include/linux/gfp.h: gfp_zone'],
+    rfc: 'No existing allocator path sets __GFP_PRIVATE, so private nodes are unreachable by default.',
+  },
+  'INV-NPAPI-ROWS': {
+    summary: 'each errno a node_private API call returns leaves the state that row documents',
+    statement:
+      'node_private_register, node_private_set_ops, node_private_clear_ops and node_private_unregister each change nothing when they ' +
+      'return an errno (-EINVAL, -EBUSY, -ENODEV), and leave exactly the documented state when they return 0 (np stored and pgdat->private ' +
+      'set; ops published; ops cleared; np cleared with its reference dropped).',
+    why:
+      'Drivers unwind on the errno: a call that fails yet changed state leaves a half-registered node, ops that were refused, or an np ' +
+      'the driver believes it still owns.',
+    kernel: ['drivers/base/node.c: node_private_register', 'drivers/base/node.c: node_private_set_ops', 'drivers/base/node.c: node_private_clear_ops', 'drivers/base/node.c: node_private_unregister'],
+    rfc: 'N_MEMORY and N_MEMORY_PRIVATE are mutually exclusive -- registration fails with -EBUSY if the node already has N_MEMORY set.',
+  },
+  'INV-NODE-STATE': {
+    summary: 'N_MEMORY / N_MEMORY_PRIVATE exactly when the node has online memory of that kind; private, np, daemons and tiers agree',
+    statement:
+      'A node is N_MEMORY or N_MEMORY_PRIVATE exactly when it has an online block, N_MEMORY_PRIVATE exactly when pgdat->private is set; ' +
+      'pgdat->private goes with a registered np; kswapd and kcompactd run for N_MEMORY nodes only; a node with memory sits in a memory ' +
+      'tier and the demotion targets name only nodes with memory.',
+    why:
+      'Every allocation, reclaim and demotion decision reads these bits: a stale one sends demotion to a node without memory, starts ' +
+      'kswapd on a private node, or loses a node from the fallback lists.',
+    kernel: ['mm/memory_hotplug.c: online_pages', 'mm/memory_hotplug.c: offline_pages', 'drivers/base/node.c: node_private_register', 'mm/memory-tiers.c: establish_demotion_targets'],
+    rfc: 'When the last block is offlined, N_MEMORY_PRIVATE is cleared automatically.',
+  },
+  'INV-FOLIO-REFS': {
+    summary: "a folio's refcount is what its holders account for, its mapcount its present PTEs",
+    statement:
+      'For every folio not held by a thread in the middle of an operation: mapcount equals the present PTEs that map it, and refcount ' +
+      'equals those mappings plus its page-cache slot, its swap-cache slot and its flush-buffer entries (the deferral list\'s folio_get).',
+    why:
+      'A reference nobody accounts for pins the folio forever (memory leak, offline never finishes); one too few frees it while mapped ' +
+      '(use-after-free, data corruption).',
+    kernel: ['include/linux/mm.h: folio_get', 'mm/rmap.c: folio_add_anon_rmap_pte', 'mm/filemap.c: filemap_add_folio', 'mm/swap_state.c: add_to_swap_cache'],
+    rfc: null,
+  },
   'CONFORMANCE-hotplug': {
     summary: "every kernel step moves a private node's lifecycle by at most one transition of the hotplug protocol machine",
     statement:

@@ -96,7 +96,7 @@ function faulting(k: Kernel, cpu: number, op: Extract<ProgramOp, { op: 'read' | 
   return !ok;
 }
 
-const FAULT_SRC = 'SEMANTICS §9.21 INV-PROGRESS; cover letter ("Every write goes through handle_fault, which promotes the folio to DRAM first"); mm/cram.c: cram_fault (F1/F2 refault, F6 VM_FAULT_RETRY)';
+const FAULT_SRC = 'cover letter ("Every write goes through handle_fault, which promotes the folio to DRAM first"); mm/cram.c: cram_fault (F1/F2 refault, F6 VM_FAULT_RETRY)';
 
 export function kernelLiveness(m: Machine): Temporal[] {
   const v = new StateView(m);
@@ -187,7 +187,7 @@ export function kernelLiveness(m: Machine): Temporal[] {
     });
     const len = c.program.length;
     out.push(eventually(v, `LIVE-PROGRAM-FINISHES(cpu${cpu})`,
-      'the workload: every CPU\'s program is finite; SEMANTICS §9.21',
+      'the workload: every CPU\'s program is finite (the cover letter\'s promise that a write completes after handle_fault promotes the folio)',
       `cpu${cpu} runs its whole program (${len} ops)`,
       (k) => k.get(k.L.THR_PC, tid) >= len && k.get(k.L.THR_OP, tid) === 0));
   });

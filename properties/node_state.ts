@@ -47,7 +47,7 @@ function checkNode(k: Kernel, n: number, withMemory: number): string | null {
 
 export function nodeStateProperties(v: StateView): Property[] {
   return [
-    prop(v, 'INV-NODE-STATE', 'SEMANTICS §1; mm/memory_hotplug.c: online_pages, offline_pages (node_states_set_node/clear_node, kswapd_run/kcompactd_run, kswapd_stop/kcompactd_stop); drivers/base/node.c: node_private_register/unregister (pgdat->private with the pointer); mm/memory-tiers.c: memtier_hotplug_callback, establish_demotion_targets', (k) => {
+    prop(v, 'INV-NODE-STATE', 'include/linux/nodemask.h: node_states (N_MEMORY, v4 N_MEMORY_PRIVATE); mm/memory_hotplug.c: online_pages, offline_pages (node_states_set_node/clear_node, kswapd_run/kcompactd_run, kswapd_stop/kcompactd_stop); drivers/base/node.c: node_private_register/unregister (pgdat->private with the pointer); mm/memory-tiers.c: memtier_hotplug_callback, establish_demotion_targets', (k) => {
       let withMemory = 0;
       for (let n = 0; n < k.g.nodes; n++) if (k.has(k.L.NODE_STATES, n, N_MEMORY | N_MEMORY_PRIVATE)) withMemory |= 1 << n;
       for (let n = 0; n < k.g.nodes; n++) {

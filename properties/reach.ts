@@ -48,7 +48,7 @@ const REACH: Readonly<Record<string, ReachDef>> = {
   },
   'REACH-PROMOTED': {
     id: 'REACH-PROMOTED',
-    source: 'mm/cram.c: cram_fault (promotion on a fault, SEMANTICS 6.4)',
+    source: 'mm/cram.c: cram_fault (promotion on a fault)',
     description: 'cram_fault has just promoted a folio (migrate_pages reported it moved)',
     pred: (k) => {
       for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
@@ -61,7 +61,7 @@ const REACH: Readonly<Record<string, ReachDef>> = {
   },
   'REACH-FLUSH-DEFERRED': {
     id: 'REACH-FLUSH-DEFERRED',
-    source: 'cxl_compression: cxl_compression_flush_cb (a freed P folio deferred into a flush buffer, SEMANTICS 7.3)',
+    source: 'cxl_compression: cxl_compression_flush_cb (a freed P folio deferred into a flush buffer)',
     description: 'a freed folio of P sits in a flush buffer',
     pred: (k) => {
       for (let b = 0; b < k.g.flushBufs; b++) if (k.get(k.L.BUF_LEN, b) > 0) return true;
@@ -70,7 +70,7 @@ const REACH: Readonly<Record<string, ReachDef>> = {
   },
   'REACH-FLUSH-SEND': {
     id: 'REACH-FLUSH-SEND',
-    source: 'cxl_compression: cxl_flush_kthread_fn / the overflow work (cxl_flush_buf_send of a swapped-out buffer, SEMANTICS 8.2 R6)',
+    source: 'cxl_compression: cxl_flush_kthread_fn / the overflow work (cxl_flush_buf_send of a swapped-out buffer)',
     description: 'a filled buffer was swapped out for sending (a kthread spare, or an overflow buffer with its work pending)',
     pred: (k) => {
       for (let c = 0; c < k.cfg.cpus.length; c++) {
@@ -84,7 +84,7 @@ const REACH: Readonly<Record<string, ReachDef>> = {
   },
   'REACH-PRESSURE-BLOCKED': {
     id: 'REACH-PRESSURE-BLOCKED',
-    source: 'mm/cram.c: cram_set_pressure (pressure 1000 sets migration_blocked, SEMANTICS 6.5)',
+    source: 'mm/cram.c: cram_set_pressure (pressure 1000 sets migration_blocked)',
     description: 'back-pressure is engaged: a cram_node is at pressure 1000',
     pred: (k) => {
       for (let n = 0; n < k.g.nodes; n++) if (k.get(k.L.CN_PRESSURE, n) >= CRAM_PRESSURE_MAX) return true;
@@ -102,7 +102,7 @@ const REACH: Readonly<Record<string, ReachDef>> = {
   },
   'REACH-TEARDOWN': {
     id: 'REACH-TEARDOWN',
-    source: 'SEMANTICS 5.3, 7.5; mm/memory_hotplug.c: offline_and_remove_private_memory; drivers/base/node.c: node_private_unregister',
+    source: 'mm/memory_hotplug.c: offline_and_remove_private_memory; drivers/base/node.c: node_private_unregister',
     description: 'a private node\'s memory is removed and its np unregistered',
     pred: (k) => {
       for (let s = 0; s < k.L.GH_NP_UNREG_OPS.len; s++) {
@@ -115,7 +115,7 @@ const REACH: Readonly<Record<string, ReachDef>> = {
   },
   'REACH-CPUSET-EXCLUDES-P': {
     id: 'REACH-CPUSET-EXCLUDES-P',
-    source: 'kernel/cgroup/cpuset.c: update_nodemask (SEMANTICS 2.3)',
+    source: 'kernel/cgroup/cpuset.c: update_nodemask',
     description: 'the cpuset\'s mems exclude an N_MEMORY_PRIVATE node',
     pred: (k) => {
       for (let n = 0; n < k.g.nodes; n++) if (k.has(k.L.NODE_STATES, n, N_MEMORY_PRIVATE) && !(k.get(k.L.G_CPUSET_MEMS) & (1 << n))) return true;

@@ -14,10 +14,10 @@ export function safetyProperties(v: StateView): Property[] {
       'INV-MEM-SAFETY',
       'mm/kasan (a free page is poisoned: any access is a use-after-free); mm/page_alloc.c: __free_one_page (VM_BUG_ON_PAGE(PageBuddy)), include/linux/page_ref.h (refcount underflow), include/linux/mm.h: folio_get (VM_BUG_ON on a free folio); mm/memory.c: set_pte_at of a freed page',
       (k) => {
-        if (event2Set(k, EV2_FREE_ACCESS)) return 'a page was read or written while free in the buddy (use-after-free, EV2_FREE_ACCESS)';
-        if (event2Set(k, EV2_DOUBLE_FREE)) return 'a page already free in the buddy was freed again (double free, EV2_DOUBLE_FREE)';
-        if (event2Set(k, EV2_REF_ON_FREE)) return 'a reference was taken or dropped on a free folio (EV2_REF_ON_FREE)';
-        if (event2Set(k, EV2_MAP_FREE)) return 'a present PTE was set to a page free in the buddy (EV2_MAP_FREE)';
+        if (event2Set(k, EV2_FREE_ACCESS)) return 'a page was read or written while free in the buddy (use-after-free)';
+        if (event2Set(k, EV2_DOUBLE_FREE)) return 'a page already free in the buddy was freed again (double free)';
+        if (event2Set(k, EV2_REF_ON_FREE)) return 'a reference was taken or dropped on a free folio';
+        if (event2Set(k, EV2_MAP_FREE)) return 'a present PTE was set to a page free in the buddy';
         return null;
       },
     ),

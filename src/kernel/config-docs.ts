@@ -28,6 +28,8 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   zapiso: 'MADV_DONTNEED by a second thread while cram_fault holds the demoted folio isolated: the last put is cram_fault\'s',
   offlineadd: 'no probe: P added offline, re-added (-EEXIST), then onlined: the error path unregisters the np',
   race2: 'canonical with a second CPU in its own mm: two faults against one demotion batch, a fault against the pressure edge',
+  allocmatrix: 'the allocation matrix: gfp with and without __GFP_THISNODE and __GFP_PRIVATE x nodemask x preferred node, under the cpuset toggle',
+  opsrows: 'the node_private API errno rows from one caller: register, set_ops, clear_ops, unregister, each failing and succeeding',
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

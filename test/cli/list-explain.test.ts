@@ -50,7 +50,7 @@ test('list fixes: every fix with the invariant it mends; design fixes labelled',
 test('list mutants: name, expected catcher and config of each', async (t) => {
   const r = await run('list', 'mutants');
   t.is(r.code, 0);
-  const rows = r.out.trimEnd().split('\n').slice(1).map((l) => l.split(/\s+/));
+  const rows = r.out.trimEnd().split('\n').slice(1).map((l) => l.split(/ {2,}/));
   t.deepEqual(rows, MUTANTS.map((m) => [m.name, m.catches, m.config ?? 'canonical']));
 });
 
