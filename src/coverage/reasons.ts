@@ -15,6 +15,18 @@ const has = (e: MachineEdge, part: string): boolean => e.from.includes(part) || 
 
 export const UNREACHABLE_REASONS: readonly Reason[] = [
   {
+    machine: 'hotplug',
+    matches: (e) => e.event.type === 'offline_and_remove_private_memory' && e.from.includes('memory=online'),
+    reason:
+      'offline_and_remove_private_memory runs as steps (src/kernel/memory_hotplug.ts offlineAndRemoveStep): offline_pages isolates first (memory=offlining) and fails back through offline_rollback, so the region never goes from online to absent, or from online back to online, in one step (mm/memory_hotplug.c: offline_pages retry loop)',
+  },
+  {
+    machine: 'folio',
+    matches: (e) => e.event.type === 'HOTUNPLUG_MIGRATE' && e.to === 'offline',
+    reason:
+      'offline_pages migrates in one round of its retry loop and offlines the block in a later one (src/kernel/memory_hotplug.ts offlinePagesPass; each round is a step): a migrated folio is first freed into the isolated pageblock, and its page goes offline with the block afterwards',
+  },
+  {
     machine: 'backpressure',
     matches: (e) => has(e, 'pressure=mid') || has(e, 'boost=partial') || /_(mid|partial)/.test(e.event.type),
     reason: 'the CXL driver only sends 1000 (lthresh) and 0 (hthresh): intermediate pressure is API-only (drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_lthresh_irq, cxl_compression_hthresh_irq)',
