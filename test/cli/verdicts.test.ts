@@ -112,3 +112,40 @@ test('SIGTERM to the bin stops the exploration cleanly: partial statistics, "int
   t.regex(out, /search: INCOMPLETE after [\d,]+ states, depth \d+: stopped by SIGTERM/);
   t.regex(out, /interrupted by a signal/);
 });
+
+test('mbt writes its traces under out/mbt in the repository (or --dir), never into the directory it was started from', async (t) => {
+  const cwd = process.cwd();
+  const here = mkdtempSync(join(tmpdir(), 'cramcheck-cwd-'));
+  process.chdir(here);
+  try {
+    const r = await cli('mbt', '--system', 'bm1', '--mutant', 'demote-keeps-write', '--runs', '200', '--seed', '1');
+    t.is(r.code, EXIT_VIOLATION, r.out);
+    t.deepEqual(readdirSync(here), [], 'nothing written into the current directory');
+    const m = /trace written to (\S+)/.exec(r.out);
+    t.truthy(m, r.out);
+    t.true(existsSync(m![1]!));
+    t.regex(m![1]!, /out\/mbt\/bm1-small-mutant-demote-keeps-write-v4-seed1\.json$/);
+    const dir = join(here, 'chosen');
+    const d = await cli('mbt', '--system', 'bm1', '--mutant', 'demote-keeps-write', '--runs', '200', '--seed', '1', '--dir', dir);
+    t.is(d.code, EXIT_VIOLATION);
+    t.deepEqual(readdirSync(dir), ['bm1-small-mutant-demote-keeps-write-v4-seed1.json']);
+  } finally {
+    process.chdir(cwd);
+  }
+});
+
+test('--version, <command> --help, and --fix none wherever --fix is accepted', async (t) => {
+  const v = await cli('--version');
+  t.is(v.code, 0);
+  t.regex(v.out, /^cramcheck \d+\.\d+\.\d+\n$/);
+  for (const c of ['explore', 'replay', 'mutants', 'mbt', 'liveness', 'list', 'explain', 'report', 'view', 'export']) {
+    const h = await cli(c, '--help');
+    t.is(h.code, 0, c);
+    t.regex(h.out, new RegExp(`cramcheck ${c}`), c);
+  }
+  const none = await cli('explore', '--config', 'tiny', '--fix', 'none', '--trace-dir', join(tmp, 'none'));
+  t.is(none.code, EXIT_VIOLATION, 'faithful v4: the tiny findings');
+  t.regex(none.out, /v4 as written \(no fixes\)/);
+  t.is((await cli('explore', '--system', 'bm1', '--fix', 'none', '--trace-dir', join(tmp, 'none2'))).code, EXIT_OK);
+  t.is((await cli('mbt', '--system', 'bm1', '--fix', 'none', '--runs', '20', '--dir', join(tmp, 'none3'))).code, EXIT_OK);
+});
