@@ -19,7 +19,8 @@ import { EXIT_OK, type Command, type Io } from './command.ts';
 import { FINDINGS_DIR, findingMarkdownFiles, loadFindingDocs } from './finding-docs.ts';
 import { resolveSystem } from './systems.ts';
 
-const DEFAULT_RESULTS = join('counterexamples', 'results.json');
+// Not under counterexamples/: every .json there is a trace the corpus test replays.
+const DEFAULT_RESULTS = join('docs', 'exploration-results.json');
 const DEFAULT_OUT = join('counterexamples', 'review.md');
 const DEFAULT_MAX_STATES = 500_000;
 /** `large` exists for MBT: no bound a report can afford explores a meaningful part of it. */

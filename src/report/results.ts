@@ -1,5 +1,5 @@
-// The recorded exploration results a review quotes (counterexamples/
-// results.json): per configuration, the run with every fix on, how many
+// The recorded exploration results a review quotes (docs/
+// exploration-results.json): per configuration, the run with every fix on, how many
 // states it saw, whether it was exhaustive and which properties failed.
 // Written by `cramcheck report --run`; no timings, so the file is
 // byte-stable for the same model and bound.

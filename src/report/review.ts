@@ -17,7 +17,7 @@ export interface ReviewInput {
   /** Property id -> its source (RFC / kernel / SEMANTICS). */
   readonly sources: Readonly<Record<string, string>>;
   readonly results: ResultsFile;
-  /** Where the results come from, in words ('recorded in counterexamples/results.json ...'). */
+  /** Where the results come from, in words ('recorded in docs/exploration-results.json ...'). */
   readonly resultsOrigin: string;
 }
 
