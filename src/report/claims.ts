@@ -16,7 +16,7 @@ export const CLAIMS: readonly Claim[] = [
     id: 'isolation',
     title: 'Isolation: no one else gets private memory',
     quote: 'No existing allocator path sets __GFP_PRIVATE, so private nodes are unreachable by default.',
-    invariants: ['INV-ISOLATION-ALLOC', 'INV-ZONELIST', 'INV-MPOL'],
+    invariants: ['INV-ISOLATION-ALLOC', 'INV-ZONELIST', 'INV-MPOL', 'INV-ALLOC-POST'],
   },
   {
     id: 'read-only',
@@ -34,7 +34,7 @@ export const CLAIMS: readonly Claim[] = [
     id: 'backpressure',
     title: 'Backpressure: the driver reports utilization, CRAM throttles demotion',
     quote: 'the driver reports real device utilization (generalized via watermark_boost on the private node\'s zone), and CRAM throttles demotion when capacity is tight.',
-    invariants: ['INV-BACKPRESSURE-COHERENT', 'INV-MIGRATE-GATE', 'INV-DEMOTION-TARGETS'],
+    invariants: ['INV-BACKPRESSURE-COHERENT', 'INV-MIGRATE-GATE', 'INV-DEMOTION-TARGETS', 'INV-MIGRATE-POST'],
   },
   {
     id: 'no-overcommit',
@@ -48,7 +48,7 @@ export const CLAIMS: readonly Claim[] = [
     quote: 'Registration follows a strict order enforced by add_private_memory_driver_managed() [...] N_MEMORY and N_MEMORY_PRIVATE are mutually exclusive [...] Teardown is the reverse',
     invariants: [
       'INV-STATE-EXCL', 'INV-PRIVATE-REG', 'INV-PRIVATE-STAYS-PRIVATE', 'INV-LIFECYCLE-ORDER', 'INV-NO-OPS-AFTER-UNREGISTER',
-      'INV-NO-CRAM-AFTER-FREE', 'INV-REFCOUNT-BALANCE',
+      'INV-NO-CRAM-AFTER-FREE', 'INV-REFCOUNT-BALANCE', 'INV-NP-LIFETIME', 'INV-NPAPI-ROWS', 'INV-NODE-STATE',
     ],
   },
   {
@@ -56,5 +56,11 @@ export const CLAIMS: readonly Claim[] = [
     title: 'Daemons: kswapd and kcompactd are not started for private nodes',
     quote: 'kswapd and kcompactd are NOT started for private nodes. The owning service is responsible for driving reclaim if needed',
     invariants: ['INV-DAEMONS'],
+  },
+  {
+    id: 'struct-page',
+    title: 'Standard struct page / folio: private memory is managed by the buddy allocator like any other',
+    quote: 'Use standard struct page / folio. No ZONE_DEVICE, no pgmap, no struct page metadata limitations.',
+    invariants: ['INV-MEM-SAFETY', 'INV-FOLIO-REFS'],
   },
 ];

@@ -18,7 +18,7 @@ test('fairness: CPUs and kthreads weak, IRQ threads strong, the sysfs hotplug to
   t.true([...by.get('cpu0')!].every((x) => x.endsWith(':weak')));
   t.true([...by.get('kswapd(N0)')!].every((x) => x.endsWith(':weak')));
   t.deepEqual([...by.get('irq-lthresh')!], ['cram_set_pressure(1000):strong']);
-  t.deepEqual([...by.get('driver')!].sort(), ['probe/teardown step:weak', 'sysfs hotplug toggle:none']);
+  t.deepEqual([...by.get('driver')!].sort(), ['probe/teardown step:weak', 'signal:none', 'sysfs hotplug toggle:none']);
 });
 
 test('deadlock: the initial state is not a legitimate end (cpu0 has not run its program)', (t) => {

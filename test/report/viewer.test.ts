@@ -93,7 +93,7 @@ maybe('viewer: steps through swapin-wrprotect in chromium: calls, picture, chang
 maybe('viewer: a two-thread race shows both threads as columns (set-pressure-serialized)', async (t) => {
   const file = await view('set-pressure-serialized');
   await withPage(file, async (page) => {
-    await page.fill('#slider', '28');
+    await page.fill('#slider', '30');
     t.is(await page.textContent('.thread.acting .title'), 'hthresh IRQ thread');
     const titles = await page.locator('.thread .title').allTextContents();
     for (const a of ['CPU0', 'kswapd(N0)', 'lthresh IRQ thread', 'hthresh IRQ thread']) t.true(titles.includes(a), a);
