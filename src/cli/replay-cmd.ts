@@ -2,8 +2,6 @@
 // its steps and confirm the recorded property first fails at the recorded
 // step. Exit 0 reproduced, 1 diverged, 2 unreadable/invalid file.
 
-import { readFileSync } from 'node:fs';
-import { parseTrace } from '../trace/format.ts';
 import { MAIL_WIDTH, wrapParagraph } from '../trace/mail/layout.ts';
 import { renderCounterexample } from '../trace/render.ts';
 import { describeOutcome, isReproduced, replaySteps } from '../trace/replay.ts';
@@ -13,6 +11,7 @@ import { flag, parseCommandArgs, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
 import { mailLines } from './narrators.ts';
 import { resolveTraceSystem } from './systems.ts';
+import { readTraceArg } from './trace-file.ts';
 
 export const replayCommand: Command = {
   name: 'replay',
@@ -25,17 +24,7 @@ export const replayCommand: Command = {
   ],
   run(argv: readonly string[], io: Io): number {
     const p = parseCommandArgs(argv, { json: { type: 'boolean' }, verbose: { type: 'boolean' } }, 1);
-    const file = p.positionals[0];
-    if (file === undefined) throw new UsageError('replay: missing trace FILE');
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new UsageError(`${file}: cannot read trace (${(e as { code?: string }).code ?? 'error'})`);
-    }
-    const parsed = parseTrace(text);
-    if (!parsed.ok) throw new UsageError(`${file}: invalid trace: ${parsed.error}`);
-    const t = parsed.trace;
+    const { file, trace: t } = readTraceArg('replay', p.positionals[0]);
     let resolved: ReturnType<typeof resolveTraceSystem>;
     try {
       resolved = resolveTraceSystem(t);

@@ -72,7 +72,7 @@ test('corrupt trace: unreadable, not JSON, bad field -> one line, exit 2', async
   const bad = join(tmp, 'trace-field.json');
   writeFileSync(bad, JSON.stringify({ format: 'cramcheck-trace', version: 1, system: 'bm1', config: 'small', mutant: null, fixes: [], property: 'BM1-I1', source: '', steps: [{ action: -1, actor: 'a', name: 'b' }], expect: { verdict: 'violation', property: 'BM1-I1', step: 1 } }));
   await badInput(t, ['replay', bad], /invalid trace: steps\[0\]\.action: /);
-  await badInput(t, ['replay'], /missing trace FILE/);
+  await badInput(t, ['replay'], /replay: missing TRACE file/);
   const badMutant = join(tmp, 'trace-mutant.json');
   writeFileSync(badMutant, JSON.stringify({ format: 'cramcheck-trace', version: 1, system: 'bm1', config: 'small', mutant: 'bogus', fixes: [], property: 'BM1-I1', source: '', steps: [], expect: { verdict: 'violation', property: 'BM1-I1', step: 0 } }));
   await badInput(t, ['replay', badMutant], /trace-mutant\.json: invalid trace: mutant: unknown bm1 mutant 'bogus'/);
