@@ -21,6 +21,7 @@ import { checkOutDir, checkOutFile, writeOut, type OutTarget } from './out-path.
 import { defaultTraceDir } from './paths.ts';
 import { installStopPipe } from './stop.ts';
 import { kernelCatalog } from './kernel-systems.ts';
+import { MAIL_WIDTH, wrapParagraph } from '../trace/mail/layout.ts';
 import { mailLines } from './narrators.ts';
 import { resolveSystem } from './systems.ts';
 import { join } from 'node:path';
@@ -126,7 +127,8 @@ export const exploreCommand: Command = {
       const lines = [
         // The shortest counterexample as a review mail shows it; the others are in their trace files.
         ...exploreText(sys, descriptor, r, undefined, { render: (prop, t) => mailLines(sys, descriptor, prop, t), renderFirst: 1 }),
-        ...(cov ? [`kernel functions never run (${cov.never.length} of ${cov.ran.length + cov.never.length}): ${cov.never.length ? cov.never.join(', ') : 'none'}`] : []),
+        // Wrapped: the list runs to dozens of names.
+        ...(cov ? wrapParagraph(`kernel functions never run (${cov.never.length} of ${cov.ran.length + cov.never.length}): ${cov.never.length ? cov.never.join(', ') : 'none'}`, MAIL_WIDTH) : []),
         '',
         ...exploreSummary({ sys, d: descriptor, r, finished, written, baseline, unknown, stoppedBy, outPath: out?.kind === 'file' ? out.path : out ? '-' : null }, system === 'kernel' ? kernelCatalog().fixes.length : null),
       ];
