@@ -38,7 +38,9 @@ export interface EdgeCoverage {
   readonly witness: readonly number[] | null;
   readonly entity: string | null;
   /** How it was found: 'bfs' | 'targeted' */
-  readonly via: 'bfs' | 'targeted' | null;
+  readonly via: 'bfs' | 'targeted' | 'finding' | null;
+  /** via 'finding': which recorded path. */
+  readonly scenario?: string;
   /** Why an uncovered edge is unreachable in this system, or null (then it is a coverage gap). */
   readonly reason: string | null;
 }
@@ -80,6 +82,12 @@ export interface CoverageOptions {
    * steps never show the open event stops costing explains after this many.
    */
   readonly explainBudget?: number;
+  /**
+   * Recorded paths of this system (a finding's trace): a transition the BFS
+   * and the targeted search leave uncovered is covered by the first step of
+   * one of them that realizes it. A finding can sit deeper than the bound.
+   */
+  readonly scenarios?: readonly Scenario[];
   /** Machines with more states than this get no simple-path enumeration. */
   readonly simplePathLimit?: number;
 }
@@ -247,6 +255,7 @@ export function machineCoverage(sys: System, abstractions: readonly StateAbstrac
         if (g && (!best || g.trace.length < best.trace.length)) best = g;
       }
       let via: EdgeCoverage['via'] = best ? 'bfs' : null;
+      let scenario: string | undefined;
       if (!best) {
         // Targeted search along the machine's shortest paths to the few nearest realizing edges.
         const cands = realizing.filter((e) => e.from !== e.to).sort((a, b) => pathLen(a.from) - pathLen(b.from)).slice(0, 2);
@@ -259,10 +268,21 @@ export function machineCoverage(sys: System, abstractions: readonly StateAbstrac
           }
         }
       }
+      if (!best) {
+        for (const e of realizing) {
+          const found = scenarioWitness(sys, abs, e, opts.scenarios ?? []);
+          if (found) {
+            best = found;
+            via = 'finding';
+            scenario = found.name;
+            break;
+          }
+        }
+      }
       const covered = best !== null;
       const asEdge: MachineEdge = { from: t.from, event: t.event, to: t.to, label: t.label };
       const reason = covered ? null : unreachableReason(abs.spec.name, asEdge);
-      return { label: t.label, from: t.from, event: t.event.type, to: t.to, covered, witness: best ? best.trace : null, entity: best ? abs.label(best.entity) : null, via, reason };
+      return { label: t.label, from: t.from, event: t.event.type, to: t.to, covered, witness: best ? best.trace : null, entity: best ? abs.label(best.entity) : null, via, ...(scenario !== undefined ? { scenario } : {}), reason };
     });
     const covered = edges.filter((e) => e.covered).length;
     const unreachable = edges.filter((e) => !e.covered && e.reason !== null).length;
@@ -287,6 +307,32 @@ export function machineCoverage(sys: System, abstractions: readonly StateAbstrac
     machines,
     ok: machines.every((m) => m.gaps === 0),
   };
+}
+
+/** A recorded path of a system, e.g. a finding's trace. */
+export interface Scenario {
+  readonly name: string;
+  readonly actions: readonly number[];
+}
+
+/** The shortest prefix of a scenario whose last step realizes `edge` (replayConfirms holds), or null. */
+function scenarioWitness(sys: System, abs: StateAbstraction, edge: MachineEdge, scenarios: readonly Scenario[]): { trace: number[]; entity: number; name: string } | null {
+  const a0: string[] = [];
+  const a1: string[] = [];
+  for (const { name, actions } of scenarios) {
+    let cur = new Uint32Array(sys.words);
+    sys.initial(cur);
+    for (let i = 0; i < actions.length; i++) {
+      const next = new Uint32Array(sys.words);
+      if (!sys.step(cur, actions[i]!, next)) break;
+      abs.abstractState(cur, a0);
+      abs.abstractState(next, a1);
+      const entity = abs.entities.findIndex((_, e) => a0[e] === edge.from && a1[e] === edge.to);
+      if (entity >= 0 && traceShows(abs.spec, edge.event, sys.explain(cur, actions[i]!))) return { trace: actions.slice(0, i + 1), entity, name };
+      cur = next;
+    }
+  }
+  return null;
 }
 
 /**
@@ -352,4 +398,32 @@ export function mergeCoverage(reports: readonly CoverageReport[]): CoverageRepor
     machines,
     ok: machines.every((m) => m.gaps === 0),
   };
+}
+
+/**
+ * Fill a report's gaps from recorded paths of another system (a finding's
+ * trace on its own config and fixes): a gap is covered by the first step of a
+ * scenario that realizes it. Used after the bounded BFS, for transitions that
+ * only a deep path (a finding's) reaches.
+ */
+export function coverGapsByScenarios(report: CoverageReport, sys: System, abstractions: readonly StateAbstraction[], scenarios: readonly Scenario[]): CoverageReport {
+  const machines = report.machines.map((m) => {
+    const abs = abstractions.find((a) => a.spec.name === m.machine);
+    if (!abs || m.gaps === 0) return m;
+    const rel = buildRelation(abs.spec);
+    const transitions = machineTransitions(abs.spec);
+    const edges = m.edges.map((e, j): EdgeCoverage => {
+      if (e.covered || e.reason !== null) return e;
+      const t = transitions[j]!;
+      for (const re of rel.edges.filter((x) => edgeRealizes(x, t))) {
+        const found = scenarioWitness(sys, abs, re, scenarios);
+        if (found) return { ...e, covered: true, witness: found.trace, entity: abs.label(found.entity), via: 'finding', scenario: found.name, system: sys.name };
+      }
+      return e;
+    });
+    const covered = edges.filter((e) => e.covered).length;
+    const unreachable = edges.filter((e) => !e.covered && e.reason !== null).length;
+    return { ...m, edges, covered, unreachable, gaps: edges.length - covered - unreachable };
+  });
+  return { ...report, machines, ok: machines.every((m) => m.gaps === 0) };
 }

@@ -13,7 +13,7 @@ export function coverageText(r: CoverageReport): string[] {
     const unreached = m.states.filter((s) => !m.statesReached.includes(s));
     if (unreached.length > 0) lines.push(`  states not reached: ${unreached.join(' | ')}`);
     for (const e of m.edges) {
-      if (e.covered) lines.push(`  covered  ${e.label}  [${e.system ? `${e.system}, ` : ''}${e.entity}, ${e.witness!.length} steps, ${e.via}]`);
+      if (e.covered) lines.push(`  covered  ${e.label}  [${e.system ? `${e.system}, ` : ''}${e.entity}, ${e.witness!.length} steps, ${e.via}${e.scenario ? ` ${e.scenario}` : ''}]`);
     }
     for (const e of m.edges) {
       if (!e.covered && e.reason) lines.push(`  unreach  ${e.label}  -- ${e.reason}`);

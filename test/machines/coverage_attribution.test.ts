@@ -4,9 +4,11 @@
 // swapcache only through MADV_DONTNEED of a swap-cache folio sitting in
 // kswapd's demotion batch: that covers zap_pte_range, never add_to_swap.
 import test from 'ava';
-import { machineCoverage } from '../../src/coverage/coverage.ts';
+import { readFileSync } from 'node:fs';
+import { coverGapsByScenarios, machineCoverage, replayConfirms } from '../../src/coverage/coverage.ts';
+import { parseTrace } from '../../src/trace/format.ts';
 import { abstractionsFor } from '../../src/mbt/machines.ts';
-import { resolveSystem } from '../../src/cli/systems.ts';
+import { resolveSystem, resolveTraceSystem } from '../../src/cli/systems.ts';
 import { setup } from 'xstate';
 import type { System } from '../../src/explore/system.ts';
 import type { MachineSpec, StateAbstraction } from '../../models/machine_graph.ts';
@@ -64,4 +66,25 @@ test('coverage: the only edge between two states is not credited to a step whose
   t.true(shown.ok);
   // a name matches as a whole word only
   t.false(machineCoverage(toySystem('__kick(x) = 0'), [toyAbs], { targetedStates: 10 }).machines[0]!.edges[0]!.covered);
+});
+
+test('coverage: a gap only a finding reaches is covered by the finding trace, named, on the finding system', (t) => {
+  // flush-swap-atomic resets a live flush buffer 49 steps in: no bounded BFS of flush gets there.
+  const file = new URL('../../counterexamples/findings/flush-swap-atomic.json', import.meta.url);
+  const parsed = parseTrace(readFileSync(file, 'utf8'));
+  if (!parsed.ok) return t.fail(parsed.error);
+  const { sys, descriptor } = resolveTraceSystem(parsed.trace);
+  const folio = abstractionsFor(sys, descriptor).filter((a) => a.spec.name === 'folio');
+  const label = 'cram_deferred --cxl_flush_buf_reset--> cram_scrubbed';
+  const bounded = machineCoverage(sys, folio, { maxStates: 2_000, targetedStates: 1 });
+  const before = bounded.machines[0]!.edges.find((e) => e.label === label)!;
+  t.false(before.covered, 'the bounded BFS does not reach it');
+  const after = coverGapsByScenarios(bounded, sys, folio, [{ name: 'flush-swap-atomic', actions: parsed.trace.steps.map((s) => s.action) }]);
+  const e = after.machines[0]!.edges.find((x) => x.label === label)!;
+  t.true(e.covered);
+  t.is(e.via, 'finding');
+  t.is(e.scenario, 'flush-swap-atomic');
+  t.is(e.system, sys.name);
+  t.true(replayConfirms(sys, folio[0]!, { from: e.from, event: { type: e.event }, to: e.to, label: e.label }, e.witness!), 'the witness replays to the edge');
+  t.true(after.machines[0]!.gaps < bounded.machines[0]!.gaps);
 });
