@@ -16,8 +16,10 @@ import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { checkOutDir, checkOutFile, writeOut, type OutTarget } from './out-path.ts';
 import { REPO_ROOT, runSlug } from './paths.ts';
-import { makeTrace, parseTrace, serializeTrace, type SystemDescriptor } from '../trace/format.ts';
+import { makeLassoTrace, makeTrace, parseTrace, serializeTrace, type SystemDescriptor } from '../trace/format.ts';
+import { DEADLOCK, replayLasso } from '../trace/lasso.ts';
 import { renderCounterexample } from '../trace/render.ts';
+import { renderLasso } from '../trace/render-lasso.ts';
 import { describeOutcome, isReproduced, propertySource, replaySteps } from '../trace/replay.ts';
 import type { System } from '../explore/system.ts';
 import { ConformanceChecker } from '../../models/conformance.ts';
@@ -60,6 +62,11 @@ export function replayTraceFile(file: string): { ok: boolean; message: string } 
   const parsed = parseTrace(readFileSync(file, 'utf8'));
   if (!parsed.ok) return { ok: false, message: `invalid trace: ${parsed.error}` };
   const { sys } = resolveTraceSystem(parsed.trace);
+  if (parsed.trace.cycle !== undefined) {
+    // A deadlock is a lasso whose cycle is empty: replay checks nothing is enabled at the end.
+    const o = replayLasso(sys, parsed.trace.property, parsed.trace.steps, parsed.trace.cycle);
+    return { ok: o.kind === 'reproduced', message: o.kind === 'reproduced' ? o.message : o.kind };
+  }
   const r = replaySteps(sys, parsed.trace.steps, parsed.trace.expect);
   return { ok: isReproduced(r.outcome), message: describeOutcome(r.outcome) };
 }
@@ -82,7 +89,10 @@ function runOne(sys: System, d: SystemDescriptor, opts: RunOptions, out: OutTarg
   if (r.failure && r.failure.property !== 'EXCEPTION') {
     const steps = r.failure.actions.map((a) => ({ action: a, ...sys.describe(a) }));
     const note = `mbt mode ${r.mode} seed ${r.seed} path ${r.path ?? '-'} replayPath ${r.replayPath ?? '-'}`;
-    const t = makeTrace(d, { property: r.failure.property, source: propertySource(sys, r.failure.property), steps }, note);
+    const t =
+      r.failure.property === DEADLOCK
+        ? makeLassoTrace(d, { property: DEADLOCK, source: 'System.deadlock: no action enabled, a thread has not finished', stem: steps, cycle: [] }, note)
+        : makeTrace(d, { property: r.failure.property, source: propertySource(sys, r.failure.property), steps }, note);
     const target = out ?? checkOutFile('--dir', defaultTraceFile(dir, d, r.seed));
     writeOut(target, serializeTrace(t), io.out);
     traceFile = target.kind === 'file' ? target.path : '-';
@@ -102,7 +112,8 @@ function text(run: MbtRun): string[] {
   lines.push(`seed ${r.seed}, fast-check path ${r.path ?? '-'} (replayPath ${r.replayPath ?? '-'}), ${r.shrinks} shrinks`);
   lines.push(`re-run: cramcheck mbt ... --seed ${r.seed} --path ${r.path ?? '-'}${r.replayPath ? ` --replay-path ${r.replayPath}` : ''}`);
   lines.push(`shrunk trace (${f.actions.length} steps):`);
-  if (f.property !== 'EXCEPTION') lines.push(...renderCounterexample(run.sys, run.d, f.property, f.actions).map((l) => `  ${l}`));
+  if (f.property === DEADLOCK) lines.push(...renderLasso(run.sys, run.d, DEADLOCK, f.actions, f.actions.length).map((l) => `  ${l}`));
+  else if (f.property !== 'EXCEPTION') lines.push(...renderCounterexample(run.sys, run.d, f.property, f.actions).map((l) => `  ${l}`));
   if (run.traceFile) lines.push(`trace written to ${run.traceFile} (cramcheck replay ${run.traceFile})`);
   return lines;
 }
@@ -196,7 +207,9 @@ export const mbtCommand: Command = {
       const t0 = performance.now();
       // Vacuity mutants (catches = a REACH- id) need a complete exploration to show an
       // absence; random runs cannot: `cramcheck mutants` judges them.
-      for (const m of mutantCatalogue(system).filter((x) => !x.catches.startsWith('REACH-'))) {
+      // Liveness mutants (a LIVE- id) need an infinite fair run: `cramcheck mutants` judges them with the
+      // liveness checker. A DEADLOCK is a finite run, which MBT judges.
+      for (const m of mutantCatalogue(system).filter((x) => !x.catches.startsWith('REACH-') && !x.catches.startsWith('LIVE-'))) {
         // Like `cramcheck mutants`: without --config, each mutant runs on the config where its site is reachable.
         const config = base.config ?? m.config;
         const fx = system === 'kernel' ? mutantFixes(m, fixes, kernelCatalog().fixes) : fixes;

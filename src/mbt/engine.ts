@@ -108,6 +108,18 @@ export function enabledActions(sys: System, state: Uint32Array, scratch: Uint32A
   return out;
 }
 
+/**
+ * DEADLOCK as the explorer judges it: nothing is enabled in `state` and the
+ * system says some thread has not finished (System.deadlock). null otherwise,
+ * or when `only` names another property.
+ */
+export function deadlockIn(sys: System, state: Uint32Array, scratch: Uint32Array, only: string | null, enabled: readonly number[] | null = null): { id: string; message: string } | null {
+  if (!sys.deadlock || (only !== null && only !== 'DEADLOCK')) return null;
+  if ((enabled ?? enabledActions(sys, state, scratch)).length > 0) return null;
+  const msg = sys.deadlock(state);
+  return msg === null ? null : { id: 'DEADLOCK', message: msg };
+}
+
 /** Take enabled action a from m (the common run of both command kinds). */
 function advance(ctx: CommandContext, m: MbtModel, r: MbtReal, a: number): void {
   const next = new Uint32Array(ctx.sys.words);
@@ -120,6 +132,8 @@ function advance(ctx: CommandContext, m: MbtModel, r: MbtReal, a: number): void 
   m.depth++;
   if (ctx.machines) m.abstract = ctx.machines.abstractAll(next);
   if (ctx.trackEnabled) m.enabled = enabledActions(ctx.sys, next, ctx.scratch);
+  const d = deadlockIn(ctx.sys, next, ctx.scratch, ctx.only, m.enabled);
+  if (d) throw new MbtViolation(d.id, d.message, m.depth);
 }
 
 /** 'uniform' mode: action a of the table, skipped when disabled. toString starts with the action id. */
@@ -237,7 +251,8 @@ export function runActions(sys: System, actions: readonly number[], machines: Mb
     if (r.violation) return { actions: taken, violation: r.violation };
     if (r.next) cur = r.next;
   }
-  return { actions: taken, violation: null };
+  // A deadlocked state enables nothing, so every later action was skipped: it is the last state.
+  return { actions: taken, violation: deadlockIn(sys, cur, new Uint32Array(sys.words), only) };
 }
 
 /**
@@ -267,7 +282,7 @@ export function runChoices(sys: System, choices: readonly Choice[], machines: Mb
   if (v0) return { actions: taken, violation: v0 };
   for (const c of choices) {
     const en = enabledActions(sys, cur, scratch);
-    if (en.length === 0) break;
+    if (en.length === 0) return { actions: taken, violation: deadlockIn(sys, cur, scratch, only, en) };
     const a = en[c.k % en.length]!;
     for (let i = 0; i < c.burst; i++) {
       const r = takeStep(sys, cur, a, taken, machines, only);
@@ -276,7 +291,7 @@ export function runChoices(sys: System, choices: readonly Choice[], machines: Mb
       cur = r.next;
     }
   }
-  return { actions: taken, violation: null };
+  return { actions: taken, violation: deadlockIn(sys, cur, scratch, only) };
 }
 
 /** `#k*burst` (EnabledCommand.toString) back to its choice. */

@@ -72,3 +72,20 @@ test('mbt on a kernel mutant the uniform mode missed: exit 1, the written trace 
   t.is(await mbtCommand.run(args, b.io), 1);
   t.is(a.out.join(''), b.out.join(''));
 });
+
+test('mbt judges DEADLOCK as explore does: a drain that never ends is caught, written as a lasso with an empty cycle, and replays', async (t) => {
+  // cram-unregister-drain-to-zero: cram_unregister_private_node waits for a refcount that only it holds.
+  const dir = mkdtempSync(join(tmpdir(), 'mbt-'));
+  const file = join(dir, 'deadlock.json');
+  const a = io();
+  const code = await mbtCommand.run(['--config', 'driver', '--fix', 'all', '--mutant', 'cram-unregister-drain-to-zero', '--seed', '1', '--runs', '300', '--out', file], a.io);
+  t.is(code, 1);
+  t.regex(a.out.join(''), /verdict: DEADLOCK violated: .*refcount_dec_if_one/);
+  const parsed = parseTrace(readFileSync(file, 'utf8'));
+  if (!parsed.ok) return t.fail(parsed.error);
+  t.is(parsed.trace.property, 'DEADLOCK');
+  t.is(parsed.trace.cycle, parsed.trace.steps.length, 'the run stops: nothing is enabled at the end');
+  const b = io();
+  t.is(await replayCommand.run([file], b.io), 0);
+  t.regex(b.out.join(''), /DEADLOCK: reproduced/);
+});
