@@ -378,6 +378,19 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     kernel: ['include/linux/mm.h: folio_get', 'mm/rmap.c: folio_add_anon_rmap_pte', 'mm/filemap.c: filemap_add_folio', 'mm/swap_state.c: add_to_swap_cache'],
     rfc: null,
   },
+  'INV-LONGTERM-PIN': {
+    summary: 'a FOLL_LONGTERM pin is returned on a private-node folio only if the node\'s ops have NP_OPS_LONGTERM_PIN',
+    statement:
+      'When pin_user_pages(FOLL_LONGTERM) returns a pin, the pinned folio is not on an N_MEMORY_PRIVATE node whose ops (read at that ' +
+      'moment) lack NP_OPS_LONGTERM_PIN. v4 makes folio_is_longterm_pinnable ask node_private_allows_longterm_pin for private folios, ' +
+      'so check_and_migrate_movable_folios migrates an unpinnable one away (or fails the pin with -ENOMEM) instead of returning it. ' +
+      'The flag is read live after the pin is taken, so a set_ops or clear_ops between the two is part of the check.',
+    why:
+      'A long-term pin freezes the folio: no migration, compaction, reclaim or hot-unplug while it lasts. A service that does not opt in ' +
+      '(CRAM) relies on being able to move its folios (promotion, offline); a pin it did not allow would block its teardown for good.',
+    kernel: ['include/linux/mm.h: folio_is_longterm_pinnable', 'drivers/base/node.c: node_private_allows_longterm_pin', 'mm/gup.c: check_and_migrate_movable_folios', 'mm/gup.c: migrate_longterm_unpinnable_folios'],
+    rfc: 'NP_OPS_LONGTERM_PIN - Node supports longterm pinning',
+  },
   'CONFORMANCE-hotplug': {
     summary: "every kernel step moves a private node's lifecycle by at most one transition of the hotplug protocol machine",
     statement:

@@ -13,6 +13,7 @@ import type { Kernel } from '../src/kernel/kernel.ts';
 import { PG_anon, PG_head, PTE_SWAP, THREAD_REGS } from '../src/kernel/layout.ts';
 import { OP_HANDLE_FAULT } from '../src/kernel/ops_codes.ts';
 import { StateView } from '../src/kernel/state_view.ts';
+import { PIN_CHECK, PIN_HELD, nodePrivateAllowsLongtermPin } from '../src/kernel/gup_longterm.ts';
 import type { Machine } from '../src/kernel/kernel.ts';
 
 type Pred = (k: Kernel) => boolean;
@@ -122,7 +123,36 @@ const REACH: Readonly<Record<string, ReachDef>> = {
       return false;
     },
   },
+  'REACH-LONGTERM-PIN-REFUSAL': {
+    id: 'REACH-LONGTERM-PIN-REFUSAL',
+    source: 'mm/gup.c: check_and_migrate_movable_folios; include/linux/mm.h: folio_is_longterm_pinnable (v4 patch 20)',
+    description: 'a FOLL_LONGTERM pin of a private-node folio is about to be checked while the node lacks NP_OPS_LONGTERM_PIN (the check refuses it)',
+    pred: (k) => pinOnPrivate(k, PIN_CHECK, false),
+  },
+  'REACH-LONGTERM-PIN-ON-P': {
+    id: 'REACH-LONGTERM-PIN-ON-P',
+    source: 'drivers/base/node.c: node_private_allows_longterm_pin (v4 patch 20: "With the flag: pin succeeds and the folio stays on the private node")',
+    description: 'a thread holds a long-term pin on a private-node folio whose node has NP_OPS_LONGTERM_PIN',
+    pred: (k) => pinOnPrivate(k, PIN_HELD, true),
+  },
+  'REACH-LONGTERM-PIN-OPS-GONE': {
+    id: 'REACH-LONGTERM-PIN-OPS-GONE',
+    source: 'drivers/base/node.c: node_private_clear_ops (no check for pinned folios)',
+    description: 'a long-term pin on a private-node folio outlives the ops that allowed it (clear_ops returned while it is held)',
+    pred: (k) => pinOnPrivate(k, PIN_HELD, false),
+  },
 };
+
+/** A thread whose pin is at `stage` on a private-node folio whose node's ops have (or lack) NP_OPS_LONGTERM_PIN. */
+function pinOnPrivate(k: Kernel, stage: number, allowed: boolean): boolean {
+  for (let t = 0; t < k.g.threads.length; t++) {
+    if (k.get(k.L.THR_PIN_STAGE, t) !== stage) continue;
+    const nid = k.g.pfnNode[k.get(k.L.THR_PIN, t) - 1]!;
+    if (!k.has(k.L.NODE_STATES, nid, N_MEMORY_PRIVATE)) continue;
+    if (nodePrivateAllowsLongtermPin(k, nid) === allowed) return true;
+  }
+  return false;
+}
 
 /** What each named configuration declares it reaches (large is for MBT only: none). */
 export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
@@ -149,6 +179,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   allocmatrix: ['REACH-PROGRAMS-DONE', 'REACH-CPUSET-EXCLUDES-P'],
   opsrows: ['REACH-PROGRAMS-DONE'],
   large: [],
+  longpin: ['REACH-PROGRAMS-DONE', 'REACH-LONGTERM-PIN-REFUSAL', 'REACH-LONGTERM-PIN-ON-P', 'REACH-LONGTERM-PIN-OPS-GONE'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);

@@ -65,7 +65,11 @@ export type ProgramOp =
   /** node_private_clear_ops(node, table): table names a cfg.opsTables entry ('cram' for cram_ops). */
   | { readonly op: 'node_private_clear_ops'; readonly node: number; readonly table: string }
   /** __alloc_pages(gfp, 0, node, nodemask) by kernel code on this CPU, then __free_pages (the allocation matrix, src/kernel/alloc_matrix.ts). */
-  | { readonly op: 'alloc_pages'; readonly node: number; readonly gfp: readonly GfpFlagName[]; readonly nodemask?: readonly number[] };
+  | { readonly op: 'alloc_pages'; readonly node: number; readonly gfp: readonly GfpFlagName[]; readonly nodemask?: readonly number[] }
+  /** pin_user_pages(vaddr, 1, FOLL_LONGTERM) (read pin, e.g. an RDMA registration): the pin is kept until unpin_user_pages (src/kernel/gup_longterm.ts). */
+  | { readonly op: 'pin_user_pages'; readonly vaddr: number }
+  /** unpin_user_page of the long-term pin this CPU holds (none: a no-op). */
+  | { readonly op: 'unpin_user_pages' };
 
 export interface DeviceConfig {
   /** Physical backing units of the compressed device; an uncompressed page costs cost[2]. */
@@ -90,7 +94,8 @@ export interface OpsTableConfig {
   readonly name: string;
   readonly flags: number;
   /** Callbacks present in the table (their behaviour is the generic one of the table's kind). */
-  readonly callbacks: readonly ('free_folio' | 'folio_split' | 'migrate_to' | 'folio_migrate' | 'handle_fault' | 'reclaim_policy' | 'memory_failure')[];
+  /** 'free_folio_zero': a free_folio that zeroes the folio (a scrubbing service, like cram_free_folio_cb without flush_cb). */
+  readonly callbacks: readonly ('free_folio' | 'free_folio_zero' | 'folio_split' | 'migrate_to' | 'folio_migrate' | 'handle_fault' | 'reclaim_policy' | 'memory_failure')[];
 }
 
 export interface KernelConfig {

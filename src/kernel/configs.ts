@@ -11,7 +11,7 @@
 
 import type { CpuConfig, KernelConfig, NodeConfig, OpsTableConfig, ProgramOp } from './config.ts';
 import { allocMatrixProgram } from './alloc_matrix.ts';
-import { NP_OPS_DEMOTION, NP_OPS_MEMPOLICY, NP_OPS_PROTECT_WRITE } from './defs.ts';
+import { NP_OPS_DEMOTION, NP_OPS_LONGTERM_PIN, NP_OPS_MEMPOLICY, NP_OPS_MIGRATION, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM } from './defs.ts';
 
 export interface ConfigParams {
   readonly name: string;
@@ -337,6 +337,32 @@ export const KERNEL_CONFIG_PARAMS = {
       { op: 'node_private_set_ops', node: 0, table: 'other' },
     ],
   },
+  // Long-term pinning (issue 12 item 9, src/kernel/gup_longterm.ts). No CRAM: a
+  // driver on cpu0 adds P for np0 and sets 'nopin' (MIGRATION without
+  // LONGTERM_PIN), maps v0, moves it to P with move_pages, pins it with
+  // pin_user_pages(FOLL_LONGTERM), reads it and unpins it. A second thread of
+  // mm 0 replaces the ops by 'pin' (LONGTERM_PIN) and then clears them, at any
+  // point: the pin is refused and migrated to DRAM ('nopin'), refused and fails
+  // with -ENOMEM (ops NULL: no MIGRATION), or granted on P ('pin'), and the ops
+  // can go while a granted pin is held.
+  longpin: {
+    name: 'longpin', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false,
+    opsTables: [
+      { name: 'nopin', flags: NP_OPS_MIGRATION | NP_OPS_DEMOTION | NP_OPS_RECLAIM | NP_OPS_PROTECT_WRITE, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] },
+      { name: 'pin', flags: NP_OPS_MIGRATION | NP_OPS_DEMOTION | NP_OPS_RECLAIM | NP_OPS_PROTECT_WRITE | NP_OPS_LONGTERM_PIN, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] },
+    ],
+    extraOps: [
+      { op: 'add_private_memory', node: 1, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 1, table: 'nopin' },
+      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' },
+      { op: 'write', vaddr: 0, value: 1 },
+      { op: 'move_pages', vaddr: 0, node: 1 },
+      { op: 'pin_user_pages', vaddr: 0 },
+      { op: 'read', vaddr: 0 },
+      { op: 'unpin_user_pages' },
+    ],
+    extraCpus: [{ mm: 0, program: [{ op: 'node_private_set_ops', node: 1, table: 'pin' }, { op: 'node_private_clear_ops', node: 1, table: 'pin' }] }],
+  },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -347,6 +373,7 @@ export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
+  'longpin',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

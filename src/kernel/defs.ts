@@ -160,6 +160,7 @@ export const MR_MEMORY_HOTPLUG = 2;
 export const MR_SYSCALL = 3;
 export const MR_MEMPOLICY_MBIND = 4;
 export const MR_NUMA_MISPLACED = 5;
+export const MR_LONGTERM_PIN = 7;
 export const MR_DEMOTION = 8;
 
 /** mm/cram.c: CRAM_PRESSURE_MAX */

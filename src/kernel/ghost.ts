@@ -22,6 +22,10 @@ export const EV2_ALLOC_POST = 1 << 5;
 /** node_private_register / set_ops / clear_ops / unregister returned an errno row whose state it did not leave. */
 export const EV2_NPAPI_ROW = 1 << 6;
 
+// Cover-letter claims (issue 12).
+/** pin_user_pages(FOLL_LONGTERM) returned a pin on a private-node folio whose node's ops lacked NP_OPS_LONGTERM_PIN. */
+export const EV2_LONGTERM_PIN_UNGATED = 1 << 10;
+
 /** Record ghost history (GH_EVENTS2); the model never judges it. */
 export function event2(k: Kernel, bits: number): void {
   k.setBits(k.L.GH_EVENTS2, 0, bits);

@@ -79,6 +79,8 @@ export const KERNEL_FUNCTIONS = [
   'demote_folio_list', // src/kernel/vmscan.ts
   'shrink_folio_list', // src/kernel/vmscan.ts
   'build_all_zonelists', // src/kernel/zonelist.ts
+  '__get_user_pages', // src/kernel/gup_longterm.ts
+  'check_and_migrate_movable_folios', // src/kernel/gup_longterm.ts
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];

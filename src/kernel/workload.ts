@@ -36,6 +36,7 @@ import { allocPagesNode } from './page_alloc.ts';
 import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
 import { addPrivateMemoryDriverManaged, nodeBlockRange, onlinePages } from './memory_hotplug.ts';
 import { allocMatrixStep } from './alloc_matrix.ts';
+import { pinUserPagesLongtermStep, unpinUserPage } from './gup_longterm.ts';
 
 /** What a step did to the program counter. */
 type OpResult = 'next' | 'stay' | 'blocked';
@@ -89,6 +90,7 @@ function needsMmapWrite(op: ProgramOp): boolean {
     .with('read', 'write', 'pwrite', 'move_pages', 'madv_dontneed', 'numa_hint', () => false)
     .with('node_private_register', 'node_private_unregister', 'node_private_set_ops', 'cram_register_private_node', 'alloc_pages_node', () => false)
     .with('add_private_memory', 'online_pages', 'node_private_clear_ops', 'alloc_pages', () => false)
+    .with('pin_user_pages', 'unpin_user_pages', () => false) // GUP holds mmap_lock for read
     .exhaustive();
 }
 
@@ -115,6 +117,8 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'online_pages' }, (o) => `online_pages(N${o.node})`)
     .with({ op: 'node_private_clear_ops' }, (o) => `node_private_clear_ops(N${o.node}, ${o.table})`)
     .with({ op: 'alloc_pages' }, (o) => `alloc_pages(N${o.node}, ${o.gfp.join('|')}${o.nodemask ? `, nodemask {${o.nodemask.join(',')}}` : ''})`)
+    .with({ op: 'pin_user_pages' }, (o) => `pin_user_pages(v${o.vaddr}, FOLL_LONGTERM)`)
+    .with({ op: 'unpin_user_pages' }, () => 'unpin_user_pages()')
     .exhaustive();
 }
 
@@ -209,6 +213,11 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     })
     .with({ op: 'alloc_pages' }, (o) => (k: Kernel): OpResult => {
       allocMatrixStep(k, o.node, o.gfp, o.nodemask);
+      return 'next';
+    })
+    .with({ op: 'pin_user_pages' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => pinUserPagesLongtermStep(k, tid, mm, o.vaddr))
+    .with({ op: 'unpin_user_pages' }, () => (k: Kernel, tid: number): OpResult => {
+      unpinUserPage(k, tid);
       return 'next';
     })
     .exhaustive();

@@ -63,4 +63,10 @@ export const CLAIMS: readonly Claim[] = [
     quote: 'Use standard struct page / folio. No ZONE_DEVICE, no pgmap, no struct page metadata limitations.',
     invariants: ['INV-MEM-SAFETY', 'INV-FOLIO-REFS'],
   },
+  {
+    id: 'np-ops-services',
+    title: 'Flag-gated services: a private node takes part only in the mm/ services its NP_OPS_* flags opt into',
+    quote: 'We use OPS flags to denote what mm/ services we want to allow on our private node. [...] NP_OPS_LONGTERM_PIN - Node supports longterm pinning',
+    invariants: ['INV-LONGTERM-PIN'],
+  },
 ];

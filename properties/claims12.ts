@@ -1,0 +1,20 @@
+// The cover letter's NP_OPS claims of issue 12 (items 9 and 12): the mm/
+// services a private node opts into with NP_OPS_* flags. Each judges the
+// moment the service acts (a ghost bit the model sets inside the step, read
+// from the state and not through the model's helpers), so a race that opens
+// and closes inside one step is still seen.
+
+import type { Property } from '../src/explore/system.ts';
+import { EV2_LONGTERM_PIN_UNGATED, event2Set } from '../src/kernel/ghost.ts';
+import { prop, type StateView } from './common.ts';
+
+export function claims12Properties(v: StateView): Property[] {
+  return [
+    prop(
+      v,
+      'INV-LONGTERM-PIN',
+      'cover letter: "NP_OPS_LONGTERM_PIN - Node supports longterm pinning"; include/linux/mm.h: folio_is_longterm_pinnable, drivers/base/node.c: node_private_allows_longterm_pin (v4 patch 20), mm/gup.c: check_and_migrate_movable_folios',
+      (k) => (event2Set(k, EV2_LONGTERM_PIN_UNGATED) ? 'pin_user_pages(FOLL_LONGTERM) returned a pin on a private-node folio whose node\'s ops lack NP_OPS_LONGTERM_PIN' : null),
+    ),
+  ];
+}

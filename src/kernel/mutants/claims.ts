@@ -1,0 +1,13 @@
+// Seeded bugs at the sites of the cover letter's NP_OPS claims (issue 12:
+// properties/claims12.ts). Each breaks the one check v4 makes for its flag.
+import type { Mutant } from './types.ts';
+
+export const CLAIM_MUTANTS: readonly Mutant[] = [
+  {
+    name: 'longterm-pin-flag-ignored',
+    site: 'include/linux/mm.h: folio_is_longterm_pinnable (node_private_allows_longterm_pin)',
+    catches: 'INV-LONGTERM-PIN',
+    description: 'a private-node folio is long-term pinnable whatever its node\'s flags: pin_user_pages(FOLL_LONGTERM) keeps a pin on P without NP_OPS_LONGTERM_PIN',
+    config: 'longpin',
+  },
+];
