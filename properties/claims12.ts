@@ -5,7 +5,7 @@
 // and closes inside one step is still seen.
 
 import type { Property } from '../src/explore/system.ts';
-import { EV2_LONGTERM_PIN_UNGATED, event2Set } from '../src/kernel/ghost.ts';
+import { EV2_LONGTERM_PIN_UNGATED, EV2_OOM_UNDESERVING, event2Set } from '../src/kernel/ghost.ts';
 import { prop, type StateView } from './common.ts';
 
 export function claims12Properties(v: StateView): Property[] {
@@ -15,6 +15,12 @@ export function claims12Properties(v: StateView): Property[] {
       'INV-LONGTERM-PIN',
       'cover letter: "NP_OPS_LONGTERM_PIN - Node supports longterm pinning"; include/linux/mm.h: folio_is_longterm_pinnable, drivers/base/node.c: node_private_allows_longterm_pin (v4 patch 20), mm/gup.c: check_and_migrate_movable_folios',
       (k) => (event2Set(k, EV2_LONGTERM_PIN_UNGATED) ? 'pin_user_pages(FOLL_LONGTERM) returned a pin on a private-node folio whose node\'s ops lack NP_OPS_LONGTERM_PIN' : null),
+    ),
+    prop(
+      v,
+      'INV-OOM-VICTIM',
+      'cover letter: "NP_OPS_OOM_ELIGIBLE - (MIGRATION | DEMOTION), node is reachable as normal system ram storage, so it should be considered in OOM pressure calculations"; v4 patch 17 message ("Without this check, the OOM killer may select an undeserving victim"); mm/oom_kill.c: node_oom_eligible, oom_mems_intersect, constrained_alloc, select_bad_process',
+      (k) => (event2Set(k, EV2_OOM_UNDESERVING) ? 'out_of_memory killed a process whose memory lies only on private nodes without NP_OPS_OOM_ELIGIBLE, while another process held memory on an OOM-eligible node' : null),
     ),
   ];
 }

@@ -391,6 +391,19 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     kernel: ['include/linux/mm.h: folio_is_longterm_pinnable', 'drivers/base/node.c: node_private_allows_longterm_pin', 'mm/gup.c: check_and_migrate_movable_folios', 'mm/gup.c: migrate_longterm_unpinnable_folios'],
     rfc: 'NP_OPS_LONGTERM_PIN - Node supports longterm pinning',
   },
+  'INV-OOM-VICTIM': {
+    summary: 'the OOM killer does not kill a process whose memory is only on private nodes without NP_OPS_OOM_ELIGIBLE while another holds eligible memory',
+    statement:
+      'When out_of_memory kills a process, the victim holds memory on an OOM-eligible node (an N_MEMORY node, or a private node whose ops ' +
+      'have RECLAIM and DEMOTION, NP_OPS_OOM_ELIGIBLE), unless no candidate does. Memory on a private node that is not OOM-eligible does ' +
+      'not relieve the pressure the allocation failed under, so a process holding only such memory is the "undeserving victim" v4 patch 17 ' +
+      'sets out to avoid. Flags are read at the kill.',
+    why:
+      'The kill frees nothing the failing allocation can use: the allocation fails again and a second process dies, while the one ' +
+      'holding the memory that would have helped lives on.',
+    kernel: ['mm/oom_kill.c: node_oom_eligible', 'mm/oom_kill.c: oom_mems_intersect', 'mm/oom_kill.c: constrained_alloc', 'mm/oom_kill.c: select_bad_process', 'mm/oom_kill.c: oom_badness'],
+    rfc: 'NP_OPS_OOM_ELIGIBLE - (MIGRATION | DEMOTION), node is reachable as normal system ram storage, so it should be considered in OOM pressure calculations.',
+  },
   'CONFORMANCE-hotplug': {
     summary: "every kernel step moves a private node's lifecycle by at most one transition of the hotplug protocol machine",
     statement:

@@ -141,6 +141,12 @@ const REACH: Readonly<Record<string, ReachDef>> = {
     description: 'a long-term pin on a private-node folio outlives the ops that allowed it (clear_ops returned while it is held)',
     pred: (k) => pinOnPrivate(k, PIN_HELD, false),
   },
+  'REACH-OOM-KILL': {
+    id: 'REACH-OOM-KILL',
+    source: 'mm/oom_kill.c: out_of_memory, oom_kill_process',
+    description: 'the OOM killer has killed a process (its mm is gone while its task had a program)',
+    pred: (k) => k.cfg.cpus.some((c) => !c.forkChild && !k.get(k.L.MM_LIVE, c.mm)),
+  },
 };
 
 /** A thread whose pin is at `stage` on a private-node folio whose node's ops have (or lack) NP_OPS_LONGTERM_PIN. */
@@ -179,6 +185,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   allocmatrix: ['REACH-PROGRAMS-DONE', 'REACH-CPUSET-EXCLUDES-P'],
   opsrows: ['REACH-PROGRAMS-DONE'],
   large: [],
+  oom: ['REACH-OOM-KILL'],
   longpin: ['REACH-PROGRAMS-DONE', 'REACH-LONGTERM-PIN-REFUSAL', 'REACH-LONGTERM-PIN-ON-P', 'REACH-LONGTERM-PIN-OPS-GONE'],
 };
 

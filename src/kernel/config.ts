@@ -146,6 +146,12 @@ export interface KernelConfig {
     readonly flush: boolean;
     readonly cpuset: boolean;
     /**
+     * The OOM killer (src/kernel/oom_kill.ts): an anonymous fault whose
+     * allocation fails runs out_of_memory and retries. Off (default): the
+     * allocation fails as if no OOM kill freed anything.
+     */
+    readonly oom?: boolean;
+    /**
      * Without a driver actor, the CXL probe runs at boot (P converted to
      * sysram, CRAM registered) unless this is false: P is then absent until a
      * program op adds it.

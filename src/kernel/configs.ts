@@ -55,6 +55,12 @@ export interface ConfigParams {
   readonly sameProgram?: boolean;
   readonly mutant?: string | null;
   readonly fixes?: readonly string[];
+  /** mms beyond the CPUs' own (for extraCpus in an mm of their own). */
+  readonly extraMms?: number;
+  /** Page slots per mm (default anonPages + filePages, at least 1). */
+  readonly vaddrs?: number;
+  /** The OOM killer (actors.oom, src/kernel/oom_kill.ts). */
+  readonly oom?: boolean;
 }
 
 const BLOCK_PAGES = 2;
@@ -129,9 +135,9 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     ? [[10, 21, 20], [21, 10, 30], [20, 30, 10]]
     : [[10, 20], [20, 10]];
   const fileVaddr = p.anonPages;
-  const vaddrs = Math.max(1, p.anonPages + p.filePages);
+  const vaddrs = p.vaddrs ?? Math.max(1, p.anonPages + p.filePages);
   const cpuMms = p.cpus;
-  const mms = cpuMms + (p.fork ? 1 : 0);
+  const mms = cpuMms + (p.fork ? 1 : 0) + (p.extraMms ?? 0);
   const cpus: CpuConfig[] = Array.from({ length: p.cpus }, (_, c) => ({
     node: p.dram1 && c % 2 === 1 ? 1 : 0,
     mm: c,
@@ -172,6 +178,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
       flush: p.flush ?? true,
       cpuset: p.cpuset ?? false,
       ...(p.probe === false ? { probe: false } : {}),
+      ...(p.oom ? { oom: true } : {}),
     },
   };
 }
@@ -363,6 +370,27 @@ export const KERNEL_CONFIG_PARAMS = {
     ],
     extraCpus: [{ mm: 0, program: [{ op: 'node_private_set_ops', node: 1, table: 'pin' }, { op: 'node_private_clear_ops', node: 1, table: 'pin' }] }],
   },
+  // The OOM killer with NP_OPS_OOM_ELIGIBLE (issue 12 item 12, src/kernel/oom_kill.ts).
+  // No CRAM: a driver on cpu0 adds P (4 pages) for np0 with 'nooom'
+  // (MIGRATION|MEMPOLICY: not OOM-eligible) and moves mm 0's three anon pages
+  // there with move_pages; cpu1 (mm 1) faults three anon pages into D0, which
+  // holds two: the third fault runs out_of_memory, which picks the process
+  // with the highest badness.
+  oom: {
+    name: 'oom', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false, oom: true,
+    extraPrivatePages: 4, extraMms: 1, vaddrs: 3,
+    opsTables: [{ name: 'nooom', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] }],
+    extraOps: [
+      { op: 'add_private_memory', node: 1, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 1, table: 'nooom' },
+      ...[0, 1, 2].flatMap((v): ProgramOp[] => [
+        { op: 'mmap', vaddr: v, kind: 'anon', prot: 'rw' },
+        { op: 'write', vaddr: v, value: 1 },
+        { op: 'move_pages', vaddr: v, node: 1 },
+      ]),
+    ],
+    extraCpus: [{ mm: 1, program: [0, 1, 2].flatMap((v): ProgramOp[] => [{ op: 'mmap', vaddr: v, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: v, value: 2 }]) }],
+  },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -373,7 +401,7 @@ export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
-  'longpin',
+  'longpin', 'oom',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

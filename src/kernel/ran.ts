@@ -81,6 +81,7 @@ export const KERNEL_FUNCTIONS = [
   'build_all_zonelists', // src/kernel/zonelist.ts
   '__get_user_pages', // src/kernel/gup_longterm.ts
   'check_and_migrate_movable_folios', // src/kernel/gup_longterm.ts
+  'out_of_memory', // src/kernel/oom_kill.ts
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];

@@ -37,6 +37,7 @@ import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
 import { addPrivateMemoryDriverManaged, nodeBlockRange, onlinePages } from './memory_hotplug.ts';
 import { allocMatrixStep } from './alloc_matrix.ts';
 import { pinUserPagesLongtermStep, unpinUserPage } from './gup_longterm.ts';
+import { registerExitMmapSlot } from './oom_kill.ts';
 
 /** What a step did to the program counter. */
 type OpResult = 'next' | 'stay' | 'blocked';
@@ -69,8 +70,8 @@ export function cpuStep(k: Kernel, cpu: number): boolean {
     return true;
   }
   const mm = k.cfg.cpus[cpu]!.mm;
-  // a fork child's task does not exist before the fork made its mm live
-  if (k.cfg.cpus[cpu]!.forkChild && !k.get(k.L.MM_LIVE, mm)) return false;
+  // a fork child's task does not exist before the fork made its mm live; an OOM-killed task runs no further op
+  if (!k.get(k.L.MM_LIVE, mm)) return false;
   const pc = k.get(k.L.THR_PC, tid);
   const c = compiledPrograms(k.m)[cpu]![pc];
   if (!c) return false;
@@ -316,6 +317,9 @@ function doMmap(k: Kernel, tid: number, mm: number, vaddr: number, kind: 'anon' 
   k.set(k.L.VMA_PGOFF, s, kind === 'anon' ? 0 : pgoff);
   if (k.log) k.trace(`mmap(mm ${mm}, v${vaddr}, ${kind}) = 0`);
 }
+
+// exit_mmap of an OOM victim unmaps every slot the way munmap does (src/kernel/oom_kill.ts).
+registerExitMmapSlot((k, tid, mm, vaddr) => doMunmap(k, tid, mm, vaddr));
 
 function doMunmap(k: Kernel, tid: number, mm: number, vaddr: number): void {
   // mm/vma.c: do_vmi_munmap

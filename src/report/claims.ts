@@ -69,4 +69,10 @@ export const CLAIMS: readonly Claim[] = [
     quote: 'We use OPS flags to denote what mm/ services we want to allow on our private node. [...] NP_OPS_LONGTERM_PIN - Node supports longterm pinning',
     invariants: ['INV-LONGTERM-PIN'],
   },
+  {
+    id: 'oom-eligible',
+    title: 'OOM: only OOM-eligible private nodes count in OOM pressure',
+    quote: 'NP_OPS_OOM_ELIGIBLE - (MIGRATION | DEMOTION), node is reachable as normal system ram storage, so it should be considered in OOM pressure calculations.',
+    invariants: ['INV-OOM-VICTIM'],
+  },
 ];

@@ -10,4 +10,11 @@ export const CLAIM_MUTANTS: readonly Mutant[] = [
     description: 'a private-node folio is long-term pinnable whatever its node\'s flags: pin_user_pages(FOLL_LONGTERM) keeps a pin on P without NP_OPS_LONGTERM_PIN',
     config: 'longpin',
   },
+  {
+    name: 'oom-eligible-ignores-flags',
+    site: 'mm/oom_kill.c: node_oom_eligible',
+    catches: 'INV-OOM-VICTIM',
+    description: 'every private node counts as OOM-eligible whatever its flags: with the design fix oom-badness-eligible-rss on, the badness counts memory on a private node without RECLAIM|DEMOTION again and the OOM killer picks the process holding only that',
+    config: 'oom',
+  },
 ];
