@@ -404,6 +404,17 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     kernel: ['mm/oom_kill.c: node_oom_eligible', 'mm/oom_kill.c: oom_mems_intersect', 'mm/oom_kill.c: constrained_alloc', 'mm/oom_kill.c: select_bad_process', 'mm/oom_kill.c: oom_badness'],
     rfc: 'NP_OPS_OOM_ELIGIBLE - (MIGRATION | DEMOTION), node is reachable as normal system ram storage, so it should be considered in OOM pressure calculations.',
   },
+  'INV-HWPOISON': {
+    summary: 'a hwpoisoned page never goes back to the buddy and is never handed out again',
+    statement:
+      'Once memory_failure has set PageHWPoison on a page and finished, the page is not free in the buddy (a free page is taken off ' +
+      'it, an in-use page is kept out of it when freed: free_pages_prepare) and the allocator never hands it out. On a private node ' +
+      'v4 adds a notification, node_private_ops->memory_failure, before the kernel\'s own handling, which must not change this.',
+    why:
+      'A poisoned page handed out again feeds corrupt data to its next user, or machine-checks the kernel on the next read.',
+    kernel: ['mm/memory-failure.c: memory_failure', 'mm/internal.h: folio_managed_memory_failure', 'mm/page_alloc.c: take_page_off_buddy', 'mm/page_alloc.c: free_pages_prepare'],
+    rfc: 'memory_failure - parallels memory_failure_dev_pagemap(), but for online pages that enter the normal hwpoison path',
+  },
   'CONFORMANCE-hotplug': {
     summary: "every kernel step moves a private node's lifecycle by at most one transition of the hotplug protocol machine",
     statement:

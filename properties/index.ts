@@ -37,7 +37,7 @@ export const PROPERTY_ORDER = [
   // issue 10: folio refcount accounting (folio_refs.ts)
   'INV-FOLIO-REFS',
   // issue 12: the cover letter's NP_OPS claims (claims12.ts)
-  'INV-LONGTERM-PIN', 'INV-OOM-VICTIM',
+  'INV-LONGTERM-PIN', 'INV-OOM-VICTIM', 'INV-HWPOISON',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {

@@ -10,8 +10,9 @@ import type { Reachability } from '../src/explore/system.ts';
 import { F5, F6, R_NR } from '../src/cram/cram.ts';
 import { BLOCK_ABSENT, CRAM_PRESSURE_MAX, N_MEMORY_PRIVATE } from '../src/kernel/defs.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
-import { PG_anon, PG_head, PTE_SWAP, THREAD_REGS } from '../src/kernel/layout.ts';
+import { PG_anon, PG_head, PG_hwpoison, PTE_SWAP, THREAD_REGS } from '../src/kernel/layout.ts';
 import { OP_HANDLE_FAULT } from '../src/kernel/ops_codes.ts';
+import { opsById } from '../src/kernel/ops_table.ts';
 import { StateView } from '../src/kernel/state_view.ts';
 import { PIN_CHECK, PIN_HELD, nodePrivateAllowsLongtermPin } from '../src/kernel/gup_longterm.ts';
 import type { Machine } from '../src/kernel/kernel.ts';
@@ -147,6 +148,32 @@ const REACH: Readonly<Record<string, ReachDef>> = {
     description: 'the OOM killer has killed a process (its mm is gone while its task had a program)',
     pred: (k) => k.cfg.cpus.some((c) => !c.forkChild && !k.get(k.L.MM_LIVE, c.mm)),
   },
+  'REACH-HWPOISON-TAKEN-OFF': {
+    id: 'REACH-HWPOISON-TAKEN-OFF',
+    source: 'mm/memory-failure.c: memory_failure -> take_page_off_buddy (MF_RECOVERED)',
+    description: 'a hwpoisoned page of a private node has been taken off the buddy',
+    pred: (k) => {
+      for (let pfn = 0; pfn < k.g.pfns; pfn++) {
+        if (k.cfg.nodes[k.g.pfnNode[pfn]!]?.kind !== 'private' || !k.has(k.L.PG_FLAGS, pfn, PG_hwpoison)) continue;
+        if (k.get(k.L.PG_BUDDY, pfn) === 0 && k.get(k.L.PG_REF, pfn) === 1 && !k.has(k.L.PG_FLAGS, pfn, PG_head)) return true;
+      }
+      return false;
+    },
+  },
+  'REACH-MF-POISON-WITH-CALLBACK': {
+    id: 'REACH-MF-POISON-WITH-CALLBACK',
+    source: 'mm/memory-failure.c: memory_failure -> mm/internal.h: folio_managed_memory_failure',
+    description: 'a private page is hwpoisoned while its node\'s ops have a memory_failure callback (the notification path)',
+    pred: (k) => {
+      for (let pfn = 0; pfn < k.g.pfns; pfn++) {
+        const nid = k.g.pfnNode[pfn]!;
+        if (!k.has(k.L.NODE_STATES, nid, N_MEMORY_PRIVATE) || !k.has(k.L.PG_FLAGS, pfn, PG_hwpoison)) continue;
+        const np = k.get(k.L.NODE_NP, nid) - 1;
+        if (np >= 0 && opsById(k, k.get(k.L.NP_OPS, np))?.memoryFailure) return true;
+      }
+      return false;
+    },
+  },
 };
 
 /** A thread whose pin is at `stage` on a private-node folio whose node's ops have (or lack) NP_OPS_LONGTERM_PIN. */
@@ -186,6 +213,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   opsrows: ['REACH-PROGRAMS-DONE'],
   large: [],
   oom: ['REACH-OOM-KILL'],
+  hwpoison: ['REACH-PROGRAMS-DONE', 'REACH-HWPOISON-TAKEN-OFF', 'REACH-MF-POISON-WITH-CALLBACK'],
   longpin: ['REACH-PROGRAMS-DONE', 'REACH-LONGTERM-PIN-REFUSAL', 'REACH-LONGTERM-PIN-ON-P', 'REACH-LONGTERM-PIN-OPS-GONE'],
 };
 

@@ -69,7 +69,11 @@ export type ProgramOp =
   /** pin_user_pages(vaddr, 1, FOLL_LONGTERM) (read pin, e.g. an RDMA registration): the pin is kept until unpin_user_pages (src/kernel/gup_longterm.ts). */
   | { readonly op: 'pin_user_pages'; readonly vaddr: number }
   /** unpin_user_page of the long-term pin this CPU holds (none: a no-op). */
-  | { readonly op: 'unpin_user_pages' };
+  | { readonly op: 'unpin_user_pages' }
+  /** memory_failure(pfn, 0) of the `page`-th page of `node` (hwpoison injection: hard_offline_page / corrupt-pfn; src/kernel/memory_failure.ts). */
+  | { readonly op: 'memory_failure'; readonly node: number; readonly page: number }
+  /** offline_and_remove_private_memory over the node's range, each offline_pages run to its end, then node_private_unregister: a driver's teardown in one op. */
+  | { readonly op: 'offline_and_remove_private_memory'; readonly node: number };
 
 export interface DeviceConfig {
   /** Physical backing units of the compressed device; an uncompressed page costs cost[2]. */

@@ -391,6 +391,28 @@ export const KERNEL_CONFIG_PARAMS = {
     ],
     extraCpus: [{ mm: 1, program: [0, 1, 2].flatMap((v): ProgramOp[] => [{ op: 'mmap', vaddr: v, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: v, value: 2 }]) }],
   },
+  // memory_failure with v4's notification (issue 12 item 12, src/kernel/memory_failure.ts).
+  // No CRAM: a driver on cpu0 adds P (2 pages) for np0 with 'mf' (a
+  // memory_failure callback), moves v0 there, unmaps it, clears the ops and
+  // tears P down (offline_and_remove_private_memory + unregister). A second
+  // CPU injects a hardware error on P's first page at any point: free, in use
+  // by v0, freed again, or offline.
+  hwpoison: {
+    name: 'hwpoison', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false,
+    extraPrivatePages: 2,
+    opsTables: [{ name: 'mf', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero', 'memory_failure'] }],
+    extraOps: [
+      { op: 'add_private_memory', node: 1, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 1, table: 'mf' },
+      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' },
+      { op: 'write', vaddr: 0, value: 1 },
+      { op: 'move_pages', vaddr: 0, node: 1 },
+      { op: 'munmap', vaddr: 0 },
+      { op: 'node_private_clear_ops', node: 1, table: 'mf' },
+      { op: 'offline_and_remove_private_memory', node: 1 },
+    ],
+    extraCpus: [{ mm: 0, program: [{ op: 'memory_failure', node: 1, page: 0 }] }],
+  },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -401,7 +423,7 @@ export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
-  'longpin', 'oom',
+  'longpin', 'oom', 'hwpoison',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

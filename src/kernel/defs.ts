@@ -15,11 +15,14 @@ export const EINVAL = 22;
 export const ENOSPC = 28;
 export const E2BIG = 7;
 export const EFAULT = 14;
+export const ENXIO = 6;
+// include/uapi/asm-generic/errno.h
+export const EHWPOISON = 133;
 
 const ERRNO_NAMES: Record<number, string> = {
   [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [EINTR]: 'EINTR', [EAGAIN]: 'EAGAIN', [ENOMEM]: 'ENOMEM',
   [EBUSY]: 'EBUSY', [EEXIST]: 'EEXIST', [ENODEV]: 'ENODEV', [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC',
-  [E2BIG]: 'E2BIG', [EFAULT]: 'EFAULT',
+  [E2BIG]: 'E2BIG', [EFAULT]: 'EFAULT', [ENXIO]: 'ENXIO', [EHWPOISON]: 'EHWPOISON',
 };
 
 /** Render a kernel return value: 0, a positive count, or -EXXX. */

@@ -71,6 +71,18 @@ export const CRAM_FIXES: readonly Fix[] = [
   },
 ];
 
+/** Fixes of findings on the cover letter's NP_OPS claims (issue 12). */
+export const CLAIM_FIXES: readonly Fix[] = [
+  {
+    name: 'memory-failure-cb-under-rcu',
+    site: 'mm/internal.h: folio_managed_memory_failure',
+    mends: 'INV-NO-OPS-AFTER-UNREGISTER',
+    config: 'hwpoison',
+    description:
+      'Call ops->memory_failure inside the rcu_read_lock of the ops read (the callback is a notification and must not sleep), or take a temporary np reference as node_private_migrate_to does. In v4 folio_managed_memory_failure reads the ops with folio_node_private_ops, which drops RCU before the call, and memory_failure calls it before get_hwpoison_page: for a free page nothing pins the node, so the memory can be offlined and node_private_unregister can return (its synchronize_rcu has no reader to wait for) before the callback of the old ops runs. The header calls it a "folio-referenced callback", which it is not (SEMANTICS 11.6).',
+  },
+];
+
 /**
  * Design fixes: findings whose mend is not a small change to v4 but a design
  * decision the RFC would have to make; modelled so the tool can check that the
@@ -95,4 +107,4 @@ export const DESIGN_FIXES: readonly Fix[] = [
   },
 ];
 
-export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES, ...DESIGN_FIXES];
+export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES, ...DESIGN_FIXES, ...CLAIM_FIXES];

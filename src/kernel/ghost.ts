@@ -27,6 +27,8 @@ export const EV2_NPAPI_ROW = 1 << 6;
 export const EV2_LONGTERM_PIN_UNGATED = 1 << 10;
 /** out_of_memory killed a process whose memory lies only on private nodes that are not OOM-eligible, while another candidate held eligible memory. */
 export const EV2_OOM_UNDESERVING = 1 << 11;
+/** The allocator handed out a hwpoisoned page (prep_new_page; check_new_page would have called it a bad page). */
+export const EV2_HWPOISON_ALLOC = 1 << 12;
 
 /** Record ghost history (GH_EVENTS2); the model never judges it. */
 export function event2(k: Kernel, bits: number): void {

@@ -34,7 +34,8 @@ import { ptClear, zapPresentPte } from './rmap.ts';
 import { swapFree } from './swap.ts';
 import { allocPagesNode } from './page_alloc.ts';
 import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
-import { addPrivateMemoryDriverManaged, nodeBlockRange, onlinePages } from './memory_hotplug.ts';
+import { addPrivateMemoryDriverManaged, nodeBlockRange, offlineAndRemovePrivateMemory, onlinePages } from './memory_hotplug.ts';
+import { memoryFailureStep, nodePagePfn } from './memory_failure.ts';
 import { allocMatrixStep } from './alloc_matrix.ts';
 import { pinUserPagesLongtermStep, unpinUserPage } from './gup_longterm.ts';
 import { registerExitMmapSlot } from './oom_kill.ts';
@@ -92,6 +93,7 @@ function needsMmapWrite(op: ProgramOp): boolean {
     .with('node_private_register', 'node_private_unregister', 'node_private_set_ops', 'cram_register_private_node', 'alloc_pages_node', () => false)
     .with('add_private_memory', 'online_pages', 'node_private_clear_ops', 'alloc_pages', () => false)
     .with('pin_user_pages', 'unpin_user_pages', () => false) // GUP holds mmap_lock for read
+    .with('memory_failure', 'offline_and_remove_private_memory', () => false)
     .exhaustive();
 }
 
@@ -120,6 +122,8 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'alloc_pages' }, (o) => `alloc_pages(N${o.node}, ${o.gfp.join('|')}${o.nodemask ? `, nodemask {${o.nodemask.join(',')}}` : ''})`)
     .with({ op: 'pin_user_pages' }, (o) => `pin_user_pages(v${o.vaddr}, FOLL_LONGTERM)`)
     .with({ op: 'unpin_user_pages' }, () => 'unpin_user_pages()')
+    .with({ op: 'memory_failure' }, (o) => `memory_failure(N${o.node} page ${o.page})`)
+    .with({ op: 'offline_and_remove_private_memory' }, (o) => `offline_and_remove_private_memory(N${o.node})`)
     .exhaustive();
 }
 
@@ -219,6 +223,18 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     .with({ op: 'pin_user_pages' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => pinUserPagesLongtermStep(k, tid, mm, o.vaddr))
     .with({ op: 'unpin_user_pages' }, () => (k: Kernel, tid: number): OpResult => {
       unpinUserPage(k, tid);
+      return 'next';
+    })
+    .with({ op: 'memory_failure' }, (o) => (k: Kernel, tid: number): OpResult => memoryFailureStep(k, tid, nodePagePfn(k, o.node, o.page)))
+    .with({ op: 'offline_and_remove_private_memory' }, (o) => (k: Kernel, tid: number): OpResult => {
+      // mm/memory_hotplug.c: offline_and_remove_private_memory, then node_private_unregister's
+      // second stage (with the test-op simplification of node_private_unregister above).
+      const slot = nodePrivateNp(k, o.node);
+      if (slot >= 0 && (k.get(k.L.NP_REFCOUNT, slot) > 1 || anyOtherInRcu(k, tid))) return 'blocked';
+      const { first, n } = nodeBlockRange(k, o.node);
+      if (n === 0) return 'next';
+      const r = offlineAndRemovePrivateMemory(k, o.node, first, n, tid);
+      if (r.unregister === 0) nodePrivateUnregisterFinish(k, o.node);
       return 'next';
     })
     .exhaustive();

@@ -75,4 +75,10 @@ export const CLAIMS: readonly Claim[] = [
     quote: 'NP_OPS_OOM_ELIGIBLE - (MIGRATION | DEMOTION), node is reachable as normal system ram storage, so it should be considered in OOM pressure calculations.',
     invariants: ['INV-OOM-VICTIM'],
   },
+  {
+    id: 'memory-failure',
+    title: 'memory_failure: private pages enter the normal hwpoison path, the service is notified',
+    quote: 'memory_failure - parallels memory_failure_dev_pagemap(), but for online pages that enter the normal hwpoison path',
+    invariants: ['INV-HWPOISON'],
+  },
 ];

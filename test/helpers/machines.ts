@@ -33,6 +33,8 @@ export const TEST_OPS: readonly OpsTableConfig[] = [
   { name: 'cb-no-flag', flags: 0, callbacks: ['migrate_to'] },
   // A migrating service that also allows long-term pins (NP_OPS_LONGTERM_PIN, v4 patch 20).
   { name: 'pinlt', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY | NP_OPS_LONGTERM_PIN, callbacks: ['migrate_to', 'folio_migrate'] },
+  // A migrating service with a memory_failure notification (v4 patch 21).
+  { name: 'mf', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'memory_failure'] },
 ];
 
 export interface MachineOpts {

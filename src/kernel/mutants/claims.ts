@@ -17,4 +17,11 @@ export const CLAIM_MUTANTS: readonly Mutant[] = [
     description: 'every private node counts as OOM-eligible whatever its flags: with the design fix oom-badness-eligible-rss on, the badness counts memory on a private node without RECLAIM|DEMOTION again and the OOM killer picks the process holding only that',
     config: 'oom',
   },
+  {
+    name: 'hwpoison-stays-in-buddy',
+    site: 'mm/memory-failure.c: memory_failure (take_page_off_buddy)',
+    catches: 'INV-HWPOISON',
+    description: 'memory_failure on a free page skips take_page_off_buddy: the poisoned page stays in the buddy and the next allocation on the node gets it',
+    config: 'hwpoison',
+  },
 ];
