@@ -413,6 +413,13 @@ export const KERNEL_CONFIG_PARAMS = {
     ],
     extraCpus: [{ mm: 0, program: [{ op: 'memory_failure', node: 1, page: 0 }] }],
   },
+  // tiny with a long-term pin after the read: CRAM's ops lack NP_OPS_LONGTERM_PIN,
+  // so a pin of the demoted folio migrates it off P with GFP_USER (not through
+  // cram_fault): CRAM's folio_migrate and free_folio run on that path.
+  longpincram: {
+    name: 'longpincram', cpus: 1, anonPages: 1, filePages: 0, flush: false,
+    extraOps: [{ op: 'pin_user_pages', vaddr: 0 }, { op: 'read', vaddr: 0 }, { op: 'unpin_user_pages' }],
+  },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -423,7 +430,7 @@ export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
-  'longpin', 'oom', 'hwpoison',
+  'longpin', 'oom', 'hwpoison', 'longpincram',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */
