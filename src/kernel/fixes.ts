@@ -79,7 +79,7 @@ export const CLAIM_FIXES: readonly Fix[] = [
     mends: 'INV-NO-OPS-AFTER-UNREGISTER',
     config: 'hwpoison',
     description:
-      'Call ops->memory_failure inside the rcu_read_lock of the ops read (the callback is a notification and must not sleep), or take a temporary np reference as node_private_migrate_to does. In v4 folio_managed_memory_failure reads the ops with folio_node_private_ops, which drops RCU before the call, and memory_failure calls it before get_hwpoison_page: for a free page nothing pins the node, so the memory can be offlined and node_private_unregister can return (its synchronize_rcu has no reader to wait for) before the callback of the old ops runs. The header calls it a "folio-referenced callback", which it is not (SEMANTICS 11.6).',
+      'Call ops->memory_failure inside the rcu_read_lock of the ops read (the callback is a notification and must not sleep), or take a temporary np reference as node_private_migrate_to does. In v4 folio_managed_memory_failure reads the ops with folio_node_private_ops, which drops RCU before the call, and memory_failure calls it before get_hwpoison_page: for a free page nothing pins the node, so the memory can be offlined and node_private_unregister can return (its synchronize_rcu has no reader to wait for) before the callback of the old ops runs. The header of include/linux/node_private.h calls it a "folio-referenced callback", which it is not.',
   },
 ];
 
