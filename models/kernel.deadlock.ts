@@ -57,6 +57,8 @@ function cpuWait(k: Kernel, cpu: number): string | null {
   const at = pc < c.program.length ? `${opLabel(c.program[pc]!)} (op ${pc})` : 'end of program';
   if (op !== 0) return `in ${OP_NAMES[op] ?? `op ${op}`} stage ${k.get(k.L.THR_STAGE, tid)} at ${at}`;
   if (c.forkChild && !k.get(k.L.MM_LIVE, c.mm)) return `at ${at}: its task waits for the fork of mm${c.mm}`;
+  // An OOM victim's task has exited: a legitimate end (src/kernel/oom_kill.ts).
+  if (!k.get(k.L.MM_LIVE, c.mm)) return null;
   const ptl = holdersOf(k, tid, LK_PTL, c.mm);
   if (ptl.length) return `at ${at}: the PTL of mm${c.mm} (held by ${ptl.join(', ')})`;
   const mmap = holdersOf(k, tid, LK_MMAP_READ, c.mm);

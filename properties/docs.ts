@@ -378,6 +378,43 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     kernel: ['include/linux/mm.h: folio_get', 'mm/rmap.c: folio_add_anon_rmap_pte', 'mm/filemap.c: filemap_add_folio', 'mm/swap_state.c: add_to_swap_cache'],
     rfc: null,
   },
+  'INV-LONGTERM-PIN': {
+    summary: 'a FOLL_LONGTERM pin is returned on a private-node folio only if the node\'s ops have NP_OPS_LONGTERM_PIN',
+    statement:
+      'When pin_user_pages(FOLL_LONGTERM) returns a pin, the pinned folio is not on an N_MEMORY_PRIVATE node whose ops (read at that ' +
+      'moment) lack NP_OPS_LONGTERM_PIN. v4 makes folio_is_longterm_pinnable ask node_private_allows_longterm_pin for private folios, ' +
+      'so check_and_migrate_movable_folios migrates an unpinnable one away (or fails the pin with -ENOMEM) instead of returning it. ' +
+      'The flag is read live after the pin is taken, so a set_ops or clear_ops between the two is part of the check.',
+    why:
+      'A long-term pin freezes the folio: no migration, compaction, reclaim or hot-unplug while it lasts. A service that does not opt in ' +
+      '(CRAM) relies on being able to move its folios (promotion, offline); a pin it did not allow would block its teardown for good.',
+    kernel: ['include/linux/mm.h: folio_is_longterm_pinnable', 'drivers/base/node.c: node_private_allows_longterm_pin', 'mm/gup.c: check_and_migrate_movable_folios', 'mm/gup.c: migrate_longterm_unpinnable_folios'],
+    rfc: 'NP_OPS_LONGTERM_PIN - Node supports longterm pinning',
+  },
+  'INV-OOM-VICTIM': {
+    summary: 'the OOM killer does not kill a process whose memory is only on private nodes without NP_OPS_OOM_ELIGIBLE while another holds eligible memory',
+    statement:
+      'When out_of_memory kills a process, the victim holds memory on an OOM-eligible node (an N_MEMORY node, or a private node whose ops ' +
+      'have RECLAIM and DEMOTION, NP_OPS_OOM_ELIGIBLE), unless no candidate does. Memory on a private node that is not OOM-eligible does ' +
+      'not relieve the pressure the allocation failed under, so a process holding only such memory is the "undeserving victim" v4 patch 17 ' +
+      'sets out to avoid. Flags are read at the kill.',
+    why:
+      'The kill frees nothing the failing allocation can use: the allocation fails again and a second process dies, while the one ' +
+      'holding the memory that would have helped lives on.',
+    kernel: ['mm/oom_kill.c: node_oom_eligible', 'mm/oom_kill.c: oom_mems_intersect', 'mm/oom_kill.c: constrained_alloc', 'mm/oom_kill.c: select_bad_process', 'mm/oom_kill.c: oom_badness'],
+    rfc: 'NP_OPS_OOM_ELIGIBLE - (MIGRATION | DEMOTION), node is reachable as normal system ram storage, so it should be considered in OOM pressure calculations.',
+  },
+  'INV-HWPOISON': {
+    summary: 'a hwpoisoned page never goes back to the buddy and is never handed out again',
+    statement:
+      'Once memory_failure has set PageHWPoison on a page and finished, the page is not free in the buddy (a free page is taken off ' +
+      'it, an in-use page is kept out of it when freed: free_pages_prepare) and the allocator never hands it out. On a private node ' +
+      'v4 adds a notification, node_private_ops->memory_failure, before the kernel\'s own handling, which must not change this.',
+    why:
+      'A poisoned page handed out again feeds corrupt data to its next user, or machine-checks the kernel on the next read.',
+    kernel: ['mm/memory-failure.c: memory_failure', 'mm/internal.h: folio_managed_memory_failure', 'mm/page_alloc.c: take_page_off_buddy', 'mm/page_alloc.c: free_pages_prepare'],
+    rfc: 'memory_failure - parallels memory_failure_dev_pagemap(), but for online pages that enter the normal hwpoison path',
+  },
   'CONFORMANCE-hotplug': {
     summary: "every kernel step moves a private node's lifecycle by at most one transition of the hotplug protocol machine",
     statement:

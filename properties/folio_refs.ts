@@ -2,7 +2,8 @@
 // exactly what its known holders account for, and its mapcount is its present
 // PTEs. Holders: one reference per present PTE (the mapping's), the page cache
 // slot, the swap cache slot, each flush-buffer entry (the deferral list's
-// folio_get in cxl_compression_flush_cb), and the references of a thread in
+// folio_get in cxl_compression_flush_cb), a thread's FOLL_PIN (pin_user_pages,
+// src/kernel/gup_longterm.ts), and the references of a thread in
 // the middle of an operation that holds the folio isolated or in flight
 // (cram_fault after folio_isolate_lru, a kswapd demotion batch): such a folio
 // is judged again once the thread has let it go. Kernel pages that are not
@@ -13,6 +14,7 @@ import type { Property } from '../src/explore/system.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
 import { PG_anon, PG_head, PG_lru, PTE_PRESENT, THREAD_REGS } from '../src/kernel/layout.ts';
 import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
+import { pinsOn } from '../src/kernel/gup_longterm.ts';
 import { nodeLabel, prop, type StateView } from './common.ts';
 
 /** A busy thread holds pfn: cram_fault's REG[1] (raw pfn), a demotion batch's REG[1..5] (pfn + 1). */
@@ -44,12 +46,13 @@ function checkFolio(k: Kernel, pfn: number): string | null {
   const swapcache = sw !== 0 && k.get(L.SWAP_CACHE, sw - 1) === pfn + 1 ? 1 : 0;
   let buffered = 0;
   for (let i = 0; i < L.BUF_ENT.len; i++) if (k.get(L.BUF_ENT, i) === pfn + 1) buffered++;
-  const userFolio = ptes + pcache + swapcache + buffered > 0 || k.has(L.PG_FLAGS, pfn, PG_anon | PG_lru) || m !== 0 || sw !== 0;
+  const pins = pinsOn(k, pfn);
+  const userFolio = ptes + pcache + swapcache + buffered + pins > 0 || k.has(L.PG_FLAGS, pfn, PG_anon | PG_lru) || m !== 0 || sw !== 0;
   if (!userFolio || threadHolds(k, pfn)) return null;
-  const want = ptes + pcache + swapcache + buffered;
+  const want = ptes + pcache + swapcache + buffered + pins;
   const ref = k.get(L.PG_REF, pfn);
   if (ref !== want) {
-    return `pfn ${pfn} on ${nodeLabel(k, k.g.pfnNode[pfn]!)}: refcount ${ref} but its holders account for ${want} (${ptes} PTE, ${pcache} page cache, ${swapcache} swap cache, ${buffered} flush buffer)`;
+    return `pfn ${pfn} on ${nodeLabel(k, k.g.pfnNode[pfn]!)}: refcount ${ref} but its holders account for ${want} (${ptes} PTE, ${pcache} page cache, ${swapcache} swap cache, ${buffered} flush buffer${pins ? `, ${pins} pin` : ''})`;
   }
   return null;
 }

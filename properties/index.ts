@@ -19,6 +19,7 @@ import { safetyProperties } from './safety.ts';
 import { contractProperties } from './contracts.ts';
 import { nodeStateProperties } from './node_state.ts';
 import { folioRefProperties } from './folio_refs.ts';
+import { claims12Properties } from './claims12.ts';
 
 /** Property ids in SEMANTICS §9 order (plus the extra ones at the end). */
 export const PROPERTY_ORDER = [
@@ -35,6 +36,8 @@ export const PROPERTY_ORDER = [
   'INV-NODE-STATE',
   // issue 10: folio refcount accounting (folio_refs.ts)
   'INV-FOLIO-REFS',
+  // issue 12: the cover letter's NP_OPS claims (claims12.ts)
+  'INV-LONGTERM-PIN', 'INV-OOM-VICTIM', 'INV-HWPOISON',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {
@@ -43,6 +46,7 @@ export function kernelProperties(m: Machine): Property[] {
   const all = [
     ...nodeProperties(v), ...allocProperties(v), ...mmProperties(v), ...cramProperties(v),
     ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v), ...nodeStateProperties(v), ...folioRefProperties(v), ...npLifetimeProperties(v),
+    ...claims12Properties(v),
   ];
   const byId = new Map(all.map((p) => [p.id, p]));
   return PROPERTY_ORDER.map((id) => {

@@ -10,9 +10,11 @@ import type { Reachability } from '../src/explore/system.ts';
 import { F5, F6, R_NR } from '../src/cram/cram.ts';
 import { BLOCK_ABSENT, CRAM_PRESSURE_MAX, N_MEMORY_PRIVATE } from '../src/kernel/defs.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
-import { PG_anon, PG_head, PTE_SWAP, THREAD_REGS } from '../src/kernel/layout.ts';
+import { PG_anon, PG_head, PG_hwpoison, PTE_SWAP, THREAD_REGS } from '../src/kernel/layout.ts';
 import { OP_HANDLE_FAULT } from '../src/kernel/ops_codes.ts';
+import { opsById } from '../src/kernel/ops_table.ts';
 import { StateView } from '../src/kernel/state_view.ts';
+import { PIN_CHECK, PIN_HELD, nodePrivateAllowsLongtermPin } from '../src/kernel/gup_longterm.ts';
 import type { Machine } from '../src/kernel/kernel.ts';
 
 type Pred = (k: Kernel) => boolean;
@@ -122,7 +124,68 @@ const REACH: Readonly<Record<string, ReachDef>> = {
       return false;
     },
   },
+  'REACH-LONGTERM-PIN-REFUSAL': {
+    id: 'REACH-LONGTERM-PIN-REFUSAL',
+    source: 'mm/gup.c: check_and_migrate_movable_folios; include/linux/mm.h: folio_is_longterm_pinnable (v4 patch 20)',
+    description: 'a FOLL_LONGTERM pin of a private-node folio is about to be checked while the node lacks NP_OPS_LONGTERM_PIN (the check refuses it)',
+    pred: (k) => pinOnPrivate(k, PIN_CHECK, false),
+  },
+  'REACH-LONGTERM-PIN-ON-P': {
+    id: 'REACH-LONGTERM-PIN-ON-P',
+    source: 'drivers/base/node.c: node_private_allows_longterm_pin (v4 patch 20: "With the flag: pin succeeds and the folio stays on the private node")',
+    description: 'a thread holds a long-term pin on a private-node folio whose node has NP_OPS_LONGTERM_PIN',
+    pred: (k) => pinOnPrivate(k, PIN_HELD, true),
+  },
+  'REACH-LONGTERM-PIN-OPS-GONE': {
+    id: 'REACH-LONGTERM-PIN-OPS-GONE',
+    source: 'drivers/base/node.c: node_private_clear_ops (no check for pinned folios)',
+    description: 'a long-term pin on a private-node folio outlives the ops that allowed it (clear_ops returned while it is held)',
+    pred: (k) => pinOnPrivate(k, PIN_HELD, false),
+  },
+  'REACH-OOM-KILL': {
+    id: 'REACH-OOM-KILL',
+    source: 'mm/oom_kill.c: out_of_memory, oom_kill_process',
+    description: 'the OOM killer has killed a process (its mm is gone while its task had a program)',
+    pred: (k) => k.cfg.cpus.some((c) => !c.forkChild && !k.get(k.L.MM_LIVE, c.mm)),
+  },
+  'REACH-HWPOISON-TAKEN-OFF': {
+    id: 'REACH-HWPOISON-TAKEN-OFF',
+    source: 'mm/memory-failure.c: memory_failure -> take_page_off_buddy (MF_RECOVERED)',
+    description: 'a hwpoisoned page of a private node has been taken off the buddy',
+    pred: (k) => {
+      for (let pfn = 0; pfn < k.g.pfns; pfn++) {
+        if (k.cfg.nodes[k.g.pfnNode[pfn]!]?.kind !== 'private' || !k.has(k.L.PG_FLAGS, pfn, PG_hwpoison)) continue;
+        if (k.get(k.L.PG_BUDDY, pfn) === 0 && k.get(k.L.PG_REF, pfn) === 1 && !k.has(k.L.PG_FLAGS, pfn, PG_head)) return true;
+      }
+      return false;
+    },
+  },
+  'REACH-MF-POISON-WITH-CALLBACK': {
+    id: 'REACH-MF-POISON-WITH-CALLBACK',
+    source: 'mm/memory-failure.c: memory_failure -> mm/internal.h: folio_managed_memory_failure',
+    description: 'a private page is hwpoisoned while its node\'s ops have a memory_failure callback (the notification path)',
+    pred: (k) => {
+      for (let pfn = 0; pfn < k.g.pfns; pfn++) {
+        const nid = k.g.pfnNode[pfn]!;
+        if (!k.has(k.L.NODE_STATES, nid, N_MEMORY_PRIVATE) || !k.has(k.L.PG_FLAGS, pfn, PG_hwpoison)) continue;
+        const np = k.get(k.L.NODE_NP, nid) - 1;
+        if (np >= 0 && opsById(k, k.get(k.L.NP_OPS, np))?.memoryFailure) return true;
+      }
+      return false;
+    },
+  },
 };
+
+/** A thread whose pin is at `stage` on a private-node folio whose node's ops have (or lack) NP_OPS_LONGTERM_PIN. */
+function pinOnPrivate(k: Kernel, stage: number, allowed: boolean): boolean {
+  for (let t = 0; t < k.g.threads.length; t++) {
+    if (k.get(k.L.THR_PIN_STAGE, t) !== stage) continue;
+    const nid = k.g.pfnNode[k.get(k.L.THR_PIN, t) - 1]!;
+    if (!k.has(k.L.NODE_STATES, nid, N_MEMORY_PRIVATE)) continue;
+    if (nodePrivateAllowsLongtermPin(k, nid) === allowed) return true;
+  }
+  return false;
+}
 
 /** What each named configuration declares it reaches (large is for MBT only: none). */
 export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
@@ -149,6 +212,10 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   allocmatrix: ['REACH-PROGRAMS-DONE', 'REACH-CPUSET-EXCLUDES-P'],
   opsrows: ['REACH-PROGRAMS-DONE'],
   large: [],
+  oom: ['REACH-OOM-KILL'],
+  longpincram: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-LONGTERM-PIN-REFUSAL'],
+  hwpoison: ['REACH-PROGRAMS-DONE', 'REACH-HWPOISON-TAKEN-OFF', 'REACH-MF-POISON-WITH-CALLBACK'],
+  longpin: ['REACH-PROGRAMS-DONE', 'REACH-LONGTERM-PIN-REFUSAL', 'REACH-LONGTERM-PIN-ON-P', 'REACH-LONGTERM-PIN-OPS-GONE'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);

@@ -54,9 +54,13 @@ const ProgramOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('online_pages'), node: nat }).strict(),
   z.object({ op: z.literal('node_private_clear_ops'), node: nat, table: z.string() }).strict(),
   z.object({ op: z.literal('alloc_pages'), node: nat, gfp: z.array(z.enum(GFP_FLAG_NAMES)).min(1), nodemask: z.array(nat).optional() }).strict(),
+  z.object({ op: z.literal('pin_user_pages'), vaddr: nat }).strict(),
+  z.object({ op: z.literal('unpin_user_pages') }).strict(),
+  z.object({ op: z.literal('memory_failure'), node: nat, page: nat }).strict(),
+  z.object({ op: z.literal('offline_and_remove_private_memory'), node: nat }).strict(),
 ]);
 
-const OPS_CALLBACKS = ['free_folio', 'folio_split', 'migrate_to', 'folio_migrate', 'handle_fault', 'reclaim_policy', 'memory_failure'] as const;
+const OPS_CALLBACKS = ['free_folio', 'free_folio_zero', 'folio_split', 'migrate_to', 'folio_migrate', 'handle_fault', 'reclaim_policy', 'memory_failure'] as const;
 
 export const KernelConfigSchema = z
   .object({
@@ -84,7 +88,7 @@ export const KernelConfigSchema = z
     fixes: z.array(z.string()),
     choices: z.record(z.string(), z.string()),
     actors: z
-      .object({ kswapd: z.boolean(), driver: z.boolean(), device: z.boolean(), flush: z.boolean(), cpuset: z.boolean(), probe: z.boolean().optional() })
+      .object({ kswapd: z.boolean(), driver: z.boolean(), device: z.boolean(), flush: z.boolean(), cpuset: z.boolean(), probe: z.boolean().optional(), oom: z.boolean().optional() })
       .strict(),
   })
   .strict();

@@ -13,9 +13,9 @@
 // allocated and are not counted in ZONE_FREE (NR_FREE_PAGES), as in the kernel.
 
 import type { Geometry } from './geometry.ts';
-import { EV2_DOUBLE_FREE, event2, pageInBuddy } from './ghost.ts';
+import { EV2_DOUBLE_FREE, EV2_HWPOISON_ALLOC, event2, pageInBuddy } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
-import { PG_head, PG_isolated_pb, PG_reserved, PG_tail } from './layout.ts';
+import { PG_head, PG_hwpoison, PG_isolated_pb, PG_lru, PG_reserved, PG_tail } from './layout.ts';
 import { ran } from './ran.ts';
 
 interface ZoneSpan {
@@ -100,6 +100,8 @@ export function prepNewPage(k: Kernel, pfn: number, order: number): void {
   const L = k.L;
   const nr = 1 << order;
   for (let i = 0; i < nr; i++) {
+    // Ghost for INV-HWPOISON: a poisoned page handed out again (check_new_page: bad page).
+    if (k.has(L.PG_FLAGS, pfn + i, PG_hwpoison)) event2(k, EV2_HWPOISON_ALLOC);
     const keep = k.get(L.PG_FLAGS, pfn + i) & PG_isolated_pb;
     k.set(L.PG_FLAGS, pfn + i, keep | (i === 0 ? PG_head : PG_tail));
   }
@@ -183,17 +185,58 @@ export function unisolateBlock(k: Kernel, block: number): void {
   }
 }
 
-/** True if every page of the block is free in the buddy (test_pages_isolated). */
+/**
+ * True if every page of the block is free in the buddy or a hwpoisoned page
+ * (test_pages_isolated, MEMORY_OFFLINE: "A HWPoisoned page cannot be also
+ * PageBuddy"); a poisoned page still mapped or on an LRU is not counted (the
+ * model does not unmap poisoned folios, memory_failure.ts).
+ */
 // mm/page_isolation.c: test_pages_isolated
 export function blockAllFree(k: Kernel, block: number): boolean {
   const b = k.g.blocks[block]!;
   let p = b.firstPfn;
   while (p < b.firstPfn + b.pages) {
     const o = k.get(k.L.PG_BUDDY, p);
-    if (o === 0) return false;
+    if (o === 0) {
+      if (!hwpoisonIdle(k, p)) return false;
+      p++;
+      continue;
+    }
     p += 1 << (o - 1);
   }
   return true;
+}
+
+/** A hwpoisoned page nobody uses: taken off the buddy (one reference) or kept out of it at its free. */
+function hwpoisonIdle(k: Kernel, p: number): boolean {
+  return k.has(k.L.PG_FLAGS, p, PG_hwpoison) && !k.has(k.L.PG_FLAGS, p, PG_lru | PG_head | PG_tail) && k.get(k.L.PG_REF, p) <= 1 && k.get(k.L.PG_MAPCOUNT, p) === 0;
+}
+
+/**
+ * take_page_off_buddy(page): remove the free page from the buddy, splitting
+ * the free block that holds it (break_down_buddy_pages gives back the halves
+ * that do not hold it). False if the page is not free in the buddy.
+ */
+// mm/page_alloc.c: take_page_off_buddy
+export function takePageOffBuddy(k: Kernel, pfn: number): boolean {
+  const zone = k.g.pfnZone[pfn]!;
+  for (let o = 0; o <= k.cfg.maxOrder; o++) {
+    const head = pfn & ~((1 << o) - 1);
+    if (k.get(k.L.PG_BUDDY, head) !== o + 1) continue;
+    delFromFreeArea(k, zone, head, o);
+    let lo = head;
+    let cur = o;
+    while (cur > 0) {
+      cur--;
+      const half = lo + (1 << cur);
+      if (pfn >= half) {
+        addToFreeArea(k, zone, lo, cur);
+        lo = half;
+      } else addToFreeArea(k, zone, half, cur);
+    }
+    return true;
+  }
+  return false;
 }
 
 /** __offline_isolated_pages: take an isolated, all-free block out of the buddy; pages become reserved. */
@@ -207,6 +250,8 @@ export function buddyOfflineBlock(k: Kernel, block: number): void {
       k.set(k.L.PG_BUDDY, p, 0);
       k.add(k.L.ZONE_AREA_NR_FREE, areaIdx(k, b.zone, o - 1), -1);
     }
+    // A hwpoisoned page taken off the buddy keeps memory_failure's reference until the block goes.
+    if (k.has(k.L.PG_FLAGS, p, PG_hwpoison)) k.set(k.L.PG_REF, p, 0);
     k.set(k.L.PG_FLAGS, p, PG_reserved);
   }
 }

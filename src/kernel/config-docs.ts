@@ -30,6 +30,10 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   race2: 'canonical with a second CPU in its own mm: two faults against one demotion batch, a fault against the pressure edge',
   allocmatrix: 'the allocation matrix: gfp with and without __GFP_THISNODE and __GFP_PRIVATE x nodemask x preferred node, under the cpuset toggle',
   opsrows: 'the node_private API errno rows from one caller: register, set_ops, clear_ops, unregister, each failing and succeeding',
+  longpin: "pin_user_pages(FOLL_LONGTERM) of a P folio while a second thread swaps P's ops for a LONGTERM_PIN table and clears them: refused and migrated, refused with -ENOMEM, or granted on P",
+  oom: 'out_of_memory for a DRAM fault while another process\'s memory sits on a private node without NP_OPS_OOM_ELIGIBLE: which process is killed',
+  hwpoison: "memory_failure on a private page (free, in use, freed, offline) racing the driver's clear_ops and teardown: v4's notification and the page's fate",
+  longpincram: 'tiny + pin_user_pages(FOLL_LONGTERM) of the (maybe demoted) page: CRAM lacks LONGTERM_PIN, so GUP migrates the folio off P itself',
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

@@ -65,7 +65,15 @@ export type ProgramOp =
   /** node_private_clear_ops(node, table): table names a cfg.opsTables entry ('cram' for cram_ops). */
   | { readonly op: 'node_private_clear_ops'; readonly node: number; readonly table: string }
   /** __alloc_pages(gfp, 0, node, nodemask) by kernel code on this CPU, then __free_pages (the allocation matrix, src/kernel/alloc_matrix.ts). */
-  | { readonly op: 'alloc_pages'; readonly node: number; readonly gfp: readonly GfpFlagName[]; readonly nodemask?: readonly number[] };
+  | { readonly op: 'alloc_pages'; readonly node: number; readonly gfp: readonly GfpFlagName[]; readonly nodemask?: readonly number[] }
+  /** pin_user_pages(vaddr, 1, FOLL_LONGTERM) (read pin, e.g. an RDMA registration): the pin is kept until unpin_user_pages (src/kernel/gup_longterm.ts). */
+  | { readonly op: 'pin_user_pages'; readonly vaddr: number }
+  /** unpin_user_page of the long-term pin this CPU holds (none: a no-op). */
+  | { readonly op: 'unpin_user_pages' }
+  /** memory_failure(pfn, 0) of the `page`-th page of `node` (hwpoison injection: hard_offline_page / corrupt-pfn; src/kernel/memory_failure.ts). */
+  | { readonly op: 'memory_failure'; readonly node: number; readonly page: number }
+  /** offline_and_remove_private_memory over the node's range, each offline_pages run to its end, then node_private_unregister: a driver's teardown in one op. */
+  | { readonly op: 'offline_and_remove_private_memory'; readonly node: number };
 
 export interface DeviceConfig {
   /** Physical backing units of the compressed device; an uncompressed page costs cost[2]. */
@@ -90,7 +98,8 @@ export interface OpsTableConfig {
   readonly name: string;
   readonly flags: number;
   /** Callbacks present in the table (their behaviour is the generic one of the table's kind). */
-  readonly callbacks: readonly ('free_folio' | 'folio_split' | 'migrate_to' | 'folio_migrate' | 'handle_fault' | 'reclaim_policy' | 'memory_failure')[];
+  /** 'free_folio_zero': a free_folio that zeroes the folio (a scrubbing service, like cram_free_folio_cb without flush_cb). */
+  readonly callbacks: readonly ('free_folio' | 'free_folio_zero' | 'folio_split' | 'migrate_to' | 'folio_migrate' | 'handle_fault' | 'reclaim_policy' | 'memory_failure')[];
 }
 
 export interface KernelConfig {
@@ -140,6 +149,12 @@ export interface KernelConfig {
     readonly device: boolean;
     readonly flush: boolean;
     readonly cpuset: boolean;
+    /**
+     * The OOM killer (src/kernel/oom_kill.ts): an anonymous fault whose
+     * allocation fails runs out_of_memory and retries. Off (default): the
+     * allocation fails as if no OOM kill freed anything.
+     */
+    readonly oom?: boolean;
     /**
      * Without a driver actor, the CXL probe runs at boot (P converted to
      * sysram, CRAM registered) unless this is false: P is then absent until a

@@ -11,7 +11,7 @@
 
 import type { CpuConfig, KernelConfig, NodeConfig, OpsTableConfig, ProgramOp } from './config.ts';
 import { allocMatrixProgram } from './alloc_matrix.ts';
-import { NP_OPS_DEMOTION, NP_OPS_MEMPOLICY, NP_OPS_PROTECT_WRITE } from './defs.ts';
+import { NP_OPS_DEMOTION, NP_OPS_LONGTERM_PIN, NP_OPS_MEMPOLICY, NP_OPS_MIGRATION, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM } from './defs.ts';
 
 export interface ConfigParams {
   readonly name: string;
@@ -55,6 +55,12 @@ export interface ConfigParams {
   readonly sameProgram?: boolean;
   readonly mutant?: string | null;
   readonly fixes?: readonly string[];
+  /** mms beyond the CPUs' own (for extraCpus in an mm of their own). */
+  readonly extraMms?: number;
+  /** Page slots per mm (default anonPages + filePages, at least 1). */
+  readonly vaddrs?: number;
+  /** The OOM killer (actors.oom, src/kernel/oom_kill.ts). */
+  readonly oom?: boolean;
 }
 
 const BLOCK_PAGES = 2;
@@ -129,9 +135,9 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     ? [[10, 21, 20], [21, 10, 30], [20, 30, 10]]
     : [[10, 20], [20, 10]];
   const fileVaddr = p.anonPages;
-  const vaddrs = Math.max(1, p.anonPages + p.filePages);
+  const vaddrs = p.vaddrs ?? Math.max(1, p.anonPages + p.filePages);
   const cpuMms = p.cpus;
-  const mms = cpuMms + (p.fork ? 1 : 0);
+  const mms = cpuMms + (p.fork ? 1 : 0) + (p.extraMms ?? 0);
   const cpus: CpuConfig[] = Array.from({ length: p.cpus }, (_, c) => ({
     node: p.dram1 && c % 2 === 1 ? 1 : 0,
     mm: c,
@@ -172,6 +178,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
       flush: p.flush ?? true,
       cpuset: p.cpuset ?? false,
       ...(p.probe === false ? { probe: false } : {}),
+      ...(p.oom ? { oom: true } : {}),
     },
   };
 }
@@ -337,6 +344,82 @@ export const KERNEL_CONFIG_PARAMS = {
       { op: 'node_private_set_ops', node: 0, table: 'other' },
     ],
   },
+  // Long-term pinning (issue 12 item 9, src/kernel/gup_longterm.ts). No CRAM: a
+  // driver on cpu0 adds P for np0 and sets 'nopin' (MIGRATION without
+  // LONGTERM_PIN), maps v0, moves it to P with move_pages, pins it with
+  // pin_user_pages(FOLL_LONGTERM), reads it and unpins it. A second thread of
+  // mm 0 replaces the ops by 'pin' (LONGTERM_PIN) and then clears them, at any
+  // point: the pin is refused and migrated to DRAM ('nopin'), refused and fails
+  // with -ENOMEM (ops NULL: no MIGRATION), or granted on P ('pin'), and the ops
+  // can go while a granted pin is held.
+  longpin: {
+    name: 'longpin', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false,
+    opsTables: [
+      { name: 'nopin', flags: NP_OPS_MIGRATION | NP_OPS_DEMOTION | NP_OPS_RECLAIM | NP_OPS_PROTECT_WRITE, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] },
+      { name: 'pin', flags: NP_OPS_MIGRATION | NP_OPS_DEMOTION | NP_OPS_RECLAIM | NP_OPS_PROTECT_WRITE | NP_OPS_LONGTERM_PIN, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] },
+    ],
+    extraOps: [
+      { op: 'add_private_memory', node: 1, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 1, table: 'nopin' },
+      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' },
+      { op: 'write', vaddr: 0, value: 1 },
+      { op: 'move_pages', vaddr: 0, node: 1 },
+      { op: 'pin_user_pages', vaddr: 0 },
+      { op: 'read', vaddr: 0 },
+      { op: 'unpin_user_pages' },
+    ],
+    extraCpus: [{ mm: 0, program: [{ op: 'node_private_set_ops', node: 1, table: 'pin' }, { op: 'node_private_clear_ops', node: 1, table: 'pin' }] }],
+  },
+  // The OOM killer with NP_OPS_OOM_ELIGIBLE (issue 12 item 12, src/kernel/oom_kill.ts).
+  // No CRAM: a driver on cpu0 adds P (4 pages) for np0 with 'nooom'
+  // (MIGRATION|MEMPOLICY: not OOM-eligible) and moves mm 0's three anon pages
+  // there with move_pages; cpu1 (mm 1) faults three anon pages into D0, which
+  // holds two: the third fault runs out_of_memory, which picks the process
+  // with the highest badness.
+  oom: {
+    name: 'oom', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false, oom: true,
+    extraPrivatePages: 4, extraMms: 1, vaddrs: 3,
+    opsTables: [{ name: 'nooom', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] }],
+    extraOps: [
+      { op: 'add_private_memory', node: 1, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 1, table: 'nooom' },
+      ...[0, 1, 2].flatMap((v): ProgramOp[] => [
+        { op: 'mmap', vaddr: v, kind: 'anon', prot: 'rw' },
+        { op: 'write', vaddr: v, value: 1 },
+        { op: 'move_pages', vaddr: v, node: 1 },
+      ]),
+    ],
+    extraCpus: [{ mm: 1, program: [0, 1, 2].flatMap((v): ProgramOp[] => [{ op: 'mmap', vaddr: v, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: v, value: 2 }]) }],
+  },
+  // memory_failure with v4's notification (issue 12 item 12, src/kernel/memory_failure.ts).
+  // No CRAM: a driver on cpu0 adds P (2 pages) for np0 with 'mf' (a
+  // memory_failure callback), moves v0 there, unmaps it, clears the ops and
+  // tears P down (offline_and_remove_private_memory + unregister). A second
+  // CPU injects a hardware error on P's first page at any point: free, in use
+  // by v0, freed again, or offline.
+  hwpoison: {
+    name: 'hwpoison', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false,
+    extraPrivatePages: 2,
+    opsTables: [{ name: 'mf', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero', 'memory_failure'] }],
+    extraOps: [
+      { op: 'add_private_memory', node: 1, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 1, table: 'mf' },
+      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' },
+      { op: 'write', vaddr: 0, value: 1 },
+      { op: 'move_pages', vaddr: 0, node: 1 },
+      { op: 'munmap', vaddr: 0 },
+      { op: 'node_private_clear_ops', node: 1, table: 'mf' },
+      { op: 'offline_and_remove_private_memory', node: 1 },
+    ],
+    extraCpus: [{ mm: 0, program: [{ op: 'memory_failure', node: 1, page: 0 }] }],
+  },
+  // tiny with a long-term pin after the read: CRAM's ops lack NP_OPS_LONGTERM_PIN,
+  // so a pin of the demoted folio migrates it off P with GFP_USER (not through
+  // cram_fault): CRAM's folio_migrate and free_folio run on that path.
+  longpincram: {
+    name: 'longpincram', cpus: 1, anonPages: 1, filePages: 0, flush: false,
+    extraOps: [{ op: 'pin_user_pages', vaddr: 0 }, { op: 'read', vaddr: 0 }, { op: 'unpin_user_pages' }],
+  },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -347,6 +430,7 @@ export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
+  'longpin', 'oom', 'hwpoison', 'longpincram',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -15,11 +15,14 @@ export const EINVAL = 22;
 export const ENOSPC = 28;
 export const E2BIG = 7;
 export const EFAULT = 14;
+export const ENXIO = 6;
+// include/uapi/asm-generic/errno.h
+export const EHWPOISON = 133;
 
 const ERRNO_NAMES: Record<number, string> = {
   [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [EINTR]: 'EINTR', [EAGAIN]: 'EAGAIN', [ENOMEM]: 'ENOMEM',
   [EBUSY]: 'EBUSY', [EEXIST]: 'EEXIST', [ENODEV]: 'ENODEV', [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC',
-  [E2BIG]: 'E2BIG', [EFAULT]: 'EFAULT',
+  [E2BIG]: 'E2BIG', [EFAULT]: 'EFAULT', [ENXIO]: 'ENXIO', [EHWPOISON]: 'EHWPOISON',
 };
 
 /** Render a kernel return value: 0, a positive count, or -EXXX. */
@@ -160,6 +163,7 @@ export const MR_MEMORY_HOTPLUG = 2;
 export const MR_SYSCALL = 3;
 export const MR_MEMPOLICY_MBIND = 4;
 export const MR_NUMA_MISPLACED = 5;
+export const MR_LONGTERM_PIN = 7;
 export const MR_DEMOTION = 8;
 
 /** mm/cram.c: CRAM_PRESSURE_MAX */

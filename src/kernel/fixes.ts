@@ -71,6 +71,18 @@ export const CRAM_FIXES: readonly Fix[] = [
   },
 ];
 
+/** Fixes of findings on the cover letter's NP_OPS claims (issue 12). */
+export const CLAIM_FIXES: readonly Fix[] = [
+  {
+    name: 'memory-failure-cb-under-rcu',
+    site: 'mm/internal.h: folio_managed_memory_failure',
+    mends: 'INV-NO-OPS-AFTER-UNREGISTER',
+    config: 'hwpoison',
+    description:
+      'Call ops->memory_failure inside the rcu_read_lock of the ops read (the callback is a notification and must not sleep), or take a temporary np reference as node_private_migrate_to does. In v4 folio_managed_memory_failure reads the ops with folio_node_private_ops, which drops RCU before the call, and memory_failure calls it before get_hwpoison_page: for a free page nothing pins the node, so the memory can be offlined and node_private_unregister can return (its synchronize_rcu has no reader to wait for) before the callback of the old ops runs. The header of include/linux/node_private.h calls it a "folio-referenced callback", which it is not.',
+  },
+];
+
 /**
  * Design fixes: findings whose mend is not a small change to v4 but a design
  * decision the RFC would have to make; modelled so the tool can check that the
@@ -85,6 +97,14 @@ export const DESIGN_FIXES: readonly Fix[] = [
     description:
       'DESIGN CHANGE, not in v4: alloc_cram_folio reads the device headroom synchronously (a driver callback) and refuses a folio that might not fit uncompressed. In v4 the only brake is the threaded lthresh IRQ (cram_set_pressure S3 sets migration_blocked), so demotions between the device edge and the IRQ thread, or before the probe has requested the IRQs at all, overcommit the device (finding device-capacity-irq-latency). Concurrent demoters in the kernel would need a reservation; the model migrates in one step, so the read suffices there.',
   },
+  {
+    name: 'oom-badness-eligible-rss',
+    site: 'mm/oom_kill.c: oom_badness (+ per-node RSS counters)',
+    mends: 'INV-OOM-VICTIM',
+    config: 'oom',
+    description:
+      'DESIGN CHANGE, not in v4: oom_badness counts only the RSS a process holds on OOM-eligible nodes (N_MEMORY, or private with NP_OPS_OOM_ELIGIBLE), which needs per-node RSS accounting the kernel does not keep. In v4 the flag reaches only oom_mems_intersect, which walks N_MEMORY nodes (a private node never is one, so its node_oom_eligible test never sees one) and constrained_alloc\'s constraint and totalpages; with one cpuset every process is eligible and oom_badness counts get_mm_rss whatever node the pages are on, so a process whose memory sits on a private node that is not OOM-eligible is killed for a DRAM allocation it cannot relieve.',
+  },
 ];
 
-export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES, ...DESIGN_FIXES];
+export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES, ...DESIGN_FIXES, ...CLAIM_FIXES];

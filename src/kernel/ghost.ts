@@ -22,6 +22,14 @@ export const EV2_ALLOC_POST = 1 << 5;
 /** node_private_register / set_ops / clear_ops / unregister returned an errno row whose state it did not leave. */
 export const EV2_NPAPI_ROW = 1 << 6;
 
+// Cover-letter claims (issue 12).
+/** pin_user_pages(FOLL_LONGTERM) returned a pin on a private-node folio whose node's ops lacked NP_OPS_LONGTERM_PIN. */
+export const EV2_LONGTERM_PIN_UNGATED = 1 << 10;
+/** out_of_memory killed a process whose memory lies only on private nodes that are not OOM-eligible, while another candidate held eligible memory. */
+export const EV2_OOM_UNDESERVING = 1 << 11;
+/** The allocator handed out a hwpoisoned page (prep_new_page; check_new_page would have called it a bad page). */
+export const EV2_HWPOISON_ALLOC = 1 << 12;
+
 /** Record ghost history (GH_EVENTS2); the model never judges it. */
 export function event2(k: Kernel, bits: number): void {
   k.setBits(k.L.GH_EVENTS2, 0, bits);

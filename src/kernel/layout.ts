@@ -203,6 +203,9 @@ export interface KernelLayout {
   // ghost history
   readonly GH_EVENTS: Field; // EV_* bits
   readonly GH_EVENTS2: Field; // EV2_* bits (src/kernel/ghost.ts): KASAN-style and API-contract history
+  // FOLL_LONGTERM pins (src/kernel/gup_longterm.ts), per thread
+  readonly THR_PIN: Field; // [thread] folio pfn + 1 the thread pinned (0 = none)
+  readonly THR_PIN_STAGE: Field; // [thread] PIN_* (gup_longterm.ts): pinned awaiting the check, or a long-term pin held
 }
 
 class Builder {
@@ -321,6 +324,8 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     THR_REFS: b.add('THR_REFS', T, 3),
     GH_EVENTS: b.add('GH_EVENTS', 1, U16),
     GH_EVENTS2: b.add('GH_EVENTS2', 1, U16),
+    THR_PIN: b.add('THR_PIN', T, P),
+    THR_PIN_STAGE: b.add('THR_PIN_STAGE', T, 2),
   };
   // Pad to whole 32-bit words so a state is also a Uint32Array key.
   const words16 = b.size + (b.size & 1);

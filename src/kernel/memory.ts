@@ -21,7 +21,8 @@ import { EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, filemapGetFolio } from './filemap.ts';
 import { folioNid, folioPut, folioTestAnon, lruAdd, pageFolio } from './folio.ts';
-import { vmaAllocFolio } from './mempolicy.ts';
+import { policyNodemask, vmaAllocFolio, vmaPolicy } from './mempolicy.ts';
+import { anonFaultOomControl, outOfMemory } from './oom_kill.ts';
 import { migrateMisplacedFolio } from './migrate.ts';
 import { folioIsPrivateNode, folioManagedAllowsNuma, folioManagedWrprotect, folioNodePrivateOps, noteOpsCallback, privateNodeWithoutOps } from './node_private.ts';
 import { hasFix } from './config.ts';
@@ -225,7 +226,13 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
   ran(k, 'do_anonymous_page');
   // mm/memory.c: do_anonymous_page
   const s = pteSlot(k, mm, vaddr);
-  const pfn = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0, threadNode(k, tid));
+  let pfn = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0, threadNode(k, tid));
+  // __alloc_pages_may_oom (configs with the OOM killer): kill, then retry unless current was the victim.
+  if (pfn === NULL_PFN && k.cfg.actors.oom) {
+    const { nid, nodemask } = policyNodemask(k, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, vmaPolicy(k, mm, vaddr), vaddr, threadNode(k, tid));
+    const victim = outOfMemory(k, tid, mm, anonFaultOomControl(nid, nodemask));
+    if (victim >= 0 && victim !== mm) pfn = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0, threadNode(k, tid));
+  }
   if (pfn === NULL_PFN) {
     if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
     return VM_FAULT_OOM;

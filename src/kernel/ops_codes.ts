@@ -24,8 +24,16 @@ export const OP_HANDLE_FAULT = 1;
  */
 export const OP_KSWAPD_DEMOTE = 2;
 
+/**
+ * A user CPU is inside memory_failure between v4's ops read and its
+ * ops->memory_failure call (src/kernel/memory_failure.ts): REG[0] = pfn,
+ * REG[1] = the ops table id read.
+ */
+export const OP_MEMORY_FAILURE = 3;
+
 export const OP_NAMES: Readonly<Record<number, string>> = {
   [OP_NONE]: 'idle',
   [OP_HANDLE_FAULT]: 'handle_fault',
   [OP_KSWAPD_DEMOTE]: 'demote_folio_list',
+  [OP_MEMORY_FAILURE]: 'memory_failure',
 };

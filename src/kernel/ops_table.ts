@@ -11,6 +11,7 @@ import { folioPut } from './folio.ts';
 import type { Kernel } from './kernel.ts';
 import { migratePages } from './migrate.ts';
 import { allocPages } from './page_alloc.ts';
+import { ghostLegitWrite, setPageContent } from './page.ts';
 
 /** Callback set of one ops table; absent members are NULL pointers. */
 export interface NodePrivateOps {
@@ -79,6 +80,19 @@ function genericMigrateTo(k: Kernel, tid: number, list: number[], nid: number, m
   return migratePages(k, tid, list, getNew, putNew, mode, reason);
 }
 
+/**
+ * free_folio of a service that zeroes its memory on free, as cram_free_folio_cb
+ * does without a flush callback (folio_zero_range, then back to the buddy).
+ */
+function zeroOnFree(k: Kernel, _tid: number, pfn: number): boolean {
+  const nr = Math.max(1, 1 << k.get(k.L.PG_ORDER, pfn));
+  for (let i = 0; i < nr; i++) {
+    setPageContent(k, pfn + i, 0);
+    ghostLegitWrite(k, pfn + i);
+  }
+  return false;
+}
+
 /** A driver/test table: callbacks present behave like the cxl_mempolicy sample (plain migration). */
 function genericOps(name: string, flags: number, callbacks: readonly string[]): NodePrivateOps {
   const has = (c: string) => callbacks.includes(c);
@@ -86,6 +100,7 @@ function genericOps(name: string, flags: number, callbacks: readonly string[]): 
     name,
     flags,
     ...(has('free_folio') ? { freeFolio: () => false } : {}),
+    ...(has('free_folio_zero') ? { freeFolio: zeroOnFree } : {}),
     ...(has('folio_split') ? { folioSplit: () => undefined } : {}),
     ...(has('migrate_to') ? { migrateTo: genericMigrateTo } : {}),
     ...(has('folio_migrate') ? { folioMigrate: () => undefined } : {}),

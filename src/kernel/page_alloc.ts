@@ -17,7 +17,7 @@ import { freeOnePage, prepNewPage, rmqueueSmallest } from './buddy.ts';
 import { zoneNode, zoneType } from './geometry.ts';
 import type { Kernel } from './kernel.ts';
 import type { Field } from './layout.ts';
-import { GA_CONTIG, GA_GFP_PRIVATE, GA_PREFERRED_HERE, GA_PRIVATE_OK, GA_WHILE_BLOCKED } from './layout.ts';
+import { GA_CONTIG, GA_GFP_PRIVATE, GA_PREFERRED_HERE, GA_PRIVATE_OK, GA_WHILE_BLOCKED, PG_hwpoison } from './layout.ts';
 import { nodePrivateHasFlag, nodePrivateMigrationBlocked, nodePrivateReclaimPolicy, npSlotOfNode } from './node_private.ts';
 import { nodeZonelist } from './zonelist.ts';
 import { checkAllocation } from './contracts.ts';
@@ -208,7 +208,9 @@ function getPageFromFreelist(k: Kernel, gfp: number, order: number, allocFlags: 
         const mark = wmarkPages(k, z, allocFlags & ALLOC_WMARK_MASK);
         if (!zoneWatermarkOk(k, z, order, mark, allocFlags)) continue;
       }
-      const pfn = rmqueueSmallest(k, z, order);
+      let pfn = rmqueueSmallest(k, z, order);
+      // rmqueue -> check_new_pages: a hwpoisoned page is a bad page, dropped (leaked); rmqueue tries again.
+      while (pfn >= 0 && badHwpoisonPage(k, pfn, order)) pfn = rmqueueSmallest(k, z, order);
       if (pfn < 0) continue;
       prepNewPage(k, pfn, order);
       markAllocated(k, pfn, order, gfp, ac.preferredNid, false);
@@ -360,9 +362,26 @@ export function allocContigPages(k: Kernel, order: number, gfp: number, nid: num
   return NULL_PFN;
 }
 
+/** check_new_page: PageHWPoison is in PAGE_FLAGS_CHECK_AT_PREP, so bad_page() keeps the block out of use. */
+// mm/page_alloc.c: check_new_pages -> check_new_page_bad
+function badHwpoisonPage(k: Kernel, pfn: number, order: number): boolean {
+  for (let i = 0; i < 1 << order; i++) {
+    if (k.has(k.L.PG_FLAGS, pfn + i, PG_hwpoison)) {
+      if (k.log) k.trace(`check_new_page(pfn ${pfn + i}): bad page (hwpoison), dropped`);
+      return true;
+    }
+  }
+  return false;
+}
+
 /** free_frozen_pages / __free_pages_ok: give a folio's pages back to the buddy (no free hooks). */
 // mm/page_alloc.c: __free_pages_ok
 export function freePagesToBuddy(k: Kernel, pfn: number, order: number): void {
+  // free_pages_prepare: "Do not let hwpoison pages hit pcplists/buddy" (order 0).
+  if (order === 0 && k.has(k.L.PG_FLAGS, pfn, PG_hwpoison)) {
+    if (k.log) k.trace(`free_pages(pfn ${pfn}, 0): hwpoison page kept out of the buddy`);
+    return;
+  }
   freeOnePage(k, pfn, order);
   if (k.log) k.trace(`free_pages(pfn ${pfn}, ${order})`);
 }

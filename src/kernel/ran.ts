@@ -79,6 +79,10 @@ export const KERNEL_FUNCTIONS = [
   'demote_folio_list', // src/kernel/vmscan.ts
   'shrink_folio_list', // src/kernel/vmscan.ts
   'build_all_zonelists', // src/kernel/zonelist.ts
+  '__get_user_pages', // src/kernel/gup_longterm.ts
+  'check_and_migrate_movable_folios', // src/kernel/gup_longterm.ts
+  'out_of_memory', // src/kernel/oom_kill.ts
+  'memory_failure', // src/kernel/memory_failure.ts
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];

@@ -34,8 +34,11 @@ import { ptClear, zapPresentPte } from './rmap.ts';
 import { swapFree } from './swap.ts';
 import { allocPagesNode } from './page_alloc.ts';
 import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
-import { addPrivateMemoryDriverManaged, nodeBlockRange, onlinePages } from './memory_hotplug.ts';
+import { addPrivateMemoryDriverManaged, nodeBlockRange, offlineAndRemovePrivateMemory, onlinePages } from './memory_hotplug.ts';
+import { memoryFailureStep, nodePagePfn } from './memory_failure.ts';
 import { allocMatrixStep } from './alloc_matrix.ts';
+import { pinUserPagesLongtermStep, unpinUserPage } from './gup_longterm.ts';
+import { registerExitMmapSlot } from './oom_kill.ts';
 
 /** What a step did to the program counter. */
 type OpResult = 'next' | 'stay' | 'blocked';
@@ -68,8 +71,8 @@ export function cpuStep(k: Kernel, cpu: number): boolean {
     return true;
   }
   const mm = k.cfg.cpus[cpu]!.mm;
-  // a fork child's task does not exist before the fork made its mm live
-  if (k.cfg.cpus[cpu]!.forkChild && !k.get(k.L.MM_LIVE, mm)) return false;
+  // a fork child's task does not exist before the fork made its mm live; an OOM-killed task runs no further op
+  if (!k.get(k.L.MM_LIVE, mm)) return false;
   const pc = k.get(k.L.THR_PC, tid);
   const c = compiledPrograms(k.m)[cpu]![pc];
   if (!c) return false;
@@ -89,6 +92,8 @@ function needsMmapWrite(op: ProgramOp): boolean {
     .with('read', 'write', 'pwrite', 'move_pages', 'madv_dontneed', 'numa_hint', () => false)
     .with('node_private_register', 'node_private_unregister', 'node_private_set_ops', 'cram_register_private_node', 'alloc_pages_node', () => false)
     .with('add_private_memory', 'online_pages', 'node_private_clear_ops', 'alloc_pages', () => false)
+    .with('pin_user_pages', 'unpin_user_pages', () => false) // GUP holds mmap_lock for read
+    .with('memory_failure', 'offline_and_remove_private_memory', () => false)
     .exhaustive();
 }
 
@@ -115,6 +120,10 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'online_pages' }, (o) => `online_pages(N${o.node})`)
     .with({ op: 'node_private_clear_ops' }, (o) => `node_private_clear_ops(N${o.node}, ${o.table})`)
     .with({ op: 'alloc_pages' }, (o) => `alloc_pages(N${o.node}, ${o.gfp.join('|')}${o.nodemask ? `, nodemask {${o.nodemask.join(',')}}` : ''})`)
+    .with({ op: 'pin_user_pages' }, (o) => `pin_user_pages(v${o.vaddr}, FOLL_LONGTERM)`)
+    .with({ op: 'unpin_user_pages' }, () => 'unpin_user_pages()')
+    .with({ op: 'memory_failure' }, (o) => `memory_failure(N${o.node} page ${o.page})`)
+    .with({ op: 'offline_and_remove_private_memory' }, (o) => `offline_and_remove_private_memory(N${o.node})`)
     .exhaustive();
 }
 
@@ -209,6 +218,23 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     })
     .with({ op: 'alloc_pages' }, (o) => (k: Kernel): OpResult => {
       allocMatrixStep(k, o.node, o.gfp, o.nodemask);
+      return 'next';
+    })
+    .with({ op: 'pin_user_pages' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => pinUserPagesLongtermStep(k, tid, mm, o.vaddr))
+    .with({ op: 'unpin_user_pages' }, () => (k: Kernel, tid: number): OpResult => {
+      unpinUserPage(k, tid);
+      return 'next';
+    })
+    .with({ op: 'memory_failure' }, (o) => (k: Kernel, tid: number): OpResult => memoryFailureStep(k, tid, nodePagePfn(k, o.node, o.page)))
+    .with({ op: 'offline_and_remove_private_memory' }, (o) => (k: Kernel, tid: number): OpResult => {
+      // mm/memory_hotplug.c: offline_and_remove_private_memory, then node_private_unregister's
+      // second stage (with the test-op simplification of node_private_unregister above).
+      const slot = nodePrivateNp(k, o.node);
+      if (slot >= 0 && (k.get(k.L.NP_REFCOUNT, slot) > 1 || anyOtherInRcu(k, tid))) return 'blocked';
+      const { first, n } = nodeBlockRange(k, o.node);
+      if (n === 0) return 'next';
+      const r = offlineAndRemovePrivateMemory(k, o.node, first, n, tid);
+      if (r.unregister === 0) nodePrivateUnregisterFinish(k, o.node);
       return 'next';
     })
     .exhaustive();
@@ -307,6 +333,9 @@ function doMmap(k: Kernel, tid: number, mm: number, vaddr: number, kind: 'anon' 
   k.set(k.L.VMA_PGOFF, s, kind === 'anon' ? 0 : pgoff);
   if (k.log) k.trace(`mmap(mm ${mm}, v${vaddr}, ${kind}) = 0`);
 }
+
+// exit_mmap of an OOM victim unmaps every slot the way munmap does (src/kernel/oom_kill.ts).
+registerExitMmapSlot((k, tid, mm, vaddr) => doMunmap(k, tid, mm, vaddr));
 
 function doMunmap(k: Kernel, tid: number, mm: number, vaddr: number): void {
   // mm/vma.c: do_vmi_munmap

@@ -63,4 +63,22 @@ export const CLAIMS: readonly Claim[] = [
     quote: 'Use standard struct page / folio. No ZONE_DEVICE, no pgmap, no struct page metadata limitations.',
     invariants: ['INV-MEM-SAFETY', 'INV-FOLIO-REFS'],
   },
+  {
+    id: 'np-ops-services',
+    title: 'Flag-gated services: a private node takes part only in the mm/ services its NP_OPS_* flags opt into',
+    quote: 'We use OPS flags to denote what mm/ services we want to allow on our private node. [...] NP_OPS_LONGTERM_PIN - Node supports longterm pinning',
+    invariants: ['INV-LONGTERM-PIN'],
+  },
+  {
+    id: 'oom-eligible',
+    title: 'OOM: only OOM-eligible private nodes count in OOM pressure',
+    quote: 'NP_OPS_OOM_ELIGIBLE - (MIGRATION | DEMOTION), node is reachable as normal system ram storage, so it should be considered in OOM pressure calculations.',
+    invariants: ['INV-OOM-VICTIM'],
+  },
+  {
+    id: 'memory-failure',
+    title: 'memory_failure: private pages enter the normal hwpoison path, the service is notified',
+    quote: 'memory_failure - parallels memory_failure_dev_pagemap(), but for online pages that enter the normal hwpoison path',
+    invariants: ['INV-HWPOISON'],
+  },
 ];

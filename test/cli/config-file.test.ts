@@ -6,7 +6,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../src/cli/args.ts';
-import { loadConfigFile, validateConfig } from '../../src/cli/config-file.ts';
+import { KernelConfigSchema, loadConfigFile, validateConfig } from '../../src/cli/config-file.ts';
 import type { KernelConfig } from '../../src/kernel/config.ts';
 import { configByName } from '../../src/kernel/configs.ts';
 import { exampleConfig } from '../helpers/machines.ts';
@@ -75,4 +75,11 @@ test('the allocation matrix ops (issue 10): the allocmatrix and opsrows configs 
   t.regex(errorOf(cpu({ op: 'alloc_pages', node: 9, gfp: ['GFP_KERNEL'] })), /program\[0\]\.node: no node 9/);
   t.regex(errorOf(cpu({ op: 'alloc_pages', node: 0, gfp: ['GFP_KERNEL'], nodemask: [7] })), /nodemask: node out of range/);
   t.is(errorOf(cpu({ op: 'node_private_clear_ops', node: 1, table: 'cram' })), 'accepted');
+});
+
+test('the issue-12 configs (long-term pins, the OOM killer, memory_failure) round-trip through the config-file schema', (t) => {
+  for (const name of ['longpin', 'oom', 'hwpoison', 'longpincram']) {
+    const cfg = configByName(name);
+    t.deepEqual(KernelConfigSchema.parse(JSON.parse(JSON.stringify(cfg))), cfg, name);
+  }
 });

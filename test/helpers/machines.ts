@@ -6,7 +6,7 @@
 import type { KernelConfig, NodeConfig, OpsTableConfig, ZoneConfig } from '../../src/kernel/config.ts';
 import { addPrivateMemoryDriverManaged, nodeBlockRange } from '../../src/kernel/memory_hotplug.ts';
 import { boot } from '../../src/kernel/boot.ts';
-import { MMOP_ONLINE_MOVABLE, NP_OPS_DEMOTION, NP_OPS_MEMPOLICY, NP_OPS_MIGRATION, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM } from '../../src/kernel/defs.ts';
+import { MMOP_ONLINE_MOVABLE, NP_OPS_DEMOTION, NP_OPS_LONGTERM_PIN, NP_OPS_MEMPOLICY, NP_OPS_MIGRATION, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM } from '../../src/kernel/defs.ts';
 import { buildMachine, type Kernel } from '../../src/kernel/kernel.ts';
 import { nodePrivateSetOps } from '../../src/kernel/node_private.ts';
 import { opsIdByName } from '../../src/kernel/ops_table.ts';
@@ -31,6 +31,10 @@ export const TEST_OPS: readonly OpsTableConfig[] = [
   { name: 'compact-no-mig', flags: 1 << 6, callbacks: [] },
   // migrate_to present, MIGRATION flag absent: node_private_migrate_to still calls it (A5).
   { name: 'cb-no-flag', flags: 0, callbacks: ['migrate_to'] },
+  // A migrating service that also allows long-term pins (NP_OPS_LONGTERM_PIN, v4 patch 20).
+  { name: 'pinlt', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY | NP_OPS_LONGTERM_PIN, callbacks: ['migrate_to', 'folio_migrate'] },
+  // A migrating service with a memory_failure notification (v4 patch 21).
+  { name: 'mf', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'memory_failure'] },
 ];
 
 export interface MachineOpts {
