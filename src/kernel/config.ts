@@ -65,7 +65,20 @@ export type ProgramOp =
   /** node_private_clear_ops(node, table): table names a cfg.opsTables entry ('cram' for cram_ops). */
   | { readonly op: 'node_private_clear_ops'; readonly node: number; readonly table: string }
   /** __alloc_pages(gfp, 0, node, nodemask) by kernel code on this CPU, then __free_pages (the allocation matrix, src/kernel/alloc_matrix.ts). */
-  | { readonly op: 'alloc_pages'; readonly node: number; readonly gfp: readonly GfpFlagName[]; readonly nodemask?: readonly number[] };
+  | { readonly op: 'alloc_pages'; readonly node: number; readonly gfp: readonly GfpFlagName[]; readonly nodemask?: readonly number[] }
+  /**
+   * Kernel code on this CPU takes one user page by GUP (src/kernel/gup.ts) and
+   * reads it, or writes `value` into it (copy_to_user_page). `mm` (default:
+   * the CPU's own) names another mm for remote GUP (FOLL_REMOTE, ptrace's
+   * access_remote_vm). `pin`: FOLL_PIN, the pin is kept until an `unpin` op
+   * (else FOLL_GET and the page is put at once); `locked`: the caller passes
+   * `locked` (FOLL_UNLOCKABLE: get_user_pages_unlocked, or remote GUP with
+   * locked); `nowait`: FOLL_NOWAIT; `force`: FOLL_FORCE (ptrace POKEDATA,
+   * /proc/pid/mem).
+   */
+  | { readonly op: 'gup'; readonly vaddr: number; readonly write: boolean; readonly value?: number; readonly mm?: number; readonly pin?: boolean; readonly locked?: boolean; readonly nowait?: boolean; readonly force?: boolean }
+  /** unpin_user_page() of the page this CPU pinned with a `gup` op (none: a no-op). */
+  | { readonly op: 'unpin' };
 
 export interface DeviceConfig {
   /** Physical backing units of the compressed device; an uncompressed page costs cost[2]. */

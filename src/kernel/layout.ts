@@ -98,6 +98,8 @@ export const EV_LIFECYCLE = 1 << 7; // a lifecycle call succeeded out of order
 export const EV_DATA_LOSS = 1 << 8; // a read returned content other than the last write
 export const EV_DOUBLE_BUFFERED = 1 << 9; // a folio was appended to a flush buffer twice
 export const EV_FREE_LEAK = 1 << 10; // a freed folio was kept out of the buddy for good
+export const EV_NOWAIT_UNLOCK = 1 << 11; // a fault with FAULT_FLAG_RETRY_NOWAIT dropped the mmap lock
+export const EV_PIN_NOT_EXCL = 1 << 12; // FOLL_PIN took an anon page that is not PageAnonExclusive
 
 export interface KernelLayout {
   readonly words16: number;
@@ -203,6 +205,7 @@ export interface KernelLayout {
   // ghost history
   readonly GH_EVENTS: Field; // EV_* bits
   readonly GH_EVENTS2: Field; // EV2_* bits (src/kernel/ghost.ts): KASAN-style and API-contract history
+  readonly THR_PIN: Field; // [thread] pfn + 1 of the page the thread holds pinned (pin_user_pages, src/kernel/gup.ts)
 }
 
 class Builder {
@@ -321,6 +324,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     THR_REFS: b.add('THR_REFS', T, 3),
     GH_EVENTS: b.add('GH_EVENTS', 1, U16),
     GH_EVENTS2: b.add('GH_EVENTS2', 1, U16),
+    THR_PIN: b.add('THR_PIN', T, P),
   };
   // Pad to whole 32-bit words so a state is also a Uint32Array key.
   const words16 = b.size + (b.size & 1);

@@ -36,6 +36,7 @@ import { allocPagesNode } from './page_alloc.ts';
 import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
 import { addPrivateMemoryDriverManaged, nodeBlockRange, onlinePages } from './memory_hotplug.ts';
 import { allocMatrixStep } from './alloc_matrix.ts';
+import { gupFaultReturned, gupStep, unpinUserPage } from './gup.ts';
 
 /** What a step did to the program counter. */
 type OpResult = 'next' | 'stay' | 'blocked';
@@ -64,7 +65,12 @@ function compiledPrograms(m: Machine): readonly (readonly CompiledOp[])[] {
 export function cpuStep(k: Kernel, cpu: number): boolean {
   const tid = k.g.cpuThread(cpu);
   if (k.get(k.L.THR_OP, tid) === OP_HANDLE_FAULT) {
-    handleFaultStep(k, tid);
+    const vmret = handleFaultStep(k, tid);
+    // A GUP op decides itself whether its fault's return ends it (gup.ts); a load or store re-executes.
+    const op = vmret === null ? undefined : k.cfg.cpus[cpu]!.program[k.get(k.L.THR_PC, tid)];
+    if (op?.op === 'gup' && vmret !== null && gupFaultReturned(k, tid, k.cfg.cpus[cpu]!.mm, op, vmret) === 'next') {
+      k.set(k.L.THR_PC, tid, k.get(k.L.THR_PC, tid) + 1);
+    }
     return true;
   }
   const mm = k.cfg.cpus[cpu]!.mm;
@@ -88,7 +94,7 @@ function needsMmapWrite(op: ProgramOp): boolean {
     .with('mmap', 'munmap', 'mprotect', 'mbind', 'fork', () => true)
     .with('read', 'write', 'pwrite', 'move_pages', 'madv_dontneed', 'numa_hint', () => false)
     .with('node_private_register', 'node_private_unregister', 'node_private_set_ops', 'cram_register_private_node', 'alloc_pages_node', () => false)
-    .with('add_private_memory', 'online_pages', 'node_private_clear_ops', 'alloc_pages', () => false)
+    .with('add_private_memory', 'online_pages', 'node_private_clear_ops', 'alloc_pages', 'gup', 'unpin', () => false)
     .exhaustive();
 }
 
@@ -115,6 +121,8 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'online_pages' }, (o) => `online_pages(N${o.node})`)
     .with({ op: 'node_private_clear_ops' }, (o) => `node_private_clear_ops(N${o.node}, ${o.table})`)
     .with({ op: 'alloc_pages' }, (o) => `alloc_pages(N${o.node}, ${o.gfp.join('|')}${o.nodemask ? `, nodemask {${o.nodemask.join(',')}}` : ''})`)
+    .with({ op: 'gup' }, (o) => `${o.mm !== undefined ? `get_user_pages_remote(mm${o.mm}, ` : o.pin ? 'pin_user_pages(' : 'get_user_pages('}v${o.vaddr}${o.write ? `, FOLL_WRITE${o.force ? '|FOLL_FORCE' : ''}, ${o.value ?? 0}` : ''}${o.nowait ? ', FOLL_NOWAIT' : ''}${o.locked ? ', locked' : ''})`)
+    .with({ op: 'unpin' }, () => 'unpin_user_page()')
     .exhaustive();
 }
 
@@ -209,6 +217,11 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     })
     .with({ op: 'alloc_pages' }, (o) => (k: Kernel): OpResult => {
       allocMatrixStep(k, o.node, o.gfp, o.nodemask);
+      return 'next';
+    })
+    .with({ op: 'gup' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => gupStep(k, tid, mm, o, fileWritten))
+    .with({ op: 'unpin' }, () => (k: Kernel, tid: number): OpResult => {
+      unpinUserPage(k, tid);
       return 'next';
     })
     .exhaustive();
