@@ -256,14 +256,17 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     rfc: 'NP_OPS_MIGRATION - Node supports migration',
   },
   'INV-FAULT-LOCK': {
-    summary: 'handle_fault releases the PTL on every path and returns VM_FAULT_RETRY only with FAULT_FLAG_ALLOW_RETRY',
+    summary: 'handle_fault releases the PTL on every path, returns VM_FAULT_RETRY only with FAULT_FLAG_ALLOW_RETRY, keeps mmap_lock with RETRY_NOWAIT',
     statement:
       'A node_private handle_fault callback (cram_fault) releases the page-table lock on every return path, and returns ' +
-      'VM_FAULT_RETRY (with the fault lock dropped) only when the fault has FAULT_FLAG_ALLOW_RETRY; no idle thread holds a PTL.',
+      'VM_FAULT_RETRY (with the fault lock dropped) only when the fault has FAULT_FLAG_ALLOW_RETRY; a fault with ' +
+      'FAULT_FLAG_RETRY_NOWAIT returns with the mmap lock still held; no idle thread holds a PTL. Faults come from user ' +
+      'accesses (always ALLOW_RETRY) and from GUP (faultin_page: ALLOW_RETRY only for FOLL_UNLOCKABLE or FOLL_NOWAIT callers).',
     why:
       'A leaked PTL deadlocks the next fault on that page table; VM_FAULT_RETRY without ALLOW_RETRY breaks the fault ' +
-      'handler\'s contract (its caller does not expect the mmap lock dropped).',
-    kernel: ['include/linux/node_private.h: node_private_ops (handle_fault)', 'mm/cram.c: cram_fault', 'mm/cram.c: cram_release_ptl', 'mm/memory.c: handle_pte_fault'],
+      'handler\'s contract: get_user_pages() and get_user_pages_remote(locked = NULL) (ptrace) return 0 pages with the ' +
+      'caller\'s mmap lock already dropped, and the caller unlocks it again; with RETRY_NOWAIT faultin_page leaves *locked set.',
+    kernel: ['include/linux/node_private.h: node_private_ops (handle_fault)', 'mm/cram.c: cram_fault', 'mm/cram.c: cram_release_ptl', 'mm/memory.c: handle_pte_fault', 'mm/gup.c: faultin_page', 'mm/gup.c: __get_user_pages_locked'],
     rfc: 'handle_fault - mirrors the ZONE_DEVICE fault dispatch in handle_pte_fault() (do_wp_page path)',
   },
   'INV-DATA': {
@@ -376,6 +379,19 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
       'A reference nobody accounts for pins the folio forever (memory leak, offline never finishes); one too few frees it while mapped ' +
       '(use-after-free, data corruption).',
     kernel: ['include/linux/mm.h: folio_get', 'mm/rmap.c: folio_add_anon_rmap_pte', 'mm/filemap.c: filemap_add_folio', 'mm/swap_state.c: add_to_swap_cache'],
+    rfc: null,
+  },
+  'INV-GUP-PIN-EXCL': {
+    summary: 'a page pinned read-only by FOLL_PIN is PageAnonExclusive if anonymous (UNSHARE broke COW sharing first)',
+    statement:
+      'When GUP pins an anonymous page (FOLL_PIN), that page is PageAnonExclusive in the mm it was pinned from: a R/O pin of a ' +
+      'page still shared with a fork child goes through gup_must_unshare -> an UNSHARE fault (do_wp_page copies or marks it ' +
+      'exclusive, the PTE stays read-only) before the pin is taken. On a private node v4 dispatches the UNSHARE fault to ' +
+      'handle_fault (cram_fault) first, which promotes the folio; the unshare then happens on DRAM.',
+    why:
+      'A pin on a page that a COW fault can later replace in the process silently detaches the pinned copy from the process ' +
+      '(DMA writes lost, or leaking into the other mm): the 2022 GUP COW fixes exist for this; follow_page_pte has VM_BUG_ON_PAGE for it.',
+    kernel: ['mm/gup.c: follow_page_pte', 'include/linux/mm.h: gup_must_unshare', 'mm/memory.c: do_wp_page', 'mm/memory.c: handle_pte_fault'],
     rfc: null,
   },
   'CONFORMANCE-hotplug': {

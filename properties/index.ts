@@ -35,6 +35,8 @@ export const PROPERTY_ORDER = [
   'INV-NODE-STATE',
   // issue 10: folio refcount accounting (folio_refs.ts)
   'INV-FOLIO-REFS',
+  // issue 12 item 8: GUP pins (mm.ts)
+  'INV-GUP-PIN-EXCL',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {

@@ -122,6 +122,39 @@ const REACH: Readonly<Record<string, ReachDef>> = {
       return false;
     },
   },
+  'REACH-GUP-FAULT-CRAM': {
+    id: 'REACH-GUP-FAULT-CRAM',
+    source: 'mm/gup.c: faultin_page -> handle_mm_fault; mm/cram.c: cram_fault',
+    description: 'a GUP\'s fault (not a user access) is inside cram_fault',
+    pred: (k) => {
+      for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
+        const t = k.g.cpuThread(cpu);
+        if (k.get(k.L.THR_OP, t) === OP_HANDLE_FAULT && k.cfg.cpus[cpu]!.program[k.get(k.L.THR_PC, t)]?.op === 'gup') return true;
+      }
+      return false;
+    },
+  },
+  'REACH-GUP-PIN-P': {
+    id: 'REACH-GUP-PIN-P',
+    source: 'mm/gup.c: follow_page_pte (a R/O pin of an exclusive page takes it where it is)',
+    description: 'a GUP pin is held on a folio of a private node',
+    pred: (k) => {
+      for (let t = 0; t < k.L.THR_PIN.len; t++) {
+        const p = k.get(k.L.THR_PIN, t);
+        if (p && k.cfg.nodes[k.g.pfnNode[p - 1]!]?.kind === 'private') return true;
+      }
+      return false;
+    },
+  },
+  'REACH-GUP-PINNED': {
+    id: 'REACH-GUP-PINNED',
+    source: 'mm/gup.c: pin_user_pages',
+    description: 'a GUP pin is held',
+    pred: (k) => {
+      for (let t = 0; t < k.L.THR_PIN.len; t++) if (k.get(k.L.THR_PIN, t)) return true;
+      return false;
+    },
+  },
 };
 
 /** What each named configuration declares it reaches (large is for MBT only: none). */
@@ -149,6 +182,8 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   allocmatrix: ['REACH-PROGRAMS-DONE', 'REACH-CPUSET-EXCLUDES-P'],
   opsrows: ['REACH-PROGRAMS-DONE'],
   large: [],
+  gup: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PIN-P'],
+  gupfork: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PINNED'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);

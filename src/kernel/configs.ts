@@ -51,6 +51,8 @@ export interface ConfigParams {
   /** Extra user CPUs on D0, each in an existing mm (e.g. a second thread of mm 0). */
   readonly extraCpus?: readonly { readonly mm: number; readonly program: readonly ProgramOp[]; readonly forkChild?: boolean }[];
   readonly opsTables?: readonly OpsTableConfig[];
+  /** Extra mms beyond one per CPU (and the fork child's), for extra CPUs in an mm of their own (a tracer). */
+  readonly extraMms?: number;
   /** Every CPU runs cpu0's program (in its own mm): interchangeable CPUs, as in race2. */
   readonly sameProgram?: boolean;
   readonly mutant?: string | null;
@@ -131,7 +133,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
   const fileVaddr = p.anonPages;
   const vaddrs = Math.max(1, p.anonPages + p.filePages);
   const cpuMms = p.cpus;
-  const mms = cpuMms + (p.fork ? 1 : 0);
+  const mms = cpuMms + (p.fork ? 1 : 0) + (p.extraMms ?? 0);
   const cpus: CpuConfig[] = Array.from({ length: p.cpus }, (_, c) => ({
     node: p.dram1 && c % 2 === 1 ? 1 : 0,
     mm: c,
@@ -337,6 +339,30 @@ export const KERNEL_CONFIG_PARAMS = {
       { op: 'node_private_set_ops', node: 0, table: 'other' },
     ],
   },
+  // GUP on a demoted page (issue 12 item 8). cpu0 writes v0, reads it, pins it
+  // read-only (pin_user_pages: no fault on an exclusive page, so the pin may
+  // land on P's folio), makes it read-only, then unpins. A tracer in mm 1 pokes
+  // v0 (ptrace POKEDATA: get_user_pages_remote(FOLL_FORCE|FOLL_WRITE), locked
+  // NULL, so no FAULT_FLAG_ALLOW_RETRY), and a second thread of mm 0 writes v0
+  // through a FOLL_NOWAIT get_user_pages_unlocked (KVM's async fault path). A
+  // write fault on the pinned P folio makes cram_fault's promotion fail.
+  gup: {
+    name: 'gup', cpus: 1, anonPages: 1, filePages: 0, flush: false, extraMms: 1,
+    extraOps: [{ op: 'gup', vaddr: 0, write: false, pin: true }, { op: 'mprotect', vaddr: 0, prot: 'r' }, { op: 'unpin' }],
+    extraCpus: [
+      { mm: 1, program: [{ op: 'gup', mm: 0, vaddr: 0, write: true, value: 1, force: true }] },
+      { mm: 0, program: [{ op: 'gup', vaddr: 0, write: true, value: 2, locked: true, nowait: true }] },
+    ],
+  },
+  // fork after the write: v0 is shared (not exclusive) in both mms; cpu0 pins it
+  // read-only, which needs an UNSHARE fault (gup_must_unshare): on P it is
+  // dispatched to cram_fault first, on DRAM do_wp_page copies or reuses it; the
+  // child reads v0 after.
+  gupfork: {
+    name: 'gupfork', cpus: 1, anonPages: 1, filePages: 0, flush: false, fork: true,
+    extraOps: [{ op: 'gup', vaddr: 0, write: false, pin: true }, { op: 'unpin' }],
+    extraCpus: [{ mm: 1, forkChild: true, program: [{ op: 'read', vaddr: 0 }] }],
+  },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -347,6 +373,7 @@ export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
+  'gup', 'gupfork',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

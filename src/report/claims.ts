@@ -22,7 +22,7 @@ export const CLAIMS: readonly Claim[] = [
     id: 'read-only',
     title: 'Read-only: every write to compressed memory goes through handle_fault',
     quote: 'Because pages are read-only, writes can never cause runaway compression ratio loss behind the allocator\'s back. Every write goes through handle_fault, which promotes the folio to DRAM first.',
-    invariants: ['INV-RO', 'INV-WRITE-PATH', 'INV-FAULT-LOCK', 'INV-DATA'],
+    invariants: ['INV-RO', 'INV-WRITE-PATH', 'INV-FAULT-LOCK', 'INV-DATA', 'INV-GUP-PIN-EXCL'],
   },
   {
     id: 'scrub',
