@@ -183,6 +183,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   opsrows: ['REACH-PROGRAMS-DONE'],
   large: [],
   gup: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PIN-P'],
+  gupnowait: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PIN-P'],
   gupfork: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PINNED'],
 };
 

@@ -30,7 +30,8 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   race2: 'canonical with a second CPU in its own mm: two faults against one demotion batch, a fault against the pressure edge',
   allocmatrix: 'the allocation matrix: gfp with and without __GFP_THISNODE and __GFP_PRIVATE x nodemask x preferred node, under the cpuset toggle',
   opsrows: 'the node_private API errno rows from one caller: register, set_ops, clear_ops, unregister, each failing and succeeding',
-  gup: 'GUP on a demoted page: a read-only pin, a ptrace poke (remote GUP without ALLOW_RETRY, FOLL_FORCE), a FOLL_NOWAIT write GUP',
+  gup: 'GUP on a demoted page: a read-only pin, then a ptrace poke (remote GUP without ALLOW_RETRY, FOLL_FORCE) before or after mprotect(r)',
+  gupnowait: 'a read-only pin of a demoted page and a FOLL_NOWAIT write GUP (ALLOW_RETRY|RETRY_NOWAIT) from a second thread',
   gupfork: 'a read-only pin of a page shared with a fork child: the UNSHARE fault (cram_fault on P, do_wp_page on DRAM)',
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };

@@ -339,27 +339,31 @@ export const KERNEL_CONFIG_PARAMS = {
       { op: 'node_private_set_ops', node: 0, table: 'other' },
     ],
   },
-  // GUP on a demoted page (issue 12 item 8). cpu0 writes v0, reads it, pins it
-  // read-only (pin_user_pages: no fault on an exclusive page, so the pin may
-  // land on P's folio), makes it read-only, then unpins. A tracer in mm 1 pokes
-  // v0 (ptrace POKEDATA: get_user_pages_remote(FOLL_FORCE|FOLL_WRITE), locked
-  // NULL, so no FAULT_FLAG_ALLOW_RETRY), and a second thread of mm 0 writes v0
-  // through a FOLL_NOWAIT get_user_pages_unlocked (KVM's async fault path). A
-  // write fault on the pinned P folio makes cram_fault's promotion fail.
+  // GUP on a demoted page (issue 12 item 8), no device (no pressure edges).
+  // cpu0 writes v0, reads it, pins it read-only (pin_user_pages: no fault on an
+  // exclusive page, so the pin may hold P's folio), makes it read-only, then
+  // unpins. A tracer in mm 1 pokes v0 (ptrace POKEDATA:
+  // get_user_pages_remote(FOLL_FORCE|FOLL_WRITE) with locked NULL, so no
+  // FAULT_FLAG_ALLOW_RETRY): a write fault on the pinned P folio makes
+  // cram_fault's promotion fail; after the mprotect the poke needs no fault.
   gup: {
-    name: 'gup', cpus: 1, anonPages: 1, filePages: 0, flush: false, extraMms: 1,
+    name: 'gup', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, extraMms: 1,
     extraOps: [{ op: 'gup', vaddr: 0, write: false, pin: true }, { op: 'mprotect', vaddr: 0, prot: 'r' }, { op: 'unpin' }],
-    extraCpus: [
-      { mm: 1, program: [{ op: 'gup', mm: 0, vaddr: 0, write: true, value: 1, force: true }] },
-      { mm: 0, program: [{ op: 'gup', vaddr: 0, write: true, value: 2, locked: true, nowait: true }] },
-    ],
+    extraCpus: [{ mm: 1, program: [{ op: 'gup', mm: 0, vaddr: 0, write: true, value: 1, force: true }] }],
+  },
+  // gup's pin, and a second thread of mm 0 writing v0 through a FOLL_NOWAIT
+  // get_user_pages_unlocked (KVM's async page fault path: ALLOW_RETRY|RETRY_NOWAIT).
+  gupnowait: {
+    name: 'gupnowait', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false,
+    extraOps: [{ op: 'gup', vaddr: 0, write: false, pin: true }, { op: 'unpin' }],
+    extraCpus: [{ mm: 0, program: [{ op: 'gup', vaddr: 0, write: true, value: 2, locked: true, nowait: true }] }],
   },
   // fork after the write: v0 is shared (not exclusive) in both mms; cpu0 pins it
   // read-only, which needs an UNSHARE fault (gup_must_unshare): on P it is
   // dispatched to cram_fault first, on DRAM do_wp_page copies or reuses it; the
   // child reads v0 after.
   gupfork: {
-    name: 'gupfork', cpus: 1, anonPages: 1, filePages: 0, flush: false, fork: true,
+    name: 'gupfork', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, fork: true,
     extraOps: [{ op: 'gup', vaddr: 0, write: false, pin: true }, { op: 'unpin' }],
     extraCpus: [{ mm: 1, forkChild: true, program: [{ op: 'read', vaddr: 0 }] }],
   },
@@ -373,7 +377,7 @@ export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
-  'gup', 'gupfork',
+  'gup', 'gupnowait', 'gupfork',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -29,6 +29,8 @@ import { EV_DATA_LOSS, EV_PIN_NOT_EXCL, LK_MMAP_READ, PG_dirty, PTE_EXCL, PTE_MI
 import { handleMmFault, ptlHeldByOther, pteSlot, vmaFileIndex } from './memory.ts';
 import { pageContent, setPageContent } from './page.ts';
 import { ran } from './ran.ts';
+import { hasFix } from './config.ts';
+import { folioManagedWrprotect } from './node_private.ts';
 
 /** What a step did to the program counter (as workload.ts's OpResult). */
 export type GupResult = 'next' | 'stay' | 'blocked';
@@ -51,6 +53,9 @@ function canFollowWritePte(k: Kernel, s: number, pfn: number, op: GupOp): boolea
   const pf = k.get(k.L.PTE_FLAGS, s);
   if (pf & PTE_WRITE) return true;
   if (!op.force) return false;
+  // Fix gup-force-respects-protect-write: a PROTECT_WRITE folio is never written
+  // through a read-only PTE; FOLL_FORCE takes the write fault (handle_fault promotes).
+  if (hasFix(k.cfg, 'gup-force-respects-protect-write') && folioManagedWrprotect(k, pfn)) return false;
   const vf = k.get(k.L.VMA_FLAGS, s);
   if (vf & VMA_SHARED) return false;
   if (!(vf & VMA_MAYWRITE)) return false;
@@ -98,10 +103,17 @@ function gupReturn(k: Kernel, tid: number, ret: number, what: string): GupResult
   return 'next';
 }
 
+/** A one-line label of a GUP op (the kernel entry point its flags select). */
+export function gupOpLabel(op: GupOp): string {
+  const name = gupName(op, op.mm !== undefined);
+  return op.write ? name.replace(/\)$/, `, ${op.value ?? 0})`) : name;
+}
+
 function gupName(op: GupOp, remote: boolean): string {
   const fn = remote ? 'get_user_pages_remote' : op.pin ? 'pin_user_pages' : op.locked ? 'get_user_pages_unlocked' : 'get_user_pages';
-  const fl = [op.write ? 'FOLL_WRITE' : '', op.force ? 'FOLL_FORCE' : '', op.nowait ? 'FOLL_NOWAIT' : '', op.locked && remote ? 'locked' : ''].filter(Boolean).join('|');
-  return `${fn}(v${op.vaddr}${fl ? `, ${fl}` : ''})`;
+  const fl = [op.write ? 'FOLL_WRITE' : '', op.force ? 'FOLL_FORCE' : '', op.nowait ? 'FOLL_NOWAIT' : ''].filter(Boolean).join('|');
+  const where = remote ? `mm${op.mm}, ` : '';
+  return `${fn}(${where}v${op.vaddr}${fl ? `, ${fl}` : ''}${remote && op.locked ? ', &locked' : ''})`;
 }
 
 /**

@@ -36,7 +36,7 @@ import { allocPagesNode } from './page_alloc.ts';
 import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
 import { addPrivateMemoryDriverManaged, nodeBlockRange, onlinePages } from './memory_hotplug.ts';
 import { allocMatrixStep } from './alloc_matrix.ts';
-import { gupFaultReturned, gupStep, unpinUserPage } from './gup.ts';
+import { gupFaultReturned, gupOpLabel, gupStep, unpinUserPage } from './gup.ts';
 
 /** What a step did to the program counter. */
 type OpResult = 'next' | 'stay' | 'blocked';
@@ -121,7 +121,7 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'online_pages' }, (o) => `online_pages(N${o.node})`)
     .with({ op: 'node_private_clear_ops' }, (o) => `node_private_clear_ops(N${o.node}, ${o.table})`)
     .with({ op: 'alloc_pages' }, (o) => `alloc_pages(N${o.node}, ${o.gfp.join('|')}${o.nodemask ? `, nodemask {${o.nodemask.join(',')}}` : ''})`)
-    .with({ op: 'gup' }, (o) => `${o.mm !== undefined ? `get_user_pages_remote(mm${o.mm}, ` : o.pin ? 'pin_user_pages(' : 'get_user_pages('}v${o.vaddr}${o.write ? `, FOLL_WRITE${o.force ? '|FOLL_FORCE' : ''}, ${o.value ?? 0}` : ''}${o.nowait ? ', FOLL_NOWAIT' : ''}${o.locked ? ', locked' : ''})`)
+    .with({ op: 'gup' }, (o) => gupOpLabel(o))
     .with({ op: 'unpin' }, () => 'unpin_user_page()')
     .exhaustive();
 }

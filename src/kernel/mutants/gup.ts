@@ -17,11 +17,22 @@ export const GUP_MUTANTS: readonly Mutant[] = [
     description:
       'With the retry-contract fix on, cram_fault still calls release_fault_lock on a FAULT_FLAG_RETRY_NOWAIT fault (FOLL_NOWAIT GUP): ' +
       'the GUP returns believing it holds the mmap lock.',
-    config: 'gup',
+    config: 'gupnowait',
   },
 ];
 
 export const GUP_FIXES: readonly Fix[] = [
+  {
+    name: 'gup-force-respects-protect-write',
+    site: 'mm/gup.c: can_follow_write_pte',
+    mends: 'INV-WRITE-PATH',
+    config: 'gup',
+    description:
+      'Refuse FOLL_FORCE on a read-only PTE of a folio_managed_wrprotect() folio, so the write takes a fault (handle_fault promotes ' +
+      'it first). v4 adds PROTECT_WRITE checks to mprotect, NUMA and migration PTEs but not to GUP: ptrace POKEDATA or a ' +
+      '/proc/pid/mem write into a read-only private mapping finds an exclusive anonymous demoted folio, can_follow_write_pte() ' +
+      'says yes without a fault, and the kernel stores into the compressed node through its direct map.',
+  },
   {
     name: 'cram-fault-retry-contract',
     site: 'mm/cram.c: cram_fault',
