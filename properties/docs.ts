@@ -381,6 +381,19 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     kernel: ['include/linux/mm.h: folio_get', 'mm/rmap.c: folio_add_anon_rmap_pte', 'mm/filemap.c: filemap_add_folio', 'mm/swap_state.c: add_to_swap_cache'],
     rfc: null,
   },
+  'INV-CPUSET-HIER': {
+    summary: "cpuset effective mems follow the hierarchy, and each task's mems_allowed is guarantee_online_mems of its cpuset",
+    statement:
+      "The root cpuset's effective mems are N_MEMORY | N_MEMORY_PRIVATE (v4's cpuset_handle_hotplug); a child cpuset's effective mems are " +
+      'its cpuset.mems ∩ its parent\'s effective mems, or the parent\'s when that is empty (cgroup v2); every task of the child has ' +
+      'mems_allowed = guarantee_online_mems(child): the N_MEMORY part of the nearest cpuset that has one, plus the child\'s own private ' +
+      'nodes (v4). A private node is in a task\'s mems_allowed only while it is N_MEMORY_PRIVATE and its cpuset.mems name it.',
+    why:
+      'The cpuset check of every task allocation reads mems_allowed: a stale or wrong mask lets a container allocate on a node its ' +
+      'administrator took away (or on an offline node), or leaves it no DRAM node to fall back to.',
+    kernel: ['kernel/cgroup/cpuset.c: cpuset_handle_hotplug', 'kernel/cgroup/cpuset.c: update_nodemasks_hier', 'kernel/cgroup/cpuset.c: guarantee_online_mems', 'kernel/cgroup/cpuset.c: cpuset_hotplug_update_tasks'],
+    rfc: null,
+  },
   'INV-GUP-PIN-EXCL': {
     summary: 'a page pinned read-only by FOLL_PIN is PageAnonExclusive if anonymous (UNSHARE broke COW sharing first)',
     statement:

@@ -19,6 +19,7 @@ import { safetyProperties } from './safety.ts';
 import { contractProperties } from './contracts.ts';
 import { nodeStateProperties } from './node_state.ts';
 import { folioRefProperties } from './folio_refs.ts';
+import { cpusetProperties } from './cpuset.ts';
 
 /** Property ids in SEMANTICS §9 order (plus the extra ones at the end). */
 export const PROPERTY_ORDER = [
@@ -37,6 +38,8 @@ export const PROPERTY_ORDER = [
   'INV-FOLIO-REFS',
   // issue 12 item 8: GUP pins (mm.ts)
   'INV-GUP-PIN-EXCL',
+  // issue 12 item 10: the cpuset hierarchy (cpuset.ts)
+  'INV-CPUSET-HIER',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {
@@ -44,7 +47,7 @@ export function kernelProperties(m: Machine): Property[] {
   const v = new StateView(m);
   const all = [
     ...nodeProperties(v), ...allocProperties(v), ...mmProperties(v), ...cramProperties(v),
-    ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v), ...nodeStateProperties(v), ...folioRefProperties(v), ...npLifetimeProperties(v),
+    ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v), ...nodeStateProperties(v), ...folioRefProperties(v), ...npLifetimeProperties(v), ...cpusetProperties(v),
   ];
   const byId = new Map(all.map((p) => [p.id, p]));
   return PROPERTY_ORDER.map((id) => {

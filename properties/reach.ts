@@ -116,9 +116,12 @@ const REACH: Readonly<Record<string, ReachDef>> = {
   'REACH-CPUSET-EXCLUDES-P': {
     id: 'REACH-CPUSET-EXCLUDES-P',
     source: 'kernel/cgroup/cpuset.c: update_nodemask',
-    description: 'the cpuset\'s mems exclude an N_MEMORY_PRIVATE node',
+    description: 'a task\'s mems_allowed exclude an N_MEMORY_PRIVATE node',
     pred: (k) => {
-      for (let n = 0; n < k.g.nodes; n++) if (k.has(k.L.NODE_STATES, n, N_MEMORY_PRIVATE) && !(k.get(k.L.G_CPUSET_MEMS) & (1 << n))) return true;
+      for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
+        const mems = k.cfg.actors.cpuset ? k.get(k.L.TASK_MEMS, cpu) : k.get(k.L.G_CPUSET_MEMS);
+        for (let n = 0; n < k.g.nodes; n++) if (k.has(k.L.NODE_STATES, n, N_MEMORY_PRIVATE) && !(mems & (1 << n))) return true;
+      }
       return false;
     },
   },
@@ -184,6 +187,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   large: [],
   gup: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PIN-P'],
   gupnowait: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PIN-P'],
+  cpusets: ['REACH-DEMOTED-TO-P', 'REACH-TEARDOWN', 'REACH-CPUSET-EXCLUDES-P'],
   gupfork: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PINNED'],
 };
 

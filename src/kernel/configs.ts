@@ -367,6 +367,10 @@ export const KERNEL_CONFIG_PARAMS = {
     extraOps: [{ op: 'gup', vaddr: 0, write: false, pin: true }, { op: 'unpin' }],
     extraCpus: [{ mm: 1, forkChild: true, program: [{ op: 'read', vaddr: 0 }] }],
   },
+  // The driver's probe and teardown (P online, then offline) under an
+  // administrator writing the child cpuset's cpuset.mems: every node, the DRAM
+  // nodes only, the private node only; the task allocates, is demoted and faults.
+  cpusets: { name: 'cpusets', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, driver: true, cpuset: true },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -377,7 +381,7 @@ export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
-  'gup', 'gupnowait', 'gupfork',
+  'gup', 'gupnowait', 'gupfork', 'cpusets',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

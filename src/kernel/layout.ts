@@ -206,6 +206,11 @@ export interface KernelLayout {
   readonly GH_EVENTS: Field; // EV_* bits
   readonly GH_EVENTS2: Field; // EV2_* bits (src/kernel/ghost.ts): KASAN-style and API-contract history
   readonly THR_PIN: Field; // [thread] pfn + 1 of the page the thread holds pinned (pin_user_pages, src/kernel/gup.ts)
+  // cgroup v2 cpuset hierarchy (src/kernel/cpuset.ts): the child cpuset the user tasks run in (actors.cpuset)
+  readonly CS_CHILD_MEMS: Field; // [1] child cpuset's mems_allowed (cpuset.mems as written)
+  readonly CS_CHILD_EFF: Field; // [1] child cpuset's effective_mems
+  readonly TASK_MEMS: Field; // [cpu] the task's mems_allowed (tasks of the child cpuset)
+  readonly VMA_POL_W: Field; // [mm * vaddrs + vaddr] the policy's w: cpuset_mems_allowed (or user_nodemask)
 }
 
 class Builder {
@@ -325,6 +330,10 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     GH_EVENTS: b.add('GH_EVENTS', 1, U16),
     GH_EVENTS2: b.add('GH_EVENTS2', 1, U16),
     THR_PIN: b.add('THR_PIN', T, P),
+    CS_CHILD_MEMS: b.add('CS_CHILD_MEMS', 1, nodemask),
+    CS_CHILD_EFF: b.add('CS_CHILD_EFF', 1, nodemask),
+    TASK_MEMS: b.add('TASK_MEMS', C, nodemask),
+    VMA_POL_W: b.add('VMA_POL_W', MV, nodemask),
   };
   // Pad to whole 32-bit words so a state is also a Uint32Array key.
   const words16 = b.size + (b.size & 1);

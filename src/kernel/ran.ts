@@ -80,6 +80,7 @@ export const KERNEL_FUNCTIONS = [
   'shrink_folio_list', // src/kernel/vmscan.ts
   'build_all_zonelists', // src/kernel/zonelist.ts
   'get_user_pages', // src/kernel/gup.ts
+  'update_nodemask', // src/kernel/cpuset.ts
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];

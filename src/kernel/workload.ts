@@ -326,7 +326,7 @@ function doMunmap(k: Kernel, tid: number, mm: number, vaddr: number): void {
   const L = k.L;
   const s = pteSlot(k, mm, vaddr);
   zapSlot(k, tid, s);
-  for (const f of [L.VMA_FLAGS, L.VMA_FILE, L.VMA_PGOFF, L.VMA_POL_MODE, L.VMA_POL_NODES, L.VMA_POL_FLAGS]) k.set(f, s, 0);
+  for (const f of [L.VMA_FLAGS, L.VMA_FILE, L.VMA_PGOFF, L.VMA_POL_MODE, L.VMA_POL_NODES, L.VMA_POL_FLAGS, L.VMA_POL_W]) k.set(f, s, 0);
 }
 
 /**

@@ -16,7 +16,7 @@ export const CLAIMS: readonly Claim[] = [
     id: 'isolation',
     title: 'Isolation: no one else gets private memory',
     quote: 'No existing allocator path sets __GFP_PRIVATE, so private nodes are unreachable by default.',
-    invariants: ['INV-ISOLATION-ALLOC', 'INV-ZONELIST', 'INV-MPOL', 'INV-ALLOC-POST'],
+    invariants: ['INV-ISOLATION-ALLOC', 'INV-ZONELIST', 'INV-MPOL', 'INV-ALLOC-POST', 'INV-CPUSET-HIER'],
   },
   {
     id: 'read-only',
