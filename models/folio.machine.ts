@@ -70,6 +70,7 @@ export type FolioEvent =
   | { type: 'cxl_flush_buf_send'; ret?: number }
   | { type: 'cxl_flush_buf_reset'; ret?: number }
   | { type: 'migrate_pages_swapcache'; ret?: number }
+  | { type: 'migrate_pages_failed'; ret?: number }
   | { type: 'add_to_swap'; ret?: number }
   | { type: 'swap_in'; ret?: number }
   | { type: 'do_swap_page'; ret?: number }
@@ -99,6 +100,10 @@ export const folioMachine = setup({
         // migrate_pages is one atomic step in the model (src/kernel/migrate.ts):
         // alloc_cram_folio + copy + remove_migration_pte (read-only) at once
         migrate_pages: 'cram',
+        // ... and when the move fails (folio_migrate_mapping: the source has a
+        // reference beyond the isolation, e.g. a GUP pin), cram_put_new_folio puts the
+        // destination in the same step and flush_cb defers it (alloc -> put -> free_folio)
+        migrate_pages_failed: 'cram_deferred',
         swapin_readahead: 'swapcache',
         // do_swap_page with no swap-cache folio: allocated, read from the slot and
         // mapped writable when the entry is exclusive (read-only: alloc_pages -> dram)
@@ -249,6 +254,7 @@ const EVENT_TYPES: readonly FolioEvent['type'][] = [
   'try_to_migrate', 'remove_migration_ptes', 'migrate_folio_done', 'folio_put', 'cram_free_folio_cb',
   'cxl_flush_buf_send', 'cxl_flush_buf_reset', 'add_to_swap', 'migrate_pages_swapcache', 'zap_pte_range_isolated',
   'swap_in_isolated', 'swap_in_cram', 'swap_in', 'do_swap_page', 'swapin_readahead', 'zap_pte_range',
+  'migrate_pages_failed',
 ];
 
 export const folioSpec: MachineSpec = {
@@ -282,6 +288,7 @@ export const folioSpec: MachineSpec = {
     cxl_flush_buf_send: ['cxl_flush_buf_send'],
     cxl_flush_buf_reset: ['cxl_flush_buf_reset'],
     migrate_pages_swapcache: ['migrate_pages'],
+    migrate_pages_failed: ['migrate_pages', 'cram_put_new_folio'],
     zap_pte_range_isolated: ['zap_pte_range', 'madvise', 'munmap'],
     swap_in_isolated: ['do_swap_page'],
     swap_in_cram: ['do_swap_page'],

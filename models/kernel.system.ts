@@ -19,10 +19,9 @@ import {
   PG_active, PG_anon, PG_dirty, PG_head, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail, PG_writeback,
   type KernelLayout, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, REF_CN, REF_NP, THREAD_REGS,
 } from '../src/kernel/layout.ts';
-import { mpolRebindMm } from '../src/kernel/mempolicy.ts';
+import { cpusetWriteMems } from '../src/kernel/cpuset.ts';
 import { OP_NAMES } from '../src/kernel/ops_codes.ts';
 import { runThread, threadChoices, threadLabel } from '../src/kernel/sched.ts';
-import { nodesInState } from '../src/kernel/zonelist.ts';
 import { kernelProperties } from '../properties/index.ts';
 import { kernelLiveness } from '../properties/liveness.ts';
 import { kernelDeadlock } from './kernel.deadlock.ts';
@@ -33,7 +32,7 @@ import { ranReport } from '../src/kernel/ran.ts';
 /** One entry of the static action table. */
 export type KernelAction =
   | { readonly kind: 'thread'; readonly tid: number; readonly choice: number }
-  | { readonly kind: 'cpuset-toggle' };
+  | { readonly kind: 'cpuset-write'; readonly mask: number };
 
 /** Which configured actor a thread role belongs to (user CPUs always run). */
 function roleEnabled(cfg: KernelConfig, r: ThreadRole): boolean {
@@ -53,26 +52,27 @@ export function kernelActions(m: Machine): KernelAction[] {
     const n = threadChoices(m, tid);
     for (let c = 0; c < n; c++) out.push({ kind: 'thread', tid, choice: c });
   });
-  if (m.cfg.actors.cpuset) out.push({ kind: 'cpuset-toggle' });
+  if (m.cfg.actors.cpuset) for (const mask of cpusetWrites(m)) out.push({ kind: 'cpuset-write', mask });
   return out;
 }
 
 /**
- * An administrator rewrites the cpuset's mems between N_MEMORY ∪
- * N_MEMORY_PRIVATE (what cpuset_handle_hotplug gives the root, SEMANTICS 2.3)
- * and N_MEMORY only; the tasks' mempolicies are rebound as
- * update_tasks_nodemask -> mpol_rebind_mm does.
+ * The masks an administrator writes to the child cpuset's cpuset.mems: every
+ * node, the DRAM nodes only (the private nodes left out), and the private
+ * nodes only (a container confined to CXL memory).
  */
-// kernel/cgroup/cpuset.c: update_nodemask (cpuset.mems write) -> update_tasks_nodemask
-export function cpusetToggleMems(k: Kernel): boolean {
-  const mem = nodesInState(k, N_MEMORY);
-  const all = mem | nodesInState(k, N_MEMORY_PRIVATE);
-  const old = k.get(k.L.G_CPUSET_MEMS);
-  const mems = old === all ? mem : all;
-  if (mems === old) return false;
-  k.set(k.L.G_CPUSET_MEMS, 0, mems);
-  for (let mm = 0; mm < k.cfg.mms; mm++) if (k.get(k.L.MM_LIVE, mm)) mpolRebindMm(k, mm, old, mems);
-  k.trace(`update_nodemask(cpuset.mems): ${maskStr(old)} -> ${maskStr(mems)}`);
+export function cpusetWrites(m: Machine): number[] {
+  const all = (1 << m.g.nodes) - 1;
+  const dram = m.cfg.nodes.reduce((a, n, i) => (n.kind === 'dram' ? a | (1 << i) : a), 0);
+  return all !== dram ? [all, dram, all & ~dram] : [all];
+}
+
+/** An administrator's write of the child's cpuset.mems; not enabled when it would change nothing. */
+// kernel/cgroup/cpuset.c: cpuset_write_resmask -> update_nodemask
+export function cpusetWriteAction(k: Kernel, mask: number): boolean {
+  if (k.get(k.L.CS_CHILD_MEMS) === mask) return false;
+  const r = cpusetWriteMems(k, mask);
+  k.trace(`cpuset.mems <- ${maskStr(mask)} = ${r}`);
   return true;
 }
 
@@ -110,7 +110,7 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
   const run = (kk: Kernel, a: KernelAction): boolean =>
     match(a)
       .with({ kind: 'thread' }, (x) => runThread(kk, x.tid, x.choice))
-      .with({ kind: 'cpuset-toggle' }, () => cpusetToggleMems(kk))
+      .with({ kind: 'cpuset-write' }, (x) => cpusetWriteAction(kk, x.mask))
       .exhaustive();
 
   return {
@@ -157,7 +157,7 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
 function describeAction(m: Machine, a: KernelAction): ActionInfo {
   return match(a)
     .with({ kind: 'thread' }, (x) => ({ ...threadLabel(m, x.tid, x.choice), fairness: threadFairness(m.g.threads[x.tid]!, x.choice) }))
-    .with({ kind: 'cpuset-toggle' }, () => ({ actor: 'admin', name: 'cpuset: toggle mems', fairness: 'none' as const }))
+    .with({ kind: 'cpuset-write' }, (x) => ({ actor: 'admin', name: `cpuset.mems <- ${maskStr(x.mask)}`, fairness: 'none' as const }))
     .exhaustive();
 }
 

@@ -256,14 +256,17 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     rfc: 'NP_OPS_MIGRATION - Node supports migration',
   },
   'INV-FAULT-LOCK': {
-    summary: 'handle_fault releases the PTL on every path and returns VM_FAULT_RETRY only with FAULT_FLAG_ALLOW_RETRY',
+    summary: 'handle_fault releases the PTL on every path, returns VM_FAULT_RETRY only with FAULT_FLAG_ALLOW_RETRY, keeps mmap_lock with RETRY_NOWAIT',
     statement:
       'A node_private handle_fault callback (cram_fault) releases the page-table lock on every return path, and returns ' +
-      'VM_FAULT_RETRY (with the fault lock dropped) only when the fault has FAULT_FLAG_ALLOW_RETRY; no idle thread holds a PTL.',
+      'VM_FAULT_RETRY (with the fault lock dropped) only when the fault has FAULT_FLAG_ALLOW_RETRY; a fault with ' +
+      'FAULT_FLAG_RETRY_NOWAIT returns with the mmap lock still held; no idle thread holds a PTL. Faults come from user ' +
+      'accesses (always ALLOW_RETRY) and from GUP (faultin_page: ALLOW_RETRY only for FOLL_UNLOCKABLE or FOLL_NOWAIT callers).',
     why:
       'A leaked PTL deadlocks the next fault on that page table; VM_FAULT_RETRY without ALLOW_RETRY breaks the fault ' +
-      'handler\'s contract (its caller does not expect the mmap lock dropped).',
-    kernel: ['include/linux/node_private.h: node_private_ops (handle_fault)', 'mm/cram.c: cram_fault', 'mm/cram.c: cram_release_ptl', 'mm/memory.c: handle_pte_fault'],
+      'handler\'s contract: get_user_pages() and get_user_pages_remote(locked = NULL) (ptrace) return 0 pages with the ' +
+      'caller\'s mmap lock already dropped, and the caller unlocks it again; with RETRY_NOWAIT faultin_page leaves *locked set.',
+    kernel: ['include/linux/node_private.h: node_private_ops (handle_fault)', 'mm/cram.c: cram_fault', 'mm/cram.c: cram_release_ptl', 'mm/memory.c: handle_pte_fault', 'mm/gup.c: faultin_page', 'mm/gup.c: __get_user_pages_locked'],
     rfc: 'handle_fault - mirrors the ZONE_DEVICE fault dispatch in handle_pte_fault() (do_wp_page path)',
   },
   'INV-DATA': {
@@ -414,6 +417,32 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
       'A poisoned page handed out again feeds corrupt data to its next user, or machine-checks the kernel on the next read.',
     kernel: ['mm/memory-failure.c: memory_failure', 'mm/internal.h: folio_managed_memory_failure', 'mm/page_alloc.c: take_page_off_buddy', 'mm/page_alloc.c: free_pages_prepare'],
     rfc: 'memory_failure - parallels memory_failure_dev_pagemap(), but for online pages that enter the normal hwpoison path',
+  },
+  'INV-CPUSET-HIER': {
+    summary: "cpuset effective mems follow the hierarchy, and each task's mems_allowed is guarantee_online_mems of its cpuset",
+    statement:
+      "The root cpuset's effective mems are N_MEMORY | N_MEMORY_PRIVATE (v4's cpuset_handle_hotplug); a child cpuset's effective mems are " +
+      'its cpuset.mems ∩ its parent\'s effective mems, or the parent\'s when that is empty (cgroup v2); every task of the child has ' +
+      'mems_allowed = guarantee_online_mems(child): the N_MEMORY part of the nearest cpuset that has one, plus the child\'s own private ' +
+      'nodes (v4). A private node is in a task\'s mems_allowed only while it is N_MEMORY_PRIVATE and its cpuset.mems name it.',
+    why:
+      'The cpuset check of every task allocation reads mems_allowed: a stale or wrong mask lets a container allocate on a node its ' +
+      'administrator took away (or on an offline node), or leaves it no DRAM node to fall back to.',
+    kernel: ['kernel/cgroup/cpuset.c: cpuset_handle_hotplug', 'kernel/cgroup/cpuset.c: update_nodemasks_hier', 'kernel/cgroup/cpuset.c: guarantee_online_mems', 'kernel/cgroup/cpuset.c: cpuset_hotplug_update_tasks'],
+    rfc: null,
+  },
+  'INV-GUP-PIN-EXCL': {
+    summary: 'a page pinned read-only by FOLL_PIN is PageAnonExclusive if anonymous (UNSHARE broke COW sharing first)',
+    statement:
+      'When GUP pins an anonymous page (FOLL_PIN), that page is PageAnonExclusive in the mm it was pinned from: a R/O pin of a ' +
+      'page still shared with a fork child goes through gup_must_unshare -> an UNSHARE fault (do_wp_page copies or marks it ' +
+      'exclusive, the PTE stays read-only) before the pin is taken. On a private node v4 dispatches the UNSHARE fault to ' +
+      'handle_fault (cram_fault) first, which promotes the folio; the unshare then happens on DRAM.',
+    why:
+      'A pin on a page that a COW fault can later replace in the process silently detaches the pinned copy from the process ' +
+      '(DMA writes lost, or leaking into the other mm): the 2022 GUP COW fixes exist for this; follow_page_pte has VM_BUG_ON_PAGE for it.',
+    kernel: ['mm/gup.c: follow_page_pte', 'include/linux/mm.h: gup_must_unshare', 'mm/memory.c: do_wp_page', 'mm/memory.c: handle_pte_fault'],
+    rfc: null,
   },
   'CONFORMANCE-hotplug': {
     summary: "every kernel step moves a private node's lifecycle by at most one transition of the hotplug protocol machine",

@@ -46,13 +46,15 @@ function checkFolio(k: Kernel, pfn: number): string | null {
   const swapcache = sw !== 0 && k.get(L.SWAP_CACHE, sw - 1) === pfn + 1 ? 1 : 0;
   let buffered = 0;
   for (let i = 0; i < L.BUF_ENT.len; i++) if (k.get(L.BUF_ENT, i) === pfn + 1) buffered++;
-  const pins = pinsOn(k, pfn);
+  // FOLL_LONGTERM pins (gup_longterm.ts) and GUP pins (pin_user_pages until unpin_user_page, src/kernel/gup.ts)
+  let pins = pinsOn(k, pfn);
+  for (let t = 0; t < L.THR_PIN.len; t++) if (k.get(L.THR_PIN, t) === pfn + 1) pins++;
   const userFolio = ptes + pcache + swapcache + buffered + pins > 0 || k.has(L.PG_FLAGS, pfn, PG_anon | PG_lru) || m !== 0 || sw !== 0;
   if (!userFolio || threadHolds(k, pfn)) return null;
   const want = ptes + pcache + swapcache + buffered + pins;
   const ref = k.get(L.PG_REF, pfn);
   if (ref !== want) {
-    return `pfn ${pfn} on ${nodeLabel(k, k.g.pfnNode[pfn]!)}: refcount ${ref} but its holders account for ${want} (${ptes} PTE, ${pcache} page cache, ${swapcache} swap cache, ${buffered} flush buffer${pins ? `, ${pins} pin` : ''})`;
+    return `pfn ${pfn} on ${nodeLabel(k, k.g.pfnNode[pfn]!)}: refcount ${ref} but its holders account for ${want} (${ptes} PTE, ${pcache} page cache, ${swapcache} swap cache, ${buffered} flush buffer${pins ? `, ${pins} GUP pin` : ''})`;
   }
   return null;
 }

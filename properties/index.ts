@@ -20,6 +20,7 @@ import { contractProperties } from './contracts.ts';
 import { nodeStateProperties } from './node_state.ts';
 import { folioRefProperties } from './folio_refs.ts';
 import { claims12Properties } from './claims12.ts';
+import { cpusetProperties } from './cpuset.ts';
 
 /** Property ids in SEMANTICS §9 order (plus the extra ones at the end). */
 export const PROPERTY_ORDER = [
@@ -38,6 +39,10 @@ export const PROPERTY_ORDER = [
   'INV-FOLIO-REFS',
   // issue 12: the cover letter's NP_OPS claims (claims12.ts)
   'INV-LONGTERM-PIN', 'INV-OOM-VICTIM', 'INV-HWPOISON',
+  // issue 12 item 8: GUP pins (mm.ts)
+  'INV-GUP-PIN-EXCL',
+  // issue 12 item 10: the cpuset hierarchy (cpuset.ts)
+  'INV-CPUSET-HIER',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {
@@ -45,7 +50,7 @@ export function kernelProperties(m: Machine): Property[] {
   const v = new StateView(m);
   const all = [
     ...nodeProperties(v), ...allocProperties(v), ...mmProperties(v), ...cramProperties(v),
-    ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v), ...nodeStateProperties(v), ...folioRefProperties(v), ...npLifetimeProperties(v),
+    ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v), ...nodeStateProperties(v), ...folioRefProperties(v), ...npLifetimeProperties(v), ...cpusetProperties(v),
     ...claims12Properties(v),
   ];
   const byId = new Map(all.map((p) => [p.id, p]));

@@ -3,7 +3,7 @@
 
 import type { Property } from '../src/explore/system.ts';
 import { NP_OPS_MIGRATION, NP_OPS_PROTECT_WRITE } from '../src/kernel/defs.ts';
-import { EV_DATA_LOSS, EV_MIGRATE_UNGATED, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, GA_WHILE_BLOCKED, LK_PTL, PG_head, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE } from '../src/kernel/layout.ts';
+import { EV_DATA_LOSS, EV_MIGRATE_UNGATED, EV_NOWAIT_UNLOCK, EV_PIN_NOT_EXCL, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, GA_WHILE_BLOCKED, LK_PTL, PG_head, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE } from '../src/kernel/layout.ts';
 import { eventSet, isNPrivate, isPrivateKind, nodeFlags, nodeLabel, prop, threadName, type StateView } from './common.ts';
 
 export function mmProperties(v: StateView): Property[] {
@@ -60,14 +60,19 @@ export function mmProperties(v: StateView): Property[] {
       }
       return null;
     }),
-    prop(v, 'INV-FAULT-LOCK', 'include/linux/node_private.h (handle_fault must release the PTL), mm/memory.c fault contract (VM_FAULT_RETRY needs FAULT_FLAG_ALLOW_RETRY)', (k) => {
+    prop(v, 'INV-FAULT-LOCK', 'include/linux/node_private.h (handle_fault must release the PTL), mm/memory.c fault contract (VM_FAULT_RETRY needs FAULT_FLAG_ALLOW_RETRY), include/linux/mm_types.h: FAULT_FLAG_RETRY_NOWAIT ("don\'t drop mmap_lock"), mm/gup.c: faultin_page', (k) => {
       if (eventSet(k, EV_PTL_LEAK)) return 'handle_fault returned holding the PTL (EV_PTL_LEAK)';
       if (eventSet(k, EV_RETRY_NO_ALLOW)) return 'VM_FAULT_RETRY returned without FAULT_FLAG_ALLOW_RETRY (EV_RETRY_NO_ALLOW)';
+      if (eventSet(k, EV_NOWAIT_UNLOCK)) return 'a fault with FAULT_FLAG_RETRY_NOWAIT returned with the mmap lock dropped (EV_NOWAIT_UNLOCK)';
       for (let t = 0; t < k.g.threads.length; t++) {
         if (k.get(k.L.THR_OP, t) === 0 && k.has(k.L.THR_LOCKS, t, LK_PTL)) return `${threadName(k, t)} is idle but holds a PTL`;
       }
       return null;
     }),
+    // follow_page_pte: VM_BUG_ON_PAGE((flags & FOLL_PIN) && PageAnon(page) && !PageAnonExclusive(page)):
+    // gup_must_unshare sends a R/O pin of a shared anon page through an UNSHARE fault first.
+    prop(v, 'INV-GUP-PIN-EXCL', 'mm/gup.c: follow_page_pte (VM_BUG_ON_PAGE on a pinned non-exclusive anon page), include/linux/mm.h: gup_must_unshare, mm/memory.c: do_wp_page (FAULT_FLAG_UNSHARE)', (k) =>
+      eventSet(k, EV_PIN_NOT_EXCL) ? 'FOLL_PIN took an anonymous page that is not PageAnonExclusive (EV_PIN_NOT_EXCL)' : null),
     prop(v, 'INV-DATA', 'cover letter (transparent tiering: a read returns the last write); mm/cram.c: cram_fault, mm/migrate.c: migrate_pages', (k) =>
       eventSet(k, EV_DATA_LOSS) ? 'a read returned contents other than the program last wrote (EV_DATA_LOSS)' : null),
   ];

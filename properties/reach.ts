@@ -118,9 +118,45 @@ const REACH: Readonly<Record<string, ReachDef>> = {
   'REACH-CPUSET-EXCLUDES-P': {
     id: 'REACH-CPUSET-EXCLUDES-P',
     source: 'kernel/cgroup/cpuset.c: update_nodemask',
-    description: 'the cpuset\'s mems exclude an N_MEMORY_PRIVATE node',
+    description: 'a task\'s mems_allowed exclude an N_MEMORY_PRIVATE node',
     pred: (k) => {
-      for (let n = 0; n < k.g.nodes; n++) if (k.has(k.L.NODE_STATES, n, N_MEMORY_PRIVATE) && !(k.get(k.L.G_CPUSET_MEMS) & (1 << n))) return true;
+      for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
+        const mems = k.cfg.actors.cpuset ? k.get(k.L.TASK_MEMS, cpu) : k.get(k.L.G_CPUSET_MEMS);
+        for (let n = 0; n < k.g.nodes; n++) if (k.has(k.L.NODE_STATES, n, N_MEMORY_PRIVATE) && !(mems & (1 << n))) return true;
+      }
+      return false;
+    },
+  },
+  'REACH-GUP-FAULT-CRAM': {
+    id: 'REACH-GUP-FAULT-CRAM',
+    source: 'mm/gup.c: faultin_page -> handle_mm_fault; mm/cram.c: cram_fault',
+    description: 'a GUP\'s fault (not a user access) is inside cram_fault',
+    pred: (k) => {
+      for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
+        const t = k.g.cpuThread(cpu);
+        if (k.get(k.L.THR_OP, t) === OP_HANDLE_FAULT && k.cfg.cpus[cpu]!.program[k.get(k.L.THR_PC, t)]?.op === 'gup') return true;
+      }
+      return false;
+    },
+  },
+  'REACH-GUP-PIN-P': {
+    id: 'REACH-GUP-PIN-P',
+    source: 'mm/gup.c: follow_page_pte (a R/O pin of an exclusive page takes it where it is)',
+    description: 'a GUP pin is held on a folio of a private node',
+    pred: (k) => {
+      for (let t = 0; t < k.L.THR_PIN.len; t++) {
+        const p = k.get(k.L.THR_PIN, t);
+        if (p && k.cfg.nodes[k.g.pfnNode[p - 1]!]?.kind === 'private') return true;
+      }
+      return false;
+    },
+  },
+  'REACH-GUP-PINNED': {
+    id: 'REACH-GUP-PINNED',
+    source: 'mm/gup.c: pin_user_pages',
+    description: 'a GUP pin is held',
+    pred: (k) => {
+      for (let t = 0; t < k.L.THR_PIN.len; t++) if (k.get(k.L.THR_PIN, t)) return true;
       return false;
     },
   },
@@ -179,8 +215,8 @@ const REACH: Readonly<Record<string, ReachDef>> = {
 /** A thread whose pin is at `stage` on a private-node folio whose node's ops have (or lack) NP_OPS_LONGTERM_PIN. */
 function pinOnPrivate(k: Kernel, stage: number, allowed: boolean): boolean {
   for (let t = 0; t < k.g.threads.length; t++) {
-    if (k.get(k.L.THR_PIN_STAGE, t) !== stage) continue;
-    const nid = k.g.pfnNode[k.get(k.L.THR_PIN, t) - 1]!;
+    if (k.get(k.L.THR_LT_PIN_STAGE, t) !== stage) continue;
+    const nid = k.g.pfnNode[k.get(k.L.THR_LT_PIN, t) - 1]!;
     if (!k.has(k.L.NODE_STATES, nid, N_MEMORY_PRIVATE)) continue;
     if (nodePrivateAllowsLongtermPin(k, nid) === allowed) return true;
   }
@@ -216,6 +252,10 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   longpincram: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-LONGTERM-PIN-REFUSAL'],
   hwpoison: ['REACH-PROGRAMS-DONE', 'REACH-HWPOISON-TAKEN-OFF', 'REACH-MF-POISON-WITH-CALLBACK'],
   longpin: ['REACH-PROGRAMS-DONE', 'REACH-LONGTERM-PIN-REFUSAL', 'REACH-LONGTERM-PIN-ON-P', 'REACH-LONGTERM-PIN-OPS-GONE'],
+  gup: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PIN-P'],
+  gupnowait: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PIN-P'],
+  cpusets: ['REACH-DEMOTED-TO-P', 'REACH-TEARDOWN', 'REACH-CPUSET-EXCLUDES-P'],
+  gupfork: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PINNED'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);

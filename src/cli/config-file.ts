@@ -58,6 +58,11 @@ const ProgramOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('unpin_user_pages') }).strict(),
   z.object({ op: z.literal('memory_failure'), node: nat, page: nat }).strict(),
   z.object({ op: z.literal('offline_and_remove_private_memory'), node: nat }).strict(),
+  z.object({
+    op: z.literal('gup'), vaddr: nat, write: z.boolean(), value: nat.optional(), mm: nat.optional(), pin: z.boolean().optional(),
+    locked: z.boolean().optional(), nowait: z.boolean().optional(), force: z.boolean().optional(),
+  }).strict(),
+  z.object({ op: z.literal('unpin') }).strict(),
 ]);
 
 const OPS_CALLBACKS = ['free_folio', 'free_folio_zero', 'folio_split', 'migrate_to', 'folio_migrate', 'handle_fault', 'reclaim_policy', 'memory_failure'] as const;
@@ -119,9 +124,10 @@ export function configConsistency(c: KernelConfig): string | null {
       if (op.op === 'move_pages' && op.node >= n) return `cpus[${i}].program[${j}].node: no node ${op.node}`;
       if (op.op === 'mbind' && op.nodes.some((x) => x >= n)) return `cpus[${i}].program[${j}].nodes: node out of range`;
       if ('node' in op && op.node >= n) return `cpus[${i}].program[${j}].node: no node ${op.node} (${n} nodes)`;
-      if ('value' in op && op.value >= c.contentValues) return `cpus[${i}].program[${j}].value: ${op.value} is not a content value (contentValues ${c.contentValues}: 0..${c.contentValues - 1})`;
+      if ('value' in op && op.value !== undefined && op.value >= c.contentValues) return `cpus[${i}].program[${j}].value: ${op.value} is not a content value (contentValues ${c.contentValues}: 0..${c.contentValues - 1})`;
       if ('pgoff' in op && op.pgoff !== undefined && op.pgoff >= c.filePages) return `cpus[${i}].program[${j}].pgoff: no page ${op.pgoff} (${c.filePages} per file)`;
       if ('np' in op && op.np >= nPrivate) return `cpus[${i}].program[${j}].np: no np slot ${op.np} (${nPrivate} private nodes)`;
+      if (op.op === 'gup' && op.mm !== undefined && op.mm >= c.mms) return `cpus[${i}].program[${j}].mm: no mm ${op.mm} (${c.mms} mms)`;
       if (op.op === 'fork' && op.child >= c.mms) return `cpus[${i}].program[${j}].child: no mm ${op.child} (${c.mms} mms)`;
       if (op.op === 'alloc_pages' && op.node >= n) return `cpus[${i}].program[${j}].node: no node ${op.node}`;
       if (op.op === 'alloc_pages' && (op.nodemask ?? []).some((x) => x >= n)) return `cpus[${i}].program[${j}].nodemask: node out of range`;

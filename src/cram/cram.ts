@@ -34,6 +34,7 @@ import { ghostLegitWrite, setPageContent } from '../kernel/page.ts';
 import { cxlCompressionFlushCb } from '../cxl/compression.ts';
 import { synchronizeRcuReady } from './rcu.ts';
 import { ran } from '../kernel/ran.ts';
+import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_RETRY_NOWAIT, threadFaultFlags } from '../kernel/fault_flags.ts';
 
 export const CN_NONE = 0;
 export const CN_PUBLISHED = 1;
@@ -474,6 +475,19 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
     case F6: {
       putCramNode(k, nid);
       if (k.get(L.THR_REG, R + R_NR) === 0) {
+        // Fix cram-fault-retry-contract: honour the caller's flags. Without
+        // ALLOW_RETRY keep the lock and return 0 (the caller looks the page up
+        // again and refaults); with RETRY_NOWAIT return VM_FAULT_RETRY with the lock held.
+        const ff = threadFaultFlags(k, tid);
+        if (hasFix(k.cfg, 'cram-fault-retry-contract') && !(ff & FAULT_FLAG_ALLOW_RETRY)) {
+          if (k.log) k.trace(`cram_fault F6: nothing migrated, no FAULT_FLAG_ALLOW_RETRY -> 0 (lock kept)`);
+          return faultDone(k, tid, 0);
+        }
+        // Mutant cram-fault-nowait-unlocks (mutants/gup.ts): the fix's RETRY_NOWAIT branch still drops the lock.
+        if (hasFix(k.cfg, 'cram-fault-retry-contract') && ff & FAULT_FLAG_RETRY_NOWAIT && k.cfg.mutant !== 'cram-fault-nowait-unlocks') {
+          if (k.log) k.trace(`cram_fault F6: nothing migrated, FAULT_FLAG_RETRY_NOWAIT -> VM_FAULT_RETRY (lock kept)`);
+          return faultDone(k, tid, VM_FAULT_RETRY);
+        }
         // lru_add_drain (no per-CPU batches in the model); release_fault_lock(vmf).
         k.clearBits(L.THR_LOCKS, tid, LK_MMAP_READ);
         if (k.log) k.trace(`cram_fault F6: nothing migrated -> VM_FAULT_RETRY`);

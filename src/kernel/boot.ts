@@ -2,6 +2,7 @@
 // built, node states set, node_private_initialized, root cpuset, idle threads,
 // the programs' mms live. Deterministic: a pure function of the machine.
 
+import { cpusetChildBoot } from './cpuset.ts';
 import { buddyOnlineBlock } from './buddy.ts';
 import { BLOCK_ABSENT, BLOCK_ONLINE, N_CPU, N_MEMORY, N_ONLINE } from './defs.ts';
 import { Kernel, type Machine } from './kernel.ts';
@@ -47,6 +48,7 @@ export function boot(m: Machine): Kernel {
   k.set(L.G_NP_INITIALIZED, 0, 1);
   k.set(L.G_CPUSET_ENABLED, 0, m.cfg.actors.cpuset ? 1 : 0);
   k.set(L.G_CPUSET_MEMS, 0, nodesInState(k, N_MEMORY));
+  cpusetChildBoot(k);
   k.set(L.G_DEMOTION_ENABLED, 0, m.cfg.numaDemotionEnabled ? 1 : 0);
   for (const c of m.cfg.cpus) if (!c.forkChild) k.set(L.MM_LIVE, c.mm, 1);
   establishDemotionTargets(k);

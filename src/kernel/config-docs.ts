@@ -34,6 +34,10 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   oom: 'out_of_memory for a DRAM fault while another process\'s memory sits on a private node without NP_OPS_OOM_ELIGIBLE: which process is killed',
   hwpoison: "memory_failure on a private page (free, in use, freed, offline) racing the driver's clear_ops and teardown: v4's notification and the page's fate",
   longpincram: 'tiny + pin_user_pages(FOLL_LONGTERM) of the (maybe demoted) page: CRAM lacks LONGTERM_PIN, so GUP migrates the folio off P itself',
+  gup: 'GUP on a demoted page: a read-only pin, then a ptrace poke (remote GUP without ALLOW_RETRY, FOLL_FORCE) before or after mprotect(r)',
+  gupnowait: 'a read-only pin of a demoted page and a FOLL_NOWAIT write GUP (ALLOW_RETRY|RETRY_NOWAIT) from a second thread',
+  gupfork: 'a read-only pin of a page shared with a fork child: the UNSHARE fault (cram_fault on P, do_wp_page on DRAM)',
+  cpusets: "a child cpuset's cpuset.mems written (all, DRAM only, P only) while the driver probes and tears P down",
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

@@ -73,7 +73,20 @@ export type ProgramOp =
   /** memory_failure(pfn, 0) of the `page`-th page of `node` (hwpoison injection: hard_offline_page / corrupt-pfn; src/kernel/memory_failure.ts). */
   | { readonly op: 'memory_failure'; readonly node: number; readonly page: number }
   /** offline_and_remove_private_memory over the node's range, each offline_pages run to its end, then node_private_unregister: a driver's teardown in one op. */
-  | { readonly op: 'offline_and_remove_private_memory'; readonly node: number };
+  | { readonly op: 'offline_and_remove_private_memory'; readonly node: number }
+  /**
+   * Kernel code on this CPU takes one user page by GUP (src/kernel/gup.ts) and
+   * reads it, or writes `value` into it (copy_to_user_page). `mm` (default:
+   * the CPU's own) names another mm for remote GUP (FOLL_REMOTE, ptrace's
+   * access_remote_vm). `pin`: FOLL_PIN, the pin is kept until an `unpin` op
+   * (else FOLL_GET and the page is put at once); `locked`: the caller passes
+   * `locked` (FOLL_UNLOCKABLE: get_user_pages_unlocked, or remote GUP with
+   * locked); `nowait`: FOLL_NOWAIT; `force`: FOLL_FORCE (ptrace POKEDATA,
+   * /proc/pid/mem).
+   */
+  | { readonly op: 'gup'; readonly vaddr: number; readonly write: boolean; readonly value?: number; readonly mm?: number; readonly pin?: boolean; readonly locked?: boolean; readonly nowait?: boolean; readonly force?: boolean }
+  /** unpin_user_page() of the page this CPU pinned with a `gup` op (none: a no-op). */
+  | { readonly op: 'unpin' };
 
 export interface DeviceConfig {
   /** Physical backing units of the compressed device; an uncompressed page costs cost[2]. */

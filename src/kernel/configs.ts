@@ -51,12 +51,12 @@ export interface ConfigParams {
   /** Extra user CPUs on D0, each in an existing mm (e.g. a second thread of mm 0). */
   readonly extraCpus?: readonly { readonly mm: number; readonly program: readonly ProgramOp[]; readonly forkChild?: boolean }[];
   readonly opsTables?: readonly OpsTableConfig[];
+  /** Extra mms beyond one per CPU (and the fork child's), for extra CPUs in an mm of their own (a tracer). */
+  readonly extraMms?: number;
   /** Every CPU runs cpu0's program (in its own mm): interchangeable CPUs, as in race2. */
   readonly sameProgram?: boolean;
   readonly mutant?: string | null;
   readonly fixes?: readonly string[];
-  /** mms beyond the CPUs' own (for extraCpus in an mm of their own). */
-  readonly extraMms?: number;
   /** Page slots per mm (default anonPages + filePages, at least 1). */
   readonly vaddrs?: number;
   /** The OOM killer (actors.oom, src/kernel/oom_kill.ts). */
@@ -420,6 +420,38 @@ export const KERNEL_CONFIG_PARAMS = {
     name: 'longpincram', cpus: 1, anonPages: 1, filePages: 0, flush: false,
     extraOps: [{ op: 'pin_user_pages', vaddr: 0 }, { op: 'read', vaddr: 0 }, { op: 'unpin_user_pages' }],
   },
+  // GUP on a demoted page (issue 12 item 8), no device (no pressure edges).
+  // cpu0 writes v0, reads it, pins it read-only (pin_user_pages: no fault on an
+  // exclusive page, so the pin may hold P's folio), makes it read-only, then
+  // unpins. A tracer in mm 1 pokes v0 (ptrace POKEDATA:
+  // get_user_pages_remote(FOLL_FORCE|FOLL_WRITE) with locked NULL, so no
+  // FAULT_FLAG_ALLOW_RETRY): a write fault on the pinned P folio makes
+  // cram_fault's promotion fail; after the mprotect the poke needs no fault.
+  gup: {
+    name: 'gup', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, extraMms: 1,
+    extraOps: [{ op: 'gup', vaddr: 0, write: false, pin: true }, { op: 'mprotect', vaddr: 0, prot: 'r' }, { op: 'unpin' }],
+    extraCpus: [{ mm: 1, program: [{ op: 'gup', mm: 0, vaddr: 0, write: true, value: 1, force: true }] }],
+  },
+  // gup's pin, and a second thread of mm 0 writing v0 through a FOLL_NOWAIT
+  // get_user_pages_unlocked (KVM's async page fault path: ALLOW_RETRY|RETRY_NOWAIT).
+  gupnowait: {
+    name: 'gupnowait', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false,
+    extraOps: [{ op: 'gup', vaddr: 0, write: false, pin: true }, { op: 'unpin' }],
+    extraCpus: [{ mm: 0, program: [{ op: 'gup', vaddr: 0, write: true, value: 2, locked: true, nowait: true }] }],
+  },
+  // fork after the write: v0 is shared (not exclusive) in both mms; cpu0 pins it
+  // read-only, which needs an UNSHARE fault (gup_must_unshare): on P it is
+  // dispatched to cram_fault first, on DRAM do_wp_page copies or reuses it; the
+  // child reads v0 after.
+  gupfork: {
+    name: 'gupfork', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, fork: true,
+    extraOps: [{ op: 'gup', vaddr: 0, write: false, pin: true }, { op: 'unpin' }],
+    extraCpus: [{ mm: 1, forkChild: true, program: [{ op: 'read', vaddr: 0 }] }],
+  },
+  // The driver's probe and teardown (P online, then offline) under an
+  // administrator writing the child cpuset's cpuset.mems: every node, the DRAM
+  // nodes only, the private node only; the task allocates, is demoted and faults.
+  cpusets: { name: 'cpusets', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, driver: true, cpuset: true },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -430,7 +462,7 @@ export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
-  'longpin', 'oom', 'hwpoison', 'longpincram',
+  'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -1,9 +1,20 @@
-// kernel/cgroup/cpuset.c (SEMANTICS 2.3). The model has one cpuset, the root,
-// which every modelled task belongs to: G_CPUSET_MEMS is both
-// top_cpuset.effective_mems and every task's current->mems_allowed.
+// kernel/cgroup/cpuset.c (SEMANTICS 2.3), cgroup v2 (the default hierarchy).
+// The root cpuset holds the kernel threads: G_CPUSET_MEMS is both
+// top_cpuset.effective_mems and its tasks' mems_allowed (they are equal:
+// guarantee_online_mems(top) keeps all of top's N_MEMORY and private nodes).
+// Its mems_allowed is node_possible_map (cpuset_bind, v2) and cannot be written
+// (cpuset_write_resmask: -EACCES on the root).
+//
+// With the cpuset actor (actors.cpuset) the user tasks run in one child
+// cpuset: CS_CHILD_MEMS is its cpuset.mems, CS_CHILD_EFF its effective_mems,
+// TASK_MEMS[cpu] each task's mems_allowed; an administrator writes cpuset.mems
+// (cpusetWriteMems). Without it every task is in the root.
 // G_CPUSET_ENABLED is cpusets_enabled() (a non-root cpuset exists).
+//
+// Not modelled: CS_MEMORY_MIGRATE's cpuset_migrate_mm (v2 sets it by default;
+// the page moves are queued work, see the README), task mempolicies.
 
-import { N_MEMORY, N_MEMORY_PRIVATE } from './defs.ts';
+import { EINVAL, ENOSPC, N_MEMORY, N_MEMORY_PRIVATE } from './defs.ts';
 import { zoneNode } from './geometry.ts';
 import type { Kernel } from './kernel.ts';
 import { mpolRebindMm } from './mempolicy.ts';
@@ -15,9 +26,26 @@ export function cpusetsEnabled(k: Kernel): boolean {
   return k.get(k.L.G_CPUSET_ENABLED) !== 0;
 }
 
-/** cpuset_current_mems_allowed: current->mems_allowed (root cpuset's mems). */
+/** The user CPU whose task thread tid runs, or -1 (a kernel thread). */
+function taskCpu(k: Kernel, tid: number): number {
+  const r = tid >= 0 ? k.g.threads[tid] : undefined;
+  return r?.kind === 'cpu' ? r.cpu : -1;
+}
+
+/** The task of user CPU `cpu` is in the child cpuset (every user task is, when the config has one). */
+export function taskInChild(k: Kernel, cpu: number): boolean {
+  return k.cfg.actors.cpuset && cpu >= 0;
+}
+
+/** node_possible_map: every node of the machine (top_cpuset.mems_allowed on v2). */
+export function nodePossibleMap(k: Kernel): number {
+  return (1 << k.g.nodes) - 1;
+}
+
+/** cpuset_current_mems_allowed: current->mems_allowed (k.current's task; a kernel thread's is the root's). */
 export function cpusetCurrentMemsAllowed(k: Kernel): number {
-  return k.get(k.L.G_CPUSET_MEMS);
+  const cpu = taskCpu(k, k.current);
+  return taskInChild(k, cpu) ? k.get(k.L.TASK_MEMS, cpu) : k.get(k.L.G_CPUSET_MEMS);
 }
 
 /**
@@ -69,12 +97,105 @@ export function guaranteeOnlineMems(k: Kernel, mems: number, ancestors: readonly
 // kernel/cgroup/cpuset.c: cpuset_handle_hotplug
 export function cpusetHandleHotplug(k: Kernel): void {
   ran(k, 'cpuset_handle_hotplug');
-  const old = cpusetCurrentMemsAllowed(k);
+  const old = k.get(k.L.G_CPUSET_MEMS);
   const mems = nodesInState(k, N_MEMORY) | nodesInState(k, N_MEMORY_PRIVATE);
   if (mems === old) return;
+  // top_cpuset.effective_mems = new_mems; cpuset_update_tasks_nodemask(&top_cpuset):
+  // its tasks' mems_allowed, and mpol_rebind_mm(mm, &top_cpuset.mems_allowed) (v2: node_possible_map).
   k.set(k.L.G_CPUSET_MEMS, 0, mems);
-  for (let mm = 0; mm < k.cfg.mms; mm++) if (k.get(k.L.MM_LIVE, mm)) mpolRebindMm(k, mm, old, mems);
+  for (const mm of taskMms(k, false)) mpolRebindMm(k, mm, nodePossibleMap(k));
   k.trace(`cpuset_handle_hotplug(): mems ${old.toString(2)} -> ${mems.toString(2)}`);
+  // Descendants: cpuset_hotplug_update_tasks(child).
+  if (k.cfg.actors.cpuset) {
+    const newMems = k.get(k.L.CS_CHILD_MEMS) & mems;
+    if (newMems !== k.get(k.L.CS_CHILD_EFF)) {
+      // hotplug_update_tasks: an empty result inherits the parent's effective mask.
+      setChildEffective(k, newMems === 0 ? mems : newMems);
+    }
+  }
+}
+
+/** The live mms of the tasks in the child cpuset (child) or in the root (!child). */
+function taskMms(k: Kernel, child: boolean): number[] {
+  const out: number[] = [];
+  k.cfg.cpus.forEach((c, cpu) => {
+    if (taskInChild(k, cpu) === child && k.get(k.L.MM_LIVE, c.mm) && !out.includes(c.mm)) out.push(c.mm);
+  });
+  if (!child && !k.cfg.actors.cpuset) {
+    // every mm is the root's (a fork child's mm included)
+    for (let mm = 0; mm < k.cfg.mms; mm++) if (k.get(k.L.MM_LIVE, mm) && !out.includes(mm)) out.push(mm);
+  }
+  return out;
+}
+
+/**
+ * cp->effective_mems = new; cpuset_update_tasks_nodemask(cp): newmems =
+ * guarantee_online_mems(cp); each task: cpuset_change_task_nodemask (its
+ * mems_allowed); each task's mm: mpol_rebind_mm(mm, &cp->mems_allowed).
+ */
+// kernel/cgroup/cpuset.c: update_nodemasks_hier / hotplug_update_tasks -> cpuset_update_tasks_nodemask
+function setChildEffective(k: Kernel, eff: number): void {
+  k.set(k.L.CS_CHILD_EFF, 0, eff);
+  // Mutant cpuset-tasks-keep-effective (mutants/cpuset.ts): the tasks get the cpuset's effective mask, private nodes not re-added / N_MEMORY not guaranteed.
+  const newmems = k.cfg.mutant === 'cpuset-tasks-keep-effective' ? eff : guaranteeOnlineMems(k, eff);
+  k.cfg.cpus.forEach((_, cpu) => {
+    if (taskInChild(k, cpu)) k.set(k.L.TASK_MEMS, cpu, newmems);
+  });
+  for (const mm of taskMms(k, true)) mpolRebindMm(k, mm, k.get(k.L.CS_CHILD_MEMS));
+  if (k.log) k.trace(`cpuset_update_tasks_nodemask(child): effective_mems ${maskStr(eff)}, tasks' mems_allowed ${maskStr(newmems)}`);
+}
+
+function maskStr(mask: number): string {
+  const out: number[] = [];
+  for (let n = 0; mask >> n; n++) if (mask & (1 << n)) out.push(n);
+  return `{${out.join(',')}}`;
+}
+
+/**
+ * The child cpuset at boot: created under the root (cpuset_css_online: it
+ * inherits the root's effective mems) and given cpuset.mems = every node, its
+ * tasks attached (their mems_allowed = guarantee_online_mems(child)).
+ */
+export function cpusetChildBoot(k: Kernel): void {
+  if (!k.cfg.actors.cpuset) return;
+  const all = nodePossibleMap(k);
+  k.set(k.L.CS_CHILD_MEMS, 0, all);
+  const root = k.get(k.L.G_CPUSET_MEMS);
+  const eff = all & root || root;
+  k.set(k.L.CS_CHILD_EFF, 0, eff);
+  const newmems = guaranteeOnlineMems(k, eff);
+  k.cfg.cpus.forEach((_, cpu) => k.set(k.L.TASK_MEMS, cpu, newmems));
+}
+
+/**
+ * An administrator writes the child's cpuset.mems (cpuset_write_resmask ->
+ * update_nodemask): the mask must be a subset of top_cpuset.mems_allowed
+ * (node_possible_map), else -EINVAL; the same mask is a no-op; a populated
+ * cpuset cannot be emptied (validate_change: -ENOSPC). Then
+ * update_nodemasks_hier: effective = mems ∩ parent's effective, the parent's
+ * when that is empty (v2), and the tasks are updated if it changed. v4 changes
+ * none of this: a private node may be written, and is effective while the
+ * root's effective mems (N_MEMORY ∪ N_MEMORY_PRIVATE) hold it.
+ */
+// kernel/cgroup/cpuset.c: update_nodemask
+export function cpusetWriteMems(k: Kernel, mask: number): number {
+  ran(k, 'update_nodemask');
+  const L = k.L;
+  if (mask & ~nodePossibleMap(k)) return -EINVAL;
+  const cur = k.get(L.CS_CHILD_MEMS);
+  if (mask === cur) return 0;
+  // validate_change: cpusets with tasks can't be changed to have empty mems_allowed.
+  const populated = k.cfg.cpus.some((c, cpu) => taskInChild(k, cpu) && k.get(L.MM_LIVE, c.mm));
+  if (populated && cur !== 0 && mask === 0) return -ENOSPC;
+  k.set(L.CS_CHILD_MEMS, 0, mask);
+  if (k.log) k.trace(`update_nodemask(child cpuset.mems = ${maskStr(mask)})`);
+  // update_nodemasks_hier(cs)
+  const parent = k.get(L.G_CPUSET_MEMS);
+  // Mutant cpuset-eff-ignores-parent (mutants/cpuset.ts): the child's effective mems are its mems, not ∩ the parent's.
+  let eff = k.cfg.mutant === 'cpuset-eff-ignores-parent' ? mask : mask & parent;
+  if (eff === 0) eff = parent;
+  if (eff !== k.get(L.CS_CHILD_EFF)) setChildEffective(k, eff);
+  return 0;
 }
 
 /**

@@ -3,6 +3,7 @@
 // Areas contribute their own lists; this file is the one list the CLI shows.
 import { ALLOC_FIXES } from './mutants/alloc.ts';
 import { MM_FIXES } from './mutants/mm.ts';
+import { GUP_FIXES } from './mutants/gup.ts';
 import type { Fix } from './mutants/types.ts';
 
 export const CRAM_FIXES: readonly Fix[] = [
@@ -107,4 +108,4 @@ export const DESIGN_FIXES: readonly Fix[] = [
   },
 ];
 
-export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES, ...DESIGN_FIXES, ...CLAIM_FIXES];
+export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES, ...DESIGN_FIXES, ...CLAIM_FIXES, ...GUP_FIXES];

@@ -11,7 +11,7 @@ import { folioGet, pageFolio } from './folio.ts';
 import { swapDuplicate } from './swap.ts';
 import { ran } from './ran.ts';
 
-const VMA_FIELDS = ['VMA_FLAGS', 'VMA_FILE', 'VMA_PGOFF', 'VMA_POL_MODE', 'VMA_POL_NODES', 'VMA_POL_FLAGS', 'GH_LAST_WRITE'] as const;
+const VMA_FIELDS = ['VMA_FLAGS', 'VMA_FILE', 'VMA_PGOFF', 'VMA_POL_MODE', 'VMA_POL_NODES', 'VMA_POL_FLAGS', 'VMA_POL_W', 'GH_LAST_WRITE'] as const;
 
 /** fork(): copy mm `parent` into the unused mm `child`. 0 or -EBUSY if child is live. */
 export function dupMm(k: Kernel, parent: number, child: number): number {

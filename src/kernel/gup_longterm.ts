@@ -6,7 +6,7 @@
 // The call is __gup_longterm_locked's loop, two steps per pass:
 //   1. __get_user_pages_locked: follow the PTE (faulting it in first, as
 //      faultin_page does, one fault per step like a user access) and grab the
-//      folio with FOLL_PIN: THR_PIN = pfn + 1, THR_PIN_STAGE = PIN_CHECK.
+//      folio with FOLL_PIN: THR_LT_PIN = pfn + 1, THR_LT_PIN_STAGE = PIN_CHECK.
 //   2. check_and_migrate_movable_folios: folio_is_longterm_pinnable reads the
 //      node's flags live (node_private_flags under RCU), so a set_ops or
 //      clear_ops can land between the pin and the check: a step boundary.
@@ -40,9 +40,9 @@ import { opsById } from './ops_table.ts';
 import { allocPages } from './page_alloc.ts';
 import { ran } from './ran.ts';
 
-/** THR_PIN_STAGE values. */
+/** THR_LT_PIN_STAGE values. */
 export const PIN_NONE = 0;
-/** __get_user_pages_locked pinned THR_PIN; check_and_migrate_movable_folios is the next step. */
+/** __get_user_pages_locked pinned THR_LT_PIN; check_and_migrate_movable_folios is the next step. */
 export const PIN_CHECK = 1;
 /** pin_user_pages returned the pin; it is held until unpin_user_page. */
 export const PIN_HELD = 2;
@@ -88,7 +88,7 @@ function allocLongtermTarget(): NewFolioFn {
 /** One step of pin_user_pages(vaddr, 1, FOLL_LONGTERM) by thread tid in mm (see header). */
 // mm/gup.c: pin_user_pages -> __gup_longterm_locked
 export function pinUserPagesLongtermStep(k: Kernel, tid: number, mm: number, vaddr: number): PinStep {
-  const stage = k.get(k.L.THR_PIN_STAGE, tid);
+  const stage = k.get(k.L.THR_LT_PIN_STAGE, tid);
   if (stage === PIN_CHECK) return checkAndMigrateMovableFolios(k, tid);
   if (stage === PIN_HELD) {
     // One long-term pin per thread in the model: a second pin op while one is held is a program error.
@@ -111,8 +111,8 @@ function getUserPagesLocked(k: Kernel, tid: number, mm: number, vaddr: number): 
       throw new Error(`pin_user_pages(v${vaddr}): unshare fault of a shared anon page is not modelled here (FAULT_FLAG_UNSHARE)`);
     }
     folioGet(k, pfn);
-    k.set(L.THR_PIN, tid, pfn + 1);
-    k.set(L.THR_PIN_STAGE, tid, PIN_CHECK);
+    k.set(L.THR_LT_PIN, tid, pfn + 1);
+    k.set(L.THR_LT_PIN_STAGE, tid, PIN_CHECK);
     if (k.log) k.trace(`__get_user_pages(v${vaddr}, FOLL_PIN|FOLL_LONGTERM): pinned pfn ${pfn} (node ${folioNid(k, pfn)})`);
     return 'stay';
   }
@@ -130,9 +130,9 @@ function getUserPagesLocked(k: Kernel, tid: number, mm: number, vaddr: number): 
 function checkAndMigrateMovableFolios(k: Kernel, tid: number): PinStep {
   ran(k, 'check_and_migrate_movable_folios');
   const L = k.L;
-  const pfn = k.get(L.THR_PIN, tid) - 1;
+  const pfn = k.get(L.THR_LT_PIN, tid) - 1;
   if (folioIsLongtermPinnable(k, pfn)) {
-    k.set(L.THR_PIN_STAGE, tid, PIN_HELD);
+    k.set(L.THR_LT_PIN_STAGE, tid, PIN_HELD);
     noteGrant(k, pfn);
     if (k.log) k.trace(`check_and_migrate_movable_folios(pfn ${pfn}): pinnable -> pin_user_pages = 1 (long-term pin on node ${folioNid(k, pfn)})`);
     return 'next';
@@ -141,8 +141,8 @@ function checkAndMigrateMovableFolios(k: Kernel, tid: number): PinStep {
   const isolated = folioIsolateLru(k, pfn);
   if (isolated) nodeStatModIsolated(k, pfn, folioNrPages(k, pfn));
   // migrate_longterm_unpinnable_folios: "drop the reference obtained by __get_user_pages_locked()".
-  k.set(L.THR_PIN, tid, 0);
-  k.set(L.THR_PIN_STAGE, tid, PIN_NONE);
+  k.set(L.THR_LT_PIN, tid, 0);
+  k.set(L.THR_LT_PIN_STAGE, tid, PIN_NONE);
   folioPut(k, tid, pfn);
   if (isolated) {
     const list = [pfn];
@@ -179,10 +179,10 @@ function noteGrant(k: Kernel, pfn: number): void {
 /** unpin_user_page of the long-term pin thread tid holds (a no-op without one). */
 // mm/gup.c: unpin_user_page -> gup_put_folio(FOLL_PIN)
 export function unpinUserPage(k: Kernel, tid: number): void {
-  if (k.get(k.L.THR_PIN_STAGE, tid) !== PIN_HELD) return;
-  const pfn = k.get(k.L.THR_PIN, tid) - 1;
-  k.set(k.L.THR_PIN, tid, 0);
-  k.set(k.L.THR_PIN_STAGE, tid, PIN_NONE);
+  if (k.get(k.L.THR_LT_PIN_STAGE, tid) !== PIN_HELD) return;
+  const pfn = k.get(k.L.THR_LT_PIN, tid) - 1;
+  k.set(k.L.THR_LT_PIN, tid, 0);
+  k.set(k.L.THR_LT_PIN_STAGE, tid, PIN_NONE);
   if (k.log) k.trace(`unpin_user_page(pfn ${pfn})`);
   folioPut(k, tid, pfn);
 }
@@ -190,6 +190,6 @@ export function unpinUserPage(k: Kernel, tid: number): void {
 /** Threads holding a long-term pin (PIN_HELD) on pfn, or between pin and check (PIN_CHECK). */
 export function pinsOn(k: Kernel, pfn: number): number {
   let n = 0;
-  for (let t = 0; t < k.g.threads.length; t++) if (k.get(k.L.THR_PIN_STAGE, t) !== PIN_NONE && k.get(k.L.THR_PIN, t) === pfn + 1) n++;
+  for (let t = 0; t < k.g.threads.length; t++) if (k.get(k.L.THR_LT_PIN_STAGE, t) !== PIN_NONE && k.get(k.L.THR_LT_PIN, t) === pfn + 1) n++;
   return n;
 }

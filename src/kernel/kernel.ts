@@ -51,6 +51,11 @@ export class Kernel {
   readonly L: KernelLayout;
   /** Lines describing kernel calls, collected only when a trace is being rendered. */
   log: string[] | null = null;
+  /**
+   * `current`: the thread whose step is running (set by runThread), -1 for an
+   * administrator's action or a direct call. Not state: a step's context.
+   */
+  current = -1;
 
   constructor(
     readonly m: Machine,

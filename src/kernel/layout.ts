@@ -98,6 +98,8 @@ export const EV_LIFECYCLE = 1 << 7; // a lifecycle call succeeded out of order
 export const EV_DATA_LOSS = 1 << 8; // a read returned content other than the last write
 export const EV_DOUBLE_BUFFERED = 1 << 9; // a folio was appended to a flush buffer twice
 export const EV_FREE_LEAK = 1 << 10; // a freed folio was kept out of the buddy for good
+export const EV_NOWAIT_UNLOCK = 1 << 11; // a fault with FAULT_FLAG_RETRY_NOWAIT dropped the mmap lock
+export const EV_PIN_NOT_EXCL = 1 << 12; // FOLL_PIN took an anon page that is not PageAnonExclusive
 
 export interface KernelLayout {
   readonly words16: number;
@@ -204,8 +206,14 @@ export interface KernelLayout {
   readonly GH_EVENTS: Field; // EV_* bits
   readonly GH_EVENTS2: Field; // EV2_* bits (src/kernel/ghost.ts): KASAN-style and API-contract history
   // FOLL_LONGTERM pins (src/kernel/gup_longterm.ts), per thread
-  readonly THR_PIN: Field; // [thread] folio pfn + 1 the thread pinned (0 = none)
-  readonly THR_PIN_STAGE: Field; // [thread] PIN_* (gup_longterm.ts): pinned awaiting the check, or a long-term pin held
+  readonly THR_LT_PIN: Field; // [thread] folio pfn + 1 the thread pinned (0 = none)
+  readonly THR_LT_PIN_STAGE: Field; // [thread] PIN_* (gup_longterm.ts): pinned awaiting the check, or a long-term pin held
+  readonly THR_PIN: Field; // [thread] pfn + 1 of the page the thread holds pinned (pin_user_pages, src/kernel/gup.ts)
+  // cgroup v2 cpuset hierarchy (src/kernel/cpuset.ts): the child cpuset the user tasks run in (actors.cpuset)
+  readonly CS_CHILD_MEMS: Field; // [1] child cpuset's mems_allowed (cpuset.mems as written)
+  readonly CS_CHILD_EFF: Field; // [1] child cpuset's effective_mems
+  readonly TASK_MEMS: Field; // [cpu] the task's mems_allowed (tasks of the child cpuset)
+  readonly VMA_POL_W: Field; // [mm * vaddrs + vaddr] the policy's w: cpuset_mems_allowed (or user_nodemask)
 }
 
 class Builder {
@@ -325,7 +333,12 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     GH_EVENTS: b.add('GH_EVENTS', 1, U16),
     GH_EVENTS2: b.add('GH_EVENTS2', 1, U16),
     THR_PIN: b.add('THR_PIN', T, P),
-    THR_PIN_STAGE: b.add('THR_PIN_STAGE', T, 2),
+    THR_LT_PIN: b.add('THR_LT_PIN', T, P),
+    THR_LT_PIN_STAGE: b.add('THR_LT_PIN_STAGE', T, 2),
+    CS_CHILD_MEMS: b.add('CS_CHILD_MEMS', 1, nodemask),
+    CS_CHILD_EFF: b.add('CS_CHILD_EFF', 1, nodemask),
+    TASK_MEMS: b.add('TASK_MEMS', C, nodemask),
+    VMA_POL_W: b.add('VMA_POL_W', MV, nodemask),
   };
   // Pad to whole 32-bit words so a state is also a Uint32Array key.
   const words16 = b.size + (b.size & 1);

@@ -3,10 +3,11 @@
 // Model choices (documented where they matter):
 // * do_anonymous_page allocates a real zeroed folio for read faults too, instead
 //   of mapping the shared zero page (the zero page has no node to judge).
-// * Every user fault has FAULT_FLAG_ALLOW_RETRY. The model has no kernel-internal
-//   faults (GUP, fault-in for uaccess without retry), so a VM_FAULT_RETRY from
-//   handle_fault is always allowed; EV_RETRY_NO_ALLOW is recorded only if a
-//   fault without the flag ever returned it.
+// * A fault carries the flags of its caller (src/kernel/fault_flags.ts): a user
+//   fault always has FAULT_FLAG_ALLOW_RETRY; a GUP fault (src/kernel/gup.ts)
+//   has it only with FOLL_UNLOCKABLE or FOLL_NOWAIT. EV_RETRY_NO_ALLOW records
+//   a VM_FAULT_RETRY without it, EV_NOWAIT_UNLOCK a fault with
+//   FAULT_FLAG_RETRY_NOWAIT that dropped the mmap lock.
 // * The PTL is per mm (one page table per mm). It is held across steps only by
 //   a thread inside handle_fault (LK_PTL, REG[0] = slot); any other thread that
 //   needs that mm's PTL waits (its step is not enabled).
@@ -17,7 +18,8 @@
 import { match } from 'ts-pattern';
 import { cramFaultStep } from '../cram/cram.ts';
 import { GFP_HIGHUSER_MOVABLE, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, __GFP_PRIVATE, __GFP_ZERO, errname } from './defs.ts';
-import { EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PTE_DIRTY, PTE_EXCL, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import { EV_NOWAIT_UNLOCK, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PTE_DIRTY, PTE_EXCL, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_MAYWRITE, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_RETRY_NOWAIT, FAULT_FLAG_UNSHARE, FAULT_FLAG_USER, FAULT_FLAG_WRITE, USER_FAULT_FLAGS, threadFaultFlags } from './fault_flags.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, filemapGetFolio } from './filemap.ts';
 import { folioNid, folioPut, folioTestAnon, lruAdd, pageFolio } from './folio.ts';
@@ -34,9 +36,7 @@ import { setPtePresent } from './rmap.ts';
 import { addToSwapCache, deleteFromSwapCache, swapCacheLookup, swapFree } from './swap.ts';
 import { ran } from './ran.ts';
 
-/** include/linux/mm_types.h fault flags the model uses. */
-export const FAULT_FLAG_WRITE = 1 << 0;
-export const FAULT_FLAG_ALLOW_RETRY = 1 << 2;
+export { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_WRITE } from './fault_flags.ts';
 
 /** What one fault step did. */
 export type FaultOutcome =
@@ -97,25 +97,34 @@ export function mmapReadHeldByOther(k: Kernel, tid: number, mm: number): boolean
 }
 
 /**
- * handle_mm_fault(vma, addr, flags) for the user CPU thread tid. VMA access
+ * handle_mm_fault(vma, addr, flags) for the user CPU thread tid (flags
+ * default: a user fault, + WRITE for a store). For a user fault, VMA access
  * errors (no mapping, write to a read-only VMA) are the arch fault handler's
- * SIGSEGV, reported as VM_FAULT_SIGBUS.
+ * SIGSEGV, reported as VM_FAULT_SIGBUS. A GUP fault was checked by
+ * check_vma_flags; sanitize_fault_flags lets a FOLL_FORCE write fault into a
+ * read-only private (COW) mapping and turns UNSHARE on a non-COW mapping into
+ * a read fault.
  */
-export function handleMmFault(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean): FaultOutcome {
+export function handleMmFault(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean, faultFlags = USER_FAULT_FLAGS | (write ? FAULT_FLAG_WRITE : 0)): FaultOutcome {
   ran(k, 'handle_mm_fault');
-  // mm/memory.c: handle_mm_fault
+  // mm/memory.c: handle_mm_fault -> sanitize_fault_flags
   const s = pteSlot(k, mm, vaddr);
   const vf = k.get(k.L.VMA_FLAGS, s);
-  if (!(vf & VMA_MAPPED) || (write && !(vf & VMA_WRITE))) {
+  const cow = (vf & (VMA_SHARED | VMA_MAYWRITE)) === VMA_MAYWRITE;
+  const bad = faultFlags & FAULT_FLAG_USER
+    ? !(vf & VMA_MAPPED) || (write && !(vf & VMA_WRITE))
+    : !(vf & VMA_MAPPED) || (write && (!(vf & VMA_MAYWRITE) || (!(vf & VMA_WRITE) && !cow)));
+  if (bad) {
     if (k.log) k.trace(`handle_mm_fault(mm ${mm}, v${vaddr}, ${write ? 'write' : 'read'}): bad access -> SIGSEGV`);
     return { kind: 'done', vmret: VM_FAULT_SIGBUS };
   }
+  const unshare = (faultFlags & FAULT_FLAG_UNSHARE) !== 0 && cow;
   if (ptlHeldByOther(k, tid, mm)) return { kind: 'blocked' };
-  return handlePteFault(k, tid, mm, vaddr, write);
+  return handlePteFault(k, tid, mm, vaddr, write, unshare);
 }
 
 /** handle_pte_fault: dispatch on the PTE (v4 order: swap, NUMA, handle_fault, write check). */
-function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean): FaultOutcome {
+function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean, unshare: boolean): FaultOutcome {
   // mm/memory.c: handle_pte_fault
   const s = pteSlot(k, mm, vaddr);
   const kind = k.get(k.L.PTE_KIND, s);
@@ -145,7 +154,8 @@ function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write
     const ops = folioNodePrivateOps(k, pfn);
     if (ops?.handleFault) return enterHandleFault(k, tid, s, pfn, ops === opsById(k, OPS_CRAM));
   }
-  if (write && !(flags & PTE_WRITE)) return done(doWpPage(k, tid, mm, vaddr));
+  // if (vmf->flags & (FAULT_FLAG_WRITE|FAULT_FLAG_UNSHARE)) { if (!pte_write(entry)) return do_wp_page(vmf); ... }
+  if ((write || unshare) && !(flags & PTE_WRITE)) return done(doWpPage(k, tid, mm, vaddr, unshare));
   // Spurious / access-bit fault: pte_mkyoung (+dirty on write). The model keeps no
   // accessed bit (nothing reads it; it would only multiply states).
   k.set(k.L.PTE_FLAGS, s, flags | (write ? PTE_DIRTY : 0));
@@ -204,15 +214,18 @@ function handleFaultCallStep(k: Kernel, tid: number): { done: boolean; vmret: nu
 export function handleFaultStep(k: Kernel, tid: number): number | null {
   const r = handleFaultCallStep(k, tid);
   if (!r.done) return null;
-  const faultFlags = FAULT_FLAG_ALLOW_RETRY; // every modelled fault is a user fault (see header)
+  const faultFlags = threadFaultFlags(k, tid);
   if (k.has(k.L.THR_LOCKS, tid, LK_PTL)) {
     // The callee must release the PTL on every path; record, then release so the model can go on.
     k.event(EV_PTL_LEAK);
     k.clearBits(k.L.THR_LOCKS, tid, LK_PTL);
   }
   if (r.vmret & VM_FAULT_RETRY && !(faultFlags & FAULT_FLAG_ALLOW_RETRY)) k.event(EV_RETRY_NO_ALLOW);
+  // FAULT_FLAG_RETRY_NOWAIT: the handler must return with the mmap lock still held (faultin_page keeps *locked).
+  if (faultFlags & FAULT_FLAG_RETRY_NOWAIT && !k.has(k.L.THR_LOCKS, tid, LK_MMAP_READ)) k.event(EV_NOWAIT_UNLOCK);
   // Back in the arch fault handler: a fault that did not return RETRY still holds mmap_lock; drop it.
-  k.clearBits(k.L.THR_LOCKS, tid, LK_MMAP_READ);
+  // A GUP caller holds its mmap_lock across the fault: it keeps whatever the handler left (gup.ts).
+  if (faultFlags & FAULT_FLAG_USER) k.clearBits(k.L.THR_LOCKS, tid, LK_MMAP_READ);
   const R = tid * THREAD_REGS;
   for (let i = 0; i < THREAD_REGS; i++) k.set(k.L.THR_REG, R + i, 0);
   k.set(k.L.THR_OP, tid, OP_NONE);
@@ -308,7 +321,7 @@ function doSharedFault(k: Kernel, tid: number, mm: number, vaddr: number): numbe
  * exclusive anon folio -> wp_page_reuse; otherwise wp_page_copy to a new
  * folio from the VMA policy.
  */
-export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): number {
+export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number, unshare = false): number {
   ran(k, 'do_wp_page');
   // mm/memory.c: do_wp_page
   const L = k.L;
@@ -322,17 +335,29 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
     return 0;
   }
   if (folioTestAnon(k, old)) {
-    // wp_can_reuse_anon_folio: drop an unused swap-cache copy, then reuse if we are the only user.
+    // PageAnonExclusive: reuse at once; else wp_can_reuse_anon_folio: drop an unused
+    // swap-cache copy, then reuse if we are the only user.
+    const excl = (flags & PTE_EXCL) !== 0;
     const slot = k.get(L.PG_SWAP, old) - 1;
-    if (slot >= 0 && k.get(L.SWAP_COUNT, slot) === 0 && k.get(L.PG_REF, old) === 2 && k.get(L.PG_MAPCOUNT, old) === 1) {
+    if (!excl && slot >= 0 && k.get(L.SWAP_COUNT, slot) === 0 && k.get(L.PG_REF, old) === 2 && k.get(L.PG_MAPCOUNT, old) === 1) {
       deleteFromSwapCache(k, old);
     }
     // Fix private-no-ops-protected: a private folio left write-protected for a service that is
     // gone is not reused in place; wp_page_copy moves the data off the node.
     const keepOff = privateNodeWithoutOps(k, folioNid(k, old)) && folioManagedWrprotect(k, old);
-    if (!keepOff && k.get(L.PG_REF, old) === 1 && k.get(L.PG_MAPCOUNT, old) === 1) {
+    // "If we encounter a page that is marked exclusive, we must reuse the page
+    // without further checks" (a pinned exclusive page stays the process's page).
+    if (!keepOff && (excl || (k.get(L.PG_REF, old) === 1 && k.get(L.PG_MAPCOUNT, old) === 1))) {
       // wp_can_reuse_anon_folio -> folio_move_anon_rmap + SetPageAnonExclusive
-      k.set(L.PTE_FLAGS, s, flags | PTE_EXCL | PTE_WRITE | PTE_DIRTY);
+      if (unshare) {
+        // FAULT_FLAG_UNSHARE: mark the page exclusive and return; the PTE stays read-only.
+        k.set(L.PTE_FLAGS, s, flags | PTE_EXCL);
+        if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}, unshare): pfn ${old} now exclusive`);
+        return 0;
+      }
+      // wp_page_reuse: maybe_mkwrite (a FOLL_FORCE write into a read-only VMA leaves it read-only).
+      const w = k.has(L.VMA_FLAGS, s, VMA_WRITE) ? PTE_WRITE : 0;
+      k.set(L.PTE_FLAGS, s, flags | PTE_EXCL | w | PTE_DIRTY);
       if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_reuse pfn ${old} (node ${folioNid(k, old)})`);
       return 0;
     }
@@ -348,9 +373,11 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
   lruAdd(k, dst);
   k.add(L.PG_MAPCOUNT, old, -1);
   k.set(L.PTE_FLAGS, s, 0);
-  setPtePresent(k, s, dst, PTE_EXCL | PTE_WRITE | PTE_DIRTY);
+  // wp_page_copy: unshare maps the copy read-only; a write maps it maybe_mkwrite(pte_mkdirty()).
+  const w = !unshare && k.has(L.VMA_FLAGS, s, VMA_WRITE) ? PTE_WRITE : 0;
+  setPtePresent(k, s, dst, PTE_EXCL | (unshare ? 0 : w | PTE_DIRTY));
   folioPut(k, tid, old);
-  if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_copy pfn ${old} -> pfn ${dst} (node ${folioNid(k, dst)})`);
+  if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}${unshare ? ', unshare' : ''}): wp_page_copy pfn ${old} -> pfn ${dst} (node ${folioNid(k, dst)})`);
   return 0;
 }
 

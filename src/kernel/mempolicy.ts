@@ -1,10 +1,11 @@
 // mm/mempolicy.c with v4 patch 13 (MPOL_F_PRIVATE), SEMANTICS 2.5-2.6.
 //
 // A policy lives in VMA_POL_MODE / VMA_POL_NODES / VMA_POL_FLAGS of the page
-// slot (mm, vaddr): each slot is its own VMA for policy purposes. The policy's
-// w.cpuset_mems_allowed is not stored: every change of the root cpuset's mems
-// rebinds all policies (cpuset_handle_hotplug), so it always equals the mems
-// before the change, which the rebind is given.
+// slot (mm, vaddr): each slot is its own VMA for policy purposes. VMA_POL_W is
+// the policy's w.cpuset_mems_allowed: the task's mems_allowed when the policy
+// was made, then the mask of its last rebind (mpol_rebind_nodemask remaps from
+// it; cgroup v2 rebinds VMA policies to the cpuset's configured mems_allowed,
+// node_possible_map for the root).
 
 import { cpusetCurrentMemsAllowed } from './cpuset.ts';
 import {
@@ -109,15 +110,24 @@ export function mpolRebindNodemask(k: Kernel, pol: Mempolicy, oldMems: number, n
   return { mode: pol.mode, nodes: tmp, flags };
 }
 
-/** mpol_rebind_mm(mm, new mems): every policy of the mm; PREFERRED and LOCAL keep their nodes. */
-// mm/mempolicy.c: mpol_rebind_mm
-export function mpolRebindMm(k: Kernel, mm: number, oldMems: number, newMems: number): void {
+/**
+ * mpol_rebind_mm(mm, newmask): mpol_rebind_policy of every VMA policy: none
+ * or LOCAL is left alone, and so is one whose w.cpuset_mems_allowed already
+ * equals newmask; BIND, INTERLEAVE and PREFERRED_MANY remap their nodes from w
+ * to newmask (mpol_rebind_nodemask); PREFERRED only records newmask
+ * (mpol_rebind_preferred).
+ */
+// mm/mempolicy.c: mpol_rebind_mm -> mpol_rebind_policy
+export function mpolRebindMm(k: Kernel, mm: number, newMask: number): void {
   ran(k, 'mpol_rebind_mm');
   for (let v = 0; v < k.cfg.vaddrs; v++) {
     const pol = vmaPolicy(k, mm, v);
-    if (pol.mode !== MPOL_BIND && pol.mode !== MPOL_INTERLEAVE && pol.mode !== MPOL_PREFERRED_MANY) continue;
-    if (oldMems === newMems) continue;
-    setVmaPolicy(k, mm, v, mpolRebindNodemask(k, pol, oldMems, newMems));
+    if (pol.mode === MPOL_DEFAULT || pol.mode === MPOL_LOCAL) continue;
+    const i = mm * k.cfg.vaddrs + v;
+    const w = k.get(k.L.VMA_POL_W, i);
+    if (w === newMask) continue;
+    if (pol.mode !== MPOL_PREFERRED) setVmaPolicy(k, mm, v, mpolRebindNodemask(k, pol, w, newMask));
+    k.set(k.L.VMA_POL_W, i, newMask);
   }
 }
 
@@ -234,7 +244,11 @@ export function doMbind(k: Kernel, mm: number, vaddr: number, mode: number, node
     ret = r.ret;
     if (ret === 0) pol = r.pol;
   }
-  if (pol) setVmaPolicy(k, mm, vaddr, pol);
+  if (pol) {
+    setVmaPolicy(k, mm, vaddr, pol);
+    // mpol_set_nodemask: pol->w.cpuset_mems_allowed = cpuset_current_mems_allowed (none for DEFAULT/LOCAL)
+    k.set(k.L.VMA_POL_W, idx, pol.mode === MPOL_DEFAULT || pol.mode === MPOL_LOCAL ? 0 : cpusetCurrentMemsAllowed(k));
+  }
   k.trace(`mbind(mm${mm}, v${vaddr}, mode ${mode}, nodes 0x${nodemask.toString(16)}) = ${errname(ret)}`);
   return ret;
 }

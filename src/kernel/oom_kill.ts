@@ -249,7 +249,7 @@ function noteVictim(k: Kernel, victim: number): void {
 function oomKillProcess(k: Kernel, tid: number, victim: number): void {
   for (let c = 0; c < k.cfg.cpus.length; c++) {
     const t = k.g.cpuThread(c);
-    if (k.cfg.cpus[c]!.mm === victim && t !== tid && (k.get(k.L.THR_OP, t) !== 0 || k.get(k.L.THR_LOCKS, t) !== 0 || k.get(k.L.THR_PIN_STAGE, t) !== 0)) {
+    if (k.cfg.cpus[c]!.mm === victim && t !== tid && (k.get(k.L.THR_OP, t) !== 0 || k.get(k.L.THR_LOCKS, t) !== 0 || k.get(k.L.THR_LT_PIN_STAGE, t) !== 0)) {
       throw new Error(`oom_kill_process(mm ${victim}): cpu${c} is inside an operation; reaping under it is not modelled`);
     }
   }

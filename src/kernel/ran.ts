@@ -83,6 +83,8 @@ export const KERNEL_FUNCTIONS = [
   'check_and_migrate_movable_folios', // src/kernel/gup_longterm.ts
   'out_of_memory', // src/kernel/oom_kill.ts
   'memory_failure', // src/kernel/memory_failure.ts
+  'get_user_pages', // src/kernel/gup.ts
+  'update_nodemask', // src/kernel/cpuset.ts
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];

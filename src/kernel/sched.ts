@@ -77,7 +77,10 @@ export function runThread(k: Kernel, tid: number, choice: number): boolean {
   if (!f) return false;
   // A CPU whose overflow work has local IRQs off runs nothing else (cxl_flush_overflow_work).
   if (k.cfg.actors.flush && irqsOffByOverflowWork(k, tid)) return false;
-  return f(k, choice);
+  k.current = tid;
+  const r = f(k, choice);
+  k.current = -1;
+  return r;
 }
 
 /** One line naming what thread tid would do with `choice` (for action tables). */

@@ -190,7 +190,10 @@ export function canDemote(k: Kernel, nid: number): number {
   if (k.cfg.mutant === 'can-demote-tests-target-private' && isPrivateNode(k, t)) return -1;
   if (nodePrivateMigrationBlocked(k, t)) return -1;
   // mem_cgroup_node_allowed -> the cpuset's mems (root cgroup in the model)
-  if (k.get(k.L.G_CPUSET_ENABLED) && !(k.get(k.L.G_CPUSET_MEMS) & (1 << t))) return -1;
+  // mem_cgroup_node_allowed -> cpuset_node_allowed(cgroup, nid): the effective mems of the folios' cgroup
+  // (the user tasks' child cpuset when there is one; the model has one cgroup per cpuset).
+  const eff = k.cfg.actors.cpuset ? k.get(k.L.CS_CHILD_EFF) : k.get(k.L.G_CPUSET_MEMS);
+  if (k.get(k.L.G_CPUSET_ENABLED) && !(eff & (1 << t))) return -1;
   return t;
 }
 

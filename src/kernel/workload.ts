@@ -37,8 +37,9 @@ import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
 import { addPrivateMemoryDriverManaged, nodeBlockRange, offlineAndRemovePrivateMemory, onlinePages } from './memory_hotplug.ts';
 import { memoryFailureStep, nodePagePfn } from './memory_failure.ts';
 import { allocMatrixStep } from './alloc_matrix.ts';
-import { pinUserPagesLongtermStep, unpinUserPage } from './gup_longterm.ts';
+import { pinUserPagesLongtermStep, unpinUserPage as unpinLongtermPin } from './gup_longterm.ts';
 import { registerExitMmapSlot } from './oom_kill.ts';
+import { gupFaultReturned, gupOpLabel, gupStep, unpinUserPage } from './gup.ts';
 
 /** What a step did to the program counter. */
 type OpResult = 'next' | 'stay' | 'blocked';
@@ -67,7 +68,12 @@ function compiledPrograms(m: Machine): readonly (readonly CompiledOp[])[] {
 export function cpuStep(k: Kernel, cpu: number): boolean {
   const tid = k.g.cpuThread(cpu);
   if (k.get(k.L.THR_OP, tid) === OP_HANDLE_FAULT) {
-    handleFaultStep(k, tid);
+    const vmret = handleFaultStep(k, tid);
+    // A GUP op decides itself whether its fault's return ends it (gup.ts); a load or store re-executes.
+    const op = vmret === null ? undefined : k.cfg.cpus[cpu]!.program[k.get(k.L.THR_PC, tid)];
+    if (op?.op === 'gup' && vmret !== null && gupFaultReturned(k, tid, k.cfg.cpus[cpu]!.mm, op, vmret) === 'next') {
+      k.set(k.L.THR_PC, tid, k.get(k.L.THR_PC, tid) + 1);
+    }
     return true;
   }
   const mm = k.cfg.cpus[cpu]!.mm;
@@ -91,7 +97,7 @@ function needsMmapWrite(op: ProgramOp): boolean {
     .with('mmap', 'munmap', 'mprotect', 'mbind', 'fork', () => true)
     .with('read', 'write', 'pwrite', 'move_pages', 'madv_dontneed', 'numa_hint', () => false)
     .with('node_private_register', 'node_private_unregister', 'node_private_set_ops', 'cram_register_private_node', 'alloc_pages_node', () => false)
-    .with('add_private_memory', 'online_pages', 'node_private_clear_ops', 'alloc_pages', () => false)
+    .with('add_private_memory', 'online_pages', 'node_private_clear_ops', 'alloc_pages', 'gup', 'unpin', () => false)
     .with('pin_user_pages', 'unpin_user_pages', () => false) // GUP holds mmap_lock for read
     .with('memory_failure', 'offline_and_remove_private_memory', () => false)
     .exhaustive();
@@ -124,6 +130,8 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'unpin_user_pages' }, () => 'unpin_user_pages()')
     .with({ op: 'memory_failure' }, (o) => `memory_failure(N${o.node} page ${o.page})`)
     .with({ op: 'offline_and_remove_private_memory' }, (o) => `offline_and_remove_private_memory(N${o.node})`)
+    .with({ op: 'gup' }, (o) => gupOpLabel(o))
+    .with({ op: 'unpin' }, () => 'unpin_user_page()')
     .exhaustive();
 }
 
@@ -222,7 +230,7 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     })
     .with({ op: 'pin_user_pages' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => pinUserPagesLongtermStep(k, tid, mm, o.vaddr))
     .with({ op: 'unpin_user_pages' }, () => (k: Kernel, tid: number): OpResult => {
-      unpinUserPage(k, tid);
+      unpinLongtermPin(k, tid);
       return 'next';
     })
     .with({ op: 'memory_failure' }, (o) => (k: Kernel, tid: number): OpResult => memoryFailureStep(k, tid, nodePagePfn(k, o.node, o.page)))
@@ -235,6 +243,11 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
       if (n === 0) return 'next';
       const r = offlineAndRemovePrivateMemory(k, o.node, first, n, tid);
       if (r.unregister === 0) nodePrivateUnregisterFinish(k, o.node);
+      return 'next';
+    })
+    .with({ op: 'gup' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => gupStep(k, tid, mm, o, fileWritten))
+    .with({ op: 'unpin' }, () => (k: Kernel, tid: number): OpResult => {
+      unpinUserPage(k, tid);
       return 'next';
     })
     .exhaustive();
@@ -342,7 +355,7 @@ function doMunmap(k: Kernel, tid: number, mm: number, vaddr: number): void {
   const L = k.L;
   const s = pteSlot(k, mm, vaddr);
   zapSlot(k, tid, s);
-  for (const f of [L.VMA_FLAGS, L.VMA_FILE, L.VMA_PGOFF, L.VMA_POL_MODE, L.VMA_POL_NODES, L.VMA_POL_FLAGS]) k.set(f, s, 0);
+  for (const f of [L.VMA_FLAGS, L.VMA_FILE, L.VMA_PGOFF, L.VMA_POL_MODE, L.VMA_POL_NODES, L.VMA_POL_FLAGS, L.VMA_POL_W]) k.set(f, s, 0);
 }
 
 /**

@@ -16,13 +16,13 @@ export const CLAIMS: readonly Claim[] = [
     id: 'isolation',
     title: 'Isolation: no one else gets private memory',
     quote: 'No existing allocator path sets __GFP_PRIVATE, so private nodes are unreachable by default.',
-    invariants: ['INV-ISOLATION-ALLOC', 'INV-ZONELIST', 'INV-MPOL', 'INV-ALLOC-POST'],
+    invariants: ['INV-ISOLATION-ALLOC', 'INV-ZONELIST', 'INV-MPOL', 'INV-ALLOC-POST', 'INV-CPUSET-HIER'],
   },
   {
     id: 'read-only',
     title: 'Read-only: every write to compressed memory goes through handle_fault',
     quote: 'Because pages are read-only, writes can never cause runaway compression ratio loss behind the allocator\'s back. Every write goes through handle_fault, which promotes the folio to DRAM first.',
-    invariants: ['INV-RO', 'INV-WRITE-PATH', 'INV-FAULT-LOCK', 'INV-DATA'],
+    invariants: ['INV-RO', 'INV-WRITE-PATH', 'INV-FAULT-LOCK', 'INV-DATA', 'INV-GUP-PIN-EXCL'],
   },
   {
     id: 'scrub',

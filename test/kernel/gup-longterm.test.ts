@@ -43,7 +43,7 @@ function runTo(k: ReturnType<typeof scenario>, pc: number): void {
 
 function pinState(k: ReturnType<typeof scenario>): { stage: number; pfn: number } {
   const t = k.g.cpuThread(0);
-  return { stage: k.get(k.L.THR_PIN_STAGE, t), pfn: k.get(k.L.THR_PIN, t) - 1 };
+  return { stage: k.get(k.L.THR_LT_PIN_STAGE, t), pfn: k.get(k.L.THR_LT_PIN, t) - 1 };
 }
 
 test('without NP_OPS_LONGTERM_PIN a P folio is not pinnable: GUP migrates it to DRAM and pins the new folio (v4 folio_is_longterm_pinnable; mm/gup.c migrate_longterm_unpinnable_folios)', (t) => {

@@ -9,7 +9,7 @@ import { buildMachine, Kernel } from '../../src/kernel/kernel.ts';
 const key = (s: Uint32Array): string => Buffer.from(s.buffer, s.byteOffset, s.byteLength).toString('base64');
 
 test('named configs: tiny, small, canonical, flush, driver, pressure, the mutant and coverage scenarios, large; unknown names are refused', (t) => {
-  t.deepEqual([...KERNEL_CONFIG_NAMES], ['tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed', 'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large', 'longpin', 'oom', 'hwpoison', 'longpincram']);
+  t.deepEqual([...KERNEL_CONFIG_NAMES], ['tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed', 'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large', 'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets']);
   for (const n of KERNEL_CONFIG_NAMES) {
     const cfg = configByName(n);
     t.is(cfg.name, n);
@@ -64,35 +64,41 @@ test('initial state of tiny: P is N_MEMORY_PRIVATE with CRAM registered (probe r
   t.is(k.get(m.L.CN_STATE, p), 1, 'cram_node published');
 });
 
-test('action table: one action per (thread, choice) of enabled actors, plus the cpuset toggle', (t) => {
+test('action table: one action per (thread, choice) of enabled actors, plus the administrator\'s cpuset.mems writes', (t) => {
   const base = { name: 'x', cpus: 1, anonPages: 1, filePages: 0 } as const;
   const m1 = buildMachine(makeConfig({ ...base, kswapd: false, device: false, flush: false }));
   const a1 = kernelActions(m1);
   t.true(a1.every((a) => a.kind === 'thread' && m1.g.threads[a.tid]!.kind === 'cpu'));
   const m2 = buildMachine(makeConfig({ ...base, cpuset: true }));
   const a2 = kernelActions(m2);
-  t.is(a2.filter((a) => a.kind === 'cpuset-toggle').length, 1);
+  t.is(a2.filter((a) => a.kind === 'cpuset-write').length, 3);
   t.true(a2.some((a) => a.kind === 'thread' && m2.g.threads[a.tid]!.kind === 'kswapd'));
   const sys = kernelSystem(makeConfig({ ...base, cpuset: true }));
   t.is(sys.actionCount, a2.length);
-  t.is(sys.describe(sys.actionCount - 1).name, 'cpuset: toggle mems');
+  t.is(sys.describe(sys.actionCount - 1).name, 'cpuset.mems <- {1}');
 });
 
-test('cpuset toggle: mems switch between N_MEMORY ∪ N_MEMORY_PRIVATE and N_MEMORY (cpuset.c: update_nodemask)', (t) => {
+test('cpuset.mems writes (kernel/cgroup/cpuset.c: cpuset_write_resmask -> update_nodemask): the child cpuset\'s mems switch between every node and the DRAM nodes; effective = mems ∩ the root\'s effective; the tasks\' mems_allowed follow (guarantee_online_mems); the root is never written', (t) => {
   const cfg = makeConfig({ name: 'x', cpus: 1, anonPages: 1, filePages: 0, cpuset: true });
   const sys = kernelSystem(cfg);
   const m = buildMachine(cfg);
   const s = new Uint32Array(sys.words);
   sys.initial(s);
-  const a = sys.actionCount - 1;
+  const all = sys.actionCount - 3;
+  const dram = sys.actionCount - 2;
   const n1 = new Uint32Array(sys.words);
   const n2 = new Uint32Array(sys.words);
-  const mems = (x: Uint32Array) => new Kernel(m, new Uint16Array(x.buffer, 0, m.L.words16)).get(m.L.G_CPUSET_MEMS);
-  t.true(sys.step(s, a, n1));
-  t.true(sys.step(n1, a, n2));
-  t.not(mems(n1), mems(s));
-  t.is(mems(n2), mems(s));
-  t.true([1, 3].includes(mems(n1)) && [1, 3].includes(mems(s)), 'masks are {D0} and {D0,P}');
+  const get = (x: Uint32Array, f: 'CS_CHILD_MEMS' | 'CS_CHILD_EFF' | 'G_CPUSET_MEMS' | 'TASK_MEMS') => new Kernel(m, new Uint16Array(x.buffer, 0, m.L.words16)).get(m.L[f]);
+  t.is(get(s, 'CS_CHILD_MEMS'), 3, 'written at boot: every node');
+  t.false(sys.step(s, all, n1), 'the same mask: nothing to do');
+  t.true(sys.step(s, dram, n1));
+  t.is(get(n1, 'CS_CHILD_MEMS'), 1);
+  t.is(get(n1, 'CS_CHILD_EFF'), 1);
+  t.is(get(n1, 'TASK_MEMS'), 1, "the task's mems_allowed leave P out");
+  t.is(get(n1, 'G_CPUSET_MEMS'), get(s, 'G_CPUSET_MEMS'), 'the root is untouched');
+  t.true(sys.step(n1, all, n2));
+  t.is(get(n2, 'TASK_MEMS'), get(s, 'TASK_MEMS'));
+  t.is(get(s, 'TASK_MEMS'), 3, 'masks are {D0} and {D0,P}');
 });
 
 test('step is pure in state, deterministic, and agrees with explain; BFS over tiny keeps widths and checks properties', (t) => {

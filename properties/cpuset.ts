@@ -1,0 +1,40 @@
+// The cpuset hierarchy (issue 12 item 10, cgroup v2, src/kernel/cpuset.ts):
+// the root's effective mems track N_MEMORY ∪ N_MEMORY_PRIVATE (v4's
+// cpuset_handle_hotplug), a child's effective mems are its cpuset.mems ∩ the
+// parent's (the parent's when that is empty), and each task's mems_allowed is
+// guarantee_online_mems of its cpuset. Every update runs within one step, so
+// the relations hold in every state.
+
+import type { Property } from '../src/explore/system.ts';
+import { guaranteeOnlineMems, taskInChild } from '../src/kernel/cpuset.ts';
+import { N_MEMORY, N_MEMORY_PRIVATE } from '../src/kernel/defs.ts';
+import { nodesInState } from '../src/kernel/zonelist.ts';
+import { prop, type StateView } from './common.ts';
+
+function maskStr(mask: number): string {
+  const out: number[] = [];
+  for (let n = 0; mask >> n; n++) if (mask & (1 << n)) out.push(n);
+  return `{${out.join(',')}}`;
+}
+
+export function cpusetProperties(v: StateView): Property[] {
+  return [
+    prop(v, 'INV-CPUSET-HIER', 'kernel/cgroup/cpuset.c: cpuset_handle_hotplug (v4: N_MEMORY | N_MEMORY_PRIVATE), update_nodemasks_hier, cpuset_hotplug_update_tasks, guarantee_online_mems (v4), cpuset_change_task_nodemask', (k) => {
+      const root = k.get(k.L.G_CPUSET_MEMS);
+      const online = nodesInState(k, N_MEMORY) | nodesInState(k, N_MEMORY_PRIVATE);
+      if (root !== online) return `the root cpuset's effective mems ${maskStr(root)} but N_MEMORY | N_MEMORY_PRIVATE is ${maskStr(online)}`;
+      if (!k.cfg.actors.cpuset) return null;
+      const mems = k.get(k.L.CS_CHILD_MEMS);
+      const eff = k.get(k.L.CS_CHILD_EFF);
+      const want = mems & root || root;
+      if (eff !== want) return `the child cpuset's effective mems ${maskStr(eff)} but cpuset.mems ${maskStr(mems)} ∩ the root's ${maskStr(root)} gives ${maskStr(want)}`;
+      const task = guaranteeOnlineMems(k, eff);
+      for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
+        if (!taskInChild(k, cpu)) continue;
+        const got = k.get(k.L.TASK_MEMS, cpu);
+        if (got !== task) return `cpu${cpu}'s task has mems_allowed ${maskStr(got)} but guarantee_online_mems(child) is ${maskStr(task)}`;
+      }
+      return null;
+    }),
+  ];
+}
