@@ -26,6 +26,7 @@ import { nodesInState } from '../src/kernel/zonelist.ts';
 import { kernelProperties } from '../properties/index.ts';
 import { kernelLiveness } from '../properties/liveness.ts';
 import { kernelDeadlock } from './kernel.deadlock.ts';
+import { kernelTransitionFairness } from './kernel.fairness.ts';
 import type { Fairness } from '../src/explore/system.ts';
 import { kernelReachability } from '../properties/reach.ts';
 import { ranReport } from '../src/kernel/ran.ts';
@@ -143,6 +144,7 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
     },
     properties: kernelProperties(m),
     liveness: kernelLiveness(m),
+    transitionFairness: kernelTransitionFairness(m, (cpu) => actions.findIndex((x) => x.kind === 'thread' && x.tid === m.g.cpuThread(cpu))),
     deadlock(state: Uint32Array): string | null {
       return kernelDeadlock(point(state));
     },

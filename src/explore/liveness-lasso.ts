@@ -5,7 +5,7 @@
 // state where every other weakly fair actor is disabled, and back to where it
 // entered, so the cycle is itself fair (src/trace/lasso.ts re-checks that).
 
-import type { StateGraph } from './liveness-graph.ts';
+import { edgeGroups, type StateGraph } from './liveness-graph.ts';
 import type { FairComponent } from './liveness.ts';
 
 /** A lasso: actions from the initial state to the cycle's first state, then the cycle's actions (empty: no fair actor can step in the last state). */
@@ -83,12 +83,12 @@ export function buildLasso(
   const takeEdge = (grp: number): void => {
     // Reach a state with an edge of group grp inside C, then take it.
     const hasEdge = (s: number): boolean => {
-      for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) if (inC(g.edgeTo[e]!) && g.groupOfAction[g.edgeAction[e]!] === grp) return true;
+      for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) if (inC(g.edgeTo[e]!) && (edgeGroups(g, e) & (1 << grp)) !== 0) return true;
       return false;
     };
     walk(hasEdge);
     for (let e = g.edgeStart[cur]!; e < g.edgeStart[cur + 1]!; e++) {
-      if (inC(g.edgeTo[e]!) && g.groupOfAction[g.edgeAction[e]!] === grp) {
+      if (inC(g.edgeTo[e]!) && (edgeGroups(g, e) & (1 << grp)) !== 0) {
         cycle.push(g.edgeAction[e]!);
         cur = g.edgeTo[e]!;
         return;

@@ -33,7 +33,7 @@
 
 import type { Temporal } from './system.ts';
 import type { StateGraph } from './liveness-graph.ts';
-import { LivenessRefusal } from './liveness-graph.ts';
+import { edgeGroups, LivenessRefusal } from './liveness-graph.ts';
 import { forEachScc, hasSelfLoop, sccScratch, type SccScratch } from './scc.ts';
 import { buildLasso, type Lasso } from './liveness-lasso.ts';
 
@@ -162,8 +162,7 @@ function fairComponents(g: StateGraph, region: Stamps, stamp: number): FairCompo
       enAny |= en;
       for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) {
         if (inner.a[g.edgeTo[e]!] !== inC) continue;
-        const grp = g.groupOfAction[g.edgeAction[e]!]!;
-        if (grp >= 0) stepped |= 1 << grp;
+        stepped |= edgeGroups(g, e);
       }
     }
     if ((g.weakMask & enAll & ~stepped) !== 0) continue;

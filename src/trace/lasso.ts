@@ -10,7 +10,8 @@
 //     the goal false from it to the end, cycle included (DEADLOCK: the last
 //     state is a deadlock by System.deadlock);
 //   - the cycle is fair: every weakly fair actor enabled in all its states
-//     steps in it, every strongly fair actor enabled in one of them steps in it.
+//     steps in it, every strongly fair actor enabled in one of them steps in it;
+//     the same for each transition group (System.transitionFairness).
 
 import { match } from 'ts-pattern';
 import type { ActionInfo, System, Temporal } from '../explore/system.ts';
@@ -132,6 +133,15 @@ function cycleFairness(sys: System, states: readonly Uint32Array[], steps: reado
         fairness.set(info.actor, f);
         enabledIn.set(info.actor, (enabledIn.get(info.actor) ?? 0) + 1);
       }
+    }
+  }
+  // Transition groups (System.transitionFairness): enabled where one of their transitions is, stepped when one is taken.
+  for (const t of sys.transitionFairness ?? []) {
+    fairness.set(t.name, t.fairness);
+    for (let i = cycleStart; i < steps.length; i++) {
+      const a = steps[i]!.action;
+      if (t.actions.includes(a) && t.has(states[i]!, a, states[i + 1]!)) stepped.add(t.name);
+      if (t.actions.some((x) => sys.step(states[i]!, x, next) && t.has(states[i]!, x, next))) enabledIn.set(t.name, (enabledIn.get(t.name) ?? 0) + 1);
     }
   }
   for (const [actor, n] of enabledIn) {
