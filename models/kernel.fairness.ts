@@ -59,9 +59,11 @@ import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE } from '../src/kernel/layout.ts';
 import { OP_HANDLE_FAULT } from '../src/kernel/ops_codes.ts';
 import { StateView } from '../src/kernel/state_view.ts';
 import { F5, F6 } from '../src/cram/cram.ts';
+import { DF_NP_UNREG, DF_OFFLINING } from '../src/cxl/compression.ts';
+import { DS_NONE, DS_PROBED } from '../src/cxl/region_sysram.ts';
 
-/** The system's action index of each CPU's (single) step, or -1. */
-export type CpuActionOf = (cpu: number) => number;
+/** The system's action index of a thread's choice (the cpuset toggle: tid -1), or -1. */
+export type ActionOf = (tid: number, choice: number) => number;
 
 /** Where the CPU's thread is: executing its instruction, or a handle_fault stage. */
 const POINTS = [
@@ -71,11 +73,15 @@ const POINTS = [
   { name: 'handle_fault', at: (op: number, stage: number) => op === OP_HANDLE_FAULT && stage !== F5 && stage !== F6 },
 ] as const;
 
-export function kernelTransitionFairness(m: Machine, cpuAction: CpuActionOf): TransitionFairness[] {
+export function kernelTransitionFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
+  return [...cpuFairness(m, actionOf), ...environmentFairness(m, actionOf)];
+}
+
+function cpuFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
   const v = new StateView(m);
   const out: TransitionFairness[] = [];
   m.cfg.cpus.forEach((c, cpu) => {
-    const a = cpuAction(cpu);
+    const a = actionOf(m.g.cpuThread(cpu), 0);
     if (a < 0) return;
     const tid = m.g.cpuThread(cpu);
     /** The PTE slot of the load/store the CPU's program is at, or -1. */
@@ -116,5 +122,37 @@ export function kernelTransitionFairness(m: Machine, cpuAction: CpuActionOf): Tr
       },
     });
   });
+  return out;
+}
+
+/**
+ * The environment: an administrator binding and unbinding the CXL driver
+ * (the driver's choice 0 when it starts a probe or a teardown), writing the
+ * sysram `hotplug` attribute (choice 1), signalling the task that tears down
+ * (choice 2), rewriting cpuset.mems. It may act any number of times, but
+ * finitely often in one behaviour ('finite': no fair cycle repeats it): a
+ * kernel promise that only an administrator rebinding the driver for ever can
+ * defeat (a fault that lands in every registered window, a pressure state a
+ * re-probe resets each time) is the administrator's doing, not the kernel's.
+ * Once started, a probe or teardown is the kernel's work, weakly fair like
+ * every kernel thread ('driver (probe/teardown under way)').
+ */
+function environmentFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
+  const out: TransitionFairness[] = [];
+  const cpuset = actionOf(-1, 0);
+  if (cpuset >= 0) out.push({ name: 'admin (cpuset.mems)', fairness: 'finite', actions: [cpuset], has: () => true });
+  const tid = m.g.driverThread;
+  const step = actionOf(tid, 0);
+  if (step < 0) return out;
+  const v = new StateView(m);
+  /** The driver's choice 0 here starts a probe (bind) or a teardown (unbind): the administrator's decision. */
+  const decides = (state: Uint32Array): boolean => {
+    const k = v.at(state);
+    const s = k.get(k.L.DRV_STATE);
+    return (s === DS_NONE || s === DS_PROBED) && (k.get(k.L.DRV_FLAGS) & (DF_OFFLINING | DF_NP_UNREG)) === 0;
+  };
+  const admin = [step, actionOf(tid, 1), actionOf(tid, 2)].filter((a) => a >= 0);
+  out.push({ name: 'admin (bind/unbind, sysfs hotplug, signal)', fairness: 'finite', actions: admin, has: (state, a) => a !== step || decides(state) });
+  out.push({ name: 'driver (probe/teardown under way)', fairness: 'weak', actions: [step], has: (state) => !decides(state) });
   return out;
 }

@@ -144,7 +144,8 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
     },
     properties: kernelProperties(m),
     liveness: kernelLiveness(m),
-    transitionFairness: kernelTransitionFairness(m, (cpu) => actions.findIndex((x) => x.kind === 'thread' && x.tid === m.g.cpuThread(cpu))),
+    transitionFairness: kernelTransitionFairness(m, (tid, choice) =>
+      actions.findIndex((x) => (tid < 0 ? x.kind === 'cpuset-toggle' : x.kind === 'thread' && x.tid === tid && x.choice === choice))),
     deadlock(state: Uint32Array): string | null {
       return kernelDeadlock(point(state));
     },
@@ -174,7 +175,8 @@ function describeAction(m: Machine, a: KernelAction): ActionInfo {
 function threadFairness(r: ThreadRole, choice: number): Fairness {
   return match(r)
     .with({ kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, (): Fairness => 'strong')
-    .with({ kind: 'driver' }, (): Fairness => (choice === 0 ? 'weak' : 'none'))
+    // The driver's steps: the kernel's part is a weakly fair transition group, the administrator's finite (kernel.fairness.ts).
+    .with({ kind: 'driver' }, (): Fairness => 'none')
     .with({ kind: 'cpu' }, { kind: 'kswapd' }, { kind: 'flush_kthread' }, { kind: 'overflow_work' }, (): Fairness => 'weak')
     .exhaustive();
 }

@@ -26,7 +26,8 @@ export class LivenessRefusal extends Error {
 /** An actor the scheduler treats fairly (every action of `actor` belongs to it), or a transition group (`actor` is its name). */
 export interface FairGroup {
   readonly actor: string;
-  readonly fairness: Exclude<Fairness, 'none'>;
+  /** 'finite': a transition group no fair cycle may take (System.transitionFairness). */
+  readonly fairness: Exclude<Fairness, 'none'> | 'finite';
 }
 
 export interface GraphOptions {
@@ -77,9 +78,10 @@ export interface StateGraph {
   readonly groupOfAction: Int32Array;
   /** Bit g set: group g has an enabled action in this state. */
   readonly enabled: Int32Array;
-  /** Bits of the weakly / strongly fair groups. */
+  /** Bits of the weakly / strongly fair groups, and of the finite ones (never on a fair cycle). */
   readonly weakMask: number;
   readonly strongMask: number;
+  readonly finiteMask: number;
   readonly transitions: number;
 }
 
@@ -134,7 +136,12 @@ function transitionGroupsByAction(sys: System, groups: readonly FairGroup[]): Gr
   return out;
 }
 
-/** The fairness groups edge e counts for: its actor's and its transition group's (bit mask). */
+/** May a fair cycle take edge e? Not if it belongs to a finite group. */
+export function onFairCycle(g: StateGraph, e: number): boolean {
+  return (g.edgeExtra[e]! & g.finiteMask) === 0;
+}
+
+/** The fairness groups edge e counts for: its actor's and its transition groups' (bit mask). */
 export function edgeGroups(g: StateGraph, e: number): number {
   const a = g.groupOfAction[g.edgeAction[e]!]!;
   return (a >= 0 ? 1 << a : 0) | g.edgeExtra[e]!;
@@ -198,10 +205,12 @@ export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGrap
   edgeStart.push(edgeTo.length);
   let weakMask = 0;
   let strongMask = 0;
+  let finiteMask = 0;
   groups.forEach((g, b) => {
     match(g.fairness)
       .with('weak', () => (weakMask |= 1 << b))
       .with('strong', () => (strongMask |= 1 << b))
+      .with('finite', () => (finiteMask |= 1 << b))
       .exhaustive();
   });
   return {
@@ -220,6 +229,7 @@ export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGrap
     enabled: enabled.trim(),
     weakMask,
     strongMask,
+    finiteMask,
     transitions: edgeTo.length,
   };
 }

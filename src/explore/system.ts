@@ -64,7 +64,13 @@ export interface ActionInfo {
 export interface TransitionFairness {
   /** Shown where an actor would be, e.g. 'cpu0 (access completes)'. */
   readonly name: string;
-  readonly fairness: Exclude<Fairness, 'none'>;
+  /**
+   * 'weak' / 'strong' as for actors; 'finite': the group's transitions happen
+   * only finitely often in a behaviour (the environment, e.g. an
+   * administrator binding and unbinding a driver, eventually stops), so no
+   * fair cycle takes one.
+   */
+  readonly fairness: Exclude<Fairness, 'none'> | 'finite';
   /** The actions some of whose transitions belong to the group. */
   readonly actions: readonly number[];
   /** Does the (enabled) transition state --a--> next belong to the group? a is one of `actions`. */
