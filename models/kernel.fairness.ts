@@ -1,6 +1,6 @@
 // Fairness finer than per actor (System.transitionFairness, liveness only).
 // While a user CPU's program is at a load/store, each of its steps taken
-// while that access's PTE maps a folio off the private node belongs, by the
+// while that access's PTE is present belongs, by the
 // CPU's program point, to a strongly fair transition group of its own:
 //   'cpuN (instruction, folio off P)': the CPU (out of any fault) executes
 //     the load/store: it lands, or takes a core-mm fault (do_wp_page);
@@ -8,6 +8,9 @@
 //     the tail of cram_fault after its promotion (migrate_pages, F4) moved
 //     the folio to DRAM: put back what failed, return;
 //   'cpuN (handle_fault, folio off P)': any other handle_fault step;
+//   'cpuN (instruction, folio on P)': the CPU executes the load/store with a
+//     present PTE to a folio on P (a read lands; a write enters handle_fault:
+//     the retry after do_swap_page mapped a swap-cache folio that lives on P);
 // and 'cpuN (access completes)': the load/store lands (pc advances), from
 // any state.
 // Why. A load/store that faults returns from the exception and the CPU
@@ -56,7 +59,8 @@
 import type { TransitionFairness } from '../src/explore/system.ts';
 import type { Kernel, Machine } from '../src/kernel/kernel.ts';
 import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE } from '../src/kernel/layout.ts';
-import { OP_HANDLE_FAULT } from '../src/kernel/ops_codes.ts';
+import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
+import { nodePfnRange } from '../src/kernel/vmscan.ts';
 import { StateView } from '../src/kernel/state_view.ts';
 import { F5, F6 } from '../src/cram/cram.ts';
 import { DF_NP_UNREG, DF_OFFLINING } from '../src/cxl/compression.ts';
@@ -67,14 +71,46 @@ export type ActionOf = (tid: number, choice: number) => number;
 
 /** Where the CPU's thread is: executing its instruction, or a handle_fault stage. */
 const POINTS = [
-  { name: 'instruction', at: (op: number, _stage: number) => op !== OP_HANDLE_FAULT },
-  { name: 'cram_fault F5', at: (op: number, stage: number) => op === OP_HANDLE_FAULT && stage === F5 },
-  { name: 'cram_fault F6', at: (op: number, stage: number) => op === OP_HANDLE_FAULT && stage === F6 },
-  { name: 'handle_fault', at: (op: number, stage: number) => op === OP_HANDLE_FAULT && stage !== F5 && stage !== F6 },
+  { name: 'instruction, folio off P', onP: false, at: (op: number, _stage: number) => op !== OP_HANDLE_FAULT },
+  { name: 'cram_fault F5, folio off P', onP: false, at: (op: number, stage: number) => op === OP_HANDLE_FAULT && stage === F5 },
+  { name: 'cram_fault F6, folio off P', onP: false, at: (op: number, stage: number) => op === OP_HANDLE_FAULT && stage === F6 },
+  { name: 'handle_fault, folio off P', onP: false, at: (op: number, stage: number) => op === OP_HANDLE_FAULT && stage !== F5 && stage !== F6 },
+  { name: 'instruction, folio on P', onP: true, at: (op: number, _stage: number) => op !== OP_HANDLE_FAULT },
 ] as const;
 
 export function kernelTransitionFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
-  return [...cpuFairness(m, actionOf), ...environmentFairness(m, actionOf)];
+  return [...cpuFairness(m, actionOf), ...lruFairness(m, actionOf), ...environmentFairness(m, actionOf)];
+}
+
+/**
+ * LRU order. kswapd's choice c scans the node's c-th pfn (src/kernel/vmscan.ts):
+ * the model has no LRU list, so without more a fair kswapd may rescan one folio
+ * it cannot reclaim (no swap slot: shrink_folio_list keeps it) for ever while
+ * another, reclaimable folio waits. The kernel scans an LRU from its tail
+ * (isolate_lru_folios) and puts a kept folio back at the head
+ * (activate_locked / folio_putback_lru), so every folio on the list comes up
+ * in turn: each kswapd scan of one pfn is a strongly fair group ('kswapd(Nn)
+ * scans pfn p': a folio kswapd can scan infinitely often is scanned).
+ */
+function lruFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
+  const out: TransitionFairness[] = [];
+  const v = new StateView(m);
+  for (let nid = 0; nid < m.g.nodes; nid++) {
+    const tid = m.g.kswapdThread(nid);
+    const { first, n } = nodePfnRange(m, nid);
+    for (let c = 0; c < n; c++) {
+      const a = actionOf(tid, c);
+      if (a < 0) continue;
+      out.push({
+        name: `kswapd(N${nid}) scans pfn ${first + c}`,
+        fairness: 'strong',
+        actions: [a],
+        // Choice 0 is also kswapd going to sleep and the steps of demote_folio_list: only its scans count.
+        has: c > 0 ? () => true : (state, _a, next) => v.at(state).get(m.L.THR_OP, tid) !== OP_KSWAPD_DEMOTE && v.at(next).get(m.L.NODE_KSWAPD, nid) === 2,
+      });
+    }
+  }
+  return out;
 }
 
 function cpuFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
@@ -89,21 +125,21 @@ function cpuFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
       const op = c.program[k.get(k.L.THR_PC, tid)];
       return op && (op.op === 'read' || op.op === 'write') ? c.mm * m.cfg.vaddrs + op.vaddr : -1;
     };
-    /** The access's PTE maps a folio on a node that is not private (what a promotion achieves). */
-    const offP = (k: Kernel, s: number): boolean => {
+    /** The access's PTE is present: on the private node (true) or off it (false, what a promotion achieves); null if not present. */
+    const onP = (k: Kernel, s: number): boolean | null => {
       const L = k.L;
-      if (k.get(L.PTE_KIND, s) !== PTE_PRESENT || k.has(L.PTE_FLAGS, s, PTE_PROTNONE)) return false;
-      return m.cfg.nodes[m.g.pfnNode[k.get(L.PTE_VAL, s)]!]!.kind !== 'private';
+      if (k.get(L.PTE_KIND, s) !== PTE_PRESENT || k.has(L.PTE_FLAGS, s, PTE_PROTNONE)) return null;
+      return m.cfg.nodes[m.g.pfnNode[k.get(L.PTE_VAL, s)]!]!.kind === 'private';
     };
     for (const p of POINTS) {
       out.push({
-        name: `cpu${cpu} (${p.name}, folio off P)`,
+        name: `cpu${cpu} (${p.name})`,
         fairness: 'strong',
         actions: [a],
         has: (state) => {
           const k = v.at(state);
           const s = accessSlot(k);
-          return s >= 0 && p.at(k.get(k.L.THR_OP, tid), k.get(k.L.THR_STAGE, tid)) && offP(k, s);
+          return s >= 0 && p.at(k.get(k.L.THR_OP, tid), k.get(k.L.THR_STAGE, tid)) && onP(k, s) === p.onP;
         },
       });
     }
