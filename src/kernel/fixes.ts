@@ -10,6 +10,8 @@ export const CRAM_FIXES: readonly Fix[] = [
     name: 'set-pressure-serialized',
     site: 'mm/cram.c: cram_set_pressure',
     mends: 'INV-BACKPRESSURE-COHERENT',
+    // irq-applies-device-level takes the same mutex (and applies the device's level): it mends this too.
+    alsoOff: ['irq-applies-device-level'],
     description:
       'Take a per-node mutex around S2-S4 (pressure, migration_blocked, boost). In v4 the lthresh and hthresh IRQ threads run cram_set_pressure concurrently with no lock, so an interleaving can end with pressure 0 and migration_blocked 1 (or pressure 1000 and demotion allowed) until the next edge (cxl_compression_lthresh_irq and cxl_compression_hthresh_irq both call it).',
   },
