@@ -5,6 +5,9 @@
 import test from 'ava';
 import { kernelSystem } from '../../models/kernel.system.ts';
 import { configByName } from '../../src/kernel/configs.ts';
+import { runLiveness } from '../../src/cli/liveness-cmd.ts';
+import { FIXES } from '../../src/kernel/fixes.ts';
+import { isLassoReproduced, replayLasso } from '../../src/trace/lasso.ts';
 
 test('fairness: CPUs and kthreads weak, IRQ threads strong, the driver by transition groups (the administrator finite, a started probe/teardown weak), each CPU\'s access strong', (t) => {
   const sys = kernelSystem(configByName('driver'));
@@ -69,4 +72,13 @@ test('temporal properties: one access-completes per access op, sources cited', (
   t.false(ids.includes('LIVE-TEARDOWN-TERMINATES'));
   t.true((sys.liveness ?? []).every((x) => x.source.length > 10));
   t.true(kernelSystem(configByName('driver')).liveness!.some((x) => x.id === 'LIVE-TEARDOWN-TERMINATES'));
+});
+
+test('the strong fairness of a CPU\'s retried access hides no endless refault: nomig\'s stub handle_fault (returns 0, resolves nothing) still breaks LIVE-ACCESS-COMPLETES', (t) => {
+  const sys = kernelSystem(configByName('nomig', { fixes: FIXES.map((f) => f.name) }));
+  const run = runLiveness(sys, { maxStates: 40_000, only: ['LIVE-ACCESS-COMPLETES(cpu0,op1)'], deadlock: false });
+  const v = run.verdicts[0]!;
+  t.is(v.status, 'violated', v.message);
+  const steps = [...v.lasso!.stem, ...v.lasso!.cycle].map((a) => ({ action: a, actor: sys.describe(a).actor, name: sys.describe(a).name }));
+  t.true(isLassoReproduced(replayLasso(sys, v.id, steps, v.lasso!.stem.length)));
 });
