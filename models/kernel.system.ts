@@ -25,6 +25,7 @@ import { runThread, threadChoices, threadLabel } from '../src/kernel/sched.ts';
 import { kernelProperties } from '../properties/index.ts';
 import { kernelLiveness } from '../properties/liveness.ts';
 import { kernelDeadlock } from './kernel.deadlock.ts';
+import { kernelTransitionFairness } from './kernel.fairness.ts';
 import type { Fairness } from '../src/explore/system.ts';
 import { kernelReachability } from '../properties/reach.ts';
 import { ranReport } from '../src/kernel/ran.ts';
@@ -143,6 +144,12 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
     },
     properties: kernelProperties(m),
     liveness: kernelLiveness(m),
+    transitionFairness: kernelTransitionFairness(m, (tid, choice) => {
+      if (tid >= 0) return actions.findIndex((x) => x.kind === 'thread' && x.tid === tid && x.choice === choice);
+      // tid -1: the administrator's cpuset.mems writes, `choice` the write's index among them
+      const writes = actions.flatMap((x, i) => (x.kind === 'cpuset-write' ? [i] : []));
+      return writes[choice] ?? -1;
+    }),
     deadlock(state: Uint32Array): string | null {
       return kernelDeadlock(point(state));
     },
@@ -172,7 +179,8 @@ function describeAction(m: Machine, a: KernelAction): ActionInfo {
 function threadFairness(r: ThreadRole, choice: number): Fairness {
   return match(r)
     .with({ kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, (): Fairness => 'strong')
-    .with({ kind: 'driver' }, (): Fairness => (choice === 0 ? 'weak' : 'none'))
+    // The driver's steps: the kernel's part is a weakly fair transition group, the administrator's finite (kernel.fairness.ts).
+    .with({ kind: 'driver' }, (): Fairness => 'none')
     .with({ kind: 'cpu' }, { kind: 'kswapd' }, { kind: 'flush_kthread' }, { kind: 'overflow_work' }, (): Fairness => 'weak')
     .exhaustive();
 }

@@ -110,19 +110,19 @@ export function kernelLiveness(m: Machine): Temporal[] {
   if (P >= 0) {
     out.push(leadsTo(v, 'LIVE-PRESSURE-RELIEF',
       'cover letter ("If compression ratios are bad, we stop demoting pages and start evicting pages aggressively"; "CRAM uses watermark_boost to wake kswapd on demand"); compression.c: cxl_compression_lthresh_irq; mm/cram.c: cram_set_pressure, cram_reclaim_policy',
-      'after the device crosses lthresh with CRAM registered, device usage falls below lthresh or P holds nothing kswapd(P) can evict',
+      'after the device crosses lthresh with CRAM registered, device usage falls below lthresh or P holds nothing kswapd(P) can evict (or CRAM is no longer registered: the promise is CRAM\'s, and a teardown an administrator started ends it)',
       (k) => k.get(k.L.CN_STATE, P) === CN_PUBLISHED && k.get(k.L.DEV_USED) >= lthresh,
-      (k) => k.get(k.L.DEV_USED) < lthresh || !pHasEvictable(k, pPfns)));
+      (k) => k.get(k.L.DEV_USED) < lthresh || !pHasEvictable(k, pPfns) || k.get(k.L.CN_STATE, P) !== CN_PUBLISHED));
     out.push(leadsTo(v, 'LIVE-DEMOTION-RESUMES',
       'cover letter ("CRAM throttles demotion when capacity is tight"); compression.c: cxl_compression_hthresh_irq -> cram_set_pressure(nid, 0); mm/cram.c: cram_set_pressure (S3 migration_blocked)',
-      'once the device is back at or below hthresh, migration_blocked is cleared (demotion to P can resume)',
+      'once the device is back at or below hthresh, migration_blocked is cleared (demotion to P can resume), unless the device has since climbed back to lthresh (its level is high again: blocking is then due)',
       (k) => migrationBlocked(k) && k.get(k.L.DEV_USED) <= hthresh,
-      (k) => !migrationBlocked(k)));
+      (k) => !migrationBlocked(k) || k.get(k.L.DEV_LEVEL) !== 0));
     out.push(leadsTo(v, 'LIVE-BOOST-CLEARS',
       'mm/cram.c: cram_set_pressure (S4 watermark_boost scaled by pressure), cram_reclaim_policy (managed_watermarks: only CRAM clears the boost); cover letter (back-pressure via watermark_boost)',
-      'once the device is back at or below hthresh, the boost on P\'s zone goes back to 0 (kswapd(P) stops evicting)',
+      'once the device is back at or below hthresh, the boost on P\'s zone goes back to 0 (kswapd(P) stops evicting), unless the device has since climbed back to lthresh (its level is high again)',
       (k) => privateBoost(k) > 0 && k.get(k.L.DEV_USED) <= hthresh,
-      (k) => privateBoost(k) === 0));
+      (k) => privateBoost(k) === 0 || k.get(k.L.DEV_LEVEL) !== 0));
   }
   if (P >= 0 && cfg.actors.device) {
     for (const [bit, name] of [[IRQ_LTHRESH, 'lthresh'], [IRQ_HTHRESH, 'hthresh']] as const) {

@@ -13,6 +13,9 @@
 //    whether F's invariant now holds.
 // Plus DIR/canonical-faithful.json: the first violation of the faithful model
 // on canonical (what `cramcheck explore` reports by default).
+// A fix of a liveness finding (mends a LIVE- property) is checked by the
+// liveness checker instead, its finding written as a lasso
+// (findings-liveness.ts).
 // Findings are about the invariants of SEMANTICS 9: the runs leave the
 // protocol machines' conformance checks out (`cramcheck explore` has them).
 // Exit 1 if a fix has no reproducing finding (none, only other invariants, or
@@ -30,6 +33,7 @@ import { propertySource } from '../trace/replay.ts';
 import { flag, list, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
 import { findingMarkdownFiles, loadFindingDocs } from './finding-docs.ts';
+import { isLivenessFix, livenessFindingRow } from './findings-liveness.ts';
 import { resolveSystem } from './systems.ts';
 
 const DEFAULT_MAX_STATES = 1_000_000;
@@ -182,6 +186,10 @@ export const findingsCommand: Command = {
       const config = f.config ?? DEFAULT_CONFIG;
       const off = [f.name, ...(f.alsoOff ?? [])];
       const fixes = FIXES.map((x) => x.name).filter((x) => !off.includes(x));
+      if (isLivenessFix(f)) {
+        rows.push(livenessFindingRow(f, fixes, off, config, maxStates, outDir, pending));
+        continue;
+      }
       const { sys, descriptor } = resolveSystem({ system: 'kernel', config, mutant: null, fixes, conformance: false });
       const r = explore(sys, opts);
       const v = r.violations[0];

@@ -60,7 +60,8 @@ export const livenessCommand: Command = {
     'cramcheck liveness [--config NAME|FILE] [--system kernel|bm1] [--params P] [--mutant NAME] [--fix NAME|all]...',
     '                   [--only ID]... [--max-states N] [--out-dir DIR] [--render] [--json]',
     'Explores the full state graph (BFS, every edge kept) and judges each temporal property under the',
-    'actors\' fairness (weak for every kernel thread and CPU, strong for the threaded IRQs); reports leads-to',
+    'actors\' fairness (weak for every kernel thread and CPU, strong for the threaded IRQs and for each CPU\'s',
+    'retried access; an administrator\'s actions happen finitely often); reports leads-to',
     'premises never reached (vacuous) and states with no enabled action that System.deadlock calls a deadlock.',
     '--out-dir DIR writes each violation as a lasso trace DIR/<property>.json (`cramcheck replay` checks it).',
     '--only ID restricts to a property or a family (LIVE-ACCESS-COMPLETES). --symmetry/--por are refused.',
@@ -175,7 +176,8 @@ function livenessText(sys: System, d: SystemDescriptor, r: LivenessRun, files: R
   out.push(`graph: ${g.states} states, ${g.transitions} transitions${g.complete ? ', complete' : `, INCOMPLETE (${g.stopReason}; ${g.expanded} states expanded)`}`);
   const weak = g.groups.filter((x) => x.fairness === 'weak').map((x) => x.actor);
   const strong = g.groups.filter((x) => x.fairness === 'strong').map((x) => x.actor);
-  out.push(`fairness: weak ${weak.join(', ') || '-'}; strong ${strong.join(', ') || '-'}`);
+  const finite = g.groups.filter((x) => x.fairness === 'finite').map((x) => x.actor);
+  out.push(`fairness: weak ${weak.join(', ') || '-'}; strong ${strong.join(', ') || '-'}${finite.length ? `; finitely often (never on a fair cycle) ${finite.join(', ')}` : ''}`);
   const dl = r.deadlocks;
   if (!sys.deadlock) out.push(`deadlock: ${dl.terminalStates} states with no enabled action (the system does not judge them)`);
   else if (dl.deadlock) out.push(`DEADLOCK after ${dl.deadlock.stem.length} steps: ${dl.deadlock.message}${files.has(DEADLOCK) ? `  -> ${files.get(DEADLOCK)}` : ''}`);

@@ -8,6 +8,9 @@
 // Fix set-pressure-serialized: S2..S4 run under a per-node pressure mutex,
 // modelled by LK_CRAM_MUTEX held from S2 to S4 (cram_mutex itself is never
 // held across steps, so the bit is free for this purpose).
+// Fix irq-applies-device-level: an IRQ thread's call has REG[2] = 1 and, at
+// S2 under that mutex, applies the device's current threshold level (high:
+// CRAM_PRESSURE_MAX, low: 0) instead of the level its vector stood for.
 
 import { hasFix } from '../kernel/config.ts';
 import { CRAM_PRESSURE_MAX, MAX_NR_ZONES } from '../kernel/defs.ts';
@@ -23,8 +26,8 @@ export const OP_CRAM_SET_PRESSURE = 40;
 
 export type PressureStep = 'done' | 'more' | 'blocked';
 
-/** S1: get_cram_node. 'done' if there is none (the call returns). */
-export function cramSetPressureBegin(k: Kernel, tid: number, nid: number, pressure: number): PressureStep {
+/** S1: get_cram_node. 'done' if there is none (the call returns). fromDevice: apply the device's level at S2 (fix irq-applies-device-level). */
+export function cramSetPressureBegin(k: Kernel, tid: number, nid: number, pressure: number, fromDevice = false): PressureStep {
   ran(k, 'cram_set_pressure');
   // mm/cram.c: cram_set_pressure (S1)
   if (!getCramNode(k, nid)) {
@@ -36,6 +39,7 @@ export function cramSetPressureBegin(k: Kernel, tid: number, nid: number, pressu
   k.set(k.L.THR_STAGE, tid, 2);
   k.set(k.L.THR_REG, R, pressure);
   k.set(k.L.THR_REG, R + 1, nid);
+  k.set(k.L.THR_REG, R + 2, fromDevice ? 1 : 0);
   k.setBits(k.L.THR_REFS, tid, REF_CN);
   if (k.log) k.trace(`cram_set_pressure(N${nid}, ${pressure}) S1: get_cram_node`);
   return 'more';
@@ -52,6 +56,7 @@ function finish(k: Kernel, tid: number): PressureStep {
   k.set(k.L.THR_STAGE, tid, 0);
   k.set(k.L.THR_REG, R, 0);
   k.set(k.L.THR_REG, R + 1, 0);
+  k.set(k.L.THR_REG, R + 2, 0);
   k.clearBits(k.L.THR_REFS, tid, REF_CN);
   k.clearBits(k.L.THR_LOCKS, tid, LK_CRAM_MUTEX);
   return 'done';
@@ -61,16 +66,22 @@ function finish(k: Kernel, tid: number): PressureStep {
 export function cramSetPressureStep(k: Kernel, tid: number): PressureStep {
   const L = k.L;
   const R = tid * THREAD_REGS;
-  const p0 = k.get(L.THR_REG, R);
   const nid = k.get(L.THR_REG, R + 1);
-  const pressure = Math.min(p0, CRAM_PRESSURE_MAX);
   const stage = k.get(L.THR_STAGE, tid);
   if (stage === 2) {
     // S2: WRITE_ONCE(cn->pressure, min(p, CRAM_PRESSURE_MAX))
-    if (hasFix(k.cfg, 'set-pressure-serialized')) {
+    const fromDevice = k.get(L.THR_REG, R + 2) === 1;
+    if (hasFix(k.cfg, 'set-pressure-serialized') || fromDevice) {
       if (pressureMutexHeldByOther(k, tid)) return 'blocked';
       k.setBits(L.THR_LOCKS, tid, LK_CRAM_MUTEX);
     }
+    if (fromDevice) {
+      // Fix irq-applies-device-level: read the device's threshold status under the mutex.
+      const level = k.get(L.DEV_LEVEL) ? CRAM_PRESSURE_MAX : 0;
+      k.set(L.THR_REG, R, level);
+      if (k.log) k.trace(`cram_set_pressure S2: device threshold status ${level ? 'high' : 'low'} -> pressure ${level}`);
+    }
+    const pressure = Math.min(k.get(L.THR_REG, R), CRAM_PRESSURE_MAX);
     if (cnAlive(k, nid)) {
       k.set(L.CN_PRESSURE, nid, pressure);
       // Ghost: device usage when back-pressure engaged (INV-NO-OVERCOMMIT).
@@ -82,6 +93,7 @@ export function cramSetPressureStep(k: Kernel, tid: number): PressureStep {
     if (k.cfg.mutant === 'set-pressure-s2-s3-fused') return cramSetPressureStep(k, tid);
     return 'more';
   }
+  const pressure = Math.min(k.get(L.THR_REG, R), CRAM_PRESSURE_MAX);
   if (stage === 3) {
     // S3: under RCU, np->migration_blocked = (pressure >= MAX). Mutant: omitted.
     const slot = nodePrivateNp(k, nid);

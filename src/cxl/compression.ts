@@ -337,8 +337,10 @@ export function irqThreadStep(k: Kernel, which: 'lthresh' | 'hthresh'): boolean 
   // Mutant hthresh-irq-no-ack: the handler runs and returns without acting or acking (re-run for ever).
   if (which === 'hthresh' && k.cfg.mutant === 'hthresh-irq-no-ack') return true;
   k.clearBits(L.DEV_IRQ, 0, bit);
-  if (k.log) k.trace(`${which} IRQ thread: cram_set_pressure(N${nid}, ${which === 'lthresh' ? CRAM_PRESSURE_MAX : 0})`);
-  cramSetPressureBegin(k, tid, nid, which === 'lthresh' ? CRAM_PRESSURE_MAX : 0);
+  // Fix irq-applies-device-level: both handlers apply the device's current level (read at S2).
+  const fromDevice = hasFix(k.cfg, 'irq-applies-device-level');
+  if (k.log) k.trace(`${which} IRQ thread: cram_set_pressure(N${nid}, ${fromDevice ? 'device level' : which === 'lthresh' ? CRAM_PRESSURE_MAX : 0})`);
+  cramSetPressureBegin(k, tid, nid, which === 'lthresh' ? CRAM_PRESSURE_MAX : 0, fromDevice);
   return true;
 }
 

@@ -29,6 +29,7 @@
 // inside offline_and_remove_private_memory; the driver finishes it first.
 
 import { hasFix } from '../kernel/config.ts';
+import { IRQ_LTHRESH } from './device.ts';
 import { EBUSY, MMOP_ONLINE_MOVABLE, errname } from '../kernel/defs.ts';
 import type { Kernel, Machine } from '../kernel/kernel.ts';
 import { THREAD_REGS } from '../kernel/layout.ts';
@@ -222,6 +223,9 @@ function probeStep(k: Kernel, s: number): void {
       // (7) request the lthresh/hthresh IRQs. Edges raised before that found no handler.
       k.set(L.DEV_IRQ, 0, 0);
       setFlags(k, DF_IRQS);
+      // Fix irq-applies-device-level: a device already above lthresh raises no new edge; the
+      // driver wakes its handler once (irq_wake_thread), which applies the current level.
+      if (hasFix(k.cfg, 'irq-applies-device-level') && k.get(L.DEV_LEVEL)) k.setBits(L.DEV_IRQ, 0, IRQ_LTHRESH);
       k.trace('convert_region_to_sysram: IRQs requested');
       setState(k, DS_PROBED);
   }

@@ -3,9 +3,10 @@
 // inside the not-goal region to a fair component; the cycle walks inside the
 // component through one step of every fair actor that steps there and one
 // state where every other weakly fair actor is disabled, and back to where it
-// entered, so the cycle is itself fair (src/trace/lasso.ts re-checks that).
+// entered, never taking a transition of a finite group, so the cycle is itself
+// fair (src/trace/lasso.ts re-checks that).
 
-import type { StateGraph } from './liveness-graph.ts';
+import { edgeGroups, onFairCycle, type StateGraph } from './liveness-graph.ts';
 import type { FairComponent } from './liveness.ts';
 
 /** A lasso: actions from the initial state to the cycle's first state, then the cycle's actions (empty: no fair actor can step in the last state). */
@@ -18,7 +19,7 @@ export interface Lasso {
  * Shortest path of actions from `from` to the first state `isTarget` accepts,
  * moving only through states `inside` accepts. Returns [actions, end state].
  */
-function pathWithin(g: StateGraph, from: number, inside: (s: number) => boolean, isTarget: (s: number) => boolean): [number[], number] {
+function pathWithin(g: StateGraph, from: number, inside: (s: number) => boolean, isTarget: (s: number) => boolean, edgeOk: (e: number) => boolean = () => true): [number[], number] {
   if (isTarget(from)) return [[], from];
   const prev = new Map<number, number>(); // state -> edge index that reached it
   prev.set(from, -1);
@@ -27,7 +28,7 @@ function pathWithin(g: StateGraph, from: number, inside: (s: number) => boolean,
     const s = q[h]!;
     for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) {
       const w = g.edgeTo[e]!;
-      if (prev.has(w) || !inside(w)) continue;
+      if (prev.has(w) || !inside(w) || !edgeOk(e)) continue;
       prev.set(w, e);
       if (isTarget(w)) {
         const acts: number[] = [];
@@ -76,19 +77,19 @@ export function buildLasso(
   const cycle: number[] = [];
   let cur = entry;
   const walk = (isTarget: (s: number) => boolean): void => {
-    const [p, end] = pathWithin(g, cur, inC, isTarget);
+    const [p, end] = pathWithin(g, cur, inC, isTarget, (e) => onFairCycle(g, e));
     for (const a of p) cycle.push(a); // no spread: a cycle can be longer than the argument limit
     cur = end;
   };
   const takeEdge = (grp: number): void => {
     // Reach a state with an edge of group grp inside C, then take it.
     const hasEdge = (s: number): boolean => {
-      for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) if (inC(g.edgeTo[e]!) && g.groupOfAction[g.edgeAction[e]!] === grp) return true;
+      for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) if (inC(g.edgeTo[e]!) && onFairCycle(g, e) && (edgeGroups(g, e) & (1 << grp)) !== 0) return true;
       return false;
     };
     walk(hasEdge);
     for (let e = g.edgeStart[cur]!; e < g.edgeStart[cur + 1]!; e++) {
-      if (inC(g.edgeTo[e]!) && g.groupOfAction[g.edgeAction[e]!] === grp) {
+      if (inC(g.edgeTo[e]!) && onFairCycle(g, e) && (edgeGroups(g, e) & (1 << grp)) !== 0) {
         cycle.push(g.edgeAction[e]!);
         cur = g.edgeTo[e]!;
         return;
@@ -102,7 +103,7 @@ export function buildLasso(
   if (cycle.length === 0) {
     // No fair actor steps here (all 'none', or none enabled): any edge inside C and back.
     for (let e = g.edgeStart[cur]!; e < g.edgeStart[cur + 1]!; e++) {
-      if (inC(g.edgeTo[e]!)) {
+      if (inC(g.edgeTo[e]!) && onFairCycle(g, e)) {
         cycle.push(g.edgeAction[e]!);
         cur = g.edgeTo[e]!;
         break;

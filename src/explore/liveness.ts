@@ -33,7 +33,7 @@
 
 import type { Temporal } from './system.ts';
 import type { StateGraph } from './liveness-graph.ts';
-import { LivenessRefusal } from './liveness-graph.ts';
+import { edgeGroups, LivenessRefusal, onFairCycle } from './liveness-graph.ts';
 import { forEachScc, hasSelfLoop, sccScratch, type SccScratch } from './scc.ts';
 import { buildLasso, type Lasso } from './liveness-lasso.ts';
 
@@ -122,9 +122,9 @@ function isTerminal(g: StateGraph, s: number): boolean {
   return g.edgeStart[s] === g.edgeStart[s + 1];
 }
 
-/** No fair actor can step in s (nothing enabled, or only actors without fairness): the run may stop there. */
+/** No fair actor can step in s (nothing enabled, or only actors without fairness or finite groups): the run may stop there. */
 function mayStop(g: StateGraph, s: number): boolean {
-  return g.enabled[s] === 0;
+  return (g.enabled[s]! & ~g.finiteMask) === 0;
 }
 
 /**
@@ -135,9 +135,11 @@ function fairComponents(g: StateGraph, region: Stamps, stamp: number): FairCompo
   const sc = scratchOf(g);
   const candidates: Int32Array[] = [];
   const roots = { [Symbol.iterator]: function* () { for (let s = 0; s < g.expanded; s++) yield s; } };
+  // A fair cycle never takes a transition of a finite group: those edges are not part of any component.
+  const skip = g.finiteMask === 0 ? undefined : (e: number) => !onFairCycle(g, e);
   forEachScc(g, region.a, stamp, roots, sc, (m) => {
-    if (m.length > 1 || hasSelfLoop(g, m[0]!) || mayStop(g, m[0]!)) candidates.push(m);
-  });
+    if (m.length > 1 || hasSelfLoop(g, m[0]!, skip) || mayStop(g, m[0]!)) candidates.push(m);
+  }, skip);
   // A state where no fair actor can step lets the run stop there (stutter for
   // ever): nobody is owed a step. Such states are fair ends whatever their SCC.
   const out: FairComponent[] = [];
@@ -150,7 +152,7 @@ function fairComponents(g: StateGraph, region: Stamps, stamp: number): FairCompo
       out.push({ members: c, stepped: 0, terminal: true });
       continue;
     }
-    if (c.length === 1 && !hasSelfLoop(g, c[0]!)) continue;
+    if (c.length === 1 && !hasSelfLoop(g, c[0]!, skip)) continue;
     const inC = inner.fresh();
     for (const s of c) inner.a[s] = inC;
     let stepped = 0;
@@ -161,9 +163,8 @@ function fairComponents(g: StateGraph, region: Stamps, stamp: number): FairCompo
       enAll &= en;
       enAny |= en;
       for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) {
-        if (inner.a[g.edgeTo[e]!] !== inC) continue;
-        const grp = g.groupOfAction[g.edgeAction[e]!]!;
-        if (grp >= 0) stepped |= 1 << grp;
+        if (inner.a[g.edgeTo[e]!] !== inC || (skip !== undefined && skip(e))) continue;
+        stepped |= edgeGroups(g, e);
       }
     }
     if ((g.weakMask & enAll & ~stepped) !== 0) continue;
@@ -181,8 +182,8 @@ function fairComponents(g: StateGraph, region: Stamps, stamp: number): FairCompo
       }
     }
     forEachScc(g, inner.a, sub, keep, sc, (m) => {
-      if (m.length > 1 || hasSelfLoop(g, m[0]!)) work.push(m);
-    });
+      if (m.length > 1 || hasSelfLoop(g, m[0]!, skip)) work.push(m);
+    }, skip);
   }
   return out;
 }

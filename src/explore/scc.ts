@@ -49,6 +49,8 @@ export function forEachScc(
   roots: Iterable<number>,
   sc: SccScratch,
   emit: (members: Int32Array) => void,
+  /** Edges to ignore (default none): e.g. transitions a fair cycle may not take. */
+  skipEdge?: (e: number) => boolean,
 ): void {
   const { index, low, onStack, stack, callNode, callEdge, gen } = sc;
   const round = ++sc.round;
@@ -76,7 +78,7 @@ export function forEachScc(
       if (e < edgeStart[v + 1]!) {
         callEdge[depth - 1] = e + 1;
         const w = edgeTo[e]!;
-        if (region[w] !== stamp) continue;
+        if (region[w] !== stamp || (skipEdge !== undefined && skipEdge(e))) continue;
         if (gen[w] !== round) open(w);
         else if (onStack[w] && index[w]! < low[v]!) low[v] = index[w]!;
         continue;
@@ -101,7 +103,7 @@ export function forEachScc(
 }
 
 /** Does the single-state component {s} have an edge to itself? */
-export function hasSelfLoop(g: Csr, s: number): boolean {
-  for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) if (g.edgeTo[e] === s) return true;
+export function hasSelfLoop(g: Csr, s: number, skipEdge?: (e: number) => boolean): boolean {
+  for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) if (g.edgeTo[e] === s && !(skipEdge !== undefined && skipEdge(e))) return true;
   return false;
 }

@@ -55,6 +55,29 @@ export interface ActionInfo {
 }
 
 /**
+ * A fairness group finer than an actor (liveness only): the transitions of
+ * some actions that leave a state `has` accepts, e.g. "cpu0's access
+ * completes" among cpu0's steps (a fault is another step of the same action).
+ * It is enabled in a state where one of its transitions is, and steps when
+ * one is taken; its fairness is owed on top of the actor's.
+ */
+export interface TransitionFairness {
+  /** Shown where an actor would be, e.g. 'cpu0 (access completes)'. */
+  readonly name: string;
+  /**
+   * 'weak' / 'strong' as for actors; 'finite': the group's transitions happen
+   * only finitely often in a behaviour (the environment, e.g. an
+   * administrator binding and unbinding a driver, eventually stops), so no
+   * fair cycle takes one.
+   */
+  readonly fairness: Exclude<Fairness, 'none'> | 'finite';
+  /** The actions some of whose transitions belong to the group. */
+  readonly actions: readonly number[];
+  /** Does the (enabled) transition state --a--> next belong to the group? a is one of `actions`. */
+  has(state: Uint32Array, a: number, next: Uint32Array): boolean;
+}
+
+/**
  * A temporal (liveness) property, all three kinds as one leads-to:
  * 'leads-to' P ~> Q: whenever P holds, Q holds then or later;
  * 'eventually' <>Q: the initial state ~> Q;
@@ -118,6 +141,8 @@ export interface System {
   deadlock?(state: Uint32Array): string | null;
   /** Temporal properties, judged by the liveness checker (src/explore/liveness.ts) only. */
   readonly liveness?: readonly Temporal[];
+  /** Fairness finer than per actor (liveness only; see TransitionFairness). */
+  readonly transitionFairness?: readonly TransitionFairness[];
   /**
    * Optional scope report: the model's instrumented functions that ran in
    * this process so far (every step, explain and initial state of this
@@ -166,6 +191,7 @@ export function withProperties(sys: System, keep: (id: string) => boolean): Syst
     properties: sys.properties.filter((p) => keep(p.id)),
     ...(sys.sometimes ? { sometimes: sys.sometimes } : {}),
     ...(sys.liveness ? { liveness: sys.liveness.filter((t) => keep(t.id)) } : {}),
+    ...(sys.transitionFairness ? { transitionFairness: sys.transitionFairness } : {}),
     ...(sys.coverage ? { coverage: () => sys.coverage!() } : {}),
     ...(sys.deadlock ? { deadlock: (s: Uint32Array) => (keep('DEADLOCK') ? sys.deadlock!(s) : null) } : {}),
     ...(base

@@ -11,6 +11,8 @@ export const CRAM_FIXES: readonly Fix[] = [
     name: 'set-pressure-serialized',
     site: 'mm/cram.c: cram_set_pressure',
     mends: 'INV-BACKPRESSURE-COHERENT',
+    // irq-applies-device-level takes the same mutex (and applies the device's level): it mends this too.
+    alsoOff: ['irq-applies-device-level'],
     description:
       'Take a per-node mutex around S2-S4 (pressure, migration_blocked, boost). In v4 the lthresh and hthresh IRQ threads run cram_set_pressure concurrently with no lock, so an interleaving can end with pressure 0 and migration_blocked 1 (or pressure 1000 and demotion allowed) until the next edge (cxl_compression_lthresh_irq and cxl_compression_hthresh_irq both call it).',
   },
@@ -108,4 +110,20 @@ export const DESIGN_FIXES: readonly Fix[] = [
   },
 ];
 
-export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES, ...DESIGN_FIXES, ...CLAIM_FIXES, ...GUP_FIXES];
+/**
+ * Fixes of liveness findings (counterexamples/liveness/findings/): `mends` is
+ * a temporal property; `cramcheck findings` reproduces them with the liveness
+ * checker (a lasso) instead of a safety trace.
+ */
+export const LIVENESS_FIXES: readonly Fix[] = [
+  {
+    name: 'irq-applies-device-level',
+    site: 'compression.c: cxl_compression_lthresh_irq / cxl_compression_hthresh_irq, convert_region_to_sysram (+ a device threshold-status read)',
+    mends: 'LIVE-PRESSURE-RELIEF',
+    config: 'tiny',
+    description:
+      'DESIGN CHANGE, not in v4: each threshold IRQ thread applies the device\'s current threshold level (a status read under the pressure mutex of set-pressure-serialized: high -> cram_set_pressure(nid, CRAM_PRESSURE_MAX), low -> 0) instead of the level its vector stands for, and convert_region_to_sysram wakes the lthresh thread once after requesting the IRQs if the device is already high (irq_wake_thread). In v4 the lthresh and hthresh handlers are two threaded IRQs with nothing ordering them: an older edge\'s cram_set_pressure can run after a newer one\'s, and the edge-triggered device never corrects the stale pressure (finding irq-edge-reorder: pressure 0 with the device above lthresh, or demotion blocked and the boost up on an empty device, for good); and a re-probe registers CRAM at pressure 0 while the device stays above lthresh, with no new edge to come.',
+  },
+];
+
+export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES, ...DESIGN_FIXES, ...CLAIM_FIXES, ...GUP_FIXES, ...LIVENESS_FIXES];

@@ -10,7 +10,9 @@
 //     the goal false from it to the end, cycle included (DEADLOCK: the last
 //     state is a deadlock by System.deadlock);
 //   - the cycle is fair: every weakly fair actor enabled in all its states
-//     steps in it, every strongly fair actor enabled in one of them steps in it.
+//     steps in it, every strongly fair actor enabled in one of them steps in it;
+//     the same for each transition group (System.transitionFairness), and
+//     no transition of a finite group is on the cycle.
 
 import { match } from 'ts-pattern';
 import type { ActionInfo, System, Temporal } from '../explore/system.ts';
@@ -27,7 +29,8 @@ export type LassoOutcome =
   | { readonly kind: 'no-deadlock' }
   | { readonly kind: 'goal-holds'; readonly property: string; readonly step: number }
   | { readonly kind: 'premise-absent'; readonly property: string }
-  | { readonly kind: 'unfair'; readonly actor: string; readonly fairness: 'weak' | 'strong' };
+  | { readonly kind: 'unfair'; readonly actor: string; readonly fairness: 'weak' | 'strong' }
+  | { readonly kind: 'finite-on-cycle'; readonly group: string; readonly step: number };
 
 /** Run actions from the initial state; the states, or the step that failed. */
 function runSteps(sys: System, steps: readonly TraceStep[]): { states: Uint32Array[] } | { fail: LassoOutcome } {
@@ -59,9 +62,14 @@ function sameState(a: Uint32Array, b: Uint32Array): boolean {
 /** The first enabled action (only those of fair actors when `fairOnly`), or -1. */
 function firstEnabled(sys: System, s: Uint32Array, fairOnly: boolean): number {
   const next = new Uint32Array(sys.words);
+  const groups = (sys.transitionFairness ?? []).filter((t) => t.fairness !== 'finite');
   for (let a = 0; a < sys.actionCount; a++) {
-    if (fairOnly && (sys.describe(a).fairness ?? 'none') === 'none') continue;
-    if (sys.step(s, a, next)) return a;
+    const actorFair = (sys.describe(a).fairness ?? 'none') !== 'none';
+    if (fairOnly && !actorFair && !groups.some((t) => t.actions.includes(a))) continue;
+    if (!sys.step(s, a, next)) continue;
+    // Without actor fairness, the transition is owed a step only through a (weak or strong) transition group.
+    if (fairOnly && !actorFair && !groups.some((t) => t.actions.includes(a) && t.has(s, a, next))) continue;
+    return a;
   }
   return -1;
 }
@@ -134,6 +142,22 @@ function cycleFairness(sys: System, states: readonly Uint32Array[], steps: reado
       }
     }
   }
+  // Transition groups (System.transitionFairness): enabled where one of their transitions is, stepped when one is taken.
+  for (const t of sys.transitionFairness ?? []) {
+    if (t.fairness === 'finite') {
+      for (let i = cycleStart; i < steps.length; i++) {
+        const a = steps[i]!.action;
+        if (t.actions.includes(a) && t.has(states[i]!, a, states[i + 1]!)) return { kind: 'finite-on-cycle', group: t.name, step: i + 1 };
+      }
+      continue;
+    }
+    fairness.set(t.name, t.fairness);
+    for (let i = cycleStart; i < steps.length; i++) {
+      const a = steps[i]!.action;
+      if (t.actions.includes(a) && t.has(states[i]!, a, states[i + 1]!)) stepped.add(t.name);
+      if (t.actions.some((x) => sys.step(states[i]!, x, next) && t.has(states[i]!, x, next))) enabledIn.set(t.name, (enabledIn.get(t.name) ?? 0) + 1);
+    }
+  }
   for (const [actor, n] of enabledIn) {
     if (stepped.has(actor)) continue;
     const f = fairness.get(actor)!;
@@ -156,6 +180,7 @@ export function describeLassoOutcome(o: LassoOutcome): string {
     .with({ kind: 'no-deadlock' }, () => 'diverged: the last state has no enabled action but is a legitimate end (no deadlock)')
     .with({ kind: 'goal-holds' }, (r) => `diverged: ${r.property}'s goal holds at step ${r.step}, on the lasso's repeated part or at its end`)
     .with({ kind: 'premise-absent' }, (r) => `diverged: ${r.property}'s premise never holds where the goal stays false`)
+    .with({ kind: 'finite-on-cycle' }, (r) => `diverged: step ${r.step} of the cycle is ${r.group}, which happens only finitely often (no fair cycle repeats it)`)
     .with({ kind: 'unfair' }, (r) => `diverged: the cycle is unfair to ${r.actor} (${r.fairness} fairness: ${r.fairness === 'weak' ? 'enabled in every cycle state' : 'enabled in some cycle state'}, never steps)`)
     .exhaustive();
 }

@@ -116,3 +116,29 @@ test('IRQ threads are not enabled before probe requests the IRQs', (t) => {
   k.setBits(k.L.DEV_IRQ, 0, IRQ_LTHRESH);
   t.false(step(k, 'lthresh'));
 });
+
+// Finding irq-edge-reorder (counterexamples/liveness/findings/irq-edge-reorder.md): the device
+// raised lthresh then hthresh (it is back low), the older lthresh edge's thread runs last.
+function reorder(fixes: readonly string[]): Kernel {
+  const k = cramMachine({ fixes });
+  k.setBits(k.L.DEV_IRQ, 0, IRQ_LTHRESH);
+  t_step(k, 'lthresh'); // S1 of the older edge
+  k.setBits(k.L.DEV_IRQ, 0, IRQ_HTHRESH); // the device fell back to hthresh: level low
+  k.set(k.L.DEV_LEVEL, 0, 0);
+  for (let i = 0; i < 4; i++) t_step(k, 'hthresh'); // the newer edge, S1..S4
+  for (let i = 0; i < 3; i++) t_step(k, 'lthresh'); // the older one's S2..S4 last
+  return k;
+}
+function t_step(k: Kernel, who: 'lthresh' | 'hthresh'): void {
+  if (!step(k, who)) throw new Error(`${who} not enabled`);
+}
+
+test('fix irq-applies-device-level: the older edge applied last leaves the stale pressure in v4 (even serialized), the device\'s level with the fix', (t) => {
+  const v4 = reorder(['set-pressure-serialized']);
+  t.is(v4.get(v4.L.CN_PRESSURE, P), CRAM_PRESSURE_MAX, 'v4: the device is low, demotion stays blocked');
+  t.is(blocked(v4), 1);
+  const fixed = reorder(['set-pressure-serialized', 'irq-applies-device-level']);
+  t.is(fixed.get(fixed.L.CN_PRESSURE, P), 0);
+  t.is(blocked(fixed), 0);
+  t.is(fixed.get(fixed.L.ZONE_BOOST, zoneP), 0);
+});

@@ -172,3 +172,45 @@ test('a state where only an actor without fairness can act lets the run stop the
   assertLassoReplays(t, sys, v);
   t.is(judge(edges, { A: 'weak', C: 'weak' }, eventually('E', [2])).v.status, 'holds');
 });
+
+test('transition fairness: a strongly fair group finer than its actor breaks a cycle the actor\'s weak fairness allows; an edge may be in two groups', (t) => {
+  // 0 -A-> 1 (a fault), 1 -K-> 0 (kswapd undoes it), 1 -A-> 2 (the access lands). A steps in the cycle 0->1->0,
+  // so A's weak fairness is met; the access (edge 2) is enabled in state 1 infinitely often.
+  const edges = [{ from: 0, to: 1, actor: 'A' }, { from: 1, to: 0, actor: 'K' }, { from: 1, to: 2, actor: 'A' }, { from: 2, to: 2, actor: 'K' }];
+  const prop = eventually('E', [2]);
+  const base = graphSystem(edges, { A: 'weak', K: 'weak' }, [prop]);
+  const v0 = checkTemporal(buildStateGraph(base), prop);
+  t.is(v0.status, 'violated');
+  assertLassoReplays(t, base, v0);
+  const group = (name: string, actions: number[]) => ({ name, fairness: 'strong' as const, actions, has: () => true });
+  // 'A steps' (both of A's edges) first: the access edge is in both groups, and the second must still count.
+  const sys: System = { ...base, transitionFairness: [group('A steps', [0, 2]), group('A accesses', [2])] };
+  t.is(checkTemporal(buildStateGraph(sys), prop).status, 'holds');
+  // the replay judges the same cycle unfair to the group
+  const steps = [...v0.lasso!.stem, ...v0.lasso!.cycle].map((a) => ({ action: a, ...sys.describe(a) }));
+  const o = replayLasso(sys, 'E', steps.map((s) => ({ action: s.action, actor: s.actor, name: s.name })), v0.lasso!.stem.length);
+  t.is(o.kind, 'unfair', describeLassoOutcome(o));
+});
+
+test('finite transition groups: an environment that toggles for ever is not a fair cycle; it may stop, and then the weakly fair actor must act', (t) => {
+  // 0 -E-> 1 -E-> 0: an administrator toggling; K (weak) undoes it too (1 -K-> 0); A (weak) reaches the goal 2 from 0 only.
+  const edges = [{ from: 0, to: 1, actor: 'E' }, { from: 1, to: 0, actor: 'E' }, { from: 0, to: 2, actor: 'A' }, { from: 2, to: 2, actor: 'A' }, { from: 1, to: 0, actor: 'K' }];
+  const prop = eventually('E', [2]);
+  const base = graphSystem(edges, { A: 'weak', E: 'none', K: 'weak' }, [prop]);
+  const v0 = checkTemporal(buildStateGraph(base), prop);
+  t.is(v0.status, 'violated', 'E toggling for ever starves A (A is not continuously enabled)');
+  t.true(v0.lasso!.cycle.includes(0), 'the cycle takes E');
+  assertLassoReplays(t, base, v0);
+  const sys: System = { ...base, transitionFairness: [{ name: 'E toggles', fairness: 'finite', actions: [0, 1], has: () => true }] };
+  t.is(checkTemporal(buildStateGraph(sys), prop).status, 'holds');
+  const steps = [...v0.lasso!.stem, ...v0.lasso!.cycle].map((a) => ({ action: a, ...sys.describe(a) }));
+  const o = replayLasso(sys, 'E', steps.map((s) => ({ action: s.action, actor: s.actor, name: s.name })), v0.lasso!.stem.length);
+  t.is(o.kind, 'finite-on-cycle', describeLassoOutcome(o));
+  // With only E enabled (state 1 has no A edge) the run may stop there: a goal-less end is still found.
+  const stuck = [{ from: 0, to: 1, actor: 'E' }, { from: 1, to: 0, actor: 'E' }];
+  const s2: System = { ...graphSystem(stuck, { E: 'none' }, [prop]), transitionFairness: [{ name: 'E toggles', fairness: 'finite', actions: [0, 1], has: () => true }] };
+  const v2 = checkTemporal(buildStateGraph(s2), prop);
+  t.is(v2.status, 'violated');
+  t.deepEqual(v2.lasso!.cycle, []);
+  assertLassoReplays(t, s2, v2);
+});

@@ -15,7 +15,8 @@ const docs = loadFindingDocs();
 const files = findingMarkdownFiles(docs);
 
 test('findings .md: every committed finding document is what the generator writes (npx cramcheck report regenerates them)', (t) => {
-  t.is(files.length, FIXES.length);
+  // A liveness finding's .md is written by hand (counterexamples/liveness/findings/), not generated.
+  t.is(files.length, FIXES.filter((f) => !f.mends.startsWith('LIVE-')).length);
   for (const f of files) t.is(readFileSync(f.file, 'utf8'), f.text, `${f.file} is stale: run npx cramcheck report`);
 });
 

@@ -14,6 +14,7 @@ import { KERNEL_CONFIG_NAMES } from '../../src/kernel/configs.ts';
 import { FIXES } from '../../src/kernel/fixes.ts';
 import { parseTrace, type TraceFile } from '../../src/trace/format.ts';
 import { failingPrefix } from '../../src/trace/minimize.ts';
+import { describeLassoOutcome, isLassoReproduced, replayLasso } from '../../src/trace/lasso.ts';
 
 const DIR = join('counterexamples', 'findings');
 /** Fixes whose finding no named config reaches yet (shown by a unit test instead): none since offlineadd. */
@@ -47,6 +48,24 @@ for (const f of FIXES) {
   if (NO_TRACE.includes(f.name)) {
     test(`findings: ${f.name} has no trace yet (drop it from NO_TRACE once it has one)`, (t) => {
       t.false(existsSync(file));
+    });
+    continue;
+  }
+  if (f.mends.startsWith('LIVE-')) {
+    test(`findings: ${f.name}: the lasso breaks ${f.mends} with the fix off and not with it on`, (t) => {
+      t.true(existsSync(file), `${file} missing: run npx cramcheck findings`);
+      const tr = load(file);
+      t.is(tr.property, f.mends);
+      t.is(tr.mutant, null);
+      t.false(tr.fixes.includes(f.name));
+      t.is(tr.config, f.config ?? 'canonical');
+      t.is(tr.note, f.description);
+      t.true(tr.cycle !== undefined, 'a lasso');
+      const off = resolveKernel(tr.config, null, tr.fixes).sys;
+      const o = replayLasso(off, tr.property, tr.steps, tr.cycle!);
+      t.true(isLassoReproduced(o), describeLassoOutcome(o));
+      const on = resolveKernel(tr.config, null, [...tr.fixes, f.name]).sys;
+      t.false(isLassoReproduced(replayLasso(on, tr.property, tr.steps, tr.cycle!)), `${f.name} does not mend its own lasso`);
     });
     continue;
   }

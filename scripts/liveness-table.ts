@@ -1,0 +1,106 @@
+// The verdict table of counterexamples/liveness/README.md: `cramcheck liveness
+// --config NAME --fix all --json` on every named configuration (one child
+// process each, one at a time: the machine is shared), bounded where the
+// graph does not fit (the caps below; a capped run's "holds" is "unknown").
+// Rows are appended to a JSON-lines file as they finish, so an interrupted run
+// keeps what it measured; the table is printed (or written between the
+// markers of the README with --write) from that file.
+//
+//   npx tsx scripts/liveness-table.ts run [CONFIG...]   # measure (appends to out/liveness-table.jsonl)
+//   npx tsx scripts/liveness-table.ts table [--write]   # render
+//
+// Times are the child's wall clock on whatever machine ran it: indicative only.
+
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { KERNEL_CONFIG_NAMES } from '../src/kernel/configs.ts';
+
+const ROWS = 'out/liveness-table.jsonl';
+const README = 'counterexamples/liveness/README.md';
+const BEGIN = '<!-- liveness-table: begin (scripts/liveness-table.ts) -->';
+const END = '<!-- liveness-table: end -->';
+/** Configurations whose graph does not fit (or takes too long) whole: state cap. `large` is MBT only. */
+const CAPS: Readonly<Record<string, number>> = {
+  cycles: 500_000, swapfull: 500_000, swapdram: 500_000, swapteardown: 500_000, flush: 500_000, dontneed: 500_000,
+  shared: 500_000, nomig: 500_000, pressure: 500_000, race2: 500_000, allocmatrix: 500_000,
+};
+const SKIP = ['large'];
+
+interface Prop { id: string; status: 'holds' | 'violated' | 'unknown'; vacuous: boolean; lasso: { stem: number[]; cycle: number[] } | null }
+interface Row {
+  config: string;
+  cap: number | null;
+  states: number;
+  transitions: number;
+  complete: boolean;
+  seconds: number;
+  mib: number;
+  terminalStates: number;
+  deadlock: boolean;
+  properties: Prop[];
+}
+
+function run(configs: readonly string[]): void {
+  mkdirSync('out', { recursive: true });
+  for (const c of configs) {
+    const cap = CAPS[c] ?? null;
+    const args = ['--import', 'tsx', 'src/cli/main.ts', 'liveness', '--config', c, '--fix', 'all', '--json', ...(cap ? ['--max-states', String(cap)] : [])];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, CI: '1' } });
+    const m = /liveness: \d+ states, \d+ transitions, (\d+) MiB graph, ([\d.]+) s/.exec(r.stderr ?? '');
+    if (!r.stdout || !m) {
+      process.stderr.write(`${c}: no result (exit ${r.status}): ${(r.stderr ?? '').slice(-400)}\n`);
+      continue;
+    }
+    const j = JSON.parse(r.stdout) as { states: number; transitions: number; complete: boolean; terminalStates: number; deadlock: unknown; properties: Prop[] };
+    const row: Row = {
+      config: c, cap, states: j.states, transitions: j.transitions, complete: j.complete, seconds: Number(m[2]), mib: Number(m[1]),
+      terminalStates: j.terminalStates, deadlock: j.deadlock !== null,
+      properties: j.properties.map((p) => ({ id: p.id, status: p.status, vacuous: p.vacuous, lasso: p.lasso ? { stem: p.lasso.stem, cycle: p.lasso.cycle } : null })),
+    };
+    appendFileSync(ROWS, `${JSON.stringify(row)}\n`);
+    process.stderr.write(`${c}: ${j.states} states, ${m[2]} s\n`);
+  }
+}
+
+const short = (id: string): string => id.replace(/^LIVE-/, '');
+
+function table(): string[] {
+  const rows = new Map<string, Row>();
+  for (const line of readFileSync(ROWS, 'utf8').split('\n')) if (line.trim()) rows.set((JSON.parse(line) as Row).config, JSON.parse(line) as Row);
+  const out = [
+    '| config | states | transitions | complete | time | graph | deadlock | violated (stem+cycle) | hold (vacuous) | unknown |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const c of KERNEL_CONFIG_NAMES) {
+    const r = rows.get(c);
+    if (!r) continue;
+    const v = r.properties.filter((p) => p.status === 'violated').map((p) => `${short(p.id)} (${p.lasso!.stem.length}+${p.lasso!.cycle.length})`);
+    const h = r.properties.filter((p) => p.status === 'holds');
+    const vac = r.properties.filter((p) => p.vacuous).map((p) => short(p.id));
+    const u = r.properties.filter((p) => p.status === 'unknown' && !p.vacuous).map((p) => short(p.id));
+    out.push([
+      c, r.states.toLocaleString('en-US'), r.transitions.toLocaleString('en-US'),
+      r.complete ? 'yes' : `no (capped at ${r.cap?.toLocaleString('en-US')})`, `${r.seconds.toFixed(1)} s`, `${r.mib} MiB`,
+      r.deadlock ? 'FOUND' : `none (${r.terminalStates} ends)`, v.join(', ') || '-',
+      `${h.length} (${vac.length}${vac.length ? `: ${vac.join(', ')}` : ''})`, u.length ? `${u.length}: ${u.join(', ')}` : '-',
+    ].join(' | ').replace(/^/, '| ').replace(/$/, ' |'));
+  }
+  return out;
+}
+
+const [cmd, ...rest] = process.argv.slice(2);
+if (cmd === 'run') run(rest.length ? rest : KERNEL_CONFIG_NAMES.filter((c) => !SKIP.includes(c)));
+else if (cmd === 'table') {
+  const t = table();
+  if (rest.includes('--write')) {
+    const text = readFileSync(README, 'utf8');
+    const a = text.indexOf(BEGIN);
+    const b = text.indexOf(END);
+    if (a < 0 || b < a) throw new Error(`${README}: markers missing`);
+    writeFileSync(README, `${text.slice(0, a + BEGIN.length)}\n${t.join('\n')}\n${text.slice(b)}`);
+  } else process.stdout.write(`${t.join('\n')}\n`);
+} else {
+  process.stderr.write('usage: npx tsx scripts/liveness-table.ts run [CONFIG...] | table [--write]\n');
+  process.exit(2);
+}
+
