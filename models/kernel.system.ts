@@ -29,6 +29,8 @@ import { kernelDeadlock } from './kernel.deadlock.ts';
 import type { Fairness } from '../src/explore/system.ts';
 import { kernelReachability } from '../properties/reach.ts';
 import { ranReport } from '../src/kernel/ran.ts';
+import { kernelSymmetry, noSymmetryReason } from '../src/kernel/symmetry.ts';
+import type { SymmetryHook } from '../src/explore/system.ts';
 
 /** One entry of the static action table. */
 export type KernelAction =
@@ -148,6 +150,7 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
     },
     sometimes: kernelReachability(m),
     coverage: () => ranReport(m),
+    ...symmetryHook(m),
     render(state: Uint32Array, focus?: string): string[] {
       return renderKernel(new Kernel(m, words16(state, L.words16)), focus);
     },
@@ -284,4 +287,31 @@ export function renderKernel(k: Kernel, focus?: string): string[] {
   const ev = k.get(L.GH_EVENTS);
   if (ev) out.push(`ghost events: 0x${ev.toString(16)}`);
   return out;
+}
+
+/** The kernel's symmetry (src/kernel/symmetry.ts) as the System hook: the least image under every permutation, compared word by word. */
+function symmetryHook(m: Machine): { symmetry?: SymmetryHook; noSymmetry?: string } {
+  const sym = kernelSymmetry(m);
+  if (!sym) return { noSymmetry: noSymmetryReason(m.cfg) ?? 'none declared' };
+  const n16 = m.L.words16;
+  const img = new Uint16Array(n16);
+  const orig = new Uint16Array(n16);
+  const perms = sym.perms.slice(1); // the identity is perms[0]
+  return {
+    symmetry: {
+      description: sym.description,
+      canonicalize(state: Uint32Array, out: Uint32Array): void {
+        // out may be state: permute a copy of the original.
+        orig.set(words16(state, n16));
+        const o = words16(out, n16);
+        o.set(orig);
+        for (const p of perms) {
+          sym.apply(orig, p, img);
+          let i = 0;
+          while (i < n16 && img[i] === o[i]) i++;
+          if (i < n16 && img[i]! < o[i]!) o.set(img);
+        }
+      },
+    },
+  };
 }

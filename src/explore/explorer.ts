@@ -23,6 +23,7 @@ import { WorkerPool } from './worker-pool.ts';
 import { TreeStore } from './tree-store.ts';
 import type { VisitedStore } from './visited.ts';
 import type { System } from './system.ts';
+import { concreteTrace, withSymmetry } from './symmetry.ts';
 
 export type { ExhaustReason, Violation } from './run.ts';
 export type Strategy = 'bfs' | 'dfs';
@@ -68,6 +69,13 @@ export interface ExploreOptions {
    */
   readonly workers?: number;
   readonly recipe?: SystemRecipe;
+  /**
+   * Symmetry reduction (src/explore/symmetry.ts): store one representative per
+   * orbit of System.symmetry. Counterexamples are concrete and replayable.
+   */
+  readonly symmetry?: boolean;
+  /** Partial-order reduction (src/explore/por.ts): bfs only. */
+  readonly por?: boolean;
 }
 
 export type StoreKind = 'exact' | 'fingerprint';
@@ -111,7 +119,9 @@ export interface ExploreResult {
   readonly timing: { readonly elapsedMs: number; readonly statesPerSec: number };
 }
 
-export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
+export function explore(concrete: System, opts: ExploreOptions = {}): ExploreResult {
+  const sym = opts.symmetry ? withSymmetry(concrete) : null;
+  const sys: System = sym ?? concrete;
   const strategy = opts.strategy ?? 'bfs';
   const maxStates = opts.maxStates ?? Infinity;
   const maxDepth = opts.maxDepth ?? Infinity;
@@ -127,9 +137,16 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
   if (opts.layout === 'packed' && (strategy !== 'bfs' || sys.words > 2)) throw new Error('the packed layout supports bfs over states of at most 2 words only');
   const workers = opts.workers ?? 1;
   if (workers > 1 && (strategy !== 'bfs' || kind !== 'exact' || opts.recipe === undefined)) throw new Error('parallel workers need bfs, the exact store and a system recipe');
+  if (workers > 1 && sym) throw new Error('parallel workers do not support symmetry reduction');
   const layout = kind === 'fingerprint' ? null : workers > 1 ? 'flat' : (opts.layout ?? defaultLayout(sys, strategy));
   const store = workers > 1 ? new StateStore(sys.words, { ...flatOptions(sys, opts), shared: true }) : makeStore(sys, opts, layout);
   const run = new Run(sys, store, { maxStates, maxDepth }, opts.stopAtFirstViolation ?? true, opts.checkDeadlock ?? true, opts.shouldStop, sink);
+  if (sym) {
+    run.mapTrace = (v) => {
+      const c = concreteTrace(sym, v.trace, v.property, v.kind);
+      return { ...v, trace: c.trace, depth: c.trace.length, message: c.message ?? v.message };
+    };
+  }
 
   const cur = new Uint32Array(sys.words);
   sys.initial(cur);
@@ -153,7 +170,7 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
   const storeBytes = store.bytes();
   const exhausted = out.exhausted ?? boundAtStart;
   return {
-    system: sys.name,
+    system: concrete.name,
     strategy,
     states: store.size,
     explored: out.explored,
