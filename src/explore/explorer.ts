@@ -24,6 +24,8 @@ import { TreeStore } from './tree-store.ts';
 import type { VisitedStore } from './visited.ts';
 import type { System } from './system.ts';
 import { concreteTrace, withSymmetry } from './symmetry.ts';
+import { learnFootprints, type PrepassOptions } from './footprint.ts';
+import { porBfs, type PorStats } from './por.ts';
 
 export type { ExhaustReason, Violation } from './run.ts';
 export type Strategy = 'bfs' | 'dfs';
@@ -76,6 +78,8 @@ export interface ExploreOptions {
   readonly symmetry?: boolean;
   /** Partial-order reduction (src/explore/por.ts): bfs only. */
   readonly por?: boolean;
+  /** The footprint pre-pass of --por (src/explore/footprint.ts); tests shrink it. */
+  readonly porPrepass?: PrepassOptions;
 }
 
 export type StoreKind = 'exact' | 'fingerprint';
@@ -115,6 +119,8 @@ export interface ExploreResult {
     readonly probabilistic: boolean;
     readonly missProbability?: { readonly optimistic: number; readonly actual: number };
   };
+  /** Reductions in force: symmetry (what is interchangeable) and partial-order reduction (its figures). */
+  readonly reductions?: { readonly symmetry?: string; readonly por?: PorStats };
   /** The only non-deterministic part of the result. */
   readonly timing: { readonly elapsedMs: number; readonly statesPerSec: number };
 }
@@ -141,12 +147,12 @@ export function explore(concrete: System, opts: ExploreOptions = {}): ExploreRes
   const layout = kind === 'fingerprint' ? null : workers > 1 ? 'flat' : (opts.layout ?? defaultLayout(sys, strategy));
   const store = workers > 1 ? new StateStore(sys.words, { ...flatOptions(sys, opts), shared: true }) : makeStore(sys, opts, layout);
   const run = new Run(sys, store, { maxStates, maxDepth }, opts.stopAtFirstViolation ?? true, opts.checkDeadlock ?? true, opts.shouldStop, sink);
-  if (sym) {
-    run.mapTrace = (v) => {
-      const c = concreteTrace(sym, v.trace, v.property, v.kind);
-      return { ...v, trace: c.trace, depth: c.trace.length, message: c.message ?? v.message };
-    };
-  }
+  // Symmetry: stored traces run over representatives; hand out concrete ones.
+  const handOut = (v: Violation): Violation => {
+    if (!sym) return v;
+    const c = concreteTrace(sym, v.trace, v.property, v.kind);
+    return { ...v, trace: c.trace, depth: c.trace.length, message: c.message ?? v.message };
+  };
 
   const cur = new Uint32Array(sys.words);
   sys.initial(cur);
@@ -157,6 +163,7 @@ export function explore(concrete: System, opts: ExploreOptions = {}): ExploreRes
   if (boundAtStart) stopped = true;
 
   let out: CoreOut;
+  let porStats: PorStats | null = null;
   if (workers > 1 && store instanceof StateStore) {
     const pool = new WorkerPool(opts.recipe!, workers - 1);
     try {
@@ -164,6 +171,12 @@ export function explore(concrete: System, opts: ExploreOptions = {}): ExploreRes
     } finally {
       pool.close();
     }
+  } else if (opts.por) {
+    if (strategy !== 'bfs') throw new Error('partial-order reduction supports bfs only');
+    const fp = learnFootprints(sys, opts.porPrepass);
+    const o = porBfs(run, cur, stopped, fp);
+    porStats = o.por;
+    out = o;
   } else out = (strategy === 'bfs' ? bfs : dfs)(run, cur, stopped);
   sink?.done();
   const elapsedMs = run.elapsedMs();
@@ -177,7 +190,7 @@ export function explore(concrete: System, opts: ExploreOptions = {}): ExploreRes
     transitions: out.transitions,
     depth: out.depth,
     complete: exhausted === null && run.violations.length === 0 && !out.stoppedEarly,
-    violations: run.violations,
+    violations: run.violations.map(handOut),
     ...run.reachability(),
     storeBytes,
     bytesPerState: store.size > 0 ? storeBytes / store.size : 0,
@@ -187,6 +200,7 @@ export function explore(concrete: System, opts: ExploreOptions = {}): ExploreRes
       store instanceof FingerprintStore && !store.exact
         ? { kind, probabilistic: true, missProbability: store.missProbability(out.transitions + 1) }
         : { kind, ...(layout !== null ? { layout } : {}), probabilistic: false },
+    ...(sym || porStats ? { reductions: { ...(sym ? { symmetry: sys.symmetry?.description ?? concrete.symmetry!.description } : {}), ...(porStats ? { por: porStats } : {}) } } : {}),
     timing: { elapsedMs, statesPerSec: elapsedMs > 0 ? Math.round((out.explored * 1000) / elapsedMs) : 0 },
   };
 }

@@ -44,12 +44,6 @@ export class Run {
   private readonly t0 = performance.now();
   /** Set by poll() when shouldStop() said so. */
   interrupted = false;
-  /**
-   * Turns a stored trace into the trace handed out (symmetry: representatives
-   * to concrete actions, src/explore/symmetry.ts); called once per property
-   * recorded, never for a property already seen.
-   */
-  mapTrace: ((v: Violation) => Violation) | null = null;
 
   constructor(
     readonly sys: System,
@@ -73,7 +67,7 @@ export class Run {
   record(v: Violation): boolean {
     if (!this.seen.has(v.property)) {
       this.seen.add(v.property);
-      this.violations.push(this.mapTrace ? this.mapTrace(v) : v);
+      this.violations.push(v);
     }
     return this.stopFirst;
   }

@@ -33,11 +33,14 @@ export function withSymmetry(sys: System): SymmetricSystem {
   const sym = sys.symmetry;
   if (!sym) throw new Error(`${sys.name}: no symmetry declared`);
   const canon = (s: Uint32Array, out: Uint32Array): void => sym.canonicalize(s, out);
-  const conc = new Uint32Array(sys.words);
-  const scratch = new Uint32Array(sys.words);
-  // The concrete successor of the last (state, action) handed out, for checkTransition.
-  let lastState: Uint32Array | null = null;
-  let lastAction = -1;
+  const W = sys.words;
+  const scratch = new Uint32Array(W);
+  // The concrete successor of each action's last step, and the state it was
+  // taken from, for checkTransition (called right after the step, or after
+  // every action of the same state was stepped, as por.ts does).
+  const concAll = new Uint32Array(sys.actionCount * W);
+  const concOf = (a: number): Uint32Array => concAll.subarray(a * W, (a + 1) * W);
+  const lastState: (Uint32Array | null)[] = new Array<Uint32Array | null>(sys.actionCount).fill(null);
   const inner = sys.checkTransition?.bind(sys);
   const wrapped: SymmetricSystem = {
     name: `${sys.name}+symmetry`,
@@ -50,21 +53,12 @@ export function withSymmetry(sys: System): SymmetricSystem {
       canon(scratch, out);
     },
     step(state: Uint32Array, a: number, next: Uint32Array): boolean {
-      if (!sys.step(state, a, conc)) return false;
-      lastState = state;
-      lastAction = a;
-      canon(conc, next);
+      if (a < 0 || a >= sys.actionCount) return false;
+      const c = concOf(a);
+      if (!sys.step(state, a, c)) return false;
+      lastState[a] = state;
+      canon(c, next);
       return true;
-    },
-    expand(state: Uint32Array, next: Uint32Array, emit: (a: number) => void): void {
-      const each = (a: number): void => {
-        lastState = state;
-        lastAction = a;
-        canon(conc, next);
-        emit(a);
-      };
-      if (sys.expand) sys.expand(state, conc, each);
-      else for (let a = 0; a < sys.actionCount; a++) if (sys.step(state, a, conc)) each(a);
     },
     describe: (a) => sys.describe(a),
     explain: (s, a) => sys.explain(s, a),
@@ -73,10 +67,13 @@ export function withSymmetry(sys: System): SymmetricSystem {
     ...(sys.sometimes ? { sometimes: sys.sometimes } : {}),
     ...(sys.deadlock ? { deadlock: (s: Uint32Array) => sys.deadlock!(s) } : {}),
     ...(sys.coverage ? { coverage: () => sys.coverage!() } : {}),
+    // The concrete step's accesses (canonicalisation itself reads the raw words, outside the model).
+    ...(sys.instrument ? { instrument: sys.instrument } : {}),
+    symmetry: sym,
     ...(inner
       ? {
           checkTransition(state: Uint32Array, a: number, _next: Uint32Array) {
-            if (state === lastState && a === lastAction) return inner(state, a, conc);
+            if (a >= 0 && a < sys.actionCount && lastState[a] === state) return inner(state, a, concOf(a));
             // Not the successor just made: make it again (never on the hot path).
             const t = new Uint32Array(sys.words);
             return sys.step(state, a, t) ? inner(state, a, t) : null;

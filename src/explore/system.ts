@@ -165,11 +165,17 @@ export interface InstrumentHook {
   /** Name of access word w, for messages ('THR_STAGE[3]'). */
   wordName(w: number): string;
   /**
+   * The words a declared footprint containing w must contain: w alone for a
+   * word owned by one actor (a thread's registers, an mm's page table), the
+   * whole field for a word whose index depends on allocation (a pfn's flags).
+   */
+  widen(w: number): { readonly from: number; readonly to: number };
+  /**
    * The group of action a in `state`: transitions of one group share one
    * declared footprint (e.g. one thread at one op and stage). A string key.
    */
   group(state: Uint32Array, a: number): string;
-  /** The actor (thread) action a belongs to; actions of one actor are never independent of each other. */
+  /** The actor (thread) action a belongs to, a small integer; actions of one actor are never independent of each other. */
   actor(a: number): number;
   install(rec: AccessRecorder | null): void;
 }
