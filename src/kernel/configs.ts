@@ -337,12 +337,15 @@ export const KERNEL_CONFIG_PARAMS = {
       { op: 'node_private_set_ops', node: 0, table: 'other' },
     ],
   },
-  // race2 without the second write/read round (two CPUs, each in its own mm,
-  // each maps, writes and reads one anon page and mprotects it r/rw; kswapd,
-  // the device and both IRQ threads as in race2): the largest two-CPU
-  // configuration exhausted in CI. Same kernel steps as race2; what it drops
-  // is the write fault on a demoted folio, which race2 keeps.
-  race2small: { name: 'race2small', cpus: 2, anonPages: 1, filePages: 0, mprotect: true, flush: false, sameProgram: true },
+  // race2 without mprotect and without the second write/read round: two CPUs,
+  // each in its own mm, each maps, writes and reads back one anon page;
+  // kswapd, the device and both IRQ threads as in race2 (tiny with a second
+  // CPU). The two-CPU configuration exhausted in CI: same kernel steps as
+  // race2; what it drops is the write fault on a demoted folio and the
+  // mprotect calls, which race2 keeps. (race2 with mprotect and without the
+  // second round stopped unfinished at 3,321,582 states, depth 45, after 11
+  // minutes here: too large for CI.)
+  race2small: { name: 'race2small', cpus: 2, anonPages: 1, filePages: 0, flush: false, sameProgram: true },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
