@@ -30,7 +30,7 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   race2: 'canonical with a second CPU in its own mm: two faults against one demotion batch, a fault against the pressure edge',
   allocmatrix: 'the allocation matrix: gfp with and without __GFP_THISNODE and __GFP_PRIVATE x nodemask x preferred node, under the cpuset toggle',
   opsrows: 'the node_private API errno rows from one caller: register, set_ops, clear_ops, unregister, each failing and succeeding',
-  race2small: 'race2 without mprotect and the second write round (tiny with a second CPU in its own mm): the two-CPU config exhausted in CI',
+  race2small: "race2 without the device and its IRQ threads: two CPUs' faults, write faults and mprotect against kswapd's demotions; the two-CPU config exhausted in CI",
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

@@ -6,7 +6,8 @@
 import test from 'ava';
 import { explore } from '../../src/explore/explorer.ts';
 import { FootprintEscape } from '../../src/explore/footprint.ts';
-import type { AccessRecorder, System } from '../../src/explore/system.ts';
+import { withProperties, type AccessRecorder, type System } from '../../src/explore/system.ts';
+import { readdirSync, readFileSync } from 'node:fs';
 import { replaySteps } from '../../src/trace/replay.ts';
 import { resolveSystem } from '../../src/cli/systems.ts';
 import { runCli } from '../../src/cli/main.ts';
@@ -224,6 +225,22 @@ for (const config of SMALL) {
       }
     });
   }
+}
+
+// Every finding (counterexamples/findings): its invariant is broken with --por as without, in its config with its fixes.
+const FINDINGS = readdirSync(new URL('../../counterexamples/findings/', import.meta.url)).filter((f) => f.endsWith('.json'));
+for (const file of FINDINGS) {
+  test(`finding ${file}: found with and without --por`, (t) => {
+    const tr = JSON.parse(readFileSync(new URL(`../../counterexamples/findings/${file}`, import.meta.url), 'utf8')) as { config: string; fixes: string[]; property: string };
+    const { sys } = resolveSystem({ system: 'kernel', config: tr.config, mutant: null, fixes: tr.fixes.length ? tr.fixes : ['none'] });
+    const only = withProperties(sys, (id) => id === tr.property);
+    const plain = explore(only, { progress: 'off', maxStates: 200_000 });
+    const red = explore(only, { progress: 'off', maxStates: 200_000, por: true, porPrepass: { bfsStates: 3000, walks: 50 } });
+    t.deepEqual(plain.violations.map((v) => v.property), [tr.property]);
+    t.deepEqual(red.violations.map((v) => v.property), [tr.property]);
+    const v = red.violations[0]!;
+    t.is(replaySteps(sys, v.trace.map((a) => ({ action: a, ...sys.describe(a) })), { property: v.property, step: v.trace.length }).outcome.kind, 'reproduced');
+  });
 }
 
 test('cli: --por is refused with dfs and with liveness (exit 2, one line); explore says traces may not be shortest', async (t) => {
