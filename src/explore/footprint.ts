@@ -16,10 +16,11 @@
 //   skipped: some ample action of its predecessors leads to it, Godefroid's
 //   thesis, thm 6.14), so it runs unguarded on the states without successors.
 // The reduced search then checks every transition it evaluates and every
-// check it runs against these declarations (Footprints.guard): a word outside
-// stops the run with FootprintEscape (exit 4) naming the actor's group and the
-// word, so a footprint the pre-pass under-approximated is never used silently
-// on a visited state. The residue a run cannot check is transitions that only
+// check it runs against these declarations (Guard): a word outside is
+// declared on the spot when no ample set taken so far touched it (every
+// earlier decision still holds), else the run stops with FootprintEscape
+// (exit 4) naming the transition group and the word, so a footprint the
+// pre-pass under-approximated is never used silently on a visited state. The residue a run cannot check is transitions that only
 // occur in states the reduction skipped; the pre-pass and the widening are
 // what cover them (test/explore/por.test.ts compares verdicts with and
 // without the reduction over the catalogue).
@@ -183,19 +184,31 @@ export function learnFootprints(sys: System, o: PrepassOptions = {}): Footprints
 
 /**
  * The run-time guard of the reduced search: records what one actor's
- * transitions touch in one state (for the ample-set test) and refuses any
- * word outside the actor's declared footprint; in check mode it refuses any
- * read outside the visible words.
+ * transitions touch in one state (for the ample-set test) and checks every
+ * word against the actor's declared footprint (in check mode: against the
+ * visible words). A word outside is added to the declarations only when no
+ * ample set chosen so far touched it (ampleRead / ampleWrite): every earlier
+ * decision then still holds under the larger declaration. Otherwise an
+ * earlier decision may rest on the word being untouched, and the run stops
+ * with FootprintEscape (exit 4).
  */
 export class Guard implements AccessRecorder {
   /** Words read / written by the current actor's evaluated transitions in the current state. */
   readonly r: number[] = [];
   readonly w: number[] = [];
+  /** Words read / written by the ample sets chosen so far. */
+  readonly ampleRead: Uint8Array;
+  readonly ampleWrite: Uint8Array;
+  /** Declarations widened during the run (words first met after the pre-pass, harmlessly). */
+  extensions = 0;
   private actor = -1;
   private action = -1;
   private state: Uint32Array | null = null;
   private checking = false;
-  constructor(private readonly fp: Footprints) {}
+  constructor(private readonly fp: Footprints) {
+    this.ampleRead = new Uint8Array(fp.hook.accessWords);
+    this.ampleWrite = new Uint8Array(fp.hook.accessWords);
+  }
 
   /** Start recording action a of actor p on state (named by its group in messages). */
   actorMode(p: number, a: number, state: Uint32Array): void {
@@ -211,22 +224,42 @@ export class Guard implements AccessRecorder {
     this.r.length = 0;
     this.w.length = 0;
   }
+  /** An ample set was taken: these words may no longer be declared after the fact. */
+  noteAmple(r: readonly number[], w: readonly number[]): void {
+    for (const x of r) this.ampleRead[x] = 1;
+    for (const x of w) this.ampleWrite[x] = 1;
+  }
   read(x: number): void {
+    const fp = this.fp;
     if (this.checking) {
-      if (!this.fp.visible[x]) throw new FootprintEscape(`partial-order reduction: a check read ${this.fp.hook.wordName(x)}, outside the visible words the pre-pass recorded (rerun without --por)`);
+      if (!fp.visible[x]) this.extend('check read', x, this.ampleWrite, null, (y) => (fp.visible[y] = 1));
       return;
     }
-    if (!this.fp.reads[this.actor]![x]) this.escape('read', x);
+    if (!fp.reads[this.actor]![x]) this.extend('read', x, this.ampleWrite, null, (y) => this.declare(fp.reads, fp.othersRead, y));
     this.r.push(x);
   }
   write(x: number): void {
-    if (this.checking) throw new FootprintEscape(`partial-order reduction: a check wrote ${this.fp.hook.wordName(x)}`);
-    if (!this.fp.writes[this.actor]![x]) this.escape('wrote', x);
+    const fp = this.fp;
+    if (this.checking) throw new FootprintEscape(`partial-order reduction: a check wrote ${fp.hook.wordName(x)}`);
+    if (!fp.writes[this.actor]![x]) this.extend('wrote', x, this.ampleWrite, this.ampleRead, (y) => this.declare(fp.writes, fp.othersWrite, y));
     this.w.push(x);
   }
-  private escape(what: string, x: number): never {
-    const group = this.state ? this.fp.hook.group(this.state, this.action) : `action ${this.action}`;
-    throw new FootprintEscape(`partial-order reduction: transition group ${group} ${what} ${this.fp.hook.wordName(x)}, outside its actor's declared footprint (rerun without --por)`);
+  private declare(own: readonly Uint8Array[], others: readonly Uint8Array[], y: number): void {
+    own[this.actor]![y] = 1;
+    for (let p = 0; p < others.length; p++) if (p !== this.actor) others[p]![y] = 1;
+  }
+  /** Declare x (widened) if no ample set so far touched it (in the given ways), else stop. */
+  private extend(what: string, x: number, a: Uint8Array, b: Uint8Array | null, set: (y: number) => void): void {
+    const { from, to } = this.fp.hook.widen(x);
+    for (let y = from; y < to; y++) {
+      if (a[y] || (b !== null && b[y])) {
+        const who = this.checking ? 'a check' : `transition group ${this.state ? this.fp.hook.group(this.state, this.action) : `action ${this.action}`}`;
+        const verb = this.checking ? 'read' : what;
+        throw new FootprintEscape(`partial-order reduction: ${who} ${verb} ${this.fp.hook.wordName(x)}, outside the footprint the pre-pass recorded, after an ample set relied on ${this.fp.hook.wordName(y)} (rerun without --por)`);
+      }
+    }
+    for (let y = from; y < to; y++) set(y);
+    this.extensions++;
   }
 }
 

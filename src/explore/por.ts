@@ -41,6 +41,8 @@ export interface PorStats {
   readonly reducedStates: number;
   /** States where an ample set qualified but the cycle proviso forced a full expansion. */
   readonly provisoFull: number;
+  /** Words first met after the pre-pass and declared during the run (no ample set had touched them). */
+  readonly extensions: number;
   readonly prepassStates: number;
   readonly groups: number;
 }
@@ -150,7 +152,10 @@ export function porBfs(run: Run, cur: Uint32Array, stoppedAtStart: boolean, fp: 
       if (cycle) {
         provisoFull++;
         chosen.length = 0;
-      } else reducedStates++;
+      } else {
+        reducedStates++;
+        guard.noteAmple(rs[best]!, ws[best]!);
+      }
     }
     if (chosen.length === 0) for (const a of enabled) chosen.push(a);
 
@@ -202,7 +207,7 @@ export function porBfs(run: Run, cur: Uint32Array, stoppedAtStart: boolean, fp: 
     exhausted,
     stoppedEarly: head < store.size && exhausted === null,
     queueBytes: queuePeak,
-    por: { reducedStates, provisoFull, prepassStates: fp.prepassStates, groups: fp.groups },
+    por: { reducedStates, provisoFull, extensions: guard.extensions, prepassStates: fp.prepassStates, groups: fp.groups },
   };
 }
 

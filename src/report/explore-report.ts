@@ -115,7 +115,7 @@ export function reductionLines(r: ExploreResult): string[] {
   if (red.symmetry !== undefined) out.push(`symmetry: one state per orbit of ${red.symmetry}; traces are concrete and replayable`);
   if (red.por) {
     const p = red.por;
-    out.push(`partial-order reduction: ${p.reducedStates} of ${r.explored} states expanded with an ample set (${p.provisoFull} fully expanded by the cycle proviso); footprints from a pre-pass of ${p.prepassStates} states, ${p.groups} transition groups`);
+    out.push(`partial-order reduction: ${p.reducedStates} of ${r.explored} states expanded with an ample set (${p.provisoFull} fully expanded by the cycle proviso); footprints from a pre-pass of ${p.prepassStates} states, ${p.groups} transition groups, ${p.extensions} declared during the run`);
     out.push('  counterexamples are replayable but not necessarily the shortest');
   }
   return out;

@@ -15,7 +15,7 @@ import { runCli } from '../../src/cli/main.ts';
 /**
  * N counters (actor i increments word i up to K) and a watcher (actor N)
  * that raises word N once counter 0 is full; the property reads word N only.
- * `leak`: counter 1, when full, also reads counter 2 (a read the footprint
+ * `leak`: counter 2, when full, also reads counter 1 (a read the footprint
  * pre-pass misses when it is kept short).
  */
 function counters(N: number, K: number, leak = false, prop?: (rd: (s: Uint32Array, w: number) => number, s: Uint32Array) => string | null): System {
@@ -37,7 +37,7 @@ function counters(N: number, K: number, leak = false, prop?: (rd: (s: Uint32Arra
       next.set(state);
       if (a < N) {
         const c = rd(next, a);
-        if (leak && a === 1 && c === K) rd(next, 2);
+        if (leak && a === 2 && c === K) rd(next, 1);
         if (c >= K) return false;
         wr(next, a, c + 1);
         return true;
@@ -88,10 +88,11 @@ test('counters: a deadlock (every counter full, watcher done) is kept by the red
 });
 
 test('a transition outside its declared footprint stops the run (FootprintEscape), never silently', (t) => {
-  // Pre-pass of the initial state only: counter 1's read of counter 2 when full is undeclared.
+  // Pre-pass of the initial state only: counter 2's read of counter 1 when full is undeclared,
+  // and counter 1 was already taken alone (an ample set) on the strength of nobody else reading it.
   const sys = counters(3, 2, true);
   const e = t.throws(() => explore(sys, { por: true, progress: 'off', porPrepass: { bfsStates: 1, walks: 0 } }), { instanceOf: FootprintEscape });
-  t.regex(e!.message, /transition group a1\.v2 read counter\[2\], outside its actor's declared footprint/);
+  t.regex(e!.message, /transition group a2\.v2 read counter\[1\], outside the footprint the pre-pass recorded, after an ample set relied on counter\[1\]/);
   // With the default pre-pass the read is declared, and the run completes.
   t.true(explore(sys, { por: true, progress: 'off', stopAtFirstViolation: false }).violations.length === 1);
 });
@@ -234,9 +235,10 @@ for (const file of FINDINGS) {
     const tr = JSON.parse(readFileSync(new URL(`../../counterexamples/findings/${file}`, import.meta.url), 'utf8')) as { config: string; fixes: string[]; property: string };
     const { sys } = resolveSystem({ system: 'kernel', config: tr.config, mutant: null, fixes: tr.fixes.length ? tr.fixes : ['none'] });
     const only = withProperties(sys, (id) => id === tr.property);
-    const plain = explore(only, { progress: 'off', maxStates: 200_000 });
-    const red = explore(only, { progress: 'off', maxStates: 200_000, por: true, porPrepass: { bfsStates: 3000, walks: 50 } });
+    const plain = explore(only, { progress: 'off', maxStates: 100_000 });
     t.deepEqual(plain.violations.map((v) => v.property), [tr.property]);
+    // The reduced search may order states differently, so it gets the whole space.
+    const red = explore(only, { progress: 'off', por: true, porPrepass: { bfsStates: 3000, walks: 50 } });
     t.deepEqual(red.violations.map((v) => v.property), [tr.property]);
     const v = red.violations[0]!;
     t.is(replaySteps(sys, v.trace.map((a) => ({ action: a, ...sys.describe(a) })), { property: v.property, step: v.trace.length }).outcome.kind, 'reproduced');
