@@ -37,6 +37,14 @@ test('race2 is canonical with a second user CPU in its own mm running the same p
   t.deepEqual(r.nodes.map((n) => n.kind), c.nodes.map((n) => n.kind));
 });
 
+test('race2small is race2 without the device actor: same CPUs, mms, programs and nodes', (t) => {
+  const r = configByName('race2'), s = configByName('race2small');
+  t.deepEqual(s.cpus, r.cpus);
+  t.is(s.mms, r.mms);
+  t.deepEqual(s.nodes, r.nodes);
+  t.deepEqual(s.actors, { ...r.actors, device: false });
+});
+
 test('large exercises every workload op kind of ProgramOp', (t) => {
   const ops = new Set(configByName('large').cpus.flatMap((c) => c.program.map((o) => o.op)));
   for (const o of ['mmap', 'read', 'write', 'pwrite', 'mprotect', 'mbind', 'move_pages', 'fork']) t.true(ops.has(o as never), o);
