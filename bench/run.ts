@@ -3,7 +3,7 @@
 // kernel system on `canonical` when it exists. Each target also runs the other
 // stores side by side (BM1: packed default, flat, fingerprint; kernel: tree
 // default, flat, fingerprint) and checks that their counts agree.
-// Flags: --only medium[,large|small|xlarge|kernel] (repeatable), --max-states N,
+// Flags: --only medium[,large|small|xlarge|kernel|reductions] (repeatable), --max-states N,
 // --kernel-max-states N (default 100000; 0 = unbounded), --repeat N (best of N
 // alternating runs per tool; default 1).
 // Targets (ARCHITECTURE.md): states/s >= 0.5x the reference, bytes/state <= 2x.
@@ -31,11 +31,11 @@ for (let i = 0; i < argv.length; i++) {
   else if (argv[i] === '--kernel-max-states' && argv[i + 1]) kernelMax = argv[++i]!;
   else if (argv[i] === '--repeat' && argv[i + 1] && Number(argv[i + 1]) >= 1) repeat = Math.floor(Number(argv[++i]));
   else {
-    console.error(`bench: unknown argument '${argv[i]}' (flags: --only medium,large,kernel  --max-states N  --kernel-max-states N  --repeat N)`);
+    console.error(`bench: unknown argument '${argv[i]}' (flags: --only medium,large,kernel,reductions  --max-states N  --kernel-max-states N  --repeat N)`);
     process.exit(2);
   }
 }
-const targets = only.length > 0 ? only : ['medium', 'large', 'kernel'];
+const targets = only.length > 0 ? only : ['medium', 'large', 'kernel', 'reductions'];
 const extra = maxStates !== null ? ['--max-states', maxStates] : [];
 
 // stderr passes through: the child's live progress line on a terminal, its errors.
@@ -84,7 +84,51 @@ function row(f: BenchFigures): string {
   return `  ${tool.padEnd(24)} distinct ${fmt(f.distinct).padStart(12)}  depth ${String(f.depth).padStart(3)}  ${f.seconds.toFixed(2).padStart(7)} s  ${fmt(f.statesPerSec).padStart(10)} states/s  ${f.bytesPerState.toFixed(1).padStart(6)} B/state${queue}  store ${(f.storeBytes / 2 ** 20).toFixed(0)} MiB  rss ${f.rssMiB.toFixed(0)} MiB${f.complete ? '' : `  INCOMPLETE${f.exhausted ? ` (${f.exhausted})` : ''}`}`;
 }
 
+/**
+ * Issue 11: state counts and time with and without each reduction, side by
+ * side, in one run. canonical --fix all exhaustively; the two-CPU configs
+ * bounded (race2 does not finish here); symmetry on race2small with three
+ * CPUs (CPUs 1 and 2 interchangeable; no named config has symmetry: CPU 0
+ * hosts the kernel threads), bounded by depth so both counts cover the same levels.
+ */
+const REDUCTION_ROWS: readonly { readonly title: string; readonly args: readonly string[]; readonly variants: readonly (readonly string[])[] }[] = [
+  { title: 'canonical --fix all (exhaustive)', args: ['canonical', '--fix', 'all'], variants: [[], ['--por']] },
+  { title: 'race2small --fix all (two CPUs, first 300,000 states)', args: ['race2small', '--fix', 'all', '--max-states', '300000'], variants: [[], ['--por']] },
+  { title: 'race2 --fix all (first 300,000 states)', args: ['race2', '--fix', 'all', '--max-states', '300000'], variants: [[], ['--por']] },
+  { title: 'race2small with 3 CPUs --fix all (depth <= 16)', args: ['race2small', '--cpus', '3', '--fix', 'all', '--max-depth', '16'], variants: [[], ['--symmetry'], ['--por'], ['--symmetry', '--por']] },
+];
+
+function printReductionBench(): void {
+  for (const row0 of REDUCTION_ROWS) {
+    console.log(`reductions: ${row0.title}`);
+    let base: BenchFigures | null = null;
+    for (const v of row0.variants) {
+      const c = runChild(['--import', 'tsx', 'bench/kernel-child.ts', ...row0.args, ...v]);
+      if (c.line === null) {
+        console.log(`  cramcheck ${v.join(' ') || '(no reduction)'} FAILED (exit ${c.status})`);
+        failed = true;
+        continue;
+      }
+      const f = parseCramcheck(c.line);
+      console.log(`${row(f)}${f.violations ? `  violations ${f.violations.join(',')}` : ''}`);
+      if (base === null) base = f;
+      else {
+        console.log(`    ${v.join(' ')}: ${ratio(f.distinct, base.distinct)} the states, ${ratio(f.seconds, base.seconds)} the time`);
+        const vs = (x: BenchFigures): string => [...(x.violations ?? [])].sort().join(',');
+        if (base.exhausted === undefined && f.exhausted === undefined && vs(f) !== vs(base)) {
+          console.log(`  !!!!!!!! VERDICT MISMATCH with ${v.join(' ')}: ${(f.violations ?? []).join(',') || 'none'} vs ${(base.violations ?? []).join(',') || 'none'} !!!!!!!!`);
+          failed = true;
+        }
+      }
+    }
+  }
+}
+
 for (const t of targets) {
+  if (t === 'reductions') {
+    printReductionBench();
+    continue;
+  }
   if (t === 'kernel') {
     const bound = maxStates ?? kernelMax;
     console.log(`kernel system (canonical${bound !== '0' ? `, first ${bound} states` : ''}):`);

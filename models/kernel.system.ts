@@ -13,7 +13,7 @@ import { boot } from '../src/kernel/boot.ts';
 import type { KernelConfig } from '../src/kernel/config.ts';
 import { BLOCK_ONLINE, CRAM_PRESSURE_MAX, N_CPU, N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE, ZONE_NAMES } from '../src/kernel/defs.ts';
 import type { ThreadRole } from '../src/kernel/geometry.ts';
-import { buildMachine, Kernel, type Machine } from '../src/kernel/kernel.ts';
+import { buildMachine, Kernel, setWordRecorder, type Machine } from '../src/kernel/kernel.ts';
 import {
   LK_CRAM_MUTEX, LK_DEVICE_HOTPLUG, LK_FOLIO, LK_MEM_HOTPLUG, LK_MMAP_READ, LK_MMAP_WRITE, LK_NODE_PRIVATE, LK_PTL, LK_RCU,
   PG_active, PG_anon, PG_dirty, PG_head, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail, PG_writeback,
@@ -29,6 +29,8 @@ import { kernelTransitionFairness } from './kernel.fairness.ts';
 import type { Fairness } from '../src/explore/system.ts';
 import { kernelReachability } from '../properties/reach.ts';
 import { ranReport } from '../src/kernel/ran.ts';
+import { kernelSymmetry, noSymmetryReason } from '../src/kernel/symmetry.ts';
+import type { InstrumentHook, SymmetryHook } from '../src/explore/system.ts';
 
 /** One entry of the static action table. */
 export type KernelAction =
@@ -155,6 +157,8 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
     },
     sometimes: kernelReachability(m),
     coverage: () => ranReport(m),
+    ...symmetryHook(m),
+    instrument: instrumentHook(m, actions),
     render(state: Uint32Array, focus?: string): string[] {
       return renderKernel(new Kernel(m, words16(state, L.words16)), focus);
     },
@@ -292,4 +296,79 @@ export function renderKernel(k: Kernel, focus?: string): string[] {
   const ev = k.get(L.GH_EVENTS);
   if (ev) out.push(`ghost events: 0x${ev.toString(16)}`);
   return out;
+}
+
+/** The kernel's symmetry (src/kernel/symmetry.ts) as the System hook: the least image under every permutation, compared word by word. */
+function symmetryHook(m: Machine): { symmetry?: SymmetryHook; noSymmetry?: string } {
+  const sym = kernelSymmetry(m);
+  if (!sym) return { noSymmetry: noSymmetryReason(m.cfg) ?? 'none declared' };
+  const n16 = m.L.words16;
+  const img = new Uint16Array(n16);
+  const orig = new Uint16Array(n16);
+  const perms = sym.perms.slice(1); // the identity is perms[0]
+  return {
+    symmetry: {
+      description: sym.description,
+      canonicalize(state: Uint32Array, out: Uint32Array): void {
+        // out may be state: permute a copy of the original.
+        orig.set(words16(state, n16));
+        const o = words16(out, n16);
+        o.set(orig);
+        for (const p of perms) {
+          sym.apply(orig, p, img);
+          let i = 0;
+          while (i < n16 && img[i] === o[i]) i++;
+          if (i < n16 && img[i]! < o[i]!) o.set(img);
+        }
+      },
+    },
+  };
+}
+
+/**
+ * Access instrumentation (partial-order reduction, src/explore/por.ts): the
+ * access words are the kernel's 16-bit fields; an actor is a thread (the
+ * cpuset administrator is one more); a transition group is one thread at one
+ * (op, stage, pc) taking one choice. Fields indexed by thread, by mm page
+ * slot or by CPU keep their index (different threads', mms' and CPUs' words
+ * are different words); every other field (pfns, zones, nodes, swap slots,
+ * flush buffers, globals) is widened to the whole field, because which pfn or
+ * slot an actor touches next depends on allocation, not on the actor.
+ */
+function instrumentHook(m: Machine, actions: readonly KernelAction[]): InstrumentHook {
+  const L = m.L;
+  const fieldOf = new Int32Array(L.words16).fill(-1);
+  L.fields.forEach((f, fi) => {
+    for (let i = 0; i < f.len; i++) fieldOf[f.off + i] = fi;
+  });
+  const perIndex = new Set<string>(['THR_OP', 'THR_STAGE', 'THR_PC', 'THR_REG', 'THR_LOCKS', 'THR_REFS', 'MM_LIVE',
+    'VMA_FLAGS', 'VMA_FILE', 'VMA_PGOFF', 'VMA_POL_MODE', 'VMA_POL_NODES', 'VMA_POL_FLAGS', 'PTE_KIND', 'PTE_FLAGS', 'PTE_VAL', 'GH_LAST_WRITE',
+    'CPU_BUF_ACTIVE', 'CPU_BUF_OVERFLOW', 'CPU_BUF_SPARE', 'CPU_OVERFLOW_PENDING']);
+  const T = m.g.threads.length;
+  return {
+    accessWords: L.words16,
+    wordName(w: number): string {
+      const f = L.fields[fieldOf[w]!];
+      return f ? `${f.name}[${w - f.off}]` : `word ${w}`;
+    },
+    widen(w: number): { readonly from: number; readonly to: number } {
+      const f = L.fields[fieldOf[w]!];
+      if (!f || perIndex.has(f.name)) return { from: w, to: w + 1 };
+      return { from: f.off, to: f.off + f.len };
+    },
+    actor(a: number): number {
+      const x = actions[a];
+      return x && x.kind === 'thread' ? x.tid : T;
+    },
+    group(state: Uint32Array, a: number): string {
+      const x = actions[a];
+      if (!x || x.kind !== 'thread') return 'cpuset';
+      const s16 = words16(state, L.words16);
+      const t = x.tid;
+      return `t${t}.c${x.choice}.op${s16[L.THR_OP.off + t]}.st${s16[L.THR_STAGE.off + t]}.pc${s16[L.THR_PC.off + t]}`;
+    },
+    install(rec) {
+      setWordRecorder(rec);
+    },
+  };
 }

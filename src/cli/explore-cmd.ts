@@ -12,7 +12,7 @@ import { makeTrace, serializeTrace, type SystemDescriptor } from '../trace/forma
 import { minimizeTrace } from '../trace/minimize.ts';
 import { propertySource, replaySteps } from '../trace/replay.ts';
 import type { System } from '../explore/system.ts';
-import { flag, list, oneOf, parseCommandArgs, positiveInt, str } from './args.ts';
+import { flag, list, oneOf, parseCommandArgs, positiveInt, str, UsageError } from './args.ts';
 import { loadBaseline, newViolations, type Baseline } from './baseline.ts';
 import { EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
 import { ENGINE_OPTIONS, ENGINE_USAGE, engineOptions } from './engine-options.ts';
@@ -88,6 +88,7 @@ export const exploreCommand: Command = {
     const traceDirArg = str(p, 'trace-dir');
     const traceDir = checkOutDir('--trace-dir', traceDirArg ?? defaultTraceDir('explore', descriptor));
     const engine = engineOptions(p, request);
+    refuseReductions(sys, descriptor, engine);
     const stop = installStopPipe();
     stop.holdSigint();
 
@@ -137,6 +138,15 @@ export const exploreCommand: Command = {
     return code;
   },
 };
+
+/** --symmetry on a system without interchangeable actors, --por on one without instrumentation: one line, exit 2. */
+export function refuseReductions(sys: System, d: SystemDescriptor, o: { readonly symmetry?: boolean; readonly por?: boolean }): void {
+  const name = typeof d.config === 'string' ? d.config : 'this configuration';
+  if (o.symmetry && !sys.symmetry) {
+    throw new UsageError(`--symmetry: ${name} has no interchangeable actors (${sys.noSymmetry ?? 'the model declares none'})`);
+  }
+  if (o.por && !sys.instrument) throw new UsageError(`--por: ${name} has no access instrumentation (kernel configs only)`);
+}
 
 function traceOf(sys: System, d: SystemDescriptor, v: ExploreResult['violations'][number], strategy: string) {
   const steps = v.trace.map((a) => ({ action: a, ...sys.describe(a) }));

@@ -56,9 +56,10 @@ export function exploreSummary(s: SummaryInput, catalogueSize: number | null = n
   const lines = ['== summary ==', `explored: ${describeSystem(d)}${d.mutant ? `, seeded bug '${d.mutant}'` : ''}, ${fixesWords(d, catalogueSize)}`];
   for (const l of s.scenario ?? []) lines.push(`  ${l}`);
   lines.push(`checked: ${invariants} invariants in every reachable state; ${conformance}${sys.deadlock ? '; deadlock' : ''}`);
-  const how = r.store.probabilistic ? ' (fingerprints: probabilistic)' : '';
+  const how = `${r.store.probabilistic ? ' (fingerprints: probabilistic)' : ''}${r.reductions?.symmetry !== undefined ? ' (symmetry: one state per orbit)' : ''}${r.reductions?.por ? ' (partial-order reduced)' : ''}`;
   if (s.finished) {
-    lines.push(`search: finished, ${fmt(r.states)} states, depth ${r.depth}${how}: every reachable state was checked`);
+    const covered = r.reductions ? 'every reachable state is covered by the reduction' : 'every reachable state was checked';
+    lines.push(`search: finished, ${fmt(r.states)} states, depth ${r.depth}${how}: ${covered}`);
   } else {
     const why = s.stoppedBy ? `stopped by ${s.stoppedBy}` : r.exhausted ? exhaustText(r.exhausted.reason) : 'stopped at the first violation (--stop-at-first)';
     lines.push(`search: INCOMPLETE after ${fmt(r.states)} states, depth ${r.depth}${how}: ${why}`);

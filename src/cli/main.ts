@@ -4,6 +4,7 @@
 
 import { UsageError } from './args.ts';
 import { EXIT_INTERNAL, EXIT_USAGE, type Command, type Io } from './command.ts';
+import { FootprintEscape } from '../explore/footprint.ts';
 import { installStopPipe } from './stop.ts';
 import { CRAMCHECK_VERSION } from '../version.ts';
 import { coverageCommand } from './coverage-cmd.ts';
@@ -85,6 +86,11 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     if (e instanceof UsageError) {
       io.err(`cramcheck: ${e.message.split('\n')[0]}\n`);
       return EXIT_USAGE;
+    }
+    // A reduction that would be unsound on this run (src/explore/footprint.ts): one line, exit 4.
+    if (e instanceof FootprintEscape) {
+      io.err(`cramcheck: ${e.message}\n`);
+      return EXIT_INTERNAL;
     }
     throw e;
   }

@@ -15,7 +15,7 @@
 // makes it fail strictly earlier than the baseline does.
 
 import { join } from 'node:path';
-import { explore, type ExploreResult } from '../explore/explorer.ts';
+import { explore, type ExploreOptions, type ExploreResult } from '../explore/explorer.ts';
 import { withReachProbe } from '../explore/reach-probe.ts';
 import { type System, withProperties } from '../explore/system.ts';
 import { writeFileAtomic } from '../report/write-atomic.ts';
@@ -69,10 +69,11 @@ export const mutantsCommand: Command = {
   summary: 'check that every seeded bug is caught by its invariant',
   usage: [
     'cramcheck mutants [--system kernel|bm1] [--config NAME|FILE] [--params P] [--fix NAME|all|none]...',
-    '                  [--max-states N] [--max-depth N] [--only NAME]... [--out-dir DIR] [--json]',
+    '                  [--max-states N] [--max-depth N] [--only NAME]... [--out-dir DIR] [--json] [--symmetry] [--por]',
     `Each exploration is BFS, bounded by --max-states (default ${DEFAULT_MAX_STATES}). Kernel default: --fix all.`,
     'Writes one trace per caught mutant to DIR/<name>.json (default counterexamples/mutants, bm1: counterexamples/mutants/bm1).',
     'Exit 1 if a mutant is not caught or an invariant catches no mutant.',
+    '--symmetry, --por: explore with the reductions (symmetry only where a config has interchangeable CPUs; see explore --help).',
   ],
   run(argv: readonly string[], io: Io): number {
     const p = parseCommandArgs(
@@ -87,10 +88,14 @@ export const mutantsCommand: Command = {
         only: { type: 'string', multiple: true },
         'out-dir': { type: 'string' },
         json: { type: 'boolean' },
+        symmetry: { type: 'boolean' },
+        por: { type: 'boolean' },
       },
       0,
     );
     const system = oneOf(p, 'system', ['kernel', 'bm1'] as const, 'kernel');
+    const symmetry = flag(p, 'symmetry');
+    const por = flag(p, 'por');
     const maxStates = positiveInt(p, 'max-states') ?? DEFAULT_MAX_STATES;
     const maxDepth = positiveInt(p, 'max-depth');
     // BM1's mutants get their own folder so they never mix with the kernel corpus.
@@ -103,7 +108,17 @@ export const mutantsCommand: Command = {
     const only = list(p, 'only');
     for (const o of only) if (!catalogue.some((m) => m.name === o)) throw new UsageError(`--only: unknown mutant '${o}'`);
     const chosen = only.length > 0 ? catalogue.filter((m) => only.includes(m.name)) : catalogue;
-    const opts = { strategy: 'bfs' as const, maxStates, ...(maxDepth !== undefined ? { maxDepth } : {}) };
+    const plainOpts = { strategy: 'bfs' as const, maxStates, ...(maxDepth !== undefined ? { maxDepth } : {}) };
+    // The reductions, on every run whose system supports them (symmetry: where the config has interchangeable CPUs).
+    let reducedRuns = 0;
+    let runs = 0;
+    const o = (x: System): ExploreOptions => {
+      const sym = symmetry && x.symmetry !== undefined;
+      const po = por && x.instrument !== undefined;
+      runs++;
+      if (sym || po) reducedRuns++;
+      return { ...plainOpts, ...(sym ? { symmetry: true } : {}), ...(po ? { por: true } : {}) };
+    };
     // Baselines per config: a mutant whose catalogue entry names a config is explored there unless --config is given.
     const baselines = new Map<string, Map<string, number>>();
     const baselineOf = (config: string | undefined, fx: readonly string[] = fixes): Map<string, number> => {
@@ -113,7 +128,7 @@ export const mutantsCommand: Command = {
         b = new Map();
         const same = config === undefined && fx.join(',') === fixes.join(',');
         const sys = same ? base.sys : resolveSystem({ ...req, ...(config !== undefined ? { config } : {}), fixes: fx, mutant: null }).sys;
-        for (const v of explore(sys, { ...opts, stopAtFirstViolation: false }).violations) b.set(v.property, v.depth);
+        for (const v of explore(sys, { ...o(sys), stopAtFirstViolation: false }).violations) b.set(v.property, v.depth);
         baselines.set(key, b);
       }
       return b;
@@ -123,7 +138,7 @@ export const mutantsCommand: Command = {
     // Vacuity mutants (catches = a Reachability id): the ids a complete run reaches, per config and fixes.
     const reachOf = (sys: System): { reached: Set<string>; states: number; complete: boolean } => {
       const p = withReachProbe(withProperties(sys, () => false));
-      const r = explore(p.sys, opts);
+      const r = explore(p.sys, o(p.sys));
       return { reached: p.reached, states: r.states, complete: r.complete };
     };
     const rows: MutantRow[] = [];
@@ -150,7 +165,8 @@ export const mutantsCommand: Command = {
       }
       const bl = baselineOf(own, fx);
       const { sys, descriptor } = resolveSystem({ ...req, fixes: fx, ...(own !== undefined ? { config: own } : {}), mutant: m.name });
-      const r = explore(withProperties(sys, (id) => !bl.has(id)), opts);
+      const judged = withProperties(sys, (id) => !bl.has(id));
+      const r = explore(judged, o(judged));
       const first = firstCaught(r);
       if (isLivenessCatcher(m.catches)) {
         // A liveness mutant: it must break its temporal property (a lasso the
@@ -187,7 +203,10 @@ export const mutantsCommand: Command = {
       const baseStep = bl.get(m.catches) ?? null;
       // If the first run saw no violation at all, it already checked the expected
       // invariant on every state within the bounds (unless the baseline excluded it).
-      if (!exp && (first !== null || baseStep !== null)) exp = firstCaught(explore(withProperties(sys, (id) => id === m.catches), opts));
+      if (!exp && (first !== null || baseStep !== null)) {
+        const only1 = withProperties(sys, (id) => id === m.catches);
+        exp = firstCaught(explore(only1, o(only1)));
+      }
       if (exp && baseStep !== null && exp.step >= baseStep) exp = null;
       const keep = exp ?? first;
       let traceFile: string | null = null;
@@ -225,11 +244,12 @@ export const mutantsCommand: Command = {
     const failing = [...baseline].map(([property, step]) => ({ property, step }));
     if (flag(p, 'json')) {
       const d = base.descriptor;
-      io.out(`${JSON.stringify({ system: d.system, config: d.config, fixes: d.fixes, maxStates, baselineViolations: failing, mutants: rows, escaped, invariantsCatchingNone: idle, ok })}\n`);
+      io.out(`${JSON.stringify({ system: d.system, config: d.config, fixes: d.fixes, maxStates, ...(symmetry || por ? { reductions: { symmetry, por, reducedRuns, runs } } : {}), baselineViolations: failing, mutants: rows, escaped, invariantsCatchingNone: idle, ok })}\n`);
     } else {
       const head = `cramcheck mutants: ${describeSystem(base.descriptor)}, fixes ${base.descriptor.fixes.length === 0 ? 'none' : base.descriptor.fixes.join(',')}, bfs, max ${maxStates} states`;
       const bl = failing.length === 0 ? 'baseline (no mutant): every property holds within the bounds' : `baseline (no mutant) already violates: ${failing.map((f) => `${f.property}@${f.step}`).join(', ')} (not counted as catches)`;
-      io.out(`${[head, bl, '', ...mutantsText(rows, escaped, idle, configName(base.descriptor))].join('\n')}\n`);
+      const red = symmetry || por ? [`reductions: ${[symmetry ? '--symmetry (where the config has interchangeable CPUs)' : '', por ? '--por' : ''].filter(Boolean).join(', ')} on ${reducedRuns} of ${runs} explorations`] : [];
+      io.out(`${[head, ...red, bl, '', ...mutantsText(rows, escaped, idle, configName(base.descriptor))].join('\n')}\n`);
     }
     return ok ? EXIT_OK : EXIT_VIOLATION;
   },

@@ -23,6 +23,9 @@ import { WorkerPool } from './worker-pool.ts';
 import { TreeStore } from './tree-store.ts';
 import type { VisitedStore } from './visited.ts';
 import type { System } from './system.ts';
+import { concreteTrace, withSymmetry } from './symmetry.ts';
+import { learnFootprints, type PrepassOptions } from './footprint.ts';
+import { porBfs, type PorStats } from './por.ts';
 
 export type { ExhaustReason, Violation } from './run.ts';
 export type Strategy = 'bfs' | 'dfs';
@@ -68,6 +71,15 @@ export interface ExploreOptions {
    */
   readonly workers?: number;
   readonly recipe?: SystemRecipe;
+  /**
+   * Symmetry reduction (src/explore/symmetry.ts): store one representative per
+   * orbit of System.symmetry. Counterexamples are concrete and replayable.
+   */
+  readonly symmetry?: boolean;
+  /** Partial-order reduction (src/explore/por.ts): bfs only. */
+  readonly por?: boolean;
+  /** The footprint pre-pass of --por (src/explore/footprint.ts); tests shrink it. */
+  readonly porPrepass?: PrepassOptions;
 }
 
 export type StoreKind = 'exact' | 'fingerprint';
@@ -107,11 +119,15 @@ export interface ExploreResult {
     readonly probabilistic: boolean;
     readonly missProbability?: { readonly optimistic: number; readonly actual: number };
   };
+  /** Reductions in force: symmetry (what is interchangeable) and partial-order reduction (its figures). */
+  readonly reductions?: { readonly symmetry?: string; readonly por?: PorStats };
   /** The only non-deterministic part of the result. */
   readonly timing: { readonly elapsedMs: number; readonly statesPerSec: number };
 }
 
-export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
+export function explore(concrete: System, opts: ExploreOptions = {}): ExploreResult {
+  const sym = opts.symmetry ? withSymmetry(concrete) : null;
+  const sys: System = sym ?? concrete;
   const strategy = opts.strategy ?? 'bfs';
   const maxStates = opts.maxStates ?? Infinity;
   const maxDepth = opts.maxDepth ?? Infinity;
@@ -127,9 +143,16 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
   if (opts.layout === 'packed' && (strategy !== 'bfs' || sys.words > 2)) throw new Error('the packed layout supports bfs over states of at most 2 words only');
   const workers = opts.workers ?? 1;
   if (workers > 1 && (strategy !== 'bfs' || kind !== 'exact' || opts.recipe === undefined)) throw new Error('parallel workers need bfs, the exact store and a system recipe');
+  if (workers > 1 && sym) throw new Error('parallel workers do not support symmetry reduction');
   const layout = kind === 'fingerprint' ? null : workers > 1 ? 'flat' : (opts.layout ?? defaultLayout(sys, strategy));
   const store = workers > 1 ? new StateStore(sys.words, { ...flatOptions(sys, opts), shared: true }) : makeStore(sys, opts, layout);
   const run = new Run(sys, store, { maxStates, maxDepth }, opts.stopAtFirstViolation ?? true, opts.checkDeadlock ?? true, opts.shouldStop, sink);
+  // Symmetry: stored traces run over representatives; hand out concrete ones.
+  const handOut = (v: Violation): Violation => {
+    if (!sym) return v;
+    const c = concreteTrace(sym, v.trace, v.property, v.kind);
+    return { ...v, trace: c.trace, depth: c.trace.length, message: c.message ?? v.message };
+  };
 
   const cur = new Uint32Array(sys.words);
   sys.initial(cur);
@@ -140,6 +163,7 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
   if (boundAtStart) stopped = true;
 
   let out: CoreOut;
+  let porStats: PorStats | null = null;
   if (workers > 1 && store instanceof StateStore) {
     const pool = new WorkerPool(opts.recipe!, workers - 1);
     try {
@@ -147,20 +171,26 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
     } finally {
       pool.close();
     }
+  } else if (opts.por) {
+    if (strategy !== 'bfs') throw new Error('partial-order reduction supports bfs only');
+    const fp = learnFootprints(sys, opts.porPrepass);
+    const o = porBfs(run, cur, stopped, fp);
+    porStats = o.por;
+    out = o;
   } else out = (strategy === 'bfs' ? bfs : dfs)(run, cur, stopped);
   sink?.done();
   const elapsedMs = run.elapsedMs();
   const storeBytes = store.bytes();
   const exhausted = out.exhausted ?? boundAtStart;
   return {
-    system: sys.name,
+    system: concrete.name,
     strategy,
     states: store.size,
     explored: out.explored,
     transitions: out.transitions,
     depth: out.depth,
     complete: exhausted === null && run.violations.length === 0 && !out.stoppedEarly,
-    violations: run.violations,
+    violations: run.violations.map(handOut),
     ...run.reachability(),
     storeBytes,
     bytesPerState: store.size > 0 ? storeBytes / store.size : 0,
@@ -170,6 +200,7 @@ export function explore(sys: System, opts: ExploreOptions = {}): ExploreResult {
       store instanceof FingerprintStore && !store.exact
         ? { kind, probabilistic: true, missProbability: store.missProbability(out.transitions + 1) }
         : { kind, ...(layout !== null ? { layout } : {}), probabilistic: false },
+    ...(sym || porStats ? { reductions: { ...(sym ? { symmetry: sys.symmetry?.description ?? concrete.symmetry!.description } : {}), ...(porStats ? { por: porStats } : {}) } } : {}),
     timing: { elapsedMs, statesPerSec: elapsedMs > 0 ? Math.round((out.explored * 1000) / elapsedMs) : 0 },
   };
 }

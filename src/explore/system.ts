@@ -153,6 +153,56 @@ export interface System {
   coverage?(): { ran: string[]; never: string[] };
   /** Render the parts of a state a reviewer needs to see, for traces. */
   render(state: Uint32Array, focus?: string): string[];
+  /**
+   * Optional symmetry (`--symmetry`, src/explore/symmetry.ts): interchangeable
+   * actors. canonicalize writes into `out` the representative of the orbit
+   * of `state` (the same for every state of the orbit). The model promises
+   * that every permutation of the group commutes with step() and leaves every
+   * property, reachability, deadlock and transition-check verdict unchanged.
+   * Absent: the system has no symmetry.
+   */
+  readonly symmetry?: SymmetryHook;
+  /** Without a symmetry: why not, one line (for the refusal of --symmetry). */
+  readonly noSymmetry?: string;
+  /**
+   * Optional access instrumentation (`--por`, src/explore/footprint.ts): while
+   * a recorder is installed, every read and write of a state word by step(),
+   * the properties, reachability, deadlock and transition checks is reported
+   * to it (word index in [0, accessWords)). null uninstalls it.
+   */
+  readonly instrument?: InstrumentHook;
+}
+
+export interface SymmetryHook {
+  /** What is interchangeable, one line. */
+  readonly description: string;
+  canonicalize(state: Uint32Array, out: Uint32Array): void;
+}
+
+export interface AccessRecorder {
+  read(word: number): void;
+  write(word: number): void;
+}
+
+export interface InstrumentHook {
+  /** Size of the word space accesses are reported in (the model's own word size may be finer than the state's 32-bit words). */
+  readonly accessWords: number;
+  /** Name of access word w, for messages ('THR_STAGE[3]'). */
+  wordName(w: number): string;
+  /**
+   * The words a declared footprint containing w must contain: w alone for a
+   * word owned by one actor (a thread's registers, an mm's page table), the
+   * whole field for a word whose index depends on allocation (a pfn's flags).
+   */
+  widen(w: number): { readonly from: number; readonly to: number };
+  /**
+   * The group of action a in `state`: transitions of one group share one
+   * declared footprint (e.g. one thread at one op and stage). A string key.
+   */
+  group(state: Uint32Array, a: number): string;
+  /** The actor (thread) action a belongs to, a small integer; actions of one actor are never independent of each other. */
+  actor(a: number): number;
+  install(rec: AccessRecorder | null): void;
 }
 
 /** Enumerate enabled actions through step(); systems with expand() use that. */
@@ -193,6 +243,9 @@ export function withProperties(sys: System, keep: (id: string) => boolean): Syst
     ...(sys.liveness ? { liveness: sys.liveness.filter((t) => keep(t.id)) } : {}),
     ...(sys.transitionFairness ? { transitionFairness: sys.transitionFairness } : {}),
     ...(sys.coverage ? { coverage: () => sys.coverage!() } : {}),
+    ...(sys.symmetry ? { symmetry: sys.symmetry } : {}),
+    ...(sys.noSymmetry ? { noSymmetry: sys.noSymmetry } : {}),
+    ...(sys.instrument ? { instrument: sys.instrument } : {}),
     ...(sys.deadlock ? { deadlock: (s: Uint32Array) => (keep('DEADLOCK') ? sys.deadlock!(s) : null) } : {}),
     ...(base
       ? {

@@ -45,6 +45,26 @@ function checkWrite(f: Field, i: number, v: number): void {
   if (!Number.isInteger(v) || v < 0 || v > f.max) throw new FieldOverflowError(`${f.name}[${i}] = ${v}: outside 0..${f.max}`);
 }
 
+/**
+ * Access instrumentation for partial-order reduction (src/explore/footprint.ts):
+ * while a recorder is installed, every state word a Kernel reads or writes is
+ * reported by its 16-bit index. One module-level slot, so the hot path pays a
+ * single null test when nobody records.
+ */
+export interface WordRecorder {
+  read(w: number): void;
+  write(w: number): void;
+}
+let recorder: WordRecorder | null = null;
+export function setWordRecorder(r: WordRecorder | null): void {
+  recorder = r;
+}
+
+function rw(r: WordRecorder, w: number): void {
+  r.read(w);
+  r.write(w);
+}
+
 export class Kernel {
   readonly cfg: KernelConfig;
   readonly g: Geometry;
@@ -72,30 +92,36 @@ export class Kernel {
   }
 
   get(f: Field, i = 0): number {
+    if (recorder !== null) recorder.read(f.off + i);
     return this.s[f.off + i]!;
   }
 
   set(f: Field, i: number, v: number): void {
     if (CHECK_WRITES) checkWrite(f, i, v);
+    if (recorder !== null) recorder.write(f.off + i);
     this.s[f.off + i] = v;
   }
 
   add(f: Field, i: number, d: number): void {
     if (CHECK_WRITES) checkWrite(f, i, this.s[f.off + i]! + d);
+    if (recorder !== null) rw(recorder, f.off + i);
     this.s[f.off + i] = this.s[f.off + i]! + d;
   }
 
   has(f: Field, i: number, bits: number): boolean {
+    if (recorder !== null) recorder.read(f.off + i);
     return (this.s[f.off + i]! & bits) !== 0;
   }
 
   setBits(f: Field, i: number, bits: number): void {
     if (CHECK_WRITES) checkWrite(f, i, this.s[f.off + i]! | bits);
+    if (recorder !== null) rw(recorder, f.off + i);
     this.s[f.off + i] = this.s[f.off + i]! | bits;
   }
 
   clearBits(f: Field, i: number, bits: number): void {
     if (CHECK_WRITES) checkWrite(f, i, this.s[f.off + i]! & ~bits);
+    if (recorder !== null) rw(recorder, f.off + i);
     this.s[f.off + i] = this.s[f.off + i]! & ~bits;
   }
 

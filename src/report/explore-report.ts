@@ -38,6 +38,7 @@ export interface ExploreJson {
   readonly properties: readonly string[];
   readonly violations: readonly ViolationJson[];
   readonly traceFile?: string;
+  readonly reductions?: ExploreResult['reductions'];
   readonly timing: ExploreResult['timing'];
 }
 
@@ -74,6 +75,7 @@ export function exploreJson(sys: System, d: SystemDescriptor, r: ExploreResult, 
     properties: sys.properties.map((p) => p.id),
     violations: r.violations.map((v) => violationJson(sys, v)),
     ...(traceFile !== undefined ? { traceFile } : {}),
+    ...(r.reductions ? { reductions: r.reductions } : {}),
     timing: r.timing,
   };
 }
@@ -105,6 +107,20 @@ export interface ExploreTextOptions {
   readonly renderFirst?: number;
 }
 
+/** What the reductions in force did, and what they change in the traces. */
+export function reductionLines(r: ExploreResult): string[] {
+  const red = r.reductions;
+  if (!red) return [];
+  const out: string[] = [];
+  if (red.symmetry !== undefined) out.push(`symmetry: one state per orbit of ${red.symmetry}; traces are concrete and replayable`);
+  if (red.por) {
+    const p = red.por;
+    out.push(`partial-order reduction: ${p.reducedStates} of ${r.explored} states expanded with an ample set (${p.provisoFull} fully expanded by the cycle proviso); footprints from a pre-pass of ${p.prepassStates} states, ${p.groups} transition groups, ${p.extensions} declared during the run`);
+    out.push('  counterexamples are replayable but not necessarily the shortest');
+  }
+  return out;
+}
+
 /** Text report: lines without a trailing newline. The `time` line is the only unstable one. */
 export function exploreText(sys: System, d: SystemDescriptor, r: ExploreResult, traceFile?: string, o: ExploreTextOptions = {}): string[] {
   const render = o.render ?? ((p: string, t: readonly number[]) => renderCounterexample(sys, d, p, t));
@@ -114,6 +130,7 @@ export function exploreText(sys: System, d: SystemDescriptor, r: ExploreResult, 
     // Rates and per-state sizes of a tiny run mean nothing (22893.7 bytes/state for 3 states).
     meaningfulRates(r) ? `store ${bytes(r.storeBytes)} (${r.bytesPerState.toFixed(1)} bytes/state)${storeNote(r)}` : `store ${bytes(r.storeBytes)}${storeNote(r)}`,
     meaningfulRates(r) ? `time ${(r.timing.elapsedMs / 1000).toFixed(2)} s (${r.timing.statesPerSec} states/s)` : `time ${(r.timing.elapsedMs / 1000).toFixed(2)} s`,
+    ...reductionLines(r),
     verdictLine(sys, r),
   ];
   for (const v of r.violations.slice(0, o.renderFirst ?? r.violations.length)) {

@@ -35,3 +35,15 @@ test('--workers: a positive integer; > 1 needs bfs and the exact store and carri
   t.throws(() => parseW('--workers', '2', '--strategy', 'dfs'), { instanceOf: UsageError, message: /bfs/ });
   t.throws(() => parseW('--workers', '2', '--store', 'fingerprint'), { instanceOf: UsageError, message: /exact/ });
 });
+
+test('--symmetry, --por: booleans passed through; refused with --workers > 1; --por refused with dfs', (t) => {
+  const parseS = (...argv: string[]) => engineOptions(parseCommandArgs(argv, { ...ENGINE_OPTIONS, strategy: { type: 'string' } }, 0), { system: 'kernel', config: 'tiny', mutant: null, fixes: [] });
+  t.is(parseS().symmetry, undefined);
+  t.is(parseS().por, undefined);
+  t.true(parseS('--symmetry').symmetry);
+  t.true(parseS('--por').por);
+  t.throws(() => parseS('--symmetry', '--workers', '2'), { instanceOf: UsageError, message: /^--workers: not supported with --symmetry/ });
+  t.throws(() => parseS('--por', '--workers', '2'), { instanceOf: UsageError, message: /^--workers: not supported with --por/ });
+  t.throws(() => parseS('--por', '--strategy', 'dfs'), { instanceOf: UsageError, message: /^--por: supported with --strategy bfs only/ });
+  t.true(parseS('--symmetry', '--strategy', 'dfs').symmetry);
+});

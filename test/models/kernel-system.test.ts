@@ -9,7 +9,7 @@ import { buildMachine, Kernel } from '../../src/kernel/kernel.ts';
 const key = (s: Uint32Array): string => Buffer.from(s.buffer, s.byteOffset, s.byteLength).toString('base64');
 
 test('named configs: tiny, small, canonical, flush, driver, pressure, the mutant and coverage scenarios, large; unknown names are refused', (t) => {
-  t.deepEqual([...KERNEL_CONFIG_NAMES], ['tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed', 'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large', 'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets']);
+  t.deepEqual([...KERNEL_CONFIG_NAMES], ['tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed', 'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large', 'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets', 'race2small']);
   for (const n of KERNEL_CONFIG_NAMES) {
     const cfg = configByName(n);
     t.is(cfg.name, n);
@@ -35,6 +35,14 @@ test('race2 is canonical with a second user CPU in its own mm running the same p
   t.deepEqual(r.actors, c.actors);
   t.deepEqual(r.device, c.device);
   t.deepEqual(r.nodes.map((n) => n.kind), c.nodes.map((n) => n.kind));
+});
+
+test('race2small is race2 without the device actor: same CPUs, mms, programs and nodes', (t) => {
+  const r = configByName('race2'), s = configByName('race2small');
+  t.deepEqual(s.cpus, r.cpus);
+  t.is(s.mms, r.mms);
+  t.deepEqual(s.nodes, r.nodes);
+  t.deepEqual(s.actors, { ...r.actors, device: false });
 });
 
 test('large exercises every workload op kind of ProgramOp', (t) => {

@@ -1,0 +1,177 @@
+// Interchangeable user CPUs (symmetry reduction, `explore --symmetry`).
+//
+// Two user CPUs are interchangeable when renaming one into the other (and its
+// mm into the other's mm) maps every transition onto a transition and leaves
+// every verdict unchanged: same program, same node, each alone in its own mm,
+// never a fork (a fork op names a child mm), and no flush kthread (it walks
+// the per-CPU buffers in CPU order across its steps, so CPU 0 is served first
+// whichever CPU filled its buffer first). CPU 0 is never interchangeable
+// when the configuration has a private node: every kernel thread (kswapd,
+// the IRQ threads, the driver) frees on CPU 0 (compression.ts: modelling
+// choices), so cxl_compression_flush_cb fills CPU 0's flush buffer from
+// kswapd's frees and the other CPUs' only from their own. This is why
+// `race2` (CPUs 0 and 1) has no symmetry: the commutation test found a
+// kswapd free into CPU 0's buffer that has no mirror image.
+//
+// A permutation moves, together with each CPU: its user thread and its
+// overflow-work thread (op, stage, pc, registers, locks, refs), its mm
+// (MM_LIVE and the whole per-vaddr row: VMA, PTE, last-write ghost) and its
+// per-CPU flush context, and its three flush buffers (the driver gives each
+// CPU its own: buffer ids 3c..3c+2, geometry.ts; the pointers CPU_BUF_* are
+// renamed with them). A register that names a PTE slot (mm * vaddrs +
+// vaddr: REG[0] of a CPU inside handle_fault, ops_codes.ts) is renamed too.
+//
+// Pfns are NOT permuted: two pfns differ in buddy pairing, zone, node and
+// block, and the allocator takes the lowest free one, so renaming pfns does
+// not commute with allocation. The two CPUs' folios therefore keep their
+// pfns; the states "cpu0's page at pfn 2, cpu1's at pfn 3" reached in either
+// order still meet, because the second allocator call gets pfn 3 whichever
+// CPU makes it. Swap slots and np slots are likewise not
+// renamed (lowest-free allocation again).
+//
+// Soundness rests on test/explore/symmetry.test.ts: on sampled reachable
+// states of race2 every property, reachability, deadlock and conformance
+// verdict is the same on s and on perm(s), and succ(perm(s)) = perm(succ(s))
+// as sets (with the action renamed).
+
+import type { KernelConfig } from './config.ts';
+import type { Machine } from './kernel.ts';
+import { THREAD_REGS, type Field } from './layout.ts';
+import { OP_HANDLE_FAULT } from './ops_codes.ts';
+
+export interface KernelSymmetry {
+  /** The interchangeable CPUs (ascending). */
+  readonly cpus: readonly number[];
+  /** Every permutation of cfg.cpus that only moves interchangeable CPUs (identity first). */
+  readonly perms: readonly (readonly number[])[];
+  /** out = perm applied to src (16-bit kernel words; out must not alias src). */
+  apply(src: Uint16Array, perm: readonly number[], out: Uint16Array): void;
+  /** The thread perm sends thread tid to. */
+  thread(perm: readonly number[], tid: number): number;
+  /** Why the configuration has these interchangeable CPUs, one line. */
+  readonly description: string;
+}
+
+/** Why a configuration has no symmetry, or null if it has some. */
+export function noSymmetryReason(cfg: KernelConfig): string | null {
+  if (cfg.actors.flush) return 'the flush kthread serves the per-CPU buffers in CPU order';
+  if (cfg.cpus.some((c) => c.program.some((op) => op.op === 'fork') || c.forkChild)) return 'a program forks (the child mm is named)';
+  return interchangeable(cfg).length >= 2 ? null : cpu0Special(cfg)
+    ? 'kernel threads run on CPU 0 (they free into its flush buffer), and no two other user CPUs run one program, each alone in its own mm'
+    : 'no two user CPUs run the same program, each alone in its own mm on the same node';
+}
+
+/** Kernel threads free on CPU 0, into its per-CPU flush buffer (src/cxl/compression.ts): CPU 0 is distinguished. */
+function cpu0Special(cfg: KernelConfig): boolean {
+  return cfg.nodes.some((n) => n.kind === 'private');
+}
+
+/** The largest class of CPUs with one program, one node, and an mm of their own. */
+function interchangeable(cfg: KernelConfig): number[] {
+  const alone = (c: number): boolean => cfg.cpus.filter((x) => x.mm === cfg.cpus[c]!.mm).length === 1;
+  const classes = new Map<string, number[]>();
+  cfg.cpus.forEach((c, i) => {
+    if (!alone(i) || (i === 0 && cpu0Special(cfg))) return;
+    const key = `${c.node}:${JSON.stringify(c.program)}`;
+    classes.set(key, [...(classes.get(key) ?? []), i]);
+  });
+  let best: number[] = [];
+  for (const v of classes.values()) if (v.length > best.length) best = v;
+  return best;
+}
+
+function permutationsOf(xs: readonly number[]): number[][] {
+  if (xs.length <= 1) return [[...xs]];
+  const out: number[][] = [];
+  xs.forEach((x, i) => {
+    for (const rest of permutationsOf([...xs.slice(0, i), ...xs.slice(i + 1)])) out.push([x, ...rest]);
+  });
+  return out;
+}
+
+export function kernelSymmetry(m: Machine): KernelSymmetry | null {
+  const { cfg, g, L } = m;
+  if (noSymmetryReason(cfg) !== null) return null;
+  const cls = interchangeable(cfg);
+  const C = cfg.cpus.length;
+  // perm[c] = the CPU that CPU c becomes; only CPUs in cls move.
+  const perms = permutationsOf(cls).map((img) => {
+    const p = Array.from({ length: C }, (_, c) => c);
+    cls.forEach((c, i) => (p[c] = img[i]!));
+    return p;
+  });
+  const V = cfg.vaddrs;
+  const T = g.threads.length;
+  const cpuOfThread = new Int32Array(T).fill(-1);
+  const isUser = new Uint8Array(T);
+  for (let c = 0; c < C; c++) {
+    cpuOfThread[g.cpuThread(c)] = c;
+    isUser[g.cpuThread(c)] = 1;
+    if (cfg.actors.flush) cpuOfThread[g.overflowThread(c)] = c;
+  }
+  const thread = (perm: readonly number[], tid: number): number => {
+    const c = cpuOfThread[tid]!;
+    if (c < 0) return tid;
+    return isUser[tid] ? g.cpuThread(perm[c]!) : g.overflowThread(perm[c]!);
+  };
+  const mmOf = (perm: readonly number[]): number[] => {
+    const mp = Array.from({ length: cfg.mms }, (_, mm) => mm);
+    for (let c = 0; c < C; c++) mp[cfg.cpus[c]!.mm] = cfg.cpus[perm[c]!]!.mm;
+    return mp;
+  };
+  const perThread: Field[] = [L.THR_OP, L.THR_STAGE, L.THR_PC, L.THR_LOCKS, L.THR_REFS];
+  const perSlot: Field[] = [L.VMA_FLAGS, L.VMA_FILE, L.VMA_PGOFF, L.VMA_POL_MODE, L.VMA_POL_NODES, L.VMA_POL_FLAGS, L.PTE_KIND, L.PTE_FLAGS, L.PTE_VAL, L.GH_LAST_WRITE];
+  const perCpu: Field[] = [L.CPU_OVERFLOW_PENDING];
+  // Per-CPU pointers to flush buffers (buf + 1, 0 = NULL): moved and renamed.
+  const perCpuBuf: Field[] = [L.CPU_BUF_ACTIVE, L.CPU_BUF_OVERFLOW, L.CPU_BUF_SPARE];
+  const mmCache = new Map<readonly number[], number[]>();
+  const BPC = g.flushBufs / C; // flush buffers per CPU
+  const M = cfg.driver.bufMax;
+  const bufOf = (perm: readonly number[], b: number): number => perm[Math.floor(b / BPC)]! * BPC + (b % BPC);
+  return {
+    cpus: cls,
+    perms,
+    thread,
+    description: `cpus ${cls.join(', ')} (one program, each in its own mm)`,
+    apply(src: Uint16Array, perm: readonly number[], out: Uint16Array): void {
+      out.set(src);
+      let mp = mmCache.get(perm);
+      if (!mp) {
+        mp = mmOf(perm);
+        mmCache.set(perm, mp);
+      }
+      for (let t = 0; t < T; t++) {
+        const u = thread(perm, t);
+        if (u === t) continue;
+        for (const f of perThread) out[f.off + u] = src[f.off + t]!;
+        for (let r = 0; r < THREAD_REGS; r++) out[L.THR_REG.off + u * THREAD_REGS + r] = src[L.THR_REG.off + t * THREAD_REGS + r]!;
+        // A CPU inside handle_fault keeps the PTE slot it faults on in REG[0].
+        if (isUser[t] && src[L.THR_OP.off + t] === OP_HANDLE_FAULT) {
+          const s = src[L.THR_REG.off + t * THREAD_REGS]!;
+          out[L.THR_REG.off + u * THREAD_REGS] = mp[Math.floor(s / V)]! * V + (s % V);
+        }
+      }
+      for (let mm = 0; mm < cfg.mms; mm++) {
+        const to = mp[mm]!;
+        if (to === mm) continue;
+        out[L.MM_LIVE.off + to] = src[L.MM_LIVE.off + mm]!;
+        for (const f of perSlot) for (let v = 0; v < V; v++) out[f.off + to * V + v] = src[f.off + mm * V + v]!;
+      }
+      for (let c = 0; c < C; c++) {
+        const to = perm[c]!;
+        if (to === c) continue;
+        for (const f of perCpu) out[f.off + to] = src[f.off + c]!;
+        for (const f of perCpuBuf) {
+          const v = src[f.off + c]!;
+          out[f.off + to] = v === 0 ? 0 : bufOf(perm, v - 1) + 1;
+        }
+        for (let j = 0; j < BPC; j++) {
+          const b = c * BPC + j;
+          const d = bufOf(perm, b);
+          out[L.BUF_LEN.off + d] = src[L.BUF_LEN.off + b]!;
+          for (let i = 0; i < M; i++) out[L.BUF_ENT.off + d * M + i] = src[L.BUF_ENT.off + b * M + i]!;
+        }
+      }
+    },
+  };
+}
