@@ -13,16 +13,22 @@ import type { Property } from '../src/explore/system.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
 import { PG_anon, PG_head, PG_lru, PTE_PRESENT, THREAD_REGS } from '../src/kernel/layout.ts';
 import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
+import { entryHoldsSrc, entrySrc } from '../src/kernel/migrate_batch.ts';
 import { nodeLabel, prop, type StateView } from './common.ts';
 
-/** A busy thread holds pfn: cram_fault's REG[1] (raw pfn), a demotion batch's REG[1..5] (pfn + 1). */
+/** A busy thread holds pfn: cram_fault's REG[1] (raw pfn), a demotion batch's REG[1..5] (src pfn + 1, a staged migrate_pages status above; a moved one no longer). */
 function threadHolds(k: Kernel, pfn: number): boolean {
   const L = k.L;
   for (let t = 0; t < k.g.threads.length; t++) {
     const op = k.get(L.THR_OP, t);
     const R = t * THREAD_REGS;
     if (op === OP_HANDLE_FAULT && k.get(L.THR_REG, R + 1) === pfn) return true;
-    if (op === OP_KSWAPD_DEMOTE) for (let r = 1; r < THREAD_REGS; r++) if (k.get(L.THR_REG, R + r) === pfn + 1) return true;
+    if (op === OP_KSWAPD_DEMOTE) {
+      for (let r = 1; r < THREAD_REGS; r++) {
+        const v = k.get(L.THR_REG, R + r);
+        if (entryHoldsSrc(v) && entrySrc(v) === pfn) return true;
+      }
+    }
   }
   return false;
 }

@@ -28,7 +28,8 @@ import { threadNode } from '../kernel/memory.ts';
 import { memoryTierRefreshDemotion } from '../kernel/memory_tiers.ts';
 import { migratePages } from '../kernel/migrate.ts';
 import { nodePrivateClearOps, nodePrivateMigrationBlocked, nodePrivateNp, nodePrivateSetOps } from '../kernel/node_private.ts';
-import { OPS_CRAM, registerCramOps, type NodePrivateOps } from '../kernel/ops_table.ts';
+import { OPS_CRAM, registerCramOps, type MigrateToStaged, type NodePrivateOps } from '../kernel/ops_table.ts';
+import type { BatchCallbacks } from '../kernel/migrate_batch.ts';
 import { NULL_PFN, allocPages, allocPagesNode } from '../kernel/page_alloc.ts';
 import { ghostLegitWrite, setPageContent } from '../kernel/page.ts';
 import { cxlCompressionFlushCb } from '../cxl/compression.ts';
@@ -164,39 +165,71 @@ export function allocCramPromoteFolio(k: Kernel, src: number, nid: number): numb
   return dst;
 }
 
-/** cram_migrate_to(list, nid, mode, reason, &nr): the demotion entry into P. `reason` is never checked (11.4). */
-export function cramMigrateTo(k: Kernel, tid: number, list: number[], nid: number, mode: number, reason: number): { ret: number; nrSucceeded: number } {
+/**
+ * cram_migrate_to up to its migrate_pages call: get_cram_node, the purged and
+ * pressure checks, and the file folios kept back (fix no-file-demotion).
+ * Staged (kswapd): the cn reference is held across the batch's steps (REF_CN).
+ */
+function cramMigrateToBegin(k: Kernel, tid: number, list: readonly number[], nid: number, staged: boolean): { ret: number } | { kept: number[] } {
   ran(k, 'cram_migrate_to');
   // mm/cram.c: cram_migrate_to
   if (!getCramNode(k, nid)) {
     if (k.log) k.trace(`cram_migrate_to(N${nid}) = -ENODEV`);
-    return { ret: -ENODEV, nrSucceeded: 0 };
+    return { ret: -ENODEV };
   }
-  let ret: number;
-  let nrSucceeded = 0;
+  let ret = 0;
   if (k.get(k.L.CN_PURGED, nid)) ret = -ENODEV;
   else if (k.get(k.L.CN_PRESSURE, nid) >= CRAM_PRESSURE_MAX && k.cfg.mutant !== 'migrate-to-ignores-pressure') ret = -ENOSPC;
-  else {
-    // Fix no-file-demotion: file-backed folios stay on the list (not migrated), counted as failures.
-    const kept: number[] = [];
-    if (hasFix(k.cfg, 'no-file-demotion')) {
-      for (let i = list.length - 1; i >= 0; i--) {
-        if (!folioTestAnon(k, list[i]!)) kept.push(...list.splice(i, 1));
-      }
-      kept.reverse();
-    }
-    const r = migratePages(k, tid, list, (kk, src) => allocCramFolio(kk, tid, src, nid), cramPutNewFolio, mode, reason);
-    ret = r.ret >= 0 ? r.ret + kept.length : r.ret;
-    nrSucceeded = r.nrSucceeded;
-    // Contract mutant migrate-to-counts-kept (mutants/contracts.ts): the folios kept back are reported as moved too.
-    if (k.cfg.mutant === 'migrate-to-counts-kept') nrSucceeded += kept.length;
-    list.push(...kept);
-    // lru_add_drain_all: the model has no per-CPU LRU batches (folio.ts).
+  if (ret !== 0) {
+    putCramNode(k, nid);
+    if (k.log) k.trace(`cram_migrate_to(N${nid}) = ${errname(ret)}`);
+    return { ret };
   }
-  putCramNode(k, nid);
-  if (k.log) k.trace(`cram_migrate_to(N${nid}, reason ${reason}) = ${errname(ret)} (succeeded ${nrSucceeded})`);
-  return { ret, nrSucceeded };
+  if (staged) k.setBits(k.L.THR_REFS, tid, REF_CN);
+  // Fix no-file-demotion: file-backed folios stay on the list (not migrated), counted as failures.
+  return { kept: hasFix(k.cfg, 'no-file-demotion') ? list.filter((p) => !folioTestAnon(k, p)) : [] };
 }
+
+/** cram_migrate_to after migrate_pages: nr_succeeded, put_cram_node. */
+function cramMigrateToEnd(k: Kernel, tid: number, nid: number, r: { ret: number; nrSucceeded: number }, kept: number, staged: boolean): { ret: number; nrSucceeded: number } {
+  // mm/cram.c: cram_migrate_to
+  let nrSucceeded = r.nrSucceeded;
+  // Contract mutant migrate-to-counts-kept (mutants/contracts.ts): the folios kept back are reported as moved too.
+  if (k.cfg.mutant === 'migrate-to-counts-kept') nrSucceeded += kept;
+  // lru_add_drain_all: the model has no per-CPU LRU batches (folio.ts).
+  if (staged) k.clearBits(k.L.THR_REFS, tid, REF_CN);
+  putCramNode(k, nid);
+  if (k.log) k.trace(`cram_migrate_to(N${nid}) = ${errname(r.ret)} (succeeded ${nrSucceeded})`);
+  return { ret: r.ret, nrSucceeded };
+}
+
+function cramMigrateCallbacks(k: Kernel, tid: number, nid: number, reason: number): BatchCallbacks {
+  void k;
+  return { getNew: (kk, src) => allocCramFolio(kk, tid, src, nid), putNew: cramPutNewFolio, reason };
+}
+
+/** cram_migrate_to(list, nid, mode, reason, &nr): the demotion entry into P. `reason` is never checked (11.4). */
+export function cramMigrateTo(k: Kernel, tid: number, list: number[], nid: number, mode: number, reason: number): { ret: number; nrSucceeded: number } {
+  const b = cramMigrateToBegin(k, tid, list, nid, false);
+  if ('ret' in b) return { ret: b.ret, nrSucceeded: 0 };
+  const kept = b.kept;
+  const rest = list.filter((p) => !kept.includes(p));
+  const cb = cramMigrateCallbacks(k, tid, nid, reason);
+  const r = migratePages(k, tid, rest, cb.getNew, cb.putNew, mode, reason);
+  list.length = 0;
+  list.push(...rest, ...kept);
+  return cramMigrateToEnd(k, tid, nid, { ret: r.ret >= 0 ? r.ret + kept.length : r.ret, nrSucceeded: r.nrSucceeded }, kept.length, false);
+}
+
+/** cram_migrate_to as steps of kswapd (src/kernel/migrate_batch.ts). */
+const CRAM_MIGRATE_STAGED: MigrateToStaged = {
+  begin: (k, tid, list, nid) => cramMigrateToBegin(k, tid, list, nid, true),
+  callbacks: cramMigrateCallbacks,
+  end: (k, tid, list, nid, r) => {
+    const kept = hasFix(k.cfg, 'no-file-demotion') ? list.filter((p) => !folioTestAnon(k, p)).length : 0;
+    return cramMigrateToEnd(k, tid, nid, r, kept, true);
+  },
+};
 
 /** cram_release_ptl(vmf, level): pte_unmap_unlock / spin_unlock. */
 export function cramReleasePtl(k: Kernel, tid: number): void {
@@ -224,6 +257,7 @@ export const CRAM_OPS: NodePrivateOps = {
   flags: NP_OPS_MIGRATION | NP_OPS_DEMOTION | NP_OPS_NUMA_BALANCING | NP_OPS_PROTECT_WRITE | NP_OPS_RECLAIM,
   freeFolio: cramFreeFolioCb,
   migrateTo: cramMigrateTo,
+  migrateToStaged: CRAM_MIGRATE_STAGED,
   folioMigrate: cramFolioMigrate,
   handleFault: true,
   reclaimPolicy: cramReclaimPolicy,
