@@ -50,12 +50,14 @@ function checkFolio(k: Kernel, pfn: number): string | null {
   const swapcache = sw !== 0 && k.get(L.SWAP_CACHE, sw - 1) === pfn + 1 ? 1 : 0;
   let buffered = 0;
   for (let i = 0; i < L.BUF_ENT.len; i++) if (k.get(L.BUF_ENT, i) === pfn + 1) buffered++;
-  const userFolio = ptes + pcache + swapcache + buffered > 0 || k.has(L.PG_FLAGS, pfn, PG_anon | PG_lru) || m !== 0 || sw !== 0;
+  // a per-CPU lru_add batch holds one reference (mm/swap.c: folio_batch_add_and_move)
+  const batched = k.get(L.PG_LRU_BATCH, pfn) !== 0 ? 1 : 0;
+  const userFolio = ptes + pcache + swapcache + buffered + batched > 0 || k.has(L.PG_FLAGS, pfn, PG_anon | PG_lru) || m !== 0 || sw !== 0;
   if (!userFolio || threadHolds(k, pfn)) return null;
-  const want = ptes + pcache + swapcache + buffered;
+  const want = ptes + pcache + swapcache + buffered + batched;
   const ref = k.get(L.PG_REF, pfn);
   if (ref !== want) {
-    return `pfn ${pfn} on ${nodeLabel(k, k.g.pfnNode[pfn]!)}: refcount ${ref} but its holders account for ${want} (${ptes} PTE, ${pcache} page cache, ${swapcache} swap cache, ${buffered} flush buffer)`;
+    return `pfn ${pfn} on ${nodeLabel(k, k.g.pfnNode[pfn]!)}: refcount ${ref} but its holders account for ${want} (${ptes} PTE, ${pcache} page cache, ${swapcache} swap cache, ${buffered} flush buffer, ${batched} lru_add batch)`;
   }
   return null;
 }

@@ -21,7 +21,7 @@ import {
   VM_FAULT_RETRY, __GFP_COMP, __GFP_HIGHMEM, __GFP_KSWAPD_RECLAIM, __GFP_MOVABLE, __GFP_NORETRY, __GFP_NOWARN,
   __GFP_RETRY_MAYFAIL, errname,
 } from '../kernel/defs.ts';
-import { folioIsolateLru, folioNrPages, folioPut, folioPutbackLru, folioTestAnon } from '../kernel/folio.ts';
+import { folioIsolateLru, folioNrPages, folioPut, folioPutbackLru, folioTestAnon, lruAddDrain } from '../kernel/folio.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { EV_CN_USE_AFTER_FREE, EV_LIFECYCLE, GA_WHILE_BLOCKED, LK_MMAP_READ, LK_PTL, PG_lru, REF_CN, THREAD_REGS } from '../kernel/layout.ts';
 import { threadNode } from '../kernel/memory.ts';
@@ -196,7 +196,7 @@ function cramMigrateToEnd(k: Kernel, tid: number, nid: number, r: { ret: number;
   let nrSucceeded = r.nrSucceeded;
   // Contract mutant migrate-to-counts-kept (mutants/contracts.ts): the folios kept back are reported as moved too.
   if (k.cfg.mutant === 'migrate-to-counts-kept') nrSucceeded += kept;
-  // lru_add_drain_all: the model has no per-CPU LRU batches (folio.ts).
+  if (r.nrSucceeded > 0) lruAddDrain(k, tid, -1); // mm/cram.c: cram_migrate_to, lru_add_drain_all() once something moved
   if (staged) k.clearBits(k.L.THR_REFS, tid, REF_CN);
   putCramNode(k, nid);
   if (k.log) k.trace(`cram_migrate_to(N${nid}) = ${errname(r.ret)} (succeeded ${nrSucceeded})`);
@@ -508,7 +508,9 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
     case F6: {
       putCramNode(k, nid);
       if (k.get(L.THR_REG, R + R_NR) === 0) {
-        // lru_add_drain (no per-CPU batches in the model); release_fault_lock(vmf).
+        // lru_add_drain() (this CPU's batch: F5's putback); release_fault_lock(vmf).
+        const c = k.g.threads[tid];
+        if (c?.kind === 'cpu') lruAddDrain(k, tid, c.cpu);
         k.clearBits(L.THR_LOCKS, tid, LK_MMAP_READ);
         if (k.log) k.trace(`cram_fault F6: nothing migrated -> VM_FAULT_RETRY`);
         return faultDone(k, tid, VM_FAULT_RETRY);

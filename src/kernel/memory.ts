@@ -232,7 +232,7 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
   }
   zeroFolio(k, pfn, 1);
   k.setBits(k.L.PG_FLAGS, pfn, PG_anon);
-  lruAdd(k, pfn);
+  lruAdd(k, pfn, tid);
   const vw = k.has(k.L.VMA_FLAGS, s, VMA_WRITE);
   // Mutant anon-fault-drops-alloc-ref (mutants/safety.ts): the allocation's reference is dropped as if the rmap took its own.
   if (k.cfg.mutant === 'anon-fault-drops-alloc-ref') folioPut(k, tid, pfn);
@@ -251,7 +251,7 @@ function doReadFault(k: Kernel, tid: number, mm: number, vaddr: number): number 
   // mm/memory.c: do_read_fault
   const s = pteSlot(k, mm, vaddr);
   const { file, pgoff } = fileOf(k, s);
-  const pfn = filemapGetFolio(k, threadNode(k, tid), file, pgoff);
+  const pfn = filemapGetFolio(k, threadNode(k, tid), file, pgoff, tid);
   if (pfn === NULL_PFN) return VM_FAULT_OOM;
   setPtePresent(k, s, pfn, 0); // the lookup's reference becomes the mapping's
   if (k.log) k.trace(`do_read_fault(mm ${mm}, v${vaddr}) -> pfn ${pfn} (node ${folioNid(k, pfn)}) read-only`);
@@ -263,7 +263,7 @@ function doCowFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
   // mm/memory.c: do_cow_fault
   const s = pteSlot(k, mm, vaddr);
   const { file, pgoff } = fileOf(k, s);
-  const src = filemapGetFolio(k, threadNode(k, tid), file, pgoff);
+  const src = filemapGetFolio(k, threadNode(k, tid), file, pgoff, tid);
   if (src === NULL_PFN) return VM_FAULT_OOM;
   const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0, threadNode(k, tid));
   if (dst === NULL_PFN) {
@@ -272,7 +272,7 @@ function doCowFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
   }
   copyFolioContent(k, dst, src, 1);
   k.setBits(k.L.PG_FLAGS, dst, PG_anon);
-  lruAdd(k, dst);
+  lruAdd(k, dst, tid);
   setPtePresent(k, s, dst, PTE_EXCL | PTE_WRITE | PTE_DIRTY);
   folioPut(k, tid, src);
   if (k.log) k.trace(`do_cow_fault(mm ${mm}, v${vaddr}): pfn ${src} copied to pfn ${dst} (node ${folioNid(k, dst)})`);
@@ -288,7 +288,7 @@ function doSharedFault(k: Kernel, tid: number, mm: number, vaddr: number): numbe
   // mm/memory.c: do_shared_fault
   const s = pteSlot(k, mm, vaddr);
   const { file, pgoff } = fileOf(k, s);
-  const pfn = filemapGetFolio(k, threadNode(k, tid), file, pgoff);
+  const pfn = filemapGetFolio(k, threadNode(k, tid), file, pgoff, tid);
   if (pfn === NULL_PFN) return VM_FAULT_OOM;
   k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
   setPtePresent(k, s, pfn, PTE_WRITE | PTE_DIRTY);
@@ -338,7 +338,7 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
   }
   copyFolioContent(k, dst, old, 1);
   k.setBits(L.PG_FLAGS, dst, PG_anon);
-  lruAdd(k, dst);
+  lruAdd(k, dst, tid);
   k.add(L.PG_MAPCOUNT, old, -1);
   k.set(L.PTE_FLAGS, s, 0);
   setPtePresent(k, s, dst, PTE_EXCL | PTE_WRITE | PTE_DIRTY);
@@ -420,7 +420,7 @@ export function doSwapPage(k: Kernel, tid: number, mm: number, vaddr: number, wr
     k.setBits(L.PG_FLAGS, pfn, PG_anon);
     addToSwapCache(k, pfn, slot);
     copySwapData(k, pfn, slot);
-    lruAdd(k, pfn);
+    lruAdd(k, pfn, tid);
   }
   // pte_swp_exclusive: try_to_unmap marked the entry if the page was
   // PageAnonExclusive (one mapping, never shared by fork)

@@ -11,7 +11,7 @@
 import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_DEMOTION, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE } from './defs.ts';
 import { GA_WHILE_BLOCKED, PG_active, PG_anon, PG_locked, PG_unevictable, PTE_PRESENT } from './layout.ts';
 import type { Kernel } from './kernel.ts';
-import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, pageFolio } from './folio.ts';
+import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, lruAddDrain, pageFolio } from './folio.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedMigrateCb, nodePrivateMigrateTo } from './node_private.ts';
 import { NULL_PFN, allocPages, freePagesToBuddy } from './page_alloc.ts';
 import { copyFolioContent, ghostLegitWrite } from './page.ts';
@@ -196,7 +196,7 @@ export function migrateFolioMove(k: Kernel, tid: number, src: number, dst: numbe
   k.clearBits(L.PG_FLAGS, src, MIGRATE_COPIED_FLAGS);
   // migrate_folio_move: v4 folio_managed_migrate_notify, only if src is private.
   folioManagedMigrateCb(k, src, dst);
-  if (wasLru) lruAdd(k, dst);
+  if (wasLru) lruAdd(k, dst, tid); // folio_add_lru(dst): into the migrating CPU's batch
   // Mutant demote-remaps-src: a migration to a private node restores the PTEs to the source.
   removeMigrationPtes(k, src, k.cfg.mutant === 'demote-remaps-src' && folioIsPrivateNode(k, dst) ? src : dst);
   folioUnlock(k, dst);
@@ -283,6 +283,16 @@ function nodeIsPrivate(k: Kernel, node: number): boolean {
  */
 export function doPagesMove(k: Kernel, tid: number, mm: number, vaddr: number, node: number): { ret: number; status: number } {
   ran(k, 'do_pages_move');
+  // lru_cache_disable() (lru_add_drain_all) first; batching stays off to
+  // lru_cache_enable(), so what this step adds to the LRU is drained at its end.
+  lruAddDrain(k, tid, -1);
+  const r = doPagesMoveOne(k, tid, mm, vaddr, node);
+  const t = k.g.threads[tid];
+  if (t?.kind === 'cpu') lruAddDrain(k, tid, t.cpu);
+  return r;
+}
+
+function doPagesMoveOne(k: Kernel, tid: number, mm: number, vaddr: number, node: number): { ret: number; status: number } {
   // mm/migrate.c: add_folio_for_migration
   const s = mm * k.cfg.vaddrs + vaddr;
   if (k.get(k.L.PTE_KIND, s) !== PTE_PRESENT) return done(k, mm, vaddr, node, 0, -ENOENT);

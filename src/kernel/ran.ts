@@ -79,6 +79,7 @@ export const KERNEL_FUNCTIONS = [
   'demote_folio_list', // src/kernel/vmscan.ts
   'shrink_folio_list', // src/kernel/vmscan.ts
   'build_all_zonelists', // src/kernel/zonelist.ts
+  'lru_add_drain', // src/kernel/folio.ts
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];
