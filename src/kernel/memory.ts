@@ -17,10 +17,10 @@
 import { match } from 'ts-pattern';
 import { cramFaultStep } from '../cram/cram.ts';
 import { GFP_HIGHUSER_MOVABLE, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, __GFP_PRIVATE, __GFP_ZERO, errname } from './defs.ts';
-import { EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PTE_DIRTY, PTE_EXCL, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import { EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PG_lru, PTE_DIRTY, PTE_EXCL, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE } from './layout.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, filemapGetFolio } from './filemap.ts';
-import { folioNid, folioPut, folioTestAnon, lruAdd, pageFolio } from './folio.ts';
+import { folioNid, folioPut, folioTestAnon, lruAdd, lruAddDrain, pageFolio } from './folio.ts';
 import { vmaAllocFolio } from './mempolicy.ts';
 import { migrateMisplacedFolio } from './migrate.ts';
 import { folioIsPrivateNode, folioManagedAllowsNuma, folioManagedWrprotect, folioNodePrivateOps, noteOpsCallback, privateNodeWithoutOps } from './node_private.ts';
@@ -323,6 +323,9 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number): num
     // Fix private-no-ops-protected: a private folio left write-protected for a service that is
     // gone is not reused in place; wp_page_copy moves the data off the node.
     const keepOff = privateNodeWithoutOps(k, folioNid(k, old)) && folioManagedWrprotect(k, old);
+    // wp_can_reuse_anon_folio: "We cannot easily detect+handle references from
+    // remote LRU caches": a folio not on the LRU drains this CPU's batch first.
+    if (!k.has(L.PG_FLAGS, old, PG_lru)) drainLocal(k, tid);
     if (!keepOff && k.get(L.PG_REF, old) === 1 && k.get(L.PG_MAPCOUNT, old) === 1) {
       // wp_can_reuse_anon_folio -> folio_move_anon_rmap + SetPageAnonExclusive
       k.set(L.PTE_FLAGS, s, flags | PTE_EXCL | PTE_WRITE | PTE_DIRTY);
@@ -378,7 +381,7 @@ export function doNumaPage(k: Kernel, tid: number, mm: number, vaddr: number): n
   const target = threadNode(k, tid);
   // can_change_pte_writable: exclusive anon, or a dirty folio of a shared mapping.
   let writable = k.has(L.VMA_FLAGS, s, VMA_WRITE) &&
-    (folioTestAnon(k, pfn) ? k.get(L.PG_MAPCOUNT, pfn) === 1 && k.get(L.PG_REF, pfn) === 1 : k.has(L.VMA_FLAGS, s, VMA_SHARED) && k.has(L.PG_FLAGS, pfn, PG_dirty));
+    (folioTestAnon(k, pfn) ? k.get(L.PG_MAPCOUNT, pfn) === 1 && refsBesidesLruBatch(k, pfn) === 1 : k.has(L.VMA_FLAGS, s, VMA_SHARED) && k.has(L.PG_FLAGS, pfn, PG_dirty));
   if (k.cfg.mutant !== 'numa-fault-maps-writable' && folioManagedWrprotect(k, pfn)) writable = false;
   if (k.cfg.mutant === 'numa-fault-maps-writable' && folioManagedWrprotect(k, pfn)) writable = true;
   if (folioNid(k, pfn) !== target) {
@@ -392,6 +395,22 @@ export function doNumaPage(k: Kernel, tid: number, mm: number, vaddr: number): n
     k.set(L.PTE_FLAGS, s, f | (writable ? PTE_WRITE : 0));
   }
   return 0;
+}
+
+/** lru_add_drain() on the CPU thread tid runs on (kernel threads have no batch in the model). */
+function drainLocal(k: Kernel, tid: number): void {
+  const r = k.g.threads[tid];
+  if (r?.kind === 'cpu') lruAddDrain(k, tid, r.cpu);
+}
+
+/**
+ * The folio's references other than a per-CPU lru_add batch's. The model
+ * reads PageAnonExclusive of a mapped anon folio as "one mapping and no other
+ * reference" (can_change_pte_writable); a batch's reference does not make a
+ * page shared, so it is not counted.
+ */
+export function refsBesidesLruBatch(k: Kernel, pfn: number): number {
+  return k.get(k.L.PG_REF, pfn) - (k.get(k.L.PG_LRU_BATCH, pfn) !== 0 ? 1 : 0);
 }
 
 /**
@@ -425,6 +444,9 @@ export function doSwapPage(k: Kernel, tid: number, mm: number, vaddr: number, wr
   // pte_swp_exclusive: try_to_unmap marked the entry if the page was
   // PageAnonExclusive (one mapping, never shared by fork)
   const marked = k.has(L.PTE_FLAGS, s, PTE_EXCL);
+  // "Try removing the extra reference from the local LRU caches if required":
+  // a write fault on a swap-cache folio that is not on the LRU drains this CPU's batch.
+  if (write && !k.has(L.PG_FLAGS, pfn, PG_lru)) drainLocal(k, tid);
   swapFree(k, slot);
   // should_try_to_free_swap: a write fault that is the last user drops the swap copy.
   if (write && k.get(L.SWAP_COUNT, slot) === 0 && k.get(L.PG_REF, pfn) === 2) deleteFromSwapCache(k, pfn);

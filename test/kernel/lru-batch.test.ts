@@ -16,7 +16,7 @@ import { offlinePagesBegin } from '../../src/kernel/memory_hotplug.ts';
 import { OP_HANDLE_FAULT } from '../../src/kernel/ops_codes.ts';
 import { wakeupKswapd } from '../../src/kernel/vmscan.ts';
 import type { ProgramOp } from '../../src/kernel/config.ts';
-import { D0, P, ptePfn, runCpu, step } from '../helpers/scenario.ts';
+import { D0, P, ptePfn, runCpuKeepBatch, step } from '../helpers/scenario.ts';
 import { nodeBlocks } from '../helpers/machines.ts';
 import { cramMachine, demoteProgram, runCpuTo } from '../cram/helpers.ts';
 
@@ -25,7 +25,7 @@ const anon: ProgramOp[] = [{ op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, {
 
 test('do_anonymous_page -> folio_add_lru: the folio waits in the CPU\'s batch with a reference; kswapd cannot isolate it until that CPU drains', (t) => {
   const k = cramMachine({ wmark: HIGH, programs: [anon, []] });
-  runCpu(k, 0);
+  runCpuKeepBatch(k, 0);
   const pfn = ptePfn(k, 0, 0);
   t.false(k.has(k.L.PG_FLAGS, pfn, PG_lru), 'not on the LRU');
   t.is(k.get(k.L.PG_LRU_BATCH, pfn), 1, 'in cpu0\'s lru_add batch');
@@ -68,14 +68,14 @@ test('cram_fault F5/F6 window: a failed promotion\'s putback sits in the CPU\'s 
 
 test('offline_pages: lru_cache_disable drains every CPU\'s batch, and nothing is batched while the range is isolated', (t) => {
   const k = cramMachine({ programs: [[...anon, { op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 1, value: 1 }], []] });
-  runCpuTo(k, 0, 2);
+  runCpuKeepBatch(k, 0, 2);
   const a = ptePfn(k, 0, 0);
   t.is(k.get(k.L.PG_LRU_BATCH, a), 1);
   const { first } = nodeBlocks(k, P);
   t.is(offlinePagesBegin(k, first, false, k.g.driverThread), 0);
   t.true(k.has(k.L.PG_FLAGS, a, PG_lru), 'lru_add_drain_all');
   t.is(k.get(k.L.PG_LRU_BATCH, a), 0);
-  runCpu(k, 0);
+  runCpuKeepBatch(k, 0);
   const b = ptePfn(k, 0, 1);
   t.true(k.has(k.L.PG_FLAGS, b, PG_lru), 'lru_cache_disabled(): folio_batch_add_and_move moves at once');
   t.is(k.get(k.L.PG_LRU_BATCH, b), 0);
