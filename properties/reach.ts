@@ -11,7 +11,8 @@ import { F5, F6, R_NR } from '../src/cram/cram.ts';
 import { BLOCK_ABSENT, CRAM_PRESSURE_MAX, N_MEMORY_PRIVATE } from '../src/kernel/defs.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
 import { PG_anon, PG_head, PTE_SWAP, THREAD_REGS } from '../src/kernel/layout.ts';
-import { OP_HANDLE_FAULT } from '../src/kernel/ops_codes.ts';
+import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
+import { MB_DST_MAX, MB_MOVED, MB_NOMEM, entryStatus } from '../src/kernel/migrate_batch.ts';
 import { StateView } from '../src/kernel/state_view.ts';
 import type { Machine } from '../src/kernel/kernel.ts';
 
@@ -113,6 +114,25 @@ const REACH: Readonly<Record<string, ReachDef>> = {
       return false;
     },
   },
+  'REACH-BATCH-BLOCKED-MIDWAY': {
+    id: 'REACH-BATCH-BLOCKED-MIDWAY',
+    source: 'mm/migrate.c: migrate_pages_batch (unmap loop, case -ENOMEM: "move unmapped folios, then exit"); mm/cram.c: alloc_cram_folio (migration_blocked per folio)',
+    description: 'a demotion batch whose allocation failed for one folio after another folio of it was unmapped or moved',
+    pred: (k) => {
+      for (let t = 0; t < k.g.threads.length; t++) {
+        if (k.get(k.L.THR_OP, t) !== OP_KSWAPD_DEMOTE) continue;
+        let nomem = false;
+        let progressed = false;
+        for (let r = 1; r < THREAD_REGS; r++) {
+          const st = entryStatus(k.get(k.L.THR_REG, t * THREAD_REGS + r));
+          if (st === MB_NOMEM) nomem = true;
+          else if (st === MB_MOVED || (st >= 1 && st <= MB_DST_MAX)) progressed = true;
+        }
+        if (nomem && progressed) return true;
+      }
+      return false;
+    },
+  },
   'REACH-CPUSET-EXCLUDES-P': {
     id: 'REACH-CPUSET-EXCLUDES-P',
     source: 'kernel/cgroup/cpuset.c: update_nodemask',
@@ -149,6 +169,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   allocmatrix: ['REACH-PROGRAMS-DONE', 'REACH-CPUSET-EXCLUDES-P'],
   opsrows: ['REACH-PROGRAMS-DONE'],
   large: [],
+  batch2: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PRESSURE-BLOCKED', 'REACH-BATCH-BLOCKED-MIDWAY'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);

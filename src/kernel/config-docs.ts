@@ -30,6 +30,7 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   race2: 'canonical with a second CPU in its own mm: two faults against one demotion batch, a fault against the pressure edge',
   allocmatrix: 'the allocation matrix: gfp with and without __GFP_THISNODE and __GFP_PRIVATE x nodemask x preferred node, under the cpuset toggle',
   opsrows: 'the node_private API errno rows from one caller: register, set_ops, clear_ops, unregister, each failing and succeeding',
+  batch2: 'two folios in one demotion batch, a folio per step (migrate_pages_batch): the lthresh IRQ thread can block P between the two allocations',
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

@@ -18,6 +18,12 @@ import { IRQ_LTHRESH } from '../../src/cxl/device.ts';
 import type { ProgramOp } from '../../src/kernel/config.ts';
 import { D0, P, nodeOf, ptePfn, runCpu, slotOf, step } from '../helpers/scenario.ts';
 import { cramMachine } from '../cram/helpers.ts';
+import { kernelSystem } from '../../models/kernel.system.ts';
+import { explore } from '../../src/explore/explorer.ts';
+import { withReachProbe } from '../../src/explore/reach-probe.ts';
+import { withProperties } from '../../src/explore/system.ts';
+import { configByName } from '../../src/kernel/configs.ts';
+import { FIXES } from '../../src/kernel/fixes.ts';
 
 const HIGH = { min: 0, low: 0, high: 64 };
 const two: ProgramOp[] = [
@@ -79,4 +85,12 @@ test('a set_pressure between two folios of one batch blocks the second allocatio
   const R = tid * THREAD_REGS;
   t.is(k.get(k.L.THR_REG, R + 1), v1 + 1, 'v1 is the list migrate_pages hands back');
   t.is(k.get(k.L.THR_REG, R + 2), 0);
+});
+
+test('config batch2 reaches a batch blocked midway (REACH-BATCH-BLOCKED-MIDWAY) and the other entries it declares (bounded BFS)', (t) => {
+  const sys = kernelSystem(configByName('batch2', { fixes: FIXES.map((f) => f.name) }));
+  const p = withReachProbe(withProperties(sys, () => false));
+  explore(p.sys, { strategy: 'bfs', maxStates: 400_000 });
+  t.deepEqual(p.declared.filter((id) => !p.reached.has(id)), []);
+  t.true(p.declared.includes('REACH-BATCH-BLOCKED-MIDWAY'));
 });
