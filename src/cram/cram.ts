@@ -127,8 +127,11 @@ export function allocCramFolio(k: Kernel, tid: number, src: number, nid: number)
   // Fix cram-alloc-checks-device (a design change, not in v4): read the device's
   // headroom synchronously and refuse a folio that might not fit uncompressed, so
   // demotion cannot outrun the threaded lthresh IRQ (finding device-capacity-irq-latency).
-  // migrate_pages is one step in the model, so the read and the copy cannot interleave
-  // with another demotion; concurrent demoters in the kernel would have to reserve.
+  // migrate_pages_batch allocates every destination of a batch before it copies any
+  // (src/kernel/migrate_batch.ts), so this read does not see the batch's own folios
+  // still to be copied, nor other demoters': a real fix must reserve the headroom it
+  // grants. The named configs that run this fix demote one folio per batch (pressure)
+  // or pages that fit the device whatever happens (batch2).
   if (hasFix(k.cfg, 'cram-alloc-checks-device') && !deviceHasRoom(k, 1 << order)) {
     if (k.log) k.trace(`alloc_cram_folio(pfn ${src}, N${nid}) = NULL (device headroom)`);
     return NULL_PFN;
