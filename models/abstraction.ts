@@ -186,11 +186,15 @@ function folioAbstraction(m: Machine): Abstraction {
     // in the swap cache and unmapped: being evicted (or read ahead); a mapped
     // swap-cache folio is just in use where it lives
     if (f & PG_swapcache && (map & (MAP_PRESENT | MAP_MIGRATION)) === 0) return 'swapcache';
-    const lru = (f & PG_lru) !== 0;
+    // A folio in a per-CPU lru_add batch is on its way to the LRU (the protocol
+    // does not tell the batch from the list); the batch's reference is no isolation.
+    const batched = k.get(L.PG_LRU_BATCH, h) !== 0 ? 1 : 0;
+    const lru = (f & PG_lru) !== 0 || batched === 1;
+    const refs = k.get(L.PG_REF, h) - batched;
     const migrating = (map & MAP_MIGRATION) !== 0 || ((f & PG_locked) !== 0 && !lru && (map & MAP_PRESENT) === 0);
     if (!priv) {
       if (migrating) return 'dram_migrating';
-      if (!lru && (map & MAP_PRESENT) && k.get(L.PG_REF, h) > k.get(L.PG_MAPCOUNT, h)) return 'dram_isolated';
+      if (!lru && (map & MAP_PRESENT) && refs > k.get(L.PG_MAPCOUNT, h)) return 'dram_isolated';
       return map & MAP_WRITE ? 'dram_writable' : 'dram';
     }
     // Deferred free (cxl_compression_flush_cb): in a flush buffer awaiting the
@@ -202,7 +206,7 @@ function folioAbstraction(m: Machine): Abstraction {
     }
     if (migrating) return 'cram_migrating';
     if (map & MAP_WRITE && protectWrite) return FOLIO_CRAM_WRITABLE;
-    if (!lru && (map & MAP_PRESENT) && k.get(L.PG_REF, h) > k.get(L.PG_MAPCOUNT, h)) return 'cram_isolated';
+    if (!lru && (map & MAP_PRESENT) && refs > k.get(L.PG_MAPCOUNT, h)) return 'cram_isolated';
     return 'cram';
   }
 }

@@ -207,6 +207,9 @@ export const folioMachine = setup({
         // source after a successful promotion, or cram_put_new_folio
         migrate_folio_done: 'free',
         cram_free_folio_cb: 'cram_deferred',
+        // a demotion destination of an unmapped swap-cache folio after its move
+        // (kswapd's staged migrate_pages_batch, src/kernel/migrate_batch.ts)
+        migrate_pages_swapcache: 'swapcache',
       },
     },
     cram_deferred: {

@@ -15,16 +15,22 @@ import type { Kernel } from '../src/kernel/kernel.ts';
 import { PG_anon, PG_head, PG_lru, PTE_PRESENT, THREAD_REGS } from '../src/kernel/layout.ts';
 import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
 import { pinsOn } from '../src/kernel/gup_longterm.ts';
+import { entryHoldsSrc, entrySrc } from '../src/kernel/migrate_batch.ts';
 import { nodeLabel, prop, type StateView } from './common.ts';
 
-/** A busy thread holds pfn: cram_fault's REG[1] (raw pfn), a demotion batch's REG[1..5] (pfn + 1). */
+/** A busy thread holds pfn: cram_fault's REG[1] (raw pfn), a demotion batch's REG[1..5] (src pfn + 1, a staged migrate_pages status above; a moved one no longer). */
 function threadHolds(k: Kernel, pfn: number): boolean {
   const L = k.L;
   for (let t = 0; t < k.g.threads.length; t++) {
     const op = k.get(L.THR_OP, t);
     const R = t * THREAD_REGS;
     if (op === OP_HANDLE_FAULT && k.get(L.THR_REG, R + 1) === pfn) return true;
-    if (op === OP_KSWAPD_DEMOTE) for (let r = 1; r < THREAD_REGS; r++) if (k.get(L.THR_REG, R + r) === pfn + 1) return true;
+    if (op === OP_KSWAPD_DEMOTE) {
+      for (let r = 1; r < THREAD_REGS; r++) {
+        const v = k.get(L.THR_REG, R + r);
+        if (entryHoldsSrc(v) && entrySrc(v) === pfn) return true;
+      }
+    }
   }
   return false;
 }
@@ -49,12 +55,14 @@ function checkFolio(k: Kernel, pfn: number): string | null {
   // FOLL_LONGTERM pins (gup_longterm.ts) and GUP pins (pin_user_pages until unpin_user_page, src/kernel/gup.ts)
   let pins = pinsOn(k, pfn);
   for (let t = 0; t < L.THR_PIN.len; t++) if (k.get(L.THR_PIN, t) === pfn + 1) pins++;
-  const userFolio = ptes + pcache + swapcache + buffered + pins > 0 || k.has(L.PG_FLAGS, pfn, PG_anon | PG_lru) || m !== 0 || sw !== 0;
+  // a per-CPU lru_add batch holds one reference (mm/swap.c: folio_batch_add_and_move)
+  const batched = k.get(L.PG_LRU_BATCH, pfn) !== 0 ? 1 : 0;
+  const userFolio = ptes + pcache + swapcache + buffered + pins + batched > 0 || k.has(L.PG_FLAGS, pfn, PG_anon | PG_lru) || m !== 0 || sw !== 0;
   if (!userFolio || threadHolds(k, pfn)) return null;
-  const want = ptes + pcache + swapcache + buffered + pins;
+  const want = ptes + pcache + swapcache + buffered + pins + batched;
   const ref = k.get(L.PG_REF, pfn);
   if (ref !== want) {
-    return `pfn ${pfn} on ${nodeLabel(k, k.g.pfnNode[pfn]!)}: refcount ${ref} but its holders account for ${want} (${ptes} PTE, ${pcache} page cache, ${swapcache} swap cache, ${buffered} flush buffer${pins ? `, ${pins} GUP pin` : ''})`;
+    return `pfn ${pfn} on ${nodeLabel(k, k.g.pfnNode[pfn]!)}: refcount ${ref} but its holders account for ${want} (${ptes} PTE, ${pcache} page cache, ${swapcache} swap cache, ${buffered} flush buffer, ${batched} lru_add batch${pins ? `, ${pins} pin` : ''})`;
   }
   return null;
 }

@@ -11,8 +11,9 @@ import { F5, F6, R_NR } from '../src/cram/cram.ts';
 import { BLOCK_ABSENT, CRAM_PRESSURE_MAX, N_MEMORY_PRIVATE } from '../src/kernel/defs.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
 import { PG_anon, PG_head, PG_hwpoison, PTE_SWAP, THREAD_REGS } from '../src/kernel/layout.ts';
-import { OP_HANDLE_FAULT } from '../src/kernel/ops_codes.ts';
+import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
 import { opsById } from '../src/kernel/ops_table.ts';
+import { MB_DST_MAX, MB_MOVED, MB_NOMEM, entryStatus } from '../src/kernel/migrate_batch.ts';
 import { StateView } from '../src/kernel/state_view.ts';
 import { PIN_CHECK, PIN_HELD, nodePrivateAllowsLongtermPin } from '../src/kernel/gup_longterm.ts';
 import type { Machine } from '../src/kernel/kernel.ts';
@@ -111,6 +112,25 @@ const REACH: Readonly<Record<string, ReachDef>> = {
         if (k.get(k.L.GH_NP_UNREG_OPS, s) === 0 || k.get(k.L.NP_REFCOUNT, s) !== 0) continue;
         const p = k.g.privateNode;
         if (p >= 0 && k.g.blocks.every((b, i) => b.node !== p || k.get(k.L.BLOCK_STATE, i) === BLOCK_ABSENT)) return true;
+      }
+      return false;
+    },
+  },
+  'REACH-BATCH-BLOCKED-MIDWAY': {
+    id: 'REACH-BATCH-BLOCKED-MIDWAY',
+    source: 'mm/migrate.c: migrate_pages_batch (unmap loop, case -ENOMEM: "move unmapped folios, then exit"); mm/cram.c: alloc_cram_folio (migration_blocked per folio)',
+    description: 'a demotion batch whose allocation failed for one folio after another folio of it was unmapped or moved',
+    pred: (k) => {
+      for (let t = 0; t < k.g.threads.length; t++) {
+        if (k.get(k.L.THR_OP, t) !== OP_KSWAPD_DEMOTE) continue;
+        let nomem = false;
+        let progressed = false;
+        for (let r = 1; r < THREAD_REGS; r++) {
+          const st = entryStatus(k.get(k.L.THR_REG, t * THREAD_REGS + r));
+          if (st === MB_NOMEM) nomem = true;
+          else if (st === MB_MOVED || (st >= 1 && st <= MB_DST_MAX)) progressed = true;
+        }
+        if (nomem && progressed) return true;
       }
       return false;
     },
@@ -257,6 +277,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   gupnowait: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PIN-P'],
   cpusets: ['REACH-DEMOTED-TO-P', 'REACH-TEARDOWN', 'REACH-CPUSET-EXCLUDES-P'],
   gupfork: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PINNED'],
+  batch2: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PRESSURE-BLOCKED', 'REACH-BATCH-BLOCKED-MIDWAY'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);

@@ -191,10 +191,11 @@ export const findingsCommand: Command = {
         continue;
       }
       const { sys, descriptor } = resolveSystem({ system: 'kernel', config, mutant: null, fixes, conformance: false });
-      const r = explore(sys, opts);
+      const own0 = { ...opts, maxStates: Math.max(maxStates, f.findingMaxStates ?? 0) };
+      const r = explore(sys, own0);
       const v = r.violations[0];
       // Another invariant first: a second BFS checking only F's (a mismatch, reported; the finding still counts if F's invariant fails).
-      const own = v && v.property !== f.mends ? explore(withProperties(sys, (id) => id === f.mends), opts).violations[0] : v;
+      const own = v && v.property !== f.mends ? explore(withProperties(sys, (id) => id === f.mends), own0).violations[0] : v;
       let length: number | null = null;
       let traceFile: string | null = null;
       let mended = false;

@@ -21,14 +21,15 @@ import {
   VM_FAULT_RETRY, __GFP_COMP, __GFP_HIGHMEM, __GFP_KSWAPD_RECLAIM, __GFP_MOVABLE, __GFP_NORETRY, __GFP_NOWARN,
   __GFP_RETRY_MAYFAIL, errname,
 } from '../kernel/defs.ts';
-import { folioIsolateLru, folioNrPages, folioPut, folioPutbackLru, folioTestAnon } from '../kernel/folio.ts';
+import { folioIsolateLru, folioNrPages, folioPut, folioPutbackLru, folioTestAnon, lruAddDrain } from '../kernel/folio.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { EV_CN_USE_AFTER_FREE, EV_LIFECYCLE, GA_WHILE_BLOCKED, LK_MMAP_READ, LK_PTL, PG_lru, REF_CN, THREAD_REGS } from '../kernel/layout.ts';
 import { threadNode } from '../kernel/memory.ts';
 import { memoryTierRefreshDemotion } from '../kernel/memory_tiers.ts';
 import { migratePages } from '../kernel/migrate.ts';
 import { nodePrivateClearOps, nodePrivateMigrationBlocked, nodePrivateNp, nodePrivateSetOps } from '../kernel/node_private.ts';
-import { OPS_CRAM, registerCramOps, type NodePrivateOps } from '../kernel/ops_table.ts';
+import { OPS_CRAM, registerCramOps, type MigrateToStaged, type NodePrivateOps } from '../kernel/ops_table.ts';
+import type { BatchCallbacks } from '../kernel/migrate_batch.ts';
 import { NULL_PFN, allocPages, allocPagesNode } from '../kernel/page_alloc.ts';
 import { ghostLegitWrite, setPageContent } from '../kernel/page.ts';
 import { cxlCompressionFlushCb } from '../cxl/compression.ts';
@@ -127,8 +128,11 @@ export function allocCramFolio(k: Kernel, tid: number, src: number, nid: number)
   // Fix cram-alloc-checks-device (a design change, not in v4): read the device's
   // headroom synchronously and refuse a folio that might not fit uncompressed, so
   // demotion cannot outrun the threaded lthresh IRQ (finding device-capacity-irq-latency).
-  // migrate_pages is one step in the model, so the read and the copy cannot interleave
-  // with another demotion; concurrent demoters in the kernel would have to reserve.
+  // migrate_pages_batch allocates every destination of a batch before it copies any
+  // (src/kernel/migrate_batch.ts), so this read does not see the batch's own folios
+  // still to be copied, nor other demoters': a real fix must reserve the headroom it
+  // grants. The named configs that run this fix demote one folio per batch (pressure)
+  // or pages that fit the device whatever happens (batch2).
   if (hasFix(k.cfg, 'cram-alloc-checks-device') && !deviceHasRoom(k, 1 << order)) {
     if (k.log) k.trace(`alloc_cram_folio(pfn ${src}, N${nid}) = NULL (device headroom)`);
     return NULL_PFN;
@@ -165,39 +169,71 @@ export function allocCramPromoteFolio(k: Kernel, src: number, nid: number): numb
   return dst;
 }
 
-/** cram_migrate_to(list, nid, mode, reason, &nr): the demotion entry into P. `reason` is never checked (11.4). */
-export function cramMigrateTo(k: Kernel, tid: number, list: number[], nid: number, mode: number, reason: number): { ret: number; nrSucceeded: number } {
+/**
+ * cram_migrate_to up to its migrate_pages call: get_cram_node, the purged and
+ * pressure checks, and the file folios kept back (fix no-file-demotion).
+ * Staged (kswapd): the cn reference is held across the batch's steps (REF_CN).
+ */
+function cramMigrateToBegin(k: Kernel, tid: number, list: readonly number[], nid: number, staged: boolean): { ret: number } | { kept: number[] } {
   ran(k, 'cram_migrate_to');
   // mm/cram.c: cram_migrate_to
   if (!getCramNode(k, nid)) {
     if (k.log) k.trace(`cram_migrate_to(N${nid}) = -ENODEV`);
-    return { ret: -ENODEV, nrSucceeded: 0 };
+    return { ret: -ENODEV };
   }
-  let ret: number;
-  let nrSucceeded = 0;
+  let ret = 0;
   if (k.get(k.L.CN_PURGED, nid)) ret = -ENODEV;
   else if (k.get(k.L.CN_PRESSURE, nid) >= CRAM_PRESSURE_MAX && k.cfg.mutant !== 'migrate-to-ignores-pressure') ret = -ENOSPC;
-  else {
-    // Fix no-file-demotion: file-backed folios stay on the list (not migrated), counted as failures.
-    const kept: number[] = [];
-    if (hasFix(k.cfg, 'no-file-demotion')) {
-      for (let i = list.length - 1; i >= 0; i--) {
-        if (!folioTestAnon(k, list[i]!)) kept.push(...list.splice(i, 1));
-      }
-      kept.reverse();
-    }
-    const r = migratePages(k, tid, list, (kk, src) => allocCramFolio(kk, tid, src, nid), cramPutNewFolio, mode, reason);
-    ret = r.ret >= 0 ? r.ret + kept.length : r.ret;
-    nrSucceeded = r.nrSucceeded;
-    // Contract mutant migrate-to-counts-kept (mutants/contracts.ts): the folios kept back are reported as moved too.
-    if (k.cfg.mutant === 'migrate-to-counts-kept') nrSucceeded += kept.length;
-    list.push(...kept);
-    // lru_add_drain_all: the model has no per-CPU LRU batches (folio.ts).
+  if (ret !== 0) {
+    putCramNode(k, nid);
+    if (k.log) k.trace(`cram_migrate_to(N${nid}) = ${errname(ret)}`);
+    return { ret };
   }
-  putCramNode(k, nid);
-  if (k.log) k.trace(`cram_migrate_to(N${nid}, reason ${reason}) = ${errname(ret)} (succeeded ${nrSucceeded})`);
-  return { ret, nrSucceeded };
+  if (staged) k.setBits(k.L.THR_REFS, tid, REF_CN);
+  // Fix no-file-demotion: file-backed folios stay on the list (not migrated), counted as failures.
+  return { kept: hasFix(k.cfg, 'no-file-demotion') ? list.filter((p) => !folioTestAnon(k, p)) : [] };
 }
+
+/** cram_migrate_to after migrate_pages: nr_succeeded, put_cram_node. */
+function cramMigrateToEnd(k: Kernel, tid: number, nid: number, r: { ret: number; nrSucceeded: number }, kept: number, staged: boolean): { ret: number; nrSucceeded: number } {
+  // mm/cram.c: cram_migrate_to
+  let nrSucceeded = r.nrSucceeded;
+  // Contract mutant migrate-to-counts-kept (mutants/contracts.ts): the folios kept back are reported as moved too.
+  if (k.cfg.mutant === 'migrate-to-counts-kept') nrSucceeded += kept;
+  if (r.nrSucceeded > 0) lruAddDrain(k, tid, -1); // mm/cram.c: cram_migrate_to, lru_add_drain_all() once something moved
+  if (staged) k.clearBits(k.L.THR_REFS, tid, REF_CN);
+  putCramNode(k, nid);
+  if (k.log) k.trace(`cram_migrate_to(N${nid}) = ${errname(r.ret)} (succeeded ${nrSucceeded})`);
+  return { ret: r.ret, nrSucceeded };
+}
+
+function cramMigrateCallbacks(k: Kernel, tid: number, nid: number, reason: number): BatchCallbacks {
+  void k;
+  return { getNew: (kk, src) => allocCramFolio(kk, tid, src, nid), putNew: cramPutNewFolio, reason };
+}
+
+/** cram_migrate_to(list, nid, mode, reason, &nr): the demotion entry into P. `reason` is never checked (11.4). */
+export function cramMigrateTo(k: Kernel, tid: number, list: number[], nid: number, mode: number, reason: number): { ret: number; nrSucceeded: number } {
+  const b = cramMigrateToBegin(k, tid, list, nid, false);
+  if ('ret' in b) return { ret: b.ret, nrSucceeded: 0 };
+  const kept = b.kept;
+  const rest = list.filter((p) => !kept.includes(p));
+  const cb = cramMigrateCallbacks(k, tid, nid, reason);
+  const r = migratePages(k, tid, rest, cb.getNew, cb.putNew, mode, reason);
+  list.length = 0;
+  list.push(...rest, ...kept);
+  return cramMigrateToEnd(k, tid, nid, { ret: r.ret >= 0 ? r.ret + kept.length : r.ret, nrSucceeded: r.nrSucceeded }, kept.length, false);
+}
+
+/** cram_migrate_to as steps of kswapd (src/kernel/migrate_batch.ts). */
+const CRAM_MIGRATE_STAGED: MigrateToStaged = {
+  begin: (k, tid, list, nid) => cramMigrateToBegin(k, tid, list, nid, true),
+  callbacks: cramMigrateCallbacks,
+  end: (k, tid, list, nid, r) => {
+    const kept = hasFix(k.cfg, 'no-file-demotion') ? list.filter((p) => !folioTestAnon(k, p)).length : 0;
+    return cramMigrateToEnd(k, tid, nid, r, kept, true);
+  },
+};
 
 /** cram_release_ptl(vmf, level): pte_unmap_unlock / spin_unlock. */
 export function cramReleasePtl(k: Kernel, tid: number): void {
@@ -225,6 +261,7 @@ export const CRAM_OPS: NodePrivateOps = {
   flags: NP_OPS_MIGRATION | NP_OPS_DEMOTION | NP_OPS_NUMA_BALANCING | NP_OPS_PROTECT_WRITE | NP_OPS_RECLAIM,
   freeFolio: cramFreeFolioCb,
   migrateTo: cramMigrateTo,
+  migrateToStaged: CRAM_MIGRATE_STAGED,
   folioMigrate: cramFolioMigrate,
   handleFault: true,
   reclaimPolicy: cramReclaimPolicy,
@@ -475,6 +512,9 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
     case F6: {
       putCramNode(k, nid);
       if (k.get(L.THR_REG, R + R_NR) === 0) {
+        // lru_add_drain() (this CPU's batch: F5's putback), then the return decision.
+        const c = k.g.threads[tid];
+        if (c?.kind === 'cpu') lruAddDrain(k, tid, c.cpu);
         // Fix cram-fault-retry-contract: honour the caller's flags. Without
         // ALLOW_RETRY keep the lock and return 0 (the caller looks the page up
         // again and refaults); with RETRY_NOWAIT return VM_FAULT_RETRY with the lock held.
@@ -488,7 +528,7 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
           if (k.log) k.trace(`cram_fault F6: nothing migrated, FAULT_FLAG_RETRY_NOWAIT -> VM_FAULT_RETRY (lock kept)`);
           return faultDone(k, tid, VM_FAULT_RETRY);
         }
-        // lru_add_drain (no per-CPU batches in the model); release_fault_lock(vmf).
+        // release_fault_lock(vmf).
         k.clearBits(L.THR_LOCKS, tid, LK_MMAP_READ);
         if (k.log) k.trace(`cram_fault F6: nothing migrated -> VM_FAULT_RETRY`);
         return faultDone(k, tid, VM_FAULT_RETRY);

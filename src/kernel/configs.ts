@@ -463,6 +463,11 @@ export const KERNEL_CONFIG_PARAMS = {
   // 3.3M states, depth 45, 11 min) and tiny with a second CPU (stopped at
   // 1.7M states, depth 45).
   race2small: { name: 'race2small', cpus: 2, anonPages: 1, filePages: 0, rewrite: true, mprotect: true, flush: false, device: false, sameProgram: true },
+  // Two anon pages (incompressible, mixed) demoted in one kswapd batch (issue 12 item 4):
+  // migrate_pages_batch allocates and unmaps one folio per step, so the lthresh IRQ
+  // thread can block the node between the two allocations (the second fails, the
+  // first still moves) or after both (the batch overshoots the edge by two folios).
+  batch2: { name: 'batch2', cpus: 1, anonPages: 2, filePages: 0, flush: false, demoteBatch: 2 },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -473,7 +478,7 @@ export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
 export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
-  'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets', 'race2small',
+  'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets', 'race2small', 'batch2',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -35,7 +35,7 @@ export function filemapAllocFolio(k: Kernel, node: number): number {
  * one read from storage and inserted. Returns the pfn with a reference for the
  * caller (folio_put when done), or NULL_PFN if allocation failed.
  */
-export function filemapGetFolio(k: Kernel, node: number, file: number, pgoff: number): number {
+export function filemapGetFolio(k: Kernel, node: number, file: number, pgoff: number, tid = -1): number {
   ran(k, 'filemap_get_folio');
   // mm/filemap.c: __filemap_get_folio
   const idx = fileIndex(k, file, pgoff);
@@ -55,7 +55,7 @@ export function filemapGetFolio(k: Kernel, node: number, file: number, pgoff: nu
   k.add(k.L.PG_REF, pfn, 1);
   // filemap_read_folio: contents from storage.
   setPageContent(k, pfn, k.get(k.L.FILE_DATA, idx));
-  lruAdd(k, pfn);
+  lruAdd(k, pfn, tid);
   if (k.log) k.trace(`filemap_add_folio(file ${file}, pgoff ${pgoff}) = pfn ${pfn} (node ${k.g.pfnNode[pfn]})`);
   return pfn;
 }
@@ -67,7 +67,7 @@ export function filemapGetFolio(k: Kernel, node: number, file: number, pgoff: nu
 export function genericPerformWrite(k: Kernel, tid: number, node: number, file: number, pgoff: number, value: number): number {
   ran(k, 'generic_perform_write');
   // mm/filemap.c: generic_perform_write
-  const pfn = filemapGetFolio(k, node, file, pgoff);
+  const pfn = filemapGetFolio(k, node, file, pgoff, tid);
   if (pfn === NULL_PFN) return -12;
   setPageContent(k, pfn, value);
   k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);

@@ -45,6 +45,8 @@ export const CRAM_FIXES: readonly Fix[] = [
     site: 'compression.c: cxl_flush_kthread_fn / cxl_flush_overflow_work',
     mends: 'INV-FLUSH-BIT',
     config: 'flush',
+    // 60 steps deep since the LRU batches and staged demotion (issue 12): found after ~2.0M states.
+    findingMaxStates: 3_000_000,
     description:
       'Swap pcpu->active with xchg() instead of the unlocked rcu_replace_pointer read-then-write. In v4 the kthread (another CPU) and the overflow work can both read the same active buffer: one buffer ends up as both overflow_spare and kthread spare, later as active and kthread spare, and the next round\'s cxl_flush_buf_reset(spare) wipes the live active buffer, leaking the references of the folios queued in it (kept out of the buddy for good, flush bits left set).',
   },

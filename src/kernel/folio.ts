@@ -2,10 +2,15 @@
 // mm/vmscan.c, mm/filemap.c helpers).
 //
 // Modelling choices:
-// * LRU: the model adds a folio to its LRU directly (lru_add_drain semantics),
-//   with no per-CPU folio batches. So cram_fault's F2 failure "folio sitting in
-//   a per-CPU LRU batch" cannot happen; F2 fails only when the folio is
-//   already isolated (PG_lru clear).
+// * LRU: folio_add_lru from a user CPU puts the folio in that CPU's lru_add
+//   batch (mm/swap.c: folio_batch_add_and_move, with a reference of the
+//   batch's, PG_lru still clear) until an lru_add_drain on that CPU or an
+//   lru_add_drain_all moves it (lru_add: PG_lru set, the batch's reference
+//   put). Isolation fails meanwhile (cram_fault F2, kswapd, offline's scan).
+//   The batch is PG_LRU_BATCH (cpu + 1) per folio, not an array: its order
+//   is not observable, and FOLIO_BATCH_SIZE (31) is more folios than any
+//   named config has, so the full-batch drain cannot fire. Kernel threads
+//   (kswapd, the driver) add to the LRU at once (README, modelling choices).
 // * Folios are addressed by their head pfn; the fields of a folio live at
 //   that pfn (PG_REF, PG_MAPCOUNT, PG_MAPPING, PG_SWAP, PG_FLAGS of the head).
 
@@ -15,6 +20,8 @@ import { hasFix } from './config.ts';
 import { folioManagedOnFree, folioIsPrivateNode } from './node_private.ts';
 import { freePagesToBuddy } from './page_alloc.ts';
 import { EV2_REF_ON_FREE, event2, pageInBuddy } from './ghost.ts';
+import { BLOCK_ONLINE } from './defs.ts';
+import { ran } from './ran.ts';
 
 /** folio_nr_pages(f) */
 export function folioNrPages(k: Kernel, pfn: number): number {
@@ -109,6 +116,7 @@ function resetFolioFields(k: Kernel, pfn: number, nr: number): void {
     k.set(L.PG_MAPPING, p, 0);
     k.set(L.PG_SWAP, p, 0);
     k.set(L.GH_ALLOC, p, 0);
+    k.set(L.PG_LRU_BATCH, p, 0);
   }
 }
 
@@ -121,17 +129,69 @@ export function folioIsolateLru(k: Kernel, pfn: number): boolean {
   return true;
 }
 
-/** folio_putback_lru(f): back on the LRU, drop the isolation reference. */
+/** folio_putback_lru(f): back on the LRU (through tid's batch), drop the isolation reference. */
 export function folioPutbackLru(k: Kernel, tid: number, pfn: number): void {
   // mm/vmscan.c: folio_putback_lru
-  lruAdd(k, pfn);
+  lruAdd(k, pfn, tid);
   folioPut(k, tid, pfn);
 }
 
-/** folio_add_lru + lru_add_drain (no per-CPU batch in the model, see header). */
-export function lruAdd(k: Kernel, pfn: number): void {
-  // mm/swap.c: folio_add_lru
+/**
+ * folio_add_lru(f) run by thread tid: a user CPU's goes into that CPU's
+ * lru_add batch with a reference of the batch's, unless the folio is large
+ * (folio_may_be_lru_cached) or lru_cache_disabled() (an offline_pages in
+ * progress); then, and from other threads, lru_add at once.
+ */
+export function lruAdd(k: Kernel, pfn: number, tid = -1): void {
+  // mm/swap.c: folio_add_lru -> folio_batch_add_and_move(folio, lru_add)
+  const r = k.g.threads[tid];
+  if (r?.kind === 'cpu' && k.get(k.L.PG_ORDER, pfn) === 0 && !lruCacheDisabled(k)) {
+    folioGet(k, pfn);
+    k.set(k.L.PG_LRU_BATCH, pfn, r.cpu + 1);
+    if (k.log) k.trace(`folio_add_lru(pfn ${pfn}): cpu${r.cpu}'s lru_add batch`);
+    return;
+  }
   k.setBits(k.L.PG_FLAGS, pfn, PG_lru);
+}
+
+/**
+ * lru_cache_disabled(): offline_pages holds lru_cache_disable() from before
+ * start_isolate_page_range to its end, so a block of an online range that is
+ * isolated means some offline_pages is running.
+ */
+// mm/swap.c: lru_cache_disabled
+export function lruCacheDisabled(k: Kernel): boolean {
+  for (let b = 0; b < k.g.blocks.length; b++) {
+    if (k.get(k.L.BLOCK_STATE, b) === BLOCK_ONLINE && k.has(k.L.PG_FLAGS, k.g.blocks[b]!.firstPfn, PG_isolated_pb)) return true;
+  }
+  return false;
+}
+
+/** CPU cpu's lru_add batch holds a folio. */
+export function cpuLruBatchBusy(k: Kernel, cpu: number): boolean {
+  for (let p = 0; p < k.g.pfns; p++) if (k.get(k.L.PG_LRU_BATCH, p) === cpu + 1) return true;
+  return false;
+}
+
+/**
+ * lru_add_drain() on CPU cpu (cpu < 0: lru_add_drain_all, every CPU):
+ * folio_batch_move_lru(lru_add): each folio gets PG_lru, then the batch's
+ * references are put (folios_put: the last one frees the folio).
+ */
+export function lruAddDrain(k: Kernel, tid: number, cpu: number): boolean {
+  // mm/swap.c: lru_add_drain -> lru_add_drain_cpu -> folio_batch_move_lru
+  ran(k, 'lru_add_drain');
+  const moved: number[] = [];
+  for (let p = 0; p < k.g.pfns; p++) {
+    const c = k.get(k.L.PG_LRU_BATCH, p);
+    if (c === 0 || (cpu >= 0 && c !== cpu + 1)) continue;
+    k.set(k.L.PG_LRU_BATCH, p, 0);
+    k.setBits(k.L.PG_FLAGS, p, PG_lru);
+    moved.push(p);
+  }
+  for (const p of moved) folioPut(k, tid, p);
+  if (moved.length && k.log) k.trace(`lru_add_drain${cpu < 0 ? '_all' : `(cpu${cpu})`}: pfn ${moved.join(', ')} onto the LRU`);
+  return moved.length > 0;
 }
 
 /** folio_trylock(f) */

@@ -146,6 +146,7 @@ export interface KernelLayout {
   readonly PG_SWAP: Field; // swap-cache folio: swap slot + 1
   readonly PG_CONTENT: Field; // page contents (0 = zeroed)
   readonly PG_FLUSH_BIT: Field; // compression driver flush_record bit for this page
+  readonly PG_LRU_BATCH: Field; // cpu + 1 of the per-CPU lru_add batch the folio waits in (mm/swap.c: cpu_fbatches), 0 none
   readonly GH_ALLOC: Field; // ghost GA_* bits
   readonly GH_EXPECT: Field; // ghost: contents P's page may hold (last legitimate write) + 1, 0 = unknown
   // per mm
@@ -283,6 +284,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     PG_SWAP: b.add('PG_SWAP', P, cfg.swapSlots),
     PG_CONTENT: b.add('PG_CONTENT', P, cfg.contentValues - 1),
     PG_FLUSH_BIT: b.add('PG_FLUSH_BIT', P, 1),
+    PG_LRU_BATCH: b.add('PG_LRU_BATCH', P, C),
     GH_ALLOC: b.add('GH_ALLOC', P, 31),
     GH_EXPECT: b.add('GH_EXPECT', P, cfg.contentValues),
     MM_LIVE: b.add('MM_LIVE', cfg.mms, 1),

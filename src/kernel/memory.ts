@@ -18,11 +18,11 @@
 import { match } from 'ts-pattern';
 import { cramFaultStep } from '../cram/cram.ts';
 import { GFP_HIGHUSER_MOVABLE, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, __GFP_PRIVATE, __GFP_ZERO, errname } from './defs.ts';
-import { EV_NOWAIT_UNLOCK, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PTE_DIRTY, PTE_EXCL, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_MAYWRITE, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import { EV_NOWAIT_UNLOCK, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PG_lru, PTE_DIRTY, PTE_EXCL, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_MAYWRITE, VMA_SHARED, VMA_WRITE } from './layout.ts';
 import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_RETRY_NOWAIT, FAULT_FLAG_UNSHARE, FAULT_FLAG_USER, FAULT_FLAG_WRITE, USER_FAULT_FLAGS, threadFaultFlags } from './fault_flags.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, filemapGetFolio } from './filemap.ts';
-import { folioNid, folioPut, folioTestAnon, lruAdd, pageFolio } from './folio.ts';
+import { folioNid, folioPut, folioTestAnon, lruAdd, lruAddDrain, pageFolio } from './folio.ts';
 import { policyNodemask, vmaAllocFolio, vmaPolicy } from './mempolicy.ts';
 import { anonFaultOomControl, outOfMemory } from './oom_kill.ts';
 import { migrateMisplacedFolio } from './migrate.ts';
@@ -252,7 +252,7 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
   }
   zeroFolio(k, pfn, 1);
   k.setBits(k.L.PG_FLAGS, pfn, PG_anon);
-  lruAdd(k, pfn);
+  lruAdd(k, pfn, tid);
   const vw = k.has(k.L.VMA_FLAGS, s, VMA_WRITE);
   // Mutant anon-fault-drops-alloc-ref (mutants/safety.ts): the allocation's reference is dropped as if the rmap took its own.
   if (k.cfg.mutant === 'anon-fault-drops-alloc-ref') folioPut(k, tid, pfn);
@@ -271,7 +271,7 @@ function doReadFault(k: Kernel, tid: number, mm: number, vaddr: number): number 
   // mm/memory.c: do_read_fault
   const s = pteSlot(k, mm, vaddr);
   const { file, pgoff } = fileOf(k, s);
-  const pfn = filemapGetFolio(k, threadNode(k, tid), file, pgoff);
+  const pfn = filemapGetFolio(k, threadNode(k, tid), file, pgoff, tid);
   if (pfn === NULL_PFN) return VM_FAULT_OOM;
   setPtePresent(k, s, pfn, 0); // the lookup's reference becomes the mapping's
   if (k.log) k.trace(`do_read_fault(mm ${mm}, v${vaddr}) -> pfn ${pfn} (node ${folioNid(k, pfn)}) read-only`);
@@ -283,7 +283,7 @@ function doCowFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
   // mm/memory.c: do_cow_fault
   const s = pteSlot(k, mm, vaddr);
   const { file, pgoff } = fileOf(k, s);
-  const src = filemapGetFolio(k, threadNode(k, tid), file, pgoff);
+  const src = filemapGetFolio(k, threadNode(k, tid), file, pgoff, tid);
   if (src === NULL_PFN) return VM_FAULT_OOM;
   const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0, threadNode(k, tid));
   if (dst === NULL_PFN) {
@@ -292,7 +292,7 @@ function doCowFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
   }
   copyFolioContent(k, dst, src, 1);
   k.setBits(k.L.PG_FLAGS, dst, PG_anon);
-  lruAdd(k, dst);
+  lruAdd(k, dst, tid);
   setPtePresent(k, s, dst, PTE_EXCL | PTE_WRITE | PTE_DIRTY);
   folioPut(k, tid, src);
   if (k.log) k.trace(`do_cow_fault(mm ${mm}, v${vaddr}): pfn ${src} copied to pfn ${dst} (node ${folioNid(k, dst)})`);
@@ -308,7 +308,7 @@ function doSharedFault(k: Kernel, tid: number, mm: number, vaddr: number): numbe
   // mm/memory.c: do_shared_fault
   const s = pteSlot(k, mm, vaddr);
   const { file, pgoff } = fileOf(k, s);
-  const pfn = filemapGetFolio(k, threadNode(k, tid), file, pgoff);
+  const pfn = filemapGetFolio(k, threadNode(k, tid), file, pgoff, tid);
   if (pfn === NULL_PFN) return VM_FAULT_OOM;
   k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
   setPtePresent(k, s, pfn, PTE_WRITE | PTE_DIRTY);
@@ -345,6 +345,9 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number, unsh
     // Fix private-no-ops-protected: a private folio left write-protected for a service that is
     // gone is not reused in place; wp_page_copy moves the data off the node.
     const keepOff = privateNodeWithoutOps(k, folioNid(k, old)) && folioManagedWrprotect(k, old);
+    // wp_can_reuse_anon_folio: "We cannot easily detect+handle references from
+    // remote LRU caches": a folio not on the LRU drains this CPU's batch first.
+    if (!excl && !k.has(L.PG_FLAGS, old, PG_lru)) drainLocal(k, tid);
     // "If we encounter a page that is marked exclusive, we must reuse the page
     // without further checks" (a pinned exclusive page stays the process's page).
     if (!keepOff && (excl || (k.get(L.PG_REF, old) === 1 && k.get(L.PG_MAPCOUNT, old) === 1))) {
@@ -370,7 +373,7 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number, unsh
   }
   copyFolioContent(k, dst, old, 1);
   k.setBits(L.PG_FLAGS, dst, PG_anon);
-  lruAdd(k, dst);
+  lruAdd(k, dst, tid);
   k.add(L.PG_MAPCOUNT, old, -1);
   k.set(L.PTE_FLAGS, s, 0);
   // wp_page_copy: unshare maps the copy read-only; a write maps it maybe_mkwrite(pte_mkdirty()).
@@ -412,7 +415,7 @@ export function doNumaPage(k: Kernel, tid: number, mm: number, vaddr: number): n
   const target = threadNode(k, tid);
   // can_change_pte_writable: exclusive anon, or a dirty folio of a shared mapping.
   let writable = k.has(L.VMA_FLAGS, s, VMA_WRITE) &&
-    (folioTestAnon(k, pfn) ? k.get(L.PG_MAPCOUNT, pfn) === 1 && k.get(L.PG_REF, pfn) === 1 : k.has(L.VMA_FLAGS, s, VMA_SHARED) && k.has(L.PG_FLAGS, pfn, PG_dirty));
+    (folioTestAnon(k, pfn) ? k.get(L.PG_MAPCOUNT, pfn) === 1 && refsBesidesLruBatch(k, pfn) === 1 : k.has(L.VMA_FLAGS, s, VMA_SHARED) && k.has(L.PG_FLAGS, pfn, PG_dirty));
   if (k.cfg.mutant !== 'numa-fault-maps-writable' && folioManagedWrprotect(k, pfn)) writable = false;
   if (k.cfg.mutant === 'numa-fault-maps-writable' && folioManagedWrprotect(k, pfn)) writable = true;
   if (folioNid(k, pfn) !== target) {
@@ -426,6 +429,22 @@ export function doNumaPage(k: Kernel, tid: number, mm: number, vaddr: number): n
     k.set(L.PTE_FLAGS, s, f | (writable ? PTE_WRITE : 0));
   }
   return 0;
+}
+
+/** lru_add_drain() on the CPU thread tid runs on (kernel threads have no batch in the model). */
+function drainLocal(k: Kernel, tid: number): void {
+  const r = k.g.threads[tid];
+  if (r?.kind === 'cpu') lruAddDrain(k, tid, r.cpu);
+}
+
+/**
+ * The folio's references other than a per-CPU lru_add batch's. The model
+ * reads PageAnonExclusive of a mapped anon folio as "one mapping and no other
+ * reference" (can_change_pte_writable); a batch's reference does not make a
+ * page shared, so it is not counted.
+ */
+export function refsBesidesLruBatch(k: Kernel, pfn: number): number {
+  return k.get(k.L.PG_REF, pfn) - (k.get(k.L.PG_LRU_BATCH, pfn) !== 0 ? 1 : 0);
 }
 
 /**
@@ -454,11 +473,14 @@ export function doSwapPage(k: Kernel, tid: number, mm: number, vaddr: number, wr
     k.setBits(L.PG_FLAGS, pfn, PG_anon);
     addToSwapCache(k, pfn, slot);
     copySwapData(k, pfn, slot);
-    lruAdd(k, pfn);
+    lruAdd(k, pfn, tid);
   }
   // pte_swp_exclusive: try_to_unmap marked the entry if the page was
   // PageAnonExclusive (one mapping, never shared by fork)
   const marked = k.has(L.PTE_FLAGS, s, PTE_EXCL);
+  // "Try removing the extra reference from the local LRU caches if required":
+  // a write fault on a swap-cache folio that is not on the LRU drains this CPU's batch.
+  if (write && !k.has(L.PG_FLAGS, pfn, PG_lru)) drainLocal(k, tid);
   swapFree(k, slot);
   // should_try_to_free_swap: a write fault that is the last user drops the swap copy.
   if (write && k.get(L.SWAP_COUNT, slot) === 0 && k.get(L.PG_REF, pfn) === 2) deleteFromSwapCache(k, pfn);

@@ -13,7 +13,7 @@ import {
   EINVAL, errname, GFP_KERNEL, MAX_NR_ZONES, MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MR_MEMORY_HOTPLUG,
   N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE, ZONE_MOVABLE,
 } from './defs.ts';
-import { folioIsolateLru, folioNrPages, folioPut } from './folio.ts';
+import { folioIsolateLru, folioNrPages, folioPut, lruAddDrain } from './folio.ts';
 import { zoneType } from './geometry.ts';
 import type { Kernel } from './kernel.ts';
 import { PG_head, PG_lru } from './layout.ts';
@@ -110,16 +110,18 @@ export const OFFLINE_AGAIN = 1;
  * lru_cache_disable, start_isolate_page_range (free pages stop counting and
  * cannot be allocated) and the notifiers, then the loop's first signal check.
  * 0: the caller runs offlinePagesPass until it stops returning OFFLINE_AGAIN.
- * The model's LRU has no per-CPU batches to drain, and no v4 notifier refuses.
+ * No v4 notifier refuses.
  */
 // mm/memory_hotplug.c: offline_pages (up to `do {`)
-export function offlinePagesBegin(k: Kernel, block: number, signalPending: boolean): number {
+export function offlinePagesBegin(k: Kernel, block: number, signalPending: boolean, tid: number): number {
   ran(k, 'offline_pages');
   const b = k.g.blocks[block];
   if (!b || k.get(k.L.BLOCK_STATE, block) !== BLOCK_ONLINE) {
     k.trace(`offline_pages(block ${block}) = -EINVAL`);
     return -EINVAL;
   }
+  // lru_cache_disable(): every CPU's lru_add batch drained; lruAdd batches nothing while the range is isolated.
+  lruAddDrain(k, tid, -1);
   isolateBlock(k, block);
   if (k.log) k.trace(`offline_pages(block ${block}, N${b.node}): range isolated`);
   if (signalPending) return offlinePagesAbort(k, block, -EINTR);
@@ -254,7 +256,7 @@ function offlineIsolatedBlock(k: Kernel, block: number): void {
  * rounds as steps instead (offlineAndRemoveStep).
  */
 export function offlinePages(k: Kernel, block: number, tid: number): number {
-  let ret = offlinePagesBegin(k, block, false);
+  let ret = offlinePagesBegin(k, block, false, tid);
   if (ret !== 0) return ret;
   for (;;) {
     const before = k.s.slice();
@@ -466,7 +468,7 @@ export function offlineAndRemoveStep(k: Kernel, nid: number, firstBlock: number,
   let i = k.get(L.THR_REG, rb + 1);
   while (i < nBlocks && k.get(L.BLOCK_STATE, firstBlock + i) !== BLOCK_ONLINE) i++;
   if (i === nBlocks) return done(removeOfflinedRange(k, nid, firstBlock, nBlocks, offlined));
-  const r = offlinePagesBegin(k, firstBlock + i, signalPending);
+  const r = offlinePagesBegin(k, firstBlock + i, signalPending, tid);
   if (r !== 0) return done(rollbackOffline(k, nid, firstBlock, offlined, r));
   k.set(L.THR_REG, rb, i + 1);
   k.set(L.THR_REG, rb + 1, i);

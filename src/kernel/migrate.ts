@@ -11,7 +11,7 @@
 import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_DEMOTION, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE } from './defs.ts';
 import { GA_WHILE_BLOCKED, PG_active, PG_anon, PG_locked, PG_unevictable, PTE_PRESENT } from './layout.ts';
 import type { Kernel } from './kernel.ts';
-import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, pageFolio } from './folio.ts';
+import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, lruAddDrain, pageFolio } from './folio.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedMigrateCb, nodePrivateMigrateTo } from './node_private.ts';
 import { NULL_PFN, allocPages, freePagesToBuddy } from './page_alloc.ts';
 import { copyFolioContent, ghostLegitWrite } from './page.ts';
@@ -22,8 +22,6 @@ import { ran } from './ran.ts';
 export type NewFolioFn = (k: Kernel, src: number) => number;
 /** free_folio_t: give back an unused destination. */
 export type PutNewFolioFn = (k: Kernel, tid: number, dst: number) => void;
-
-type OneResult = 'ok' | 'fail' | 'nomem';
 
 /**
  * node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio), d):
@@ -53,40 +51,53 @@ function migrateFolioDoneStat(k: Kernel, src: number, nr: number, reason: number
  * migrate_pages(list, get_new, put_new, private, mode, reason): migrate every
  * isolated folio on `list` (pfns); moved ones are removed from the list.
  * Returns 0, the number not migrated, or -errno, and nrSucceeded.
- * An allocation failure stops the batch with -ENOMEM (migrate_pages_batch);
+ * As migrate_pages_batch: first every folio gets its destination and is
+ * unmapped (the get_new callback, e.g. alloc_cram_folio's pressure check, runs
+ * per folio), then the unmapped folios are moved. An allocation failure stops
+ * the unmap loop with -ENOMEM and moves what was unmapped ("goto move");
  * folios that failed stay on the list, still isolated, for the caller.
  */
 export function migratePages(k: Kernel, tid: number, list: number[], getNew: NewFolioFn, putNew: PutNewFolioFn | null, mode: number, reason: number): { ret: number; nrSucceeded: number } {
   ran(k, 'migrate_pages');
-  // mm/migrate.c: migrate_pages
+  // mm/migrate.c: migrate_pages -> migrate_pages_batch
   let failed = 0;
   let nrSucceeded = 0;
   let nomem = false;
   const todo = list.slice();
   const left: number[] = [];
+  const unmapped: { src: number; dst: number }[] = [];
   for (const src of todo) {
     if (nomem) {
       left.push(src);
       continue;
     }
-    const r = migrateOne(k, tid, src, getNew, putNew, mode, reason);
-    if (r === 'ok') {
-      nrSucceeded += folioNrPagesSafe(k, src);
-    } else {
+    const r = migrateFolioUnmap(k, tid, src, getNew, putNew, reason);
+    if (r.kind === 'done') nrSucceeded += folioNrPagesSafe(k, src);
+    else if (r.kind === 'unmapped') unmapped.push({ src, dst: r.dst });
+    else {
       left.push(src);
-      if (r === 'nomem') nomem = true;
+      if (r.kind === 'nomem') nomem = true;
       else failed++;
     }
   }
+  // move: try_to_unmap_flush, then migrate_folios_move
+  for (const { src, dst } of unmapped) {
+    const nr = folioNrPagesSafe(k, src);
+    if (migrateFolioMove(k, tid, src, dst, putNew, reason)) nrSucceeded += nr;
+    else {
+      left.push(src);
+      failed++;
+    }
+  }
   list.length = 0;
-  list.push(...left);
+  list.push(...todo.filter((p) => left.includes(p)));
   const ret = nomem ? -ENOMEM : failed;
   if (k.log) k.trace(`migrate_pages([${todo.join(',')}], mode ${mode}, reason ${reason}) = ${errname(ret)} (succeeded ${nrSucceeded})`);
   return { ret, nrSucceeded };
 }
 
 /** A freed source has order 0 in the state; count it as one page. */
-function folioNrPagesSafe(k: Kernel, pfn: number): number {
+export function folioNrPagesSafe(k: Kernel, pfn: number): number {
   return Math.max(1, folioNrPages(k, pfn));
 }
 
@@ -95,10 +106,18 @@ function putDst(k: Kernel, tid: number, dst: number, putNew: PutNewFolioFn | nul
   else folioPut(k, tid, dst);
 }
 
-/** migrate_folio_unmap + migrate_folio_move for one isolated folio. */
-function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, putNew: PutNewFolioFn | null, mode: number, reason: number): OneResult {
+/**
+ * The result of migrate_pages_batch's unmap loop for one folio: 'done' (freed
+ * under us: counts as migrated), 'unmapped' (dst allocated, both locked, src's
+ * PTEs are migration entries: it waits for the move loop), 'nomem' (get_new
+ * returned NULL: the loop stops), 'fail' (stays on the list).
+ */
+export type UnmapResult = { readonly kind: 'done' | 'nomem' | 'fail' } | { readonly kind: 'unmapped'; readonly dst: number };
+
+/** The "freed from under us" check, then get_new + migrate_folio_unmap for one isolated folio. */
+export function migrateFolioUnmap(k: Kernel, tid: number, src: number, getNew: NewFolioFn, putNew: PutNewFolioFn | null, reason: number): UnmapResult {
   const L = k.L;
-  // migrate_folio_unmap: "Folio was freed from under us. So we are done."
+  // mm/migrate.c: migrate_pages_batch: "the folio was freed from under us, so just drop our reference".
   if (k.get(L.PG_REF, src) === 1) {
     k.clearBits(L.PG_FLAGS, src, PG_active | PG_unevictable);
     if (k.log) k.trace(`migrate_folio_unmap(pfn ${src}): freed under us`);
@@ -108,20 +127,19 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
     const dram = !folioIsPrivateNode(k, src);
     if (dram && k.cfg.mutant === 'freed-under-us-double-free') freePagesToBuddy(k, src, 0);
     if (dram && k.cfg.mutant === 'freed-under-us-put-twice') folioPut(k, tid, src);
-    return 'ok';
+    return { kind: 'done' };
   }
+  // mm/migrate.c: migrate_folio_unmap
   const dst = getNew(k, src);
-  if (dst === NULL_PFN) return 'nomem';
+  if (dst === NULL_PFN) return { kind: 'nomem' };
   // MIGRATE_ASYNC uses folio_trylock; a sync caller would sleep, which the
   // model cannot do inside an atomic step: both fail this pass.
   if (folioLocked(k, src)) {
     putDst(k, tid, dst, putNew);
-    return 'fail';
+    return { kind: 'fail' };
   }
-  void mode;
   k.setBits(L.PG_FLAGS, src, PG_locked);
   k.setBits(L.PG_FLAGS, dst, PG_locked);
-  const wasLru = true; // every folio the model migrates is an LRU folio (no movable_ops pages)
   if (folioMapped(k, src)) tryToMigrate(k, src);
   if (folioMapped(k, src)) {
     // try_to_migrate left it mapped (gate): migrate_folio_unmap fails with -EAGAIN.
@@ -129,17 +147,25 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
     folioUnlock(k, src);
     folioUnlock(k, dst);
     putDst(k, tid, dst, putNew);
-    return 'fail';
+    return { kind: 'fail' };
   }
+  return { kind: 'unmapped', dst };
+}
+
+/** migrate_folio_move for one unmapped folio (the move loop); false: -EAGAIN, back on the list. */
+export function migrateFolioMove(k: Kernel, tid: number, src: number, dst: number, putNew: PutNewFolioFn | null, reason: number): boolean {
+  const L = k.L;
+  const wasLru = true; // every folio the model migrates is an LRU folio (no movable_ops pages)
   // folio_migrate_mapping: the refcount must be exactly isolation + cache refs.
   const cacheRefs = (k.get(L.PG_MAPPING, src) ? 1 : 0) + (k.get(L.PG_SWAP, src) ? 1 : 0);
   if (k.get(L.PG_REF, src) !== 1 + cacheRefs) {
     if (k.log) k.trace(`folio_migrate_mapping(pfn ${src}) = -EAGAIN (refcount ${k.get(L.PG_REF, src)})`);
+    // migrate_folio_undo_src / _dst: the PTEs back to src, dst given back.
     removeMigrationPtes(k, src, src);
     folioUnlock(k, src);
     folioUnlock(k, dst);
     putDst(k, tid, dst, putNew);
-    return 'fail';
+    return false;
   }
   const nr = folioNrPages(k, src);
   // folio_migrate_mapping: page-cache / swap-cache slot moves to dst with its reference.
@@ -170,7 +196,7 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
   k.clearBits(L.PG_FLAGS, src, MIGRATE_COPIED_FLAGS);
   // migrate_folio_move: v4 folio_managed_migrate_notify, only if src is private.
   folioManagedMigrateCb(k, src, dst);
-  if (wasLru) lruAdd(k, dst);
+  if (wasLru) lruAdd(k, dst, tid); // folio_add_lru(dst): into the migrating CPU's batch
   // Mutant demote-remaps-src: a migration to a private node restores the PTEs to the source.
   removeMigrationPtes(k, src, k.cfg.mutant === 'demote-remaps-src' && folioIsPrivateNode(k, dst) ? src : dst);
   folioUnlock(k, dst);
@@ -178,13 +204,13 @@ function migrateOne(k: Kernel, tid: number, src: number, getNew: NewFolioFn, put
   if (k.log) k.trace(`migrate_folio_move(pfn ${src} node ${folioNid(k, src)} -> pfn ${dst} node ${folioNid(k, dst)})`);
   folioPut(k, tid, dst); // the allocation's reference
   // Mutant promote-leaks-src: a folio migrated off a private node keeps its isolation reference (never freed).
-  if (k.cfg.mutant === 'promote-leaks-src' && folioIsPrivateNode(k, src)) return 'ok';
+  if (k.cfg.mutant === 'promote-leaks-src' && folioIsPrivateNode(k, src)) return true;
   folioPut(k, tid, src); // migrate_folio_done: the isolation reference -> __folio_put -> free hooks
   if (copyLate) {
     copyFolioContent(k, dst, src, nr);
     if (folioIsPrivateNode(k, dst)) for (let i = 0; i < nr; i++) ghostLegitWrite(k, dst + i);
   }
-  return 'ok';
+  return true;
 }
 
 /** putback_movable_pages(list): every folio left on the list back to the LRU. */
@@ -257,6 +283,16 @@ function nodeIsPrivate(k: Kernel, node: number): boolean {
  */
 export function doPagesMove(k: Kernel, tid: number, mm: number, vaddr: number, node: number): { ret: number; status: number } {
   ran(k, 'do_pages_move');
+  // lru_cache_disable() (lru_add_drain_all) first; batching stays off to
+  // lru_cache_enable(), so what this step adds to the LRU is drained at its end.
+  lruAddDrain(k, tid, -1);
+  const r = doPagesMoveOne(k, tid, mm, vaddr, node);
+  const t = k.g.threads[tid];
+  if (t?.kind === 'cpu') lruAddDrain(k, tid, t.cpu);
+  return r;
+}
+
+function doPagesMoveOne(k: Kernel, tid: number, mm: number, vaddr: number, node: number): { ret: number; status: number } {
   // mm/migrate.c: add_folio_for_migration
   const s = mm * k.cfg.vaddrs + vaddr;
   if (k.get(k.L.PTE_KIND, s) !== PTE_PRESENT) return done(k, mm, vaddr, node, 0, -ENOENT);

@@ -8,6 +8,7 @@ import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, VMA_MAPPED, VMA_SHARED
 import type { Kernel } from './kernel.ts';
 import { folioTestAnon, pageFolio } from './folio.ts';
 import { folioManagedWrprotect } from './node_private.ts';
+import { refsBesidesLruBatch } from './memory.ts';
 import { ran } from './ran.ts';
 
 const ENOMEM_MPROTECT = 12;
@@ -42,7 +43,7 @@ function changePteRange(k: Kernel, s: number, writable: boolean): string {
   const pfn = pageFolio(k, k.get(k.L.PTE_VAL, s));
   // can_change_pte_writable
   const shared = k.has(k.L.VMA_FLAGS, s, VMA_SHARED);
-  const can = shared ? (flags & PTE_DIRTY) !== 0 : folioTestAnon(k, pfn) && k.get(k.L.PG_MAPCOUNT, pfn) === 1 && k.get(k.L.PG_REF, pfn) === 1;
+  const can = shared ? (flags & PTE_DIRTY) !== 0 : folioTestAnon(k, pfn) && k.get(k.L.PG_MAPCOUNT, pfn) === 1 && refsBesidesLruBatch(k, pfn) === 1;
   if (!can) return '';
   // v4: !(folio && folio_managed_wrprotect(folio))
   if (k.cfg.mutant !== 'mprotect-ignores-protect-write' && folioManagedWrprotect(k, pfn)) {

@@ -10,6 +10,7 @@ import { GFP_HIGHUSER_MOVABLE, GFP_PRIVATE } from './defs.ts';
 import { folioPut } from './folio.ts';
 import type { Kernel } from './kernel.ts';
 import { migratePages } from './migrate.ts';
+import type { BatchCallbacks } from './migrate_batch.ts';
 import { allocPages } from './page_alloc.ts';
 import { ghostLegitWrite, setPageContent } from './page.ts';
 
@@ -27,6 +28,12 @@ export interface NodePrivateOps {
    * moved folios are removed from it. Runs in thread tid.
    */
   readonly migrateTo?: (k: Kernel, tid: number, list: number[], nid: number, mode: number, reason: number) => { ret: number; nrSucceeded: number };
+  /**
+   * The same migrate_to as steps of its thread (kswapd's demotion batch,
+   * src/kernel/migrate_batch.ts): what runs before its migrate_pages call,
+   * the callbacks migrate_pages gets, and what runs after it.
+   */
+  readonly migrateToStaged?: MigrateToStaged;
   /** folio_migrate(src, dst): src is on the private node, both locked. */
   readonly folioMigrate?: (k: Kernel, src: number, dst: number) => void;
   /** handle_fault(f, vmf, level): staged, see memory.ts; the table only says it exists. */
@@ -35,6 +42,16 @@ export interface NodePrivateOps {
   readonly reclaimPolicy?: (k: Kernel, nid: number) => { mayswap: boolean; maywritepage: boolean; managedWatermarks: boolean };
   /** memory_failure(f, pfn, flags): notification only. */
   readonly memoryFailure?: (k: Kernel, pfn: number) => void;
+}
+
+/** migrate_to split around its migrate_pages call (see NodePrivateOps.migrateToStaged). */
+export interface MigrateToStaged {
+  /** Up to migrate_pages: { ret } if it returns without calling it, else the folios it keeps back (not handed to migrate_pages). */
+  readonly begin: (k: Kernel, tid: number, list: readonly number[], nid: number, mode: number, reason: number) => { readonly ret: number } | { readonly kept: readonly number[] };
+  /** get_new_folio / put_new_folio of its migrate_pages call (a pure function of the arguments). */
+  readonly callbacks: (k: Kernel, tid: number, nid: number, reason: number) => BatchCallbacks;
+  /** After migrate_pages returned r (kept folios counted as failed and left on the list): migrate_to's result. */
+  readonly end: (k: Kernel, tid: number, list: readonly number[], nid: number, r: { ret: number; nrSucceeded: number }) => { ret: number; nrSucceeded: number };
 }
 
 export const OPS_NULL = 0;
@@ -74,10 +91,16 @@ export function opsIdByName(k: Kernel, name: string): number {
  * migrate_pages into the node with a __GFP_PRIVATE|__GFP_THISNODE destination.
  */
 function genericMigrateTo(k: Kernel, tid: number, list: number[], nid: number, mode: number, reason: number): { ret: number; nrSucceeded: number } {
+  const cb = genericCallbacks(k, tid, nid, reason);
+  return migratePages(k, tid, list, cb.getNew, cb.putNew, mode, reason);
+}
+
+function genericCallbacks(k: Kernel, tid: number, nid: number, reason: number): BatchCallbacks {
+  void k; void tid;
   const getNew = (kk: Kernel, src: number): number =>
     allocPages(kk, GFP_HIGHUSER_MOVABLE | GFP_PRIVATE, kk.get(kk.L.PG_ORDER, src), nid, null);
   const putNew = (kk: Kernel, t: number, dst: number): void => folioPut(kk, t, dst);
-  return migratePages(k, tid, list, getNew, putNew, mode, reason);
+  return { getNew, putNew, reason };
 }
 
 /**
@@ -92,6 +115,11 @@ function zeroOnFree(k: Kernel, _tid: number, pfn: number): boolean {
   }
   return false;
 }
+const GENERIC_STAGED: MigrateToStaged = {
+  begin: () => ({ kept: [] }),
+  callbacks: genericCallbacks,
+  end: (_k, _tid, _list, _nid, r) => r,
+};
 
 /** A driver/test table: callbacks present behave like the cxl_mempolicy sample (plain migration). */
 function genericOps(name: string, flags: number, callbacks: readonly string[]): NodePrivateOps {
@@ -102,7 +130,7 @@ function genericOps(name: string, flags: number, callbacks: readonly string[]): 
     ...(has('free_folio') ? { freeFolio: () => false } : {}),
     ...(has('free_folio_zero') ? { freeFolio: zeroOnFree } : {}),
     ...(has('folio_split') ? { folioSplit: () => undefined } : {}),
-    ...(has('migrate_to') ? { migrateTo: genericMigrateTo } : {}),
+    ...(has('migrate_to') ? { migrateTo: genericMigrateTo, migrateToStaged: GENERIC_STAGED } : {}),
     ...(has('folio_migrate') ? { folioMigrate: () => undefined } : {}),
     ...(has('handle_fault') ? { handleFault: true as const } : {}),
     ...(has('reclaim_policy') ? { reclaimPolicy: () => ({ mayswap: false, maywritepage: false, managedWatermarks: false }) } : {}),

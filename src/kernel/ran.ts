@@ -85,6 +85,7 @@ export const KERNEL_FUNCTIONS = [
   'memory_failure', // src/kernel/memory_failure.ts
   'get_user_pages', // src/kernel/gup.ts
   'update_nodemask', // src/kernel/cpuset.ts
+  'lru_add_drain', // src/kernel/folio.ts
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];

@@ -5,7 +5,8 @@
 //
 // Each thread role's step function lives in the module of the kernel code it
 // models; this file only dispatches.
-//   cpu            -> src/kernel/workload.ts  (syscalls and faults of the program)
+//   cpu            -> src/kernel/workload.ts  (syscalls and faults of the program;
+//                     choice 1: an lru_add_drain on that CPU, src/kernel/folio.ts)
 //   kswapd         -> src/kernel/vmscan.ts    (balance_pgdat: demote / reclaim)
 //   flush_kthread  -> src/cxl/compression.ts
 //   overflow_work  -> src/cxl/compression.ts
@@ -20,7 +21,7 @@ import { flushKthreadChoices, flushKthreadStep, irqsOffByOverflowWork, irqThread
 import { driverChoiceLabel, driverChoices, driverStep } from '../cxl/region_sysram.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { kswapdChoices, kswapdStep, nodePfnRange } from './vmscan.ts';
-import { cpuStep } from './workload.ts';
+import { cpuLruDrainStep, cpuStep } from './workload.ts';
 
 /**
  * Static number of choices of thread tid (1 for deterministic threads; more
@@ -31,7 +32,7 @@ export function threadChoices(m: Machine, tid: number): number {
   const r = m.g.threads[tid];
   if (!r) return 0;
   return match(r)
-    .with({ kind: 'cpu' }, () => 1)
+    .with({ kind: 'cpu' }, () => 2)
     .with({ kind: 'kswapd' }, (x) => kswapdChoices(m, x.node))
     .with({ kind: 'flush_kthread' }, () => flushKthreadChoices())
     .with({ kind: 'overflow_work' }, () => 1)
@@ -54,7 +55,7 @@ function dispatchTable(m: Machine): readonly StepFn[] {
   if (!d) {
     d = m.g.threads.map((r): StepFn =>
       match(r)
-        .with({ kind: 'cpu' }, (x): StepFn => (k, choice) => choice === 0 && cpuStep(k, x.cpu))
+        .with({ kind: 'cpu' }, (x): StepFn => (k, choice) => (choice === 0 ? cpuStep(k, x.cpu) : choice === 1 && cpuLruDrainStep(k, x.cpu)))
         .with({ kind: 'kswapd' }, (x): StepFn => (k, choice) => kswapdStep(k, x.node, choice))
         .with({ kind: 'flush_kthread' }, (): StepFn => (k, choice) => flushKthreadStep(k, choice))
         .with({ kind: 'overflow_work' }, (x): StepFn => (k, choice) => choice === 0 && overflowWorkStep(k, x.cpu))
@@ -88,7 +89,7 @@ export function threadLabel(m: Machine, tid: number, choice: number): { actor: s
   const r = m.g.threads[tid];
   if (!r) return { actor: `t${tid}`, name: `step#${choice}` };
   return match(r)
-    .with({ kind: 'cpu' }, (x) => ({ actor: `cpu${x.cpu}`, name: 'step' }))
+    .with({ kind: 'cpu' }, (x) => ({ actor: `cpu${x.cpu}`, name: choice === 1 ? 'lru_add_drain' : 'step' }))
     .with({ kind: 'kswapd' }, (x) => ({ actor: `kswapd(N${x.node})`, name: kswapdChoiceName(m, x.node, choice) }))
     .with({ kind: 'flush_kthread' }, () => ({ actor: 'cxl-flush', name: `step#${choice}` }))
     .with({ kind: 'overflow_work' }, (x) => ({ actor: `overflow(cpu${x.cpu})`, name: 'send' }))

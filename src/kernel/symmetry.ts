@@ -36,7 +36,7 @@
 
 import type { KernelConfig } from './config.ts';
 import type { Machine } from './kernel.ts';
-import { THREAD_REGS, type Field } from './layout.ts';
+import { THREAD_REGS, type Field, type KernelLayout } from './layout.ts';
 import { OP_HANDLE_FAULT } from './ops_codes.ts';
 
 export interface KernelSymmetry {
@@ -52,9 +52,19 @@ export interface KernelSymmetry {
   readonly description: string;
 }
 
+/**
+ * Program ops whose state the permutation below renames completely: they keep
+ * no CPU, mm or PTE-slot number anywhere but in the fields it moves. Any other
+ * op (GUP naming another mm, pins, driver calls, memory_failure) refuses
+ * symmetry rather than risk a half-renamed state.
+ */
+const RENAMED_OPS: ReadonlySet<string> = new Set(['mmap', 'munmap', 'read', 'write', 'mprotect', 'madv_dontneed', 'pwrite', 'numa_hint']);
+
 /** Why a configuration has no symmetry, or null if it has some. */
 export function noSymmetryReason(cfg: KernelConfig): string | null {
   if (cfg.actors.flush) return 'the flush kthread serves the per-CPU buffers in CPU order';
+  const other = cfg.cpus.flatMap((c) => c.program).find((op) => !RENAMED_OPS.has(op.op));
+  if (other) return `a program runs ${other.op}, whose state the CPU permutation does not rename`;
   if (cfg.cpus.some((c) => c.program.some((op) => op.op === 'fork') || c.forkChild)) return 'a program forks (the child mm is named)';
   return interchangeable(cfg).length >= 2 ? null : cpu0Special(cfg)
     ? 'kernel threads run on CPU 0 (they free into its flush buffer), and no two other user CPUs run one program, each alone in its own mm'
@@ -119,11 +129,14 @@ export function kernelSymmetry(m: Machine): KernelSymmetry | null {
     for (let c = 0; c < C; c++) mp[cfg.cpus[c]!.mm] = cfg.cpus[perm[c]!]!.mm;
     return mp;
   };
-  const perThread: Field[] = [L.THR_OP, L.THR_STAGE, L.THR_PC, L.THR_LOCKS, L.THR_REFS];
-  const perSlot: Field[] = [L.VMA_FLAGS, L.VMA_FILE, L.VMA_PGOFF, L.VMA_POL_MODE, L.VMA_POL_NODES, L.VMA_POL_FLAGS, L.PTE_KIND, L.PTE_FLAGS, L.PTE_VAL, L.GH_LAST_WRITE];
-  const perCpu: Field[] = [L.CPU_OVERFLOW_PENDING];
+  const perThread: Field[] = [L.THR_OP, L.THR_STAGE, L.THR_PC, L.THR_LOCKS, L.THR_REFS, L.THR_PIN, L.THR_LT_PIN, L.THR_LT_PIN_STAGE];
+  const perSlot: Field[] = [L.VMA_FLAGS, L.VMA_FILE, L.VMA_PGOFF, L.VMA_POL_MODE, L.VMA_POL_NODES, L.VMA_POL_FLAGS, L.VMA_POL_W, L.PTE_KIND, L.PTE_FLAGS, L.PTE_VAL, L.GH_LAST_WRITE];
+  const perCpu: Field[] = [L.CPU_OVERFLOW_PENDING, L.TASK_MEMS];
   // Per-CPU pointers to flush buffers (buf + 1, 0 = NULL): moved and renamed.
   const perCpuBuf: Field[] = [L.CPU_BUF_ACTIVE, L.CPU_BUF_OVERFLOW, L.CPU_BUF_SPARE];
+  // Per-pfn fields whose value names a CPU (cpu + 1, 0 = none): renamed in place.
+  const cpuValued: Field[] = [L.PG_LRU_BATCH];
+  checkEveryFieldClassified(L, [...perThread, ...perSlot, ...perCpu, ...perCpuBuf, ...cpuValued, L.THR_REG, L.MM_LIVE, L.BUF_LEN, L.BUF_ENT]);
   const mmCache = new Map<readonly number[], number[]>();
   const BPC = g.flushBufs / C; // flush buffers per CPU
   const M = cfg.driver.bufMax;
@@ -157,6 +170,12 @@ export function kernelSymmetry(m: Machine): KernelSymmetry | null {
         out[L.MM_LIVE.off + to] = src[L.MM_LIVE.off + mm]!;
         for (const f of perSlot) for (let v = 0; v < V; v++) out[f.off + to * V + v] = src[f.off + mm * V + v]!;
       }
+      for (const f of cpuValued) {
+        for (let i = 0; i < f.len; i++) {
+          const v = src[f.off + i]!;
+          if (v !== 0) out[f.off + i] = perm[v - 1]! + 1;
+        }
+      }
       for (let c = 0; c < C; c++) {
         const to = perm[c]!;
         if (to === c) continue;
@@ -174,4 +193,37 @@ export function kernelSymmetry(m: Machine): KernelSymmetry | null {
       }
     },
   };
+}
+
+/**
+ * Fields that hold no CPU, thread, mm or PTE-slot index or value: the
+ * permutation leaves them alone. Every other field must be in one of the
+ * moved lists; a field added to the layout and to neither fails here, at the
+ * first --symmetry run and in test/explore/symmetry.test.ts, instead of
+ * silently merging states that are not mirror images.
+ */
+const UNMOVED = new Set([
+  'G_NP_INITIALIZED', 'G_CPUSET_MEMS', 'G_CPUSET_ENABLED', 'G_DEMOTION_ENABLED', 'G_TICK',
+  'NODE_STATES', 'NODE_PRIVATE', 'NODE_NP', 'NODE_KSWAPD', 'NODE_KCOMPACTD', 'NODE_KSWAPD_FAILURES', 'NODE_NR_ISOLATED_ANON',
+  'NODE_NR_ISOLATED_FILE', 'NODE_DEMOTION_TARGETS', 'NODE_IN_TIER', 'NODE_ZL_FALLBACK', 'NODE_ZL_NOFALLBACK',
+  'ZONE_PRESENT', 'ZONE_MANAGED', 'ZONE_FREE', 'ZONE_AREA_NR_FREE', 'ZONE_WMARK_MIN', 'ZONE_WMARK_LOW', 'ZONE_WMARK_HIGH', 'ZONE_BOOST', 'ZONE_BOOSTED',
+  'BLOCK_STATE', 'BLOCK_PRIVATE_NP',
+  'PG_BUDDY', 'PG_FLAGS', 'PG_ORDER', 'PG_REF', 'PG_MAPCOUNT', 'PG_MAPPING', 'PG_SWAP', 'PG_CONTENT', 'PG_FLUSH_BIT', 'GH_ALLOC', 'GH_EXPECT',
+  'PCACHE', 'FILE_DATA', 'SWAP_COUNT', 'SWAP_DATA', 'SWAP_CACHE',
+  'NP_REFCOUNT', 'NP_RELEASED', 'NP_OPS', 'NP_MIGRATION_BLOCKED', 'GH_NP_UNREG_OPS',
+  'CN_STATE', 'CN_REFCOUNT', 'CN_PRESSURE', 'CN_PURGED', 'CN_OWNER', 'CN_FLUSH_CB',
+  'DRV_STATE', 'DRV_FLAGS', 'DEV_USED', 'DEV_LEVEL', 'DEV_IRQ', 'GH_USED_AT_BLOCK',
+  'GH_EVENTS', 'GH_EVENTS2', 'CS_CHILD_MEMS', 'CS_CHILD_EFF',
+]);
+
+function checkEveryFieldClassified(L: KernelLayout, moved: readonly Field[]): void {
+  const names = new Set(moved.map((f) => f.name));
+  for (const f of Object.values(L) as unknown[]) {
+    if (!isField(f) || names.has(f.name) || UNMOVED.has(f.name)) continue;
+    throw new Error(`symmetry: layout field ${f.name} is neither renamed by the CPU permutation nor listed as unmoved (src/kernel/symmetry.ts)`);
+  }
+}
+
+function isField(x: unknown): x is Field {
+  return typeof x === 'object' && x !== null && 'name' in x && 'off' in x && 'len' in x;
 }

@@ -35,7 +35,9 @@ import { filemapRemoveFolio, filemapWriteback } from './filemap.ts';
 import { folioIsolateLru, folioPut, folioPutbackLru, folioTestAnon, folioTestSwapcache, freeFolioToBuddy, isFolioHead } from './folio.ts';
 import { nextDemotionNode } from './memory_tiers.ts';
 import { migratePages, type NewFolioFn } from './migrate.ts';
-import { nodePrivateHasFlag, nodePrivateMigrateTo, nodePrivateMigrateToCall, nodePrivateMigrateToGet, nodePrivateMigrateToPut, nodePrivateMigrationBlocked, nodePrivateNp, nodePrivateReclaimPolicy } from './node_private.ts';
+import { batchStepBusy, entrySrc } from './migrate_batch.ts';
+import { nodePrivateMigrateToBegin, nodePrivateMigrateToStep } from './node_private_migrate.ts';
+import { nodePrivateHasFlag, nodePrivateMigrateTo, nodePrivateMigrateToCall, nodePrivateMigrateToGet, nodePrivateMigrateToPut, nodePrivateMigrationBlocked, nodePrivateNp, nodePrivateReclaimPolicy, npSlotOfNode } from './node_private.ts';
 import { opsById } from './ops_table.ts';
 import { OP_KSWAPD_DEMOTE, OP_NONE } from './ops_codes.ts';
 import { NULL_PFN, allocPages } from './page_alloc.ts';
@@ -273,7 +275,7 @@ export function demoteBatch(k: Kernel, tid: number): number[] {
   const out: number[] = [];
   for (let i = 1; i < THREAD_REGS; i++) {
     const v = k.get(k.L.THR_REG, tid * THREAD_REGS + i);
-    if (v) out.push(v - 1);
+    if (v) out.push(entrySrc(v)); // a staged migrate_pages keeps its status in the high byte
   }
   return out;
 }
@@ -307,7 +309,13 @@ function addToDemoteBatch(k: Kernel, tid: number, nid: number, choice: number): 
 //            -> DM_CALL, -ENODEV -> next node; a non-private target -> the
 //            standard migrate_pages(alloc_demote_folio) and return.
 //  DM_CALL   ops->migrate_to outside RCU with REF_NP held (-> DM_PUT_STOP if
-//            it returned 0 or emptied the list, else DM_PUT_NEXT).
+//            it returned 0 or emptied the list, else DM_PUT_NEXT). A table
+//            with a staged migrate_to (cram_ops, driver tables) runs only its
+//            prologue here (cram_migrate_to: get_cram_node, the checks) and
+//            goes to DM_MIGRATE; REG[0]'s high byte holds the ops id it runs.
+//  DM_MIGRATE one folio of migrate_pages_batch per step, unmap loop then
+//            move loop (src/kernel/migrate_batch.ts); the last one also runs
+//            the callback's epilogue (put_cram_node) -> DM_PUT_*.
 //  DM_PUT_*  refcount_dec_and_test -> complete(&released); then return
 //            (stop) or the next iteration at next_node_in(allowed).
 //  DM_FINISH demote_folio_list returned with folios left: they are reclaimed.
@@ -319,6 +327,7 @@ const DM_CALL = 2;
 const DM_PUT_STOP = 3;
 const DM_PUT_NEXT = 4;
 const DM_FINISH = 5;
+const DM_MIGRATE = 6;
 const DM_FIRST = 8;
 
 function demotePhase(k: Kernel, tid: number): number {
@@ -372,12 +381,14 @@ function demoteStep(k: Kernel, tid: number, nid: number): boolean {
   const R = tid * THREAD_REGS;
   const stage = k.get(L.THR_STAGE, tid);
   let phase = stage % DM_FIRST;
-  const t = k.get(L.THR_REG, R) - 1;
+  const t = (k.get(L.THR_REG, R) & 0xff) - 1;
   let first = Math.floor(stage / DM_FIRST) - 1;
   const list = demoteBatch(k, tid);
   // The rmap walks (try_to_migrate, try_to_unmap) need each mapping mm's PTL.
-  const touchesRmap = phase === DM_CALL || phase === DM_FINISH || ((phase === DM_BATCH || phase === DM_GET) && !isPrivateNode(k, t));
+  // A staged migrate_to's prologue walks no rmap; its folio steps wait only for the folio they handle.
+  const touchesRmap = (phase === DM_CALL && !stagedMigrateTo(k, t)) || phase === DM_FINISH || ((phase === DM_BATCH || phase === DM_GET) && !isPrivateNode(k, t));
   if (touchesRmap && list.some((p) => rmapBusy(k, tid, p))) return false;
+  if (phase === DM_MIGRATE && batchStepBusy(k, tid, R + 1, THREAD_REGS - 1)) return false;
   if (phase === DM_BATCH) {
     // shrink_folio_list -> demote_folio_list(&demote_folios, pgdat): the batch leaves kswapd's isolation count.
     for (const p of list) isolatedAdd(k, nid, p, -1);
@@ -405,9 +416,24 @@ function demoteStep(k: Kernel, tid: number, nid: number): boolean {
       return true;
     }
     case DM_CALL: {
-      const r = nodePrivateMigrateToCall(k, tid, list, t, MIGRATE_ASYNC, MR_DEMOTION);
-      setDemoteBatch(k, tid, list);
-      setDemotePhase(k, tid, r.ret === 0 || list.length === 0 ? DM_PUT_STOP : DM_PUT_NEXT, first);
+      const s = nodePrivateMigrateToBegin(k, tid, R + 1, THREAD_REGS - 1, t, MIGRATE_ASYNC, MR_DEMOTION, (l) => {
+        const r = nodePrivateMigrateToCall(k, tid, l, t, MIGRATE_ASYNC, MR_DEMOTION);
+        setDemoteBatch(k, tid, l);
+        return r;
+      });
+      if ('done' in s) {
+        setDemotePhase(k, tid, s.done.ret === 0 || demoteBatch(k, tid).length === 0 ? DM_PUT_STOP : DM_PUT_NEXT, first);
+        return true;
+      }
+      k.set(L.THR_REG, R, (t + 1) | (s.opsId << 8));
+      setDemotePhase(k, tid, DM_MIGRATE, first);
+      return true;
+    }
+    case DM_MIGRATE: {
+      const r = nodePrivateMigrateToStep(k, tid, R + 1, THREAD_REGS - 1, t, k.get(L.THR_REG, R) >> 8, MR_DEMOTION);
+      if (!r) return true;
+      k.set(L.THR_REG, R, t + 1);
+      setDemotePhase(k, tid, r.ret === 0 || demoteBatch(k, tid).length === 0 ? DM_PUT_STOP : DM_PUT_NEXT, first);
       return true;
     }
     case DM_PUT_STOP:
@@ -420,6 +446,12 @@ function demoteStep(k: Kernel, tid: number, nid: number): boolean {
       demoteFinish(k, tid, nid);
       return true;
   }
+}
+
+/** The target's table (the np slot's ops) runs migrate_to in steps. */
+function stagedMigrateTo(k: Kernel, nid: number): boolean {
+  const slot = npSlotOfNode(k, nid);
+  return slot >= 0 && opsById(k, k.get(k.L.NP_OPS, slot))?.migrateToStaged !== undefined;
 }
 
 /** alloc_demote_folio: THISNODE first, then the allowed mask; never __GFP_PRIVATE. */

@@ -15,11 +15,11 @@
 
 import { match } from 'ts-pattern';
 import type { ProgramOp } from './config.ts';
-import { EV_DATA_LOSS, LK_RCU, PG_dirty, PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, VMA_FILE, VMA_MAPPED, VMA_MAYWRITE, VMA_READ, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import { EV_DATA_LOSS, LK_PTL, LK_RCU, PG_dirty, PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, VMA_FILE, VMA_MAPPED, VMA_MAYWRITE, VMA_READ, VMA_SHARED, VMA_WRITE } from './layout.ts';
 import { MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MPOL_BIND, MPOL_DEFAULT, MPOL_PREFERRED, MR_MEMPOLICY_MBIND, NP_OPS_MIGRATION, VM_FAULT_OOM, VM_FAULT_SIGBUS } from './defs.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, genericPerformWrite } from './filemap.ts';
-import { folioIsolateLru, folioNid, folioTestAnon, pageFolio } from './folio.ts';
+import { cpuLruBatchBusy, folioIsolateLru, folioNid, folioTestAnon, lruAddDrain, pageFolio } from './folio.ts';
 import { dupMm } from './fork.ts';
 import { changeProtNuma, handleFaultStep, handleMmFault, mmapReadHeldByOther, ptlHeldByOther, pteSlot, threadNode, vmaFileIndex } from './memory.ts';
 import { doMbind, vmaAllocFolio } from './mempolicy.ts';
@@ -89,6 +89,20 @@ export function cpuStep(k: Kernel, cpu: number): boolean {
   if (r === 'blocked') return false;
   if (r === 'next') k.set(k.L.THR_PC, tid, pc + 1);
   return true;
+}
+
+/**
+ * An lru_add_drain on CPU `cpu` (choice 1 of its thread): whatever runs it
+ * there (a drain point of its task, kswapd or a kworker of lru_add_drain_all
+ * scheduled on that CPU) moves its lru_add batch onto the LRU. Not while the
+ * CPU holds a spinlock or is in an RCU read section (nothing is scheduled).
+ */
+// mm/swap.c: lru_add_drain
+export function cpuLruDrainStep(k: Kernel, cpu: number): boolean {
+  const tid = k.g.cpuThread(cpu);
+  if (k.get(k.L.THR_LOCKS, tid) & (LK_PTL | LK_RCU)) return false;
+  if (!cpuLruBatchBusy(k, cpu)) return false;
+  return lruAddDrain(k, tid, cpu);
 }
 
 /** Syscalls that take mmap_lock for write (they cannot overlap a fault of the same mm). */
@@ -369,6 +383,20 @@ function doMbindAndMove(k: Kernel, tid: number, mm: number, vaddr: number, mode:
   // mm/mempolicy.c: do_mbind
   const m = match(mode).with('default', () => MPOL_DEFAULT).with('bind', () => MPOL_BIND).with('preferred', () => MPOL_PREFERRED).exhaustive();
   const mask = nodes.reduce((a, n) => a | (1 << n), 0);
+  // do_mbind(MPOL_MF_MOVE): lru_cache_disable() (lru_add_drain_all) first; batching
+  // stays off to lru_cache_enable(), so what this step adds to the LRU is drained at its end.
+  lruAddDrain(k, tid, -1);
+  const ret = mbindMove(k, tid, mm, vaddr, m, mask);
+  lruAddDrain(k, tid, cpuOf(k, tid));
+  return ret;
+}
+
+function cpuOf(k: Kernel, tid: number): number {
+  const r = k.g.threads[tid];
+  return r?.kind === 'cpu' ? r.cpu : -1;
+}
+
+function mbindMove(k: Kernel, tid: number, mm: number, vaddr: number, m: number, mask: number): number {
   const ret = doMbind(k, mm, vaddr, m, mask);
   if (ret !== 0 || m === MPOL_DEFAULT || mask === 0) return ret;
   const s = pteSlot(k, mm, vaddr);

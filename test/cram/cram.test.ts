@@ -229,12 +229,13 @@ test('cram_fault: migration fails -> F5 puts back with NR_ISOLATED -= nr, F6 ret
   t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, P), 1);
   t.true(step(k, 'cpu0')); // F5
   t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, P), 0);
-  t.true(k.has(k.L.PG_FLAGS, pfn, PG_lru), 'back on the LRU');
+  t.false(k.has(k.L.PG_FLAGS, pfn, PG_lru), 'folio_putback_lru -> folio_add_lru: in cpu0\'s lru_add batch, not on the LRU yet');
   t.is(ptePfn(k, 0, 0), pfn, 'still on P');
   // F6: drive it directly to see the return value.
   const r = cramFaultStep(k, tid);
   t.true(r.done);
   t.is(r.vmret, VM_FAULT_RETRY);
+  t.true(k.has(k.L.PG_FLAGS, pfn, PG_lru), 'F6 lru_add_drain: back on the LRU');
   t.is(k.get(k.L.CN_REFCOUNT, P), 1);
 });
 

@@ -41,4 +41,5 @@ export function demoteProgram(v: number, value: number, pNode: number): ProgramO
 export function runCpuTo(k: Kernel, cpu: number, pc: number, max = 50): void {
   let n = 0;
   while (n++ < max && k.get(k.L.THR_PC, k.g.cpuThread(cpu)) < pc && step(k, `cpu${cpu}`));
+  step(k, `cpu${cpu}`, 1); // drain its lru_add batch (see runCpu in test/helpers/scenario.ts)
 }

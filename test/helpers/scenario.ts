@@ -94,8 +94,20 @@ export function step(k: Kernel, who: string, choice = 0): boolean {
   return runThread(k, tidOf(k, who), choice);
 }
 
-/** Step cpu `cpu` until its program is done or it blocks; returns the number of steps taken. */
+/**
+ * Step cpu `cpu` until its program is done or it blocks; returns the number
+ * of steps taken. Then the CPU's lru_add batch is drained (choice 1, when it
+ * holds a folio): the folios it added are on the LRU, as most tests expect;
+ * test/kernel/lru-batch.test.ts looks at the batch itself (runCpuKeepBatch).
+ */
 export function runCpu(k: Kernel, cpu: number, max = 100): number {
+  const n = runCpuKeepBatch(k, cpu, max);
+  step(k, `cpu${cpu}`, 1);
+  return n;
+}
+
+/** Step cpu `cpu` until its program is done or it blocks, leaving its lru_add batch as it is. */
+export function runCpuKeepBatch(k: Kernel, cpu: number, max = 100): number {
   let n = 0;
   while (n < max && step(k, `cpu${cpu}`)) n++;
   return n;

@@ -15,7 +15,7 @@ test('do_anonymous_page: a first read fault allocates a zeroed anon folio on the
   t.is(nodeOf(k, pfn), D0);
   t.true(k.has(k.L.PG_FLAGS, pfn, PG_anon));
   t.is(k.get(k.L.PG_CONTENT, pfn), 0);
-  t.is(k.get(k.L.PG_REF, pfn), 1);
+  t.is(k.get(k.L.PG_REF, pfn), 2, 'the mapping and cpu0\'s lru_add batch (folio_add_lru)');
   t.is(k.get(k.L.PG_MAPCOUNT, pfn), 1);
   t.true(k.has(k.L.PTE_FLAGS, slotOf(k, 0, 0), PTE_WRITE));
   t.is(k.get(k.L.THR_PC, k.g.cpuThread(0)), 1, 'the load is retried in the next step');

@@ -1,7 +1,7 @@
 // Folio refcount, LRU isolation and free (mm/swap.c __folio_put, mm/vmscan.c folio_isolate_lru).
 import test from 'ava';
 import { EV_FOLIO_GET_ZERO, PG_anon, PG_head, PG_lru } from '../../src/kernel/layout.ts';
-import { folioGet, folioIsolateLru, folioPut, folioPutbackLru, folioTrylock, folioUnlock, folioLocked } from '../../src/kernel/folio.ts';
+import { folioGet, folioIsolateLru, folioPut, folioPutbackLru, folioTrylock, folioUnlock, folioLocked, lruAddDrain } from '../../src/kernel/folio.ts';
 import { nodeFreePages } from '../../src/kernel/page_alloc.ts';
 import { D0, P, ptePfn, runCpu, scenario, traced } from '../helpers/scenario.ts';
 
@@ -19,6 +19,9 @@ test('folio_isolate_lru clears PG_lru and takes a reference; a second isolation 
   t.is(k.get(k.L.PG_REF, pfn), 2);
   t.false(folioIsolateLru(k, pfn), 'already isolated (cram_fault F2 failure)');
   folioPutbackLru(k, 0, pfn);
+  t.false(k.has(k.L.PG_FLAGS, pfn, PG_lru), 'cpu0 puts it back through its lru_add batch (folio_add_lru)');
+  t.is(k.get(k.L.PG_REF, pfn), 2, 'the batch holds a reference');
+  t.true(lruAddDrain(k, 0, 0));
   t.true(k.has(k.L.PG_FLAGS, pfn, PG_lru));
   t.is(k.get(k.L.PG_REF, pfn), 1);
 });

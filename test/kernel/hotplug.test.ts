@@ -175,7 +175,7 @@ test('§5.4 an allocated folio that cannot be isolated makes offline_pages loop:
   t.not(pfn, NULL_PFN);
   const before = k.s.slice();
   const { first } = nodeBlocks(k, P);
-  t.is(offlinePagesBegin(k, first, false), 0);
+  t.is(offlinePagesBegin(k, first, false, 0), 0);
   const isolated = k.s.slice();
   t.notDeepEqual(isolated, before, 'the block is isolated while the loop runs');
   for (let i = 0; i < 3; i++) {
@@ -193,7 +193,7 @@ test('§5.4 offline_pages retries until the holder lets go: the round after the 
   const k = bootWithP();
   const pfn = allocPagesNode(k, P, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0);
   const { first } = nodeBlocks(k, P);
-  t.is(offlinePagesBegin(k, first, false), 0);
+  t.is(offlinePagesBegin(k, first, false, 0), 0);
   t.is(offlinePagesPass(k, first, 0, false), OFFLINE_AGAIN);
   freePagesToBuddy(k, pfn, 0); // another CPU frees it between two rounds
   t.is(offlinePagesPass(k, first, 0, false), 0);

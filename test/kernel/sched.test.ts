@@ -5,9 +5,10 @@ import { buildMachine } from '../../src/kernel/kernel.ts';
 import { threadChoices, threadLabel, runThread } from '../../src/kernel/sched.ts';
 import { D0, D1, P, ptePfn, runCpu, scenario, scenarioConfig } from '../helpers/scenario.ts';
 
-test('static choices: 1 per CPU, one per pfn of the node for kswapd (choice c = c-th pfn)', (t) => {
+test('static choices: 2 per CPU (its program, an lru_add_drain), one per pfn of the node for kswapd (choice c = c-th pfn)', (t) => {
   const m = buildMachine(scenarioConfig());
-  t.is(threadChoices(m, m.g.cpuThread(0)), 1);
+  t.is(threadChoices(m, m.g.cpuThread(0)), 2);
+  t.is(threadLabel(m, m.g.cpuThread(0), 1).name, 'lru_add_drain');
   t.is(threadChoices(m, m.g.kswapdThread(D0)), 16);
   t.is(threadChoices(m, m.g.kswapdThread(D1)), 8);
   t.is(threadChoices(m, m.g.kswapdThread(P)), 8);

@@ -36,7 +36,9 @@ test('demotion is two kswapd steps: isolate + can_demote, then demote_folio_list
   t.false(step(k, 'kswapd0', 1), 'pfn 1 is no LRU folio: it cannot join the batch');
   t.true(step(k, 'kswapd0', 0), 'demote_folio_list: node_private_migrate_to takes the np reference under RCU');
   t.true(k.has(k.L.THR_REFS, tid, REF_NP));
-  t.true(step(k, 'kswapd0', 0), 'migrate_to, outside RCU');
+  t.true(step(k, 'kswapd0', 0), 'migrate_to, outside RCU: the table\'s prologue');
+  t.true(step(k, 'kswapd0', 0), 'migrate_pages_batch: unmap loop (alloc + unmap)');
+  t.true(step(k, 'kswapd0', 0), 'migrate_pages_batch: move loop; migrate_to returns');
   t.is(k.get(k.L.THR_OP, tid), OP_KSWAPD_DEMOTE, 'the put is still to come');
   t.true(step(k, 'kswapd0', 0), 'refcount_dec_and_test');
   t.false(k.has(k.L.THR_REFS, tid, REF_NP));
@@ -109,7 +111,7 @@ test('FINDING candidate: kswapd(P) frees a reclaimed P folio with free_unref_fol
   }
 });
 
-test('a demotion batch: more folios join while the first waits; one demote_folio_list moves them all (R2 batch, NR_MAX_BATCHED_MIGRATION)', (t) => {
+test('a demotion batch: more folios join while the first waits; one demote_folio_list moves them all, a folio per unmap and per move step (R2 batch, NR_MAX_BATCHED_MIGRATION, migrate_pages_batch)', (t) => {
   const k = scenario({ wmark: HIGH, pOps: 'demote', programs: [[...anon, { op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 1, value: 2 },
     { op: 'mmap', vaddr: 2, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 2, value: 3 }], []] });
   runCpu(k, 0);
@@ -119,7 +121,7 @@ test('a demotion batch: more folios join while the first waits; one demote_folio
   t.true(step(k, 'kswapd0', b));
   t.false(step(k, 'kswapd0', c), 'cfg.demoteBatch = 2');
   t.is(k.get(k.L.NODE_NR_ISOLATED_ANON, D0), 2);
-  t.is(demoteAll(k), 3, 'get, migrate_to, put');
+  t.is(demoteAll(k), 7, 'get, migrate_to, unmap a, unmap b, move a, move b, put');
   t.is(nodeOf(k, ptePfn(k, 0, 0)), P);
   t.is(nodeOf(k, ptePfn(k, 0, 1)), P);
   t.is(ptePfn(k, 0, 2), c);
@@ -153,7 +155,7 @@ test('fix demote-anon-only: a page-cache folio is reclaimed instead of demoted t
     const pfn = k.get(k.L.PCACHE, 0) - 1;
     wakeupKswapd(k, D0 * 4 + 2);
     t.true(step(k, 'kswapd0', pfn));
-    if (!fixed) t.is(demoteAll(k), 3);
+    if (!fixed) t.is(demoteAll(k), 5, 'get, migrate_to, unmap, move, put');
     const now = k.get(k.L.PCACHE, 0) - 1;
     if (fixed) {
       t.is(now, -1, 'dropped from the page cache');
@@ -218,6 +220,9 @@ test('R5: node_private_unregister interleaves with a demotion in flight; it comp
   t.is(k.get(k.L.NP_REFCOUNT, slot), 1);
   t.false(nodePrivateUnregisterWait(k, P), 'wait_for_completion: kswapd holds REF_NP');
   t.true(step(k, 'kswapd0', 0), 'migrate_to runs with the old ops (R4/R5)');
+  t.true(step(k, 'kswapd0', 0), 'its migrate_pages: unmap');
+  t.false(nodePrivateUnregisterWait(k, P), 'held across the batch');
+  t.true(step(k, 'kswapd0', 0), 'its migrate_pages: move');
   t.false(nodePrivateUnregisterWait(k, P), 'still held until the put');
   t.is(k.get(k.L.NP_RELEASED, slot), 0);
   t.true(step(k, 'kswapd0', 0), 'put: the last reference completes `released`');

@@ -31,4 +31,9 @@ export interface Fix {
    * mend the same finding another way, or another v4 bug the finding needs.
    */
   readonly alsoOff?: readonly string[];
+  /**
+   * States the reproducing BFS may need beyond `cramcheck findings`' bound (a
+   * deep trace: the bound is raised to this for this finding's own search).
+   */
+  readonly findingMaxStates?: number;
 }
