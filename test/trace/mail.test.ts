@@ -68,7 +68,7 @@ test('mail: a race prints one column per thread (the IRQ threads of set-pressure
   const lines = mailOf(load(join(DIR, 'set-pressure-serialized.json')));
   t.true(lines.some((l) => /^ {4}lthresh IRQ thread +\| hthresh IRQ thread$/.test(l)), lines.join('\n'));
   // Steps are numbered in the gutter, and the hthresh thread's steps sit in the right column.
-  t.true(lines.some((l) => /^ 35 +\| cram_set_pressure\(N1, 0\):$/.test(l)), lines.join('\n'));
+  t.true(lines.some((l) => /^ \d+ +\| cram_set_pressure\(N1, 0\):$/.test(l)), lines.join('\n'));
 });
 
 test('mail: the scenario states the machine, the programs and the fixes as "every fix but X"', (t) => {
