@@ -107,7 +107,10 @@ export function kernelLiveness(m: Machine): Temporal[] {
   const hthresh = cfg.device.hthresh;
   const pPfns = privatePfns(m);
 
-  if (P >= 0) {
+  // The three pressure promises are carried out by the threshold IRQ threads:
+  // a configuration without the device actor (gup, cpusets, race2small, ...)
+  // has none, so the device's edges are never handled there by construction.
+  if (P >= 0 && cfg.actors.device) {
     out.push(leadsTo(v, 'LIVE-PRESSURE-RELIEF',
       'cover letter ("If compression ratios are bad, we stop demoting pages and start evicting pages aggressively"; "CRAM uses watermark_boost to wake kswapd on demand"); compression.c: cxl_compression_lthresh_irq; mm/cram.c: cram_set_pressure, cram_reclaim_policy',
       'after the device crosses lthresh with CRAM registered, device usage falls below lthresh or P holds nothing kswapd(P) can evict (or CRAM is no longer registered: the promise is CRAM\'s, and a teardown an administrator started ends it)',
@@ -174,22 +177,25 @@ export function kernelLiveness(m: Machine): Temporal[] {
   }
   cfg.cpus.forEach((c, cpu) => {
     const tid = m.g.cpuThread(cpu);
+    // A task the OOM killer killed never finishes its program, by design
+    // (oom_kill.ts clears MM_LIVE of the victim; a non-fork-child's mm is live from boot until then).
+    const killed = (k: Kernel): boolean => !c.forkChild && k.get(k.L.MM_LIVE, c.mm) === 0;
     out.push(leadsTo(v, `LIVE-FAULT-RETURNS(cpu${cpu})`, FAULT_SRC,
       `cpu${cpu}'s handle_fault (cram_fault) returns`,
       (k) => k.get(k.L.THR_OP, tid) === OP_HANDLE_FAULT,
-      (k) => k.get(k.L.THR_OP, tid) !== OP_HANDLE_FAULT));
+      (k) => k.get(k.L.THR_OP, tid) !== OP_HANDLE_FAULT || killed(k)));
     c.program.forEach((op, pc) => {
       if (!isAccess(op)) return;
       out.push(leadsTo(v, `LIVE-ACCESS-COMPLETES(cpu${cpu},op${pc})`, FAULT_SRC,
         `cpu${cpu}'s ${op.op}(v${op.vaddr}) (op ${pc}) that faults eventually completes (no endless refault / VM_FAULT_RETRY)`,
         (k) => k.get(k.L.THR_PC, tid) === pc && faulting(k, cpu, op),
-        (k) => k.get(k.L.THR_PC, tid) > pc));
+        (k) => k.get(k.L.THR_PC, tid) > pc || killed(k)));
     });
     const len = c.program.length;
     out.push(eventually(v, `LIVE-PROGRAM-FINISHES(cpu${cpu})`,
       'the workload: every CPU\'s program is finite (the cover letter\'s promise that a write completes after handle_fault promotes the folio)',
-      `cpu${cpu} runs its whole program (${len} ops)`,
-      (k) => k.get(k.L.THR_PC, tid) >= len && k.get(k.L.THR_OP, tid) === 0));
+      `cpu${cpu} runs its whole program (${len} ops), unless the OOM killer kills its task`,
+      (k) => (k.get(k.L.THR_PC, tid) >= len && k.get(k.L.THR_OP, tid) === 0) || killed(k)));
   });
   return out;
 }
