@@ -60,7 +60,7 @@ test('coverage on BM1 small: every bm1-folio transition covered, exit 0', async 
 test('mbt on a kernel mutant the uniform mode missed: exit 1, the written trace replays, output identical for the seed', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mbt-'));
   const file = join(dir, 'trace.json');
-  const args = ['--config', 'cycles', '--mutant', 'promote-leaks-src', '--fix', 'all', '--property', 'INV-DEVICE-CAPACITY', '--seed', '2', '--runs', '200', '--out', file];
+  const args = ['--config', 'cycles', '--mutant', 'promote-leaks-src', '--fix', 'all', '--property', 'INV-DEVICE-CAPACITY', '--seed', '1', '--runs', '1000', '--max-commands', '600', '--out', file];
   const a = io();
   const b = io();
   t.is(await mbtCommand.run(args, a.io), 1);

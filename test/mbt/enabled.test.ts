@@ -22,9 +22,11 @@ function mutantRun(mutant: string, config: string, property: string, opts: MbtOp
 
 // mm/migrate.c migrate_folio_done: the mutant keeps the isolation reference of a promoted
 // folio, so each demote/promote cycle leaves one more compressed copy on the device
-// (INV-DEVICE-CAPACITY). BFS needs 25 steps: three demotions by kswapd between cpu0 faults.
+// (INV-DEVICE-CAPACITY). BFS needs 25 steps or more: three demotions by kswapd between cpu0
+// faults (more since demotion runs migrate_pages_batch a folio per step and faults sit in
+// lru_add batches: 200 runs of 400 commands no longer reach it, 1000 of 600 do for seed 1).
 test('enabled mode catches promote-leaks-src (missed by uniform mode) and the shrunk trace replays', (t) => {
-  const opts = { runs: 200, seed: 2, maxCommands: 400 };
+  const opts = { runs: 1000, seed: 1, maxCommands: 600 };
   const { sys, r } = mutantRun('promote-leaks-src', 'cycles', 'INV-DEVICE-CAPACITY', opts);
   t.is(r.mode, 'enabled');
   t.is(r.failure?.property, 'INV-DEVICE-CAPACITY', r.failure?.message);

@@ -89,6 +89,8 @@ export function healthy(): Fixture {
   k.set(L.NODE_IN_TIER, D0, 1);
   k.set(L.NODE_IN_TIER, P, 1);
   k.set(L.NODE_DEMOTION_TARGETS, D0, 1 << P);
+  // the root cpuset's mems: N_MEMORY | N_MEMORY_PRIVATE (v4's cpuset_handle_hotplug)
+  k.set(L.G_CPUSET_MEMS, 0, (1 << D0) | (1 << P));
   // blocks 0,1 = D0; 2 = P (added for np0); 3 = Q (absent)
   k.set(L.BLOCK_STATE, 0, BLOCK_ONLINE);
   k.set(L.BLOCK_STATE, 1, BLOCK_ONLINE);
