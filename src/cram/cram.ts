@@ -18,11 +18,12 @@ import { deviceHasRoom } from '../cxl/device.ts';
 import {
   CRAM_PRESSURE_MAX, EBUSY, EINVAL, ENODEV, ENOSPC, GFP_HIGHUSER_MOVABLE, GFP_PRIVATE, MIGRATE_SYNC, MR_NUMA_MISPLACED,
   N_MEMORY_PRIVATE, NP_OPS_DEMOTION, NP_OPS_MIGRATION, NP_OPS_NUMA_BALANCING, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM,
-  VM_FAULT_RETRY, __GFP_COMP, __GFP_HIGHMEM, __GFP_KSWAPD_RECLAIM, __GFP_MOVABLE, __GFP_NORETRY, __GFP_NOWARN,
+  VM_FAULT_RETRY, VM_FAULT_SIGBUS, __GFP_COMP, __GFP_HIGHMEM, __GFP_KSWAPD_RECLAIM, __GFP_MOVABLE, __GFP_NORETRY, __GFP_NOWARN,
   __GFP_RETRY_MAYFAIL, errname,
 } from '../kernel/defs.ts';
 import { folioIsolateLru, folioNrPages, folioPut, folioPutbackLru, folioTestAnon, lruAddDrain } from '../kernel/folio.ts';
 import type { Kernel } from '../kernel/kernel.ts';
+import { pinsOn } from '../kernel/gup_longterm.ts';
 import { EV_CN_USE_AFTER_FREE, EV_LIFECYCLE, GA_WHILE_BLOCKED, LK_MMAP_READ, LK_PTL, PG_lru, REF_CN, THREAD_REGS } from '../kernel/layout.ts';
 import { threadNode } from '../kernel/memory.ts';
 import { memoryTierRefreshDemotion } from '../kernel/memory_tiers.ts';
@@ -520,6 +521,13 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
         // again and refaults); with RETRY_NOWAIT return VM_FAULT_RETRY with the lock held.
         const ff = threadFaultFlags(k, tid);
         if (hasFix(k.cfg, 'cram-fault-retry-contract') && !(ff & FAULT_FLAG_ALLOW_RETRY)) {
+          // A pinned folio cannot be promoted until its pin goes: a refault would
+          // loop for ever (LIVE-PROGRAM-FINISHES on gup: a ptrace poke spinning
+          // under the mmap lock the pinner needs to unpin), so fail the fault.
+          if (folioPinned(k, pfn)) {
+            if (k.log) k.trace(`cram_fault F6: nothing migrated, folio pinned, no FAULT_FLAG_ALLOW_RETRY -> VM_FAULT_SIGBUS (lock kept)`);
+            return faultDone(k, tid, VM_FAULT_SIGBUS);
+          }
           if (k.log) k.trace(`cram_fault F6: nothing migrated, no FAULT_FLAG_ALLOW_RETRY -> 0 (lock kept)`);
           return faultDone(k, tid, 0);
         }
@@ -549,4 +557,11 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
       return { done: false, vmret: 0 };
     }
   }
+}
+
+/** folio_maybe_dma_pinned: a GUP pin (pin_user_pages) or a FOLL_LONGTERM pin is held on the folio. */
+// include/linux/mm.h: folio_maybe_dma_pinned
+function folioPinned(k: Kernel, pfn: number): boolean {
+  for (let t = 0; t < k.L.THR_PIN.len; t++) if (k.get(k.L.THR_PIN, t) === pfn + 1) return true;
+  return pinsOn(k, pfn) > 0;
 }

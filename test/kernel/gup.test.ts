@@ -84,6 +84,23 @@ test('fix cram-fault-retry-contract: without ALLOW_RETRY cram_fault returns 0 wi
   t.is(k.get(k.L.THR_PC, tid), 0, 'still in the GUP (it refaults while the pin holds the folio)');
 });
 
+test('fix cram-fault-retry-contract on a pinned folio (folio_maybe_dma_pinned): the fault fails with VM_FAULT_SIGBUS, the remote GUP returns -EFAULT with its lock held, no endless refault', (t) => {
+  // LIVE-PROGRAM-FINISHES on gup found the refault loop: the poke spun under mm0's mmap lock,
+  // which the pinner needs to unpin. A pinned folio cannot be promoted until the pin goes.
+  for (const pinned of [true, false]) {
+    const k = demoted(pinned ? [{ op: 'gup', vaddr: 0, write: false, pin: true }] : [], [{ op: 'gup', mm: 0, vaddr: 0, write: true, value: 3 }], { fixes: ['cram-fault-retry-contract'] });
+    if (pinned) runOp(k, 0);
+    else folioGet(k, ptePfn(k, 0, 0)); // a transient extra reference, not a pin: refault
+    const onP = ptePfn(k, 0, 0);
+    t.is(nodeOf(k, onP), P);
+    const tid = k.g.cpuThread(1);
+    for (let i = 0; i < 8 && k.get(k.L.THR_PC, tid) === 0; i++) step(k, 'cpu1');
+    t.false(k.has(k.L.GH_EVENTS, 0, EV_RETRY_NO_ALLOW));
+    t.is(k.get(k.L.THR_PC, tid), pinned ? 1 : 0, pinned ? 'get_user_pages_remote returned (-EFAULT)' : 'still refaulting');
+    t.is(k.get(k.L.PG_CONTENT, onP), 5, 'nothing written');
+  }
+});
+
 test('FOLL_NOWAIT (FAULT_FLAG_ALLOW_RETRY|RETRY_NOWAIT): v4 cram_fault drops the mmap lock the GUP keeps (faultin_page leaves *locked set); the fix keeps it', (t) => {
   for (const fixes of [[], ['cram-fault-retry-contract']]) {
     const k = demoted([], [{ op: 'gup', vaddr: 0, write: true, value: 3, locked: true, nowait: true }], { fixes, cpuMms: [0, 0] });

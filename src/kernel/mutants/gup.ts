@@ -40,8 +40,9 @@ export const GUP_FIXES: readonly Fix[] = [
     config: 'gup',
     description:
       'When nothing migrated, look at vmf->flags before release_fault_lock(): without FAULT_FLAG_ALLOW_RETRY return 0 with the ' +
-      'lock held (GUP looks the page up again and refaults); with FAULT_FLAG_RETRY_NOWAIT return VM_FAULT_RETRY with the lock ' +
-      'held. v4 drops the mmap lock and returns VM_FAULT_RETRY for every fault, so get_user_pages() / pin_user_pages() / ' +
+      'lock held (GUP looks the page up again and refaults), or VM_FAULT_SIGBUS if the folio is pinned (folio_maybe_dma_pinned: ' +
+      'its promotion can never succeed, and a refault would loop for ever holding the mmap lock its pinner needs to unpin); ' +
+      'with FAULT_FLAG_RETRY_NOWAIT return VM_FAULT_RETRY with the lock held. v4 drops the mmap lock and returns VM_FAULT_RETRY for every fault, so get_user_pages() / pin_user_pages() / ' +
       'get_user_pages_remote(locked = NULL) (ptrace) return 0 pages with the caller\'s mmap lock gone, and FOLL_NOWAIT callers unlock it twice.',
   },
 ];
