@@ -34,7 +34,7 @@
 import { FootprintEscape, Guard, independentAndInvisible, type Footprints } from './footprint.ts';
 import { StateQueue } from './queue.ts';
 import { POLL_MASK, type CoreOut, type ExhaustReason, type Run } from './run.ts';
-import { ADD_FULL } from './visited.ts';
+import { Admission } from './admit.ts';
 
 export interface PorStats {
   /** States expanded with an ample set smaller than the enabled set. */
@@ -49,7 +49,7 @@ export interface PorStats {
 
 export function porBfs(run: Run, cur: Uint32Array, stoppedAtStart: boolean, fp: Footprints): CoreOut & { readonly por: PorStats } {
   const { sys, store } = run;
-  const { maxStates, maxDepth } = run.limits;
+  const { maxDepth } = run.limits;
   const W = sys.words;
   const A = sys.actionCount;
   const hook = fp.hook;
@@ -64,21 +64,16 @@ export function porBfs(run: Run, cur: Uint32Array, stoppedAtStart: boolean, fp: 
   const slot = (a: number): Uint32Array => succ.subarray(a * W, (a + 1) * W);
   const enabled: number[] = [];
   const chosen: number[] = [];
-  const checkT = sys.checkTransition ? sys.checkTransition.bind(sys) : null;
   const read = store.read ? store.read.bind(store) : null;
   const queue = read ? null : new StateQueue(W);
   if (queue) queue.push(cur);
-  let transitions = 0;
   let head = 0;
   let level = 0;
   let levelEnd = 1;
-  let deepest = 0;
-  let stop = stoppedAtStart;
   let exhausted: ExhaustReason | null = null;
-  let queuePeak = queue ? queue.bytes() : 0;
   let reducedStates = 0;
   let provisoFull = 0;
-  const info = () => ({ states: store.size, explored: head, transitions, depth: level, queue: store.size - head, elapsedMs: run.elapsedMs(), storeBytes: store.bytes() });
+  const info = () => ({ states: store.size, explored: head, transitions: adm.transitions, depth: level, queue: store.size - head, elapsedMs: run.elapsedMs(), storeBytes: store.bytes() });
 
   // Checks run under the guard in check mode: a read outside the visible words stops the run.
   const checked = <T>(f: () => T): T => {
@@ -90,8 +85,9 @@ export function porBfs(run: Run, cur: Uint32Array, stoppedAtStart: boolean, fp: 
       hook.install(null);
     }
   };
+  const adm = new Admission(run, queue, stoppedAtStart, checked);
 
-  while (!stop && head < store.size) {
+  while (!adm.stop && head < store.size) {
     if (head === levelEnd) {
       level++;
       levelEnd = store.size;
@@ -160,53 +156,26 @@ export function porBfs(run: Run, cur: Uint32Array, stoppedAtStart: boolean, fp: 
     if (chosen.length === 0) for (const a of enabled) chosen.push(a);
 
     for (const a of chosen) {
-      if (stop) break;
-      const next = slot(a);
-      transitions++;
-      if (checkT !== null) {
-        const tv = checked(() => checkT(cur, a, next));
-        if (tv !== null && run.transitionViolation(curIdx, a, store.find(next), level + 1, tv.id, tv.message)) {
-          stop = true;
-          break;
-        }
-      }
-      if (store.size >= maxStates) {
-        if (!store.has(next)) {
-          stop = true;
-          exhausted = 'maxStates';
-        }
-        continue;
-      }
-      const idx = store.add(next, curIdx, a);
-      if (idx >= 0) {
-        deepest = level + 1;
-        if (queue) {
-          queue.push(next);
-          const b = queue.bytes();
-          if (b > queuePeak) queuePeak = b;
-        }
-        if (checked(() => run.newState(next, idx, level + 1))) stop = true;
-      } else if (idx === ADD_FULL) {
-        stop = true;
-        exhausted = 'memory';
-      }
+      if (adm.stop) break;
+      adm.admit(cur, curIdx, a, slot(a), level);
     }
     // Deadlocks are kept by C0 and C1 alone: the check reads what it likes (footprint.ts).
-    if (!stop && enabled.length === 0 && run.deadState(cur, curIdx, level)) stop = true;
-    if (stop) break;
+    if (!adm.stop && enabled.length === 0 && run.deadState(cur, curIdx, level)) adm.stop = true;
+    if (adm.stop) break;
     head++;
     if ((head & POLL_MASK) === 0 && run.poll(info)) {
       exhausted = 'interrupted';
       break;
     }
   }
+  exhausted = exhausted ?? adm.exhausted;
   return {
     explored: head,
-    transitions,
-    depth: deepest,
+    transitions: adm.transitions,
+    depth: adm.deepest,
     exhausted,
     stoppedEarly: head < store.size && exhausted === null,
-    queueBytes: queuePeak,
+    queueBytes: adm.queuePeak,
     por: { reducedStates, provisoFull, extensions: guard.extensions, prepassStates: fp.prepassStates, groups: fp.groups },
   };
 }
