@@ -13,6 +13,12 @@
 //       shallow and mutants needing 25+ steps of interleaved background work
 //       (kswapd, the pressure IRQs) were missed.
 //   'uniform': command i is action i of the table, skipped when disabled.
+//   'swarm': 'enabled' over a per-run subset of the actors (swarm testing,
+//       Groce et al., ISSTA 2012): each run draws which actors may be chosen
+//       and picks among their enabled actions, falling back to every enabled
+//       action when none of them can step. Leaving actors out of a run makes
+//       the long same-actor stretches a race needs (a CPU's whole fault, then
+//       kswapd's whole demotion) likelier than a fair mix of all actors does.
 // In both modes:
 //   check(model) = the command can take a step in model.state
 //   run(model)   = take the step, then judge the successor with every property
@@ -35,8 +41,8 @@ import { match } from 'ts-pattern';
 import { forEachSuccessor, type System } from '../explore/system.ts';
 
 /** How commands pick their action: see the header. */
-export type MbtMode = 'enabled' | 'uniform';
-export const MBT_MODES: readonly MbtMode[] = ['enabled', 'uniform'];
+export type MbtMode = 'enabled' | 'uniform' | 'swarm';
+export const MBT_MODES: readonly MbtMode[] = ['enabled', 'uniform', 'swarm'];
 
 /** Machines as the MBT model: abstract states per machine per entity, and the judge of one step. */
 export interface MbtMachines {
@@ -99,6 +105,9 @@ interface CommandContext {
   readonly seen: Uint8Array;
   readonly only: string | null;
   readonly trackEnabled: boolean;
+  /** 'swarm': actor index of each action, and this run's chosen actors (null: every actor). */
+  readonly actorOf: Int32Array;
+  active: readonly boolean[] | null;
 }
 
 /** The enabled actions of `state`, in increasing order (scratch is overwritten). */
@@ -106,6 +115,37 @@ export function enabledActions(sys: System, state: Uint32Array, scratch: Uint32A
   const out: number[] = [];
   forEachSuccessor(sys, state, scratch, (a) => out.push(a));
   return out;
+}
+
+/** Actor index of each action (actors numbered in order of first appearance in the table). */
+export function actorIndex(sys: System): { actorOf: Int32Array; actors: string[] } {
+  const actors: string[] = [];
+  const byName = new Map<string, number>();
+  const actorOf = new Int32Array(sys.actionCount);
+  for (let a = 0; a < sys.actionCount; a++) {
+    const name = sys.describe(a).actor;
+    let i = byName.get(name);
+    if (i === undefined) {
+      i = actors.length;
+      byName.set(name, i);
+      actors.push(name);
+    }
+    actorOf[a] = i;
+  }
+  return { actorOf, actors };
+}
+
+/**
+ * The actions a command may choose in `state`: the enabled ones of the run's
+ * active actors ('swarm'), or every enabled one when there is no swarm or none
+ * of the active actors can step (so a run never stalls while something can move,
+ * and the list is empty exactly when nothing is enabled).
+ */
+export function choosableActions(sys: System, state: Uint32Array, scratch: Uint32Array, actorOf: Int32Array, active: readonly boolean[] | null): number[] {
+  const en = enabledActions(sys, state, scratch);
+  if (active === null) return en;
+  const sub = en.filter((a) => active[actorOf[a]!] === true);
+  return sub.length > 0 ? sub : en;
 }
 
 /**
@@ -131,7 +171,7 @@ function advance(ctx: CommandContext, m: MbtModel, r: MbtReal, a: number): void 
   m.state = next;
   m.depth++;
   if (ctx.machines) m.abstract = ctx.machines.abstractAll(next);
-  if (ctx.trackEnabled) m.enabled = enabledActions(ctx.sys, next, ctx.scratch);
+  if (ctx.trackEnabled) m.enabled = choosableActions(ctx.sys, next, ctx.scratch, ctx.actorOf, ctx.active);
   const d = deadlockIn(ctx.sys, next, ctx.scratch, ctx.only, m.enabled);
   if (d) throw new MbtViolation(d.id, d.message, m.depth);
 }
@@ -270,10 +310,18 @@ function takeStep(sys: System, cur: Uint32Array, a: number, taken: number[], mac
  * Run 'enabled'-mode choices from the initial state, as EnabledCommand does:
  * choice k takes the k-th enabled action (mod their number), repeated while
  * enabled up to its burst; stops at the first violation or when nothing is
- * enabled. Returns the concrete action ids taken, so the result is a plain
+ * enabled ('swarm': among the active actors' enabled actions, as
+ * choosableActions). Returns the concrete action ids taken, so the result is a plain
  * trace that runActions, sys.step and `cramcheck replay` reproduce.
  */
-export function runChoices(sys: System, choices: readonly Choice[], machines: MbtMachines | null = null, only: string | null = null): { actions: number[]; violation: { id: string; message: string } | null } {
+export function runChoices(
+  sys: System,
+  choices: readonly Choice[],
+  machines: MbtMachines | null = null,
+  only: string | null = null,
+  active: readonly boolean[] | null = null,
+): { actions: number[]; violation: { id: string; message: string } | null } {
+  const { actorOf } = actorIndex(sys);
   let cur: Uint32Array = new Uint32Array(sys.words);
   sys.initial(cur);
   const scratch = new Uint32Array(sys.words);
@@ -281,7 +329,7 @@ export function runChoices(sys: System, choices: readonly Choice[], machines: Mb
   const v0 = judge(sys, null, -1, cur, machines, only);
   if (v0) return { actions: taken, violation: v0 };
   for (const c of choices) {
-    const en = enabledActions(sys, cur, scratch);
+    const en = choosableActions(sys, cur, scratch, actorOf, active);
     if (en.length === 0) return { actions: taken, violation: deadlockIn(sys, cur, scratch, only, en) };
     const a = en[c.k % en.length]!;
     for (let i = 0; i < c.burst; i++) {
@@ -311,7 +359,8 @@ export function runMbt(sys: System, opts: MbtOptions = {}): MbtResult {
   const mode = opts.mode ?? 'enabled';
   const maxBurst = opts.maxBurst ?? 4;
   const seen = new Uint8Array(sys.actionCount);
-  const ctx: CommandContext = { sys, scratch: new Uint32Array(sys.words), machines, seen, only, trackEnabled: mode === 'enabled' };
+  const { actorOf, actors } = actorIndex(sys);
+  const ctx: CommandContext = { sys, scratch: new Uint32Array(sys.words), machines, seen, only, trackEnabled: mode !== 'uniform', actorOf, active: null };
 
   // A violation in the initial state needs no command at all.
   const init = runActions(sys, [], machines, only);
@@ -330,7 +379,7 @@ export function runMbt(sys: System, opts: MbtOptions = {}): MbtResult {
     })
     // k ranges over the table size: at least as many as can be enabled, so
     // every enabled action is reachable, and small, so shrinking k is short.
-    .with('enabled', () =>
+    .with('enabled', 'swarm', () =>
       fc
         .record({ k: fc.integer({ min: 0, max: top }), burst: fc.integer({ min: 1, max: maxBurst }) })
         .map((c): fc.Command<MbtModel, MbtReal> => new EnabledCommand(ctx, c)),
@@ -341,7 +390,10 @@ export function runMbt(sys: System, opts: MbtOptions = {}): MbtResult {
     size: 'max',
     ...(opts.replayPath !== undefined ? { replayPath: opts.replayPath } : {}),
   });
-  const prop = fc.property(arb, (cmds) => {
+  // 'swarm': which actors this run may choose (shrinks towards fewer).
+  const swarm = mode === 'swarm' ? fc.array(fc.boolean(), { minLength: actors.length, maxLength: actors.length }) : fc.constant(null);
+  const prop = fc.property(swarm, arb, (active, cmds) => {
+    ctx.active = active;
     const setup = () => ({ model: freshModel(ctx), real: { trail: [] as number[] } });
     fc.modelRun(setup, cmds);
     return true;
@@ -354,23 +406,25 @@ export function runMbt(sys: System, opts: MbtOptions = {}): MbtResult {
   let failure: MbtFailure | null = null;
   let replayPath: string | null = null;
   if (details.failed && details.counterexample) {
-    replayPath = /replayPath="([^"]*)"/.exec(String(details.counterexample[0]))?.[1] ?? null;
+    replayPath = /replayPath="([^"]*)"/.exec(String(details.counterexample[1]))?.[1] ?? null;
+    const active = details.counterexample[0];
     // The iterable yields fast-check's wrappers; their names start with the
     // action id ('uniform') or are `#k` ('enabled'). Commands that did not run
     // are harmless: runActions skips disabled actions, runChoices stops at the
     // violation.
-    const cmds = [...details.counterexample[0]].map(String);
+    const cmds = [...details.counterexample[1]].map(String);
     const r = match(mode)
       .with('uniform', () => runActions(sys, cmds.map((c) => Number.parseInt(c, 10)), machines, only))
-      .with('enabled', () => runChoices(sys, cmds.map(parseChoice), machines, only))
+      .with('enabled', 'swarm', () => runChoices(sys, cmds.map(parseChoice), machines, only, active))
       .exhaustive();
+    const swarmText = active === null ? '' : `swarm [${actors.filter((_, i) => active[i]).join(', ')}]: `;
     const err = details.errorInstance;
     if (r.violation) {
-      failure = { property: r.violation.id, message: r.violation.message, actions: r.actions, commands: cmds.join(', ') };
+      failure = { property: r.violation.id, message: r.violation.message, actions: r.actions, commands: swarmText + cmds.join(', ') };
     } else {
       // Not a property violation: an exception inside the model (a crash of the kernel model).
       const msg = err instanceof Error ? err.message : String(err);
-      failure = { property: 'EXCEPTION', message: msg, actions: r.actions, commands: cmds.join(', ') };
+      failure = { property: 'EXCEPTION', message: msg, actions: r.actions, commands: swarmText + cmds.join(', ') };
     }
   }
   return {
@@ -394,6 +448,6 @@ function freshModel(ctx: CommandContext): MbtModel {
     state,
     abstract: ctx.machines ? ctx.machines.abstractAll(state) : null,
     depth: 0,
-    enabled: ctx.trackEnabled ? enabledActions(ctx.sys, state, ctx.scratch) : null,
+    enabled: ctx.trackEnabled ? choosableActions(ctx.sys, state, ctx.scratch, ctx.actorOf, ctx.active) : null,
   };
 }
