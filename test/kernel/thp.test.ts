@@ -9,7 +9,8 @@ import { configByName } from '../../src/kernel/configs.ts';
 import { MIGRATE_ASYNC, MR_DEMOTION, MR_NUMA_MISPLACED, MR_SYSCALL } from '../../src/kernel/defs.ts';
 import { FIXES } from '../../src/kernel/fixes.ts';
 import { buildMachine, type Kernel } from '../../src/kernel/kernel.ts';
-import { PG_head, PG_tail, PTE_PRESENT, PTE_WRITE } from '../../src/kernel/layout.ts';
+import { PG_head, PG_tail, PTE_PRESENT, PTE_SWAP, PTE_WRITE } from '../../src/kernel/layout.ts';
+import { nodePrivateNp } from '../../src/kernel/node_private.ts';
 import { folioIsolateLru, pageFolio } from '../../src/kernel/folio.ts';
 import { migratePages, nodeStatModIsolated } from '../../src/kernel/migrate.ts';
 import { NULL_PFN } from '../../src/kernel/page_alloc.ts';
@@ -98,6 +99,23 @@ test('a write to the tail page of a demoted folio goes through cram_fault, which
   t.is(k.get(k.L.PG_CONTENT, b.pfn), 1, 'the tail page kept its data');
 });
 
+// mm/cram.c: alloc_cram_folio ("Stop allocating if backpressure fired mid-batch": NULL) -> mm/migrate.c:
+// migrate_pages_batch -ENOMEM -> try_split_folio; the pieces' pass fails the same way and demote_folio_list's
+// caller reclaims them (mm/vmscan.c: shrink_folio_list, order 0 now: add_to_swap).
+test('kswapd(D0): migration_blocked set between isolation and alloc_cram_folio splits the folio in the staged batch; the pieces are swapped out', (t) => {
+  const k = thp();
+  cpu(k, 5);
+  const pfn = pte(k, 0).pfn;
+  const tid = k.g.kswapdThread(D0);
+  t.true(runThread(k, tid, pfn)); // isolate; can_demote -> P
+  k.set(k.L.NP_MIGRATION_BLOCKED, nodePrivateNp(k, P), 1); // the lthresh IRQ thread's S3, pressure not yet 1000
+  k.log = [];
+  for (let i = 0; i < 20 && k.get(k.L.THR_OP, tid) !== OP_NONE; i++) t.true(runThread(k, tid, 0));
+  t.true(k.log.some((l) => l.includes(`unmap pfn ${pfn}: -ENOMEM, split into ${pfn}, ${pfn + 1}`)), k.log.join('\n'));
+  t.is(k.get(k.L.PTE_KIND, 0), PTE_SWAP);
+  t.is(k.get(k.L.PTE_KIND, 1), PTE_SWAP);
+});
+
 function isolatedLargeFolio(): { k: Kernel; pfn: number } {
   const k = thp();
   cpu(k, 5);
@@ -167,4 +185,12 @@ test('compound-tail-refcounted escapes every other invariant on thp (exhaustive)
   t.true(without.complete);
   t.deepEqual(without.violated, []);
   t.true(run('thp', { mutant: 'compound-tail-refcounted' }).violated.includes('INV-COMPOUND'));
+});
+
+test('thp with every fix: exhaustive, every invariant holds, and every large-folio path it declares is reached (whole demotion, whole promotion, reclaim split, -ENOMEM split)', (t) => {
+  const r = run('thp', {});
+  t.true(r.complete);
+  t.is(r.states, 166_698);
+  t.deepEqual(r.violated, []);
+  t.deepEqual(r.unreached, []);
 });
