@@ -105,7 +105,8 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     statement:
       'In every live mm, no present PTE mapping a folio on an N_MEMORY_PRIVATE node whose ops have NP_OPS_PROTECT_WRITE is ' +
       'writable. Migration onto the node write-protects the new PTE (folio_managed_fixup_migration_pte), and mprotect, NUMA ' +
-      'hinting faults and swap-in must not upgrade it.',
+      'hinting faults and swap-in must not upgrade it. The check is per PTE and per page: every page of a large folio, its ' +
+      'compound tails included, has a PTE of its own, each of which remove_migration_pte must write-protect.',
     why:
       'CRAM\'s safety rests on read-only mappings: a write to compressed memory can ruin its compression ratio behind the ' +
       'allocator\'s back and overcommit the device. Every write must fault into handle_fault, which promotes the folio to DRAM first.',
