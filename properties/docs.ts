@@ -105,7 +105,8 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     statement:
       'In every live mm, no present PTE mapping a folio on an N_MEMORY_PRIVATE node whose ops have NP_OPS_PROTECT_WRITE is ' +
       'writable. Migration onto the node write-protects the new PTE (folio_managed_fixup_migration_pte), and mprotect, NUMA ' +
-      'hinting faults and swap-in must not upgrade it.',
+      'hinting faults and swap-in must not upgrade it. The check is per PTE and per page: every page of a large folio, its ' +
+      'compound tails included, has a PTE of its own, each of which remove_migration_pte must write-protect.',
     why:
       'CRAM\'s safety rests on read-only mappings: a write to compressed memory can ruin its compression ratio behind the ' +
       'allocator\'s back and overcommit the device. Every write must fault into handle_fault, which promotes the folio to DRAM first.',
@@ -443,6 +444,33 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
       '(DMA writes lost, or leaking into the other mm): the 2022 GUP COW fixes exist for this; follow_page_pte has VM_BUG_ON_PAGE for it.',
     kernel: ['mm/gup.c: follow_page_pte', 'include/linux/mm.h: gup_must_unshare', 'mm/memory.c: do_wp_page', 'mm/memory.c: handle_pte_fault'],
     rfc: null,
+  },
+  'INV-COMPOUND': {
+    summary: 'every large folio is a head followed by its compound tails, and no compound tail lies outside one',
+    statement:
+      'For every allocated folio of order n > 0, its pages 1 .. 2^n - 1 are compound tails (PageTail, no head bit, no refcount, ' +
+      'mapcount or order of their own: those live at the head), and every compound tail lies inside the order range of the head ' +
+      'before it. Large folios reach private nodes by demotion (alloc_cram_folio allocates the source\'s order) and leave by ' +
+      'promotion or split; a split (__split_folio_to_order) must turn every page into a folio of its own.',
+    why:
+      'Every PTE, pfn walk and rmap step goes from a page to its folio through compound_head(): a tail outside any folio or a page ' +
+      'that is head and tail at once sends the refcount, mapcount, LRU and free_folio hooks to the wrong folio.',
+    kernel: ['include/linux/page-flags.h: compound_head', 'mm/page_alloc.c: prep_compound_page', 'mm/huge_memory.c: __split_folio_to_order'],
+    rfc: 'Use standard struct page / folio. No ZONE_DEVICE, no pgmap, no struct page metadata limitations.',
+  },
+  'INV-SPLIT-CB': {
+    summary: 'every split of a private-node folio whose ops have folio_split calls it once per new folio and once with NULL',
+    statement:
+      'When the kernel splits a large folio on a private node whose node_private_ops have a folio_split callback (split_folio_to_list ' +
+      'from reclaim, from migrate_pages on -ENOMEM, ...), v4 calls ops->folio_split(folio, new_folio) for each new folio, while the ' +
+      'folio is frozen, then ops->folio_split(folio, NULL) for the original folio (patch 11: folio_managed_split_cb in ' +
+      '__folio_freeze_and_split_unmapped). The service keeps per-folio metadata (compression tables, device page tables) and must ' +
+      'hear of every folio it now has.',
+    why:
+      'A service that missed a split keeps describing one large folio where the kernel now has several: a later free_folio or ' +
+      'folio_migrate for a new folio finds no metadata, or the service frees or moves the whole range under folios it never heard of.',
+    kernel: ['include/linux/node_private.h: folio_managed_split_cb', 'include/linux/node_private.h: node_private_split_cb', 'mm/huge_memory.c: __folio_split'],
+    rfc: "folio_split - mirrors ZONE_DEVICE's called when a huge page is split up",
   },
   'CONFORMANCE-hotplug': {
     summary: "every kernel step moves a private node's lifecycle by at most one transition of the hotplug protocol machine",

@@ -10,10 +10,10 @@ import type { Reachability } from '../src/explore/system.ts';
 import { F5, F6, R_NR } from '../src/cram/cram.ts';
 import { BLOCK_ABSENT, CRAM_PRESSURE_MAX, N_MEMORY_PRIVATE } from '../src/kernel/defs.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
-import { PG_anon, PG_head, PG_hwpoison, PTE_SWAP, THREAD_REGS } from '../src/kernel/layout.ts';
+import { PG_anon, PG_head, PG_hwpoison, PTE_SWAP, THREAD_REGS, VMA_HUGEPAGE } from '../src/kernel/layout.ts';
 import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
 import { opsById } from '../src/kernel/ops_table.ts';
-import { MB_DST_MAX, MB_MOVED, MB_NOMEM, entryStatus } from '../src/kernel/migrate_batch.ts';
+import { MB_DST_MAX, MB_MOVED, MB_MOVED_LARGE, MB_NOMEM, MB_SPLIT_PENDING, MB_SPLIT_WAIT, entryStatus } from '../src/kernel/migrate_batch.ts';
 import { StateView } from '../src/kernel/state_view.ts';
 import { PIN_CHECK, PIN_HELD, nodePrivateAllowsLongtermPin } from '../src/kernel/gup_longterm.ts';
 import type { Machine } from '../src/kernel/kernel.ts';
@@ -128,9 +128,60 @@ const REACH: Readonly<Record<string, ReachDef>> = {
         for (let r = 1; r < THREAD_REGS; r++) {
           const st = entryStatus(k.get(k.L.THR_REG, t * THREAD_REGS + r));
           if (st === MB_NOMEM) nomem = true;
-          else if (st === MB_MOVED || (st >= 1 && st <= MB_DST_MAX)) progressed = true;
+          else if (st === MB_MOVED || st === MB_MOVED_LARGE || (st >= 1 && st <= MB_DST_MAX)) progressed = true;
         }
         if (nomem && progressed) return true;
+      }
+      return false;
+    },
+  },
+  'REACH-THP-ON-P': {
+    id: 'REACH-THP-ON-P',
+    source: 'mm/cram.c: alloc_cram_folio (folio_order(src), __GFP_COMP); mm/memory.c: alloc_anon_folio',
+    description: 'a large anon folio lives on a private node (demoted whole)',
+    pred: (k) => {
+      for (let pfn = 0; pfn < k.g.pfns; pfn++) {
+        if (k.cfg.nodes[k.g.pfnNode[pfn]!]?.kind !== 'private' || k.get(k.L.PG_ORDER, pfn) === 0) continue;
+        if (k.has(k.L.PG_FLAGS, pfn, PG_head) && k.has(k.L.PG_FLAGS, pfn, PG_anon)) return true;
+      }
+      return false;
+    },
+  },
+  'REACH-THP-PROMOTED': {
+    id: 'REACH-THP-PROMOTED',
+    source: 'mm/cram.c: cram_fault (migrate_pages of the whole folio, alloc_cram_promote_folio of its order)',
+    description: 'cram_fault has just promoted a large folio (migrate_pages reported more than one page moved)',
+    pred: (k) => {
+      for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
+        const t = k.g.cpuThread(cpu);
+        const st = k.get(k.L.THR_STAGE, t);
+        if (k.get(k.L.THR_OP, t) === OP_HANDLE_FAULT && (st === F5 || st === F6) && k.get(k.L.THR_REG, t * THREAD_REGS + R_NR) > 1) return true;
+      }
+      return false;
+    },
+  },
+  'REACH-THP-SPLIT': {
+    id: 'REACH-THP-SPLIT',
+    source: 'mm/vmscan.c: shrink_folio_list ("Fallback to swap normal pages": split_folio_to_list); mm/huge_memory.c: __folio_split',
+    description: 'a page of a VM_HUGEPAGE range is swapped out: its large folio was split (without THP_SWAP only order-0 folios reach swap)',
+    pred: (k) => {
+      const n = k.cfg.mms * k.cfg.vaddrs;
+      for (let s = 0; s < n; s++) if (k.get(k.L.PTE_KIND, s) === PTE_SWAP && k.has(k.L.VMA_FLAGS, s, VMA_HUGEPAGE)) return true;
+      return false;
+    },
+  },
+  'REACH-THP-SPLIT-ON-ENOMEM': {
+    id: 'REACH-THP-SPLIT-ON-ENOMEM',
+    source: 'mm/migrate.c: migrate_pages_batch (case -ENOMEM: try_split_folio unless MR_NUMA_MISPLACED), migrate_pages (one MIGRATE_ASYNC pass over split_folios)',
+    description: 'a demotion batch split a large folio whose destination could not be allocated; its pieces wait for the second pass',
+    pred: (k) => {
+      for (let t = 0; t < k.g.threads.length; t++) {
+        if (k.get(k.L.THR_OP, t) !== OP_KSWAPD_DEMOTE) continue;
+        for (let r = 1; r < THREAD_REGS; r++) {
+          const v = k.get(k.L.THR_REG, t * THREAD_REGS + r);
+          const st = entryStatus(v);
+          if (v !== 0 && (st === MB_SPLIT_WAIT || st === MB_SPLIT_PENDING)) return true;
+        }
       }
       return false;
     },
@@ -278,6 +329,8 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   cpusets: ['REACH-DEMOTED-TO-P', 'REACH-TEARDOWN', 'REACH-CPUSET-EXCLUDES-P'],
   gupfork: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PINNED'],
   batch2: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PRESSURE-BLOCKED', 'REACH-BATCH-BLOCKED-MIDWAY'],
+  thp: ['REACH-PROGRAMS-DONE', 'REACH-THP-ON-P', 'REACH-THP-PROMOTED', 'REACH-THP-SPLIT', 'REACH-THP-SPLIT-ON-ENOMEM'],
+  thpsplit: ['REACH-THP-ON-P', 'REACH-THP-SPLIT'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);

@@ -34,7 +34,7 @@ const NodeSchema = z
   .strict();
 
 const ProgramOpSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('mmap'), vaddr: nat, kind: z.enum(['anon', 'file-shared', 'file-private']), file: nat.optional(), pgoff: nat.optional(), prot }).strict(),
+  z.object({ op: z.literal('mmap'), vaddr: nat, kind: z.enum(['anon', 'anon-thp', 'file-shared', 'file-private']), file: nat.optional(), pgoff: nat.optional(), prot }).strict(),
   z.object({ op: z.literal('read'), vaddr: nat }).strict(),
   z.object({ op: z.literal('write'), vaddr: nat, value: nat }).strict(),
   z.object({ op: z.literal('pwrite'), file: nat, pgoff: nat, value: nat }).strict(),
@@ -88,6 +88,7 @@ export const KernelConfigSchema = z
     driver: z.object({ bufMax: pos, mediaOps: z.boolean() }).strict(),
     demoteBatch: pos,
     numaDemotionEnabled: z.boolean(),
+    thpOrder: nat.optional(),
     opsTables: z.array(z.object({ name: z.string(), flags: nat, callbacks: z.array(z.enum(OPS_CALLBACKS)) }).strict()),
     mutant: z.string().nullable(),
     fixes: z.array(z.string()),
@@ -113,6 +114,7 @@ export function configConsistency(c: KernelConfig): string | null {
   }
   if ((c.blockPages & (c.blockPages - 1)) !== 0) return `blockPages: expected a power of two, got ${c.blockPages}`;
   if (c.blockPages < 1 << c.maxOrder) return `blockPages: must be >= 2^maxOrder = ${1 << c.maxOrder}`;
+  if ((c.thpOrder ?? 0) > c.maxOrder) return `thpOrder: must be <= maxOrder = ${c.maxOrder}`;
   for (let i = 0; i < c.cpus.length; i++) {
     const cpu = c.cpus[i]!;
     if (cpu.node >= n) return `cpus[${i}].node: no node ${cpu.node} (${n} nodes)`;

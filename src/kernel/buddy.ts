@@ -107,6 +107,8 @@ export function prepNewPage(k: Kernel, pfn: number, order: number): void {
   }
   k.set(L.PG_ORDER, pfn, order);
   k.set(L.PG_REF, pfn, 1);
+  // Mutant compound-tail-refcounted (mutants/thp.ts): set_page_refcounted on every page, as for split_page().
+  if (k.cfg.mutant === 'compound-tail-refcounted') for (let i = 1; i < nr; i++) k.set(L.PG_REF, pfn + i, 1);
 }
 
 /** Reset every folio field of pages [pfn, pfn + nr) (canonical state of a free page). */

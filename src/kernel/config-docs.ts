@@ -40,6 +40,8 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   cpusets: "a child cpuset's cpuset.mems written (all, DRAM only, P only) while the driver probes and tears P down",
   race2small: "race2 without the device and its IRQ threads: two CPUs' faults, write faults and mprotect against kswapd's demotions; the two-CPU config exhausted in CI",
   batch2: 'two folios in one demotion batch, a folio per step (migrate_pages_batch): the lthresh IRQ thread can block P between the two allocations',
+  thp: 'one order-1 anon folio (VM_HUGEPAGE) through fault, whole demotion into CRAM, whole promotion by cram_fault, kswapd(P) split before swap-out and the -ENOMEM split of demotion',
+  thpsplit: 'thp under a service with a folio_split callback: kswapd(P) splits the demoted order-1 folio before swap-out and the callback must see the new folio, then NULL',
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

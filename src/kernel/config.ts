@@ -37,7 +37,7 @@ export interface CpuConfig {
 
 /** One workload instruction of a user CPU; vaddr is a page slot of the CPU's mm. */
 export type ProgramOp =
-  | { readonly op: 'mmap'; readonly vaddr: number; readonly kind: 'anon' | 'file-shared' | 'file-private'; readonly file?: number; readonly pgoff?: number; readonly prot: 'r' | 'rw' }
+  | { readonly op: 'mmap'; readonly vaddr: number; readonly kind: 'anon' | 'anon-thp' | 'file-shared' | 'file-private'; readonly file?: number; readonly pgoff?: number; readonly prot: 'r' | 'rw' }
   | { readonly op: 'read'; readonly vaddr: number }
   | { readonly op: 'write'; readonly vaddr: number; readonly value: number }
   | { readonly op: 'pwrite'; readonly file: number; readonly pgoff: number; readonly value: number }
@@ -148,6 +148,8 @@ export interface KernelConfig {
   readonly demoteBatch: number;
   /** /sys/kernel/mm/numa/demotion_enabled */
   readonly numaDemotionEnabled: boolean;
+  /** Order do_anonymous_page tries in a VM_HUGEPAGE vma (src/kernel/thp.ts); absent or 0: no large folios. */
+  readonly thpOrder?: number;
   readonly opsTables: readonly OpsTableConfig[];
   /** Seeded bug (mutant catalogue), or null for the faithful v4 model. */
   readonly mutant: string | null;

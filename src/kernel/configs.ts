@@ -61,6 +61,15 @@ export interface ConfigParams {
   readonly vaddrs?: number;
   /** The OOM killer (actors.oom, src/kernel/oom_kill.ts). */
   readonly oom?: boolean;
+  /**
+   * Large folios (src/kernel/thp.ts): the anon pages are one VM_HUGEPAGE range of
+   * order-1 folios (every mmap first, then the stores), the buddy has order 1.
+   */
+  readonly thp?: boolean;
+  /** Low and high watermark of P's zone in pages (default 0: kswapd(P) runs only when boosted). */
+  readonly privateWmark?: number;
+  /** Ops put before cpu0's program (e.g. an ops table swapped in before any fault). */
+  readonly firstOps?: readonly ProgramOp[];
 }
 
 const BLOCK_PAGES = 2;
@@ -84,9 +93,16 @@ function anonValue(i: number, r: number): number {
 function programFor(p: ConfigParams, cpu: number, fileVaddr: number, childMm: number): ProgramOp[] {
   const ops: ProgramOp[] = [];
   const last = cpu === p.cpus - 1;
-  for (let i = 0; i < p.anonPages; i++) {
-    ops.push({ op: 'mmap', vaddr: i, kind: 'anon', prot: 'rw' });
-    ops.push({ op: 'write', vaddr: i, value: anonValue(i + cpu, 0) });
+  if (p.thp) {
+    // mmap + madvise(MADV_HUGEPAGE) of the whole range before the first store, so that
+    // do_anonymous_page finds the aligned range inside the vma and maps a large folio.
+    for (let i = 0; i < p.anonPages; i++) ops.push({ op: 'mmap', vaddr: i, kind: 'anon-thp', prot: 'rw' });
+    for (let i = 0; i < p.anonPages; i++) ops.push({ op: 'write', vaddr: i, value: anonValue(i + cpu, 0) });
+  } else {
+    for (let i = 0; i < p.anonPages; i++) {
+      ops.push({ op: 'mmap', vaddr: i, kind: 'anon', prot: 'rw' });
+      ops.push({ op: 'write', vaddr: i, value: anonValue(i + cpu, 0) });
+    }
   }
   if (cpu === 0) {
     for (let f = 0; f < p.filePages; f++) {
@@ -130,7 +146,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     { kind: 'dram', cpus: true, adistance: ADIST_DRAM, zones: [{ type: 'NORMAL', blocks: d0Blocks, wmark: { min: 0, low: d0, high: d0 } }] },
   ];
   if (p.dram1) nodes.push({ kind: 'dram', cpus: true, adistance: ADIST_DRAM, zones: [{ type: 'NORMAL', blocks: 1, wmark: { min: 0, low: 0, high: 0 } }] });
-  nodes.push({ kind: 'private', cpus: false, adistance: ADIST_CRAM, zones: [{ type: 'MOVABLE', blocks: blocksFor(privPages), wmark: { min: 0, low: 0, high: 0 } }] });
+  nodes.push({ kind: 'private', cpus: false, adistance: ADIST_CRAM, zones: [{ type: 'MOVABLE', blocks: blocksFor(privPages), wmark: { min: 0, low: p.privateWmark ?? 0, high: p.privateWmark ?? 0 } }] });
   const distance = p.dram1
     ? [[10, 21, 20], [21, 10, 30], [20, 30, 10]]
     : [[10, 20], [20, 10]];
@@ -141,7 +157,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
   const cpus: CpuConfig[] = Array.from({ length: p.cpus }, (_, c) => ({
     node: p.dram1 && c % 2 === 1 ? 1 : 0,
     mm: c,
-    program: [...programFor(p, p.sameProgram ? 0 : c, fileVaddr, cpuMms), ...(c === 0 || p.sameProgram ? p.extraOps ?? [] : [])],
+    program: [...(c === 0 ? p.firstOps ?? [] : []), ...programFor(p, p.sameProgram ? 0 : c, fileVaddr, cpuMms), ...(c === 0 || p.sameProgram ? p.extraOps ?? [] : [])],
   }));
   for (const x of p.extraCpus ?? []) cpus.push({ node: 0, mm: x.mm, program: [...x.program], ...(x.forkChild ? { forkChild: true } : {}) });
   const batch = p.demoteBatch ?? 1;
@@ -154,7 +170,8 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     nodes,
     distance,
     blockPages: BLOCK_PAGES,
-    maxOrder: 0,
+    maxOrder: p.thp ? 1 : 0,
+    ...(p.thp ? { thpOrder: 1 } : {}),
     cpus,
     mms,
     vaddrs,
@@ -468,6 +485,24 @@ export const KERNEL_CONFIG_PARAMS = {
   // thread can block the node between the two allocations (the second fails, the
   // first still moves) or after both (the batch overshoots the edge by two folios).
   batch2: { name: 'batch2', cpus: 1, anonPages: 2, filePages: 0, flush: false, demoteBatch: 2 },
+  // Large folios (issue 12 item 9, src/kernel/thp.ts): one order-1 anon folio (two pages
+  // of a VM_HUGEPAGE range) faulted in whole, demoted whole by kswapd(D0) into CRAM
+  // (alloc_cram_folio of the source's order), promoted whole by cram_fault on a read
+  // or write of either page, split by kswapd(P) when the device's lthresh boost
+  // makes it evict (no THP_SWAP: shrink_folio_list splits before add_to_swap), and
+  // split on -ENOMEM by migrate_pages when the demotion target has no order-1 block.
+  thp: { name: 'thp', cpus: 1, anonPages: 2, filePages: 0, rewrite: true, flush: false, thp: true },
+  // thp with a service that has a folio_split callback (cram_ops has none): before any
+  // fault cpu0 replaces P's ops (node_private_set_ops overwrites) by a table with CRAM's
+  // flags and plain migrate_to (it ignores back-pressure, so there is no device here). P's
+  // watermarks are its size: kswapd(P), started by CRAM at boot, reclaims as soon as the
+  // order-1 folio lands, splits it before swap-out, and v4 must call folio_split once for
+  // the new folio and once with NULL (INV-SPLIT-CB).
+  thpsplit: {
+    name: 'thpsplit', cpus: 1, anonPages: 2, filePages: 0, flush: false, thp: true, device: false, privateWmark: 2,
+    opsTables: [{ name: 'splitcb', flags: NP_OPS_MIGRATION | NP_OPS_DEMOTION | NP_OPS_PROTECT_WRITE | NP_OPS_RECLAIM, callbacks: ['migrate_to', 'folio_split', 'folio_migrate', 'free_folio_zero', 'handle_fault'] }],
+    firstOps: [{ op: 'node_private_set_ops', node: 1, table: 'splitcb' }],
+  },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -479,6 +514,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
   'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets', 'race2small', 'batch2',
+  'thp', 'thpsplit',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

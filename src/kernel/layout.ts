@@ -70,6 +70,9 @@ export const VMA_WRITE = 1 << 2;
 export const VMA_SHARED = 1 << 3;
 export const VMA_FILE = 1 << 4;
 export const VMA_MAYWRITE = 1 << 5;
+// VM_HUGEPAGE (madvise(MADV_HUGEPAGE)): do_anonymous_page may allocate a large
+// folio for the aligned range (src/kernel/thp.ts).
+export const VMA_HUGEPAGE = 1 << 6;
 
 // THR_LOCKS bits: locks a thread holds between steps
 export const LK_PTL = 1 << 0;
@@ -288,7 +291,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     GH_ALLOC: b.add('GH_ALLOC', P, 31),
     GH_EXPECT: b.add('GH_EXPECT', P, cfg.contentValues),
     MM_LIVE: b.add('MM_LIVE', cfg.mms, 1),
-    VMA_FLAGS: b.add('VMA_FLAGS', MV, 63),
+    VMA_FLAGS: b.add('VMA_FLAGS', MV, 127),
     VMA_FILE: b.add('VMA_FILE', MV, cfg.files),
     VMA_PGOFF: b.add('VMA_PGOFF', MV, cfg.filePages),
     VMA_POL_MODE: b.add('VMA_POL_MODE', MV, 5),

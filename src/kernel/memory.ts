@@ -35,6 +35,7 @@ import { copyFolioContent, setPageContent, zeroFolio } from './page.ts';
 import { setPtePresent } from './rmap.ts';
 import { addToSwapCache, deleteFromSwapCache, swapCacheLookup, swapFree } from './swap.ts';
 import { ran } from './ran.ts';
+import { allocAnonLargeFolio } from './thp.ts';
 
 export { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_WRITE } from './fault_flags.ts';
 
@@ -239,6 +240,9 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
   ran(k, 'do_anonymous_page');
   // mm/memory.c: do_anonymous_page
   const s = pteSlot(k, mm, vaddr);
+  // alloc_anon_folio: a large folio for the aligned range of a VM_HUGEPAGE vma first (src/kernel/thp.ts).
+  const large = allocAnonLargeFolio(k, mm, vaddr, threadNode(k, tid));
+  if (large) return mapNewAnonFolio(k, tid, mm, vaddr, large.pfn, large.base, large.nr, write);
   let pfn = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0, threadNode(k, tid));
   // __alloc_pages_may_oom (configs with the OOM killer): kill, then retry unless current was the victim.
   if (pfn === NULL_PFN && k.cfg.actors.oom) {
@@ -250,15 +254,26 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
     if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
     return VM_FAULT_OOM;
   }
-  zeroFolio(k, pfn, 1);
+  return mapNewAnonFolio(k, tid, mm, vaddr, pfn, s, 1, write);
+}
+
+/**
+ * The rest of do_anonymous_page for a new folio of nr pages whose range
+ * starts at slot `base`: zeroed, folio_ref_add(nr - 1), folio_add_new_anon_rmap
+ * (RMAP_EXCLUSIVE), folio_add_lru_vma, set_ptes over the whole range (writable
+ * and dirty iff VM_WRITE).
+ */
+function mapNewAnonFolio(k: Kernel, tid: number, mm: number, vaddr: number, pfn: number, base: number, nr: number, write: boolean): number {
+  zeroFolio(k, pfn, nr);
   k.setBits(k.L.PG_FLAGS, pfn, PG_anon);
   lruAdd(k, pfn, tid);
-  const vw = k.has(k.L.VMA_FLAGS, s, VMA_WRITE);
+  const vw = k.has(k.L.VMA_FLAGS, base, VMA_WRITE);
   // Mutant anon-fault-drops-alloc-ref (mutants/safety.ts): the allocation's reference is dropped as if the rmap took its own.
   if (k.cfg.mutant === 'anon-fault-drops-alloc-ref') folioPut(k, tid, pfn);
-  // The allocation's reference becomes the mapping's (folio_add_new_anon_rmap(RMAP_EXCLUSIVE)).
-  setPtePresent(k, s, pfn, PTE_EXCL | (vw ? PTE_WRITE | PTE_DIRTY : 0));
-  if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}${write ? ', write' : ''}) -> pfn ${pfn} (node ${folioNid(k, pfn)})`);
+  // The allocation's reference becomes the first mapping's; folio_ref_add gives the other PTEs theirs.
+  k.add(k.L.PG_REF, pfn, nr - 1);
+  for (let i = 0; i < nr; i++) setPtePresent(k, base + i, pfn + i, PTE_EXCL | (vw ? PTE_WRITE | PTE_DIRTY : 0));
+  if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}${write ? ', write' : ''}) -> pfn ${pfn}${nr > 1 ? ` (order-${Math.log2(nr)} folio, ${nr} PTEs)` : ''} (node ${folioNid(k, pfn)})`);
   return 0;
 }
 
@@ -371,7 +386,8 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number, unsh
     if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_copy = VM_FAULT_OOM`);
     return VM_FAULT_OOM;
   }
-  copyFolioContent(k, dst, old, 1);
+  // wp_page_copy copies the faulting page (vmf->page), which is a tail page of a large folio.
+  copyFolioContent(k, dst, k.get(L.PTE_VAL, s), 1);
   k.setBits(L.PG_FLAGS, dst, PG_anon);
   lruAdd(k, dst, tid);
   k.add(L.PG_MAPCOUNT, old, -1);

@@ -8,7 +8,7 @@
 // retries -EAGAIN (the NR_MAX_MIGRATE_PAGES_RETRY passes would see the same
 // state inside an atomic step).
 
-import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_DEMOTION, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE } from './defs.ts';
+import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_DEMOTION, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_COMP, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE } from './defs.ts';
 import { GA_WHILE_BLOCKED, PG_active, PG_anon, PG_locked, PG_unevictable, PTE_PRESENT } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, lruAddDrain, pageFolio } from './folio.ts';
@@ -17,6 +17,7 @@ import { NULL_PFN, allocPages, freePagesToBuddy } from './page_alloc.ts';
 import { copyFolioContent, ghostLegitWrite } from './page.ts';
 import { folioMapped, removeMigrationPtes, tryToMigrate } from './rmap.ts';
 import { ran } from './ran.ts';
+import { splitFolioToList } from './thp.ts';
 
 /** new_folio_t: allocate a destination for src; NULL_PFN if none. */
 export type NewFolioFn = (k: Kernel, src: number) => number;
@@ -65,35 +66,70 @@ export function migratePages(k: Kernel, tid: number, list: number[], getNew: New
   let nomem = false;
   const todo = list.slice();
   const left: number[] = [];
-  const unmapped: { src: number; dst: number }[] = [];
-  for (const src of todo) {
-    if (nomem) {
-      left.push(src);
-      continue;
+  const splitFolios: number[] = [];
+  // One migrate_pages_batch pass: the unmap loop, then the move loop. The
+  // first pass may split a large folio whose destination could not be
+  // allocated (its pieces wait on split_folios); the second pass over them
+  // is MIGRATE_ASYNC, once, and its return value is ignored (migrate_pages).
+  const batch = (folios: readonly number[], first: boolean): void => {
+    let stop = false;
+    const unmapped: { src: number; dst: number }[] = [];
+    for (const src of folios) {
+      if (stop) {
+        left.push(src);
+        continue;
+      }
+      const srcNr = folioNrPagesSafe(k, src);
+      const r = migrateFolioUnmap(k, tid, src, getNew, putNew, reason);
+      if (r.kind === 'done') nrSucceeded += srcNr;
+      else if (r.kind === 'unmapped') unmapped.push({ src, dst: r.dst });
+      else if (r.kind === 'nomem' && first && trySplitFolio(k, tid, src, reason, splitFolios)) {
+        failed++; // "all split folios of a large folio is counted as 1 failure already"
+      } else {
+        left.push(src);
+        if (r.kind === 'nomem') {
+          stop = true;
+          if (first) nomem = true;
+        } else if (first) failed++;
+      }
     }
-    const r = migrateFolioUnmap(k, tid, src, getNew, putNew, reason);
-    if (r.kind === 'done') nrSucceeded += folioNrPagesSafe(k, src);
-    else if (r.kind === 'unmapped') unmapped.push({ src, dst: r.dst });
-    else {
-      left.push(src);
-      if (r.kind === 'nomem') nomem = true;
-      else failed++;
+    // move: try_to_unmap_flush, then migrate_folios_move
+    for (const { src, dst } of unmapped) {
+      const nr = folioNrPagesSafe(k, src);
+      if (migrateFolioMove(k, tid, src, dst, putNew, reason)) nrSucceeded += nr;
+      else {
+        left.push(src);
+        if (first) failed++;
+      }
     }
-  }
-  // move: try_to_unmap_flush, then migrate_folios_move
-  for (const { src, dst } of unmapped) {
-    const nr = folioNrPagesSafe(k, src);
-    if (migrateFolioMove(k, tid, src, dst, putNew, reason)) nrSucceeded += nr;
-    else {
-      left.push(src);
-      failed++;
-    }
-  }
+  };
+  batch(todo, true);
+  if (splitFolios.length) batch(splitFolios, false);
   list.length = 0;
-  list.push(...todo.filter((p) => left.includes(p)));
+  list.push(...todo.filter((p) => left.includes(p)), ...left.filter((p) => !todo.includes(p)));
   const ret = nomem ? -ENOMEM : failed;
   if (k.log) k.trace(`migrate_pages([${todo.join(',')}], mode ${mode}, reason ${reason}) = ${errname(ret)} (succeeded ${nrSucceeded})`);
   return { ret, nrSucceeded };
+}
+
+/**
+ * migrate_pages_batch's -ENOMEM case for a large folio: "Large folio NUMA
+ * faulting doesn't split to retry" (nosplit = reason == MR_NUMA_MISPLACED);
+ * otherwise try_split_folio: folio_trylock (MIGRATE_ASYNC; a sync caller
+ * would sleep, which an atomic step cannot: both fail here), then
+ * split_folio_to_list onto split_folios. True if the folio was split (its
+ * pieces, head first, are appended to splitFolios).
+ */
+// mm/migrate.c: migrate_pages_batch, try_split_folio
+export function trySplitFolio(k: Kernel, tid: number, src: number, reason: number, splitFolios: number[]): boolean {
+  if (reason === MR_NUMA_MISPLACED || folioNrPagesSafe(k, src) === 1) return false;
+  if (folioLocked(k, src)) return false;
+  k.setBits(k.L.PG_FLAGS, src, PG_locked);
+  const r = splitFolioToList(k, tid, src, true);
+  folioUnlock(k, src);
+  if (r.ret !== 0) return false;
+  splitFolios.push(src, ...r.newFolios);
+  return true;
 }
 
 /** A freed source has order 0 in the state; count it as one page. */
@@ -226,7 +262,7 @@ export function putbackMovablePages(k: Kernel, tid: number, list: number[]): voi
 
 /** alloc_misplaced_dst_folio: THISNODE, no reclaim, never __GFP_PRIVATE (never lands on P). */
 export function allocMisplacedDstFolio(node: number): NewFolioFn {
-  return (k) => allocPages(k, (GFP_HIGHUSER_MOVABLE | __GFP_THISNODE | __GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN) & ~__GFP_RECLAIM, 0, node, null);
+  return (k, src) => allocPages(k, (GFP_HIGHUSER_MOVABLE | __GFP_THISNODE | __GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN) & ~__GFP_RECLAIM, k.get(k.L.PG_ORDER, src), node, null);
 }
 
 /**
@@ -254,7 +290,12 @@ export function migrateMisplacedFolio(k: Kernel, tid: number, pfn: number, node:
 
 /** alloc_migration_target with mtc = {nid, GFP_HIGHUSER_MOVABLE | __GFP_THISNODE} (move_pages to DRAM). */
 export function allocMigrationTarget(node: number): NewFolioFn {
-  return (k) => allocPages(k, GFP_HIGHUSER_MOVABLE | __GFP_THISNODE, 0, node, null);
+  // alloc_migration_target: the source's order (a large source also drops __GFP_RECLAIM and adds GFP_TRANSHUGE's bits).
+  return (k, src) => {
+    const order = k.get(k.L.PG_ORDER, src);
+    const gfp = order ? ((GFP_HIGHUSER_MOVABLE | __GFP_THISNODE | __GFP_COMP | __GFP_NOWARN | __GFP_NOMEMALLOC) & ~__GFP_RECLAIM) : GFP_HIGHUSER_MOVABLE | __GFP_THISNODE;
+    return allocPages(k, gfp, order, node, null);
+  };
 }
 
 /**

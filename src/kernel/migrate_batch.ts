@@ -27,17 +27,23 @@ import type { Kernel } from './kernel.ts';
 import { checkMigrated, migrationHomes } from './contracts.ts';
 import { ENOMEM, errname } from './defs.ts';
 import { PTE_MIGRATION, PTE_PRESENT } from './layout.ts';
-import { folioNrPagesSafe, migrateFolioMove, migrateFolioUnmap, type NewFolioFn, type PutNewFolioFn } from './migrate.ts';
+import { folioNrPagesSafe, migrateFolioMove, migrateFolioUnmap, trySplitFolio, type NewFolioFn, type PutNewFolioFn } from './migrate.ts';
 import { ptlHeldByOther } from './memory.ts';
 import { rmapSlots } from './rmap.ts';
 import { ran } from './ran.ts';
 
 export const MB_PENDING = 0;
+/** A piece of a large folio split on -ENOMEM, waiting for the second batch (split_folios). */
+export const MB_SPLIT_WAIT = 250;
+/** A piece in the second batch's unmap loop (migrate_pages: one MIGRATE_ASYNC pass over split_folios). */
+export const MB_SPLIT_PENDING = 251;
+/** Migrated (or freed under us), a large folio: its page count is gone with it (1 << cfg.thpOrder). */
+export const MB_MOVED_LARGE = 252;
 export const MB_FAILED = 253;
 export const MB_NOMEM = 254;
 export const MB_MOVED = 255;
-/** dst pfn + 1 must fit below MB_FAILED. */
-export const MB_DST_MAX = 252;
+/** dst pfn + 1 must fit below MB_SPLIT_WAIT. */
+export const MB_DST_MAX = 249;
 
 /** The callbacks of one staged migrate_pages call. */
 export interface BatchCallbacks {
@@ -69,7 +75,12 @@ function regs(k: Kernel, r0: number, n: number): number[] {
 
 /** A batch entry still holds its source isolated (pending, unmapped or failed): its thread owns a reference. */
 export function entryHoldsSrc(v: number): boolean {
-  return v !== 0 && entryStatus(v) !== MB_MOVED;
+  return v !== 0 && entryStatus(v) !== MB_MOVED && entryStatus(v) !== MB_MOVED_LARGE;
+}
+
+/** The moved status of a source of nr pages (recorded before the source is freed). */
+function movedStatus(nr: number): number {
+  return nr > 1 ? MB_MOVED_LARGE : MB_MOVED;
 }
 
 /** A plain list in the registers (src pfn + 1 each) already reads as pending entries; pfns must fit a byte. */
@@ -89,6 +100,7 @@ export function batchKeep(k: Kernel, r0: number, n: number, src: number): void {
 export function batchStepBusy(k: Kernel, tid: number, r0: number, n: number): boolean {
   const rs = regs(k, r0, n);
   let i = rs.findIndex((v) => v !== 0 && entryStatus(v) === MB_PENDING);
+  if (i < 0) i = rs.findIndex((v) => v !== 0 && entryStatus(v) === MB_SPLIT_PENDING);
   let kind = PTE_PRESENT;
   if (i < 0) {
     i = rs.findIndex((v) => v !== 0 && entryStatus(v) >= 1 && entryStatus(v) <= MB_DST_MAX);
@@ -116,19 +128,30 @@ export function batchStep(k: Kernel, tid: number, r0: number, n: number, cb: Bat
   ran(k, 'migrate_pages');
   const L = k.L;
   const rs = regs(k, r0, n);
-  const pend = rs.findIndex((v) => v !== 0 && entryStatus(v) === MB_PENDING);
+  let pend = rs.findIndex((v) => v !== 0 && entryStatus(v) === MB_PENDING);
+  // The second batch (split_folios) runs its unmap loop once the first batch is done.
+  const second = pend < 0;
+  if (second) pend = rs.findIndex((v) => v !== 0 && entryStatus(v) === MB_SPLIT_PENDING);
   if (pend >= 0) {
     // mm/migrate.c: migrate_pages_batch, the unmap loop
     const src = entrySrc(rs[pend]!);
+    const srcNr = folioNrPagesSafe(k, src);
     const r = migrateFolioUnmap(k, tid, src, cb.getNew, cb.putNew, cb.reason);
+    const split: number[] = [];
     if (r.kind === 'unmapped') k.set(L.THR_REG, r0 + pend, entry(src, r.dst + 1));
-    else k.set(L.THR_REG, r0 + pend, entry(src, r.kind === 'done' ? MB_MOVED : r.kind === 'nomem' ? MB_NOMEM : MB_FAILED));
-    if (k.log) k.trace(`migrate_pages_batch: unmap pfn ${src}: ${r.kind === 'unmapped' ? `dst pfn ${r.dst}` : r.kind}`);
+    else if (r.kind === 'nomem' && !second && splitInBatch(k, tid, r0, n, src, cb.reason, split)) {
+      // try_split_folio succeeded: the pieces wait for the second batch; the unmap loop goes on.
+      for (const p of split) setEntry(k, r0, n, p, MB_SPLIT_WAIT);
+    } else k.set(L.THR_REG, r0 + pend, entry(src, r.kind === 'done' ? movedStatus(srcNr) : r.kind === 'nomem' && !second ? MB_NOMEM : MB_FAILED));
+    if (k.log) k.trace(`migrate_pages_batch${second ? ' (split folios)' : ''}: unmap pfn ${src}: ${r.kind === 'unmapped' ? `dst pfn ${r.dst}` : split.length ? `-ENOMEM, split into ${split.join(', ')}` : r.kind}`);
     // -ENOMEM: "don't bother to try to migrate other folios, move unmapped folios, then exit".
-    if (r.kind === 'nomem') {
-      for (let i = pend + 1; i < n; i++) {
+    if (r.kind === 'nomem' && !split.length) {
+      const pendingStatus = second ? MB_SPLIT_PENDING : MB_PENDING;
+      for (let i = 0; i < n; i++) {
         const v = k.get(L.THR_REG, r0 + i);
-        if (v !== 0 && entryStatus(v) === MB_PENDING) k.set(L.THR_REG, r0 + i, entry(entrySrc(v), MB_FAILED));
+        if (v !== 0 && entryStatus(v) === pendingStatus) k.set(L.THR_REG, r0 + i, entry(entrySrc(v), MB_FAILED));
+        // The first batch stops: migrate_pages returns -ENOMEM before the split folios' pass.
+        if (!second && v !== 0 && entryStatus(v) === MB_SPLIT_WAIT) k.set(L.THR_REG, r0 + i, entry(entrySrc(v), MB_FAILED));
       }
     }
   } else {
@@ -141,11 +164,47 @@ export function batchStep(k: Kernel, tid: number, r0: number, n: number, cb: Bat
     const nr = folioNrPagesSafe(k, src);
     const ok = migrateFolioMove(k, tid, src, entryStatus(v) - 1, cb.putNew, cb.reason);
     if (ok && cb.allowed) checkMigrated(k, homes, [], nr, cb.allowed);
-    k.set(L.THR_REG, r0 + um, entry(src, ok ? MB_MOVED : MB_FAILED));
+    k.set(L.THR_REG, r0 + um, entry(src, ok ? movedStatus(nr) : MB_FAILED));
   }
+  startSplitBatch(k, r0, n);
   const after = regs(k, r0, n);
-  const left = after.some((x) => x !== 0 && entryStatus(x) <= MB_DST_MAX);
+  const left = after.some((x) => x !== 0 && (entryStatus(x) <= MB_DST_MAX || entryStatus(x) === MB_SPLIT_PENDING));
   return left ? null : finish(k, r0, n);
+}
+
+/** The first batch is done (nothing pending, nothing unmapped): the split pieces enter the second batch. */
+function startSplitBatch(k: Kernel, r0: number, n: number): void {
+  const rs = regs(k, r0, n);
+  if (rs.some((v) => v !== 0 && (entryStatus(v) <= MB_DST_MAX || entryStatus(v) === MB_SPLIT_PENDING))) return;
+  for (let i = 0; i < n; i++) {
+    const v = rs[i]!;
+    if (v !== 0 && entryStatus(v) === MB_SPLIT_WAIT) k.set(k.L.THR_REG, r0 + i, entry(entrySrc(v), MB_SPLIT_PENDING));
+  }
+}
+
+/** Set the entry of pfn p (the split head keeps its register; new pieces take free ones). */
+function setEntry(k: Kernel, r0: number, n: number, p: number, status: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = k.get(k.L.THR_REG, r0 + i);
+    if (v !== 0 && entrySrc(v) === p) {
+      k.set(k.L.THR_REG, r0 + i, entry(p, status));
+      return;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    if (k.get(k.L.THR_REG, r0 + i) === 0) {
+      k.set(k.L.THR_REG, r0 + i, entry(p, status));
+      return;
+    }
+  }
+  throw new Error(`staged migrate_pages: no register left for split folio pfn ${p}`);
+}
+
+/** try_split_folio, if the batch has a register for every new piece. */
+function splitInBatch(k: Kernel, tid: number, r0: number, n: number, src: number, reason: number, out: number[]): boolean {
+  const free = regs(k, r0, n).filter((v) => v === 0).length;
+  if (folioNrPagesSafe(k, src) - 1 > free) throw new Error(`staged migrate_pages: ${free} register(s) left, a split of pfn ${src} needs more`);
+  return trySplitFolio(k, tid, src, reason, out);
 }
 
 /** migrate_pages returns: rc_saved (-ENOMEM) or the number failed; the list holds what failed. */
@@ -160,8 +219,8 @@ function finish(k: Kernel, r0: number, n: number): BatchResult {
     if (v === 0) continue;
     const st = entryStatus(v);
     const src = entrySrc(v);
-    if (st === MB_MOVED) {
-      nrSucceeded += folioNrPagesSafe(k, src);
+    if (st === MB_MOVED || st === MB_MOVED_LARGE) {
+      nrSucceeded += st === MB_MOVED_LARGE ? 1 << (k.cfg.thpOrder ?? 0) : 1;
       moved.push(src);
     } else {
       left.push(src);

@@ -86,6 +86,8 @@ export const KERNEL_FUNCTIONS = [
   'get_user_pages', // src/kernel/gup.ts
   'update_nodemask', // src/kernel/cpuset.ts
   'lru_add_drain', // src/kernel/folio.ts
+  'alloc_anon_folio', // src/kernel/thp.ts
+  '__folio_split', // src/kernel/thp.ts
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];

@@ -7,7 +7,7 @@ import { EV_MIGRATE_UNGATED, PG_dirty, PTE_DIRTY, PTE_EXCL, PTE_MIGRATION, PTE_M
 import { NP_OPS_MIGRATION } from './defs.ts';
 import type { Kernel } from './kernel.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedWrprotect, nodePrivateHasFlag } from './node_private.ts';
-import { folioGet, folioNid, folioNrPages, folioPut, folioTestAnon, folioTestSwapcache } from './folio.ts';
+import { folioGet, folioNid, folioNrPages, folioPut, folioTestAnon, folioTestSwapcache, pageFolio } from './folio.ts';
 import { swapDuplicate } from './swap.ts';
 import { EV2_MAP_FREE, event2, pageInBuddy } from './ghost.ts';
 import { ran } from './ran.ts';
@@ -45,7 +45,8 @@ export function setPtePresent(k: Kernel, s: number, pfn: number, flags: number):
   k.set(k.L.PTE_KIND, s, PTE_PRESENT);
   k.set(k.L.PTE_FLAGS, s, flags);
   k.set(k.L.PTE_VAL, s, pfn);
-  k.add(k.L.PG_MAPCOUNT, pfn, 1);
+  // The PTE maps page pfn; the mapcount is the folio's (kept at its head: folio_mapcount).
+  k.add(k.L.PG_MAPCOUNT, pageFolio(k, pfn), 1);
 }
 
 /** Clear PTE slot s to none (all fields 0). */
@@ -62,7 +63,7 @@ export function ptClear(k: Kernel, s: number): void {
 export function zapPresentPte(k: Kernel, tid: number, s: number): void {
   ran(k, 'zap_present_ptes');
   // mm/memory.c: zap_present_ptes
-  const pfn = k.get(k.L.PTE_VAL, s);
+  const pfn = pageFolio(k, k.get(k.L.PTE_VAL, s));
   if (k.has(k.L.PTE_FLAGS, s, PTE_DIRTY)) k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
   ptClear(k, s);
   k.add(k.L.PG_MAPCOUNT, pfn, -1);
@@ -116,9 +117,13 @@ export function removeMigrationPtes(k: Kernel, src: number, dst: number): void {
     const f = k.get(k.L.PTE_FLAGS, s);
     let flags = (f & PTE_MIG_WRITE ? PTE_WRITE : 0) | (f & (PTE_DIRTY | PTE_EXCL));
     // mm/internal.h: folio_managed_fixup_migration_pte
-    if (k.cfg.mutant !== 'fixup-migration-pte-keeps-write' && folioManagedWrprotect(k, dst)) flags &= ~PTE_WRITE;
+    // The entry names the page; the new PTE maps the same page of dst (remove_migration_pte: folio_page(dst, idx)).
+    const page = dst + (k.get(k.L.PTE_VAL, s) - src);
+    // Mutant fixup-wrprotect-head-only (mutants/thp.ts): only the head page's PTE is write-protected.
+    const skipTail = k.cfg.mutant === 'fixup-wrprotect-head-only' && page !== dst;
+    if (k.cfg.mutant !== 'fixup-migration-pte-keeps-write' && !skipTail && folioManagedWrprotect(k, dst)) flags &= ~PTE_WRITE;
     folioGet(k, dst);
-    setPtePresent(k, s, dst, flags);
+    setPtePresent(k, s, page, flags);
   }
   if (k.log && slots.length) k.trace(`remove_migration_ptes(pfn ${src} -> pfn ${dst}): ${slots.length} restored`);
 }

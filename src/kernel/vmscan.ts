@@ -32,7 +32,8 @@ import { PG_active, PG_dirty, PG_locked, PG_lru, THREAD_REGS } from './layout.ts
 import type { Kernel, Machine } from './kernel.ts';
 import { zoneNode } from './geometry.ts';
 import { filemapRemoveFolio, filemapWriteback } from './filemap.ts';
-import { folioIsolateLru, folioPut, folioPutbackLru, folioTestAnon, folioTestSwapcache, freeFolioToBuddy, isFolioHead } from './folio.ts';
+import { folioIsolateLru, folioNrPages, folioPut, folioPutbackLru, folioTestAnon, folioTestSwapcache, freeFolioToBuddy, isFolioHead } from './folio.ts';
+import { splitFolioToList } from './thp.ts';
 import { nextDemotionNode } from './memory_tiers.ts';
 import { migratePages, type NewFolioFn } from './migrate.ts';
 import { batchStepBusy, entrySrc } from './migrate_batch.ts';
@@ -252,7 +253,7 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
     k.set(L.THR_OP, tid, OP_KSWAPD_DEMOTE);
     k.set(L.THR_REG, tid * THREAD_REGS, target + 1);
     k.set(L.THR_REG, tid * THREAD_REGS + 1, pfn + 1);
-    isolatedAdd(k, nid, pfn, 1);
+    isolatedAdd(k, nid, pfn, folioNrPages(k, pfn));
     if (k.log) k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, can_demote -> node ${target}`);
     return true;
   }
@@ -292,7 +293,7 @@ function addToDemoteBatch(k: Kernel, tid: number, nid: number, choice: number): 
   if (hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn)) return false;
   if (folioTestAnon(k, pfn) && !peekScanControl(k, nid).maySwap) return false;
   folioIsolateLru(k, pfn);
-  isolatedAdd(k, nid, pfn, 1);
+  isolatedAdd(k, nid, pfn, folioNrPages(k, pfn));
   k.set(k.L.THR_REG, R + 1 + n, pfn + 1);
   if (k.log) k.trace(`kswapd(node ${nid}): isolate pfn ${pfn} into the demotion batch`);
   return true;
@@ -391,7 +392,7 @@ function demoteStep(k: Kernel, tid: number, nid: number): boolean {
   if (phase === DM_MIGRATE && batchStepBusy(k, tid, R + 1, THREAD_REGS - 1)) return false;
   if (phase === DM_BATCH) {
     // shrink_folio_list -> demote_folio_list(&demote_folios, pgdat): the batch leaves kswapd's isolation count.
-    for (const p of list) isolatedAdd(k, nid, p, -1);
+    for (const p of list) isolatedAdd(k, nid, p, -folioNrPages(k, p));
     first = t;
     phase = DM_GET;
   }
@@ -457,10 +458,12 @@ function stagedMigrateTo(k: Kernel, nid: number): boolean {
 /** alloc_demote_folio: THISNODE first, then the allowed mask; never __GFP_PRIVATE. */
 function allocDemoteFolio(target: number, allowed: number): NewFolioFn {
   const gfp = ((GFP_HIGHUSER_MOVABLE & ~__GFP_RECLAIM) | __GFP_NOWARN | __GFP_NOMEMALLOC | GFP_NOWAIT);
-  return (k) => {
-    const p = allocPages(k, gfp | __GFP_THISNODE, 0, target, null, { pfMemalloc: true });
+  // alloc_migration_target: the source's order.
+  return (k, src) => {
+    const order = k.get(k.L.PG_ORDER, src);
+    const p = allocPages(k, gfp | __GFP_THISNODE, order, target, null, { pfMemalloc: true });
     if (p !== NULL_PFN) return p;
-    return allocPages(k, gfp, 0, target, allowed, { pfMemalloc: true });
+    return allocPages(k, gfp, order, target, allowed, { pfMemalloc: true });
   };
 }
 
@@ -510,6 +513,19 @@ export function shrinkFolio(k: Kernel, tid: number, pfn: number, sc: ScanControl
   const anon = folioTestAnon(k, pfn);
   if (anon && !sc.maySwap) return keep(k, tid, pfn);
   if (!anon && k.has(L.PG_FLAGS, pfn, PG_dirty) && !sc.mayWritepage) return keep(k, tid, pfn);
+  if (anon && !folioTestSwapcache(k, pfn) && folioNrPages(k, pfn) > 1) {
+    // folio_alloc_swap refuses a large folio without CONFIG_THP_SWAP (src/kernel/thp.ts): "Fallback
+    // to swap normal pages": split_folio_to_list(folio, folio_list) under the folio lock; the new
+    // folios join the list and this same shrink_folio_list call reclaims them after the head.
+    if (k.get(L.PG_REF, pfn) - 1 !== k.get(L.PG_MAPCOUNT, pfn)) return keep(k, tid, pfn); // cannot split, skip it
+    k.setBits(L.PG_FLAGS, pfn, PG_locked);
+    const r = splitFolioToList(k, tid, pfn, true);
+    k.clearBits(L.PG_FLAGS, pfn, PG_locked);
+    if (r.ret !== 0) return keep(k, tid, pfn);
+    const head = shrinkFolio(k, tid, pfn, sc);
+    for (const p of r.newFolios) shrinkFolio(k, tid, p, sc);
+    return head;
+  }
   if (anon && !folioTestSwapcache(k, pfn) && !addToSwap(k, pfn)) return keep(k, tid, pfn);
   if (folioMapped(k, pfn)) {
     tryToUnmap(k, pfn);

@@ -15,7 +15,7 @@
 
 import { match } from 'ts-pattern';
 import type { ProgramOp } from './config.ts';
-import { EV_DATA_LOSS, LK_PTL, LK_RCU, PG_dirty, PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, VMA_FILE, VMA_MAPPED, VMA_MAYWRITE, VMA_READ, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import { EV_DATA_LOSS, LK_PTL, LK_RCU, PG_dirty, PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, VMA_FILE, VMA_HUGEPAGE, VMA_MAPPED, VMA_MAYWRITE, VMA_READ, VMA_SHARED, VMA_WRITE } from './layout.ts';
 import { MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MPOL_BIND, MPOL_DEFAULT, MPOL_PREFERRED, MR_MEMPOLICY_MBIND, NP_OPS_MIGRATION, VM_FAULT_OOM, VM_FAULT_SIGBUS } from './defs.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, genericPerformWrite } from './filemap.ts';
@@ -348,16 +348,19 @@ function zapSlot(k: Kernel, tid: number, s: number): void {
   k.set(L.GH_LAST_WRITE, s, 0);
 }
 
-function doMmap(k: Kernel, tid: number, mm: number, vaddr: number, kind: 'anon' | 'file-shared' | 'file-private', file: number, pgoff: number, rw: boolean): void {
+function doMmap(k: Kernel, tid: number, mm: number, vaddr: number, kind: 'anon' | 'anon-thp' | 'file-shared' | 'file-private', file: number, pgoff: number, rw: boolean): void {
   // mm/mmap.c: do_mmap (MAP_FIXED over an existing mapping unmaps it first)
   const s = pteSlot(k, mm, vaddr);
   if (k.has(k.L.VMA_FLAGS, s, VMA_MAPPED)) doMunmap(k, tid, mm, vaddr);
   let f = VMA_MAPPED | VMA_READ | VMA_MAYWRITE | (rw ? VMA_WRITE : 0);
-  if (kind !== 'anon') f |= VMA_FILE;
+  // 'anon-thp': mmap + madvise(MADV_HUGEPAGE) (mm/madvise.c: hugepage_madvise sets VM_HUGEPAGE).
+  if (kind === 'anon-thp') f |= VMA_HUGEPAGE;
+  else if (kind !== 'anon') f |= VMA_FILE;
   if (kind === 'file-shared') f |= VMA_SHARED;
   k.set(k.L.VMA_FLAGS, s, f);
-  k.set(k.L.VMA_FILE, s, kind === 'anon' ? 0 : file + 1);
-  k.set(k.L.VMA_PGOFF, s, kind === 'anon' ? 0 : pgoff);
+  const anon = kind === 'anon' || kind === 'anon-thp';
+  k.set(k.L.VMA_FILE, s, anon ? 0 : file + 1);
+  k.set(k.L.VMA_PGOFF, s, anon ? 0 : pgoff);
   if (k.log) k.trace(`mmap(mm ${mm}, v${vaddr}, ${kind}) = 0`);
 }
 

@@ -61,7 +61,7 @@ export const CLAIMS: readonly Claim[] = [
     id: 'struct-page',
     title: 'Standard struct page / folio: private memory is managed by the buddy allocator like any other',
     quote: 'Use standard struct page / folio. No ZONE_DEVICE, no pgmap, no struct page metadata limitations.',
-    invariants: ['INV-MEM-SAFETY', 'INV-FOLIO-REFS'],
+    invariants: ['INV-MEM-SAFETY', 'INV-FOLIO-REFS', 'INV-COMPOUND'],
   },
   {
     id: 'np-ops-services',
@@ -80,5 +80,11 @@ export const CLAIMS: readonly Claim[] = [
     title: 'memory_failure: private pages enter the normal hwpoison path, the service is notified',
     quote: 'memory_failure - parallels memory_failure_dev_pagemap(), but for online pages that enter the normal hwpoison path',
     invariants: ['INV-HWPOISON'],
+  },
+  {
+    id: 'folio-split',
+    title: 'folio_split: the service hears of every split of a large folio on its node',
+    quote: 'folio_split - mirrors ZONE_DEVICE\'s called when a huge page is split up',
+    invariants: ['INV-SPLIT-CB'],
   },
 ];

@@ -6,7 +6,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../src/cli/args.ts';
-import { KernelConfigSchema, loadConfigFile, validateConfig } from '../../src/cli/config-file.ts';
+import { KernelConfigSchema, configConsistency, loadConfigFile, validateConfig } from '../../src/cli/config-file.ts';
 import type { KernelConfig } from '../../src/kernel/config.ts';
 import { configByName } from '../../src/kernel/configs.ts';
 import { exampleConfig } from '../helpers/machines.ts';
@@ -82,4 +82,13 @@ test('the issue-12 configs (long-term pins, the OOM killer, memory_failure) roun
     const cfg = configByName(name);
     t.deepEqual(KernelConfigSchema.parse(JSON.parse(JSON.stringify(cfg))), cfg, name);
   }
+});
+
+test('the large-folio configs (thpOrder, anon-thp mappings) round-trip through the config-file schema; a thpOrder above maxOrder is refused', (t) => {
+  for (const name of ['thp', 'thpsplit']) {
+    const cfg = configByName(name);
+    t.deepEqual(KernelConfigSchema.parse(JSON.parse(JSON.stringify(cfg))), cfg, name);
+    t.is(configConsistency(cfg), null);
+  }
+  t.regex(configConsistency({ ...configByName('thp'), thpOrder: 2 }) ?? '', /^thpOrder: must be <= maxOrder = 1/);
 });
