@@ -40,6 +40,7 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   cpusets: "a child cpuset's cpuset.mems written (all, DRAM only, P only) while the driver probes and tears P down",
   race2small: "race2 without the device and its IRQ threads: two CPUs' faults, write faults and mprotect against kswapd's demotions; the two-CPU config exhausted in CI",
   batch2: 'two folios in one demotion batch, a folio per step (migrate_pages_batch): the lthresh IRQ thread can block P between the two allocations',
+  memcg: "a memcg with memory.max = 1 page: the second fault's charge runs memcg reclaim (demotion keeps the charge; the private node is outside the reclaim zonelist), else the charge fails",
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

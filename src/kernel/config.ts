@@ -149,6 +149,11 @@ export interface KernelConfig {
   /** /sys/kernel/mm/numa/demotion_enabled */
   readonly numaDemotionEnabled: boolean;
   readonly opsTables: readonly OpsTableConfig[];
+  /**
+   * One memory cgroup (cgroup v2) holding every user task, with memory.max in
+   * pages (src/kernel/memcontrol.ts). Absent: memcg off, no charge state.
+   */
+  readonly memcg?: { readonly max: number };
   /** Seeded bug (mutant catalogue), or null for the faithful v4 model. */
   readonly mutant: string | null;
   /** Fixes of the fix catalogue switched on. */

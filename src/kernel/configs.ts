@@ -61,6 +61,8 @@ export interface ConfigParams {
   readonly vaddrs?: number;
   /** The OOM killer (actors.oom, src/kernel/oom_kill.ts). */
   readonly oom?: boolean;
+  /** One memory cgroup holding every user task, with this memory.max in pages (KernelConfig.memcg). */
+  readonly memcgMax?: number;
 }
 
 const BLOCK_PAGES = 2;
@@ -168,6 +170,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     demoteBatch: batch,
     numaDemotionEnabled: true,
     opsTables: p.opsTables ?? [],
+    ...(p.memcgMax !== undefined ? { memcg: { max: p.memcgMax } } : {}),
     mutant: p.mutant ?? null,
     fixes: p.fixes ?? [],
     choices: {},
@@ -472,6 +475,16 @@ export const KERNEL_CONFIG_PARAMS = {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
   },
+  // Memory cgroups (issue 12 item 12, src/kernel/memcontrol.ts): tiny's task in a
+  // memcg with memory.max = 1 page, then a second anon page: its charge finds v0
+  // charged (on D0, or on P after a demotion: the charge moved with it) and runs
+  // memcg reclaim (demote or swap v0); when that frees nothing the charge fails
+  // (VM_FAULT_OOM: no OOM actor, the model's convention where the kernel would
+  // kill). No device, no flush kthread.
+  memcg: {
+    name: 'memcg', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, memcgMax: 1, vaddrs: 2, swapSlots: 2,
+    extraOps: [{ op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 1, value: 1 }, { op: 'read', vaddr: 0 }],
+  },
 } as const satisfies Record<string, ConfigParams>;
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
@@ -479,6 +492,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
   'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets', 'race2small', 'batch2',
+  'memcg',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -22,6 +22,7 @@ import { freePagesToBuddy } from './page_alloc.ts';
 import { EV2_REF_ON_FREE, event2, pageInBuddy } from './ghost.ts';
 import { BLOCK_ONLINE } from './defs.ts';
 import { ran } from './ran.ts';
+import { memCgroupUncharge } from './memcg_charge.ts';
 
 /** folio_nr_pages(f) */
 export function folioNrPages(k: Kernel, pfn: number): number {
@@ -94,6 +95,8 @@ export function freeFolioToBuddy(k: Kernel, pfn: number): void {
   const order = k.get(k.L.PG_ORDER, pfn);
   const nr = 1 << order;
   if (k.log) k.trace(`free_unref_page(pfn ${pfn}, order ${order})`);
+  // mem_cgroup_uncharge (__folio_put, after the free_folio hook) / mem_cgroup_uncharge_folios (shrink_folio_list)
+  memCgroupUncharge(k, pfn);
   resetFolioFields(k, pfn, nr);
   freePagesToBuddy(k, pfn, order);
   // Folio identity (head/tail/order) ends with the folio; the buddy keeps its own PG_BUDDY.

@@ -86,6 +86,9 @@ export const KERNEL_FUNCTIONS = [
   'get_user_pages', // src/kernel/gup.ts
   'update_nodemask', // src/kernel/cpuset.ts
   'lru_add_drain', // src/kernel/folio.ts
+  'mem_cgroup_charge', // src/kernel/memcontrol.ts
+  'try_to_free_mem_cgroup_pages', // src/kernel/memcg_reclaim.ts
+  'mem_cgroup_out_of_memory', // src/kernel/oom_kill.ts
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];
