@@ -41,6 +41,7 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   race2small: "race2 without the device and its IRQ threads: two CPUs' faults, write faults and mprotect against kswapd's demotions; the two-CPU config exhausted in CI",
   batch2: 'two folios in one demotion batch, a folio per step (migrate_pages_batch): the lthresh IRQ thread can block P between the two allocations',
   memcg: "a memcg with memory.max = 1 page: the second fault's charge runs memcg reclaim (demotion keeps the charge; the private node is outside the reclaim zonelist), else the charge fails",
+  memcgfree: 'memcg with MADV_DONTNEED of v0 before the second fault: a demoted v0\'s free is deferred into a flush buffer, still charged',
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

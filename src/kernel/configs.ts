@@ -485,6 +485,14 @@ export const KERNEL_CONFIG_PARAMS = {
     name: 'memcg', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, memcgMax: 1, vaddrs: 2, swapSlots: 2,
     extraOps: [{ op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 1, value: 1 }, { op: 'read', vaddr: 0 }],
   },
+  // memcg's limit with the flush-buffer deferral: the task drops v0
+  // (MADV_DONTNEED) and faults v1. If v0 was demoted, its free is deferred by
+  // cxl_compression_flush_cb (no flush kthread here: the buffer is not sent)
+  // and v0's charge stays until the driver's second put.
+  memcgfree: {
+    name: 'memcgfree', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, memcgMax: 1, vaddrs: 2, swapSlots: 2,
+    extraOps: [{ op: 'madv_dontneed', vaddr: 0 }, { op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 1, value: 1 }],
+  },
 } as const satisfies Record<string, ConfigParams>;
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
@@ -492,7 +500,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
   'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets', 'race2small', 'batch2',
-  'memcg',
+  'memcg', 'memcgfree',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

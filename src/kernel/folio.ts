@@ -81,6 +81,9 @@ function __folioPut(k: Kernel, tid: number, pfn: number): void {
   if (hasFix(k.cfg, 'free-folio-after-lru-removal') && folioIsPrivateNode(k, pfn)) k.clearBits(k.L.PG_FLAGS, pfn, PG_lru | PG_active);
   if (hookRuns && folioIsPrivateNode(k, pfn) && folioManagedOnFree(k, tid, pfn)) {
     if (k.log) k.trace(`__folio_put(pfn ${pfn}): free_folio kept it out of the buddy`);
+    // v4 returns before mem_cgroup_uncharge: a kept folio stays charged. Fix
+    // memcg-uncharge-deferred-free uncharges it here (the memory is the driver's now).
+    if (hasFix(k.cfg, 'memcg-uncharge-deferred-free') && k.cfg.mutant !== 'memcg-deferred-keeps-charge') memCgroupUncharge(k, pfn);
     return;
   }
   freeFolioToBuddy(k, pfn);

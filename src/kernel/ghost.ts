@@ -31,6 +31,8 @@ export const EV2_OOM_UNDESERVING = 1 << 11;
 export const EV2_HWPOISON_ALLOC = 1 << 12;
 /** The memcg charge gave up (memcg OOM or -ENOMEM) while a folio charged to the memcg sat reclaimable on a private node with NP_OPS_RECLAIM (src/kernel/memcontrol.ts). */
 export const EV2_MEMCG_OOM_RECLAIMABLE = 1 << 13;
+/** The memcg charge gave up while part of the memcg's usage was folios their users had freed, kept out of the buddy by a free_folio callback (the flush-buffer deferral) and still charged. */
+export const EV2_MEMCG_OOM_FREED = 1 << 14;
 
 /** Record ghost history (GH_EVENTS2); the model never judges it. */
 export function event2(k: Kernel, bits: number): void {

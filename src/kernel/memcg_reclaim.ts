@@ -40,7 +40,8 @@ export function memcgReclaimNodes(k: Kernel, tid: number): number[] {
     const nid = zoneNode(z);
     if (!out.includes(nid)) out.push(nid);
   }
-  if (hasFix(k.cfg, 'memcg-reclaim-private-nodes')) {
+  // Mutant memcg-reclaim-zonelist-only (mutants/memcg.ts): the fix's private nodes are left out again.
+  if (hasFix(k.cfg, 'memcg-reclaim-private-nodes') && k.cfg.mutant !== 'memcg-reclaim-zonelist-only') {
     for (let nid = 0; nid < k.g.nodes; nid++) {
       if (out.includes(nid) || !k.has(k.L.NODE_STATES, nid, N_MEMORY_PRIVATE)) continue;
       if (nodePrivateHasFlag(k, nid, NP_OPS_RECLAIM)) out.push(nid);

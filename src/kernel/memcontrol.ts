@@ -25,7 +25,7 @@
 // OOM run inside the faulting step (one step, see memcg_reclaim.ts).
 
 import { ENOMEM, NP_OPS_RECLAIM, N_MEMORY_PRIVATE } from './defs.ts';
-import { EV2_MEMCG_OOM_RECLAIMABLE, event2 } from './ghost.ts';
+import { EV2_MEMCG_OOM_FREED, EV2_MEMCG_OOM_RECLAIMABLE, event2 } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
 import { PG_anon, PG_head, PG_locked, PG_lru } from './layout.ts';
 import { opsById } from './ops_table.ts';
@@ -97,17 +97,23 @@ function tryChargeMemcg(k: Kernel, tid: number, mm: number, nr: number): number 
 
 /**
  * Ghost, for INV-MEMCG-RECLAIM: the charge gives up (memcg OOM or -ENOMEM)
- * while a folio charged to the memcg is on the LRU of a private node whose
+ * while (1) a folio charged to the memcg is on the LRU of a private node whose
  * ops have NP_OPS_RECLAIM, unlocked, anonymous, with a swap slot for it:
- * reclaim on that node (kswapd(P) does it) would free the charge. Read from
- * the state, not through the model's helpers.
+ * reclaim on that node (kswapd(P) does it) would free the charge; or (2) a
+ * folio charged to the memcg sits in a flush buffer: its user freed it,
+ * free_folio kept it for the driver, and __folio_put returned before
+ * mem_cgroup_uncharge. Read from the state, not through the model's helpers.
  */
 function noteOomWithReclaimable(k: Kernel): void {
   const L = k.L;
   let swapFree = false;
   for (let i = 0; i < k.cfg.swapSlots; i++) if (k.get(L.SWAP_COUNT, i) === 0 && k.get(L.SWAP_CACHE, i) === 0) swapFree = true;
+  const M = k.cfg.driver.bufMax;
   for (let pfn = 0; pfn < k.g.pfns; pfn++) {
     if (k.get(L.PG_MEMCG, pfn) === 0) continue;
+    for (let b = 0; b < k.g.flushBufs; b++) {
+      for (let i = 0; i < k.get(L.BUF_LEN, b); i++) if (k.get(L.BUF_ENT, b * M + i) === pfn + 1) event2(k, EV2_MEMCG_OOM_FREED);
+    }
     const fl = k.get(L.PG_FLAGS, pfn);
     if (!(fl & PG_head) || !(fl & PG_lru) || (fl & PG_locked) || !(fl & PG_anon)) continue;
     if (!swapFree && k.get(L.PG_SWAP, pfn) === 0) continue;
@@ -115,9 +121,6 @@ function noteOomWithReclaimable(k: Kernel): void {
     if (!k.has(L.NODE_STATES, nid, N_MEMORY_PRIVATE)) continue;
     const np = k.get(L.NODE_NP, nid) - 1;
     const flags = np < 0 ? 0 : opsById(k, k.get(L.NP_OPS, np))?.flags ?? 0;
-    if (flags & NP_OPS_RECLAIM) {
-      event2(k, EV2_MEMCG_OOM_RECLAIMABLE);
-      return;
-    }
+    if (flags & NP_OPS_RECLAIM) event2(k, EV2_MEMCG_OOM_RECLAIMABLE);
   }
 }
