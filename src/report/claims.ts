@@ -81,4 +81,10 @@ export const CLAIMS: readonly Claim[] = [
     quote: 'memory_failure - parallels memory_failure_dev_pagemap(), but for online pages that enter the normal hwpoison path',
     invariants: ['INV-HWPOISON'],
   },
+  {
+    id: 'memcg',
+    title: 'Memory cgroups: private-node memory stays charged and reclaimable within the memcg (NP_OPS_RECLAIM)',
+    quote: 'NP_OPS_RECLAIM - Node supports reclaim',
+    invariants: ['INV-MEMCG-CHARGE', 'INV-MEMCG-MAX', 'INV-MEMCG-RECLAIM'],
+  },
 ];
