@@ -432,6 +432,43 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     kernel: ['kernel/cgroup/cpuset.c: cpuset_handle_hotplug', 'kernel/cgroup/cpuset.c: update_nodemasks_hier', 'kernel/cgroup/cpuset.c: guarantee_online_mems', 'kernel/cgroup/cpuset.c: cpuset_hotplug_update_tasks'],
     rfc: null,
   },
+  'INV-MEMCG-CHARGE': {
+    summary: "a memcg's page counter equals the pages charged to it; a charged folio is live; a mapped anon folio is charged",
+    statement:
+      "The memcg's memory page_counter equals the pages of the folios whose memcg_data names it; every such folio is an allocated " +
+      'folio head (never a page free in the buddy); and every anonymous folio a user task maps is charged. The charge is taken when ' +
+      'the fault allocates (alloc_anon_folio, folio_prealloc, mem_cgroup_swapin_charge_folio), moves with migration ' +
+      '(folio_migrate_flags -> mem_cgroup_migrate: demotion to a private node and promotion back carry it), and is dropped at the free ' +
+      'that reaches the buddy (__folio_put after v4\'s free_folio hook, or shrink_folio_list\'s mem_cgroup_uncharge_folios). A folio ' +
+      'the hook keeps (the flush-buffer deferral) is still charged: it still counts.',
+    why:
+      'A counter above its folios makes the memcg reclaim and OOM-kill over memory it no longer has; below them, a container runs ' +
+      'past its memory.max; an uncharged user folio is memory no limit controls.',
+    kernel: ['mm/memcontrol.c: commit_charge', 'mm/memcontrol.c: mem_cgroup_migrate', 'mm/memcontrol.c: __mem_cgroup_uncharge', 'mm/migrate.c: folio_migrate_flags', 'mm/swap.c: __folio_put', 'mm/memory.c: alloc_anon_folio'],
+    rfc: null,
+  },
+  'INV-MEMCG-MAX': {
+    summary: "a memcg's usage never exceeds its memory.max after a successful charge",
+    statement:
+      'try_charge_memcg charges the page counter only within memory.max (page_counter_try_charge); over it, it reclaims, then runs the ' +
+      'memcg OOM killer, then fails with -ENOMEM (no __GFP_NOFAIL or __GFP_HIGH charge in the model). Migration never changes the counter.',
+    why: 'memory.max is the hard limit a container is given: a charge past it is memory the administrator did not grant.',
+    kernel: ['mm/memcontrol.c: try_charge_memcg', 'mm/page_counter.c: page_counter_try_charge'],
+    rfc: null,
+  },
+  'INV-MEMCG-RECLAIM': {
+    summary: "a memcg charge gives up (memcg OOM) only when none of its charge is reclaimable on a reclaim-enabled node or already freed",
+    statement:
+      'When the charge path gives up (mem_cgroup_oom, or -ENOMEM), no folio charged to the memcg sits on the LRU of a private node whose ' +
+      'ops have NP_OPS_RECLAIM, reclaimable to swap, and no folio charged to it is one its task already freed (kept out of the buddy by ' +
+      'free_folio in a flush buffer). A demoted folio keeps its charge, so memcg reclaim must reach the node it was demoted to, and ' +
+      'memory the task freed must not hold the limit.',
+    why:
+      'Otherwise a container at memory.max is OOM-killed (or its faults fail) while its memory sits on CRAM where kswapd(P) could swap ' +
+      'it out, or while its usage is memory it has already freed, waiting for the driver\'s flush.',
+    kernel: ['mm/vmscan.c: try_to_free_mem_cgroup_pages', 'mm/vmscan.c: shrink_zones', 'mm/page_alloc.c: build_zonelists', 'mm/memcontrol.c: try_charge_memcg', 'mm/swap.c: __folio_put', 'mm/cram.c: cram_free_folio_cb'],
+    rfc: 'NP_OPS_RECLAIM - Node supports reclaim',
+  },
   'INV-GUP-PIN-EXCL': {
     summary: 'a page pinned read-only by FOLL_PIN is PageAnonExclusive if anonymous (UNSHARE broke COW sharing first)',
     statement:

@@ -22,6 +22,7 @@ import { folioRefProperties } from './folio_refs.ts';
 import { claims12Properties } from './claims12.ts';
 import { cpusetProperties } from './cpuset.ts';
 import { thpProperties } from './thp.ts';
+import { memcgProperties } from './memcg.ts';
 
 /** Property ids in SEMANTICS §9 order (plus the extra ones at the end). */
 export const PROPERTY_ORDER = [
@@ -46,6 +47,8 @@ export const PROPERTY_ORDER = [
   'INV-CPUSET-HIER',
   // issue 12 item 9: large folios (thp.ts)
   'INV-COMPOUND', 'INV-SPLIT-CB',
+  // issue 12 item 12: memory cgroups (memcg.ts)
+  'INV-MEMCG-CHARGE', 'INV-MEMCG-MAX', 'INV-MEMCG-RECLAIM',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {
@@ -55,6 +58,7 @@ export function kernelProperties(m: Machine): Property[] {
     ...nodeProperties(v), ...allocProperties(v), ...mmProperties(v), ...cramProperties(v),
     ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v), ...nodeStateProperties(v), ...folioRefProperties(v), ...npLifetimeProperties(v), ...cpusetProperties(v),
     ...claims12Properties(v), ...thpProperties(v),
+    ...claims12Properties(v), ...memcgProperties(v),
   ];
   const byId = new Map(all.map((p) => [p.id, p]));
   return PROPERTY_ORDER.map((id) => {

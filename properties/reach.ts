@@ -281,6 +281,34 @@ const REACH: Readonly<Record<string, ReachDef>> = {
       return false;
     },
   },
+  'REACH-MEMCG-AT-MAX': {
+    id: 'REACH-MEMCG-AT-MAX',
+    source: 'mm/memcontrol.c: try_charge_memcg (page_counter_try_charge against memory.max)',
+    description: "the memcg's usage is at its memory.max (the next charge must reclaim)",
+    pred: (k) => k.cfg.memcg !== undefined && k.get(k.L.MEMCG_USAGE, 0) === k.cfg.memcg.max,
+  },
+  'REACH-MEMCG-CHARGED-ON-P': {
+    id: 'REACH-MEMCG-CHARGED-ON-P',
+    source: 'mm/migrate.c: folio_migrate_flags -> mm/memcontrol.c: mem_cgroup_migrate (demotion carries the charge)',
+    description: 'a folio on a private node is charged to the memcg (its charge moved with the demotion)',
+    pred: (k) => {
+      if (k.cfg.memcg === undefined) return false;
+      for (let pfn = 0; pfn < k.g.pfns; pfn++) {
+        if (k.cfg.nodes[k.g.pfnNode[pfn]!]?.kind === 'private' && k.get(k.L.PG_MEMCG, pfn) !== 0) return true;
+      }
+      return false;
+    },
+  },
+  'REACH-MEMCG-RECLAIMED': {
+    id: 'REACH-MEMCG-RECLAIMED',
+    source: 'mm/vmscan.c: try_to_free_mem_cgroup_pages -> shrink_folio_list (swap-out, mem_cgroup_swapout)',
+    description: "a memcg task's page is out on swap while another is charged in its place (memcg reclaim swapped one out so the other's charge fits; kswapd alone never swaps in the memcg configs)",
+    pred: (k) => {
+      if (k.cfg.memcg === undefined || k.get(k.L.MEMCG_USAGE, 0) === 0) return false;
+      for (let s = 0; s < k.cfg.mms * k.cfg.vaddrs; s++) if (k.get(k.L.PTE_KIND, s) === PTE_SWAP) return true;
+      return false;
+    },
+  },
 };
 
 /** A thread whose pin is at `stage` on a private-node folio whose node's ops have (or lack) NP_OPS_LONGTERM_PIN. */
@@ -331,6 +359,8 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   batch2: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PRESSURE-BLOCKED', 'REACH-BATCH-BLOCKED-MIDWAY'],
   thp: ['REACH-PROGRAMS-DONE', 'REACH-THP-ON-P', 'REACH-THP-PROMOTED', 'REACH-THP-SPLIT', 'REACH-THP-SPLIT-ON-ENOMEM'],
   thpsplit: ['REACH-THP-ON-P', 'REACH-THP-SPLIT'],
+  memcg: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PROMOTED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-MEMCG-RECLAIMED'],
+  memcgfree: ['REACH-PROGRAMS-DONE', 'REACH-FLUSH-DEFERRED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);

@@ -42,6 +42,8 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   batch2: 'two folios in one demotion batch, a folio per step (migrate_pages_batch): the lthresh IRQ thread can block P between the two allocations',
   thp: 'one order-1 anon folio (VM_HUGEPAGE) through fault, whole demotion into CRAM, whole promotion by cram_fault, kswapd(P) split before swap-out and the -ENOMEM split of demotion',
   thpsplit: 'thp under a service with a folio_split callback: kswapd(P) splits the demoted order-1 folio before swap-out and the callback must see the new folio, then NULL',
+  memcg: "a memcg with memory.max = 1 page: the second fault's charge runs memcg reclaim (demotion keeps the charge; the private node is outside the reclaim zonelist), else the charge fails",
+  memcgfree: 'memcg with MADV_DONTNEED of v0 before the second fault: a demoted v0\'s free is deferred into a flush buffer, still charged',
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

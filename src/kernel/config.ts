@@ -151,6 +151,11 @@ export interface KernelConfig {
   /** Order do_anonymous_page tries in a VM_HUGEPAGE vma (src/kernel/thp.ts); absent or 0: no large folios. */
   readonly thpOrder?: number;
   readonly opsTables: readonly OpsTableConfig[];
+  /**
+   * One memory cgroup (cgroup v2) holding every user task, with memory.max in
+   * pages (src/kernel/memcontrol.ts). Absent: memcg off, no charge state.
+   */
+  readonly memcg?: { readonly max: number };
   /** Seeded bug (mutant catalogue), or null for the faithful v4 model. */
   readonly mutant: string | null;
   /** Fixes of the fix catalogue switched on. */

@@ -70,6 +70,8 @@ export interface ConfigParams {
   readonly privateWmark?: number;
   /** Ops put before cpu0's program (e.g. an ops table swapped in before any fault). */
   readonly firstOps?: readonly ProgramOp[];
+  /** One memory cgroup holding every user task, with this memory.max in pages (KernelConfig.memcg). */
+  readonly memcgMax?: number;
 }
 
 const BLOCK_PAGES = 2;
@@ -185,6 +187,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     demoteBatch: batch,
     numaDemotionEnabled: true,
     opsTables: p.opsTables ?? [],
+    ...(p.memcgMax !== undefined ? { memcg: { max: p.memcgMax } } : {}),
     mutant: p.mutant ?? null,
     fixes: p.fixes ?? [],
     choices: {},
@@ -507,6 +510,24 @@ export const KERNEL_CONFIG_PARAMS = {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
   },
+  // Memory cgroups (issue 12 item 12, src/kernel/memcontrol.ts): tiny's task in a
+  // memcg with memory.max = 1 page, then a second anon page: its charge finds v0
+  // charged (on D0, or on P after a demotion: the charge moved with it) and runs
+  // memcg reclaim (demote or swap v0); when that frees nothing the charge fails
+  // (VM_FAULT_OOM: no OOM actor, the model's convention where the kernel would
+  // kill). No device, no flush kthread.
+  memcg: {
+    name: 'memcg', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, memcgMax: 1, vaddrs: 2, swapSlots: 2,
+    extraOps: [{ op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 1, value: 1 }, { op: 'read', vaddr: 0 }],
+  },
+  // memcg's limit with the flush-buffer deferral: the task drops v0
+  // (MADV_DONTNEED) and faults v1. If v0 was demoted, its free is deferred by
+  // cxl_compression_flush_cb (no flush kthread here: the buffer is not sent)
+  // and v0's charge stays until the driver's second put.
+  memcgfree: {
+    name: 'memcgfree', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, memcgMax: 1, vaddrs: 2, swapSlots: 2,
+    extraOps: [{ op: 'madv_dontneed', vaddr: 0 }, { op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 1, value: 1 }],
+  },
 } as const satisfies Record<string, ConfigParams>;
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
@@ -515,6 +536,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
   'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets', 'race2small', 'batch2',
   'thp', 'thpsplit',
+  'memcg', 'memcgfree',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -4,6 +4,7 @@
 import { ALLOC_FIXES } from './mutants/alloc.ts';
 import { MM_FIXES } from './mutants/mm.ts';
 import { GUP_FIXES } from './mutants/gup.ts';
+import { MEMCG_FIXES } from './mutants/memcg.ts';
 import type { Fix } from './mutants/types.ts';
 
 export const CRAM_FIXES: readonly Fix[] = [
@@ -110,6 +111,8 @@ export const DESIGN_FIXES: readonly Fix[] = [
     description:
       'DESIGN CHANGE, not in v4: oom_badness counts only the RSS a process holds on OOM-eligible nodes (N_MEMORY, or private with NP_OPS_OOM_ELIGIBLE), which needs per-node RSS accounting the kernel does not keep. In v4 the flag reaches only oom_mems_intersect, which walks N_MEMORY nodes (a private node never is one, so its node_oom_eligible test never sees one) and constrained_alloc\'s constraint and totalpages; with one cpuset every process is eligible and oom_badness counts get_mm_rss whatever node the pages are on, so a process whose memory sits on a private node that is not OOM-eligible is killed for a DRAM allocation it cannot relieve.',
   },
+  // Memory cgroups (issue 12 item 12, mutants/memcg.ts).
+  ...MEMCG_FIXES,
 ];
 
 /**

@@ -22,6 +22,7 @@ import { freePagesToBuddy } from './page_alloc.ts';
 import { EV2_REF_ON_FREE, event2, pageInBuddy } from './ghost.ts';
 import { BLOCK_ONLINE } from './defs.ts';
 import { ran } from './ran.ts';
+import { memCgroupUncharge } from './memcg_charge.ts';
 
 /** folio_nr_pages(f) */
 export function folioNrPages(k: Kernel, pfn: number): number {
@@ -80,6 +81,9 @@ function __folioPut(k: Kernel, tid: number, pfn: number): void {
   if (hasFix(k.cfg, 'free-folio-after-lru-removal') && folioIsPrivateNode(k, pfn)) k.clearBits(k.L.PG_FLAGS, pfn, PG_lru | PG_active);
   if (hookRuns && folioIsPrivateNode(k, pfn) && folioManagedOnFree(k, tid, pfn)) {
     if (k.log) k.trace(`__folio_put(pfn ${pfn}): free_folio kept it out of the buddy`);
+    // v4 returns before mem_cgroup_uncharge: a kept folio stays charged. Fix
+    // memcg-uncharge-deferred-free uncharges it here (the memory is the driver's now).
+    if (hasFix(k.cfg, 'memcg-uncharge-deferred-free') && k.cfg.mutant !== 'memcg-deferred-keeps-charge') memCgroupUncharge(k, pfn);
     return;
   }
   freeFolioToBuddy(k, pfn);
@@ -94,6 +98,8 @@ export function freeFolioToBuddy(k: Kernel, pfn: number): void {
   const order = k.get(k.L.PG_ORDER, pfn);
   const nr = 1 << order;
   if (k.log) k.trace(`free_unref_page(pfn ${pfn}, order ${order})`);
+  // mem_cgroup_uncharge (__folio_put, after the free_folio hook) / mem_cgroup_uncharge_folios (shrink_folio_list)
+  memCgroupUncharge(k, pfn);
   resetFolioFields(k, pfn, nr);
   freePagesToBuddy(k, pfn, order);
   // Folio identity (head/tail/order) ends with the folio; the buddy keeps its own PG_BUDDY.

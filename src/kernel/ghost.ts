@@ -31,14 +31,23 @@ export const EV2_OOM_UNDESERVING = 1 << 11;
 export const EV2_HWPOISON_ALLOC = 1 << 12;
 /** A private-node folio whose ops have folio_split was split without one folio_split call per new folio and one with NULL (issue 12 item 9). */
 export const EV2_SPLIT_CB_MISSED = 1 << 13;
+/** The memcg charge gave up (memcg OOM or -ENOMEM) while a folio charged to the memcg sat reclaimable on a private node with NP_OPS_RECLAIM (src/kernel/memcontrol.ts). */
+export const EV2_MEMCG_OOM_RECLAIMABLE = 1 << 14;
+/** The memcg charge gave up while part of the memcg's usage was folios their users had freed, kept out of the buddy by a free_folio callback (the flush-buffer deferral) and still charged. */
+export const EV2_MEMCG_OOM_FREED = 1 << 15;
 
-/** Record ghost history (GH_EVENTS2); the model never judges it. */
+/**
+ * Record ghost history (GH_EVENTS2); the model never judges it. EV2 bits run
+ * over two 16-bit words: bits 0-15 in the first, 16-30 in the second.
+ */
 export function event2(k: Kernel, bits: number): void {
-  k.setBits(k.L.GH_EVENTS2, 0, bits);
+  const lo = bits & 0xffff, hi = bits >>> 16;
+  if (lo !== 0) k.setBits(k.L.GH_EVENTS2, 0, lo);
+  if (hi !== 0) k.setBits(k.L.GH_EVENTS2, 1, hi);
 }
 
 export function event2Set(k: Kernel, bit: number): boolean {
-  return k.has(k.L.GH_EVENTS2, 0, bit);
+  return bit >>> 16 !== 0 ? k.has(k.L.GH_EVENTS2, 1, bit >>> 16) : k.has(k.L.GH_EVENTS2, 0, bit);
 }
 
 /**

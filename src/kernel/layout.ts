@@ -218,6 +218,9 @@ export interface KernelLayout {
   readonly CS_CHILD_EFF: Field; // [1] child cpuset's effective_mems
   readonly TASK_MEMS: Field; // [cpu] the task's mems_allowed (tasks of the child cpuset)
   readonly VMA_POL_W: Field; // [mm * vaddrs + vaddr] the policy's w: cpuset_mems_allowed (or user_nodemask)
+  // memory cgroup (src/kernel/memcontrol.ts): zero-length unless cfg.memcg
+  readonly PG_MEMCG: Field; // [pfn] folio->memcg_data of a folio head: memcg id + 1, 0 = uncharged
+  readonly MEMCG_USAGE: Field; // [memcg] memcg->memory page_counter usage (pages)
 }
 
 class Builder {
@@ -336,7 +339,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     THR_LOCKS: b.add('THR_LOCKS', T, U16),
     THR_REFS: b.add('THR_REFS', T, 3),
     GH_EVENTS: b.add('GH_EVENTS', 1, U16),
-    GH_EVENTS2: b.add('GH_EVENTS2', 1, U16),
+    GH_EVENTS2: b.add('GH_EVENTS2', 2, U16), // two words: EV2 bits 0-15 and 16-30
     THR_PIN: b.add('THR_PIN', T, P),
     THR_LT_PIN: b.add('THR_LT_PIN', T, P),
     THR_LT_PIN_STAGE: b.add('THR_LT_PIN_STAGE', T, 2),
@@ -344,6 +347,8 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     CS_CHILD_EFF: b.add('CS_CHILD_EFF', 1, nodemask),
     TASK_MEMS: b.add('TASK_MEMS', C, nodemask),
     VMA_POL_W: b.add('VMA_POL_W', MV, nodemask),
+    PG_MEMCG: b.add('PG_MEMCG', cfg.memcg ? P : 0, 1),
+    MEMCG_USAGE: b.add('MEMCG_USAGE', cfg.memcg ? 1 : 0, P),
   };
   // Pad to whole 32-bit words so a state is also a Uint32Array key.
   const words16 = b.size + (b.size & 1);

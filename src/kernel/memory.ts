@@ -36,6 +36,7 @@ import { setPtePresent } from './rmap.ts';
 import { addToSwapCache, deleteFromSwapCache, swapCacheLookup, swapFree } from './swap.ts';
 import { ran } from './ran.ts';
 import { allocAnonLargeFolio } from './thp.ts';
+import { memCgroupCharge } from './memcontrol.ts';
 
 export { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_WRITE } from './fault_flags.ts';
 
@@ -250,6 +251,11 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
     const victim = outOfMemory(k, tid, mm, anonFaultOomControl(nid, nodemask));
     if (victim >= 0 && victim !== mm) pfn = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0, threadNode(k, tid));
   }
+  // alloc_anon_folio: mem_cgroup_charge(folio, vma->vm_mm, gfp); on failure folio_put and VM_FAULT_OOM.
+  if (pfn !== NULL_PFN && memCgroupCharge(k, tid, pfn, mm) !== 0) {
+    folioPut(k, tid, pfn);
+    pfn = NULL_PFN;
+  }
   if (pfn === NULL_PFN) {
     if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
     return VM_FAULT_OOM;
@@ -302,6 +308,12 @@ function doCowFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
   if (src === NULL_PFN) return VM_FAULT_OOM;
   const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0, threadNode(k, tid));
   if (dst === NULL_PFN) {
+    folioPut(k, tid, src);
+    return VM_FAULT_OOM;
+  }
+  // folio_prealloc: mem_cgroup_charge, on failure folio_put and VM_FAULT_OOM.
+  if (memCgroupCharge(k, tid, dst, mm) !== 0) {
+    folioPut(k, tid, dst);
     folioPut(k, tid, src);
     return VM_FAULT_OOM;
   }
@@ -382,7 +394,9 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number, unsh
   }
   // wp_page_copy
   const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0, threadNode(k, tid));
-  if (dst === NULL_PFN) {
+  // folio_prealloc: mem_cgroup_charge, on failure folio_put and VM_FAULT_OOM.
+  if (dst === NULL_PFN || memCgroupCharge(k, tid, dst, mm) !== 0) {
+    if (dst !== NULL_PFN) folioPut(k, tid, dst);
     if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_copy = VM_FAULT_OOM`);
     return VM_FAULT_OOM;
   }
@@ -482,6 +496,11 @@ export function doSwapPage(k: Kernel, tid: number, mm: number, vaddr: number, wr
     pfn = k.cfg.mutant === 'swapin-to-private'
       ? allocPages(k, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0, swapinPrivateNode(k, s, node), null, { inTask: true })
       : allocPages(k, GFP_HIGHUSER_MOVABLE, 0, node, null, { inTask: true });
+    // __read_swap_cache_async: mem_cgroup_swapin_charge_folio (the swap entry's memcg: the one memcg).
+    if (pfn !== NULL_PFN && memCgroupCharge(k, tid, pfn, mm) !== 0) {
+      folioPut(k, tid, pfn);
+      pfn = NULL_PFN;
+    }
     if (pfn === NULL_PFN) {
       if (k.log) k.trace(`do_swap_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
       return VM_FAULT_OOM;

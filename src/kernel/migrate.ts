@@ -18,6 +18,7 @@ import { copyFolioContent, ghostLegitWrite } from './page.ts';
 import { folioMapped, removeMigrationPtes, tryToMigrate } from './rmap.ts';
 import { ran } from './ran.ts';
 import { splitFolioToList } from './thp.ts';
+import { memCgroupMigrate } from './memcg_charge.ts';
 
 /** new_folio_t: allocate a destination for src; NULL_PFN if none. */
 export type NewFolioFn = (k: Kernel, src: number) => number;
@@ -230,6 +231,7 @@ export function migrateFolioMove(k: Kernel, tid: number, src: number, dst: numbe
   const fl = k.get(L.PG_FLAGS, src) & MIGRATE_COPIED_FLAGS;
   k.setBits(L.PG_FLAGS, dst, fl);
   k.clearBits(L.PG_FLAGS, src, MIGRATE_COPIED_FLAGS);
+  memCgroupMigrate(k, src, dst); // folio_migrate_flags ends in mem_cgroup_migrate(src, dst)
   // migrate_folio_move: v4 folio_managed_migrate_notify, only if src is private.
   folioManagedMigrateCb(k, src, dst);
   if (wasLru) lruAdd(k, dst, tid); // folio_add_lru(dst): into the migrating CPU's batch

@@ -35,6 +35,7 @@ import { nodeZonelist } from './zonelist.ts';
 export const CONSTRAINT_NONE = 0;
 export const CONSTRAINT_CPUSET = 1;
 export const CONSTRAINT_MEMORY_POLICY = 2;
+export const CONSTRAINT_MEMCG = 3;
 
 /** struct oom_control, as far as the model has it (memcg NULL: a global OOM). */
 export interface OomControl {
@@ -173,7 +174,8 @@ export function selectBadProcess(k: Kernel, constraint: number, nodemask: number
   let chosen = -1;
   let chosenPoints = -1;
   for (const mm of oomCandidates(k)) {
-    const eligible = constraint === CONSTRAINT_MEMORY_POLICY ? mempolicyInOomDomain(k, mm, nodemask) : oomMemsIntersect(k);
+    // oom_evaluate_task: `if (!is_memcg_oom(oc) && !oom_cpuset_eligible(task, oc)) goto next;`
+    const eligible = constraint === CONSTRAINT_MEMCG ? true : constraint === CONSTRAINT_MEMORY_POLICY ? mempolicyInOomDomain(k, mm, nodemask) : oomMemsIntersect(k);
     if (!eligible) continue;
     const points = oomBadness(k, mm);
     if (points < chosenPoints) continue;
@@ -208,6 +210,24 @@ export function outOfMemory(k: Kernel, tid: number, current: number, oc: OomCont
   if (k.log) k.trace(`out_of_memory(mm ${current}, N${oc.preferredNid}): constraint ${['NONE', 'CPUSET', 'MEMORY_POLICY'][constraint]}, victim ${victim < 0 ? 'none' : `mm ${victim} (badness ${oomBadness(k, victim)})`}`);
   if (victim < 0) return -1;
   noteVictim(k, victim);
+  oomKillProcess(k, tid, victim);
+  return victim;
+}
+
+/**
+ * mem_cgroup_out_of_memory(memcg, gfp, 0) -> out_of_memory(oc) with oc->memcg:
+ * constrained_alloc returns CONSTRAINT_MEMCG before any of v4's private-node
+ * logic (NP_OPS_OOM_ELIGIBLE plays no part), select_bad_process walks the
+ * memcg's tasks (mem_cgroup_scan_tasks: every user task, one memcg) with no
+ * cpuset eligibility test, and the badness is the whole RSS. Returns the
+ * victim mm, or -1.
+ */
+// mm/memcontrol.c: mem_cgroup_out_of_memory; mm/oom_kill.c: out_of_memory, constrained_alloc (is_memcg_oom)
+export function outOfMemoryMemcg(k: Kernel, tid: number, current: number): number {
+  ran(k, 'mem_cgroup_out_of_memory');
+  const victim = selectBadProcess(k, CONSTRAINT_MEMCG, null);
+  if (k.log) k.trace(`mem_cgroup_out_of_memory(mm ${current}): constraint MEMCG, victim ${victim < 0 ? 'none' : `mm ${victim} (badness ${oomBadness(k, victim)})`}`);
+  if (victim < 0) return -1;
   oomKillProcess(k, tid, victim);
   return victim;
 }

@@ -88,6 +88,9 @@ export const KERNEL_FUNCTIONS = [
   'lru_add_drain', // src/kernel/folio.ts
   'alloc_anon_folio', // src/kernel/thp.ts
   '__folio_split', // src/kernel/thp.ts
+  'mem_cgroup_charge', // src/kernel/memcontrol.ts
+  'try_to_free_mem_cgroup_pages', // src/kernel/memcg_reclaim.ts
+  'mem_cgroup_out_of_memory', // src/kernel/oom_kill.ts
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];

@@ -214,6 +214,8 @@ const UNMOVED = new Set([
   'CN_STATE', 'CN_REFCOUNT', 'CN_PRESSURE', 'CN_PURGED', 'CN_OWNER', 'CN_FLUSH_CB',
   'DRV_STATE', 'DRV_FLAGS', 'DEV_USED', 'DEV_LEVEL', 'DEV_IRQ', 'GH_USED_AT_BLOCK',
   'GH_EVENTS', 'GH_EVENTS2', 'CS_CHILD_MEMS', 'CS_CHILD_EFF',
+  // memcg: one memcg holding every user task; a folio's memcg id and the page counter name no CPU or mm.
+  'PG_MEMCG', 'MEMCG_USAGE',
 ]);
 
 function checkEveryFieldClassified(L: KernelLayout, moved: readonly Field[]): void {

@@ -87,4 +87,10 @@ export const CLAIMS: readonly Claim[] = [
     quote: 'folio_split - mirrors ZONE_DEVICE\'s called when a huge page is split up',
     invariants: ['INV-SPLIT-CB'],
   },
+  {
+    id: 'memcg',
+    title: 'Memory cgroups: private-node memory stays charged and reclaimable within the memcg (NP_OPS_RECLAIM)',
+    quote: 'NP_OPS_RECLAIM - Node supports reclaim',
+    invariants: ['INV-MEMCG-CHARGE', 'INV-MEMCG-MAX', 'INV-MEMCG-RECLAIM'],
+  },
 ];

@@ -1,0 +1,96 @@
+// mm/vmscan.c: try_to_free_mem_cgroup_pages, the memcg reclaim the charge
+// path runs when a memcg is at memory.max (src/kernel/memcontrol.ts).
+//
+// Which nodes it scans: do_try_to_free_pages(zonelist) walks
+// node_zonelist(numa_node_id(), gfp), the ZONELIST_FALLBACK list of the
+// faulting CPU's node ("to put equal pressure on all the nodes"). v4's
+// build_zonelists leaves private nodes out of every N_MEMORY node's fallback
+// list (patch 4), and v4's zone_reclaim_allowed (patch 16) is applied in
+// shrink_zones only to global reclaim (`if (!cgroup_reclaim(sc))`), so memcg
+// reclaim never scans a private node's LRU, NP_OPS_RECLAIM or not. On the
+// nodes it scans, shrink_folio_list demotes as kswapd does (can_demote ->
+// demote_folio_list; the demoted folio keeps its charge through
+// mem_cgroup_migrate) and reclaims what is not demoted.
+//
+// Fix memcg-reclaim-private-nodes (design change, not in v4): cgroup reclaim
+// also scans each private node whose ops allow reclaim (zone_reclaim_allowed).
+//
+// Modelling choice (README): the whole reclaim runs inside the charging step
+// (one step, like the model's offline scan): its interleavings with kswapd,
+// cram_fault and the IRQ threads are not explored. The folios it takes are
+// LRU folios no other thread holds (isolation clears PG_lru; a folio whose
+// mm's PTL another thread holds is skipped, as the rmap walk would wait).
+
+import { hasFix } from './config.ts';
+import { N_MEMORY_PRIVATE, NP_OPS_RECLAIM } from './defs.ts';
+import { folioIsolateLru, folioTestAnon, isFolioHead, lruAddDrain } from './folio.ts';
+import type { Kernel } from './kernel.ts';
+import { PG_locked, PG_lru } from './layout.ts';
+import { threadNode } from './memory.ts';
+import { nodePrivateHasFlag } from './node_private.ts';
+import { ran } from './ran.ts';
+import { canDemote, demoteFolioList, nodePfnRange, rmapBusy, shrinkFolio } from './vmscan.ts';
+import { zoneNode } from './geometry.ts';
+import { nodeZonelist } from './zonelist.ts';
+
+/** The nodes memcg reclaim scans, in zonelist order. */
+export function memcgReclaimNodes(k: Kernel, tid: number): number[] {
+  const out: number[] = [];
+  for (const z of nodeZonelist(k, threadNode(k, tid), false)) {
+    const nid = zoneNode(z);
+    if (!out.includes(nid)) out.push(nid);
+  }
+  // Mutant memcg-reclaim-zonelist-only (mutants/memcg.ts): the fix's private nodes are left out again.
+  if (hasFix(k.cfg, 'memcg-reclaim-private-nodes') && k.cfg.mutant !== 'memcg-reclaim-zonelist-only') {
+    for (let nid = 0; nid < k.g.nodes; nid++) {
+      if (out.includes(nid) || !k.has(k.L.NODE_STATES, nid, N_MEMORY_PRIVATE)) continue;
+      if (nodePrivateHasFlag(k, nid, NP_OPS_RECLAIM)) out.push(nid);
+    }
+  }
+  return out;
+}
+
+/** A folio memcg reclaim may isolate: a charged LRU folio head, unlocked, with a reference. */
+function memcgCandidate(k: Kernel, tid: number, pfn: number): boolean {
+  const L = k.L;
+  if (!isFolioHead(k, pfn) || k.get(L.PG_MEMCG, pfn) === 0) return false;
+  if (!k.has(L.PG_FLAGS, pfn, PG_lru) || k.has(L.PG_FLAGS, pfn, PG_locked) || k.get(L.PG_REF, pfn) === 0) return false;
+  return !rmapBusy(k, tid, pfn);
+}
+
+/**
+ * try_to_free_mem_cgroup_pages(memcg, nr_pages, GFP_KERNEL, MEMCG_RECLAIM_MAY_SWAP):
+ * shrink_lruvec over the memcg's lruvec on each scanned node until nr pages
+ * are reclaimed. Returns the progress the charge loop sees: folios freed plus
+ * folios demoted (demote_folio_list's count is added to nr_reclaimed).
+ */
+export function tryToFreeMemCgroupPages(k: Kernel, tid: number, nr: number): number {
+  ran(k, 'try_to_free_mem_cgroup_pages');
+  // mm/vmscan.c: try_to_free_mem_cgroup_pages -> do_try_to_free_pages -> shrink_zones -> shrink_node -> shrink_lruvec
+  const r = k.g.threads[tid];
+  // shrink_inactive_list: lru_add_drain() first (this CPU's batches).
+  if (r?.kind === 'cpu') lruAddDrain(k, tid, r.cpu);
+  const sc = { maySwap: true, mayWritepage: true }; // may_swap (MEMCG_RECLAIM_MAY_SWAP), may_writepage = !laptop_mode
+  let progress = 0;
+  const nodes = memcgReclaimNodes(k, tid);
+  for (const nid of nodes) {
+    const { first, n } = nodePfnRange(k.m, nid);
+    for (let pfn = first; pfn < first + n && progress < nr; pfn++) {
+      if (!memcgCandidate(k, tid, pfn)) continue;
+      folioIsolateLru(k, pfn);
+      const target = hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn) ? -1 : canDemote(k, nid);
+      if (target >= 0) {
+        const list = [pfn];
+        const demoted = demoteFolioList(k, tid, list, nid, target);
+        progress += demoted;
+        if (k.log) k.trace(`try_to_free_mem_cgroup_pages: pfn ${pfn} on node ${nid} ${demoted ? `demoted to node ${target} (still charged)` : 'not demoted'}`);
+        // Folios that could not be demoted go back on folio_list and are reclaimed.
+        for (const p of list) if (shrinkFolio(k, tid, p, sc)) progress++;
+        continue;
+      }
+      if (shrinkFolio(k, tid, pfn, sc)) progress++;
+    }
+  }
+  if (k.log) k.trace(`try_to_free_mem_cgroup_pages(nodes ${nodes.join(',')}) = ${progress}`);
+  return progress;
+}
