@@ -43,6 +43,8 @@ export const PROPERTY_ORDER = [
   'INV-GUP-PIN-EXCL',
   // issue 12 item 10: the cpuset hierarchy (cpuset.ts)
   'INV-CPUSET-HIER',
+  // issue 12 item 11: two CXL regions on one private node (np_lifetime.ts)
+  'INV-NP-OPS-OWNER',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {

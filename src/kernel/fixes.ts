@@ -74,6 +74,14 @@ export const CRAM_FIXES: readonly Fix[] = [
     description:
       'Run page_cache_release (LRU removal, PG_lru cleared) before folio_managed_on_free. In v4 __folio_put calls the free_folio hook first; a folio the hook keeps (cxl_compression_flush_cb defers it into a flush buffer, refcount 1 held by the driver) stays on its LRU with PG_lru set (mm/swap.c: __folio_put calls mm/internal.h: folio_managed_on_free before page_cache_release), so kswapd(P) isolates the freed folio (folio_try_get succeeds on the driver reference) and swaps it out: a freed folio re-enters reclaim, leaves the buffer accounting (flush_record bit set, in no buffer, no send in flight) and is reclaimed under the driver (CONFORMANCE-folio cram_deferred -> swapcache first, INV-FLUSH-BIT later).',
   },
+  {
+    name: 'sysram-add-fails-probe',
+    site: 'drivers/cxl/core/region_sysram.c: devm_cxl_add_sysram',
+    mends: 'INV-NP-OPS-OWNER',
+    config: 'tworegions',
+    description:
+      'devm_cxl_add_sysram returns the error of a private region\'s hot-add (sysram_hotplug_add) instead of only warning, so the driver\'s probe fails before it touches the node. In v4 two CXL regions on one node (one fixed memory window) each embed their own np; the second region\'s node_private_register returns -EBUSY, devm_cxl_add_sysram warns and returns 0, and the driver goes on: cxl_mempolicy\'s setup_private_node calls node_private_set_ops on the node, which overwrites the compression region\'s cram_ops in the first region\'s np (compressed memory loses PROTECT_WRITE, free_folio and handle_fault), and cxl_compression\'s convert_region_to_sysram registers CRAM over the other region\'s memory with a flush context that does not cover it.',
+  },
 ];
 
 /** Fixes of findings on the cover letter's NP_OPS claims (issue 12). */

@@ -30,6 +30,12 @@ export const EV2_OOM_UNDESERVING = 1 << 11;
 /** The allocator handed out a hwpoisoned page (prep_new_page; check_new_page would have called it a bad page). */
 export const EV2_HWPOISON_ALLOC = 1 << 12;
 
+// Issue 12 item 11 (KASAN-style, out-of-bounds rather than use-after-free).
+/** cxl_compression_flush_cb indexed its region's flush_record with a folio outside the region (idx = pfn - base_pfn >= nr_pages). */
+export const EV2_FLUSH_RECORD_OOB = 1 << 13;
+/** node_possible(nid) ran on a nid outside 0..MAX_NUMNODES-1 (NUMA_NO_NODE): test_bit outside node_states[N_POSSIBLE]. */
+export const EV2_NODEMASK_OOB = 1 << 14;
+
 /** Record ghost history (GH_EVENTS2); the model never judges it. */
 export function event2(k: Kernel, bits: number): void {
   k.setBits(k.L.GH_EVENTS2, 0, bits);

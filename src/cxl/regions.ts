@@ -1,0 +1,36 @@
+// The CXL regions of the private node: region A (the compression driver's,
+// src/cxl/region_sysram.ts) is the node's first cfg.driver.regionBlocks memory
+// blocks, or all of them; region B (the cxl_mempolicy driver's,
+// src/cxl/region_b.ts) is the rest. Two regions in one CXL fixed memory
+// window get the same node: devm_cxl_add_sysram's sysram_get_numa_node reads
+// phys_to_target_node of the region's start.
+
+import type { Kernel } from '../kernel/kernel.ts';
+import { nodeBlockRange } from '../kernel/memory_hotplug.ts';
+
+export interface BlockRange {
+  readonly first: number;
+  readonly n: number;
+}
+
+/** Region A's memory-block-aligned range. */
+export function regionABlocks(k: Kernel, nid: number): BlockRange {
+  const { first, n } = nodeBlockRange(k, nid);
+  return { first, n: Math.min(n, k.cfg.driver.regionBlocks ?? n) };
+}
+
+/** Region B's range: the node's blocks after region A's (n = 0 if none). */
+export function regionBBlocks(k: Kernel, nid: number): BlockRange {
+  const all = nodeBlockRange(k, nid);
+  const a = regionABlocks(k, nid);
+  return { first: a.first + a.n, n: all.n - a.n };
+}
+
+/** Is pfn in region A (the range cxl_compression's flush context covers: base_pfn .. base_pfn + nr_pages)? */
+export function pfnInRegionA(k: Kernel, nid: number, pfn: number): boolean {
+  const { first, n } = regionABlocks(k, nid);
+  if (first < 0 || n === 0) return false;
+  const lo = k.g.blocks[first]!.firstPfn;
+  const last = k.g.blocks[first + n - 1]!;
+  return pfn >= lo && pfn < last.firstPfn + last.pages;
+}
