@@ -328,8 +328,9 @@ export function nodePrivateRegister(k: Kernel, nid: number, slot: number, otherN
   else if (!k.get(L.G_NP_INITIALIZED)) ret = -ENODEV;
   // node_private_lock, mem_hotplug_begin
   else if (hasState(k, nid, N_MEMORY) && k.cfg.mutant !== 'register-ignores-n-memory') ret = -EBUSY;
-  else if (k.get(L.NODE_NP, nid) !== 0 && (otherNp || k.get(L.NODE_NP, nid) !== slot + 1)) ret = -EBUSY;
-  else if (k.get(L.NODE_NP, nid) === slot + 1) ret = 0;
+  // (Mutant register-accepts-other-np, mutants/regions.ts: another np registered counts as this one.)
+  else if (k.get(L.NODE_NP, nid) !== 0 && (otherNp || k.get(L.NODE_NP, nid) !== slot + 1) && k.cfg.mutant !== 'register-accepts-other-np') ret = -EBUSY;
+  else if (k.get(L.NODE_NP, nid) !== 0) ret = 0;
   else {
     k.set(L.NP_REFCOUNT, slot, 1);
     k.set(L.NP_RELEASED, slot, 0); // init_completion
