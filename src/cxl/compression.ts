@@ -42,7 +42,7 @@ import { cramSetPressureBegin, cramSetPressureStep } from '../cram/pressure.ts';
 import { IRQ_HTHRESH, IRQ_LTHRESH } from './device.ts';
 import { ran } from '../kernel/ran.ts';
 import { event2, EV2_FLUSH_RECORD_OOB } from '../kernel/ghost.ts';
-import { pfnInRegionA } from './regions.ts';
+import { compressedPfn } from './regions.ts';
 
 // DRV_FLAGS bits shared with region_sysram.ts.
 export const DF_SYSRAM = 1 << 0; // sysram device registered (sysram_unregister devm action)
@@ -107,7 +107,7 @@ export function cxlCompressionFlushCb(k: Kernel, tid: number, pfn: number): numb
   const L = k.L;
   // idx = pfn - ctx->base_pfn indexes the flush_record allocated for this region's nr_pages:
   // a folio of another region on the node (CRAM registered over it) is outside it.
-  if (!pfnInRegionA(k, k.g.privateNode, pfn)) {
+  if (!compressedPfn(k, pfn)) {
     event2(k, EV2_FLUSH_RECORD_OOB);
     if (k.log) k.trace(`cxl_compression_flush_cb(pfn ${pfn}): idx outside the region's flush_record (out of bounds)`);
   }

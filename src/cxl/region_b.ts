@@ -64,20 +64,23 @@ function sysramBHotplugAdd(k: Kernel, nid: number): number {
  * registered. Returns true once the probe is done.
  */
 // drivers/cxl/type3_drivers/cxl_mempolicy/mempolicy.c: setup_private_node
-export function cxlMempolicyProbeStep(k: Kernel, nid: number, opsId: number): boolean {
+export function cxlMempolicyProbeStep(k: Kernel, nid: number, opsId: number): 'done' | 'again' | 'blocked' {
   if (rbFlags(k) & RB_PROBING) {
     rbClear(k, RB_PROBING);
     const r = nodePrivateSetOps(k, nid, opsId);
     if (r === 0) rbSet(k, RB_OPS_BY_B | RB_CTX_NID);
     k.trace(`cxl_mempolicy: setup_private_node(N${nid}): node_private_set_ops = ${errname(r)}`);
-    return true;
+    return 'done';
   }
-  if (rbFlags(k) & RB_SYSRAM) return true; // bound already: the attach does not run again
+  if (rbFlags(k) & RB_SYSRAM) return 'done'; // bound already: the attach does not run again
   // drivers/cxl/core/region_sysram.c: devm_cxl_add_sysram (sysram_get_numa_node < 0 -> -EINVAL)
   if (nid < 0) {
     k.trace(`devm_cxl_add_sysram: rejecting region with invalid node: ${nid} (-EINVAL)`);
-    return true;
+    return 'done';
   }
+  // Modelling choice (one np slot per node): region B's np takes the slot only once region A's
+  // np has left node_private_unregister (its pointer cleared, its references all dropped).
+  if (npSlotBusy(k, nid)) return 'blocked';
   rbSet(k, RB_SYSRAM);
   const rc = sysramBHotplugAdd(k, nid);
   if (rc) {
@@ -85,20 +88,27 @@ export function cxlMempolicyProbeStep(k: Kernel, nid: number, opsId: number): bo
     if (hasFix(k.cfg, 'sysram-add-fails-probe')) {
       // The fix: devm_cxl_add_sysram returns the error; setup_private_node returns it.
       rbClear(k, RB_SYSRAM);
-      return true;
+      return 'done';
     }
   }
   rbSet(k, RB_PROBING);
-  return false;
+  return 'again';
+}
+
+/** No np registered, but the slot's np (region A's) is still inside node_private_unregister's second stage. */
+function npSlotBusy(k: Kernel, nid: number): boolean {
+  const slot = npSlotOfNode(k, nid);
+  return slot >= 0 && nodePrivateNp(k, nid) < 0 && k.get(k.L.NP_REFCOUNT, slot) > 0;
 }
 
 /**
- * Would the remove have to wait before it starts? Its node_private_unregister
+ * Would the remove's second step have to wait before it starts? Its node_private_unregister
  * waits for RCU readers and np references; the model lets the op start only
  * once none is out (the test-op simplification of src/kernel/workload.ts).
  */
 export function cxlMempolicyRemoveBlocked(k: Kernel, tid: number, nid: number): boolean {
-  if (!(rbFlags(k) & RB_RES)) return false;
+  // The first step (clear_ops) does not wait.
+  if ((rbFlags(k) & RB_CTX_NID) || !(rbFlags(k) & RB_RES)) return false;
   const slot = nodePrivateNp(k, nid);
   if (slot < 0) return false;
   if (k.get(k.L.NP_REFCOUNT, slot) > 1) return true;
@@ -107,36 +117,42 @@ export function cxlMempolicyRemoveBlocked(k: Kernel, tid: number, nid: number): 
 }
 
 /**
- * cxl_mempolicy_remove: WARN_ON(node_private_clear_ops(nid, ops)) if the
- * probe set them, then cxl_destroy_region: the region's devm actions run
- * sysram_unregister -> cxl_sysram_release, which removes the range if the
- * sysram holds it (sysram_hotplug_remove: offline_and_remove_private_memory,
- * whose -EBUSY from node_private_unregister counts as success) and kfree()s
- * the sysram with its embedded np, whatever happened.
+ * cxl_mempolicy_remove, in two steps: WARN_ON(node_private_clear_ops(nid, ops))
+ * if the probe set them (under node_private_lock), then cxl_destroy_region:
+ * the region's devm actions run sysram_unregister -> cxl_sysram_release, which
+ * removes the range if the sysram holds it (sysram_hotplug_remove:
+ * offline_and_remove_private_memory, whose -EBUSY from node_private_unregister
+ * counts as success) and kfree()s the sysram with its embedded np, whatever
+ * happened. Returns true once the remove is done.
  */
 // drivers/cxl/type3_drivers/cxl_mempolicy/mempolicy.c: cxl_mempolicy_remove
-export function cxlMempolicyRemove(k: Kernel, tid: number, nid: number, opsId: number): void {
+export function cxlMempolicyRemoveStep(k: Kernel, tid: number, nid: number, opsId: number): boolean {
   const f = rbFlags(k);
-  if (!(f & RB_SYSRAM)) return;
+  if (!(f & RB_SYSRAM)) return true;
   if (f & RB_CTX_NID) {
     const c = nodePrivateClearOps(k, nid, opsId);
     if (c !== 0) k.trace(`WARN_ON(node_private_clear_ops(N${nid}) = ${errname(c)})`);
     rbClear(k, RB_CTX_NID);
+    return false;
   }
   // drivers/cxl/core/region_sysram.c: cxl_sysram_release -> sysram_hotplug_remove
+  let rc = 0;
   if (f & RB_RES) {
     const { first, n } = regionBBlocks(k, nid);
     const r = offlineAndRemovePrivateMemory(k, nid, first, n, tid);
     if (r.remove === 0 && r.unregister === 0) nodePrivateUnregisterFinish(k, nid);
-    const rc = r.remove !== 0 ? r.remove : r.unregister ?? 0;
-    if (!rc || rc === -EBUSY) rbClear(k, RB_RES);
-    k.trace(`sysram_hotplug_remove (region B) = ${errname(rc && rc !== -EBUSY ? rc : 0)}${rc === -EBUSY ? ' (-EBUSY from offline_and_remove_private_memory taken as success)' : ''}`);
+    const e = r.remove !== 0 ? r.remove : r.unregister ?? 0;
+    rc = e && e !== -EBUSY ? e : 0;
+    k.trace(`sysram_hotplug_remove (region B) = ${errname(rc)}${e === -EBUSY ? ' (-EBUSY from offline_and_remove_private_memory taken as success)' : ''}`);
   }
-  // kfree(sysram): an np of it still registered is now freed memory.
+  // kfree(sysram): an np of it still registered is now freed memory. Fix sysram-release-keeps-np
+  // (cxl_sysram_release is common code): a failed removal WARNs and leaks the sysram instead.
   if ((rbFlags(k) & RB_NP) && nodePrivateNp(k, nid) >= 0) {
-    rbSet(k, RB_NP_FREED);
-    k.trace('cxl_sysram_release (region B): kfree(sysram) with its np still registered');
+    const keep = hasFix(k.cfg, 'sysram-release-keeps-np') && rc !== 0;
+    if (!keep) rbSet(k, RB_NP_FREED);
+    k.trace(keep ? 'cxl_sysram_release (region B): range still held: WARN, sysram (and np) kept' : 'cxl_sysram_release (region B): kfree(sysram) with its np still registered');
   }
   rbClear(k, RB_SYSRAM | RB_RES);
   k.trace('cxl_mempolicy: region destroyed, sysram released');
+  return true;
 }

@@ -34,3 +34,25 @@ export function pfnInRegionA(k: Kernel, nid: number, pfn: number): boolean {
   const last = k.g.blocks[first + n - 1]!;
   return pfn >= lo && pfn < last.firstPfn + last.pages;
 }
+
+/**
+ * Is pfn compressed memory, i.e. in the compression driver's region (the
+ * device's DPA range)? In one-region configurations every private pfn is; in
+ * `tworegions` region B's pfns are ordinary memory of another device (the
+ * cxl_mempolicy region: user stores are legitimate, no scrub is promised).
+ */
+export function compressedPfn(k: Kernel, pfn: number): boolean {
+  let m = compressedCache.get(k.g);
+  if (!m) {
+    m = new Uint8Array(k.g.pfns);
+    for (let p = 0; p < k.g.pfns; p++) {
+      const nid = k.g.pfnNode[p]!;
+      m[p] = k.cfg.nodes[nid]?.kind === 'private' && pfnInRegionA(k, nid, p) ? 1 : 0;
+    }
+    compressedCache.set(k.g, m);
+  }
+  return m[pfn] === 1;
+}
+
+// The geometry is static per machine: the per-pfn answer is cached on it, never on state.
+const compressedCache = new WeakMap<object, Uint8Array>();

@@ -40,7 +40,7 @@ import { allocMatrixStep } from './alloc_matrix.ts';
 import { pinUserPagesLongtermStep, unpinUserPage as unpinLongtermPin } from './gup_longterm.ts';
 import { registerExitMmapSlot } from './oom_kill.ts';
 import { gupFaultReturned, gupOpLabel, gupStep, unpinUserPage } from './gup.ts';
-import { cxlMempolicyProbeStep, cxlMempolicyRemove, cxlMempolicyRemoveBlocked } from '../cxl/region_b.ts';
+import { cxlMempolicyProbeStep, cxlMempolicyRemoveStep, cxlMempolicyRemoveBlocked } from '../cxl/region_b.ts';
 
 /** What a step did to the program counter. */
 type OpResult = 'next' | 'stay' | 'blocked';
@@ -269,12 +269,12 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
       return 'next';
     })
     .with({ op: 'cxl_mempolicy_probe' }, (o) => (k: Kernel): OpResult => {
-      return cxlMempolicyProbeStep(k, o.node, opsIdByName(k, o.table)) ? 'next' : 'stay';
+      const r = cxlMempolicyProbeStep(k, o.node, opsIdByName(k, o.table));
+      return r === 'done' ? 'next' : r === 'again' ? 'stay' : 'blocked';
     })
     .with({ op: 'cxl_mempolicy_remove' }, (o) => (k: Kernel, tid: number): OpResult => {
       if (cxlMempolicyRemoveBlocked(k, tid, o.node)) return 'blocked';
-      cxlMempolicyRemove(k, tid, o.node, opsIdByName(k, o.table));
-      return 'next';
+      return cxlMempolicyRemoveStep(k, tid, o.node, opsIdByName(k, o.table)) ? 'next' : 'stay';
     })
     .exhaustive();
 }

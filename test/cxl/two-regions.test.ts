@@ -39,7 +39,7 @@ function violated(k: Kernel, id: string): string | null {
   return p.check(new Uint32Array(k.s.buffer));
 }
 
-/** Region B's driver (cpu1) runs its next program op to its end (the probe is two steps). */
+/** Region B's driver (cpu1) runs its next program op to its end (the probe and the remove are two steps each). */
 function regionB(k: Kernel): void {
   const pc = k.get(k.L.THR_PC, k.g.cpuThread(1));
   for (let i = 0; i < 4 && k.get(k.L.THR_PC, k.g.cpuThread(1)) === pc; i++) step(k, 'cpu1');
