@@ -6,7 +6,19 @@
 // phys_to_target_node of the region's start.
 
 import type { Kernel } from '../kernel/kernel.ts';
-import { nodeBlockRange } from '../kernel/memory_hotplug.ts';
+
+// (A leaf module: page.ts and compression.ts use it, so it imports no kernel code.)
+/** The node's memory blocks (contiguous in the static geometry): the first index and how many. */
+function nodeBlockRange(k: Kernel, nid: number): { first: number; n: number } {
+  let first = -1;
+  let n = 0;
+  k.g.blocks.forEach((b, i) => {
+    if (b.node !== nid) return;
+    if (first < 0) first = i;
+    n++;
+  });
+  return { first, n };
+}
 
 export interface BlockRange {
   readonly first: number;
