@@ -26,6 +26,7 @@ import {
 } from '../kernel/node_private.ts';
 import { npSlotGiveBack, npSlotTakenByB, rbClear, rbFlags, rbSet, RB_NP, RB_NP_FREED, RB_OPS_BY_B, RB_RES, RB_SYSRAM } from '../kernel/np_owner.ts';
 import { regionBBlocks } from './regions.ts';
+import { DF_NP_UNREG } from './compression.ts';
 
 /** ctx->nid != NUMA_NO_NODE: setup_private_node's node_private_set_ops succeeded (remove then clears the ops). */
 export const RB_CTX_NID = 1 << 6;
@@ -95,10 +96,15 @@ export function cxlMempolicyProbeStep(k: Kernel, nid: number, opsId: number): 'd
   return 'again';
 }
 
-/** No np registered, but the slot's np (region A's) is still inside node_private_unregister's second stage. */
+/**
+ * No np registered, but the slot's np (region A's) is still inside
+ * node_private_unregister's second stage: references out, or the driver not
+ * yet back from wait_for_completion (DF_NP_UNREG).
+ */
 function npSlotBusy(k: Kernel, nid: number): boolean {
   const slot = npSlotOfNode(k, nid);
-  return slot >= 0 && nodePrivateNp(k, nid) < 0 && k.get(k.L.NP_REFCOUNT, slot) > 0;
+  if (slot < 0 || nodePrivateNp(k, nid) >= 0) return false;
+  return k.get(k.L.NP_REFCOUNT, slot) > 0 || (k.get(k.L.DRV_FLAGS) & DF_NP_UNREG) !== 0;
 }
 
 /**
