@@ -17,7 +17,7 @@ import { MB_DST_MAX, MB_MOVED, MB_NOMEM, entryStatus } from '../src/kernel/migra
 import { StateView } from '../src/kernel/state_view.ts';
 import { PIN_CHECK, PIN_HELD, nodePrivateAllowsLongtermPin } from '../src/kernel/gup_longterm.ts';
 import type { Machine } from '../src/kernel/kernel.ts';
-import { rbFlags, RB_NP, RB_RES, RB_SYSRAM } from '../src/kernel/np_owner.ts';
+import { rbFlags, RB_NP, RB_RES } from '../src/kernel/np_owner.ts';
 import { DF_RES } from '../src/cxl/compression.ts';
 import { DS_OFFLINE } from '../src/cxl/region_sysram.ts';
 
@@ -245,11 +245,11 @@ const REACH: Readonly<Record<string, ReachDef>> = {
     description: "region B's range is online on the private node with region B's np registered",
     pred: (k) => (rbFlags(k) & (RB_RES | RB_NP)) === (RB_RES | RB_NP) && k.has(k.L.NODE_STATES, k.g.privateNode, N_MEMORY_PRIVATE),
   },
-  'REACH-REGION-A-TEARDOWN-B-BOUND': {
-    id: 'REACH-REGION-A-TEARDOWN-B-BOUND',
-    source: 'drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_pre_teardown (while the other region stays bound)',
-    description: "region A's driver is offlining its range in its teardown while region B's driver is bound",
-    pred: (k) => k.get(k.L.DRV_STATE) === DS_OFFLINE && (rbFlags(k) & RB_SYSRAM) !== 0,
+  'REACH-REGION-A-TEARDOWN-AFTER-B': {
+    id: 'REACH-REGION-A-TEARDOWN-AFTER-B',
+    source: 'drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_pre_teardown (with the other region probed)',
+    description: "region A's driver is offlining its range in its teardown after region B's driver probed (bound, or refused)",
+    pred: (k) => k.get(k.L.DRV_STATE) === DS_OFFLINE && regionBProbed(k),
   },
   'REACH-REGION-B-REPROBED': {
     id: 'REACH-REGION-B-REPROBED',
@@ -320,7 +320,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   cpusets: ['REACH-DEMOTED-TO-P', 'REACH-TEARDOWN', 'REACH-CPUSET-EXCLUDES-P'],
   gupfork: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PINNED'],
   batch2: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PRESSURE-BLOCKED', 'REACH-BATCH-BLOCKED-MIDWAY'],
-  tworegions: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-REGION-B-REFUSED', 'REACH-REGION-B-ONLINE', 'REACH-REGION-A-TEARDOWN-B-BOUND', 'REACH-REGION-B-REPROBED'],
+  tworegions: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-REGION-B-REFUSED', 'REACH-REGION-B-ONLINE', 'REACH-REGION-A-TEARDOWN-AFTER-B', 'REACH-REGION-B-REPROBED'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);
