@@ -324,7 +324,7 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
       'free_folio and handle_fault (writes land on compressed memory, freed pages reach the buddy unscrubbed), or CRAM takes over ' +
       'the other region\'s memory with a flush context that does not cover it.',
     kernel: ['drivers/base/node.c: node_private_register', 'drivers/base/node.c: node_private_set_ops', 'drivers/cxl/core/region_sysram.c: devm_cxl_add_sysram', 'drivers/cxl/type3_drivers/cxl_mempolicy/mempolicy.c: setup_private_node', 'mm/cram.c: cram_register_private_node'],
-    rfc: 'node_private_register(nid, &np) stores the driver\'s node_private in pgdat and sets pgdat->private. [...] Only one driver may register per private node.',
+    rfc: 'Only one driver may register per private node.',
   },
   'INV-MEM-SAFETY': {
     summary: 'no page is read, written, freed, referenced or mapped while it is free in the buddy (KASAN / DEBUG_VM)',
