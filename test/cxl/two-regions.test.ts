@@ -13,7 +13,7 @@
 //   ctx->nr_pages bits.
 import test from 'ava';
 import { CN_PUBLISHED } from '../../src/cram/cram.ts';
-import { cxlCompressionFlushCb, DF_RES } from '../../src/cxl/compression.ts';
+import { cxlCompressionFlushCb, DF_NP_UNREG, DF_RES } from '../../src/cxl/compression.ts';
 import { driverProbeAtBoot } from '../../src/cxl/region_sysram.ts';
 import { regionABlocks, regionBBlocks } from '../../src/cxl/regions.ts';
 import { boot } from '../../src/kernel/boot.ts';
@@ -22,7 +22,7 @@ import { BLOCK_ABSENT, BLOCK_ONLINE, EBUSY, N_MEMORY_PRIVATE } from '../../src/k
 import { event2Set, EV2_FLUSH_RECORD_OOB } from '../../src/kernel/ghost.ts';
 import { buildMachine, type Kernel } from '../../src/kernel/kernel.ts';
 import { nodePrivateNp, nodePrivateUnregisterBegin } from '../../src/kernel/node_private.ts';
-import { rbFlags, RB_NP, RB_RES } from '../../src/kernel/np_owner.ts';
+import { rbFlags, RB_NP, RB_NP_FREED, RB_RES } from '../../src/kernel/np_owner.ts';
 import { OPS_CRAM, opsIdByName } from '../../src/kernel/ops_table.ts';
 import { kernelProperties } from '../../properties/index.ts';
 import { step } from '../helpers/scenario.ts';
@@ -118,4 +118,31 @@ test('v4: region B removed (its np unregistered), then re-probed: its new np reg
   t.is(rbFlags(k) & (RB_RES | RB_NP), RB_RES | RB_NP);
   t.is(k.get(k.L.NP_OPS, nodePrivateNp(k, P)), opsIdByName(k, 'cxl_mempolicy'));
   t.is(violated(k, 'INV-NP-OPS-OWNER'), null);
+});
+
+test('modelling choice: region B\'s np takes the node\'s np slot only once region A\'s driver is back from node_private_unregister (DF_NP_UNREG); then it registers', (t) => {
+  const k = machine();
+  driverProbeAtBoot(k);
+  // Region A's teardown up to node_private_unregister's second stage.
+  let n = 0;
+  while (!(k.get(k.L.DRV_FLAGS) & DF_NP_UNREG) && n++ < 30) t.true(step(k, 'driver'));
+  t.true((k.get(k.L.DRV_FLAGS) & DF_NP_UNREG) !== 0);
+  t.is(nodePrivateNp(k, P), -1, 'the pointer is cleared');
+  t.false(step(k, 'cpu1'), "region B's probe waits: the slot's np is still region A's, inside unregister");
+  t.true(step(k, 'driver')); // unregister's second stage returns
+  t.is(k.get(k.L.DRV_FLAGS) & DF_NP_UNREG, 0);
+  regionB(k);
+  t.is(rbFlags(k) & (RB_RES | RB_NP), RB_RES | RB_NP);
+});
+
+test('v4: region B\'s remove is two steps (clear_ops, then the sysram release); a failed removal with fix sysram-release-keeps-np keeps its np valid', (t) => {
+  const k = machine();
+  regionB(k);
+  t.true(step(k, 'cpu1')); // remove, step 1: node_private_clear_ops
+  t.is(k.get(k.L.NP_OPS, nodePrivateNp(k, P)), 0);
+  t.is(k.get(k.L.BLOCK_STATE, regionBBlocks(k, P).first), BLOCK_ONLINE, 'the range is still online');
+  t.true(step(k, 'cpu1')); // step 2: cxl_destroy_region -> cxl_sysram_release
+  t.is(k.get(k.L.BLOCK_STATE, regionBBlocks(k, P).first), BLOCK_ABSENT);
+  t.is(nodePrivateNp(k, P), -1);
+  t.is(rbFlags(k) & RB_NP_FREED, 0);
 });
