@@ -313,6 +313,20 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     kernel: ['include/linux/node_private.h: struct node_private', 'drivers/cxl/core/region_sysram.c: cxl_sysram_release', 'drivers/base/node.c: node_private_unregister'],
     rfc: null,
   },
+  'INV-NP-OPS-OWNER': {
+    summary: 'the ops on a registered np are those of the driver that registered it (one driver per private node)',
+    statement:
+      'With two CXL regions on one private node (each region\'s sysram embeds its own np), while pgdat->node_private points at ' +
+      'one region\'s np, its np->ops were written by that region\'s driver, not by the driver of the other region, whose own ' +
+      'node_private_register was refused with -EBUSY.',
+    why:
+      'node_private_set_ops takes no owner and devm_cxl_add_sysram only warns when the hot-add (and so the registration) fails: ' +
+      'the refused driver goes on and overwrites the registered driver\'s ops. CRAM\'s compressed memory then loses PROTECT_WRITE, ' +
+      'free_folio and handle_fault (writes land on compressed memory, freed pages reach the buddy unscrubbed), or CRAM takes over ' +
+      'the other region\'s memory with a flush context that does not cover it.',
+    kernel: ['drivers/base/node.c: node_private_register', 'drivers/base/node.c: node_private_set_ops', 'drivers/cxl/core/region_sysram.c: devm_cxl_add_sysram', 'drivers/cxl/type3_drivers/cxl_mempolicy/mempolicy.c: setup_private_node', 'mm/cram.c: cram_register_private_node'],
+    rfc: 'Only one driver may register per private node.',
+  },
   'INV-MEM-SAFETY': {
     summary: 'no page is read, written, freed, referenced or mapped while it is free in the buddy (KASAN / DEBUG_VM)',
     statement:

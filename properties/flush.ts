@@ -4,6 +4,7 @@
 import type { Property } from '../src/explore/system.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
 import { EV_DOUBLE_BUFFERED } from '../src/kernel/layout.ts';
+import { compressedPfn } from '../src/cxl/regions.ts';
 import { CN_PUBLISHED } from '../src/cram/cram.ts';
 import { eventSet, isPrivateKind, nodeLabel, prop, type StateView } from './common.ts';
 
@@ -43,7 +44,7 @@ export function flushProperties(v: StateView): Property[] {
     prop(v, 'INV-SCRUB', 'mm/cram.c: cram_free_folio_cb, cram_zero_folio; drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_flush_buf_send', (k) => {
       for (let pfn = 0; pfn < k.g.pfns; pfn++) {
         const ord1 = k.get(k.L.PG_BUDDY, pfn);
-        if (ord1 === 0 || !isPrivateKind(k, k.g.pfnNode[pfn]!)) continue;
+        if (ord1 === 0 || !isPrivateKind(k, k.g.pfnNode[pfn]!) || !compressedPfn(k, pfn)) continue;
         const nr = 1 << (ord1 - 1);
         for (let i = 0; i < nr; i++) {
           const c = k.get(k.L.PG_CONTENT, pfn + i);

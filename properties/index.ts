@@ -49,6 +49,8 @@ export const PROPERTY_ORDER = [
   'INV-COMPOUND', 'INV-SPLIT-CB',
   // issue 12 item 12: memory cgroups (memcg.ts)
   'INV-MEMCG-CHARGE', 'INV-MEMCG-MAX', 'INV-MEMCG-RECLAIM',
+  // issue 12 item 11: two CXL regions on one private node (np_lifetime.ts)
+  'INV-NP-OPS-OWNER',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {

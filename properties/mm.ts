@@ -5,6 +5,7 @@ import type { Property } from '../src/explore/system.ts';
 import { NP_OPS_MIGRATION, NP_OPS_PROTECT_WRITE } from '../src/kernel/defs.ts';
 import { EV_DATA_LOSS, EV_MIGRATE_UNGATED, EV_NOWAIT_UNLOCK, EV_PIN_NOT_EXCL, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, GA_WHILE_BLOCKED, LK_PTL, PG_head, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE } from '../src/kernel/layout.ts';
 import { eventSet, isNPrivate, isPrivateKind, nodeFlags, nodeLabel, prop, threadName, type StateView } from './common.ts';
+import { compressedPfn } from '../src/cxl/regions.ts';
 
 export function mmProperties(v: StateView): Property[] {
   return [
@@ -31,7 +32,7 @@ export function mmProperties(v: StateView): Property[] {
     prop(v, 'INV-WRITE-PATH', 'cover letter ("device only ever sees net compression"); mm/cram.c: alloc_cram_folio', (k) => {
       for (let pfn = 0; pfn < k.g.pfns; pfn++) {
         const n = k.g.pfnNode[pfn]!;
-        if (!isPrivateKind(k, n)) continue;
+        if (!isPrivateKind(k, n) || !compressedPfn(k, pfn)) continue;
         const c = k.get(k.L.PG_CONTENT, pfn);
         const e = k.get(k.L.GH_EXPECT, pfn);
         if (e !== 0 && c !== e - 1) return `pfn ${pfn} on ${nodeLabel(k, n)} holds ${c} but its last legitimate write stored ${e - 1}`;

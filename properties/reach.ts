@@ -17,6 +17,9 @@ import { MB_DST_MAX, MB_MOVED, MB_MOVED_LARGE, MB_NOMEM, MB_SPLIT_PENDING, MB_SP
 import { StateView } from '../src/kernel/state_view.ts';
 import { PIN_CHECK, PIN_HELD, nodePrivateAllowsLongtermPin } from '../src/kernel/gup_longterm.ts';
 import type { Machine } from '../src/kernel/kernel.ts';
+import { rbFlags, RB_NP, RB_RES } from '../src/kernel/np_owner.ts';
+import { DF_RES } from '../src/cxl/compression.ts';
+import { DS_OFFLINE } from '../src/cxl/region_sysram.ts';
 
 type Pred = (k: Kernel) => boolean;
 
@@ -309,7 +312,46 @@ const REACH: Readonly<Record<string, ReachDef>> = {
       return false;
     },
   },
+  'REACH-REGION-B-REFUSED': {
+    id: 'REACH-REGION-B-REFUSED',
+    source: 'drivers/base/node.c: node_private_register (-EBUSY: another np registered); drivers/cxl/core/region_sysram.c: devm_cxl_add_sysram',
+    description: "region B's driver finished its probe while region A's range is hot-added: B's range stayed out (its np was refused)",
+    pred: (k) => regionBProbed(k) && !(rbFlags(k) & RB_RES) && (k.get(k.L.DRV_FLAGS) & DF_RES) !== 0,
+  },
+  'REACH-REGION-B-ONLINE': {
+    id: 'REACH-REGION-B-ONLINE',
+    source: 'drivers/cxl/core/region_sysram.c: sysram_hotplug_add (region B with its own np)',
+    description: "region B's range is online on the private node with region B's np registered",
+    pred: (k) => (rbFlags(k) & (RB_RES | RB_NP)) === (RB_RES | RB_NP) && k.has(k.L.NODE_STATES, k.g.privateNode, N_MEMORY_PRIVATE),
+  },
+  'REACH-REGION-A-TEARDOWN-AFTER-B': {
+    id: 'REACH-REGION-A-TEARDOWN-AFTER-B',
+    source: 'drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_pre_teardown (with the other region probed)',
+    description: "region A's driver is offlining its range in its teardown after region B's driver probed (bound, or refused)",
+    pred: (k) => k.get(k.L.DRV_STATE) === DS_OFFLINE && regionBProbed(k),
+  },
+  'REACH-REGION-B-REPROBED': {
+    id: 'REACH-REGION-B-REPROBED',
+    source: 'drivers/cxl/type3_drivers/cxl_mempolicy/mempolicy.c: cxl_mempolicy_remove, then a second attach probe',
+    description: "region B's driver was removed and probed again (a new sysram, a new np)",
+    pred: (k) => regionBProbes(k) >= 2,
+  },
 };
+
+/** The CPU that drives region B's driver and how many of its probe ops have ended (done = PC past them). */
+function regionBProbes(k: Kernel): number {
+  for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
+    const prog = k.cfg.cpus[cpu]!.program;
+    if (!prog.some((o) => o.op === 'cxl_mempolicy_probe')) continue;
+    const pc = k.get(k.L.THR_PC, k.g.cpuThread(cpu));
+    return prog.slice(0, pc).filter((o) => o.op === 'cxl_mempolicy_probe').length;
+  }
+  return 0;
+}
+
+function regionBProbed(k: Kernel): boolean {
+  return regionBProbes(k) >= 1;
+}
 
 /** A thread whose pin is at `stage` on a private-node folio whose node's ops have (or lack) NP_OPS_LONGTERM_PIN. */
 function pinOnPrivate(k: Kernel, stage: number, allowed: boolean): boolean {
@@ -361,6 +403,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   thpsplit: ['REACH-THP-ON-P', 'REACH-THP-SPLIT'],
   memcg: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PROMOTED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-MEMCG-RECLAIMED'],
   memcgfree: ['REACH-PROGRAMS-DONE', 'REACH-FLUSH-DEFERRED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P'],
+  tworegions: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-REGION-B-REFUSED', 'REACH-REGION-B-ONLINE', 'REACH-REGION-A-TEARDOWN-AFTER-B', 'REACH-REGION-B-REPROBED'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);

@@ -63,6 +63,8 @@ const ProgramOpSchema = z.discriminatedUnion('op', [
     locked: z.boolean().optional(), nowait: z.boolean().optional(), force: z.boolean().optional(),
   }).strict(),
   z.object({ op: z.literal('unpin') }).strict(),
+  z.object({ op: z.literal('cxl_mempolicy_probe'), node: nat, table: z.string() }).strict(),
+  z.object({ op: z.literal('cxl_mempolicy_remove'), node: nat, table: z.string() }).strict(),
 ]);
 
 const OPS_CALLBACKS = ['free_folio', 'free_folio_zero', 'folio_split', 'migrate_to', 'folio_migrate', 'handle_fault', 'reclaim_policy', 'memory_failure'] as const;

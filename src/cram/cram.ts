@@ -36,6 +36,7 @@ import { ghostLegitWrite, setPageContent } from '../kernel/page.ts';
 import { cxlCompressionFlushCb } from '../cxl/compression.ts';
 import { synchronizeRcuReady } from './rcu.ts';
 import { ran } from '../kernel/ran.ts';
+import { event2, EV2_NODEMASK_OOB } from '../kernel/ghost.ts';
 import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_RETRY_NOWAIT, threadFaultFlags } from '../kernel/fault_flags.ts';
 
 export const CN_NONE = 0;
@@ -298,7 +299,14 @@ export function cramRegisterPrivateNode(k: Kernel, nid: number, owner: number, f
   ran(k, 'cram_register_private_node');
   // mm/cram.c: cram_register_private_node
   const L = k.L;
-  const isPrivate = cramValidNid(k, nid) && k.has(L.NODE_STATES, nid, N_MEMORY_PRIVATE);
+  // v4 has no cram_valid_nid here: node_state(nid, N_MEMORY_PRIVATE) is a test_bit, out of
+  // bounds for NUMA_NO_NODE (then cram_nodes[nid] would be read out of bounds too).
+  if (!cramValidNid(k, nid)) {
+    event2(k, EV2_NODEMASK_OOB);
+    if (k.log) k.trace(`cram_register_private_node(N${nid}): node_state test_bit out of bounds`);
+    return -EINVAL;
+  }
+  const isPrivate = k.has(L.NODE_STATES, nid, N_MEMORY_PRIVATE);
   if (!isPrivate && k.cfg.mutant !== 'cram-register-not-private') {
     if (k.log) k.trace(`cram_register_private_node(N${nid}) = -EINVAL (not N_MEMORY_PRIVATE)`);
     return -EINVAL;

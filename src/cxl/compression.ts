@@ -41,6 +41,8 @@ import { synchronizeRcuReady } from '../cram/rcu.ts';
 import { cramSetPressureBegin, cramSetPressureStep } from '../cram/pressure.ts';
 import { IRQ_HTHRESH, IRQ_LTHRESH } from './device.ts';
 import { ran } from '../kernel/ran.ts';
+import { event2, EV2_FLUSH_RECORD_OOB } from '../kernel/ghost.ts';
+import { compressedPfn } from './regions.ts';
 
 // DRV_FLAGS bits shared with region_sysram.ts.
 export const DF_SYSRAM = 1 << 0; // sysram device registered (sysram_unregister devm action)
@@ -103,6 +105,12 @@ export function cxlCompressionFlushCb(k: Kernel, tid: number, pfn: number): numb
   ran(k, 'cxl_compression_flush_cb');
   // drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_flush_cb
   const L = k.L;
+  // idx = pfn - ctx->base_pfn indexes the flush_record allocated for this region's nr_pages:
+  // a folio of another region on the node (CRAM registered over it) is outside it.
+  if (!compressedPfn(k, pfn)) {
+    event2(k, EV2_FLUSH_RECORD_OOB);
+    if (k.log) k.trace(`cxl_compression_flush_cb(pfn ${pfn}): idx outside the region's flush_record (out of bounds)`);
+  }
   // (a) test_and_clear_bit(flush_record[idx])
   if (k.get(L.PG_FLUSH_BIT, pfn)) {
     k.set(L.PG_FLUSH_BIT, pfn, 0);

@@ -33,7 +33,9 @@ import { IRQ_LTHRESH } from './device.ts';
 import { EBUSY, MMOP_ONLINE_MOVABLE, errname } from '../kernel/defs.ts';
 import type { Kernel, Machine } from '../kernel/kernel.ts';
 import { THREAD_REGS } from '../kernel/layout.ts';
-import { addPrivateMemoryDriverManaged, nodeBlockRange, offlineAndRemoveInLoop, offlineAndRemoveStep, type RemoveResult } from '../kernel/memory_hotplug.ts';
+import { rbFlags, RB_NP } from '../kernel/np_owner.ts';
+import { regionABlocks } from './regions.ts';
+import { addPrivateMemoryDriverManaged, offlineAndRemoveInLoop, offlineAndRemoveStep, type RemoveResult } from '../kernel/memory_hotplug.ts';
 import { nodePrivateNp, nodePrivateUnregisterDrop, nodePrivateUnregisterWait, npSlotOfNode } from '../kernel/node_private.ts';
 import { CN_PUBLISHED, cramRegisterPrivateNode, cramUnregisterBegin, cramUnregisterDrain, cramUnregisterSyncRcu } from '../cram/cram.ts';
 import {
@@ -71,9 +73,9 @@ export const DS_POST = 13;
 export const DS_SYSRAM_UNREG = 14;
 export const DS_FREE_IRQS = 15;
 
-/** Blocks of the private node: the region's memory-block-aligned range. */
+/** Blocks of the private node in this driver's region (region A): its memory-block-aligned range. */
 function regionBlocks(k: Kernel): { first: number; n: number } {
-  return nodeBlockRange(k, k.g.privateNode);
+  return regionABlocks(k, k.g.privateNode);
 }
 
 function flags(k: Kernel): number {
@@ -95,7 +97,9 @@ function sysramHotplugAdd(k: Kernel): number {
   const nid = k.g.privateNode;
   const { first, n } = regionBlocks(k);
   // &sysram->np: a new object in every sysram, so an np an earlier sysram left registered is another np.
-  const rc = addPrivateMemoryDriverManaged(k, nid, first, n, MMOP_ONLINE_MOVABLE, npSlotOfNode(k, nid), (flags(k) & DF_NP_OLD) !== 0);
+  // (So is one a region B sysram registered: RB_NP.)
+  const otherNp = (flags(k) & DF_NP_OLD) !== 0 || (rbFlags(k) & RB_NP) !== 0;
+  const rc = addPrivateMemoryDriverManaged(k, nid, first, n, MMOP_ONLINE_MOVABLE, npSlotOfNode(k, nid), otherNp);
   if (rc === 0) setFlags(k, DF_RES);
   if (k.log) k.trace(`sysram_hotplug_add(N${nid}) = ${errname(rc)}`);
   return rc;
@@ -194,6 +198,13 @@ function probeStep(k: Kernel, s: number): void {
       }
       setFlags(k, DF_SYSRAM);
       const rc = sysramHotplugAdd(k);
+      if (rc && hasFix(k.cfg, 'sysram-add-fails-probe')) {
+        // Fix sysram-add-fails-probe: devm_cxl_add_sysram returns the error of a private
+        // region's hot-add; convert_region_to_sysram fails before cram_register_private_node.
+        clearFlags(k, DF_SYSRAM);
+        k.trace(`devm_cxl_add_sysram = ${errname(rc)}: probe failed`);
+        return;
+      }
       if (rc) if (k.log) k.trace(`WARN: sysram hotplug failed: ${errname(rc)}`);
       setState(k, DS_SYSRAM);
       return;
@@ -260,7 +271,7 @@ function afterRemove(k: Kernel, rc: number): void {
     // removed, the np embedded in it is still registered (pgdat->node_private) and outlives
     // this driver instance. Fix sysram-release-keeps-np: WARN and leak the sysram instead.
     // (With DF_NP_OLD the registered np is an earlier sysram's, not this one's.)
-    if (nodePrivateNp(k, k.g.privateNode) >= 0 && !(flags(k) & DF_NP_OLD)) {
+    if (nodePrivateNp(k, k.g.privateNode) >= 0 && !(flags(k) & DF_NP_OLD) && !(rbFlags(k) & RB_NP)) {
       const keep = hasFix(k.cfg, 'sysram-release-keeps-np') && rc !== 0;
       setFlags(k, keep ? DF_NP_OLD : DF_NP_OLD | DF_NP_FREED);
       if (k.log) k.trace(keep ? 'cxl_sysram_release: range still held: WARN, sysram (and np) kept' : 'cxl_sysram_release: kfree(sysram) with its np still registered');

@@ -86,7 +86,16 @@ export type ProgramOp =
    */
   | { readonly op: 'gup'; readonly vaddr: number; readonly write: boolean; readonly value?: number; readonly mm?: number; readonly pin?: boolean; readonly locked?: boolean; readonly nowait?: boolean; readonly force?: boolean }
   /** unpin_user_page() of the page this CPU pinned with a `gup` op (none: a no-op). */
-  | { readonly op: 'unpin' };
+  | { readonly op: 'unpin' }
+  /**
+   * The cxl_mempolicy driver's attach probe (setup_private_node) on region B
+   * of `node` (the blocks after driver.regionBlocks): devm_cxl_add_sysram(private,
+   * MMOP_ONLINE_MOVABLE) with a new sysram and its embedded np, then
+   * node_private_set_ops(node, table) (src/cxl/region_b.ts).
+   */
+  | { readonly op: 'cxl_mempolicy_probe'; readonly node: number; readonly table: string }
+  /** cxl_mempolicy_remove: WARN_ON(node_private_clear_ops(node, table)), then cxl_destroy_region of the region it created (sysram release). */
+  | { readonly op: 'cxl_mempolicy_remove'; readonly node: number; readonly table: string };
 
 export interface DeviceConfig {
   /** Physical backing units of the compressed device; an uncompressed page costs cost[2]. */
@@ -104,6 +113,13 @@ export interface DriverConfig {
   readonly bufMax: number;
   /** Device supports Media Operations Zero (else the driver zeroes with the CPU). */
   readonly mediaOps: boolean;
+  /**
+   * Memory blocks of the private node in the compression driver's region
+   * (region A), from the node's first block; default: all of them. The
+   * blocks after them form region B, which `cxl_mempolicy_probe` /
+   * `cxl_mempolicy_remove` program ops drive (src/cxl/region_b.ts).
+   */
+  readonly regionBlocks?: number;
 }
 
 /** A node_private_ops table a test or config can register besides cram_ops. */

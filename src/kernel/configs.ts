@@ -59,6 +59,8 @@ export interface ConfigParams {
   readonly fixes?: readonly string[];
   /** Page slots per mm (default anonPages + filePages, at least 1). */
   readonly vaddrs?: number;
+  /** P's blocks in the compression driver's region (DriverConfig.regionBlocks; default all). */
+  readonly regionBlocks?: number;
   /** The OOM killer (actors.oom, src/kernel/oom_kill.ts). */
   readonly oom?: boolean;
   /**
@@ -183,7 +185,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     ...(p.swapAsync ? { swapAsync: true } : {}),
     contentValues: CONTENT_VALUES,
     device: { physUnits: lthresh + batch * COST[2], cost: COST, lthresh, hthresh: 0 },
-    driver: { bufMax: p.bufMax ?? 1, mediaOps: true },
+    driver: { bufMax: p.bufMax ?? 1, mediaOps: true, ...(p.regionBlocks !== undefined ? { regionBlocks: p.regionBlocks } : {}) },
     demoteBatch: batch,
     numaDemotionEnabled: true,
     opsTables: p.opsTables ?? [],
@@ -506,6 +508,23 @@ export const KERNEL_CONFIG_PARAMS = {
     opsTables: [{ name: 'splitcb', flags: NP_OPS_MIGRATION | NP_OPS_DEMOTION | NP_OPS_PROTECT_WRITE | NP_OPS_RECLAIM, callbacks: ['migrate_to', 'folio_split', 'folio_migrate', 'free_folio_zero', 'handle_fault'] }],
     firstOps: [{ op: 'node_private_set_ops', node: 1, table: 'splitcb' }],
   },
+  // Issue 12 item 11: two CXL regions on P (one fixed memory window), each with its own
+  // sysram and embedded np: region A (block 0) is the compression driver's (the driver
+  // thread: probe, teardown, re-probe, sysfs toggle, signal); region B (block 1) is the
+  // cxl_mempolicy driver's, probed, removed and probed again by a second CPU.
+  tworegions: {
+    name: 'tworegions', cpus: 1, anonPages: 1, filePages: 0, flush: false, driver: true, extraPrivatePages: 2, regionBlocks: 1,
+    opsTables: [{ name: 'cxl_mempolicy', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate'] }],
+    extraMms: 1,
+    extraCpus: [{
+      mm: 1,
+      program: [
+        { op: 'cxl_mempolicy_probe', node: 1, table: 'cxl_mempolicy' },
+        { op: 'cxl_mempolicy_remove', node: 1, table: 'cxl_mempolicy' },
+        { op: 'cxl_mempolicy_probe', node: 1, table: 'cxl_mempolicy' },
+      ],
+    }],
+  },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -537,6 +556,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets', 'race2small', 'batch2',
   'thp', 'thpsplit',
   'memcg', 'memcgfree',
+  'tworegions',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -22,6 +22,9 @@ export const CRAM_FIXES: readonly Fix[] = [
     site: 'mm/cram.c: cram_unregister_private_node',
     mends: 'INV-BACKPRESSURE-COHERENT',
     config: 'driver',
+    // The re-registration its trace needs is the re-probe over the np a signalled teardown left
+    // registered, going on after its own hot-add failed: the second bug sysram-add-fails-probe mends.
+    alsoOff: ['sysram-add-fails-probe'],
     description:
       'Reset np->migration_blocked and the zone watermark_boost/ZONE_BOOSTED when CRAM unregisters: at the unpublish and again after the refcount drain (an lthresh IRQ thread holding the cn can run S3/S4 in between). v4 leaves them, so a re-registered node starts at pressure 0 while still blocked and boosted (mm/cram.c: cram_unregister_private_node resets neither; cram_register_private_node starts at pressure 0).',
   },
@@ -74,6 +77,14 @@ export const CRAM_FIXES: readonly Fix[] = [
     config: 'dontneed',
     description:
       'Run page_cache_release (LRU removal, PG_lru cleared) before folio_managed_on_free. In v4 __folio_put calls the free_folio hook first; a folio the hook keeps (cxl_compression_flush_cb defers it into a flush buffer, refcount 1 held by the driver) stays on its LRU with PG_lru set (mm/swap.c: __folio_put calls mm/internal.h: folio_managed_on_free before page_cache_release), so kswapd(P) isolates the freed folio (folio_try_get succeeds on the driver reference) and swaps it out: a freed folio re-enters reclaim, leaves the buffer accounting (flush_record bit set, in no buffer, no send in flight) and is reclaimed under the driver (CONFORMANCE-folio cram_deferred -> swapcache first, INV-FLUSH-BIT later).',
+  },
+  {
+    name: 'sysram-add-fails-probe',
+    site: 'drivers/cxl/core/region_sysram.c: devm_cxl_add_sysram',
+    mends: 'INV-NP-OPS-OWNER',
+    config: 'tworegions',
+    description:
+      'devm_cxl_add_sysram returns the error of a private region\'s hot-add (sysram_hotplug_add) instead of only warning, so the driver\'s probe fails before it touches the node. In v4 two CXL regions on one node (one fixed memory window) each embed their own np; the second region\'s node_private_register returns -EBUSY, devm_cxl_add_sysram warns and returns 0, and the driver goes on: cxl_mempolicy\'s setup_private_node calls node_private_set_ops on the node, which overwrites the compression region\'s cram_ops in the first region\'s np (compressed memory loses PROTECT_WRITE, free_folio and handle_fault), and cxl_compression\'s convert_region_to_sysram registers CRAM over the other region\'s memory with a flush context that does not cover it.',
   },
 ];
 

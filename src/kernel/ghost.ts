@@ -36,6 +36,12 @@ export const EV2_MEMCG_OOM_RECLAIMABLE = 1 << 14;
 /** The memcg charge gave up while part of the memcg's usage was folios their users had freed, kept out of the buddy by a free_folio callback (the flush-buffer deferral) and still charged. */
 export const EV2_MEMCG_OOM_FREED = 1 << 15;
 
+// Issue 12 item 11 (KASAN-style, out-of-bounds rather than use-after-free).
+/** cxl_compression_flush_cb indexed its region's flush_record with a folio outside the region (idx = pfn - base_pfn >= nr_pages). */
+export const EV2_FLUSH_RECORD_OOB = 1 << 16;
+/** node_possible(nid) ran on a nid outside 0..MAX_NUMNODES-1 (NUMA_NO_NODE): test_bit outside node_states[N_POSSIBLE]. */
+export const EV2_NODEMASK_OOB = 1 << 17;
+
 /**
  * Record ghost history (GH_EVENTS2); the model never judges it. EV2 bits run
  * over two 16-bit words: bits 0-15 in the first, 16-30 in the second.

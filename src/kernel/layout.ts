@@ -216,6 +216,9 @@ export interface KernelLayout {
   // cgroup v2 cpuset hierarchy (src/kernel/cpuset.ts): the child cpuset the user tasks run in (actors.cpuset)
   readonly CS_CHILD_MEMS: Field; // [1] child cpuset's mems_allowed (cpuset.mems as written)
   readonly CS_CHILD_EFF: Field; // [1] child cpuset's effective_mems
+  // a second CXL region on the private node (src/cxl/region_b.ts), only in configs that have one
+  readonly RB_FLAGS: Field; // [0 or 1] RB_* bits (src/kernel/np_owner.ts)
+  readonly RB_A_OPS: Field; // [0 or 1] np->ops of region A's sysram while the np slot holds region B's np
   readonly TASK_MEMS: Field; // [cpu] the task's mems_allowed (tasks of the child cpuset)
   readonly VMA_POL_W: Field; // [mm * vaddrs + vaddr] the policy's w: cpuset_mems_allowed (or user_nodemask)
   // memory cgroup (src/kernel/memcontrol.ts): zero-length unless cfg.memcg
@@ -250,6 +253,8 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
   const U16 = 0xffff;
   const nodemask = (1 << N) - 1;
   const nOps = 2 + cfg.opsTables.length;
+  // A second region on the private node exists only where a program probes it (zero-length fields elsewhere).
+  const RB = cfg.cpus.some((c) => c.program.some((o) => o.op === 'cxl_mempolicy_probe')) ? 1 : 0;
   // Watermarks may be configured above the zone's pages (the kernel's are unsigned longs).
   const wmarkMax = Math.max(P, ...cfg.nodes.flatMap((n) => n.zones.map((z) => (z.wmark ? Math.max(z.wmark.min, z.wmark.low, z.wmark.high) : 0))));
   const L = {
@@ -349,6 +354,8 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     VMA_POL_W: b.add('VMA_POL_W', MV, nodemask),
     PG_MEMCG: b.add('PG_MEMCG', cfg.memcg ? P : 0, 1),
     MEMCG_USAGE: b.add('MEMCG_USAGE', cfg.memcg ? 1 : 0, P),
+    RB_FLAGS: b.add('RB_FLAGS', RB, U16),
+    RB_A_OPS: b.add('RB_A_OPS', RB, nOps),
   };
   // Pad to whole 32-bit words so a state is also a Uint32Array key.
   const words16 = b.size + (b.size & 1);

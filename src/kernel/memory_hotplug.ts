@@ -10,8 +10,8 @@ import { blockAllFree, buddyOfflineBlock, buddyOnlineBlock, isolateBlock, unisol
 import { cpusetHandleHotplug } from './cpuset.ts';
 import {
   __GFP_HIGHMEM, __GFP_MOVABLE, __GFP_RETRY_MAYFAIL, BLOCK_ABSENT, BLOCK_OFFLINE, BLOCK_ONLINE, EEXIST, EINTR,
-  EINVAL, errname, GFP_KERNEL, MAX_NR_ZONES, MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MR_MEMORY_HOTPLUG,
-  N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE, ZONE_MOVABLE,
+  EINVAL, errname, GFP_KERNEL, MAX_NR_ZONES, MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_KERNEL, MMOP_ONLINE_MOVABLE, MR_MEMORY_HOTPLUG,
+  N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE, ZONE_MOVABLE, ZONE_NORMAL,
 } from './defs.ts';
 import { folioIsolateLru, folioNrPages, folioPut, lruAddDrain } from './folio.ts';
 import { zoneType } from './geometry.ts';
@@ -286,8 +286,11 @@ function rangeOk(k: Kernel, nid: number, firstBlock: number, nBlocks: number): b
  * -EEXIST if a block is already present. The node comes online
  * (__try_online_node, zonelists built by hotadd_init_pgdat), the blocks become
  * present-offline, then each is onlined unless MMOP_OFFLINE (per-block online
- * failures ignored). The zone of a block is fixed by the configuration, so the
- * online type only decides whether to online.
+ * failures ignored), into the zone the online type selects (zoneForPfnRange,
+ * memory_block_online). The model's geometry gives each block one zone (the
+ * configuration's): an online type that selects another zone is refused as a
+ * model limitation (an Error, never a silent online into the wrong zone); every
+ * v4 caller the model has passes MMOP_ONLINE_MOVABLE for ZONE_MOVABLE blocks.
  */
 // mm/memory_hotplug.c: __add_memory_driver_managed
 export function addMemoryDriverManaged(k: Kernel, nid: number, firstBlock: number, nBlocks: number, onlineType: number, npTag = 0): number {
@@ -306,10 +309,52 @@ export function addMemoryDriverManaged(k: Kernel, nid: number, firstBlock: numbe
       k.set(k.L.BLOCK_STATE, i, BLOCK_OFFLINE);
       k.set(k.L.BLOCK_PRIVATE_NP, i, npTag);
     }
-    if (onlineType !== MMOP_OFFLINE) for (let i = firstBlock; i < firstBlock + nBlocks; i++) onlinePages(k, i);
+    if (onlineType !== MMOP_OFFLINE) {
+      for (let i = firstBlock; i < firstBlock + nBlocks; i++) {
+        // drivers/base/memory.c: memory_block_online -> zone_for_pfn_range(mem->online_type, ...)
+        const z = zoneForPfnRange(k, onlineType, i);
+        if (z !== k.g.blocks[i]!.zone) throw new Error(`model limitation: online type ${onlineType} selects zone ${z} for block ${i}, whose configured zone is ${k.g.blocks[i]!.zone}`);
+        onlinePages(k, i);
+      }
+    }
   }
   k.trace(`__add_memory_driver_managed(N${nid}, blocks ${firstBlock}+${nBlocks}, type ${onlineType}) = ${errname(ret)}`);
   return ret;
+}
+
+/** Does zone z span the block: does it hold online blocks on both sides of (or at) it (zone_intersects)? */
+function zoneSpansBlock(k: Kernel, z: number, block: number): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  k.g.blocks.forEach((b, i) => {
+    if (b.zone !== z || k.get(k.L.BLOCK_STATE, i) !== BLOCK_ONLINE) return;
+    lo = Math.min(lo, i);
+    hi = Math.max(hi, i);
+  });
+  return lo <= block && block <= hi;
+}
+
+/**
+ * zone_for_pfn_range(online_type, nid, group, start_pfn, nr_pages), which v4
+ * leaves as it is for private nodes: MMOP_ONLINE_KERNEL -> default_kernel_zone_for_pfn
+ * (the lowest zone below ZONE_NORMAL spanning the range, else ZONE_NORMAL);
+ * MMOP_ONLINE_MOVABLE -> ZONE_MOVABLE; MMOP_ONLINE with the default
+ * online_policy (contig-zones) -> default_zone_for_pfn: the kernel zone or
+ * ZONE_MOVABLE if exactly one of them spans the range, else the kernel zone
+ * (movable_node off). The auto-movable policy is not modelled.
+ */
+// mm/memory_hotplug.c: zone_for_pfn_range
+export function zoneForPfnRange(k: Kernel, onlineType: number, block: number): number {
+  const nid = k.g.blocks[block]!.node;
+  const zid = (t: number) => nid * MAX_NR_ZONES + t;
+  let kernelZone = zid(ZONE_NORMAL);
+  for (let t = 0; t < ZONE_NORMAL; t++) if (zoneSpansBlock(k, zid(t), block)) { kernelZone = zid(t); break; }
+  if (onlineType === MMOP_ONLINE_KERNEL) return kernelZone;
+  if (onlineType === MMOP_ONLINE_MOVABLE) return zid(ZONE_MOVABLE);
+  const inKernel = zoneSpansBlock(k, kernelZone, block);
+  const inMovable = zoneSpansBlock(k, zid(ZONE_MOVABLE), block);
+  if (inKernel !== inMovable) return inKernel ? kernelZone : zid(ZONE_MOVABLE);
+  return kernelZone;
 }
 
 /**

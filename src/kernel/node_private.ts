@@ -21,7 +21,27 @@ import { opsById, type NodePrivateOps } from './ops_table.ts';
 import { folioNrPages } from './folio.ts';
 import { ghostLegitWrite, setPageContent } from './page.ts';
 import { ran } from './ran.ts';
+import { event2, EV2_NODEMASK_OOB } from './ghost.ts';
+import { npOpsWritten, npUnregistered } from './np_owner.ts';
 
+/**
+ * node_possible(nid) = test_bit(nid, node_states[N_POSSIBLE]): a bit test, not
+ * a range check. For NUMA_NO_NODE (-1) or a nid >= MAX_NUMNODES the bit lies
+ * outside the nodemask: an out-of-bounds read (undefined behaviour; on x86 `bt`
+ * with a negative offset reads the word before the mask). The model records
+ * it (INV-MEM-SAFETY) and reads the bit as clear. The model's nodes are the
+ * possible ones; MAX_NUMNODES is taken as the model's node count.
+ */
+// include/linux/nodemask.h: node_possible -> node_state -> test_bit
+function nodePossibleApi(k: Kernel, nid: number): boolean {
+  if (!Number.isInteger(nid) || nid < 0 || nid >= k.g.nodes) {
+    event2(k, EV2_NODEMASK_OOB);
+    return false;
+  }
+  return true;
+}
+
+/** The model's own range test (helpers, invariants): no kernel bit test, nothing recorded. */
 function nodePossible(k: Kernel, nid: number): boolean {
   return Number.isInteger(nid) && nid >= 0 && nid < k.g.nodes;
 }
@@ -304,12 +324,13 @@ export function nodePrivateRegister(k: Kernel, nid: number, slot: number, otherN
   const L = k.L;
   const pre = npRowState(k, nid, slot);
   let ret: number;
-  if (slot < 0 || !nodePossible(k, nid)) ret = -EINVAL;
+  if (slot < 0 || !nodePossibleApi(k, nid)) ret = -EINVAL;
   else if (!k.get(L.G_NP_INITIALIZED)) ret = -ENODEV;
   // node_private_lock, mem_hotplug_begin
   else if (hasState(k, nid, N_MEMORY) && k.cfg.mutant !== 'register-ignores-n-memory') ret = -EBUSY;
-  else if (k.get(L.NODE_NP, nid) !== 0 && (otherNp || k.get(L.NODE_NP, nid) !== slot + 1)) ret = -EBUSY;
-  else if (k.get(L.NODE_NP, nid) === slot + 1) ret = 0;
+  // (Mutant register-accepts-other-np, mutants/regions.ts: another np registered counts as this one.)
+  else if (k.get(L.NODE_NP, nid) !== 0 && (otherNp || k.get(L.NODE_NP, nid) !== slot + 1) && k.cfg.mutant !== 'register-accepts-other-np') ret = -EBUSY;
+  else if (k.get(L.NODE_NP, nid) !== 0) ret = 0;
   else {
     k.set(L.NP_REFCOUNT, slot, 1);
     k.set(L.NP_RELEASED, slot, 0); // init_completion
@@ -330,7 +351,7 @@ export function nodePrivateSetOps(k: Kernel, nid: number, opsId: number): number
   const ops = opsById(k, opsId);
   const pre = npRowState(k, nid);
   let ret = 0;
-  if (!ops || !nodePossible(k, nid)) ret = -EINVAL;
+  if (!ops || !nodePossibleApi(k, nid)) ret = -EINVAL;
   else {
     const f = ops.flags;
     if ((f & NP_OPS_MIGRATION) && (!ops.migrateTo || !ops.folioMigrate)) ret = -EINVAL;
@@ -341,7 +362,10 @@ export function nodePrivateSetOps(k: Kernel, nid: number, opsId: number): number
     else {
       const slot = nodePrivateNp(k, nid);
       if (slot < 0) ret = -ENODEV;
-      else k.set(k.L.NP_OPS, slot, opsId);
+      else {
+        k.set(k.L.NP_OPS, slot, opsId);
+        npOpsWritten(k);
+      }
     }
     // Contract mutant set-ops-einval-stores (mutants/contracts.ts): a flag-check -EINVAL still stores the ops.
     const slot = nodePrivateNp(k, nid);
@@ -358,7 +382,7 @@ export function nodePrivateClearOps(k: Kernel, nid: number, opsId: number): numb
   ran(k, 'node_private_clear_ops');
   const pre = npRowState(k, nid);
   let ret = 0;
-  if (!nodePossible(k, nid)) ret = -EINVAL;
+  if (!nodePossibleApi(k, nid)) ret = -EINVAL;
   else {
     const slot = nodePrivateNp(k, nid);
     if (slot < 0) ret = -ENODEV;
@@ -366,7 +390,10 @@ export function nodePrivateClearOps(k: Kernel, nid: number, opsId: number): numb
       ret = -EINVAL;
       // Contract mutant clear-ops-mismatch-clears (mutants/contracts.ts): the mismatch is reported but the ops are cleared.
       if (k.cfg.mutant === 'clear-ops-mismatch-clears') k.set(k.L.NP_OPS, slot, 0);
-    } else k.set(k.L.NP_OPS, slot, 0);
+    } else {
+      k.set(k.L.NP_OPS, slot, 0);
+      npOpsWritten(k);
+    }
   }
   k.trace(`node_private_clear_ops(${nid}, ops#${opsId}) = ${errname(ret)}`);
   checkClearOpsRow(k, nid, opsId, ret, pre);
@@ -383,7 +410,7 @@ export function nodePrivateUnregisterBegin(k: Kernel, nid: number): number {
   ran(k, 'node_private_unregister');
   const pre = npRowState(k, nid);
   let ret = 0;
-  if (!nodePossible(k, nid) || nodePrivateNp(k, nid) < 0) ret = 0;
+  if (!nodePossibleApi(k, nid) || nodePrivateNp(k, nid) < 0) ret = 0;
   else if (hasState(k, nid, N_MEMORY_PRIVATE) && k.cfg.mutant !== 'unregister-while-online') ret = -EBUSY;
   // Fix (not v4): present-but-offline blocks keep the np, or onlining them later makes the node N_MEMORY.
   // (The unregister-while-online mutant skips this -EBUSY too: with the fix on it would mask the mutant.)
@@ -391,6 +418,7 @@ export function nodePrivateUnregisterBegin(k: Kernel, nid: number): number {
   else {
     // Conformance mutant unregister-clears-ops: np->ops = NULL with the pointer (v4 leaves ops alone).
     if (k.cfg.mutant === 'unregister-clears-ops') k.set(k.L.NP_OPS, nodePrivateNp(k, nid), 0);
+    npUnregistered(k, nodePrivateNp(k, nid));
     k.set(k.L.NODE_NP, nid, 0);
     k.set(k.L.NODE_PRIVATE, nid, 0);
   }

@@ -3,6 +3,7 @@
 // device compresses whatever lands on it, whoever writes it).
 
 import { deviceContentChanged } from '../cxl/device.ts';
+import { compressedPfn } from '../cxl/regions.ts';
 import { EV2_FREE_ACCESS, event2, pageInBuddy } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
 
@@ -18,7 +19,8 @@ export function setPageContent(k: Kernel, pfn: number, v: number): void {
   const old = k.get(k.L.PG_CONTENT, pfn);
   if (old === v) return;
   k.set(k.L.PG_CONTENT, pfn, v);
-  if (k.g.pfnNode[pfn] === k.g.privateNode) deviceContentChanged(k, old, v);
+  // Only the compression region is the device's memory (a second region on the node is another device's).
+  if (k.g.pfnNode[pfn] === k.g.privateNode && compressedPfn(k, pfn)) deviceContentChanged(k, old, v);
 }
 
 /** copy_highpage / folio_copy for an order-0..n folio. */

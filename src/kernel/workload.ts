@@ -40,6 +40,7 @@ import { allocMatrixStep } from './alloc_matrix.ts';
 import { pinUserPagesLongtermStep, unpinUserPage as unpinLongtermPin } from './gup_longterm.ts';
 import { registerExitMmapSlot } from './oom_kill.ts';
 import { gupFaultReturned, gupOpLabel, gupStep, unpinUserPage } from './gup.ts';
+import { cxlMempolicyProbeStep, cxlMempolicyRemoveStep, cxlMempolicyRemoveBlocked } from '../cxl/region_b.ts';
 
 /** What a step did to the program counter. */
 type OpResult = 'next' | 'stay' | 'blocked';
@@ -114,6 +115,7 @@ function needsMmapWrite(op: ProgramOp): boolean {
     .with('add_private_memory', 'online_pages', 'node_private_clear_ops', 'alloc_pages', 'gup', 'unpin', () => false)
     .with('pin_user_pages', 'unpin_user_pages', () => false) // GUP holds mmap_lock for read
     .with('memory_failure', 'offline_and_remove_private_memory', () => false)
+    .with('cxl_mempolicy_probe', 'cxl_mempolicy_remove', () => false)
     .exhaustive();
 }
 
@@ -146,6 +148,8 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'offline_and_remove_private_memory' }, (o) => `offline_and_remove_private_memory(N${o.node})`)
     .with({ op: 'gup' }, (o) => gupOpLabel(o))
     .with({ op: 'unpin' }, () => 'unpin_user_page()')
+    .with({ op: 'cxl_mempolicy_probe' }, (o) => `cxl_mempolicy probe (region B of N${o.node}, ${o.table})`)
+    .with({ op: 'cxl_mempolicy_remove' }, (o) => `cxl_mempolicy remove (region B of N${o.node})`)
     .exhaustive();
 }
 
@@ -263,6 +267,14 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     .with({ op: 'unpin' }, () => (k: Kernel, tid: number): OpResult => {
       unpinUserPage(k, tid);
       return 'next';
+    })
+    .with({ op: 'cxl_mempolicy_probe' }, (o) => (k: Kernel): OpResult => {
+      const r = cxlMempolicyProbeStep(k, o.node, opsIdByName(k, o.table));
+      return r === 'done' ? 'next' : r === 'again' ? 'stay' : 'blocked';
+    })
+    .with({ op: 'cxl_mempolicy_remove' }, (o) => (k: Kernel, tid: number): OpResult => {
+      if (cxlMempolicyRemoveBlocked(k, tid, o.node)) return 'blocked';
+      return cxlMempolicyRemoveStep(k, tid, o.node, opsIdByName(k, o.table)) ? 'next' : 'stay';
     })
     .exhaustive();
 }
