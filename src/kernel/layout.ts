@@ -231,7 +231,7 @@ export interface KernelLayout {
 }
 
 /** The most cpuset_migrate_mm_work items the model queues at once (an overflow is an internal error). */
-export const CPUSET_MIGQ_MAX = 3;
+export const CPUSET_MIGQ_MAX = 4;
 
 class Builder {
   private off = 0;
