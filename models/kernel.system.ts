@@ -67,6 +67,7 @@ export function kernelActions(m: Machine): KernelAction[] {
  * nodes only (a container confined to CXL memory).
  */
 export function cpusetWrites(m: Machine): number[] {
+  if (m.cfg.cpusetWrites) return m.cfg.cpusetWrites.map((l) => l.reduce((a, n) => a | (1 << n), 0));
   const all = (1 << m.g.nodes) - 1;
   const dram = m.cfg.nodes.reduce((a, n, i) => (n.kind === 'dram' ? a | (1 << i) : a), 0);
   return all !== dram ? [all, dram, all & ~dram] : [all];

@@ -21,6 +21,7 @@ import { nodeStateProperties } from './node_state.ts';
 import { folioRefProperties } from './folio_refs.ts';
 import { claims12Properties } from './claims12.ts';
 import { cpusetProperties } from './cpuset.ts';
+import { mempolicyTaskProperties } from './mempolicy_task.ts';
 
 /** Property ids in SEMANTICS §9 order (plus the extra ones at the end). */
 export const PROPERTY_ORDER = [
@@ -43,6 +44,8 @@ export const PROPERTY_ORDER = [
   'INV-GUP-PIN-EXCL',
   // issue 12 item 10: the cpuset hierarchy (cpuset.ts)
   'INV-CPUSET-HIER',
+  // issue 12 item 10: task mempolicies, user nodemask flags, cpuset.memory_migrate (mempolicy_task.ts)
+  'INV-MPOL-NONEMPTY', 'INV-CRAM-INBOUND',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {
@@ -51,7 +54,7 @@ export function kernelProperties(m: Machine): Property[] {
   const all = [
     ...nodeProperties(v), ...allocProperties(v), ...mmProperties(v), ...cramProperties(v),
     ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v), ...nodeStateProperties(v), ...folioRefProperties(v), ...npLifetimeProperties(v), ...cpusetProperties(v),
-    ...claims12Properties(v),
+    ...claims12Properties(v), ...mempolicyTaskProperties(v),
   ];
   const byId = new Map(all.map((p) => [p.id, p]));
   return PROPERTY_ORDER.map((id) => {

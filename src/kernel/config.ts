@@ -157,6 +157,8 @@ export interface KernelConfig {
   readonly fixes: readonly string[];
   /** Modelling choices where the code reads two ways: choice name -> chosen reading. */
   readonly choices: Readonly<Record<string, string>>;
+  /** The masks (node lists) the administrator writes to the child's cpuset.mems; default: every node, the DRAM nodes, the private nodes. */
+  readonly cpusetWrites?: readonly (readonly number[])[];
   /** Which background actors exist in this configuration. */
   readonly actors: {
     readonly kswapd: boolean;

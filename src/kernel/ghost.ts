@@ -29,6 +29,8 @@ export const EV2_LONGTERM_PIN_UNGATED = 1 << 10;
 export const EV2_OOM_UNDESERVING = 1 << 11;
 /** The allocator handed out a hwpoisoned page (prep_new_page; check_new_page would have called it a bad page). */
 export const EV2_HWPOISON_ALLOC = 1 << 12;
+/** A migration other than demotion (reason != MR_DEMOTION) moved a folio onto a node whose ops are cram_ops. */
+export const EV2_CRAM_INBOUND = 1 << 13;
 
 /** Record ghost history (GH_EVENTS2); the model never judges it. */
 export function event2(k: Kernel, bits: number): void {

@@ -12,11 +12,12 @@ import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIG
 import { GA_WHILE_BLOCKED, PG_active, PG_anon, PG_locked, PG_unevictable, PTE_PRESENT } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, lruAddDrain, pageFolio } from './folio.ts';
-import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedMigrateCb, nodePrivateMigrateTo } from './node_private.ts';
+import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedMigrateCb, folioNodePrivateOps, nodePrivateMigrateTo } from './node_private.ts';
 import { NULL_PFN, allocPages, freePagesToBuddy } from './page_alloc.ts';
 import { copyFolioContent, ghostLegitWrite } from './page.ts';
 import { folioMapped, removeMigrationPtes, tryToMigrate } from './rmap.ts';
 import { ran } from './ran.ts';
+import { EV2_CRAM_INBOUND, event2 } from './ghost.ts';
 
 /** new_folio_t: allocate a destination for src; NULL_PFN if none. */
 export type NewFolioFn = (k: Kernel, src: number) => number;
@@ -194,6 +195,8 @@ export function migrateFolioMove(k: Kernel, tid: number, src: number, dst: numbe
   const fl = k.get(L.PG_FLAGS, src) & MIGRATE_COPIED_FLAGS;
   k.setBits(L.PG_FLAGS, dst, fl);
   k.clearBits(L.PG_FLAGS, src, MIGRATE_COPIED_FLAGS);
+  // Ghost: a folio entering a CRAM node by anything but demotion (the cover letter: "Folios reach the private node only via reclaim (demotion)").
+  if (reason !== MR_DEMOTION && folioNid(k, src) !== folioNid(k, dst) && folioNodePrivateOps(k, dst)?.name === 'cram_ops') event2(k, EV2_CRAM_INBOUND);
   // migrate_folio_move: v4 folio_managed_migrate_notify, only if src is private.
   folioManagedMigrateCb(k, src, dst);
   if (wasLru) lruAdd(k, dst, tid); // folio_add_lru(dst): into the migrating CPU's batch

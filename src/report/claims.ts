@@ -16,7 +16,7 @@ export const CLAIMS: readonly Claim[] = [
     id: 'isolation',
     title: 'Isolation: no one else gets private memory',
     quote: 'No existing allocator path sets __GFP_PRIVATE, so private nodes are unreachable by default.',
-    invariants: ['INV-ISOLATION-ALLOC', 'INV-ZONELIST', 'INV-MPOL', 'INV-ALLOC-POST', 'INV-CPUSET-HIER'],
+    invariants: ['INV-ISOLATION-ALLOC', 'INV-ZONELIST', 'INV-MPOL', 'INV-ALLOC-POST', 'INV-CPUSET-HIER', 'INV-MPOL-NONEMPTY'],
   },
   {
     id: 'read-only',
@@ -80,5 +80,11 @@ export const CLAIMS: readonly Claim[] = [
     title: 'memory_failure: private pages enter the normal hwpoison path, the service is notified',
     quote: 'memory_failure - parallels memory_failure_dev_pagemap(), but for online pages that enter the normal hwpoison path',
     invariants: ['INV-HWPOISON'],
+  },
+  {
+    id: 'cram-inbound',
+    title: 'CRAM inflow: folios reach compressed memory only by demotion',
+    quote: 'Folios reach the private node only via reclaim (demotion) - migrate_to implements custom demotion with backpressure.',
+    invariants: ['INV-CRAM-INBOUND'],
   },
 ];
