@@ -71,8 +71,6 @@ export function nextMigratePair(tmp: number, from: number, to: number): { source
 // kernel/cgroup/cpuset.c: cpuset_migrate_mm
 export function cpusetMigrateMm(k: Kernel, mm: number, from: number, to: number): void {
   if (from === to) return;
-  // Mutant cpuset-migrate-not-queued (mutants/mempolicy_task.ts): memory_migrate queues nothing (the model before it was modelled).
-  if (k.cfg.mutant === 'cpuset-migrate-not-queued') return;
   const L = k.L;
   const n = k.get(L.CS_MIGQ_LEN);
   // Bounding the queue (the kernel's grows with every hotplug toggle while the

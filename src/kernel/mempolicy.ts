@@ -14,6 +14,7 @@ import {
   MPOL_PREFERRED_MANY, N_MEMORY, N_MEMORY_PRIVATE,
   NP_OPS_MEMPOLICY, NP_OPS_MIGRATION, ZONE_MOVABLE, ZONE_NORMAL,
 } from './defs.ts';
+import { hasFix } from './config.ts';
 import type { Kernel } from './kernel.ts';
 import { VMA_MAPPED } from './layout.ts';
 import { folioIsPrivateNode, nodePrivateHasFlag, nodesPrivateMpolAllowed } from './node_private.ts';
@@ -128,10 +129,25 @@ export function mpolRebindNodemask(k: Kernel, pol: Mempolicy, w: number, newMems
     tmp = nodesRemap(pol.nodes, w, newMems);
     nw = newMems;
   }
-  if (tmp === 0) tmp = newMems;
   const priv = nodesInState(k, N_MEMORY_PRIVATE);
-  for (let n = 0; n < k.g.nodes && !keepPrivate; n++) {
-    if ((tmp & (1 << n)) && (priv & (1 << n)) && !nodePrivateHasFlag(k, n, NP_OPS_MEMPOLICY)) tmp &= ~(1 << n);
+  // v4: "Drop private nodes that don't have mempolicy support."
+  const drop = (m: number): number => {
+    let out = m;
+    for (let n = 0; n < k.g.nodes && !keepPrivate; n++) {
+      if ((out & (1 << n)) && (priv & (1 << n)) && !nodePrivateHasFlag(k, n, NP_OPS_MEMPOLICY)) out &= ~(1 << n);
+    }
+    return out;
+  };
+  if (hasFix(k.cfg, 'mpol-rebind-drop-before-fallback')) {
+    // Fix: drop first, then fall back to the new mems without those nodes, and
+    // keep the policy's nodes when nothing is left (a cpuset.mems naming only
+    // such a node: the v2 VMA rebind to cs->mems_allowed).
+    tmp = drop(tmp);
+    // Mutant mpol-rebind-no-empty-fallback (mutants/mempolicy_task.ts): no nodes_empty() fallback at all.
+    if (tmp === 0 && k.cfg.mutant !== 'mpol-rebind-no-empty-fallback') tmp = drop(newMems) || drop(pol.nodes) || pol.nodes;
+  } else {
+    if (tmp === 0) tmp = newMems;
+    tmp = drop(tmp);
   }
   const flags = (tmp & priv) !== 0 ? pol.flags | MPOL_F_PRIVATE : pol.flags & ~MPOL_F_PRIVATE;
   return { pol: { mode: pol.mode, nodes: tmp, flags }, w: nw };

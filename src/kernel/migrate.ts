@@ -8,7 +8,7 @@
 // retries -EAGAIN (the NR_MAX_MIGRATE_PAGES_RETRY passes would see the same
 // state inside an atomic step).
 
-import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_DEMOTION, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE } from './defs.ts';
+import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, GFP_PRIVATE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_DEMOTION, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE } from './defs.ts';
 import { GA_WHILE_BLOCKED, PG_active, PG_anon, PG_locked, PG_unevictable, PTE_PRESENT } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, lruAddDrain, pageFolio } from './folio.ts';
@@ -268,9 +268,12 @@ export function allocMigrationTarget(node: number): NewFolioFn {
 export function migrateFoliosToNode(k: Kernel, tid: number, list: number[], node: number, reason: number): number {
   // mm/migrate.c: migrate_folios_to_node
   const priv = nodeIsPrivate(k, node);
-  const r = priv
+  // Mutant migrate-folios-to-node-bypasses-ops (mutants/mempolicy_task.ts): a private target is allocated
+  // directly with GFP_PRIVATE instead of going through the node's migrate_to.
+  const bypass = priv && k.cfg.mutant === 'migrate-folios-to-node-bypasses-ops';
+  const r = priv && !bypass
     ? nodePrivateMigrateTo(k, tid, list, node, MIGRATE_SYNC, reason)
-    : migratePages(k, tid, list, allocMigrationTarget(node), null, MIGRATE_SYNC, reason);
+    : migratePages(k, tid, list, bypass ? (kk) => allocPages(kk, GFP_HIGHUSER_MOVABLE | GFP_PRIVATE, 0, node, null) : allocMigrationTarget(node), null, MIGRATE_SYNC, reason);
   if (list.length) putbackMovablePages(k, tid, list);
   return r.ret;
 }
