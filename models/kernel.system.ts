@@ -20,7 +20,7 @@ import {
   type KernelLayout, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, REF_CN, REF_NP, THREAD_REGS,
 } from '../src/kernel/layout.ts';
 import { cpusetWriteMems } from '../src/kernel/cpuset.ts';
-import { cpusetMigratePending } from '../src/kernel/cpuset_migrate.ts';
+import { cpusetMigratePending } from '../src/kernel/cpuset_migrate_queue.ts';
 import { OP_NAMES } from '../src/kernel/ops_codes.ts';
 import { runThread, threadChoices, threadLabel } from '../src/kernel/sched.ts';
 import { kernelProperties } from '../properties/index.ts';

@@ -11,7 +11,7 @@ import { F5, F6, R_NR } from '../src/cram/cram.ts';
 import { BLOCK_ABSENT, CRAM_PRESSURE_MAX, MPOL_MODE_FLAGS, N_MEMORY_PRIVATE } from '../src/kernel/defs.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
 import { PG_anon, PG_head, PG_hwpoison, PTE_PRESENT, PTE_SWAP, THREAD_REGS } from '../src/kernel/layout.ts';
-import { nextMigratePair } from '../src/kernel/cpuset_migrate.ts';
+import { nextMigratePair } from '../src/kernel/cpuset_migrate_queue.ts';
 import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
 import { opsById } from '../src/kernel/ops_table.ts';
 import { MB_DST_MAX, MB_MOVED, MB_NOMEM, entryStatus } from '../src/kernel/migrate_batch.ts';

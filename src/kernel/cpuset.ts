@@ -20,7 +20,7 @@
 import { EINVAL, ENOSPC, N_MEMORY, N_MEMORY_PRIVATE } from './defs.ts';
 import { zoneNode } from './geometry.ts';
 import type { Kernel } from './kernel.ts';
-import { cpusetMigrateMm } from './cpuset_migrate.ts';
+import { cpusetMigrateMm } from './cpuset_migrate_queue.ts';
 import { mpolRebindMm, mpolRebindTask } from './mempolicy.ts';
 import { nodesInState } from './zonelist.ts';
 import { ran } from './ran.ts';
