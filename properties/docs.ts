@@ -428,7 +428,8 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
       'An empty BIND names nothing: policy_nodemask then applies no nodemask and the task allocates from its local node\'s fallback ' +
       'list, outside the nodes it bound itself to; an empty INTERLEAVE has no node to interleave over (interleave_nodes returns MAX_NUMNODES).',
     kernel: ['mm/mempolicy.c: mpol_new', 'mm/mempolicy.c: mpol_rebind_nodemask', 'mm/mempolicy.c: mpol_relative_nodemask', 'mm/mempolicy.c: policy_nodemask'],
-    rfc: 'Only allow private nodes in policy nodemasks if all private nodes in the mask support NP_OPS_MEMPOLICY. (v4 patch 13)',
+    // No cover-letter sentence: sourced from v4's own mpol_rebind_nodemask comment and mpol_new.
+    rfc: null,
   },
   'INV-CRAM-INBOUND': {
     summary: 'a folio reaches a CRAM node only by demotion',
