@@ -20,6 +20,7 @@ import {
   type KernelLayout, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, REF_CN, REF_NP, THREAD_REGS,
 } from '../src/kernel/layout.ts';
 import { cpusetWriteMems } from '../src/kernel/cpuset.ts';
+import { cpusetMigratePending } from '../src/kernel/cpuset_migrate_queue.ts';
 import { OP_NAMES } from '../src/kernel/ops_codes.ts';
 import { runThread, threadChoices, threadLabel } from '../src/kernel/sched.ts';
 import { kernelProperties } from '../properties/index.ts';
@@ -45,6 +46,7 @@ function roleEnabled(cfg: KernelConfig, r: ThreadRole): boolean {
     .with({ kind: 'flush_kthread' }, { kind: 'overflow_work' }, () => cfg.actors.flush)
     .with({ kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, () => cfg.actors.device)
     .with({ kind: 'driver' }, () => cfg.actors.driver)
+    .with({ kind: 'cpuset_migrate' }, () => cfg.actors.cpuset)
     .exhaustive();
 }
 
@@ -65,6 +67,7 @@ export function kernelActions(m: Machine): KernelAction[] {
  * nodes only (a container confined to CXL memory).
  */
 export function cpusetWrites(m: Machine): number[] {
+  if (m.cfg.cpusetWrites) return m.cfg.cpusetWrites.map((l) => l.reduce((a, n) => a | (1 << n), 0));
   const all = (1 << m.g.nodes) - 1;
   const dram = m.cfg.nodes.reduce((a, n, i) => (n.kind === 'dram' ? a | (1 << i) : a), 0);
   return all !== dram ? [all, dram, all & ~dram] : [all];
@@ -74,6 +77,9 @@ export function cpusetWrites(m: Machine): number[] {
 // kernel/cgroup/cpuset.c: cpuset_write_resmask -> update_nodemask
 export function cpusetWriteAction(k: Kernel, mask: number): boolean {
   if (k.get(k.L.CS_CHILD_MEMS) === mask) return false;
+  // The previous write's schedule_flush_migrate_mm: the writer returns to user
+  // space only after flush_workqueue(cpuset_migrate_mm_wq).
+  if (cpusetMigratePending(k) !== 0) return false;
   const r = cpusetWriteMems(k, mask);
   k.trace(`cpuset.mems <- ${maskStr(mask)} = ${r}`);
   return true;
@@ -185,7 +191,7 @@ function threadFairness(r: ThreadRole, choice: number): Fairness {
     .with({ kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, (): Fairness => 'strong')
     // The driver's steps: the kernel's part is a weakly fair transition group, the administrator's finite (kernel.fairness.ts).
     .with({ kind: 'driver' }, (): Fairness => 'none')
-    .with({ kind: 'cpu' }, { kind: 'kswapd' }, { kind: 'flush_kthread' }, { kind: 'overflow_work' }, (): Fairness => 'weak')
+    .with({ kind: 'cpu' }, { kind: 'kswapd' }, { kind: 'flush_kthread' }, { kind: 'overflow_work' }, { kind: 'cpuset_migrate' }, (): Fairness => 'weak')
     .exhaustive();
 }
 

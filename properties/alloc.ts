@@ -91,23 +91,32 @@ export function allocProperties(v: StateView): Property[] {
       return null;
     }),
     prop(v, 'INV-ZONELIST', 'mm/page_alloc.c: build_zonelists', checkZonelists),
-    prop(v, 'INV-MPOL', 'mm/mempolicy.c: mpol_set_nodemask, mpol_rebind_nodemask', (k) => {
+    prop(v, 'INV-MPOL', 'mm/mempolicy.c: mpol_set_nodemask, mpol_rebind_nodemask, mpol_rebind_task', (k) => {
+      const check = (where: string, nodes: number, flags: number): string | null => {
+        let hasPriv = false;
+        for (let n = 0; n < k.g.nodes; n++) {
+          if (!(nodes & (1 << n)) || !isNPrivate(k, n)) continue;
+          hasPriv = true;
+          if (!(nodeFlags(k, n) & NP_OPS_MEMPOLICY)) return `${where}: policy nodes ${maskStr(nodes)} hold ${nodeLabel(k, n)} which lacks NP_OPS_MEMPOLICY`;
+        }
+        const fp = (flags & MPOL_F_PRIVATE) !== 0;
+        if (fp !== hasPriv) return `${where}: MPOL_F_PRIVATE=${fp ? 1 : 0} but policy nodes ${maskStr(nodes)} ${hasPriv ? 'hold' : 'hold no'} private node`;
+        return null;
+      };
       const V = k.cfg.vaddrs;
       for (let mm = 0; mm < k.cfg.mms; mm++) {
         if (k.get(k.L.MM_LIVE, mm) === 0) continue;
         for (let va = 0; va < V; va++) {
           const i = mm * V + va;
           if (!k.has(k.L.VMA_FLAGS, i, VMA_MAPPED)) continue;
-          const nodes = k.get(k.L.VMA_POL_NODES, i);
-          let hasPriv = false;
-          for (let n = 0; n < k.g.nodes; n++) {
-            if (!(nodes & (1 << n)) || !isNPrivate(k, n)) continue;
-            hasPriv = true;
-            if (!(nodeFlags(k, n) & NP_OPS_MEMPOLICY)) return `mm${mm} v${va}: policy nodes ${maskStr(nodes)} hold ${nodeLabel(k, n)} which lacks NP_OPS_MEMPOLICY`;
-          }
-          const fp = (k.get(k.L.VMA_POL_FLAGS, i) & MPOL_F_PRIVATE) !== 0;
-          if (fp !== hasPriv) return `mm${mm} v${va}: MPOL_F_PRIVATE=${fp ? 1 : 0} but policy nodes ${maskStr(nodes)} ${hasPriv ? 'hold' : 'hold no'} private node`;
+          const r = check(`mm${mm} v${va}`, k.get(k.L.VMA_POL_NODES, i), k.get(k.L.VMA_POL_FLAGS, i));
+          if (r) return r;
         }
+      }
+      // Task policies (set_mempolicy): current->mempolicy of each user CPU's task.
+      for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
+        const r = check(`cpu${cpu}'s task policy`, k.get(k.L.TASK_POL_NODES, cpu), k.get(k.L.TASK_POL_FLAGS, cpu));
+        if (r) return r;
       }
       return null;
     }),

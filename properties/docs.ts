@@ -91,7 +91,7 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
   'INV-MPOL': {
     summary: 'a live mempolicy names a private node only if its ops have NP_OPS_MEMPOLICY; MPOL_F_PRIVATE is set exactly then',
     statement:
-      'For the policy of every mapped VMA: each N_MEMORY_PRIVATE node in the nodemask has NP_OPS_MEMPOLICY in its ops, and ' +
+      'For the policy of every mapped VMA and every task policy (set_mempolicy): each N_MEMORY_PRIVATE node in the nodemask has NP_OPS_MEMPOLICY in its ops, and ' +
       'MPOL_F_PRIVATE is set exactly when the nodemask holds a private node. mpol_set_nodemask refuses (-EINVAL) a mask with a ' +
       'private node lacking the flag; mpol_rebind_nodemask drops such nodes and recomputes MPOL_F_PRIVATE.',
     why:
@@ -432,6 +432,30 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
       'A poisoned page handed out again feeds corrupt data to its next user, or machine-checks the kernel on the next read.',
     kernel: ['mm/memory-failure.c: memory_failure', 'mm/internal.h: folio_managed_memory_failure', 'mm/page_alloc.c: take_page_off_buddy', 'mm/page_alloc.c: free_pages_prepare'],
     rfc: 'memory_failure - parallels memory_failure_dev_pagemap(), but for online pages that enter the normal hwpoison path',
+  },
+  'INV-MPOL-NONEMPTY': {
+    summary: 'a live MPOL_BIND or MPOL_INTERLEAVE policy (task or VMA) names at least one node',
+    statement:
+      'For every task policy and every mapped VMA\'s policy of mode BIND or INTERLEAVE the nodemask is not empty. mpol_new refuses an ' +
+      'empty mask (-EINVAL) and mpol_rebind_nodemask falls back to the new mems when the remapped (or STATIC / RELATIVE) mask is empty; ' +
+      'v4 then drops private nodes lacking NP_OPS_MEMPOLICY, on the grounds that "cpusets guarantees at least one N_MEMORY node".',
+    why:
+      'An empty BIND names nothing: policy_nodemask then applies no nodemask and the task allocates from its local node\'s fallback ' +
+      'list, outside the nodes it bound itself to; an empty INTERLEAVE has no node to interleave over (interleave_nodes returns MAX_NUMNODES).',
+    kernel: ['mm/mempolicy.c: mpol_new', 'mm/mempolicy.c: mpol_rebind_nodemask', 'mm/mempolicy.c: mpol_relative_nodemask', 'mm/mempolicy.c: policy_nodemask'],
+    // No cover-letter sentence: sourced from v4's own mpol_rebind_nodemask comment and mpol_new.
+    rfc: null,
+  },
+  'INV-CRAM-INBOUND': {
+    summary: 'a folio reaches a CRAM node only by demotion',
+    statement:
+      'No migration other than demotion (reason MR_DEMOTION, through demote_folio_list and cram_migrate_to) moves a folio onto a node ' +
+      'whose ops are cram_ops: not move_pages, not mbind, not the do_migrate_pages of a cpuset.mems write (cpuset.memory_migrate).',
+    why:
+      'CRAM\'s safety argument is that the device only sees net compression from demotion, throttled by back-pressure at the ' +
+      'allocation; user-directed migrations bypass reclaim\'s choice of cold folios and put hot, writable data on compressed memory.',
+    kernel: ['mm/cram.c: cram_migrate_to', 'mm/migrate.c: migrate_folios_to_node', 'mm/mempolicy.c: migrate_to_node', 'kernel/cgroup/cpuset.c: cpuset_migrate_mm'],
+    rfc: 'Folios reach the private node only via reclaim (demotion) - migrate_to implements custom demotion with backpressure.',
   },
   'INV-CPUSET-HIER': {
     summary: "cpuset effective mems follow the hierarchy, and each task's mems_allowed is guarantee_online_mems of its cpuset",

@@ -23,6 +23,7 @@ import { claims12Properties } from './claims12.ts';
 import { cpusetProperties } from './cpuset.ts';
 import { thpProperties } from './thp.ts';
 import { memcgProperties } from './memcg.ts';
+import { mempolicyTaskProperties } from './mempolicy_task.ts';
 
 /** Property ids in SEMANTICS §9 order (plus the extra ones at the end). */
 export const PROPERTY_ORDER = [
@@ -51,6 +52,8 @@ export const PROPERTY_ORDER = [
   'INV-MEMCG-CHARGE', 'INV-MEMCG-MAX', 'INV-MEMCG-RECLAIM',
   // issue 12 item 11: two CXL regions on one private node (np_lifetime.ts)
   'INV-NP-OPS-OWNER',
+  // issue 12 item 10: task mempolicies, user nodemask flags, cpuset.memory_migrate (mempolicy_task.ts)
+  'INV-MPOL-NONEMPTY', 'INV-CRAM-INBOUND',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {
@@ -59,8 +62,7 @@ export function kernelProperties(m: Machine): Property[] {
   const all = [
     ...nodeProperties(v), ...allocProperties(v), ...mmProperties(v), ...cramProperties(v),
     ...flushProperties(v), ...refProperties(v), ...safetyProperties(v), ...contractProperties(v), ...nodeStateProperties(v), ...folioRefProperties(v), ...npLifetimeProperties(v), ...cpusetProperties(v),
-    ...claims12Properties(v), ...thpProperties(v),
-    ...claims12Properties(v), ...memcgProperties(v),
+    ...claims12Properties(v), ...thpProperties(v), ...memcgProperties(v), ...mempolicyTaskProperties(v),
   ];
   const byId = new Map(all.map((p) => [p.id, p]));
   return PROPERTY_ORDER.map((id) => {

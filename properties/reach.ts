@@ -8,9 +8,10 @@
 
 import type { Reachability } from '../src/explore/system.ts';
 import { F5, F6, R_NR } from '../src/cram/cram.ts';
-import { BLOCK_ABSENT, CRAM_PRESSURE_MAX, N_MEMORY_PRIVATE } from '../src/kernel/defs.ts';
+import { BLOCK_ABSENT, CRAM_PRESSURE_MAX, MPOL_MODE_FLAGS, N_MEMORY_PRIVATE } from '../src/kernel/defs.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
-import { PG_anon, PG_head, PG_hwpoison, PTE_SWAP, THREAD_REGS, VMA_HUGEPAGE } from '../src/kernel/layout.ts';
+import { PG_anon, PG_head, PG_hwpoison, PTE_PRESENT, PTE_SWAP, THREAD_REGS, VMA_HUGEPAGE } from '../src/kernel/layout.ts';
+import { nextMigratePair } from '../src/kernel/cpuset_migrate_queue.ts';
 import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
 import { opsById } from '../src/kernel/ops_table.ts';
 import { MB_DST_MAX, MB_MOVED, MB_MOVED_LARGE, MB_NOMEM, MB_SPLIT_PENDING, MB_SPLIT_WAIT, entryStatus } from '../src/kernel/migrate_batch.ts';
@@ -197,6 +198,72 @@ const REACH: Readonly<Record<string, ReachDef>> = {
       for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
         const mems = k.cfg.actors.cpuset ? k.get(k.L.TASK_MEMS, cpu) : k.get(k.L.G_CPUSET_MEMS);
         for (let n = 0; n < k.g.nodes; n++) if (k.has(k.L.NODE_STATES, n, N_MEMORY_PRIVATE) && !(mems & (1 << n))) return true;
+      }
+      return false;
+    },
+  },
+  'REACH-TASK-MPOL-REBOUND': {
+    id: 'REACH-TASK-MPOL-REBOUND',
+    source: 'mm/mempolicy.c: do_set_mempolicy, mpol_rebind_task -> mpol_rebind_nodemask (MPOL_F_RELATIVE_NODES)',
+    description: "a task policy with a user nodemask flag names other nodes than its user nodemask (it was folded onto a changed mems_allowed)",
+    pred: (k) => {
+      for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
+        if (!(k.get(k.L.TASK_POL_FLAGS, cpu) & MPOL_MODE_FLAGS) || k.get(k.L.TASK_POL_MODE, cpu) === 0) continue;
+        if (k.get(k.L.TASK_POL_NODES, cpu) !== k.get(k.L.TASK_POL_W, cpu)) return true;
+      }
+      return false;
+    },
+  },
+  'REACH-TASK-MPOL-ALLOC': {
+    id: 'REACH-TASK-MPOL-ALLOC',
+    source: 'mm/mempolicy.c: vma_alloc_folio_noprof -> get_vma_policy -> get_task_policy',
+    description: "a task's page sits on a node its task policy names and its CPU's node is not (the fault allocated under the task policy)",
+    pred: (k) => {
+      for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
+        const c = k.cfg.cpus[cpu]!;
+        const nodes = k.get(k.L.TASK_POL_NODES, cpu);
+        if (k.get(k.L.TASK_POL_MODE, cpu) === 0 || (nodes & (1 << c.node))) continue;
+        for (let v = 0; v < k.cfg.vaddrs; v++) {
+          const s = c.mm * k.cfg.vaddrs + v;
+          if (k.get(k.L.PTE_KIND, s) !== PTE_PRESENT || k.get(k.L.VMA_POL_MODE, s) !== 0) continue;
+          if (nodes & (1 << k.g.pfnNode[k.get(k.L.PTE_VAL, s)]!)) return true;
+        }
+      }
+      return false;
+    },
+  },
+  'REACH-CPUSET-MIGRATE-P-FOLIO': {
+    id: 'REACH-CPUSET-MIGRATE-P-FOLIO',
+    source: 'kernel/cgroup/cpuset.c: cpuset_migrate_mm -> cpuset_migrate_mm_workfn -> mm/mempolicy.c: do_migrate_pages, migrate_to_node',
+    description: 'a queued do_migrate_pages of cpuset.memory_migrate is about to move a folio on a private node (its source nodes hold P and P holds a folio of the mm)',
+    pred: (k) => {
+      if (!k.cfg.actors.cpuset || k.get(k.L.CS_MIGQ_LEN) === 0) return false;
+      const mm = k.get(k.L.CS_MIGQ_MM, 0);
+      const from = k.get(k.L.CS_MIGQ_STARTED) ? k.get(k.L.CS_MIGQ_TMP) : k.get(k.L.CS_MIGQ_FROM, 0);
+      for (let v = 0; v < k.cfg.vaddrs; v++) {
+        const s = mm * k.cfg.vaddrs + v;
+        if (k.get(k.L.PTE_KIND, s) !== PTE_PRESENT) continue;
+        const n = k.g.pfnNode[k.get(k.L.PTE_VAL, s)]!;
+        if ((from & (1 << n)) && k.has(k.L.NODE_STATES, n, N_MEMORY_PRIVATE)) return true;
+      }
+      return false;
+    },
+  },
+  'REACH-CPUSET-MIGRATE-TO-P': {
+    id: 'REACH-CPUSET-MIGRATE-TO-P',
+    source: 'kernel/cgroup/cpuset.c: cpuset_migrate_mm; mm/mempolicy.c: do_migrate_pages (node_remap onto a private node)',
+    description: 'a queued do_migrate_pages of cpuset.memory_migrate maps a DRAM node holding a folio of the mm onto a private node',
+    pred: (k) => {
+      if (!k.cfg.actors.cpuset || k.get(k.L.CS_MIGQ_LEN) === 0 || k.get(k.L.CS_MIGQ_STARTED)) return false;
+      const mm = k.get(k.L.CS_MIGQ_MM, 0);
+      const from = k.get(k.L.CS_MIGQ_FROM, 0);
+      const to = k.get(k.L.CS_MIGQ_TO, 0);
+      for (let v = 0; v < k.cfg.vaddrs; v++) {
+        const s = mm * k.cfg.vaddrs + v;
+        if (k.get(k.L.PTE_KIND, s) !== PTE_PRESENT) continue;
+        const n = k.g.pfnNode[k.get(k.L.PTE_VAL, s)]!;
+        const pair = from & (1 << n) ? nextMigratePair(1 << n, from, to) : null;
+        if (pair && k.has(k.L.NODE_STATES, pair.dest, N_MEMORY_PRIVATE) && !k.has(k.L.NODE_STATES, n, N_MEMORY_PRIVATE)) return true;
       }
       return false;
     },
@@ -396,7 +463,8 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   longpin: ['REACH-PROGRAMS-DONE', 'REACH-LONGTERM-PIN-REFUSAL', 'REACH-LONGTERM-PIN-ON-P', 'REACH-LONGTERM-PIN-OPS-GONE'],
   gup: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PIN-P'],
   gupnowait: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PIN-P'],
-  cpusets: ['REACH-DEMOTED-TO-P', 'REACH-TEARDOWN', 'REACH-CPUSET-EXCLUDES-P'],
+  cpusets: ['REACH-DEMOTED-TO-P', 'REACH-TEARDOWN', 'REACH-CPUSET-EXCLUDES-P', 'REACH-CPUSET-MIGRATE-P-FOLIO'],
+  mpolflags: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-TASK-MPOL-REBOUND', 'REACH-TASK-MPOL-ALLOC', 'REACH-CPUSET-MIGRATE-P-FOLIO', 'REACH-CPUSET-MIGRATE-TO-P'],
   gupfork: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-GUP-FAULT-CRAM', 'REACH-GUP-PINNED'],
   batch2: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PRESSURE-BLOCKED', 'REACH-BATCH-BLOCKED-MIDWAY'],
   thp: ['REACH-PROGRAMS-DONE', 'REACH-THP-ON-P', 'REACH-THP-PROMOTED', 'REACH-THP-SPLIT', 'REACH-THP-SPLIT-ON-ENOMEM'],

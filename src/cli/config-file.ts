@@ -41,6 +41,7 @@ const ProgramOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('mprotect'), vaddr: nat, prot }).strict(),
   z.object({ op: z.literal('mbind'), vaddr: nat, mode: z.enum(['default', 'bind', 'preferred']), nodes: z.array(nat) }).strict(),
   z.object({ op: z.literal('move_pages'), vaddr: nat, node: nat }).strict(),
+  z.object({ op: z.literal('set_mempolicy'), mode: z.enum(['default', 'bind', 'preferred', 'interleave', 'local']), nodes: z.array(nat), flags: z.enum(['static', 'relative']).optional() }).strict(),
   z.object({ op: z.literal('madv_dontneed'), vaddr: nat }).strict(),
   z.object({ op: z.literal('munmap'), vaddr: nat }).strict(),
   z.object({ op: z.literal('fork'), child: nat }).strict(),
@@ -127,6 +128,7 @@ export function configConsistency(c: KernelConfig): string | null {
       if ('file' in op && op.file !== undefined && op.file >= c.files) return `cpus[${i}].program[${j}].file: no file ${op.file} (${c.files} files)`;
       if (op.op === 'move_pages' && op.node >= n) return `cpus[${i}].program[${j}].node: no node ${op.node}`;
       if (op.op === 'mbind' && op.nodes.some((x) => x >= n)) return `cpus[${i}].program[${j}].nodes: node out of range`;
+      if (op.op === 'set_mempolicy' && op.nodes.some((x) => x >= n)) return `cpus[${i}].program[${j}].nodes: node out of range`;
       if ('node' in op && op.node >= n) return `cpus[${i}].program[${j}].node: no node ${op.node} (${n} nodes)`;
       if ('value' in op && op.value !== undefined && op.value >= c.contentValues) return `cpus[${i}].program[${j}].value: ${op.value} is not a content value (contentValues ${c.contentValues}: 0..${c.contentValues - 1})`;
       if ('pgoff' in op && op.pgoff !== undefined && op.pgoff >= c.filePages) return `cpus[${i}].program[${j}].pgoff: no page ${op.pgoff} (${c.filePages} per file)`;

@@ -16,7 +16,7 @@ import { checkMigrated, migrationHomes, offPrivate } from '../kernel/contracts.t
 import { hasFix } from '../kernel/config.ts';
 import { deviceHasRoom } from '../cxl/device.ts';
 import {
-  CRAM_PRESSURE_MAX, EBUSY, EINVAL, ENODEV, ENOSPC, GFP_HIGHUSER_MOVABLE, GFP_PRIVATE, MIGRATE_SYNC, MR_NUMA_MISPLACED,
+  CRAM_PRESSURE_MAX, EBUSY, EINVAL, ENODEV, ENOSPC, GFP_HIGHUSER_MOVABLE, GFP_PRIVATE, MIGRATE_SYNC, MR_DEMOTION, MR_NUMA_MISPLACED,
   N_MEMORY_PRIVATE, NP_OPS_DEMOTION, NP_OPS_MIGRATION, NP_OPS_NUMA_BALANCING, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM,
   VM_FAULT_RETRY, VM_FAULT_SIGBUS, __GFP_COMP, __GFP_HIGHMEM, __GFP_KSWAPD_RECLAIM, __GFP_MOVABLE, __GFP_NORETRY, __GFP_NOWARN,
   __GFP_RETRY_MAYFAIL, errname,
@@ -216,6 +216,11 @@ function cramMigrateCallbacks(k: Kernel, tid: number, nid: number, reason: numbe
 
 /** cram_migrate_to(list, nid, mode, reason, &nr): the demotion entry into P. `reason` is never checked (11.4). */
 export function cramMigrateTo(k: Kernel, tid: number, list: number[], nid: number, mode: number, reason: number): { ret: number; nrSucceeded: number } {
+  // Fix cram-migrate-to-demotion-only: CRAM takes folios only from demotion (the cover letter's "only via reclaim (demotion)").
+  if (hasFix(k.cfg, 'cram-migrate-to-demotion-only') && reason !== MR_DEMOTION) {
+    if (k.log) k.trace(`cram_migrate_to(N${nid}, reason ${reason}) = -EINVAL (not a demotion)`);
+    return { ret: -EINVAL, nrSucceeded: 0 };
+  }
   const b = cramMigrateToBegin(k, tid, list, nid, false);
   if ('ret' in b) return { ret: b.ret, nrSucceeded: 0 };
   const kept = b.kept;

@@ -38,6 +38,7 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   gupnowait: 'a read-only pin of a demoted page and a FOLL_NOWAIT write GUP (ALLOW_RETRY|RETRY_NOWAIT) from a second thread',
   gupfork: 'a read-only pin of a page shared with a fork child: the UNSHARE fault (cram_fault on P, do_wp_page on DRAM)',
   cpusets: "a child cpuset's cpuset.mems written (all, DRAM only, P only) while the driver probes and tears P down",
+  mpolflags: 'a task policy BIND with MPOL_F_RELATIVE_NODES, rebound as cpuset.mems writes and P\'s probe and teardown change its mems; cpuset.memory_migrate\'s do_migrate_pages on a kworker',
   race2small: "race2 without the device and its IRQ threads: two CPUs' faults, write faults and mprotect against kswapd's demotions; the two-CPU config exhausted in CI",
   batch2: 'two folios in one demotion batch, a folio per step (migrate_pages_batch): the lthresh IRQ thread can block P between the two allocations',
   thp: 'one order-1 anon folio (VM_HUGEPAGE) through fault, whole demotion into CRAM, whole promotion by cram_fault, kswapd(P) split before swap-out and the -ENOMEM split of demotion',

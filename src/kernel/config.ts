@@ -44,6 +44,8 @@ export type ProgramOp =
   | { readonly op: 'mprotect'; readonly vaddr: number; readonly prot: 'r' | 'rw' }
   | { readonly op: 'mbind'; readonly vaddr: number; readonly mode: 'default' | 'bind' | 'preferred'; readonly nodes: readonly number[] }
   | { readonly op: 'move_pages'; readonly vaddr: number; readonly node: number }
+  /** set_mempolicy(mode | flag, nodes) of this CPU's task (current->mempolicy). */
+  | { readonly op: 'set_mempolicy'; readonly mode: 'default' | 'bind' | 'preferred' | 'interleave' | 'local'; readonly nodes: readonly number[]; readonly flags?: 'static' | 'relative' }
   | { readonly op: 'madv_dontneed'; readonly vaddr: number }
   | { readonly op: 'munmap'; readonly vaddr: number }
   | { readonly op: 'fork'; readonly child: number }
@@ -178,6 +180,8 @@ export interface KernelConfig {
   readonly fixes: readonly string[];
   /** Modelling choices where the code reads two ways: choice name -> chosen reading. */
   readonly choices: Readonly<Record<string, string>>;
+  /** The masks (node lists) the administrator writes to the child's cpuset.mems; default: every node, the DRAM nodes, the private nodes. */
+  readonly cpusetWrites?: readonly (readonly number[])[];
   /** Which background actors exist in this configuration. */
   readonly actors: {
     readonly kswapd: boolean;

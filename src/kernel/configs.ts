@@ -46,6 +46,10 @@ export interface ConfigParams {
   readonly swapAsync?: boolean;
   /** Extra pages of P beyond the demotable folios (default 0). */
   readonly extraPrivatePages?: number;
+  /** Ops put before cpu0's program (a set_mempolicy, or an ops table swapped in, before the task's first fault). */
+  readonly preOps?: readonly ProgramOp[];
+  /** The administrator's cpuset.mems writes (KernelConfig.cpusetWrites). */
+  readonly cpusetWrites?: readonly (readonly number[])[];
   /** Ops appended to cpu0's program (mutant scenarios: syscalls and driver API calls, see ProgramOp). */
   readonly extraOps?: readonly ProgramOp[];
   /** Extra user CPUs on D0, each in an existing mm (e.g. a second thread of mm 0). */
@@ -70,8 +74,6 @@ export interface ConfigParams {
   readonly thp?: boolean;
   /** Low and high watermark of P's zone in pages (default 0: kswapd(P) runs only when boosted). */
   readonly privateWmark?: number;
-  /** Ops put before cpu0's program (e.g. an ops table swapped in before any fault). */
-  readonly firstOps?: readonly ProgramOp[];
   /** One memory cgroup holding every user task, with this memory.max in pages (KernelConfig.memcg). */
   readonly memcgMax?: number;
 }
@@ -161,7 +163,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
   const cpus: CpuConfig[] = Array.from({ length: p.cpus }, (_, c) => ({
     node: p.dram1 && c % 2 === 1 ? 1 : 0,
     mm: c,
-    program: [...(c === 0 ? p.firstOps ?? [] : []), ...programFor(p, p.sameProgram ? 0 : c, fileVaddr, cpuMms), ...(c === 0 || p.sameProgram ? p.extraOps ?? [] : [])],
+    program: [...(c === 0 ? p.preOps ?? [] : []), ...programFor(p, p.sameProgram ? 0 : c, fileVaddr, cpuMms), ...(c === 0 || p.sameProgram ? p.extraOps ?? [] : [])],
   }));
   for (const x of p.extraCpus ?? []) cpus.push({ node: 0, mm: x.mm, program: [...x.program], ...(x.forkChild ? { forkChild: true } : {}) });
   const batch = p.demoteBatch ?? 1;
@@ -193,6 +195,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     mutant: p.mutant ?? null,
     fixes: p.fixes ?? [],
     choices: {},
+    ...(p.cpusetWrites ? { cpusetWrites: p.cpusetWrites } : {}),
     actors: {
       kswapd: p.kswapd ?? true,
       driver: p.driver ?? false,
@@ -506,7 +509,7 @@ export const KERNEL_CONFIG_PARAMS = {
   thpsplit: {
     name: 'thpsplit', cpus: 1, anonPages: 2, filePages: 0, flush: false, thp: true, device: false, privateWmark: 2,
     opsTables: [{ name: 'splitcb', flags: NP_OPS_MIGRATION | NP_OPS_DEMOTION | NP_OPS_PROTECT_WRITE | NP_OPS_RECLAIM, callbacks: ['migrate_to', 'folio_split', 'folio_migrate', 'free_folio_zero', 'handle_fault'] }],
-    firstOps: [{ op: 'node_private_set_ops', node: 1, table: 'splitcb' }],
+    preOps: [{ op: 'node_private_set_ops', node: 1, table: 'splitcb' }],
   },
   // Issue 12 item 11: two CXL regions on P (one fixed memory window), each with its own
   // sysram and embedded np: region A (block 0) is the compression driver's (the driver
@@ -524,6 +527,19 @@ export const KERNEL_CONFIG_PARAMS = {
         { op: 'cxl_mempolicy_probe', node: 1, table: 'cxl_mempolicy' },
       ],
     }],
+  },
+  // Task mempolicy and cpuset.memory_migrate (issue 12 item 10). D0, D1 and P
+  // (N2, probed and torn down by the driver actor). cpu0 (on D0) first sets a
+  // task policy BIND with MPOL_F_RELATIVE_NODES over relative node 1 (the
+  // second node of its mems_allowed: D1 while P is absent, P once it is
+  // online), then writes and reads v0: its fault allocates under the task
+  // policy. The administrator writes cpuset.mems = every node, the DRAM nodes,
+  // or {D0, P}: each change rebinds the task policy and queues a
+  // do_migrate_pages of mm0 ({D0,D1} -> {D0,P} maps D1 onto P).
+  mpolflags: {
+    name: 'mpolflags', cpus: 1, anonPages: 1, filePages: 0, dram1: true, flush: false, device: false, driver: true, cpuset: true,
+    preOps: [{ op: 'set_mempolicy', mode: 'bind', nodes: [1], flags: 'relative' }],
+    cpusetWrites: [[0, 1, 2], [0, 1], [0, 2]],
   },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
@@ -557,6 +573,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'thp', 'thpsplit',
   'memcg', 'memcgfree',
   'tworegions',
+  'mpolflags',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -11,13 +11,17 @@
 // (cpusetWriteMems). Without it every task is in the root.
 // G_CPUSET_ENABLED is cpusets_enabled() (a non-root cpuset exists).
 //
-// Not modelled: CS_MEMORY_MIGRATE's cpuset_migrate_mm (v2 sets it by default;
-// the page moves are queued work, see the README), task mempolicies.
+// Task mempolicies are rebound with each task's mems_allowed
+// (cpuset_change_task_nodemask -> mpol_rebind_task). The child has
+// CS_MEMORY_MIGRATE (cpuset_css_alloc sets it on v2): each update of its tasks
+// queues cpuset_migrate_mm(mm, old_mems_allowed, newmems) on the ordered
+// cpuset_migrate_mm_wq (src/kernel/cpuset_migrate.ts runs it).
 
 import { EINVAL, ENOSPC, N_MEMORY, N_MEMORY_PRIVATE } from './defs.ts';
 import { zoneNode } from './geometry.ts';
 import type { Kernel } from './kernel.ts';
-import { mpolRebindMm } from './mempolicy.ts';
+import { cpusetMigrateMm } from './cpuset_migrate_queue.ts';
+import { mpolRebindMm, mpolRebindTask } from './mempolicy.ts';
 import { nodesInState } from './zonelist.ts';
 import { ran } from './ran.ts';
 
@@ -103,6 +107,10 @@ export function cpusetHandleHotplug(k: Kernel): void {
   // top_cpuset.effective_mems = new_mems; cpuset_update_tasks_nodemask(&top_cpuset):
   // its tasks' mems_allowed, and mpol_rebind_mm(mm, &top_cpuset.mems_allowed) (v2: node_possible_map).
   k.set(k.L.G_CPUSET_MEMS, 0, mems);
+  // cpuset_change_task_nodemask -> mpol_rebind_task(tsk, newmems = guarantee_online_mems(top) = mems)
+  k.cfg.cpus.forEach((_, cpu) => {
+    if (!taskInChild(k, cpu)) mpolRebindTask(k, cpu, mems);
+  });
   for (const mm of taskMms(k, false)) mpolRebindMm(k, mm, nodePossibleMap(k));
   k.trace(`cpuset_handle_hotplug(): mems ${old.toString(2)} -> ${mems.toString(2)}`);
   // Descendants: cpuset_hotplug_update_tasks(child).
@@ -138,10 +146,20 @@ function setChildEffective(k: Kernel, eff: number): void {
   k.set(k.L.CS_CHILD_EFF, 0, eff);
   // Mutant cpuset-tasks-keep-effective (mutants/cpuset.ts): the tasks get the cpuset's effective mask, private nodes not re-added / N_MEMORY not guaranteed.
   const newmems = k.cfg.mutant === 'cpuset-tasks-keep-effective' ? eff : guaranteeOnlineMems(k, eff);
+  // cpuset_change_task_nodemask: mpol_rebind_task(tsk, newmems), then tsk->mems_allowed = newmems.
   k.cfg.cpus.forEach((_, cpu) => {
-    if (taskInChild(k, cpu)) k.set(k.L.TASK_MEMS, cpu, newmems);
+    if (!taskInChild(k, cpu)) return;
+    mpolRebindTask(k, cpu, newmems);
+    k.set(k.L.TASK_MEMS, cpu, newmems);
   });
-  for (const mm of taskMms(k, true)) mpolRebindMm(k, mm, k.get(k.L.CS_CHILD_MEMS));
+  // Each mm: mpol_rebind_mm(mm, &cs->mems_allowed); is_memory_migrate(cs) ->
+  // cpuset_migrate_mm(mm, &cs->old_mems_allowed, &newmems).
+  const old = k.get(k.L.CS_OLD_MEMS);
+  for (const mm of taskMms(k, true)) {
+    mpolRebindMm(k, mm, k.get(k.L.CS_CHILD_MEMS));
+    cpusetMigrateMm(k, mm, old, newmems);
+  }
+  k.set(k.L.CS_OLD_MEMS, 0, newmems);
   if (k.log) k.trace(`cpuset_update_tasks_nodemask(child): effective_mems ${maskStr(eff)}, tasks' mems_allowed ${maskStr(newmems)}`);
 }
 
@@ -165,6 +183,8 @@ export function cpusetChildBoot(k: Kernel): void {
   k.set(k.L.CS_CHILD_EFF, 0, eff);
   const newmems = guaranteeOnlineMems(k, eff);
   k.cfg.cpus.forEach((_, cpu) => k.set(k.L.TASK_MEMS, cpu, newmems));
+  // cpuset_attach: cs->old_mems_allowed = cpuset_attach_nodemask_to (the effective mems; equal to newmems here).
+  k.set(k.L.CS_OLD_MEMS, 0, newmems);
 }
 
 /**

@@ -136,6 +136,10 @@ export const MPOL_INTERLEAVE = 3;
 export const MPOL_LOCAL = 4;
 export const MPOL_PREFERRED_MANY = 5;
 export const MPOL_F_PRIVATE = 1 << 5; // v4 patch 13: internal policy flag
+// include/uapi/linux/mempolicy.h: the user's mode flags (set_mempolicy / mbind)
+export const MPOL_F_STATIC_NODES = 1 << 15;
+export const MPOL_F_RELATIVE_NODES = 1 << 14;
+export const MPOL_MODE_FLAGS = MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES;
 
 // include/linux/memory_hotplug.h: online types (MMOP_*)
 export const MMOP_OFFLINE = 0;

@@ -167,6 +167,8 @@ export function lruAdd(k: Kernel, pfn: number, tid = -1): void {
  */
 // mm/swap.c: lru_cache_disabled
 export function lruCacheDisabled(k: Kernel): boolean {
+  // do_migrate_pages of cpuset.memory_migrate runs between lru_cache_disable and lru_cache_enable.
+  if (k.cfg.actors.cpuset && k.get(k.L.CS_MIGQ_STARTED) !== 0) return true;
   for (let b = 0; b < k.g.blocks.length; b++) {
     if (k.get(k.L.BLOCK_STATE, b) === BLOCK_ONLINE && k.has(k.L.PG_FLAGS, k.g.blocks[b]!.firstPfn, PG_isolated_pb)) return true;
   }

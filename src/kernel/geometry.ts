@@ -21,7 +21,9 @@ export type ThreadRole =
   | { readonly kind: 'overflow_work'; readonly cpu: number }
   | { readonly kind: 'irq_lthresh' }
   | { readonly kind: 'irq_hthresh' }
-  | { readonly kind: 'driver' };
+  | { readonly kind: 'driver' }
+  /** The kworker of cpuset_migrate_mm_wq (only with the child cpuset, last). */
+  | { readonly kind: 'cpuset_migrate' };
 
 export interface Geometry {
   readonly nodes: number;
@@ -91,6 +93,7 @@ export function buildGeometry(cfg: KernelConfig): Geometry {
   threads.push({ kind: 'flush_kthread' });
   cfg.cpus.forEach((_, cpu) => threads.push({ kind: 'overflow_work', cpu }));
   threads.push({ kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, { kind: 'driver' });
+  if (cfg.actors.cpuset) threads.push({ kind: 'cpuset_migrate' });
   const nCpu = cfg.cpus.length;
   const nNodes = cfg.nodes.length;
   const flushThread = nCpu + nNodes;

@@ -35,6 +35,8 @@ export const EV2_SPLIT_CB_MISSED = 1 << 13;
 export const EV2_MEMCG_OOM_RECLAIMABLE = 1 << 14;
 /** The memcg charge gave up while part of the memcg's usage was folios their users had freed, kept out of the buddy by a free_folio callback (the flush-buffer deferral) and still charged. */
 export const EV2_MEMCG_OOM_FREED = 1 << 15;
+/** A migration other than demotion (reason != MR_DEMOTION) moved a folio onto a node whose ops are cram_ops. */
+export const EV2_CRAM_INBOUND = 1 << 18;
 
 // Issue 12 item 11 (KASAN-style, out-of-bounds rather than use-after-free).
 /** cxl_compression_flush_cb indexed its region's flush_record with a folio outside the region (idx = pfn - base_pfn >= nr_pages). */

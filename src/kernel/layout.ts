@@ -224,7 +224,23 @@ export interface KernelLayout {
   // memory cgroup (src/kernel/memcontrol.ts): zero-length unless cfg.memcg
   readonly PG_MEMCG: Field; // [pfn] folio->memcg_data of a folio head: memcg id + 1, 0 = uncharged
   readonly MEMCG_USAGE: Field; // [memcg] memcg->memory page_counter usage (pages)
+  // Task mempolicy (set_mempolicy, src/kernel/mempolicy.ts): current->mempolicy of each user CPU's task
+  readonly TASK_POL_MODE: Field; // [cpu] MPOL_DEFAULT = no task policy
+  readonly TASK_POL_NODES: Field; // [cpu]
+  readonly TASK_POL_FLAGS: Field; // [cpu] MPOL_F_PRIVATE | MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES
+  readonly TASK_POL_W: Field; // [cpu] w: cpuset_mems_allowed, or user_nodemask with a user flag
+  // cpuset.memory_migrate (src/kernel/cpuset_migrate.ts): the child's old_mems_allowed and cpuset_migrate_mm_wq
+  readonly CS_OLD_MEMS: Field; // [1] cs->old_mems_allowed
+  readonly CS_MIGQ_LEN: Field; // [1] queued cpuset_migrate_mm_work items (ordered workqueue)
+  readonly CS_MIGQ_MM: Field; // [MIGQ] each item's mm
+  readonly CS_MIGQ_FROM: Field; // [MIGQ] each item's from nodemask
+  readonly CS_MIGQ_TO: Field; // [MIGQ] each item's to nodemask
+  readonly CS_MIGQ_TMP: Field; // [1] the head item's do_migrate_pages 'tmp' (remaining sources), 0 before it starts
+  readonly CS_MIGQ_STARTED: Field; // [1] the head item's do_migrate_pages has started
 }
+
+/** The most cpuset_migrate_mm_work items the model queues at once (an overflow is an internal error). */
+export const CPUSET_MIGQ_MAX = 4;
 
 class Builder {
   private off = 0;
@@ -252,6 +268,8 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
   const NP = cfg.nodes.filter((n) => n.kind === 'private').length;
   const U16 = 0xffff;
   const nodemask = (1 << N) - 1;
+  // cpuset_migrate_mm_wq's capacity: only a config with a child cpuset queues work.
+  const MIGQ = cfg.actors.cpuset ? CPUSET_MIGQ_MAX : 0;
   const nOps = 2 + cfg.opsTables.length;
   // A second region on the private node exists only where a program probes it (zero-length fields elsewhere).
   const RB = cfg.cpus.some((c) => c.program.some((o) => o.op === 'cxl_mempolicy_probe')) ? 1 : 0;
@@ -304,7 +322,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     VMA_PGOFF: b.add('VMA_PGOFF', MV, cfg.filePages),
     VMA_POL_MODE: b.add('VMA_POL_MODE', MV, 5),
     VMA_POL_NODES: b.add('VMA_POL_NODES', MV, nodemask),
-    VMA_POL_FLAGS: b.add('VMA_POL_FLAGS', MV, 63),
+    VMA_POL_FLAGS: b.add('VMA_POL_FLAGS', MV, U16),
     PTE_KIND: b.add('PTE_KIND', MV, 3),
     PTE_FLAGS: b.add('PTE_FLAGS', MV, 63),
     PTE_VAL: b.add('PTE_VAL', MV, Math.max(P, cfg.swapSlots)),
@@ -356,6 +374,17 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     MEMCG_USAGE: b.add('MEMCG_USAGE', cfg.memcg ? 1 : 0, P),
     RB_FLAGS: b.add('RB_FLAGS', RB, U16),
     RB_A_OPS: b.add('RB_A_OPS', RB, nOps),
+    TASK_POL_MODE: b.add('TASK_POL_MODE', C, 5),
+    TASK_POL_NODES: b.add('TASK_POL_NODES', C, nodemask),
+    TASK_POL_FLAGS: b.add('TASK_POL_FLAGS', C, U16),
+    TASK_POL_W: b.add('TASK_POL_W', C, nodemask),
+    CS_OLD_MEMS: b.add('CS_OLD_MEMS', 1, nodemask),
+    CS_MIGQ_LEN: b.add('CS_MIGQ_LEN', 1, MIGQ),
+    CS_MIGQ_MM: b.add('CS_MIGQ_MM', MIGQ, Math.max(0, cfg.mms - 1)),
+    CS_MIGQ_FROM: b.add('CS_MIGQ_FROM', MIGQ, nodemask),
+    CS_MIGQ_TO: b.add('CS_MIGQ_TO', MIGQ, nodemask),
+    CS_MIGQ_TMP: b.add('CS_MIGQ_TMP', 1, nodemask),
+    CS_MIGQ_STARTED: b.add('CS_MIGQ_STARTED', 1, 1),
   };
   // Pad to whole 32-bit words so a state is also a Uint32Array key.
   const words16 = b.size + (b.size & 1);

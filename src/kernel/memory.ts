@@ -63,7 +63,7 @@ export function threadNode(k: Kernel, tid: number): number {
         .with({ kind: 'cpu' }, (x) => k.cfg.cpus[x.cpu]!.node)
         .with({ kind: 'kswapd' }, (x) => x.node)
         .with({ kind: 'overflow_work' }, (x) => k.cfg.cpus[x.cpu]!.node)
-        .with({ kind: 'flush_kthread' }, { kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, { kind: 'driver' }, () => 0)
+        .with({ kind: 'flush_kthread' }, { kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, { kind: 'driver' }, { kind: 'cpuset_migrate' }, () => 0)
         .exhaustive(),
     );
     threadNodeCache.set(k.m, t);

@@ -10,9 +10,11 @@
 import { cpusetCurrentMemsAllowed } from './cpuset.ts';
 import {
   __GFP_DIRECT_RECLAIM, __GFP_NORETRY, __GFP_NOWARN, __GFP_PRIVATE, EFAULT, EINVAL, errname, MPOL_BIND, MPOL_DEFAULT,
-  MPOL_F_PRIVATE, MPOL_INTERLEAVE, MPOL_LOCAL, MPOL_PREFERRED, MPOL_PREFERRED_MANY, N_MEMORY, N_MEMORY_PRIVATE,
+  MPOL_F_PRIVATE, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES, MPOL_INTERLEAVE, MPOL_LOCAL, MPOL_MODE_FLAGS, MPOL_PREFERRED,
+  MPOL_PREFERRED_MANY, N_MEMORY, N_MEMORY_PRIVATE,
   NP_OPS_MEMPOLICY, NP_OPS_MIGRATION, ZONE_MOVABLE, ZONE_NORMAL,
 } from './defs.ts';
+import { hasFix } from './config.ts';
 import type { Kernel } from './kernel.ts';
 import { VMA_MAPPED } from './layout.ts';
 import { folioIsPrivateNode, nodePrivateHasFlag, nodesPrivateMpolAllowed } from './node_private.ts';
@@ -51,26 +53,42 @@ function nthNode(mask: number, n: number): number {
 
 /**
  * mpol_set_nodemask + the mode's create(): allowed = cpuset mems ∩ (N_MEMORY ∪
- * N_MEMORY_PRIVATE) (v4); a private node in the mask without NP_OPS_MEMPOLICY
- * -> -EINVAL; >= 1 private node, all with the flag -> MPOL_F_PRIVATE. An empty
- * result for BIND/INTERLEAVE/PREFERRED(_MANY) -> -EINVAL.
+ * N_MEMORY_PRIVATE) (v4); the nodes are the user's ∩ allowed, or with
+ * MPOL_F_RELATIVE_NODES the user's folded onto allowed; w is the user's mask
+ * with a user flag, else the task's mems_allowed. A private node in the mask
+ * without NP_OPS_MEMPOLICY -> -EINVAL; >= 1 private node, all with the flag ->
+ * MPOL_F_PRIVATE. An empty result for BIND/INTERLEAVE/PREFERRED(_MANY) -> -EINVAL.
  */
 // mm/mempolicy.c: mpol_set_nodemask
-export function mpolSetNodemask(k: Kernel, mode: number, nodes: number): { ret: number; pol: Mempolicy } {
+export function mpolSetNodemask(k: Kernel, mode: number, nodes: number, userFlags = 0): { ret: number; pol: Mempolicy; w: number } {
   ran(k, 'mpol_set_nodemask');
-  const none = { mode, nodes: 0, flags: 0 };
-  if (mode === MPOL_DEFAULT || mode === MPOL_LOCAL) return { ret: 0, pol: none };
+  const none = { mode, nodes: 0, flags: userFlags };
+  if (mode === MPOL_DEFAULT || mode === MPOL_LOCAL) return { ret: 0, pol: none, w: 0 };
   const allowed = cpusetCurrentMemsAllowed(k) & (nodesInState(k, N_MEMORY) | nodesInState(k, N_MEMORY_PRIVATE));
-  let mask = nodes & allowed;
-  let flags = 0;
+  let mask = userFlags & MPOL_F_RELATIVE_NODES ? mpolRelativeNodemask(nodes, allowed) : nodes & allowed;
+  const w = userFlags & MPOL_MODE_FLAGS ? nodes : cpusetCurrentMemsAllowed(k);
+  let flags = userFlags;
   if ((mask & nodesInState(k, N_MEMORY_PRIVATE)) !== 0) {
-    if (k.cfg.mutant !== 'mpol-allows-unflagged-private' && !nodesPrivateMpolAllowed(k, mask)) return { ret: -EINVAL, pol: none };
+    if (k.cfg.mutant !== 'mpol-allows-unflagged-private' && !nodesPrivateMpolAllowed(k, mask)) return { ret: -EINVAL, pol: none, w };
     flags |= MPOL_F_PRIVATE;
   }
-  if (mask === 0) return { ret: -EINVAL, pol: none };
+  if (mask === 0) return { ret: -EINVAL, pol: none, w };
   // mpol_new_preferred keeps only the first node.
   if (mode === MPOL_PREFERRED) mask = 1 << firstNode(mask);
-  return { ret: 0, pol: { mode, nodes: mask, flags } };
+  return { ret: 0, pol: { mode, nodes: mask, flags }, w };
+}
+
+/** mpol_relative_nodemask(orig, rel): nodes_fold(orig, weight(rel)) then nodes_onto(rel). */
+// mm/mempolicy.c: mpol_relative_nodemask
+export function mpolRelativeNodemask(orig: number, rel: number): number {
+  const w = weight(rel);
+  if (w === 0) return 0;
+  let folded = 0;
+  for (let n = 0; n < 16; n++) if (orig & (1 << n)) folded |= 1 << (n % w);
+  // bitmap_onto: bit i of folded selects the i-th set bit of rel.
+  let out = 0;
+  for (let i = 0; i < w; i++) if (folded & (1 << i)) out |= 1 << nthNode(rel, i);
+  return out;
 }
 
 /**
@@ -94,41 +112,136 @@ export function nodesRemap(src: number, oldMems: number, newMems: number): numbe
 }
 
 /**
- * mpol_rebind_nodemask(pol, new mems): remap; if the result is empty take the
- * new mems; THEN (v4) silently drop private nodes lacking NP_OPS_MEMPOLICY and
- * recompute MPOL_F_PRIVATE, so a BIND mask can end up empty (2.6).
+ * mpol_rebind_nodemask(pol, new mems): with MPOL_F_STATIC_NODES the user's
+ * mask ∩ new; with MPOL_F_RELATIVE_NODES the user's mask folded onto new;
+ * else remap from w to new (and w := new); if the result is empty take the
+ * new mems; THEN (v4) silently drop private nodes lacking NP_OPS_MEMPOLICY
+ * and recompute MPOL_F_PRIVATE, so a BIND mask can end up empty (2.6).
+ * Returns the policy and its w.
  */
 // mm/mempolicy.c: mpol_rebind_nodemask
-export function mpolRebindNodemask(k: Kernel, pol: Mempolicy, oldMems: number, newMems: number): Mempolicy {
-  let tmp = nodesRemap(pol.nodes, oldMems, newMems);
-  if (tmp === 0) tmp = newMems;
+export function mpolRebindNodemask(k: Kernel, pol: Mempolicy, w: number, newMems: number, keepPrivate = false): { pol: Mempolicy; w: number } {
+  let tmp: number;
+  let nw = w;
+  if (pol.flags & MPOL_F_STATIC_NODES) tmp = w & newMems;
+  else if (pol.flags & MPOL_F_RELATIVE_NODES) tmp = mpolRelativeNodemask(w, newMems);
+  else {
+    tmp = nodesRemap(pol.nodes, w, newMems);
+    nw = newMems;
+  }
   const priv = nodesInState(k, N_MEMORY_PRIVATE);
-  for (let n = 0; n < k.g.nodes; n++) {
-    if ((tmp & (1 << n)) && (priv & (1 << n)) && !nodePrivateHasFlag(k, n, NP_OPS_MEMPOLICY)) tmp &= ~(1 << n);
+  // v4: "Drop private nodes that don't have mempolicy support."
+  const drop = (m: number): number => {
+    let out = m;
+    for (let n = 0; n < k.g.nodes && !keepPrivate; n++) {
+      if ((out & (1 << n)) && (priv & (1 << n)) && !nodePrivateHasFlag(k, n, NP_OPS_MEMPOLICY)) out &= ~(1 << n);
+    }
+    return out;
+  };
+  if (hasFix(k.cfg, 'mpol-rebind-drop-before-fallback')) {
+    // Fix: drop first, then fall back to the new mems without those nodes, and
+    // keep the policy's nodes when nothing is left (a cpuset.mems naming only
+    // such a node: the v2 VMA rebind to cs->mems_allowed).
+    tmp = drop(tmp);
+    // Mutant mpol-rebind-no-empty-fallback (mutants/mempolicy_task.ts): no nodes_empty() fallback at all.
+    if (tmp === 0 && k.cfg.mutant !== 'mpol-rebind-no-empty-fallback') tmp = drop(newMems) || drop(pol.nodes) || pol.nodes;
+  } else {
+    if (tmp === 0) tmp = newMems;
+    tmp = drop(tmp);
   }
   const flags = (tmp & priv) !== 0 ? pol.flags | MPOL_F_PRIVATE : pol.flags & ~MPOL_F_PRIVATE;
-  return { mode: pol.mode, nodes: tmp, flags };
+  return { pol: { mode: pol.mode, nodes: tmp, flags }, w: nw };
 }
 
 /**
- * mpol_rebind_mm(mm, newmask): mpol_rebind_policy of every VMA policy: none
- * or LOCAL is left alone, and so is one whose w.cpuset_mems_allowed already
- * equals newmask; BIND, INTERLEAVE and PREFERRED_MANY remap their nodes from w
- * to newmask (mpol_rebind_nodemask); PREFERRED only records newmask
- * (mpol_rebind_preferred).
+ * mpol_rebind_policy(pol, newmask): none or LOCAL is left alone, and so is a
+ * policy without a user flag whose w already equals newmask; BIND and
+ * INTERLEAVE rebind their nodes (mpol_rebind_nodemask); PREFERRED and
+ * PREFERRED_MANY only record newmask in w (mpol_rebind_preferred: w is a
+ * union, so a user flag's user_nodemask is overwritten). null: unchanged.
  */
-// mm/mempolicy.c: mpol_rebind_mm -> mpol_rebind_policy
+// mm/mempolicy.c: mpol_rebind_policy
+export function mpolRebindPolicy(k: Kernel, pol: Mempolicy, w: number, newMask: number, keepPrivate = false): { pol: Mempolicy; w: number } | null {
+  if (pol.mode === MPOL_DEFAULT || pol.mode === MPOL_LOCAL) return null;
+  if (!(pol.flags & MPOL_MODE_FLAGS) && w === newMask) return null;
+  if (pol.mode === MPOL_PREFERRED || pol.mode === MPOL_PREFERRED_MANY) return { pol, w: newMask };
+  return mpolRebindNodemask(k, pol, w, newMask, keepPrivate);
+}
+
+/** mpol_rebind_mm(mm, newmask): mpol_rebind_policy of every VMA policy of mm. */
+// mm/mempolicy.c: mpol_rebind_mm
 export function mpolRebindMm(k: Kernel, mm: number, newMask: number): void {
   ran(k, 'mpol_rebind_mm');
   for (let v = 0; v < k.cfg.vaddrs; v++) {
-    const pol = vmaPolicy(k, mm, v);
-    if (pol.mode === MPOL_DEFAULT || pol.mode === MPOL_LOCAL) continue;
     const i = mm * k.cfg.vaddrs + v;
-    const w = k.get(k.L.VMA_POL_W, i);
-    if (w === newMask) continue;
-    if (pol.mode !== MPOL_PREFERRED) setVmaPolicy(k, mm, v, mpolRebindNodemask(k, pol, w, newMask));
-    k.set(k.L.VMA_POL_W, i, newMask);
+    const r = mpolRebindPolicy(k, vmaPolicy(k, mm, v), k.get(k.L.VMA_POL_W, i), newMask);
+    if (!r) continue;
+    setVmaPolicy(k, mm, v, r.pol);
+    k.set(k.L.VMA_POL_W, i, r.w);
   }
+}
+
+/** current->mempolicy of user CPU cpu's task (mode MPOL_DEFAULT: none). */
+export function taskPolicy(k: Kernel, cpu: number): Mempolicy {
+  return { mode: k.get(k.L.TASK_POL_MODE, cpu), nodes: k.get(k.L.TASK_POL_NODES, cpu), flags: k.get(k.L.TASK_POL_FLAGS, cpu) };
+}
+
+function setTaskPolicy(k: Kernel, cpu: number, pol: Mempolicy, w: number): void {
+  k.set(k.L.TASK_POL_MODE, cpu, pol.mode);
+  k.set(k.L.TASK_POL_NODES, cpu, pol.nodes);
+  k.set(k.L.TASK_POL_FLAGS, cpu, pol.flags);
+  k.set(k.L.TASK_POL_W, cpu, w);
+}
+
+/**
+ * mpol_rebind_task(tsk, new): the task's policy is rebound to its new
+ * mems_allowed (cpuset_change_task_nodemask, under task_lock).
+ */
+// mm/mempolicy.c: mpol_rebind_task
+export function mpolRebindTask(k: Kernel, cpu: number, newMask: number): void {
+  // Mutant mpol-rebind-task-keeps-private (mutants/mempolicy_task.ts): the task's rebind keeps private nodes lacking NP_OPS_MEMPOLICY.
+  const r = mpolRebindPolicy(k, taskPolicy(k, cpu), k.get(k.L.TASK_POL_W, cpu), newMask, k.cfg.mutant === 'mpol-rebind-task-keeps-private');
+  if (r) setTaskPolicy(k, cpu, r.pol, r.w);
+}
+
+/**
+ * do_set_mempolicy(mode, flags, nodes) for user CPU cpu's task:
+ * sanitize_mpol_flags (STATIC and RELATIVE together -> -EINVAL), mpol_new
+ * (DEFAULT with nodes -> -EINVAL, else no policy; PREFERRED with no nodes ->
+ * LOCAL unless a user flag -> -EINVAL; LOCAL with nodes or a user flag ->
+ * -EINVAL; any other mode with no nodes -> -EINVAL), then under task_lock
+ * mpol_set_nodemask, and current->mempolicy = new.
+ */
+// mm/mempolicy.c: do_set_mempolicy
+export function doSetMempolicy(k: Kernel, cpu: number, mode: number, userFlags: number, nodemask: number): number {
+  ran(k, 'do_set_mempolicy');
+  const ret = setMempolicyInner(k, cpu, mode, userFlags, nodemask);
+  if (k.log) k.trace(`set_mempolicy(cpu${cpu}, mode ${mode}, flags 0x${userFlags.toString(16)}, nodes 0x${nodemask.toString(16)}) = ${errname(ret)}`);
+  return ret;
+}
+
+function setMempolicyInner(k: Kernel, cpu: number, mode: number, userFlags: number, nodemask: number): number {
+  const fl = userFlags & MPOL_MODE_FLAGS;
+  // mm/mempolicy.c: sanitize_mpol_flags
+  if (mode < MPOL_DEFAULT || mode > MPOL_PREFERRED_MANY) return -EINVAL;
+  if ((fl & MPOL_F_STATIC_NODES) && (fl & MPOL_F_RELATIVE_NODES)) return -EINVAL;
+  // mm/mempolicy.c: mpol_new
+  let m = mode;
+  if (m === MPOL_DEFAULT) {
+    if (nodemask !== 0) return -EINVAL;
+    setTaskPolicy(k, cpu, { mode: MPOL_DEFAULT, nodes: 0, flags: 0 }, 0);
+    return 0;
+  }
+  if (m === MPOL_PREFERRED && nodemask === 0) {
+    if (fl) return -EINVAL;
+    m = MPOL_LOCAL;
+  } else if (m === MPOL_LOCAL) {
+    if (nodemask !== 0 || fl) return -EINVAL;
+  } else if (nodemask === 0) return -EINVAL;
+  const r = mpolSetNodemask(k, m, nodemask, fl);
+  if (r.ret !== 0) return r.ret;
+  setTaskPolicy(k, cpu, r.pol, r.w);
+  return 0;
 }
 
 export function vmaPolicy(k: Kernel, mm: number, vaddr: number): Mempolicy {
@@ -193,12 +306,27 @@ export function localNidOfMm(k: Kernel, mm: number): number {
 }
 
 /**
- * vma_alloc_folio_noprof(gfp, order, vma, addr): the policy of (mm, vaddr)
- * decides; MPOL_F_PRIVATE adds __GFP_PRIVATE (v4). Head pfn or NULL_PFN.
+ * get_vma_policy(vma, addr): the VMA's policy, else the current task's
+ * (get_task_policy); with neither, preferred_node_policy[numa_node_id()],
+ * which allocates like the model's default (local) policy.
+ */
+// mm/mempolicy.c: get_vma_policy -> get_task_policy
+export function getVmaPolicy(k: Kernel, mm: number, vaddr: number): Mempolicy {
+  const pol = vmaPolicy(k, mm, vaddr);
+  if (pol.mode !== MPOL_DEFAULT) return pol;
+  const r = k.current >= 0 ? k.g.threads[k.current] : undefined;
+  if (r?.kind !== 'cpu') return pol;
+  return taskPolicy(k, r.cpu);
+}
+
+/**
+ * vma_alloc_folio_noprof(gfp, order, vma, addr): the policy of (mm, vaddr),
+ * else the task's, decides; MPOL_F_PRIVATE adds __GFP_PRIVATE (v4). Head pfn
+ * or NULL_PFN.
  */
 // mm/mempolicy.c: vma_alloc_folio_noprof -> folio_alloc_mpol_noprof
 export function vmaAllocFolio(k: Kernel, mm: number, vaddr: number, gfp: number, order: number, localNid = localNidOfMm(k, mm)): number {
-  const pol = vmaPolicy(k, mm, vaddr);
+  const pol = getVmaPolicy(k, mm, vaddr);
   let g = gfp;
   if (pol.flags & MPOL_F_PRIVATE) g |= __GFP_PRIVATE;
   return allocPagesMpol(k, g, order, pol, vaddr, localNid);
@@ -228,6 +356,7 @@ export function doMbind(k: Kernel, mm: number, vaddr: number, mode: number, node
   ran(k, 'do_mbind');
   let ret: number;
   let pol: Mempolicy | null = null;
+  let w = 0;
   const idx = mm * k.cfg.vaddrs + vaddr;
   if (mode < MPOL_DEFAULT || mode > MPOL_PREFERRED_MANY) ret = -EINVAL;
   else if ((mode === MPOL_DEFAULT || mode === MPOL_LOCAL) && nodemask !== 0) ret = -EINVAL;
@@ -242,12 +371,15 @@ export function doMbind(k: Kernel, mm: number, vaddr: number, mode: number, node
   } else {
     const r = mpolSetNodemask(k, mode, nodemask);
     ret = r.ret;
-    if (ret === 0) pol = r.pol;
+    if (ret === 0) {
+      pol = r.pol;
+      w = r.w;
+    }
   }
   if (pol) {
     setVmaPolicy(k, mm, vaddr, pol);
     // mpol_set_nodemask: pol->w.cpuset_mems_allowed = cpuset_current_mems_allowed (none for DEFAULT/LOCAL)
-    k.set(k.L.VMA_POL_W, idx, pol.mode === MPOL_DEFAULT || pol.mode === MPOL_LOCAL ? 0 : cpusetCurrentMemsAllowed(k));
+    k.set(k.L.VMA_POL_W, idx, w);
   }
   k.trace(`mbind(mm${mm}, v${vaddr}, mode ${mode}, nodes 0x${nodemask.toString(16)}) = ${errname(ret)}`);
   return ret;

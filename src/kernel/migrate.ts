@@ -8,17 +8,18 @@
 // retries -EAGAIN (the NR_MAX_MIGRATE_PAGES_RETRY passes would see the same
 // state inside an atomic step).
 
-import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_DEMOTION, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_COMP, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE } from './defs.ts';
+import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_DEMOTION, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_COMP, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE, GFP_PRIVATE } from './defs.ts';
 import { GA_WHILE_BLOCKED, PG_active, PG_anon, PG_locked, PG_unevictable, PTE_PRESENT } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { MIGRATE_COPIED_FLAGS, folioGet, folioIsolateLru, folioLocked, folioNid, folioNrPages, folioPut, folioPutbackLru, folioUnlock, lruAdd, lruAddDrain, pageFolio } from './folio.ts';
-import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedMigrateCb, nodePrivateMigrateTo } from './node_private.ts';
+import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedMigrateCb, folioNodePrivateOps, nodePrivateMigrateTo } from './node_private.ts';
 import { NULL_PFN, allocPages, freePagesToBuddy } from './page_alloc.ts';
 import { copyFolioContent, ghostLegitWrite } from './page.ts';
 import { folioMapped, removeMigrationPtes, tryToMigrate } from './rmap.ts';
 import { ran } from './ran.ts';
 import { splitFolioToList } from './thp.ts';
 import { memCgroupMigrate } from './memcg_charge.ts';
+import { EV2_CRAM_INBOUND, event2 } from './ghost.ts';
 
 /** new_folio_t: allocate a destination for src; NULL_PFN if none. */
 export type NewFolioFn = (k: Kernel, src: number) => number;
@@ -232,6 +233,8 @@ export function migrateFolioMove(k: Kernel, tid: number, src: number, dst: numbe
   k.setBits(L.PG_FLAGS, dst, fl);
   k.clearBits(L.PG_FLAGS, src, MIGRATE_COPIED_FLAGS);
   memCgroupMigrate(k, src, dst); // folio_migrate_flags ends in mem_cgroup_migrate(src, dst)
+  // Ghost: a folio entering a CRAM node by anything but demotion (the cover letter: "Folios reach the private node only via reclaim (demotion)").
+  if (reason !== MR_DEMOTION && folioNid(k, src) !== folioNid(k, dst) && folioNodePrivateOps(k, dst)?.name === 'cram_ops') event2(k, EV2_CRAM_INBOUND);
   // migrate_folio_move: v4 folio_managed_migrate_notify, only if src is private.
   folioManagedMigrateCb(k, src, dst);
   if (wasLru) lruAdd(k, dst, tid); // folio_add_lru(dst): into the migrating CPU's batch
@@ -308,9 +311,12 @@ export function allocMigrationTarget(node: number): NewFolioFn {
 export function migrateFoliosToNode(k: Kernel, tid: number, list: number[], node: number, reason: number): number {
   // mm/migrate.c: migrate_folios_to_node
   const priv = nodeIsPrivate(k, node);
-  const r = priv
+  // Mutant migrate-folios-to-node-bypasses-ops (mutants/mempolicy_task.ts): a private target is allocated
+  // directly with GFP_PRIVATE instead of going through the node's migrate_to.
+  const bypass = priv && k.cfg.mutant === 'migrate-folios-to-node-bypasses-ops';
+  const r = priv && !bypass
     ? nodePrivateMigrateTo(k, tid, list, node, MIGRATE_SYNC, reason)
-    : migratePages(k, tid, list, allocMigrationTarget(node), null, MIGRATE_SYNC, reason);
+    : migratePages(k, tid, list, bypass ? (kk) => allocPages(kk, GFP_HIGHUSER_MOVABLE | GFP_PRIVATE, 0, node, null) : allocMigrationTarget(node), null, MIGRATE_SYNC, reason);
   if (list.length) putbackMovablePages(k, tid, list);
   return r.ret;
 }

@@ -51,6 +51,8 @@ export const KERNEL_FUNCTIONS = [
   'mpol_set_nodemask', // src/kernel/mempolicy.ts
   'mpol_rebind_mm', // src/kernel/mempolicy.ts
   'do_mbind', // src/kernel/mempolicy.ts
+  'do_set_mempolicy', // src/kernel/mempolicy.ts
+  'do_migrate_pages', // src/kernel/cpuset_migrate.ts
   'migrate_pages', // src/kernel/migrate.ts
   'putback_movable_pages', // src/kernel/migrate.ts
   'migrate_misplaced_folio', // src/kernel/migrate.ts

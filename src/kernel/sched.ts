@@ -12,6 +12,7 @@
 //   overflow_work  -> src/cxl/compression.ts
 //   irq_lthresh/irq_hthresh -> src/cxl/compression.ts (cram_set_pressure S1-S4)
 //   driver         -> src/cxl/region_sysram.ts (probe, hot-add, teardown)
+//   cpuset_migrate -> src/kernel/cpuset_migrate.ts (cpuset_migrate_mm_wq's do_migrate_pages)
 //
 // Contract: a step function that returns false has left k unchanged (each
 // checks enabledness before it mutates anything).
@@ -19,6 +20,7 @@
 import { match } from 'ts-pattern';
 import { flushKthreadChoices, flushKthreadStep, irqsOffByOverflowWork, irqThreadStep, overflowWorkStep } from '../cxl/compression.ts';
 import { driverChoiceLabel, driverChoices, driverStep } from '../cxl/region_sysram.ts';
+import { cpusetMigrateWorkStep } from './cpuset_migrate.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { kswapdChoices, kswapdStep, nodePfnRange } from './vmscan.ts';
 import { cpuLruDrainStep, cpuStep } from './workload.ts';
@@ -38,6 +40,7 @@ export function threadChoices(m: Machine, tid: number): number {
     .with({ kind: 'overflow_work' }, () => 1)
     .with({ kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, () => 1)
     .with({ kind: 'driver' }, () => driverChoices(m))
+    .with({ kind: 'cpuset_migrate' }, () => 1)
     .exhaustive();
 }
 
@@ -62,6 +65,7 @@ function dispatchTable(m: Machine): readonly StepFn[] {
         .with({ kind: 'irq_lthresh' }, (): StepFn => (k, choice) => choice === 0 && irqThreadStep(k, 'lthresh'))
         .with({ kind: 'irq_hthresh' }, (): StepFn => (k, choice) => choice === 0 && irqThreadStep(k, 'hthresh'))
         .with({ kind: 'driver' }, (): StepFn => (k, choice) => driverStep(k, choice))
+        .with({ kind: 'cpuset_migrate' }, (): StepFn => (k, choice) => choice === 0 && cpusetMigrateWorkStep(k, k.current))
         .exhaustive(),
     );
     dispatchCache.set(m, d);
@@ -96,6 +100,7 @@ export function threadLabel(m: Machine, tid: number, choice: number): { actor: s
     .with({ kind: 'irq_lthresh' }, () => ({ actor: 'irq-lthresh', name: 'cram_set_pressure(1000)' }))
     .with({ kind: 'irq_hthresh' }, () => ({ actor: 'irq-hthresh', name: 'cram_set_pressure(0)' }))
     .with({ kind: 'driver' }, () => ({ actor: 'driver', name: driverChoiceLabel(m, choice) }))
+    .with({ kind: 'cpuset_migrate' }, () => ({ actor: 'kworker(cpuset_migrate_mm)', name: 'do_migrate_pages' }))
     .exhaustive();
 }
 

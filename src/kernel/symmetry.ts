@@ -63,6 +63,7 @@ const RENAMED_OPS: ReadonlySet<string> = new Set(['mmap', 'munmap', 'read', 'wri
 /** Why a configuration has no symmetry, or null if it has some. */
 export function noSymmetryReason(cfg: KernelConfig): string | null {
   if (cfg.actors.flush) return 'the flush kthread serves the per-CPU buffers in CPU order';
+  if (cfg.actors.cpuset) return "cpuset.memory_migrate's queued work names an mm (cpuset_migrate_mm_wq)";
   const other = cfg.cpus.flatMap((c) => c.program).find((op) => !RENAMED_OPS.has(op.op));
   if (other) return `a program runs ${other.op}, whose state the CPU permutation does not rename`;
   if (cfg.cpus.some((c) => c.program.some((op) => op.op === 'fork') || c.forkChild)) return 'a program forks (the child mm is named)';
@@ -131,7 +132,7 @@ export function kernelSymmetry(m: Machine): KernelSymmetry | null {
   };
   const perThread: Field[] = [L.THR_OP, L.THR_STAGE, L.THR_PC, L.THR_LOCKS, L.THR_REFS, L.THR_PIN, L.THR_LT_PIN, L.THR_LT_PIN_STAGE];
   const perSlot: Field[] = [L.VMA_FLAGS, L.VMA_FILE, L.VMA_PGOFF, L.VMA_POL_MODE, L.VMA_POL_NODES, L.VMA_POL_FLAGS, L.VMA_POL_W, L.PTE_KIND, L.PTE_FLAGS, L.PTE_VAL, L.GH_LAST_WRITE];
-  const perCpu: Field[] = [L.CPU_OVERFLOW_PENDING, L.TASK_MEMS];
+  const perCpu: Field[] = [L.CPU_OVERFLOW_PENDING, L.TASK_MEMS, L.TASK_POL_MODE, L.TASK_POL_NODES, L.TASK_POL_FLAGS, L.TASK_POL_W];
   // Per-CPU pointers to flush buffers (buf + 1, 0 = NULL): moved and renamed.
   const perCpuBuf: Field[] = [L.CPU_BUF_ACTIVE, L.CPU_BUF_OVERFLOW, L.CPU_BUF_SPARE];
   // Per-pfn fields whose value names a CPU (cpu + 1, 0 = none): renamed in place.
@@ -216,6 +217,8 @@ const UNMOVED = new Set([
   'GH_EVENTS', 'GH_EVENTS2', 'CS_CHILD_MEMS', 'CS_CHILD_EFF',
   // memcg: one memcg holding every user task; a folio's memcg id and the page counter name no CPU or mm.
   'PG_MEMCG', 'MEMCG_USAGE',
+  // cpuset_migrate_mm_wq (a config with the child cpuset has no symmetry: its items name an mm)
+  'CS_OLD_MEMS', 'CS_MIGQ_LEN', 'CS_MIGQ_MM', 'CS_MIGQ_FROM', 'CS_MIGQ_TO', 'CS_MIGQ_TMP', 'CS_MIGQ_STARTED',
 ]);
 
 function checkEveryFieldClassified(L: KernelLayout, moved: readonly Field[]): void {

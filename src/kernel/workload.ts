@@ -16,13 +16,13 @@
 import { match } from 'ts-pattern';
 import type { ProgramOp } from './config.ts';
 import { EV_DATA_LOSS, LK_PTL, LK_RCU, PG_dirty, PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, VMA_FILE, VMA_HUGEPAGE, VMA_MAPPED, VMA_MAYWRITE, VMA_READ, VMA_SHARED, VMA_WRITE } from './layout.ts';
-import { MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MPOL_BIND, MPOL_DEFAULT, MPOL_PREFERRED, MR_MEMPOLICY_MBIND, NP_OPS_MIGRATION, VM_FAULT_OOM, VM_FAULT_SIGBUS } from './defs.ts';
+import { MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MPOL_BIND, MPOL_DEFAULT, MPOL_PREFERRED, MR_MEMPOLICY_MBIND, NP_OPS_MIGRATION, VM_FAULT_OOM, VM_FAULT_SIGBUS, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES, MPOL_INTERLEAVE, MPOL_LOCAL } from './defs.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, genericPerformWrite } from './filemap.ts';
 import { cpuLruBatchBusy, folioIsolateLru, folioNid, folioTestAnon, lruAddDrain, pageFolio } from './folio.ts';
 import { dupMm } from './fork.ts';
 import { changeProtNuma, handleFaultStep, handleMmFault, mmapReadHeldByOther, ptlHeldByOther, pteSlot, threadNode, vmaFileIndex } from './memory.ts';
-import { doMbind, vmaAllocFolio } from './mempolicy.ts';
+import { doMbind, doSetMempolicy, vmaAllocFolio } from './mempolicy.ts';
 import { doPagesMove, migratePages, nodeStatModIsolated, putbackMovablePages } from './migrate.ts';
 import { mprotectFixup } from './mprotect.ts';
 import { folioIsPrivateNode, nodePrivateClearOps, nodePrivateHasFlag, nodePrivateNp, nodePrivateRegister, nodePrivateSetOps, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish } from './node_private.ts';
@@ -111,6 +111,7 @@ function needsMmapWrite(op: ProgramOp): boolean {
   return match(op.op)
     .with('mmap', 'munmap', 'mprotect', 'mbind', 'fork', () => true)
     .with('read', 'write', 'pwrite', 'move_pages', 'madv_dontneed', 'numa_hint', () => false)
+    .with('set_mempolicy', () => false) // task_lock only
     .with('node_private_register', 'node_private_unregister', 'node_private_set_ops', 'cram_register_private_node', 'alloc_pages_node', () => false)
     .with('add_private_memory', 'online_pages', 'node_private_clear_ops', 'alloc_pages', 'gup', 'unpin', () => false)
     .with('pin_user_pages', 'unpin_user_pages', () => false) // GUP holds mmap_lock for read
@@ -129,6 +130,7 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'mprotect' }, (o) => `mprotect(v${o.vaddr}, ${o.prot})`)
     .with({ op: 'mbind' }, (o) => `mbind(v${o.vaddr}, ${o.mode}, [${o.nodes.join(',')}])`)
     .with({ op: 'move_pages' }, (o) => `move_pages(v${o.vaddr}, N${o.node})`)
+    .with({ op: 'set_mempolicy' }, (o) => `set_mempolicy(${o.mode}${o.flags ? `|${o.flags}` : ''}, [${o.nodes.join(',')}])`)
     .with({ op: 'madv_dontneed' }, (o) => `madvise(v${o.vaddr}, DONTNEED)`)
     .with({ op: 'munmap' }, (o) => `munmap(v${o.vaddr})`)
     .with({ op: 'fork' }, (o) => `fork(mm${o.child})`)
@@ -177,6 +179,15 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     })
     .with({ op: 'move_pages' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => {
       doPagesMove(k, tid, mm, o.vaddr, o.node);
+      return 'next';
+    })
+    .with({ op: 'set_mempolicy' }, (o) => (k: Kernel, _tid: number, cpu: number): OpResult => {
+      // mm/mempolicy.c: kernel_set_mempolicy -> do_set_mempolicy
+      const mode = match(o.mode)
+        .with('default', () => MPOL_DEFAULT).with('bind', () => MPOL_BIND).with('preferred', () => MPOL_PREFERRED)
+        .with('interleave', () => MPOL_INTERLEAVE).with('local', () => MPOL_LOCAL).exhaustive();
+      const flags = o.flags === 'static' ? MPOL_F_STATIC_NODES : o.flags === 'relative' ? MPOL_F_RELATIVE_NODES : 0;
+      doSetMempolicy(k, cpu, mode, flags, o.nodes.reduce((a, n) => a | (1 << n), 0));
       return 'next';
     })
     .with({ op: 'madv_dontneed' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => {

@@ -16,7 +16,7 @@ export const CLAIMS: readonly Claim[] = [
     id: 'isolation',
     title: 'Isolation: no one else gets private memory',
     quote: 'No existing allocator path sets __GFP_PRIVATE, so private nodes are unreachable by default.',
-    invariants: ['INV-ISOLATION-ALLOC', 'INV-ZONELIST', 'INV-MPOL', 'INV-ALLOC-POST', 'INV-CPUSET-HIER'],
+    invariants: ['INV-ISOLATION-ALLOC', 'INV-ZONELIST', 'INV-MPOL', 'INV-ALLOC-POST', 'INV-CPUSET-HIER', 'INV-MPOL-NONEMPTY'],
   },
   {
     id: 'read-only',
@@ -93,5 +93,11 @@ export const CLAIMS: readonly Claim[] = [
     title: 'Memory cgroups: private-node memory stays charged and reclaimable within the memcg (NP_OPS_RECLAIM)',
     quote: 'NP_OPS_RECLAIM - Node supports reclaim',
     invariants: ['INV-MEMCG-CHARGE', 'INV-MEMCG-MAX', 'INV-MEMCG-RECLAIM'],
+  },
+  {
+    id: 'cram-inbound',
+    title: 'CRAM inflow: folios reach compressed memory only by demotion',
+    quote: 'Folios reach the private node only via reclaim (demotion) - migrate_to implements custom demotion with backpressure.',
+    invariants: ['INV-CRAM-INBOUND'],
   },
 ];

@@ -109,12 +109,12 @@ test('§2.6 mpol_rebind_nodemask drops unflagged private nodes AFTER the empty f
   const k = bootWithP({}, 'mpol');
   t.is(nodePrivateSetOps(k, P, opsIdByName(k, 'demote')), 0); // MEMPOLICY lost
   const mems = bit(D0, D1, P);
-  const r = mpolRebindNodemask(k, { mode: MPOL_BIND, nodes: bit(P), flags: MPOL_F_PRIVATE }, mems, bit(P));
+  const r = mpolRebindNodemask(k, { mode: MPOL_BIND, nodes: bit(P), flags: MPOL_F_PRIVATE }, mems, bit(P)).pol;
   t.is(r.nodes, 0);
   t.is(r.flags & MPOL_F_PRIVATE, 0);
   // A flagged node survives and keeps MPOL_F_PRIVATE.
   t.is(nodePrivateSetOps(k, P, opsIdByName(k, 'mpol')), 0);
-  const r2 = mpolRebindNodemask(k, { mode: MPOL_BIND, nodes: bit(D0, P), flags: MPOL_F_PRIVATE }, mems, mems);
+  const r2 = mpolRebindNodemask(k, { mode: MPOL_BIND, nodes: bit(D0, P), flags: MPOL_F_PRIVATE }, mems, mems).pol;
   t.deepEqual(r2, { mode: MPOL_BIND, nodes: bit(D0, P), flags: MPOL_F_PRIVATE });
 });
 

@@ -20,11 +20,12 @@ import { CPUSET_MUTANTS } from './cpuset.ts';
 import { THP_MUTANTS } from './thp.ts';
 import { MEMCG_MUTANTS } from './memcg.ts';
 import { REGION_MUTANTS } from './regions.ts';
+import { MEMPOLICY_TASK_MUTANTS } from './mempolicy_task.ts';
 import type { Mutant } from './types.ts';
 
 export type { Mutant } from './types.ts';
 
-export const MUTANTS: readonly Mutant[] = [] = [...ALLOC_MUTANTS, ...MM_MUTANTS, ...CRAM_MUTANTS, ...CONFORMANCE_MUTANTS, ...LIVENESS_MUTANTS, ...SAFETY_MUTANTS, ...CONTRACT_MUTANTS, ...INPUT_MUTANTS, ...NODE_STATE_MUTANTS, ...FOLIO_REF_MUTANTS, ...VACUITY_MUTANTS, ...CLAIM_MUTANTS, ...GUP_MUTANTS, ...CPUSET_MUTANTS, ...THP_MUTANTS, ...MEMCG_MUTANTS, ...REGION_MUTANTS];
+export const MUTANTS: readonly Mutant[] = [] = [...ALLOC_MUTANTS, ...MM_MUTANTS, ...CRAM_MUTANTS, ...CONFORMANCE_MUTANTS, ...LIVENESS_MUTANTS, ...SAFETY_MUTANTS, ...CONTRACT_MUTANTS, ...INPUT_MUTANTS, ...NODE_STATE_MUTANTS, ...FOLIO_REF_MUTANTS, ...VACUITY_MUTANTS, ...CLAIM_MUTANTS, ...GUP_MUTANTS, ...CPUSET_MUTANTS, ...THP_MUTANTS, ...MEMCG_MUTANTS, ...REGION_MUTANTS, ...MEMPOLICY_TASK_MUTANTS];
 
 export const MUTANT_NAMES: readonly string[] = MUTANTS.map((m) => m.name);
 

@@ -1,0 +1,48 @@
+// Seeded bugs and fixes of task mempolicies, the user nodemask flags and
+// cpuset.memory_migrate (src/kernel/mempolicy.ts, src/kernel/cpuset_migrate.ts). Issue 12 item 10.
+import type { Fix, Mutant } from './types.ts';
+
+export const MEMPOLICY_TASK_MUTANTS: readonly Mutant[] = [
+  {
+    name: 'mpol-rebind-task-keeps-private',
+    site: 'mm/mempolicy.c: mpol_rebind_task -> mpol_rebind_nodemask',
+    catches: 'INV-MPOL',
+    description:
+      'The rebind of a task policy keeps private nodes lacking NP_OPS_MEMPOLICY (and sets MPOL_F_PRIVATE for them): a RELATIVE policy folded onto a cpuset that holds P names CRAM\'s node and its faults pass __GFP_PRIVATE.',
+    config: 'mpolflags',
+  },
+  {
+    name: 'mpol-rebind-no-empty-fallback',
+    site: 'mm/mempolicy.c: mpol_rebind_nodemask',
+    catches: 'INV-MPOL-NONEMPTY',
+    description: 'mpol_rebind_nodemask loses its nodes_empty() fallback: a policy whose remapped nodes are all dropped is left naming no node.',
+    config: 'mpolflags',
+  },
+  {
+    name: 'migrate-folios-to-node-bypasses-ops',
+    site: 'mm/migrate.c: migrate_folios_to_node',
+    catches: 'INV-CRAM-INBOUND',
+    description:
+      'migrate_folios_to_node allocates a private target directly with GFP_PRIVATE instead of calling the node\'s migrate_to: a user migration (here cpuset.memory_migrate\'s do_migrate_pages) puts a folio on CRAM\'s node without CRAM\'s say.',
+    config: 'mpolflags',
+  },
+];
+
+export const MEMPOLICY_TASK_FIXES: readonly Fix[] = [
+  {
+    name: 'mpol-rebind-drop-before-fallback',
+    site: 'mm/mempolicy.c: mpol_rebind_nodemask',
+    mends: 'INV-MPOL-NONEMPTY',
+    config: 'mpolflags',
+    description:
+      'Drop the private nodes lacking NP_OPS_MEMPOLICY before the nodes_empty() fallback, fall back to the new mems without those nodes, and keep the policy\'s current nodes when nothing is left. v4 drops them after the fallback, trusting "cpusets guarantees at least one N_MEMORY node": true of the new mems, not of the remapped mask. A task BIND with MPOL_F_RELATIVE_NODES over relative node 1 is folded onto the second node of cpuset.mems {D0, P} = P, dropped, and left naming no node (the task then allocates anywhere its local fallback list reaches; a task INTERLEAVE emptied this way makes interleave_nodes return MAX_NUMNODES for allocations without a VMA).',
+  },
+  {
+    name: 'cram-migrate-to-demotion-only',
+    site: 'mm/cram.c: cram_migrate_to',
+    mends: 'INV-CRAM-INBOUND',
+    config: 'mpolflags',
+    description:
+      'Refuse (-EINVAL, folios left on the list) a migration whose reason is not MR_DEMOTION. cram_ops sets NP_OPS_MIGRATION and cram_migrate_to never checks the reason, so migrate_folios_to_node hands it any user migration to the node: move_pages, and the do_migrate_pages that cpuset.memory_migrate (on by default on cgroup v2) queues on a cpuset.mems write: {D0, D1} -> {D0, P} maps D1 onto P and moves the task\'s freshly written folio onto compressed memory, against the cover letter\'s "Folios reach the private node only via reclaim (demotion)".',
+  },
+];
