@@ -94,6 +94,8 @@ export interface ExpandOut {
   readonly count: number;
   readonly transitions: number;
   readonly overflow: boolean;
+  /** Wall-clock milliseconds the lane took (balances the next level's slices; never in a result). */
+  readonly ms: number;
   readonly events: LaneEvent[];
   readonly failures: LaneFailure[];
 }
@@ -151,6 +153,7 @@ export function expandLane(sys: System, store: StoreView, lv: LevelShared, lane:
   const events: LaneEvent[] = [];
   const failures: LaneFailure[] = [];
   let count = 0, transitions = 0, enabled = 0, parent = 0, overflow = false;
+  const t0 = performance.now();
 
   // Write the entry, then publish it in slot i if the slot still holds `expect`; the CAS result.
   const claim = (i: number, expect: number, a: number): number => {
@@ -226,7 +229,7 @@ export function expandLane(sys: System, store: StoreView, lv: LevelShared, lane:
       if (msg !== null) events.push({ at: count, kind: 'deadlock', parent, action: -1, id: 'DEADLOCK', message: msg });
     }
   }
-  return { count, transitions, overflow, events, failures };
+  return { count, transitions, overflow, events, failures, ms: performance.now() - t0 };
 }
 
 /** After an overflow: clear the slots the lane claimed (restoring the table as it was before the level). */

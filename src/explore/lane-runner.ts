@@ -19,7 +19,7 @@ export interface LanePool {
 
 export class LaneRunner {
   // The phase-A result, which phases B and C go on from.
-  private last: ExpandOut = { count: 0, transitions: 0, overflow: false, events: [], failures: [] };
+  private last: ExpandOut = { count: 0, transitions: 0, overflow: false, events: [], failures: [], ms: 0 };
 
   constructor(private readonly sys: System) {}
 

@@ -34,6 +34,10 @@ export function parallelBfs(run: Run, store: StateStore, pool: LanePool, stopped
   let exhausted: ExhaustReason | null = null;
   let lv: LevelShared = levelShared(W, lanes, MIN_CAP);
   let growth = 4; // new states per parent, from the last level (sizes the lanes' buffers)
+  // Each lane's share of a level's parents, from the lanes' speeds on the last
+  // one (the main thread does more per level; another job may hold a core).
+  // Where the cuts fall never changes a result, only how long a level takes.
+  let share = Array.from({ length: lanes }, () => 1 / lanes);
   const info = () => ({ states: store.size, explored, transitions, depth: level, queue: store.size - head, elapsedMs: run.elapsedMs(), storeBytes: store.bytes() });
 
   // Run one phase on lanes [0, n): lane 0 here, the others on workers.
@@ -50,7 +54,9 @@ export function parallelBfs(run: Run, store: StateStore, pool: LanePool, stopped
     }
     const from = head, to = store.size;
     const n = to - from < MIN_PARALLEL ? 1 : lanes;
-    const cut = (i: number): number => from + Math.floor(((to - from) * i) / n);
+    const cuts = [from];
+    for (let i = 0, acc = 0; i < n; i++) cuts.push(i === n - 1 ? to : from + Math.floor((to - from) * (acc += n === lanes ? share[i]! : 1 / n)));
+    const cut = (i: number): number => cuts[i]!;
     const want = Math.ceil((((to - from) / n) * growth * 5) / 4);
     if (want > lv.cap) lv = levelShared(W, lanes, Math.max(want, lv.cap * 2));
     // A: expand and insert into the level table; redo with larger buffers if a lane ran out.
@@ -148,6 +154,14 @@ export function parallelBfs(run: Run, store: StateStore, pool: LanePool, stopped
     for (const o of outs) transitions += o.transitions;
     explored += to - from;
     growth = Math.max(1, total / (to - from));
+    if (n === lanes && to - from >= 4 * MIN_PARALLEL) {
+      const speed = outs.map((o, i) => (cut(i + 1) - cut(i)) / Math.max(o.ms, 0.01));
+      const sum = speed.reduce((a, b) => a + b, 0);
+      // Half the old share, half the measured one; no lane below a tenth of its even share.
+      share = share.map((s0, i) => Math.max(0.1 / lanes, (s0 + speed[i]! / sum) / 2));
+      const norm = share.reduce((a, b) => a + b, 0);
+      share = share.map((x) => x / norm);
+    }
     head = to;
     level++;
     if (!stop && run.poll(info)) {
