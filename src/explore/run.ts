@@ -59,6 +59,11 @@ export class Run {
     this.reachedFlags = new Array<boolean>(n).fill(false);
   }
 
+  /** Whether a recorded violation stops the run (record() returns this). */
+  get stopsAtFirstViolation(): boolean {
+    return this.stopFirst;
+  }
+
   elapsedMs(): number {
     return performance.now() - this.t0;
   }
@@ -91,6 +96,18 @@ export class Run {
       if (this.record({ property: f.id, message: f.message, stateIndex: idx, depth, trace: this.store.traceTo(idx), kind: 'state' })) return true;
     }
     return false;
+  }
+
+  /** Reachability indices (into sys.sometimes) not reached yet: parallel BFS evaluates them off the main thread. */
+  pendingReachability(): readonly number[] {
+    return this.pending;
+  }
+
+  /** Parallel BFS: these reachability indices were reached by states it stored. */
+  markReached(ks: readonly number[]): void {
+    if (ks.length === 0) return;
+    for (const k of ks) this.reachedFlags[k] = true;
+    this.pending = this.pending.filter((k) => !this.reachedFlags[k]);
   }
 
   // Evaluate only the reachability properties not reached yet, so a run where

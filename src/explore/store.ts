@@ -32,17 +32,33 @@ export interface StoreOptions {
   readonly shared?: boolean;
 }
 
-/** What a worker needs to look states up in a shared StateStore (read-only, between merges). */
+/**
+ * What a worker needs to look states up in a shared StateStore (read-only
+ * while a level is expanded) and to write a level's new states into it
+ * (parallel-bfs.ts: each thread its own index range, table slots by CAS).
+ */
 export interface StoreView {
   readonly words: number;
   readonly table: Int32Array;
   readonly keys: Uint32Array;
+  readonly parent: Int32Array;
+  readonly action: Uint16Array | Uint32Array;
+}
+
+/** The store's hash of src[off .. off+w-1]. */
+export function hashWords(src: Uint32Array, off: number, w: number): number {
+  return w === 2 ? hash2(src[off]!, src[off + 1]!) : w === 1 ? hash1(src[off]!) : hashN(src, off, w);
 }
 
 /** Index of src in a store view, or -1 (the same probe as StateStore.find). */
 export function findInView(v: StoreView, src: Uint32Array): number {
+  return findHashed(v, src, hashWords(src, 0, v.words));
+}
+
+/** findInView with the hash already computed (hashWords). */
+export function findHashed(v: StoreView, src: Uint32Array, h: number): number {
   const w = v.words, keys = v.keys, table = v.table, mask = table.length - 1;
-  let i = (w === 2 ? hash2(src[0]!, src[1]!) : w === 1 ? hash1(src[0]!) : hashN(src, 0, w)) & mask;
+  let i = h & mask;
   for (;;) {
     const slot = table[i]!;
     if (slot === 0) return -1;
@@ -125,9 +141,9 @@ export class StateStore implements VisitedStore {
     this.table = i32(this.keyCap * 2, this.shared);
     this.mask = this.keyCap * 2 - 1;
     this.keys = u32(this.keyCap * words, this.shared);
-    this.parent = new Int32Array(this.keyCap);
+    this.parent = i32(this.keyCap, this.shared);
     this.wideActions = (opts.maxAction ?? 0) > 0xffff;
-    this.action = this.wideActions ? new Uint32Array(this.keyCap) : new Uint16Array(this.keyCap);
+    this.action = this.actions(this.keyCap);
     this.maxBytes = opts.maxBytes ?? Infinity;
   }
 
@@ -167,9 +183,45 @@ export class StateStore implements VisitedStore {
     }
   }
 
-  /** The current table and keys (valid until the next add). */
+  /** The current table, keys and links (valid until the next add or reserve). */
   view(): StoreView {
-    return { words: this.words, table: this.table, keys: this.keys };
+    return { words: this.words, table: this.table, keys: this.keys, parent: this.parent, action: this.action };
+  }
+
+  /** Parallel BFS: room for `extra` more states' keys and links, written by other threads through view(). */
+  reserveKeys(extra: number): boolean {
+    while (this.keyCap < this.size + extra) if (!this.growKeys()) return false;
+    return true;
+  }
+
+  /** Parallel BFS: a table at load <= 0.5 with `extra` more states, which other threads insert by CAS through view(). */
+  reserveTable(extra: number): boolean {
+    while ((this.size + extra) * 2 > this.table.length) if (!this.growTable()) return false;
+    return true;
+  }
+
+  /**
+   * Parallel BFS: states [size, n) were written through view() (keys, links,
+   * table slots). `rehash`: the table holds slots not (or no longer) naming
+   * stored states; rebuild it from the keys.
+   */
+  adoptWritten(n: number, rehash: boolean): void {
+    this.size = n;
+    if (rehash) {
+      this.table.fill(0);
+      const mask = this.mask, keys = this.keys, w = this.words, table = this.table;
+      for (let idx = 0; idx < n; idx++) {
+        let i = this.hashOf(keys, idx * w) & mask;
+        while (table[i] !== 0) i = (i + 1) & mask;
+        table[i] = idx + 1;
+      }
+    }
+  }
+
+  private actions(n: number): Uint16Array | Uint32Array {
+    if (!this.shared) return this.wideActions ? new Uint32Array(n) : new Uint16Array(n);
+    const sab = new SharedArrayBuffer(n * (this.wideActions ? 4 : 2));
+    return this.wideActions ? new Uint32Array(sab) : new Uint16Array(sab);
   }
 
   has(src: Uint32Array): boolean {
@@ -279,8 +331,8 @@ export class StateStore implements VisitedStore {
     if (this.bytes() + extra > this.maxBytes) return false;
     try {
       const keys = u32(cap * this.words, this.shared);
-      const parent = new Int32Array(cap);
-      const action = this.wideActions ? new Uint32Array(cap) : new Uint16Array(cap);
+      const parent = i32(cap, this.shared);
+      const action = this.actions(cap);
       keys.set(this.keys);
       parent.set(this.parent);
       action.set(this.action);
