@@ -82,3 +82,12 @@ test('the strong fairness of a CPU\'s retried access hides no endless refault: n
   const steps = [...v.lasso!.stem, ...v.lasso!.cycle].map((a) => ({ action: a, actor: sys.describe(a).actor, name: sys.describe(a).name }));
   t.true(isLassoReproduced(replayLasso(sys, v.id, steps, v.lasso!.stem.length)));
 });
+
+test('a GUP\'s lookup after its fault is strongly fair like a retried access: on gup (ptrace poke against a pinned, demoted page) kswapd cannot swap the folio out between every faultin_page and follow_page_mask, so both programs finish', (t) => {
+  const sys = kernelSystem(configByName('gup', { fixes: FIXES.map((f) => f.name) }));
+  const groups = new Set((sys.transitionFairness ?? []).map((g) => g.name));
+  t.true(groups.has('cpu1 (access completes)'));
+  const run = runLiveness(sys, { only: ['LIVE-PROGRAM-FINISHES'], deadlock: false });
+  t.is(run.verdicts.length, 2);
+  for (const v of run.verdicts) t.is(v.status, 'holds', `${v.id}: ${v.message}`);
+});
