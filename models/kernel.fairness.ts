@@ -68,7 +68,7 @@ import type { TransitionFairness } from '../src/explore/system.ts';
 import type { Kernel, Machine } from '../src/kernel/kernel.ts';
 import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE } from '../src/kernel/layout.ts';
 import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
-import { nodePfnRange } from '../src/kernel/vmscan.ts';
+import { kswapdIdle, nodePfnRange } from '../src/kernel/vmscan.ts';
 import { gupFollowFindsPage, gupTargetMm } from '../src/kernel/gup.ts';
 import { pinLookupFindsPage } from '../src/kernel/gup_longterm.ts';
 import { StateView } from '../src/kernel/state_view.ts';
@@ -116,7 +116,7 @@ function lruFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
         fairness: 'strong',
         actions: [a],
         // Choice 0 is also kswapd going to sleep and the steps of demote_folio_list: only its scans count.
-        has: c > 0 ? () => true : (state, _a, next) => v.at(state).get(m.L.THR_OP, tid) !== OP_KSWAPD_DEMOTE && v.at(next).get(m.L.NODE_KSWAPD, nid) === 2,
+        has: c > 0 ? () => true : (state) => v.at(state).get(m.L.THR_OP, tid) !== OP_KSWAPD_DEMOTE && !kswapdIdle(v.at(state), nid),
       });
     }
   }
