@@ -40,6 +40,7 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   cpusets: "a child cpuset's cpuset.mems written (all, DRAM only, P only) while the driver probes and tears P down",
   race2small: "race2 without the device and its IRQ threads: two CPUs' faults, write faults and mprotect against kswapd's demotions; the two-CPU config exhausted in CI",
   batch2: 'two folios in one demotion batch, a folio per step (migrate_pages_batch): the lthresh IRQ thread can block P between the two allocations',
+  driverflush: 'driver with the cxl-flush kthread and no device IRQs: the teardown\'s offline_pages waits for a deferred free the kthread sends (LIVE-TEARDOWN-TERMINATES)',
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

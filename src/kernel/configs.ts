@@ -468,6 +468,12 @@ export const KERNEL_CONFIG_PARAMS = {
   // thread can block the node between the two allocations (the second fails, the
   // first still moves) or after both (the batch overshoots the edge by two folios).
   batch2: { name: 'batch2', cpus: 1, anonPages: 2, filePages: 0, flush: false, demoteBatch: 2 },
+  // driver with the cxl-flush kthread (and the overflow works) and no device
+  // IRQs: v4's convert_region_to_sysram starts the kthread before it registers
+  // the flush callback and post_teardown stops it, so a teardown waiting in
+  // offline_pages for a free CRAM's free_folio deferred into a flush buffer is
+  // released by the kthread's send. The liveness check of the teardown.
+  driverflush: { name: 'driverflush', cpus: 1, anonPages: 1, filePages: 0, flush: true, driver: true, device: false },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -479,6 +485,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed',
   'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large',
   'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets', 'race2small', 'batch2',
+  'driverflush',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */
