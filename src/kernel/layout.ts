@@ -215,16 +215,19 @@ export interface KernelLayout {
   readonly CS_CHILD_EFF: Field; // [1] child cpuset's effective_mems
   readonly TASK_MEMS: Field; // [cpu] the task's mems_allowed (tasks of the child cpuset)
   readonly VMA_POL_W: Field; // [mm * vaddrs + vaddr] the policy's w: cpuset_mems_allowed (or user_nodemask)
-  readonly NODE_KSWAPD_KEPT: Field; // [node] the node's pfns (bit pfn - first pfn) kswapd kept in its current balance_pgdat pass (vmscan.ts)
+  readonly NODE_KSWAPD_KEPT: Field; // [node * keptWords + w] the node's pfns (bit pfn - first pfn) kswapd kept in its current balance_pgdat pass (vmscan.ts)
 }
 
 /** The most pfns one node has (the width of NODE_KSWAPD_KEPT). */
 function maxNodePfns(g: Geometry): number {
   const per = new Array<number>(g.nodes).fill(0);
   for (const b of g.blocks) per[b.node]! += b.pages;
-  const n = Math.max(1, ...per);
-  if (n > 15) throw new Error(`a node with ${n} pfns: NODE_KSWAPD_KEPT holds at most 15`);
-  return n;
+  return Math.max(1, ...per);
+}
+
+/** 16-bit words of NODE_KSWAPD_KEPT per node: a bit per pfn of the largest node. */
+export function keptWords(g: Geometry): number {
+  return Math.ceil(maxNodePfns(g) / 16);
 }
 
 class Builder {
@@ -351,7 +354,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     CS_CHILD_EFF: b.add('CS_CHILD_EFF', 1, nodemask),
     TASK_MEMS: b.add('TASK_MEMS', C, nodemask),
     VMA_POL_W: b.add('VMA_POL_W', MV, nodemask),
-    NODE_KSWAPD_KEPT: b.add('NODE_KSWAPD_KEPT', N, (1 << maxNodePfns(g)) - 1),
+    NODE_KSWAPD_KEPT: b.add('NODE_KSWAPD_KEPT', N * keptWords(g), maxNodePfns(g) >= 16 ? 0xffff : (1 << maxNodePfns(g)) - 1),
   };
   // Pad to whole 32-bit words so a state is also a Uint32Array key.
   const words16 = b.size + (b.size & 1);

@@ -28,7 +28,7 @@
 
 import { GFP_HIGHUSER_MOVABLE, GFP_NOWAIT, MIGRATE_ASYNC, MR_DEMOTION, N_MEMORY_PRIVATE, NP_OPS_RECLAIM, __GFP_NOMEMALLOC, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE } from './defs.ts';
 import { hasFix } from './config.ts';
-import { PG_active, PG_dirty, PG_locked, PG_lru, THREAD_REGS } from './layout.ts';
+import { PG_active, PG_dirty, PG_locked, PG_lru, THREAD_REGS, keptWords } from './layout.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { zoneNode } from './geometry.ts';
 import { filemapRemoveFolio, filemapWriteback } from './filemap.ts';
@@ -291,7 +291,7 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
 function balancePgdatReturns(k: Kernel, nid: number, fruitless: boolean): void {
   const L = k.L;
   k.set(L.NODE_KSWAPD, nid, 1);
-  k.set(L.NODE_KSWAPD_KEPT, nid, 0);
+  clearKept(k, nid);
   if (fruitless && k.get(L.NODE_KSWAPD_FAILURES, nid) < reclaimRetries(k)) k.add(L.NODE_KSWAPD_FAILURES, nid, 1);
   // End of balance_pgdat: boosted zones drop their boost unless the private
   // node's reclaim_policy owns the boost lifecycle (v4 managed_watermarks).
@@ -305,7 +305,16 @@ function balancePgdatReturns(k: Kernel, nid: number, fruitless: boolean): void {
 // mm/vmscan.c: shrink_node (if (reclaimable) pgdat->kswapd_failures = 0)
 function reclaimProgress(k: Kernel, nid: number): void {
   k.set(k.L.NODE_KSWAPD_FAILURES, nid, 0);
-  k.set(k.L.NODE_KSWAPD_KEPT, nid, 0);
+  clearKept(k, nid);
+}
+
+/** NODE_KSWAPD_KEPT of the node: word w holds the bits of its pfns first + 16w .. first + 16w + 15. */
+function keptWord(k: Kernel, nid: number, w: number): number {
+  return nid * keptWords(k.g) + w;
+}
+
+function clearKept(k: Kernel, nid: number): void {
+  for (let w = 0; w < keptWords(k.g); w++) k.set(k.L.NODE_KSWAPD_KEPT, keptWord(k, nid, w), 0);
 }
 
 /**
@@ -330,12 +339,18 @@ function passKept(k: Kernel, nid: number): void {
   const L = k.L;
   const { first, n } = nodePfnRange(k.m, nid);
   const maySwap = peekScanControl(k, nid).maySwap;
-  let kept = k.get(L.NODE_KSWAPD_KEPT, nid);
-  let scannable = 0;
-  for (let i = 0; i < n; i++) if (isCandidate(k, first + i) && (maySwap || !folioTestAnon(k, first + i))) scannable |= 1 << i;
-  kept &= scannable; // folios gone from the LRU (freed, isolated by others) are no longer part of the pass
-  if ((scannable & ~kept) !== 0) {
-    k.set(L.NODE_KSWAPD_KEPT, nid, kept);
+  let over = true;
+  const words: number[] = [];
+  for (let w = 0; w * 16 < n; w++) {
+    let scannable = 0;
+    for (let i = w * 16; i < Math.min(n, w * 16 + 16); i++) if (isCandidate(k, first + i) && (maySwap || !folioTestAnon(k, first + i))) scannable |= 1 << (i - w * 16);
+    // Folios gone from the LRU (freed, isolated by others) are no longer part of the pass.
+    const kept = k.get(L.NODE_KSWAPD_KEPT, keptWord(k, nid, w)) & scannable;
+    if ((scannable & ~kept) !== 0) over = false;
+    words.push(kept);
+  }
+  if (!over) {
+    words.forEach((kept, w) => k.set(L.NODE_KSWAPD_KEPT, keptWord(k, nid, w), kept));
     return;
   }
   balancePgdatReturns(k, nid, true);
@@ -668,5 +683,6 @@ function keep(k: Kernel, tid: number, pfn: number): boolean {
 function markKept(k: Kernel, tid: number, pfn: number): void {
   const nid = k.g.pfnNode[pfn]!;
   if (tid !== k.g.kswapdThread(nid)) return;
-  k.setBits(k.L.NODE_KSWAPD_KEPT, nid, 1 << (pfn - nodePfnRange(k.m, nid).first));
+  const i = pfn - nodePfnRange(k.m, nid).first;
+  k.setBits(k.L.NODE_KSWAPD_KEPT, keptWord(k, nid, Math.floor(i / 16)), 1 << (i % 16));
 }
