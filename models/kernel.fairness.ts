@@ -13,6 +13,14 @@
 //     the retry after do_swap_page mapped a swap-cache folio that lives on P);
 // and 'cpuN (access completes)': the load/store lands (pc advances), from
 // any state.
+// A GUP op (gup.ts: get_user_pages / pin_user_pages / get_user_pages_remote)
+// and a long-term pin (gup_longterm.ts) are accesses too: their page is the
+// op's PTE (the target mm's for a remote GUP), and 'access completes' is the
+// pass whose follow_page_pte finds the page. mm/gup.c: __get_user_pages runs
+// follow_page_mask again right after faultin_page returns 0 ("goto retry",
+// only a cond_resched in between; __gup_longterm_locked's -EAGAIN loop the
+// same after migrating the folio), with the PTE the fault installed still
+// young: the same race, with the same answer, as the retried instruction.
 // Why. A load/store that faults returns from the exception and the CPU
 // re-executes the same instruction at once (arch/x86/mm/fault.c:
 // handle_page_fault returns to the faulting RIP); no kernel code of that CPU
@@ -60,7 +68,9 @@ import type { TransitionFairness } from '../src/explore/system.ts';
 import type { Kernel, Machine } from '../src/kernel/kernel.ts';
 import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE } from '../src/kernel/layout.ts';
 import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
-import { nodePfnRange } from '../src/kernel/vmscan.ts';
+import { kswapdIdle, nodePfnRange } from '../src/kernel/vmscan.ts';
+import { gupFollowFindsPage, gupTargetMm } from '../src/kernel/gup.ts';
+import { pinLookupFindsPage } from '../src/kernel/gup_longterm.ts';
 import { StateView } from '../src/kernel/state_view.ts';
 import { F5, F6 } from '../src/cram/cram.ts';
 import { DF_NP_UNREG, DF_OFFLINING } from '../src/cxl/compression.ts';
@@ -106,7 +116,7 @@ function lruFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
         fairness: 'strong',
         actions: [a],
         // Choice 0 is also kswapd going to sleep and the steps of demote_folio_list: only its scans count.
-        has: c > 0 ? () => true : (state, _a, next) => v.at(state).get(m.L.THR_OP, tid) !== OP_KSWAPD_DEMOTE && v.at(next).get(m.L.NODE_KSWAPD, nid) === 2,
+        has: c > 0 ? () => true : (state) => v.at(state).get(m.L.THR_OP, tid) !== OP_KSWAPD_DEMOTE && !kswapdIdle(v.at(state), nid),
       });
     }
   }
@@ -120,10 +130,13 @@ function cpuFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
     const a = actionOf(m.g.cpuThread(cpu), 0);
     if (a < 0) return;
     const tid = m.g.cpuThread(cpu);
-    /** The PTE slot of the load/store the CPU's program is at, or -1. */
+    /** The PTE slot of the access (load/store, GUP, long-term pin) the CPU's program is at, or -1. */
     const accessSlot = (k: Kernel): number => {
       const op = c.program[k.get(k.L.THR_PC, tid)];
-      return op && (op.op === 'read' || op.op === 'write') ? c.mm * m.cfg.vaddrs + op.vaddr : -1;
+      if (!op) return -1;
+      if (op.op === 'read' || op.op === 'write' || op.op === 'pin_user_pages') return c.mm * m.cfg.vaddrs + op.vaddr;
+      if (op.op === 'gup') return gupTargetMm(op, c.mm) * m.cfg.vaddrs + op.vaddr;
+      return -1;
     };
     /** The access's PTE is present: on the private node (true) or off it (false, what a promotion achieves); null if not present. */
     const onP = (k: Kernel, s: number): boolean | null => {
@@ -147,12 +160,16 @@ function cpuFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
       name: `cpu${cpu} (access completes)`,
       fairness: 'strong',
       actions: [a],
-      // workload.ts: userLoad / userStore through a PTE that permits the access
+      // workload.ts: userLoad / userStore through a PTE that permits the access;
+      // gup.ts / gup_longterm.ts: the GUP pass whose follow_page_pte finds the page
       has: (state) => {
         const k = v.at(state);
         const s = accessSlot(k);
         if (s < 0 || k.get(k.L.THR_OP, tid) === OP_HANDLE_FAULT) return false;
         const op = c.program[k.get(k.L.THR_PC, tid)]!;
+        if (op.op === 'gup') return gupFollowFindsPage(k, c.mm, op);
+        if (op.op === 'pin_user_pages') return pinLookupFindsPage(k, tid, c.mm, op.vaddr);
+        if (op.op !== 'read' && op.op !== 'write') return false;
         const fl = k.get(k.L.PTE_FLAGS, s);
         return k.get(k.L.PTE_KIND, s) === PTE_PRESENT && !(fl & PTE_PROTNONE) && (op.op === 'read' || (fl & PTE_WRITE) !== 0);
       },

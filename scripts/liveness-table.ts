@@ -25,6 +25,13 @@ const CAPS: Readonly<Record<string, number>> = {
   shared: 500_000, nomig: 500_000, pressure: 500_000, race2: 500_000, allocmatrix: 500_000,
 };
 const SKIP = ['large'];
+/**
+ * Configurations whose liveness verdicts would be about test scaffolding, not
+ * v4 or CRAM: not run; the table says why.
+ */
+const EXCLUDED: Readonly<Record<string, string>> = {
+  nomig: 'excluded: a safety scenario (the migration gates with a table lacking NP_OPS_MIGRATION, R4); its second thread installs a test ops table whose handle_fault is the model\'s stub (returns 0, resolves nothing), so an access that faults into it refaults for ever by construction. v4 trusts a handle_fault callback to resolve the fault; no v4 or CRAM code is judged there (test/models/kernel-liveness.test.ts keeps it as the check that the fairness hides no endless refault)',
+};
 
 interface Prop { id: string; status: 'holds' | 'violated' | 'unknown'; vacuous: boolean; lasso: { stem: number[]; cycle: number[] } | null }
 interface Row {
@@ -72,8 +79,15 @@ function table(): string[] {
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of KERNEL_CONFIG_NAMES) {
+    if (EXCLUDED[c]) {
+      out.push(`| ${c} | - | - | - | - | - | - | ${EXCLUDED[c]} | - | - |`);
+      continue;
+    }
     const r = rows.get(c);
-    if (!r) continue;
+    if (!r) {
+      if (!SKIP.includes(c)) out.push(`| ${c} | - | - | - | - | - | - | not measured here (its liveness graph would exceed the ~3 GiB a process may use on the shared machine) | - | - |`);
+      continue;
+    }
     const v = r.properties.filter((p) => p.status === 'violated').map((p) => `${short(p.id)} (${p.lasso!.stem.length}+${p.lasso!.cycle.length})`);
     const h = r.properties.filter((p) => p.status === 'holds');
     const vac = r.properties.filter((p) => p.vacuous).map((p) => short(p.id));
@@ -89,7 +103,7 @@ function table(): string[] {
 }
 
 const [cmd, ...rest] = process.argv.slice(2);
-if (cmd === 'run') run(rest.length ? rest : KERNEL_CONFIG_NAMES.filter((c) => !SKIP.includes(c)));
+if (cmd === 'run') run(rest.length ? rest : KERNEL_CONFIG_NAMES.filter((c) => !SKIP.includes(c) && !EXCLUDED[c]));
 else if (cmd === 'table') {
   const t = table();
   if (rest.includes('--write')) {

@@ -162,6 +162,8 @@ export interface KernelConfig {
   readonly driver: DriverConfig;
   /** Offline attempts of the CXL teardown (v4: 61; default region_sysram.ts MAX_OFFLINE_ATTEMPTS). */
   readonly offlineAttempts?: number;
+  /** kswapd_failures at which a node is hopeless (v4: MAX_RECLAIM_RETRIES = 16; default vmscan.ts MODEL_RECLAIM_RETRIES). */
+  readonly reclaimRetries?: number;
   /** NR_MAX_BATCHED_MIGRATION of the model: folios one demotion batch may move. */
   readonly demoteBatch: number;
   /** /sys/kernel/mm/numa/demotion_enabled */

@@ -541,6 +541,12 @@ export const KERNEL_CONFIG_PARAMS = {
     preOps: [{ op: 'set_mempolicy', mode: 'bind', nodes: [1], flags: 'relative' }],
     cpusetWrites: [[0, 1, 2], [0, 1], [0, 2]],
   },
+  // driver with the cxl-flush kthread (and the overflow works) and no device
+  // IRQs: v4's convert_region_to_sysram starts the kthread before it registers
+  // the flush callback and post_teardown stops it, so a teardown waiting in
+  // offline_pages for a free CRAM's free_folio deferred into a flush buffer is
+  // released by the kthread's send. The liveness check of the teardown.
+  driverflush: { name: 'driverflush', cpus: 1, anonPages: 1, filePages: 0, flush: true, driver: true, device: false },
   large: {
     name: 'large', cpus: 3, anonPages: 2, filePages: 2, dram1: true, rewrite: true, mprotect: true, fork: true,
     mbind: true, movePages: true, driver: true, cpuset: true, demoteBatch: 2, bufMax: 2,
@@ -574,6 +580,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'memcg', 'memcgfree',
   'tworegions',
   'mpolflags',
+  'driverflush',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

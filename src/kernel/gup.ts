@@ -150,6 +150,25 @@ export function gupStep(k: Kernel, tid: number, ownMm: number, op: GupOp, fileWr
   return faultinPage(k, tid, mm, op, remote, unshare, name);
 }
 
+/**
+ * Does the next pass of thread tid's GUP op find its page (follow_page_pte
+ * returns it, no fault)? Read only: the liveness fairness of a GUP's lookup
+ * (models/kernel.fairness.ts) asks it of a state.
+ */
+// mm/gup.c: follow_page_pte
+export function gupFollowFindsPage(k: Kernel, ownMm: number, op: GupOp): boolean {
+  const L = k.L;
+  const mm = gupTargetMm(op, ownMm);
+  if (!k.get(L.MM_LIVE, mm)) return false;
+  const s = pteSlot(k, mm, op.vaddr);
+  if (checkVmaFlags(k, s, op)) return false;
+  const pf = k.get(L.PTE_FLAGS, s);
+  if (k.get(L.PTE_KIND, s) !== PTE_PRESENT || pf & PTE_PROTNONE) return false;
+  const folio = pageFolio(k, k.get(L.PTE_VAL, s));
+  if (op.write && !canFollowWritePte(k, s, folio, op)) return false;
+  return (pf & PTE_WRITE) !== 0 || !gupMustUnshare(k, s, folio, op);
+}
+
 /** try_grab_folio + the caller's access (copy_to_user_page / copy_from_user_page), then put or keep the pin. */
 function gupGrab(k: Kernel, tid: number, s: number, page: number, folio: number, op: GupOp, name: string, fileWritten: FileWritten): GupResult {
   const L = k.L;

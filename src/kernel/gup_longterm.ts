@@ -97,6 +97,13 @@ export function pinUserPagesLongtermStep(k: Kernel, tid: number, mm: number, vad
   return getUserPagesLocked(k, tid, mm, vaddr);
 }
 
+/** Does the next step of thread tid's pin_user_pages(FOLL_LONGTERM) find and pin its page (no fault)? Read only (liveness fairness). */
+export function pinLookupFindsPage(k: Kernel, tid: number, mm: number, vaddr: number): boolean {
+  if (k.get(k.L.THR_LT_PIN_STAGE, tid) !== PIN_NONE) return false;
+  const s = pteSlot(k, mm, vaddr);
+  return k.has(k.L.VMA_FLAGS, s, VMA_MAPPED) && k.get(k.L.PTE_KIND, s) === PTE_PRESENT && !k.has(k.L.PTE_FLAGS, s, PTE_PROTNONE);
+}
+
 /** __get_user_pages_locked for one page: follow the PTE, fault it in, or pin its folio. */
 // mm/gup.c: __get_user_pages -> follow_page_pte -> try_grab_folio(FOLL_PIN)
 function getUserPagesLocked(k: Kernel, tid: number, mm: number, vaddr: number): PinStep {

@@ -237,6 +237,19 @@ export interface KernelLayout {
   readonly CS_MIGQ_TO: Field; // [MIGQ] each item's to nodemask
   readonly CS_MIGQ_TMP: Field; // [1] the head item's do_migrate_pages 'tmp' (remaining sources), 0 before it starts
   readonly CS_MIGQ_STARTED: Field; // [1] the head item's do_migrate_pages has started
+  readonly NODE_KSWAPD_KEPT: Field; // [node * keptWords + w] the node's pfns (bit pfn - first pfn) kswapd kept in its current balance_pgdat pass (vmscan.ts)
+}
+
+/** The most pfns one node has (the width of NODE_KSWAPD_KEPT). */
+function maxNodePfns(g: Geometry): number {
+  const per = new Array<number>(g.nodes).fill(0);
+  for (const b of g.blocks) per[b.node]! += b.pages;
+  return Math.max(1, ...per);
+}
+
+/** 16-bit words of NODE_KSWAPD_KEPT per node: a bit per pfn of the largest node. */
+export function keptWords(g: Geometry): number {
+  return Math.ceil(maxNodePfns(g) / 16);
 }
 
 /** The most cpuset_migrate_mm_work items the model queues at once (an overflow is an internal error). */
@@ -385,6 +398,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     CS_MIGQ_TO: b.add('CS_MIGQ_TO', MIGQ, nodemask),
     CS_MIGQ_TMP: b.add('CS_MIGQ_TMP', 1, nodemask),
     CS_MIGQ_STARTED: b.add('CS_MIGQ_STARTED', 1, 1),
+    NODE_KSWAPD_KEPT: b.add('NODE_KSWAPD_KEPT', N * keptWords(g), maxNodePfns(g) >= 16 ? 0xffff : (1 << maxNodePfns(g)) - 1),
   };
   // Pad to whole 32-bit words so a state is also a Uint32Array key.
   const words16 = b.size + (b.size & 1);

@@ -214,7 +214,7 @@ const UNMOVED = new Set([
   'NP_REFCOUNT', 'NP_RELEASED', 'NP_OPS', 'NP_MIGRATION_BLOCKED', 'GH_NP_UNREG_OPS',
   'CN_STATE', 'CN_REFCOUNT', 'CN_PRESSURE', 'CN_PURGED', 'CN_OWNER', 'CN_FLUSH_CB',
   'DRV_STATE', 'DRV_FLAGS', 'DEV_USED', 'DEV_LEVEL', 'DEV_IRQ', 'GH_USED_AT_BLOCK',
-  'GH_EVENTS', 'GH_EVENTS2', 'CS_CHILD_MEMS', 'CS_CHILD_EFF',
+  'GH_EVENTS', 'GH_EVENTS2', 'CS_CHILD_MEMS', 'CS_CHILD_EFF', 'NODE_KSWAPD_KEPT',
   // memcg: one memcg holding every user task; a folio's memcg id and the page counter name no CPU or mm.
   'PG_MEMCG', 'MEMCG_USAGE',
   // cpuset_migrate_mm_wq (a config with the child cpuset has no symmetry: its items name an mm)

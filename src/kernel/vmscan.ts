@@ -28,7 +28,7 @@
 
 import { GFP_HIGHUSER_MOVABLE, GFP_NOWAIT, MIGRATE_ASYNC, MR_DEMOTION, N_MEMORY_PRIVATE, NP_OPS_RECLAIM, __GFP_NOMEMALLOC, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE } from './defs.ts';
 import { hasFix } from './config.ts';
-import { PG_active, PG_dirty, PG_locked, PG_lru, THREAD_REGS } from './layout.ts';
+import { PG_active, PG_dirty, PG_locked, PG_lru, THREAD_REGS, keptWords } from './layout.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { zoneNode } from './geometry.ts';
 import { filemapRemoveFolio, filemapWriteback } from './filemap.ts';
@@ -95,8 +95,31 @@ function peekScanControl(k: Kernel, nid: number): ScanControl {
   return { maySwap, mayWritepage };
 }
 
-/** MAX_RECLAIM_RETRIES */
+/** MAX_RECLAIM_RETRIES (mm/internal.h) */
 export const MAX_RECLAIM_RETRIES = 16;
+
+/**
+ * The model's kswapd_failures bound in place of MAX_RECLAIM_RETRIES (a node is
+ * hopeless, wakeup_kswapd leaves it alone, at this many fruitless passes).
+ * kswapd_failures is read only by that `>=` test, and every value below the
+ * bound is a distinct state: with 16, canonical --fix all had 1,380,867
+ * states for 84,008 once the counter is projected away. With 3 it has
+ * 344,520, and the projected states include every one of the 84,008 (checked
+ * on canonical, zapiso and gupfork; test/kernel/kswapd-failures.test.ts keeps
+ * the check on gupfork): the extra 243 are states in which a node was given up
+ * after fewer passes. Those are kernel states too: the kernel's kswapd runs
+ * its fruitless balance_pgdat passes back to back (prepare_kswapd_sleep is
+ * false while unbalanced and not hopeless), needing no wakeup, whereas the
+ * model's kswapd sleeps after each fruitless pass (passKept) and needs a
+ * wakeup or a low watermark for the next, so fewer passes here stand for the
+ * kernel's 16. KernelConfig.reclaimRetries overrides it.
+ */
+export const MODEL_RECLAIM_RETRIES = 3;
+
+function reclaimRetries(k: Kernel): number {
+  return k.cfg.reclaimRetries ?? MODEL_RECLAIM_RETRIES;
+}
+
 
 /** First pfn of node nid (blocks are laid out node by node) and its pfn count. */
 export function nodePfnRange(m: Machine, nid: number): { first: number; n: number } {
@@ -155,6 +178,11 @@ function hasCandidate(k: Kernel, nid: number): boolean {
   return false;
 }
 
+/** kswapd(nid)'s choice 0 here is balance_pgdat returning (balanced, or nothing on the LRU), not a scan of the node's first pfn. */
+export function kswapdIdle(k: Kernel, nid: number): boolean {
+  return pgdatBalanced(k, nid) || !hasCandidate(k, nid);
+}
+
 /** Some mm mapping the folio has its PTL held by another thread: the rmap walk would wait. */
 export function rmapBusy(k: Kernel, tid: number, pfn: number): boolean {
   for (const s of rmapSlots(k, pfn)) if (ptlHeldByOther(k, tid, Math.floor(s / k.cfg.vaddrs))) return true;
@@ -174,7 +202,7 @@ export function wakeupKswapd(k: Kernel, zone: number): boolean {
   const L = k.L;
   if (k.get(L.NODE_KSWAPD, nid) !== 1) return false;
   if (isPrivateNode(k, nid) && !nodePrivateHasFlag(k, nid, NP_OPS_RECLAIM)) return false;
-  if (k.get(L.NODE_KSWAPD_FAILURES, nid) >= MAX_RECLAIM_RETRIES) return false;
+  if (k.get(L.NODE_KSWAPD_FAILURES, nid) >= reclaimRetries(k)) return false;
   if (!pgdatBoosted(k, nid) && pgdatBalanced(k, nid)) return false;
   k.set(L.NODE_KSWAPD, nid, 2);
   if (k.log) k.trace(`wakeup_kswapd(node ${nid})`);
@@ -221,21 +249,14 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   // Cheap early out first: most (state, choice) pairs name no LRU folio.
   if (choice !== 0 && !isCandidate(k, first + choice)) return false;
   if (st !== 2 && !pgdatBelowLow(k, nid)) return false;
-  const idle = pgdatBalanced(k, nid) || !hasCandidate(k, nid);
+  const idle = kswapdIdle(k, nid);
   if (idle) {
     if (choice !== 0) return false;
     const fail = !pgdatBalanced(k, nid);
     // A sleeping kswapd with nothing to reclaim stays asleep (no step; it counts a
     // failure only when it was woken and found nothing).
     if (st === 1) return false;
-    k.set(L.NODE_KSWAPD, nid, 1);
-    if (fail && k.get(L.NODE_KSWAPD_FAILURES, nid) < MAX_RECLAIM_RETRIES) k.add(L.NODE_KSWAPD_FAILURES, nid, 1);
-    // End of balance_pgdat: boosted zones drop their boost unless the private
-    // node's reclaim_policy owns the boost lifecycle (v4 managed_watermarks).
-    if (pgdatBoosted(k, nid) && !managedWatermarks(k, nid)) {
-      for (const z of nodeZones(k, nid)) k.set(L.ZONE_BOOST, z, 0);
-      if (k.log) k.trace(`balance_pgdat(node ${nid}): watermark_boost cleared (no managed_watermarks)`);
-    }
+    balancePgdatReturns(k, nid, fail);
     if (k.log) k.trace(`kswapd(node ${nid}): ${fail ? 'nothing reclaimable' : 'balanced'}, sleep`);
     return true;
   }
@@ -258,8 +279,83 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
     return true;
   }
   if (k.log) k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, reclaim`);
-  shrinkFolio(k, tid, pfn, sc);
+  if (!shrinkFolio(k, tid, pfn, sc)) passKept(k, nid);
   return true;
+}
+
+/**
+ * balance_pgdat returns and kswapd sleeps (kswapd_try_to_sleep): a pass that
+ * reclaimed nothing counts a failure (bounded by MODEL_RECLAIM_RETRIES: at the
+ * bound wakeup_kswapd leaves the node alone); the pass's kept set is cleared.
+ */
+// mm/vmscan.c: balance_pgdat (kswapd_failures++ when !sc.nr_reclaimed), kswapd_try_to_sleep
+function balancePgdatReturns(k: Kernel, nid: number, fruitless: boolean): void {
+  const L = k.L;
+  k.set(L.NODE_KSWAPD, nid, 1);
+  clearKept(k, nid);
+  if (fruitless && k.get(L.NODE_KSWAPD_FAILURES, nid) < reclaimRetries(k)) k.add(L.NODE_KSWAPD_FAILURES, nid, 1);
+  // End of balance_pgdat: boosted zones drop their boost unless the private
+  // node's reclaim_policy owns the boost lifecycle (v4 managed_watermarks).
+  if (pgdatBoosted(k, nid) && !managedWatermarks(k, nid)) {
+    for (const z of nodeZones(k, nid)) k.set(L.ZONE_BOOST, z, 0);
+    if (k.log) k.trace(`balance_pgdat(node ${nid}): watermark_boost cleared (no managed_watermarks)`);
+  }
+}
+
+/** Reclaim or demotion made progress on the node: shrink_node resets kswapd_failures; a new pass begins. */
+// mm/vmscan.c: shrink_node (if (reclaimable) pgdat->kswapd_failures = 0)
+function reclaimProgress(k: Kernel, nid: number): void {
+  k.set(k.L.NODE_KSWAPD_FAILURES, nid, 0);
+  clearKept(k, nid);
+}
+
+/** NODE_KSWAPD_KEPT of the node: word w holds the bits of its pfns first + 16w .. first + 16w + 15. */
+function keptWord(k: Kernel, nid: number, w: number): number {
+  return nid * keptWords(k.g) + w;
+}
+
+function clearKept(k: Kernel, nid: number): void {
+  for (let w = 0; w < keptWords(k.g); w++) k.set(k.L.NODE_KSWAPD_KEPT, keptWord(k, nid, w), 0);
+}
+
+/**
+ * kswapd(nid) just kept what it scanned (nothing reclaimed). A balance_pgdat
+ * pass scans the whole LRU (isolate_lru_folios from the tail, kept folios
+ * rotated to the head) before it counts a failure; the model scans one folio
+ * per step in any order, so it records the kept folios of the current pass
+ * (NODE_KSWAPD_KEPT) and the pass is over, fruitless, once every folio kswapd
+ * could scan now has been kept in it: balance_pgdat returns with
+ * !sc.nr_reclaimed and kswapd sleeps. Counting per kept folio instead would
+ * let kswapd give up on a node whose other folio it never tried; never
+ * counting (before) let kswapd rescan an unreclaimable folio for ever.
+ *
+ * As for the no-candidate case above, kswapd sleeps after one fruitless
+ * balance_pgdat call (the kernel loops up to MAX_RECLAIM_RETRIES calls
+ * before it sleeps for good); while a zone stays below its low watermark it
+ * runs again (the model's stand-in for the allocators' wakeup_kswapd), and an
+ * explicit wakeup_kswapd refuses the node once MODEL_RECLAIM_RETRIES fruitless
+ * passes have gone by without progress.
+ */
+function passKept(k: Kernel, nid: number): void {
+  const L = k.L;
+  const { first, n } = nodePfnRange(k.m, nid);
+  const maySwap = peekScanControl(k, nid).maySwap;
+  let over = true;
+  const words: number[] = [];
+  for (let w = 0; w * 16 < n; w++) {
+    let scannable = 0;
+    for (let i = w * 16; i < Math.min(n, w * 16 + 16); i++) if (isCandidate(k, first + i) && (maySwap || !folioTestAnon(k, first + i))) scannable |= 1 << (i - w * 16);
+    // Folios gone from the LRU (freed, isolated by others) are no longer part of the pass.
+    const kept = k.get(L.NODE_KSWAPD_KEPT, keptWord(k, nid, w)) & scannable;
+    if ((scannable & ~kept) !== 0) over = false;
+    words.push(kept);
+  }
+  if (!over) {
+    words.forEach((kept, w) => k.set(L.NODE_KSWAPD_KEPT, keptWord(k, nid, w), kept));
+    return;
+  }
+  balancePgdatReturns(k, nid, true);
+  if (k.log) k.trace(`kswapd(node ${nid}): a whole pass reclaimed nothing (kswapd_failures ${k.get(L.NODE_KSWAPD_FAILURES, nid)}), sleep`);
 }
 
 function isolatedAdd(k: Kernel, nid: number, pfn: number, d: number): void {
@@ -330,13 +426,15 @@ const DM_PUT_NEXT = 4;
 const DM_FINISH = 5;
 const DM_MIGRATE = 6;
 const DM_FIRST = 8;
+/** THR_STAGE flag: a folio of this batch was demoted (the pass made progress; demoteFinish must not count its leftovers as a fruitless pass). */
+const DM_DEMOTED = 128;
 
 function demotePhase(k: Kernel, tid: number): number {
-  return k.get(k.L.THR_STAGE, tid) % DM_FIRST;
+  return (k.get(k.L.THR_STAGE, tid) & ~DM_DEMOTED) % DM_FIRST;
 }
 
 function setDemotePhase(k: Kernel, tid: number, phase: number, first: number): void {
-  k.set(k.L.THR_STAGE, tid, phase + DM_FIRST * (first + 1));
+  k.set(k.L.THR_STAGE, tid, (k.get(k.L.THR_STAGE, tid) & DM_DEMOTED) | (phase + DM_FIRST * (first + 1)));
 }
 
 /** The pending batch is reclaimed (if anything is left) and kswapd leaves the demotion. */
@@ -344,13 +442,16 @@ function demoteFinish(k: Kernel, tid: number, nid: number): void {
   const L = k.L;
   const R = tid * THREAD_REGS;
   const list = demoteBatch(k, tid);
+  const demoted = (k.get(L.THR_STAGE, tid) & DM_DEMOTED) !== 0;
   for (let i = 0; i < THREAD_REGS; i++) k.set(L.THR_REG, R + i, 0);
   k.set(L.THR_STAGE, tid, 0);
   k.set(L.THR_OP, tid, OP_NONE);
   // Folios that could not be demoted are reclaimed (shrink_folio_list retries without demotion).
   const sc = list.length ? balancePgdatScanControl(k, nid) : { maySwap: true, mayWritepage: true };
-  for (const p of list) shrinkFolio(k, tid, p, sc);
-  if (list.length === 0) k.set(L.NODE_KSWAPD_FAILURES, nid, 0);
+  let freed = false;
+  for (const p of list) freed = shrinkFolio(k, tid, p, sc) || freed;
+  if (list.length === 0) reclaimProgress(k, nid);
+  else if (!freed && !demoted) passKept(k, nid);
 }
 
 /** Write the list (folios still on it) back into the batch registers. */
@@ -380,16 +481,31 @@ function demoteStep(k: Kernel, tid: number, nid: number): boolean {
   ran(k, 'demote_folio_list');
   const L = k.L;
   const R = tid * THREAD_REGS;
-  const stage = k.get(L.THR_STAGE, tid);
-  let phase = stage % DM_FIRST;
+  const stage = k.get(L.THR_STAGE, tid) & ~DM_DEMOTED;
+  const phase = stage % DM_FIRST;
   const t = (k.get(L.THR_REG, R) & 0xff) - 1;
-  let first = Math.floor(stage / DM_FIRST) - 1;
+  const first = Math.floor(stage / DM_FIRST) - 1;
   const list = demoteBatch(k, tid);
+  const before = list.length; // the body's migrate_pages takes demoted folios off `list`
   // The rmap walks (try_to_migrate, try_to_unmap) need each mapping mm's PTL.
   // A staged migrate_to's prologue walks no rmap; its folio steps wait only for the folio they handle.
   const touchesRmap = (phase === DM_CALL && !stagedMigrateTo(k, t)) || phase === DM_FINISH || ((phase === DM_BATCH || phase === DM_GET) && !isPrivateNode(k, t));
   if (touchesRmap && list.some((p) => rmapBusy(k, tid, p))) return false;
   if (phase === DM_MIGRATE && batchStepBusy(k, tid, R + 1, THREAD_REGS - 1)) return false;
+  // A folio that left the batch was demoted: nr_reclaimed counts it (shrink_folio_list: nr_reclaimed += nr_demoted).
+  // The same step may finish the batch (demoteFinish): it reads DM_DEMOTED, so a demotion is noted before the body runs on.
+  return demoteStepBody(k, tid, nid, phase, t, first, list, () => {
+    if (demoteBatch(k, tid).length >= before) return;
+    reclaimProgress(k, nid);
+    k.setBits(L.THR_STAGE, tid, DM_DEMOTED);
+  });
+}
+
+function demoteStepBody(k: Kernel, tid: number, nid: number, phaseIn: number, t: number, firstIn: number, list: number[], noteDemoted: () => void): boolean {
+  const L = k.L;
+  const R = tid * THREAD_REGS;
+  let phase = phaseIn;
+  let first = firstIn;
   if (phase === DM_BATCH) {
     // shrink_folio_list -> demote_folio_list(&demote_folios, pgdat): the batch leaves kswapd's isolation count.
     for (const p of list) isolatedAdd(k, nid, p, -folioNrPages(k, p));
@@ -403,6 +519,7 @@ function demoteStep(k: Kernel, tid: number, nid: number): boolean {
         const allowed = k.get(L.NODE_DEMOTION_TARGETS, nid); // node_get_allowed_targets
         migratePages(k, tid, list, allocDemoteFolio(t, allowed), null, MIGRATE_ASYNC, MR_DEMOTION);
         setDemoteBatch(k, tid, list);
+        noteDemoted();
         demoteAdvance(k, tid, nid, t, first, true);
         return true;
       }
@@ -422,6 +539,7 @@ function demoteStep(k: Kernel, tid: number, nid: number): boolean {
         setDemoteBatch(k, tid, l);
         return r;
       });
+      noteDemoted();
       if ('done' in s) {
         setDemotePhase(k, tid, s.done.ret === 0 || demoteBatch(k, tid).length === 0 ? DM_PUT_STOP : DM_PUT_NEXT, first);
         return true;
@@ -432,6 +550,7 @@ function demoteStep(k: Kernel, tid: number, nid: number): boolean {
     }
     case DM_MIGRATE: {
       const r = nodePrivateMigrateToStep(k, tid, R + 1, THREAD_REGS - 1, t, k.get(L.THR_REG, R) >> 8, MR_DEMOTION);
+      noteDemoted();
       if (!r) return true;
       k.set(L.THR_REG, R, t + 1);
       setDemotePhase(k, tid, r.ret === 0 || demoteBatch(k, tid).length === 0 ? DM_PUT_STOP : DM_PUT_NEXT, first);
@@ -547,7 +666,7 @@ export function shrinkFolio(k: Kernel, tid: number, pfn: number, sc: ScanControl
   if (k.get(L.PG_REF, pfn) !== 1 + cacheRefs) return keep(k, tid, pfn);
   if (anon) deleteFromSwapCache(k, pfn);
   else filemapRemoveFolio(k, pfn);
-  k.set(L.NODE_KSWAPD_FAILURES, k.g.pfnNode[pfn]!, 0);
+  reclaimProgress(k, k.g.pfnNode[pfn]!);
   if (hasFix(k.cfg, 'reclaim-free-calls-free-folio')) {
     folioPut(k, tid, pfn);
   } else {
@@ -562,6 +681,7 @@ export function shrinkFolio(k: Kernel, tid: number, pfn: number, sc: ScanControl
 /** keep: back to the (inactive) LRU, unmapped and in the swap cache, its write in flight. */
 function keepUnderWriteback(k: Kernel, tid: number, pfn: number): boolean {
   folioPutbackLru(k, tid, pfn);
+  markKept(k, tid, pfn);
   if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} under writeback, kept (folio_putback_lru)`);
   return false;
 }
@@ -570,6 +690,15 @@ function keepUnderWriteback(k: Kernel, tid: number, pfn: number): boolean {
 function keep(k: Kernel, tid: number, pfn: number): boolean {
   k.setBits(k.L.PG_FLAGS, pfn, PG_active);
   folioPutbackLru(k, tid, pfn);
+  markKept(k, tid, pfn);
   if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} kept (activate_locked, folio_putback_lru)`);
   return false;
+}
+
+/** kswapd of the folio's node kept it in its current pass (passKept decides whether the pass is over). */
+function markKept(k: Kernel, tid: number, pfn: number): void {
+  const nid = k.g.pfnNode[pfn]!;
+  if (tid !== k.g.kswapdThread(nid)) return;
+  const i = pfn - nodePfnRange(k.m, nid).first;
+  k.setBits(k.L.NODE_KSWAPD_KEPT, keptWord(k, nid, Math.floor(i / 16)), 1 << (i % 16));
 }

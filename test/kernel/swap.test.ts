@@ -147,7 +147,12 @@ test('asynchronous swap device: pageout leaves the folio under writeback, shrink
   t.is(k.get(k.L.SWAP_CACHE, slot) - 1, pfn, 'kept in the swap cache');
   t.is(k.get(k.L.PG_REF, pfn), 1, 'only the swap cache holds it');
   t.is(k.get(k.L.SWAP_DATA, slot), 3, 'written');
+  // The only folio was kept: the pass reclaimed nothing (kswapd_failures 1) and the model's kswapd sleeps
+  // (src/kernel/vmscan.ts passKept); the next wakeup_kswapd starts the later pass.
+  t.is(k.get(k.L.NODE_KSWAPD_FAILURES, D0), 1);
+  t0(wakeupKswapd(k, D0 * 4 + 2));
   t.true(step(k, 'kswapd0', pfn), 'a later pass takes it again');
+  t.is(k.get(k.L.NODE_KSWAPD_FAILURES, D0), 0, 'progress resets kswapd_failures');
   t.is(k.get(k.L.PG_REF, pfn), 0, 'clean, unmapped: freed');
   t.is(k.get(k.L.SWAP_CACHE, slot), 0);
 });
