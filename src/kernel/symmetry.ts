@@ -219,6 +219,8 @@ const UNMOVED = new Set([
   'PG_MEMCG', 'MEMCG_USAGE',
   // cpuset_migrate_mm_wq (a config with the child cpuset has no symmetry: its items name an mm)
   'CS_OLD_MEMS', 'CS_MIGQ_LEN', 'CS_MIGQ_MM', 'CS_MIGQ_FROM', 'CS_MIGQ_TO', 'CS_MIGQ_TMP', 'CS_MIGQ_STARTED',
+  // region B (tworegions): its sysram flags and region A's ops saved aside; no CPU or mm in them.
+  'RB_FLAGS', 'RB_A_OPS',
 ]);
 
 function checkEveryFieldClassified(L: KernelLayout, moved: readonly Field[]): void {
