@@ -25,9 +25,10 @@
 // every fair actor that steps there and one state where every other weakly
 // fair actor is disabled, and back: it is itself a fair cycle.
 //
-// Soundness: the graph must be the full, unreduced state graph. Symmetry and
-// partial-order reduction drop interleavings a liveness argument needs (the
-// TLC complaint), so the checker refuses them (assertLivenessSound).
+// Soundness: the graph must be the full, unreduced, exact state graph.
+// Symmetry and partial-order reduction drop interleavings a liveness argument
+// needs (the TLC complaint), and a fingerprint store may merge states (a false
+// cycle) or drop one, so the checker refuses them (assertLivenessSound).
 // On an incomplete graph (bounds hit) only expanded states are judged: a lasso
 // found there is real, a property that holds is 'unknown'.
 
@@ -56,6 +57,8 @@ export interface TemporalVerdict {
 export interface ReductionRequest {
   readonly symmetry?: boolean;
   readonly por?: boolean;
+  /** The visited-state store asked for (explore's --store): only 'exact' is sound here. */
+  readonly store?: string;
 }
 
 export function assertLivenessSound(r: ReductionRequest): void {
@@ -64,6 +67,9 @@ export function assertLivenessSound(r: ReductionRequest): void {
   }
   if (r.por) {
     throw new LivenessRefusal('liveness checking with --por is refused: partial-order reduction drops interleavings a fair cycle may need (no cycle proviso for liveness here)');
+  }
+  if (r.store !== undefined && r.store !== 'exact') {
+    throw new LivenessRefusal(`liveness checking with --store ${r.store} is refused: the checker reads every state back to label it, and hash compaction could merge two states into a cycle that does not exist or lose one a fair cycle needs (the graph is always exact, tree-compressed)`);
   }
 }
 
