@@ -2,7 +2,8 @@
 // graph (every edge kept), the deadlock check and every temporal property of
 // the config, with the same fixes and bound as the safety row beside it.
 // Prints one JSON line: states, transitions, seconds to build the graph and to
-// judge the properties, graph bytes, bytes/state, rss.
+// judge the properties, graph bytes, bytes/state, rss now and at its peak
+// (the peak includes the checker's per-property arrays beside the graph).
 // Usage: node --import tsx bench/liveness-child.ts canonical [--max-states N] [--fix all]
 import { kernelSystem } from '../models/kernel.system.ts';
 import { buildStateGraph, graphBytes } from '../src/explore/liveness-graph.ts';
@@ -36,4 +37,5 @@ console.log(JSON.stringify({
   graphBytes: bytes,
   bytesPerState: bytes / Math.max(1, g.states),
   rssMiB: process.memoryUsage().rss / 2 ** 20,
+  peakRssMiB: process.resourceUsage().maxRSS / 1024,
 }));

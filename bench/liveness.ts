@@ -15,6 +15,7 @@ interface LivenessFigures {
   readonly graphBytes: number;
   readonly bytesPerState: number;
   readonly rssMiB: number;
+  readonly peakRssMiB: number;
 }
 
 export function printLivenessBench(root: string, config: string, bound: string): boolean {
@@ -32,7 +33,7 @@ export function printLivenessBench(root: string, config: string, bound: string):
       continue;
     }
     const secs = f.graphSeconds + f.checkSeconds;
-    console.log(`  liveness${fix ? ' (fix all)' : '          '} distinct ${Math.round(f.states).toLocaleString('en-US').padStart(12)}  trans ${Math.round(f.transitions).toLocaleString('en-US')}  ${secs.toFixed(2).padStart(7)} s (graph ${f.graphSeconds.toFixed(2)} s + ${f.properties} properties ${f.checkSeconds.toFixed(2)} s)  ${f.bytesPerState.toFixed(1)} B/state  graph ${(f.graphBytes / 2 ** 20).toFixed(0)} MiB  rss ${f.rssMiB.toFixed(0)} MiB  ${f.violated} violated${f.deadlock ? ', DEADLOCK' : ''}${f.complete ? '' : '  INCOMPLETE'}`);
+    console.log(`  liveness${fix ? ' (fix all)' : '          '} distinct ${Math.round(f.states).toLocaleString('en-US').padStart(12)}  trans ${Math.round(f.transitions).toLocaleString('en-US')}  ${secs.toFixed(2).padStart(7)} s (graph ${f.graphSeconds.toFixed(2)} s + ${f.properties} properties ${f.checkSeconds.toFixed(2)} s)  ${f.bytesPerState.toFixed(1)} B/state  graph ${(f.graphBytes / 2 ** 20).toFixed(0)} MiB  rss ${f.rssMiB.toFixed(0)} MiB (peak ${f.peakRssMiB.toFixed(0)})  ${f.violated} violated${f.deadlock ? ', DEADLOCK' : ''}${f.complete ? '' : '  INCOMPLETE'}`);
   }
   return ok;
 }

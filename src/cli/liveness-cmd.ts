@@ -64,7 +64,8 @@ export const livenessCommand: Command = {
     'retried access; an administrator\'s actions happen finitely often); reports leads-to',
     'premises never reached (vacuous) and states with no enabled action that System.deadlock calls a deadlock.',
     '--out-dir DIR writes each violation as a lasso trace DIR/<property>.json (`cramcheck replay` checks it).',
-    '--only ID restricts to a property or a family (LIVE-ACCESS-COMPLETES). --symmetry/--por are refused.',
+    '--only ID restricts to a property or a family (LIVE-ACCESS-COMPLETES). --symmetry/--por/--store fingerprint',
+    'are refused (the graph is always exact and unreduced: tree-compressed states, packed edges).',
     'Exit 0: every property holds and no deadlock; 1: a violation or deadlock; 2: bad input; 3: incomplete.',
   ],
   run(argv: readonly string[], io: Io): number {
@@ -80,11 +81,12 @@ export const livenessCommand: Command = {
         // Accepted only to refuse them with the reason (liveness is unsound under these reductions).
         symmetry: { type: 'boolean' },
         por: { type: 'boolean' },
+        store: { type: 'string' },
       },
       0,
     );
     try {
-      assertLivenessSound({ symmetry: flag(p, 'symmetry'), por: flag(p, 'por') });
+      assertLivenessSound({ symmetry: flag(p, 'symmetry'), por: flag(p, 'por'), store: oneOf(p, 'store', ['exact', 'fingerprint'] as const, 'exact') });
     } catch (e) {
       if (e instanceof LivenessRefusal) throw new UsageError(e.message);
       throw e;

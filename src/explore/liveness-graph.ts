@@ -1,19 +1,29 @@
 // The stored state graph the liveness checker judges: every reachable state
-// (its own StateStore, BFS order, so a state's id is also its BFS rank and the
-// parent links give shortest stems), every edge with the action that took it
-// (compressed rows: the edges of state i are edgeStart[i] .. edgeStart[i+1]-1,
-// free because BFS expands states in id order), and per state the set of
-// fairness groups (actors with weak or strong fairness) able to step there.
+// (its own exact store, tree-compressed like the safety explorer's, in BFS
+// order, so a state's id is also its BFS rank and the parent links give
+// shortest stems), every edge with the action that took it (compressed rows:
+// the edges of state i are edgeStart[i] .. edgeStart[i+1]-1, free because BFS
+// expands states in id order), and per state the set of fairness groups
+// (actors with weak or strong fairness) able to step there.
+//
+// Compact: an edge is its target (4 bytes) and a label (2 bytes while there
+// are fewer than 65,536 labels): the label stands for the pair (action,
+// transition groups of the edge), interned once; the few distinct pairs are
+// kept in labelAction / labelExtra / labelGroups. The columns grow in blocks
+// (chunked-column.ts) and are sealed to exact-size arrays when exploration ends.
 //
 // Enabledness comes from the edges themselves: an actor is enabled in a state
 // iff one of its actions has an edge out of it, the same definition the
 // explorer uses (System.step returns true). A transition group
 // (System.transitionFairness) is enabled iff one of its edges leaves the
-// state; each edge records the transition groups it belongs to (edgeExtra).
+// state; each edge records the transition groups it belongs to (its label's
+// labelExtra).
 
 import { match } from 'ts-pattern';
-import { ADD_EXISTS, ADD_FULL, StateStore } from './store.ts';
+import { Int32Column, LabelColumn } from './chunked-column.ts';
+import { readableStore, type ReadableStore } from './readable-store.ts';
 import { forEachSuccessor, type Fairness, type System } from './system.ts';
+import { ADD_EXISTS, ADD_FULL } from './visited.ts';
 
 /** A bad combination of options or system (the CLI turns it into a usage error, exit 2). */
 export class LivenessRefusal extends Error {
@@ -37,29 +47,9 @@ export interface GraphOptions {
   readonly maxBytes?: number;
 }
 
-/** Growable Int32 column. */
-class Column {
-  data: Int32Array;
-  length = 0;
-  constructor(cap: number) {
-    this.data = new Int32Array(cap);
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Int32Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = v;
-  }
-  trim(): Int32Array {
-    return this.data.subarray(0, this.length);
-  }
-}
-
 export interface StateGraph {
   readonly sys: System;
-  readonly store: StateStore;
+  readonly store: ReadableStore;
   /** States stored (reachable). */
   readonly states: number;
   /** States whose successors are all known: ids 0 .. expanded-1. */
@@ -70,9 +60,14 @@ export interface StateGraph {
   readonly stopReason: string | null;
   readonly edgeStart: Int32Array;
   readonly edgeTo: Int32Array;
-  readonly edgeAction: Int32Array;
-  /** Bits of the transition groups (indices into groups) each edge also belongs to, 0 for none. */
-  readonly edgeExtra: Int32Array;
+  /** Label of each edge: an index into labelAction / labelExtra / labelGroups. */
+  readonly edgeLabel: Uint16Array | Uint32Array;
+  /** The action of each label. */
+  readonly labelAction: Int32Array;
+  /** Bits of the transition groups (indices into groups) the label's edges also belong to, 0 for none. */
+  readonly labelExtra: Int32Array;
+  /** Every fairness group the label's edges count for: the actor's and the transition groups'. */
+  readonly labelGroups: Int32Array;
   readonly groups: readonly FairGroup[];
   /** Fairness group of each action, -1 for actors without fairness. */
   readonly groupOfAction: Int32Array;
@@ -138,13 +133,42 @@ function transitionGroupsByAction(sys: System, groups: readonly FairGroup[]): Gr
 
 /** May a fair cycle take edge e? Not if it belongs to a finite group. */
 export function onFairCycle(g: StateGraph, e: number): boolean {
-  return (g.edgeExtra[e]! & g.finiteMask) === 0;
+  return (g.labelExtra[g.edgeLabel[e]!]! & g.finiteMask) === 0;
 }
 
 /** The fairness groups edge e counts for: its actor's and its transition groups' (bit mask). */
 export function edgeGroups(g: StateGraph, e: number): number {
-  const a = g.groupOfAction[g.edgeAction[e]!]!;
-  return (a >= 0 ? 1 << a : 0) | g.edgeExtra[e]!;
+  return g.labelGroups[g.edgeLabel[e]!]!;
+}
+
+/** The action that took edge e. */
+export function edgeAction(g: StateGraph, e: number): number {
+  return g.labelAction[g.edgeLabel[e]!]!;
+}
+
+/**
+ * Interned (action, transition groups) pairs. Label a is (a, 0), so an edge
+ * outside every transition group costs no lookup; the others are numbered from
+ * actionCount on, first seen first.
+ */
+class Labels {
+  private readonly index = new Map<number, number>();
+  readonly action: number[] = [];
+  readonly extra: number[] = [];
+  constructor(private readonly actionCount: number) {}
+  of(a: number, extra: number): number {
+    if (extra === 0) return a;
+    // extra < 2^31 (at most 31 groups) and a < 2^21: the key is an exact double.
+    const key = a * 2 ** 31 + extra;
+    let l = this.index.get(key);
+    if (l === undefined) {
+      l = this.actionCount + this.action.length;
+      this.index.set(key, l);
+      this.action.push(a);
+      this.extra.push(extra);
+    }
+    return l;
+  }
 }
 
 /** Explore sys breadth-first and keep every edge. */
@@ -152,16 +176,17 @@ export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGrap
   const { groups, groupOfAction } = fairGroups(sys);
   const extraOf = transitionGroupsByAction(sys, groups);
   const maxStates = opts.maxStates ?? Infinity;
-  const store = new StateStore(sys.words, { maxAction: sys.actionCount, ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}) });
+  if (sys.actionCount >= 2 ** 21) throw new LivenessRefusal(`${sys.actionCount} actions: the liveness graph labels at most 2^21`);
+  const store = readableStore(sys.words, { maxAction: sys.actionCount, ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}) });
   const cur = new Uint32Array(sys.words);
   const next = new Uint32Array(sys.words);
   sys.initial(cur);
   store.add(cur, -1, 0);
-  const edgeStart = new Column(1 << 12);
-  const edgeTo = new Column(1 << 14);
-  const edgeAction = new Column(1 << 14);
-  const edgeExtra = new Column(1 << 14);
-  const enabled = new Column(1 << 12);
+  const labels = new Labels(sys.actionCount);
+  const edgeStart = new Int32Column();
+  const edgeTo = new Int32Column();
+  const edgeLabel = new LabelColumn();
+  const enabled = new Int32Column();
   let stopReason: string | null = null;
   let i = 0;
   for (; i < store.size && stopReason === null; i++) {
@@ -187,17 +212,16 @@ export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGrap
         id = r === ADD_EXISTS ? store.find(next) : r;
       }
       edgeTo.push(id);
-      edgeAction.push(a);
-      edgeExtra.push(x);
+      edgeLabel.push(labels.of(a, x));
     });
     enabled.push(en);
     if (stopReason !== null) {
       // State i's successors are not all known: drop its partial row.
-      edgeTo.length = edgeStart.data[i]!;
-      edgeAction.length = edgeStart.data[i]!;
-      edgeExtra.length = edgeStart.data[i]!;
-      edgeStart.length = i;
-      enabled.length = i;
+      const rowStart = edgeStart.get(i);
+      edgeTo.truncate(rowStart);
+      edgeLabel.truncate(rowStart);
+      edgeStart.truncate(i);
+      enabled.truncate(i);
       break;
     }
   }
@@ -213,6 +237,18 @@ export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGrap
       .with('finite', () => (finiteMask |= 1 << b))
       .exhaustive();
   });
+  const labelAction = new Int32Array(sys.actionCount + labels.action.length);
+  const labelExtra = new Int32Array(labelAction.length);
+  for (let a = 0; a < sys.actionCount; a++) labelAction[a] = a;
+  labels.action.forEach((a, k) => {
+    labelAction[sys.actionCount + k] = a;
+    labelExtra[sys.actionCount + k] = labels.extra[k]!;
+  });
+  const labelGroups = labelAction.map((a, l) => {
+    const ga = groupOfAction[a]!;
+    return (ga >= 0 ? 1 << ga : 0) | labelExtra[l]!;
+  });
+  const transitions = edgeTo.length;
   return {
     sys,
     store,
@@ -220,21 +256,23 @@ export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGrap
     expanded,
     complete: stopReason === null,
     stopReason,
-    edgeStart: edgeStart.trim(),
-    edgeTo: edgeTo.trim(),
-    edgeAction: edgeAction.trim(),
-    edgeExtra: edgeExtra.trim(),
+    edgeStart: edgeStart.seal(),
+    edgeTo: edgeTo.seal(),
+    edgeLabel: edgeLabel.seal(),
+    labelAction,
+    labelExtra,
+    labelGroups,
     groups,
     groupOfAction,
-    enabled: enabled.trim(),
+    enabled: enabled.seal(),
     weakMask,
     strongMask,
     finiteMask,
-    transitions: edgeTo.length,
+    transitions,
   };
 }
 
 /** Bytes the graph holds (store + edges + enabled sets), for bench figures. */
 export function graphBytes(g: StateGraph): number {
-  return g.store.bytes() + g.edgeStart.byteLength + g.edgeTo.byteLength + g.edgeAction.byteLength + g.edgeExtra.byteLength + g.enabled.byteLength;
+  return g.store.bytes() + g.edgeStart.byteLength + g.edgeTo.byteLength + g.edgeLabel.byteLength + g.enabled.byteLength + 3 * g.labelAction.byteLength;
 }

@@ -6,7 +6,7 @@
 // entered, never taking a transition of a finite group, so the cycle is itself
 // fair (src/trace/lasso.ts re-checks that).
 
-import { edgeGroups, onFairCycle, type StateGraph } from './liveness-graph.ts';
+import { edgeAction, edgeGroups, onFairCycle, type StateGraph } from './liveness-graph.ts';
 import type { FairComponent } from './liveness.ts';
 
 /** A lasso: actions from the initial state to the cycle's first state, then the cycle's actions (empty: no fair actor can step in the last state). */
@@ -35,7 +35,7 @@ function pathWithin(g: StateGraph, from: number, inside: (s: number) => boolean,
         let cur = w;
         while (cur !== from) {
           const pe = prev.get(cur)!;
-          acts.push(g.edgeAction[pe]!);
+          acts.push(edgeAction(g, pe));
           cur = edgeSource(g, pe);
         }
         return [acts.reverse(), w];
@@ -90,7 +90,7 @@ export function buildLasso(
     walk(hasEdge);
     for (let e = g.edgeStart[cur]!; e < g.edgeStart[cur + 1]!; e++) {
       if (inC(g.edgeTo[e]!) && onFairCycle(g, e) && (edgeGroups(g, e) & (1 << grp)) !== 0) {
-        cycle.push(g.edgeAction[e]!);
+        cycle.push(edgeAction(g, e));
         cur = g.edgeTo[e]!;
         return;
       }
@@ -104,7 +104,7 @@ export function buildLasso(
     // No fair actor steps here (all 'none', or none enabled): any edge inside C and back.
     for (let e = g.edgeStart[cur]!; e < g.edgeStart[cur + 1]!; e++) {
       if (inC(g.edgeTo[e]!) && onFairCycle(g, e)) {
-        cycle.push(g.edgeAction[e]!);
+        cycle.push(edgeAction(g, e));
         cur = g.edgeTo[e]!;
         break;
       }

@@ -25,9 +25,10 @@
 // every fair actor that steps there and one state where every other weakly
 // fair actor is disabled, and back: it is itself a fair cycle.
 //
-// Soundness: the graph must be the full, unreduced state graph. Symmetry and
-// partial-order reduction drop interleavings a liveness argument needs (the
-// TLC complaint), so the checker refuses them (assertLivenessSound).
+// Soundness: the graph must be the full, unreduced, exact state graph.
+// Symmetry and partial-order reduction drop interleavings a liveness argument
+// needs (the TLC complaint), and a fingerprint store may merge states (a false
+// cycle) or drop one, so the checker refuses them (assertLivenessSound).
 // On an incomplete graph (bounds hit) only expanded states are judged: a lasso
 // found there is real, a property that holds is 'unknown'.
 
@@ -56,6 +57,8 @@ export interface TemporalVerdict {
 export interface ReductionRequest {
   readonly symmetry?: boolean;
   readonly por?: boolean;
+  /** The visited-state store asked for (explore's --store): only 'exact' is sound here. */
+  readonly store?: string;
 }
 
 export function assertLivenessSound(r: ReductionRequest): void {
@@ -64,6 +67,9 @@ export function assertLivenessSound(r: ReductionRequest): void {
   }
   if (r.por) {
     throw new LivenessRefusal('liveness checking with --por is refused: partial-order reduction drops interleavings a fair cycle may need (no cycle proviso for liveness here)');
+  }
+  if (r.store !== undefined && r.store !== 'exact') {
+    throw new LivenessRefusal(`liveness checking with --store ${r.store} is refused: the checker reads every state back to label it, and hash compaction could merge two states into a cycle that does not exist or lose one a fair cycle needs (the graph is always exact, tree-compressed)`);
   }
 }
 
@@ -188,10 +194,15 @@ function fairComponents(g: StateGraph, region: Stamps, stamp: number): FairCompo
   return out;
 }
 
-/** Premise and goal of a property in every stored state (1 = holds). */
+/** Premise and goal of a property in every stored state, one bit a state (bit s set: holds in s; read with bitAt). */
 export interface Labels {
   readonly premise: Uint8Array;
   readonly goal: Uint8Array;
+}
+
+/** Bit s of a bit set. */
+export function bitAt(bits: Uint8Array, s: number): boolean {
+  return ((bits[s >>> 3]! >>> (s & 7)) & 1) !== 0;
 }
 
 /**
@@ -201,15 +212,17 @@ export interface Labels {
  */
 export function labelStates(g: StateGraph, ts: readonly Temporal[]): Labels[] {
   const buf = new Uint32Array(g.sys.words);
-  const out = ts.map(() => ({ premise: new Uint8Array(g.states), goal: new Uint8Array(g.states) }));
+  const bytes = (g.states + 7) >>> 3;
+  const out = ts.map(() => ({ premise: new Uint8Array(bytes), goal: new Uint8Array(bytes) }));
   for (let s = 0; s < g.states; s++) {
     g.store.read(s, buf);
+    const byte = s >>> 3, bit = 1 << (s & 7);
     for (let i = 0; i < ts.length; i++) {
       const t = ts[i]!;
       const l = out[i]!;
       const p = t.kind === 'eventually' ? s === 0 : t.kind === 'always-eventually' ? true : t.premise ? t.premise(buf) : true;
-      if (p) l.premise[s] = 1;
-      if (t.goal(buf)) l.goal[s] = 1;
+      if (p) l.premise[byte]! |= bit;
+      if (t.goal(buf)) l.goal[byte]! |= bit;
     }
   }
   return out;
@@ -229,8 +242,8 @@ export function checkTemporal(g: StateGraph, t: Temporal, labels?: Labels): Temp
   const notQ = region.fresh();
   let premiseStates = 0;
   for (let s = 0; s < g.states; s++) {
-    if (premise[s]) premiseStates++;
-    if (s < n && !goal[s]) region.a[s] = notQ;
+    if (bitAt(premise, s)) premiseStates++;
+    if (s < n && !bitAt(goal, s)) region.a[s] = notQ;
   }
   const head = { id: t.id, kind: t.kind, source: t.source, description: t.description, premiseStates };
   const comps = fairComponents(g, region, notQ);
@@ -261,7 +274,7 @@ export function checkTemporal(g: StateGraph, t: Temporal, labels?: Labels): Temp
   }
   let witness = -1;
   for (let s = 0; s < n; s++) {
-    if (premise[s] && bad[s]) {
+    if (bad[s] && bitAt(premise, s)) {
       witness = s;
       break;
     }

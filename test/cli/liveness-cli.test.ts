@@ -55,6 +55,9 @@ test('liveness: reductions it is not sound with are refused, unknown properties 
   const p = await cli('liveness', '--config', 'tiny', '--por');
   t.is(p.code, 2);
   t.regex(p.stderr, /partial-order/);
+  const f = await cli('liveness', '--config', 'tiny', '--store', 'fingerprint');
+  t.is(f.code, 2);
+  t.regex(f.stderr, /^cramcheck: liveness checking with --store fingerprint is refused: [^\n]+\n$/);
   const u = await cli('liveness', '--config', 'tiny', '--only', 'LIVE-NOPE');
   t.is(u.code, 2);
   t.regex(u.stderr, /^cramcheck: --only: no liveness property 'LIVE-NOPE'/);

@@ -160,6 +160,8 @@ test('lasso replay rejects an open cycle, an unfair cycle and a goal on the cycl
 test('reductions the checker is not sound with are refused', (t) => {
   t.throws(() => assertLivenessSound({ symmetry: true }), { instanceOf: LivenessRefusal, message: /symmetry/ });
   t.throws(() => assertLivenessSound({ por: true }), { instanceOf: LivenessRefusal, message: /partial-order/ });
+  t.throws(() => assertLivenessSound({ store: 'fingerprint' }), { instanceOf: LivenessRefusal, message: /--store fingerprint is refused: .*hash compaction/ });
+  t.notThrows(() => assertLivenessSound({ store: 'exact' }));
   t.notThrows(() => assertLivenessSound({}));
 });
 
