@@ -9,7 +9,7 @@ import type { Kernel } from '../kernel/kernel.ts';
 
 // (A leaf module: page.ts and compression.ts use it, so it imports no kernel code.)
 /** The node's memory blocks (contiguous in the static geometry): the first index and how many. */
-function nodeBlockRange(k: Kernel, nid: number): { first: number; n: number } {
+export function nodeBlockRange(k: Kernel, nid: number): { first: number; n: number } {
   let first = -1;
   let n = 0;
   k.g.blocks.forEach((b, i) => {

@@ -357,6 +357,9 @@ export function zoneForPfnRange(k: Kernel, onlineType: number, block: number): n
   return kernelZone;
 }
 
+/** The node's memory blocks (the geometry is static, blocks of a node are contiguous): the first index and how many. */
+export { nodeBlockRange } from '../cxl/regions.ts';
+
 /**
  * add_private_memory_driver_managed(nid, start, size, name, flags,
  * online_type, np), in its order (5.1): np NULL -> -EINVAL; register; add;
@@ -366,18 +369,6 @@ export function zoneForPfnRange(k: Kernel, onlineType: number, block: number): n
  * reference to an np that was registered a moment ago under the same lock.
  */
 // mm/memory_hotplug.c: add_private_memory_driver_managed
-/** The node's memory blocks (the geometry is static, blocks of a node are contiguous): the first index and how many. */
-export function nodeBlockRange(k: Kernel, nid: number): { first: number; n: number } {
-  let first = -1;
-  let n = 0;
-  k.g.blocks.forEach((b, i) => {
-    if (b.node !== nid) return;
-    if (first < 0) first = i;
-    n++;
-  });
-  return { first, n };
-}
-
 export function addPrivateMemoryDriverManaged(k: Kernel, nid: number, firstBlock: number, nBlocks: number, onlineType: number, npSlot: number, otherNp = false): number {
   ran(k, 'add_private_memory_driver_managed');
   if (npSlot < 0) {

@@ -2,23 +2,11 @@
 // (in a burst), so runs go as deep as the kernel lets them. These pin the
 // mutants the old uniform mode missed (issue 5) on a fixed seed.
 import test from 'ava';
-import { mutantCatalogue, mutantFixes, resolveSystem } from '../../src/cli/systems.ts';
-import { kernelCatalog } from '../../src/cli/kernel-systems.ts';
-import { ConformanceChecker } from '../../models/conformance.ts';
-import { runActions, runChoices, runMbt, type MbtOptions } from '../../src/mbt/engine.ts';
-import { abstractionsFor } from '../../src/mbt/machines.ts';
+import { mutantRun } from './mutant-run.ts';
+import { runActions, runChoices, runMbt } from '../../src/mbt/engine.ts';
 import { replaySteps } from '../../src/trace/replay.ts';
 import { bm1System, BM1_CONFIGS } from '../../models/bm1.ts';
 
-/** As `mbt --all-mutants` runs a kernel mutant: its catalogue config, every fix, machines, judged on one invariant. */
-function mutantRun(mutant: string, config: string, property: string, opts: MbtOptions) {
-  // every fix on, less the mutant's fixesOff (as `cramcheck mutants` runs it)
-  const info = mutantCatalogue('kernel').find((m) => m.name === mutant)!;
-  const fixes = mutantFixes(info, ['all'], kernelCatalog().fixes);
-  const { sys, descriptor } = resolveSystem({ system: 'kernel', config, mutant, fixes, conformance: true });
-  const machines = new ConformanceChecker(abstractionsFor(sys, descriptor));
-  return { sys, r: runMbt(sys, { ...opts, machines, property }) };
-}
 
 // mm/migrate.c migrate_folio_done: the mutant keeps the isolation reference of a promoted
 // folio, so each demote/promote cycle leaves one more compressed copy on the device

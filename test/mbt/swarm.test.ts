@@ -2,21 +2,11 @@
 // of a random subset of the actors, falling back to every enabled action when
 // none of them can step.
 import test from 'ava';
-import { mutantCatalogue, mutantFixes, resolveSystem } from '../../src/cli/systems.ts';
-import { kernelCatalog } from '../../src/cli/kernel-systems.ts';
-import { ConformanceChecker } from '../../models/conformance.ts';
+import { mutantRun } from './mutant-run.ts';
 import { actorIndex, choosableActions, enabledActions, runChoices, runMbt, type MbtOptions } from '../../src/mbt/engine.ts';
-import { abstractionsFor } from '../../src/mbt/machines.ts';
 import { replaySteps } from '../../src/trace/replay.ts';
 import { bm1System, BM1_CONFIGS } from '../../models/bm1.ts';
 
-function mutantRun(mutant: string, config: string, property: string, opts: MbtOptions) {
-  const info = mutantCatalogue('kernel').find((m) => m.name === mutant)!;
-  const fixes = mutantFixes(info, ['all'], kernelCatalog().fixes);
-  const { sys, descriptor } = resolveSystem({ system: 'kernel', config, mutant, fixes, conformance: true });
-  const machines = new ConformanceChecker(abstractionsFor(sys, descriptor));
-  return { sys, r: runMbt(sys, { ...opts, machines, property }) };
-}
 
 test('choosableActions: only the active actors, all of them when none of those can step, empty only when nothing is enabled', (t) => {
   const sys = bm1System(BM1_CONFIGS.small);
