@@ -23,7 +23,7 @@ import {
 } from '../kernel/defs.ts';
 import { folioIsolateLru, folioNrPages, folioPut, folioPutbackLru, folioTestAnon, lruAddDrain } from '../kernel/folio.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import { pinsOn } from '../kernel/gup_longterm.ts';
+import { folioMaybeDmaPinned as folioPinned } from '../kernel/folio_pin.ts';
 import { EV_CN_USE_AFTER_FREE, EV_LIFECYCLE, GA_WHILE_BLOCKED, LK_MMAP_READ, LK_PTL, PG_lru, REF_CN, THREAD_REGS } from '../kernel/layout.ts';
 import { threadNode } from '../kernel/memory.ts';
 import { memoryTierRefreshDemotion } from '../kernel/memory_tiers.ts';
@@ -572,9 +572,4 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
   }
 }
 
-/** folio_maybe_dma_pinned: a GUP pin (pin_user_pages) or a FOLL_LONGTERM pin is held on the folio. */
-// include/linux/mm.h: folio_maybe_dma_pinned
-function folioPinned(k: Kernel, pfn: number): boolean {
-  for (let t = 0; t < k.L.THR_PIN.len; t++) if (k.get(k.L.THR_PIN, t) === pfn + 1) return true;
-  return pinsOn(k, pfn) > 0;
-}
+

@@ -39,9 +39,10 @@ import { nodePrivateHasFlag } from './node_private.ts';
 import { opsById } from './ops_table.ts';
 import { allocPages } from './page_alloc.ts';
 import { ran } from './ran.ts';
+import { PIN_NONE } from './folio_pin.ts';
 
-/** THR_LT_PIN_STAGE values. */
-export const PIN_NONE = 0;
+/** THR_LT_PIN_STAGE values (PIN_NONE, no pin, lives in folio_pin.ts). */
+export { PIN_NONE };
 /** __get_user_pages_locked pinned THR_LT_PIN; check_and_migrate_movable_folios is the next step. */
 export const PIN_CHECK = 1;
 /** pin_user_pages returned the pin; it is held until unpin_user_page. */
@@ -194,9 +195,4 @@ export function unpinUserPage(k: Kernel, tid: number): void {
   folioPut(k, tid, pfn);
 }
 
-/** Threads holding a long-term pin (PIN_HELD) on pfn, or between pin and check (PIN_CHECK). */
-export function pinsOn(k: Kernel, pfn: number): number {
-  let n = 0;
-  for (let t = 0; t < k.g.threads.length; t++) if (k.get(k.L.THR_LT_PIN_STAGE, t) !== PIN_NONE && k.get(k.L.THR_LT_PIN, t) === pfn + 1) n++;
-  return n;
-}
+export { pinsOn } from './folio_pin.ts';

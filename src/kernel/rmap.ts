@@ -11,6 +11,7 @@ import { folioGet, folioNid, folioNrPages, folioPut, folioTestAnon, folioTestSwa
 import { swapDuplicate } from './swap.ts';
 import { EV2_MAP_FREE, event2, pageInBuddy } from './ghost.ts';
 import { ran } from './ran.ts';
+import { folioMaybeDmaPinned } from './folio_pin.ts';
 
 /** Does PTE slot s (present or migration entry) point into folio [pfn, pfn+nr)? */
 function slotMapsFolio(k: Kernel, s: number, pfn: number, nr: number, kind: number): boolean {
@@ -140,6 +141,13 @@ export function tryToUnmap(k: Kernel, pfn: number): boolean {
   if (anon && !folioTestSwapcache(k, pfn)) return false;
   const slot = k.get(k.L.PG_SWAP, pfn) - 1;
   const slots = rmapSlots(k, pfn, PTE_PRESENT);
+  // folio_try_share_anon_rmap_pte fails on a PageAnonExclusive page that may be
+  // pinned (folio_maybe_dma_pinned): the walk restores the PTE and aborts, so a
+  // pinned exclusive anon page stays mapped (the pin's user keeps seeing it).
+  if (anon && folioMaybeDmaPinned(k, pfn) && slots.some((s) => k.has(k.L.PTE_FLAGS, s, PTE_EXCL))) {
+    if (k.log) k.trace(`try_to_unmap(pfn ${pfn}): exclusive anon page may be pinned, not unmapped`);
+    return false;
+  }
   for (const s of slots) {
     if (k.has(k.L.PTE_FLAGS, s, PTE_DIRTY)) k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
     if (anon) {
