@@ -37,6 +37,7 @@ export const PG_hwpoison = 1 << 9;
 export const PG_active = 1 << 10;
 export const PG_unevictable = 1 << 11;
 export const PG_reserved = 1 << 12; // not part of any block that is online
+export const PG_hwpoison_ref = 1 << 13; // ghost: memory_failure's get_hwpoison_page reference, kept for good (INV-FOLIO-REFS counts it)
 
 // GH_ALLOC bits (ghost: how the folio now at this pfn was allocated)
 export const GA_PRIVATE_OK = 1 << 0; // gfp had __GFP_PRIVATE and the preferred nid was this page's node
@@ -50,6 +51,8 @@ export const PTE_NONE = 0;
 export const PTE_PRESENT = 1;
 export const PTE_MIGRATION = 2;
 export const PTE_SWAP = 3;
+/** A hwpoison swap entry (make_hwpoison_entry): memory_failure unmapped a poisoned page here; VAL = its pfn. */
+export const PTE_HWPOISON = 4;
 
 // PTE_FLAGS bits
 export const PTE_WRITE = 1 << 0;
@@ -336,7 +339,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     VMA_POL_MODE: b.add('VMA_POL_MODE', MV, 5),
     VMA_POL_NODES: b.add('VMA_POL_NODES', MV, nodemask),
     VMA_POL_FLAGS: b.add('VMA_POL_FLAGS', MV, U16),
-    PTE_KIND: b.add('PTE_KIND', MV, 3),
+    PTE_KIND: b.add('PTE_KIND', MV, 4),
     PTE_FLAGS: b.add('PTE_FLAGS', MV, 63),
     PTE_VAL: b.add('PTE_VAL', MV, Math.max(P, cfg.swapSlots)),
     GH_LAST_WRITE: b.add('GH_LAST_WRITE', MV, cfg.contentValues),
