@@ -27,6 +27,10 @@ import { FIXES } from '../../src/kernel/fixes.ts';
 import { PIN_HELD } from '../../src/kernel/gup_longterm.ts';
 import { PTE_EXCL, PTE_PRESENT, PTE_WRITE } from '../../src/kernel/layout.ts';
 import { doPagesMove } from '../../src/kernel/migrate.ts';
+import { takePageOffBuddy } from '../../src/kernel/buddy.ts';
+import { ENOMEM } from '../../src/kernel/defs.ts';
+import { dupMm } from '../../src/kernel/fork.ts';
+import { pageInBuddy } from '../../src/kernel/ghost.ts';
 import { D0, P, nodeOf, ptePfn, runCpu, scenario, slotOf, step, traced } from '../helpers/scenario.ts';
 import { wakeupKswapd } from '../../src/kernel/vmscan.ts';
 import { OP_KSWAPD_DEMOTE } from '../../src/kernel/ops_codes.ts';
@@ -112,6 +116,19 @@ test('a FOLL_WRITE long-term pin of a read-only VMA fails with -EFAULT (check_vm
   runCpu(k, 0);
   t.is(k.get(k.L.THR_LT_PIN_STAGE, k.g.cpuThread(0)), 0);
   t.true(k.log!.some((l) => l === 'pin_user_pages(v0, FOLL_LONGTERM) = -EFAULT'));
+});
+
+test('fork fails with -ENOMEM when the copy of a pinned page cannot be allocated; the half-built child mm is torn down (copy_pte_range: folio_prealloc fails)', (t) => {
+  const k = traced(scenario({ programs: [writeThen({ op: 'pin_user_pages', vaddr: 0 })], cpuMms: [0], mms: 2 }));
+  runCpu(k, 0);
+  // Nothing left for GFP_HIGHUSER_MOVABLE: every free DRAM page is taken (P is never a fallback).
+  for (let pfn = 0; pfn < k.g.pfns; pfn++) if (k.cfg.nodes[k.g.pfnNode[pfn]!]?.kind !== 'private' && pageInBuddy(k, pfn)) takePageOffBuddy(k, pfn);
+  t.is(dupMm(k, 0, 1, k.g.cpuThread(0)), -ENOMEM);
+  t.is(k.get(k.L.MM_LIVE, 1), 0, 'no child');
+  t.is(k.get(k.L.PTE_KIND, slotOf(k, 1, 0)), 0);
+  const parent = pte(k, 0);
+  t.true((parent.flags & PTE_EXCL) !== 0 && (parent.flags & PTE_WRITE) !== 0, 'the pinned page is untouched');
+  t.is(k.get(k.L.PG_MAPCOUNT, parent.pfn), 1);
 });
 
 for (const config of ['forkpin', 'longpinw']) {
