@@ -45,6 +45,11 @@ export const GA_WHILE_BLOCKED = 1 << 1; // allocated on a private node while mig
 export const GA_CONTIG = 1 << 2; // alloc_contig_pages (no numa_zone_alloc_allowed check)
 export const GA_GFP_PRIVATE = 1 << 3; // gfp had __GFP_PRIVATE
 export const GA_PREFERRED_HERE = 1 << 4; // the preferred nid was this page's node
+// The page's flush_record bit was already set when this folio was allocated: left by an earlier
+// folio whose last free skipped cxl_compression_flush_cb (CRAM unregistered, SEMANTICS 8.2 R6).
+// v4 never clears such a bit before post_teardown frees the bitmap; the folio abstraction must not
+// read it as this folio's deferred free (models/abstraction.ts).
+export const GA_OVER_FLUSH_BIT = 1 << 5;
 
 // PTE_KIND values
 export const PTE_NONE = 0;
@@ -330,7 +335,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     PG_CONTENT: b.add('PG_CONTENT', P, cfg.contentValues - 1),
     PG_FLUSH_BIT: b.add('PG_FLUSH_BIT', P, 1),
     PG_LRU_BATCH: b.add('PG_LRU_BATCH', P, C),
-    GH_ALLOC: b.add('GH_ALLOC', P, 31),
+    GH_ALLOC: b.add('GH_ALLOC', P, 63),
     GH_EXPECT: b.add('GH_EXPECT', P, cfg.contentValues),
     MM_LIVE: b.add('MM_LIVE', cfg.mms, 1),
     VMA_FLAGS: b.add('VMA_FLAGS', MV, 127),
