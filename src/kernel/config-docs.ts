@@ -47,6 +47,8 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   memcgfree: 'memcg with MADV_DONTNEED of v0 before the second fault: a demoted v0\'s free is deferred into a flush buffer, still charged',
   tworegions: 'two CXL regions on P, each its own sysram and np: the compression driver (probe, teardown, re-probe) on block 0 and the cxl_mempolicy driver (probe, remove, re-probe) on block 1',
   driverflush: 'driver with the cxl-flush kthread and no device IRQs: the teardown\'s offline_pages waits for a deferred free the kthread sends (LIVE-TEARDOWN-TERMINATES)',
+  taskpol: "task policies beyond faults: an INTERLEAVE|RELATIVE task policy read by kernel allocations in the task's context (alloc_pages: interleave_nodes, il_prev), copied to a fork child (mpol_dup), a PREFERRED_MANY policy; rebound by cpuset.mems writes and P's probe and teardown",
+  zonenormal: "P hot-added online_kernel (the sysram hotplug attribute) into ZONE_NORMAL with MIGRATION|MEMPOLICY ops: the allocation matrix over preferred {D0, P}, an mbind to P, a long-term pin and the teardown",
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

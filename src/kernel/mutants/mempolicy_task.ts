@@ -26,6 +26,14 @@ export const MEMPOLICY_TASK_MUTANTS: readonly Mutant[] = [
       'migrate_folios_to_node allocates a private target directly with GFP_PRIVATE instead of calling the node\'s migrate_to: a user migration (here cpuset.memory_migrate\'s do_migrate_pages) puts a folio on CRAM\'s node without CRAM\'s say.',
     config: 'mpolflags',
   },
+  {
+    name: 'interleave-nodes-no-wrap',
+    site: 'mm/mempolicy.c: interleave_nodes',
+    catches: 'INV-MEM-SAFETY',
+    description:
+      'interleave_nodes takes next_node(il_prev, nodes) instead of next_node_in: past the last node of the mask it returns MAX_NUMNODES instead of wrapping (il_prev starts at MAX_NUMNODES - 1, so the first kernel allocation of an interleaving task already does), and alloc_pages hands __alloc_pages a node past node_data[].',
+    config: 'taskpol',
+  },
 ];
 
 export const MEMPOLICY_TASK_FIXES: readonly Fix[] = [
