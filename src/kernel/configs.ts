@@ -565,10 +565,10 @@ export const KERNEL_CONFIG_PARAMS = {
   // v4's hotplug_store hands the type to add_private_memory_driver_managed,
   // which refuses none, so P's range is onlined into ZONE_NORMAL (P's only
   // zone here). No CRAM: a driver on cpu0 adds P that way for np0 with 'mpol'
-  // (MIGRATION | MEMPOLICY), then its task runs the allocation matrix over
-  // preferred {D0, P} (GFP_KERNEL | __GFP_PRIVATE now finds a zone on P), binds
-  // v0 to P, faults it there, pins it long-term (migrated off: no LONGTERM_PIN)
-  // and the driver tears P down; the cpuset toggle interleaves.
+  // (MIGRATION | MEMPOLICY), binds v0 to P, faults it there, pins it long-term
+  // (migrated off: no LONGTERM_PIN) and tears P down; a second CPU of the same
+  // mm runs the allocation matrix over preferred {D0, P} meanwhile
+  // (GFP_KERNEL | __GFP_PRIVATE finds a zone on P while it is online).
   zonenormal: {
     name: 'zonenormal', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false, cpuset: true,
     privateZone: 'NORMAL', extraPrivatePages: 2,
@@ -576,7 +576,6 @@ export const KERNEL_CONFIG_PARAMS = {
     extraOps: [
       { op: 'add_private_memory', node: 1, np: 0, online: 'kernel' },
       { op: 'node_private_set_ops', node: 1, table: 'mpol' },
-      ...allocMatrixProgram([0, 1], 2),
       { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' },
       { op: 'mbind', vaddr: 0, mode: 'bind', nodes: [1] },
       { op: 'write', vaddr: 0, value: 1 },
@@ -585,6 +584,8 @@ export const KERNEL_CONFIG_PARAMS = {
       { op: 'unpin_user_pages' },
       { op: 'offline_and_remove_private_memory', node: 1 },
     ],
+    // Kernel code of the same task on a second CPU: the allocation matrix, interleaved with the hot-add and the teardown.
+    extraCpus: [{ mm: 0, program: allocMatrixProgram([0, 1], 2) }],
   },
   // driver with the cxl-flush kthread (and the overflow works) and no device
   // IRQs: v4's convert_region_to_sysram starts the kthread before it registers

@@ -174,7 +174,10 @@ export function mpolRebindNodemask(k: Kernel, pol: Mempolicy, w: number, newMems
 // mm/mempolicy.c: mpol_rebind_policy
 export function mpolRebindPolicy(k: Kernel, pol: Mempolicy, w: number, newMask: number, keepPrivate = false): { pol: Mempolicy; w: number } | null {
   if (pol.mode === MPOL_DEFAULT || pol.mode === MPOL_LOCAL) return null;
-  if (!(pol.flags & MPOL_MODE_FLAGS) && w === newMask) return null;
+  // Fix mpol-private-rebind-on-hotplug: a policy with MPOL_F_PRIVATE is rebound even when
+  // w equals the new mask, so the drop and the MPOL_F_PRIVATE recompute see the node's new state.
+  const priv = hasFix(k.cfg, 'mpol-private-rebind-on-hotplug') && (pol.flags & MPOL_F_PRIVATE) !== 0;
+  if (!(pol.flags & MPOL_MODE_FLAGS) && w === newMask && !priv) return null;
   if (pol.mode === MPOL_PREFERRED || pol.mode === MPOL_PREFERRED_MANY) return { pol, w: newMask };
   return mpolRebindNodemask(k, pol, w, newMask, keepPrivate);
 }

@@ -53,4 +53,12 @@ export const MEMPOLICY_TASK_FIXES: readonly Fix[] = [
     description:
       'Refuse (-EINVAL, folios left on the list) a migration whose reason is not MR_DEMOTION. cram_ops sets NP_OPS_MIGRATION and cram_migrate_to never checks the reason, so migrate_folios_to_node hands it any user migration to the node: move_pages, and the do_migrate_pages that cpuset.memory_migrate (on by default on cgroup v2) queues on a cpuset.mems write: {D0, D1} -> {D0, P} maps D1 onto P and moves the task\'s freshly written folio onto compressed memory, against the cover letter\'s "Folios reach the private node only via reclaim (demotion)".',
   },
+  {
+    name: 'mpol-private-rebind-on-hotplug',
+    site: 'mm/mempolicy.c: mpol_rebind_policy',
+    mends: 'INV-MPOL',
+    config: 'zonenormal',
+    description:
+      'Do not skip the rebind of a policy carrying MPOL_F_PRIVATE when its w already equals the new mask, so mpol_rebind_nodemask drops the private nodes that lost NP_OPS_MEMPOLICY and recomputes MPOL_F_PRIVATE on every cpuset hotplug update. v4 sets the flag once (mpol_set_nodemask) and recomputes it only in mpol_rebind_nodemask, which mpol_rebind_policy skips for a policy without a user flag whose w equals the new mask: an mbind(MPOL_BIND, {P}) made while P had NP_OPS_MEMPOLICY keeps MPOL_F_PRIVATE after the driver offlines and removes P (cpuset_handle_hotplug rebinds the VMA policies of a cgroup v2 cpuset to its unchanged cpuset.mems), so its faults go on passing __GFP_PRIVATE for a node that may come back with other ops (a re-probe by the compression driver: cram_ops lack NP_OPS_MEMPOLICY).',
+  },
 ];
