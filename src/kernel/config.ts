@@ -186,6 +186,12 @@ export interface KernelConfig {
   readonly choices: Readonly<Record<string, string>>;
   /** The masks (node lists) the administrator writes to the child's cpuset.mems; default: every node, the DRAM nodes, the private nodes. */
   readonly cpusetWrites?: readonly (readonly number[])[];
+  /**
+   * How many identical cpuset_migrate_mm items (same mm, from, to) may wait
+   * queued and not started at once (default 1: a second is not queued). Tests
+   * raise it to show the bound loses no state (test/kernel/cpuset-migrate-dup.test.ts).
+   */
+  readonly cpusetMigrateDupBound?: number;
   /** Which background actors exist in this configuration. */
   readonly actors: {
     readonly kswapd: boolean;
