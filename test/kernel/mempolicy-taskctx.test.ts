@@ -14,19 +14,26 @@ import { kernelSystem } from '../../models/kernel.system.ts';
 import { explore } from '../../src/explore/explorer.ts';
 import { withProperties } from '../../src/explore/system.ts';
 import { configByName } from '../../src/kernel/configs.ts';
-import { MAX_NUMNODES, MPOL_BIND, MPOL_DEFAULT, MPOL_F_RELATIVE_NODES, MPOL_INTERLEAVE } from '../../src/kernel/defs.ts';
+import { __GFP_PRIVATE, GFP_HIGHUSER_MOVABLE, MAX_NUMNODES, MMOP_ONLINE_MOVABLE, MPOL_BIND, MPOL_DEFAULT, MPOL_F_PRIVATE, MPOL_F_RELATIVE_NODES, MPOL_INTERLEAVE, MPOL_PREFERRED_MANY } from '../../src/kernel/defs.ts';
 import { filemapGetFolio } from '../../src/kernel/filemap.ts';
 import { FIXES } from '../../src/kernel/fixes.ts';
 import { EV2_NODE_DATA_OOB, event2Set } from '../../src/kernel/ghost.ts';
 import { boot } from '../../src/kernel/boot.ts';
 import { zoneNode } from '../../src/kernel/geometry.ts';
-import { buildMachine } from '../../src/kernel/kernel.ts';
-import { doSetMempolicy, taskPolicy } from '../../src/kernel/mempolicy.ts';
+import { buildMachine, type Kernel } from '../../src/kernel/kernel.ts';
+import { VMA_MAPPED } from '../../src/kernel/layout.ts';
+import { allocPagesMpol, doMbind, doSetMempolicy, taskPolicy, vmaPolicy } from '../../src/kernel/mempolicy.ts';
+import { addPrivateMemoryDriverManaged } from '../../src/kernel/memory_hotplug.ts';
+import { nodePrivateSetOps } from '../../src/kernel/node_private.ts';
+import { opsIdByName } from '../../src/kernel/ops_table.ts';
 import { cpuStep } from '../../src/kernel/workload.ts';
 import { bootWithP, D0, D1, P } from '../helpers/machines.ts';
 
 const bit = (...n: number[]) => n.reduce((m, x) => m | (1 << x), 0);
 const ALL = FIXES.map((f) => f.name);
+function mapSlot(k: Kernel, mm: number, v: number): void {
+  k.setBits(k.L.VMA_FLAGS, mm * k.cfg.vaddrs + v, VMA_MAPPED);
+}
 
 test('filemap_alloc_folio -> folio_alloc -> alloc_pages: an INTERLEAVE task policy spreads page-cache folios by il_prev (the VMA policy is ignored, the task\'s is not)', (t) => {
   const k = bootWithP({}, 'mpol');
@@ -99,4 +106,28 @@ test('kernel allocations in task context never add __GFP_PRIVATE (v4 adds it in 
   let free = 0;
   for (let z = 0; z < k.g.zones; z++) if (zoneNode(z) === P) free += k.get(k.L.ZONE_FREE, z);
   t.true(free > 0);
+});
+
+// The home node (open in the README's task-mempolicy row, derived): set_mempolicy_home_node
+// accepts any online node ("if (home_node >= MAX_NUMNODES || !node_online(home_node)) return
+// -EINVAL;"), a private one included, for a VMA's MPOL_BIND or MPOL_PREFERRED_MANY policy, and
+// policy_nodemask starts there ("if (pol->home_node != NUMA_NO_NODE) *nid = pol->home_node;").
+// The model has no home_node field: the allocator path is shown by passing Q as the start nid.
+test('home node (derived, not modelled): MPOL_PREFERRED_MANY over an opted-in P with home node Q, a private node without NP_OPS_MEMPOLICY, allocates on Q in alloc_pages_preferred_many\'s second pass (__GFP_PRIVATE, no nodemask, Q\'s zonelist)', (t) => {
+  const k = bootWithP({ secondPrivate: true }, 'mpol');
+  const q = 3;
+  const first = k.g.blocks.findIndex((b) => b.node === q);
+  t.is(addPrivateMemoryDriverManaged(k, q, first, 1, MMOP_ONLINE_MOVABLE, 1), 0);
+  t.is(nodePrivateSetOps(k, q, opsIdByName(k, 'demote')), 0); // CRAM-like: no NP_OPS_MEMPOLICY
+  mapSlot(k, 0, 0);
+  t.is(doMbind(k, 0, 0, MPOL_PREFERRED_MANY, bit(P)), 0);
+  const pol = vmaPolicy(k, 0, 0);
+  t.true((pol.flags & MPOL_F_PRIVATE) !== 0);
+  // vma_alloc_folio_noprof: MPOL_F_PRIVATE -> __GFP_PRIVATE; folio_alloc_mpol with nid = home node Q.
+  const pfn = allocPagesMpol(k, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0, pol, 0, q);
+  t.not(pfn, -1);
+  t.is(k.g.pfnNode[pfn], q);
+  // Without a home node (nid = the CPU's node) the same policy never reaches Q.
+  const d = allocPagesMpol(k, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0, pol, 0, D0);
+  t.not(k.g.pfnNode[d], q);
 });
