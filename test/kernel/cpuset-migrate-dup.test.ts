@@ -59,6 +59,7 @@ test('cpuset_migrate_mm: a second (or third) identical item waiting on cpuset_mi
   const one = run(1);
   const two = run(2);
   const three = run(3);
+  t.log(`bound 1: ${one.states} states; 2: ${two.states} (${two.dupStates} with two identical items waiting); 3: ${three.states}; projected: ${one.projected.size} / ${two.projected.size} / ${three.projected.size}`);
   // The bound binds: with 2 the queue does hold two identical waiting items.
   t.is(one.dupStates, 0);
   t.true(two.dupStates > 0);
