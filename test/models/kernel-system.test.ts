@@ -14,9 +14,10 @@ test('named configs: tiny, small, canonical, flush, driver, pressure, the mutant
     const cfg = configByName(n);
     t.is(cfg.name, n);
     // SEMANTICS 3.3 topology: DRAM first, one MOVABLE-only private node in a slower tier
+    // (zonenormal: the range hot-added online_kernel, in ZONE_NORMAL)
     const priv = cfg.nodes.filter((x) => x.kind === 'private');
     t.is(priv.length, 1);
-    t.deepEqual(priv[0]!.zones.map((z) => z.type), ['MOVABLE']);
+    t.deepEqual(priv[0]!.zones.map((z) => z.type), [n === 'zonenormal' ? 'NORMAL' : 'MOVABLE']);
     t.true((priv[0]!.adistance ?? 0) > (cfg.nodes[0]!.adistance ?? 0));
     t.deepEqual([...cfg.device.cost], [0, 2, 4]);
     t.true(cfg.device.lthresh <= cfg.device.physUnits);
