@@ -331,11 +331,12 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     summary: 'no page is read, written, freed, referenced or mapped while it is free in the buddy (KASAN / DEBUG_VM)',
     statement:
       'At the moment it happens (inside a step, not only between steps): no read or write of a page\'s contents while the page is ' +
-      'free in the buddy, no second free of a free page, no folio_get or folio_put on a free folio, and no present PTE set to a free page.',
+      'free in the buddy, no second free of a free page, no folio_get or folio_put on a free folio, and no present PTE set to a free page; ' +
+      'out of bounds: no flush_record index outside the region, no node_possible(NUMA_NO_NODE), no __alloc_pages with preferred_nid MAX_NUMNODES (NODE_DATA past node_data[]).',
     why:
       'These are the use-after-free and double-free bugs KASAN and CONFIG_DEBUG_VM catch in a real kernel: data of another owner ' +
       'leaks or is corrupted, and the buddy allocator hands one page out twice.',
-    kernel: ['mm/page_alloc.c: __free_one_page', 'include/linux/mm.h: folio_get', 'include/linux/page_ref.h: page_ref_dec_and_test', 'mm/memory.c: set_pte_at'],
+    kernel: ['mm/page_alloc.c: __free_one_page', 'include/linux/mm.h: folio_get', 'include/linux/page_ref.h: page_ref_dec_and_test', 'mm/memory.c: set_pte_at', 'mm/page_alloc.c: prepare_alloc_pages (node_zonelist)'],
     rfc: null,
   },
   'INV-MIGRATE-POST': {

@@ -50,6 +50,8 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   forkpin: 'a long-term pinned page forked: copy_present_page gives the child its own copy at once, the parent writes the pinned page in place',
   longpinw: 'tiny + pin_user_pages(FOLL_LONGTERM|FOLL_WRITE) of the (maybe demoted) page: a write fault without ALLOW_RETRY through cram_fault, then a pin on DRAM',
   hwpoisonmap: 'memory_failure on a mapped private page: hwpoison_user_mappings replaces the PTE by a hwpoison entry, the next access gets SIGBUS, fork copies the entry',
+  taskpol: "task policies beyond faults: an INTERLEAVE|RELATIVE task policy read by kernel allocations in the task's context (alloc_pages: interleave_nodes, il_prev), copied to a fork child (mpol_dup), a PREFERRED_MANY policy; rebound by cpuset.mems writes and P's probe and teardown",
+  zonenormal: "P hot-added online_kernel (the sysram hotplug attribute) into ZONE_NORMAL with MIGRATION|MEMPOLICY ops: the allocation matrix over preferred {D0, P}, an mbind to P, a long-term pin and the teardown",
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

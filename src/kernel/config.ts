@@ -45,7 +45,7 @@ export type ProgramOp =
   | { readonly op: 'mbind'; readonly vaddr: number; readonly mode: 'default' | 'bind' | 'preferred'; readonly nodes: readonly number[] }
   | { readonly op: 'move_pages'; readonly vaddr: number; readonly node: number }
   /** set_mempolicy(mode | flag, nodes) of this CPU's task (current->mempolicy). */
-  | { readonly op: 'set_mempolicy'; readonly mode: 'default' | 'bind' | 'preferred' | 'interleave' | 'local'; readonly nodes: readonly number[]; readonly flags?: 'static' | 'relative' }
+  | { readonly op: 'set_mempolicy'; readonly mode: 'default' | 'bind' | 'preferred' | 'interleave' | 'local' | 'preferred_many'; readonly nodes: readonly number[]; readonly flags?: 'static' | 'relative' }
   | { readonly op: 'madv_dontneed'; readonly vaddr: number }
   | { readonly op: 'munmap'; readonly vaddr: number }
   | { readonly op: 'fork'; readonly child: number }
@@ -61,13 +61,15 @@ export type ProgramOp =
   /** alloc_pages_node(node, GFP_HIGHUSER_MOVABLE, 0) by kernel code on this CPU (no __GFP_PRIVATE); the page is kept for good. */
   | { readonly op: 'alloc_pages_node'; readonly node: number }
   /** add_private_memory_driver_managed(node, all of the node's blocks, online type, np): a driver on this CPU hot-adding the range. */
-  | { readonly op: 'add_private_memory'; readonly node: number; readonly np: number; readonly online: 'offline' | 'movable' }
+  | { readonly op: 'add_private_memory'; readonly node: number; readonly np: number; readonly online: 'offline' | 'movable' | 'kernel' | 'online' }
   /** Online the node's first block (memoryX/online = online_movable, or a driver onlining what it added offline). */
   | { readonly op: 'online_pages'; readonly node: number }
   /** node_private_clear_ops(node, table): table names a cfg.opsTables entry ('cram' for cram_ops). */
   | { readonly op: 'node_private_clear_ops'; readonly node: number; readonly table: string }
   /** __alloc_pages(gfp, 0, node, nodemask) by kernel code on this CPU, then __free_pages (the allocation matrix, src/kernel/alloc_matrix.ts). */
   | { readonly op: 'alloc_pages'; readonly node: number; readonly gfp: readonly GfpFlagName[]; readonly nodemask?: readonly number[] }
+  /** alloc_page(GFP_HIGHUSER) by kernel code in this CPU's task (pipe_write's buffer page): the task's policy decides (alloc_pages, il_prev), then __free_pages. */
+  | { readonly op: 'alloc_page_current' }
   /** pin_user_pages(vaddr, 1, FOLL_LONGTERM [| FOLL_WRITE]) (an RDMA registration; `write`: the device may write): the pin is kept until unpin_user_pages (src/kernel/gup_longterm.ts). */
   | { readonly op: 'pin_user_pages'; readonly vaddr: number; readonly write?: boolean }
   /** unpin_user_page of the long-term pin this CPU holds (none: a no-op). */
@@ -184,6 +186,12 @@ export interface KernelConfig {
   readonly choices: Readonly<Record<string, string>>;
   /** The masks (node lists) the administrator writes to the child's cpuset.mems; default: every node, the DRAM nodes, the private nodes. */
   readonly cpusetWrites?: readonly (readonly number[])[];
+  /**
+   * How many identical cpuset_migrate_mm items (same mm, from, to) may wait
+   * queued and not started at once (default 1: a second is not queued). Tests
+   * raise it to show the bound loses no state (test/kernel/cpuset-migrate-dup.test.ts).
+   */
+  readonly cpusetMigrateDupBound?: number;
   /** Which background actors exist in this configuration. */
   readonly actors: {
     readonly kswapd: boolean;

@@ -76,6 +76,8 @@ export interface ConfigParams {
   readonly privateWmark?: number;
   /** One memory cgroup holding every user task, with this memory.max in pages (KernelConfig.memcg). */
   readonly memcgMax?: number;
+  /** The zone of P's blocks (default MOVABLE; NORMAL: a range hot-added online_kernel, config zonenormal). */
+  readonly privateZone?: 'NORMAL' | 'MOVABLE';
 }
 
 const BLOCK_PAGES = 2;
@@ -152,7 +154,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     { kind: 'dram', cpus: true, adistance: ADIST_DRAM, zones: [{ type: 'NORMAL', blocks: d0Blocks, wmark: { min: 0, low: d0, high: d0 } }] },
   ];
   if (p.dram1) nodes.push({ kind: 'dram', cpus: true, adistance: ADIST_DRAM, zones: [{ type: 'NORMAL', blocks: 1, wmark: { min: 0, low: 0, high: 0 } }] });
-  nodes.push({ kind: 'private', cpus: false, adistance: ADIST_CRAM, zones: [{ type: 'MOVABLE', blocks: blocksFor(privPages), wmark: { min: 0, low: p.privateWmark ?? 0, high: p.privateWmark ?? 0 } }] });
+  nodes.push({ kind: 'private', cpus: false, adistance: ADIST_CRAM, zones: [{ type: p.privateZone ?? 'MOVABLE', blocks: blocksFor(privPages), wmark: { min: 0, low: p.privateWmark ?? 0, high: p.privateWmark ?? 0 } }] });
   const distance = p.dram1
     ? [[10, 21, 20], [21, 10, 30], [20, 30, 10]]
     : [[10, 20], [20, 10]];
@@ -583,6 +585,50 @@ export const KERNEL_CONFIG_PARAMS = {
     preOps: [{ op: 'set_mempolicy', mode: 'bind', nodes: [1], flags: 'relative' }],
     cpusetWrites: [[0, 1, 2], [0, 1], [0, 2]],
   },
+  // Task mempolicies beyond faults (issue 12 item 10): cpu0's task sets
+  // MPOL_INTERLEAVE | MPOL_F_RELATIVE_NODES over relative node 1, allocates a
+  // kernel page in its own context (pipe_write's alloc_page: alloc_pages ->
+  // interleave_nodes, il_prev), forks (the child's task gets a copy of the
+  // policy: mpol_dup) and allocates again; the child allocates, switches to
+  // MPOL_PREFERRED_MANY and allocates. mpolflags' cpuset.mems writes and the
+  // driver's probe and teardown rebind both tasks. No user pages.
+  taskpol: {
+    name: 'taskpol', cpus: 1, anonPages: 0, filePages: 0, dram1: true, flush: false, device: false, driver: true, cpuset: true, kswapd: false,
+    extraMms: 1,
+    preOps: [{ op: 'set_mempolicy', mode: 'interleave', nodes: [1], flags: 'relative' }],
+    cpusetWrites: [[0, 1, 2], [0, 1], [0, 2]],
+    extraOps: [{ op: 'alloc_page_current' }, { op: 'fork', child: 1 }, { op: 'alloc_page_current' }],
+    extraCpus: [{
+      mm: 1, forkChild: true,
+      program: [{ op: 'alloc_page_current' }, { op: 'set_mempolicy', mode: 'preferred_many', nodes: [0, 1] }, { op: 'alloc_page_current' }],
+    }],
+  },
+  // The sysram `hotplug` attribute written online_kernel (issue 12 item 11):
+  // v4's hotplug_store hands the type to add_private_memory_driver_managed,
+  // which refuses none, so P's range is onlined into ZONE_NORMAL (P's only
+  // zone here). No CRAM: a driver on cpu0 adds P that way for np0 with 'mpol'
+  // (MIGRATION | MEMPOLICY), binds v0 to P, faults it there, pins it long-term
+  // (migrated off: no LONGTERM_PIN) and tears P down; a second CPU of the same
+  // mm runs the allocation matrix over preferred {D0, P} meanwhile
+  // (GFP_KERNEL | __GFP_PRIVATE finds a zone on P while it is online).
+  zonenormal: {
+    name: 'zonenormal', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false, cpuset: true,
+    privateZone: 'NORMAL', extraPrivatePages: 2,
+    opsTables: [{ name: 'mpol', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] }],
+    extraOps: [
+      { op: 'add_private_memory', node: 1, np: 0, online: 'kernel' },
+      { op: 'node_private_set_ops', node: 1, table: 'mpol' },
+      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' },
+      { op: 'mbind', vaddr: 0, mode: 'bind', nodes: [1] },
+      { op: 'write', vaddr: 0, value: 1 },
+      { op: 'pin_user_pages', vaddr: 0 },
+      { op: 'read', vaddr: 0 },
+      { op: 'unpin_user_pages' },
+      { op: 'offline_and_remove_private_memory', node: 1 },
+    ],
+    // Kernel code of the same task on a second CPU: the allocation matrix, interleaved with the hot-add and the teardown.
+    extraCpus: [{ mm: 0, program: allocMatrixProgram([0, 1], 2) }],
+  },
   // driver with the cxl-flush kthread (and the overflow works) and no device
   // IRQs: v4's convert_region_to_sysram starts the kthread before it registers
   // the flush callback and post_teardown stops it, so a teardown waiting in
@@ -624,6 +670,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'mpolflags',
   'driverflush',
   'forkpin', 'longpinw', 'hwpoisonmap',
+  'taskpol', 'zonenormal',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

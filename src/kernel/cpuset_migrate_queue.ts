@@ -61,9 +61,11 @@ export function cpusetMigrateMm(k: Kernel, mm: number, from: number, to: number)
   // batches (lru_cache_disable) and is not queued; an item equal to one still
   // queued and not started is not queued twice. See the README's modelling choices.
   if (!nextMigratePair(from, from, to)) return;
+  let same = 0;
   for (let i = k.get(L.CS_MIGQ_STARTED) ? 1 : 0; i < n; i++) {
-    if (k.get(L.CS_MIGQ_MM, i) === mm && k.get(L.CS_MIGQ_FROM, i) === from && k.get(L.CS_MIGQ_TO, i) === to) return;
+    if (k.get(L.CS_MIGQ_MM, i) === mm && k.get(L.CS_MIGQ_FROM, i) === from && k.get(L.CS_MIGQ_TO, i) === to) same++;
   }
+  if (same >= (k.cfg.cpusetMigrateDupBound ?? 1)) return;
   if (n >= CPUSET_MIGQ_MAX) throw new Error(`cpuset_migrate_mm_wq: more than ${CPUSET_MIGQ_MAX} queued items (raise CPUSET_MIGQ_MAX): ${Array.from({ length: n }, (_, i) => `${maskStr(k.get(L.CS_MIGQ_FROM, i))}->${maskStr(k.get(L.CS_MIGQ_TO, i))}`).join(" ")} + ${maskStr(from)}->${maskStr(to)}`);
   k.set(L.CS_MIGQ_MM, n, mm);
   k.set(L.CS_MIGQ_FROM, n, from);

@@ -135,6 +135,8 @@ export const MPOL_BIND = 2;
 export const MPOL_INTERLEAVE = 3;
 export const MPOL_LOCAL = 4;
 export const MPOL_PREFERRED_MANY = 5;
+/** The model's nodemask_t width (the kernel's is 1 << CONFIG_NODES_SHIFT): next_node_in of an empty mask returns it. */
+export const MAX_NUMNODES = 16;
 export const MPOL_F_PRIVATE = 1 << 5; // v4 patch 13: internal policy flag
 // include/uapi/linux/mempolicy.h: the user's mode flags (set_mempolicy / mbind)
 export const MPOL_F_STATIC_NODES = 1 << 15;

@@ -2,16 +2,18 @@
 // holds the cached folio (pfn + 1); FILE_DATA holds what is on the backing
 // storage. The page cache holds one reference on each cached folio.
 //
-// filemap_alloc_folio ignores the VMA's mempolicy (SEMANTICS 2.5, A4): the
-// folio comes from the task's local node without __GFP_PRIVATE, so it never
-// lands on a private node. A cached folio can get onto one later only by
-// demotion (A3), and then write(2) and shared write faults write it in place.
+// filemap_alloc_folio ignores the VMA's mempolicy (SEMANTICS 2.5, A4) but not
+// the task's: folio_alloc -> alloc_pages reads current->mempolicy (interleave
+// by il_prev). It never adds __GFP_PRIVATE, so the folio never lands on a
+// private node. A cached folio can get onto one later only by demotion (A3),
+// and then write(2) and shared write faults write it in place.
 
 import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
 import { PG_dirty } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { folioPut, lruAdd } from './folio.ts';
-import { allocPages, NULL_PFN } from './page_alloc.ts';
+import { allocPagesNoVma } from './mempolicy.ts';
+import { NULL_PFN } from './page_alloc.ts';
 import { pageContent, setPageContent } from './page.ts';
 import { ran } from './ran.ts';
 
@@ -24,10 +26,14 @@ export function filemapLookup(k: Kernel, file: number, pgoff: number): number {
   return k.get(k.L.PCACHE, fileIndex(k, file, pgoff)) - 1;
 }
 
-/** filemap_alloc_folio(gfp, order): the task's local node, no VMA policy, no __GFP_PRIVATE. */
+/**
+ * filemap_alloc_folio(gfp, order): no cpuset page spread (cgroup v2 has no
+ * memory_spread_page), so folio_alloc: the current task's policy, no VMA
+ * policy, no __GFP_PRIVATE; `node` is numa_node_id().
+ */
 export function filemapAllocFolio(k: Kernel, node: number): number {
-  // mm/filemap.c: filemap_alloc_folio
-  return allocPages(k, GFP_HIGHUSER_MOVABLE, 0, node, null, { inTask: true });
+  // mm/filemap.c: filemap_alloc_folio -> mm/mempolicy.c: folio_alloc_noprof
+  return allocPagesNoVma(k, GFP_HIGHUSER_MOVABLE, 0, node);
 }
 
 /**

@@ -45,6 +45,8 @@ export const EV2_HWPOISON_MAPPED = 1 << 23;
 export const EV2_FLUSH_RECORD_OOB = 1 << 16;
 /** node_possible(nid) ran on a nid outside 0..MAX_NUMNODES-1 (NUMA_NO_NODE): test_bit outside node_states[N_POSSIBLE]. */
 export const EV2_NODEMASK_OOB = 1 << 17;
+/** __alloc_pages ran with preferred_nid = MAX_NUMNODES (interleave_nodes of an empty mask): node_zonelist reads NODE_DATA() past node_data[]. */
+export const EV2_NODE_DATA_OOB = 1 << 27;
 
 /**
  * Record ghost history (GH_EVENTS2); the model never judges it. EV2 bits run

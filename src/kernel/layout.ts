@@ -237,6 +237,7 @@ export interface KernelLayout {
   readonly TASK_POL_NODES: Field; // [cpu]
   readonly TASK_POL_FLAGS: Field; // [cpu] MPOL_F_PRIVATE | MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES
   readonly TASK_POL_W: Field; // [cpu] w: cpuset_mems_allowed, or user_nodemask with a user flag
+  readonly TASK_IL_PREV: Field; // [cpu] current->il_prev: the node interleave_nodes picked last (MAX_NUMNODES - 1 after set_mempolicy)
   // cpuset.memory_migrate (src/kernel/cpuset_migrate.ts): the child's old_mems_allowed and cpuset_migrate_mm_wq
   readonly CS_OLD_MEMS: Field; // [1] cs->old_mems_allowed
   readonly CS_MIGQ_LEN: Field; // [1] queued cpuset_migrate_mm_work items (ordered workqueue)
@@ -399,6 +400,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     TASK_POL_NODES: b.add('TASK_POL_NODES', C, nodemask),
     TASK_POL_FLAGS: b.add('TASK_POL_FLAGS', C, U16),
     TASK_POL_W: b.add('TASK_POL_W', C, nodemask),
+    TASK_IL_PREV: b.add('TASK_IL_PREV', C, 15),
     CS_OLD_MEMS: b.add('CS_OLD_MEMS', 1, nodemask),
     CS_MIGQ_LEN: b.add('CS_MIGQ_LEN', 1, MIGQ),
     CS_MIGQ_MM: b.add('CS_MIGQ_MM', MIGQ, Math.max(0, cfg.mms - 1)),

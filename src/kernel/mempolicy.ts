@@ -9,7 +9,7 @@
 
 import { cpusetCurrentMemsAllowed } from './cpuset.ts';
 import {
-  __GFP_DIRECT_RECLAIM, __GFP_NORETRY, __GFP_NOWARN, __GFP_PRIVATE, EFAULT, EINVAL, errname, MPOL_BIND, MPOL_DEFAULT,
+  __GFP_DIRECT_RECLAIM, __GFP_NOWARN, __GFP_PRIVATE, __GFP_THISNODE, EFAULT, MAX_NUMNODES, EINVAL, errname, MPOL_BIND, MPOL_DEFAULT,
   MPOL_F_PRIVATE, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES, MPOL_INTERLEAVE, MPOL_LOCAL, MPOL_MODE_FLAGS, MPOL_PREFERRED,
   MPOL_PREFERRED_MANY, N_MEMORY, N_MEMORY_PRIVATE,
   NP_OPS_MEMPOLICY, NP_OPS_MIGRATION, ZONE_MOVABLE, ZONE_NORMAL,
@@ -50,6 +50,17 @@ function nthNode(mask: number, n: number): number {
   }
   return -1;
 }
+
+/** next_node_in(n, mask): the first node of mask after n, wrapping; MAX_NUMNODES if mask is empty. */
+// include/linux/nodemask.h: next_node_in
+export function nextNodeIn(n: number, mask: number): number {
+  for (let b = n + 1; b < MAX_NUMNODES; b++) if (mask & (1 << b)) return b;
+  const f = firstNode(mask);
+  return f < 0 ? MAX_NUMNODES : f;
+}
+
+/** The interleave index of an allocation without a VMA (alloc_pages): interleave_nodes decides. */
+export const NO_INTERLEAVE_INDEX = -1;
 
 /**
  * mpol_set_nodemask + the mode's create(): allowed = cpuset mems ∩ (N_MEMORY ∪
@@ -163,7 +174,10 @@ export function mpolRebindNodemask(k: Kernel, pol: Mempolicy, w: number, newMems
 // mm/mempolicy.c: mpol_rebind_policy
 export function mpolRebindPolicy(k: Kernel, pol: Mempolicy, w: number, newMask: number, keepPrivate = false): { pol: Mempolicy; w: number } | null {
   if (pol.mode === MPOL_DEFAULT || pol.mode === MPOL_LOCAL) return null;
-  if (!(pol.flags & MPOL_MODE_FLAGS) && w === newMask) return null;
+  // Fix mpol-private-rebind-on-hotplug: a policy with MPOL_F_PRIVATE is rebound even when
+  // w equals the new mask, so the drop and the MPOL_F_PRIVATE recompute see the node's new state.
+  const priv = hasFix(k.cfg, 'mpol-private-rebind-on-hotplug') && (pol.flags & MPOL_F_PRIVATE) !== 0;
+  if (!(pol.flags & MPOL_MODE_FLAGS) && w === newMask && !priv) return null;
   if (pol.mode === MPOL_PREFERRED || pol.mode === MPOL_PREFERRED_MANY) return { pol, w: newMask };
   return mpolRebindNodemask(k, pol, w, newMask, keepPrivate);
 }
@@ -191,6 +205,42 @@ function setTaskPolicy(k: Kernel, cpu: number, pol: Mempolicy, w: number): void 
   k.set(k.L.TASK_POL_NODES, cpu, pol.nodes);
   k.set(k.L.TASK_POL_FLAGS, cpu, pol.flags);
   k.set(k.L.TASK_POL_W, cpu, w);
+}
+
+/** The user CPU whose task is current (k.current), or -1 for a kernel thread. */
+export function currentTaskCpu(k: Kernel): number {
+  const r = k.current >= 0 ? k.g.threads[k.current] : undefined;
+  return r?.kind === 'cpu' ? r.cpu : -1;
+}
+
+/**
+ * copy_process -> mpol_dup(p->mempolicy) for the fork child's task (and
+ * dup_task_struct's copy of il_prev): the child starts with a copy of the
+ * parent's policy. __mpol_dup rebinds the copy only while the cpuset is being
+ * rebound (current_cpuset_is_being_rebound), which never holds at a fork step:
+ * the model's cpuset updates are one step each. Both tasks are in the same
+ * cpuset, so the child's mems_allowed is the parent's.
+ */
+// mm/mempolicy.c: __mpol_dup (kernel/fork.c: copy_process)
+export function mpolDupTask(k: Kernel, parentCpu: number, childCpu: number): void {
+  setTaskPolicy(k, childCpu, taskPolicy(k, parentCpu), k.get(k.L.TASK_POL_W, parentCpu));
+  k.set(k.L.TASK_IL_PREV, childCpu, k.get(k.L.TASK_IL_PREV, parentCpu));
+  k.set(k.L.TASK_MEMS, childCpu, k.get(k.L.TASK_MEMS, parentCpu));
+}
+
+/**
+ * interleave_nodes(pol) for the current task: next_node_in(il_prev, nodes),
+ * stored back in il_prev unless it is MAX_NUMNODES (an empty mask).
+ */
+// mm/mempolicy.c: interleave_nodes
+export function interleaveNodes(k: Kernel, cpu: number, pol: Mempolicy): number {
+  if (cpu < 0) return MAX_NUMNODES; // a kernel thread has no task policy to interleave
+  // Mutant interleave-nodes-no-wrap (mutants/mempolicy_task.ts): next_node instead of next_node_in.
+  const prev = k.get(k.L.TASK_IL_PREV, cpu);
+  let nid = nextNodeIn(prev, pol.nodes);
+  if (k.cfg.mutant === 'interleave-nodes-no-wrap' && nid <= prev) nid = MAX_NUMNODES;
+  if (nid < MAX_NUMNODES) k.set(k.L.TASK_IL_PREV, cpu, nid);
+  return nid;
 }
 
 /**
@@ -241,6 +291,8 @@ function setMempolicyInner(k: Kernel, cpu: number, mode: number, userFlags: numb
   const r = mpolSetNodemask(k, m, nodemask, fl);
   if (r.ret !== 0) return r.ret;
   setTaskPolicy(k, cpu, r.pol, r.w);
+  // current->il_prev = MAX_NUMNODES - 1 for an interleave policy (the next pick wraps to its first node).
+  if (r.pol.mode === MPOL_INTERLEAVE) k.set(k.L.TASK_IL_PREV, cpu, MAX_NUMNODES - 1);
   return 0;
 }
 
@@ -271,7 +323,8 @@ function applyPolicyZone(k: Kernel, nodes: number, zone: number): boolean {
  * policy_nodemask(gfp, pol, ilx, &nid): the nodemask and preferred nid. BIND
  * with MPOL_F_PRIVATE and the local nid outside the nodes prefers
  * first_node(nodes) (v4; the model has no home_node). INTERLEAVE picks node
- * ilx mod weight (ilx = the page slot).
+ * ilx mod weight (interleave_nid, ilx = the page slot), or for an allocation
+ * without a VMA (NO_INTERLEAVE_INDEX) the task's next node (interleave_nodes).
  */
 // mm/mempolicy.c: policy_nodemask
 export function policyNodemask(k: Kernel, gfp: number, pol: Mempolicy, ilx: number, localNid: number): { nid: number; nodemask: number | null } {
@@ -289,6 +342,11 @@ export function policyNodemask(k: Kernel, gfp: number, pol: Mempolicy, ilx: numb
       if ((pol.flags & MPOL_F_PRIVATE) && !(pol.nodes & (1 << localNid)) && pol.nodes !== 0) nid = firstNode(pol.nodes);
       break;
     case MPOL_INTERLEAVE: {
+      if (ilx === NO_INTERLEAVE_INDEX) {
+        nid = interleaveNodes(k, currentTaskCpu(k), pol);
+        break;
+      }
+      // interleave_nid: an empty mask gives numa_node_id().
       const w = weight(pol.nodes);
       if (w > 0) nid = nthNode(pol.nodes, ilx % w);
       break;
@@ -337,13 +395,30 @@ export function vmaAllocFolio(k: Kernel, mm: number, vaddr: number, gfp: number,
 export function allocPagesMpol(k: Kernel, gfp: number, order: number, pol: Mempolicy, ilx: number, localNid: number): number {
   const { nid, nodemask } = policyNodemask(k, gfp, pol, ilx, localNid);
   if (pol.mode === MPOL_PREFERRED_MANY) {
-    // alloc_pages_preferred_many: a light try within the mask, then anywhere.
-    const light = (gfp | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_DIRECT_RECLAIM;
+    // alloc_pages_preferred_many: a light try within the mask (gfp | __GFP_NOWARN, no
+    // __GFP_DIRECT_RECLAIM or __GFP_NOFAIL), then anywhere.
+    const light = (gfp | __GFP_NOWARN) & ~__GFP_DIRECT_RECLAIM;
     const pfn = allocPages(k, light, order, nid, nodemask);
     if (pfn !== NULL_PFN) return pfn;
     return allocPages(k, gfp, order, nid, null);
   }
   return allocPages(k, gfp, order, nid, nodemask);
+}
+
+/**
+ * alloc_frozen_pages_noprof(gfp, order) / alloc_pages(gfp, order): a kernel
+ * allocation without a VMA. In task context and without __GFP_THISNODE the
+ * current task's policy decides (get_task_policy: its mempolicy, else local),
+ * with no interleave index (interleave_nodes and il_prev); a kernel thread
+ * (or __GFP_THISNODE) allocates locally. No __GFP_PRIVATE is added here (v4
+ * adds it only in vma_alloc_folio and alloc_migration_target_by_mpol).
+ */
+// mm/mempolicy.c: alloc_frozen_pages_noprof
+export function allocPagesNoVma(k: Kernel, gfp: number, order: number, localNid: number): number {
+  const cpu = currentTaskCpu(k);
+  const none: Mempolicy = { mode: MPOL_DEFAULT, nodes: 0, flags: 0 };
+  const pol = cpu >= 0 && !(gfp & __GFP_THISNODE) ? taskPolicy(k, cpu) : none;
+  return allocPagesMpol(k, gfp, order, pol, NO_INTERLEAVE_INDEX, localNid);
 }
 
 /**

@@ -10,7 +10,7 @@
 import { cpusetCurrentMemsAllowed, cpusetsEnabled, cpusetZoneAllowed } from './cpuset.ts';
 import {
   __GFP_DIRECT_RECLAIM, __GFP_DMA, __GFP_DMA32, __GFP_HARDWALL, __GFP_HIGH, __GFP_HIGHMEM, __GFP_KSWAPD_RECLAIM,
-  __GFP_MEMALLOC, __GFP_MOVABLE, __GFP_NOMEMALLOC, __GFP_PRIVATE, __GFP_THISNODE, gfpName, MAX_NR_ZONES,
+  __GFP_MEMALLOC, __GFP_MOVABLE, __GFP_NOMEMALLOC, __GFP_PRIVATE, __GFP_THISNODE, gfpName, MAX_NR_ZONES, MAX_NUMNODES,
   N_MEMORY_PRIVATE, N_ONLINE, NP_OPS_RECLAIM, ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL,
 } from './defs.ts';
 import { freeOnePage, prepNewPage, rmqueueSmallest } from './buddy.ts';
@@ -21,6 +21,7 @@ import { GA_CONTIG, GA_GFP_PRIVATE, GA_OVER_FLUSH_BIT, GA_PREFERRED_HERE, GA_PRI
 import { nodePrivateHasFlag, nodePrivateMigrationBlocked, nodePrivateReclaimPolicy, npSlotOfNode } from './node_private.ts';
 import { nodeZonelist } from './zonelist.ts';
 import { checkAllocation } from './contracts.ts';
+import { event2, EV2_NODE_DATA_OOB } from './ghost.ts';
 import { ran } from './ran.ts';
 
 /** NULL for a struct page * result. */
@@ -300,6 +301,13 @@ function maskStr(m: number | null): string {
 // mm/page_alloc.c: __alloc_pages_noprof
 export function allocPages(k: Kernel, gfp: number, order: number, preferredNid: number, nodemask: number | null, ctx: AllocContext = {}): number {
   ran(k, '__alloc_pages');
+  if (preferredNid >= MAX_NUMNODES) {
+    // prepare_alloc_pages: node_zonelist(preferred_nid, gfp) = NODE_DATA(nid)->node_zonelists,
+    // an index past node_data[MAX_NUMNODES]. The model records it and fails the allocation.
+    event2(k, EV2_NODE_DATA_OOB);
+    if (k.log) k.trace(`__alloc_pages(${gfpName(gfp)}, ${order}, MAX_NUMNODES, ${maskStr(nodemask)}): NODE_DATA(MAX_NUMNODES) out of bounds`);
+    return NULL_PFN;
+  }
   const inTask = ctx.inTask ?? true;
   // prepare_alloc_pages
   let allocFlags = ALLOC_WMARK_LOW;

@@ -16,13 +16,13 @@
 import { match } from 'ts-pattern';
 import type { ProgramOp } from './config.ts';
 import { EV_DATA_LOSS, LK_PTL, LK_RCU, PG_dirty, PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_HWPOISON, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, VMA_FILE, VMA_HUGEPAGE, VMA_MAPPED, VMA_MAYWRITE, VMA_READ, VMA_SHARED, VMA_WRITE } from './layout.ts';
-import { MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MPOL_BIND, MPOL_DEFAULT, MPOL_PREFERRED, MR_MEMPOLICY_MBIND, NP_OPS_MIGRATION, VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES, MPOL_INTERLEAVE, MPOL_LOCAL } from './defs.ts';
+import { MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MPOL_BIND, MPOL_DEFAULT, MPOL_PREFERRED, MR_MEMPOLICY_MBIND, NP_OPS_MIGRATION, VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES, MPOL_INTERLEAVE, MPOL_LOCAL, MPOL_PREFERRED_MANY } from './defs.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, genericPerformWrite } from './filemap.ts';
 import { cpuLruBatchBusy, folioIsolateLru, folioNid, folioTestAnon, lruAddDrain, pageFolio } from './folio.ts';
 import { dupMm } from './fork.ts';
 import { changeProtNuma, handleFaultStep, handleMmFault, mmapReadHeldByOther, ptlHeldByOther, pteSlot, threadNode, vmaFileIndex } from './memory.ts';
-import { doMbind, doSetMempolicy, vmaAllocFolio } from './mempolicy.ts';
+import { allocPagesNoVma, doMbind, doSetMempolicy, mpolDupTask, vmaAllocFolio } from './mempolicy.ts';
 import { doPagesMove, migratePages, nodeStatModIsolated, putbackMovablePages } from './migrate.ts';
 import { mprotectFixup } from './mprotect.ts';
 import { folioIsPrivateNode, nodePrivateClearOps, nodePrivateHasFlag, nodePrivateNp, nodePrivateRegister, nodePrivateSetOps, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish } from './node_private.ts';
@@ -32,8 +32,8 @@ import { OP_HANDLE_FAULT } from './ops_codes.ts';
 import { pageContent, setPageContent } from './page.ts';
 import { ptClear, zapPresentPte } from './rmap.ts';
 import { swapFree } from './swap.ts';
-import { allocPagesNode } from './page_alloc.ts';
-import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
+import { allocPagesNode, freePagesToBuddy, NULL_PFN } from './page_alloc.ts';
+import { GFP_HIGHUSER, GFP_HIGHUSER_MOVABLE, MMOP_ONLINE, MMOP_ONLINE_KERNEL } from './defs.ts';
 import { addPrivateMemoryDriverManaged, nodeBlockRange, offlineAndRemovePrivateMemory, onlinePages } from './memory_hotplug.ts';
 import { memoryFailureStep, nodePagePfn } from './memory_failure.ts';
 import { allocMatrixStep } from './alloc_matrix.ts';
@@ -41,6 +41,10 @@ import { pinFaultReturned, pinUserPagesLongtermStep, unpinUserPage as unpinLongt
 import { registerExitMmapSlot } from './oom_kill.ts';
 import { gupFaultReturned, gupOpLabel, gupStep, unpinUserPage } from './gup.ts';
 import { cxlMempolicyProbeStep, cxlMempolicyRemoveStep, cxlMempolicyRemoveBlocked } from '../cxl/region_b.ts';
+
+/** mhp_online_type_from_str: the online types a hot-add may be given ('movable' = online_movable, 'kernel' = online_kernel). */
+const ONLINE_TYPES = { offline: MMOP_OFFLINE, movable: MMOP_ONLINE_MOVABLE, kernel: MMOP_ONLINE_KERNEL, online: MMOP_ONLINE } as const;
+const ONLINE_TYPE_NAMES = { offline: 'MMOP_OFFLINE', movable: 'MMOP_ONLINE_MOVABLE', kernel: 'MMOP_ONLINE_KERNEL', online: 'MMOP_ONLINE' } as const;
 
 /** What a step did to the program counter. */
 type OpResult = 'next' | 'stay' | 'blocked';
@@ -116,7 +120,7 @@ function needsMmapWrite(op: ProgramOp): boolean {
     .with('read', 'write', 'pwrite', 'move_pages', 'madv_dontneed', 'numa_hint', () => false)
     .with('set_mempolicy', () => false) // task_lock only
     .with('node_private_register', 'node_private_unregister', 'node_private_set_ops', 'cram_register_private_node', 'alloc_pages_node', () => false)
-    .with('add_private_memory', 'online_pages', 'node_private_clear_ops', 'alloc_pages', 'gup', 'unpin', () => false)
+    .with('add_private_memory', 'online_pages', 'node_private_clear_ops', 'alloc_pages', 'alloc_page_current', 'gup', 'unpin', () => false)
     .with('pin_user_pages', 'unpin_user_pages', () => false) // GUP holds mmap_lock for read
     .with('memory_failure', 'offline_and_remove_private_memory', () => false)
     .with('cxl_mempolicy_probe', 'cxl_mempolicy_remove', () => false)
@@ -143,10 +147,11 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'node_private_set_ops' }, (o) => `node_private_set_ops(N${o.node}, ${o.table})`)
     .with({ op: 'cram_register_private_node' }, (o) => `cram_register_private_node(N${o.node})`)
     .with({ op: 'alloc_pages_node' }, (o) => `alloc_pages_node(N${o.node}, GFP_HIGHUSER_MOVABLE)`)
-    .with({ op: 'add_private_memory' }, (o) => `add_private_memory_driver_managed(N${o.node}, np${o.np}, ${o.online === 'offline' ? 'MMOP_OFFLINE' : 'MMOP_ONLINE_MOVABLE'})`)
+    .with({ op: 'add_private_memory' }, (o) => `add_private_memory_driver_managed(N${o.node}, np${o.np}, ${ONLINE_TYPE_NAMES[o.online]})`)
     .with({ op: 'online_pages' }, (o) => `online_pages(N${o.node})`)
     .with({ op: 'node_private_clear_ops' }, (o) => `node_private_clear_ops(N${o.node}, ${o.table})`)
     .with({ op: 'alloc_pages' }, (o) => `alloc_pages(N${o.node}, ${o.gfp.join('|')}${o.nodemask ? `, nodemask {${o.nodemask.join(',')}}` : ''})`)
+    .with({ op: 'alloc_page_current' }, () => 'alloc_page(GFP_HIGHUSER) (task policy)')
     .with({ op: 'pin_user_pages' }, (o) => `pin_user_pages(v${o.vaddr}, FOLL_LONGTERM${o.write ? '|FOLL_WRITE' : ''})`)
     .with({ op: 'unpin_user_pages' }, () => 'unpin_user_pages()')
     .with({ op: 'memory_failure' }, (o) => `memory_failure(N${o.node} page ${o.page})`)
@@ -188,7 +193,7 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
       // mm/mempolicy.c: kernel_set_mempolicy -> do_set_mempolicy
       const mode = match(o.mode)
         .with('default', () => MPOL_DEFAULT).with('bind', () => MPOL_BIND).with('preferred', () => MPOL_PREFERRED)
-        .with('interleave', () => MPOL_INTERLEAVE).with('local', () => MPOL_LOCAL).exhaustive();
+        .with('interleave', () => MPOL_INTERLEAVE).with('local', () => MPOL_LOCAL).with('preferred_many', () => MPOL_PREFERRED_MANY).exhaustive();
       const flags = o.flags === 'static' ? MPOL_F_STATIC_NODES : o.flags === 'relative' ? MPOL_F_RELATIVE_NODES : 0;
       doSetMempolicy(k, cpu, mode, flags, o.nodes.reduce((a, n) => a | (1 << n), 0));
       return 'next';
@@ -201,9 +206,10 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
       doMunmap(k, tid, mm, o.vaddr);
       return 'next';
     })
-    .with({ op: 'fork' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => {
+    .with({ op: 'fork' }, (o) => (k: Kernel, tid: number, cpu: number, mm: number): OpResult => {
       if (o.child < k.cfg.mms && ptlHeldByOther(k, tid, o.child)) return 'blocked';
-      dupMm(k, mm, o.child, tid);
+      // kernel/fork.c: copy_process -> mpol_dup for the child's task (the CPU that runs the child mm).
+      if (dupMm(k, mm, o.child, tid) === 0) k.cfg.cpus.forEach((c, child) => c.forkChild && c.mm === o.child && mpolDupTask(k, cpu, child));
       return 'next';
     })
     .with({ op: 'numa_hint' }, (o) => (k: Kernel, _tid: number, _cpu: number, mm: number): OpResult => {
@@ -243,7 +249,7 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     .with({ op: 'add_private_memory' }, (o) => (k: Kernel): OpResult => {
       // mm/memory_hotplug.c: add_private_memory_driver_managed over the node's whole range
       const { first, n } = nodeBlockRange(k, o.node);
-      if (n > 0) addPrivateMemoryDriverManaged(k, o.node, first, n, o.online === 'offline' ? MMOP_OFFLINE : MMOP_ONLINE_MOVABLE, o.np);
+      if (n > 0) addPrivateMemoryDriverManaged(k, o.node, first, n, ONLINE_TYPES[o.online], o.np);
       return 'next';
     })
     .with({ op: 'online_pages' }, (o) => (k: Kernel): OpResult => {
@@ -258,6 +264,12 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     })
     .with({ op: 'alloc_pages' }, (o) => (k: Kernel): OpResult => {
       allocMatrixStep(k, o.node, o.gfp, o.nodemask);
+      return 'next';
+    })
+    .with({ op: 'alloc_page_current' }, () => (k: Kernel, tid: number): OpResult => {
+      // fs/pipe.c: pipe_write -> alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT) (the model has no memcg charge here), freed by the reader
+      const pfn = allocPagesNoVma(k, GFP_HIGHUSER, 0, threadNode(k, tid));
+      if (pfn !== NULL_PFN) freePagesToBuddy(k, pfn, 0);
       return 'next';
     })
     .with({ op: 'pin_user_pages' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => pinUserPagesLongtermStep(k, tid, mm, o.vaddr, o.write ?? false))

@@ -14,6 +14,11 @@ import { EINVAL, MMOP_ONLINE, MMOP_ONLINE_KERNEL, MMOP_ONLINE_MOVABLE, ZONE_DMA3
 import { zoneType } from '../../src/kernel/geometry.ts';
 import { addPrivateMemoryDriverManaged, zoneForPfnRange } from '../../src/kernel/memory_hotplug.ts';
 import { bootExample, D0, nodeBlocks, P } from '../helpers/machines.ts';
+import { allocMatrixStep } from '../../src/kernel/alloc_matrix.ts';
+import { boot } from '../../src/kernel/boot.ts';
+import { configByName } from '../../src/kernel/configs.ts';
+import { buildMachine } from '../../src/kernel/kernel.ts';
+import { cpuStep } from '../../src/kernel/workload.ts';
 
 test('MMOP_ONLINE_MOVABLE selects ZONE_MOVABLE of the node: the zone the CXL drivers\' private regions get', (t) => {
   const k = bootExample();
@@ -53,4 +58,23 @@ test('an online type outside OFFLINE..ONLINE_MOVABLE is still -EINVAL before any
   const k = bootExample();
   const { first } = nodeBlocks(k, P);
   t.is(addPrivateMemoryDriverManaged(k, P, first, 1, 7, 0), -EINVAL);
+});
+
+// v4 refuses no online type for private memory: drivers/cxl/core/region_sysram.c hotplug_store
+// (`online_type = mhp_online_type_from_str(buf); ... rc = sysram_hotplug_add(sysram, online_type);`)
+// -> add_private_memory_driver_managed(..., online_type, &sysram->np) -> __add_memory_driver_managed,
+// with no check of the type. Config zonenormal gives P a ZONE_NORMAL block and adds it online_kernel.
+test('zonenormal: the sysram hotplug attribute\'s online_kernel puts P in ZONE_NORMAL, where a GFP_KERNEL | __GFP_PRIVATE | __GFP_THISNODE request preferring P finds a page (in ZONE_MOVABLE it finds none)', (t) => {
+  const pick = (name: 'zonenormal' | 'opsrows'): number => {
+    const k = boot(buildMachine(configByName(name)));
+    t.true(cpuStep(k, 0)); // add_private_memory_driver_managed(P, np0, online type of the config)
+    const priv = k.g.nodes - 1;
+    const pfn = allocMatrixStep(k, priv, ['GFP_KERNEL', '__GFP_PRIVATE', '__GFP_THISNODE'], undefined);
+    return pfn < 0 ? -1 : k.g.pfnNode[pfn]!;
+  };
+  const k = boot(buildMachine(configByName('zonenormal')));
+  const { first } = nodeBlocks(k, 1);
+  t.is(zoneType(k.g.blocks[first]!.zone), ZONE_NORMAL);
+  t.is(pick('zonenormal'), 1);
+  t.is(pick('opsrows'), -1); // P's block in ZONE_MOVABLE (online_movable): above gfp_zone(GFP_KERNEL)
 });

@@ -26,6 +26,14 @@ export const MEMPOLICY_TASK_MUTANTS: readonly Mutant[] = [
       'migrate_folios_to_node allocates a private target directly with GFP_PRIVATE instead of calling the node\'s migrate_to: a user migration (here cpuset.memory_migrate\'s do_migrate_pages) puts a folio on CRAM\'s node without CRAM\'s say.',
     config: 'mpolflags',
   },
+  {
+    name: 'interleave-nodes-no-wrap',
+    site: 'mm/mempolicy.c: interleave_nodes',
+    catches: 'INV-MEM-SAFETY',
+    description:
+      'interleave_nodes takes next_node(il_prev, nodes) instead of next_node_in: past the last node of the mask it returns MAX_NUMNODES instead of wrapping (il_prev starts at MAX_NUMNODES - 1, so the first kernel allocation of an interleaving task already does), and alloc_pages hands __alloc_pages a node past node_data[].',
+    config: 'taskpol',
+  },
 ];
 
 export const MEMPOLICY_TASK_FIXES: readonly Fix[] = [
@@ -44,5 +52,13 @@ export const MEMPOLICY_TASK_FIXES: readonly Fix[] = [
     config: 'mpolflags',
     description:
       'Refuse (-EINVAL, folios left on the list) a migration whose reason is not MR_DEMOTION. cram_ops sets NP_OPS_MIGRATION and cram_migrate_to never checks the reason, so migrate_folios_to_node hands it any user migration to the node: move_pages, and the do_migrate_pages that cpuset.memory_migrate (on by default on cgroup v2) queues on a cpuset.mems write: {D0, D1} -> {D0, P} maps D1 onto P and moves the task\'s freshly written folio onto compressed memory, against the cover letter\'s "Folios reach the private node only via reclaim (demotion)".',
+  },
+  {
+    name: 'mpol-private-rebind-on-hotplug',
+    site: 'mm/mempolicy.c: mpol_rebind_policy',
+    mends: 'INV-MPOL',
+    config: 'zonenormal',
+    description:
+      'Do not skip the rebind of a policy carrying MPOL_F_PRIVATE when its w already equals the new mask, so mpol_rebind_nodemask drops the private nodes that lost NP_OPS_MEMPOLICY and recomputes MPOL_F_PRIVATE on every cpuset hotplug update. v4 sets the flag once (mpol_set_nodemask) and recomputes it only in mpol_rebind_nodemask, which mpol_rebind_policy skips for a policy without a user flag whose w equals the new mask: an mbind(MPOL_BIND, {P}) made while P had NP_OPS_MEMPOLICY keeps MPOL_F_PRIVATE after the driver offlines and removes P (cpuset_handle_hotplug rebinds the VMA policies of a cgroup v2 cpuset to its unchanged cpuset.mems), so its faults go on passing __GFP_PRIVATE for a node that may come back with other ops (a re-probe by the compression driver: cram_ops lack NP_OPS_MEMPOLICY).',
   },
 ];
