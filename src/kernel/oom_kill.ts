@@ -25,7 +25,8 @@ import { folioNid, pageFolio } from './folio.ts';
 import { zoneNode, zoneType } from './geometry.ts';
 import { EV2_OOM_UNDESERVING, event2 } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
-import { PTE_PRESENT, PTE_SWAP } from './layout.ts';
+import { LK_MMAP_READ, PTE_PRESENT, PTE_SWAP } from './layout.ts';
+import { OP_MEMCG_CHARGE } from './ops_codes.ts';
 import { gfpZone } from './page_alloc.ts';
 import { nodePrivateFlags } from './node_private.ts';
 import { opsById } from './ops_table.ts';
@@ -267,15 +268,27 @@ function noteVictim(k: Kernel, victim: number): void {
  */
 // mm/oom_kill.c: oom_kill_process, __oom_kill_process, oom_reap_task_mm
 function oomKillProcess(k: Kernel, tid: number, victim: number): void {
-  for (let c = 0; c < k.cfg.cpus.length; c++) {
-    const t = k.g.cpuThread(c);
-    if (k.cfg.cpus[c]!.mm === victim && t !== tid && (k.get(k.L.THR_OP, t) !== 0 || k.get(k.L.THR_LOCKS, t) !== 0 || k.get(k.L.THR_LT_PIN_STAGE, t) !== 0)) {
-      throw new Error(`oom_kill_process(mm ${victim}): cpu${c} is inside an operation; reaping under it is not modelled`);
-    }
-  }
+  if (oomVictimBusy(k, tid, victim)) throw new Error(`oom_kill_process(mm ${victim}): a thread of the victim is inside an operation; reaping under it is not modelled`);
   for (let v = 0; v < k.cfg.vaddrs; v++) exitMmapSlot(k, tid, victim, v);
   k.set(k.L.MM_LIVE, victim, 0);
   if (k.log) k.trace(`oom_kill_process(mm ${victim}): killed, memory reaped`);
+}
+
+/**
+ * A thread of the victim (other than tid) is inside an operation the kill's
+ * reap cannot run under. A fault inside a memcg charge (OP_MEMCG_CHARGE, with
+ * mmap_lock for read) is not: the reaper takes mmap_lock for read too, and
+ * the fault, back from the charge, finds the address space unstable
+ * (check_stable_address_space: MMF_UNSTABLE) and releases its folio.
+ */
+export function oomVictimBusy(k: Kernel, tid: number, victim: number): boolean {
+  for (let c = 0; c < k.cfg.cpus.length; c++) {
+    const t = k.g.cpuThread(c);
+    if (k.cfg.cpus[c]!.mm !== victim || t === tid) continue;
+    if (k.get(k.L.THR_OP, t) === OP_MEMCG_CHARGE && (k.get(k.L.THR_LOCKS, t) & ~LK_MMAP_READ) === 0) continue;
+    if (k.get(k.L.THR_OP, t) !== 0 || k.get(k.L.THR_LOCKS, t) !== 0 || k.get(k.L.THR_LT_PIN_STAGE, t) !== 0) return true;
+  }
+  return false;
 }
 
 // Set by workload.ts (which owns zap and munmap of a slot): breaks an import cycle.

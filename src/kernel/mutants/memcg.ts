@@ -58,4 +58,12 @@ export const MEMCG_FIXES: readonly Fix[] = [
     description:
       'DESIGN CHANGE, not in v4: when the free_folio callback keeps a folio (cram_free_folio_cb -> cxl_compression_flush_cb defers it into a flush buffer), __folio_put uncharges it before returning (mem_cgroup_uncharge; the memory is the driver\'s now). In v4 __folio_put calls folio_managed_on_free first and returns when it keeps the folio, so mem_cgroup_uncharge runs only at the driver\'s second put after the flush: until the flush kthread sends the buffer, the memory the task freed still counts against its memory.max, and a fault of the same memcg fails its charge (memcg OOM) over memory nobody uses.',
   },
+  {
+    name: 'memcg-oom-retries-isolated',
+    site: 'mm/memcontrol.c: try_charge_memcg (before mem_cgroup_oom)',
+    mends: 'INV-MEMCG-RECLAIM',
+    config: 'memcg',
+    description:
+      'DESIGN CHANGE, not in v4: try_charge_memcg does not go to mem_cgroup_oom while another thread holds one of the memcg\'s folios isolated (the memcg lruvecs\' NR_ISOLATED): it throttles (reclaim_throttle, VMSCAN_THROTTLE_ISOLATED) and retries. In v4 a charge\'s reclaim passes run while kswapd(D0) holds the memcg\'s folio isolated for its demotion to CRAM: the passes find nothing on the LRU, nr_retries runs out and the memcg OOMs, while the demoted folio arrives on P\'s LRU still charged (mem_cgroup_migrate) and reclaimable there (with memcg-reclaim-private-nodes, by the very next pass). Mainline tiering shares the race; v4 lands the folio where cgroup reclaim cannot see it at all.',
+  },
 ];
