@@ -569,6 +569,16 @@ export const KERNEL_CONFIG_PARAMS = {
     name: 'memcgfree', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, memcgMax: 1, vaddrs: 2, swapSlots: 2,
     extraOps: [{ op: 'madv_dontneed', vaddr: 0 }, { op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 1, value: 1 }],
   },
+  // memcg OOM (issue 12 item 12): two CPUs, each its own mm, run tiny's program (write v0,
+  // read v0) in one memcg with memory.max = 1 page and the OOM killer on
+  // (mem_cgroup_out_of_memory, CONSTRAINT_MEMCG). The second fault finds the other task's
+  // v0 charged and reclaims as steps of its CPU while kswapd(D0) may be demoting that v0
+  // (staged migrate_pages_batch); when the passes find nothing the memcg OOM kills the
+  // other task (badness 1 against 0), reaping it under kswapd's migration entry. No
+  // device, no flush kthread.
+  memcgoom: {
+    name: 'memcgoom', cpus: 2, anonPages: 1, filePages: 0, flush: false, device: false, memcgMax: 1, oom: true, swapSlots: 1, sameProgram: true,
+  },
 } as const satisfies Record<string, ConfigParams>;
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
@@ -581,6 +591,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tworegions',
   'mpolflags',
   'driverflush',
+  'memcgoom',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -28,6 +28,7 @@ import { oomVictimBusy, outOfMemoryMemcg, selectBadProcess, CONSTRAINT_MEMCG } f
 import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE, OP_NONE } from './ops_codes.ts';
 import { entryHoldsSrc, entrySrc } from './migrate_batch.ts';
 import { hasFix } from './config.ts';
+import { lruAddDrain } from './folio.ts';
 import { MODEL_RECLAIM_RETRIES } from './vmscan.ts';
 import { ran } from './ran.ts';
 
@@ -125,11 +126,16 @@ function passEnd(k: Kernel, tid: number): void {
   // if (nr_reclaimed && nr_pages <= (1 << PAGE_ALLOC_COSTLY_ORDER)) goto retry;
   if (memCgroupMargin(k) >= nr || progress > 0) return setStage(k, tid, MC_TRY);
   // Fix memcg-oom-retries-isolated (design change, not in v4): a pass that found nothing while
-  // another thread holds one of the memcg's folios isolated (the memcg's lruvec NR_ISOLATED) does
-  // not count towards the OOM: the charge throttles and retries, and the retry sees where it went.
-  if (hasFix(k.cfg, 'memcg-oom-retries-isolated') && memcgIsolatedElsewhere(k, tid)) {
-    if (k.log) k.trace('try_charge_memcg: a folio of the memcg is isolated by another thread: retry, not counted');
-    return setStage(k, tid, MC_TRY);
+  // one of the memcg's folios was out of the LRU's reach does not count towards the OOM: a folio
+  // in a per-CPU lru_add batch is drained (lru_add_drain_all), a folio another thread holds
+  // isolated (the memcg's lruvec NR_ISOLATED) is waited for (reclaim_throttle); then a retry.
+  if (hasFix(k.cfg, 'memcg-oom-retries-isolated')) {
+    const batched = memcgBatchedFolio(k);
+    if (batched || memcgIsolatedElsewhere(k, tid)) {
+      if (batched) lruAddDrain(k, tid, -1);
+      if (k.log) k.trace(`try_charge_memcg: a folio of the memcg is ${batched ? 'in an lru_add batch: lru_add_drain_all' : 'isolated by another thread'}, retry (not counted)`);
+      return setStage(k, tid, MC_TRY);
+    }
   }
   // if (nr_retries--) goto retry;
   const used = reg(k, tid, MC_R_RETRIES);
@@ -162,6 +168,12 @@ function memcgIsolatedElsewhere(k: Kernel, tid: number): boolean {
       }
     }
   }
+  return false;
+}
+
+/** A folio charged to the memcg sits in a per-CPU lru_add batch (off the LRU reclaim scans). */
+function memcgBatchedFolio(k: Kernel): boolean {
+  for (let pfn = 0; pfn < k.g.pfns; pfn++) if (k.get(k.L.PG_MEMCG, pfn) !== 0 && k.get(k.L.PG_LRU_BATCH, pfn) !== 0) return true;
   return false;
 }
 

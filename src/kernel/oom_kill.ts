@@ -25,7 +25,7 @@ import { folioNid, pageFolio } from './folio.ts';
 import { zoneNode, zoneType } from './geometry.ts';
 import { EV2_OOM_UNDESERVING, event2 } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
-import { LK_MMAP_READ, PTE_PRESENT, PTE_SWAP } from './layout.ts';
+import { LK_MMAP_READ, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP } from './layout.ts';
 import { OP_MEMCG_CHARGE } from './ops_codes.ts';
 import { gfpZone } from './page_alloc.ts';
 import { nodePrivateFlags } from './node_private.ts';
@@ -130,12 +130,17 @@ function totalramPages(k: Kernel): number {
   return n;
 }
 
-/** The folios mm maps (present PTEs), by head pfn, once per PTE. */
+/**
+ * The folios mm maps, by head pfn, once per PTE: present PTEs and migration
+ * entries (try_to_migrate leaves the mm's RSS counters alone: a page under
+ * migration still counts in get_mm_rss).
+ */
 function mappedFolios(k: Kernel, mm: number): number[] {
   const out: number[] = [];
   for (let v = 0; v < k.cfg.vaddrs; v++) {
     const s = mm * k.cfg.vaddrs + v;
-    if (k.get(k.L.PTE_KIND, s) === PTE_PRESENT) out.push(pageFolio(k, k.get(k.L.PTE_VAL, s)));
+    const kind = k.get(k.L.PTE_KIND, s);
+    if (kind === PTE_PRESENT || kind === PTE_MIGRATION) out.push(pageFolio(k, k.get(k.L.PTE_VAL, s)));
   }
   return out;
 }
@@ -211,6 +216,13 @@ export function outOfMemory(k: Kernel, tid: number, current: number, oc: OomCont
   if (k.log) k.trace(`out_of_memory(mm ${current}, N${oc.preferredNid}): constraint ${['NONE', 'CPUSET', 'MEMORY_POLICY'][constraint]}, victim ${victim < 0 ? 'none' : `mm ${victim} (badness ${oomBadness(k, victim)})`}`);
   if (victim < 0) return -1;
   noteVictim(k, victim);
+  // The kill reaps in its step: a victim thread inside another operation (cram_fault holding
+  // its PTL, a long-term pin) cannot be reaped under. The kernel would SIGKILL it and let the
+  // reaper wait; the model kills no one and the allocation fails (README, the OOM row).
+  if (oomVictimBusy(k, tid, victim)) {
+    if (k.log) k.trace(`out_of_memory: victim mm ${victim} is inside an operation: not killed (model), the allocation fails`);
+    return -1;
+  }
   oomKillProcess(k, tid, victim);
   return victim;
 }
@@ -229,6 +241,12 @@ export function outOfMemoryMemcg(k: Kernel, tid: number, current: number): numbe
   const victim = selectBadProcess(k, CONSTRAINT_MEMCG, null);
   if (k.log) k.trace(`mem_cgroup_out_of_memory(mm ${current}): constraint MEMCG, victim ${victim < 0 ? 'none' : `mm ${victim} (badness ${oomBadness(k, victim)})`}`);
   if (victim < 0) return -1;
+  // As in outOfMemory: a victim inside another operation is not killed (the staged charge
+  // of memcg_charge_step.ts waits for it instead; the one-step charges fail).
+  if (oomVictimBusy(k, tid, victim)) {
+    if (k.log) k.trace(`mem_cgroup_out_of_memory: victim mm ${victim} is inside an operation: not killed (model)`);
+    return -1;
+  }
   oomKillProcess(k, tid, victim);
   return victim;
 }
@@ -268,7 +286,7 @@ function noteVictim(k: Kernel, victim: number): void {
  */
 // mm/oom_kill.c: oom_kill_process, __oom_kill_process, oom_reap_task_mm
 function oomKillProcess(k: Kernel, tid: number, victim: number): void {
-  if (oomVictimBusy(k, tid, victim)) throw new Error(`oom_kill_process(mm ${victim}): a thread of the victim is inside an operation; reaping under it is not modelled`);
+  if (oomVictimBusy(k, tid, victim)) throw new Error(`oom_kill_process(mm ${victim}): a thread of the victim is inside an operation (${k.cfg.cpus.map((c, i) => `cpu${i} mm${c.mm} op ${k.get(k.L.THR_OP, k.g.cpuThread(i))} locks ${k.get(k.L.THR_LOCKS, k.g.cpuThread(i))}`).join(", ")}); reaping under it is not modelled`);
   for (let v = 0; v < k.cfg.vaddrs; v++) exitMmapSlot(k, tid, victim, v);
   k.set(k.L.MM_LIVE, victim, 0);
   if (k.log) k.trace(`oom_kill_process(mm ${victim}): killed, memory reaped`);
