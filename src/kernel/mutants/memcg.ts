@@ -39,6 +39,13 @@ export const MEMCG_MUTANTS: readonly Mutant[] = [
     description: 'with the design fix memcg-uncharge-deferred-free on, a folio the free_folio callback keeps (deferred into a flush buffer) stays charged again: a fault of the same memcg fails its charge against memory its user already freed',
     config: 'memcgfree',
   },
+  {
+    name: 'zap-keeps-migration-entry',
+    site: 'mm/memory.c: zap_nonpresent_ptes (is_migration_entry: the entry is cleared)',
+    catches: 'INV-MIGRATE-POST',
+    description: 'a zap (munmap, MADV_DONTNEED, the OOM reaper / exit_mmap) leaves a migration entry in place (the model before the memcg OOM actor): the memcg OOM kill reaps its victim while kswapd(D0) holds the victim\'s folio under migration entries, and the migration\'s move restores the entry in the reaped mm, so its postcondition misreads where the moved folio is',
+    config: 'memcgoom',
+  },
 ];
 
 export const MEMCG_FIXES: readonly Fix[] = [
