@@ -18,9 +18,10 @@
 // victim's memory done in the kill's step (a victim thread in the middle of an
 // operation is refused: the model throws rather than reap under it).
 
-import { GFP_HIGHUSER_MOVABLE, N_MEMORY, N_MEMORY_PRIVATE, NP_OPS_OOM_ELIGIBLE, __GFP_THISNODE } from './defs.ts';
+import { GFP_HIGHUSER_MOVABLE, MPOL_BIND, N_MEMORY, N_MEMORY_PRIVATE, NP_OPS_OOM_ELIGIBLE, __GFP_THISNODE } from './defs.ts';
 import { hasFix } from './config.ts';
-import { cpusetCurrentMemsAllowed, cpusetZoneAllowed } from './cpuset.ts';
+import { cpusetCurrentMemsAllowed, cpusetZoneAllowed, taskInChild } from './cpuset.ts';
+import { taskPolicy } from './mempolicy.ts';
 import { folioNid, pageFolio } from './folio.ts';
 import { zoneNode, zoneType } from './geometry.ts';
 import { EV2_OOM_UNDESERVING, event2 } from './ghost.ts';
@@ -63,20 +64,42 @@ function zoneOomEligible(k: Kernel, zone: number, gfp: number): boolean {
   return cpusetZoneAllowed(k, zone, gfp, true);
 }
 
+/** tsk->mems_allowed of user CPU cpu's task: the child cpuset's task mask, else the root's. */
+export function taskMemsAllowed(k: Kernel, cpu: number): number {
+  return taskInChild(k, cpu) ? k.get(k.L.TASK_MEMS, cpu) : k.get(k.L.G_CPUSET_MEMS);
+}
+
 /**
- * oom_mems_intersect(tsk1, tsk2): an N_MEMORY node in both tasks' mems that is
- * OOM-eligible. The loop walks N_MEMORY only: a private node is never
- * N_MEMORY, so the node_oom_eligible test inside never sees one.
+ * oom_mems_intersect(tsk1, tsk2): an N_MEMORY node in both tasks' mems_allowed
+ * that is OOM-eligible. The loop walks N_MEMORY only: a private node is never
+ * N_MEMORY, so the node_oom_eligible test inside never sees one (v4's flag
+ * cannot change the answer; the cpusets can).
  */
 // mm/oom_kill.c: oom_mems_intersect (v4 patch 17)
-export function oomMemsIntersect(k: Kernel): boolean {
-  // One cpuset: both tasks' mems_allowed are the root's.
-  const mems = cpusetCurrentMemsAllowed(k);
+export function oomMemsIntersect(k: Kernel, mems1: number, mems2: number): boolean {
   for (let nid = 0; nid < k.g.nodes; nid++) {
     if (!k.has(k.L.NODE_STATES, nid, N_MEMORY)) continue;
-    if (!(mems & (1 << nid))) continue;
+    if (!(mems1 & (1 << nid))) continue;
+    if (!(mems2 & (1 << nid))) continue;
     if (!nodeOomEligible(k, nid)) continue;
     return true;
+  }
+  return false;
+}
+
+/**
+ * oom_cpuset_eligible(start, oc): some thread of the candidate process (a user
+ * CPU of its mm) passes: for a mempolicy-constrained OOM (oc->nodemask)
+ * mempolicy_in_oom_domain, else oom_mems_intersect(current, tsk). current is
+ * k.current's task (cpuset_current_mems_allowed).
+ */
+// mm/oom_kill.c: oom_cpuset_eligible (v4 patch 17)
+export function oomCpusetEligible(k: Kernel, mm: number, nodemask: number | null): boolean {
+  const cur = cpusetCurrentMemsAllowed(k);
+  for (let c = 0; c < k.cfg.cpus.length; c++) {
+    if (k.cfg.cpus[c]!.mm !== mm) continue;
+    const ret = nodemask !== null ? mempolicyInOomDomain(k, c, nodemask) : oomMemsIntersect(k, cur, taskMemsAllowed(k, c));
+    if (ret) return true;
   }
   return false;
 }
@@ -170,19 +193,17 @@ function oomCandidates(k: Kernel): number[] {
 
 /**
  * select_bad_process(oc) over the model's processes in creation (mm) order:
- * oom_evaluate_task skips a task !oom_cpuset_eligible (for a mempolicy OOM,
- * mempolicy_in_oom_domain; else oom_mems_intersect), and keeps the last task
- * with the highest badness (`points < chosen_points` is skipped, equal
- * replaces). -1: no victim.
+ * oom_evaluate_task skips a task !oom_cpuset_eligible (not for a memcg OOM),
+ * and keeps the last task with the highest badness (`points < chosen_points`
+ * is skipped, equal replaces). -1: no victim.
  */
-// mm/oom_kill.c: select_bad_process, oom_evaluate_task, oom_cpuset_eligible
+// mm/oom_kill.c: select_bad_process, oom_evaluate_task
 export function selectBadProcess(k: Kernel, constraint: number, nodemask: number | null): number {
   let chosen = -1;
   let chosenPoints = -1;
   for (const mm of oomCandidates(k)) {
     // oom_evaluate_task: `if (!is_memcg_oom(oc) && !oom_cpuset_eligible(task, oc)) goto next;`
-    const eligible = constraint === CONSTRAINT_MEMCG ? true : constraint === CONSTRAINT_MEMORY_POLICY ? mempolicyInOomDomain(k, mm, nodemask) : oomMemsIntersect(k);
-    if (!eligible) continue;
+    if (constraint !== CONSTRAINT_MEMCG && !oomCpusetEligible(k, mm, nodemask)) continue;
     const points = oomBadness(k, mm);
     if (points < chosenPoints) continue;
     chosen = mm;
@@ -193,11 +214,12 @@ export function selectBadProcess(k: Kernel, constraint: number, nodemask: number
 
 /**
  * mempolicy_in_oom_domain(tsk, mask): true unless the task's own (task-wide)
- * mempolicy is MPOL_BIND and does not intersect mask. The model has no task
- * mempolicies (VMA policies only), so every task is in the domain.
+ * mempolicy is MPOL_BIND and its nodes do not intersect mask.
  */
 // mm/mempolicy.c: mempolicy_in_oom_domain
-function mempolicyInOomDomain(_k: Kernel, _mm: number, _mask: number | null): boolean {
+function mempolicyInOomDomain(k: Kernel, cpu: number, mask: number): boolean {
+  const pol = taskPolicy(k, cpu);
+  if (pol.mode === MPOL_BIND) return (pol.nodes & mask) !== 0;
   return true;
 }
 

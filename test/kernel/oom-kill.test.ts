@@ -36,9 +36,12 @@ test('node_oom_eligible: DRAM always; a private node only with both RECLAIM and 
 
 test('oom_mems_intersect walks N_MEMORY only: the flag of a private node never enters it (patch 17)', (t) => {
   const k = scenario({ pOps: 'mpol' });
-  t.true(oomMemsIntersect(k), 'D0 is in every task\'s mems');
+  const root = k.get(k.L.G_CPUSET_MEMS);
+  t.true(oomMemsIntersect(k, root, root), 'D0 is in every task\'s mems');
+  t.false(oomMemsIntersect(k, 1 << P, root), 'P, even with every flag, is no N_MEMORY node');
   const d = scenario({ pOps: 'demote' });
-  t.true(oomMemsIntersect(d));
+  t.true(oomMemsIntersect(d, root, root));
+  t.false(oomMemsIntersect(d, 1 << P, root));
 });
 
 test('constrained_alloc: NONE without a nodemask; MEMORY_POLICY for a mask missing an N_MEMORY node; CPUSET when the zonelist meets an ineligible private zone (patch 17)', (t) => {
