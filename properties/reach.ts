@@ -12,7 +12,7 @@ import { BLOCK_ABSENT, CRAM_PRESSURE_MAX, MPOL_MODE_FLAGS, N_MEMORY_PRIVATE } fr
 import type { Kernel } from '../src/kernel/kernel.ts';
 import { PG_anon, PG_head, PG_hwpoison, PTE_PRESENT, PTE_SWAP, THREAD_REGS, VMA_HUGEPAGE } from '../src/kernel/layout.ts';
 import { nextMigratePair } from '../src/kernel/cpuset_migrate_queue.ts';
-import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
+import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE } from '../src/kernel/ops_codes.ts';
 import { opsById } from '../src/kernel/ops_table.ts';
 import { MB_DST_MAX, MB_MOVED, MB_MOVED_LARGE, MB_NOMEM, MB_SPLIT_PENDING, MB_SPLIT_WAIT, entryStatus } from '../src/kernel/migrate_batch.ts';
 import { StateView } from '../src/kernel/state_view.ts';
@@ -379,6 +379,37 @@ const REACH: Readonly<Record<string, ReachDef>> = {
       return false;
     },
   },
+  'REACH-MEMCG-RECLAIM-STAGED': {
+    id: 'REACH-MEMCG-RECLAIM-STAGED',
+    source: 'mm/memcontrol.c: try_charge_memcg -> mm/vmscan.c: try_to_free_mem_cgroup_pages (isolate_lru_folios, then shrink_folio_list)',
+    description: "a fault's memcg charge holds a folio isolated for reclaim while kswapd is inside a demotion batch (the two reclaimers interleave)",
+    pred: (k) => {
+      let charge = false;
+      let kswapd = false;
+      for (let t = 0; t < k.g.threads.length; t++) {
+        const op = k.get(k.L.THR_OP, t);
+        if (op === OP_MEMCG_CHARGE && k.get(k.L.THR_REG, t * THREAD_REGS + 3) !== 0) charge = true;
+        if (op === OP_KSWAPD_DEMOTE) kswapd = true;
+      }
+      return charge && kswapd;
+    },
+  },
+  'REACH-OOM-REAP-UNDER-MIGRATION': {
+    id: 'REACH-OOM-REAP-UNDER-MIGRATION',
+    source: 'mm/oom_kill.c: __oom_reap_task_mm -> unmap_page_range; mm/memory.c: zap_nonpresent_ptes (migration entry)',
+    description: "the OOM killer reaped a process while kswapd holds its folio unmapped under migration (the reap cleared the migration entry)",
+    pred: (k) => {
+      const kt = k.g.kswapdThread(0);
+      if (k.get(k.L.THR_OP, kt) !== OP_KSWAPD_DEMOTE) return false;
+      const dead = k.cfg.cpus.some((c) => !c.forkChild && !k.get(k.L.MM_LIVE, c.mm));
+      if (!dead) return false;
+      for (let r = 1; r < THREAD_REGS; r++) {
+        const st = entryStatus(k.get(k.L.THR_REG, kt * THREAD_REGS + r));
+        if (st >= 1 && st <= MB_DST_MAX && k.get(k.L.PG_MAPCOUNT, (k.get(k.L.THR_REG, kt * THREAD_REGS + r) & 0xff) - 1) === 0) return true;
+      }
+      return false;
+    },
+  },
   'REACH-REGION-B-REFUSED': {
     id: 'REACH-REGION-B-REFUSED',
     source: 'drivers/base/node.c: node_private_register (-EBUSY: another np registered); drivers/cxl/core/region_sysram.c: devm_cxl_add_sysram',
@@ -469,10 +500,11 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   batch2: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PRESSURE-BLOCKED', 'REACH-BATCH-BLOCKED-MIDWAY'],
   thp: ['REACH-PROGRAMS-DONE', 'REACH-THP-ON-P', 'REACH-THP-PROMOTED', 'REACH-THP-SPLIT', 'REACH-THP-SPLIT-ON-ENOMEM'],
   thpsplit: ['REACH-THP-ON-P', 'REACH-THP-SPLIT'],
-  memcg: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PROMOTED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-MEMCG-RECLAIMED'],
+  memcg: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PROMOTED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-MEMCG-RECLAIMED', 'REACH-MEMCG-RECLAIM-STAGED'],
   memcgfree: ['REACH-PROGRAMS-DONE', 'REACH-FLUSH-DEFERRED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P'],
   tworegions: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-REGION-B-REFUSED', 'REACH-REGION-B-ONLINE', 'REACH-REGION-A-TEARDOWN-AFTER-B', 'REACH-REGION-B-REPROBED'],
   driverflush: ['REACH-DEMOTED-TO-P', 'REACH-TEARDOWN', 'REACH-FLUSH-DEFERRED', 'REACH-FLUSH-SEND'],
+  memcgoom: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-OOM-KILL', 'REACH-MEMCG-RECLAIM-STAGED', 'REACH-OOM-REAP-UNDER-MIGRATION'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);
