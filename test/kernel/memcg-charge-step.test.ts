@@ -29,6 +29,7 @@ import { tryToMigrate } from '../../src/kernel/rmap.ts';
 import { folioIsolateLru } from '../../src/kernel/folio.ts';
 import { runThread } from '../../src/kernel/sched.ts';
 import { MAX_RECLAIM_RETRIES, MODEL_RECLAIM_RETRIES } from '../../src/kernel/vmscan.ts';
+import { runLiveness } from '../../src/cli/liveness-cmd.ts';
 
 const ALL = FIXES.map((f) => f.name);
 
@@ -174,3 +175,10 @@ for (const name of ['memcg', 'memcgfree'] as const) {
     t.is(model.projected.size, kernel.projected.size);
   });
 }
+
+test('memcgoom --fix all: every program finishes and every access completes; a charge step enabled again and again is taken (strong fairness: it waits only for a PTL or an OOM victim between operations), else cpu0\'s cram_fault retries could starve cpu1\'s shrink of the folio both want for ever', (t) => {
+  const run = runLiveness(kernelSystem(configByName('memcgoom', { fixes: ALL })), {});
+  t.true(run.verdicts.length >= 10);
+  for (const v of run.verdicts) t.is(v.status, 'holds', `${v.id}: ${v.message}`);
+});
+
