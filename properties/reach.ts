@@ -16,6 +16,7 @@ import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE } from '../src/kerne
 import { opsById } from '../src/kernel/ops_table.ts';
 import { MB_DST_MAX, MB_MOVED, MB_MOVED_LARGE, MB_NOMEM, MB_SPLIT_PENDING, MB_SPLIT_WAIT, entryStatus } from '../src/kernel/migrate_batch.ts';
 import { StateView } from '../src/kernel/state_view.ts';
+import { EV2_OOM_CPUSET, EV2_OOM_MPOL_SKIP, event2Set } from '../src/kernel/ghost.ts';
 import { PIN_CHECK, PIN_HELD, nodePrivateAllowsLongtermPin } from '../src/kernel/gup_longterm.ts';
 import type { Machine } from '../src/kernel/kernel.ts';
 import { rbFlags, RB_NP, RB_RES } from '../src/kernel/np_owner.ts';
@@ -410,6 +411,18 @@ const REACH: Readonly<Record<string, ReachDef>> = {
       return false;
     },
   },
+  'REACH-OOM-CONSTRAINT-CPUSET': {
+    id: 'REACH-OOM-CONSTRAINT-CPUSET',
+    source: 'mm/oom_kill.c: constrained_alloc (v4 patch 17: zone_oom_eligible -> cpuset_zone_allowed; CONSTRAINT_CPUSET)',
+    description: "out_of_memory ran under CONSTRAINT_CPUSET: the failing allocation's zonelist met a zone outside current's cpuset (the child cpuset's mems)",
+    pred: (k) => event2Set(k, EV2_OOM_CPUSET),
+  },
+  'REACH-OOM-MPOL-SKIP': {
+    id: 'REACH-OOM-MPOL-SKIP',
+    source: 'mm/oom_kill.c: oom_cpuset_eligible -> mm/mempolicy.c: mempolicy_in_oom_domain',
+    description: 'a CONSTRAINT_MEMORY_POLICY OOM skipped a candidate whose task policy (MPOL_BIND) misses the allocation\'s nodemask',
+    pred: (k) => event2Set(k, EV2_OOM_MPOL_SKIP),
+  },
   'REACH-REGION-B-REFUSED': {
     id: 'REACH-REGION-B-REFUSED',
     source: 'drivers/base/node.c: node_private_register (-EBUSY: another np registered); drivers/cxl/core/region_sysram.c: devm_cxl_add_sysram',
@@ -504,6 +517,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   memcgfree: ['REACH-PROGRAMS-DONE', 'REACH-FLUSH-DEFERRED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P'],
   tworegions: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-REGION-B-REFUSED', 'REACH-REGION-B-ONLINE', 'REACH-REGION-A-TEARDOWN-AFTER-B', 'REACH-REGION-B-REPROBED'],
   driverflush: ['REACH-DEMOTED-TO-P', 'REACH-TEARDOWN', 'REACH-FLUSH-DEFERRED', 'REACH-FLUSH-SEND'],
+  oomcpuset: ['REACH-OOM-KILL', 'REACH-OOM-CONSTRAINT-CPUSET', 'REACH-OOM-MPOL-SKIP'],
   memcgoom: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-OOM-KILL', 'REACH-MEMCG-RECLAIM-STAGED', 'REACH-OOM-REAP-UNDER-MIGRATION'],
 };
 

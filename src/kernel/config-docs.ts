@@ -48,6 +48,7 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   tworegions: 'two CXL regions on P, each its own sysram and np: the compression driver (probe, teardown, re-probe) on block 0 and the cxl_mempolicy driver (probe, remove, re-probe) on block 1',
   driverflush: 'driver with the cxl-flush kthread and no device IRQs: the teardown\'s offline_pages waits for a deferred free the kthread sends (LIVE-TEARDOWN-TERMINATES)',
   memcgoom: "two tasks in a memcg with memory.max = 1 page and the OOM killer: the second task's charge reclaims as steps of its CPU against kswapd's demotion of the first task's folio, then memcg-OOM-kills the first task, reaping it under kswapd's migration entry",
+  oomcpuset: "the OOM killer's constraints: a child cpuset restricted to D0 (CONSTRAINT_CPUSET) and a VMA bound to D0 (CONSTRAINT_MEMORY_POLICY) whose OOM skips a task bound to D1 (mempolicy_in_oom_domain)",
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

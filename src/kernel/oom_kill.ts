@@ -24,7 +24,7 @@ import { cpusetCurrentMemsAllowed, cpusetZoneAllowed, taskInChild } from './cpus
 import { taskPolicy } from './mempolicy.ts';
 import { folioNid, pageFolio } from './folio.ts';
 import { zoneNode, zoneType } from './geometry.ts';
-import { EV2_OOM_UNDESERVING, event2 } from './ghost.ts';
+import { EV2_OOM_CPUSET, EV2_OOM_MPOL_SKIP, EV2_OOM_UNDESERVING, event2 } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
 import { LK_MMAP_READ, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP } from './layout.ts';
 import { OP_MEMCG_CHARGE } from './ops_codes.ts';
@@ -203,7 +203,10 @@ export function selectBadProcess(k: Kernel, constraint: number, nodemask: number
   let chosenPoints = -1;
   for (const mm of oomCandidates(k)) {
     // oom_evaluate_task: `if (!is_memcg_oom(oc) && !oom_cpuset_eligible(task, oc)) goto next;`
-    if (constraint !== CONSTRAINT_MEMCG && !oomCpusetEligible(k, mm, nodemask)) continue;
+    if (constraint !== CONSTRAINT_MEMCG && !oomCpusetEligible(k, mm, nodemask)) {
+      if (constraint === CONSTRAINT_MEMORY_POLICY) event2(k, EV2_OOM_MPOL_SKIP);
+      continue;
+    }
     const points = oomBadness(k, mm);
     if (points < chosenPoints) continue;
     chosen = mm;
@@ -233,6 +236,7 @@ function mempolicyInOomDomain(k: Kernel, cpu: number, mask: number): boolean {
 export function outOfMemory(k: Kernel, tid: number, current: number, oc: OomControl): number {
   ran(k, 'out_of_memory');
   const { constraint } = constrainedAlloc(k, oc);
+  if (constraint === CONSTRAINT_CPUSET) event2(k, EV2_OOM_CPUSET);
   const nodemask = constraint === CONSTRAINT_MEMORY_POLICY ? oc.nodemask : null;
   const victim = selectBadProcess(k, constraint, nodemask);
   if (k.log) k.trace(`out_of_memory(mm ${current}, N${oc.preferredNid}): constraint ${['NONE', 'CPUSET', 'MEMORY_POLICY'][constraint]}, victim ${victim < 0 ? 'none' : `mm ${victim} (badness ${oomBadness(k, victim)})`}`);
