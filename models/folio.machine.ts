@@ -164,6 +164,10 @@ export const folioMachine = setup({
         folio_putback_lru: 'dram_isolated',
         // source after a successful move, or an unused destination
         migrate_folio_done: 'free',
+        // mm/memory.c zap_nonpresent_ptes (MADV_DONTNEED, munmap, the OOM reaper) clears
+        // the migration entries of a swap-cache source: unmapped in the swap cache
+        // while its migration goes on
+        zap_pte_range: 'swapcache',
       },
     },
     cram: {

@@ -67,7 +67,7 @@
 import type { TransitionFairness } from '../src/explore/system.ts';
 import type { Kernel, Machine } from '../src/kernel/kernel.ts';
 import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE } from '../src/kernel/layout.ts';
-import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
+import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE } from '../src/kernel/ops_codes.ts';
 import { kswapdIdle, nodePfnRange } from '../src/kernel/vmscan.ts';
 import { gupFollowFindsPage, gupTargetMm } from '../src/kernel/gup.ts';
 import { pinLookupFindsPage } from '../src/kernel/gup_longterm.ts';
@@ -156,6 +156,15 @@ function cpuFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
         },
       });
     }
+    // Inside a memcg charge (memcg_charge_step.ts) a step waits only for a PTL another thread
+    // holds (the rmap walk of shrink_folio_list; a qspinlock serves its waiters in order) or for an
+    // OOM victim between two of its operations: a charge step enabled again and again is taken.
+    out.push({
+      name: `cpu${cpu} (memcg charge)`,
+      fairness: 'strong',
+      actions: [a],
+      has: (state) => v.at(state).get(m.L.THR_OP, tid) === OP_MEMCG_CHARGE,
+    });
     out.push({
       name: `cpu${cpu} (access completes)`,
       fairness: 'strong',

@@ -12,10 +12,11 @@ import { BLOCK_ABSENT, CRAM_PRESSURE_MAX, MPOL_MODE_FLAGS, N_MEMORY_PRIVATE } fr
 import type { Kernel } from '../src/kernel/kernel.ts';
 import { PG_anon, PG_head, PG_hwpoison, PTE_HWPOISON, PTE_PRESENT, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_HUGEPAGE } from '../src/kernel/layout.ts';
 import { nextMigratePair } from '../src/kernel/cpuset_migrate_queue.ts';
-import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
+import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE } from '../src/kernel/ops_codes.ts';
 import { opsById } from '../src/kernel/ops_table.ts';
 import { MB_DST_MAX, MB_MOVED, MB_MOVED_LARGE, MB_NOMEM, MB_SPLIT_PENDING, MB_SPLIT_WAIT, entryStatus } from '../src/kernel/migrate_batch.ts';
 import { StateView } from '../src/kernel/state_view.ts';
+import { EV2_OOM_CPUSET, EV2_OOM_MPOL_SKIP, event2Set } from '../src/kernel/ghost.ts';
 import { PIN_CHECK, PIN_HELD, nodePrivateAllowsLongtermPin } from '../src/kernel/gup_longterm.ts';
 import type { Machine } from '../src/kernel/kernel.ts';
 import { rbFlags, RB_NP, RB_RES } from '../src/kernel/np_owner.ts';
@@ -449,6 +450,49 @@ const REACH: Readonly<Record<string, ReachDef>> = {
       return false;
     },
   },
+  'REACH-MEMCG-RECLAIM-STAGED': {
+    id: 'REACH-MEMCG-RECLAIM-STAGED',
+    source: 'mm/memcontrol.c: try_charge_memcg -> mm/vmscan.c: try_to_free_mem_cgroup_pages (isolate_lru_folios, then shrink_folio_list)',
+    description: "a fault's memcg charge holds a folio isolated for reclaim while kswapd is inside a demotion batch (the two reclaimers interleave)",
+    pred: (k) => {
+      let charge = false;
+      let kswapd = false;
+      for (let t = 0; t < k.g.threads.length; t++) {
+        const op = k.get(k.L.THR_OP, t);
+        if (op === OP_MEMCG_CHARGE && k.get(k.L.THR_REG, t * THREAD_REGS + 3) !== 0) charge = true;
+        if (op === OP_KSWAPD_DEMOTE) kswapd = true;
+      }
+      return charge && kswapd;
+    },
+  },
+  'REACH-OOM-REAP-UNDER-MIGRATION': {
+    id: 'REACH-OOM-REAP-UNDER-MIGRATION',
+    source: 'mm/oom_kill.c: __oom_reap_task_mm -> unmap_page_range; mm/memory.c: zap_nonpresent_ptes (migration entry)',
+    description: "the OOM killer reaped a process while kswapd holds its folio unmapped under migration (the reap cleared the migration entry)",
+    pred: (k) => {
+      const kt = k.g.kswapdThread(0);
+      if (k.get(k.L.THR_OP, kt) !== OP_KSWAPD_DEMOTE) return false;
+      const dead = k.cfg.cpus.some((c) => !c.forkChild && !k.get(k.L.MM_LIVE, c.mm));
+      if (!dead) return false;
+      for (let r = 1; r < THREAD_REGS; r++) {
+        const st = entryStatus(k.get(k.L.THR_REG, kt * THREAD_REGS + r));
+        if (st >= 1 && st <= MB_DST_MAX && k.get(k.L.PG_MAPCOUNT, (k.get(k.L.THR_REG, kt * THREAD_REGS + r) & 0xff) - 1) === 0) return true;
+      }
+      return false;
+    },
+  },
+  'REACH-OOM-CONSTRAINT-CPUSET': {
+    id: 'REACH-OOM-CONSTRAINT-CPUSET',
+    source: 'mm/oom_kill.c: constrained_alloc (v4 patch 17: zone_oom_eligible -> cpuset_zone_allowed; CONSTRAINT_CPUSET)',
+    description: "out_of_memory ran under CONSTRAINT_CPUSET: the failing allocation's zonelist met a zone outside current's cpuset (the child cpuset's mems)",
+    pred: (k) => event2Set(k, EV2_OOM_CPUSET),
+  },
+  'REACH-OOM-MPOL-SKIP': {
+    id: 'REACH-OOM-MPOL-SKIP',
+    source: 'mm/oom_kill.c: oom_cpuset_eligible -> mm/mempolicy.c: mempolicy_in_oom_domain',
+    description: 'a CONSTRAINT_MEMORY_POLICY OOM skipped a candidate whose task policy (MPOL_BIND) misses the allocation\'s nodemask',
+    pred: (k) => event2Set(k, EV2_OOM_MPOL_SKIP),
+  },
   'REACH-REGION-B-REFUSED': {
     id: 'REACH-REGION-B-REFUSED',
     source: 'drivers/base/node.c: node_private_register (-EBUSY: another np registered); drivers/cxl/core/region_sysram.c: devm_cxl_add_sysram',
@@ -539,7 +583,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   batch2: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PRESSURE-BLOCKED', 'REACH-BATCH-BLOCKED-MIDWAY'],
   thp: ['REACH-PROGRAMS-DONE', 'REACH-THP-ON-P', 'REACH-THP-PROMOTED', 'REACH-THP-SPLIT', 'REACH-THP-SPLIT-ON-ENOMEM'],
   thpsplit: ['REACH-THP-ON-P', 'REACH-THP-SPLIT'],
-  memcg: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PROMOTED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-MEMCG-RECLAIMED'],
+  memcg: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PROMOTED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-MEMCG-RECLAIMED', 'REACH-MEMCG-RECLAIM-STAGED'],
   memcgfree: ['REACH-PROGRAMS-DONE', 'REACH-FLUSH-DEFERRED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P'],
   tworegions: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-REGION-B-REFUSED', 'REACH-REGION-B-ONLINE', 'REACH-REGION-A-TEARDOWN-AFTER-B', 'REACH-REGION-B-REPROBED'],
   driverflush: ['REACH-DEMOTED-TO-P', 'REACH-TEARDOWN', 'REACH-FLUSH-DEFERRED', 'REACH-FLUSH-SEND'],
@@ -548,6 +592,8 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   hwpoisonmap: ['REACH-PROGRAMS-DONE', 'REACH-MF-POISON-WITH-CALLBACK', 'REACH-HWPOISON-UNMAPPED', 'REACH-HWPOISON-FORKED'],
   taskpol: ['REACH-PROGRAMS-DONE', 'REACH-TASK-MPOL-REBOUND'],
   zonenormal: ['REACH-PROGRAMS-DONE'],
+  oomcpuset: ['REACH-OOM-KILL', 'REACH-OOM-CONSTRAINT-CPUSET', 'REACH-OOM-MPOL-SKIP'],
+  memcgoom: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-OOM-KILL', 'REACH-MEMCG-RECLAIM-STAGED', 'REACH-OOM-REAP-UNDER-MIGRATION'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);

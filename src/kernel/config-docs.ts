@@ -52,6 +52,8 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   hwpoisonmap: 'memory_failure on a mapped private page: hwpoison_user_mappings replaces the PTE by a hwpoison entry, the next access gets SIGBUS, fork copies the entry',
   taskpol: "task policies beyond faults: an INTERLEAVE|RELATIVE task policy read by kernel allocations in the task's context (alloc_pages: interleave_nodes, il_prev), copied to a fork child (mpol_dup), a PREFERRED_MANY policy; rebound by cpuset.mems writes and P's probe and teardown",
   zonenormal: "P hot-added online_kernel (the sysram hotplug attribute) into ZONE_NORMAL with MIGRATION|MEMPOLICY ops: the allocation matrix over preferred {D0, P}, an mbind to P, a long-term pin and the teardown",
+  memcgoom: "two tasks in a memcg with memory.max = 1 page and the OOM killer: the second task's charge reclaims as steps of its CPU against kswapd's demotion of the first task's folio, then memcg-OOM-kills the first task, reaping it under kswapd's migration entry",
+  oomcpuset: "the OOM killer's constraints: a child cpuset restricted to D0 (CONSTRAINT_CPUSET) and a VMA bound to D0 (CONSTRAINT_MEMORY_POLICY) whose OOM skips a task bound to D1 (mempolicy_in_oom_domain)",
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

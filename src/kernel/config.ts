@@ -166,6 +166,8 @@ export interface KernelConfig {
   readonly offlineAttempts?: number;
   /** kswapd_failures at which a node is hopeless (v4: MAX_RECLAIM_RETRIES = 16; default vmscan.ts MODEL_RECLAIM_RETRIES). */
   readonly reclaimRetries?: number;
+  /** Fruitless memcg reclaim passes a charge retries (v4: MAX_RECLAIM_RETRIES = 16; default memcg_charge_step.ts: MODEL_RECLAIM_RETRIES). */
+  readonly memcgReclaimRetries?: number;
   /** NR_MAX_BATCHED_MIGRATION of the model: folios one demotion batch may move. */
   readonly demoteBatch: number;
   /** /sys/kernel/mm/numa/demotion_enabled */

@@ -657,6 +657,40 @@ export const KERNEL_CONFIG_PARAMS = {
     name: 'memcgfree', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, memcgMax: 1, vaddrs: 2, swapSlots: 2,
     extraOps: [{ op: 'madv_dontneed', vaddr: 0 }, { op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 1, value: 1 }],
   },
+  // memcg OOM (issue 12 item 12): two CPUs, each its own mm, run tiny's program (write v0,
+  // read v0) in one memcg with memory.max = 1 page and the OOM killer on
+  // (mem_cgroup_out_of_memory, CONSTRAINT_MEMCG). The second fault finds the other task's
+  // v0 charged and reclaims as steps of its CPU while kswapd(D0) may be demoting that v0
+  // (staged migrate_pages_batch); when the passes find nothing the memcg OOM kills the
+  // other task (badness 1 against 0), reaping it under kswapd's migration entry. No
+  // device, no flush kthread.
+  memcgoom: {
+    name: 'memcgoom', cpus: 2, anonPages: 1, filePages: 0, flush: false, device: false, memcgMax: 1, oom: true, swapSlots: 1, sameProgram: true,
+  },
+  // The OOM killer's constraints against the child cpuset and task mempolicies (issue 12
+  // item 12, v4 patch 17's constrained_alloc / oom_cpuset_eligible). D0 (2 pages), D1, P
+  // ('nooom': MIGRATION|MEMPOLICY, not OOM-eligible); no kswapd, no device. cpu1's task
+  // (mm 1) binds itself to D1 (set_mempolicy) and writes two pages there; cpu0 (mm 0) writes
+  // three pages with the default policy, then a fourth in a VMA bound to D0. The
+  // administrator may restrict the child cpuset to D0: the third fault then finds D0 full
+  // and D1 outside its mems (CONSTRAINT_CPUSET); the fourth always runs a
+  // CONSTRAINT_MEMORY_POLICY OOM, which skips mm 1 while its task policy is bound to D1
+  // (mempolicy_in_oom_domain; the cpuset write rebinds it to D0): without the skip mm 1 (badness
+  // 2, the last of equals) would be killed for memory on D1 that cannot relieve D0.
+  oomcpuset: {
+    name: 'oomcpuset', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false, oom: true,
+    dram1: true, cpuset: true, cpusetWrites: [[0]], extraMms: 1, vaddrs: 4, extraPrivatePages: 2,
+    opsTables: [{ name: 'nooom', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] }],
+    preOps: [
+      { op: 'add_private_memory', node: 2, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 2, table: 'nooom' },
+    ],
+    extraOps: [
+      ...[0, 1, 2].flatMap((v): ProgramOp[] => [{ op: 'mmap', vaddr: v, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: v, value: 1 }]),
+      { op: 'mmap', vaddr: 3, kind: 'anon', prot: 'rw' }, { op: 'mbind', vaddr: 3, mode: 'bind', nodes: [0] }, { op: 'write', vaddr: 3, value: 1 },
+    ],
+    extraCpus: [{ mm: 1, program: [{ op: 'set_mempolicy', mode: 'bind', nodes: [1] }, ...[0, 1].flatMap((v): ProgramOp[] => [{ op: 'mmap', vaddr: v, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: v, value: 2 }])] }],
+  },
 } as const satisfies Record<string, ConfigParams>;
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
@@ -671,6 +705,8 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'driverflush',
   'forkpin', 'longpinw', 'hwpoisonmap',
   'taskpol', 'zonenormal',
+  'memcgoom',
+  'oomcpuset',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

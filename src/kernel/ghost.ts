@@ -35,6 +35,10 @@ export const EV2_SPLIT_CB_MISSED = 1 << 13;
 export const EV2_MEMCG_OOM_RECLAIMABLE = 1 << 14;
 /** The memcg charge gave up while part of the memcg's usage was folios their users had freed, kept out of the buddy by a free_folio callback (the flush-buffer deferral) and still charged. */
 export const EV2_MEMCG_OOM_FREED = 1 << 15;
+/** Reach marker: out_of_memory ran under CONSTRAINT_CPUSET (the zonelist met a zone outside current's cpuset or not OOM-eligible). */
+export const EV2_OOM_CPUSET = 1 << 25;
+/** Reach marker: a mempolicy-constrained OOM skipped a candidate whose task policy (MPOL_BIND) misses the nodemask (mempolicy_in_oom_domain). */
+export const EV2_OOM_MPOL_SKIP = 1 << 26;
 /** A migration other than demotion (reason != MR_DEMOTION) moved a folio onto a node whose ops are cram_ops. */
 export const EV2_CRAM_INBOUND = 1 << 18;
 /** memory_failure reported an in-use page recovered (MF_RECOVERED / MF_DELAYED) while a present PTE still mapped it or it was still on an LRU. */

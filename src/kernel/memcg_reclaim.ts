@@ -15,12 +15,14 @@
 // Fix memcg-reclaim-private-nodes (design change, not in v4): cgroup reclaim
 // also scans each private node whose ops allow reclaim (zone_reclaim_allowed).
 //
-// Modelling choice (README): the whole reclaim runs inside the charging step
-// (one step, like the model's offline scan): its interleavings with kswapd,
-// cram_fault and the IRQ threads are not explored. The folios it takes are
-// LRU folios no other thread holds (isolation clears PG_lru; a folio whose
-// mm's PTL another thread holds is skipped, as the rmap walk would wait).
-
+// Modelling choice (README): a fault's charge (do_anonymous_page from a user
+// load or store) reclaims as steps of the faulting CPU
+// (src/kernel/memcg_charge_step.ts): each isolation (memcgIsolateNext) and each
+// folio's demotion or reclaim (memcgShrinkIsolated) is a step, so kswapd,
+// cram_fault and the IRQ threads run in between. The other charges (COW,
+// wp_page_copy, swap-in, a GUP fault) run the same pieces in one step
+// (tryToFreeMemCgroupPages). A folio whose mm's PTL another thread holds is
+// skipped at isolation, as kswapd's model does.
 import { hasFix } from './config.ts';
 import { N_MEMORY_PRIVATE, NP_OPS_RECLAIM } from './defs.ts';
 import { folioIsolateLru, folioTestAnon, isFolioHead, lruAddDrain } from './folio.ts';
@@ -58,39 +60,99 @@ function memcgCandidate(k: Kernel, tid: number, pfn: number): boolean {
   return !rmapBusy(k, tid, pfn);
 }
 
+/** SWAP_CLUSTER_MAX (include/linux/swap.h) */
+const SWAP_CLUSTER_MAX = 32;
+
+/** sc.nr_to_reclaim of try_to_free_mem_cgroup_pages: max(nr_pages, SWAP_CLUSTER_MAX). */
+export function memcgNrToReclaim(nr: number): number {
+  return Math.max(nr, SWAP_CLUSTER_MAX);
+}
+
 /**
- * try_to_free_mem_cgroup_pages(memcg, nr_pages, GFP_KERNEL, MEMCG_RECLAIM_MAY_SWAP):
- * shrink_lruvec over the memcg's lruvec on each scanned node until nr pages
- * are reclaimed. Returns the progress the charge loop sees: folios freed plus
+ * The pass's scan order: each scanned node's pfns, nodes in zonelist order
+ * (the model scans an LRU in pfn order). A position indexes this list.
+ */
+export function memcgScanOrder(k: Kernel, tid: number): number[] {
+  const out: number[] = [];
+  for (const nid of memcgReclaimNodes(k, tid)) {
+    const { first, n } = nodePfnRange(k.m, nid);
+    for (let pfn = first; pfn < first + n; pfn++) out.push(pfn);
+  }
+  return out;
+}
+
+/**
+ * isolate_lru_folios of the memcg's lruvecs from scan position `from`: the
+ * first candidate at or after it is isolated (PG_lru cleared, a reference).
+ * Returns its pfn and the next position, or null when the pass has nothing
+ * left to scan.
+ */
+// mm/vmscan.c: shrink_lruvec -> shrink_inactive_list -> isolate_lru_folios
+export function memcgIsolateNext(k: Kernel, tid: number, from: number): { pfn: number; next: number } | null {
+  const order = memcgScanOrder(k, tid);
+  for (let i = from; i < order.length; i++) {
+    const pfn = order[i]!;
+    if (!memcgCandidate(k, tid, pfn)) continue;
+    folioIsolateLru(k, pfn);
+    if (k.log) k.trace(`try_to_free_mem_cgroup_pages: isolate pfn ${pfn} (node ${k.g.pfnNode[pfn]})`);
+    return { pfn, next: i + 1 };
+  }
+  return null;
+}
+
+/** The rmap walk the isolated folio's shrink needs waits for a PTL another thread holds. */
+export function memcgShrinkBusy(k: Kernel, tid: number, pfn: number): boolean {
+  return rmapBusy(k, tid, pfn);
+}
+
+/**
+ * shrink_folio_list for one isolated folio of memcg reclaim: demoted when its
+ * node can demote (demote_folio_list; it keeps its charge through
+ * mem_cgroup_migrate), else (or if the demotion failed) reclaimed. Returns the
+ * progress: 1 if it was demoted or freed.
+ */
+// mm/vmscan.c: shrink_folio_list (can_demote -> demote_folio_list; else reclaim)
+export function memcgShrinkIsolated(k: Kernel, tid: number, pfn: number): number {
+  const sc = { maySwap: true, mayWritepage: true }; // may_swap (MEMCG_RECLAIM_MAY_SWAP), may_writepage = !laptop_mode
+  const nid = k.g.pfnNode[pfn]!;
+  const target = hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn) ? -1 : canDemote(k, nid);
+  if (target >= 0) {
+    const list = [pfn];
+    const demoted = demoteFolioList(k, tid, list, nid, target);
+    if (k.log) k.trace(`try_to_free_mem_cgroup_pages: pfn ${pfn} on node ${nid} ${demoted ? `demoted to node ${target} (still charged)` : 'not demoted'}`);
+    // Folios that could not be demoted go back on folio_list and are reclaimed.
+    let progress = demoted;
+    for (const p of list) if (shrinkFolio(k, tid, p, sc)) progress++;
+    return progress;
+  }
+  return shrinkFolio(k, tid, pfn, sc) ? 1 : 0;
+}
+
+/** shrink_inactive_list: lru_add_drain() first (this CPU's batches). */
+export function memcgReclaimDrain(k: Kernel, tid: number): void {
+  const r = k.g.threads[tid];
+  if (r?.kind === 'cpu') lruAddDrain(k, tid, r.cpu);
+}
+
+/**
+ * try_to_free_mem_cgroup_pages(memcg, nr_pages, GFP_KERNEL, MEMCG_RECLAIM_MAY_SWAP)
+ * in one step (the charges that are not staged): shrink_lruvec over the
+ * memcg's lruvec on each scanned node until nr_to_reclaim pages are
+ * reclaimed. Returns the progress the charge loop sees: folios freed plus
  * folios demoted (demote_folio_list's count is added to nr_reclaimed).
  */
 export function tryToFreeMemCgroupPages(k: Kernel, tid: number, nr: number): number {
   ran(k, 'try_to_free_mem_cgroup_pages');
   // mm/vmscan.c: try_to_free_mem_cgroup_pages -> do_try_to_free_pages -> shrink_zones -> shrink_node -> shrink_lruvec
-  const r = k.g.threads[tid];
-  // shrink_inactive_list: lru_add_drain() first (this CPU's batches).
-  if (r?.kind === 'cpu') lruAddDrain(k, tid, r.cpu);
-  const sc = { maySwap: true, mayWritepage: true }; // may_swap (MEMCG_RECLAIM_MAY_SWAP), may_writepage = !laptop_mode
+  memcgReclaimDrain(k, tid);
   let progress = 0;
-  const nodes = memcgReclaimNodes(k, tid);
-  for (const nid of nodes) {
-    const { first, n } = nodePfnRange(k.m, nid);
-    for (let pfn = first; pfn < first + n && progress < nr; pfn++) {
-      if (!memcgCandidate(k, tid, pfn)) continue;
-      folioIsolateLru(k, pfn);
-      const target = hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn) ? -1 : canDemote(k, nid);
-      if (target >= 0) {
-        const list = [pfn];
-        const demoted = demoteFolioList(k, tid, list, nid, target);
-        progress += demoted;
-        if (k.log) k.trace(`try_to_free_mem_cgroup_pages: pfn ${pfn} on node ${nid} ${demoted ? `demoted to node ${target} (still charged)` : 'not demoted'}`);
-        // Folios that could not be demoted go back on folio_list and are reclaimed.
-        for (const p of list) if (shrinkFolio(k, tid, p, sc)) progress++;
-        continue;
-      }
-      if (shrinkFolio(k, tid, pfn, sc)) progress++;
-    }
+  const goal = memcgNrToReclaim(nr);
+  for (let pos = 0; progress < goal;) {
+    const got = memcgIsolateNext(k, tid, pos);
+    if (!got) break;
+    progress += memcgShrinkIsolated(k, tid, got.pfn);
+    pos = got.next;
   }
-  if (k.log) k.trace(`try_to_free_mem_cgroup_pages(nodes ${nodes.join(',')}) = ${progress}`);
+  if (k.log) k.trace(`try_to_free_mem_cgroup_pages(nodes ${memcgReclaimNodes(k, tid).join(',')}) = ${progress}`);
   return progress;
 }

@@ -21,8 +21,10 @@
 //
 // Modelling choices (README): one memcg (cgroup v2, memory.max only: no
 // memory.high, no swap limit, no kmem or page-cache charge: page-cache folios
-// are left uncharged), holding every user task; the charge path's reclaim and
-// OOM run inside the faulting step (one step, see memcg_reclaim.ts).
+// are left uncharged), holding every user task. The anonymous fault of a user
+// load or store runs the charge's reclaim and OOM as steps of its CPU
+// (src/kernel/memcg_charge_step.ts); the other charges run them in one step
+// (tryChargeMemcg below).
 
 import { ENOMEM, NP_OPS_RECLAIM, N_MEMORY_PRIVATE } from './defs.ts';
 import { EV2_MEMCG_OOM_FREED, EV2_MEMCG_OOM_RECLAIMABLE, event2 } from './ghost.ts';
@@ -34,13 +36,13 @@ import { tryToFreeMemCgroupPages } from './memcg_reclaim.ts';
 import { ran } from './ran.ts';
 import { commitCharge, memcgEnabled } from './memcg_charge.ts';
 
-export { folioMemcg, memcgEnabled, memcgUsage, memCgroupMigrate, memCgroupUncharge } from './memcg_charge.ts';
+export { commitCharge, folioMemcg, memcgEnabled, memcgUsage, memCgroupMigrate, memCgroupUncharge } from './memcg_charge.ts';
 
 /** MAX_RECLAIM_RETRIES (mm/internal.h) */
 const MAX_RECLAIM_RETRIES = 16;
 
 /** mem_cgroup_margin(memcg): pages left under memory.max. */
-function memCgroupMargin(k: Kernel): number {
+export function memCgroupMargin(k: Kernel): number {
   return Math.max(0, k.cfg.memcg!.max - k.get(k.L.MEMCG_USAGE, 0));
 }
 
@@ -65,6 +67,17 @@ export function memCgroupCharge(k: Kernel, tid: number, pfn: number, mm: number)
 }
 
 /**
+ * page_counter_try_charge(&memcg->memory, nr): true (and charged) if the
+ * counter stays within memory.max.
+ */
+export function pageCounterTryCharge(k: Kernel, nr: number): boolean {
+  // Mutant memcg-charge-ignores-max (mutants/memcg.ts): the counter is charged past memory.max.
+  if (memCgroupMargin(k) < nr && k.cfg.mutant !== 'memcg-charge-ignores-max') return false;
+  k.add(k.L.MEMCG_USAGE, 0, nr);
+  return true;
+}
+
+/**
  * try_charge_memcg: page_counter_try_charge against memory.max; over it,
  * reclaim and retry, then the memcg OOM killer. The kernel retries reclaim
  * MAX_RECLAIM_RETRIES times; a retry after a pass that changed nothing sees
@@ -74,12 +87,7 @@ export function memCgroupCharge(k: Kernel, tid: number, pfn: number, mm: number)
 function tryChargeMemcg(k: Kernel, tid: number, mm: number, nr: number): number {
   // mm/memcontrol.c: try_charge_memcg
   for (let retries = MAX_RECLAIM_RETRIES; ;) {
-    // page_counter_try_charge(&memcg->memory, nr_pages, &counter)
-    // Mutant memcg-charge-ignores-max (mutants/memcg.ts): the counter is charged past memory.max.
-    if (memCgroupMargin(k) >= nr || k.cfg.mutant === 'memcg-charge-ignores-max') {
-      k.add(k.L.MEMCG_USAGE, 0, nr);
-      return 0;
-    }
+    if (pageCounterTryCharge(k, nr)) return 0;
     const progress = tryToFreeMemCgroupPages(k, tid, nr);
     if (memCgroupMargin(k) >= nr) continue;
     if (progress > 0 && retries-- > 0) continue;
@@ -104,7 +112,7 @@ function tryChargeMemcg(k: Kernel, tid: number, mm: number, nr: number): number 
  * free_folio kept it for the driver, and __folio_put returned before
  * mem_cgroup_uncharge. Read from the state, not through the model's helpers.
  */
-function noteOomWithReclaimable(k: Kernel): void {
+export function noteOomWithReclaimable(k: Kernel): void {
   const L = k.L;
   let swapFree = false;
   for (let i = 0; i < k.cfg.swapSlots; i++) if (k.get(L.SWAP_COUNT, i) === 0 && k.get(L.SWAP_CACHE, i) === 0) swapFree = true;

@@ -29,14 +29,15 @@ import { migrateMisplacedFolio } from './migrate.ts';
 import { folioIsPrivateNode, folioManagedAllowsNuma, folioManagedWrprotect, folioNodePrivateOps, noteOpsCallback, privateNodeWithoutOps } from './node_private.ts';
 import { hasFix } from './config.ts';
 import { OPS_CRAM, opsById } from './ops_table.ts';
-import { OP_HANDLE_FAULT, OP_NONE } from './ops_codes.ts';
+import { OP_HANDLE_FAULT, OP_MEMCG_CHARGE, OP_NONE } from './ops_codes.ts';
 import { NULL_PFN, allocPages } from './page_alloc.ts';
 import { copyFolioContent, setPageContent, zeroFolio } from './page.ts';
 import { setPtePresent } from './rmap.ts';
 import { addToSwapCache, deleteFromSwapCache, swapCacheLookup, swapFree } from './swap.ts';
 import { ran } from './ran.ts';
 import { allocAnonLargeFolio } from './thp.ts';
-import { memCgroupCharge } from './memcontrol.ts';
+import { commitCharge, memCgroupCharge, memcgEnabled, pageCounterTryCharge } from './memcontrol.ts';
+import { MC_CHARGED, MC_R_SLOT, MC_WRITE, memcgChargeEnter, memcgChargeFolio, memcgChargeLeave, memcgChargeStage, memcgChargeStep } from './memcg_charge_step.ts';
 
 export { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_WRITE } from './fault_flags.ts';
 
@@ -132,7 +133,11 @@ function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write
   const kind = k.get(k.L.PTE_KIND, s);
   if (kind === PTE_NONE) {
     const vf = k.get(k.L.VMA_FLAGS, s);
-    if (!(vf & VMA_FILE)) return done(doAnonymousPage(k, tid, mm, vaddr, write));
+    if (!(vf & VMA_FILE)) {
+      const r = doAnonymousPage(k, tid, mm, vaddr, write);
+      // The charge's reclaim continues as steps of this CPU (memcg_charge_step.ts).
+      return k.get(k.L.THR_OP, tid) === OP_MEMCG_CHARGE ? { kind: 'staged' } : done(r);
+    }
     if (!write) return done(doReadFault(k, tid, mm, vaddr));
     if (!(vf & VMA_SHARED)) return done(doCowFault(k, tid, mm, vaddr));
     return done(doSharedFault(k, tid, mm, vaddr));
@@ -258,13 +263,73 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
     if (victim >= 0 && victim !== mm) pfn = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0, threadNode(k, tid));
   }
   // alloc_anon_folio: mem_cgroup_charge(folio, vma->vm_mm, gfp); on failure folio_put and VM_FAULT_OOM.
-  if (pfn !== NULL_PFN && memCgroupCharge(k, tid, pfn, mm) !== 0) {
+  // A user load or store whose charge must reclaim goes on in steps (memcg_charge_step.ts).
+  if (pfn !== NULL_PFN && memcgEnabled(k) && memcgChargeStageable(k, tid)) {
+    ran(k, 'mem_cgroup_charge');
+    if (!pageCounterTryCharge(k, 1)) {
+      memcgChargeEnter(k, tid, s, pfn, write);
+      return 0;
+    }
+    commitCharge(k, pfn);
+    if (k.log) k.trace(`mem_cgroup_charge(pfn ${pfn}): usage ${k.get(k.L.MEMCG_USAGE, 0)}/${k.cfg.memcg!.max}`);
+  } else if (pfn !== NULL_PFN && memCgroupCharge(k, tid, pfn, mm) !== 0) {
     folioPut(k, tid, pfn);
     pfn = NULL_PFN;
   }
   if (pfn === NULL_PFN) {
     if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
     return VM_FAULT_OOM;
+  }
+  return mapNewAnonFolio(k, tid, mm, vaddr, pfn, s, 1, write);
+}
+
+/** The fault of a user load or store (not GUP's, not a pin's): only it charges in steps. */
+function memcgChargeStageable(k: Kernel, tid: number): boolean {
+  const r = k.g.threads[tid];
+  if (r?.kind !== 'cpu' || k.get(k.L.THR_OP, tid) !== OP_NONE) return false;
+  const op = k.cfg.cpus[r.cpu]!.program[k.get(k.L.THR_PC, tid)];
+  return op?.op === 'read' || op?.op === 'write';
+}
+
+/**
+ * One step of a user CPU whose anonymous fault is inside the memcg charge
+ * (OP_MEMCG_CHARGE): a step of try_charge_memcg, or, once charged, the rest
+ * of do_anonymous_page (pte_offset_map_lock; an mm the OOM reaper unmapped
+ * meanwhile is unstable: release, VM_FAULT_SIGBUS; a PTE no longer none:
+ * release, 0). Returns 'blocked', null while the fault goes on, or its
+ * vm_fault_t.
+ */
+// mm/memory.c: do_anonymous_page (after alloc_anon_folio)
+export function memcgChargeFaultStep(k: Kernel, tid: number): 'blocked' | null | number {
+  const L = k.L;
+  const pfn = memcgChargeFolio(k, tid);
+  const s = k.get(L.THR_REG, tid * THREAD_REGS + MC_R_SLOT);
+  const mm = Math.floor(s / k.cfg.vaddrs);
+  const vaddr = s % k.cfg.vaddrs;
+  if (memcgChargeStage(k, tid) !== MC_CHARGED) {
+    const r = memcgChargeStep(k, tid);
+    if (r === 'blocked') return 'blocked';
+    if (r === 'running') return null;
+    // alloc_anon_folio: the charge failed: folio_put, VM_FAULT_OOM.
+    memcgChargeLeave(k, tid);
+    folioPut(k, tid, pfn);
+    if (k.log) k.trace(`mem_cgroup_charge(pfn ${pfn}) = -ENOMEM; do_anonymous_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
+    return VM_FAULT_OOM;
+  }
+  if (ptlHeldByOther(k, tid, mm)) return 'blocked';
+  const write = (k.get(L.THR_STAGE, tid) & MC_WRITE) !== 0;
+  memcgChargeLeave(k, tid);
+  // check_stable_address_space: an OOM-reaped mm (the model's kill also ran exit_mmap: the VMA is gone).
+  if (!k.get(L.MM_LIVE, mm) || !k.has(L.VMA_FLAGS, s, VMA_MAPPED)) {
+    folioPut(k, tid, pfn);
+    if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}): address space unstable (OOM-reaped), release pfn ${pfn}: VM_FAULT_SIGBUS`);
+    return VM_FAULT_SIGBUS;
+  }
+  // vmf_pte_changed: another thread of the mm mapped the slot meanwhile.
+  if (k.get(L.PTE_KIND, s) !== PTE_NONE) {
+    folioPut(k, tid, pfn);
+    if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}): PTE changed, release pfn ${pfn}`);
+    return 0;
   }
   return mapNewAnonFolio(k, tid, mm, vaddr, pfn, s, 1, write);
 }

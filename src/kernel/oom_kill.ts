@@ -18,14 +18,16 @@
 // victim's memory done in the kill's step (a victim thread in the middle of an
 // operation is refused: the model throws rather than reap under it).
 
-import { GFP_HIGHUSER_MOVABLE, N_MEMORY, N_MEMORY_PRIVATE, NP_OPS_OOM_ELIGIBLE, __GFP_THISNODE } from './defs.ts';
+import { GFP_HIGHUSER_MOVABLE, MPOL_BIND, N_MEMORY, N_MEMORY_PRIVATE, NP_OPS_OOM_ELIGIBLE, __GFP_THISNODE } from './defs.ts';
 import { hasFix } from './config.ts';
-import { cpusetCurrentMemsAllowed, cpusetZoneAllowed } from './cpuset.ts';
+import { cpusetCurrentMemsAllowed, cpusetZoneAllowed, taskInChild } from './cpuset.ts';
+import { taskPolicy } from './mempolicy.ts';
 import { folioNid, pageFolio } from './folio.ts';
 import { zoneNode, zoneType } from './geometry.ts';
-import { EV2_OOM_UNDESERVING, event2 } from './ghost.ts';
+import { EV2_OOM_CPUSET, EV2_OOM_MPOL_SKIP, EV2_OOM_UNDESERVING, event2 } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
-import { PTE_PRESENT, PTE_SWAP } from './layout.ts';
+import { LK_MMAP_READ, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP } from './layout.ts';
+import { OP_MEMCG_CHARGE } from './ops_codes.ts';
 import { gfpZone } from './page_alloc.ts';
 import { nodePrivateFlags } from './node_private.ts';
 import { opsById } from './ops_table.ts';
@@ -62,20 +64,42 @@ function zoneOomEligible(k: Kernel, zone: number, gfp: number): boolean {
   return cpusetZoneAllowed(k, zone, gfp, true);
 }
 
+/** tsk->mems_allowed of user CPU cpu's task: the child cpuset's task mask, else the root's. */
+export function taskMemsAllowed(k: Kernel, cpu: number): number {
+  return taskInChild(k, cpu) ? k.get(k.L.TASK_MEMS, cpu) : k.get(k.L.G_CPUSET_MEMS);
+}
+
 /**
- * oom_mems_intersect(tsk1, tsk2): an N_MEMORY node in both tasks' mems that is
- * OOM-eligible. The loop walks N_MEMORY only: a private node is never
- * N_MEMORY, so the node_oom_eligible test inside never sees one.
+ * oom_mems_intersect(tsk1, tsk2): an N_MEMORY node in both tasks' mems_allowed
+ * that is OOM-eligible. The loop walks N_MEMORY only: a private node is never
+ * N_MEMORY, so the node_oom_eligible test inside never sees one (v4's flag
+ * cannot change the answer; the cpusets can).
  */
 // mm/oom_kill.c: oom_mems_intersect (v4 patch 17)
-export function oomMemsIntersect(k: Kernel): boolean {
-  // One cpuset: both tasks' mems_allowed are the root's.
-  const mems = cpusetCurrentMemsAllowed(k);
+export function oomMemsIntersect(k: Kernel, mems1: number, mems2: number): boolean {
   for (let nid = 0; nid < k.g.nodes; nid++) {
     if (!k.has(k.L.NODE_STATES, nid, N_MEMORY)) continue;
-    if (!(mems & (1 << nid))) continue;
+    if (!(mems1 & (1 << nid))) continue;
+    if (!(mems2 & (1 << nid))) continue;
     if (!nodeOomEligible(k, nid)) continue;
     return true;
+  }
+  return false;
+}
+
+/**
+ * oom_cpuset_eligible(start, oc): some thread of the candidate process (a user
+ * CPU of its mm) passes: for a mempolicy-constrained OOM (oc->nodemask)
+ * mempolicy_in_oom_domain, else oom_mems_intersect(current, tsk). current is
+ * k.current's task (cpuset_current_mems_allowed).
+ */
+// mm/oom_kill.c: oom_cpuset_eligible (v4 patch 17)
+export function oomCpusetEligible(k: Kernel, mm: number, nodemask: number | null): boolean {
+  const cur = cpusetCurrentMemsAllowed(k);
+  for (let c = 0; c < k.cfg.cpus.length; c++) {
+    if (k.cfg.cpus[c]!.mm !== mm) continue;
+    const ret = nodemask !== null ? mempolicyInOomDomain(k, c, nodemask) : oomMemsIntersect(k, cur, taskMemsAllowed(k, c));
+    if (ret) return true;
   }
   return false;
 }
@@ -129,12 +153,17 @@ function totalramPages(k: Kernel): number {
   return n;
 }
 
-/** The folios mm maps (present PTEs), by head pfn, once per PTE. */
+/**
+ * The folios mm maps, by head pfn, once per PTE: present PTEs and migration
+ * entries (try_to_migrate leaves the mm's RSS counters alone: a page under
+ * migration still counts in get_mm_rss).
+ */
 function mappedFolios(k: Kernel, mm: number): number[] {
   const out: number[] = [];
   for (let v = 0; v < k.cfg.vaddrs; v++) {
     const s = mm * k.cfg.vaddrs + v;
-    if (k.get(k.L.PTE_KIND, s) === PTE_PRESENT) out.push(pageFolio(k, k.get(k.L.PTE_VAL, s)));
+    const kind = k.get(k.L.PTE_KIND, s);
+    if (kind === PTE_PRESENT || kind === PTE_MIGRATION) out.push(pageFolio(k, k.get(k.L.PTE_VAL, s)));
   }
   return out;
 }
@@ -164,19 +193,20 @@ function oomCandidates(k: Kernel): number[] {
 
 /**
  * select_bad_process(oc) over the model's processes in creation (mm) order:
- * oom_evaluate_task skips a task !oom_cpuset_eligible (for a mempolicy OOM,
- * mempolicy_in_oom_domain; else oom_mems_intersect), and keeps the last task
- * with the highest badness (`points < chosen_points` is skipped, equal
- * replaces). -1: no victim.
+ * oom_evaluate_task skips a task !oom_cpuset_eligible (not for a memcg OOM),
+ * and keeps the last task with the highest badness (`points < chosen_points`
+ * is skipped, equal replaces). -1: no victim.
  */
-// mm/oom_kill.c: select_bad_process, oom_evaluate_task, oom_cpuset_eligible
+// mm/oom_kill.c: select_bad_process, oom_evaluate_task
 export function selectBadProcess(k: Kernel, constraint: number, nodemask: number | null): number {
   let chosen = -1;
   let chosenPoints = -1;
   for (const mm of oomCandidates(k)) {
     // oom_evaluate_task: `if (!is_memcg_oom(oc) && !oom_cpuset_eligible(task, oc)) goto next;`
-    const eligible = constraint === CONSTRAINT_MEMCG ? true : constraint === CONSTRAINT_MEMORY_POLICY ? mempolicyInOomDomain(k, mm, nodemask) : oomMemsIntersect(k);
-    if (!eligible) continue;
+    if (constraint !== CONSTRAINT_MEMCG && !oomCpusetEligible(k, mm, nodemask)) {
+      if (constraint === CONSTRAINT_MEMORY_POLICY) event2(k, EV2_OOM_MPOL_SKIP);
+      continue;
+    }
     const points = oomBadness(k, mm);
     if (points < chosenPoints) continue;
     chosen = mm;
@@ -187,11 +217,12 @@ export function selectBadProcess(k: Kernel, constraint: number, nodemask: number
 
 /**
  * mempolicy_in_oom_domain(tsk, mask): true unless the task's own (task-wide)
- * mempolicy is MPOL_BIND and does not intersect mask. The model has no task
- * mempolicies (VMA policies only), so every task is in the domain.
+ * mempolicy is MPOL_BIND and its nodes do not intersect mask.
  */
 // mm/mempolicy.c: mempolicy_in_oom_domain
-function mempolicyInOomDomain(_k: Kernel, _mm: number, _mask: number | null): boolean {
+function mempolicyInOomDomain(k: Kernel, cpu: number, mask: number): boolean {
+  const pol = taskPolicy(k, cpu);
+  if (pol.mode === MPOL_BIND) return (pol.nodes & mask) !== 0;
   return true;
 }
 
@@ -205,11 +236,19 @@ function mempolicyInOomDomain(_k: Kernel, _mm: number, _mask: number | null): bo
 export function outOfMemory(k: Kernel, tid: number, current: number, oc: OomControl): number {
   ran(k, 'out_of_memory');
   const { constraint } = constrainedAlloc(k, oc);
+  if (constraint === CONSTRAINT_CPUSET) event2(k, EV2_OOM_CPUSET);
   const nodemask = constraint === CONSTRAINT_MEMORY_POLICY ? oc.nodemask : null;
   const victim = selectBadProcess(k, constraint, nodemask);
   if (k.log) k.trace(`out_of_memory(mm ${current}, N${oc.preferredNid}): constraint ${['NONE', 'CPUSET', 'MEMORY_POLICY'][constraint]}, victim ${victim < 0 ? 'none' : `mm ${victim} (badness ${oomBadness(k, victim)})`}`);
   if (victim < 0) return -1;
   noteVictim(k, victim);
+  // The kill reaps in its step: a victim thread inside another operation (cram_fault holding
+  // its PTL, a long-term pin) cannot be reaped under. The kernel would SIGKILL it and let the
+  // reaper wait; the model kills no one and the allocation fails (README, the OOM row).
+  if (oomVictimBusy(k, tid, victim)) {
+    if (k.log) k.trace(`out_of_memory: victim mm ${victim} is inside an operation: not killed (model), the allocation fails`);
+    return -1;
+  }
   oomKillProcess(k, tid, victim);
   return victim;
 }
@@ -228,6 +267,12 @@ export function outOfMemoryMemcg(k: Kernel, tid: number, current: number): numbe
   const victim = selectBadProcess(k, CONSTRAINT_MEMCG, null);
   if (k.log) k.trace(`mem_cgroup_out_of_memory(mm ${current}): constraint MEMCG, victim ${victim < 0 ? 'none' : `mm ${victim} (badness ${oomBadness(k, victim)})`}`);
   if (victim < 0) return -1;
+  // As in outOfMemory: a victim inside another operation is not killed (the staged charge
+  // of memcg_charge_step.ts waits for it instead; the one-step charges fail).
+  if (oomVictimBusy(k, tid, victim)) {
+    if (k.log) k.trace(`mem_cgroup_out_of_memory: victim mm ${victim} is inside an operation: not killed (model)`);
+    return -1;
+  }
   oomKillProcess(k, tid, victim);
   return victim;
 }
@@ -267,15 +312,27 @@ function noteVictim(k: Kernel, victim: number): void {
  */
 // mm/oom_kill.c: oom_kill_process, __oom_kill_process, oom_reap_task_mm
 function oomKillProcess(k: Kernel, tid: number, victim: number): void {
-  for (let c = 0; c < k.cfg.cpus.length; c++) {
-    const t = k.g.cpuThread(c);
-    if (k.cfg.cpus[c]!.mm === victim && t !== tid && (k.get(k.L.THR_OP, t) !== 0 || k.get(k.L.THR_LOCKS, t) !== 0 || k.get(k.L.THR_LT_PIN_STAGE, t) !== 0)) {
-      throw new Error(`oom_kill_process(mm ${victim}): cpu${c} is inside an operation; reaping under it is not modelled`);
-    }
-  }
+  if (oomVictimBusy(k, tid, victim)) throw new Error(`oom_kill_process(mm ${victim}): a thread of the victim is inside an operation (${k.cfg.cpus.map((c, i) => `cpu${i} mm${c.mm} op ${k.get(k.L.THR_OP, k.g.cpuThread(i))} locks ${k.get(k.L.THR_LOCKS, k.g.cpuThread(i))}`).join(", ")}); reaping under it is not modelled`);
   for (let v = 0; v < k.cfg.vaddrs; v++) exitMmapSlot(k, tid, victim, v);
   k.set(k.L.MM_LIVE, victim, 0);
   if (k.log) k.trace(`oom_kill_process(mm ${victim}): killed, memory reaped`);
+}
+
+/**
+ * A thread of the victim (other than tid) is inside an operation the kill's
+ * reap cannot run under. A fault inside a memcg charge (OP_MEMCG_CHARGE, with
+ * mmap_lock for read) is not: the reaper takes mmap_lock for read too, and
+ * the fault, back from the charge, finds the address space unstable
+ * (check_stable_address_space: MMF_UNSTABLE) and releases its folio.
+ */
+export function oomVictimBusy(k: Kernel, tid: number, victim: number): boolean {
+  for (let c = 0; c < k.cfg.cpus.length; c++) {
+    const t = k.g.cpuThread(c);
+    if (k.cfg.cpus[c]!.mm !== victim || t === tid) continue;
+    if (k.get(k.L.THR_OP, t) === OP_MEMCG_CHARGE && (k.get(k.L.THR_LOCKS, t) & ~LK_MMAP_READ) === 0) continue;
+    if (k.get(k.L.THR_OP, t) !== 0 || k.get(k.L.THR_LOCKS, t) !== 0 || k.get(k.L.THR_LT_PIN_STAGE, t) !== 0) return true;
+  }
+  return false;
 }
 
 // Set by workload.ts (which owns zap and munmap of a slot): breaks an import cycle.

@@ -37,7 +37,7 @@
 import type { KernelConfig } from './config.ts';
 import type { Machine } from './kernel.ts';
 import { THREAD_REGS, type Field, type KernelLayout } from './layout.ts';
-import { OP_HANDLE_FAULT } from './ops_codes.ts';
+import { OP_HANDLE_FAULT, OP_MEMCG_CHARGE } from './ops_codes.ts';
 
 export interface KernelSymmetry {
   /** The interchangeable CPUs (ascending). */
@@ -159,8 +159,8 @@ export function kernelSymmetry(m: Machine): KernelSymmetry | null {
         if (u === t) continue;
         for (const f of perThread) out[f.off + u] = src[f.off + t]!;
         for (let r = 0; r < THREAD_REGS; r++) out[L.THR_REG.off + u * THREAD_REGS + r] = src[L.THR_REG.off + t * THREAD_REGS + r]!;
-        // A CPU inside handle_fault keeps the PTE slot it faults on in REG[0].
-        if (isUser[t] && src[L.THR_OP.off + t] === OP_HANDLE_FAULT) {
+        // A CPU inside handle_fault or a memcg charge keeps the PTE slot it faults on in REG[0].
+        if (isUser[t] && (src[L.THR_OP.off + t] === OP_HANDLE_FAULT || src[L.THR_OP.off + t] === OP_MEMCG_CHARGE)) {
           const s = src[L.THR_REG.off + t * THREAD_REGS]!;
           out[L.THR_REG.off + u * THREAD_REGS] = mp[Math.floor(s / V)]! * V + (s % V);
         }

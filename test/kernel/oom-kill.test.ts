@@ -20,7 +20,8 @@ import { withReachProbe } from '../../src/explore/reach-probe.ts';
 import { FIXES } from '../../src/kernel/fixes.ts';
 import { EV2_OOM_UNDESERVING, event2Set } from '../../src/kernel/ghost.ts';
 import { buildMachine, type Kernel } from '../../src/kernel/kernel.ts';
-import { CONSTRAINT_CPUSET, CONSTRAINT_MEMORY_POLICY, CONSTRAINT_NONE, constrainedAlloc, nodeOomEligible, oomBadness, oomMemsIntersect } from '../../src/kernel/oom_kill.ts';
+import { CONSTRAINT_CPUSET, CONSTRAINT_MEMORY_POLICY, CONSTRAINT_NONE, constrainedAlloc, nodeOomEligible, oomBadness, oomCpusetEligible, oomMemsIntersect, selectBadProcess } from '../../src/kernel/oom_kill.ts';
+import { MPOL_BIND } from '../../src/kernel/defs.ts';
 import { runThread } from '../../src/kernel/sched.ts';
 import { D0, D1, P, scenario } from '../helpers/scenario.ts';
 
@@ -36,9 +37,12 @@ test('node_oom_eligible: DRAM always; a private node only with both RECLAIM and 
 
 test('oom_mems_intersect walks N_MEMORY only: the flag of a private node never enters it (patch 17)', (t) => {
   const k = scenario({ pOps: 'mpol' });
-  t.true(oomMemsIntersect(k), 'D0 is in every task\'s mems');
+  const root = k.get(k.L.G_CPUSET_MEMS);
+  t.true(oomMemsIntersect(k, root, root), 'D0 is in every task\'s mems');
+  t.false(oomMemsIntersect(k, 1 << P, root), 'P, even with every flag, is no N_MEMORY node');
   const d = scenario({ pOps: 'demote' });
-  t.true(oomMemsIntersect(d));
+  t.true(oomMemsIntersect(d, root, root));
+  t.false(oomMemsIntersect(d, 1 << P, root));
 });
 
 test('constrained_alloc: NONE without a nodemask; MEMORY_POLICY for a mask missing an N_MEMORY node; CPUSET when the zonelist meets an ineligible private zone (patch 17)', (t) => {
@@ -100,3 +104,29 @@ test('oom config: v4 breaks INV-OOM-VICTIM, --fix all holds and reaches the kill
   t.deepEqual(without.violations.map((v) => v.property), []);
   t.deepEqual(explore(sys, { strategy: 'bfs', maxStates: 100_000 }).violations.map((v) => v.property), ['INV-OOM-VICTIM']);
 });
+
+test('oom_cpuset_eligible -> mempolicy_in_oom_domain: in a mempolicy-constrained OOM a task whose own policy is MPOL_BIND outside the nodemask is skipped, whatever its badness (mm/mempolicy.c: mempolicy_in_oom_domain)', (t) => {
+  const k = boot(buildMachine(configByName('oom')));
+  for (let i = 0; i < 100 && runThread(k, k.g.cpuThread(0), 0); i++);
+  t.is(oomBadness(k, 0), 3, 'mm 0 holds three pages (on P)');
+  t.is(selectBadProcess(k, CONSTRAINT_NONE, null), 0);
+  t.is(selectBadProcess(k, CONSTRAINT_MEMORY_POLICY, 1 << P), 0, 'no task policy: every task is in the domain');
+  k.set(k.L.TASK_POL_MODE, 0, MPOL_BIND);
+  k.set(k.L.TASK_POL_NODES, 0, 1 << D0);
+  t.false(oomCpusetEligible(k, 0, 1 << P));
+  t.true(oomCpusetEligible(k, 0, (1 << P) | (1 << D0)));
+  t.is(selectBadProcess(k, CONSTRAINT_MEMORY_POLICY, 1 << P), 1, 'mm 0 bound to D0 is outside the domain {P}: mm 1 (badness 0) is chosen');
+  t.is(selectBadProcess(k, CONSTRAINT_NONE, null), 0, 'not a mempolicy OOM: the cpuset test applies, mm 0 is chosen');
+});
+
+test('oom_cpuset_eligible -> oom_mems_intersect(current, tsk) reads each task\'s mems_allowed (the child cpuset\'s): a task sharing no N_MEMORY node with current is skipped', (t) => {
+  const k = boot(buildMachine(configByName('cpusets')));
+  const root = k.get(k.L.G_CPUSET_MEMS);
+  t.is(k.get(k.L.TASK_MEMS, 0), root & k.get(k.L.CS_CHILD_EFF), 'the child task starts with every node');
+  t.true(oomCpusetEligible(k, 0, null));
+  // A task whose mems_allowed holds only P (guarantee_online_mems never leaves one so; sibling cpusets could leave D-disjoint ones).
+  const priv = k.cfg.nodes.findIndex((n) => n.kind === 'private');
+  k.set(k.L.TASK_MEMS, 0, 1 << priv);
+  t.false(oomCpusetEligible(k, 0, null), 'P is no N_MEMORY node: nothing in common with current');
+});
+

@@ -39,6 +39,13 @@ export const MEMCG_MUTANTS: readonly Mutant[] = [
     description: 'with the design fix memcg-uncharge-deferred-free on, a folio the free_folio callback keeps (deferred into a flush buffer) stays charged again: a fault of the same memcg fails its charge against memory its user already freed',
     config: 'memcgfree',
   },
+  {
+    name: 'zap-keeps-migration-entry',
+    site: 'mm/memory.c: zap_nonpresent_ptes (is_migration_entry: the entry is cleared)',
+    catches: 'INV-MIGRATE-POST',
+    description: 'a zap (munmap, MADV_DONTNEED, the OOM reaper / exit_mmap) leaves a migration entry in place (the model before the memcg OOM actor): the memcg OOM kill reaps its victim while kswapd(D0) holds the victim\'s folio under migration entries, and the migration\'s move restores the entry in the reaped mm, so its postcondition misreads where the moved folio is',
+    config: 'memcgoom',
+  },
 ];
 
 export const MEMCG_FIXES: readonly Fix[] = [
@@ -57,5 +64,13 @@ export const MEMCG_FIXES: readonly Fix[] = [
     config: 'memcgfree',
     description:
       'DESIGN CHANGE, not in v4: when the free_folio callback keeps a folio (cram_free_folio_cb -> cxl_compression_flush_cb defers it into a flush buffer), __folio_put uncharges it before returning (mem_cgroup_uncharge; the memory is the driver\'s now). In v4 __folio_put calls folio_managed_on_free first and returns when it keeps the folio, so mem_cgroup_uncharge runs only at the driver\'s second put after the flush: until the flush kthread sends the buffer, the memory the task freed still counts against its memory.max, and a fault of the same memcg fails its charge (memcg OOM) over memory nobody uses.',
+  },
+  {
+    name: 'memcg-oom-retries-isolated',
+    site: 'mm/memcontrol.c: try_charge_memcg (before mem_cgroup_oom)',
+    mends: 'INV-MEMCG-RECLAIM',
+    config: 'memcg',
+    description:
+      'DESIGN CHANGE, not in v4: a fruitless pass of try_charge_memcg\'s reclaim does not count towards the memcg OOM while one of the memcg\'s folios was out of the LRU\'s reach: a folio in another CPU\'s lru_add batch is drained (lru_add_drain_all), one another thread holds isolated (the memcg lruvecs\' NR_ISOLATED) is waited for (reclaim_throttle, VMSCAN_THROTTLE_ISOLATED); then the charge retries. In v4 the charge\'s passes can all run while the memcg\'s folio sits in another CPU\'s lru_add batch or in kswapd(D0)\'s demotion batch: they find nothing, nr_retries runs out and the memcg OOMs, while kswapd has meanwhile demoted the folio to CRAM, still charged (mem_cgroup_migrate) and reclaimable there (with memcg-reclaim-private-nodes, by the very next pass). Mainline tiering shares the window; v4 lands the folio on a node cgroup reclaim does not scan at all.',
   },
 ];
