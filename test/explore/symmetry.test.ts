@@ -172,6 +172,25 @@ test('sym3 depth-bounded: the same violations with and without --symmetry, fewer
   }
 });
 
+// race2small (the two-CPU CI config) bounded by depth: symmetry keeps BFS levels, so the
+// violations and the shortest length of each must be those of the unreduced search: v4 as
+// posted, and every fix with a seeded bug that only two-CPU interleavings reach in this config.
+for (const [label, mutant, fixes, depth] of [['--fix none', null, [], 14], ['--fix all --mutant migrate-copy-skipped', 'migrate-copy-skipped', ['all'], 11]] as const) {
+  test(`race2small ${label}, depth <= ${depth}: the same violations and lengths with and without --symmetry, replayable traces`, (t) => {
+    const { sys } = resolveSystem({ system: 'kernel', config: 'race2small', mutant, fixes: [...fixes] });
+    const plain = explore(sys, { maxDepth: depth, stopAtFirstViolation: false, progress: 'off' });
+    const red = explore(sys, { maxDepth: depth, stopAtFirstViolation: false, progress: 'off', symmetry: true });
+    const lengths = (r: typeof plain) => r.violations.map((v) => `${v.property}:${v.trace.length}`).sort();
+    t.true(plain.violations.length > 0);
+    t.deepEqual(lengths(red), lengths(plain));
+    t.true(red.states < plain.states, `${red.states} vs ${plain.states}`);
+    for (const v of red.violations) {
+      const steps = v.trace.map((a) => ({ action: a, ...sys.describe(a) }));
+      t.is(replaySteps(sys, steps, { property: v.property, step: v.trace.length }).outcome.kind, 'reproduced', v.property);
+    }
+  });
+}
+
 // Depth-bounded: exact for symmetry (levels kept); for --por it relies on the reduction keeping these
 // short violations within the bound (the kernel's ample sets are rare, see por.ts).
 test('sym3 depth-bounded with --symmetry and --por together: the same violations, replayable traces', (t) => {
