@@ -87,14 +87,16 @@ function row(f: BenchFigures): string {
 /**
  * Issue 11: state counts and time with and without each reduction, side by
  * side, in one run. canonical --fix all exhaustively; the two-CPU configs
- * bounded (race2 does not finish here); symmetry on race2small with three
- * CPUs (CPUs 1 and 2 interchangeable; no named config has symmetry: CPU 0
- * hosts the kernel threads), bounded by depth so both counts cover the same levels.
+ * bounded (race2 does not finish here without --symmetry); symmetry on
+ * race2small (CPUs 0 and 1 interchangeable since kernel threads choose their
+ * CPU, src/kernel/kthread_cpu.ts) and on race2small with three CPUs (all
+ * three), bounded by depth so both counts cover the same levels.
  */
 const REDUCTION_ROWS: readonly { readonly title: string; readonly args: readonly string[]; readonly variants: readonly (readonly string[])[] }[] = [
   { title: 'canonical --fix all (exhaustive)', args: ['canonical', '--fix', 'all'], variants: [[], ['--por']] },
   { title: 'race2small --fix all (two CPUs, first 300,000 states)', args: ['race2small', '--fix', 'all', '--max-states', '300000'], variants: [[], ['--por']] },
   { title: 'race2 --fix all (first 300,000 states)', args: ['race2', '--fix', 'all', '--max-states', '300000'], variants: [[], ['--por']] },
+  { title: 'race2small --fix all (depth <= 40)', args: ['race2small', '--fix', 'all', '--max-depth', '40'], variants: [[], ['--symmetry']] },
   { title: 'race2small with 3 CPUs --fix all (depth <= 16)', args: ['race2small', '--cpus', '3', '--fix', 'all', '--max-depth', '16'], variants: [[], ['--symmetry'], ['--por'], ['--symmetry', '--por']] },
 ];
 

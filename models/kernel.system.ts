@@ -22,7 +22,7 @@ import {
 import { cpusetWriteMems } from '../src/kernel/cpuset.ts';
 import { cpusetMigratePending } from '../src/kernel/cpuset_migrate_queue.ts';
 import { OP_NAMES } from '../src/kernel/ops_codes.ts';
-import { runThread, threadChoices, threadLabel } from '../src/kernel/sched.ts';
+import { runThread, threadChoices, threadChoicesWithCpu, threadLabel } from '../src/kernel/sched.ts';
 import { kernelProperties } from '../properties/index.ts';
 import { kernelLiveness } from '../properties/liveness.ts';
 import { kernelDeadlock } from './kernel.deadlock.ts';
@@ -58,6 +58,13 @@ export function kernelActions(m: Machine): KernelAction[] {
     for (let c = 0; c < n; c++) out.push({ kind: 'thread', tid, choice: c });
   });
   if (m.cfg.actors.cpuset) for (const mask of cpusetWrites(m)) out.push({ kind: 'cpuset-write', mask });
+  // A kernel thread's steps on its other CPUs (src/kernel/kthread_cpu.ts), after every other
+  // action so that the indices above are those of a configuration without the choice.
+  m.g.threads.forEach((r, tid) => {
+    if (!roleEnabled(m.cfg, r)) return;
+    const n = threadChoices(m, tid);
+    for (let c = n; c < threadChoicesWithCpu(m, tid); c++) out.push({ kind: 'thread', tid, choice: c });
+  });
   return out;
 }
 

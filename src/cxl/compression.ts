@@ -10,7 +10,9 @@
 //
 // Modelling choices:
 // * The CPU a freeing thread runs on: a user CPU thread uses its cpu; every
-//   other thread (kswapd, the flush kthread, the driver) uses CPU 0.
+//   other thread (kswapd, the IRQ threads, the driver) the CPU its step was
+//   given (src/kernel/kthread_cpu.ts: any CPU it may run on when there are
+//   several CPUs and no flush kthread; CPU 0 otherwise).
 // * flush_cb runs with IRQs off under RCU inside one step, so a grace period
 //   never has to wait for it; synchronize_rcu waits only for LK_RCU holders.
 // * The timer (schedule_timeout_interruptible, every flush_interval_ms) fires
@@ -43,6 +45,7 @@ import { IRQ_HTHRESH, IRQ_LTHRESH } from './device.ts';
 import { ran } from '../kernel/ran.ts';
 import { event2, EV2_FLUSH_RECORD_OOB } from '../kernel/ghost.ts';
 import { compressedPfn } from './regions.ts';
+import { kthreadCurrentCpu } from '../kernel/kthread_cpu.ts';
 
 // DRV_FLAGS bits shared with region_sysram.ts.
 export const DF_SYSRAM = 1 << 0; // sysram device registered (sysram_unregister devm action)
@@ -64,7 +67,13 @@ export const DF_NP_FREED = 1 << 11;
 /** The CPU the thread runs on (see header). */
 export function cpuOfThread(k: Kernel, tid: number): number {
   const r = k.g.threads[tid];
-  return r && r.kind === 'cpu' ? r.cpu : 0;
+  return r && r.kind === 'cpu' ? r.cpu : k.kthreadCpu;
+}
+
+/** this_cpu_ptr in flush_cb: the freeing thread's CPU (a kernel thread's step is then one per CPU it may run on). */
+function freeingCpu(k: Kernel, tid: number): number {
+  const r = k.g.threads[tid];
+  return r && r.kind === 'cpu' ? r.cpu : kthreadCurrentCpu(k);
 }
 
 function bufMax(k: Kernel): number {
@@ -117,7 +126,7 @@ export function cxlCompressionFlushCb(k: Kernel, tid: number, pfn: number): numb
     if (k.log) k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 0 (flush bit was set)`);
     return 0;
   }
-  const cpu = cpuOfThread(k, tid);
+  const cpu = freeingCpu(k, tid);
   const a = k.get(L.CPU_BUF_ACTIVE, cpu);
   if (a === 0) {
     if (k.log) k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 2 (no active buffer)`);

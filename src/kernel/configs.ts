@@ -336,6 +336,9 @@ export const KERNEL_CONFIG_PARAMS = {
   // program (kswapd, the device and both IRQ threads as in canonical), so the
   // races that need two CPUs (two faults against one demotion batch, a fault
   // against the pressure edge) are explored exhaustively rather than sampled.
+  // CPUs 0 and 1 are interchangeable (`--symmetry`): kernel threads choose
+  // their CPU per step (kthread_cpu.ts). Not exhausted here even so: 8,983,874
+  // states at depth 48 in 30 min with --symmetry (README, Reductions).
   race2: { name: 'race2', cpus: 2, anonPages: 1, filePages: 0, rewrite: true, mprotect: true, flush: false, sameProgram: true },
   // The allocation matrix (issue 10, class 6): D0, D1 and P, one CPU on D0 whose
   // kernel code allocates and frees one page per op over gfp {GFP_HIGHUSER_MOVABLE
@@ -525,7 +528,8 @@ export const KERNEL_CONFIG_PARAMS = {
   // threads: pressure never changes): two CPUs, each in its own mm, run
   // canonical's program (write, read, mprotect r/rw, a second write/read
   // round) against kswapd's demotions and cram_fault promotions. The two-CPU
-  // configuration exhausted in CI: 2,594,664 states, depth 89, every fix on.
+  // configuration exhausted in CI: 2,246,984 states, depth 90, every fix on
+  // (1,123,493 with --symmetry, as .ci/run explores it).
   // Same kernel steps as race2; what it drops is the device and both
   // set_pressure IRQ threads (race2 keeps them and does not finish here).
   // Tried and too large for CI: race2 without the second round (stopped at

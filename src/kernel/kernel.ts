@@ -76,6 +76,12 @@ export class Kernel {
    * administrator's action or a direct call. Not state: a step's context.
    */
   current = -1;
+  /**
+   * The CPU a kernel thread's step runs on (src/kernel/kthread_cpu.ts; set by
+   * runThread), and whether the step asked for it. Not state: a step's context.
+   */
+  kthreadCpu = 0;
+  kthreadCpuUsed = false;
 
   constructor(
     readonly m: Machine,

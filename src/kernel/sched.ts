@@ -24,6 +24,7 @@ import { cpusetMigrateWorkStep } from './cpuset_migrate.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { kswapdChoices, kswapdStep, nodePfnRange } from './vmscan.ts';
 import { cpuLruDrainStep, cpuStep } from './workload.ts';
+import { kthreadCpus } from './kthread_cpu.ts';
 
 /**
  * Static number of choices of thread tid (1 for deterministic threads; more
@@ -52,6 +53,26 @@ type StepFn = (k: Kernel, choice: number) => boolean;
 // explorer calls runThread once per transition and a match() there dominated
 // the profile.
 const dispatchCache = new WeakMap<Machine, readonly StepFn[]>();
+/** Per machine: each thread's static choices (threadChoices), and a scratch state for the kernel-thread CPU variants. */
+const choicesCache = new WeakMap<Machine, { readonly base: Int32Array; readonly save: Uint16Array }>();
+
+function choicesTable(m: Machine): { readonly base: Int32Array; readonly save: Uint16Array } {
+  let c = choicesCache.get(m);
+  if (!c) {
+    c = { base: Int32Array.from(m.g.threads, (_, tid) => threadChoices(m, tid)), save: new Uint16Array(m.L.words16) };
+    choicesCache.set(m, c);
+  }
+  return c;
+}
+
+/**
+ * Choices of thread tid counting its CPU (src/kernel/kthread_cpu.ts): choice
+ * c + base * v runs choice c on the v-th CPU the thread may use. v = 0 is the
+ * thread's first CPU, so the choices below threadChoices keep their meaning.
+ */
+export function threadChoicesWithCpu(m: Machine, tid: number): number {
+  return threadChoices(m, tid) * kthreadCpus(m, tid).length;
+}
 
 function dispatchTable(m: Machine): readonly StepFn[] {
   let d = dispatchCache.get(m);
@@ -80,11 +101,25 @@ function dispatchTable(m: Machine): readonly StepFn[] {
 export function runThread(k: Kernel, tid: number, choice: number): boolean {
   const f = dispatchTable(k.m)[tid];
   if (!f) return false;
+  const { base, save } = choicesTable(k.m);
+  const n = base[tid]!;
+  const cpus = kthreadCpus(k.m, tid);
+  const v = n > 0 ? Math.floor(choice / n) : 0;
+  if (v >= cpus.length) return false;
   // A CPU whose overflow work has local IRQs off runs nothing else (cxl_flush_overflow_work).
   if (k.cfg.actors.flush && irqsOffByOverflowWork(k, tid)) return false;
   k.current = tid;
-  const r = f(k, choice);
+  k.kthreadCpu = cpus[v]!;
+  k.kthreadCpuUsed = false;
+  if (v > 0) save.set(k.s);
+  let r = f(k, choice - v * n);
+  // On another CPU than the first: a distinct step only if the CPU was consulted (kthread_cpu.ts).
+  if (r && v > 0 && !k.kthreadCpuUsed) {
+    k.s.set(save);
+    r = false;
+  }
   k.current = -1;
+  k.kthreadCpu = 0;
   return r;
 }
 
@@ -92,6 +127,14 @@ export function runThread(k: Kernel, tid: number, choice: number): boolean {
 export function threadLabel(m: Machine, tid: number, choice: number): { actor: string; name: string } {
   const r = m.g.threads[tid];
   if (!r) return { actor: `t${tid}`, name: `step#${choice}` };
+  const n = threadChoices(m, tid);
+  const cpus = kthreadCpus(m, tid);
+  const v = n > 0 ? Math.floor(choice / n) : 0;
+  if (v > 0 && v < cpus.length) {
+    // The same actor (its fairness is the thread's, whichever CPU it runs on).
+    const l = threadLabel(m, tid, choice - v * n);
+    return { actor: l.actor, name: `${l.name} on cpu${cpus[v]!}` };
+  }
   return match(r)
     .with({ kind: 'cpu' }, (x) => ({ actor: `cpu${x.cpu}`, name: choice === 1 ? 'lru_add_drain' : 'step' }))
     .with({ kind: 'kswapd' }, (x) => ({ actor: `kswapd(N${x.node})`, name: kswapdChoiceName(m, x.node, choice) }))

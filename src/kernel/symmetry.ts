@@ -5,13 +5,18 @@
 // every verdict unchanged: same program, same node, each alone in its own mm,
 // never a fork (a fork op names a child mm), and no flush kthread (it walks
 // the per-CPU buffers in CPU order across its steps, so CPU 0 is served first
-// whichever CPU filled its buffer first). CPU 0 is never interchangeable
-// when the configuration has a private node: every kernel thread (kswapd,
-// the IRQ threads, the driver) frees on CPU 0 (compression.ts: modelling
-// choices), so cxl_compression_flush_cb fills CPU 0's flush buffer from
-// kswapd's frees and the other CPUs' only from their own. This is why
-// `race2` (CPUs 0 and 1) has no symmetry: the commutation test found a
-// kswapd free into CPU 0's buffer that has no mirror image.
+// whichever CPU filled its buffer first).
+//
+// Kernel threads. A kernel thread's step that frees into a flush buffer
+// (cxl_compression_flush_cb: this_cpu_ptr) runs on any CPU it may use
+// (src/kernel/kthread_cpu.ts), one action per CPU; the permutation renames
+// the CPU in the action (choice below) and the state keeps no kernel
+// thread's CPU across steps, so CPU 0 is a CPU like the others. Where that
+// choice is off (kthreadCpuChoice: one CPU, or the flush kthread) every
+// kernel thread frees on CPU 0 and CPU 0 is never interchangeable when the
+// configuration has a private node: before the choice, `race2`'s kswapd(P)
+// reclaim freed into CPU 0's buffer with no mirror image (the commutation
+// test found it).
 //
 // A permutation moves, together with each CPU: its user thread and its
 // overflow-work thread (op, stage, pc, registers, locks, refs), its mm
@@ -30,7 +35,7 @@
 // renamed (lowest-free allocation again).
 //
 // Soundness rests on test/explore/symmetry.test.ts: on sampled reachable
-// states of race2 every property, reachability, deadlock and conformance
+// states of sym3, race2 and race2small every property, reachability, deadlock and conformance
 // verdict is the same on s and on perm(s), and succ(perm(s)) = perm(succ(s))
 // as sets (with the action renamed).
 
@@ -38,6 +43,8 @@ import type { KernelConfig } from './config.ts';
 import type { Machine } from './kernel.ts';
 import { THREAD_REGS, type Field, type KernelLayout } from './layout.ts';
 import { OP_HANDLE_FAULT, OP_MEMCG_CHARGE } from './ops_codes.ts';
+import { kthreadCpuChoice, kthreadCpus } from './kthread_cpu.ts';
+import { threadChoices } from './sched.ts';
 
 export interface KernelSymmetry {
   /** The interchangeable CPUs (ascending). */
@@ -48,6 +55,8 @@ export interface KernelSymmetry {
   apply(src: Uint16Array, perm: readonly number[], out: Uint16Array): void;
   /** The thread perm sends thread tid to. */
   thread(perm: readonly number[], tid: number): number;
+  /** The choice of that thread's action: a kernel thread's CPU (kthread_cpu.ts) is renamed. */
+  choice(perm: readonly number[], tid: number, choice: number): number;
   /** Why the configuration has these interchangeable CPUs, one line. */
   readonly description: string;
 }
@@ -68,13 +77,17 @@ export function noSymmetryReason(cfg: KernelConfig): string | null {
   if (other) return `a program runs ${other.op}, whose state the CPU permutation does not rename`;
   if (cfg.cpus.some((c) => c.program.some((op) => op.op === 'fork') || c.forkChild)) return 'a program forks (the child mm is named)';
   return interchangeable(cfg).length >= 2 ? null : cpu0Special(cfg)
-    ? 'kernel threads run on CPU 0 (they free into its flush buffer), and no two other user CPUs run one program, each alone in its own mm'
+    ? 'kernel threads run on CPU 0 (they free into its flush buffer; no CPU choice with one CPU or the flush kthread), and no two other user CPUs run one program, each alone in its own mm'
     : 'no two user CPUs run the same program, each alone in its own mm on the same node';
 }
 
-/** Kernel threads free on CPU 0, into its per-CPU flush buffer (src/cxl/compression.ts): CPU 0 is distinguished. */
+/**
+ * Kernel threads free on CPU 0, into its per-CPU flush buffer, when their
+ * steps do not choose a CPU (src/kernel/kthread_cpu.ts): CPU 0 is then
+ * distinguished wherever there is a private node (CRAM's flush_cb).
+ */
 function cpu0Special(cfg: KernelConfig): boolean {
-  return cfg.nodes.some((n) => n.kind === 'private');
+  return cfg.nodes.some((n) => n.kind === 'private') && !kthreadCpuChoice(cfg);
 }
 
 /** The largest class of CPUs with one program, one node, and an mm of their own. */
@@ -120,6 +133,16 @@ export function kernelSymmetry(m: Machine): KernelSymmetry | null {
     isUser[g.cpuThread(c)] = 1;
     if (cfg.actors.flush) cpuOfThread[g.overflowThread(c)] = c;
   }
+  const base = Int32Array.from(g.threads, (_, tid) => threadChoices(m, tid));
+  const choice = (perm: readonly number[], tid: number, ch: number): number => {
+    const cpus = kthreadCpus(m, tid);
+    const n = base[tid]!;
+    if (cpus.length <= 1 || n === 0) return ch;
+    const v = Math.floor(ch / n);
+    const to = cpus.indexOf(perm[cpus[v]!]!);
+    if (to < 0) throw new Error(`symmetry: thread ${tid} may run on cpu${cpus[v]!} but not on its image`);
+    return (ch % n) + to * n;
+  };
   const thread = (perm: readonly number[], tid: number): number => {
     const c = cpuOfThread[tid]!;
     if (c < 0) return tid;
@@ -146,6 +169,7 @@ export function kernelSymmetry(m: Machine): KernelSymmetry | null {
     cpus: cls,
     perms,
     thread,
+    choice,
     description: `cpus ${cls.join(', ')} (one program, each in its own mm)`,
     apply(src: Uint16Array, perm: readonly number[], out: Uint16Array): void {
       out.set(src);
