@@ -90,7 +90,7 @@ export const exploreCommand: Command = {
     const engine = engineOptions(p, request);
     refuseReductions(sys, descriptor, engine);
     const stop = installStopPipe();
-    stop.holdSigint();
+    stop.holdGroupSignals();
 
     let r: ExploreResult = explore(sys, {
       ...engine,

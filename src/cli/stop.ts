@@ -21,14 +21,16 @@ export interface StopSource {
   /** What asked for the stop ('SIGINT', 'SIGTERM', ..., or the bin exiting), once requested. */
   readonly reason: () => string | null;
   /**
-   * For a command that polls requested(): keep a terminal's SIGINT (sent to
-   * the whole process group) from killing this process, since the bin
-   * forwards it through the pipe. Commands that never poll leave SIGINT alone.
+   * For a command that polls requested(): keep a signal sent to the whole
+   * process group (a terminal's ^C, `timeout`'s SIGTERM, a hangup) from
+   * killing this process before it can print its partial statistics: the bin
+   * gets the same signal and forwards it through the pipe. Commands that never
+   * poll keep the default effect.
    */
-  readonly holdSigint: () => void;
+  readonly holdGroupSignals: () => void;
 }
 
-const NEVER: StopSource = { requested: () => false, reason: () => null, holdSigint: () => {} };
+const NEVER: StopSource = { requested: () => false, reason: () => null, holdGroupSignals: () => {} };
 
 /** The byte the bin writes for each forwarded signal (bin/cramcheck.mjs has the same table). */
 export const STOP_BYTES: Readonly<Record<string, number>> = { SIGINT: 1, SIGTERM: 2, SIGHUP: 3, 'the loss of its parent process (npx killed?)': 4 };
@@ -76,7 +78,12 @@ export function installStopPipe(env: NodeJS.ProcessEnv = process.env): StopSourc
       return why !== null;
     },
     reason: () => why,
-    holdSigint: () => void process.on('SIGINT', () => {}),
+    // The handler only runs once the synchronous run yields to the event loop;
+    // by then the forwarded byte has stopped it (a signal sent to this process
+    // alone, not to its group, is therefore not acted on until the run ends).
+    holdGroupSignals: () => {
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => {});
+    },
   };
   return installed;
 }

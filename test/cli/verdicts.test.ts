@@ -113,6 +113,19 @@ test('SIGTERM to the bin stops the exploration cleanly: partial statistics, "int
   t.regex(out, /interrupted by a signal/);
 });
 
+// `timeout`, a terminal and a hangup signal the whole process group: the explorer
+// child gets the SIGTERM as well as the bin, and must not die before printing.
+test('SIGTERM to the whole process group (as timeout(1) sends it) also stops cleanly with partial statistics, exit 3', async (t) => {
+  const child = spawn(process.execPath, ['bin/cramcheck.mjs', 'explore', '--config', 'canonical', '--fix', 'all', '--progress', 'tty', '--trace-dir', join(tmp, 'sig-group')], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  await new Promise<void>((resolve) => child.stderr.once('data', () => resolve()));
+  process.kill(-child.pid!, 'SIGTERM');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  t.is(code, EXIT_INCOMPLETE, out);
+  t.regex(out, /search: INCOMPLETE after [\d,]+ states, depth \d+: stopped by SIGTERM/);
+});
+
 test('mbt writes its traces under out/mbt in the repository (or --dir), never into the directory it was started from', async (t) => {
   const cwd = process.cwd();
   const here = mkdtempSync(join(tmpdir(), 'cramcheck-cwd-'));
