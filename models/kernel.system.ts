@@ -23,7 +23,7 @@ import { cpusetWriteMems } from '../src/kernel/cpuset.ts';
 import { cpusetMigratePending } from '../src/kernel/cpuset_migrate_queue.ts';
 import { OP_NAMES } from '../src/kernel/ops_codes.ts';
 import { runThread, threadChoices, threadLabel } from '../src/kernel/sched.ts';
-import { FREE_WINDOW_HOOKS, FreeWindow, freeWindowConfigured, freeWindowThread, runThreadWithFreeWindow } from '../src/kernel/free_window.ts';
+import { FreeWindow, freeWindowHooks, freeWindowConfigured, freeWindowThread, runThreadWithFreeWindow } from '../src/kernel/free_window.ts';
 import { DF_NP_UNREG, DF_OFFLINING, DF_PRE_TEARDOWN } from '../src/cxl/compression.ts';
 import { DS_PROBED } from '../src/cxl/region_sysram.ts';
 import { kernelProperties } from '../properties/index.ts';
@@ -70,10 +70,11 @@ export function kernelActions(m: Machine): KernelAction[] {
   // Appended, so the actions above keep their indices.
   if (freeWindowConfigured(m)) {
     const n = out.length;
+    const hooks = freeWindowHooks(m);
     for (let base = 0; base < n; base++) {
       const x = out[base]!;
       if (x.kind !== 'thread' || !freeWindowThread(m, x.tid)) continue;
-      for (let at = 0; at < FREE_WINDOW_HOOKS; at++) out.push({ kind: 'free-window', tid: x.tid, choice: x.choice, at, base });
+      for (let at = 0; at < hooks; at++) out.push({ kind: 'free-window', tid: x.tid, choice: x.choice, at, base });
     }
   }
   return out;
@@ -173,11 +174,11 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
       const act = actions[a];
       if (!act) return false;
       if (act.kind === 'free-window') {
-        const seen = countedSeen(state, act.base);
-        if (seen >= 0 && seen <= act.at) return false;
         next.set(state);
         const kk = point(next);
         if (!driverMayUnregister(kk)) return false;
+        const seen = countedSeen(state, act.base);
+        if (seen >= 0 && seen <= act.at) return false;
         return run(kk, act);
       }
       next.set(state);

@@ -28,11 +28,17 @@ import type { FreeWindowProbe, Kernel, Machine } from './kernel.ts';
 import { runThread } from './sched.ts';
 
 /**
- * Variants per (thread, choice): the window at the 1st .. FREE_WINDOW_HOOKS-th
- * eligible hook of the step. A step that passes more eligible hooks than this
- * is an internal error (never a silent cut): raise the bound.
+ * Variants per (thread, choice): the window at the 1st .. n-th eligible hook of
+ * the step, n = the pages of the driver's node (each eligible hook frees a
+ * folio of that node; a step would have to free a page, allocate it again and
+ * free it again to pass more). A step that passes more is an internal error,
+ * never a silent cut.
  */
-export const FREE_WINDOW_HOOKS = 2;
+export function freeWindowHooks(m: Machine): number {
+  let n = 0;
+  for (let p = 0; p < m.g.pfns; p++) if (m.g.pfnNode[p] === m.g.privateNode) n++;
+  return Math.max(1, n);
+}
 
 /** Does this configuration have a thread that runs cram_unregister_private_node (the driver), hence the window? */
 export function freeWindowConfigured(m: Machine): boolean {
@@ -88,12 +94,16 @@ export class FreeWindow implements FreeWindowProbe {
   hook(k: Kernel, tid: number, pfn: number): void {
     if (this.fired || !freeWindowOpen(k, tid, pfn)) return;
     const n = this.seen++;
-    if (n >= FREE_WINDOW_HOOKS) throw new Error(`free window: thread ${tid}'s step passed more than ${FREE_WINDOW_HOOKS} free_folio windows (raise FREE_WINDOW_HOOKS)`);
+    const max = freeWindowHooks(k.m);
+    if (n >= max) throw new Error(`free window: thread ${tid}'s step passed more than ${max} free_folio windows (the variants stop at ${max})`);
     if (n !== this.at) return;
     k.trace(`free_folio window (pfn ${pfn}): ops read, RCU dropped; the driver's cram_unregister_private_node(N${k.g.privateNode}) runs before the callback`);
     const cur = k.current;
+    const from = k.log ? k.log.length : 0;
     this.fired = driverStep(k, 0);
     k.current = cur;
+    // The trace names the freeing thread as the actor: mark the driver's lines as its.
+    if (k.log) for (let i = from; i < k.log.length; i++) k.log[i] = `[driver] ${k.log[i]}`;
     if (!this.fired) throw new Error('free window: the driver could not take the first stage the gate promised');
   }
 }
