@@ -19,12 +19,13 @@
 import test from 'ava';
 import { CN_DRAINING, cramUnregisterBegin } from '../../src/cram/cram.ts';
 import { DS_PROBED, DS_UNREG_RCU } from '../../src/cxl/region_sysram.ts';
-import { freeWindowOpen, freeWindowThread, runThreadWithFreeWindow } from '../../src/kernel/free_window.ts';
+import { freeWindowHooks, freeWindowOpen, freeWindowThread, runThreadWithFreeWindow } from '../../src/kernel/free_window.ts';
+import { configByName } from '../../src/kernel/configs.ts';
 import { pageInBuddy } from '../../src/kernel/ghost.ts';
 import { nodePrivateNp } from '../../src/kernel/node_private.ts';
 import { OPS_CRAM } from '../../src/kernel/ops_table.ts';
-import { Kernel } from '../../src/kernel/kernel.ts';
-import { kernelInitial, kernelSystem, type KernelSystem } from '../../models/kernel.system.ts';
+import { buildMachine, Kernel } from '../../src/kernel/kernel.ts';
+import { kernelActions, kernelInitial, kernelSystem, type KernelSystem } from '../../models/kernel.system.ts';
 import { P, nodeOf, ptePfn, scenario, scenarioConfig, step } from '../helpers/scenario.ts';
 import { cramMachine, demoteProgram, runCpuTo } from './helpers.ts';
 
@@ -185,4 +186,20 @@ test('free path window: the variants\' cache gives the same successors as runnin
       if (e1 && e2) t.deepEqual([...n1], [...n2], `action ${a} successor`);
     }
   }
+});
+
+test('free path window: the variants are appended to the action table, per (thread, choice) of every thread but the driver and kswapd of its node, once per page of that node', (t) => {
+  const withDriver = kernelActions(buildMachine(configByName('driver')));
+  const plain = withDriver.filter((a) => a.kind !== 'free-window');
+  t.deepEqual(withDriver.slice(0, plain.length), plain, 'the plain actions keep their indices');
+  const m = buildMachine(configByName('driver'));
+  const hooks = freeWindowHooks(m);
+  t.is(hooks, 2);
+  const expected = plain.flatMap((a, base) =>
+    a.kind === 'thread' && a.tid !== m.g.driverThread && a.tid !== m.g.kswapdThread(m.g.privateNode)
+      ? Array.from({ length: hooks }, (_, at) => ({ kind: 'free-window', tid: a.tid, choice: a.choice, at, base }))
+      : [],
+  );
+  t.deepEqual(withDriver.slice(plain.length), expected);
+  t.false(kernelActions(buildMachine(configByName('flush'))).some((a) => a.kind === 'free-window'), 'no thread unregisters CRAM: no window');
 });
