@@ -11,7 +11,7 @@ import { StateView } from '../src/kernel/state_view.ts';
 import { CRAM_PRESSURE_MAX, MAX_NR_ZONES, NP_OPS_DEMOTION, NP_OPS_MIGRATION, NP_OPS_NUMA_BALANCING, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM, N_MEMORY, N_MEMORY_PRIVATE, BLOCK_ABSENT, BLOCK_ONLINE } from '../src/kernel/defs.ts';
 import { match } from 'ts-pattern';
 import { Kernel, type Machine } from '../src/kernel/kernel.ts';
-import { PG_head, PG_isolated_pb, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE } from '../src/kernel/layout.ts';
+import { GA_OVER_FLUSH_BIT, PG_head, PG_isolated_pb, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE } from '../src/kernel/layout.ts';
 import { backpressureSpec } from './backpressure.machine.ts';
 import { FOLIO_CRAM_WRITABLE, folioSpec } from './folio.machine.ts';
 import { hotplugSpec } from './hotplug.machine.ts';
@@ -200,8 +200,14 @@ function folioAbstraction(m: Machine): Abstraction {
     // Deferred free (cxl_compression_flush_cb): in a flush buffer awaiting the
     // send; 'scrubbed' once the send zeroed it and dropped it from the buffer
     // but its put did not free it (someone else held a reference, R6).
+    // A bit the folio was allocated over (GA_OVER_FLUSH_BIT) is not its own: an
+    // earlier folio at this pfn was freed after cram_unregister_private_node
+    // cleared the ops, so its second free skipped flush_cb's test_and_clear and
+    // v4 leaves the bit set until post_teardown frees the bitmap (R6). This
+    // folio is a fresh allocation, not a deferred free.
     const buffered = inBuffer[h] !== 0;
-    if ((buffered || k.get(L.PG_FLUSH_BIT, h) !== 0) && (map & MAP_PRESENT) === 0) {
+    const ownFlushBit = k.get(L.PG_FLUSH_BIT, h) !== 0 && (k.get(L.GH_ALLOC, h) & GA_OVER_FLUSH_BIT) === 0;
+    if ((buffered || ownFlushBit) && (map & MAP_PRESENT) === 0) {
       return buffered ? 'cram_deferred' : 'cram_scrubbed';
     }
     if (migrating) return 'cram_migrating';

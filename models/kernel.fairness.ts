@@ -168,7 +168,7 @@ function cpuFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
         if (s < 0 || k.get(k.L.THR_OP, tid) === OP_HANDLE_FAULT) return false;
         const op = c.program[k.get(k.L.THR_PC, tid)]!;
         if (op.op === 'gup') return gupFollowFindsPage(k, c.mm, op);
-        if (op.op === 'pin_user_pages') return pinLookupFindsPage(k, tid, c.mm, op.vaddr);
+        if (op.op === 'pin_user_pages') return pinLookupFindsPage(k, tid, c.mm, op.vaddr, op.write ?? false);
         if (op.op !== 'read' && op.op !== 'write') return false;
         const fl = k.get(k.L.PTE_FLAGS, s);
         return k.get(k.L.PTE_KIND, s) === PTE_PRESENT && !(fl & PTE_PROTNONE) && (op.op === 'read' || (fl & PTE_WRITE) !== 0);

@@ -17,7 +17,7 @@ import { buildMachine, Kernel, setWordRecorder, type Machine } from '../src/kern
 import {
   LK_CRAM_MUTEX, LK_DEVICE_HOTPLUG, LK_FOLIO, LK_MEM_HOTPLUG, LK_MMAP_READ, LK_MMAP_WRITE, LK_NODE_PRIVATE, LK_PTL, LK_RCU,
   PG_active, PG_anon, PG_dirty, PG_head, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail, PG_writeback,
-  type KernelLayout, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, REF_CN, REF_NP, THREAD_REGS,
+  type KernelLayout, PTE_HWPOISON, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, REF_CN, REF_NP, THREAD_REGS,
 } from '../src/kernel/layout.ts';
 import { cpusetWriteMems } from '../src/kernel/cpuset.ts';
 import { cpusetMigratePending } from '../src/kernel/cpuset_migrate_queue.ts';
@@ -286,6 +286,7 @@ function pteStr(k: Kernel, L: KernelLayout, i: number): string {
     .with(PTE_PRESENT, () => `pfn ${val}${fl & PTE_WRITE ? ' rw' : ' ro'}`)
     .with(PTE_MIGRATION, () => `migration(pfn ${val}${fl & PTE_MIG_WRITE ? ', w' : ''})`)
     .with(PTE_SWAP, () => `swap(${val})`)
+    .with(PTE_HWPOISON, () => `hwpoison(pfn ${val})`)
     .otherwise(() => 'none');
 }
 

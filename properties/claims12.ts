@@ -5,7 +5,7 @@
 // and closes inside one step is still seen.
 
 import type { Property } from '../src/explore/system.ts';
-import { EV2_HWPOISON_ALLOC, EV2_LONGTERM_PIN_UNGATED, EV2_OOM_UNDESERVING, event2Set, pageInBuddy } from '../src/kernel/ghost.ts';
+import { EV2_HWPOISON_ALLOC, EV2_HWPOISON_MAPPED, EV2_LONGTERM_PIN_UNGATED, EV2_OOM_UNDESERVING, event2Set, pageInBuddy } from '../src/kernel/ghost.ts';
 import { PG_hwpoison } from '../src/kernel/layout.ts';
 import { nodeLabel } from './common.ts';
 import { prop, type StateView } from './common.ts';
@@ -39,6 +39,12 @@ export function claims12Properties(v: StateView): Property[] {
         }
         return null;
       },
+    ),
+    prop(
+      v,
+      'INV-HWPOISON-UNMAPPED',
+      'mm/memory-failure.c: memory_failure (v4 patch 21: "This is notification only -- the kernel proceeds with standard hwpoison handling regardless"), hwpoison_user_mappings, unmap_poisoned_folio, me_pagecache_clean, delete_from_lru_cache; mm/rmap.c: try_to_unmap_one (TTU_HWPOISON)',
+      (k) => (event2Set(k, EV2_HWPOISON_MAPPED) ? 'memory_failure reported an in-use page recovered while a present PTE still mapped it or it was still on an LRU' : null),
     ),
   ];
 }

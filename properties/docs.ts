@@ -520,6 +520,33 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     kernel: ['mm/gup.c: follow_page_pte', 'include/linux/mm.h: gup_must_unshare', 'mm/memory.c: do_wp_page', 'mm/memory.c: handle_pte_fault'],
     rfc: null,
   },
+  'INV-PIN-STAYS-EXCL': {
+    summary: 'a FOLL_PIN\'ed anonymous page stays PageAnonExclusive while the pin is held (fork copies it instead of sharing it)',
+    statement:
+      'While a GUP pin or a FOLL_LONGTERM pin is held on an anonymous folio, every present PTE that maps it is exclusive: fork does not ' +
+      'share it copy-on-write (folio_try_dup_anon_rmap_pte fails on a PageAnonExclusive page that folio_maybe_dma_pinned, so ' +
+      'copy_present_pte gives the child a copy at once), and reclaim and migration back off an exclusive pinned page. A pinned page ' +
+      'on a private node is copied by fork like any other (the copy comes from the parent\'s VMA policy: DRAM).',
+    why:
+      'A pinned page shared COW with a fork child is replaced in the parent at its next write: the device keeps DMAing to the old ' +
+      'page, which the parent no longer sees (lost writes) and which the child now reads (the pre-5.8 fork/GUP bug).',
+    kernel: ['mm/memory.c: copy_present_pte', 'mm/memory.c: copy_present_page', 'include/linux/rmap.h: __folio_try_dup_anon_rmap', 'include/linux/mm.h: folio_needs_cow_for_dma'],
+    rfc: null,
+  },
+  'INV-HWPOISON-UNMAPPED': {
+    summary: 'when memory_failure reports an in-use page recovered, no PTE maps it and it is off the LRU (private pages too: the v4 hook is notification only)',
+    statement:
+      'When memory_failure returns MF_RECOVERED for an in-use page, hwpoison_user_mappings has replaced every PTE that mapped it by a ' +
+      'hwpoison entry (try_to_unmap with TTU_HWPOISON) and identify_page_state has taken it off the LRU (delete_from_lru_cache), so no ' +
+      'process reads the poisoned memory again (a later access faults on the hwpoison entry and gets SIGBUS) and reclaim never sees it. ' +
+      'v4 calls the private node\'s ops->memory_failure first; the cover letter and the hook\'s comment promise that private pages ' +
+      'then enter this normal path unchanged.',
+    why:
+      'A poisoned page left mapped is consumed again (a second machine check, or silent corruption on hardware that does not trap); ' +
+      'left on the LRU, reclaim or demotion copies the poisoned data to another page.',
+    kernel: ['mm/memory-failure.c: memory_failure', 'mm/memory-failure.c: hwpoison_user_mappings', 'mm/memory-failure.c: me_pagecache_clean', 'mm/rmap.c: try_to_unmap_one'],
+    rfc: 'memory_failure - parallels memory_failure_dev_pagemap(), but for online pages that enter the normal hwpoison path',
+  },
   'INV-COMPOUND': {
     summary: 'every large folio is a head followed by its compound tails, and no compound tail lies outside one',
     statement:

@@ -12,7 +12,7 @@
 
 import type { Property } from '../src/explore/system.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
-import { PG_anon, PG_head, PG_lru, PTE_PRESENT, THREAD_REGS } from '../src/kernel/layout.ts';
+import { PG_anon, PG_head, PG_hwpoison_ref, PG_lru, PTE_PRESENT, THREAD_REGS } from '../src/kernel/layout.ts';
 import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
 import { pinsOn } from '../src/kernel/gup_longterm.ts';
 import { entryHoldsSrc, entrySrc } from '../src/kernel/migrate_batch.ts';
@@ -57,12 +57,14 @@ function checkFolio(k: Kernel, pfn: number): string | null {
   for (let t = 0; t < L.THR_PIN.len; t++) if (k.get(L.THR_PIN, t) === pfn + 1) pins++;
   // a per-CPU lru_add batch holds one reference (mm/swap.c: folio_batch_add_and_move)
   const batched = k.get(L.PG_LRU_BATCH, pfn) !== 0 ? 1 : 0;
-  const userFolio = ptes + pcache + swapcache + buffered + pins + batched > 0 || k.has(L.PG_FLAGS, pfn, PG_anon | PG_lru) || m !== 0 || sw !== 0;
+  // memory_failure's get_hwpoison_page reference on an in-use page, never dropped (src/kernel/memory_failure.ts)
+  const mf = k.has(L.PG_FLAGS, pfn, PG_hwpoison_ref) ? 1 : 0;
+  const userFolio = ptes + pcache + swapcache + buffered + pins + batched + mf > 0 || k.has(L.PG_FLAGS, pfn, PG_anon | PG_lru) || m !== 0 || sw !== 0;
   if (!userFolio || threadHolds(k, pfn)) return null;
-  const want = ptes + pcache + swapcache + buffered + pins + batched;
+  const want = ptes + pcache + swapcache + buffered + pins + batched + mf;
   const ref = k.get(L.PG_REF, pfn);
   if (ref !== want) {
-    return `pfn ${pfn} on ${nodeLabel(k, k.g.pfnNode[pfn]!)}: refcount ${ref} but its holders account for ${want} (${ptes} PTE, ${pcache} page cache, ${swapcache} swap cache, ${buffered} flush buffer, ${batched} lru_add batch${pins ? `, ${pins} pin` : ''})`;
+    return `pfn ${pfn} on ${nodeLabel(k, k.g.pfnNode[pfn]!)}: refcount ${ref} but its holders account for ${want} (${ptes} PTE, ${pcache} page cache, ${swapcache} swap cache, ${buffered} flush buffer, ${batched} lru_add batch${pins ? `, ${pins} pin` : ''}${mf ? ', memory_failure' : ''})`;
   }
   return null;
 }

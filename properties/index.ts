@@ -54,6 +54,8 @@ export const PROPERTY_ORDER = [
   'INV-NP-OPS-OWNER',
   // issue 12 item 10: task mempolicies, user nodemask flags, cpuset.memory_migrate (mempolicy_task.ts)
   'INV-MPOL-NONEMPTY', 'INV-CRAM-INBOUND',
+  // issue 12 items 9 and 12: fork of a pinned page (mm.ts), memory_failure of an in-use page (claims12.ts)
+  'INV-PIN-STAYS-EXCL', 'INV-HWPOISON-UNMAPPED',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {

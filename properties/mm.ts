@@ -3,7 +3,9 @@
 
 import type { Property } from '../src/explore/system.ts';
 import { NP_OPS_MIGRATION, NP_OPS_PROTECT_WRITE } from '../src/kernel/defs.ts';
-import { EV_DATA_LOSS, EV_MIGRATE_UNGATED, EV_NOWAIT_UNLOCK, EV_PIN_NOT_EXCL, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, GA_WHILE_BLOCKED, LK_PTL, PG_head, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE } from '../src/kernel/layout.ts';
+import { EV_DATA_LOSS, EV_MIGRATE_UNGATED, EV_NOWAIT_UNLOCK, EV_PIN_NOT_EXCL, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, GA_WHILE_BLOCKED, LK_PTL, PG_anon, PG_head, PTE_EXCL, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE } from '../src/kernel/layout.ts';
+import { pageFolio } from '../src/kernel/folio.ts';
+import { folioMaybeDmaPinned } from '../src/kernel/folio_pin.ts';
 import { eventSet, isNPrivate, isPrivateKind, nodeFlags, nodeLabel, prop, threadName, type StateView } from './common.ts';
 import { compressedPfn } from '../src/cxl/regions.ts';
 
@@ -74,6 +76,24 @@ export function mmProperties(v: StateView): Property[] {
     // gup_must_unshare sends a R/O pin of a shared anon page through an UNSHARE fault first.
     prop(v, 'INV-GUP-PIN-EXCL', 'mm/gup.c: follow_page_pte (VM_BUG_ON_PAGE on a pinned non-exclusive anon page), include/linux/mm.h: gup_must_unshare, mm/memory.c: do_wp_page (FAULT_FLAG_UNSHARE)', (k) =>
       eventSet(k, EV_PIN_NOT_EXCL) ? 'FOLL_PIN took an anonymous page that is not PageAnonExclusive (EV_PIN_NOT_EXCL)' : null),
+    // A FOLL_PIN'ed anonymous page stays PageAnonExclusive while pinned (fork copies it,
+    // try_to_unmap / try_to_migrate back off): the PTE that maps it keeps PTE_EXCL.
+    prop(v, 'INV-PIN-STAYS-EXCL', 'mm/memory.c: copy_present_pte -> copy_present_page ("Page may be pinned, we have to copy"), include/linux/rmap.h: __folio_try_dup_anon_rmap (folio_needs_cow_for_dma), include/linux/mm.h: folio_maybe_dma_pinned', (k) => {
+      const V = k.cfg.vaddrs;
+      for (let mm = 0; mm < k.cfg.mms; mm++) {
+        if (k.get(k.L.MM_LIVE, mm) === 0) continue;
+        for (let va = 0; va < V; va++) {
+          const i = mm * V + va;
+          if (k.get(k.L.PTE_KIND, i) !== PTE_PRESENT || k.has(k.L.PTE_FLAGS, i, PTE_EXCL)) continue;
+          const page = k.get(k.L.PTE_VAL, i);
+          const folio = pageFolio(k, page);
+          if (k.has(k.L.PG_FLAGS, folio, PG_anon) && folioMaybeDmaPinned(k, folio)) {
+            return `mm${mm} v${va}: pinned anonymous pfn ${page} on ${nodeLabel(k, k.g.pfnNode[page]!)} is mapped without PageAnonExclusive (shared copy-on-write)`;
+          }
+        }
+      }
+      return null;
+    }),
     prop(v, 'INV-DATA', 'cover letter (transparent tiering: a read returns the last write); mm/cram.c: cram_fault, mm/migrate.c: migrate_pages', (k) =>
       eventSet(k, EV_DATA_LOSS) ? 'a read returned contents other than the program last wrote (EV_DATA_LOSS)' : null),
   ];

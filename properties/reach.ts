@@ -10,7 +10,7 @@ import type { Reachability } from '../src/explore/system.ts';
 import { F5, F6, R_NR } from '../src/cram/cram.ts';
 import { BLOCK_ABSENT, CRAM_PRESSURE_MAX, MPOL_MODE_FLAGS, N_MEMORY_PRIVATE } from '../src/kernel/defs.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
-import { PG_anon, PG_head, PG_hwpoison, PTE_PRESENT, PTE_SWAP, THREAD_REGS, VMA_HUGEPAGE } from '../src/kernel/layout.ts';
+import { PG_anon, PG_head, PG_hwpoison, PTE_HWPOISON, PTE_PRESENT, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_HUGEPAGE } from '../src/kernel/layout.ts';
 import { nextMigratePair } from '../src/kernel/cpuset_migrate_queue.ts';
 import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE } from '../src/kernel/ops_codes.ts';
 import { opsById } from '../src/kernel/ops_table.ts';
@@ -319,6 +319,76 @@ const REACH: Readonly<Record<string, ReachDef>> = {
     description: 'a long-term pin on a private-node folio outlives the ops that allowed it (clear_ops returned while it is held)',
     pred: (k) => pinOnPrivate(k, PIN_HELD, false),
   },
+  'REACH-FORK-COPIED-PINNED': {
+    id: 'REACH-FORK-COPIED-PINNED',
+    source: 'mm/memory.c: copy_present_pte -> copy_present_page ("Page may be pinned, we have to copy")',
+    description: 'a thread holds a pin on an anonymous page one mm maps while another live mm maps its own page at that address (fork copied the pinned page)',
+    pred: (k) => {
+      const V = k.cfg.vaddrs;
+      for (let t = 0; t < k.g.threads.length; t++) {
+        const lt = k.get(k.L.THR_LT_PIN_STAGE, t) === PIN_HELD ? k.get(k.L.THR_LT_PIN, t) : 0;
+        const pinned = lt || (t < k.L.THR_PIN.len ? k.get(k.L.THR_PIN, t) : 0);
+        if (!pinned) continue;
+        for (let s = 0; s < k.cfg.mms * V; s++) {
+          if (!k.get(k.L.MM_LIVE, Math.floor(s / V)) || k.get(k.L.PTE_KIND, s) !== PTE_PRESENT || k.get(k.L.PTE_VAL, s) !== pinned - 1) continue;
+          for (let mm = 0; mm < k.cfg.mms; mm++) {
+            const o = mm * V + (s % V);
+            if (o !== s && k.get(k.L.MM_LIVE, mm) && k.get(k.L.PTE_KIND, o) === PTE_PRESENT && k.get(k.L.PTE_VAL, o) !== pinned - 1) return true;
+          }
+        }
+      }
+      return false;
+    },
+  },
+  'REACH-WRITE-PIN-FAULT-P': {
+    id: 'REACH-WRITE-PIN-FAULT-P',
+    source: 'mm/gup.c: faultin_page (FOLL_WRITE -> FAULT_FLAG_WRITE) -> mm/memory.c: handle_pte_fault -> folio_managed_handle_fault (v4)',
+    description: 'a pin_user_pages(FOLL_LONGTERM|FOLL_WRITE) call is inside a private node\'s handle_fault (cram_fault)',
+    pred: (k) => k.cfg.cpus.some((c, cpu) => {
+      const t = k.g.cpuThread(cpu);
+      const op = c.program[k.get(k.L.THR_PC, t)];
+      return op?.op === 'pin_user_pages' && op.write === true && k.get(k.L.THR_OP, t) === OP_HANDLE_FAULT;
+    }),
+  },
+  'REACH-WRITE-PIN-HELD': {
+    id: 'REACH-WRITE-PIN-HELD',
+    source: 'mm/gup.c: pin_user_pages (FOLL_LONGTERM|FOLL_WRITE), can_follow_write_pte',
+    description: 'a FOLL_WRITE long-term pin is held on a folio mapped by a writable PTE',
+    pred: (k) => k.cfg.cpus.some((c, cpu) => {
+      const t = k.g.cpuThread(cpu);
+      if (k.get(k.L.THR_LT_PIN_STAGE, t) !== PIN_HELD) return false;
+      const pc = k.get(k.L.THR_PC, t);
+      const last = c.program.slice(0, pc).reverse().find((o) => o.op === 'pin_user_pages');
+      if (last?.op !== 'pin_user_pages' || !last.write) return false;
+      const s = c.mm * k.cfg.vaddrs + last.vaddr;
+      return k.get(k.L.PTE_KIND, s) === PTE_PRESENT && k.has(k.L.PTE_FLAGS, s, PTE_WRITE) && k.get(k.L.PTE_VAL, s) === k.get(k.L.THR_LT_PIN, t) - 1;
+    }),
+  },
+  'REACH-HWPOISON-UNMAPPED': {
+    id: 'REACH-HWPOISON-UNMAPPED',
+    source: 'mm/memory-failure.c: hwpoison_user_mappings -> unmap_poisoned_folio -> mm/rmap.c: try_to_unmap_one (TTU_HWPOISON)',
+    description: 'a user PTE holds a hwpoison entry for a private page (memory_failure unmapped it)',
+    pred: (k) => {
+      for (let s = 0; s < k.cfg.mms * k.cfg.vaddrs; s++) {
+        if (k.get(k.L.PTE_KIND, s) === PTE_HWPOISON && k.cfg.nodes[k.g.pfnNode[k.get(k.L.PTE_VAL, s)]!]?.kind === 'private') return true;
+      }
+      return false;
+    },
+  },
+  'REACH-HWPOISON-FORKED': {
+    id: 'REACH-HWPOISON-FORKED',
+    source: 'mm/memory.c: copy_nonpresent_pte (a hwpoison entry is copied)',
+    description: 'two live mms hold a hwpoison entry at the same address (fork copied it)',
+    pred: (k) => {
+      const V = k.cfg.vaddrs;
+      for (let v = 0; v < V; v++) {
+        let n = 0;
+        for (let mm = 0; mm < k.cfg.mms; mm++) if (k.get(k.L.MM_LIVE, mm) && k.get(k.L.PTE_KIND, mm * V + v) === PTE_HWPOISON) n++;
+        if (n >= 2) return true;
+      }
+      return false;
+    },
+  },
   'REACH-OOM-KILL': {
     id: 'REACH-OOM-KILL',
     source: 'mm/oom_kill.c: out_of_memory, oom_kill_process',
@@ -473,6 +543,9 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   memcgfree: ['REACH-PROGRAMS-DONE', 'REACH-FLUSH-DEFERRED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P'],
   tworegions: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-REGION-B-REFUSED', 'REACH-REGION-B-ONLINE', 'REACH-REGION-A-TEARDOWN-AFTER-B', 'REACH-REGION-B-REPROBED'],
   driverflush: ['REACH-DEMOTED-TO-P', 'REACH-TEARDOWN', 'REACH-FLUSH-DEFERRED', 'REACH-FLUSH-SEND'],
+  forkpin: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-LONGTERM-PIN-REFUSAL', 'REACH-FORK-COPIED-PINNED'],
+  longpinw: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-WRITE-PIN-FAULT-P', 'REACH-WRITE-PIN-HELD'],
+  hwpoisonmap: ['REACH-PROGRAMS-DONE', 'REACH-MF-POISON-WITH-CALLBACK', 'REACH-HWPOISON-UNMAPPED', 'REACH-HWPOISON-FORKED'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);

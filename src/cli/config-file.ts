@@ -55,7 +55,7 @@ const ProgramOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('online_pages'), node: nat }).strict(),
   z.object({ op: z.literal('node_private_clear_ops'), node: nat, table: z.string() }).strict(),
   z.object({ op: z.literal('alloc_pages'), node: nat, gfp: z.array(z.enum(GFP_FLAG_NAMES)).min(1), nodemask: z.array(nat).optional() }).strict(),
-  z.object({ op: z.literal('pin_user_pages'), vaddr: nat }).strict(),
+  z.object({ op: z.literal('pin_user_pages'), vaddr: nat, write: z.boolean().optional() }).strict(),
   z.object({ op: z.literal('unpin_user_pages') }).strict(),
   z.object({ op: z.literal('memory_failure'), node: nat, page: nat }).strict(),
   z.object({ op: z.literal('offline_and_remove_private_memory'), node: nat }).strict(),

@@ -32,7 +32,7 @@ import { hasFix } from '../kernel/config.ts';
 import { IRQ_LTHRESH } from './device.ts';
 import { EBUSY, MMOP_ONLINE_MOVABLE, errname } from '../kernel/defs.ts';
 import type { Kernel, Machine } from '../kernel/kernel.ts';
-import { THREAD_REGS } from '../kernel/layout.ts';
+import { GA_OVER_FLUSH_BIT, THREAD_REGS } from '../kernel/layout.ts';
 import { rbFlags, RB_NP } from '../kernel/np_owner.ts';
 import { regionABlocks } from './regions.ts';
 import { addPrivateMemoryDriverManaged, offlineAndRemoveInLoop, offlineAndRemoveStep, type RemoveResult } from '../kernel/memory_hotplug.ts';
@@ -174,7 +174,12 @@ function flushCtxFree(k: Kernel): void {
     for (let i = 0; i < M; i++) k.set(L.BUF_ENT, b * M + i, 0);
   }
   const nid = k.g.privateNode;
-  for (let p = 0; p < k.g.pfns; p++) if (k.g.pfnNode[p] === nid) k.set(L.PG_FLUSH_BIT, p, 0);
+  for (let p = 0; p < k.g.pfns; p++) {
+    if (k.g.pfnNode[p] !== nid) continue;
+    k.set(L.PG_FLUSH_BIT, p, 0);
+    // Ghost: the stale bit a live folio was allocated over went with the bitmap.
+    k.clearBits(L.GH_ALLOC, p, GA_OVER_FLUSH_BIT);
+  }
   clearFlags(k, DF_FLUSH_CTX | DF_KTHREAD);
 }
 

@@ -15,7 +15,7 @@
 import type { Geometry } from './geometry.ts';
 import { EV2_DOUBLE_FREE, EV2_HWPOISON_ALLOC, event2, pageInBuddy } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
-import { PG_head, PG_hwpoison, PG_isolated_pb, PG_lru, PG_reserved, PG_tail } from './layout.ts';
+import { PG_head, PG_hwpoison, PG_hwpoison_ref, PG_isolated_pb, PG_lru, PG_reserved, PG_tail } from './layout.ts';
 import { ran } from './ran.ts';
 
 interface ZoneSpan {
@@ -191,7 +191,9 @@ export function unisolateBlock(k: Kernel, block: number): void {
  * True if every page of the block is free in the buddy or a hwpoisoned page
  * (test_pages_isolated, MEMORY_OFFLINE: "A HWPoisoned page cannot be also
  * PageBuddy"); a poisoned page still mapped or on an LRU is not counted (the
- * model does not unmap poisoned folios, memory_failure.ts).
+ * kernel's do_migrate_range unmaps and skips such a page: not modelled). An
+ * in-use page memory_failure recovered (off the LRU, unmapped, its one
+ * reference) counts.
  */
 // mm/page_isolation.c: test_pages_isolated
 export function blockAllFree(k: Kernel, block: number): boolean {
@@ -211,7 +213,7 @@ export function blockAllFree(k: Kernel, block: number): boolean {
 
 /** A hwpoisoned page nobody uses: taken off the buddy (one reference) or kept out of it at its free. */
 function hwpoisonIdle(k: Kernel, p: number): boolean {
-  return k.has(k.L.PG_FLAGS, p, PG_hwpoison) && !k.has(k.L.PG_FLAGS, p, PG_lru | PG_head | PG_tail) && k.get(k.L.PG_REF, p) <= 1 && k.get(k.L.PG_MAPCOUNT, p) === 0;
+  return k.has(k.L.PG_FLAGS, p, PG_hwpoison) && !k.has(k.L.PG_FLAGS, p, PG_lru | PG_tail) && (!k.has(k.L.PG_FLAGS, p, PG_head) || k.has(k.L.PG_FLAGS, p, PG_hwpoison_ref)) && k.get(k.L.PG_REF, p) <= 1 && k.get(k.L.PG_MAPCOUNT, p) === 0;
 }
 
 /**

@@ -47,6 +47,9 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   memcgfree: 'memcg with MADV_DONTNEED of v0 before the second fault: a demoted v0\'s free is deferred into a flush buffer, still charged',
   tworegions: 'two CXL regions on P, each its own sysram and np: the compression driver (probe, teardown, re-probe) on block 0 and the cxl_mempolicy driver (probe, remove, re-probe) on block 1',
   driverflush: 'driver with the cxl-flush kthread and no device IRQs: the teardown\'s offline_pages waits for a deferred free the kthread sends (LIVE-TEARDOWN-TERMINATES)',
+  forkpin: 'a long-term pinned page forked: copy_present_page gives the child its own copy at once, the parent writes the pinned page in place',
+  longpinw: 'tiny + pin_user_pages(FOLL_LONGTERM|FOLL_WRITE) of the (maybe demoted) page: a write fault without ALLOW_RETRY through cram_fault, then a pin on DRAM',
+  hwpoisonmap: 'memory_failure on a mapped private page: hwpoison_user_mappings replaces the PTE by a hwpoison entry, the next access gets SIGBUS, fork copies the entry',
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

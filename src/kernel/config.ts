@@ -68,8 +68,8 @@ export type ProgramOp =
   | { readonly op: 'node_private_clear_ops'; readonly node: number; readonly table: string }
   /** __alloc_pages(gfp, 0, node, nodemask) by kernel code on this CPU, then __free_pages (the allocation matrix, src/kernel/alloc_matrix.ts). */
   | { readonly op: 'alloc_pages'; readonly node: number; readonly gfp: readonly GfpFlagName[]; readonly nodemask?: readonly number[] }
-  /** pin_user_pages(vaddr, 1, FOLL_LONGTERM) (read pin, e.g. an RDMA registration): the pin is kept until unpin_user_pages (src/kernel/gup_longterm.ts). */
-  | { readonly op: 'pin_user_pages'; readonly vaddr: number }
+  /** pin_user_pages(vaddr, 1, FOLL_LONGTERM [| FOLL_WRITE]) (an RDMA registration; `write`: the device may write): the pin is kept until unpin_user_pages (src/kernel/gup_longterm.ts). */
+  | { readonly op: 'pin_user_pages'; readonly vaddr: number; readonly write?: boolean }
   /** unpin_user_page of the long-term pin this CPU holds (none: a no-op). */
   | { readonly op: 'unpin_user_pages' }
   /** memory_failure(pfn, 0) of the `page`-th page of `node` (hwpoison injection: hard_offline_page / corrupt-pfn; src/kernel/memory_failure.ts). */

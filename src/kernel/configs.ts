@@ -473,6 +473,48 @@ export const KERNEL_CONFIG_PARAMS = {
     extraOps: [{ op: 'gup', vaddr: 0, write: false, pin: true }, { op: 'unpin' }],
     extraCpus: [{ mm: 1, forkChild: true, program: [{ op: 'read', vaddr: 0 }] }],
   },
+  // Fork of a long-term pinned page (issue 12 item 9): tiny without the device,
+  // then cpu0 pins v0 (pin_user_pages(FOLL_LONGTERM): a demoted folio is
+  // migrated off P first, CRAM lacks LONGTERM_PIN), forks into mm 1 (the pinned
+  // PageAnonExclusive page is copied for the child at once: copy_present_page),
+  // writes v0 again (in place: the page stays exclusive), reads it and unpins.
+  // The child reads v0.
+  forkpin: {
+    name: 'forkpin', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false, extraMms: 1,
+    extraOps: [{ op: 'pin_user_pages', vaddr: 0 }, { op: 'fork', child: 1 }, { op: 'write', vaddr: 0, value: 3 }, { op: 'read', vaddr: 0 }, { op: 'unpin_user_pages' }],
+    extraCpus: [{ mm: 1, forkChild: true, program: [{ op: 'read', vaddr: 0 }] }],
+  },
+  // A write long-term pin (issue 12 item 9): tiny without the device, then cpu0
+  // pins v0 with pin_user_pages(FOLL_LONGTERM | FOLL_WRITE). A demoted folio's
+  // PTE is read-only, so the pin takes a write fault without
+  // FAULT_FLAG_ALLOW_RETRY: v4 dispatches it to cram_fault, which promotes it;
+  // the pin then follows the DRAM PTE (a second write fault makes it writable).
+  longpinw: {
+    name: 'longpinw', cpus: 1, anonPages: 1, filePages: 0, flush: false, device: false,
+    extraOps: [{ op: 'pin_user_pages', vaddr: 0, write: true }, { op: 'read', vaddr: 0 }, { op: 'unpin_user_pages' }],
+  },
+  // memory_failure of a mapped private page (issue 12 item 12): hwpoison's
+  // driver and 'mf' ops, no teardown; cpu0 moves v0 to P, reads it, forks (a
+  // hwpoison entry is copied to the child) and reads it again (no store: the
+  // 'mf' node is not CRAM, but INV-WRITE-PATH judges every store to P). cpu1 injects the error
+  // on P's first page at any point: hwpoison_user_mappings turns v0's PTE into
+  // a hwpoison entry and the next access gets SIGBUS.
+  hwpoisonmap: {
+    name: 'hwpoisonmap', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false,
+    extraPrivatePages: 2, extraMms: 1,
+    opsTables: [{ name: 'mf', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero', 'memory_failure'] }],
+    extraOps: [
+      { op: 'add_private_memory', node: 1, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 1, table: 'mf' },
+      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' },
+      { op: 'write', vaddr: 0, value: 1 },
+      { op: 'move_pages', vaddr: 0, node: 1 },
+      { op: 'read', vaddr: 0 },
+      { op: 'fork', child: 1 },
+      { op: 'read', vaddr: 0 },
+    ],
+    extraCpus: [{ mm: 0, program: [{ op: 'memory_failure', node: 1, page: 0 }] }, { mm: 1, forkChild: true, program: [{ op: 'read', vaddr: 0 }] }],
+  },
   // The driver's probe and teardown (P online, then offline) under an
   // administrator writing the child cpuset's cpuset.mems: every node, the DRAM
   // nodes only, the private node only; the task allocates, is demoted and faults.
@@ -581,6 +623,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'tworegions',
   'mpolflags',
   'driverflush',
+  'forkpin', 'longpinw', 'hwpoisonmap',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -155,6 +155,7 @@ export const BLOCK_ONLINE = 2;
 // include/linux/mm_types.h vm_fault_t bits the model returns.
 export const VM_FAULT_OOM = 0x1;
 export const VM_FAULT_SIGBUS = 0x2;
+export const VM_FAULT_HWPOISON = 0x10;
 export const VM_FAULT_RETRY = 0x400;
 export const VM_FAULT_NOPAGE = 0x100;
 

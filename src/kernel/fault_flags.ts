@@ -57,5 +57,7 @@ export function threadFaultFlags(k: Kernel, tid: number): number {
   if (!cpu || cpu.kind !== 'cpu') return USER_FAULT_FLAGS;
   const op = k.cfg.cpus[cpu.cpu]?.program[k.get(k.L.THR_PC, tid)];
   if (op?.op === 'gup') return gupFaultFlags(op, op.mm !== undefined && op.mm !== k.cfg.cpus[cpu.cpu]!.mm, false);
+  // pin_user_pages(FOLL_LONGTERM): no `locked`, so no FOLL_UNLOCKABLE (src/kernel/gup_longterm.ts).
+  if (op?.op === 'pin_user_pages') return gupFaultFlags({ op: 'gup', vaddr: op.vaddr, write: op.write ?? false, pin: true }, false, false);
   return USER_FAULT_FLAGS | (op?.op === 'write' ? FAULT_FLAG_WRITE : 0);
 }

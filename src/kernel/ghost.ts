@@ -37,6 +37,8 @@ export const EV2_MEMCG_OOM_RECLAIMABLE = 1 << 14;
 export const EV2_MEMCG_OOM_FREED = 1 << 15;
 /** A migration other than demotion (reason != MR_DEMOTION) moved a folio onto a node whose ops are cram_ops. */
 export const EV2_CRAM_INBOUND = 1 << 18;
+/** memory_failure reported an in-use page recovered (MF_RECOVERED / MF_DELAYED) while a present PTE still mapped it or it was still on an LRU. */
+export const EV2_HWPOISON_MAPPED = 1 << 23;
 
 // Issue 12 item 11 (KASAN-style, out-of-bounds rather than use-after-free).
 /** cxl_compression_flush_cb indexed its region's flush_record with a folio outside the region (idx = pfn - base_pfn >= nr_pages). */

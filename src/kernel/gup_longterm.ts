@@ -7,6 +7,13 @@
 //   1. __get_user_pages_locked: follow the PTE (faulting it in first, as
 //      faultin_page does, one fault per step like a user access) and grab the
 //      folio with FOLL_PIN: THR_LT_PIN = pfn + 1, THR_LT_PIN_STAGE = PIN_CHECK.
+//      A FOLL_WRITE pin follows only a writable PTE (can_follow_write_pte);
+//      otherwise it takes a write fault (FAULT_FLAG_WRITE), which on a P folio
+//      is v4's handle_fault (cram_fault promotes it). pin_user_pages passes
+//      no `locked`, so its faults have no FAULT_FLAG_ALLOW_RETRY: a handler's
+//      VM_FAULT_RETRY ends the call with 0 pages (faultin_page: -EBUSY,
+//      "VM_FAULT_RETRY couldn't trigger, bypass"). The mmap lock the call
+//      holds between passes is not modelled here (gup.ts models it).
 //   2. check_and_migrate_movable_folios: folio_is_longterm_pinnable reads the
 //      node's flags live (node_private_flags under RCU), so a set_ops or
 //      clear_ops can land between the pin and the check: a step boundary.
@@ -20,19 +27,20 @@
 // GUP_PIN_COUNTING_BIAS; both make folio_migrate_mapping's refcount check fail,
 // which is what keeps a pinned folio in place).
 //
-// Scope (what this file does not model, see README): FOLL_WRITE pins (the pin
-// is read-only, e.g. an RDMA read registration); GUP-fast (its pinnable check
+// Scope (what this file does not model, see README): the device's stores
+// through a FOLL_WRITE pin (the pin's data is not followed); GUP-fast (its pinnable check
 // falls back to this slow path for a folio it refuses, so the outcome is the
 // same); the unshare fault of a non-exclusive anon page (FAULT_FLAG_UNSHARE,
 // h-faults' GUP model): a program that needs it throws; CMA, device-coherent
 // and fsdax folios (the model has none).
 
-import { EFAULT, ENOMEM, GFP_USER, MIGRATE_SYNC, MR_LONGTERM_PIN, N_MEMORY_PRIVATE, NP_OPS_LONGTERM_PIN, VM_FAULT_OOM, VM_FAULT_SIGBUS, ZONE_MOVABLE, __GFP_HIGHMEM, __GFP_NOWARN, errname } from './defs.ts';
+import { EFAULT, ENOMEM, GFP_USER, MIGRATE_SYNC, MR_LONGTERM_PIN, N_MEMORY_PRIVATE, NP_OPS_LONGTERM_PIN, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, ZONE_MOVABLE, __GFP_HIGHMEM, __GFP_NOWARN, errname } from './defs.ts';
+import { FAULT_FLAG_ALLOW_RETRY, gupFaultFlags } from './fault_flags.ts';
 import { folioGet, folioIsolateLru, folioNid, folioNrPages, folioPut, folioTestAnon, pageFolio } from './folio.ts';
 import { zoneType } from './geometry.ts';
 import { EV2_LONGTERM_PIN_UNGATED, event2 } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
-import { PTE_EXCL, PTE_PRESENT, PTE_PROTNONE, VMA_MAPPED } from './layout.ts';
+import { LK_MMAP_READ, PTE_EXCL, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, VMA_MAPPED, VMA_WRITE } from './layout.ts';
 import { handleMmFault, pteSlot } from './memory.ts';
 import { migratePages, nodeStatModIsolated, putbackMovablePages, type NewFolioFn } from './migrate.ts';
 import { nodePrivateHasFlag } from './node_private.ts';
@@ -86,33 +94,41 @@ function allocLongtermTarget(): NewFolioFn {
   };
 }
 
-/** One step of pin_user_pages(vaddr, 1, FOLL_LONGTERM) by thread tid in mm (see header). */
+/** The fault flags faultin_page builds for pin_user_pages(FOLL_LONGTERM [| FOLL_WRITE]): WRITE or nothing (no FOLL_UNLOCKABLE). */
+export function pinFaultFlags(vaddr: number, write: boolean): number {
+  return gupFaultFlags({ op: 'gup', vaddr, write, pin: true }, false, false);
+}
+
+/** One step of pin_user_pages(vaddr, 1, FOLL_LONGTERM [| FOLL_WRITE]) by thread tid in mm (see header). */
 // mm/gup.c: pin_user_pages -> __gup_longterm_locked
-export function pinUserPagesLongtermStep(k: Kernel, tid: number, mm: number, vaddr: number): PinStep {
+export function pinUserPagesLongtermStep(k: Kernel, tid: number, mm: number, vaddr: number, write = false): PinStep {
   const stage = k.get(k.L.THR_LT_PIN_STAGE, tid);
   if (stage === PIN_CHECK) return checkAndMigrateMovableFolios(k, tid);
   if (stage === PIN_HELD) {
     // One long-term pin per thread in the model: a second pin op while one is held is a program error.
     throw new Error(`thread ${tid}: pin_user_pages while a long-term pin is held (one pin per thread in the model)`);
   }
-  return getUserPagesLocked(k, tid, mm, vaddr);
+  return getUserPagesLocked(k, tid, mm, vaddr, write);
 }
 
 /** Does the next step of thread tid's pin_user_pages(FOLL_LONGTERM) find and pin its page (no fault)? Read only (liveness fairness). */
-export function pinLookupFindsPage(k: Kernel, tid: number, mm: number, vaddr: number): boolean {
+export function pinLookupFindsPage(k: Kernel, tid: number, mm: number, vaddr: number, write = false): boolean {
   if (k.get(k.L.THR_LT_PIN_STAGE, tid) !== PIN_NONE) return false;
   const s = pteSlot(k, mm, vaddr);
-  return k.has(k.L.VMA_FLAGS, s, VMA_MAPPED) && k.get(k.L.PTE_KIND, s) === PTE_PRESENT && !k.has(k.L.PTE_FLAGS, s, PTE_PROTNONE);
+  return k.has(k.L.VMA_FLAGS, s, VMA_MAPPED) && k.get(k.L.PTE_KIND, s) === PTE_PRESENT && !k.has(k.L.PTE_FLAGS, s, PTE_PROTNONE) && (!write || k.has(k.L.PTE_FLAGS, s, PTE_WRITE));
 }
 
 /** __get_user_pages_locked for one page: follow the PTE, fault it in, or pin its folio. */
 // mm/gup.c: __get_user_pages -> follow_page_pte -> try_grab_folio(FOLL_PIN)
-function getUserPagesLocked(k: Kernel, tid: number, mm: number, vaddr: number): PinStep {
+function getUserPagesLocked(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean): PinStep {
   ran(k, '__get_user_pages');
   const L = k.L;
   const s = pteSlot(k, mm, vaddr);
   if (!k.has(L.VMA_FLAGS, s, VMA_MAPPED)) return failed(k, tid, vaddr, -EFAULT);
-  if (k.get(L.PTE_KIND, s) === PTE_PRESENT && !k.has(L.PTE_FLAGS, s, PTE_PROTNONE)) {
+  // check_vma_flags: FOLL_WRITE without FOLL_FORCE needs VM_WRITE.
+  if (write && !k.has(L.VMA_FLAGS, s, VMA_WRITE)) return failed(k, tid, vaddr, -EFAULT);
+  // follow_page_pte; with FOLL_WRITE, can_follow_write_pte: a writable PTE (no FOLL_FORCE).
+  if (k.get(L.PTE_KIND, s) === PTE_PRESENT && !k.has(L.PTE_FLAGS, s, PTE_PROTNONE) && (!write || k.has(L.PTE_FLAGS, s, PTE_WRITE))) {
     const pfn = pageFolio(k, k.get(L.PTE_VAL, s));
     // gup_must_unshare: a read pin of an anon page that is not exclusive needs an unshare fault first.
     if (folioTestAnon(k, pfn) && !k.has(L.PTE_FLAGS, s, PTE_EXCL)) {
@@ -121,16 +137,37 @@ function getUserPagesLocked(k: Kernel, tid: number, mm: number, vaddr: number): 
     folioGet(k, pfn);
     k.set(L.THR_LT_PIN, tid, pfn + 1);
     k.set(L.THR_LT_PIN_STAGE, tid, PIN_CHECK);
-    if (k.log) k.trace(`__get_user_pages(v${vaddr}, FOLL_PIN|FOLL_LONGTERM): pinned pfn ${pfn} (node ${folioNid(k, pfn)})`);
+    if (k.log) k.trace(`__get_user_pages(v${vaddr}, FOLL_PIN|FOLL_LONGTERM${write ? '|FOLL_WRITE' : ''}): pinned pfn ${pfn} (node ${folioNid(k, pfn)})`);
     return 'stay';
   }
-  // faultin_page: handle_mm_fault (read), then follow the PTE again at the next step.
-  const out = handleMmFault(k, tid, mm, vaddr, false);
+  // faultin_page: handle_mm_fault (FAULT_FLAG_WRITE for FOLL_WRITE), then follow the PTE again at the next step.
+  const out = handleMmFault(k, tid, mm, vaddr, write, pinFaultFlags(vaddr, write));
   if (out.kind === 'blocked') return 'blocked';
-  if (out.kind === 'staged') return 'stay';
-  if (out.vmret & VM_FAULT_OOM) return failed(k, tid, vaddr, -ENOMEM);
-  if (out.vmret & VM_FAULT_SIGBUS) return failed(k, tid, vaddr, -EFAULT);
+  if (out.kind === 'staged') return 'stay'; // inside handle_fault: pinFaultReturned decides when it returns
+  return afterFault(k, tid, vaddr, out.vmret);
+}
+
+/** faultin_page's result for the call: an error or a VM_FAULT_RETRY without ALLOW_RETRY ends it; otherwise follow again. */
+// mm/gup.c: faultin_page, __get_user_pages
+function afterFault(k: Kernel, tid: number, vaddr: number, vmret: number): PinStep {
+  if (vmret & VM_FAULT_OOM) return failed(k, tid, vaddr, -ENOMEM);
+  if (vmret & VM_FAULT_SIGBUS) return failed(k, tid, vaddr, -EFAULT);
+  if (vmret & VM_FAULT_RETRY && !(pinFaultFlags(vaddr, false) & FAULT_FLAG_ALLOW_RETRY)) {
+    // -EBUSY from faultin_page without FOLL_UNLOCKABLE: __get_user_pages returns 0 pages, nothing to check or pin.
+    if (k.log) k.trace(`pin_user_pages(v${vaddr}, FOLL_LONGTERM): faultin_page = -EBUSY -> 0 pages`);
+    return 'next';
+  }
   return 'stay';
+}
+
+/**
+ * Thread tid's handle_fault returned vmret inside its pin_user_pages call:
+ * the lock the handler kept is the call's, not modelled here (header), so it
+ * goes; then as afterFault.
+ */
+export function pinFaultReturned(k: Kernel, tid: number, vaddr: number, vmret: number): PinStep {
+  k.clearBits(k.L.THR_LOCKS, tid, LK_MMAP_READ);
+  return afterFault(k, tid, vaddr, vmret);
 }
 
 /** check_and_migrate_movable_folios for the pinned folio (see header). */

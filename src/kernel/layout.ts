@@ -37,6 +37,7 @@ export const PG_hwpoison = 1 << 9;
 export const PG_active = 1 << 10;
 export const PG_unevictable = 1 << 11;
 export const PG_reserved = 1 << 12; // not part of any block that is online
+export const PG_hwpoison_ref = 1 << 13; // ghost: memory_failure's get_hwpoison_page reference, kept for good (INV-FOLIO-REFS counts it)
 
 // GH_ALLOC bits (ghost: how the folio now at this pfn was allocated)
 export const GA_PRIVATE_OK = 1 << 0; // gfp had __GFP_PRIVATE and the preferred nid was this page's node
@@ -44,12 +45,19 @@ export const GA_WHILE_BLOCKED = 1 << 1; // allocated on a private node while mig
 export const GA_CONTIG = 1 << 2; // alloc_contig_pages (no numa_zone_alloc_allowed check)
 export const GA_GFP_PRIVATE = 1 << 3; // gfp had __GFP_PRIVATE
 export const GA_PREFERRED_HERE = 1 << 4; // the preferred nid was this page's node
+// The page's flush_record bit was already set when this folio was allocated: left by an earlier
+// folio whose last free skipped cxl_compression_flush_cb (CRAM unregistered, SEMANTICS 8.2 R6).
+// v4 never clears such a bit before post_teardown frees the bitmap; the folio abstraction must not
+// read it as this folio's deferred free (models/abstraction.ts).
+export const GA_OVER_FLUSH_BIT = 1 << 5;
 
 // PTE_KIND values
 export const PTE_NONE = 0;
 export const PTE_PRESENT = 1;
 export const PTE_MIGRATION = 2;
 export const PTE_SWAP = 3;
+/** A hwpoison swap entry (make_hwpoison_entry): memory_failure unmapped a poisoned page here; VAL = its pfn. */
+export const PTE_HWPOISON = 4;
 
 // PTE_FLAGS bits
 export const PTE_WRITE = 1 << 0;
@@ -327,7 +335,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     PG_CONTENT: b.add('PG_CONTENT', P, cfg.contentValues - 1),
     PG_FLUSH_BIT: b.add('PG_FLUSH_BIT', P, 1),
     PG_LRU_BATCH: b.add('PG_LRU_BATCH', P, C),
-    GH_ALLOC: b.add('GH_ALLOC', P, 31),
+    GH_ALLOC: b.add('GH_ALLOC', P, 63),
     GH_EXPECT: b.add('GH_EXPECT', P, cfg.contentValues),
     MM_LIVE: b.add('MM_LIVE', cfg.mms, 1),
     VMA_FLAGS: b.add('VMA_FLAGS', MV, 127),
@@ -336,7 +344,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     VMA_POL_MODE: b.add('VMA_POL_MODE', MV, 5),
     VMA_POL_NODES: b.add('VMA_POL_NODES', MV, nodemask),
     VMA_POL_FLAGS: b.add('VMA_POL_FLAGS', MV, U16),
-    PTE_KIND: b.add('PTE_KIND', MV, 3),
+    PTE_KIND: b.add('PTE_KIND', MV, 4),
     PTE_FLAGS: b.add('PTE_FLAGS', MV, 63),
     PTE_VAL: b.add('PTE_VAL', MV, Math.max(P, cfg.swapSlots)),
     GH_LAST_WRITE: b.add('GH_LAST_WRITE', MV, cfg.contentValues),

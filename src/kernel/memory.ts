@@ -17,8 +17,8 @@
 
 import { match } from 'ts-pattern';
 import { cramFaultStep } from '../cram/cram.ts';
-import { GFP_HIGHUSER_MOVABLE, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, __GFP_PRIVATE, __GFP_ZERO, errname } from './defs.ts';
-import { EV_NOWAIT_UNLOCK, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PG_lru, PTE_DIRTY, PTE_EXCL, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_MAYWRITE, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import { GFP_HIGHUSER_MOVABLE, VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, __GFP_PRIVATE, __GFP_ZERO, errname } from './defs.ts';
+import { EV_NOWAIT_UNLOCK, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL, PG_anon, PG_dirty, PG_lru, PTE_DIRTY, PTE_EXCL, PTE_HWPOISON, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_FILE, VMA_MAPPED, VMA_MAYWRITE, VMA_SHARED, VMA_WRITE } from './layout.ts';
 import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_RETRY_NOWAIT, FAULT_FLAG_UNSHARE, FAULT_FLAG_USER, FAULT_FLAG_WRITE, USER_FAULT_FLAGS, threadFaultFlags } from './fault_flags.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, filemapGetFolio } from './filemap.ts';
@@ -138,6 +138,12 @@ function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write
     return done(doSharedFault(k, tid, mm, vaddr));
   }
   if (kind === PTE_SWAP) return done(doSwapPage(k, tid, mm, vaddr, write));
+  if (kind === PTE_HWPOISON) {
+    // do_swap_page: is_hwpoison_entry -> VM_FAULT_HWPOISON; the arch handler sends SIGBUS (BUS_MCEERR_AR).
+    // Reported with VM_FAULT_SIGBUS too, so every caller's error test (VM_FAULT_ERROR) sees it.
+    if (k.log) k.trace(`do_swap_page(mm ${mm}, v${vaddr}): hwpoison entry (pfn ${k.get(k.L.PTE_VAL, s)}) -> VM_FAULT_HWPOISON`);
+    return done(VM_FAULT_HWPOISON | VM_FAULT_SIGBUS);
+  }
   if (kind === PTE_MIGRATION) {
     // migration_entry_wait: sleep until the entry is gone (the step is not enabled).
     return { kind: 'blocked' };

@@ -283,6 +283,11 @@ let exitMmapSlot: (k: Kernel, tid: number, mm: number, vaddr: number) => void = 
   throw new Error('oom_kill: exit_mmap slot hook not registered');
 };
 
+/** exit_mmap of one page slot of mm (workload.ts's zap + VMA teardown), for a teardown outside the OOM killer (a failed fork). */
+export function exitMmapSlotOf(k: Kernel, tid: number, mm: number, vaddr: number): void {
+  exitMmapSlot(k, tid, mm, vaddr);
+}
+
 /** workload.ts hands over its munmap of one slot (zap + VMA teardown). */
 export function registerExitMmapSlot(fn: (k: Kernel, tid: number, mm: number, vaddr: number) => void): void {
   exitMmapSlot = fn;

@@ -17,7 +17,7 @@ import { freeOnePage, prepNewPage, rmqueueSmallest } from './buddy.ts';
 import { zoneNode, zoneType } from './geometry.ts';
 import type { Kernel } from './kernel.ts';
 import type { Field } from './layout.ts';
-import { GA_CONTIG, GA_GFP_PRIVATE, GA_PREFERRED_HERE, GA_PRIVATE_OK, GA_WHILE_BLOCKED, PG_hwpoison } from './layout.ts';
+import { GA_CONTIG, GA_GFP_PRIVATE, GA_OVER_FLUSH_BIT, GA_PREFERRED_HERE, GA_PRIVATE_OK, GA_WHILE_BLOCKED, PG_hwpoison } from './layout.ts';
 import { nodePrivateHasFlag, nodePrivateMigrationBlocked, nodePrivateReclaimPolicy, npSlotOfNode } from './node_private.ts';
 import { nodeZonelist } from './zonelist.ts';
 import { checkAllocation } from './contracts.ts';
@@ -181,7 +181,8 @@ function markAllocated(k: Kernel, pfn: number, order: number, gfp: number, prefe
   if ((gfp & __GFP_PRIVATE) && preferredNid === nid) bits |= GA_PRIVATE_OK;
   if (npSlotOfNode(k, nid) >= 0 && nodePrivateMigrationBlocked(k, nid)) bits |= GA_WHILE_BLOCKED;
   if (contig) bits |= GA_CONTIG;
-  for (let i = 0; i < 1 << order; i++) k.set(k.L.GH_ALLOC, pfn + i, bits);
+  // Per page: after a split each page heads its own folio, and flush_cb indexes the head's bit.
+  for (let i = 0; i < 1 << order; i++) k.set(k.L.GH_ALLOC, pfn + i, bits | (k.get(k.L.PG_FLUSH_BIT, pfn + i) ? GA_OVER_FLUSH_BIT : 0));
 }
 
 /**

@@ -93,6 +93,8 @@ export const KERNEL_FUNCTIONS = [
   'mem_cgroup_charge', // src/kernel/memcontrol.ts
   'try_to_free_mem_cgroup_pages', // src/kernel/memcg_reclaim.ts
   'mem_cgroup_out_of_memory', // src/kernel/oom_kill.ts
+  'copy_present_page', // src/kernel/fork.ts
+  'hwpoison_user_mappings', // src/kernel/memory_failure.ts
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];

@@ -3,7 +3,7 @@
 // folio (present or migration entry pointing into it). This is exactly
 // rmap_walk's result set, found by brute force (the machine is tiny).
 
-import { EV_MIGRATE_UNGATED, PG_dirty, PTE_DIRTY, PTE_EXCL, PTE_MIGRATION, PTE_MIG_WRITE, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE } from './layout.ts';
+import { EV_MIGRATE_UNGATED, PG_dirty, PTE_DIRTY, PTE_EXCL, PTE_HWPOISON, PTE_MIGRATION, PTE_MIG_WRITE, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE } from './layout.ts';
 import { NP_OPS_MIGRATION } from './defs.ts';
 import type { Kernel } from './kernel.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, folioManagedWrprotect, nodePrivateHasFlag } from './node_private.ts';
@@ -88,6 +88,14 @@ export function tryToMigrate(k: Kernel, pfn: number): void {
     return;
   }
   const slots = rmapSlots(k, pfn, PTE_PRESENT);
+  // try_to_migrate_one: folio_try_share_anon_rmap_pte fails on a PageAnonExclusive
+  // page that folio_maybe_dma_pinned: the PTE is restored and the walk stops, so
+  // the caller finds the folio still mapped (a pinned exclusive page is never
+  // turned into a migration entry, which fork would make non-exclusive).
+  if (folioTestAnon(k, pfn) && folioMaybeDmaPinned(k, pfn) && slots.some((s) => k.has(k.L.PTE_FLAGS, s, PTE_EXCL))) {
+    if (k.log) k.trace(`try_to_migrate(pfn ${pfn}): exclusive anon page may be pinned, not unmapped`);
+    return;
+  }
   if (slots.length > 0 && folioIsPrivateNode(k, pfn) && !nodePrivateHasFlag(k, folioNid(k, pfn), NP_OPS_MIGRATION)) {
     k.event(EV_MIGRATE_UNGATED);
   }
@@ -164,6 +172,29 @@ export function tryToUnmap(k: Kernel, pfn: number): boolean {
   }
   if (k.log) k.trace(`try_to_unmap(pfn ${pfn}): ${slots.length} unmapped${anon ? ` to swap slot ${slot}` : ''}`);
   return true;
+}
+
+/**
+ * try_to_unmap(folio, TTU_IGNORE_MLOCK | TTU_SYNC | TTU_HWPOISON) of an
+ * order-0 folio whose page is PageHWPoison: every PTE that maps it becomes a
+ * hwpoison entry (make_hwpoison_entry), whatever pins the page has (the
+ * hwpoison branch of try_to_unmap_one comes before the anon-exclusive one);
+ * the PTE's dirty bit goes to the folio first. Each PTE's mapping reference
+ * and mapcount go (the caller holds its own reference).
+ */
+// mm/rmap.c: try_to_unmap_one (PageHWPoison(subpage) && TTU_HWPOISON)
+export function tryToUnmapHwpoison(k: Kernel, pfn: number): void {
+  ran(k, 'try_to_unmap');
+  const slots = rmapSlots(k, pfn, PTE_PRESENT);
+  for (const s of slots) {
+    if (k.has(k.L.PTE_FLAGS, s, PTE_DIRTY)) k.setBits(k.L.PG_FLAGS, pfn, PG_dirty);
+    k.set(k.L.PTE_KIND, s, PTE_HWPOISON);
+    k.set(k.L.PTE_FLAGS, s, 0);
+    k.set(k.L.PTE_VAL, s, pfn);
+    k.add(k.L.PG_MAPCOUNT, pfn, -1);
+    k.add(k.L.PG_REF, pfn, -1);
+  }
+  if (k.log) k.trace(`try_to_unmap(pfn ${pfn}, TTU_HWPOISON): ${slots.length} hwpoison entr${slots.length === 1 ? 'y' : 'ies'}`);
 }
 
 /** PTE protnone test used by the fault path. */

@@ -15,8 +15,8 @@
 
 import { match } from 'ts-pattern';
 import type { ProgramOp } from './config.ts';
-import { EV_DATA_LOSS, LK_PTL, LK_RCU, PG_dirty, PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, VMA_FILE, VMA_HUGEPAGE, VMA_MAPPED, VMA_MAYWRITE, VMA_READ, VMA_SHARED, VMA_WRITE } from './layout.ts';
-import { MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MPOL_BIND, MPOL_DEFAULT, MPOL_PREFERRED, MR_MEMPOLICY_MBIND, NP_OPS_MIGRATION, VM_FAULT_OOM, VM_FAULT_SIGBUS, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES, MPOL_INTERLEAVE, MPOL_LOCAL } from './defs.ts';
+import { EV_DATA_LOSS, LK_PTL, LK_RCU, PG_dirty, PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_HWPOISON, PTE_PROTNONE, PTE_SWAP, PTE_WRITE, VMA_FILE, VMA_HUGEPAGE, VMA_MAPPED, VMA_MAYWRITE, VMA_READ, VMA_SHARED, VMA_WRITE } from './layout.ts';
+import { MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_MOVABLE, MPOL_BIND, MPOL_DEFAULT, MPOL_PREFERRED, MR_MEMPOLICY_MBIND, NP_OPS_MIGRATION, VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES, MPOL_INTERLEAVE, MPOL_LOCAL } from './defs.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, genericPerformWrite } from './filemap.ts';
 import { cpuLruBatchBusy, folioIsolateLru, folioNid, folioTestAnon, lruAddDrain, pageFolio } from './folio.ts';
@@ -37,7 +37,7 @@ import { GFP_HIGHUSER_MOVABLE } from './defs.ts';
 import { addPrivateMemoryDriverManaged, nodeBlockRange, offlineAndRemovePrivateMemory, onlinePages } from './memory_hotplug.ts';
 import { memoryFailureStep, nodePagePfn } from './memory_failure.ts';
 import { allocMatrixStep } from './alloc_matrix.ts';
-import { pinUserPagesLongtermStep, unpinUserPage as unpinLongtermPin } from './gup_longterm.ts';
+import { pinFaultReturned, pinUserPagesLongtermStep, unpinUserPage as unpinLongtermPin } from './gup_longterm.ts';
 import { registerExitMmapSlot } from './oom_kill.ts';
 import { gupFaultReturned, gupOpLabel, gupStep, unpinUserPage } from './gup.ts';
 import { cxlMempolicyProbeStep, cxlMempolicyRemoveStep, cxlMempolicyRemoveBlocked } from '../cxl/region_b.ts';
@@ -73,6 +73,9 @@ export function cpuStep(k: Kernel, cpu: number): boolean {
     // A GUP op decides itself whether its fault's return ends it (gup.ts); a load or store re-executes.
     const op = vmret === null ? undefined : k.cfg.cpus[cpu]!.program[k.get(k.L.THR_PC, tid)];
     if (op?.op === 'gup' && vmret !== null && gupFaultReturned(k, tid, k.cfg.cpus[cpu]!.mm, op, vmret) === 'next') {
+      k.set(k.L.THR_PC, tid, k.get(k.L.THR_PC, tid) + 1);
+    }
+    if (op?.op === 'pin_user_pages' && vmret !== null && pinFaultReturned(k, tid, op.vaddr, vmret) === 'next') {
       k.set(k.L.THR_PC, tid, k.get(k.L.THR_PC, tid) + 1);
     }
     return true;
@@ -144,7 +147,7 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'online_pages' }, (o) => `online_pages(N${o.node})`)
     .with({ op: 'node_private_clear_ops' }, (o) => `node_private_clear_ops(N${o.node}, ${o.table})`)
     .with({ op: 'alloc_pages' }, (o) => `alloc_pages(N${o.node}, ${o.gfp.join('|')}${o.nodemask ? `, nodemask {${o.nodemask.join(',')}}` : ''})`)
-    .with({ op: 'pin_user_pages' }, (o) => `pin_user_pages(v${o.vaddr}, FOLL_LONGTERM)`)
+    .with({ op: 'pin_user_pages' }, (o) => `pin_user_pages(v${o.vaddr}, FOLL_LONGTERM${o.write ? '|FOLL_WRITE' : ''})`)
     .with({ op: 'unpin_user_pages' }, () => 'unpin_user_pages()')
     .with({ op: 'memory_failure' }, (o) => `memory_failure(N${o.node} page ${o.page})`)
     .with({ op: 'offline_and_remove_private_memory' }, (o) => `offline_and_remove_private_memory(N${o.node})`)
@@ -200,7 +203,7 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     })
     .with({ op: 'fork' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => {
       if (o.child < k.cfg.mms && ptlHeldByOther(k, tid, o.child)) return 'blocked';
-      dupMm(k, mm, o.child);
+      dupMm(k, mm, o.child, tid);
       return 'next';
     })
     .with({ op: 'numa_hint' }, (o) => (k: Kernel, _tid: number, _cpu: number, mm: number): OpResult => {
@@ -257,7 +260,7 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
       allocMatrixStep(k, o.node, o.gfp, o.nodemask);
       return 'next';
     })
-    .with({ op: 'pin_user_pages' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => pinUserPagesLongtermStep(k, tid, mm, o.vaddr))
+    .with({ op: 'pin_user_pages' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => pinUserPagesLongtermStep(k, tid, mm, o.vaddr, o.write ?? false))
     .with({ op: 'unpin_user_pages' }, () => (k: Kernel, tid: number): OpResult => {
       unpinLongtermPin(k, tid);
       return 'next';
@@ -335,7 +338,7 @@ function fault(k: Kernel, tid: number, cpu: number, mm: number, vaddr: number, w
     .with({ kind: 'done' }, (d) => {
       if (d.vmret & (VM_FAULT_SIGBUS | VM_FAULT_OOM)) {
         // The access fails (signal / OOM kill of the access): the model skips the instruction.
-        if (k.log) k.trace(`cpu${cpu}: ${write ? 'write' : 'read'}(v${vaddr}) -> ${d.vmret & VM_FAULT_OOM ? 'VM_FAULT_OOM' : 'SIGSEGV'}`);
+        if (k.log) k.trace(`cpu${cpu}: ${write ? 'write' : 'read'}(v${vaddr}) -> ${d.vmret & VM_FAULT_OOM ? 'VM_FAULT_OOM' : d.vmret & VM_FAULT_HWPOISON ? 'SIGBUS (BUS_MCEERR_AR)' : 'SIGSEGV'}`);
         return 'next' as const;
       }
       return 'stay' as const;
@@ -367,7 +370,7 @@ function zapSlot(k: Kernel, tid: number, s: number): void {
     const slot = k.get(L.PTE_VAL, s);
     ptClear(k, s);
     swapFree(k, slot);
-  }
+  } else if (kind === PTE_HWPOISON) ptClear(k, s); // zap_nonpresent_ptes: a hwpoison entry holds nothing
   k.set(L.GH_LAST_WRITE, s, 0);
 }
 

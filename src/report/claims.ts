@@ -22,7 +22,7 @@ export const CLAIMS: readonly Claim[] = [
     id: 'read-only',
     title: 'Read-only: every write to compressed memory goes through handle_fault',
     quote: 'Because pages are read-only, writes can never cause runaway compression ratio loss behind the allocator\'s back. Every write goes through handle_fault, which promotes the folio to DRAM first.',
-    invariants: ['INV-RO', 'INV-WRITE-PATH', 'INV-FAULT-LOCK', 'INV-DATA', 'INV-GUP-PIN-EXCL'],
+    invariants: ['INV-RO', 'INV-WRITE-PATH', 'INV-FAULT-LOCK', 'INV-DATA', 'INV-GUP-PIN-EXCL', 'INV-PIN-STAYS-EXCL'],
   },
   {
     id: 'scrub',
@@ -80,7 +80,7 @@ export const CLAIMS: readonly Claim[] = [
     id: 'memory-failure',
     title: 'memory_failure: private pages enter the normal hwpoison path, the service is notified',
     quote: 'memory_failure - parallels memory_failure_dev_pagemap(), but for online pages that enter the normal hwpoison path',
-    invariants: ['INV-HWPOISON'],
+    invariants: ['INV-HWPOISON', 'INV-HWPOISON-UNMAPPED'],
   },
   {
     id: 'folio-split',

@@ -18,11 +18,15 @@ function run(config: string, o: { mutant?: string; fixes?: readonly string[]; ke
   return { complete: r.complete, violated: [...new Set(r.violations.map((v) => v.property))], messages: r.violations.map((v) => `${v.property}: ${v.message}`) };
 }
 
-test('gup-pin-skips-unshare escapes every other invariant (complete) and INV-GUP-PIN-EXCL catches it (gupfork)', (t) => {
-  const without = run('gupfork', { mutant: 'gup-pin-skips-unshare', keep: (id) => id !== 'INV-GUP-PIN-EXCL' });
+// INV-PIN-STAYS-EXCL (the state a pin must keep: its page exclusive) also sees this
+// mutant's pin on a shared page; INV-GUP-PIN-EXCL is the kernel's own check at the pin.
+test('gup-pin-skips-unshare escapes every other invariant (complete) and INV-GUP-PIN-EXCL catches it (gupfork); so does INV-PIN-STAYS-EXCL', (t) => {
+  const pinIds = ['INV-GUP-PIN-EXCL', 'INV-PIN-STAYS-EXCL'];
+  const without = run('gupfork', { mutant: 'gup-pin-skips-unshare', keep: (id) => !pinIds.includes(id) });
   t.true(without.complete);
   t.deepEqual(without.violated, []);
-  t.deepEqual(run('gupfork', { mutant: 'gup-pin-skips-unshare' }).violated, ['INV-GUP-PIN-EXCL']);
+  t.deepEqual(run('gupfork', { mutant: 'gup-pin-skips-unshare', keep: (id) => id !== 'INV-PIN-STAYS-EXCL' }).violated, ['INV-GUP-PIN-EXCL']);
+  t.deepEqual(run('gupfork', { mutant: 'gup-pin-skips-unshare' }).violated.sort(), pinIds);
 });
 
 test('cram-fault-nowait-unlocks is caught only by the RETRY_NOWAIT clause of INV-FAULT-LOCK (gupnowait; no other invariant, no ALLOW_RETRY clause)', (t) => {

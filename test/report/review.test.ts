@@ -44,7 +44,7 @@ test('review: a claim with a finding is broken as posted; a run with every fix o
     resultsOrigin: 'from a test',
   });
   t.regex(md, /^Subject: Re: \[RFC PATCH v4 00\/27\]/);
-  t.regex(md, /\| Read-only \| INV-RO, INV-WRITE-PATH, INV-FAULT-LOCK, INV-DATA, INV-GUP-PIN-EXCL \| broken \(1 finding\) \| holds \|/);
+  t.regex(md, /\| Read-only \| INV-RO, INV-WRITE-PATH, INV-FAULT-LOCK, INV-DATA, INV-GUP-PIN-EXCL, INV-PIN-STAYS-EXCL \| broken \(1 finding\) \| holds \|/);
   t.regex(md, /\| Backpressure \| .* \| no violation found \| fails \(1\) \|/);
   t.regex(md, /\*\*With every fix on: still fails\*\* in `nomig`: INV-BACKPRESSURE-COHERENT at step 13\./);
   t.regex(md, /- `INV-RO` \(SEMANTICS 9\.7\)/);

@@ -24,4 +24,11 @@ export const CLAIM_MUTANTS: readonly Mutant[] = [
     description: 'memory_failure on a free page skips take_page_off_buddy: the poisoned page stays in the buddy and the next allocation on the node gets it',
     config: 'hwpoison',
   },
+  {
+    name: 'hwpoison-keeps-mappings',
+    site: 'mm/memory-failure.c: hwpoison_user_mappings (unmap_poisoned_folio)',
+    catches: 'INV-HWPOISON-UNMAPPED',
+    description: 'memory_failure of an in-use page skips the unmap and reports it recovered: the process keeps the poisoned page mapped',
+    config: 'hwpoison',
+  },
 ];

@@ -19,6 +19,13 @@ export const GUP_MUTANTS: readonly Mutant[] = [
       'the GUP returns believing it holds the mmap lock.',
     config: 'gupnowait',
   },
+  {
+    name: 'fork-shares-pinned-page',
+    site: 'include/linux/rmap.h: __folio_try_dup_anon_rmap (folio_needs_cow_for_dma)',
+    catches: 'INV-PIN-STAYS-EXCL',
+    description: 'fork shares a pinned PageAnonExclusive page copy-on-write instead of copying it (copy_present_page): the pin is left on a page the parent will COW away from.',
+    config: 'forkpin',
+  },
 ];
 
 export const GUP_FIXES: readonly Fix[] = [

@@ -10,7 +10,7 @@ import type { Kernel, Machine } from '../../kernel/kernel.ts';
 import {
   LK_CRAM_MUTEX, LK_DEVICE_HOTPLUG, LK_FOLIO, LK_MEM_HOTPLUG, LK_MMAP_READ, LK_MMAP_WRITE, LK_NODE_PRIVATE, LK_PTL, LK_RCU,
   PG_active, PG_anon, PG_dirty, PG_head, PG_hwpoison, PG_isolated_pb, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail,
-  PG_unevictable, PG_writeback, PTE_DIRTY, PTE_EXCL, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE,
+  PG_unevictable, PG_writeback, PTE_DIRTY, PTE_EXCL, PTE_HWPOISON, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE,
   REF_CN, REF_NP, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE,
 } from '../../kernel/layout.ts';
 import { IRQ_HTHRESH, IRQ_LTHRESH } from '../../cxl/device.ts';
@@ -57,6 +57,7 @@ function pteText(k: Kernel, i: number): string {
   }
   if (kind === PTE_MIGRATION) return `migration entry (pfn ${val}${fl & PTE_MIG_WRITE ? ', writable' : ''})`;
   if (kind === PTE_SWAP) return `swap entry (slot ${val}${excl})`;
+  if (kind === PTE_HWPOISON) return `hwpoison entry (pfn ${val})`;
   return 'none';
 }
 
