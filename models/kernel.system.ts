@@ -174,12 +174,12 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
       const act = actions[a];
       if (!act) return false;
       if (act.kind === 'free-window') {
-        next.set(state);
-        const kk = point(next);
-        if (!driverMayUnregister(kk)) return false;
+        // Disabled cheaply (no copy) unless the driver is about to unregister and the plain run may have reached hook `at`.
+        if (!driverMayUnregister(point(state))) return false;
         const seen = countedSeen(state, act.base);
         if (seen >= 0 && seen <= act.at) return false;
-        return run(kk, act);
+        next.set(state);
+        return run(point(next), act);
       }
       next.set(state);
       const kk = point(next);
