@@ -23,6 +23,9 @@ import { cpusetWriteMems } from '../src/kernel/cpuset.ts';
 import { cpusetMigratePending } from '../src/kernel/cpuset_migrate_queue.ts';
 import { OP_NAMES } from '../src/kernel/ops_codes.ts';
 import { runThread, threadChoices, threadChoicesWithCpu, threadLabel } from '../src/kernel/sched.ts';
+import { FreeWindow, freeWindowHooks, freeWindowConfigured, freeWindowThread, runThreadWithFreeWindow } from '../src/kernel/free_window.ts';
+import { DF_NP_UNREG, DF_OFFLINING, DF_PRE_TEARDOWN } from '../src/cxl/compression.ts';
+import { DS_PROBED } from '../src/cxl/region_sysram.ts';
 import { kernelProperties } from '../properties/index.ts';
 import { kernelLiveness } from '../properties/liveness.ts';
 import { kernelDeadlock } from './kernel.deadlock.ts';
@@ -33,10 +36,16 @@ import { ranReport } from '../src/kernel/ran.ts';
 import { kernelSymmetry, noSymmetryReason } from '../src/kernel/symmetry.ts';
 import type { InstrumentHook, SymmetryHook } from '../src/explore/system.ts';
 
-/** One entry of the static action table. */
+/**
+ * One entry of the static action table. 'free-window': thread tid's step with
+ * `choice`, in which the driver's cram_unregister first stage lands in the
+ * free path's ops window at the step's eligible free_folio hook number `at`
+ * (src/kernel/free_window.ts); `base` is the index of the plain (tid, choice) action.
+ */
 export type KernelAction =
   | { readonly kind: 'thread'; readonly tid: number; readonly choice: number }
-  | { readonly kind: 'cpuset-write'; readonly mask: number };
+  | { readonly kind: 'cpuset-write'; readonly mask: number }
+  | { readonly kind: 'free-window'; readonly tid: number; readonly choice: number; readonly at: number; readonly base: number };
 
 /** Which configured actor a thread role belongs to (user CPUs always run). */
 function roleEnabled(cfg: KernelConfig, r: ThreadRole): boolean {
@@ -65,6 +74,16 @@ export function kernelActions(m: Machine): KernelAction[] {
     const n = threadChoices(m, tid);
     for (let c = n; c < threadChoicesWithCpu(m, tid); c++) out.push({ kind: 'thread', tid, choice: c });
   });
+  // Appended, so the actions above keep their indices.
+  if (freeWindowConfigured(m)) {
+    const n = out.length;
+    const hooks = freeWindowHooks(m);
+    for (let base = 0; base < n; base++) {
+      const x = out[base]!;
+      if (x.kind !== 'thread' || !freeWindowThread(m, x.tid)) continue;
+      for (let at = 0; at < hooks; at++) out.push({ kind: 'free-window', tid: x.tid, choice: x.choice, at, base });
+    }
+  }
   return out;
 }
 
@@ -123,11 +142,32 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
   // The one Kernel the hot loop runs on, re-pointed at each successor buffer.
   const sv = new StateView(m);
   const point = (next: Uint32Array): Kernel => sv.at(next);
+  const probe = new FreeWindow(-1);
   const run = (kk: Kernel, a: KernelAction): boolean =>
     match(a)
       .with({ kind: 'thread' }, (x) => runThread(kk, x.tid, x.choice))
       .with({ kind: 'cpuset-write' }, (x) => cpusetWriteAction(kk, x.mask))
+      .with({ kind: 'free-window' }, (x) => runThreadWithFreeWindow(kk, x.tid, x.choice, x.at, probe).ok && probe.fired)
       .exhaustive();
+  // The free window's variants re-run their thread's step. The plain action
+  // (a lower index, so the engines try it first) counts the step's eligible
+  // hooks; a variant whose hook number the plain run did not reach is
+  // disabled without a run. Keyed by the state's contents, so only a cache.
+  const windows = freeWindowConfigured(m);
+  const memoKey = new Uint32Array(words);
+  const memoSeen = new Int8Array(actions.length).fill(-1);
+  let memoValid = false;
+  const sameState = (state: Uint32Array): boolean => {
+    if (!memoValid) return false;
+    for (let i = 0; i < words; i++) if (memoKey[i] !== state[i]) return false;
+    return true;
+  };
+  const countedSeen = (state: Uint32Array, base: number): number => (sameState(state) ? memoSeen[base]! : -1);
+  const driverMayUnregister = (kk: Kernel): boolean => {
+    // Written only by the driver's own steps, so the step's prefix cannot change them (free_window.ts: freeWindowOpen).
+    const f = kk.get(L.DRV_FLAGS);
+    return kk.get(L.DRV_STATE) === DS_PROBED && (f & DF_PRE_TEARDOWN) !== 0 && (f & (DF_NP_UNREG | DF_OFFLINING)) === 0;
+  };
 
   return {
     name: `kernel:${cfg.name}${cfg.mutant ? `+${cfg.mutant}` : ''}${cfg.fixes.length ? `+fix(${cfg.fixes.join(',')})` : ''}`,
@@ -140,8 +180,26 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
     step(state: Uint32Array, a: number, next: Uint32Array): boolean {
       const act = actions[a];
       if (!act) return false;
+      if (act.kind === 'free-window') {
+        // Disabled cheaply (no copy) unless the driver is about to unregister and the plain run may have reached hook `at`.
+        if (!driverMayUnregister(point(state))) return false;
+        const seen = countedSeen(state, act.base);
+        if (seen >= 0 && seen <= act.at) return false;
+        next.set(state);
+        return run(point(next), act);
+      }
       next.set(state);
-      return run(point(next), act);
+      const kk = point(next);
+      if (!windows || act.kind !== 'thread' || !freeWindowThread(m, act.tid) || !driverMayUnregister(kk)) return run(kk, act);
+      // Count the step's eligible hooks for its variants.
+      if (!sameState(state)) {
+        memoKey.set(state);
+        memoSeen.fill(-1);
+        memoValid = true;
+      }
+      const ok = runThreadWithFreeWindow(kk, act.tid, act.choice, -1, probe).ok;
+      memoSeen[a] = ok ? probe.seen : 0;
+      return ok;
     },
     describe(a: number): ActionInfo {
       return infos[a] ?? { actor: '?', name: `action#${a}` };
@@ -182,6 +240,11 @@ function describeAction(m: Machine, a: KernelAction): ActionInfo {
   return match(a)
     .with({ kind: 'thread' }, (x) => ({ ...threadLabel(m, x.tid, x.choice), fairness: threadFairness(m.g.threads[x.tid]!, x.choice) }))
     .with({ kind: 'cpuset-write' }, (x) => ({ actor: 'admin', name: `cpuset.mems <- ${maskStr(x.mask)}`, fairness: 'none' as const }))
+    .with({ kind: 'free-window' }, (x) => {
+      const l = threadLabel(m, x.tid, x.choice);
+      // The thread's own step (its actor and fairness), with the driver's first stage inside it.
+      return { actor: l.actor, name: `${l.name} [driver's cram_unregister lands in free_folio window #${x.at + 1}]`, fairness: threadFairness(m.g.threads[x.tid]!, x.choice) };
+    })
     .exhaustive();
 }
 
@@ -372,14 +435,16 @@ function instrumentHook(m: Machine, actions: readonly KernelAction[]): Instrumen
     },
     actor(a: number): number {
       const x = actions[a];
-      return x && x.kind === 'thread' ? x.tid : T;
+      // A free-window variant is its thread's step (which also runs the driver's first stage: its footprint says so).
+      return x && (x.kind === 'thread' || x.kind === 'free-window') ? x.tid : T;
     },
     group(state: Uint32Array, a: number): string {
       const x = actions[a];
-      if (!x || x.kind !== 'thread') return 'cpuset';
+      if (!x || x.kind === 'cpuset-write') return 'cpuset';
       const s16 = words16(state, L.words16);
       const t = x.tid;
-      return `t${t}.c${x.choice}.op${s16[L.THR_OP.off + t]}.st${s16[L.THR_STAGE.off + t]}.pc${s16[L.THR_PC.off + t]}`;
+      const w = x.kind === 'free-window' ? `.w${x.at}` : '';
+      return `t${t}${w}.c${x.choice}.op${s16[L.THR_OP.off + t]}.st${s16[L.THR_STAGE.off + t]}.pc${s16[L.THR_PC.off + t]}`;
     },
     install(rec) {
       setWordRecorder(rec);

@@ -65,6 +65,11 @@ function rw(r: WordRecorder, w: number): void {
   r.write(w);
 }
 
+/** See Kernel.freeWindow. */
+export interface FreeWindowProbe {
+  hook(k: Kernel, tid: number, pfn: number): void;
+}
+
 export class Kernel {
   readonly cfg: KernelConfig;
   readonly g: Geometry;
@@ -82,6 +87,12 @@ export class Kernel {
    */
   kthreadCpu = 0;
   kthreadCpuUsed = false;
+  /**
+   * The free path's ops window (src/kernel/free_window.ts): a probe that
+   * folio_managed_on_free calls between its ops read and the free_folio call.
+   * Not state: installed for one step by whoever runs it, null otherwise.
+   */
+  freeWindow: FreeWindowProbe | null = null;
 
   constructor(
     readonly m: Machine,

@@ -200,6 +200,8 @@ export function folioManagedOnFree(k: Kernel, tid: number, pfn: number): boolean
     return false;
   }
   if (!ops || !ops.freeFolio) return false;
+  // RCU is dropped here: the driver's cram_unregister may land before the call (src/kernel/free_window.ts).
+  if (k.freeWindow) k.freeWindow.hook(k, tid, pfn);
   noteOpsCallback(k, k.g.pfnNode[pfn]!);
   const kept = ops.freeFolio(k, tid, pfn);
   k.trace(`${ops.name}.free_folio(pfn ${pfn}) = ${kept}`);
