@@ -43,7 +43,7 @@ function batchOfTwo(): { k: Kernel; v0: number; v1: number; tid: number } {
 }
 
 test('a move that fails with -EAGAIN keeps its folio unmapped for the next pass, which moves it once the other reference is gone (migrate_folio_move, migrate_pages_batch)', (t) => {
-  const { k, v0, v1, tid } = batchOfTwo();
+  const { k, v0, tid } = batchOfTwo();
   t.true(step(k, 'kswapd0', 0), 'unmap v0');
   t.true(step(k, 'kswapd0', 0), 'unmap v1');
   folioGet(k, v0); // another CPU's reference (a speculative get, a pin) across the move
@@ -60,7 +60,7 @@ test('a move that fails with -EAGAIN keeps its folio unmapped for the next pass,
 });
 
 test('after NR_MAX_MIGRATE_PAGES_RETRY move passes the folio is undone (migrate_folios_undo) and stays on the list', (t) => {
-  const { k, v0, v1, tid } = batchOfTwo();
+  const { k, v0, tid } = batchOfTwo();
   t.true(step(k, 'kswapd0', 0), 'unmap v0');
   t.true(step(k, 'kswapd0', 0), 'unmap v1');
   folioGet(k, v0);
@@ -79,7 +79,7 @@ test('after NR_MAX_MIGRATE_PAGES_RETRY move passes the folio is undone (migrate_
 });
 
 test('an unmap that fails with -EAGAIN (the folio locked by another CPU) is tried again by the next pass, before the move loop', (t) => {
-  const { k, v0, v1, tid } = batchOfTwo();
+  const { k, v0, tid } = batchOfTwo();
   k.setBits(k.L.PG_FLAGS, v0, PG_locked); // PG_locked: another CPU holds the folio lock (folio_trylock fails: MIGRATE_ASYNC -> -EAGAIN)
   t.true(step(k, 'kswapd0', 0), 'unmap v0 = -EAGAIN');
   t.is(ptePfn(k, 0, 0), v0, 'v0 still mapped');
