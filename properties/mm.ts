@@ -6,6 +6,7 @@ import { NP_OPS_MIGRATION, NP_OPS_PROTECT_WRITE } from '../src/kernel/defs.ts';
 import { EV_DATA_LOSS, EV_MIGRATE_UNGATED, EV_NOWAIT_UNLOCK, EV_PIN_NOT_EXCL, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, GA_WHILE_BLOCKED, LK_PTL, PG_head, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE } from '../src/kernel/layout.ts';
 import { eventSet, isNPrivate, isPrivateKind, nodeFlags, nodeLabel, prop, threadName, type StateView } from './common.ts';
 import { compressedPfn } from '../src/cxl/regions.ts';
+import { nodePrivateHasFlag } from '../src/kernel/node_private.ts';
 
 export function mmProperties(v: StateView): Property[] {
   return [
@@ -54,7 +55,8 @@ export function mmProperties(v: StateView): Property[] {
           if (k.get(k.L.PTE_KIND, i) !== PTE_MIGRATION) continue;
           const pfn = k.get(k.L.PTE_VAL, i);
           const n = k.g.pfnNode[pfn]!;
-          if (isNPrivate(k, n) && !(nodeFlags(k, n) & NP_OPS_MIGRATION)) {
+          // node_private_flags as try_to_migrate reads it (fix private-no-ops-protected: NULL ops read MIGRATION)
+          if (isNPrivate(k, n) && !nodePrivateHasFlag(k, n, NP_OPS_MIGRATION)) {
             return `mm${mm} v${va}: migration entry for pfn ${pfn} on ${nodeLabel(k, n)} whose ops lack NP_OPS_MIGRATION`;
           }
         }

@@ -19,7 +19,7 @@ import type { Kernel } from './kernel.ts';
 import { PG_head, PG_lru, THREAD_REGS } from './layout.ts';
 import { memtierNodeAdded, memtierNodeRemoved } from './memory_tiers.ts';
 import { migratePages, nodeStatModIsolated, putbackMovablePages } from './migrate.ts';
-import { batchCheckFits, batchStep, batchStepBusy, type BatchCallbacks } from './migrate_batch.ts';
+import { batchCheckFits, batchStep, batchStepBusy, entryHoldsSrc, entrySrc, type BatchCallbacks } from './migrate_batch.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, nodePrivateRegister, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish } from './node_private.ts';
 import { allocPages, setupPerZoneWmarks } from './page_alloc.ts';
 import { buildAllZonelists, nodesInState } from './zonelist.ts';
@@ -176,6 +176,18 @@ const HOTPLUG_CB: BatchCallbacks = { getNew: hotplugMigrationTarget, putNew: (kk
 function batchRegs(tid: number, rb: number): { r0: number; n: number } {
   const r0 = rb + OAR_REGS;
   return { r0, n: (tid + 1) * THREAD_REGS - r0 };
+}
+
+/** The folios a thread's staged do_migrate_range holds isolated (its batch registers after rb + OAR_REGS): for the properties. */
+export function offlineBatchHeld(k: Kernel, tid: number, rb: number): number[] {
+  if (tid < 0 || tid >= k.g.threads.length) return [];
+  const { r0, n } = batchRegs(tid, rb);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = k.get(k.L.THR_REG, r0 + i);
+    if (entryHoldsSrc(v)) out.push(entrySrc(v));
+  }
+  return out;
 }
 
 function batchBusyRegs(k: Kernel, r0: number, n: number): boolean {
