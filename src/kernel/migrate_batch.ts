@@ -23,10 +23,13 @@
 // list (src pfn + 1, compacted), the others cleared.
 //
 // Who uses it: kswapd's demote_folio_list -> node_private_migrate_to ->
-// ops->migrate_to (cram_migrate_to and driver tables), src/kernel/vmscan.ts.
+// ops->migrate_to (cram_migrate_to and driver tables), src/kernel/vmscan.ts
+// (MIGRATE_ASYNC: NR_MAX_MIGRATE_PAGES_RETRY passes), and the driver's
+// offline_pages -> do_migrate_range, src/kernel/memory_hotplug.ts
+// (migrate_pages_sync's MIGRATE_ASYNC first try: NR_MAX_MIGRATE_ASYNC_RETRY).
 // Other callers hand migrate_pages one folio (cram_fault, NUMA, mbind,
-// move_pages) or a block (do_migrate_range) and call migratePages, which runs
-// the same two loops in one step (README, modelling choices).
+// move_pages) and call migratePages, which runs the same two loops in one
+// step (README, modelling choices).
 
 import type { Kernel } from './kernel.ts';
 import { checkMigrated, migrationHomes } from './contracts.ts';
