@@ -78,6 +78,7 @@ export type FolioEvent =
   | { type: 'zap_pte_range'; ret?: number }
   | { type: 'zap_pte_range_isolated'; ret?: number }
   | { type: 'swap_in_isolated'; ret?: number }
+  | { type: 'swap_in_isolated_cram'; ret?: number }
   | { type: 'swap_in_cram'; ret?: number };
 
 export const folioMachine = setup({
@@ -168,15 +169,19 @@ export const folioMachine = setup({
         // the migration entries of a swap-cache source: unmapped in the swap cache
         // while its migration goes on
         zap_pte_range: 'swapcache',
+        // the destination of an unmapped swap-cache folio after its move (offline_pages'
+        // staged do_migrate_range off P, src/kernel/memory_hotplug.ts doMigrateRangeStep)
+        migrate_pages_swapcache: 'swapcache',
       },
     },
     cram: {
       on: {
         // mm/memory_hotplug.c offline_pages -> do_migrate_range -> migrate_pages
-        // (MR_MEMORY_HOTPLUG) then __offline_isolated_pages: the model makes one
-        // offline attempt atomic (src/kernel/memory_hotplug.ts offlinePages,
-        // SEMANTICS 5.4 / 6.3.10), so isolate -> migrate -> free -> offline of the
-        // P source is one step
+        // (MR_MEMORY_HOTPLUG) then __offline_isolated_pages: the atomic form
+        // (src/kernel/memory_hotplug.ts offlinePages, tests and direct API use,
+        // SEMANTICS 5.4 / 6.3.10) makes isolate -> migrate -> free -> offline of the
+        // P source one step; the driver's staged offline goes through
+        // cram_isolated and cram_migrating (doMigrateRangeStep)
         HOTUNPLUG_MIGRATE: 'offline',
         // zap_pte_range of the last mapping of a demoted swap-cache folio
         // (migrate_folio keeps PG_swapcache): it stays in the swap cache on P
@@ -236,6 +241,10 @@ export const folioMachine = setup({
         do_swap_page: 'dram_writable',
         // do_swap_page on a swap-cache folio kswapd(D0) holds in its demotion batch
         swap_in_isolated: 'dram_isolated',
+        // do_swap_page on a swap-cache folio on P that offline_pages' do_migrate_range
+        // holds isolated before its migrate_pages unmaps it (the staged hot-unplug
+        // migration: the folio lock is taken only by migrate_folio_unmap)
+        swap_in_isolated_cram: 'cram_isolated',
         // do_swap_page on a swap-cache folio that sits on P (kept under writeback
         // by kswapd(P), or demoted while in the swap cache), mapped read-only:
         // fix swapin-wrprotect (v4 maps it writable: cram_writable, finding)
@@ -261,7 +270,7 @@ const EVENT_TYPES: readonly FolioEvent['type'][] = [
   'try_to_migrate', 'remove_migration_ptes', 'migrate_folio_done', 'folio_put', 'cram_free_folio_cb',
   'cxl_flush_buf_send', 'cxl_flush_buf_reset', 'add_to_swap', 'migrate_pages_swapcache', 'zap_pte_range_isolated',
   'swap_in_isolated', 'swap_in_cram', 'swap_in', 'do_swap_page', 'swapin_readahead', 'zap_pte_range',
-  'migrate_pages_failed',
+  'migrate_pages_failed', 'swap_in_isolated_cram',
 ];
 
 export const folioSpec: MachineSpec = {
@@ -298,6 +307,7 @@ export const folioSpec: MachineSpec = {
     migrate_pages_failed: ['migrate_pages', 'cram_put_new_folio'],
     zap_pte_range_isolated: ['zap_pte_range', 'madvise', 'munmap'],
     swap_in_isolated: ['do_swap_page'],
+    swap_in_isolated_cram: ['do_swap_page'],
     swap_in_cram: ['do_swap_page'],
     add_to_swap: ['add_to_swap', 'shrink_folio_list'],
     swap_in: ['do_swap_page', 'swap_in'],

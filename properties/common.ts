@@ -9,6 +9,7 @@ import { OPS_CRAM, OPS_NULL, opsById } from '../src/kernel/ops_table.ts';
 import { NP_OPS_DEMOTION, NP_OPS_MIGRATION, NP_OPS_NUMA_BALANCING, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM } from '../src/kernel/defs.ts';
 import type { Property } from '../src/explore/system.ts';
 import { zoneLabel } from '../src/kernel/geometry.ts';
+import { driverOfflineHeld } from '../src/cxl/region_sysram.ts';
 
 /** mm/cram.c: cram_ops.flags (used when cram.ts has not registered its table in this process). */
 export const CRAM_OPS_FLAGS = NP_OPS_MIGRATION | NP_OPS_DEMOTION | NP_OPS_NUMA_BALANCING | NP_OPS_PROTECT_WRITE | NP_OPS_RECLAIM;
@@ -79,7 +80,8 @@ export function threadName(k: Kernel, t: number): string {
 
 export function allIdle(k: Kernel): boolean {
   for (let t = 0; t < k.g.threads.length; t++) if (k.get(k.L.THR_OP, t) !== 0) return false;
-  return true;
+  // The driver thread has no THR_OP: inside offline_pages' do_migrate_range it holds folios isolated.
+  return driverOfflineHeld(k).length === 0;
 }
 
 /** Render a nodemask as {0,2}. */

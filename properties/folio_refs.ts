@@ -5,7 +5,8 @@
 // folio_get in cxl_compression_flush_cb), a thread's FOLL_PIN (pin_user_pages,
 // src/kernel/gup_longterm.ts), and the references of a thread in
 // the middle of an operation that holds the folio isolated or in flight
-// (cram_fault after folio_isolate_lru, a kswapd demotion batch): such a folio
+// (cram_fault after folio_isolate_lru, a kswapd demotion batch, offline_pages'
+// do_migrate_range on the driver thread): such a folio
 // is judged again once the thread has let it go. Kernel pages that are not
 // folios of any of these kinds (an alloc_pages_node page kept by its
 // allocator) have no holder the model tracks and are skipped.
@@ -17,10 +18,12 @@ import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE } from '../src/kerne
 import { pinsOn } from '../src/kernel/gup_longterm.ts';
 import { entryHoldsSrc, entrySrc } from '../src/kernel/migrate_batch.ts';
 import { nodeLabel, prop, type StateView } from './common.ts';
+import { driverOfflineHeld } from '../src/cxl/region_sysram.ts';
 
-/** A busy thread holds pfn: cram_fault's REG[1] (raw pfn), a demotion batch's REG[1..5] (src pfn + 1, a staged migrate_pages status above; a moved one no longer). */
+/** A busy thread holds pfn: cram_fault's REG[1] (raw pfn), a demotion batch's REG[1..5] (src pfn + 1, a staged migrate_pages status above; a moved one no longer), the driver's do_migrate_range batch. */
 function threadHolds(k: Kernel, pfn: number): boolean {
   const L = k.L;
+  if (driverOfflineHeld(k).includes(pfn)) return true;
   for (let t = 0; t < k.g.threads.length; t++) {
     const op = k.get(L.THR_OP, t);
     const R = t * THREAD_REGS;

@@ -8,6 +8,7 @@ import { pageFolio } from '../src/kernel/folio.ts';
 import { folioMaybeDmaPinned } from '../src/kernel/folio_pin.ts';
 import { eventSet, isNPrivate, isPrivateKind, nodeFlags, nodeLabel, prop, threadName, type StateView } from './common.ts';
 import { compressedPfn } from '../src/cxl/regions.ts';
+import { nodePrivateHasFlag } from '../src/kernel/node_private.ts';
 
 export function mmProperties(v: StateView): Property[] {
   return [
@@ -56,7 +57,8 @@ export function mmProperties(v: StateView): Property[] {
           if (k.get(k.L.PTE_KIND, i) !== PTE_MIGRATION) continue;
           const pfn = k.get(k.L.PTE_VAL, i);
           const n = k.g.pfnNode[pfn]!;
-          if (isNPrivate(k, n) && !(nodeFlags(k, n) & NP_OPS_MIGRATION)) {
+          // node_private_flags as try_to_migrate reads it (fix private-no-ops-protected: NULL ops read MIGRATION)
+          if (isNPrivate(k, n) && !nodePrivateHasFlag(k, n, NP_OPS_MIGRATION)) {
             return `mm${mm} v${va}: migration entry for pfn ${pfn} on ${nodeLabel(k, n)} whose ops lack NP_OPS_MIGRATION`;
           }
         }

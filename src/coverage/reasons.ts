@@ -24,7 +24,7 @@ export const UNREACHABLE_REASONS: readonly Reason[] = [
     machine: 'folio',
     matches: (e) => e.event.type === 'HOTUNPLUG_MIGRATE' && e.to === 'offline',
     reason:
-      'offline_pages migrates in one round of its retry loop and offlines the block in a later one (src/kernel/memory_hotplug.ts offlinePagesPass; each round is a step): a migrated folio is first freed into the isolated pageblock, and its page goes offline with the block afterwards',
+      'offline_pages migrates in one round of its retry loop and offlines the block in a later one (src/kernel/memory_hotplug.ts offlinePagesPass, doMigrateRangeStep: the migration runs in steps of its own): a migrated folio is first freed into the isolated pageblock, and its page goes offline with the block afterwards',
   },
   {
     machine: 'backpressure',

@@ -35,7 +35,7 @@ import type { Kernel, Machine } from '../kernel/kernel.ts';
 import { GA_OVER_FLUSH_BIT, THREAD_REGS } from '../kernel/layout.ts';
 import { rbFlags, RB_NP } from '../kernel/np_owner.ts';
 import { regionABlocks } from './regions.ts';
-import { addPrivateMemoryDriverManaged, offlineAndRemoveInLoop, offlineAndRemoveStep, type RemoveResult } from '../kernel/memory_hotplug.ts';
+import { addPrivateMemoryDriverManaged, offlineAndRemoveInLoop, offlineAndRemoveStep, offlineBatchHeld, type RemoveResult } from '../kernel/memory_hotplug.ts';
 import { nodePrivateNp, nodePrivateUnregisterDrop, nodePrivateUnregisterWait, npSlotOfNode } from '../kernel/node_private.ts';
 import { CN_PUBLISHED, cramRegisterPrivateNode, cramUnregisterBegin, cramUnregisterDrain, cramUnregisterSyncRcu } from '../cram/cram.ts';
 import {
@@ -56,6 +56,12 @@ export const DRIVER_OWNER = 0;
 export const MAX_OFFLINE_ATTEMPTS = 2;
 /** The driver thread's registers: REG[0] attempts; offlineAndRemoveStep's from REG_OAR. */
 const REG_OAR = 1;
+
+/** The folios the driver's offline_pages holds isolated in do_migrate_range's migrate_pages (the properties' holders). */
+export function driverOfflineHeld(k: Kernel): number[] {
+  const tid = k.g.driverThread;
+  return offlineBatchHeld(k, tid, tid * THREAD_REGS + REG_OAR);
+}
 
 function offlineAttempts(k: Kernel): number {
   return k.cfg.offlineAttempts ?? MAX_OFFLINE_ATTEMPTS;

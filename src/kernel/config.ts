@@ -164,6 +164,8 @@ export interface KernelConfig {
   readonly driver: DriverConfig;
   /** Offline attempts of the CXL teardown (v4: 61; default region_sysram.ts MAX_OFFLINE_ATTEMPTS). */
   readonly offlineAttempts?: number;
+  /** Passes of a staged migrate_pages_batch (v4: NR_MAX_MIGRATE_PAGES_RETRY = 10 for kswapd's MIGRATE_ASYNC batch, NR_MAX_MIGRATE_ASYNC_RETRY = 3 for do_migrate_range's first try); a test may lower it (test/kernel/migrate-retry-bound.test.ts). */
+  readonly migratePasses?: number;
   /** kswapd_failures at which a node is hopeless (v4: MAX_RECLAIM_RETRIES = 16; default vmscan.ts MODEL_RECLAIM_RETRIES). */
   readonly reclaimRetries?: number;
   /** Fruitless memcg reclaim passes a charge retries (v4: MAX_RECLAIM_RETRIES = 16; default memcg_charge_step.ts: MODEL_RECLAIM_RETRIES). */

@@ -164,6 +164,9 @@ export const VM_FAULT_NOPAGE = 0x100;
 // include/linux/migrate_mode.h and migrate reasons (include/linux/migrate.h)
 export const MIGRATE_ASYNC = 0;
 export const MIGRATE_SYNC = 2;
+// mm/migrate.c: migrate_pages_batch's nr_pass (MIGRATE_ASYNC callers) and migrate_pages_sync's batched first try.
+export const NR_MAX_MIGRATE_PAGES_RETRY = 10;
+export const NR_MAX_MIGRATE_ASYNC_RETRY = 3;
 export const MR_COMPACTION = 0;
 export const MR_MEMORY_FAILURE = 1;
 export const MR_MEMORY_HOTPLUG = 2;

@@ -247,6 +247,7 @@ export interface KernelLayout {
   readonly CS_MIGQ_TMP: Field; // [1] the head item's do_migrate_pages 'tmp' (remaining sources), 0 before it starts
   readonly CS_MIGQ_STARTED: Field; // [1] the head item's do_migrate_pages has started
   readonly NODE_KSWAPD_KEPT: Field; // [node * keptWords + w] the node's pfns (bit pfn - first pfn) kswapd kept in its current balance_pgdat pass (vmscan.ts)
+  readonly THR_MB_PASS: Field; // [thread] a staged migrate_pages_batch's pass, the next register it visits, the split batch (migrate_batch.ts)
 }
 
 /** The most pfns one node has (the width of NODE_KSWAPD_KEPT). */
@@ -409,6 +410,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     CS_MIGQ_TMP: b.add('CS_MIGQ_TMP', 1, nodemask),
     CS_MIGQ_STARTED: b.add('CS_MIGQ_STARTED', 1, 1),
     NODE_KSWAPD_KEPT: b.add('NODE_KSWAPD_KEPT', N * keptWords(g), maxNodePfns(g) >= 16 ? 0xffff : (1 << maxNodePfns(g)) - 1),
+    THR_MB_PASS: b.add('THR_MB_PASS', T, 255),
   };
   // Pad to whole 32-bit words so a state is also a Uint32Array key.
   const words16 = b.size + (b.size & 1);

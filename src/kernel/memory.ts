@@ -22,7 +22,7 @@ import { EV_NOWAIT_UNLOCK, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL,
 import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_RETRY_NOWAIT, FAULT_FLAG_UNSHARE, FAULT_FLAG_USER, FAULT_FLAG_WRITE, USER_FAULT_FLAGS, threadFaultFlags } from './fault_flags.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, filemapGetFolio } from './filemap.ts';
-import { folioNid, folioPut, folioTestAnon, lruAdd, lruAddDrain, pageFolio } from './folio.ts';
+import { folioLocked, folioNid, folioPut, folioTestAnon, lruAdd, lruAddDrain, pageFolio } from './folio.ts';
 import { policyNodemask, vmaAllocFolio, vmaPolicy } from './mempolicy.ts';
 import { anonFaultOomControl, outOfMemory } from './oom_kill.ts';
 import { migrateMisplacedFolio } from './migrate.ts';
@@ -142,7 +142,14 @@ function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write
     if (!(vf & VMA_SHARED)) return done(doCowFault(k, tid, mm, vaddr));
     return done(doSharedFault(k, tid, mm, vaddr));
   }
-  if (kind === PTE_SWAP) return done(doSwapPage(k, tid, mm, vaddr, write));
+  if (kind === PTE_SWAP) {
+    // do_swap_page: folio_lock_or_retry on the swap-cache folio sleeps while a
+    // migration holds it locked (a staged migrate_pages between its unmap and its
+    // move, src/kernel/migrate_batch.ts): the step is not enabled.
+    const cached = swapCacheLookup(k, k.get(k.L.PTE_VAL, s));
+    if (cached >= 0 && folioLocked(k, cached)) return { kind: 'blocked' };
+    return done(doSwapPage(k, tid, mm, vaddr, write));
+  }
   if (kind === PTE_HWPOISON) {
     // do_swap_page: is_hwpoison_entry -> VM_FAULT_HWPOISON; the arch handler sends SIGBUS (BUS_MCEERR_AR).
     // Reported with VM_FAULT_SIGBUS too, so every caller's error test (VM_FAULT_ERROR) sees it.

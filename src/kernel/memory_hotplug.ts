@@ -11,15 +11,15 @@ import { cpusetHandleHotplug } from './cpuset.ts';
 import {
   __GFP_HIGHMEM, __GFP_MOVABLE, __GFP_RETRY_MAYFAIL, BLOCK_ABSENT, BLOCK_OFFLINE, BLOCK_ONLINE, EEXIST, EINTR,
   EINVAL, errname, GFP_KERNEL, MAX_NR_ZONES, MIGRATE_SYNC, MMOP_OFFLINE, MMOP_ONLINE_KERNEL, MMOP_ONLINE_MOVABLE, MR_MEMORY_HOTPLUG,
-  N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE, ZONE_MOVABLE, ZONE_NORMAL,
+  N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE, NR_MAX_MIGRATE_ASYNC_RETRY, ZONE_MOVABLE, ZONE_NORMAL,
 } from './defs.ts';
 import { folioIsolateLru, folioNrPages, folioPut, lruAddDrain } from './folio.ts';
 import { zoneType } from './geometry.ts';
 import type { Kernel } from './kernel.ts';
-import { PG_head, PG_lru } from './layout.ts';
+import { PG_head, PG_lru, THREAD_REGS } from './layout.ts';
 import { memtierNodeAdded, memtierNodeRemoved } from './memory_tiers.ts';
 import { migratePages, nodeStatModIsolated, putbackMovablePages } from './migrate.ts';
-import { rmapBusy } from './vmscan.ts';
+import { batchCheckFits, batchStep, batchStepBusy, entryHoldsSrc, entrySrc, type BatchCallbacks } from './migrate_batch.ts';
 import { folioIsPrivateNode, folioManagedAllowsMigrate, nodePrivateRegister, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish } from './node_private.ts';
 import { allocPages, setupPerZoneWmarks } from './page_alloc.ts';
 import { buildAllZonelists, nodesInState } from './zonelist.ts';
@@ -169,6 +169,84 @@ function doMigrateRange(k: Kernel, block: number, start: number, tid: number): v
   if (list.length) putbackMovablePages(k, tid, list);
 }
 
+/** The hot-unplug migrate_pages callbacks (alloc_migration_target; no put_new_folio: folio_put). */
+const HOTPLUG_CB: BatchCallbacks = { getNew: hotplugMigrationTarget, putNew: (kk, t, dst) => folioPut(kk, t, dst), reason: MR_MEMORY_HOTPLUG };
+
+/** The registers of a staged do_migrate_range: the offline thread's after offlineAndRemoveStep's (rb + OAR_REGS on). */
+function batchRegs(tid: number, rb: number): { r0: number; n: number } {
+  const r0 = rb + OAR_REGS;
+  return { r0, n: (tid + 1) * THREAD_REGS - r0 };
+}
+
+/** The folios a thread's staged do_migrate_range holds isolated (its batch registers after rb + OAR_REGS): for the properties. */
+export function offlineBatchHeld(k: Kernel, tid: number, rb: number): number[] {
+  if (tid < 0 || tid >= k.g.threads.length) return [];
+  const { r0, n } = batchRegs(tid, rb);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = k.get(k.L.THR_REG, r0 + i);
+    if (entryHoldsSrc(v)) out.push(entrySrc(v));
+  }
+  return out;
+}
+
+function batchBusyRegs(k: Kernel, r0: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (k.get(k.L.THR_REG, r0 + i) !== 0) return true;
+  return false;
+}
+
+/**
+ * do_migrate_range up to migrate_pages, as a step of the offline thread: the
+ * block's LRU folios from `start` are isolated onto the source list (the
+ * batch registers; a block with more folios than registers leaves the rest to
+ * the next round's scan, as migrate_pages cuts a list at
+ * NR_MAX_BATCHED_MIGRATION). False if nothing was isolated.
+ */
+// mm/memory_hotplug.c: do_migrate_range (the isolation loop)
+function doMigrateRangeIsolate(k: Kernel, block: number, start: number, r0: number, n: number): boolean {
+  const L = k.L;
+  batchCheckFits(k);
+  let i = 0;
+  for (const pfn of allocatedHeads(k, block)) {
+    if (i === n) break;
+    if (pfn < start || !k.has(L.PG_FLAGS, pfn, PG_lru)) continue;
+    if (folioIsPrivateNode(k, pfn) && !folioManagedAllowsMigrate(k, pfn)) {
+      k.trace(`do_migrate_range: WARN_ONCE: private folio pfn ${pfn} without NP_OPS_MIGRATION skipped`);
+      continue;
+    }
+    if (folioIsolateLru(k, pfn)) {
+      k.set(L.THR_REG, r0 + i++, pfn + 1);
+      nodeStatModIsolated(k, pfn, folioNrPages(k, pfn));
+    }
+  }
+  if (k.log && i) k.trace(`do_migrate_range(block ${block}): ${i} folio(s) isolated for migrate_pages`);
+  return i > 0;
+}
+
+/**
+ * One step of do_migrate_range's migrate_pages(MIGRATE_SYNC): migrate_pages_sync
+ * first tries the list as one MIGRATE_ASYNC migrate_pages_batch with
+ * NR_MAX_MIGRATE_ASYNC_RETRY passes, a folio per step (migrate_batch.ts:
+ * each folio's unmap walks the rmap under each mapping mm's PTL and waits for
+ * a busy one, with the folios before it already unmapped). At its end
+ * putback_movable_pages for what is left. (migrate_pages_sync's one-by-one
+ * MIGRATE_SYNC retry of those folios is left to the next round, which
+ * isolates them again: README, modelling choices.)
+ */
+// mm/memory_hotplug.c: do_migrate_range -> mm/migrate.c: migrate_pages -> migrate_pages_sync
+function doMigrateRangeStep(k: Kernel, tid: number, r0: number, n: number): void {
+  const r = batchStep(k, tid, r0, n, HOTPLUG_CB, NR_MAX_MIGRATE_ASYNC_RETRY);
+  if (!r) return;
+  const left: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = k.get(k.L.THR_REG, r0 + i);
+    if (v !== 0) left.push(v - 1);
+    k.set(k.L.THR_REG, r0 + i, 0);
+  }
+  // do_migrate_range: putback_movable_pages (NR_ISOLATED -= nr) for what did not move.
+  if (left.length) putbackMovablePages(k, tid, left);
+}
+
 /**
  * One round of offline_pages' retry loop (v4 as written, mm/memory_hotplug.c):
  *
@@ -184,34 +262,25 @@ function doMigrateRange(k: Kernel, block: number, start: number, tid: number): v
  *         ret = test_pages_isolated(start_pfn, end_pfn, PB_ISOLATE_MODE_MEM_OFFLINE);
  *     } while (ret);
  *
- * A round is one step: it starts at the signal check (the cond_resched after
- * it is where other CPUs get in), then either migrates from the first LRU
- * folio (OFFLINE_AGAIN: the inner loop scans again) or, when no LRU folio is
+ * A round starts at the signal check (the cond_resched after it is where
+ * other CPUs get in), then either migrates from the first LRU folio
+ * (OFFLINE_AGAIN: the inner loop scans again; the driver's staged form
+ * isolates in this step and runs migrate_pages a folio per step after it,
+ * doMigrateRangeStep; the atomic form migrates here) or, when no LRU folio is
  * left, tests that every page is free: yes -> the block goes offline (0), no
  * -> OFFLINE_AGAIN. A folio that is allocated but not on an LRU (held by a
  * flush buffer, isolated by someone else, a kernel allocation) and a private
  * folio without NP_OPS_MIGRATION make the loop spin: a round that changes
  * nothing, until the folio goes away or a signal ends it with -EINTR.
  */
-/**
- * Would this round wait? do_migrate_range's migrate_pages unmaps each folio
- * through the rmap walk, which takes the PTL of every mm mapping it: while
- * another thread holds one (a fault inside handle_fault), the round cannot
- * get past it (the step is not enabled; a signal still ends the loop).
- */
-export function offlinePagesPassWaits(k: Kernel, block: number, tid: number): boolean {
-  for (const pfn of allocatedHeads(k, block)) {
-    if (k.has(k.L.PG_FLAGS, pfn, PG_lru) && folioManagedAllowsMigrate(k, pfn) && rmapBusy(k, tid, pfn)) return true;
-  }
-  return false;
-}
-
 // mm/memory_hotplug.c: offline_pages (the retry loop and the success path)
-export function offlinePagesPass(k: Kernel, block: number, tid: number, signalPending: boolean): number {
+export function offlinePagesPass(k: Kernel, block: number, tid: number, signalPending: boolean, batch?: { r0: number; n: number }): number {
   if (signalPending) return offlinePagesAbort(k, block, -EINTR);
   const movable = scanMovablePages(k, block);
   if (movable >= 0) {
-    doMigrateRange(k, block, movable, tid);
+    // The staged form isolates here; the following steps run migrate_pages (doMigrateRangeStep).
+    if (batch) doMigrateRangeIsolate(k, block, movable, batch.r0, batch.n);
+    else doMigrateRange(k, block, movable, tid);
     return OFFLINE_AGAIN;
   }
   if (!blockAllFree(k, block)) return OFFLINE_AGAIN;
@@ -492,8 +561,14 @@ export function offlineAndRemoveStep(k: Kernel, nid: number, firstBlock: number,
   const offlined = k.get(L.THR_REG, rb + 2);
   if (inLoop) {
     const i = inLoop - 1;
-    if (!signalPending && offlinePagesPassWaits(k, firstBlock + i, tid)) return 'wait';
-    const r = offlinePagesPass(k, firstBlock + i, tid, signalPending);
+    const batch = batchRegs(tid, rb);
+    if (batchBusyRegs(k, batch.r0, batch.n)) {
+      // Inside do_migrate_range's migrate_pages: no signal check; a busy PTL makes the rmap walk wait.
+      if (batchStepBusy(k, tid, batch.r0, batch.n, NR_MAX_MIGRATE_ASYNC_RETRY)) return 'wait';
+      doMigrateRangeStep(k, tid, batch.r0, batch.n);
+      return null;
+    }
+    const r = offlinePagesPass(k, firstBlock + i, tid, signalPending, batch);
     if (r === OFFLINE_AGAIN) return null;
     if (r !== 0) return done(rollbackOffline(k, nid, firstBlock, offlined, r));
     k.set(L.THR_REG, rb, 0);

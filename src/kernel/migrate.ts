@@ -4,9 +4,9 @@
 // kernel's migrate_pages unmaps, copies and remaps a batch with sleeps in
 // between, but the interleavings the RFC cares about inside a batch (R2) are
 // bounded by one batch and are covered by splitting the callers (can_demote |
-// demote_folio_list, cram_fault F1..F6) into steps instead. The model never
-// retries -EAGAIN (the NR_MAX_MIGRATE_PAGES_RETRY passes would see the same
-// state inside an atomic step).
+// demote_folio_list, cram_fault F1..F6) into steps instead. An atomic call
+// does not retry -EAGAIN (the NR_MAX_MIGRATE_PAGES_RETRY passes would see the
+// same state inside one step); the staged batch (migrate_batch.ts) does.
 
 import { EFAULT, EBUSY, ENOENT, ENOMEM, GFP_HIGHUSER_MOVABLE, MIGRATE_ASYNC, MIGRATE_SYNC, MR_DEMOTION, MR_NUMA_MISPLACED, MR_SYSCALL, __GFP_COMP, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE, errname, N_MEMORY_PRIVATE, GFP_PRIVATE } from './defs.ts';
 import { GA_WHILE_BLOCKED, PG_active, PG_anon, PG_locked, PG_unevictable, PTE_PRESENT } from './layout.ts';
@@ -190,19 +190,33 @@ export function migrateFolioUnmap(k: Kernel, tid: number, src: number, getNew: N
   return { kind: 'unmapped', dst };
 }
 
-/** migrate_folio_move for one unmapped folio (the move loop); false: -EAGAIN, back on the list. */
-export function migrateFolioMove(k: Kernel, tid: number, src: number, dst: number, putNew: PutNewFolioFn | null, reason: number): boolean {
+/**
+ * migrate_folios_undo for one folio left unmapped after the move loop's last
+ * pass: migrate_folio_undo_src (the PTEs back to src, src unlocked, back on
+ * the list) and migrate_folio_undo_dst (dst unlocked and given back).
+ */
+// mm/migrate.c: migrate_folios_undo
+export function migrateFolioUndo(k: Kernel, tid: number, src: number, dst: number, putNew: PutNewFolioFn | null): void {
+  removeMigrationPtes(k, src, src);
+  folioUnlock(k, src);
+  folioUnlock(k, dst);
+  putDst(k, tid, dst, putNew);
+}
+
+/**
+ * migrate_folio_move for one unmapped folio (the move loop); false: -EAGAIN.
+ * keepOnAgain: the folio stays unmapped with its dst for the move loop's next
+ * pass (migrate_folio_move: "if (rc == -EAGAIN) { list_add(&dst->lru, prev); ... return rc; }");
+ * else it is undone at once (an atomic migratePages: its later passes would see the same state).
+ */
+export function migrateFolioMove(k: Kernel, tid: number, src: number, dst: number, putNew: PutNewFolioFn | null, reason: number, keepOnAgain = false): boolean {
   const L = k.L;
   const wasLru = true; // every folio the model migrates is an LRU folio (no movable_ops pages)
   // folio_migrate_mapping: the refcount must be exactly isolation + cache refs.
   const cacheRefs = (k.get(L.PG_MAPPING, src) ? 1 : 0) + (k.get(L.PG_SWAP, src) ? 1 : 0);
   if (k.get(L.PG_REF, src) !== 1 + cacheRefs) {
     if (k.log) k.trace(`folio_migrate_mapping(pfn ${src}) = -EAGAIN (refcount ${k.get(L.PG_REF, src)})`);
-    // migrate_folio_undo_src / _dst: the PTEs back to src, dst given back.
-    removeMigrationPtes(k, src, src);
-    folioUnlock(k, src);
-    folioUnlock(k, dst);
-    putDst(k, tid, dst, putNew);
+    if (!keepOnAgain) migrateFolioUndo(k, tid, src, dst, putNew);
     return false;
   }
   const nr = folioNrPages(k, src);

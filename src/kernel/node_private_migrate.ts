@@ -5,6 +5,7 @@
 // then its epilogue. The list lives in the thread's registers [r0, r0 + n).
 
 import { checkMigrated, migrationHomes, onNode } from './contracts.ts';
+import { NR_MAX_MIGRATE_PAGES_RETRY } from './defs.ts';
 import type { Kernel } from './kernel.ts';
 import { batchCheckFits, batchKeep, batchStep, entrySrc } from './migrate_batch.ts';
 import { noteOpsCallback, npSlotOfNode } from './node_private.ts';
@@ -51,7 +52,8 @@ export function nodePrivateMigrateToStep(k: Kernel, tid: number, r0: number, n: 
   const staged = ops?.migrateToStaged;
   if (!ops || !staged) throw new Error(`staged migrate_to without a staged table (ops ${opsId})`);
   const cb = { ...staged.callbacks(k, tid, nid, reason), allowed: onNode(nid) };
-  const r = batchStep(k, tid, r0, n, cb);
+  // kswapd's demotion is MIGRATE_ASYNC: migrate_pages -> migrate_pages_batch(..., NR_MAX_MIGRATE_PAGES_RETRY)
+  const r = batchStep(k, tid, r0, n, cb, NR_MAX_MIGRATE_PAGES_RETRY);
   if (!r) return null;
   const left = list(k, r0, n);
   const out = staged.end(k, tid, left, nid, { ret: r.ret, nrSucceeded: r.nrSucceeded });

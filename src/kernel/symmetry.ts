@@ -153,7 +153,7 @@ export function kernelSymmetry(m: Machine): KernelSymmetry | null {
     for (let c = 0; c < C; c++) mp[cfg.cpus[c]!.mm] = cfg.cpus[perm[c]!]!.mm;
     return mp;
   };
-  const perThread: Field[] = [L.THR_OP, L.THR_STAGE, L.THR_PC, L.THR_LOCKS, L.THR_REFS, L.THR_PIN, L.THR_LT_PIN, L.THR_LT_PIN_STAGE];
+  const perThread: Field[] = [L.THR_OP, L.THR_STAGE, L.THR_PC, L.THR_LOCKS, L.THR_REFS, L.THR_PIN, L.THR_LT_PIN, L.THR_LT_PIN_STAGE, L.THR_MB_PASS];
   const perSlot: Field[] = [L.VMA_FLAGS, L.VMA_FILE, L.VMA_PGOFF, L.VMA_POL_MODE, L.VMA_POL_NODES, L.VMA_POL_FLAGS, L.VMA_POL_W, L.PTE_KIND, L.PTE_FLAGS, L.PTE_VAL, L.GH_LAST_WRITE];
   const perCpu: Field[] = [L.CPU_OVERFLOW_PENDING, L.TASK_MEMS, L.TASK_POL_MODE, L.TASK_POL_NODES, L.TASK_POL_FLAGS, L.TASK_POL_W, L.TASK_IL_PREV];
   // Per-CPU pointers to flush buffers (buf + 1, 0 = NULL): moved and renamed.

@@ -26,7 +26,7 @@
 // the buddy unscrubbed. Fix 'reclaim-free-calls-free-folio' routes it through
 // the hook.
 
-import { GFP_HIGHUSER_MOVABLE, GFP_NOWAIT, MIGRATE_ASYNC, MR_DEMOTION, N_MEMORY_PRIVATE, NP_OPS_RECLAIM, __GFP_NOMEMALLOC, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE } from './defs.ts';
+import { GFP_HIGHUSER_MOVABLE, GFP_NOWAIT, MIGRATE_ASYNC, MR_DEMOTION, NR_MAX_MIGRATE_PAGES_RETRY, N_MEMORY_PRIVATE, NP_OPS_RECLAIM, __GFP_NOMEMALLOC, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE } from './defs.ts';
 import { hasFix } from './config.ts';
 import { PG_active, PG_dirty, PG_locked, PG_lru, THREAD_REGS, keptWords } from './layout.ts';
 import type { Kernel, Machine } from './kernel.ts';
@@ -491,7 +491,7 @@ function demoteStep(k: Kernel, tid: number, nid: number): boolean {
   // A staged migrate_to's prologue walks no rmap; its folio steps wait only for the folio they handle.
   const touchesRmap = (phase === DM_CALL && !stagedMigrateTo(k, t)) || phase === DM_FINISH || ((phase === DM_BATCH || phase === DM_GET) && !isPrivateNode(k, t));
   if (touchesRmap && list.some((p) => rmapBusy(k, tid, p))) return false;
-  if (phase === DM_MIGRATE && batchStepBusy(k, tid, R + 1, THREAD_REGS - 1)) return false;
+  if (phase === DM_MIGRATE && batchStepBusy(k, tid, R + 1, THREAD_REGS - 1, NR_MAX_MIGRATE_PAGES_RETRY)) return false;
   // A folio that left the batch was demoted: nr_reclaimed counts it (shrink_folio_list: nr_reclaimed += nr_demoted).
   // The same step may finish the batch (demoteFinish): it reads DM_DEMOTED, so a demotion is noted before the body runs on.
   return demoteStepBody(k, tid, nid, phase, t, first, list, () => {
