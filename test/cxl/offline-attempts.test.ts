@@ -10,12 +10,11 @@
 // attempt adds no state: attempt k + 1 starts where attempt k started, with the signal pending.
 import test from 'ava';
 import { MAX_OFFLINE_ATTEMPTS } from '../../src/cxl/region_sysram.ts';
-import { explore } from '../../src/explore/explorer.ts';
-import type { System } from '../../src/explore/system.ts';
 import { KERNEL_CONFIG_PARAMS, makeConfig } from '../../src/kernel/configs.ts';
 import { FIXES } from '../../src/kernel/fixes.ts';
 import { THREAD_REGS } from '../../src/kernel/layout.ts';
 import { kernelSystem } from '../../models/kernel.system.ts';
+import { projectedReachable } from '../helpers/projection.ts';
 
 /** Every reachable state of `driver` (every fix on, no device IRQs) with at most `attempts` offline attempts, the attempt counter zeroed. */
 function projectedStates(attempts: number): Set<string> {
@@ -23,24 +22,9 @@ function projectedStates(attempts: number): Set<string> {
   const sys = kernelSystem(cfg);
   const m = sys.machine;
   const counter = m.L.THR_REG.off + m.g.driverThread * THREAD_REGS;
-  const seen = new Set<string>();
-  const recorder: System = {
-    ...sys,
-    checkTransition: undefined,
-    properties: [{
-      id: 'RECORD',
-      source: 'test',
-      check(state: Uint32Array): null {
-        const w = new Uint16Array(state.buffer, state.byteOffset, state.length * 2).slice();
-        w[counter] = 0;
-        seen.add(Buffer.from(w.buffer).toString('base64'));
-        return null;
-      },
-    }],
-  };
-  const r = explore(recorder, {});
-  if (!r.complete) throw new Error('exploration did not complete');
-  return seen;
+  return projectedReachable(sys, (w) => {
+    w[counter] = 0;
+  }).projected;
 }
 
 test('offline attempts: bounds 2 and 3 reach the same states once the attempt counter is projected away; bound 1 misses the retry window', (t) => {

@@ -8,13 +8,11 @@
 // This test explores mpolflags (every fix on) exhaustively with bounds 1, 2 and
 // 3 and compares the reachable states with the queue (CS_MIGQ_*) projected
 // away: a second or third identical pass reaches no state the first does not.
-import { createHash } from 'node:crypto';
 import test from 'ava';
 import { kernelSystem } from '../../models/kernel.system.ts';
-import { explore } from '../../src/explore/explorer.ts';
-import type { System } from '../../src/explore/system.ts';
 import { KERNEL_CONFIG_PARAMS, makeConfig } from '../../src/kernel/configs.ts';
 import { FIXES } from '../../src/kernel/fixes.ts';
+import { projectedReachable } from '../helpers/projection.ts';
 
 interface Run {
   readonly projected: Set<string>;
@@ -28,30 +26,14 @@ function run(bound: number): Run {
   const sys = kernelSystem(cfg);
   const L = sys.machine.L;
   const queue = [L.CS_MIGQ_LEN, L.CS_MIGQ_MM, L.CS_MIGQ_FROM, L.CS_MIGQ_TO, L.CS_MIGQ_TMP, L.CS_MIGQ_STARTED];
-  const projected = new Set<string>();
-  let states = 0;
   let dupStates = 0;
-  const recorder: System = {
-    ...sys,
-    checkTransition: undefined,
-    properties: [{
-      id: 'RECORD',
-      source: 'test',
-      check(state: Uint32Array): null {
-        states++;
-        const w = new Uint16Array(state.buffer, state.byteOffset, state.length * 2).slice();
-        const n = w[L.CS_MIGQ_LEN.off]!;
-        const items = new Set<string>();
-        for (let i = 0; i < n; i++) items.add(`${w[L.CS_MIGQ_MM.off + i]}:${w[L.CS_MIGQ_FROM.off + i]}:${w[L.CS_MIGQ_TO.off + i]}`);
-        if (items.size < n) dupStates++;
-        for (const f of queue) for (let i = 0; i < f.len; i++) w[f.off + i] = 0;
-        projected.add(createHash('sha1').update(w).digest('base64'));
-        return null;
-      },
-    }],
-  };
-  const r = explore(recorder, {});
-  if (!r.complete) throw new Error('exploration did not complete');
+  const { states, projected } = projectedReachable(sys, (w) => {
+    const n = w[L.CS_MIGQ_LEN.off]!;
+    const items = new Set<string>();
+    for (let i = 0; i < n; i++) items.add(`${w[L.CS_MIGQ_MM.off + i]}:${w[L.CS_MIGQ_FROM.off + i]}:${w[L.CS_MIGQ_TO.off + i]}`);
+    if (items.size < n) dupStates++;
+    for (const f of queue) for (let i = 0; i < f.len; i++) w[f.off + i] = 0;
+  });
   return { projected, states, dupStates };
 }
 

@@ -3,13 +3,12 @@
 // mm/vmscan.c: balance_pgdat increments pgdat->kswapd_failures when a whole pass reclaimed nothing; at
 // MAX_RECLAIM_RETRIES wakeup_kswapd leaves the node alone until reclaim progress (shrink_node) resets it.
 import test from 'ava';
-import { explore } from '../../src/explore/explorer.ts';
-import type { System } from '../../src/explore/system.ts';
 import { KERNEL_CONFIG_PARAMS, configByName, makeConfig } from '../../src/kernel/configs.ts';
 import { FIXES } from '../../src/kernel/fixes.ts';
 import { MAX_RECLAIM_RETRIES, MODEL_RECLAIM_RETRIES } from '../../src/kernel/vmscan.ts';
 import { kernelSystem } from '../../models/kernel.system.ts';
 import { runLiveness } from '../../src/cli/liveness-cmd.ts';
+import { projectedReachable } from '../helpers/projection.ts';
 
 const ALL = FIXES.map((f) => f.name);
 
@@ -25,24 +24,9 @@ function projectedStates(retries: number): { states: number; projected: Set<stri
   const cfg = { ...makeConfig({ ...KERNEL_CONFIG_PARAMS.gupfork, fixes: ALL }), reclaimRetries: retries };
   const sys = kernelSystem(cfg);
   const f = sys.machine.L.NODE_KSWAPD_FAILURES;
-  const projected = new Set<string>();
-  const recorder: System = {
-    ...sys,
-    checkTransition: undefined,
-    properties: [{
-      id: 'RECORD',
-      source: 'test',
-      check(state: Uint32Array): null {
-        const w = new Uint16Array(state.buffer, state.byteOffset, state.length * 2).slice();
-        for (let i = 0; i < f.len; i++) w[f.off + i] = 0;
-        projected.add(Buffer.from(w.buffer).toString('base64'));
-        return null;
-      },
-    }],
-  };
-  const r = explore(recorder, {});
-  if (!r.complete) throw new Error('exploration did not complete');
-  return { states: r.states, projected };
+  return projectedReachable(sys, (w) => {
+    for (let i = 0; i < f.len; i++) w[f.off + i] = 0;
+  });
 }
 
 test('MODEL_RECLAIM_RETRIES: with the model\'s bound every state the kernel\'s bound (16) reaches is reached, once kswapd_failures is projected away, at a fraction of the states', (t) => {

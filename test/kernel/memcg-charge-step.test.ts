@@ -14,9 +14,8 @@
 //   mm/oom_kill.c: __oom_reap_task_mm -> unmap_page_range(&tlb, vma, ..., NULL) (the same zap)
 import test from 'ava';
 import { kernelInitial, kernelSystem } from '../../models/kernel.system.ts';
+import { withProperties, type System } from '../../src/explore/system.ts';
 import { explore } from '../../src/explore/explorer.ts';
-import type { System } from '../../src/explore/system.ts';
-import { withProperties } from '../../src/explore/system.ts';
 import { KERNEL_CONFIG_PARAMS, configByName, makeConfig } from '../../src/kernel/configs.ts';
 import { FIXES } from '../../src/kernel/fixes.ts';
 import { buildMachine, type Kernel } from '../../src/kernel/kernel.ts';
@@ -30,6 +29,7 @@ import { folioIsolateLru } from '../../src/kernel/folio.ts';
 import { runThread } from '../../src/kernel/sched.ts';
 import { MAX_RECLAIM_RETRIES, MODEL_RECLAIM_RETRIES } from '../../src/kernel/vmscan.ts';
 import { runLiveness } from '../../src/cli/liveness-cmd.ts';
+import { projectedReachable } from '../helpers/projection.ts';
 
 const ALL = FIXES.map((f) => f.name);
 
@@ -146,24 +146,9 @@ function projectedStates(name: 'memcg' | 'memcgfree', retries: number): { states
   const cfg = { ...makeConfig({ ...KERNEL_CONFIG_PARAMS[name], fixes: [] }), memcgReclaimRetries: retries };
   const sys = kernelSystem(cfg);
   const L = sys.machine.L;
-  const projected = new Set<string>();
-  const recorder: System = {
-    ...sys,
-    checkTransition: undefined,
-    properties: [{
-      id: 'RECORD',
-      source: 'test',
-      check(state: Uint32Array): null {
-        const w = new Uint16Array(state.buffer, state.byteOffset, state.length * 2).slice();
-        for (let tid = 0; tid < L.THR_OP.len; tid++) if (w[L.THR_OP.off + tid] === OP_MEMCG_CHARGE) w[L.THR_REG.off + tid * THREAD_REGS + MC_R_RETRIES] = 0;
-        projected.add(Buffer.from(w.buffer).toString('base64'));
-        return null;
-      },
-    }],
-  };
-  const r = explore(recorder, {});
-  if (!r.complete) throw new Error('exploration did not complete');
-  return { states: r.states, projected };
+  return projectedReachable(sys, (w) => {
+    for (let tid = 0; tid < L.THR_OP.len; tid++) if (w[L.THR_OP.off + tid] === OP_MEMCG_CHARGE) w[L.THR_REG.off + tid * THREAD_REGS + MC_R_RETRIES] = 0;
+  });
 }
 
 for (const name of ['memcg', 'memcgfree'] as const) {
