@@ -145,7 +145,8 @@ for (const config of ['forkpin', 'longpinw']) {
 
 test('mutant fork-shares-pinned-page escapes every other invariant (complete) and INV-PIN-STAYS-EXCL catches it (forkpin)', (t) => {
   const sys = kernelSystem(configByName('forkpin', { fixes: ALL_FIXES, mutant: 'fork-shares-pinned-page' }));
-  const without = explore(withProperties(sys, (id) => id !== 'INV-PIN-STAYS-EXCL'), { strategy: 'bfs', maxStates: 200_000, stopAtFirstViolation: false });
+  const without = explore(withProperties(sys, (id) => id !== 'INV-PIN-STAYS-EXCL'), { strategy: 'bfs', maxStates: 1_000_000, stopAtFirstViolation: false });
+  t.log(`without INV-PIN-STAYS-EXCL: ${without.states} states`);
   t.true(without.complete);
   t.deepEqual(without.violations.map((v) => v.property), []);
   t.deepEqual([...new Set(explore(sys, { strategy: 'bfs', maxStates: 200_000, stopAtFirstViolation: false }).violations.map((v) => v.property))], ['INV-PIN-STAYS-EXCL']);
