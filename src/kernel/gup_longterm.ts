@@ -36,11 +36,11 @@
 
 import { EFAULT, ENOMEM, GFP_USER, MIGRATE_SYNC, MR_LONGTERM_PIN, N_MEMORY_PRIVATE, NP_OPS_LONGTERM_PIN, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, ZONE_MOVABLE, __GFP_HIGHMEM, __GFP_NOWARN, errname } from './defs.ts';
 import { FAULT_FLAG_ALLOW_RETRY, gupFaultFlags } from './fault_flags.ts';
-import { folioGet, folioIsolateLru, folioNid, folioNrPages, folioPut, folioTestAnon, pageFolio } from './folio.ts';
+import { folioGet, folioIsolateLru, folioNid, folioNrPages, folioPut, folioTestAnon, lruAddDrain, pageFolio } from './folio.ts';
 import { zoneType } from './geometry.ts';
 import { EV2_LONGTERM_PIN_UNGATED, event2 } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
-import { LK_MMAP_READ, PTE_EXCL, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, VMA_MAPPED, VMA_WRITE } from './layout.ts';
+import { LK_MMAP_READ, PG_lru, PTE_EXCL, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, VMA_MAPPED, VMA_WRITE } from './layout.ts';
 import { handleMmFault, pteSlot } from './memory.ts';
 import { migratePages, nodeStatModIsolated, putbackMovablePages, type NewFolioFn } from './migrate.ts';
 import { nodePrivateHasFlag } from './node_private.ts';
@@ -182,7 +182,11 @@ function checkAndMigrateMovableFolios(k: Kernel, tid: number): PinStep {
     if (k.log) k.trace(`check_and_migrate_movable_folios(pfn ${pfn}): pinnable -> pin_user_pages = 1 (long-term pin on node ${folioNid(k, pfn)})`);
     return 'next';
   }
-  // collect_longterm_unpinnable_folios: lru_add_drain_all is a no-op (no per-CPU LRU batches in the model).
+  // mm/gup.c: collect_longterm_unpinnable_folios drains every CPU's lru_add batch once when the folio
+  // is not on an LRU (`if (!folio_test_lru(folio) && drain_allow) lru_add_drain_all()`): a folio
+  // just faulted in sits in its CPU's batch, and without the drain the isolation would fail on every
+  // -EAGAIN retry of __gup_longterm_locked.
+  if (!k.has(L.PG_FLAGS, pfn, PG_lru)) lruAddDrain(k, tid, -1);
   const isolated = folioIsolateLru(k, pfn);
   if (isolated) nodeStatModIsolated(k, pfn, folioNrPages(k, pfn));
   // migrate_longterm_unpinnable_folios: "drop the reference obtained by __get_user_pages_locked()".

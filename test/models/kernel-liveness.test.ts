@@ -20,7 +20,10 @@ test('fairness: CPUs and kthreads weak, IRQ threads strong, the driver by transi
   }
   t.true([...by.get('cpu0')!].every((x) => x.endsWith(':weak')));
   t.true([...by.get('kswapd(N0)')!].every((x) => x.endsWith(':weak')));
-  t.deepEqual([...by.get('irq-lthresh')!], ['cram_set_pressure(1000):strong']);
+  // Its own step, and the same step with the driver's cram_unregister first stage landing in a
+  // free_folio window inside it (src/kernel/free_window.ts): one actor, one fairness.
+  t.true([...by.get('irq-lthresh')!].includes('cram_set_pressure(1000):strong'));
+  t.true([...by.get('irq-lthresh')!].every((x) => x.startsWith('cram_set_pressure(1000)') && x.endsWith(':strong')));
   t.deepEqual([...by.get('driver')!].sort(), ['probe/teardown step:none', 'signal:none', 'sysfs hotplug toggle:none']);
   const groups = new Map((sys.transitionFairness ?? []).map((g) => [g.name, g]));
   t.is(groups.get('cpu0 (access completes)')?.fairness, 'strong');
