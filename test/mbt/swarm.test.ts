@@ -25,11 +25,15 @@ test('choosableActions: only the active actors, all of them when none of those c
   t.deepEqual(choosableActions(sys, s, scratch, actorOf, null), all);
 });
 
-// mm/cram.c cram_fault (the fix's RETRY_NOWAIT branch): a 22-step race of cpu0's fault,
-// kswapd's demotion and cpu1's GUP. The 'enabled' mode needs 2,704 runs for seed 2; the
-// swarm takes 367 (a run without the device and IRQ actors interleaves them more often).
-test('swarm mode catches cram-fault-nowait-unlocks in fewer runs than enabled mode for the seed; the trace replays and the swarm is printed', (t) => {
-  const opts: MbtOptions = { runs: 1000, seed: 2 };
+// mm/cram.c cram_fault (the fix's RETRY_NOWAIT branch): a race of cpu0's fault, kswapd's demotion
+// and cpu1's GUP. On the model before session 6 the swarm caught it in 367 runs for seed 2 and the
+// 'enabled' mode in 2,704. Since kernel threads choose their CPU (more kswapd actions) and kswapd's
+// batch retries -EAGAIN, the comparison turned: runs to the catch for seeds 1-6, swarm / enabled,
+// none / 197, none / 413, 816 / 117, 2,918 / 281, 1,455 / 489, 174 / 212 (3,000 runs each). So this
+// test no longer claims the swarm is faster here; it checks that the swarm catches it, that the
+// trace replays, and that the swarm (the disabled actors) is what shapes the trace.
+test('swarm mode catches cram-fault-nowait-unlocks; the trace replays and the swarm is printed', (t) => {
+  const opts: MbtOptions = { runs: 1000, seed: 3 };
   const sw = mutantRun('cram-fault-nowait-unlocks', 'gupnowait', 'INV-FAULT-LOCK', { ...opts, mode: 'swarm' });
   const f = sw.r.failure!;
   t.is(f?.property, 'INV-FAULT-LOCK');
@@ -43,8 +47,6 @@ test('swarm mode catches cram-fault-nowait-unlocks in fewer runs than enabled mo
   const choices = m[2]!.split(', ').map((c) => ({ k: Number(c.slice(1).split('*')[0]), burst: Number(c.split('*')[1]) }));
   t.deepEqual(runChoices(sw.sys, choices, null, 'INV-FAULT-LOCK', active).actions, f.actions);
   t.notDeepEqual(runChoices(sw.sys, choices, null, 'INV-FAULT-LOCK', null).actions, f.actions);
-  const en = mutantRun('cram-fault-nowait-unlocks', 'gupnowait', 'INV-FAULT-LOCK', { ...opts, mode: 'enabled' });
-  t.is(en.r.failure, null, 'the enabled mode catches it within 1000 runs for this seed: the comparison no longer says anything');
 });
 
 test('runChoices with the swarm rebuilds the same trace (BM1)', (t) => {
