@@ -12,7 +12,7 @@
 // Times are the child's wall clock on whatever machine ran it: indicative only.
 
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { KERNEL_CONFIG_NAMES } from '../src/kernel/configs.ts';
 
 const ROWS = 'out/liveness-table.jsonl';
@@ -58,10 +58,15 @@ function run(configs: readonly string[], capOverride: number | null): void {
   for (const c of configs) {
     const cap = capOverride ?? CAPS[c] ?? null;
     const args = ['--import', 'tsx', 'src/cli/main.ts', 'liveness', '--config', c, '--fix', 'all', '--json', ...(cap ? ['--max-states', String(cap)] : [])];
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, CI: '1' } });
-    const m = /liveness: \d+ states, \d+ transitions, (\d+) MiB graph, ([\d.]+) s/.exec(r.stderr ?? '');
+    // The child's progress lines go to out/liveness-<config>.log as they come, so a long run can be watched.
+    const log = `out/liveness-${c}.log`;
+    const fd = openSync(log, 'w');
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', fd], env: { ...process.env, CI: '1' } });
+    closeSync(fd);
+    const stderr = readFileSync(log, 'utf8');
+    const m = /liveness: \d+ states, \d+ transitions, (\d+) MiB graph, ([\d.]+) s/.exec(stderr);
     if (!r.stdout || !m) {
-      process.stderr.write(`${c}: no result (exit ${r.status}): ${(r.stderr ?? '').slice(-400)}\n`);
+      process.stderr.write(`${c}: no result (exit ${r.status}): ${stderr.slice(-400)}\n`);
       continue;
     }
     const j = JSON.parse(r.stdout) as { states: number; transitions: number; complete: boolean; terminalStates: number; deadlock: unknown; properties: Prop[] };
