@@ -92,6 +92,8 @@ export function exploreSummary(s: SummaryInput, catalogueSize: number | null = n
   const first = s.written[0];
   if (first) lines.push(`  npx cramcheck replay ${shown(first.path)}   # re-run a trace step by step`);
   if (d.system === 'kernel' && d.fixes.length === 0) lines.push(`  npx cramcheck explore${typeof d.config === 'string' && d.config !== 'canonical' ? ` --config ${d.config}` : ''} --fix all   # the same with every fix of the catalogue`);
+  // The baseline matches by invariant only: a known bug breaking another invariant here reads as NEW.
+  if (d.system === 'kernel' && s.unknown && s.unknown.length > 0 && typeof d.config === 'string') lines.push(`  npx cramcheck triage --config ${d.config}   # which fix mends each NEW one (a known bug's other consequence, or none)`);
   if (d.system === 'kernel') lines.push('  counterexamples/findings/README.md   # each known finding: trace, v4 code, fix');
   if (d.system === 'kernel' && r.violations.length > 0) lines.push(`  npx cramcheck explain ${r.violations[0]!.property}   # what it says, why it matters, its kernel code and RFC sentence`);
   if (!s.finished) lines.push('  raise or drop --max-states / --max-depth to finish the search');

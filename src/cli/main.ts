@@ -18,6 +18,7 @@ import { mbtCommand } from './mbt-cmd.ts';
 import { mutantsCommand } from './mutants-cmd.ts';
 import { replayCommand } from './replay-cmd.ts';
 import { reportCommand } from './report-cmd.ts';
+import { triageCommand } from './triage-cmd.ts';
 import { viewCommand } from './view-cmd.ts';
 
 /** The command registry: adding a command is one line here. */
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   coverageCommand,
   mbtCommand,
   findingsCommand,
+  triageCommand,
   livenessCommand,
   reportCommand,
   viewCommand,
