@@ -19,6 +19,8 @@ import { flag, list, oneOf, parseCommandArgs, positiveInt, str, UsageError } fro
 import { EXIT_OK, EXIT_VIOLATION, type Command, type Io } from './command.ts';
 import { SYSTEM_OPTIONS } from './explore-cmd.ts';
 import { resolveSystem } from './systems.ts';
+import { installStopPipe } from './stop.ts';
+import { PROGRESS_MODES, progressSink, type ProgressSink } from '../explore/progress.ts';
 
 /** Exit code: the graph was not complete and no violation was found. */
 export const EXIT_INCOMPLETE = 3;
@@ -35,10 +37,20 @@ export function selected(id: string, only: readonly string[]): boolean {
 }
 
 /** The liveness run the command, the mutants command and bench share. */
-export function runLiveness(sys: System, opts: { maxStates?: number; only?: readonly string[]; deadlock?: boolean } = {}): LivenessRun {
-  const graph = buildStateGraph(sys, opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {});
+export function runLiveness(
+  sys: System,
+  opts: { maxStates?: number; only?: readonly string[]; deadlock?: boolean; progress?: ProgressSink | null; shouldStop?: () => boolean; say?: (line: string) => void } = {},
+): LivenessRun {
+  const graph = buildStateGraph(sys, {
+    ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
+    ...(opts.progress ? { progress: opts.progress } : {}),
+    ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+  });
+  const temporals = (sys.liveness ?? []).filter((t) => selected(t.id, opts.only ?? []));
+  // The second phase of a long run (SCCs per property) is silent otherwise.
+  opts.say?.(`liveness: graph ${graph.complete ? 'complete' : `stopped (${graph.stopReason})`}, ${graph.states.toLocaleString('en-US')} states, ${graph.transitions.toLocaleString('en-US')} transitions; checking the deadlock and ${temporals.length} temporal properties\n`);
   const deadlocks = opts.deadlock === false ? { terminalStates: 0, deadlock: null } : checkDeadlocks(graph);
-  const verdicts = checkTemporals(graph, (sys.liveness ?? []).filter((t) => selected(t.id, opts.only ?? [])));
+  const verdicts = checkTemporals(graph, temporals);
   return { graph, deadlocks, verdicts };
 }
 
@@ -58,7 +70,7 @@ export const livenessCommand: Command = {
   summary: 'check deadlocks and the temporal (liveness) properties under fairness; lasso counterexamples',
   usage: [
     'cramcheck liveness [--config NAME|FILE] [--system kernel|bm1] [--params P] [--mutant NAME] [--fix NAME|all]...',
-    '                   [--only ID]... [--max-states N] [--out-dir DIR] [--render] [--json]',
+    '                   [--only ID]... [--max-states N] [--out-dir DIR] [--render] [--json] [--progress auto|tty|lines|off]',
     'Explores the full state graph (BFS, every edge kept) and judges each temporal property under the',
     'actors\' fairness (weak for every kernel thread and CPU, strong for the threaded IRQs and for each CPU\'s',
     'retried access; an administrator\'s actions happen finitely often); reports leads-to',
@@ -66,6 +78,8 @@ export const livenessCommand: Command = {
     '--out-dir DIR writes each violation as a lasso trace DIR/<property>.json (`cramcheck replay` checks it).',
     '--only ID restricts to a property or a family (LIVE-ACCESS-COMPLETES). --symmetry/--por/--store fingerprint',
     'are refused (the graph is always exact and unreduced: tree-compressed states, packed edges).',
+    '--progress: a live line on a terminal, one line a minute in a log (auto: by stderr), then a line when the',
+    'properties are being checked; a signal stops the graph build (exit 3, incomplete).',
     'Exit 0: every property holds and no deadlock; 1: a violation or deadlock; 2: bad input; 3: incomplete.',
   ],
   run(argv: readonly string[], io: Io): number {
@@ -75,6 +89,7 @@ export const livenessCommand: Command = {
         ...SYSTEM_OPTIONS,
         only: { type: 'string', multiple: true },
         'max-states': { type: 'string' },
+        progress: { type: 'string' },
         'out-dir': { type: 'string' },
         render: { type: 'boolean' },
         json: { type: 'boolean' },
@@ -99,10 +114,20 @@ export const livenessCommand: Command = {
     // Transition checks (conformance) are safety: the liveness run does not need them.
     const { sys, descriptor } = resolveSystem({ system, config: str(p, 'config'), params: str(p, 'params'), mutant: str(p, 'mutant') ?? null, fixes: list(p, 'fix'), conformance: false });
     for (const o of only) if (!(sys.liveness ?? []).some((t) => selected(t.id, [o]))) throw new UsageError(`--only: no liveness property '${o}' in this system`);
+    // A signal stops the graph build cleanly: the verdict says incomplete (exit 3) instead of the process dying silently.
+    const stop = installStopPipe();
+    stop.holdGroupSignals();
     const t0 = process.hrtime.bigint();
     let run: LivenessRun;
     try {
-      run = runLiveness(sys, { ...(maxStates !== undefined ? { maxStates } : {}), only });
+      const progress = progressSink({ mode: oneOf(p, 'progress', PROGRESS_MODES, 'auto') });
+      run = runLiveness(sys, {
+        ...(maxStates !== undefined ? { maxStates } : {}),
+        only,
+        progress,
+        shouldStop: stop.requested,
+        ...(progress ? { say: (line: string) => io.err(line) } : {}),
+      });
     } catch (e) {
       if (e instanceof LivenessRefusal) throw new UsageError(e.message);
       throw e;

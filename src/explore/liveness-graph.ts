@@ -21,6 +21,7 @@
 
 import { match } from 'ts-pattern';
 import { Int32Column, LabelColumn } from './chunked-column.ts';
+import type { ProgressInfo, ProgressSink } from './progress.ts';
 import { readableStore, type ReadableStore } from './readable-store.ts';
 import { forEachSuccessor, type Fairness, type System } from './system.ts';
 import { ADD_EXISTS, ADD_FULL } from './visited.ts';
@@ -45,6 +46,10 @@ export interface GraphOptions {
   readonly maxStates?: number;
   /** Byte budget of the state store. */
   readonly maxBytes?: number;
+  /** Progress while the graph grows (a run on a big config takes half an hour). */
+  readonly progress?: ProgressSink | null;
+  /** Polled every few thousand states: a signal stops the build (stopReason 'signal'). */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface StateGraph {
@@ -189,7 +194,24 @@ export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGrap
   const enabled = new Int32Column();
   let stopReason: string | null = null;
   let i = 0;
+  const started = performance.now();
+  // BFS levels, for the progress line's depth.
+  let level = 0;
+  let levelEnd = 1;
+  const info = (): ProgressInfo => ({ states: store.size, explored: i, transitions: edgeTo.length, depth: level, queue: store.size - i, elapsedMs: performance.now() - started, storeBytes: store.bytes() });
   for (; i < store.size && stopReason === null; i++) {
+    if (i === levelEnd) {
+      level++;
+      levelEnd = store.size;
+    }
+    if ((i & 4095) === 0 && i > 0) {
+      // Timing feeds the progress line only, never the graph.
+      opts.progress?.tick(info, performance.now());
+      if (opts.shouldStop?.()) {
+        stopReason = 'signal';
+        break;
+      }
+    }
     store.read(i, cur);
     edgeStart.push(edgeTo.length);
     let en = 0;
@@ -225,6 +247,7 @@ export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGrap
       break;
     }
   }
+  opts.progress?.done();
   const expanded = stopReason === null ? store.size : i;
   edgeStart.push(edgeTo.length);
   let weakMask = 0;

@@ -79,3 +79,14 @@ test('mutants --only a liveness mutant: caught by its temporal property, lasso w
   const rep = await cli('replay', j.mutants[0]!.traceFile);
   t.is(rep.code, 0, rep.stdout);
 });
+
+test('liveness --progress lines: the property phase is announced; a bad mode is bad input', async (t) => {
+  const r = await cli('liveness', '--config', 'tiny', '--fix', 'all', '--progress', 'lines');
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /^liveness: graph complete, 14,991 states, [\d,]+ transitions; checking the deadlock and \d+ temporal properties$/m);
+  const off = await cli('liveness', '--config', 'tiny', '--fix', 'all', '--progress', 'off');
+  t.notRegex(off.stderr, /checking the deadlock/);
+  const bad = await cli('liveness', '--config', 'tiny', '--progress', 'loud');
+  t.is(bad.code, 2);
+  t.is(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+});
