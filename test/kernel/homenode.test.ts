@@ -135,6 +135,17 @@ test('v4 (finding home-node-private-refused): PREFERRED_MANY over the opted-in P
   t.true(event2Set(k, EV2_MPOL_ALLOC_UNGATED));
 });
 
+test('v4: BIND over the opted-in P with home node Q starts at Q with nodemask {P}, which Q\'s zonelist does not hold: the allocation fails (no second pass), where without the home node it lands on P', (t) => {
+  const k = machine();
+  mapSlot(k, 0);
+  t.is(doMbind(k, 0, 0, MPOL_BIND, bit(P)), 0);
+  const p = vmaAllocFolio(k, 0, 0, GFP_HIGHUSER_MOVABLE, 0, D0);
+  t.is(k.g.pfnNode[p], P); // v4's first_node start
+  t.is(setMempolicyHomeNode(k, 0, 0, Q), 0);
+  t.is(vmaAllocFolio(k, 0, 0, GFP_HIGHUSER_MOVABLE, 0, D0), -1);
+  t.false(event2Set(k, EV2_MPOL_ALLOC_UNGATED));
+});
+
 test('fix home-node-private-refused: -EINVAL for a private home node without NP_OPS_MEMPOLICY; P itself (opted in) and DRAM nodes are still taken', (t) => {
   const k = machine('demote', ['home-node-private-refused']);
   mapSlot(k, 0);
