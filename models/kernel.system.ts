@@ -419,7 +419,7 @@ function instrumentHook(m: Machine, actions: readonly KernelAction[]): Instrumen
     for (let i = 0; i < f.len; i++) fieldOf[f.off + i] = fi;
   });
   const perIndex = new Set<string>(['THR_OP', 'THR_STAGE', 'THR_PC', 'THR_REG', 'THR_LOCKS', 'THR_REFS', 'MM_LIVE',
-    'VMA_FLAGS', 'VMA_FILE', 'VMA_PGOFF', 'VMA_POL_MODE', 'VMA_POL_NODES', 'VMA_POL_FLAGS', 'PTE_KIND', 'PTE_FLAGS', 'PTE_VAL', 'GH_LAST_WRITE',
+    'VMA_FLAGS', 'VMA_FILE', 'VMA_PGOFF', 'VMA_POL_MODE', 'VMA_POL_NODES', 'VMA_POL_FLAGS', 'PTE_KIND', 'PTE_FLAGS', 'PTE_VAL', 'GH_LAST_WRITE', 'VMA_POL_HOME',
     'CPU_BUF_ACTIVE', 'CPU_BUF_OVERFLOW', 'CPU_BUF_SPARE', 'CPU_OVERFLOW_PENDING']);
   const T = m.g.threads.length;
   return {

@@ -458,6 +458,19 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     kernel: ['mm/cram.c: cram_migrate_to', 'mm/migrate.c: migrate_folios_to_node', 'mm/mempolicy.c: migrate_to_node', 'kernel/cgroup/cpuset.c: cpuset_migrate_mm'],
     rfc: 'Folios reach the private node only via reclaim (demotion) - migrate_to implements custom demotion with backpressure.',
   },
+  'INV-MPOL-ALLOC': {
+    summary: 'a mempolicy allocation takes a private node\'s page only where the node opted into mempolicy',
+    statement:
+      'When vma_alloc_folio adds __GFP_PRIVATE for a policy with MPOL_F_PRIVATE (a fault, or mbind\'s migration target), the page ' +
+      'it gets lies on a DRAM node or on a private node whose ops have NP_OPS_MEMPOLICY at that moment. The policy\'s nodemask was ' +
+      'checked (mpol_set_nodemask refuses a private node without the flag); the __GFP_PRIVATE it earns must not open another one.',
+    why:
+      '__GFP_PRIVATE is the only key to a private node. A policy that holds it for an opted-in node P and starts its allocation ' +
+      'elsewhere (set_mempolicy_home_node takes any online node) walks that node\'s zonelist with the key: a service that never asked ' +
+      'for mempolicy (CRAM) gets user pages faulted onto it, writable, outside its demotion and back-pressure path.',
+    kernel: ['mm/mempolicy.c: vma_alloc_folio_noprof', 'mm/mempolicy.c: policy_nodemask', 'mm/mempolicy.c: alloc_pages_preferred_many', 'mm/mempolicy.c: set_mempolicy_home_node', 'mm/page_alloc.c: numa_zone_alloc_allowed'],
+    rfc: 'NP_OPS_MEMPOLICY - Node supports mempolicy actions',
+  },
   'INV-CPUSET-HIER': {
     summary: "cpuset effective mems follow the hierarchy, and each task's mems_allowed is guarantee_online_mems of its cpuset",
     statement:

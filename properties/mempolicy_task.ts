@@ -4,7 +4,7 @@
 
 import type { Property } from '../src/explore/system.ts';
 import { MPOL_BIND, MPOL_INTERLEAVE } from '../src/kernel/defs.ts';
-import { EV2_CRAM_INBOUND, event2Set } from '../src/kernel/ghost.ts';
+import { EV2_CRAM_INBOUND, EV2_MPOL_ALLOC_UNGATED, event2Set } from '../src/kernel/ghost.ts';
 import { VMA_MAPPED } from '../src/kernel/layout.ts';
 import { prop, type StateView } from './common.ts';
 
@@ -41,6 +41,14 @@ export function mempolicyTaskProperties(v: StateView): Property[] {
       'INV-CRAM-INBOUND',
       'cover letter: "Folios reach the private node only via reclaim (demotion) - migrate_to implements custom demotion with backpressure"; mm/cram.c: cram_migrate_to (reason not checked); mm/migrate.c: migrate_folios_to_node; mm/mempolicy.c: migrate_to_node',
       (k) => (event2Set(k, EV2_CRAM_INBOUND) ? 'a migration other than demotion moved a folio onto a CRAM node' : null),
+    ),
+    // Judged at the allocation (ghost EV2_MPOL_ALLOC_UNGATED, mm/mempolicy.c:
+    // vma_alloc_folio): the node's ops are read when the page is taken.
+    prop(
+      v,
+      'INV-MPOL-ALLOC',
+      'cover letter: "NP_OPS_MEMPOLICY - Node supports mempolicy actions"; mm/mempolicy.c (v4): mpol_set_nodemask ("All private nodes in the mask must have NP_OPS_MEMPOLICY"), vma_alloc_folio_noprof ("if (pol->flags & MPOL_F_PRIVATE) gfp |= __GFP_PRIVATE;")',
+      (k) => (event2Set(k, EV2_MPOL_ALLOC_UNGATED) ? 'vma_alloc_folio\'s __GFP_PRIVATE (MPOL_F_PRIVATE) took a page of a private node whose ops lack NP_OPS_MEMPOLICY' : null),
     ),
   ];
 }

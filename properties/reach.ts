@@ -593,6 +593,9 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   taskpol: ['REACH-PROGRAMS-DONE', 'REACH-TASK-MPOL-REBOUND'],
   zonenormal: ['REACH-PROGRAMS-DONE'],
   oomcpuset: ['REACH-OOM-KILL', 'REACH-OOM-CONSTRAINT-CPUSET', 'REACH-OOM-MPOL-SKIP'],
+  // With every fix on the home node Q is refused (-EINVAL): the program still runs to its end.
+  homenode: ['REACH-PROGRAMS-DONE'],
+  homenodeplain: ['REACH-PROGRAMS-DONE'],
   memcgoom: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-OOM-KILL', 'REACH-MEMCG-RECLAIM-STAGED', 'REACH-OOM-REAP-UNDER-MIGRATION'],
 };
 

@@ -39,7 +39,9 @@ const ProgramOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('write'), vaddr: nat, value: nat }).strict(),
   z.object({ op: z.literal('pwrite'), file: nat, pgoff: nat, value: nat }).strict(),
   z.object({ op: z.literal('mprotect'), vaddr: nat, prot }).strict(),
-  z.object({ op: z.literal('mbind'), vaddr: nat, mode: z.enum(['default', 'bind', 'preferred']), nodes: z.array(nat) }).strict(),
+  z.object({ op: z.literal('mbind'), vaddr: nat, mode: z.enum(['default', 'bind', 'preferred', 'preferred_many']), nodes: z.array(nat) }).strict(),
+  // home: any node number; the syscall itself refuses one >= MAX_NUMNODES or not online (-EINVAL).
+  z.object({ op: z.literal('set_mempolicy_home_node'), vaddr: nat, home: nat }).strict(),
   z.object({ op: z.literal('move_pages'), vaddr: nat, node: nat }).strict(),
   z.object({ op: z.literal('set_mempolicy'), mode: z.enum(['default', 'bind', 'preferred', 'interleave', 'local', 'preferred_many']), nodes: z.array(nat), flags: z.enum(['static', 'relative']).optional() }).strict(),
   z.object({ op: z.literal('madv_dontneed'), vaddr: nat }).strict(),

@@ -54,6 +54,8 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   zonenormal: "P hot-added online_kernel (the sysram hotplug attribute) into ZONE_NORMAL with MIGRATION|MEMPOLICY ops: the allocation matrix over preferred {D0, P}, an mbind to P, a long-term pin and the teardown",
   memcgoom: "two tasks in a memcg with memory.max = 1 page and the OOM killer: the second task's charge reclaims as steps of its CPU against kswapd's demotion of the first task's folio, then memcg-OOM-kills the first task, reaping it under kswapd's migration entry",
   oomcpuset: "the OOM killer's constraints: a child cpuset restricted to D0 (CONSTRAINT_CPUSET) and a VMA bound to D0 (CONSTRAINT_MEMORY_POLICY) whose OOM skips a task bound to D1 (mempolicy_in_oom_domain)",
+  homenode: "set_mempolicy_home_node(Q) on a VMA bound MPOL_PREFERRED_MANY to an opted-in private node P, Q being CRAM's node (no NP_OPS_MEMPOLICY): alloc_pages_preferred_many's second pass faults the page onto Q",
+  homenodeplain: "homenode without CRAM: Q is a private node with MIGRATION only (no MEMPOLICY, no PROTECT_WRITE), so only INV-MPOL-ALLOC judges the page placed on Q",
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

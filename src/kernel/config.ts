@@ -42,7 +42,9 @@ export type ProgramOp =
   | { readonly op: 'write'; readonly vaddr: number; readonly value: number }
   | { readonly op: 'pwrite'; readonly file: number; readonly pgoff: number; readonly value: number }
   | { readonly op: 'mprotect'; readonly vaddr: number; readonly prot: 'r' | 'rw' }
-  | { readonly op: 'mbind'; readonly vaddr: number; readonly mode: 'default' | 'bind' | 'preferred'; readonly nodes: readonly number[] }
+  | { readonly op: 'mbind'; readonly vaddr: number; readonly mode: 'default' | 'bind' | 'preferred' | 'preferred_many'; readonly nodes: readonly number[] }
+  /** set_mempolicy_home_node(vaddr, 1 page, home, 0) on one page slot: the home node of its BIND or PREFERRED_MANY VMA policy. */
+  | { readonly op: 'set_mempolicy_home_node'; readonly vaddr: number; readonly home: number }
   | { readonly op: 'move_pages'; readonly vaddr: number; readonly node: number }
   /** set_mempolicy(mode | flag, nodes) of this CPU's task (current->mempolicy). */
   | { readonly op: 'set_mempolicy'; readonly mode: 'default' | 'bind' | 'preferred' | 'interleave' | 'local' | 'preferred_many'; readonly nodes: readonly number[]; readonly flags?: 'static' | 'relative' }

@@ -78,6 +78,12 @@ export interface ConfigParams {
   readonly memcgMax?: number;
   /** The zone of P's blocks (default MOVABLE; NORMAL: a range hot-added online_kernel, config zonenormal). */
   readonly privateZone?: 'NORMAL' | 'MOVABLE';
+  /**
+   * A second private node (the last node, MOVABLE only, d = 40 to every other
+   * node) with this many pages; absent: none. The first private node stays the
+   * compression driver's (geometry.privateNode); program ops add this one.
+   */
+  readonly secondPrivatePages?: number;
 }
 
 const BLOCK_PAGES = 2;
@@ -155,9 +161,13 @@ export function makeConfig(p: ConfigParams): KernelConfig {
   ];
   if (p.dram1) nodes.push({ kind: 'dram', cpus: true, adistance: ADIST_DRAM, zones: [{ type: 'NORMAL', blocks: 1, wmark: { min: 0, low: 0, high: 0 } }] });
   nodes.push({ kind: 'private', cpus: false, adistance: ADIST_CRAM, zones: [{ type: p.privateZone ?? 'MOVABLE', blocks: blocksFor(privPages), wmark: { min: 0, low: p.privateWmark ?? 0, high: p.privateWmark ?? 0 } }] });
-  const distance = p.dram1
+  const distance0 = p.dram1
     ? [[10, 21, 20], [21, 10, 30], [20, 30, 10]]
     : [[10, 20], [20, 10]];
+  if (p.secondPrivatePages !== undefined) {
+    nodes.push({ kind: 'private', cpus: false, adistance: ADIST_CRAM, zones: [{ type: 'MOVABLE', blocks: blocksFor(p.secondPrivatePages), wmark: { min: 0, low: 0, high: 0 } }] });
+  }
+  const distance = p.secondPrivatePages === undefined ? distance0 : [...distance0.map((r) => [...r, 40]), [...distance0.map(() => 40), 10]];
   const fileVaddr = p.anonPages;
   const vaddrs = p.vaddrs ?? Math.max(1, p.anonPages + p.filePages);
   const cpuMms = p.cpus;
@@ -695,6 +705,49 @@ export const KERNEL_CONFIG_PARAMS = {
     ],
     extraCpus: [{ mm: 1, program: [{ op: 'set_mempolicy', mode: 'bind', nodes: [1] }, ...[0, 1].flatMap((v): ProgramOp[] => [{ op: 'mmap', vaddr: v, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: v, value: 2 }])] }],
   },
+  // set_mempolicy_home_node onto a private node (issue 12 item 10, the README's task-mempolicy
+  // row). D0, Q = N1 (CRAM's: the compression driver's probe at boot; cram_ops lack
+  // NP_OPS_MEMPOLICY) and P = N2 (MOVABLE, one page), which a driver on cpu0 hot-adds for np1
+  // with 'mpol' (MIGRATION | MEMPOLICY). cpu0 maps v0, mbinds it MPOL_PREFERRED_MANY over {P}
+  // (MPOL_F_PRIVATE), sets its home node to Q and writes it: policy_nodemask starts at Q,
+  // alloc_pages_preferred_many's first pass ({P} over Q's zonelist, which holds no P) fails and
+  // its second pass (no nodemask, __GFP_PRIVATE) takes Q's page. No kswapd, no device, no flush
+  // kthread: nothing else moves a page.
+  homenode: {
+    name: 'homenode', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, vaddrs: 1,
+    extraPrivatePages: 1, secondPrivatePages: 1,
+    opsTables: [{ name: 'mpol', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] }],
+    extraOps: [
+      { op: 'add_private_memory', node: 2, np: 1, online: 'movable' },
+      { op: 'node_private_set_ops', node: 2, table: 'mpol' },
+      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' },
+      { op: 'mbind', vaddr: 0, mode: 'preferred_many', nodes: [2] },
+      { op: 'set_mempolicy_home_node', vaddr: 0, home: 1 },
+      { op: 'write', vaddr: 0, value: 1 },
+    ],
+  },
+  // homenode without CRAM (no probe): the driver on cpu0 hot-adds Q = N1 with 'plain'
+  // (MIGRATION only: neither MEMPOLICY nor PROTECT_WRITE) and P = N2 with 'mpol', then runs
+  // homenode's program. Q's page is mapped writable and no CRAM invariant applies: only
+  // INV-MPOL-ALLOC judges the placement (mutant home-node-check-skips-private).
+  homenodeplain: {
+    name: 'homenodeplain', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false, vaddrs: 1,
+    extraPrivatePages: 1, secondPrivatePages: 1,
+    opsTables: [
+      { name: 'mpol', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] },
+      { name: 'plain', flags: NP_OPS_MIGRATION, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] },
+    ],
+    extraOps: [
+      { op: 'add_private_memory', node: 1, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 1, table: 'plain' },
+      { op: 'add_private_memory', node: 2, np: 1, online: 'movable' },
+      { op: 'node_private_set_ops', node: 2, table: 'mpol' },
+      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' },
+      { op: 'mbind', vaddr: 0, mode: 'preferred_many', nodes: [2] },
+      { op: 'set_mempolicy_home_node', vaddr: 0, home: 1 },
+      { op: 'write', vaddr: 0, value: 1 },
+    ],
+  },
 } as const satisfies Record<string, ConfigParams>;
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
@@ -711,6 +764,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'taskpol', 'zonenormal',
   'memcgoom',
   'oomcpuset',
+  'homenode', 'homenodeplain',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -18,11 +18,12 @@ export const EFAULT = 14;
 export const ENXIO = 6;
 // include/uapi/asm-generic/errno.h
 export const EHWPOISON = 133;
+export const EOPNOTSUPP = 95;
 
 const ERRNO_NAMES: Record<number, string> = {
   [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [EINTR]: 'EINTR', [EAGAIN]: 'EAGAIN', [ENOMEM]: 'ENOMEM',
   [EBUSY]: 'EBUSY', [EEXIST]: 'EEXIST', [ENODEV]: 'ENODEV', [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC',
-  [E2BIG]: 'E2BIG', [EFAULT]: 'EFAULT', [ENXIO]: 'ENXIO', [EHWPOISON]: 'EHWPOISON',
+  [E2BIG]: 'E2BIG', [EFAULT]: 'EFAULT', [ENXIO]: 'ENXIO', [EHWPOISON]: 'EHWPOISON', [EOPNOTSUPP]: 'EOPNOTSUPP',
 };
 
 /** Render a kernel return value: 0, a positive count, or -EXXX. */

@@ -47,11 +47,14 @@ export function dupMm(k: Kernel, parent: number, child: number, tid = -1): numbe
     const ps = parent * V + v;
     const cs = child * V + v;
     for (const f of VMA_FIELDS) k.set(L[f], cs, k.get(L[f], ps));
+    // vma_dup_policy -> mpol_dup: the copy keeps home_node (a zero-length field where no program sets one).
+    if (L.VMA_POL_HOME.len !== 0) k.set(L.VMA_POL_HOME, cs, k.get(L.VMA_POL_HOME, ps));
     if (k.has(L.VMA_FLAGS, ps, VMA_SHARED)) continue; // vma_needs_copy: false
     if (copyPte(k, tid, parent, v, ps, cs) !== 0) {
       // copy_pte_range: folio_prealloc failed -> -ENOMEM; dup_mmap fails and mmput tears the child down.
       for (let u = 0; u < v; u++) exitMmapSlotOf(k, tid, child, u);
       for (const f of VMA_FIELDS) k.set(L[f], cs, 0);
+      if (L.VMA_POL_HOME.len !== 0) k.set(L.VMA_POL_HOME, cs, 0);
       k.set(L.MM_LIVE, child, 0);
       if (k.log) k.trace(`fork(mm ${parent} -> mm ${child}) = -ENOMEM (copy of a pinned page)`);
       return -ENOMEM;

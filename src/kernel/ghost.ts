@@ -21,6 +21,8 @@ export const EV2_MIGRATE_POST = 1 << 4;
 export const EV2_ALLOC_POST = 1 << 5;
 /** node_private_register / set_ops / clear_ops / unregister returned an errno row whose state it did not leave. */
 export const EV2_NPAPI_ROW = 1 << 6;
+/** vma_alloc_folio's __GFP_PRIVATE (the policy's MPOL_F_PRIVATE) took a page of a private node whose ops lack NP_OPS_MEMPOLICY. */
+export const EV2_MPOL_ALLOC_UNGATED = 1 << 7;
 
 // Cover-letter claims (issue 12).
 /** pin_user_pages(FOLL_LONGTERM) returned a pin on a private-node folio whose node's ops lacked NP_OPS_LONGTERM_PIN. */

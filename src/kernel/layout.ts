@@ -248,6 +248,7 @@ export interface KernelLayout {
   readonly CS_MIGQ_STARTED: Field; // [1] the head item's do_migrate_pages has started
   readonly NODE_KSWAPD_KEPT: Field; // [node * keptWords + w] the node's pfns (bit pfn - first pfn) kswapd kept in its current balance_pgdat pass (vmscan.ts)
   readonly THR_MB_PASS: Field; // [thread] a staged migrate_pages_batch's pass, the next register it visits, the split batch (migrate_batch.ts)
+  readonly VMA_POL_HOME: Field; // [mm * vaddrs + vaddr] set_mempolicy_home_node: home_node + 1, 0 = NUMA_NO_NODE (zero-length unless a program sets one)
 }
 
 /** The most pfns one node has (the width of NODE_KSWAPD_KEPT). */
@@ -296,6 +297,8 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
   const nOps = 2 + cfg.opsTables.length;
   // A second region on the private node exists only where a program probes it (zero-length fields elsewhere).
   const RB = cfg.cpus.some((c) => c.program.some((o) => o.op === 'cxl_mempolicy_probe')) ? 1 : 0;
+  // A VMA policy's home node exists only where a program sets one (zero-length field elsewhere).
+  const HOME = cfg.cpus.some((c) => c.program.some((o) => o.op === 'set_mempolicy_home_node')) ? MV : 0;
   // Watermarks may be configured above the zone's pages (the kernel's are unsigned longs).
   const wmarkMax = Math.max(P, ...cfg.nodes.flatMap((n) => n.zones.map((z) => (z.wmark ? Math.max(z.wmark.min, z.wmark.low, z.wmark.high) : 0))));
   const L = {
@@ -411,6 +414,8 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     CS_MIGQ_STARTED: b.add('CS_MIGQ_STARTED', 1, 1),
     NODE_KSWAPD_KEPT: b.add('NODE_KSWAPD_KEPT', N * keptWords(g), maxNodePfns(g) >= 16 ? 0xffff : (1 << maxNodePfns(g)) - 1),
     THR_MB_PASS: b.add('THR_MB_PASS', T, 255),
+    // home_node + 1 of each VMA policy (0: NUMA_NO_NODE); only where a program calls set_mempolicy_home_node.
+    VMA_POL_HOME: b.add('VMA_POL_HOME', HOME, N),
   };
   // Pad to whole 32-bit words so a state is also a Uint32Array key.
   const words16 = b.size + (b.size & 1);

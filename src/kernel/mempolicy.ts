@@ -9,9 +9,9 @@
 
 import { cpusetCurrentMemsAllowed } from './cpuset.ts';
 import {
-  __GFP_DIRECT_RECLAIM, __GFP_NOWARN, __GFP_PRIVATE, __GFP_THISNODE, EFAULT, MAX_NUMNODES, EINVAL, errname, MPOL_BIND, MPOL_DEFAULT,
+  __GFP_DIRECT_RECLAIM, __GFP_NOWARN, __GFP_PRIVATE, __GFP_THISNODE, EFAULT, MAX_NUMNODES, EINVAL, ENOENT, EOPNOTSUPP, errname, MPOL_BIND, MPOL_DEFAULT,
   MPOL_F_PRIVATE, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES, MPOL_INTERLEAVE, MPOL_LOCAL, MPOL_MODE_FLAGS, MPOL_PREFERRED,
-  MPOL_PREFERRED_MANY, N_MEMORY, N_MEMORY_PRIVATE,
+  MPOL_PREFERRED_MANY, N_MEMORY, N_MEMORY_PRIVATE, N_ONLINE,
   NP_OPS_MEMPOLICY, NP_OPS_MIGRATION, ZONE_MOVABLE, ZONE_NORMAL,
 } from './defs.ts';
 import { hasFix } from './config.ts';
@@ -21,12 +21,18 @@ import { folioIsPrivateNode, nodePrivateHasFlag, nodesPrivateMpolAllowed } from 
 import { allocPages, gfpZone, NULL_PFN } from './page_alloc.ts';
 import { nodesInState } from './zonelist.ts';
 import { ran } from './ran.ts';
+import { EV2_MPOL_ALLOC_UNGATED, event2 } from './ghost.ts';
 
 export interface Mempolicy {
   readonly mode: number;
   readonly nodes: number;
   readonly flags: number;
+  /** pol->home_node (set_mempolicy_home_node): a node id, or NUMA_NO_NODE (absent or -1). */
+  readonly home?: number;
 }
+
+/** NUMA_NO_NODE */
+export const NUMA_NO_NODE = -1;
 
 function firstNode(mask: number): number {
   for (let n = 0; n < 16; n++) if (mask & (1 << n)) return n;
@@ -298,7 +304,18 @@ function setMempolicyInner(k: Kernel, cpu: number, mode: number, userFlags: numb
 
 export function vmaPolicy(k: Kernel, mm: number, vaddr: number): Mempolicy {
   const i = mm * k.cfg.vaddrs + vaddr;
-  return { mode: k.get(k.L.VMA_POL_MODE, i), nodes: k.get(k.L.VMA_POL_NODES, i), flags: k.get(k.L.VMA_POL_FLAGS, i) };
+  const pol = { mode: k.get(k.L.VMA_POL_MODE, i), nodes: k.get(k.L.VMA_POL_NODES, i), flags: k.get(k.L.VMA_POL_FLAGS, i) };
+  const home = vmaHomeNode(k, i);
+  return home === NUMA_NO_NODE ? pol : { ...pol, home };
+}
+
+/** The home node of page slot i's VMA policy, or NUMA_NO_NODE (also where the config has no home-node field). */
+export function vmaHomeNode(k: Kernel, i: number): number {
+  return k.L.VMA_POL_HOME.len === 0 ? NUMA_NO_NODE : k.get(k.L.VMA_POL_HOME, i) - 1;
+}
+
+function setVmaHomeNode(k: Kernel, i: number, home: number): void {
+  if (k.L.VMA_POL_HOME.len !== 0) k.set(k.L.VMA_POL_HOME, i, home + 1);
 }
 
 function setVmaPolicy(k: Kernel, mm: number, vaddr: number, pol: Mempolicy): void {
@@ -321,8 +338,10 @@ function applyPolicyZone(k: Kernel, nodes: number, zone: number): boolean {
 
 /**
  * policy_nodemask(gfp, pol, ilx, &nid): the nodemask and preferred nid. BIND
- * with MPOL_F_PRIVATE and the local nid outside the nodes prefers
- * first_node(nodes) (v4; the model has no home_node). INTERLEAVE picks node
+ * and PREFERRED_MANY start at the policy's home node if it has one (any
+ * online node: set_mempolicy_home_node); BIND without one, with
+ * MPOL_F_PRIVATE and the local nid outside the nodes, prefers
+ * first_node(nodes) (v4). INTERLEAVE picks node
  * ilx mod weight (interleave_nid, ilx = the page slot), or for an allocation
  * without a VMA (NO_INTERLEAVE_INDEX) the task's next node (interleave_nodes).
  */
@@ -330,16 +349,20 @@ function applyPolicyZone(k: Kernel, nodes: number, zone: number): boolean {
 export function policyNodemask(k: Kernel, gfp: number, pol: Mempolicy, ilx: number, localNid: number): { nid: number; nodemask: number | null } {
   let nid = localNid;
   let nodemask: number | null = null;
+  const home = pol.home ?? NUMA_NO_NODE;
   switch (pol.mode) {
     case MPOL_PREFERRED:
       nid = firstNode(pol.nodes);
       break;
     case MPOL_PREFERRED_MANY:
       nodemask = pol.nodes;
+      if (home !== NUMA_NO_NODE) nid = home;
       break;
     case MPOL_BIND:
       if (applyPolicyZone(k, pol.nodes, gfpZone(gfp)) && (pol.nodes & cpusetCurrentMemsAllowed(k)) !== 0) nodemask = pol.nodes;
-      if ((pol.flags & MPOL_F_PRIVATE) && !(pol.nodes & (1 << localNid)) && pol.nodes !== 0) nid = firstNode(pol.nodes);
+      // v4: the home node first; else with MPOL_F_PRIVATE a policy node when the local one is outside the mask.
+      if (home !== NUMA_NO_NODE) nid = home;
+      else if ((pol.flags & MPOL_F_PRIVATE) && !(pol.nodes & (1 << localNid)) && pol.nodes !== 0) nid = firstNode(pol.nodes);
       break;
     case MPOL_INTERLEAVE: {
       if (ilx === NO_INTERLEAVE_INDEX) {
@@ -387,7 +410,14 @@ export function vmaAllocFolio(k: Kernel, mm: number, vaddr: number, gfp: number,
   const pol = getVmaPolicy(k, mm, vaddr);
   let g = gfp;
   if (pol.flags & MPOL_F_PRIVATE) g |= __GFP_PRIVATE;
-  return allocPagesMpol(k, g, order, pol, vaddr, localNid);
+  const pfn = allocPagesMpol(k, g, order, pol, vaddr, localNid);
+  // Ghost (INV-MPOL-ALLOC): the __GFP_PRIVATE this policy added took a page of a
+  // private node that never opted into mempolicy (no NP_OPS_MEMPOLICY).
+  if (pfn !== NULL_PFN && (pol.flags & MPOL_F_PRIVATE) && !(gfp & __GFP_PRIVATE)) {
+    const nid = k.g.pfnNode[pfn]!;
+    if (k.has(k.L.NODE_STATES, nid, N_MEMORY_PRIVATE) && !nodePrivateHasFlag(k, nid, NP_OPS_MEMPOLICY)) event2(k, EV2_MPOL_ALLOC_UNGATED);
+  }
+  return pfn;
 }
 
 /** alloc_pages_mpol(gfp, order, pol, ilx, nid) */
@@ -453,6 +483,8 @@ export function doMbind(k: Kernel, mm: number, vaddr: number, mode: number, node
   }
   if (pol) {
     setVmaPolicy(k, mm, vaddr, pol);
+    // mpol_new: policy->home_node = NUMA_NO_NODE (mbind_range replaces the VMA's policy whole).
+    setVmaHomeNode(k, idx, NUMA_NO_NODE);
     // mpol_set_nodemask: pol->w.cpuset_mems_allowed = cpuset_current_mems_allowed (none for DEFAULT/LOCAL)
     k.set(k.L.VMA_POL_W, idx, w);
   }
@@ -468,4 +500,38 @@ export function doMbind(k: Kernel, mm: number, vaddr: number, mode: number, node
 export function mbindMayQueueFolio(k: Kernel, pfn: number): boolean {
   if (!folioIsPrivateNode(k, pfn)) return true;
   return nodePrivateHasFlag(k, k.g.pfnNode[pfn]!, NP_OPS_MIGRATION);
+}
+
+/**
+ * set_mempolicy_home_node(start, len, home_node, 0) over one page slot:
+ * -EINVAL for a home node >= MAX_NUMNODES or not online (node_online: a
+ * private node passes); no VMA in the range, or one without a policy:
+ * -ENOENT (err's initial value, left as is when every VMA is skipped); a
+ * policy other than MPOL_BIND or MPOL_PREFERRED_MANY: -EOPNOTSUPP; else the
+ * VMA gets a copy of its policy with home_node set (mpol_dup + mbind_range).
+ * Fix home-node-private-refused: -EINVAL for a private node whose ops lack
+ * NP_OPS_MEMPOLICY, as mpol_set_nodemask refuses one in the nodemask.
+ */
+// mm/mempolicy.c: SYSCALL_DEFINE4(set_mempolicy_home_node)
+export function setMempolicyHomeNode(k: Kernel, mm: number, vaddr: number, home: number): number {
+  ran(k, 'set_mempolicy_home_node');
+  const ret = setMempolicyHomeNodeInner(k, mm, vaddr, home);
+  if (k.log) k.trace(`set_mempolicy_home_node(mm${mm}, v${vaddr}, N${home}) = ${errname(ret)}`);
+  return ret;
+}
+
+function setMempolicyHomeNodeInner(k: Kernel, mm: number, vaddr: number, home: number): number {
+  // "Check home_node is online to avoid accessing uninitialized NODE_DATA."
+  if (home < 0 || home >= MAX_NUMNODES || home >= k.g.nodes || !k.has(k.L.NODE_STATES, home, N_ONLINE)) return -EINVAL;
+  // Mutant home-node-check-skips-private (mutants/mempolicy_task.ts): the fix's test is left out.
+  if (hasFix(k.cfg, 'home-node-private-refused') && k.cfg.mutant !== 'home-node-check-skips-private' &&
+    k.has(k.L.NODE_STATES, home, N_MEMORY_PRIVATE) && !nodePrivateHasFlag(k, home, NP_OPS_MEMPOLICY)) return -EINVAL;
+  const i = mm * k.cfg.vaddrs + vaddr;
+  // for_each_vma_range: no VMA, or a VMA without a policy (vma_policy(vma) == NULL), leaves err = -ENOENT.
+  if (!k.has(k.L.VMA_FLAGS, i, VMA_MAPPED)) return -ENOENT;
+  const mode = k.get(k.L.VMA_POL_MODE, i);
+  if (mode === MPOL_DEFAULT) return -ENOENT;
+  if (mode !== MPOL_BIND && mode !== MPOL_PREFERRED_MANY) return -EOPNOTSUPP;
+  setVmaHomeNode(k, i, home);
+  return 0;
 }

@@ -95,6 +95,7 @@ export const KERNEL_FUNCTIONS = [
   'mem_cgroup_out_of_memory', // src/kernel/oom_kill.ts
   'copy_present_page', // src/kernel/fork.ts
   'hwpoison_user_mappings', // src/kernel/memory_failure.ts
+  'set_mempolicy_home_node', // src/kernel/mempolicy.ts
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];

@@ -22,7 +22,7 @@ import { fileIndex, genericPerformWrite } from './filemap.ts';
 import { cpuLruBatchBusy, folioIsolateLru, folioNid, folioTestAnon, lruAddDrain, pageFolio } from './folio.ts';
 import { dupMm } from './fork.ts';
 import { changeProtNuma, handleFaultStep, handleMmFault, memcgChargeFaultStep, mmapReadHeldByOther, ptlHeldByOther, pteSlot, threadNode, vmaFileIndex } from './memory.ts';
-import { allocPagesNoVma, doMbind, doSetMempolicy, mpolDupTask, vmaAllocFolio } from './mempolicy.ts';
+import { allocPagesNoVma, doMbind, doSetMempolicy, mpolDupTask, setMempolicyHomeNode, vmaAllocFolio } from './mempolicy.ts';
 import { doPagesMove, migratePages, nodeStatModIsolated, putbackMovablePages } from './migrate.ts';
 import { mprotectFixup } from './mprotect.ts';
 import { folioIsPrivateNode, nodePrivateClearOps, nodePrivateHasFlag, nodePrivateNp, nodePrivateRegister, nodePrivateSetOps, nodePrivateUnregisterBegin, nodePrivateUnregisterFinish } from './node_private.ts';
@@ -123,7 +123,7 @@ export function cpuLruDrainStep(k: Kernel, cpu: number): boolean {
 /** Syscalls that take mmap_lock for write (they cannot overlap a fault of the same mm). */
 function needsMmapWrite(op: ProgramOp): boolean {
   return match(op.op)
-    .with('mmap', 'munmap', 'mprotect', 'mbind', 'fork', () => true)
+    .with('mmap', 'munmap', 'mprotect', 'mbind', 'fork', 'set_mempolicy_home_node', () => true)
     .with('read', 'write', 'pwrite', 'move_pages', 'madv_dontneed', 'numa_hint', () => false)
     .with('set_mempolicy', () => false) // task_lock only
     .with('node_private_register', 'node_private_unregister', 'node_private_set_ops', 'cram_register_private_node', 'alloc_pages_node', () => false)
@@ -144,6 +144,7 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'mprotect' }, (o) => `mprotect(v${o.vaddr}, ${o.prot})`)
     .with({ op: 'mbind' }, (o) => `mbind(v${o.vaddr}, ${o.mode}, [${o.nodes.join(',')}])`)
     .with({ op: 'move_pages' }, (o) => `move_pages(v${o.vaddr}, N${o.node})`)
+    .with({ op: 'set_mempolicy_home_node' }, (o) => `set_mempolicy_home_node(v${o.vaddr}, N${o.home})`)
     .with({ op: 'set_mempolicy' }, (o) => `set_mempolicy(${o.mode}${o.flags ? `|${o.flags}` : ''}, [${o.nodes.join(',')}])`)
     .with({ op: 'madv_dontneed' }, (o) => `madvise(v${o.vaddr}, DONTNEED)`)
     .with({ op: 'munmap' }, (o) => `munmap(v${o.vaddr})`)
@@ -194,6 +195,10 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     })
     .with({ op: 'move_pages' }, (o) => (k: Kernel, tid: number, _cpu: number, mm: number): OpResult => {
       doPagesMove(k, tid, mm, o.vaddr, o.node);
+      return 'next';
+    })
+    .with({ op: 'set_mempolicy_home_node' }, (o) => (k: Kernel, _tid: number, _cpu: number, mm: number): OpResult => {
+      setMempolicyHomeNode(k, mm, o.vaddr, o.home);
       return 'next';
     })
     .with({ op: 'set_mempolicy' }, (o) => (k: Kernel, _tid: number, cpu: number): OpResult => {
@@ -425,6 +430,7 @@ function doMunmap(k: Kernel, tid: number, mm: number, vaddr: number): void {
   const s = pteSlot(k, mm, vaddr);
   zapSlot(k, tid, s);
   for (const f of [L.VMA_FLAGS, L.VMA_FILE, L.VMA_PGOFF, L.VMA_POL_MODE, L.VMA_POL_NODES, L.VMA_POL_FLAGS, L.VMA_POL_W]) k.set(f, s, 0);
+  if (L.VMA_POL_HOME.len !== 0) k.set(L.VMA_POL_HOME, s, 0);
 }
 
 /**
@@ -434,9 +440,9 @@ function doMunmap(k: Kernel, tid: number, mm: number, vaddr: number): void {
  * migrate_pages moves it with a destination from the new policy
  * (alloc_migration_target_by_mpol: MPOL_F_PRIVATE adds __GFP_PRIVATE).
  */
-function doMbindAndMove(k: Kernel, tid: number, mm: number, vaddr: number, mode: 'default' | 'bind' | 'preferred', nodes: readonly number[]): number {
+function doMbindAndMove(k: Kernel, tid: number, mm: number, vaddr: number, mode: 'default' | 'bind' | 'preferred' | 'preferred_many', nodes: readonly number[]): number {
   // mm/mempolicy.c: do_mbind
-  const m = match(mode).with('default', () => MPOL_DEFAULT).with('bind', () => MPOL_BIND).with('preferred', () => MPOL_PREFERRED).exhaustive();
+  const m = match(mode).with('default', () => MPOL_DEFAULT).with('bind', () => MPOL_BIND).with('preferred', () => MPOL_PREFERRED).with('preferred_many', () => MPOL_PREFERRED_MANY).exhaustive();
   const mask = nodes.reduce((a, n) => a | (1 << n), 0);
   // do_mbind(MPOL_MF_MOVE): lru_cache_disable() (lru_add_drain_all) first; batching
   // stays off to lru_cache_enable(), so what this step adds to the LRU is drained at its end.

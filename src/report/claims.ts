@@ -100,4 +100,10 @@ export const CLAIMS: readonly Claim[] = [
     quote: 'Folios reach the private node only via reclaim (demotion) - migrate_to implements custom demotion with backpressure.',
     invariants: ['INV-CRAM-INBOUND'],
   },
+  {
+    id: 'mpol-alloc',
+    title: 'Mempolicy opt-in: a policy\'s __GFP_PRIVATE reaches only nodes that support mempolicy (NP_OPS_MEMPOLICY)',
+    quote: 'NP_OPS_MEMPOLICY - Node supports mempolicy actions',
+    invariants: ['INV-MPOL-ALLOC'],
+  },
 ];

@@ -108,12 +108,13 @@ test('kernel allocations in task context never add __GFP_PRIVATE (v4 adds it in 
   t.true(free > 0);
 });
 
-// The home node (open in the README's task-mempolicy row, derived): set_mempolicy_home_node
-// accepts any online node ("if (home_node >= MAX_NUMNODES || !node_online(home_node)) return
-// -EINVAL;"), a private one included, for a VMA's MPOL_BIND or MPOL_PREFERRED_MANY policy, and
-// policy_nodemask starts there ("if (pol->home_node != NUMA_NO_NODE) *nid = pol->home_node;").
-// The model has no home_node field: the allocator path is shown by passing Q as the start nid.
-test('home node (derived, not modelled): MPOL_PREFERRED_MANY over an opted-in P with home node Q, a private node without NP_OPS_MEMPOLICY, allocates on Q in alloc_pages_preferred_many\'s second pass (__GFP_PRIVATE, no nodemask, Q\'s zonelist)', (t) => {
+// The home node: set_mempolicy_home_node accepts any online node ("if (home_node >=
+// MAX_NUMNODES || !node_online(home_node)) return -EINVAL;"), a private one included, for a
+// VMA's MPOL_BIND or MPOL_PREFERRED_MANY policy, and policy_nodemask starts there ("if
+// (pol->home_node != NUMA_NO_NODE) *nid = pol->home_node;"). This test shows the allocator
+// path alone (Q as the start nid); the syscall, the configs homenode / homenodeplain and
+// finding home-node-private-refused are in test/kernel/homenode.test.ts.
+test('home node (allocator path): MPOL_PREFERRED_MANY over an opted-in P with home node Q, a private node without NP_OPS_MEMPOLICY, allocates on Q in alloc_pages_preferred_many\'s second pass (__GFP_PRIVATE, no nodemask, Q\'s zonelist)', (t) => {
   const k = bootWithP({ secondPrivate: true }, 'mpol');
   const q = 3;
   const first = k.g.blocks.findIndex((b) => b.node === q);

@@ -9,14 +9,15 @@ import { buildMachine, Kernel } from '../../src/kernel/kernel.ts';
 const key = (s: Uint32Array): string => Buffer.from(s.buffer, s.byteOffset, s.byteLength).toString('base64');
 
 test('named configs: tiny, small, canonical, flush, driver, pressure, the mutant and coverage scenarios, large; unknown names are refused', (t) => {
-  t.deepEqual([...KERNEL_CONFIG_NAMES], ['tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed', 'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large', 'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets', 'race2small', 'batch2', 'thp', 'thpsplit', 'memcg', 'memcgfree', 'tworegions', 'mpolflags', 'driverflush', 'forkpin', 'longpinw', 'hwpoisonmap', 'taskpol', 'zonenormal', 'memcgoom', 'oomcpuset']);
+  t.deepEqual([...KERNEL_CONFIG_NAMES], ['tiny', 'small', 'canonical', 'flush', 'driver', 'pressure', 'policy', 'nomig', 'npapi', 'shared', 'cycles', 'dontneed', 'swapin', 'swapfull', 'swapasync', 'swapdram', 'swapteardown', 'zapiso', 'offlineadd', 'race2', 'allocmatrix', 'opsrows', 'large', 'longpin', 'oom', 'hwpoison', 'longpincram', 'gup', 'gupnowait', 'gupfork', 'cpusets', 'race2small', 'batch2', 'thp', 'thpsplit', 'memcg', 'memcgfree', 'tworegions', 'mpolflags', 'driverflush', 'forkpin', 'longpinw', 'hwpoisonmap', 'taskpol', 'zonenormal', 'memcgoom', 'oomcpuset', 'homenode', 'homenodeplain']);
   for (const n of KERNEL_CONFIG_NAMES) {
     const cfg = configByName(n);
     t.is(cfg.name, n);
     // SEMANTICS 3.3 topology: DRAM first, one MOVABLE-only private node in a slower tier
-    // (zonenormal: the range hot-added online_kernel, in ZONE_NORMAL)
+    // (zonenormal: the range hot-added online_kernel, in ZONE_NORMAL; homenode*: a second
+    // private node Q last, MOVABLE only, for set_mempolicy_home_node)
     const priv = cfg.nodes.filter((x) => x.kind === 'private');
-    t.is(priv.length, 1);
+    t.is(priv.length, n.startsWith('homenode') ? 2 : 1);
     t.deepEqual(priv[0]!.zones.map((z) => z.type), [n === 'zonenormal' ? 'NORMAL' : 'MOVABLE']);
     t.true((priv[0]!.adistance ?? 0) > (cfg.nodes[0]!.adistance ?? 0));
     t.deepEqual([...cfg.device.cost], [0, 2, 4]);

@@ -34,6 +34,14 @@ export const MEMPOLICY_TASK_MUTANTS: readonly Mutant[] = [
       'interleave_nodes takes next_node(il_prev, nodes) instead of next_node_in: past the last node of the mask it returns MAX_NUMNODES instead of wrapping (il_prev starts at MAX_NUMNODES - 1, so the first kernel allocation of an interleaving task already does), and alloc_pages hands __alloc_pages a node past node_data[].',
     config: 'taskpol',
   },
+  {
+    name: 'home-node-check-skips-private',
+    site: 'mm/mempolicy.c: set_mempolicy_home_node',
+    catches: 'INV-MPOL-ALLOC',
+    description:
+      'set_mempolicy_home_node keeps only its node_online test and drops the fix\'s private-node test: a VMA bound MPOL_PREFERRED_MANY to an opted-in P gets a home node Q whose ops lack NP_OPS_MEMPOLICY, and alloc_pages_preferred_many\'s second pass faults the page onto Q with the policy\'s __GFP_PRIVATE. Q has neither CRAM nor PROTECT_WRITE here, so no other invariant sees the page.',
+    config: 'homenodeplain',
+  },
 ];
 
 export const MEMPOLICY_TASK_FIXES: readonly Fix[] = [
@@ -60,5 +68,13 @@ export const MEMPOLICY_TASK_FIXES: readonly Fix[] = [
     config: 'zonenormal',
     description:
       'Do not skip the rebind of a policy carrying MPOL_F_PRIVATE when its w already equals the new mask, so mpol_rebind_nodemask drops the private nodes that lost NP_OPS_MEMPOLICY and recomputes MPOL_F_PRIVATE on every cpuset hotplug update. v4 sets the flag once (mpol_set_nodemask) and recomputes it only in mpol_rebind_nodemask, which mpol_rebind_policy skips for a policy without a user flag whose w equals the new mask: an mbind(MPOL_BIND, {P}) made while P had NP_OPS_MEMPOLICY keeps MPOL_F_PRIVATE after the driver offlines and removes P (cpuset_handle_hotplug rebinds the VMA policies of a cgroup v2 cpuset to its unchanged cpuset.mems), so its faults go on passing __GFP_PRIVATE for a node that may come back with other ops (a re-probe by the compression driver: cram_ops lack NP_OPS_MEMPOLICY).',
+  },
+  {
+    name: 'home-node-private-refused',
+    site: 'mm/mempolicy.c: set_mempolicy_home_node',
+    mends: 'INV-MPOL-ALLOC',
+    config: 'homenode',
+    description:
+      'Refuse (-EINVAL) a home node that is N_MEMORY_PRIVATE without NP_OPS_MEMPOLICY, as mpol_set_nodemask refuses such a node in the nodemask. v4 checks only "home_node >= MAX_NUMNODES || !node_online(home_node)", and policy_nodemask then starts a BIND or MPOL_PREFERRED_MANY allocation at the home node ("if (pol->home_node != NUMA_NO_NODE) *nid = pol->home_node;"). With MPOL_PREFERRED_MANY over an opted-in P (MPOL_F_PRIVATE: vma_alloc_folio_noprof adds __GFP_PRIVATE) and home node Q = CRAM\'s node, the first pass of alloc_pages_preferred_many walks Q\'s zonelist ([Q, N_MEMORY nodes]: build_zonelists of a private node) with nodemask {P} and finds no zone; the second pass walks it with no nodemask and the same __GFP_PRIVATE, which numa_zone_alloc_allowed accepts for Q: the fault maps a writable user page on compressed memory.',
   },
 ];

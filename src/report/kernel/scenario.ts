@@ -22,6 +22,8 @@ function nodeText(cfg: KernelConfig, nid: number): string {
   const cpus = cfg.cpus.map((c, i) => (c.node === nid ? `CPU${i}` : '')).filter((x) => x !== '');
   const where = cpus.length > 0 ? `, ${listText(cpus)}` : '';
   if (n.kind === 'dram') return `node ${nid} is DRAM (${zones}${where})`;
+  // Only the first private node is the compression driver's (geometry.privateNode); a later one is a driver's on a CPU.
+  if (cfg.nodes.findIndex((x) => x.kind === 'private') !== nid) return `node ${nid} is a second private node (${zones}), absent until a program op hot-adds it`;
   const probe = cfg.actors.driver
     ? 'the CXL region driver probes it during the run (sysram, then CRAM) and may tear it down'
     : cfg.actors.probe === false
