@@ -56,6 +56,8 @@ export const PROPERTY_ORDER = [
   'INV-MPOL-NONEMPTY', 'INV-CRAM-INBOUND',
   // issue 12 items 9 and 12: fork of a pinned page (mm.ts), memory_failure of an in-use page (claims12.ts)
   'INV-PIN-STAYS-EXCL', 'INV-HWPOISON-UNMAPPED',
+  // issue 12 item 10: sibling cpusets and the OOM killer's cpuset test (claims12.ts)
+  'INV-OOM-CPUSET-SKIP',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {

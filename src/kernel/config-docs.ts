@@ -54,6 +54,7 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   zonenormal: "P hot-added online_kernel (the sysram hotplug attribute) into ZONE_NORMAL with MIGRATION|MEMPOLICY ops: the allocation matrix over preferred {D0, P}, an mbind to P, a long-term pin and the teardown",
   memcgoom: "two tasks in a memcg with memory.max = 1 page and the OOM killer: the second task's charge reclaims as steps of its CPU against kswapd's demotion of the first task's folio, then memcg-OOM-kills the first task, reaping it under kswapd's migration entry",
   oomcpuset: "the OOM killer's constraints: a child cpuset restricted to D0 (CONSTRAINT_CPUSET) and a VMA bound to D0 (CONSTRAINT_MEMORY_POLICY) whose OOM skips a task bound to D1 (mempolicy_in_oom_domain)",
+  oomsibling: "sibling cpusets (cs0 = {D0,P}, cs1 = {D1,P}, P OOM-eligible; the administrator may write cs0 = {D0}, cs1 = {P}): a CONSTRAINT_CPUSET OOM whose oom_mems_intersect skips the sibling's process though both cpusets share the OOM-eligible P",
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 
