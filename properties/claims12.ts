@@ -50,7 +50,7 @@ export function claims12Properties(v: StateView): Property[] {
       v,
       'INV-OOM-CPUSET-SKIP',
       'cover letter: "NP_OPS_OOM_ELIGIBLE - (MIGRATION | DEMOTION), node is reachable as normal system ram storage, so it should be considered in OOM pressure calculations"; mm/oom_kill.c (v4 patch 17): oom_mems_intersect ("we omit private nodes that aren\'t eligible"), oom_cpuset_eligible, oom_evaluate_task, constrained_alloc (totalpages counts the eligible private nodes of current\'s mems)',
-      (k) => (event2Set(k, EV2_OOM_SKIP_SHARED) ? "out_of_memory's cpuset test skipped a process holding memory on an OOM-eligible node that its cpuset and current's both allow" : null),
+      (k) => (event2Set(k, EV2_OOM_SKIP_SHARED) ? "out_of_memory's cpuset test skipped a process holding memory on a full OOM-eligible node that its cpuset and current's both allow" : null),
     ),
   ];
 }

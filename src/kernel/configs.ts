@@ -701,8 +701,9 @@ export const KERNEL_CONFIG_PARAMS = {
   // Sibling cpusets and the OOM killer's cpuset test (issue 12 item 10, v4 patch 17's
   // oom_mems_intersect). D0 (2 pages), D1, P ('oomok': MIGRATION|MEMPOLICY|RECLAIM|DEMOTION,
   // OOM-eligible); no kswapd, no device. Two child cpusets of the root: cs0 = {D0,P} holds
-  // cpu0's task (mm 0), cs1 = {D1,P} holds cpu1's (mm 1, also on D0's CPUs). cpu1 binds a VMA
-  // to P and writes it, then binds a second VMA to D0 (-EINVAL unless cs1 allows D0) and
+  // cpu0's task (mm 0), cs1 = {D1,P} holds cpu1's (mm 1, also on D0's CPUs). cpu1 binds two
+  // VMAs to P and fills P with them (so demotion could not relieve D0: the model runs the OOM
+  // without direct reclaim), then binds a third VMA to D0 (-EINVAL unless cs1 allows D0) and
   // writes it (on D0, or D1 with the default policy: D0's low watermark is its size);
   // cpu0 writes three pages: the third finds D0 full and D1 outside its cpuset
   // (CONSTRAINT_CPUSET). The administrator may write cs0 = {D0} and cs1 = {P} (a cpuset of
@@ -719,8 +720,8 @@ export const KERNEL_CONFIG_PARAMS = {
     extraOps: [0, 1, 2].flatMap((v): ProgramOp[] => [{ op: 'mmap', vaddr: v, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: v, value: 1 }]),
     extraCpus: [{
       mm: 1, cpuset: 1, program: [
-        { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'mbind', vaddr: 0, mode: 'bind', nodes: [2] }, { op: 'write', vaddr: 0, value: 2 },
-        { op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'mbind', vaddr: 1, mode: 'bind', nodes: [0] }, { op: 'write', vaddr: 1, value: 2 },
+        ...[0, 1].flatMap((v): ProgramOp[] => [{ op: 'mmap', vaddr: v, kind: 'anon', prot: 'rw' }, { op: 'mbind', vaddr: v, mode: 'bind', nodes: [2] }, { op: 'write', vaddr: v, value: 2 }]),
+        { op: 'mmap', vaddr: 2, kind: 'anon', prot: 'rw' }, { op: 'mbind', vaddr: 2, mode: 'bind', nodes: [0] }, { op: 'write', vaddr: 2, value: 2 },
       ],
     }],
   },

@@ -177,7 +177,8 @@ function setChildEffective(k: Kernel, cs: number, eff: number): void {
     cpusetMigrateMm(k, mm, old, newmems);
   }
   k.set(k.L.CS_OLD_MEMS, cs, newmems);
-  if (k.log) k.trace(`cpuset_update_tasks_nodemask(${childName(k, cs)}): effective_mems ${maskStr(eff)}, tasks' mems_allowed ${maskStr(newmems)}`);
+  // With siblings the name is repeated after the colon: the mail layout drops a repeated call's arguments.
+  if (k.log) k.trace(`cpuset_update_tasks_nodemask(${childName(k, cs)}): ${cpusetChildCount(k) > 1 ? `${childName(k, cs)} ` : ''}effective_mems ${maskStr(eff)}, tasks' mems_allowed ${maskStr(newmems)}`);
 }
 
 /** The child's name in traces: 'child' with one child (the traces before siblings), else 'cs0' / 'cs1'. */

@@ -323,9 +323,9 @@ function noteVictim(k: Kernel, victim: number): void {
 
 /**
  * Ghost, for INV-OOM-CPUSET-SKIP: the cpuset test (oom_mems_intersect) skipped
- * candidate mm while it holds memory on a node that is in current's and one of
- * its threads' mems_allowed and is OOM-eligible (N_MEMORY, or private with
- * NP_OPS_OOM_ELIGIBLE: the cover letter's "reachable as normal system ram
+ * candidate mm while it holds memory on a full node that is in current's and
+ * one of its threads' mems_allowed and is OOM-eligible (N_MEMORY, or private
+ * with NP_OPS_OOM_ELIGIBLE: the cover letter's "reachable as normal system ram
  * storage"). Read from the state, not through the model's helpers.
  */
 function noteCpusetSkip(k: Kernel, mm: number): void {
@@ -344,9 +344,16 @@ function noteCpusetSkip(k: Kernel, mm: number): void {
     const flags = np < 0 ? 0 : opsById(k, k.get(k.L.NP_OPS, np))?.flags ?? 0;
     return (flags & NP_OPS_OOM_ELIGIBLE) === NP_OPS_OOM_ELIGIBLE;
   };
+  // Full: no zone of the node above its min watermark. A shared node with free pages would have
+  // taken current's allocation or (a private node) a demotion by direct reclaim, which the model
+  // does not run before out_of_memory: the skip matters only when freeing the node is needed.
+  const full = (nid: number): boolean => {
+    for (let z = 0; z < k.g.zones; z++) if (zoneNode(z) === nid && k.get(k.L.ZONE_FREE, z) > k.get(k.L.ZONE_WMARK_MIN, z)) return false;
+    return true;
+  };
   for (const pfn of mappedFolios(k, mm)) {
     const nid = folioNid(k, pfn);
-    if (cur & cand & (1 << nid) && eligible(nid)) {
+    if (cur & cand & (1 << nid) && eligible(nid) && full(nid)) {
       event2(k, EV2_OOM_SKIP_SHARED);
       return;
     }
