@@ -44,7 +44,7 @@ import type { InstrumentHook, SymmetryHook } from '../src/explore/system.ts';
  */
 export type KernelAction =
   | { readonly kind: 'thread'; readonly tid: number; readonly choice: number }
-  | { readonly kind: 'cpuset-write'; readonly mask: number }
+  | { readonly kind: 'cpuset-write'; readonly mask: number; readonly child: number }
   | { readonly kind: 'free-window'; readonly tid: number; readonly choice: number; readonly at: number; readonly base: number };
 
 /** Which configured actor a thread role belongs to (user CPUs always run). */
@@ -66,7 +66,10 @@ export function kernelActions(m: Machine): KernelAction[] {
     const n = threadChoices(m, tid);
     for (let c = 0; c < n; c++) out.push({ kind: 'thread', tid, choice: c });
   });
-  if (m.cfg.actors.cpuset) for (const mask of cpusetWrites(m)) out.push({ kind: 'cpuset-write', mask });
+  if (m.cfg.actors.cpuset) {
+    const children = m.cfg.cpusetChildren?.length ?? 1;
+    for (let child = 0; child < children; child++) for (const mask of cpusetWrites(m, child)) out.push({ kind: 'cpuset-write', mask, child });
+  }
   // A kernel thread's steps on its other CPUs (src/kernel/kthread_cpu.ts), after every other
   // action so that the indices above are those of a configuration without the choice.
   m.g.threads.forEach((r, tid) => {
@@ -88,27 +91,34 @@ export function kernelActions(m: Machine): KernelAction[] {
 }
 
 /**
- * The masks an administrator writes to the child cpuset's cpuset.mems: every
+ * The masks an administrator writes to child cpuset `child`'s cpuset.mems
+ * (cfg.cpusetChildren[child].writes, else cfg.cpusetWrites, else): every
  * node, the DRAM nodes only (the private nodes left out), and the private
  * nodes only (a container confined to CXL memory).
  */
-export function cpusetWrites(m: Machine): number[] {
-  if (m.cfg.cpusetWrites) return m.cfg.cpusetWrites.map((l) => l.reduce((a, n) => a | (1 << n), 0));
+export function cpusetWrites(m: Machine, child = 0): number[] {
+  const lists = m.cfg.cpusetChildren?.[child]?.writes ?? (child === 0 ? m.cfg.cpusetWrites : undefined);
+  if (lists) return lists.map((l) => l.reduce((a, n) => a | (1 << n), 0));
   const all = (1 << m.g.nodes) - 1;
   const dram = m.cfg.nodes.reduce((a, n, i) => (n.kind === 'dram' ? a | (1 << i) : a), 0);
   return all !== dram ? [all, dram, all & ~dram] : [all];
 }
 
-/** An administrator's write of the child's cpuset.mems; not enabled when it would change nothing. */
+/** An administrator's write of child cpuset `child`'s cpuset.mems; not enabled when it would change nothing. */
 // kernel/cgroup/cpuset.c: cpuset_write_resmask -> update_nodemask
-export function cpusetWriteAction(k: Kernel, mask: number): boolean {
-  if (k.get(k.L.CS_CHILD_MEMS) === mask) return false;
+export function cpusetWriteAction(k: Kernel, mask: number, child = 0): boolean {
+  if (k.get(k.L.CS_CHILD_MEMS, child) === mask) return false;
   // The previous write's schedule_flush_migrate_mm: the writer returns to user
   // space only after flush_workqueue(cpuset_migrate_mm_wq).
   if (cpusetMigratePending(k) !== 0) return false;
-  const r = cpusetWriteMems(k, mask);
-  k.trace(`cpuset.mems <- ${maskStr(mask)} = ${r}`);
+  const r = cpusetWriteMems(k, mask, child);
+  k.trace(`${writePrefix(k.cfg, child)}cpuset.mems <- ${maskStr(mask)} = ${r}`);
   return true;
+}
+
+/** With sibling cpusets a write names its child ('cs1/'); with one child the name stays as it was. */
+function writePrefix(cfg: KernelConfig, child: number): string {
+  return cfg.cpusetChildren && cfg.cpusetChildren.length > 1 ? `cs${child}/` : '';
 }
 
 /**
@@ -146,7 +156,7 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
   const run = (kk: Kernel, a: KernelAction): boolean =>
     match(a)
       .with({ kind: 'thread' }, (x) => runThread(kk, x.tid, x.choice))
-      .with({ kind: 'cpuset-write' }, (x) => cpusetWriteAction(kk, x.mask))
+      .with({ kind: 'cpuset-write' }, (x) => cpusetWriteAction(kk, x.mask, x.child))
       .with({ kind: 'free-window' }, (x) => runThreadWithFreeWindow(kk, x.tid, x.choice, x.at, probe).ok && probe.fired)
       .exhaustive();
   // The free window's variants re-run their thread's step. The plain action
@@ -239,7 +249,7 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
 function describeAction(m: Machine, a: KernelAction): ActionInfo {
   return match(a)
     .with({ kind: 'thread' }, (x) => ({ ...threadLabel(m, x.tid, x.choice), fairness: threadFairness(m.g.threads[x.tid]!, x.choice) }))
-    .with({ kind: 'cpuset-write' }, (x) => ({ actor: 'admin', name: `cpuset.mems <- ${maskStr(x.mask)}`, fairness: 'none' as const }))
+    .with({ kind: 'cpuset-write' }, (x) => ({ actor: 'admin', name: `${writePrefix(m.cfg, x.child)}cpuset.mems <- ${maskStr(x.mask)}`, fairness: 'none' as const }))
     .with({ kind: 'free-window' }, (x) => {
       const l = threadLabel(m, x.tid, x.choice);
       // The thread's own step (its actor and fairness), with the driver's first stage inside it.

@@ -5,7 +5,7 @@
 // and closes inside one step is still seen.
 
 import type { Property } from '../src/explore/system.ts';
-import { EV2_HWPOISON_ALLOC, EV2_HWPOISON_MAPPED, EV2_LONGTERM_PIN_UNGATED, EV2_OOM_UNDESERVING, event2Set, pageInBuddy } from '../src/kernel/ghost.ts';
+import { EV2_HWPOISON_ALLOC, EV2_HWPOISON_MAPPED, EV2_LONGTERM_PIN_UNGATED, EV2_OOM_SKIP_SHARED, EV2_OOM_UNDESERVING, event2Set, pageInBuddy } from '../src/kernel/ghost.ts';
 import { PG_hwpoison } from '../src/kernel/layout.ts';
 import { nodeLabel } from './common.ts';
 import { prop, type StateView } from './common.ts';
@@ -45,6 +45,12 @@ export function claims12Properties(v: StateView): Property[] {
       'INV-HWPOISON-UNMAPPED',
       'mm/memory-failure.c: memory_failure (v4 patch 21: "This is notification only -- the kernel proceeds with standard hwpoison handling regardless"), hwpoison_user_mappings, unmap_poisoned_folio, me_pagecache_clean, delete_from_lru_cache; mm/rmap.c: try_to_unmap_one (TTU_HWPOISON)',
       (k) => (event2Set(k, EV2_HWPOISON_MAPPED) ? 'memory_failure reported an in-use page recovered while a present PTE still mapped it or it was still on an LRU' : null),
+    ),
+    prop(
+      v,
+      'INV-OOM-CPUSET-SKIP',
+      'cover letter: "NP_OPS_OOM_ELIGIBLE - (MIGRATION | DEMOTION), node is reachable as normal system ram storage, so it should be considered in OOM pressure calculations"; mm/oom_kill.c (v4 patch 17): oom_mems_intersect ("we omit private nodes that aren\'t eligible"), oom_cpuset_eligible, oom_evaluate_task, constrained_alloc (totalpages counts the eligible private nodes of current\'s mems)',
+      (k) => (event2Set(k, EV2_OOM_SKIP_SHARED) ? "out_of_memory's cpuset test skipped a process holding memory on a full OOM-eligible node that its cpuset and current's both allow" : null),
     ),
   ];
 }

@@ -6,7 +6,7 @@
 // the relations hold in every state.
 
 import type { Property } from '../src/explore/system.ts';
-import { guaranteeOnlineMems, taskInChild } from '../src/kernel/cpuset.ts';
+import { cpusetChildCount, guaranteeOnlineMems, taskCpuset } from '../src/kernel/cpuset.ts';
 import { N_MEMORY, N_MEMORY_PRIVATE } from '../src/kernel/defs.ts';
 import { nodesInState } from '../src/kernel/zonelist.ts';
 import { prop, type StateView } from './common.ts';
@@ -24,15 +24,19 @@ export function cpusetProperties(v: StateView): Property[] {
       const online = nodesInState(k, N_MEMORY) | nodesInState(k, N_MEMORY_PRIVATE);
       if (root !== online) return `the root cpuset's effective mems ${maskStr(root)} but N_MEMORY | N_MEMORY_PRIVATE is ${maskStr(online)}`;
       if (!k.cfg.actors.cpuset) return null;
-      const mems = k.get(k.L.CS_CHILD_MEMS);
-      const eff = k.get(k.L.CS_CHILD_EFF);
-      const want = mems & root || root;
-      if (eff !== want) return `the child cpuset's effective mems ${maskStr(eff)} but cpuset.mems ${maskStr(mems)} ∩ the root's ${maskStr(root)} gives ${maskStr(want)}`;
-      const task = guaranteeOnlineMems(k, eff);
-      for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
-        if (!taskInChild(k, cpu)) continue;
-        const got = k.get(k.L.TASK_MEMS, cpu);
-        if (got !== task) return `cpu${cpu}'s task has mems_allowed ${maskStr(got)} but guarantee_online_mems(child) is ${maskStr(task)}`;
+      const n = cpusetChildCount(k);
+      for (let cs = 0; cs < n; cs++) {
+        const name = n === 1 ? 'the child cpuset' : `child cpuset ${cs}`;
+        const mems = k.get(k.L.CS_CHILD_MEMS, cs);
+        const eff = k.get(k.L.CS_CHILD_EFF, cs);
+        const want = mems & root || root;
+        if (eff !== want) return `${name}'s effective mems ${maskStr(eff)} but cpuset.mems ${maskStr(mems)} ∩ the root's ${maskStr(root)} gives ${maskStr(want)}`;
+        const task = guaranteeOnlineMems(k, eff);
+        for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
+          if (taskCpuset(k, cpu) !== cs) continue;
+          const got = k.get(k.L.TASK_MEMS, cpu);
+          if (got !== task) return `cpu${cpu}'s task has mems_allowed ${maskStr(got)} but guarantee_online_mems(${n === 1 ? 'child' : `cs${cs}`}) is ${maskStr(task)}`;
+        }
       }
       return null;
     }),

@@ -423,6 +423,24 @@ export const PROPERTY_DOCS: Readonly<Record<string, PropertyDoc>> = {
     kernel: ['mm/oom_kill.c: node_oom_eligible', 'mm/oom_kill.c: oom_mems_intersect', 'mm/oom_kill.c: constrained_alloc', 'mm/oom_kill.c: select_bad_process', 'mm/oom_kill.c: oom_badness'],
     rfc: 'NP_OPS_OOM_ELIGIBLE - (MIGRATION | DEMOTION), node is reachable as normal system ram storage, so it should be considered in OOM pressure calculations.',
   },
+  'INV-OOM-CPUSET-SKIP': {
+    summary: "the OOM killer's cpuset test does not skip a process holding memory on a full OOM-eligible node both cpusets allow",
+    statement:
+      'When a global OOM that is not mempolicy-constrained skips a candidate because oom_cpuset_eligible (oom_mems_intersect) finds no ' +
+      "node shared by its and current's mems_allowed, the candidate holds no memory on a full node (no zone above its min watermark) " +
+      "that both tasks' mems_allowed contain and that is OOM-eligible: an N_MEMORY node, or a private node whose ops have " +
+      'NP_OPS_OOM_ELIGIBLE (RECLAIM | DEMOTION in v4). (A shared node with free pages would have relieved the pressure by allocation or ' +
+      'demotion before the OOM; the model runs out_of_memory without direct reclaim, so the invariant asks for a full node.) The cover ' +
+      'letter says such a private node "is reachable as normal system ram storage, so it should be considered in OOM pressure ' +
+      "calculations\"; v4's oom_mems_intersect says it omits only the private nodes that are not eligible, and constrained_alloc counts " +
+      "the eligible ones of current's mems in totalpages. Flags and mems are read at the skip.",
+    why:
+      "With sibling cpusets sharing an OOM-eligible private node (a CXL tier both containers demote to) and disjoint DRAM, the process " +
+      "holding that node's memory is never considered: the OOM kills current (or no one) though freeing the shared node would let " +
+      "reclaim demote current's DRAM pages there.",
+    kernel: ['mm/oom_kill.c: oom_mems_intersect', 'mm/oom_kill.c: oom_cpuset_eligible', 'mm/oom_kill.c: oom_evaluate_task', 'mm/oom_kill.c: constrained_alloc', 'kernel/cgroup/cpuset.c: guarantee_online_mems'],
+    rfc: 'NP_OPS_OOM_ELIGIBLE - (MIGRATION | DEMOTION), node is reachable as normal system ram storage, so it should be considered in OOM pressure calculations.',
+  },
   'INV-HWPOISON': {
     summary: 'a hwpoisoned page never goes back to the buddy and is never handed out again',
     statement:

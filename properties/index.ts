@@ -58,6 +58,8 @@ export const PROPERTY_ORDER = [
   'INV-PIN-STAYS-EXCL', 'INV-HWPOISON-UNMAPPED',
   // issue 12 item 10: set_mempolicy_home_node (mempolicy_task.ts)
   'INV-MPOL-ALLOC',
+  // issue 12 item 10: sibling cpusets and the OOM killer's cpuset test (claims12.ts)
+  'INV-OOM-CPUSET-SKIP',
 ] as const;
 
 export function kernelProperties(m: Machine): Property[] {

@@ -16,7 +16,7 @@ import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE } from '../src/kerne
 import { opsById } from '../src/kernel/ops_table.ts';
 import { MB_DST_MAX, MB_MOVED, MB_MOVED_LARGE, MB_NOMEM, MB_SPLIT_PENDING, MB_SPLIT_WAIT, entryStatus } from '../src/kernel/migrate_batch.ts';
 import { StateView } from '../src/kernel/state_view.ts';
-import { EV2_OOM_CPUSET, EV2_OOM_MPOL_SKIP, event2Set } from '../src/kernel/ghost.ts';
+import { EV2_OOM_CPUSET, EV2_OOM_CPUSET_SKIP, EV2_OOM_MPOL_SKIP, event2Set } from '../src/kernel/ghost.ts';
 import { PIN_CHECK, PIN_HELD, nodePrivateAllowsLongtermPin } from '../src/kernel/gup_longterm.ts';
 import type { Machine } from '../src/kernel/kernel.ts';
 import { rbFlags, RB_NP, RB_RES } from '../src/kernel/np_owner.ts';
@@ -493,6 +493,12 @@ const REACH: Readonly<Record<string, ReachDef>> = {
     description: 'a CONSTRAINT_MEMORY_POLICY OOM skipped a candidate whose task policy (MPOL_BIND) misses the allocation\'s nodemask',
     pred: (k) => event2Set(k, EV2_OOM_MPOL_SKIP),
   },
+  'REACH-OOM-CPUSET-SKIP': {
+    id: 'REACH-OOM-CPUSET-SKIP',
+    source: 'mm/oom_kill.c: oom_evaluate_task -> oom_cpuset_eligible -> oom_mems_intersect (v4 patch 17)',
+    description: "a global OOM (not mempolicy-constrained) skipped a candidate in a sibling cpuset: its mems_allowed and current's share no N_MEMORY node",
+    pred: (k) => event2Set(k, EV2_OOM_CPUSET_SKIP),
+  },
   'REACH-REGION-B-REFUSED': {
     id: 'REACH-REGION-B-REFUSED',
     source: 'drivers/base/node.c: node_private_register (-EBUSY: another np registered); drivers/cxl/core/region_sysram.c: devm_cxl_add_sysram',
@@ -596,6 +602,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   // With every fix on the home node Q is refused (-EINVAL): the program still runs to its end.
   homenode: ['REACH-PROGRAMS-DONE'],
   homenodeplain: ['REACH-PROGRAMS-DONE'],
+  oomsibling: ['REACH-OOM-KILL', 'REACH-OOM-CONSTRAINT-CPUSET', 'REACH-OOM-CPUSET-SKIP'],
   memcgoom: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-OOM-KILL', 'REACH-MEMCG-RECLAIM-STAGED', 'REACH-OOM-REAP-UNDER-MIGRATION'],
 };
 

@@ -56,6 +56,7 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   oomcpuset: "the OOM killer's constraints: a child cpuset restricted to D0 (CONSTRAINT_CPUSET) and a VMA bound to D0 (CONSTRAINT_MEMORY_POLICY) whose OOM skips a task bound to D1 (mempolicy_in_oom_domain)",
   homenode: "set_mempolicy_home_node(Q) on a VMA bound MPOL_PREFERRED_MANY to an opted-in private node P, Q being CRAM's node (no NP_OPS_MEMPOLICY): alloc_pages_preferred_many's second pass faults the page onto Q",
   homenodeplain: "homenode without CRAM: Q is a private node with MIGRATION only (no MEMPOLICY, no PROTECT_WRITE), so only INV-MPOL-ALLOC judges the page placed on Q",
+  oomsibling: "sibling cpusets (cs0 = {D0,P}, cs1 = {D1,P}, P OOM-eligible; the administrator may write cs0 = {D0}, cs1 = {P}): a CONSTRAINT_CPUSET OOM whose oom_mems_intersect skips the sibling's process though both cpusets share the OOM-eligible P",
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

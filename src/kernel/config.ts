@@ -33,6 +33,22 @@ export interface CpuConfig {
    * the child is scheduled after copy_process).
    */
   readonly forkChild?: boolean;
+  /**
+   * The child cpuset (index into KernelConfig.cpusetChildren) the task runs in,
+   * when the config has the cpuset actor; default 0. Every thread of one mm is
+   * in one cpuset.
+   */
+  readonly cpuset?: number;
+}
+
+/**
+ * A child cpuset under the root (cgroup v2): the cpuset.mems it is created
+ * with (default every node) and the masks the administrator may write to it
+ * (default: every node, the DRAM nodes, the private nodes; node lists).
+ */
+export interface CpusetChildConfig {
+  readonly initial?: readonly number[];
+  readonly writes?: readonly (readonly number[])[];
 }
 
 /** One workload instruction of a user CPU; vaddr is a page slot of the CPU's mm. */
@@ -192,6 +208,13 @@ export interface KernelConfig {
   readonly choices: Readonly<Record<string, string>>;
   /** The masks (node lists) the administrator writes to the child's cpuset.mems; default: every node, the DRAM nodes, the private nodes. */
   readonly cpusetWrites?: readonly (readonly number[])[];
+  /**
+   * Sibling child cpusets under the root (issue 12 item 10): with the cpuset
+   * actor, one entry per child (at most two); each user task is in the one its
+   * CpuConfig.cpuset names. Absent: one child, created with every node, whose
+   * writes are cpusetWrites.
+   */
+  readonly cpusetChildren?: readonly CpusetChildConfig[];
   /**
    * How many identical cpuset_migrate_mm items (same mm, from, to) may wait
    * queued and not started at once (default 1: a second is not queued). Tests

@@ -9,7 +9,7 @@
 // demotion batch and flush-buffer size. `canonical` is meant to be exhaustible
 // in minutes; `large` is for model-based testing only.
 
-import type { CpuConfig, KernelConfig, NodeConfig, OpsTableConfig, ProgramOp } from './config.ts';
+import type { CpuConfig, CpusetChildConfig, KernelConfig, NodeConfig, OpsTableConfig, ProgramOp } from './config.ts';
 import { allocMatrixProgram } from './alloc_matrix.ts';
 import { NP_OPS_DEMOTION, NP_OPS_LONGTERM_PIN, NP_OPS_MEMPOLICY, NP_OPS_MIGRATION, NP_OPS_PROTECT_WRITE, NP_OPS_RECLAIM } from './defs.ts';
 
@@ -50,10 +50,12 @@ export interface ConfigParams {
   readonly preOps?: readonly ProgramOp[];
   /** The administrator's cpuset.mems writes (KernelConfig.cpusetWrites). */
   readonly cpusetWrites?: readonly (readonly number[])[];
+  /** Sibling child cpusets (KernelConfig.cpusetChildren); CPUs 0.. are in child 0 unless extraCpus say otherwise. */
+  readonly cpusetChildren?: readonly CpusetChildConfig[];
   /** Ops appended to cpu0's program (mutant scenarios: syscalls and driver API calls, see ProgramOp). */
   readonly extraOps?: readonly ProgramOp[];
   /** Extra user CPUs on D0, each in an existing mm (e.g. a second thread of mm 0). */
-  readonly extraCpus?: readonly { readonly mm: number; readonly program: readonly ProgramOp[]; readonly forkChild?: boolean }[];
+  readonly extraCpus?: readonly { readonly mm: number; readonly program: readonly ProgramOp[]; readonly forkChild?: boolean; readonly cpuset?: number }[];
   readonly opsTables?: readonly OpsTableConfig[];
   /** Extra mms beyond one per CPU (and the fork child's), for extra CPUs in an mm of their own (a tracer). */
   readonly extraMms?: number;
@@ -177,7 +179,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     mm: c,
     program: [...(c === 0 ? p.preOps ?? [] : []), ...programFor(p, p.sameProgram ? 0 : c, fileVaddr, cpuMms), ...(c === 0 || p.sameProgram ? p.extraOps ?? [] : [])],
   }));
-  for (const x of p.extraCpus ?? []) cpus.push({ node: 0, mm: x.mm, program: [...x.program], ...(x.forkChild ? { forkChild: true } : {}) });
+  for (const x of p.extraCpus ?? []) cpus.push({ node: 0, mm: x.mm, program: [...x.program], ...(x.forkChild ? { forkChild: true } : {}), ...(x.cpuset ? { cpuset: x.cpuset } : {}) });
   const batch = p.demoteBatch ?? 1;
   // The device's thresholds in cost units: lthresh is reached by one
   // incompressible page (cost[2]); physical capacity leaves room for exactly the
@@ -208,6 +210,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     fixes: p.fixes ?? [],
     choices: {},
     ...(p.cpusetWrites ? { cpusetWrites: p.cpusetWrites } : {}),
+    ...(p.cpusetChildren ? { cpusetChildren: p.cpusetChildren } : {}),
     actors: {
       kswapd: p.kswapd ?? true,
       driver: p.driver ?? false,
@@ -748,6 +751,33 @@ export const KERNEL_CONFIG_PARAMS = {
       { op: 'write', vaddr: 0, value: 1 },
     ],
   },
+  // Sibling cpusets and the OOM killer's cpuset test (issue 12 item 10, v4 patch 17's
+  // oom_mems_intersect). D0 (2 pages), D1, P ('oomok': MIGRATION|MEMPOLICY|RECLAIM|DEMOTION,
+  // OOM-eligible); no kswapd, no device. Two child cpusets of the root: cs0 = {D0,P} holds
+  // cpu0's task (mm 0), cs1 = {D1,P} holds cpu1's (mm 1, also on D0's CPUs). cpu1 binds two
+  // VMAs to P and fills P with them (so demotion could not relieve D0: the model runs the OOM
+  // without direct reclaim), then binds a third VMA to D0 (-EINVAL unless cs1 allows D0) and
+  // writes it (on D0, or D1 with the default policy: D0's low watermark is its size);
+  // cpu0 writes three pages: the third finds D0 full and D1 outside its cpuset
+  // (CONSTRAINT_CPUSET). The administrator may write cs0 = {D0} and cs1 = {P} (a cpuset of
+  // private memory only: guarantee_online_mems gives its task every DRAM node).
+  oomsibling: {
+    name: 'oomsibling', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false, oom: true,
+    dram1: true, cpuset: true, extraMms: 1, vaddrs: 3, extraPrivatePages: 2,
+    cpusetChildren: [{ initial: [0, 2], writes: [[0]] }, { initial: [1, 2], writes: [[2]] }],
+    opsTables: [{ name: 'oomok', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY | NP_OPS_RECLAIM | NP_OPS_DEMOTION, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] }],
+    preOps: [
+      { op: 'add_private_memory', node: 2, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 2, table: 'oomok' },
+    ],
+    extraOps: [0, 1, 2].flatMap((v): ProgramOp[] => [{ op: 'mmap', vaddr: v, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: v, value: 1 }]),
+    extraCpus: [{
+      mm: 1, cpuset: 1, program: [
+        ...[0, 1].flatMap((v): ProgramOp[] => [{ op: 'mmap', vaddr: v, kind: 'anon', prot: 'rw' }, { op: 'mbind', vaddr: v, mode: 'bind', nodes: [2] }, { op: 'write', vaddr: v, value: 2 }]),
+        { op: 'mmap', vaddr: 2, kind: 'anon', prot: 'rw' }, { op: 'mbind', vaddr: 2, mode: 'bind', nodes: [0] }, { op: 'write', vaddr: 2, value: 2 },
+      ],
+    }],
+  },
 } as const satisfies Record<string, ConfigParams>;
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
@@ -765,6 +795,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'memcgoom',
   'oomcpuset',
   'homenode', 'homenodeplain',
+  'oomsibling',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

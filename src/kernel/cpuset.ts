@@ -5,14 +5,16 @@
 // Its mems_allowed is node_possible_map (cpuset_bind, v2) and cannot be written
 // (cpuset_write_resmask: -EACCES on the root).
 //
-// With the cpuset actor (actors.cpuset) the user tasks run in one child
-// cpuset: CS_CHILD_MEMS is its cpuset.mems, CS_CHILD_EFF its effective_mems,
-// TASK_MEMS[cpu] each task's mems_allowed; an administrator writes cpuset.mems
-// (cpusetWriteMems). Without it every task is in the root.
+// With the cpuset actor (actors.cpuset) the user tasks run in child cpusets
+// of the root: one, or two siblings (cfg.cpusetChildren, issue 12 item 10),
+// each task in the one its CpuConfig.cpuset names. CS_CHILD_MEMS[c] is child
+// c's cpuset.mems, CS_CHILD_EFF[c] its effective_mems, TASK_MEMS[cpu] each
+// task's mems_allowed; an administrator writes each child's cpuset.mems
+// (cpusetWriteMems). Without the actor every task is in the root.
 // G_CPUSET_ENABLED is cpusets_enabled() (a non-root cpuset exists).
 //
 // Task mempolicies are rebound with each task's mems_allowed
-// (cpuset_change_task_nodemask -> mpol_rebind_task). The child has
+// (cpuset_change_task_nodemask -> mpol_rebind_task). Each child has
 // CS_MEMORY_MIGRATE (cpuset_css_alloc sets it on v2): each update of its tasks
 // queues cpuset_migrate_mm(mm, old_mems_allowed, newmems) on the ordered
 // cpuset_migrate_mm_wq (src/kernel/cpuset_migrate.ts runs it).
@@ -36,9 +38,20 @@ function taskCpu(k: Kernel, tid: number): number {
   return r?.kind === 'cpu' ? r.cpu : -1;
 }
 
-/** The task of user CPU `cpu` is in the child cpuset (every user task is, when the config has one). */
+/** Child cpusets under the root: one, or cfg.cpusetChildren's siblings. */
+export function cpusetChildCount(k: Kernel): number {
+  return k.cfg.cpusetChildren?.length ?? 1;
+}
+
+/** The child cpuset user CPU `cpu`'s task is in (CpuConfig.cpuset, default 0), or -1: the root (no cpuset actor, or a kernel thread). */
+export function taskCpuset(k: Kernel, cpu: number): number {
+  if (!k.cfg.actors.cpuset || cpu < 0) return -1;
+  return k.cfg.cpus[cpu]?.cpuset ?? 0;
+}
+
+/** The task of user CPU `cpu` is in a child cpuset (every user task is, when the config has the cpuset actor). */
 export function taskInChild(k: Kernel, cpu: number): boolean {
-  return k.cfg.actors.cpuset && cpu >= 0;
+  return taskCpuset(k, cpu) >= 0;
 }
 
 /** node_possible_map: every node of the machine (top_cpuset.mems_allowed on v2). */
@@ -72,15 +85,17 @@ export function cpusetZoneAllowed(k: Kernel, zone: number, gfp: number, inTask: 
 }
 
 /**
- * guarantee_online_mems(cs, pmask) for a cpuset with mems `mems` and ancestors
- * `ancestors` (nearest first; the root's mems are implied last): ascend until a
- * cpuset intersects N_MEMORY, take that ∩ N_MEMORY, then v4 adds back the
- * ORIGINAL cpuset's private nodes.
+ * guarantee_online_mems(cs, pmask) for a cpuset with effective mems `mems` and
+ * ancestors `ancestors` (nearest first; the root's effective mems are implied
+ * last): ascend until a cpuset intersects N_MEMORY, take that ∩ N_MEMORY, then
+ * v4 adds back the ORIGINAL cpuset's private nodes. A child whose effective
+ * mems are private nodes only thus gets every N_MEMORY node of the root.
  */
 // kernel/cgroup/cpuset.c: guarantee_online_mems
 export function guaranteeOnlineMems(k: Kernel, mems: number, ancestors: readonly number[] = []): number {
   const nMem = nodesInState(k, N_MEMORY);
-  const chain = [mems, ...ancestors, cpusetCurrentMemsAllowed(k)];
+  // parent_cs() of a child is top_cpuset, whose effective_mems are G_CPUSET_MEMS.
+  const chain = [mems, ...ancestors, k.get(k.L.G_CPUSET_MEMS)];
   let base = 0;
   for (const m of chain) {
     if ((m & nMem) !== 0) {
@@ -111,25 +126,27 @@ export function cpusetHandleHotplug(k: Kernel): void {
   k.cfg.cpus.forEach((_, cpu) => {
     if (!taskInChild(k, cpu)) mpolRebindTask(k, cpu, mems);
   });
-  for (const mm of taskMms(k, false)) mpolRebindMm(k, mm, nodePossibleMap(k));
+  for (const mm of taskMms(k, -1)) mpolRebindMm(k, mm, nodePossibleMap(k));
   k.trace(`cpuset_handle_hotplug(): mems ${old.toString(2)} -> ${mems.toString(2)}`);
-  // Descendants: cpuset_hotplug_update_tasks(child).
+  // Descendants: cpuset_for_each_descendant_pre -> cpuset_hotplug_update_tasks(child), in creation order.
   if (k.cfg.actors.cpuset) {
-    const newMems = k.get(k.L.CS_CHILD_MEMS) & mems;
-    if (newMems !== k.get(k.L.CS_CHILD_EFF)) {
-      // hotplug_update_tasks: an empty result inherits the parent's effective mask.
-      setChildEffective(k, newMems === 0 ? mems : newMems);
+    for (let cs = 0; cs < cpusetChildCount(k); cs++) {
+      const newMems = k.get(k.L.CS_CHILD_MEMS, cs) & mems;
+      if (newMems !== k.get(k.L.CS_CHILD_EFF, cs)) {
+        // hotplug_update_tasks: an empty result inherits the parent's effective mask.
+        setChildEffective(k, cs, newMems === 0 ? mems : newMems);
+      }
     }
   }
 }
 
-/** The live mms of the tasks in the child cpuset (child) or in the root (!child). */
-function taskMms(k: Kernel, child: boolean): number[] {
+/** The live mms of the tasks in child cpuset `cs` (-1: in the root). */
+function taskMms(k: Kernel, cs: number): number[] {
   const out: number[] = [];
   k.cfg.cpus.forEach((c, cpu) => {
-    if (taskInChild(k, cpu) === child && k.get(k.L.MM_LIVE, c.mm) && !out.includes(c.mm)) out.push(c.mm);
+    if (taskCpuset(k, cpu) === cs && k.get(k.L.MM_LIVE, c.mm) && !out.includes(c.mm)) out.push(c.mm);
   });
-  if (!child && !k.cfg.actors.cpuset) {
+  if (cs < 0 && !k.cfg.actors.cpuset) {
     // every mm is the root's (a fork child's mm included)
     for (let mm = 0; mm < k.cfg.mms; mm++) if (k.get(k.L.MM_LIVE, mm) && !out.includes(mm)) out.push(mm);
   }
@@ -142,25 +159,31 @@ function taskMms(k: Kernel, child: boolean): number[] {
  * mems_allowed); each task's mm: mpol_rebind_mm(mm, &cp->mems_allowed).
  */
 // kernel/cgroup/cpuset.c: update_nodemasks_hier / hotplug_update_tasks -> cpuset_update_tasks_nodemask
-function setChildEffective(k: Kernel, eff: number): void {
-  k.set(k.L.CS_CHILD_EFF, 0, eff);
+function setChildEffective(k: Kernel, cs: number, eff: number): void {
+  k.set(k.L.CS_CHILD_EFF, cs, eff);
   // Mutant cpuset-tasks-keep-effective (mutants/cpuset.ts): the tasks get the cpuset's effective mask, private nodes not re-added / N_MEMORY not guaranteed.
   const newmems = k.cfg.mutant === 'cpuset-tasks-keep-effective' ? eff : guaranteeOnlineMems(k, eff);
   // cpuset_change_task_nodemask: mpol_rebind_task(tsk, newmems), then tsk->mems_allowed = newmems.
   k.cfg.cpus.forEach((_, cpu) => {
-    if (!taskInChild(k, cpu)) return;
+    if (taskCpuset(k, cpu) !== cs) return;
     mpolRebindTask(k, cpu, newmems);
     k.set(k.L.TASK_MEMS, cpu, newmems);
   });
   // Each mm: mpol_rebind_mm(mm, &cs->mems_allowed); is_memory_migrate(cs) ->
   // cpuset_migrate_mm(mm, &cs->old_mems_allowed, &newmems).
-  const old = k.get(k.L.CS_OLD_MEMS);
-  for (const mm of taskMms(k, true)) {
-    mpolRebindMm(k, mm, k.get(k.L.CS_CHILD_MEMS));
+  const old = k.get(k.L.CS_OLD_MEMS, cs);
+  for (const mm of taskMms(k, cs)) {
+    mpolRebindMm(k, mm, k.get(k.L.CS_CHILD_MEMS, cs));
     cpusetMigrateMm(k, mm, old, newmems);
   }
-  k.set(k.L.CS_OLD_MEMS, 0, newmems);
-  if (k.log) k.trace(`cpuset_update_tasks_nodemask(child): effective_mems ${maskStr(eff)}, tasks' mems_allowed ${maskStr(newmems)}`);
+  k.set(k.L.CS_OLD_MEMS, cs, newmems);
+  // With siblings the name is repeated after the colon: the mail layout drops a repeated call's arguments.
+  if (k.log) k.trace(`cpuset_update_tasks_nodemask(${childName(k, cs)}): ${cpusetChildCount(k) > 1 ? `${childName(k, cs)} ` : ''}effective_mems ${maskStr(eff)}, tasks' mems_allowed ${maskStr(newmems)}`);
+}
+
+/** The child's name in traces: 'child' with one child (the traces before siblings), else 'cs0' / 'cs1'. */
+export function childName(k: Kernel, cs: number): string {
+  return cpusetChildCount(k) === 1 ? 'child' : `cs${cs}`;
 }
 
 function maskStr(mask: number): string {
@@ -170,21 +193,27 @@ function maskStr(mask: number): string {
 }
 
 /**
- * The child cpuset at boot: created under the root (cpuset_css_online: it
- * inherits the root's effective mems) and given cpuset.mems = every node, its
- * tasks attached (their mems_allowed = guarantee_online_mems(child)).
+ * The child cpusets at boot: each created under the root (cpuset_css_online:
+ * it inherits the root's effective mems) and given its cpuset.mems (every
+ * node unless cfg.cpusetChildren says otherwise), its tasks attached (their
+ * mems_allowed = guarantee_online_mems(child)).
  */
 export function cpusetChildBoot(k: Kernel): void {
   if (!k.cfg.actors.cpuset) return;
-  const all = nodePossibleMap(k);
-  k.set(k.L.CS_CHILD_MEMS, 0, all);
   const root = k.get(k.L.G_CPUSET_MEMS);
-  const eff = all & root || root;
-  k.set(k.L.CS_CHILD_EFF, 0, eff);
-  const newmems = guaranteeOnlineMems(k, eff);
-  k.cfg.cpus.forEach((_, cpu) => k.set(k.L.TASK_MEMS, cpu, newmems));
-  // cpuset_attach: cs->old_mems_allowed = cpuset_attach_nodemask_to (the effective mems; equal to newmems here).
-  k.set(k.L.CS_OLD_MEMS, 0, newmems);
+  for (let cs = 0; cs < cpusetChildCount(k); cs++) {
+    const initial = k.cfg.cpusetChildren?.[cs]?.initial;
+    const mems = initial ? initial.reduce((a, n) => a | (1 << n), 0) : nodePossibleMap(k);
+    k.set(k.L.CS_CHILD_MEMS, cs, mems);
+    const eff = mems & root || root;
+    k.set(k.L.CS_CHILD_EFF, cs, eff);
+    const newmems = guaranteeOnlineMems(k, eff);
+    k.cfg.cpus.forEach((_, cpu) => {
+      if (taskCpuset(k, cpu) === cs) k.set(k.L.TASK_MEMS, cpu, newmems);
+    });
+    // cpuset_attach: cs->old_mems_allowed = cpuset_attach_nodemask_to (guarantee_online_mems(cs)).
+    k.set(k.L.CS_OLD_MEMS, cs, newmems);
+  }
 }
 
 /**
@@ -198,23 +227,24 @@ export function cpusetChildBoot(k: Kernel): void {
  * root's effective mems (N_MEMORY ∪ N_MEMORY_PRIVATE) hold it.
  */
 // kernel/cgroup/cpuset.c: update_nodemask
-export function cpusetWriteMems(k: Kernel, mask: number): number {
+export function cpusetWriteMems(k: Kernel, mask: number, cs = 0): number {
   ran(k, 'update_nodemask');
   const L = k.L;
   if (mask & ~nodePossibleMap(k)) return -EINVAL;
-  const cur = k.get(L.CS_CHILD_MEMS);
+  const cur = k.get(L.CS_CHILD_MEMS, cs);
   if (mask === cur) return 0;
   // validate_change: cpusets with tasks can't be changed to have empty mems_allowed.
-  const populated = k.cfg.cpus.some((c, cpu) => taskInChild(k, cpu) && k.get(L.MM_LIVE, c.mm));
+  // (No child is mem_exclusive, so siblings' masks may overlap: mems_excl_conflict is false.)
+  const populated = k.cfg.cpus.some((c, cpu) => taskCpuset(k, cpu) === cs && k.get(L.MM_LIVE, c.mm));
   if (populated && cur !== 0 && mask === 0) return -ENOSPC;
-  k.set(L.CS_CHILD_MEMS, 0, mask);
-  if (k.log) k.trace(`update_nodemask(child cpuset.mems = ${maskStr(mask)})`);
+  k.set(L.CS_CHILD_MEMS, cs, mask);
+  if (k.log) k.trace(`update_nodemask(${childName(k, cs)} cpuset.mems = ${maskStr(mask)})`);
   // update_nodemasks_hier(cs)
   const parent = k.get(L.G_CPUSET_MEMS);
   // Mutant cpuset-eff-ignores-parent (mutants/cpuset.ts): the child's effective mems are its mems, not ∩ the parent's.
   let eff = k.cfg.mutant === 'cpuset-eff-ignores-parent' ? mask : mask & parent;
   if (eff === 0) eff = parent;
-  if (eff !== k.get(L.CS_CHILD_EFF)) setChildEffective(k, eff);
+  if (eff !== k.get(L.CS_CHILD_EFF, cs)) setChildEffective(k, cs, eff);
   return 0;
 }
 

@@ -99,6 +99,14 @@ export const CLAIM_FIXES: readonly Fix[] = [
     description:
       'Call ops->memory_failure inside the rcu_read_lock of the ops read (the callback is a notification and must not sleep), or take a temporary np reference as node_private_migrate_to does. In v4 folio_managed_memory_failure reads the ops with folio_node_private_ops, which drops RCU before the call, and memory_failure calls it before get_hwpoison_page: for a free page nothing pins the node, so the memory can be offlined and node_private_unregister can return (its synchronize_rcu has no reader to wait for) before the callback of the old ops runs. The header of include/linux/node_private.h calls it a "folio-referenced callback", which it is not.',
   },
+  {
+    name: 'oom-mems-intersect-private',
+    site: 'mm/oom_kill.c: oom_mems_intersect',
+    mends: 'INV-OOM-CPUSET-SKIP',
+    config: 'oomsibling',
+    description:
+      'Walk N_MEMORY and N_MEMORY_PRIVATE in oom_mems_intersect (for_each_node_state over both, keeping the node_oom_eligible test), so that two tasks whose mems_allowed share an OOM-eligible private node intersect. In v4 the loop walks N_MEMORY only: a private node is never N_MEMORY, so the node_oom_eligible test inside is dead and the comment ("we omit private nodes that aren\'t eligible") does not hold; with sibling cpusets that share only an OOM-eligible private node (guarantee_online_mems keeps each cpuset\'s private nodes in its tasks\' mems_allowed), the OOM killer never considers the process holding that node\'s memory, though constrained_alloc counts the node in totalpages.',
+  },
 ];
 
 /**

@@ -41,6 +41,10 @@ export const EV2_MEMCG_OOM_FREED = 1 << 15;
 export const EV2_OOM_CPUSET = 1 << 25;
 /** Reach marker: a mempolicy-constrained OOM skipped a candidate whose task policy (MPOL_BIND) misses the nodemask (mempolicy_in_oom_domain). */
 export const EV2_OOM_MPOL_SKIP = 1 << 26;
+/** A global, non-mempolicy OOM skipped (oom_cpuset_eligible) a candidate holding memory on an OOM-eligible node both tasks' mems_allowed share (INV-OOM-CPUSET-SKIP). */
+export const EV2_OOM_SKIP_SHARED = 1 << 20;
+/** Reach marker: a global, non-mempolicy OOM skipped a candidate by its cpuset (oom_mems_intersect false). */
+export const EV2_OOM_CPUSET_SKIP = 1 << 21;
 /** A migration other than demotion (reason != MR_DEMOTION) moved a folio onto a node whose ops are cram_ops. */
 export const EV2_CRAM_INBOUND = 1 << 18;
 /** memory_failure reported an in-use page recovered (MF_RECOVERED / MF_DELAYED) while a present PTE still mapped it or it was still on an LRU. */

@@ -222,8 +222,8 @@ export interface KernelLayout {
   readonly THR_LT_PIN_STAGE: Field; // [thread] PIN_* (gup_longterm.ts): pinned awaiting the check, or a long-term pin held
   readonly THR_PIN: Field; // [thread] pfn + 1 of the page the thread holds pinned (pin_user_pages, src/kernel/gup.ts)
   // cgroup v2 cpuset hierarchy (src/kernel/cpuset.ts): the child cpuset the user tasks run in (actors.cpuset)
-  readonly CS_CHILD_MEMS: Field; // [1] child cpuset's mems_allowed (cpuset.mems as written)
-  readonly CS_CHILD_EFF: Field; // [1] child cpuset's effective_mems
+  readonly CS_CHILD_MEMS: Field; // [child] each child cpuset's mems_allowed (cpuset.mems as written)
+  readonly CS_CHILD_EFF: Field; // [child] each child cpuset's effective_mems
   // a second CXL region on the private node (src/cxl/region_b.ts), only in configs that have one
   readonly RB_FLAGS: Field; // [0 or 1] RB_* bits (src/kernel/np_owner.ts)
   readonly RB_A_OPS: Field; // [0 or 1] np->ops of region A's sysram while the np slot holds region B's np
@@ -239,7 +239,7 @@ export interface KernelLayout {
   readonly TASK_POL_W: Field; // [cpu] w: cpuset_mems_allowed, or user_nodemask with a user flag
   readonly TASK_IL_PREV: Field; // [cpu] current->il_prev: the node interleave_nodes picked last (MAX_NUMNODES - 1 after set_mempolicy)
   // cpuset.memory_migrate (src/kernel/cpuset_migrate.ts): the child's old_mems_allowed and cpuset_migrate_mm_wq
-  readonly CS_OLD_MEMS: Field; // [1] cs->old_mems_allowed
+  readonly CS_OLD_MEMS: Field; // [child] cs->old_mems_allowed
   readonly CS_MIGQ_LEN: Field; // [1] queued cpuset_migrate_mm_work items (ordered workqueue)
   readonly CS_MIGQ_MM: Field; // [MIGQ] each item's mm
   readonly CS_MIGQ_FROM: Field; // [MIGQ] each item's from nodemask
@@ -294,6 +294,8 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
   const nodemask = (1 << N) - 1;
   // cpuset_migrate_mm_wq's capacity: only a config with a child cpuset queues work.
   const MIGQ = cfg.actors.cpuset ? CPUSET_MIGQ_MAX : 0;
+  // Child cpusets under the root (one unless cfg.cpusetChildren names siblings).
+  const CS = cfg.cpusetChildren?.length ?? 1;
   const nOps = 2 + cfg.opsTables.length;
   // A second region on the private node exists only where a program probes it (zero-length fields elsewhere).
   const RB = cfg.cpus.some((c) => c.program.some((o) => o.op === 'cxl_mempolicy_probe')) ? 1 : 0;
@@ -392,8 +394,8 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     THR_PIN: b.add('THR_PIN', T, P),
     THR_LT_PIN: b.add('THR_LT_PIN', T, P),
     THR_LT_PIN_STAGE: b.add('THR_LT_PIN_STAGE', T, 2),
-    CS_CHILD_MEMS: b.add('CS_CHILD_MEMS', 1, nodemask),
-    CS_CHILD_EFF: b.add('CS_CHILD_EFF', 1, nodemask),
+    CS_CHILD_MEMS: b.add('CS_CHILD_MEMS', CS, nodemask),
+    CS_CHILD_EFF: b.add('CS_CHILD_EFF', CS, nodemask),
     TASK_MEMS: b.add('TASK_MEMS', C, nodemask),
     VMA_POL_W: b.add('VMA_POL_W', MV, nodemask),
     PG_MEMCG: b.add('PG_MEMCG', cfg.memcg ? P : 0, 1),
@@ -405,7 +407,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     TASK_POL_FLAGS: b.add('TASK_POL_FLAGS', C, U16),
     TASK_POL_W: b.add('TASK_POL_W', C, nodemask),
     TASK_IL_PREV: b.add('TASK_IL_PREV', C, 15),
-    CS_OLD_MEMS: b.add('CS_OLD_MEMS', 1, nodemask),
+    CS_OLD_MEMS: b.add('CS_OLD_MEMS', CS, nodemask),
     CS_MIGQ_LEN: b.add('CS_MIGQ_LEN', 1, MIGQ),
     CS_MIGQ_MM: b.add('CS_MIGQ_MM', MIGQ, Math.max(0, cfg.mms - 1)),
     CS_MIGQ_FROM: b.add('CS_MIGQ_FROM', MIGQ, nodemask),

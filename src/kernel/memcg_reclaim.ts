@@ -115,7 +115,7 @@ export function memcgShrinkBusy(k: Kernel, tid: number, pfn: number): boolean {
 export function memcgShrinkIsolated(k: Kernel, tid: number, pfn: number): number {
   const sc = { maySwap: true, mayWritepage: true }; // may_swap (MEMCG_RECLAIM_MAY_SWAP), may_writepage = !laptop_mode
   const nid = k.g.pfnNode[pfn]!;
-  const target = hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn) ? -1 : canDemote(k, nid);
+  const target = hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn) ? -1 : canDemote(k, nid, pfn);
   if (target >= 0) {
     const list = [pfn];
     const demoted = demoteFolioList(k, tid, list, nid, target);

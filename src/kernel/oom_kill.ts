@@ -11,8 +11,9 @@
 // allocation once when a victim other than current was killed. Other configs
 // keep today's allocator, which gives up (nopage) where the kernel would OOM.
 //
-// Modelling choices (README): one cpuset (every task's mems_allowed is the
-// root's), oom_score_adj 0 for every task (so totalpages does not change the
+// Modelling choices (README): each task's mems_allowed is its cpuset's (the
+// root's, one child's, or one of two sibling children's: src/kernel/cpuset.ts),
+// oom_score_adj 0 for every task (so totalpages does not change the
 // victim), no page-table pages in the badness, panic_on_oom and
 // oom_kill_allocating_task off, and the oom_reaper / exit_mmap freeing of the
 // victim's memory done in the kill's step (a victim thread in the middle of an
@@ -20,11 +21,11 @@
 
 import { GFP_HIGHUSER_MOVABLE, MPOL_BIND, N_MEMORY, N_MEMORY_PRIVATE, NP_OPS_OOM_ELIGIBLE, __GFP_THISNODE } from './defs.ts';
 import { hasFix } from './config.ts';
-import { cpusetCurrentMemsAllowed, cpusetZoneAllowed, taskInChild } from './cpuset.ts';
+import { cpusetCurrentMemsAllowed, cpusetZoneAllowed, taskCpuset, taskInChild } from './cpuset.ts';
 import { taskPolicy } from './mempolicy.ts';
 import { folioNid, pageFolio } from './folio.ts';
 import { zoneNode, zoneType } from './geometry.ts';
-import { EV2_OOM_CPUSET, EV2_OOM_MPOL_SKIP, EV2_OOM_UNDESERVING, event2 } from './ghost.ts';
+import { EV2_OOM_CPUSET, EV2_OOM_CPUSET_SKIP, EV2_OOM_MPOL_SKIP, EV2_OOM_SKIP_SHARED, EV2_OOM_UNDESERVING, event2 } from './ghost.ts';
 import type { Kernel } from './kernel.ts';
 import { LK_MMAP_READ, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP } from './layout.ts';
 import { OP_MEMCG_CHARGE } from './ops_codes.ts';
@@ -73,12 +74,18 @@ export function taskMemsAllowed(k: Kernel, cpu: number): number {
  * oom_mems_intersect(tsk1, tsk2): an N_MEMORY node in both tasks' mems_allowed
  * that is OOM-eligible. The loop walks N_MEMORY only: a private node is never
  * N_MEMORY, so the node_oom_eligible test inside never sees one (v4's flag
- * cannot change the answer; the cpusets can).
+ * cannot change the answer; the cpusets can). Two sibling cpusets that share
+ * only an OOM-eligible private node do not intersect. The fix
+ * oom-mems-intersect-private walks the private nodes too, as the function's
+ * comment and constrained_alloc's totalpages count them.
  */
 // mm/oom_kill.c: oom_mems_intersect (v4 patch 17)
 export function oomMemsIntersect(k: Kernel, mems1: number, mems2: number): boolean {
+  const walkPrivate = hasFix(k.cfg, 'oom-mems-intersect-private');
   for (let nid = 0; nid < k.g.nodes; nid++) {
-    if (!k.has(k.L.NODE_STATES, nid, N_MEMORY)) continue;
+    // for_each_node_state(nid, N_MEMORY)
+    const inWalk = k.has(k.L.NODE_STATES, nid, N_MEMORY) || (walkPrivate && k.has(k.L.NODE_STATES, nid, N_MEMORY_PRIVATE));
+    if (!inWalk) continue;
     if (!(mems1 & (1 << nid))) continue;
     if (!(mems2 & (1 << nid))) continue;
     if (!nodeOomEligible(k, nid)) continue;
@@ -98,10 +105,18 @@ export function oomCpusetEligible(k: Kernel, mm: number, nodemask: number | null
   const cur = cpusetCurrentMemsAllowed(k);
   for (let c = 0; c < k.cfg.cpus.length; c++) {
     if (k.cfg.cpus[c]!.mm !== mm) continue;
-    const ret = nodemask !== null ? mempolicyInOomDomain(k, c, nodemask) : oomMemsIntersect(k, cur, taskMemsAllowed(k, c));
+    // Mutant oom-intersect-cpuset-effective (mutants/claims.ts): the candidate's cpuset's effective_mems instead of its mems_allowed.
+    const mems = k.cfg.mutant === 'oom-intersect-cpuset-effective' ? cpusetEffectiveOf(k, c) : taskMemsAllowed(k, c);
+    const ret = nodemask !== null ? mempolicyInOomDomain(k, c, nodemask) : oomMemsIntersect(k, cur, mems);
     if (ret) return true;
   }
   return false;
+}
+
+/** The mutant's reading: task_cs(tsk)->effective_mems (a private-only child's is private nodes only). */
+function cpusetEffectiveOf(k: Kernel, cpu: number): number {
+  const cs = taskCpuset(k, cpu);
+  return cs < 0 ? k.get(k.L.G_CPUSET_MEMS) : k.get(k.L.CS_CHILD_EFF, cs);
 }
 
 /** constrained_alloc(oc): the constraint and oc->totalpages (no memcg). */
@@ -205,6 +220,8 @@ export function selectBadProcess(k: Kernel, constraint: number, nodemask: number
     // oom_evaluate_task: `if (!is_memcg_oom(oc) && !oom_cpuset_eligible(task, oc)) goto next;`
     if (constraint !== CONSTRAINT_MEMCG && !oomCpusetEligible(k, mm, nodemask)) {
       if (constraint === CONSTRAINT_MEMORY_POLICY) event2(k, EV2_OOM_MPOL_SKIP);
+      else noteCpusetSkip(k, mm);
+      if (k.log) k.trace(`oom_evaluate_task(mm ${mm}): !oom_cpuset_eligible, skipped`);
       continue;
     }
     const points = oomBadness(k, mm);
@@ -302,6 +319,45 @@ function noteVictim(k: Kernel, victim: number): void {
   const v = eligibleOf(victim);
   if (v.on > 0 || v.off === 0) return;
   if (oomCandidates(k).some((mm) => mm !== victim && eligibleOf(mm).on > 0)) event2(k, EV2_OOM_UNDESERVING);
+}
+
+/**
+ * Ghost, for INV-OOM-CPUSET-SKIP: the cpuset test (oom_mems_intersect) skipped
+ * candidate mm while it holds memory on a full node that is in current's and
+ * one of its threads' mems_allowed and is OOM-eligible (N_MEMORY, or private
+ * with NP_OPS_OOM_ELIGIBLE: the cover letter's "reachable as normal system ram
+ * storage"). Read from the state, not through the model's helpers.
+ */
+function noteCpusetSkip(k: Kernel, mm: number): void {
+  event2(k, EV2_OOM_CPUSET_SKIP);
+  const memsOf = (cpu: number): number => (k.cfg.actors.cpuset && cpu >= 0 ? k.get(k.L.TASK_MEMS, cpu) : k.get(k.L.G_CPUSET_MEMS));
+  const r = k.current >= 0 ? k.g.threads[k.current] : undefined;
+  const cur = memsOf(r?.kind === 'cpu' ? r.cpu : -1);
+  let cand = 0;
+  k.cfg.cpus.forEach((c, cpu) => {
+    if (c.mm === mm) cand |= memsOf(cpu);
+  });
+  const eligible = (nid: number): boolean => {
+    if (k.has(k.L.NODE_STATES, nid, N_MEMORY)) return true;
+    if (!k.has(k.L.NODE_STATES, nid, N_MEMORY_PRIVATE)) return false;
+    const np = k.get(k.L.NODE_NP, nid) - 1;
+    const flags = np < 0 ? 0 : opsById(k, k.get(k.L.NP_OPS, np))?.flags ?? 0;
+    return (flags & NP_OPS_OOM_ELIGIBLE) === NP_OPS_OOM_ELIGIBLE;
+  };
+  // Full: no zone of the node above its min watermark. A shared node with free pages would have
+  // taken current's allocation or (a private node) a demotion by direct reclaim, which the model
+  // does not run before out_of_memory: the skip matters only when freeing the node is needed.
+  const full = (nid: number): boolean => {
+    for (let z = 0; z < k.g.zones; z++) if (zoneNode(z) === nid && k.get(k.L.ZONE_FREE, z) > k.get(k.L.ZONE_WMARK_MIN, z)) return false;
+    return true;
+  };
+  for (const pfn of mappedFolios(k, mm)) {
+    const nid = folioNid(k, pfn);
+    if (cur & cand & (1 << nid) && eligible(nid) && full(nid)) {
+      event2(k, EV2_OOM_SKIP_SHARED);
+      return;
+    }
+  }
 }
 
 /**

@@ -96,7 +96,7 @@ function interchangeable(cfg: KernelConfig): number[] {
   const classes = new Map<string, number[]>();
   cfg.cpus.forEach((c, i) => {
     if (!alone(i) || (i === 0 && cpu0Special(cfg))) return;
-    const key = `${c.node}:${JSON.stringify(c.program)}`;
+    const key = `${c.node}:${c.cpuset ?? 0}:${JSON.stringify(c.program)}`;
     classes.set(key, [...(classes.get(key) ?? []), i]);
   });
   let best: number[] = [];

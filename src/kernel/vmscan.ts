@@ -28,11 +28,11 @@
 
 import { GFP_HIGHUSER_MOVABLE, GFP_NOWAIT, MIGRATE_ASYNC, MR_DEMOTION, NR_MAX_MIGRATE_PAGES_RETRY, N_MEMORY_PRIVATE, NP_OPS_RECLAIM, __GFP_NOMEMALLOC, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE } from './defs.ts';
 import { hasFix } from './config.ts';
-import { PG_active, PG_dirty, PG_locked, PG_lru, THREAD_REGS, keptWords } from './layout.ts';
+import { PG_active, PG_dirty, PG_locked, PG_lru, PTE_MIGRATION, PTE_PRESENT, THREAD_REGS, keptWords } from './layout.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { zoneNode } from './geometry.ts';
 import { filemapRemoveFolio, filemapWriteback } from './filemap.ts';
-import { folioIsolateLru, folioNrPages, folioPut, folioPutbackLru, folioTestAnon, folioTestSwapcache, freeFolioToBuddy, isFolioHead } from './folio.ts';
+import { folioIsolateLru, folioNrPages, folioPut, folioPutbackLru, folioTestAnon, folioTestSwapcache, freeFolioToBuddy, isFolioHead, pageFolio } from './folio.ts';
 import { splitFolioToList } from './thp.ts';
 import { nextDemotionNode } from './memory_tiers.ts';
 import { migratePages, type NewFolioFn } from './migrate.ts';
@@ -47,6 +47,7 @@ import { addToSwap, deleteFromSwapCache, swapWritepage } from './swap.ts';
 import { ptlHeldByOther } from './memory.ts';
 import { MAX_NR_ZONES } from './defs.ts';
 import { ran } from './ran.ts';
+import { cpusetChildCount, taskCpuset } from './cpuset.ts';
 
 /** The scan_control bits shrink_folio_list reads. */
 export interface ScanControl {
@@ -209,8 +210,29 @@ export function wakeupKswapd(k: Kernel, zone: number): boolean {
   return true;
 }
 
-/** can_demote(nid): the demotion target, or -1. */
-export function canDemote(k: Kernel, nid: number): number {
+/**
+ * The effective mems of the cpuset of folio pfn's cgroup (mem_cgroup_node_allowed
+ * -> cpuset_node_allowed(memcg's cgroup)). The model has one cgroup per cpuset
+ * and charges a folio to the cgroup of the task that maps it: with sibling
+ * cpusets, the cpuset of the first user CPU whose mm maps the folio (child 0 if
+ * none does); with one child, that child.
+ */
+function folioCgroupEffectiveMems(k: Kernel, pfn: number): number {
+  if (!k.cfg.actors.cpuset) return k.get(k.L.G_CPUSET_MEMS);
+  if (cpusetChildCount(k) === 1 || pfn < 0) return k.get(k.L.CS_CHILD_EFF, 0);
+  for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
+    const mm = k.cfg.cpus[cpu]!.mm;
+    for (let v = 0; v < k.cfg.vaddrs; v++) {
+      const s = mm * k.cfg.vaddrs + v;
+      const kind = k.get(k.L.PTE_KIND, s);
+      if ((kind === PTE_PRESENT || kind === PTE_MIGRATION) && pageFolio(k, k.get(k.L.PTE_VAL, s)) === pfn) return k.get(k.L.CS_CHILD_EFF, taskCpuset(k, cpu));
+    }
+  }
+  return k.get(k.L.CS_CHILD_EFF, 0);
+}
+
+/** can_demote(nid) for folio pfn (its cgroup's cpuset): the demotion target, or -1. */
+export function canDemote(k: Kernel, nid: number, pfn = -1): number {
   ran(k, 'can_demote');
   // mm/vmscan.c: can_demote
   if (!k.get(k.L.G_DEMOTION_ENABLED)) return -1;
@@ -223,7 +245,7 @@ export function canDemote(k: Kernel, nid: number): number {
   // mem_cgroup_node_allowed -> the cpuset's mems (root cgroup in the model)
   // mem_cgroup_node_allowed -> cpuset_node_allowed(cgroup, nid): the effective mems of the folios' cgroup
   // (the user tasks' child cpuset when there is one; the model has one cgroup per cpuset).
-  const eff = k.cfg.actors.cpuset ? k.get(k.L.CS_CHILD_EFF) : k.get(k.L.G_CPUSET_MEMS);
+  const eff = folioCgroupEffectiveMems(k, pfn);
   if (k.get(k.L.G_CPUSET_ENABLED) && !(eff & (1 << t))) return -1;
   return t;
 }
@@ -268,7 +290,7 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   k.set(L.NODE_KSWAPD, nid, 2);
   folioIsolateLru(k, pfn);
   // Fix demote-anon-only (A3, Gregory 2026-03-19: file-backed memory must not be demoted).
-  const target = hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn) ? -1 : canDemote(k, nid);
+  const target = hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn) ? -1 : canDemote(k, nid, pfn);
   if (target >= 0) {
     // shrink_folio_list: the folio goes on demote_folios; demote_folio_list is the next step.
     k.set(L.THR_OP, tid, OP_KSWAPD_DEMOTE);

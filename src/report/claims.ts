@@ -74,7 +74,7 @@ export const CLAIMS: readonly Claim[] = [
     id: 'oom-eligible',
     title: 'OOM: only OOM-eligible private nodes count in OOM pressure',
     quote: 'NP_OPS_OOM_ELIGIBLE - (MIGRATION | DEMOTION), node is reachable as normal system ram storage, so it should be considered in OOM pressure calculations.',
-    invariants: ['INV-OOM-VICTIM'],
+    invariants: ['INV-OOM-VICTIM', 'INV-OOM-CPUSET-SKIP'],
   },
   {
     id: 'memory-failure',

@@ -34,6 +34,13 @@ test('guarantee_online_mems: ascend to the first cpuset with N_MEMORY, then add 
   t.is(guaranteeOnlineMems(k, bit(P), [bit(P)]), bit(D0, D1, P));
 });
 
+test('guarantee_online_mems ascends to parent_cs(cs) = top_cpuset (its effective_mems), whichever task is current: a cpuset of P only gives its tasks the root\'s N_MEMORY nodes, not the caller\'s mems_allowed (kernel/cgroup/cpuset.c v4: "while (!nodes_intersects(cs->effective_mems, node_states[N_MEMORY])) cs = parent_cs(cs);")', (t) => {
+  const k = bootWithP({ cpuset: true });
+  k.set(k.L.TASK_MEMS, 0, bit(D0, P));
+  k.current = k.g.cpuThread(0);
+  t.is(guaranteeOnlineMems(k, bit(P)), bit(D0, D1, P));
+});
+
 test('cpuset_current_node_allowed is unchanged (11.1): private nodes in mems_allowed are allowed by the cpuset check', (t) => {
   const k = bootWithP({ cpuset: true });
   t.true(cpusetNodeAllowed(k, P, GFP_KERNEL | __GFP_HARDWALL, true));

@@ -31,4 +31,11 @@ export const CLAIM_MUTANTS: readonly Mutant[] = [
     description: 'memory_failure of an in-use page skips the unmap and reports it recovered: the process keeps the poisoned page mapped',
     config: 'hwpoison',
   },
+  {
+    name: 'oom-intersect-cpuset-effective',
+    site: 'mm/oom_kill.c: oom_cpuset_eligible (oom_mems_intersect)',
+    catches: 'INV-OOM-CPUSET-SKIP',
+    description: "the OOM killer's cpuset test reads the candidate's cpuset effective_mems instead of its task mems_allowed: a sibling cpuset confined to the private node (whose tasks get every DRAM node from guarantee_online_mems) looks disjoint from current's, and the process holding DRAM memory current could use is skipped",
+    config: 'oomsibling',
+  },
 ];
