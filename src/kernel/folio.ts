@@ -2,15 +2,20 @@
 // mm/vmscan.c, mm/filemap.c helpers).
 //
 // Modelling choices:
-// * LRU: folio_add_lru from a user CPU puts the folio in that CPU's lru_add
-//   batch (mm/swap.c: folio_batch_add_and_move, with a reference of the
-//   batch's, PG_lru still clear) until an lru_add_drain on that CPU or an
-//   lru_add_drain_all moves it (lru_add: PG_lru set, the batch's reference
-//   put). Isolation fails meanwhile (cram_fault F2, kswapd, offline's scan).
+// * LRU: folio_add_lru puts the folio in the lru_add batch of the CPU the
+//   calling thread runs on (mm/swap.c: folio_batch_add_and_move,
+//   this_cpu_ptr, with a reference of the batch's, PG_lru still clear) until
+//   an lru_add_drain on that CPU or an lru_add_drain_all moves it (lru_add:
+//   PG_lru set, the batch's reference put). Isolation fails meanwhile
+//   (cram_fault F2, kswapd, offline's scan). A kernel thread (kswapd's
+//   demotion: migrate_folio_move's folio_add_lru(dst)) batches on the CPU its
+//   step runs on (src/kernel/kthread_cpu.ts; CPU 0 where the step does not
+//   choose), and any drain of that CPU moves it, whoever runs it.
 //   The batch is PG_LRU_BATCH (cpu + 1) per folio, not an array: its order
 //   is not observable, and FOLIO_BATCH_SIZE (31) is more folios than any
-//   named config has, so the full-batch drain cannot fire. Kernel threads
-//   (kswapd, the driver) add to the LRU at once (README, modelling choices).
+//   named config has, so the full-batch drain cannot fire.
+//   mm/vmscan.c's putbacks (move_folios_to_lru) add to the lruvec directly,
+//   never through a batch (vmscan.ts: moveFolioToLru).
 // * Folios are addressed by their head pfn; the fields of a folio live at
 //   that pfn (PG_REF, PG_MAPCOUNT, PG_MAPPING, PG_SWAP, PG_FLAGS of the head).
 
@@ -23,6 +28,7 @@ import { EV2_REF_ON_FREE, event2, pageInBuddy } from './ghost.ts';
 import { BLOCK_ONLINE } from './defs.ts';
 import { ran } from './ran.ts';
 import { memCgroupUncharge } from './memcg_charge.ts';
+import { kthreadBatchCpu, kthreadCurrentCpu } from './kthread_cpu.ts';
 
 /** folio_nr_pages(f) */
 export function folioNrPages(k: Kernel, pfn: number): number {
@@ -135,7 +141,7 @@ export function folioIsolateLru(k: Kernel, pfn: number): boolean {
   return true;
 }
 
-/** folio_putback_lru(f): back on the LRU (through tid's batch), drop the isolation reference. */
+/** folio_putback_lru(f): folio_add_lru (into the batch of tid's CPU), then the isolation reference is dropped. */
 export function folioPutbackLru(k: Kernel, tid: number, pfn: number): void {
   // mm/vmscan.c: folio_putback_lru
   lruAdd(k, pfn, tid);
@@ -143,21 +149,47 @@ export function folioPutbackLru(k: Kernel, tid: number, pfn: number): void {
 }
 
 /**
- * folio_add_lru(f) run by thread tid: a user CPU's goes into that CPU's
- * lru_add batch with a reference of the batch's, unless the folio is large
- * (folio_may_be_lru_cached) or lru_cache_disabled() (an offline_pages in
- * progress); then, and from other threads, lru_add at once.
+ * folio_add_lru(f) run by thread tid: into the lru_add batch of the CPU tid
+ * runs on, with a reference of the batch's. A large folio
+ * (!folio_may_be_lru_cached) or lru_cache_disabled() (an offline_pages or a
+ * cpuset migration in progress) moves that CPU's whole batch, the folio
+ * included, onto the LRU at once. tid < 0 (no thread): onto the LRU at once.
  */
 export function lruAdd(k: Kernel, pfn: number, tid = -1): void {
-  // mm/swap.c: folio_add_lru -> folio_batch_add_and_move(folio, lru_add)
-  const r = k.g.threads[tid];
-  if (r?.kind === 'cpu' && k.get(k.L.PG_ORDER, pfn) === 0 && !lruCacheDisabled(k)) {
-    folioGet(k, pfn);
-    k.set(k.L.PG_LRU_BATCH, pfn, r.cpu + 1);
-    if (k.log) k.trace(`folio_add_lru(pfn ${pfn}): cpu${r.cpu}'s lru_add batch`);
+  // mm/swap.c: folio_add_lru -> __folio_batch_add_and_move(&cpu_fbatches.lru_add, folio, lru_add)
+  if (!k.g.threads[tid]) {
+    k.setBits(k.L.PG_FLAGS, pfn, PG_lru);
     return;
   }
+  if (k.get(k.L.PG_ORDER, pfn) === 0 && !lruCacheDisabled(k)) {
+    const cpu = lruAddCpu(k, tid, pfn);
+    folioGet(k, pfn);
+    k.set(k.L.PG_LRU_BATCH, pfn, cpu + 1);
+    if (k.log) k.trace(`folio_add_lru(pfn ${pfn}): cpu${cpu}'s lru_add batch`);
+    return;
+  }
+  // "if (!folio_batch_add(..) || !folio_may_be_lru_cached(folio) || lru_cache_disabled())
+  //      folio_batch_move_lru(this_cpu_ptr(fbatch), move_fn)": the folio and this CPU's batch.
+  // Which CPU matters only if some batch holds a folio (a kernel thread's step then asks).
+  if (anyLruBatchBusy(k)) lruAddDrain(k, tid, lruAddCpu(k, tid));
   k.setBits(k.L.PG_FLAGS, pfn, PG_lru);
+}
+
+/**
+ * The CPU whose cpu_fbatches thread tid's this_cpu_ptr names: a user CPU's
+ * own, else the CPU the kernel thread's step runs on (recorded as consulted;
+ * for a folio `batched` into it, only if it is still there at the step's end).
+ */
+function lruAddCpu(k: Kernel, tid: number, batched = -1): number {
+  const r = k.g.threads[tid];
+  if (r?.kind === 'cpu' || r?.kind === 'overflow_work') return r.cpu;
+  return batched >= 0 ? kthreadBatchCpu(k, batched) : kthreadCurrentCpu(k);
+}
+
+/** Some CPU's lru_add batch holds a folio. */
+function anyLruBatchBusy(k: Kernel): boolean {
+  for (let p = 0; p < k.g.pfns; p++) if (k.get(k.L.PG_LRU_BATCH, p) !== 0) return true;
+  return false;
 }
 
 /**
@@ -200,6 +232,21 @@ export function lruAddDrain(k: Kernel, tid: number, cpu: number): boolean {
   for (const p of moved) folioPut(k, tid, p);
   if (moved.length && k.log) k.trace(`lru_add_drain${cpu < 0 ? '_all' : `(cpu${cpu})`}: pfn ${moved.join(', ')} onto the LRU`);
   return moved.length > 0;
+}
+
+/**
+ * lru_add_drain() run by thread tid: the batch of the CPU it runs on (a
+ * kernel thread's step asks for its CPU only if some batch holds a folio).
+ */
+// mm/swap.c: lru_add_drain -> lru_add_drain_cpu(smp_processor_id())
+export function lruAddDrainLocal(k: Kernel, tid: number): boolean {
+  const r = k.g.threads[tid];
+  if (!r) return false;
+  if (r.kind !== 'cpu' && r.kind !== 'overflow_work' && !anyLruBatchBusy(k)) {
+    ran(k, 'lru_add_drain');
+    return false;
+  }
+  return lruAddDrain(k, tid, lruAddCpu(k, tid));
 }
 
 /** folio_trylock(f) */

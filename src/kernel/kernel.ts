@@ -88,6 +88,12 @@ export class Kernel {
   kthreadCpu = 0;
   kthreadCpuUsed = false;
   /**
+   * Folios the kernel thread's step put in kthreadCpu's lru_add batch
+   * (folio.ts: lruAdd): the step asked for its CPU if one is still there when
+   * the step ends (a drain_all later in the same step makes the CPU invisible).
+   */
+  readonly kthreadBatched: number[] = [];
+  /**
    * The free path's ops window (src/kernel/free_window.ts): a probe that
    * folio_managed_on_free calls between its ops read and the free_folio call.
    * Not state: installed for one step by whoever runs it, null otherwise.

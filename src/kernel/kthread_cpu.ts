@@ -80,3 +80,20 @@ export function kthreadCurrentCpu(k: Kernel): number {
   k.kthreadCpuUsed = true;
   return k.kthreadCpu;
 }
+
+/**
+ * this_cpu_ptr(&cpu_fbatches.lru_add) of a kernel thread's folio_add_lru: the
+ * step's CPU, noted with the folio. The step counts as having consulted its
+ * CPU only if the folio is still in that CPU's batch when the step ends
+ * (kthreadBatchStillVisible): cram_migrate_to's lru_add_drain_all in the same
+ * step leaves the state the same on every CPU.
+ */
+export function kthreadBatchCpu(k: Kernel, pfn: number): number {
+  k.kthreadBatched.push(pfn);
+  return k.kthreadCpu;
+}
+
+/** Does a folio the step batched still sit in the step's CPU's batch? */
+export function kthreadBatchStillVisible(k: Kernel): boolean {
+  return k.kthreadBatched.some((p) => k.get(k.L.PG_LRU_BATCH, p) === k.kthreadCpu + 1);
+}

@@ -22,7 +22,7 @@ import { EV_NOWAIT_UNLOCK, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL,
 import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_RETRY_NOWAIT, FAULT_FLAG_UNSHARE, FAULT_FLAG_USER, FAULT_FLAG_WRITE, USER_FAULT_FLAGS, threadFaultFlags } from './fault_flags.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, filemapGetFolio } from './filemap.ts';
-import { folioLocked, folioNid, folioPut, folioTestAnon, lruAdd, lruAddDrain, pageFolio } from './folio.ts';
+import { folioLocked, folioNid, folioPut, folioTestAnon, lruAdd, lruAddDrainLocal, pageFolio } from './folio.ts';
 import { policyNodemask, vmaAllocFolio, vmaPolicy } from './mempolicy.ts';
 import { anonFaultOomControl, outOfMemory } from './oom_kill.ts';
 import { migrateMisplacedFolio } from './migrate.ts';
@@ -539,10 +539,9 @@ export function doNumaPage(k: Kernel, tid: number, mm: number, vaddr: number): n
   return 0;
 }
 
-/** lru_add_drain() on the CPU thread tid runs on (kernel threads have no batch in the model). */
+/** lru_add_drain() on the CPU thread tid runs on. */
 function drainLocal(k: Kernel, tid: number): void {
-  const r = k.g.threads[tid];
-  if (r?.kind === 'cpu') lruAddDrain(k, tid, r.cpu);
+  lruAddDrainLocal(k, tid);
 }
 
 /**

@@ -24,7 +24,7 @@ import { cpusetMigrateWorkStep } from './cpuset_migrate.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { kswapdChoices, kswapdStep, nodePfnRange } from './vmscan.ts';
 import { cpuLruDrainStep, cpuStep } from './workload.ts';
-import { kthreadCpus } from './kthread_cpu.ts';
+import { kthreadBatchStillVisible, kthreadCpus } from './kthread_cpu.ts';
 
 /**
  * Static number of choices of thread tid (1 for deterministic threads; more
@@ -111,15 +111,17 @@ export function runThread(k: Kernel, tid: number, choice: number): boolean {
   k.current = tid;
   k.kthreadCpu = cpus[v]!;
   k.kthreadCpuUsed = false;
+  k.kthreadBatched.length = 0;
   if (v > 0) save.set(k.s);
   let r = f(k, choice - v * n);
   // On another CPU than the first: a distinct step only if the CPU was consulted (kthread_cpu.ts).
-  if (r && v > 0 && !k.kthreadCpuUsed) {
+  if (r && v > 0 && !k.kthreadCpuUsed && !kthreadBatchStillVisible(k)) {
     k.s.set(save);
     r = false;
   }
   k.current = -1;
   k.kthreadCpu = 0;
+  k.kthreadBatched.length = 0;
   return r;
 }
 

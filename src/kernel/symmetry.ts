@@ -8,7 +8,8 @@
 // whichever CPU filled its buffer first).
 //
 // Kernel threads. A kernel thread's step that frees into a flush buffer
-// (cxl_compression_flush_cb: this_cpu_ptr) runs on any CPU it may use
+// (cxl_compression_flush_cb: this_cpu_ptr) or adds a folio to an lru_add
+// batch (folio_add_lru: this_cpu_ptr) runs on any CPU it may use
 // (src/kernel/kthread_cpu.ts), one action per CPU; the permutation renames
 // the CPU in the action (choice below) and the state keeps no kernel
 // thread's CPU across steps, so CPU 0 is a CPU like the others. Where that

@@ -32,7 +32,7 @@ import { PG_active, PG_dirty, PG_locked, PG_lru, PTE_MIGRATION, PTE_PRESENT, THR
 import type { Kernel, Machine } from './kernel.ts';
 import { zoneNode } from './geometry.ts';
 import { filemapRemoveFolio, filemapWriteback } from './filemap.ts';
-import { folioIsolateLru, folioNrPages, folioPut, folioPutbackLru, folioTestAnon, folioTestSwapcache, freeFolioToBuddy, isFolioHead, pageFolio } from './folio.ts';
+import { folioIsolateLru, folioNrPages, folioPut, folioTestAnon, folioTestSwapcache, freeFolioToBuddy, isFolioHead, pageFolio } from './folio.ts';
 import { splitFolioToList } from './thp.ts';
 import { nextDemotionNode } from './memory_tiers.ts';
 import { migratePages, type NewFolioFn } from './migrate.ts';
@@ -702,19 +702,31 @@ export function shrinkFolio(k: Kernel, tid: number, pfn: number, sc: ScanControl
 
 /** keep: back to the (inactive) LRU, unmapped and in the swap cache, its write in flight. */
 function keepUnderWriteback(k: Kernel, tid: number, pfn: number): boolean {
-  folioPutbackLru(k, tid, pfn);
+  moveFolioToLru(k, tid, pfn);
   markKept(k, tid, pfn);
-  if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} under writeback, kept (folio_putback_lru)`);
+  if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} under writeback, kept (move_folios_to_lru)`);
   return false;
 }
 
 /** activate_locked + putback: the folio goes back to the LRU, active. */
 function keep(k: Kernel, tid: number, pfn: number): boolean {
   k.setBits(k.L.PG_FLAGS, pfn, PG_active);
-  folioPutbackLru(k, tid, pfn);
+  moveFolioToLru(k, tid, pfn);
   markKept(k, tid, pfn);
-  if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} kept (activate_locked, folio_putback_lru)`);
+  if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} kept (activate_locked, move_folios_to_lru)`);
   return false;
+}
+
+/**
+ * move_folios_to_lru for one kept folio: shrink_folio_list returns it on
+ * ret_folios and shrink_inactive_list puts it straight on the lruvec
+ * (folio_set_lru, lruvec_add_folio), not through an lru_add batch, and drops
+ * the isolation reference.
+ */
+// mm/vmscan.c: shrink_inactive_list -> move_folios_to_lru
+function moveFolioToLru(k: Kernel, tid: number, pfn: number): void {
+  k.setBits(k.L.PG_FLAGS, pfn, PG_lru);
+  folioPut(k, tid, pfn);
 }
 
 /** kswapd of the folio's node kept it in its current pass (passKept decides whether the pass is over). */

@@ -109,7 +109,8 @@ export function cpuStep(k: Kernel, cpu: number): boolean {
 /**
  * An lru_add_drain on CPU `cpu` (choice 1 of its thread): whatever runs it
  * there (a drain point of its task, kswapd or a kworker of lru_add_drain_all
- * scheduled on that CPU) moves its lru_add batch onto the LRU. Not while the
+ * scheduled on that CPU) moves its lru_add batch onto the LRU, the folios a
+ * kernel thread batched on that CPU included. Not while the
  * CPU holds a spinlock or is in an RCU read section (nothing is scheduled).
  */
 // mm/swap.c: lru_add_drain
