@@ -74,6 +74,10 @@ const RENAMED_OPS: ReadonlySet<string> = new Set(['mmap', 'munmap', 'read', 'wri
 export function noSymmetryReason(cfg: KernelConfig): string | null {
   if (cfg.actors.flush) return 'the flush kthread serves the per-CPU buffers in CPU order';
   if (cfg.actors.cpuset) return "cpuset.memory_migrate's queued work names an mm (cpuset_migrate_mm_wq)";
+  // select_bad_process walks the task list in order and keeps the last of equal badness:
+  // on a tie the victim is decided by task order, so the CPUs' tasks are not interchangeable
+  // (memcgoom's two CPUs looked symmetric; the orbit merge hid zap-keeps-migration-entry there).
+  if (cfg.actors.oom) return "the OOM killer breaks badness ties by task-list order (select_bad_process keeps the last of equals)";
   const other = cfg.cpus.flatMap((c) => c.program).find((op) => !RENAMED_OPS.has(op.op));
   if (other) return `a program runs ${other.op}, whose state the CPU permutation does not rename`;
   if (cfg.cpus.some((c) => c.program.some((op) => op.op === 'fork') || c.forkChild)) return 'a program forks (the child mm is named)';
