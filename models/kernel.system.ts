@@ -408,6 +408,14 @@ function symmetryHook(m: Machine): { symmetry?: SymmetryHook; noSymmetry?: strin
           if (i < n16 && img[i]! < o[i]!) o.set(img);
         }
       },
+      images(state: Uint32Array): Uint32Array[] {
+        const src = words16(state, n16).slice();
+        return perms.map((p) => {
+          const out = new Uint32Array(state.length);
+          sym.apply(src, p, words16(out, n16));
+          return out;
+        });
+      },
     },
   };
 }

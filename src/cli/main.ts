@@ -5,6 +5,7 @@
 import { UsageError } from './args.ts';
 import { EXIT_INTERNAL, EXIT_USAGE, type Command, type Io } from './command.ts';
 import { FootprintEscape } from '../explore/footprint.ts';
+import { SymmetryUnsound } from '../explore/symmetry.ts';
 import { installStopPipe } from './stop.ts';
 import { CRAMCHECK_VERSION } from '../version.ts';
 import { coverageCommand } from './coverage-cmd.ts';
@@ -90,7 +91,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       return EXIT_USAGE;
     }
     // A reduction that would be unsound on this run (src/explore/footprint.ts): one line, exit 4.
-    if (e instanceof FootprintEscape) {
+    if (e instanceof FootprintEscape || e instanceof SymmetryUnsound) {
       io.err(`cramcheck: ${e.message}\n`);
       return EXIT_INTERNAL;
     }

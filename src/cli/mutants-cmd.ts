@@ -111,12 +111,16 @@ export const mutantsCommand: Command = {
     const plainOpts = { strategy: 'bfs' as const, maxStates, ...(maxDepth !== undefined ? { maxDepth } : {}) };
     // The reductions, on every run whose system supports them (symmetry: where the config has interchangeable CPUs).
     let reducedRuns = 0;
+    let symRuns = 0;
+    let porRuns = 0;
     let runs = 0;
     const o = (x: System): ExploreOptions => {
       const sym = symmetry && x.symmetry !== undefined;
       const po = por && x.instrument !== undefined;
       runs++;
       if (sym || po) reducedRuns++;
+      if (sym) symRuns++;
+      if (po) porRuns++;
       return { ...plainOpts, ...(sym ? { symmetry: true } : {}), ...(po ? { por: true } : {}) };
     };
     // Baselines per config: a mutant whose catalogue entry names a config is explored there unless --config is given.
@@ -244,11 +248,12 @@ export const mutantsCommand: Command = {
     const failing = [...baseline].map(([property, step]) => ({ property, step }));
     if (flag(p, 'json')) {
       const d = base.descriptor;
-      io.out(`${JSON.stringify({ system: d.system, config: d.config, fixes: d.fixes, maxStates, ...(symmetry || por ? { reductions: { symmetry, por, reducedRuns, runs } } : {}), baselineViolations: failing, mutants: rows, escaped, invariantsCatchingNone: idle, ok })}\n`);
+      io.out(`${JSON.stringify({ system: d.system, config: d.config, fixes: d.fixes, maxStates, ...(symmetry || por ? { reductions: { symmetry, por, reducedRuns, symmetryRuns: symRuns, porRuns, runs } } : {}), baselineViolations: failing, mutants: rows, escaped, invariantsCatchingNone: idle, ok })}\n`);
     } else {
       const head = `cramcheck mutants: ${describeSystem(base.descriptor)}, fixes ${base.descriptor.fixes.length === 0 ? 'none' : base.descriptor.fixes.join(',')}, bfs, max ${maxStates} states`;
       const bl = failing.length === 0 ? 'baseline (no mutant): every property holds within the bounds' : `baseline (no mutant) already violates: ${failing.map((f) => `${f.property}@${f.step}`).join(', ')} (not counted as catches)`;
-      const red = symmetry || por ? [`reductions: ${[symmetry ? '--symmetry (where the config has interchangeable CPUs)' : '', por ? '--por' : ''].filter(Boolean).join(', ')} on ${reducedRuns} of ${runs} explorations`] : [];
+      // Each reduction's own count: --symmetry applies only where a config has interchangeable CPUs, which few mutant configs have.
+      const red = symmetry || por ? [`reductions: ${[symmetry ? `--symmetry on ${symRuns} of ${runs} explorations (where the config has interchangeable CPUs)` : '', por ? `--por on ${porRuns} of ${runs}` : ''].filter(Boolean).join(', ')}`] : [];
       io.out(`${[head, ...red, bl, '', ...mutantsText(rows, escaped, idle, configName(base.descriptor))].join('\n')}\n`);
     }
     return ok ? EXIT_OK : EXIT_VIOLATION;

@@ -20,7 +20,27 @@
 // takes the first action whose concrete successor has the next stored
 // representative, so the trace handed out is a real, replayable one.
 
-import type { System } from './system.ts';
+import type { AccessRecorder, InstrumentHook, System } from './system.ts';
+
+/**
+ * The model's symmetry failed the run-time check: a state and its
+ * representative disagree on a verdict or on their successors modulo the
+ * symmetry. The run stops (exit 4) rather than report a verdict the orbit
+ * merge may have made up.
+ */
+export class SymmetryUnsound extends Error {
+  override readonly name = 'SymmetryUnsound';
+}
+
+/**
+ * The sampling rate of the run-time check. With System.symmetry.images, one
+ * expanded representative in ORBIT_CHECK_EVERY (chosen by a hash of the
+ * state, so deterministic) is checked against every other member of its
+ * orbit: one more expansion per image, about +1/8 of the work with two
+ * interchangeable CPUs. Without images, one concrete successor in
+ * ORBIT_CHECK_EVERY that is not its own representative is checked against it.
+ */
+export const ORBIT_CHECK_EVERY = 8;
 
 export interface SymmetricSystem extends System {
   /** The wrapped (concrete) system. */
@@ -42,6 +62,56 @@ export function withSymmetry(sys: System): SymmetricSystem {
   const concOf = (a: number): Uint32Array => concAll.subarray(a * W, (a + 1) * W);
   const lastState: (Uint32Array | null)[] = new Array<Uint32Array | null>(sys.actionCount).fill(null);
   const inner = sys.checkTransition?.bind(sys);
+  // The recorder --por installed, so the orbit check's own steps do not count as the action's accesses.
+  let recorder: AccessRecorder | null = null;
+  const hook = sys.instrument;
+  const instrument: InstrumentHook | undefined = hook
+    ? {
+        accessWords: hook.accessWords,
+        wordName: (w) => hook.wordName(w),
+        widen: (w) => hook.widen(w),
+        group: (st, a) => hook.group(st, a),
+        actor: (a) => hook.actor(a),
+        install(rec) {
+          recorder = rec;
+          hook.install(rec);
+        },
+      }
+    : undefined;
+  let stepsSinceCheck = 0;
+  let lastSource: Uint32Array | null = null;
+  const checkA = new Uint32Array(W);
+  const checkB = new Uint32Array(W);
+  const checkCanon = new Uint32Array(W);
+  /** Verdicts and successors (canonical, with the transition check's id) of x and of its representative y. */
+  const orbitCheck = (x: Uint32Array, y: Uint32Array): void => {
+    const saved = recorder;
+    if (saved && hook) hook.install(null);
+    try {
+      for (const p of sys.properties) {
+        if ((p.check(x) === null) !== (p.check(y) === null)) throw new SymmetryUnsound(`--symmetry: the model's symmetry is unsound: ${p.id} judges a state and its representative differently (rerun without --symmetry)`);
+      }
+      for (const r of sys.sometimes ?? []) {
+        if (r.reached(x) !== r.reached(y)) throw new SymmetryUnsound(`--symmetry: the model's symmetry is unsound: ${r.id} is reached in a state but not in its representative (rerun without --symmetry)`);
+      }
+      if (sys.deadlock && (sys.deadlock(x) === null) !== (sys.deadlock(y) === null)) throw new SymmetryUnsound("--symmetry: the model's symmetry is unsound: a state and its representative disagree on a deadlock (rerun without --symmetry)");
+      const succ = (st: Uint32Array, buf: Uint32Array): Set<string> => {
+        const out = new Set<string>();
+        for (let a = 0; a < sys.actionCount; a++) {
+          if (!sys.step(st, a, buf)) continue;
+          sym.canonicalize(buf, checkCanon);
+          out.add(`${checkCanon.join(',')}|${inner ? (inner(st, a, buf)?.id ?? '') : ''}`);
+        }
+        return out;
+      };
+      const sx = succ(x, checkA);
+      const sy = succ(y, checkB);
+      const missing = [...sx].filter((e) => !sy.has(e)).length + [...sy].filter((e) => !sx.has(e)).length;
+      if (missing > 0) throw new SymmetryUnsound(`--symmetry: the model's symmetry is unsound: a state and its representative have different successors up to symmetry (${sx.size} vs ${sy.size}, ${missing} without a match); rerun without --symmetry`);
+    } finally {
+      if (saved && hook) hook.install(saved);
+    }
+  };
   const wrapped: SymmetricSystem = {
     name: `${sys.name}+symmetry`,
     words: sys.words,
@@ -58,6 +128,25 @@ export function withSymmetry(sys: System): SymmetricSystem {
       if (!sys.step(state, a, c)) return false;
       lastState[a] = state;
       canon(c, next);
+      // A sample of the model's promise, checked where a concrete state meets its representative.
+      if (sym.images) {
+        // Each representative the search expands, against every other member of its orbit: with
+        // this the orbit relation on the explored states is a bisimulation up to canon, which is
+        // what makes the quotient exact. The first action of an expansion is where a new source
+        // state is seen.
+        if (lastSource === null || !equal(lastSource, state)) {
+          lastSource = state.slice();
+          // Sampled by a hash of the state, not by a count: a count aliases with the BFS order
+          // (every eighth state of a regular level), a hash picks states independently of it.
+          if (sampled(state)) {
+            const src = state.slice();
+            for (const img of sym.images(src)) if (!equal(img, src)) orbitCheck(img, src);
+          }
+        }
+      } else if (++stepsSinceCheck >= ORBIT_CHECK_EVERY && !equal(c, next)) {
+        stepsSinceCheck = 0;
+        orbitCheck(c.slice(), next.slice());
+      }
       return true;
     },
     describe: (a) => sys.describe(a),
@@ -68,7 +157,7 @@ export function withSymmetry(sys: System): SymmetricSystem {
     ...(sys.deadlock ? { deadlock: (s: Uint32Array) => sys.deadlock!(s) } : {}),
     ...(sys.coverage ? { coverage: () => sys.coverage!() } : {}),
     // The concrete step's accesses (canonicalisation itself reads the raw words, outside the model).
-    ...(sys.instrument ? { instrument: sys.instrument } : {}),
+    ...(instrument ? { instrument } : {}),
     symmetry: sym,
     ...(inner
       ? {
@@ -82,6 +171,16 @@ export function withSymmetry(sys: System): SymmetricSystem {
       : {}),
   };
   return wrapped;
+}
+
+/** One state in ORBIT_CHECK_EVERY, by an FNV-1a hash of its words (deterministic). */
+function sampled(s: Uint32Array): boolean {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h = Math.imul(h ^ s[i]!, 0x01000193);
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  }
+  return ((h ^ (h >>> 13)) >>> 0) % ORBIT_CHECK_EVERY === 0;
 }
 
 function equal(a: Uint32Array, b: Uint32Array): boolean {

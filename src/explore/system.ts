@@ -177,6 +177,13 @@ export interface SymmetryHook {
   /** What is interchangeable, one line. */
   readonly description: string;
   canonicalize(state: Uint32Array, out: Uint32Array): void;
+  /**
+   * The other members of state's orbit (each permutation but the identity
+   * applied), for the engine's run-time check of the promise above
+   * (src/explore/symmetry.ts). Optional: without it only the successors met
+   * in the search are checked against their representatives.
+   */
+  images?(state: Uint32Array): Uint32Array[];
 }
 
 export interface AccessRecorder {
