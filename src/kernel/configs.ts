@@ -97,6 +97,14 @@ const ADIST_CRAM = 1152;
 const COST: readonly [number, number, number] = [0, 2, 4];
 const CONTENT_VALUES = 4;
 
+/** homenode's and homenodeplain's program: PREFERRED_MANY over P (N2), home node Q (N1), then a write. */
+const HOMENODE_PROGRAM: readonly ProgramOp[] = [
+  { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' },
+  { op: 'mbind', vaddr: 0, mode: 'preferred_many', nodes: [2] },
+  { op: 'set_mempolicy_home_node', vaddr: 0, home: 1 },
+  { op: 'write', vaddr: 0, value: 1 },
+];
+
 function blocksFor(pages: number): number {
   return Math.max(1, Math.ceil(pages / BLOCK_PAGES));
 }
@@ -723,10 +731,7 @@ export const KERNEL_CONFIG_PARAMS = {
     extraOps: [
       { op: 'add_private_memory', node: 2, np: 1, online: 'movable' },
       { op: 'node_private_set_ops', node: 2, table: 'mpol' },
-      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' },
-      { op: 'mbind', vaddr: 0, mode: 'preferred_many', nodes: [2] },
-      { op: 'set_mempolicy_home_node', vaddr: 0, home: 1 },
-      { op: 'write', vaddr: 0, value: 1 },
+      ...HOMENODE_PROGRAM,
     ],
   },
   // homenode without CRAM (no probe): the driver on cpu0 hot-adds Q = N1 with 'plain'
@@ -745,10 +750,7 @@ export const KERNEL_CONFIG_PARAMS = {
       { op: 'node_private_set_ops', node: 1, table: 'plain' },
       { op: 'add_private_memory', node: 2, np: 1, online: 'movable' },
       { op: 'node_private_set_ops', node: 2, table: 'mpol' },
-      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' },
-      { op: 'mbind', vaddr: 0, mode: 'preferred_many', nodes: [2] },
-      { op: 'set_mempolicy_home_node', vaddr: 0, home: 1 },
-      { op: 'write', vaddr: 0, value: 1 },
+      ...HOMENODE_PROGRAM,
     ],
   },
   // Sibling cpusets and the OOM killer's cpuset test (issue 12 item 10, v4 patch 17's
