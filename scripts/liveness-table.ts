@@ -6,19 +6,27 @@
 // keeps what it measured; the table is printed (or written between the
 // markers of the README with --write) from that file.
 //
-//   npx tsx scripts/liveness-table.ts run [--cap N] [CONFIG...]   # measure (appends to out/liveness-table.jsonl)
-//   npx tsx scripts/liveness-table.ts table [--write]   # render
+//   npx tsx scripts/liveness-table.ts run [--v4] [--cap N] [CONFIG...]   # measure (appends to out/liveness-table[-v4].jsonl)
+//   npx tsx scripts/liveness-table.ts triage [CONFIG...]   # v4 rows with a violation: which fix mends each (cramcheck triage --liveness)
+//   npx tsx scripts/liveness-table.ts table [--v4] [--write]   # render
+//
+// --v4 is the same with v4 as posted (`--fix none`): the table of the README's
+// "Faithful v4" section. Every violation there is attributed to the catalogue
+// by `triage`: a lasso that no fix mends would be a new finding.
 //
 // Times are the child's wall clock on whatever machine ran it: indicative only.
 
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { KERNEL_CONFIG_NAMES } from '../src/kernel/configs.ts';
 
-const ROWS = 'out/liveness-table.jsonl';
 const README = 'counterexamples/liveness/README.md';
-const BEGIN = '<!-- liveness-table: begin (scripts/liveness-table.ts) -->';
-const END = '<!-- liveness-table: end -->';
+const TRIAGE_ROWS = 'out/liveness-triage.jsonl';
+interface Mode { readonly fix: 'all' | 'none'; readonly rows: string; readonly begin: string; readonly end: string }
+const MODES: Readonly<Record<'all' | 'v4', Mode>> = {
+  all: { fix: 'all', rows: 'out/liveness-table.jsonl', begin: '<!-- liveness-table: begin (scripts/liveness-table.ts) -->', end: '<!-- liveness-table: end -->' },
+  v4: { fix: 'none', rows: 'out/liveness-table-v4.jsonl', begin: '<!-- liveness-table-v4: begin (scripts/liveness-table.ts --v4) -->', end: '<!-- liveness-table-v4: end -->' },
+};
 /**
  * Configurations whose graph may not fit whole: state cap. The compact graph
  * (tree-compressed states, 6-byte edges) costs ~76 bytes/state and the check
@@ -53,13 +61,13 @@ interface Row {
   properties: Prop[];
 }
 
-function run(configs: readonly string[], capOverride: number | null): void {
+function run(configs: readonly string[], capOverride: number | null, mode: Mode): void {
   mkdirSync('out', { recursive: true });
   for (const c of configs) {
     const cap = capOverride ?? CAPS[c] ?? null;
-    const args = ['--import', 'tsx', 'src/cli/main.ts', 'liveness', '--config', c, '--fix', 'all', '--json', ...(cap ? ['--max-states', String(cap)] : [])];
+    const args = ['--import', 'tsx', 'src/cli/main.ts', 'liveness', '--config', c, '--fix', mode.fix, '--json', ...(cap ? ['--max-states', String(cap)] : [])];
     // The child's progress lines go to out/liveness-<config>.log as they come, so a long run can be watched.
-    const log = `out/liveness-${c}.log`;
+    const log = `out/liveness-${c}${mode.fix === 'none' ? '-v4' : ''}.log`;
     const fd = openSync(log, 'w');
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', fd], env: { ...process.env, CI: '1' } });
     closeSync(fd);
@@ -75,16 +83,59 @@ function run(configs: readonly string[], capOverride: number | null): void {
       terminalStates: j.terminalStates, deadlock: j.deadlock !== null,
       properties: j.properties.map((p) => ({ id: p.id, status: p.status, vacuous: p.vacuous, lasso: p.lasso ? { stem: p.lasso.stem, cycle: p.lasso.cycle } : null })),
     };
-    appendFileSync(ROWS, `${JSON.stringify(row)}\n`);
+    appendFileSync(mode.rows, `${JSON.stringify(row)}\n`);
     process.stderr.write(`${c}: ${j.states} states, ${m[2]} s\n`);
   }
 }
 
 const short = (id: string): string => id.replace(/^LIVE-/, '');
 
-function table(): string[] {
+interface TriageLine { config: string; complete: boolean; rows: { property: string; inV4: boolean; withAll: boolean; necessary: string[] }[] }
+
+/** `cramcheck triage --liveness` on each config whose v4 row has a violation; rows appended to out/liveness-triage.jsonl. */
+function triageRuns(configs: readonly string[]): void {
+  const v4 = readRows(MODES.v4.rows);
+  const todo = configs.length ? configs : [...v4.values()].filter((r) => r.deadlock || r.properties.some((p) => p.status === 'violated')).map((r) => r.config);
+  for (const c of todo) {
+    const cap = CAPS[c] ?? null;
+    const args = ['--import', 'tsx', 'src/cli/main.ts', 'triage', '--liveness', '--config', c, '--json', ...(cap ? ['--max-states', String(cap)] : [])];
+    const log = `out/liveness-triage-${c}.log`;
+    const fd = openSync(log, 'w');
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', fd], env: { ...process.env, CI: '1' } });
+    closeSync(fd);
+    if (!r.stdout) {
+      process.stderr.write(`${c}: no triage (exit ${r.status}): ${readFileSync(log, 'utf8').slice(-400)}\n`);
+      continue;
+    }
+    const j = JSON.parse(r.stdout) as TriageLine;
+    appendFileSync(TRIAGE_ROWS, `${JSON.stringify({ config: c, complete: j.complete, rows: j.rows })}\n`);
+    process.stderr.write(`${c}: triaged (${j.rows.length} properties)\n`);
+  }
+}
+
+function readRows(file: string): Map<string, Row> {
   const rows = new Map<string, Row>();
-  for (const line of readFileSync(ROWS, 'utf8').split('\n')) if (line.trim()) rows.set((JSON.parse(line) as Row).config, JSON.parse(line) as Row);
+  if (!existsSync(file)) return rows;
+  for (const line of readFileSync(file, 'utf8').split('\n')) if (line.trim()) rows.set((JSON.parse(line) as Row).config, JSON.parse(line) as Row);
+  return rows;
+}
+
+/** Which fixes mend property id of config (triage), as table text. */
+function mendedBy(triaged: Map<string, TriageLine>, config: string, id: string): string {
+  const t = triaged.get(config);
+  const row = t?.rows.find((r) => r.property === id);
+  if (!row) return 'not triaged';
+  if (row.withAll) return '**no fix: NEW**';
+  if (row.necessary.length) return `mended by ${row.necessary.join(', ')}`;
+  return t!.complete ? 'mended (no single fix necessary)' : 'mended within the bound';
+}
+
+function table(mode: Mode): string[] {
+  const rows = readRows(mode.rows);
+  const triaged = new Map<string, TriageLine>();
+  if (mode.fix === 'none' && existsSync(TRIAGE_ROWS)) {
+    for (const line of readFileSync(TRIAGE_ROWS, 'utf8').split('\n')) if (line.trim()) triaged.set((JSON.parse(line) as TriageLine).config, JSON.parse(line) as TriageLine);
+  }
   const out = [
     '| config | states | transitions | complete | time | graph | deadlock | violated (stem+cycle) | hold (vacuous) | unknown |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -96,10 +147,15 @@ function table(): string[] {
     }
     const r = rows.get(c);
     if (!r) {
+      if (mode.fix === 'none') continue;
       if (!SKIP.includes(c)) out.push(`| ${c} | - | - | - | - | - | - | not measured here (its liveness graph would exceed the ~3 GiB a process may use on the shared machine) | - | - |`);
       continue;
     }
-    const v = r.properties.filter((p) => p.status === 'violated').map((p) => `${short(p.id)} (${p.lasso!.stem.length}+${p.lasso!.cycle.length})`);
+    const attr = (id: string): string => (mode.fix === 'none' ? `: ${mendedBy(triaged, c, id)}` : '');
+    const v = [
+      ...(r.deadlock && mode.fix === 'none' ? [`DEADLOCK${attr('DEADLOCK')}`] : []),
+      ...r.properties.filter((p) => p.status === 'violated').map((p) => `${short(p.id)} (${p.lasso!.stem.length}+${p.lasso!.cycle.length})${attr(p.id)}`),
+    ];
     const h = r.properties.filter((p) => p.status === 'holds');
     const vac = r.properties.filter((p) => p.vacuous).map((p) => short(p.id));
     const u = r.properties.filter((p) => p.status === 'unknown' && !p.vacuous).map((p) => short(p.id));
@@ -113,7 +169,9 @@ function table(): string[] {
   return out;
 }
 
-const [cmd, ...rest] = process.argv.slice(2);
+const [cmd, ...args] = process.argv.slice(2);
+const mode = args.includes('--v4') ? MODES.v4 : MODES.all;
+const rest = args.filter((a) => a !== '--v4');
 if (cmd === 'run') {
   const k = rest.indexOf('--cap');
   const cap = k >= 0 ? Number(rest[k + 1]) : null;
@@ -122,19 +180,22 @@ if (cmd === 'run') {
     process.exit(2);
   }
   const names = k >= 0 ? rest.filter((_, i) => i !== k && i !== k + 1) : rest;
-  run(names.length ? names : KERNEL_CONFIG_NAMES.filter((c) => !SKIP.includes(c) && !EXCLUDED[c]), cap);
+  run(names.length ? names : KERNEL_CONFIG_NAMES.filter((c) => !SKIP.includes(c) && !EXCLUDED[c]), cap, mode);
+}
+else if (cmd === 'triage') {
+  triageRuns(rest);
 }
 else if (cmd === 'table') {
-  const t = table();
+  const t = table(mode);
   if (rest.includes('--write')) {
     const text = readFileSync(README, 'utf8');
-    const a = text.indexOf(BEGIN);
-    const b = text.indexOf(END);
+    const a = text.indexOf(mode.begin);
+    const b = text.indexOf(mode.end);
     if (a < 0 || b < a) throw new Error(`${README}: markers missing`);
-    writeFileSync(README, `${text.slice(0, a + BEGIN.length)}\n${t.join('\n')}\n${text.slice(b)}`);
+    writeFileSync(README, `${text.slice(0, a + mode.begin.length)}\n${t.join('\n')}\n${text.slice(b)}`);
   } else process.stdout.write(`${t.join('\n')}\n`);
 } else {
-  process.stderr.write('usage: npx tsx scripts/liveness-table.ts run [--cap N] [CONFIG...] | table [--write]\n');
+  process.stderr.write('usage: npx tsx scripts/liveness-table.ts run [--v4] [--cap N] [CONFIG...] | triage [CONFIG...] | table [--v4] [--write]\n');
   process.exit(2);
 }
 

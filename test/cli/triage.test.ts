@@ -96,3 +96,23 @@ test('triage: a bad config is one line and exit 2', async (t) => {
   t.is(r.code, 2);
   t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
 });
+
+// tiny as posted holds every liveness property: the device never drains
+// (reclaimed CRAM folios skip free_folio, reclaim-free-calls-free-folio), so
+// no hthresh edge is ever raised. With every other fix on it drains, and the
+// threshold IRQs' reordering (irq-edge-reorder, fixed by
+// irq-applies-device-level) breaks the pressure properties: a fix
+// interaction that `--liveness` names. Without the flag this was exit 2.
+test('triage --liveness --config tiny: the pressure lassos only the IRQ fix mends, not shown by v4 as posted', async (t) => {
+  const r = await cli('triage', '--liveness', '--config', 'tiny', '--json');
+  t.is(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { liveness: boolean; complete: boolean; rows: { property: string; inV4: boolean; withAll: boolean; necessary: string[] }[] };
+  t.true(j.liveness);
+  t.true(j.complete);
+  const relief = j.rows.find((x) => x.property === 'LIVE-PRESSURE-RELIEF');
+  t.truthy(relief, JSON.stringify(j.rows));
+  t.false(relief!.inV4);
+  t.false(relief!.withAll);
+  t.true(relief!.necessary.includes('irq-applies-device-level'), relief!.necessary.join(', '));
+  t.is(r.stderr.split('\n').filter((l) => l.startsWith('triage ')).length, FIXES.length + 2);
+});
