@@ -89,7 +89,37 @@ const POINTS = [
 ] as const;
 
 export function kernelTransitionFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
-  return [...cpuFairness(m, actionOf), ...lruFairness(m, actionOf), ...environmentFairness(m, actionOf)];
+  return [...cpuFairness(m, actionOf), ...lruFairness(m, actionOf), ...environmentFairness(m, actionOf), ...lockWaitFairness(m, actionOf)];
+}
+
+/**
+ * A kernel thread inside a staged migrate_pages batch (kswapd's demotion,
+ * the offline's do_migrate_range) waits, between its steps, only for a PTL
+ * another thread holds (try_to_migrate -> page_vma_mapped_walk spins on it:
+ * src/kernel/migrate_batch.ts batchStepBusy) or for its CPU (an overflow
+ * work's IRQs-off section). Its step is then enabled exactly when the lock is
+ * free, so weak fairness owes it nothing while another CPU takes and drops
+ * the PTL in a loop (a fault refaulting into cram_fault on the folio the
+ * offline isolated: `cpusets` as posted, a 16 + 6 lasso before this). The
+ * PTL is a queued spinlock (kernel/locking/qspinlock.c: MCS queue, FIFO): a
+ * waiter gets the lock at the next release, before the holder can take it
+ * again. So the batch's steps are strongly fair ('... waits for a PTL'): a
+ * step enabled infinitely often is taken.
+ */
+function lockWaitFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
+  const out: TransitionFairness[] = [];
+  const v = new StateView(m);
+  for (let nid = 0; nid < m.g.nodes; nid++) {
+    const tid = m.g.kswapdThread(nid);
+    const a = actionOf(tid, 0);
+    if (a < 0) continue;
+    out.push({ name: `kswapd(N${nid}) demote_folio_list (waits for a PTL: qspinlock)`, fairness: 'strong', actions: [a], has: (state) => v.at(state).get(m.L.THR_OP, tid) === OP_KSWAPD_DEMOTE });
+  }
+  const step = actionOf(m.g.driverThread, 0);
+  if (step >= 0) {
+    out.push({ name: 'driver offline_pages (waits for a PTL: qspinlock)', fairness: 'strong', actions: [step], has: (state) => (v.at(state).get(m.L.DRV_FLAGS) & DF_OFFLINING) !== 0 });
+  }
+  return out;
 }
 
 /**
