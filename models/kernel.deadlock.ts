@@ -72,17 +72,17 @@ function cpuWait(k: Kernel, cpu: number): string | null {
   return `at ${at}: blocked`;
 }
 
-/** What the driver thread waits for, or null when it is not in the middle of anything. */
-function driverWait(k: Kernel): string | null {
-  const tid = k.g.driverThread;
-  const st = k.get(k.L.DRV_STATE);
+/** What region r's driver thread waits for, or null when it is not in the middle of anything. */
+function driverWait(k: Kernel, r: number): string | null {
+  const tid = k.g.driverThreadOf(r);
+  const st = k.get(k.L.DRV_STATE, r);
   const P = k.g.privateNode;
-  if (k.get(k.L.DRV_FLAGS) & DF_NP_UNREG) return 'in node_private_unregister: the node_private refcount to drain (completion)';
+  if (k.get(k.L.DRV_FLAGS, r) & DF_NP_UNREG) return 'in node_private_unregister: the node_private refcount to drain (completion)';
   if (st === DS_NONE || st === DS_PROBED) return null;
   return match(st)
     .with(DS_UNREG_RCU, () => `in cram_unregister_private_node: ${rcuReaders(k, tid)}`)
     .with(DS_UNREG_DRAIN, () => `in cram_unregister_private_node: cram_node refcount ${k.get(k.L.CN_REFCOUNT, P)} to drain (refcount_dec_if_one retry loop)`)
-    .with(DS_POST, () => `in post_teardown: kthread_stop / cancel_work_sync (${k.get(k.L.DRV_FLAGS) & DF_KTHREAD ? 'flush kthread or overflow work busy' : 'no kthread'})`)
+    .with(DS_POST, () => `in post_teardown: kthread_stop / cancel_work_sync (${k.get(k.L.DRV_FLAGS, r) & DF_KTHREAD ? 'flush kthread or overflow work busy' : 'no kthread'})`)
     .with(DS_FREE_IRQS, () => 'in free_irq: an IRQ thread still inside cram_set_pressure (synchronize_irq)')
     .otherwise(() => `in driver stage ${st}`);
 }
@@ -107,7 +107,7 @@ export function kernelDeadlock(k: Kernel): string | null {
   k.g.threads.forEach((r, t) => {
     const w = match(r)
       .with({ kind: 'cpu' }, (x) => cpuWait(k, x.cpu))
-      .with({ kind: 'driver' }, () => driverWait(k))
+      .with({ kind: 'driver' }, (x) => driverWait(k, x.region))
       .otherwise(() => kthreadWait(k, t));
     if (w !== null) waits.push(`${actor(k, t)} ${w}`);
   });

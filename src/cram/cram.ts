@@ -34,6 +34,7 @@ import type { BatchCallbacks } from '../kernel/migrate_batch.ts';
 import { NULL_PFN, allocPages, allocPagesNode } from '../kernel/page_alloc.ts';
 import { ghostLegitWrite, setPageContent } from '../kernel/page.ts';
 import { cxlCompressionFlushCb } from '../cxl/compression.ts';
+import { regionOfOwner } from '../cxl/regions.ts';
 import { synchronizeRcuReady } from './rcu.ts';
 import { ran } from '../kernel/ran.ts';
 import { event2, EV2_NODEMASK_OOB } from '../kernel/ghost.ts';
@@ -108,7 +109,8 @@ export function cramFreeFolioCb(k: Kernel, tid: number, pfn: number): boolean {
     putCramNode(k, nid);
     return zeroAndFree(k, pfn);
   }
-  const ret = cxlCompressionFlushCb(k, tid, pfn);
+  // flush_data: the flush context of the region that registered the cram_node (cn->owner).
+  const ret = cxlCompressionFlushCb(k, tid, pfn, Math.max(0, regionOfOwner(k.get(k.L.CN_OWNER, nid) - 1)));
   putCramNode(k, nid);
   if (k.log) k.trace(`cram_free_folio_cb(pfn ${pfn}): flush_cb = ${ret}`);
   if (ret === 0) return false; // already zeroed by the device

@@ -298,7 +298,8 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
   const CS = cfg.cpusetChildren?.length ?? 1;
   const nOps = 2 + cfg.opsTables.length;
   // A second region on the private node exists only where a program probes it (zero-length fields elsewhere).
-  const RB = cfg.cpus.some((c) => c.program.some((o) => o.op === 'cxl_mempolicy_probe')) ? 1 : 0;
+  // (So does a second compression region: config `cram2`, whose np takes the slot as region B's does.)
+  const RB = cfg.cpus.some((c) => c.program.some((o) => o.op === 'cxl_mempolicy_probe')) || (cfg.driver.regions ?? 1) > 1 ? 1 : 0;
   // A VMA policy's home node exists only where a program sets one (zero-length field elsewhere).
   const HOME = cfg.cpus.some((c) => c.program.some((o) => o.op === 'set_mempolicy_home_node')) ? MV : 0;
   // Watermarks may be configured above the zone's pages (the kernel's are unsigned longs).
@@ -371,14 +372,15 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     CN_PURGED: b.add('CN_PURGED', N, 1),
     CN_OWNER: b.add('CN_OWNER', N, 15),
     CN_FLUSH_CB: b.add('CN_FLUSH_CB', N, 1),
-    DRV_STATE: b.add('DRV_STATE', 1, 63),
-    DRV_FLAGS: b.add('DRV_FLAGS', 1, U16),
+    // One driver instance per compression region: [region], and per-CPU pointers [region * C + cpu].
+    DRV_STATE: b.add('DRV_STATE', g.compRegions, 63),
+    DRV_FLAGS: b.add('DRV_FLAGS', g.compRegions, U16),
     BUF_LEN: b.add('BUF_LEN', g.flushBufs, cfg.driver.bufMax),
     BUF_ENT: b.add('BUF_ENT', g.flushBufs * cfg.driver.bufMax, P),
-    CPU_BUF_ACTIVE: b.add('CPU_BUF_ACTIVE', C, g.flushBufs),
-    CPU_BUF_OVERFLOW: b.add('CPU_BUF_OVERFLOW', C, g.flushBufs),
-    CPU_BUF_SPARE: b.add('CPU_BUF_SPARE', C, g.flushBufs),
-    CPU_OVERFLOW_PENDING: b.add('CPU_OVERFLOW_PENDING', C, 1),
+    CPU_BUF_ACTIVE: b.add('CPU_BUF_ACTIVE', C * g.compRegions, g.flushBufs),
+    CPU_BUF_OVERFLOW: b.add('CPU_BUF_OVERFLOW', C * g.compRegions, g.flushBufs),
+    CPU_BUF_SPARE: b.add('CPU_BUF_SPARE', C * g.compRegions, g.flushBufs),
+    CPU_OVERFLOW_PENDING: b.add('CPU_OVERFLOW_PENDING', C * g.compRegions, 1),
     DEV_USED: b.add('DEV_USED', 1, U16),
     DEV_LEVEL: b.add('DEV_LEVEL', 1, 1),
     DEV_IRQ: b.add('DEV_IRQ', 1, 3),

@@ -73,6 +73,7 @@ const RENAMED_OPS: ReadonlySet<string> = new Set(['mmap', 'munmap', 'read', 'wri
 /** Why a configuration has no symmetry, or null if it has some. */
 export function noSymmetryReason(cfg: KernelConfig): string | null {
   if (cfg.actors.flush) return 'the flush kthread serves the per-CPU buffers in CPU order';
+  if ((cfg.driver.regions ?? 1) > 1) return "two compression regions: each flush context's per-CPU buffers (not renamed by the permutation)";
   if (cfg.actors.cpuset) return "cpuset.memory_migrate's queued work names an mm (cpuset_migrate_mm_wq)";
   // select_bad_process walks the task list in order and keeps the last of equal badness:
   // on a tie the victim is decided by task order, so the CPUs' tasks are not interchangeable
