@@ -23,9 +23,7 @@ import { cpusetWriteMems } from '../src/kernel/cpuset.ts';
 import { cpusetMigratePending } from '../src/kernel/cpuset_migrate_queue.ts';
 import { OP_NAMES } from '../src/kernel/ops_codes.ts';
 import { runThread, threadChoices, threadChoicesWithCpu, threadLabel } from '../src/kernel/sched.ts';
-import { FreeWindow, freeWindowHooks, freeWindowConfigured, freeWindowThread, runThreadWithFreeWindow } from '../src/kernel/free_window.ts';
-import { DF_NP_UNREG, DF_OFFLINING, DF_PRE_TEARDOWN } from '../src/cxl/compression.ts';
-import { DS_PROBED } from '../src/cxl/region_sysram.ts';
+import { FreeWindow, freeWindowHooks, freeWindowConfigured, freeWindowThread, runThreadWithFreeWindow, unregisteringRegion } from '../src/kernel/free_window.ts';
 import { kernelProperties } from '../properties/index.ts';
 import { kernelLiveness } from '../properties/liveness.ts';
 import { kernelDeadlock } from './kernel.deadlock.ts';
@@ -173,11 +171,8 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
     return true;
   };
   const countedSeen = (state: Uint32Array, base: number): number => (sameState(state) ? memoSeen[base]! : -1);
-  const driverMayUnregister = (kk: Kernel): boolean => {
-    // Written only by the driver's own steps, so the step's prefix cannot change them (free_window.ts: freeWindowOpen).
-    const f = kk.get(L.DRV_FLAGS);
-    return kk.get(L.DRV_STATE) === DS_PROBED && (f & DF_PRE_TEARDOWN) !== 0 && (f & (DF_NP_UNREG | DF_OFFLINING)) === 0;
-  };
+  // Written only by the drivers' own steps, so the step's prefix cannot change them (free_window.ts: freeWindowOpen).
+  const driverMayUnregister = (kk: Kernel): boolean => unregisteringRegion(kk) >= 0;
 
   return {
     name: `kernel:${cfg.name}${cfg.mutant ? `+${cfg.mutant}` : ''}${cfg.fixes.length ? `+fix(${cfg.fixes.join(',')})` : ''}`,
@@ -357,8 +352,11 @@ export function renderKernel(k: Kernel, focus?: string): string[] {
       for (let i = 0; i < len; i++) ents.push(k.get(L.BUF_ENT, b * k.cfg.driver.bufMax + i) - 1);
       out.push(`flush buf ${b}: [${ents.map((p) => `pfn ${p}`).join(', ')}]`);
     }
-    const cpuBufs = k.cfg.cpus.map((_, c) => `cpu${c} active ${k.get(L.CPU_BUF_ACTIVE, c) - 1} overflow ${k.get(L.CPU_BUF_OVERFLOW, c) - 1} spare ${k.get(L.CPU_BUF_SPARE, c) - 1}${k.get(L.CPU_OVERFLOW_PENDING, c) ? ' overflow-pending' : ''}`);
-    out.push(`flush ctx: drv state ${k.get(L.DRV_STATE)} ${cpuBufs.join('; ')}`);
+    for (let r = 0; r < k.g.compRegions; r++) {
+      const C = k.cfg.cpus.length;
+      const cpuBufs = k.cfg.cpus.map((_, c) => `cpu${c} active ${k.get(L.CPU_BUF_ACTIVE, r * C + c) - 1} overflow ${k.get(L.CPU_BUF_OVERFLOW, r * C + c) - 1} spare ${k.get(L.CPU_BUF_SPARE, r * C + c) - 1}${k.get(L.CPU_OVERFLOW_PENDING, r * C + c) ? ' overflow-pending' : ''}`);
+      out.push(`flush ctx${r ? ` (region ${r + 1})` : ''}: drv state ${k.get(L.DRV_STATE, r)} ${cpuBufs.join('; ')}`);
+    }
   }
   for (let mm = 0; mm < k.cfg.mms; mm++) {
     if (!k.get(L.MM_LIVE, mm)) continue;

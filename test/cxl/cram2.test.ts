@@ -29,6 +29,7 @@ import { nodePrivateNp } from '../../src/kernel/node_private.ts';
 import { rbFlags, RB_NP } from '../../src/kernel/np_owner.ts';
 import { OPS_CRAM } from '../../src/kernel/ops_table.ts';
 import { allocPagesNode, NULL_PFN } from '../../src/kernel/page_alloc.ts';
+import { unregisteringRegion } from '../../src/kernel/free_window.ts';
 import { kernelProperties } from '../../properties/index.ts';
 import { step } from '../helpers/scenario.ts';
 
@@ -147,4 +148,18 @@ test('every fix: region 2 probes once region A\'s range is gone and holds CRAM o
   t.is(k.get(k.L.PG_FLUSH_BIT, f), 1);
   t.is(violated(k, 'INV-FLUSH-BIT'), null);
   t.is(violated(k, 'INV-NP-OPS-OWNER'), null);
+});
+
+test('free_folio window: the driver whose next step is cram_unregister_private_node\'s first stage is region A\'s or region 2\'s, whichever registered CRAM', (t) => {
+  const k = machine(['sysram-add-fails-probe']);
+  t.is(unregisteringRegion(k), -1);
+  driveTo(k, 0, DS_PROBED);
+  t.is(unregisteringRegion(k), 0);
+  driveTo(k, 0, DS_NONE);
+  t.is(unregisteringRegion(k), -1);
+  driveTo(k, 1, DS_PROBED);
+  t.is(unregisteringRegion(k), 1);
+  t.true(step(k, 'driver2')); // region 2's pre_teardown: cram_unregister_private_node's first stage
+  t.not(k.get(k.L.CN_STATE, P), CN_PUBLISHED);
+  t.is(unregisteringRegion(k), -1);
 });

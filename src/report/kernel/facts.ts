@@ -198,20 +198,22 @@ function deviceFacts(k: Kernel, out: Fact[]): void {
     for (let i = 0; i < len; i++) ents.push(`pfn ${k.get(L.BUF_ENT, b * k.cfg.driver.bufMax + i) - 1}`);
     out.push({ key: `flush buffer ${b}`, topic: 'flush', fields: [{ name: '', value: `[${ents.join(', ')}]` }], gone: 'empty' });
   }
-  k.cfg.cpus.forEach((_, c) => {
-    const a = k.get(L.CPU_BUF_ACTIVE, c);
-    const o = k.get(L.CPU_BUF_OVERFLOW, c);
-    const s = k.get(L.CPU_BUF_SPARE, c);
+  // Each compression region's flush context (the second one's only in `cram2`).
+  for (let r = 0; r < k.g.compRegions; r++) k.cfg.cpus.forEach((_, c) => {
+    const i = r * k.cfg.cpus.length + c;
+    const a = k.get(L.CPU_BUF_ACTIVE, i);
+    const o = k.get(L.CPU_BUF_OVERFLOW, i);
+    const s = k.get(L.CPU_BUF_SPARE, i);
     if (a === 0 && o === 0 && s === 0) return;
     const buf = (x: number) => (x === 0 ? 'NULL' : `buffer ${x - 1}`);
     out.push({
-      key: `CPU${c} flush buffers`,
+      key: `CPU${c} flush buffers${r ? ` (region ${r + 1})` : ''}`,
       topic: 'flush',
       fields: [
         { name: 'active', value: buf(a) },
         { name: 'overflow spare', value: buf(o) },
         { name: 'kthread spare', value: buf(s) },
-        { name: 'overflow work', value: k.get(L.CPU_OVERFLOW_PENDING, c) ? 'queued' : 'idle' },
+        { name: 'overflow work', value: k.get(L.CPU_OVERFLOW_PENDING, i) ? 'queued' : 'idle' },
       ],
       gone: 'freed',
     });
