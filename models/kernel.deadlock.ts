@@ -14,14 +14,14 @@ import { DS_FREE_IRQS, DS_NONE, DS_POST, DS_PROBED, DS_UNREG_DRAIN, DS_UNREG_RCU
 import type { Kernel } from '../src/kernel/kernel.ts';
 import {
   LK_CRAM_MUTEX, LK_DEVICE_HOTPLUG, LK_FOLIO, LK_MEM_HOTPLUG, LK_MMAP_READ, LK_MMAP_WRITE, LK_NODE_PRIVATE, LK_PTL, LK_RCU,
-  PTE_MIGRATION, REF_CN, REF_NP, THREAD_REGS,
+  PTE_MIGRATION, REF_CN, REF_CN_OLD, REF_NP, THREAD_REGS,
 } from '../src/kernel/layout.ts';
 import { OP_NAMES } from '../src/kernel/ops_codes.ts';
 import { threadLabel } from '../src/kernel/sched.ts';
 import { opLabel } from '../src/kernel/workload.ts';
 
 const LOCKS = [[LK_PTL, 'PTL'], [LK_MMAP_READ, 'mmap_lock(r)'], [LK_MMAP_WRITE, 'mmap_lock(w)'], [LK_MEM_HOTPLUG, 'mem_hotplug_lock'], [LK_NODE_PRIVATE, 'node_private_lock'], [LK_CRAM_MUTEX, 'cram pressure mutex'], [LK_RCU, 'rcu_read_lock'], [LK_DEVICE_HOTPLUG, 'device_hotplug_lock'], [LK_FOLIO, 'folio lock']] as const;
-const REFS = [[REF_NP, 'node_private ref'], [REF_CN, 'cram_node ref']] as const;
+const REFS = [[REF_NP, 'node_private ref'], [REF_CN, 'cram_node ref'], [REF_CN_OLD, 'displaced cram_node ref']] as const;
 
 function actor(k: Kernel, t: number): string {
   return threadLabel(k.m, t, 0).actor;

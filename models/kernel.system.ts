@@ -17,7 +17,7 @@ import { buildMachine, Kernel, setWordRecorder, type Machine } from '../src/kern
 import {
   LK_CRAM_MUTEX, LK_DEVICE_HOTPLUG, LK_FOLIO, LK_MEM_HOTPLUG, LK_MMAP_READ, LK_MMAP_WRITE, LK_NODE_PRIVATE, LK_PTL, LK_RCU,
   PG_active, PG_anon, PG_dirty, PG_head, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail, PG_writeback,
-  type KernelLayout, PTE_HWPOISON, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, REF_CN, REF_NP, THREAD_REGS,
+  type KernelLayout, PTE_HWPOISON, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, REF_CN, REF_CN_OLD, REF_NP, THREAD_REGS,
 } from '../src/kernel/layout.ts';
 import { cpusetWriteMems } from '../src/kernel/cpuset.ts';
 import { cpusetMigratePending } from '../src/kernel/cpuset_migrate_queue.ts';
@@ -286,7 +286,7 @@ function bits(v: number, names: ReadonlyArray<readonly [number, string]>): strin
 const NODE_STATE_NAMES = [[N_ONLINE, 'online'], [N_MEMORY, 'N_MEMORY'], [N_MEMORY_PRIVATE, 'N_MEMORY_PRIVATE'], [N_CPU, 'N_CPU']] as const;
 const PG_NAMES = [[PG_head, 'head'], [PG_tail, 'tail'], [PG_lru, 'lru'], [PG_locked, 'locked'], [PG_anon, 'anon'], [PG_swapcache, 'swapcache'], [PG_dirty, 'dirty'], [PG_writeback, 'writeback'], [PG_active, 'active'], [PG_reserved, 'reserved']] as const;
 const LK_NAMES = [[LK_PTL, 'PTL'], [LK_MMAP_READ, 'mmap_r'], [LK_MMAP_WRITE, 'mmap_w'], [LK_MEM_HOTPLUG, 'mem_hotplug'], [LK_NODE_PRIVATE, 'node_private_lock'], [LK_CRAM_MUTEX, 'cram_mutex'], [LK_RCU, 'rcu'], [LK_DEVICE_HOTPLUG, 'device_hotplug'], [LK_FOLIO, 'folio_lock']] as const;
-const REF_NAMES = [[REF_NP, 'np'], [REF_CN, 'cn']] as const;
+const REF_NAMES = [[REF_NP, 'np'], [REF_CN, 'cn'], [REF_CN_OLD, 'old cn']] as const;
 const KSWAPD = ['none', 'sleeping', 'woken'] as const;
 const CN_STATES = ['none', 'published', 'draining', 'freed'] as const;
 

@@ -63,6 +63,9 @@ export const DF_NP_UNREG_DROPPED = 1 << 9; // node_private_unregister dropped th
 // that earlier sysram, with the np embedded in it, was kfree'd (FREED).
 export const DF_NP_OLD = 1 << 10;
 export const DF_NP_FREED = 1 << 11;
+// The cram_node this driver's cram_unregister_private_node is draining was displaced by the other
+// compression region's registration (`cram2`): the drain waits on CN_OLD_REF.
+export const DF_CN_OLD = 1 << 12;
 
 /** The CPU the thread runs on (see header). */
 export function cpuOfThread(k: Kernel, tid: number): number {

@@ -37,9 +37,9 @@ import { npSlotGiveBack, npSlotTakenByB, rbFlags, rbSet, RB_NP, RB_NP_FREED, RB_
 import { compRegionBlocks, compRegionOfPfn, driverOwner } from './regions.ts';
 import { addPrivateMemoryDriverManaged, offlineAndRemoveInLoop, offlineAndRemoveStep, offlineBatchHeld, type RemoveResult } from '../kernel/memory_hotplug.ts';
 import { nodePrivateNp, nodePrivateUnregisterDrop, nodePrivateUnregisterWait, npSlotOfNode } from '../kernel/node_private.ts';
-import { CN_PUBLISHED, cramRegisterPrivateNode, cramUnregisterBegin, cramUnregisterDrain, cramUnregisterSyncRcu } from '../cram/cram.ts';
+import { CN_PUBLISHED, cramRegisterPrivateNode, cramUnregisterBegin, cramUnregisterDrain, cramUnregisterDrainOld, cramUnregisterSyncRcu } from '../cram/cram.ts';
 import {
-  DF_FLUSH_CTX, DF_IRQS, DF_KTHREAD, DF_NP_FREED, DF_NP_OLD, DF_NP_UNREG, DF_NP_UNREG_DROPPED, DF_OFFLINING, DF_PRE_TEARDOWN, DF_RES, DF_SIGNAL, DF_SYSRAM, cxlFlushBufSend, deviceIrqsRequested,
+  DF_CN_OLD, DF_FLUSH_CTX, DF_IRQS, DF_KTHREAD, DF_NP_FREED, DF_NP_OLD, DF_NP_UNREG, DF_NP_UNREG_DROPPED, DF_OFFLINING, DF_PRE_TEARDOWN, DF_RES, DF_SIGNAL, DF_SYSRAM, cxlFlushBufSend, deviceIrqsRequested,
   flushKthreadIdle, irqThreadIdle, overflowWorkIdle, pcpuIdx,
 } from './compression.ts';
 
@@ -282,6 +282,13 @@ function probeStep(k: Kernel, r: number, s: number): void {
       const rc = cramRegisterPrivateNode(k, nid, driverOwner(r), true);
       // Ghost: the second region's driver wrote cram_ops into the registered np (INV-NP-OPS-OWNER).
       if (rc === 0 && r > 0) rbSet(k, RB_OPS_BY_B);
+      // The other region's unregister still drains the cram_node it unpublished: that one was displaced.
+      if (rc === 0 && L.CN_OLD_REF.len > 0 && k.get(L.CN_OLD_REF, nid) > 0) {
+        for (let o = 0; o < k.g.compRegions; o++) {
+          const so = k.get(L.DRV_STATE, o);
+          if (o !== r && (so === DS_UNREG_RCU || so === DS_UNREG_DRAIN)) setFlags(k, o, DF_CN_OLD);
+        }
+      }
       if (rc) {
         flushCtxFree(k, r);
         if (k.log) k.trace(`convert_region_to_sysram: cram register failed ${errname(rc)}`);
@@ -297,6 +304,11 @@ function probeStep(k: Kernel, r: number, s: number): void {
       // (7) request the lthresh/hthresh IRQs. Edges raised before that found no handler.
       // The vectors are the device's (pdev devm): while the other region's instance holds
       // them, devm_request_threaded_irq fails (-EBUSY, no IRQF_SHARED) and is only warned.
+      if (flags(k, r) & DF_IRQS) {
+        // Handed over by the other region's instance when it unbound (see DS_FREE_IRQS).
+        setState(k, r, DS_PROBED);
+        return;
+      }
       if (deviceIrqsRequested(k)) {
         k.trace('convert_region_to_sysram: WARN: failed to register lthresh/hthresh IRQ: -EBUSY');
         setState(k, r, DS_PROBED);
@@ -380,7 +392,10 @@ function teardownStep(k: Kernel, r: number, s: number): boolean {
       setState(k, r, DS_UNREG_DRAIN);
       return true;
     case DS_UNREG_DRAIN:
-      if (!cramUnregisterDrain(k, nid)) return false;
+      if (flags(k, r) & DF_CN_OLD) {
+        if (!cramUnregisterDrainOld(k, nid)) return false;
+        clearFlags(k, r, DF_CN_OLD);
+      } else if (!cramUnregisterDrain(k, nid)) return false;
       setState(k, r, DS_OFFLINE);
       return true;
     case DS_OFFLINE: {
@@ -417,14 +432,25 @@ function teardownStep(k: Kernel, r: number, s: number): boolean {
     default:
       // cxl_compression_remove returned: the pci devm IRQs are freed (free_irq waits for the threads).
       // (An instance whose request was refused, or that never got there, frees none; nothing then
-      // runs an IRQ thread on its behalf.)
-      if (flags(k, r) & DF_IRQS && (!irqThreadIdle(k, 'lthresh') || !irqThreadIdle(k, 'hthresh'))) return false;
+      // runs an IRQ thread on its behalf.) The vectors are the device's: while the other region's
+      // instance is still bound they stay requested, now on its behalf.
+      if (flags(k, r) & DF_IRQS) {
+        const heir = otherBoundRegion(k, r);
+        if (heir >= 0) setFlags(k, heir, DF_IRQS);
+        else if (!irqThreadIdle(k, 'lthresh') || !irqThreadIdle(k, 'hthresh')) return false;
+      }
       clearFlags(k, r, DF_IRQS);
       k.set(L.DRV_FLAGS, r, flags(k, r) & (DF_NP_OLD | DF_NP_FREED));
       setState(k, r, DS_NONE);
       k.trace('cxl_compression: removed');
       return true;
   }
+}
+
+/** Another compression region's driver instance that is bound (not back at DS_NONE), or -1. */
+function otherBoundRegion(k: Kernel, r: number): number {
+  for (let o = 0; o < k.g.compRegions; o++) if (o !== r && k.get(k.L.DRV_STATE, o) !== DS_NONE) return o;
+  return -1;
 }
 
 /** Static number of choices of the driver thread: probe/teardown step, sysfs hotplug toggle, a signal. */

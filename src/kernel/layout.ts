@@ -96,6 +96,9 @@ export const LK_FOLIO = 1 << 8; // holds the lock of the folio in a register
 // THR_REFS bits: references a thread holds between steps
 export const REF_NP = 1 << 0; // node_private refcount (node_private_migrate_to)
 export const REF_CN = 1 << 1; // cram_node refcount (get_cram_node)
+// A reference to the displaced cram_node (CN_OLD_REF): one unpublished by cram_unregister_private_node
+// and still draining when another owner's cram_register_private_node published a new one (`cram2`).
+export const REF_CN_OLD = 1 << 2;
 
 // GH_EVENTS bits: history the invariants judge (recorded by the model, never judged by it)
 export const EV_OPS_AFTER_UNREGISTER = 1 << 0; // a callback of ops ran after node_private_unregister returned 0
@@ -193,6 +196,7 @@ export interface KernelLayout {
   readonly CN_PURGED: Field;
   readonly CN_OWNER: Field; // owner id + 1
   readonly CN_FLUSH_CB: Field; // 1 if flush_cb set
+  readonly CN_OLD_REF: Field; // [node, only with two compression regions] refcount of the displaced cram_node still draining (0 = none)
   // compression driver (one instance, for geometry.privateNode)
   readonly DRV_STATE: Field; // probe / teardown stage
   readonly DRV_FLAGS: Field;
@@ -372,6 +376,8 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     CN_PURGED: b.add('CN_PURGED', N, 1),
     CN_OWNER: b.add('CN_OWNER', N, 15),
     CN_FLUSH_CB: b.add('CN_FLUSH_CB', N, 1),
+    // Zero-length unless two compression regions can register CRAM one inside the other's drain.
+    CN_OLD_REF: b.add('CN_OLD_REF', (cfg.driver.regions ?? 1) > 1 ? N : 0, 64),
     // One driver instance per compression region: [region], and per-CPU pointers [region * C + cpu].
     DRV_STATE: b.add('DRV_STATE', g.compRegions, 63),
     DRV_FLAGS: b.add('DRV_FLAGS', g.compRegions, U16),
@@ -390,7 +396,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     THR_PC: b.add('THR_PC', T, 255),
     THR_REG: b.add('THR_REG', T * THREAD_REGS, U16),
     THR_LOCKS: b.add('THR_LOCKS', T, U16),
-    THR_REFS: b.add('THR_REFS', T, 3),
+    THR_REFS: b.add('THR_REFS', T, 7),
     GH_EVENTS: b.add('GH_EVENTS', 1, U16),
     GH_EVENTS2: b.add('GH_EVENTS2', 2, U16), // two words: EV2 bits 0-15 and 16-30
     THR_PIN: b.add('THR_PIN', T, P),

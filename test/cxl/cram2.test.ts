@@ -16,8 +16,10 @@
 // on whatever np the node has registered.
 import test from 'ava';
 import { CN_PUBLISHED } from '../../src/cram/cram.ts';
-import { DF_FLUSH_CTX, DF_PRE_TEARDOWN, DF_RES, DF_SYSRAM } from '../../src/cxl/compression.ts';
-import { DS_CRAM, DS_NONE, DS_OFFLINE, DS_PROBED } from '../../src/cxl/region_sysram.ts';
+import { DF_CN_OLD, DF_FLUSH_CTX, DF_IRQS, DF_PRE_TEARDOWN, DF_RES, DF_SYSRAM } from '../../src/cxl/compression.ts';
+import { cramSetPressureBegin, cramSetPressureStep } from '../../src/cram/pressure.ts';
+import { REF_CN_OLD } from '../../src/kernel/layout.ts';
+import { DS_CRAM, DS_NONE, DS_OFFLINE, DS_PROBED, DS_UNREG_DRAIN } from '../../src/cxl/region_sysram.ts';
 import { compRegionBlocks, compRegionOfPfn, DRIVER2_OWNER, DRIVER_OWNER } from '../../src/cxl/regions.ts';
 import { boot } from '../../src/kernel/boot.ts';
 import { configByName } from '../../src/kernel/configs.ts';
@@ -162,4 +164,49 @@ test('free_folio window: the driver whose next step is cram_unregister_private_n
   t.true(step(k, 'driver2')); // region 2's pre_teardown: cram_unregister_private_node's first stage
   t.not(k.get(k.L.CN_STATE, P), CN_PUBLISHED);
   t.is(unregisteringRegion(k), -1);
+});
+
+// mm/cram.c, cram_unregister_private_node: `rcu_assign_pointer(cram_nodes[nid], NULL); mutex_unlock(&cram_mutex);
+// ... synchronize_rcu(); while (!refcount_dec_if_one(&cn->refcount)) cond_resched(); kfree(cn);` drains and frees
+// its own local `cn`; cram_register_private_node may publish a new cram_node for the node meanwhile.
+test('v4: region 2 registers CRAM while region A\'s cram_unregister_private_node still drains its cram_node (an IRQ thread holds it): the old one is drained and freed, the new one stays published', (t) => {
+  const k = machine();
+  driveTo(k, 0, DS_PROBED);
+  const irq = k.g.lthreshThread;
+  t.is(cramSetPressureBegin(k, irq, P, 1000), 'more'); // S1: get_cram_node (region A's cn)
+  driveTo(k, 0, DS_UNREG_DRAIN); // unpublished, synchronize_rcu done; the drain spins on the IRQ thread's reference
+  t.false(step(k, 'driver'));
+  driveTo(k, 1, DS_CRAM); // region 2: hot-add refused (warned), cram_register_private_node publishes a new cn
+  t.is(k.get(k.L.CN_STATE, P), CN_PUBLISHED);
+  t.is(k.get(k.L.CN_OWNER, P), DRIVER2_OWNER + 1);
+  t.is(k.get(k.L.CN_OLD_REF, P), 2, "region A's cn drains aside: its base reference and the IRQ thread's");
+  t.true(k.has(k.L.THR_REFS, irq, REF_CN_OLD));
+  t.true((k.get(k.L.DRV_FLAGS, 0) & DF_CN_OLD) !== 0);
+  t.is(violated(k, 'INV-REFCOUNT-BALANCE'), null);
+  t.false(step(k, 'driver'), 'still spinning: the IRQ thread holds the old cn');
+  while (k.get(k.L.THR_OP, irq) !== 0) cramSetPressureStep(k, irq); // S2-S4 through the old cn, then put_cram_node
+  t.is(k.get(k.L.CN_OLD_REF, P), 1);
+  t.true(step(k, 'driver')); // refcount_dec_if_one on the old cn, kfree
+  t.is(k.get(k.L.DRV_STATE, 0), DS_OFFLINE);
+  t.is(k.get(k.L.CN_OLD_REF, P), 0);
+  t.is(k.get(k.L.CN_STATE, P), CN_PUBLISHED, "region 2's cram_node is not the one region A freed");
+  t.is(violated(k, 'INV-NO-CRAM-AFTER-FREE'), null);
+  t.is(violated(k, 'INV-DAEMONS'), null);
+  // The old cn's holder applied its pressure to the node region 2's cn now manages (cn2->pressure is 0).
+  t.is(k.get(k.L.NP_MIGRATION_BLOCKED, nodePrivateNp(k, P)), 1);
+  t.regex(violated(k, 'INV-BACKPRESSURE-COHERENT') ?? '', /./);
+});
+
+// compression.c, convert_region_to_sysram: `devm_request_threaded_irq(&pdev->dev, irq, NULL, ..., IRQF_ONESHOT,
+// "cxl-lthresh", wm_ctx)`: the vectors are the PCI device's (devm on &pdev->dev), released when the device
+// unbinds, and not shared: a second request for the same vector fails and is only warned.
+test('the device\'s watermark IRQs: the second region\'s request is refused while region A\'s instance holds them; they pass to it when region A unbinds', (t) => {
+  const k = machine();
+  driveTo(k, 0, DS_PROBED);
+  t.true((k.get(k.L.DRV_FLAGS, 0) & DF_IRQS) !== 0);
+  driveTo(k, 1, DS_PROBED); // hot-add refused, cram_register_private_node -EBUSY (region A's owner): no IRQs
+  t.is(k.get(k.L.DRV_FLAGS, 1) & DF_IRQS, 0);
+  driveTo(k, 0, DS_NONE);
+  t.is(k.get(k.L.DRV_FLAGS, 0) & DF_IRQS, 0);
+  t.true((k.get(k.L.DRV_FLAGS, 1) & DF_IRQS) !== 0, 'region 2 is still bound: the vectors stay requested');
 });
