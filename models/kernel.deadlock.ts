@@ -14,14 +14,14 @@ import { DS_FREE_IRQS, DS_NONE, DS_POST, DS_PROBED, DS_UNREG_DRAIN, DS_UNREG_RCU
 import type { Kernel } from '../src/kernel/kernel.ts';
 import {
   LK_CRAM_MUTEX, LK_DEVICE_HOTPLUG, LK_FOLIO, LK_MEM_HOTPLUG, LK_MMAP_READ, LK_MMAP_WRITE, LK_NODE_PRIVATE, LK_PTL, LK_RCU,
-  PTE_MIGRATION, REF_CN, REF_NP, THREAD_REGS,
+  PTE_MIGRATION, REF_CN, REF_CN_OLD, REF_NP, THREAD_REGS,
 } from '../src/kernel/layout.ts';
 import { OP_NAMES } from '../src/kernel/ops_codes.ts';
 import { threadLabel } from '../src/kernel/sched.ts';
 import { opLabel } from '../src/kernel/workload.ts';
 
 const LOCKS = [[LK_PTL, 'PTL'], [LK_MMAP_READ, 'mmap_lock(r)'], [LK_MMAP_WRITE, 'mmap_lock(w)'], [LK_MEM_HOTPLUG, 'mem_hotplug_lock'], [LK_NODE_PRIVATE, 'node_private_lock'], [LK_CRAM_MUTEX, 'cram pressure mutex'], [LK_RCU, 'rcu_read_lock'], [LK_DEVICE_HOTPLUG, 'device_hotplug_lock'], [LK_FOLIO, 'folio lock']] as const;
-const REFS = [[REF_NP, 'node_private ref'], [REF_CN, 'cram_node ref']] as const;
+const REFS = [[REF_NP, 'node_private ref'], [REF_CN, 'cram_node ref'], [REF_CN_OLD, 'displaced cram_node ref']] as const;
 
 function actor(k: Kernel, t: number): string {
   return threadLabel(k.m, t, 0).actor;
@@ -72,17 +72,17 @@ function cpuWait(k: Kernel, cpu: number): string | null {
   return `at ${at}: blocked`;
 }
 
-/** What the driver thread waits for, or null when it is not in the middle of anything. */
-function driverWait(k: Kernel): string | null {
-  const tid = k.g.driverThread;
-  const st = k.get(k.L.DRV_STATE);
+/** What region r's driver thread waits for, or null when it is not in the middle of anything. */
+function driverWait(k: Kernel, r: number): string | null {
+  const tid = k.g.driverThreadOf(r);
+  const st = k.get(k.L.DRV_STATE, r);
   const P = k.g.privateNode;
-  if (k.get(k.L.DRV_FLAGS) & DF_NP_UNREG) return 'in node_private_unregister: the node_private refcount to drain (completion)';
+  if (k.get(k.L.DRV_FLAGS, r) & DF_NP_UNREG) return 'in node_private_unregister: the node_private refcount to drain (completion)';
   if (st === DS_NONE || st === DS_PROBED) return null;
   return match(st)
     .with(DS_UNREG_RCU, () => `in cram_unregister_private_node: ${rcuReaders(k, tid)}`)
     .with(DS_UNREG_DRAIN, () => `in cram_unregister_private_node: cram_node refcount ${k.get(k.L.CN_REFCOUNT, P)} to drain (refcount_dec_if_one retry loop)`)
-    .with(DS_POST, () => `in post_teardown: kthread_stop / cancel_work_sync (${k.get(k.L.DRV_FLAGS) & DF_KTHREAD ? 'flush kthread or overflow work busy' : 'no kthread'})`)
+    .with(DS_POST, () => `in post_teardown: kthread_stop / cancel_work_sync (${k.get(k.L.DRV_FLAGS, r) & DF_KTHREAD ? 'flush kthread or overflow work busy' : 'no kthread'})`)
     .with(DS_FREE_IRQS, () => 'in free_irq: an IRQ thread still inside cram_set_pressure (synchronize_irq)')
     .otherwise(() => `in driver stage ${st}`);
 }
@@ -107,7 +107,7 @@ export function kernelDeadlock(k: Kernel): string | null {
   k.g.threads.forEach((r, t) => {
     const w = match(r)
       .with({ kind: 'cpu' }, (x) => cpuWait(k, x.cpu))
-      .with({ kind: 'driver' }, () => driverWait(k))
+      .with({ kind: 'driver' }, (x) => driverWait(k, x.region))
       .otherwise(() => kthreadWait(k, t));
     if (w !== null) waits.push(`${actor(k, t)} ${w}`);
   });

@@ -17,15 +17,13 @@ import { buildMachine, Kernel, setWordRecorder, type Machine } from '../src/kern
 import {
   LK_CRAM_MUTEX, LK_DEVICE_HOTPLUG, LK_FOLIO, LK_MEM_HOTPLUG, LK_MMAP_READ, LK_MMAP_WRITE, LK_NODE_PRIVATE, LK_PTL, LK_RCU,
   PG_active, PG_anon, PG_dirty, PG_head, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail, PG_writeback,
-  type KernelLayout, PTE_HWPOISON, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, REF_CN, REF_NP, THREAD_REGS,
+  type KernelLayout, PTE_HWPOISON, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, REF_CN, REF_CN_OLD, REF_NP, THREAD_REGS,
 } from '../src/kernel/layout.ts';
 import { cpusetWriteMems } from '../src/kernel/cpuset.ts';
 import { cpusetMigratePending } from '../src/kernel/cpuset_migrate_queue.ts';
 import { OP_NAMES } from '../src/kernel/ops_codes.ts';
 import { runThread, threadChoices, threadChoicesWithCpu, threadLabel } from '../src/kernel/sched.ts';
-import { FreeWindow, freeWindowHooks, freeWindowConfigured, freeWindowThread, runThreadWithFreeWindow } from '../src/kernel/free_window.ts';
-import { DF_NP_UNREG, DF_OFFLINING, DF_PRE_TEARDOWN } from '../src/cxl/compression.ts';
-import { DS_PROBED } from '../src/cxl/region_sysram.ts';
+import { FreeWindow, freeWindowHooks, freeWindowConfigured, freeWindowThread, runThreadWithFreeWindow, unregisteringRegion } from '../src/kernel/free_window.ts';
 import { kernelProperties } from '../properties/index.ts';
 import { kernelLiveness } from '../properties/liveness.ts';
 import { kernelDeadlock } from './kernel.deadlock.ts';
@@ -173,11 +171,8 @@ export function kernelSystem(cfg: KernelConfig): KernelSystem {
     return true;
   };
   const countedSeen = (state: Uint32Array, base: number): number => (sameState(state) ? memoSeen[base]! : -1);
-  const driverMayUnregister = (kk: Kernel): boolean => {
-    // Written only by the driver's own steps, so the step's prefix cannot change them (free_window.ts: freeWindowOpen).
-    const f = kk.get(L.DRV_FLAGS);
-    return kk.get(L.DRV_STATE) === DS_PROBED && (f & DF_PRE_TEARDOWN) !== 0 && (f & (DF_NP_UNREG | DF_OFFLINING)) === 0;
-  };
+  // Written only by the drivers' own steps, so the step's prefix cannot change them (free_window.ts: freeWindowOpen).
+  const driverMayUnregister = (kk: Kernel): boolean => unregisteringRegion(kk) >= 0;
 
   return {
     name: `kernel:${cfg.name}${cfg.mutant ? `+${cfg.mutant}` : ''}${cfg.fixes.length ? `+fix(${cfg.fixes.join(',')})` : ''}`,
@@ -291,7 +286,7 @@ function bits(v: number, names: ReadonlyArray<readonly [number, string]>): strin
 const NODE_STATE_NAMES = [[N_ONLINE, 'online'], [N_MEMORY, 'N_MEMORY'], [N_MEMORY_PRIVATE, 'N_MEMORY_PRIVATE'], [N_CPU, 'N_CPU']] as const;
 const PG_NAMES = [[PG_head, 'head'], [PG_tail, 'tail'], [PG_lru, 'lru'], [PG_locked, 'locked'], [PG_anon, 'anon'], [PG_swapcache, 'swapcache'], [PG_dirty, 'dirty'], [PG_writeback, 'writeback'], [PG_active, 'active'], [PG_reserved, 'reserved']] as const;
 const LK_NAMES = [[LK_PTL, 'PTL'], [LK_MMAP_READ, 'mmap_r'], [LK_MMAP_WRITE, 'mmap_w'], [LK_MEM_HOTPLUG, 'mem_hotplug'], [LK_NODE_PRIVATE, 'node_private_lock'], [LK_CRAM_MUTEX, 'cram_mutex'], [LK_RCU, 'rcu'], [LK_DEVICE_HOTPLUG, 'device_hotplug'], [LK_FOLIO, 'folio_lock']] as const;
-const REF_NAMES = [[REF_NP, 'np'], [REF_CN, 'cn']] as const;
+const REF_NAMES = [[REF_NP, 'np'], [REF_CN, 'cn'], [REF_CN_OLD, 'old cn']] as const;
 const KSWAPD = ['none', 'sleeping', 'woken'] as const;
 const CN_STATES = ['none', 'published', 'draining', 'freed'] as const;
 
@@ -357,8 +352,11 @@ export function renderKernel(k: Kernel, focus?: string): string[] {
       for (let i = 0; i < len; i++) ents.push(k.get(L.BUF_ENT, b * k.cfg.driver.bufMax + i) - 1);
       out.push(`flush buf ${b}: [${ents.map((p) => `pfn ${p}`).join(', ')}]`);
     }
-    const cpuBufs = k.cfg.cpus.map((_, c) => `cpu${c} active ${k.get(L.CPU_BUF_ACTIVE, c) - 1} overflow ${k.get(L.CPU_BUF_OVERFLOW, c) - 1} spare ${k.get(L.CPU_BUF_SPARE, c) - 1}${k.get(L.CPU_OVERFLOW_PENDING, c) ? ' overflow-pending' : ''}`);
-    out.push(`flush ctx: drv state ${k.get(L.DRV_STATE)} ${cpuBufs.join('; ')}`);
+    for (let r = 0; r < k.g.compRegions; r++) {
+      const C = k.cfg.cpus.length;
+      const cpuBufs = k.cfg.cpus.map((_, c) => `cpu${c} active ${k.get(L.CPU_BUF_ACTIVE, r * C + c) - 1} overflow ${k.get(L.CPU_BUF_OVERFLOW, r * C + c) - 1} spare ${k.get(L.CPU_BUF_SPARE, r * C + c) - 1}${k.get(L.CPU_OVERFLOW_PENDING, r * C + c) ? ' overflow-pending' : ''}`);
+      out.push(`flush ctx${r ? ` (region ${r + 1})` : ''}: drv state ${k.get(L.DRV_STATE, r)} ${cpuBufs.join('; ')}`);
+    }
   }
   for (let mm = 0; mm < k.cfg.mms; mm++) {
     if (!k.get(L.MM_LIVE, mm)) continue;

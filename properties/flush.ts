@@ -4,7 +4,8 @@
 import type { Property } from '../src/explore/system.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
 import { EV_DOUBLE_BUFFERED } from '../src/kernel/layout.ts';
-import { compressedPfn } from '../src/cxl/regions.ts';
+import { compRegionOfPfn, compressedPfn } from '../src/cxl/regions.ts';
+import { regionOfOwner } from '../src/cxl/regions.ts';
 import { CN_PUBLISHED } from '../src/cram/cram.ts';
 import { eventSet, isPrivateKind, nodeLabel, prop, type StateView } from './common.ts';
 
@@ -28,14 +29,18 @@ export function bufferCount(k: Kernel, pfn: number): number {
  * hook no longer runs (a thread still inside it is freeing its own folio, not
  * one whose bit went stale) and post_teardown frees the bitmap (SEMANTICS 7.5).
  */
-function flushRecordReadable(k: Kernel, nid: number): boolean {
-  return k.get(k.L.CN_FLUSH_CB, nid) !== 0 && k.get(k.L.CN_STATE, nid) === CN_PUBLISHED;
+function flushRecordReadable(k: Kernel, nid: number, pfn: number): boolean {
+  if (k.get(k.L.CN_FLUSH_CB, nid) === 0 || k.get(k.L.CN_STATE, nid) !== CN_PUBLISHED) return false;
+  // With two compression regions (`cram2`) the registered flush_cb reads its own region's bitmap.
+  return k.g.compRegions === 1 || regionOfOwner(k.get(k.L.CN_OWNER, nid) - 1) === compRegionOfPfn(k, pfn);
 }
 
-/** A flush buffer is being sent (its folios are put one by one): the kthread or an overflow work is mid-op. */
+/** A flush buffer is being sent (its folios are put one by one): a kthread or an overflow work is mid-op. */
 function sendInFlight(k: Kernel): boolean {
-  if (k.get(k.L.THR_OP, k.g.flushThread) !== 0) return true;
-  for (let c = 0; c < k.cfg.cpus.length; c++) if (k.get(k.L.THR_OP, k.g.overflowThread(c)) !== 0) return true;
+  for (let r = 0; r < k.g.compRegions; r++) {
+    if (k.get(k.L.THR_OP, k.g.flushThreadOf(r)) !== 0) return true;
+    for (let c = 0; c < k.cfg.cpus.length; c++) if (k.get(k.L.THR_OP, k.g.overflowThreadOf(r, c)) !== 0) return true;
+  }
   return false;
 }
 
@@ -70,7 +75,7 @@ export function flushProperties(v: StateView): Property[] {
         const cnt = bufferCount(k, pfn);
         if (cnt > 1) return `pfn ${pfn} on ${nodeLabel(k, n)} is in ${cnt} flush buffers`;
         if (cnt === 1 && bit === 0) return `pfn ${pfn} on ${nodeLabel(k, n)} is in a flush buffer but its flush_record bit is clear`;
-        if (cnt === 0 && bit !== 0 && !inFlight && flushRecordReadable(k, n)) return `pfn ${pfn} on ${nodeLabel(k, n)} has its flush_record bit set but is in no flush buffer and no send is in flight`;
+        if (cnt === 0 && bit !== 0 && !inFlight && flushRecordReadable(k, n, pfn)) return `pfn ${pfn} on ${nodeLabel(k, n)} has its flush_record bit set but is in no flush buffer and no send is in flight`;
       }
       return null;
     }),

@@ -20,7 +20,7 @@ export function npLifetimeProperties(v: StateView): Property[] {
       const rb = rbFlags(k);
       const freed = rb & RB_NP ? (rb & RB_NP_FREED) !== 0 : (k.get(k.L.DRV_FLAGS) & DF_NP_FREED) !== 0;
       if (!freed) return null;
-      return `${nodeLabel(k, nid)}: pgdat->node_private points to an np whose sysram${rb & RB_NP ? ' (region B)' : ''} was freed`;
+      return `${nodeLabel(k, nid)}: pgdat->node_private points to an np whose sysram${rb & RB_NP ? (k.g.compRegions > 1 ? ' (region 2)' : ' (region B)') : ''} was freed`;
     }),
     // Cover letter: "Only one driver may register per private node"; node_private_register:
     // "If another driver has already registered (with different np), -EBUSY is returned".
@@ -31,8 +31,10 @@ export function npLifetimeProperties(v: StateView): Property[] {
       const slot = nodePrivateNp(k, nid);
       if (slot < 0 || k.get(k.L.NP_OPS, slot) === 0) return null;
       const rb = rbFlags(k);
-      const owner = rb & RB_NP ? 'B (cxl_mempolicy)' : 'A (cxl_compression)';
-      const writer = rb & RB_OPS_BY_B ? 'B (cxl_mempolicy)' : 'A (cxl_compression)';
+      // The second region is cxl_mempolicy's (`tworegions`) or another compression region (`cram2`).
+      const second = k.g.compRegions > 1 ? '2 (cxl_compression)' : 'B (cxl_mempolicy)';
+      const owner = rb & RB_NP ? second : 'A (cxl_compression)';
+      const writer = rb & RB_OPS_BY_B ? second : 'A (cxl_compression)';
       if (owner === writer) return null;
       return `${nodeLabel(k, nid)}: the np registered by region ${owner} carries ops written by region ${writer}'s driver, whose own registration was refused`;
     }),

@@ -20,8 +20,10 @@ import { EV2_OOM_CPUSET, EV2_OOM_CPUSET_SKIP, EV2_OOM_MPOL_SKIP, event2Set } fro
 import { PIN_CHECK, PIN_HELD, nodePrivateAllowsLongtermPin } from '../src/kernel/gup_longterm.ts';
 import type { Machine } from '../src/kernel/kernel.ts';
 import { rbFlags, RB_NP, RB_RES } from '../src/kernel/np_owner.ts';
-import { DF_RES } from '../src/cxl/compression.ts';
-import { DS_OFFLINE } from '../src/cxl/region_sysram.ts';
+import { DF_FLUSH_CTX, DF_RES } from '../src/cxl/compression.ts';
+import { DS_FLUSH, DS_OFFLINE, DS_POST, DS_SYSRAM } from '../src/cxl/region_sysram.ts';
+import { compRegionOfPfn, DRIVER2_OWNER } from '../src/cxl/regions.ts';
+import { CN_PUBLISHED } from '../src/cram/cram.ts';
 
 type Pred = (k: Kernel) => boolean;
 
@@ -523,6 +525,33 @@ const REACH: Readonly<Record<string, ReachDef>> = {
     description: "region B's driver was removed and probed again (a new sysram, a new np)",
     pred: (k) => regionBProbes(k) >= 2,
   },
+  // Two compression regions (`cram2`): the windows issue 12 item 11 asks about.
+  'REACH-CRAM2-OWNS-CRAM': {
+    id: 'REACH-CRAM2-OWNS-CRAM',
+    source: 'mm/cram.c: cram_register_private_node (owner: the second region, flush_data: its flush context)',
+    description: "the second compression region's driver holds CRAM on the private node, with its own range online",
+    pred: (k) => k.get(k.L.CN_STATE, k.g.privateNode) === CN_PUBLISHED && k.get(k.L.CN_OWNER, k.g.privateNode) === DRIVER2_OWNER + 1
+      && (k.get(k.L.DRV_FLAGS, 1) & DF_RES) !== 0,
+  },
+  'REACH-CRAM2-PROBE-IN-A-TEARDOWN': {
+    id: 'REACH-CRAM2-PROBE-IN-A-TEARDOWN',
+    source: 'drivers/cxl/type3_drivers/cxl_compression/compression.c: convert_region_to_sysram (region 2) inside cxl_compression_pre_teardown / post_teardown (region A)',
+    description: "the second region's probe is past its hot-add, before cram_register_private_node, while region A's teardown is past its cram_unregister_private_node and its flush context still exists",
+    pred: (k) => [DS_SYSRAM, DS_FLUSH].includes(k.get(k.L.DRV_STATE, 1)) && [DS_OFFLINE, DS_POST].includes(k.get(k.L.DRV_STATE, 0))
+      && (k.get(k.L.DRV_FLAGS, 0) & DF_FLUSH_CTX) !== 0,
+  },
+  'REACH-CRAM2-FLUSH-DEFERRED': {
+    id: 'REACH-CRAM2-FLUSH-DEFERRED',
+    source: "drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_flush_cb (the second region's flush context)",
+    description: "a freed folio of the second region waits in one of the second region's flush buffers",
+    pred: (k) => {
+      const M = k.cfg.driver.bufMax;
+      for (let b = k.g.flushBufs / k.g.compRegions; b < k.g.flushBufs; b++) {
+        for (let i = 0; i < k.get(k.L.BUF_LEN, b); i++) if (compRegionOfPfn(k, k.get(k.L.BUF_ENT, b * M + i) - 1) === 1) return true;
+      }
+      return false;
+    },
+  },
 };
 
 /** The CPU that drives region B's driver and how many of its probe ops have ended (done = PC past them). */
@@ -592,6 +621,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   memcg: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-PROMOTED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-MEMCG-RECLAIMED', 'REACH-MEMCG-RECLAIM-STAGED'],
   memcgfree: ['REACH-PROGRAMS-DONE', 'REACH-FLUSH-DEFERRED', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P'],
   tworegions: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-REGION-B-REFUSED', 'REACH-REGION-B-ONLINE', 'REACH-REGION-A-TEARDOWN-AFTER-B', 'REACH-REGION-B-REPROBED'],
+  cram2: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-CRAM2-OWNS-CRAM', 'REACH-CRAM2-PROBE-IN-A-TEARDOWN', 'REACH-CRAM2-FLUSH-DEFERRED'],
   driverflush: ['REACH-DEMOTED-TO-P', 'REACH-TEARDOWN', 'REACH-FLUSH-DEFERRED', 'REACH-FLUSH-SEND'],
   forkpin: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-LONGTERM-PIN-REFUSAL', 'REACH-FORK-COPIED-PINNED'],
   longpinw: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-WRITE-PIN-FAULT-P', 'REACH-WRITE-PIN-HELD'],

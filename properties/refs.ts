@@ -8,7 +8,7 @@
 
 import type { Property } from '../src/explore/system.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
-import { EV_FOLIO_GET_ZERO, EV_FREE_LEAK, EV_NP_HELD_AFTER_UNREG, EV_OPS_AFTER_UNREGISTER, REF_CN, REF_NP } from '../src/kernel/layout.ts';
+import { EV_FOLIO_GET_ZERO, EV_FREE_LEAK, EV_NP_HELD_AFTER_UNREG, EV_OPS_AFTER_UNREGISTER, REF_CN, REF_CN_OLD, REF_NP } from '../src/kernel/layout.ts';
 import { allIdle, eventSet, holders, nodeLabel, prop, type StateView } from './common.ts';
 
 /** np slots: which node publishes each (or -1). */
@@ -49,6 +49,12 @@ function checkCnRefs(k: Kernel): string | null {
   }
   const h = holders(k, REF_CN);
   if (sumExtra !== h) return `cram_node refcounts hold ${sumExtra} temporary reference(s) but ${h} thread(s) hold a cram_node`;
+  // A displaced cram_node (`cram2`): its draining unregister holds the base reference.
+  for (let n = 0; n < k.L.CN_OLD_REF.len; n++) {
+    const old = k.get(k.L.CN_OLD_REF, n);
+    const ho = holders(k, REF_CN_OLD);
+    if (old > 0 && old - 1 !== ho) return `the displaced cram_node of ${nodeLabel(k, n)} holds ${old - 1} temporary reference(s) but ${ho} thread(s) hold it`;
+  }
   return null;
 }
 

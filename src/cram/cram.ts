@@ -24,7 +24,7 @@ import {
 import { folioIsolateLru, folioNrPages, folioPut, folioPutbackLru, folioTestAnon, lruAddDrain } from '../kernel/folio.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { folioMaybeDmaPinned as folioPinned } from '../kernel/folio_pin.ts';
-import { EV_CN_USE_AFTER_FREE, EV_LIFECYCLE, GA_WHILE_BLOCKED, LK_MMAP_READ, LK_PTL, PG_lru, REF_CN, THREAD_REGS } from '../kernel/layout.ts';
+import { EV_CN_USE_AFTER_FREE, EV_LIFECYCLE, GA_WHILE_BLOCKED, LK_MMAP_READ, LK_PTL, PG_lru, REF_CN, REF_CN_OLD, THREAD_REGS } from '../kernel/layout.ts';
 import { threadNode } from '../kernel/memory.ts';
 import { memoryTierRefreshDemotion } from '../kernel/memory_tiers.ts';
 import { migratePages } from '../kernel/migrate.ts';
@@ -34,6 +34,7 @@ import type { BatchCallbacks } from '../kernel/migrate_batch.ts';
 import { NULL_PFN, allocPages, allocPagesNode } from '../kernel/page_alloc.ts';
 import { ghostLegitWrite, setPageContent } from '../kernel/page.ts';
 import { cxlCompressionFlushCb } from '../cxl/compression.ts';
+import { regionOfOwner } from '../cxl/regions.ts';
 import { synchronizeRcuReady } from './rcu.ts';
 import { ran } from '../kernel/ran.ts';
 import { event2, EV2_NODEMASK_OOB } from '../kernel/ghost.ts';
@@ -68,6 +69,24 @@ export function putCramNode(k: Kernel, nid: number): void {
     return;
   }
   if (k.get(k.L.CN_REFCOUNT, nid) > 0) k.add(k.L.CN_REFCOUNT, nid, -1);
+}
+
+/**
+ * put_cram_node by a staged holder (REF_CN or REF_CN_OLD in THR_REFS): a holder of the
+ * displaced cram_node puts that one (CN_OLD_REF), not the node's current one.
+ */
+export function putCramNodeHeld(k: Kernel, tid: number, nid: number): void {
+  if (k.has(k.L.THR_REFS, tid, REF_CN_OLD)) {
+    k.add(k.L.CN_OLD_REF, nid, -1);
+    k.clearBits(k.L.THR_REFS, tid, REF_CN_OLD);
+    return;
+  }
+  putCramNode(k, nid);
+}
+
+/** Does thread tid hold the displaced cram_node (still draining, so alive) rather than the node's current one? */
+export function holdsOldCn(k: Kernel, tid: number): boolean {
+  return k.has(k.L.THR_REFS, tid, REF_CN_OLD);
 }
 
 /** A staged thread dereferences cn: record a use-after-free if it was freed. Returns true if cn is alive. */
@@ -108,7 +127,8 @@ export function cramFreeFolioCb(k: Kernel, tid: number, pfn: number): boolean {
     putCramNode(k, nid);
     return zeroAndFree(k, pfn);
   }
-  const ret = cxlCompressionFlushCb(k, tid, pfn);
+  // flush_data: the flush context of the region that registered the cram_node (cn->owner).
+  const ret = cxlCompressionFlushCb(k, tid, pfn, Math.max(0, regionOfOwner(k.get(k.L.CN_OWNER, nid) - 1)));
   putCramNode(k, nid);
   if (k.log) k.trace(`cram_free_folio_cb(pfn ${pfn}): flush_cb = ${ret}`);
   if (ret === 0) return false; // already zeroed by the device
@@ -203,8 +223,10 @@ function cramMigrateToEnd(k: Kernel, tid: number, nid: number, r: { ret: number;
   // Contract mutant migrate-to-counts-kept (mutants/contracts.ts): the folios kept back are reported as moved too.
   if (k.cfg.mutant === 'migrate-to-counts-kept') nrSucceeded += kept;
   if (r.nrSucceeded > 0) lruAddDrain(k, tid, -1); // mm/cram.c: cram_migrate_to, lru_add_drain_all() once something moved
-  if (staged) k.clearBits(k.L.THR_REFS, tid, REF_CN);
-  putCramNode(k, nid);
+  if (staged) {
+    putCramNodeHeld(k, tid, nid);
+    k.clearBits(k.L.THR_REFS, tid, REF_CN);
+  } else putCramNode(k, nid);
   if (k.log) k.trace(`cram_migrate_to(N${nid}) = ${errname(r.ret)} (succeeded ${nrSucceeded})`);
   return { ret: r.ret, nrSucceeded };
 }
@@ -328,6 +350,9 @@ export function cramRegisterPrivateNode(k: Kernel, nid: number, owner: number, f
     return r;
   }
   // kzalloc a new cn (a freed or draining old one is no longer reachable through cram_nodes[]).
+  // A draining one lives on for its unregister's drain and its holders: with two compression
+  // regions (`cram2`) the model keeps it aside (CN_OLD_REF, REF_CN_OLD), else it is dropped.
+  if (k.get(L.CN_STATE, nid) === CN_DRAINING && L.CN_OLD_REF.len > 0) cnDisplace(k, nid);
   cnReset(k, nid);
   k.set(L.CN_STATE, nid, CN_PUBLISHED);
   k.set(L.CN_REFCOUNT, nid, 1);
@@ -339,6 +364,40 @@ export function cramRegisterPrivateNode(k: Kernel, nid: number, owner: number, f
   if (!isPrivate) k.event(EV_LIFECYCLE);
   if (k.log) k.trace(`cram_register_private_node(N${nid}, owner ${owner}, flush_cb ${flushCb}) = 0`);
   return 0;
+}
+
+/**
+ * The draining cram_node leaves the node's fields for the displaced slot: its
+ * refcount, and its holders' references become REF_CN_OLD. Its unregister
+ * (the driver that unpublished it) drains it there (cramUnregisterDrainOld).
+ */
+function cnDisplace(k: Kernel, nid: number): void {
+  const L = k.L;
+  if (k.get(L.CN_OLD_REF, nid) !== 0) throw new Error(`cram_register_private_node(N${nid}): a second displaced cram_node (the model keeps one)`);
+  k.set(L.CN_OLD_REF, nid, k.get(L.CN_REFCOUNT, nid));
+  for (let t = 0; t < k.g.threads.length; t++) {
+    if (!k.has(L.THR_REFS, t, REF_CN)) continue;
+    k.clearBits(L.THR_REFS, t, REF_CN);
+    k.setBits(L.THR_REFS, t, REF_CN_OLD);
+  }
+  if (k.log) k.trace(`cram_register_private_node(N${nid}): the unpublished cram_node still drains (${k.get(L.CN_OLD_REF, nid)} reference(s)); a new one is published`);
+}
+
+/**
+ * Stage 3 of an unregister whose cram_node was displaced by a newer registration:
+ * `while (!refcount_dec_if_one(&cn->refcount)) cond_resched(); kfree(cn)` on that
+ * old cn. The new one, published, is not touched.
+ */
+export function cramUnregisterDrainOld(k: Kernel, nid: number): boolean {
+  const L = k.L;
+  if (k.get(L.CN_OLD_REF, nid) !== 1) return false;
+  k.set(L.CN_OLD_REF, nid, 0);
+  // Fix cram-unregister-clears-backpressure, second half, under cram_mutex: only while no
+  // newer cram_node is published (its back-pressure is its own).
+  const again = hasFix(k.cfg, 'cram-unregister-clears-backpressure') && k.get(L.CN_STATE, nid) !== CN_PUBLISHED;
+  if (again) clearBackpressure(k, nid);
+  if (k.log) k.trace(`cram_unregister_private_node(N${nid}) = 0 (the displaced cn freed${again ? '; back-pressure cleared again' : ''})`);
+  return true;
 }
 
 /**
@@ -457,7 +516,7 @@ function faultDone(k: Kernel, tid: number, vmret: number): { done: boolean; vmre
   const R = tid * THREAD_REGS;
   for (let i = 2; i < THREAD_REGS; i++) k.set(k.L.THR_REG, R + i, 0);
   k.set(k.L.THR_STAGE, tid, 0);
-  k.clearBits(k.L.THR_REFS, tid, REF_CN);
+  k.clearBits(k.L.THR_REFS, tid, REF_CN | REF_CN_OLD);
   return { done: true, vmret };
 }
 
@@ -487,7 +546,7 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
       // Mutant cram-fault-spins-on-isolate: retry the isolation in place, PTL held.
       if (k.cfg.mutant === 'cram-fault-spins-on-isolate' && !k.has(L.PG_FLAGS, pfn, PG_lru)) return { done: false, vmret: 0 };
       if (!folioIsolateLru(k, pfn)) {
-        putCramNode(k, nid);
+        putCramNodeHeld(k, tid, nid);
         if (k.cfg.mutant !== 'cram-fault-keeps-ptl') cramReleasePtl(k, tid);
         if (k.log) k.trace(`cram_fault F2: folio_isolate_lru(pfn ${pfn}) failed -> return 0 (refault)`);
         return faultDone(k, tid, 0);
@@ -524,7 +583,7 @@ export function cramFaultStep(k: Kernel, tid: number): { done: boolean; vmret: n
       k.set(L.THR_STAGE, tid, F6);
       return { done: false, vmret: 0 };
     case F6: {
-      putCramNode(k, nid);
+      putCramNodeHeld(k, tid, nid);
       if (k.get(L.THR_REG, R + R_NR) === 0) {
         // lru_add_drain() (this CPU's batch: F5's putback), then the return decision.
         const c = k.g.threads[tid];

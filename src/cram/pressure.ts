@@ -15,10 +15,10 @@
 import { hasFix } from '../kernel/config.ts';
 import { CRAM_PRESSURE_MAX, MAX_NR_ZONES } from '../kernel/defs.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import { LK_CRAM_MUTEX, REF_CN, THREAD_REGS } from '../kernel/layout.ts';
+import { LK_CRAM_MUTEX, REF_CN, REF_CN_OLD, THREAD_REGS } from '../kernel/layout.ts';
 import { nodePrivateNp } from '../kernel/node_private.ts';
 import { wakeupKswapd } from '../kernel/vmscan.ts';
-import { cnAlive, firstManagedZone, getCramNode, putCramNode } from './cram.ts';
+import { cnAlive, firstManagedZone, getCramNode, holdsOldCn, putCramNodeHeld } from './cram.ts';
 import { ran } from '../kernel/ran.ts';
 
 /** THR_OP of a thread inside cram_set_pressure (IRQ threads only use this op). */
@@ -57,7 +57,7 @@ function finish(k: Kernel, tid: number): PressureStep {
   k.set(k.L.THR_REG, R, 0);
   k.set(k.L.THR_REG, R + 1, 0);
   k.set(k.L.THR_REG, R + 2, 0);
-  k.clearBits(k.L.THR_REFS, tid, REF_CN);
+  k.clearBits(k.L.THR_REFS, tid, REF_CN | REF_CN_OLD);
   k.clearBits(k.L.THR_LOCKS, tid, LK_CRAM_MUTEX);
   return 'done';
 }
@@ -82,7 +82,8 @@ export function cramSetPressureStep(k: Kernel, tid: number): PressureStep {
       if (k.log) k.trace(`cram_set_pressure S2: device threshold status ${level ? 'high' : 'low'} -> pressure ${level}`);
     }
     const pressure = Math.min(k.get(L.THR_REG, R), CRAM_PRESSURE_MAX);
-    if (cnAlive(k, nid)) {
+    // A holder of the displaced cram_node writes that one's pressure, which nothing reads.
+    if (!holdsOldCn(k, tid) && cnAlive(k, nid)) {
       k.set(L.CN_PRESSURE, nid, pressure);
       // Ghost: device usage when back-pressure engaged (INV-NO-OVERCOMMIT).
       if (pressure >= CRAM_PRESSURE_MAX) k.set(L.GH_USED_AT_BLOCK, 0, k.get(L.DEV_USED));
@@ -119,7 +120,7 @@ export function cramSetPressureStep(k: Kernel, tid: number): PressureStep {
     }
     if (k.log) k.trace(`cram_set_pressure S4: zone ${z % MAX_NR_ZONES} of N${nid}: watermark_boost = ${boost}`);
   }
-  putCramNode(k, nid);
+  putCramNodeHeld(k, tid, nid);
   return finish(k, tid);
 }
 

@@ -44,7 +44,7 @@ import { cramSetPressureBegin, cramSetPressureStep } from '../cram/pressure.ts';
 import { IRQ_HTHRESH, IRQ_LTHRESH } from './device.ts';
 import { ran } from '../kernel/ran.ts';
 import { event2, EV2_FLUSH_RECORD_OOB } from '../kernel/ghost.ts';
-import { compressedPfn } from './regions.ts';
+import { compRegionOfPfn } from './regions.ts';
 import { kthreadCurrentCpu } from '../kernel/kthread_cpu.ts';
 
 // DRV_FLAGS bits shared with region_sysram.ts.
@@ -63,6 +63,9 @@ export const DF_NP_UNREG_DROPPED = 1 << 9; // node_private_unregister dropped th
 // that earlier sysram, with the np embedded in it, was kfree'd (FREED).
 export const DF_NP_OLD = 1 << 10;
 export const DF_NP_FREED = 1 << 11;
+// The cram_node this driver's cram_unregister_private_node is draining was displaced by the other
+// compression region's registration (`cram2`): the drain waits on CN_OLD_REF.
+export const DF_CN_OLD = 1 << 12;
 
 /** The CPU the thread runs on (see header). */
 export function cpuOfThread(k: Kernel, tid: number): number {
@@ -105,18 +108,24 @@ function flushBufReset(k: Kernel, b: number): void {
   k.set(L.BUF_LEN, b, 0);
 }
 
+/** Per-CPU pointer index of region r's CPU c (pcpu of region r's flush context). */
+export function pcpuIdx(k: Kernel, r: number, c: number): number {
+  return r * k.cfg.cpus.length + c;
+}
+
 /**
- * cxl_compression_flush_cb(folio) (the cram flush_cb): 0 = the free that
- * follows our own flush (bit was set), 1 = deferred (reference taken, queued),
- * 2 = zero locally (no active buffer, or full: overflow work scheduled).
+ * cxl_compression_flush_cb(folio) (the cram flush_cb) with flush_data = region
+ * r's flush context: 0 = the free that follows our own flush (bit was set),
+ * 1 = deferred (reference taken, queued), 2 = zero locally (no active buffer,
+ * or full: overflow work scheduled).
  */
-export function cxlCompressionFlushCb(k: Kernel, tid: number, pfn: number): number {
+export function cxlCompressionFlushCb(k: Kernel, tid: number, pfn: number, r = 0): number {
   ran(k, 'cxl_compression_flush_cb');
   // drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_compression_flush_cb
   const L = k.L;
   // idx = pfn - ctx->base_pfn indexes the flush_record allocated for this region's nr_pages:
   // a folio of another region on the node (CRAM registered over it) is outside it.
-  if (!compressedPfn(k, pfn)) {
+  if (compRegionOfPfn(k, pfn) !== r) {
     event2(k, EV2_FLUSH_RECORD_OOB);
     if (k.log) k.trace(`cxl_compression_flush_cb(pfn ${pfn}): idx outside the region's flush_record (out of bounds)`);
   }
@@ -127,7 +136,7 @@ export function cxlCompressionFlushCb(k: Kernel, tid: number, pfn: number): numb
     return 0;
   }
   const cpu = freeingCpu(k, tid);
-  const a = k.get(L.CPU_BUF_ACTIVE, cpu);
+  const a = k.get(L.CPU_BUF_ACTIVE, pcpuIdx(k, r, cpu));
   if (a === 0) {
     if (k.log) k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 2 (no active buffer)`);
     return 2;
@@ -135,7 +144,7 @@ export function cxlCompressionFlushCb(k: Kernel, tid: number, pfn: number): numb
   const b = a - 1;
   const n = k.get(L.BUF_LEN, b);
   if (n >= bufMax(k)) {
-    k.set(L.CPU_OVERFLOW_PENDING, cpu, 1); // schedule_work_on(cpu, &pcpu->overflow_work)
+    k.set(L.CPU_OVERFLOW_PENDING, pcpuIdx(k, r, cpu), 1); // schedule_work_on(cpu, &pcpu->overflow_work)
     if (k.log) k.trace(`cxl_compression_flush_cb(pfn ${pfn}) = 2 (buffer full: overflow work on cpu${cpu})`);
     return 2;
   }
@@ -178,9 +187,9 @@ export function cxlFlushBufSend(k: Kernel, tid: number, b: number): void {
   k.set(L.BUF_LEN, b, 0);
 }
 
-function anyActiveNonEmpty(k: Kernel): boolean {
+function anyActiveNonEmpty(k: Kernel, r: number): boolean {
   for (let c = 0; c < k.cfg.cpus.length; c++) {
-    const a = k.get(k.L.CPU_BUF_ACTIVE, c);
+    const a = k.get(k.L.CPU_BUF_ACTIVE, pcpuIdx(k, r, c));
     if (a && k.get(k.L.BUF_LEN, a - 1) > 0) return true;
   }
   return false;
@@ -193,21 +202,21 @@ function anyActiveNonEmpty(k: Kernel): boolean {
 const KT_SYNC = 200;
 const KT_SEND = 201;
 
-/** The cxl-flush/nid kthread: choice 0 only (one deterministic step). */
-export function flushKthreadStep(k: Kernel, choice: number): boolean {
+/** Region r's cxl-flush/nid kthread: choice 0 only (one deterministic step). */
+export function flushKthreadStep(k: Kernel, choice: number, r = 0): boolean {
   ran(k, 'cxl_flush_kthread_fn');
   // drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_flush_kthread_fn
   if (choice !== 0) return false;
   const L = k.L;
-  const tid = k.g.flushThread;
+  const tid = k.g.flushThreadOf(r);
   const R = tid * THREAD_REGS;
   const C = k.cfg.cpus.length;
   let st = k.get(L.THR_STAGE, tid);
-  if (!(k.get(L.DRV_FLAGS) & DF_KTHREAD)) return false;
+  if (!(k.get(L.DRV_FLAGS, r) & DF_KTHREAD)) return false;
   if (st === 0) {
     // Timer fired (see the header for the ticks left out): start a round at CPU 0's read.
     // Mutant flush-timer-never-fires: the timer is never armed.
-    if ((!anyActiveNonEmpty(k) && !anyOverflowWork(k)) || k.cfg.mutant === 'flush-timer-never-fires') return false;
+    if ((!anyActiveNonEmpty(k, r) && !anyOverflowWork(k, r)) || k.cfg.mutant === 'flush-timer-never-fires') return false;
     st = 1;
   }
   if (st === KT_SYNC) {
@@ -218,7 +227,7 @@ export function flushKthreadStep(k: Kernel, choice: number): boolean {
   }
   if (st === KT_SEND) {
     for (let c = 0; c < C; c++) {
-      const d = k.get(L.CPU_BUF_SPARE, c);
+      const d = k.get(L.CPU_BUF_SPARE, pcpuIdx(k, r, c));
       if (d && k.get(L.BUF_LEN, d - 1) > 0) cxlFlushBufSend(k, tid, d - 1);
     }
     k.set(L.THR_STAGE, tid, 0);
@@ -227,10 +236,10 @@ export function flushKthreadStep(k: Kernel, choice: number): boolean {
   const c = Math.floor((st - 1) / 2);
   if ((st - 1) % 2 === 0) {
     // Read: cxl_flush_buf_reset(spare); dirty = READ of pcpu->active.
-    const spare = k.get(L.CPU_BUF_SPARE, c);
+    const spare = k.get(L.CPU_BUF_SPARE, pcpuIdx(k, r, c));
     if (spare) flushBufReset(k, spare - 1);
-    k.set(L.THR_REG, R, k.get(L.CPU_BUF_ACTIVE, c));
-    if (k.log) k.trace(`cxl_flush_kthread_fn: dirty = cpu${c} active (buf ${k.get(L.CPU_BUF_ACTIVE, c) - 1})`);
+    k.set(L.THR_REG, R, k.get(L.CPU_BUF_ACTIVE, pcpuIdx(k, r, c)));
+    if (k.log) k.trace(`cxl_flush_kthread_fn: dirty = cpu${c} active (buf ${k.get(L.CPU_BUF_ACTIVE, pcpuIdx(k, r, c)) - 1})`);
     // Fix flush-swap-atomic: xchg() makes the read and the write one atomic step.
     if (!hasFix(k.cfg, 'flush-swap-atomic')) {
       k.set(L.THR_STAGE, tid, st + 1);
@@ -239,11 +248,11 @@ export function flushKthreadStep(k: Kernel, choice: number): boolean {
     st++;
   }
   // Write: pcpu->active = spare; kthread_spares[c] = dirty.
-  const spare = k.get(L.CPU_BUF_SPARE, c);
+  const spare = k.get(L.CPU_BUF_SPARE, pcpuIdx(k, r, c));
   const dirty = k.get(L.THR_REG, R);
   if (spare) {
-    k.set(L.CPU_BUF_ACTIVE, c, spare);
-    k.set(L.CPU_BUF_SPARE, c, dirty);
+    k.set(L.CPU_BUF_ACTIVE, pcpuIdx(k, r, c), spare);
+    k.set(L.CPU_BUF_SPARE, pcpuIdx(k, r, c), dirty);
     if (k.log) k.trace(`cxl_flush_kthread_fn: cpu${c} active = buf ${spare - 1}, spare = buf ${dirty - 1}`);
     if (dirty && k.get(L.BUF_LEN, dirty - 1) > 0) k.set(L.THR_REG, R + 1, 1);
   }
@@ -259,18 +268,18 @@ export function flushKthreadStep(k: Kernel, choice: number): boolean {
   return true;
 }
 
-/** Is the flush kthread asleep between rounds (kthread_stop can complete)? */
-export function flushKthreadIdle(k: Kernel): boolean {
-  return k.get(k.L.THR_STAGE, k.g.flushThread) === 0;
+/** Is region r's flush kthread asleep between rounds (kthread_stop can complete)? */
+export function flushKthreadIdle(k: Kernel, r = 0): boolean {
+  return k.get(k.L.THR_STAGE, k.g.flushThreadOf(r)) === 0;
 }
 
 // Overflow work stages: 0 idle (runs when pending); OW_WRITE: pcpu->active
 // read into REG[0], IRQs off, the write pending; 1 synchronize_rcu; 2 send REG[0] - 1.
 const OW_WRITE = 3;
 
-function anyOverflowWork(k: Kernel): boolean {
+function anyOverflowWork(k: Kernel, r: number): boolean {
   for (let c = 0; c < k.cfg.cpus.length; c++) {
-    if (k.get(k.L.CPU_OVERFLOW_PENDING, c) || k.get(k.L.THR_STAGE, k.g.overflowThread(c)) !== 0) return true;
+    if (k.get(k.L.CPU_OVERFLOW_PENDING, pcpuIdx(k, r, c)) || k.get(k.L.THR_STAGE, k.g.overflowThreadOf(r, c)) !== 0) return true;
   }
   return false;
 }
@@ -286,26 +295,29 @@ function anyOverflowWork(k: Kernel): boolean {
 export function irqsOffByOverflowWork(k: Kernel, tid: number): boolean {
   const r = k.g.threads[tid];
   if (!r || r.kind === 'flush_kthread' || r.kind === 'overflow_work') return false;
-  return k.get(k.L.THR_STAGE, k.g.overflowThread(cpuOfThread(k, tid))) === OW_WRITE;
+  const cpu = cpuOfThread(k, tid);
+  for (let reg = 0; reg < k.g.compRegions; reg++) if (k.get(k.L.THR_STAGE, k.g.overflowThreadOf(reg, cpu)) === OW_WRITE) return true;
+  return false;
 }
 
-/** This CPU's overflow work item. */
-export function overflowWorkStep(k: Kernel, cpu: number): boolean {
+/** This CPU's overflow work item of region r's flush context. */
+export function overflowWorkStep(k: Kernel, cpu: number, r = 0): boolean {
   ran(k, 'cxl_flush_overflow_work');
   // drivers/cxl/type3_drivers/cxl_compression/compression.c: cxl_flush_overflow_work
   const L = k.L;
-  const tid = k.g.overflowThread(cpu);
+  const tid = k.g.overflowThreadOf(r, cpu);
   const R = tid * THREAD_REGS;
+  const pc = pcpuIdx(k, r, cpu);
   let st = k.get(L.THR_STAGE, tid);
   if (st === 0) {
     // Mutant overflow-work-never-queued: pending is set but the work item is never queued.
-    if (!k.get(L.CPU_OVERFLOW_PENDING, cpu) || k.cfg.mutant === 'overflow-work-never-queued') return false;
-    k.set(L.CPU_OVERFLOW_PENDING, cpu, 0);
-    const spare = k.get(L.CPU_BUF_OVERFLOW, cpu);
+    if (!k.get(L.CPU_OVERFLOW_PENDING, pc) || k.cfg.mutant === 'overflow-work-never-queued') return false;
+    k.set(L.CPU_OVERFLOW_PENDING, pc, 0);
+    const spare = k.get(L.CPU_BUF_OVERFLOW, pc);
     if (!spare) return true;
     flushBufReset(k, spare - 1);
     // local_irq_save; dirty = rcu_replace_pointer(pcpu->active, spare): the READ of pcpu->active.
-    k.set(L.THR_REG, R, k.get(L.CPU_BUF_ACTIVE, cpu));
+    k.set(L.THR_REG, R, k.get(L.CPU_BUF_ACTIVE, pc));
     // Fix flush-swap-atomic: xchg() makes the read and the write one atomic step.
     if (!hasFix(k.cfg, 'flush-swap-atomic')) {
       k.set(L.THR_STAGE, tid, OW_WRITE);
@@ -315,10 +327,10 @@ export function overflowWorkStep(k: Kernel, cpu: number): boolean {
   }
   if (st === OW_WRITE) {
     // The write: pcpu->active = spare; local_irq_restore; pcpu->overflow_spare = dirty.
-    const spare = k.get(L.CPU_BUF_OVERFLOW, cpu);
+    const spare = k.get(L.CPU_BUF_OVERFLOW, pc);
     const dirty = k.get(L.THR_REG, R);
-    k.set(L.CPU_BUF_ACTIVE, cpu, spare);
-    k.set(L.CPU_BUF_OVERFLOW, cpu, dirty);
+    k.set(L.CPU_BUF_ACTIVE, pc, spare);
+    k.set(L.CPU_BUF_OVERFLOW, pc, dirty);
     k.set(L.THR_STAGE, tid, 1);
     if (k.log) k.trace(`overflow(cpu${cpu}): swap active buf ${dirty - 1} <-> overflow spare ${spare - 1}`);
     return true;
@@ -336,9 +348,15 @@ export function overflowWorkStep(k: Kernel, cpu: number): boolean {
   return true;
 }
 
-/** Is the overflow work of cpu not running (cancel_work_sync need not wait)? */
-export function overflowWorkIdle(k: Kernel, cpu: number): boolean {
-  return k.get(k.L.THR_STAGE, k.g.overflowThread(cpu)) === 0;
+/** Is region r's overflow work of cpu not running (cancel_work_sync need not wait)? */
+export function overflowWorkIdle(k: Kernel, cpu: number, r = 0): boolean {
+  return k.get(k.L.THR_STAGE, k.g.overflowThreadOf(r, cpu)) === 0;
+}
+
+/** Does some region's driver instance hold the device's watermark IRQs (DF_IRQS)? */
+export function deviceIrqsRequested(k: Kernel): boolean {
+  for (let r = 0; r < k.g.compRegions; r++) if (k.get(k.L.DRV_FLAGS, r) & DF_IRQS) return true;
+  return false;
 }
 
 /** The threaded IRQ handlers: lthresh -> cram_set_pressure(nid, 1000), hthresh -> (nid, 0), as steps S1-S4. */
@@ -348,7 +366,7 @@ export function irqThreadStep(k: Kernel, which: 'lthresh' | 'hthresh'): boolean 
   const tid = which === 'lthresh' ? k.g.lthreshThread : k.g.hthreshThread;
   if (k.get(L.THR_OP, tid) !== 0) return cramSetPressureStep(k, tid) !== 'blocked';
   const bit = which === 'lthresh' ? IRQ_LTHRESH : IRQ_HTHRESH;
-  if (!(k.get(L.DRV_FLAGS) & DF_IRQS) || !k.has(L.DEV_IRQ, 0, bit)) return false;
+  if (!deviceIrqsRequested(k) || !k.has(L.DEV_IRQ, 0, bit)) return false;
   const nid = k.g.privateNode;
   if (nid < 0) return false;
   // Mutant hthresh-irq-no-ack: the handler runs and returns without acting or acking (re-run for ever).

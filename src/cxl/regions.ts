@@ -48,23 +48,54 @@ export function pfnInRegionA(k: Kernel, nid: number, pfn: number): boolean {
 }
 
 /**
- * Is pfn compressed memory, i.e. in the compression driver's region (the
- * device's DPA range)? In one-region configurations every private pfn is; in
- * `tworegions` region B's pfns are ordinary memory of another device (the
- * cxl_mempolicy region: user stores are legitimate, no scrub is promised).
+ * Compression region r's range: region A (r = 0), or with two compression
+ * regions (cfg.driver.regions = 2, config `cram2`) the blocks after it (r = 1).
  */
-export function compressedPfn(k: Kernel, pfn: number): boolean {
+export function compRegionBlocks(k: Kernel, nid: number, r: number): BlockRange {
+  return r === 0 ? regionABlocks(k, nid) : regionBBlocks(k, nid);
+}
+
+/**
+ * The compression region whose flush context covers pfn (base_pfn ..
+ * base_pfn + nr_pages), or -1. In one-region configurations every private pfn
+ * is region A's; in `tworegions` region B's pfns are ordinary memory of
+ * another device (the cxl_mempolicy region: user stores are legitimate, no
+ * scrub is promised); in `cram2` they are the second compression region's.
+ */
+export function compRegionOfPfn(k: Kernel, pfn: number): number {
   let m = compressedCache.get(k.g);
   if (!m) {
-    m = new Uint8Array(k.g.pfns);
+    m = new Int8Array(k.g.pfns).fill(-1);
     for (let p = 0; p < k.g.pfns; p++) {
       const nid = k.g.pfnNode[p]!;
-      m[p] = k.cfg.nodes[nid]?.kind === 'private' && pfnInRegionA(k, nid, p) ? 1 : 0;
+      if (k.cfg.nodes[nid]?.kind !== 'private') continue;
+      if (pfnInRegionA(k, nid, p)) m[p] = 0;
+      else if ((k.cfg.driver.regions ?? 1) > 1) m[p] = 1;
     }
     compressedCache.set(k.g, m);
   }
-  return m[pfn] === 1;
+  return m[pfn]!;
+}
+
+/** Is pfn compressed memory, i.e. in a compression region (the device's DPA range)? */
+export function compressedPfn(k: Kernel, pfn: number): boolean {
+  return compRegionOfPfn(k, pfn) >= 0;
+}
+
+/** The owner cookie cram_register gets (the CXL region): region A's. */
+export const DRIVER_OWNER = 0;
+/** The second compression region's cxlr (config `cram2`): an id no CPU op's owner (1 + cpu) takes. */
+export const DRIVER2_OWNER = 14;
+
+/** The owner cookie region r's driver passes to cram_register_private_node (its cxlr). */
+export function driverOwner(r: number): number {
+  return r === 0 ? DRIVER_OWNER : DRIVER2_OWNER;
+}
+
+/** The compression region whose flush context is the flush_data of a cram_node registered by owner, or -1. */
+export function regionOfOwner(owner: number): number {
+  return owner === DRIVER_OWNER ? 0 : owner === DRIVER2_OWNER ? 1 : -1;
 }
 
 // The geometry is static per machine: the per-pfn answer is cached on it, never on state.
-const compressedCache = new WeakMap<object, Uint8Array>();
+const compressedCache = new WeakMap<object, Int8Array>();

@@ -46,6 +46,7 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   memcg: "a memcg with memory.max = 1 page: the second fault's charge runs memcg reclaim (demotion keeps the charge; the private node is outside the reclaim zonelist), else the charge fails",
   memcgfree: 'memcg with MADV_DONTNEED of v0 before the second fault: a demoted v0\'s free is deferred into a flush buffer, still charged',
   tworegions: 'two CXL regions on P, each its own sysram and np: the compression driver (probe, teardown, re-probe) on block 0 and the cxl_mempolicy driver (probe, remove, re-probe) on block 1',
+  cram2: 'two compression regions on P, each its own sysram, np, flush context and CRAM owner: region A (the driver) on block 0 and a second region (driver2, the same driver code) on block 1, each probing, tearing down and re-probing',
   driverflush: 'driver with the cxl-flush kthread and no device IRQs: the teardown\'s offline_pages waits for a deferred free the kthread sends (LIVE-TEARDOWN-TERMINATES)',
   forkpin: 'a long-term pinned page forked: copy_present_page gives the child its own copy at once, the parent writes the pinned page in place',
   longpinw: 'tiny + pin_user_pages(FOLL_LONGTERM|FOLL_WRITE) of the (maybe demoted) page: a write fault without ALLOW_RETRY through cram_fault, then a pin on DRAM',

@@ -142,6 +142,13 @@ export interface DriverConfig {
    * `cxl_mempolicy_remove` program ops drive (src/cxl/region_b.ts).
    */
   readonly regionBlocks?: number;
+  /**
+   * Compression regions on the private node (default 1). With 2 the blocks
+   * after region A's are a second compression region (config `cram2`), driven
+   * by a second instance of the driver (its own sysram and np, flush context,
+   * kthread, overflow works and CRAM owner), instead of region B.
+   */
+  readonly regions?: number;
 }
 
 /** A node_private_ops table a test or config can register besides cram_ops. */

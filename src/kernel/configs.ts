@@ -67,6 +67,8 @@ export interface ConfigParams {
   readonly vaddrs?: number;
   /** P's blocks in the compression driver's region (DriverConfig.regionBlocks; default all). */
   readonly regionBlocks?: number;
+  /** Compression regions on P (DriverConfig.regions): 2 = the blocks after regionBlocks are a second one. */
+  readonly compressionRegions?: 2;
   /** The OOM killer (actors.oom, src/kernel/oom_kill.ts). */
   readonly oom?: boolean;
   /**
@@ -209,7 +211,11 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     ...(p.swapAsync ? { swapAsync: true } : {}),
     contentValues: CONTENT_VALUES,
     device: { physUnits: lthresh + batch * COST[2], cost: COST, lthresh, hthresh: 0 },
-    driver: { bufMax: p.bufMax ?? 1, mediaOps: true, ...(p.regionBlocks !== undefined ? { regionBlocks: p.regionBlocks } : {}) },
+    driver: {
+      bufMax: p.bufMax ?? 1, mediaOps: true,
+      ...(p.regionBlocks !== undefined ? { regionBlocks: p.regionBlocks } : {}),
+      ...(p.compressionRegions !== undefined ? { regions: p.compressionRegions } : {}),
+    },
     demoteBatch: batch,
     numaDemotionEnabled: true,
     opsTables: p.opsTables ?? [],
@@ -584,6 +590,15 @@ export const KERNEL_CONFIG_PARAMS = {
   // sysram and embedded np: region A (block 0) is the compression driver's (the driver
   // thread: probe, teardown, re-probe, sysfs toggle, signal); region B (block 1) is the
   // cxl_mempolicy driver's, probed, removed and probed again by a second CPU.
+  // Two compression regions on P (issue 12 item 11): block 0 is region A
+  // (the driver actor), block 1 a second region of the same device, driven by
+  // a second instance of the same driver code (driver2: its own sysram and np,
+  // flush context, CRAM owner). Both probe, tear down and re-probe; cpu0
+  // demotes a page onto P and writes it back (the frees reach whichever
+  // region's flush_cb CRAM holds).
+  cram2: {
+    name: 'cram2', cpus: 1, anonPages: 1, filePages: 0, flush: false, driver: true, extraPrivatePages: 2, regionBlocks: 1, compressionRegions: 2,
+  },
   tworegions: {
     name: 'tworegions', cpus: 1, anonPages: 1, filePages: 0, flush: false, driver: true, extraPrivatePages: 2, regionBlocks: 1,
     opsTables: [{ name: 'cxl_mempolicy', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate'] }],
@@ -798,6 +813,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'oomcpuset',
   'homenode', 'homenodeplain',
   'oomsibling',
+  'cram2',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -27,7 +27,7 @@ export const CRAM_FIXES: readonly Fix[] = [
     // registered, going on after its own hot-add failed: the second bug sysram-add-fails-probe mends.
     alsoOff: ['sysram-add-fails-probe'],
     description:
-      'Reset np->migration_blocked and the zone watermark_boost/ZONE_BOOSTED when CRAM unregisters: at the unpublish and again after the refcount drain (an lthresh IRQ thread holding the cn can run S3/S4 in between). v4 leaves them, so a re-registered node starts at pressure 0 while still blocked and boosted (mm/cram.c: cram_unregister_private_node resets neither; cram_register_private_node starts at pressure 0).',
+      'Reset np->migration_blocked and the zone watermark_boost/ZONE_BOOSTED when CRAM unregisters: at the unpublish and again after the refcount drain (an lthresh IRQ thread holding the cn can run S3/S4 in between), the second reset under cram_mutex and only while no newer cram_node is published (with two compression regions the other region can register one during the drain). v4 leaves them, so a re-registered node starts at pressure 0 while still blocked and boosted (mm/cram.c: cram_unregister_private_node resets neither; cram_register_private_node starts at pressure 0).',
   },
   {
     name: 'flush-cb-no-get-on-zero',

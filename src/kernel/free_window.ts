@@ -64,12 +64,27 @@ export function freeWindowThread(m: Machine, tid: number): boolean {
 export function freeWindowOpen(k: Kernel, tid: number, pfn: number): boolean {
   const nid = k.g.privateNode;
   if (nid < 0 || k.g.pfnNode[pfn] !== nid || !freeWindowThread(k.m, tid)) return false;
-  if (k.get(k.L.DRV_STATE) !== DS_PROBED) return false;
-  const f = k.get(k.L.DRV_FLAGS);
-  if (!(f & DF_PRE_TEARDOWN) || f & (DF_NP_UNREG | DF_OFFLINING)) return false;
+  const r = unregisteringRegion(k);
+  if (r < 0) return false;
   if (k.get(k.L.CN_STATE, nid) !== CN_PUBLISHED) return false;
   if (k.get(k.L.THR_OP, k.g.kswapdThread(nid)) !== 0) return false;
-  return !(k.cfg.actors.flush && irqsOffByOverflowWork(k, k.g.driverThread));
+  return !(k.cfg.actors.flush && irqsOffByOverflowWork(k, k.g.driverThreadOf(r)));
+}
+
+/**
+ * The compression region whose driver's next step is cram_unregister_private_node's
+ * first stage (probed, pre_teardown registered, not inside an offline or a
+ * node_private_unregister), or -1. At most one: pre_teardown is registered only by
+ * a driver whose cram_register_private_node created the node's cram_node, and the
+ * other region's registration needs that node unpublished first (`cram2`).
+ */
+export function unregisteringRegion(k: Kernel): number {
+  for (let r = 0; r < k.g.compRegions; r++) {
+    if (k.get(k.L.DRV_STATE, r) !== DS_PROBED) continue;
+    const f = k.get(k.L.DRV_FLAGS, r);
+    if (f & DF_PRE_TEARDOWN && !(f & (DF_NP_UNREG | DF_OFFLINING))) return r;
+  }
+  return -1;
 }
 
 /**
@@ -100,7 +115,7 @@ export class FreeWindow implements FreeWindowProbe {
     k.trace(`free_folio window (pfn ${pfn}): ops read, RCU dropped; the driver's cram_unregister_private_node(N${k.g.privateNode}) runs before the callback`);
     const cur = k.current;
     const from = k.log ? k.log.length : 0;
-    this.fired = driverStep(k, 0);
+    this.fired = driverStep(k, 0, unregisteringRegion(k));
     k.current = cur;
     // The trace names the freeing thread as the actor: mark the driver's lines as its.
     if (k.log) for (let i = from; i < k.log.length; i++) k.log[i] = `[driver] ${k.log[i]}`;

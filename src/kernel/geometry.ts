@@ -17,11 +17,12 @@ export interface BlockGeom {
 export type ThreadRole =
   | { readonly kind: 'cpu'; readonly cpu: number }
   | { readonly kind: 'kswapd'; readonly node: number }
-  | { readonly kind: 'flush_kthread' }
-  | { readonly kind: 'overflow_work'; readonly cpu: number }
+  // region: the compression region whose driver instance the thread belongs to (0 = region A).
+  | { readonly kind: 'flush_kthread'; readonly region: number }
+  | { readonly kind: 'overflow_work'; readonly cpu: number; readonly region: number }
   | { readonly kind: 'irq_lthresh' }
   | { readonly kind: 'irq_hthresh' }
-  | { readonly kind: 'driver' }
+  | { readonly kind: 'driver'; readonly region: number }
   /** The kworker of cpuset_migrate_mm_wq (only with the child cpuset, last). */
   | { readonly kind: 'cpuset_migrate' };
 
@@ -44,8 +45,14 @@ export interface Geometry {
   readonly lthreshThread: number;
   readonly hthreshThread: number;
   readonly driverThread: number;
-  /** Flush buffers of the compression driver: three per CPU (active, overflow spare, kthread spare). */
+  /** Flush buffers of the compression driver: three per CPU (active, overflow spare, kthread spare) per region. */
   readonly flushBufs: number;
+  /** Compression regions on the private node (cfg.driver.regions, default 1), each its own driver instance. */
+  readonly compRegions: number;
+  /** Region r's driver, flush kthread and overflow works (region 0's are driverThread, flushThread, overflowThread). */
+  readonly driverThreadOf: (r: number) => number;
+  readonly flushThreadOf: (r: number) => number;
+  readonly overflowThreadOf: (r: number, cpu: number) => number;
 }
 
 export function zoneId(node: number, type: number): number {
@@ -90,13 +97,21 @@ export function buildGeometry(cfg: KernelConfig): Geometry {
   const threads: ThreadRole[] = [];
   cfg.cpus.forEach((_, cpu) => threads.push({ kind: 'cpu', cpu }));
   cfg.nodes.forEach((_, node) => threads.push({ kind: 'kswapd', node }));
-  threads.push({ kind: 'flush_kthread' });
-  cfg.cpus.forEach((_, cpu) => threads.push({ kind: 'overflow_work', cpu }));
-  threads.push({ kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, { kind: 'driver' });
+  threads.push({ kind: 'flush_kthread', region: 0 });
+  cfg.cpus.forEach((_, cpu) => threads.push({ kind: 'overflow_work', cpu, region: 0 }));
+  threads.push({ kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, { kind: 'driver', region: 0 });
   if (cfg.actors.cpuset) threads.push({ kind: 'cpuset_migrate' });
   const nCpu = cfg.cpus.length;
   const nNodes = cfg.nodes.length;
   const flushThread = nCpu + nNodes;
+  // A second compression region's driver instance: its threads come last (region 0's indices unchanged).
+  const R = cfg.driver.regions ?? 1;
+  const r2 = threads.length;
+  for (let r = 1; r < R; r++) {
+    threads.push({ kind: 'driver', region: r }, { kind: 'flush_kthread', region: r });
+    cfg.cpus.forEach((_, cpu) => threads.push({ kind: 'overflow_work', cpu, region: r }));
+  }
+  const per = 2 + nCpu; // threads of each extra region
   return {
     nodes: nNodes,
     zones: nNodes * MAX_NR_ZONES,
@@ -115,6 +130,10 @@ export function buildGeometry(cfg: KernelConfig): Geometry {
     lthreshThread: flushThread + 1 + nCpu,
     hthreshThread: flushThread + 2 + nCpu,
     driverThread: flushThread + 3 + nCpu,
-    flushBufs: 3 * nCpu,
+    flushBufs: 3 * nCpu * R,
+    compRegions: R,
+    driverThreadOf: (r) => (r === 0 ? flushThread + 3 + nCpu : r2 + (r - 1) * per),
+    flushThreadOf: (r) => (r === 0 ? flushThread : r2 + (r - 1) * per + 1),
+    overflowThreadOf: (r, cpu) => (r === 0 ? flushThread + 1 + cpu : r2 + (r - 1) * per + 2 + cpu),
   };
 }

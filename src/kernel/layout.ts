@@ -96,6 +96,9 @@ export const LK_FOLIO = 1 << 8; // holds the lock of the folio in a register
 // THR_REFS bits: references a thread holds between steps
 export const REF_NP = 1 << 0; // node_private refcount (node_private_migrate_to)
 export const REF_CN = 1 << 1; // cram_node refcount (get_cram_node)
+// A reference to the displaced cram_node (CN_OLD_REF): one unpublished by cram_unregister_private_node
+// and still draining when another owner's cram_register_private_node published a new one (`cram2`).
+export const REF_CN_OLD = 1 << 2;
 
 // GH_EVENTS bits: history the invariants judge (recorded by the model, never judged by it)
 export const EV_OPS_AFTER_UNREGISTER = 1 << 0; // a callback of ops ran after node_private_unregister returned 0
@@ -193,6 +196,7 @@ export interface KernelLayout {
   readonly CN_PURGED: Field;
   readonly CN_OWNER: Field; // owner id + 1
   readonly CN_FLUSH_CB: Field; // 1 if flush_cb set
+  readonly CN_OLD_REF: Field; // [node, only with two compression regions] refcount of the displaced cram_node still draining (0 = none)
   // compression driver (one instance, for geometry.privateNode)
   readonly DRV_STATE: Field; // probe / teardown stage
   readonly DRV_FLAGS: Field;
@@ -298,7 +302,8 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
   const CS = cfg.cpusetChildren?.length ?? 1;
   const nOps = 2 + cfg.opsTables.length;
   // A second region on the private node exists only where a program probes it (zero-length fields elsewhere).
-  const RB = cfg.cpus.some((c) => c.program.some((o) => o.op === 'cxl_mempolicy_probe')) ? 1 : 0;
+  // (So does a second compression region: config `cram2`, whose np takes the slot as region B's does.)
+  const RB = cfg.cpus.some((c) => c.program.some((o) => o.op === 'cxl_mempolicy_probe')) || (cfg.driver.regions ?? 1) > 1 ? 1 : 0;
   // A VMA policy's home node exists only where a program sets one (zero-length field elsewhere).
   const HOME = cfg.cpus.some((c) => c.program.some((o) => o.op === 'set_mempolicy_home_node')) ? MV : 0;
   // Watermarks may be configured above the zone's pages (the kernel's are unsigned longs).
@@ -371,14 +376,17 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     CN_PURGED: b.add('CN_PURGED', N, 1),
     CN_OWNER: b.add('CN_OWNER', N, 15),
     CN_FLUSH_CB: b.add('CN_FLUSH_CB', N, 1),
-    DRV_STATE: b.add('DRV_STATE', 1, 63),
-    DRV_FLAGS: b.add('DRV_FLAGS', 1, U16),
+    // Zero-length unless two compression regions can register CRAM one inside the other's drain.
+    CN_OLD_REF: b.add('CN_OLD_REF', (cfg.driver.regions ?? 1) > 1 ? N : 0, 64),
+    // One driver instance per compression region: [region], and per-CPU pointers [region * C + cpu].
+    DRV_STATE: b.add('DRV_STATE', g.compRegions, 63),
+    DRV_FLAGS: b.add('DRV_FLAGS', g.compRegions, U16),
     BUF_LEN: b.add('BUF_LEN', g.flushBufs, cfg.driver.bufMax),
     BUF_ENT: b.add('BUF_ENT', g.flushBufs * cfg.driver.bufMax, P),
-    CPU_BUF_ACTIVE: b.add('CPU_BUF_ACTIVE', C, g.flushBufs),
-    CPU_BUF_OVERFLOW: b.add('CPU_BUF_OVERFLOW', C, g.flushBufs),
-    CPU_BUF_SPARE: b.add('CPU_BUF_SPARE', C, g.flushBufs),
-    CPU_OVERFLOW_PENDING: b.add('CPU_OVERFLOW_PENDING', C, 1),
+    CPU_BUF_ACTIVE: b.add('CPU_BUF_ACTIVE', C * g.compRegions, g.flushBufs),
+    CPU_BUF_OVERFLOW: b.add('CPU_BUF_OVERFLOW', C * g.compRegions, g.flushBufs),
+    CPU_BUF_SPARE: b.add('CPU_BUF_SPARE', C * g.compRegions, g.flushBufs),
+    CPU_OVERFLOW_PENDING: b.add('CPU_OVERFLOW_PENDING', C * g.compRegions, 1),
     DEV_USED: b.add('DEV_USED', 1, U16),
     DEV_LEVEL: b.add('DEV_LEVEL', 1, 1),
     DEV_IRQ: b.add('DEV_IRQ', 1, 3),
@@ -388,7 +396,7 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     THR_PC: b.add('THR_PC', T, 255),
     THR_REG: b.add('THR_REG', T * THREAD_REGS, U16),
     THR_LOCKS: b.add('THR_LOCKS', T, U16),
-    THR_REFS: b.add('THR_REFS', T, 3),
+    THR_REFS: b.add('THR_REFS', T, 7),
     GH_EVENTS: b.add('GH_EVENTS', 1, U16),
     GH_EVENTS2: b.add('GH_EVENTS2', 2, U16), // two words: EV2 bits 0-15 and 16-30
     THR_PIN: b.add('THR_PIN', T, P),

@@ -81,11 +81,11 @@ function dispatchTable(m: Machine): readonly StepFn[] {
       match(r)
         .with({ kind: 'cpu' }, (x): StepFn => (k, choice) => (choice === 0 ? cpuStep(k, x.cpu) : choice === 1 && cpuLruDrainStep(k, x.cpu)))
         .with({ kind: 'kswapd' }, (x): StepFn => (k, choice) => kswapdStep(k, x.node, choice))
-        .with({ kind: 'flush_kthread' }, (): StepFn => (k, choice) => flushKthreadStep(k, choice))
-        .with({ kind: 'overflow_work' }, (x): StepFn => (k, choice) => choice === 0 && overflowWorkStep(k, x.cpu))
+        .with({ kind: 'flush_kthread' }, (x): StepFn => (k, choice) => flushKthreadStep(k, choice, x.region))
+        .with({ kind: 'overflow_work' }, (x): StepFn => (k, choice) => choice === 0 && overflowWorkStep(k, x.cpu, x.region))
         .with({ kind: 'irq_lthresh' }, (): StepFn => (k, choice) => choice === 0 && irqThreadStep(k, 'lthresh'))
         .with({ kind: 'irq_hthresh' }, (): StepFn => (k, choice) => choice === 0 && irqThreadStep(k, 'hthresh'))
-        .with({ kind: 'driver' }, (): StepFn => (k, choice) => driverStep(k, choice))
+        .with({ kind: 'driver' }, (x): StepFn => (k, choice) => driverStep(k, choice, x.region))
         .with({ kind: 'cpuset_migrate' }, (): StepFn => (k, choice) => choice === 0 && cpusetMigrateWorkStep(k, k.current))
         .exhaustive(),
     );
@@ -140,11 +140,12 @@ export function threadLabel(m: Machine, tid: number, choice: number): { actor: s
   return match(r)
     .with({ kind: 'cpu' }, (x) => ({ actor: `cpu${x.cpu}`, name: choice === 1 ? 'lru_add_drain' : 'step' }))
     .with({ kind: 'kswapd' }, (x) => ({ actor: `kswapd(N${x.node})`, name: kswapdChoiceName(m, x.node, choice) }))
-    .with({ kind: 'flush_kthread' }, () => ({ actor: 'cxl-flush', name: `step#${choice}` }))
-    .with({ kind: 'overflow_work' }, (x) => ({ actor: `overflow(cpu${x.cpu})`, name: 'send' }))
+    // The second compression region's threads carry its number (region A's names are unchanged).
+    .with({ kind: 'flush_kthread' }, (x) => ({ actor: `cxl-flush${x.region ? x.region + 1 : ''}`, name: `step#${choice}` }))
+    .with({ kind: 'overflow_work' }, (x) => ({ actor: `overflow${x.region ? x.region + 1 : ''}(cpu${x.cpu})`, name: 'send' }))
     .with({ kind: 'irq_lthresh' }, () => ({ actor: 'irq-lthresh', name: 'cram_set_pressure(1000)' }))
     .with({ kind: 'irq_hthresh' }, () => ({ actor: 'irq-hthresh', name: 'cram_set_pressure(0)' }))
-    .with({ kind: 'driver' }, () => ({ actor: 'driver', name: driverChoiceLabel(m, choice) }))
+    .with({ kind: 'driver' }, (x) => ({ actor: `driver${x.region ? x.region + 1 : ''}`, name: driverChoiceLabel(m, choice) }))
     .with({ kind: 'cpuset_migrate' }, () => ({ actor: 'kworker(cpuset_migrate_mm)', name: 'do_migrate_pages' }))
     .exhaustive();
 }

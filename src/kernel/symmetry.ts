@@ -73,6 +73,7 @@ const RENAMED_OPS: ReadonlySet<string> = new Set(['mmap', 'munmap', 'read', 'wri
 /** Why a configuration has no symmetry, or null if it has some. */
 export function noSymmetryReason(cfg: KernelConfig): string | null {
   if (cfg.actors.flush) return 'the flush kthread serves the per-CPU buffers in CPU order';
+  if ((cfg.driver.regions ?? 1) > 1) return "two compression regions: each flush context's per-CPU buffers (not renamed by the permutation)";
   if (cfg.actors.cpuset) return "cpuset.memory_migrate's queued work names an mm (cpuset_migrate_mm_wq)";
   // select_bad_process walks the task list in order and keeps the last of equal badness:
   // on a tie the victim is decided by task order, so the CPUs' tasks are not interchangeable
@@ -242,7 +243,7 @@ const UNMOVED = new Set([
   'PG_BUDDY', 'PG_FLAGS', 'PG_ORDER', 'PG_REF', 'PG_MAPCOUNT', 'PG_MAPPING', 'PG_SWAP', 'PG_CONTENT', 'PG_FLUSH_BIT', 'GH_ALLOC', 'GH_EXPECT',
   'PCACHE', 'FILE_DATA', 'SWAP_COUNT', 'SWAP_DATA', 'SWAP_CACHE',
   'NP_REFCOUNT', 'NP_RELEASED', 'NP_OPS', 'NP_MIGRATION_BLOCKED', 'GH_NP_UNREG_OPS',
-  'CN_STATE', 'CN_REFCOUNT', 'CN_PRESSURE', 'CN_PURGED', 'CN_OWNER', 'CN_FLUSH_CB',
+  'CN_STATE', 'CN_REFCOUNT', 'CN_PRESSURE', 'CN_PURGED', 'CN_OWNER', 'CN_FLUSH_CB', 'CN_OLD_REF',
   'DRV_STATE', 'DRV_FLAGS', 'DEV_USED', 'DEV_LEVEL', 'DEV_IRQ', 'GH_USED_AT_BLOCK',
   'GH_EVENTS', 'GH_EVENTS2', 'CS_CHILD_MEMS', 'CS_CHILD_EFF', 'NODE_KSWAPD_KEPT',
   // memcg: one memcg holding every user task; a folio's memcg id and the page counter name no CPU or mm.

@@ -86,6 +86,8 @@ export function tidOf(k: Kernel, who: string): number {
   if (who === 'lthresh') return k.g.lthreshThread;
   if (who === 'hthresh') return k.g.hthreshThread;
   if (who === 'driver') return k.g.driverThread;
+  // The second compression region's driver instance (config `cram2`).
+  if (who === 'driver2') return k.g.driverThreadOf(1);
   throw new Error(`unknown actor ${who}`);
 }
 

@@ -11,7 +11,7 @@ import {
   LK_CRAM_MUTEX, LK_DEVICE_HOTPLUG, LK_FOLIO, LK_MEM_HOTPLUG, LK_MMAP_READ, LK_MMAP_WRITE, LK_NODE_PRIVATE, LK_PTL, LK_RCU,
   PG_active, PG_anon, PG_dirty, PG_head, PG_hwpoison, PG_isolated_pb, PG_locked, PG_lru, PG_reserved, PG_swapcache, PG_tail,
   PG_unevictable, PG_writeback, PTE_DIRTY, PTE_EXCL, PTE_HWPOISON, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_PROTNONE, PTE_SWAP, PTE_WRITE,
-  REF_CN, REF_NP, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE,
+  REF_CN, REF_CN_OLD, REF_NP, VMA_FILE, VMA_MAPPED, VMA_SHARED, VMA_WRITE,
 } from '../../kernel/layout.ts';
 import { IRQ_HTHRESH, IRQ_LTHRESH } from '../../cxl/device.ts';
 import type { Fact } from '../../trace/mail/facts.ts';
@@ -33,7 +33,7 @@ const LOCKS = [
   [LK_NODE_PRIVATE, 'node_private_lock'], [LK_CRAM_MUTEX, 'cram_mutex'], [LK_RCU, 'rcu_read_lock'], [LK_DEVICE_HOTPLUG, 'device_hotplug_lock'],
   [LK_FOLIO, 'folio lock'],
 ] as const;
-const REFS = [[REF_NP, 'node_private reference'], [REF_CN, 'cram_node reference']] as const;
+const REFS = [[REF_NP, 'node_private reference'], [REF_CN, 'cram_node reference'], [REF_CN_OLD, 'reference to the displaced cram_node']] as const;
 const KSWAPD = ['not running', 'sleeping', 'woken'] as const;
 const CN_STATES = ['none', 'published', 'draining', 'freed'] as const;
 const BLOCK_STATES = ['absent', 'offline', 'online'] as const;
@@ -198,20 +198,22 @@ function deviceFacts(k: Kernel, out: Fact[]): void {
     for (let i = 0; i < len; i++) ents.push(`pfn ${k.get(L.BUF_ENT, b * k.cfg.driver.bufMax + i) - 1}`);
     out.push({ key: `flush buffer ${b}`, topic: 'flush', fields: [{ name: '', value: `[${ents.join(', ')}]` }], gone: 'empty' });
   }
-  k.cfg.cpus.forEach((_, c) => {
-    const a = k.get(L.CPU_BUF_ACTIVE, c);
-    const o = k.get(L.CPU_BUF_OVERFLOW, c);
-    const s = k.get(L.CPU_BUF_SPARE, c);
+  // Each compression region's flush context (the second one's only in `cram2`).
+  for (let r = 0; r < k.g.compRegions; r++) k.cfg.cpus.forEach((_, c) => {
+    const i = r * k.cfg.cpus.length + c;
+    const a = k.get(L.CPU_BUF_ACTIVE, i);
+    const o = k.get(L.CPU_BUF_OVERFLOW, i);
+    const s = k.get(L.CPU_BUF_SPARE, i);
     if (a === 0 && o === 0 && s === 0) return;
     const buf = (x: number) => (x === 0 ? 'NULL' : `buffer ${x - 1}`);
     out.push({
-      key: `CPU${c} flush buffers`,
+      key: `CPU${c} flush buffers${r ? ` (region ${r + 1})` : ''}`,
       topic: 'flush',
       fields: [
         { name: 'active', value: buf(a) },
         { name: 'overflow spare', value: buf(o) },
         { name: 'kthread spare', value: buf(s) },
-        { name: 'overflow work', value: k.get(L.CPU_OVERFLOW_PENDING, c) ? 'queued' : 'idle' },
+        { name: 'overflow work', value: k.get(L.CPU_OVERFLOW_PENDING, i) ? 'queued' : 'idle' },
       ],
       gone: 'freed',
     });
