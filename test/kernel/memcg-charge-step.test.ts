@@ -20,7 +20,7 @@ import { KERNEL_CONFIG_PARAMS, configByName, makeConfig } from '../../src/kernel
 import { FIXES } from '../../src/kernel/fixes.ts';
 import { buildMachine, type Kernel } from '../../src/kernel/kernel.ts';
 import { PG_lru, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, THREAD_REGS } from '../../src/kernel/layout.ts';
-import { MC_CHARGED, MC_R_ISOLATED, MC_R_RETRIES, MC_SHRINK, memcgChargeStage } from '../../src/kernel/memcg_charge_step.ts';
+import { MC_CHARGED, MC_RETRIES_SHIFT, MC_R_ISOLATED, MC_R_RETRIES, MC_SHRINK, memcgChargeStage } from '../../src/kernel/memcg_charge_step.ts';
 import { MB_DST_MAX, MB_PENDING, entryStatus, entrySrc } from '../../src/kernel/migrate_batch.ts';
 import { outOfMemoryMemcg } from '../../src/kernel/oom_kill.ts';
 import { OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE, OP_NONE } from '../../src/kernel/ops_codes.ts';
@@ -147,7 +147,7 @@ function projectedStates(name: 'memcg' | 'memcgfree', retries: number): { states
   const sys = kernelSystem(cfg);
   const L = sys.machine.L;
   return projectedReachable(sys, (w) => {
-    for (let tid = 0; tid < L.THR_OP.len; tid++) if (w[L.THR_OP.off + tid] === OP_MEMCG_CHARGE) w[L.THR_REG.off + tid * THREAD_REGS + MC_R_RETRIES] = 0;
+    for (let tid = 0; tid < L.THR_OP.len; tid++) if (w[L.THR_OP.off + tid] === OP_MEMCG_CHARGE) w[L.THR_REG.off + tid * THREAD_REGS + MC_R_RETRIES] &= (1 << MC_RETRIES_SHIFT) - 1;
   });
 }
 
