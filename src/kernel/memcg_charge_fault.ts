@@ -24,16 +24,24 @@
 //                      -ENOMEM: put_swap_folio (the claim goes), folio_put; then
 //                      under the PTL `if (likely(vmf->pte && pte_same(...)))
 //                      ret = VM_FAULT_OOM;` (a PTE another thread changed: 0).
+//   do_cow_fault       folio_prealloc comes first. Charged: __do_fault (the
+//                      page-cache folio, its reference kept in REG[2]) and the
+//                      copy; then finish_fault under the PTL
+//                      (check_stable_address_space, vmf_pte_changed, map).
+//                      -ENOMEM: folio_put, VM_FAULT_OOM. (The page-cache folio's
+//                      lock from filemap_fault to unlock_page is not modelled,
+//                      as in the one-step fault.)
 
 import { VM_FAULT_OOM, VM_FAULT_SIGBUS } from './defs.ts';
 import { folioPut, pageFolio } from './folio.ts';
 import type { Kernel } from './kernel.ts';
 import { PG_locked, PTE_NONE, PTE_PRESENT, PTE_SWAP, THREAD_REGS, VMA_MAPPED } from './layout.ts';
 import {
-  MC_CHARGED, MC_FAILED, MC_KIND_SWAPIN, MC_KIND_WP_COPY, MC_R_FOLIO, MC_R_ORIG, MC_R_SLOT, MC_UNSHARE, MC_WRITE,
+  MC_CHARGED, MC_FAILED, MC_KIND_COW_FAULT, MC_KIND_SWAPIN, MC_KIND_WP_COPY, MC_R_FOLIO, MC_R_ORIG, MC_R_SLOT, MC_UNSHARE, MC_WRITE,
   memcgChargeFolio, memcgChargeKind, memcgChargeLeave, memcgChargeStage, memcgChargeStep, origPteFlags, origPteVal, setMemcgChargeStage,
 } from './memcg_charge_step.ts';
-import { mapNewAnonFolio, ptlHeldByOther, swapinAddToCache, swapinMapFolio, wpPageCopyMap } from './memory.ts';
+import { cowFaultCopy, cowFaultFinish, mapNewAnonFolio, ptlHeldByOther, swapinAddToCache, swapinMapFolio, wpPageCopyMap } from './memory.ts';
+import { NULL_PFN } from './page_alloc.ts';
 import { copyFolioContent } from './page.ts';
 import { swapcacheClear } from './swap.ts';
 
@@ -51,10 +59,7 @@ export function memcgChargeFaultStep(k: Kernel, tid: number): 'blocked' | null |
   const r = memcgChargeStep(k, tid);
   if (r === 'blocked') return 'blocked';
   if (r === 'running') return null;
-  if (r === 'charged') {
-    beforePtl(k, tid);
-    return null;
-  }
+  if (r === 'charged') return beforePtl(k, tid);
   return failed(k, tid);
 }
 
@@ -72,10 +77,20 @@ function faultRegs(k: Kernel, tid: number): FaultRegs {
   return { s, mm: Math.floor(s / k.cfg.vaddrs), vaddr: s % k.cfg.vaddrs, pfn: memcgChargeFolio(k, tid), orig: k.get(k.L.THR_REG, R + MC_R_ORIG) };
 }
 
-/** The charge succeeded: the fault's work between the charge and its pte_offset_map_lock. */
-function beforePtl(k: Kernel, tid: number): void {
+/** The charge succeeded: the fault's work between the charge and its pte_offset_map_lock (null: the PTL is next). */
+function beforePtl(k: Kernel, tid: number): number | null {
   const f = faultRegs(k, tid);
   const kind = memcgChargeKind(k, tid);
+  if (kind === MC_KIND_COW_FAULT) {
+    const src = cowFaultCopy(k, tid, f.mm, f.vaddr, f.pfn);
+    if (src === NULL_PFN) {
+      // __do_fault failed: uncharge_out (cowFaultCopy put the new folio)
+      memcgChargeLeave(k, tid);
+      return VM_FAULT_OOM;
+    }
+    k.set(k.L.THR_REG, tid * THREAD_REGS + MC_R_ORIG, src + 1);
+    return null;
+  }
   // wp_page_copy: `err = __wp_page_copy_user(&new_folio->page, vmf->page, vmf);` (vmf->page: the page orig_pte maps)
   if (kind === MC_KIND_WP_COPY) copyFolioContent(k, f.pfn, origPteVal(f.orig), 1);
   if (kind === MC_KIND_SWAPIN) {
@@ -84,6 +99,7 @@ function beforePtl(k: Kernel, tid: number): void {
     swapinAddToCache(k, tid, f.pfn, origPteVal(f.orig));
     k.setBits(k.L.PG_FLAGS, f.pfn, PG_locked);
   }
+  return null;
 }
 
 /** The charged fault under the PTL (pte_offset_map_lock waits for another holder). */
@@ -96,6 +112,7 @@ function charged(k: Kernel, tid: number): 'blocked' | number {
   memcgChargeLeave(k, tid);
   if (kind === MC_KIND_WP_COPY) return wpCopyCharged(k, tid, f, (flags & MC_UNSHARE) !== 0);
   if (kind === MC_KIND_SWAPIN) return swapinCharged(k, tid, f, (flags & MC_WRITE) !== 0);
+  if (kind === MC_KIND_COW_FAULT) return cowFaultFinish(k, tid, f.mm, f.vaddr, f.pfn, f.orig - 1);
   // mm/memory.c: do_anonymous_page (after alloc_anon_folio)
   // check_stable_address_space: an OOM-reaped mm (the model's kill also ran exit_mmap: the VMA is gone).
   if (!k.get(L.MM_LIVE, f.mm) || !k.has(L.VMA_FLAGS, f.s, VMA_MAPPED)) {

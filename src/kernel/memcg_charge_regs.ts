@@ -34,6 +34,8 @@ export const MC_KIND_ANON = 0;
 export const MC_KIND_WP_COPY = 1;
 /** do_swap_page -> swapin_readahead -> __read_swap_cache_async: mem_cgroup_swapin_charge_folio. */
 export const MC_KIND_SWAPIN = 2;
+/** do_cow_fault: folio_prealloc's mem_cgroup_charge (REG[2] = the page-cache folio + 1 once copied). */
+export const MC_KIND_COW_FAULT = 3;
 /** THR_STAGE flag: FAULT_FLAG_UNSHARE (wp_page_copy maps the copy read-only). */
 export const MC_UNSHARE = 32;
 /** THR_STAGE flag: the fault is a write fault. */

@@ -34,14 +34,14 @@ import { lruAddDrain } from './folio.ts';
 import { MODEL_RECLAIM_RETRIES } from './vmscan.ts';
 import { ran } from './ran.ts';
 import {
-  MC_CHARGED, MC_ISOLATE, MC_KIND_MASK, MC_KIND_SHIFT, MC_KIND_WP_COPY, MC_OOM, MC_RETRIES_SHIFT, MC_R_FOLIO, MC_R_ISOLATED, MC_R_ORIG, MC_R_POS,
+  MC_CHARGED, MC_ISOLATE, MC_KIND_COW_FAULT, MC_KIND_MASK, MC_KIND_SHIFT, MC_KIND_WP_COPY, MC_OOM, MC_RETRIES_SHIFT, MC_R_FOLIO, MC_R_ISOLATED, MC_R_ORIG, MC_R_POS,
   MC_R_PROGRESS, MC_R_RETRIES, MC_R_SLOT, MC_SHRINK, MC_STAGE_MASK, MC_TRY, MC_UNSHARE, MC_WRITE, memcgChargeKindOf, origPteVal,
 } from './memcg_charge_regs.ts';
 import { pageFolio } from './folio.ts';
 import { cramFaultHoldsIsolated } from '../cram/cram.ts';
 
 export {
-  MC_CHARGED, MC_FAILED, MC_ISOLATE, MC_KIND_ANON, MC_KIND_SWAPIN, MC_KIND_WP_COPY, MC_OOM, MC_RETRIES_SHIFT, MC_R_FOLIO, MC_R_ISOLATED, MC_R_ORIG,
+  MC_CHARGED, MC_FAILED, MC_ISOLATE, MC_KIND_ANON, MC_KIND_COW_FAULT, MC_KIND_SWAPIN, MC_KIND_WP_COPY, MC_OOM, MC_RETRIES_SHIFT, MC_R_FOLIO, MC_R_ISOLATED, MC_R_ORIG,
   MC_R_POS, MC_R_PROGRESS, MC_R_RETRIES, MC_R_SLOT, MC_SHRINK, MC_TRY, MC_UNSHARE, MC_WRITE, packOrigPte, origPteFlags, origPteVal,
 } from './memcg_charge_regs.ts';
 
@@ -89,7 +89,7 @@ function setProgress(k: Kernel, tid: number, n: number): void {
   setReg(k, tid, MC_R_PROGRESS, (reg(k, tid, MC_R_PROGRESS) & ~((1 << MC_RETRIES_SHIFT) - 1)) | n);
 }
 
-/** The folios thread t holds while inside a charge: the new folio, the one memcg reclaim isolated, wp_page_copy's old folio. */
+/** The folios thread t holds while inside a charge: the new folio, the one memcg reclaim isolated, wp_page_copy's old folio, do_cow_fault's page-cache folio. */
 export function memcgChargeHolds(k: Kernel, t: number): number[] {
   if (k.get(k.L.THR_OP, t) !== OP_MEMCG_CHARGE) return [];
   const out: number[] = [];
@@ -98,6 +98,7 @@ export function memcgChargeHolds(k: Kernel, t: number): number[] {
   const iso = reg(k, t, MC_R_ISOLATED) - 1;
   if (iso >= 0) out.push(iso);
   if (memcgChargeKind(k, t) === MC_KIND_WP_COPY) out.push(pageFolio(k, origPteVal(reg(k, t, MC_R_ORIG))));
+  if (memcgChargeKind(k, t) === MC_KIND_COW_FAULT && reg(k, t, MC_R_ORIG) > 0) out.push(reg(k, t, MC_R_ORIG) - 1);
   return out;
 }
 

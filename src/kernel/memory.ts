@@ -37,7 +37,7 @@ import { addToSwapCache, deleteFromSwapCache, swapCacheLookup, swapFree, swapSlo
 import { ran } from './ran.ts';
 import { allocAnonLargeFolio } from './thp.ts';
 import { commitCharge, memCgroupCharge, memcgEnabled, pageCounterTryCharge } from './memcontrol.ts';
-import { MC_KIND_SWAPIN, MC_KIND_WP_COPY, memcgChargeEnter, packOrigPte, type MemcgChargeFault } from './memcg_charge_step.ts';
+import { MC_KIND_COW_FAULT, MC_KIND_SWAPIN, MC_KIND_WP_COPY, memcgChargeEnter, packOrigPte, type MemcgChargeFault } from './memcg_charge_step.ts';
 
 export { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_WRITE } from './fault_flags.ts';
 
@@ -362,23 +362,57 @@ function doReadFault(k: Kernel, tid: number, mm: number, vaddr: number): number 
 
 /** do_cow_fault: private file write fault: copy the page-cache folio into a new anon folio. */
 function doCowFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
-  // mm/memory.c: do_cow_fault
+  // mm/memory.c: do_cow_fault: `folio = folio_prealloc(vma->vm_mm, vma, vmf->address, false); if (!folio)
+  // return VM_FAULT_OOM;` first, then __do_fault, the copy and finish_fault.
   const s = pteSlot(k, mm, vaddr);
-  const { file, pgoff } = fileOf(k, s);
-  const src = filemapGetFolio(k, threadNode(k, tid), file, pgoff, tid);
-  if (src === NULL_PFN) return VM_FAULT_OOM;
   const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0, threadNode(k, tid));
-  if (dst === NULL_PFN) {
-    folioPut(k, tid, src);
+  if (dst === NULL_PFN) return VM_FAULT_OOM;
+  // A charge that must reclaim goes on in steps (memcg_charge_fault.ts).
+  const charged = chargeFaultFolio(k, tid, s, dst, mm, true, { kind: MC_KIND_COW_FAULT, orig: 0, unshare: false });
+  if (charged === 'staged') return 0;
+  if (charged !== 0) {
+    folioPut(k, tid, dst);
     return VM_FAULT_OOM;
   }
-  // folio_prealloc: mem_cgroup_charge, on failure folio_put and VM_FAULT_OOM.
-  if (memCgroupCharge(k, tid, dst, mm) !== 0) {
-    folioPut(k, tid, dst);
-    folioPut(k, tid, src);
-    return VM_FAULT_OOM;
+  const src = cowFaultCopy(k, tid, mm, vaddr, dst);
+  if (src === NULL_PFN) return VM_FAULT_OOM;
+  return cowFaultFinish(k, tid, mm, vaddr, dst, src);
+}
+
+/**
+ * do_cow_fault's __do_fault (the page-cache folio, with a reference) and
+ * copy_mc_user_highpage into the new folio: the page-cache pfn, or NULL_PFN
+ * when the lookup fails (VM_FAULT_OOM: the new folio is put).
+ */
+// mm/memory.c: do_cow_fault (`ret = __do_fault(vmf);` ... `copy_mc_user_highpage(vmf->cow_page, vmf->page, ...)`)
+export function cowFaultCopy(k: Kernel, tid: number, mm: number, vaddr: number, dst: number): number {
+  const { file, pgoff } = fileOf(k, pteSlot(k, mm, vaddr));
+  const src = filemapGetFolio(k, threadNode(k, tid), file, pgoff, tid);
+  if (src === NULL_PFN) {
+    folioPut(k, tid, dst); // uncharge_out: folio_put(folio)
+    return NULL_PFN;
   }
   copyFolioContent(k, dst, src, 1);
+  return src;
+}
+
+/**
+ * do_cow_fault's finish_fault under the PTL: check_stable_address_space
+ * (private vma; VM_FAULT_SIGBUS), vmf_pte_changed (VM_FAULT_NOPAGE: the
+ * fault is retried), else the copy is mapped writable and dirty
+ * (folio_add_new_anon_rmap, folio_add_lru_vma); the page-cache folio's
+ * reference is put either way, the copy's if it was not mapped.
+ */
+// mm/memory.c: do_cow_fault -> finish_fault
+export function cowFaultFinish(k: Kernel, tid: number, mm: number, vaddr: number, dst: number, src: number): number {
+  const s = pteSlot(k, mm, vaddr);
+  if (!k.get(k.L.MM_LIVE, mm) || !k.has(k.L.VMA_FLAGS, s, VMA_MAPPED) || k.get(k.L.PTE_KIND, s) !== PTE_NONE) {
+    const unstable = !k.get(k.L.MM_LIVE, mm) || !k.has(k.L.VMA_FLAGS, s, VMA_MAPPED);
+    folioPut(k, tid, src);
+    folioPut(k, tid, dst);
+    if (k.log) k.trace(`do_cow_fault(mm ${mm}, v${vaddr}): ${unstable ? 'address space unstable: VM_FAULT_SIGBUS' : 'PTE changed: VM_FAULT_NOPAGE'}, release pfn ${dst}`);
+    return unstable ? VM_FAULT_SIGBUS : 0;
+  }
   k.setBits(k.L.PG_FLAGS, dst, PG_anon);
   lruAdd(k, dst, tid);
   setPtePresent(k, s, dst, PTE_EXCL | PTE_WRITE | PTE_DIRTY);

@@ -19,7 +19,7 @@ import { FIXES } from '../../src/kernel/fixes.ts';
 import { buildMachine, type Kernel } from '../../src/kernel/kernel.ts';
 import type { KernelConfig, ProgramOp } from '../../src/kernel/config.ts';
 import { PG_locked, PG_lru, PTE_PRESENT, PTE_SWAP, THREAD_REGS } from '../../src/kernel/layout.ts';
-import { MC_KIND_SWAPIN, MC_KIND_WP_COPY, MC_R_ISOLATED, MC_SHRINK, memcgChargeKind, memcgChargeStage } from '../../src/kernel/memcg_charge_step.ts';
+import { MC_KIND_COW_FAULT, MC_KIND_SWAPIN, MC_KIND_WP_COPY, MC_R_ISOLATED, MC_SHRINK, memcgChargeKind, memcgChargeStage } from '../../src/kernel/memcg_charge_step.ts';
 import { OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE, OP_NONE } from '../../src/kernel/ops_codes.ts';
 import { runThread } from '../../src/kernel/sched.ts';
 import { getSwapSlot, swapCacheLookup } from '../../src/kernel/swap.ts';
@@ -129,4 +129,27 @@ test('GUP: get_user_pages\' fault of v1 over memory.max charges in steps; once t
   t.is(k.get(k.L.THR_PC, tid), gup + 1, 'the GUP returned');
   t.is(k.get(k.L.PTE_KIND, 1), PTE_PRESENT);
   t.is(pageContent(k, k.get(k.L.PTE_VAL, 1)), 2);
+});
+
+test('do_cow_fault: a write fault on a private file mapping allocates and charges first (folio_prealloc); over memory.max the charge reclaims in steps, then __do_fault and the copy, then finish_fault maps the copy under the PTL', (t) => {
+  const cfg = makeConfig({
+    ...KERNEL_CONFIG_PARAMS.memcg, fixes: ALL, filePages: 1, vaddrs: 3,
+    extraOps: [{ op: 'mmap', vaddr: 2, kind: 'file-private', file: 0, pgoff: 0, prot: 'rw' }, { op: 'write', vaddr: 2, value: 2 }],
+  });
+  const k = kernelInitial(buildMachine(cfg));
+  const tid = k.g.cpuThread(0);
+  const wr = k.cfg.cpus[0]!.program.findIndex((o) => o.op === 'write' && o.vaddr === 2);
+  runUntil(k, () => k.get(k.L.THR_PC, tid) === wr);
+  runThread(k, tid, 1);
+  t.true(k.get(k.L.MEMCG_USAGE, 0) >= 1, 'v0 is charged: the memcg is at memory.max');
+  t.true(runThread(k, tid, 0), 'write(v2): do_cow_fault -> folio_prealloc');
+  t.is(k.get(k.L.THR_OP, tid), OP_MEMCG_CHARGE, 'the charge reclaims in steps');
+  t.is(memcgChargeKind(k, tid), MC_KIND_COW_FAULT);
+  for (let i = 0; i < 40 && k.get(k.L.THR_PC, tid) === wr; i++) {
+    t.true(runThread(k, tid, 0));
+    t.deepEqual(broken(cfg, k), []);
+  }
+  t.is(k.get(k.L.THR_PC, tid), wr + 1, 'the store ran once the fault mapped the copy');
+  t.is(k.get(k.L.PTE_KIND, 2), PTE_PRESENT);
+  t.is(pageContent(k, k.get(k.L.PTE_VAL, 2)), 2);
 });
