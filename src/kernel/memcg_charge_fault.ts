@@ -178,7 +178,8 @@ function failed(k: Kernel, tid: number): number | null {
   folioPut(k, tid, f.pfn);
   // wp_page_copy oom: `if (old_folio) folio_put(old_folio);`
   if (kind === MC_KIND_WP_COPY) folioPut(k, tid, pageFolio(k, origPteVal(f.orig)));
-  if (k.log) k.trace(`mem_cgroup_charge(pfn ${f.pfn}) = -ENOMEM; ${kind === MC_KIND_WP_COPY ? 'wp_page_copy' : 'do_anonymous_page'}(mm ${f.mm}, v${f.vaddr}) = VM_FAULT_OOM`);
+  const fn = kind === MC_KIND_WP_COPY ? 'wp_page_copy' : kind === MC_KIND_COW_FAULT ? 'do_cow_fault' : 'do_anonymous_page';
+  if (k.log) k.trace(`mem_cgroup_charge(pfn ${f.pfn}) = -ENOMEM; ${fn}(mm ${f.mm}, v${f.vaddr}) = VM_FAULT_OOM`);
   return VM_FAULT_OOM;
 }
 
