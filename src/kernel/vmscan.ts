@@ -281,10 +281,12 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   if (choice >= n && choice !== 0) return false;
   // Cheap early out first: most (state, choice) pairs name no LRU folio.
   if (choice !== 0 && !isCandidate(k, first + choice)) return false;
-  // A sleeping kswapd runs again while a zone is below its low watermark (the model's stand-in for the
-  // allocators' wakeup_kswapd), but not on a hopeless node: wakeup_kswapd refuses it, and
-  // prepare_kswapd_sleep lets kswapd sleep once kswapd_failures >= MAX_RECLAIM_RETRIES.
-  if (st !== 2 && (!pgdatBelowLow(k, nid) || k.get(L.NODE_KSWAPD_FAILURES, nid) >= reclaimRetries(k))) return false;
+  // A sleeping kswapd runs again while a zone is below its low watermark: the model's stand-in for the
+  // allocators' wakeups and, on a hopeless node, for direct reclaim reviving it (the model has none;
+  // counterexamples/liveness/model/README.md). KernelConfig.kswapdHopelessSleeps takes the kernel's rule
+  // instead: wakeup_kswapd refuses a hopeless node and prepare_kswapd_sleep lets its kswapd sleep.
+  const hopeless = k.cfg.kswapdHopelessSleeps === true && k.get(L.NODE_KSWAPD_FAILURES, nid) >= reclaimRetries(k);
+  if (st !== 2 && (!pgdatBelowLow(k, nid) || hopeless)) return false;
   const idle = kswapdIdle(k, nid);
   if (idle) {
     if (choice !== 0) return false;
