@@ -17,6 +17,7 @@ import { PG_anon, PG_head, PG_hwpoison_ref, PG_lru, PTE_PRESENT, THREAD_REGS } f
 import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE } from '../src/kernel/ops_codes.ts';
 import { pinsOn } from '../src/kernel/gup_longterm.ts';
 import { entryHoldsSrc, entrySrc } from '../src/kernel/migrate_batch.ts';
+import { memcgChargeHolds } from '../src/kernel/memcg_charge_step.ts';
 import { nodeLabel, prop, type StateView } from './common.ts';
 import { driverOfflineHeld } from '../src/cxl/region_sysram.ts';
 
@@ -28,8 +29,9 @@ function threadHolds(k: Kernel, pfn: number): boolean {
     const op = k.get(L.THR_OP, t);
     const R = t * THREAD_REGS;
     if (op === OP_HANDLE_FAULT && k.get(L.THR_REG, R + 1) === pfn) return true;
-    // memcg reclaim inside a fault's charge: the folio it holds isolated (REG[3] = pfn + 1, memcg_charge_step.ts)
-    if (op === OP_MEMCG_CHARGE && k.get(L.THR_REG, R + 3) === pfn + 1) return true;
+    // a fault inside its memcg charge: its new folio, the folio its reclaim holds isolated,
+    // wp_page_copy's old folio (do_wp_page's folio_get) (memcg_charge_step.ts)
+    if (op === OP_MEMCG_CHARGE && memcgChargeHolds(k, t).includes(pfn)) return true;
     if (op === OP_KSWAPD_DEMOTE) {
       for (let r = 1; r < THREAD_REGS; r++) {
         const v = k.get(L.THR_REG, R + r);

@@ -6,6 +6,7 @@
 // READ the state. A leads-to whose premise no reachable state satisfies proves
 // nothing: the liveness command reports it as vacuous.
 
+import { swapSlotFree } from '../src/kernel/swap.ts';
 import type { Temporal } from '../src/explore/system.ts';
 import type { ProgramOp } from '../src/kernel/config.ts';
 import { MAX_NR_ZONES } from '../src/kernel/defs.ts';
@@ -37,7 +38,7 @@ function privatePfns(m: Machine): number[] {
 }
 
 function swapHasRoom(k: Kernel): boolean {
-  for (let s = 0; s < k.cfg.swapSlots; s++) if (k.get(k.L.SWAP_COUNT, s) === 0 && k.get(k.L.SWAP_CACHE, s) === 0) return true;
+  for (let s = 0; s < k.cfg.swapSlots; s++) if (swapSlotFree(k, s)) return true;
   return false;
 }
 

@@ -507,6 +507,12 @@ const F3 = 102;
 const F4 = 103;
 export const F5 = 104;
 export const F6 = 105;
+/** cram_fault holds its folio isolated: F2's folio_isolate_lru succeeded and F5 has not put it back (or it migrated). */
+export function cramFaultHoldsIsolated(k: Kernel, tid: number): boolean {
+  const stage = k.get(k.L.THR_STAGE, tid);
+  return stage === F3 || stage === F4 || stage === F5;
+}
+
 // Registers owned by cram_fault: REG[2] = pages migrated, REG[3] = 1 if the folio failed.
 export const R_NR = 2;
 const R_FAILED = 3;

@@ -1,16 +1,18 @@
 // mm/memcontrol.c: try_charge_memcg's reclaim loop as steps of the faulting
-// CPU (README modelling choices, the memory-cgroups row). The anonymous fault
-// of a user load or store allocates its folio, and when
+// CPU (README modelling choices, the memory-cgroups row). A fault (a user load
+// or store, a GUP or pin_user_pages fault) allocates its folio
+// (do_anonymous_page, do_wp_page -> wp_page_copy, do_swap_page), and when
 // page_counter_try_charge finds the memcg at memory.max the fault stays inside
-// the charge (THR_OP = OP_MEMCG_CHARGE, registers in ops_codes.ts) and each
-// of these is a step of its own, so kswapd, cram_fault, the IRQ threads and
-// the other CPUs run in between:
+// the charge (THR_OP = OP_MEMCG_CHARGE, registers in memcg_charge_regs.ts) and
+// each of these is a step of its own, so kswapd, cram_fault, the IRQ threads
+// and the other CPUs run in between:
 //   MC_TRY      retry: page_counter_try_charge; else a reclaim pass begins
 //               (lru_add_drain, the first isolation)
 //   MC_ISOLATE  isolate_lru_folios: the pass's next candidate, or the pass ends
 //   MC_SHRINK   shrink_folio_list on the isolated folio (demote or reclaim)
 //   MC_OOM      mem_cgroup_oom -> mem_cgroup_out_of_memory
-//   MC_CHARGED  charged: the fault goes on (memory.ts: pte lock, map)
+//   MC_CHARGED  charged: the fault goes on (memcg_charge_fault.ts: pte lock, map)
+//   MC_FAILED   -ENOMEM: the fault's failure path (memcg_charge_fault.ts)
 // At the end of a pass (try_to_free_mem_cgroup_pages returns) the kernel
 // retries when the margin is enough or the pass reclaimed something (without
 // counting it), and otherwise while nr_retries-- (MAX_RECLAIM_RETRIES = 16)
@@ -31,21 +33,17 @@ import { hasFix } from './config.ts';
 import { lruAddDrain } from './folio.ts';
 import { MODEL_RECLAIM_RETRIES } from './vmscan.ts';
 import { ran } from './ran.ts';
+import {
+  MC_CHARGED, MC_ISOLATE, MC_KIND_COW_FAULT, MC_KIND_MASK, MC_KIND_SHIFT, MC_KIND_WP_COPY, MC_OOM, MC_RETRIES_SHIFT, MC_R_FOLIO, MC_R_ISOLATED, MC_R_ORIG, MC_R_POS,
+  MC_R_PROGRESS, MC_R_RETRIES, MC_R_SLOT, MC_SHRINK, MC_STAGE_MASK, MC_TRY, MC_UNSHARE, MC_WRITE, memcgChargeKindOf, origPteVal,
+} from './memcg_charge_regs.ts';
+import { pageFolio } from './folio.ts';
+import { cramFaultHoldsIsolated } from '../cram/cram.ts';
 
-export const MC_TRY = 1;
-export const MC_ISOLATE = 2;
-export const MC_SHRINK = 3;
-export const MC_OOM = 4;
-export const MC_CHARGED = 5;
-/** THR_STAGE flag: the fault is a write fault. */
-export const MC_WRITE = 64;
-
-export const MC_R_SLOT = 0;
-export const MC_R_FOLIO = 1;
-export const MC_R_RETRIES = 2;
-export const MC_R_ISOLATED = 3;
-export const MC_R_POS = 4;
-export const MC_R_PROGRESS = 5;
+export {
+  MC_CHARGED, MC_FAILED, MC_ISOLATE, MC_KIND_ANON, MC_KIND_COW_FAULT, MC_KIND_SWAPIN, MC_KIND_WP_COPY, MC_OOM, MC_RETRIES_SHIFT, MC_R_FOLIO, MC_R_ISOLATED, MC_R_ORIG,
+  MC_R_POS, MC_R_PROGRESS, MC_R_RETRIES, MC_R_SLOT, MC_SHRINK, MC_TRY, MC_UNSHARE, MC_WRITE, packOrigPte, origPteFlags, origPteVal,
+} from './memcg_charge_regs.ts';
 
 /** The model's bound on fruitless memcg reclaim passes (the kernel: MAX_RECLAIM_RETRIES). */
 export function memcgReclaimRetries(k: Kernel): number {
@@ -61,11 +59,47 @@ function setReg(k: Kernel, tid: number, r: number, v: number): void {
 }
 
 export function memcgChargeStage(k: Kernel, tid: number): number {
-  return k.get(k.L.THR_STAGE, tid) & ~MC_WRITE;
+  return k.get(k.L.THR_STAGE, tid) & MC_STAGE_MASK;
 }
 
-function setStage(k: Kernel, tid: number, stage: number): void {
-  k.set(k.L.THR_STAGE, tid, (k.get(k.L.THR_STAGE, tid) & MC_WRITE) | stage);
+/** The fault the charge is for (MC_KIND_*). */
+export function memcgChargeKind(k: Kernel, tid: number): number {
+  return memcgChargeKindOf(k.get(k.L.THR_STAGE, tid));
+}
+
+export function setMemcgChargeStage(k: Kernel, tid: number, stage: number): void {
+  k.set(k.L.THR_STAGE, tid, (k.get(k.L.THR_STAGE, tid) & ~MC_STAGE_MASK) | stage);
+}
+
+const setStage = setMemcgChargeStage;
+
+function retries(k: Kernel, tid: number): number {
+  return reg(k, tid, MC_R_RETRIES) >> MC_RETRIES_SHIFT;
+}
+
+function setRetries(k: Kernel, tid: number, n: number): void {
+  setReg(k, tid, MC_R_RETRIES, (reg(k, tid, MC_R_RETRIES) & ((1 << MC_RETRIES_SHIFT) - 1)) | (n << MC_RETRIES_SHIFT));
+}
+
+function progressOf(k: Kernel, tid: number): number {
+  return reg(k, tid, MC_R_PROGRESS) & ((1 << MC_RETRIES_SHIFT) - 1);
+}
+
+function setProgress(k: Kernel, tid: number, n: number): void {
+  setReg(k, tid, MC_R_PROGRESS, (reg(k, tid, MC_R_PROGRESS) & ~((1 << MC_RETRIES_SHIFT) - 1)) | n);
+}
+
+/** The folios thread t holds while inside a charge: the new folio, the one memcg reclaim isolated, wp_page_copy's old folio, do_cow_fault's page-cache folio. */
+export function memcgChargeHolds(k: Kernel, t: number): number[] {
+  if (k.get(k.L.THR_OP, t) !== OP_MEMCG_CHARGE) return [];
+  const out: number[] = [];
+  const folio = reg(k, t, MC_R_FOLIO) - 1;
+  if (folio >= 0) out.push(folio);
+  const iso = reg(k, t, MC_R_ISOLATED) - 1;
+  if (iso >= 0) out.push(iso);
+  if (memcgChargeKind(k, t) === MC_KIND_WP_COPY) out.push(pageFolio(k, origPteVal(reg(k, t, MC_R_ORIG))));
+  if (memcgChargeKind(k, t) === MC_KIND_COW_FAULT && reg(k, t, MC_R_ORIG) > 0) out.push(reg(k, t, MC_R_ORIG) - 1);
+  return out;
 }
 
 /** The new folio the charge is for. */
@@ -73,17 +107,28 @@ export function memcgChargeFolio(k: Kernel, tid: number): number {
   return reg(k, tid, MC_R_FOLIO) - 1;
 }
 
+/** What the fault keeps across its charge besides the slot and the folio. */
+export interface MemcgChargeFault {
+  readonly kind: number;
+  /** orig_pte (packOrigPte) for wp_page_copy and do_swap_page; 0 for do_anonymous_page. */
+  readonly orig: number;
+  readonly unshare: boolean;
+}
+
+const ANON_FAULT: MemcgChargeFault = { kind: 0, orig: 0, unshare: false };
+
 /**
  * The charge of the folio just allocated at slot `slot` found the memcg at
  * memory.max (the fault's page_counter_try_charge failed): the fault stays in
  * try_charge_memcg, holding mmap_lock for read and the uncharged folio; its
  * first reclaim pass is the CPU's next step.
  */
-export function memcgChargeEnter(k: Kernel, tid: number, slot: number, pfn: number, write: boolean): void {
+export function memcgChargeEnter(k: Kernel, tid: number, slot: number, pfn: number, write: boolean, fault: MemcgChargeFault = ANON_FAULT): void {
   k.set(k.L.THR_OP, tid, OP_MEMCG_CHARGE);
-  k.set(k.L.THR_STAGE, tid, MC_TRY | (write ? MC_WRITE : 0));
+  k.set(k.L.THR_STAGE, tid, MC_TRY | (write ? MC_WRITE : 0) | (fault.unshare ? MC_UNSHARE : 0) | ((fault.kind << MC_KIND_SHIFT) & MC_KIND_MASK));
   setReg(k, tid, MC_R_SLOT, slot);
   setReg(k, tid, MC_R_FOLIO, pfn + 1);
+  setReg(k, tid, MC_R_ORIG, fault.orig);
   k.setBits(k.L.THR_LOCKS, tid, LK_MMAP_READ);
   if (k.log) k.trace(`mem_cgroup_charge(pfn ${pfn}): usage ${k.get(k.L.MEMCG_USAGE, 0)} at memory.max ${k.cfg.memcg!.max}: reclaim`);
 }
@@ -100,7 +145,7 @@ export function memcgChargeLeave(k: Kernel, tid: number): void {
 function passBegin(k: Kernel, tid: number): void {
   ran(k, 'try_to_free_mem_cgroup_pages');
   memcgReclaimDrain(k, tid);
-  setReg(k, tid, MC_R_PROGRESS, 0);
+  setProgress(k, tid, 0);
   isolateFrom(k, tid, 0);
 }
 
@@ -117,9 +162,9 @@ function isolateFrom(k: Kernel, tid: number, pos: number): void {
  * (margin enough, or progress, or nr_retries left), else the memcg OOM.
  */
 function passEnd(k: Kernel, tid: number): void {
-  const progress = reg(k, tid, MC_R_PROGRESS);
+  const progress = progressOf(k, tid);
   setReg(k, tid, MC_R_POS, 0);
-  setReg(k, tid, MC_R_PROGRESS, 0);
+  setProgress(k, tid, 0);
   const nr = 1 << k.get(k.L.PG_ORDER, memcgChargeFolio(k, tid));
   if (k.log) k.trace(`try_to_free_mem_cgroup_pages = ${progress} (margin ${memCgroupMargin(k)})`);
   // if (mem_cgroup_margin(mem_over_limit) >= nr_pages) goto retry;
@@ -138,9 +183,9 @@ function passEnd(k: Kernel, tid: number): void {
     }
   }
   // if (nr_retries--) goto retry;
-  const used = reg(k, tid, MC_R_RETRIES);
+  const used = retries(k, tid);
   if (used < memcgReclaimRetries(k)) {
-    setReg(k, tid, MC_R_RETRIES, used + 1);
+    setRetries(k, tid, used + 1);
     return setStage(k, tid, MC_TRY);
   }
   setStage(k, tid, MC_OOM);
@@ -160,7 +205,8 @@ function memcgIsolatedElsewhere(k: Kernel, tid: number): boolean {
     const op = k.get(L.THR_OP, t);
     const R = t * THREAD_REGS;
     if (op === OP_MEMCG_CHARGE && charged(k.get(L.THR_REG, R + MC_R_ISOLATED) - 1)) return true;
-    if (op === OP_HANDLE_FAULT && charged(k.get(L.THR_REG, R + 1))) return true;
+    // cram_fault from F2's folio_isolate_lru on (before it, its folio is on the LRU reclaim scans)
+    if (op === OP_HANDLE_FAULT && cramFaultHoldsIsolated(k, t) && charged(k.get(L.THR_REG, R + 1))) return true;
     if (op === OP_KSWAPD_DEMOTE) {
       for (let r = 1; r < THREAD_REGS; r++) {
         const v = k.get(L.THR_REG, R + r);
@@ -178,10 +224,12 @@ function memcgBatchedFolio(k: Kernel): boolean {
 }
 
 /** What one step of the charge did. */
-export type MemcgChargeResult = 'blocked' | 'running' | 'failed';
+export type MemcgChargeResult = 'blocked' | 'running' | 'charged' | 'failed';
 
 /**
- * One step of the charge (any stage but MC_CHARGED, which the fault runs).
+ * One step of the charge (a stage before MC_CHARGED; the fault runs the rest).
+ * 'charged': page_counter_try_charge succeeded in this step (stage
+ * MC_CHARGED; the fault's work up to its PTL is the rest of this step).
  * 'failed': the charge returned -ENOMEM (the caller puts the folio and the
  * fault returns VM_FAULT_OOM); the registers still hold the folio.
  */
@@ -198,7 +246,7 @@ export function memcgChargeStep(k: Kernel, tid: number): MemcgChargeResult {
         setReg(k, tid, MC_R_RETRIES, 0);
         setStage(k, tid, MC_CHARGED);
         if (k.log) k.trace(`mem_cgroup_charge(pfn ${pfn}): usage ${k.get(k.L.MEMCG_USAGE, 0)}/${k.cfg.memcg!.max}`);
-        return 'running';
+        return 'charged';
       }
       passBegin(k, tid);
       return 'running';
@@ -212,8 +260,8 @@ export function memcgChargeStep(k: Kernel, tid: number): MemcgChargeResult {
       if (memcgShrinkBusy(k, tid, iso)) return 'blocked';
       const got = memcgShrinkIsolated(k, tid, iso);
       setReg(k, tid, MC_R_ISOLATED, 0);
-      const progress = reg(k, tid, MC_R_PROGRESS) + got;
-      setReg(k, tid, MC_R_PROGRESS, progress);
+      const progress = progressOf(k, tid) + got;
+      setProgress(k, tid, progress);
       if (progress >= memcgNrToReclaim(nr)) passEnd(k, tid);
       else setStage(k, tid, MC_ISOLATE);
       return 'running';
@@ -232,7 +280,7 @@ export function memcgChargeStep(k: Kernel, tid: number): MemcgChargeResult {
       // Current killed: "passed_oom && task_is_dying()" -> nomem, without mapping into the reaped mm.
       if (victim < 0 || victim === mm) return 'failed';
       // passed_oom = true; nr_retries = MAX_RECLAIM_RETRIES; goto retry;
-      setReg(k, tid, MC_R_RETRIES, 0);
+      setRetries(k, tid, 0);
       setStage(k, tid, MC_TRY);
       return 'running';
     }

@@ -21,8 +21,11 @@
 // folio's demotion or reclaim (memcgShrinkIsolated) is a step, so kswapd,
 // cram_fault and the IRQ threads run in between. The other charges (COW,
 // wp_page_copy, swap-in, a GUP fault) run the same pieces in one step
-// (tryToFreeMemCgroupPages). A folio whose mm's PTL another thread holds is
-// skipped at isolation, as kswapd's model does.
+// (tryToFreeMemCgroupPages). Isolation takes no rmap lock: a folio whose mm's
+// PTL another thread holds is isolated, and the shrink step (folio_referenced,
+// try_to_unmap / try_to_migrate: page_vma_mapped_walk spins on the PTL) waits
+// for it (vmscan.ts rmapBusy). The one-step form cannot wait inside its step:
+// it skips such a folio at isolation instead (fork's copy_present_page only).
 import { hasFix } from './config.ts';
 import { N_MEMORY_PRIVATE, NP_OPS_RECLAIM } from './defs.ts';
 import { folioIsolateLru, folioTestAnon, isFolioHead, lruAddDrain } from './folio.ts';
@@ -53,11 +56,11 @@ export function memcgReclaimNodes(k: Kernel, tid: number): number[] {
 }
 
 /** A folio memcg reclaim may isolate: a charged LRU folio head, unlocked, with a reference. */
-function memcgCandidate(k: Kernel, tid: number, pfn: number): boolean {
+function memcgCandidate(k: Kernel, tid: number, pfn: number, skipBusy: boolean): boolean {
   const L = k.L;
   if (!isFolioHead(k, pfn) || k.get(L.PG_MEMCG, pfn) === 0) return false;
   if (!k.has(L.PG_FLAGS, pfn, PG_lru) || k.has(L.PG_FLAGS, pfn, PG_locked) || k.get(L.PG_REF, pfn) === 0) return false;
-  return !rmapBusy(k, tid, pfn);
+  return !(skipBusy && rmapBusy(k, tid, pfn));
 }
 
 /** SWAP_CLUSTER_MAX (include/linux/swap.h) */
@@ -88,11 +91,11 @@ export function memcgScanOrder(k: Kernel, tid: number): number[] {
  * left to scan.
  */
 // mm/vmscan.c: shrink_lruvec -> shrink_inactive_list -> isolate_lru_folios
-export function memcgIsolateNext(k: Kernel, tid: number, from: number): { pfn: number; next: number } | null {
+export function memcgIsolateNext(k: Kernel, tid: number, from: number, skipBusy = false): { pfn: number; next: number } | null {
   const order = memcgScanOrder(k, tid);
   for (let i = from; i < order.length; i++) {
     const pfn = order[i]!;
-    if (!memcgCandidate(k, tid, pfn)) continue;
+    if (!memcgCandidate(k, tid, pfn, skipBusy)) continue;
     folioIsolateLru(k, pfn);
     if (k.log) k.trace(`try_to_free_mem_cgroup_pages: isolate pfn ${pfn} (node ${k.g.pfnNode[pfn]})`);
     return { pfn, next: i + 1 };
@@ -148,7 +151,7 @@ export function tryToFreeMemCgroupPages(k: Kernel, tid: number, nr: number): num
   let progress = 0;
   const goal = memcgNrToReclaim(nr);
   for (let pos = 0; progress < goal;) {
-    const got = memcgIsolateNext(k, tid, pos);
+    const got = memcgIsolateNext(k, tid, pos, true);
     if (!got) break;
     progress += memcgShrinkIsolated(k, tid, got.pfn);
     pos = got.next;

@@ -35,6 +35,7 @@ import { outOfMemoryMemcg } from './oom_kill.ts';
 import { tryToFreeMemCgroupPages } from './memcg_reclaim.ts';
 import { ran } from './ran.ts';
 import { commitCharge, memcgEnabled } from './memcg_charge.ts';
+import { swapSlotFree } from './swap.ts';
 
 export { commitCharge, folioMemcg, memcgEnabled, memcgUsage, memCgroupMigrate, memCgroupUncharge } from './memcg_charge.ts';
 
@@ -115,7 +116,7 @@ function tryChargeMemcg(k: Kernel, tid: number, mm: number, nr: number): number 
 export function noteOomWithReclaimable(k: Kernel): void {
   const L = k.L;
   let swapFree = false;
-  for (let i = 0; i < k.cfg.swapSlots; i++) if (k.get(L.SWAP_COUNT, i) === 0 && k.get(L.SWAP_CACHE, i) === 0) swapFree = true;
+  for (let i = 0; i < k.cfg.swapSlots; i++) if (swapSlotFree(k, i)) swapFree = true;
   const M = k.cfg.driver.bufMax;
   for (let pfn = 0; pfn < k.g.pfns; pfn++) {
     if (k.get(L.PG_MEMCG, pfn) === 0) continue;

@@ -22,7 +22,7 @@ import { EV_NOWAIT_UNLOCK, EV_PTL_LEAK, EV_RETRY_NO_ALLOW, LK_MMAP_READ, LK_PTL,
 import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_RETRY_NOWAIT, FAULT_FLAG_UNSHARE, FAULT_FLAG_USER, FAULT_FLAG_WRITE, USER_FAULT_FLAGS, threadFaultFlags } from './fault_flags.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, filemapGetFolio } from './filemap.ts';
-import { folioLocked, folioNid, folioPut, folioTestAnon, lruAdd, lruAddDrainLocal, pageFolio } from './folio.ts';
+import { folioGet, folioLocked, folioNid, folioPut, folioTestAnon, lruAdd, lruAddDrainLocal, pageFolio } from './folio.ts';
 import { policyNodemask, vmaAllocFolio, vmaPolicy } from './mempolicy.ts';
 import { anonFaultOomControl, outOfMemory } from './oom_kill.ts';
 import { migrateMisplacedFolio } from './migrate.ts';
@@ -33,11 +33,11 @@ import { OP_HANDLE_FAULT, OP_MEMCG_CHARGE, OP_NONE } from './ops_codes.ts';
 import { NULL_PFN, allocPages } from './page_alloc.ts';
 import { copyFolioContent, setPageContent, zeroFolio } from './page.ts';
 import { setPtePresent } from './rmap.ts';
-import { addToSwapCache, deleteFromSwapCache, swapCacheLookup, swapFree } from './swap.ts';
+import { addToSwapCache, deleteFromSwapCache, swapCacheLookup, swapFree, swapSlotClaimedByOther } from './swap.ts';
 import { ran } from './ran.ts';
 import { allocAnonLargeFolio } from './thp.ts';
 import { commitCharge, memCgroupCharge, memcgEnabled, pageCounterTryCharge } from './memcontrol.ts';
-import { MC_CHARGED, MC_R_SLOT, MC_WRITE, memcgChargeEnter, memcgChargeFolio, memcgChargeLeave, memcgChargeStage, memcgChargeStep } from './memcg_charge_step.ts';
+import { MC_KIND_COW_FAULT, MC_KIND_SWAPIN, MC_KIND_WP_COPY, memcgChargeEnter, packOrigPte, type MemcgChargeFault } from './memcg_charge_step.ts';
 
 export { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_WRITE } from './fault_flags.ts';
 
@@ -133,11 +133,7 @@ function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write
   const kind = k.get(k.L.PTE_KIND, s);
   if (kind === PTE_NONE) {
     const vf = k.get(k.L.VMA_FLAGS, s);
-    if (!(vf & VMA_FILE)) {
-      const r = doAnonymousPage(k, tid, mm, vaddr, write);
-      // The charge's reclaim continues as steps of this CPU (memcg_charge_step.ts).
-      return k.get(k.L.THR_OP, tid) === OP_MEMCG_CHARGE ? { kind: 'staged' } : done(r);
-    }
+    if (!(vf & VMA_FILE)) return doneOrCharging(k, tid, doAnonymousPage(k, tid, mm, vaddr, write));
     if (!write) return done(doReadFault(k, tid, mm, vaddr));
     if (!(vf & VMA_SHARED)) return done(doCowFault(k, tid, mm, vaddr));
     return done(doSharedFault(k, tid, mm, vaddr));
@@ -148,7 +144,11 @@ function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write
     // move, src/kernel/migrate_batch.ts): the step is not enabled.
     const cached = swapCacheLookup(k, k.get(k.L.PTE_VAL, s));
     if (cached >= 0 && folioLocked(k, cached)) return { kind: 'blocked' };
-    return done(doSwapPage(k, tid, mm, vaddr, write));
+    // __read_swap_cache_async: swapcache_prepare = -EEXIST while another swap-in of the slot is
+    // between its swapcache_prepare and add_to_swap_cache (inside its charge):
+    // schedule_timeout_uninterruptible(1) and try again (the step is not enabled).
+    if (cached < 0 && swapSlotClaimedByOther(k, tid, k.get(k.L.PTE_VAL, s))) return { kind: 'blocked' };
+    return doneOrCharging(k, tid, doSwapPage(k, tid, mm, vaddr, write));
   }
   if (kind === PTE_HWPOISON) {
     // do_swap_page: is_hwpoison_entry -> VM_FAULT_HWPOISON; the arch handler sends SIGBUS (BUS_MCEERR_AR).
@@ -175,7 +175,7 @@ function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write
     if (ops?.handleFault) return enterHandleFault(k, tid, s, pfn, ops === opsById(k, OPS_CRAM));
   }
   // if (vmf->flags & (FAULT_FLAG_WRITE|FAULT_FLAG_UNSHARE)) { if (!pte_write(entry)) return do_wp_page(vmf); ... }
-  if ((write || unshare) && !(flags & PTE_WRITE)) return done(doWpPage(k, tid, mm, vaddr, unshare));
+  if ((write || unshare) && !(flags & PTE_WRITE)) return doneOrCharging(k, tid, doWpPage(k, tid, mm, vaddr, unshare));
   // Spurious / access-bit fault: pte_mkyoung (+dirty on write). The model keeps no
   // accessed bit (nothing reads it; it would only multiply states).
   k.set(k.L.PTE_FLAGS, s, flags | (write ? PTE_DIRTY : 0));
@@ -184,6 +184,31 @@ function handlePteFault(k: Kernel, tid: number, mm: number, vaddr: number, write
 
 function done(vmret: number): FaultOutcome {
   return { kind: 'done', vmret };
+}
+
+/** The fault returned, or it stays inside its memcg charge (its reclaim goes on as steps of this CPU: memcg_charge_fault.ts). */
+function doneOrCharging(k: Kernel, tid: number, vmret: number): FaultOutcome {
+  return k.get(k.L.THR_OP, tid) === OP_MEMCG_CHARGE ? { kind: 'staged' } : done(vmret);
+}
+
+/**
+ * mem_cgroup_charge of the folio the fault just allocated. A fault that can
+ * charge in steps (memcgChargeStageable) and finds the memcg at memory.max
+ * enters try_charge_memcg's loop (memcg_charge_step.ts): 'staged'. Otherwise
+ * the charge runs in this step: 0 or -ENOMEM.
+ */
+function chargeFaultFolio(k: Kernel, tid: number, s: number, pfn: number, mm: number, write: boolean, fault?: MemcgChargeFault): number | 'staged' {
+  if (memcgEnabled(k) && memcgChargeStageable(k, tid)) {
+    ran(k, 'mem_cgroup_charge');
+    if (!pageCounterTryCharge(k, 1 << k.get(k.L.PG_ORDER, pfn))) {
+      memcgChargeEnter(k, tid, s, pfn, write, fault);
+      return 'staged';
+    }
+    commitCharge(k, pfn);
+    if (k.log) k.trace(`mem_cgroup_charge(pfn ${pfn}): usage ${k.get(k.L.MEMCG_USAGE, 0)}/${k.cfg.memcg!.max}`);
+    return 0;
+  }
+  return memCgroupCharge(k, tid, pfn, mm);
 }
 
 // THR_STAGE of a thread that has read ops->handle_fault and not yet called it.
@@ -270,18 +295,14 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
     if (victim >= 0 && victim !== mm) pfn = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0, threadNode(k, tid));
   }
   // alloc_anon_folio: mem_cgroup_charge(folio, vma->vm_mm, gfp); on failure folio_put and VM_FAULT_OOM.
-  // A user load or store whose charge must reclaim goes on in steps (memcg_charge_step.ts).
-  if (pfn !== NULL_PFN && memcgEnabled(k) && memcgChargeStageable(k, tid)) {
-    ran(k, 'mem_cgroup_charge');
-    if (!pageCounterTryCharge(k, 1)) {
-      memcgChargeEnter(k, tid, s, pfn, write);
-      return 0;
+  // A fault whose charge must reclaim goes on in steps (memcg_charge_step.ts).
+  if (pfn !== NULL_PFN) {
+    const c = chargeFaultFolio(k, tid, s, pfn, mm, write);
+    if (c === 'staged') return 0;
+    if (c !== 0) {
+      folioPut(k, tid, pfn);
+      pfn = NULL_PFN;
     }
-    commitCharge(k, pfn);
-    if (k.log) k.trace(`mem_cgroup_charge(pfn ${pfn}): usage ${k.get(k.L.MEMCG_USAGE, 0)}/${k.cfg.memcg!.max}`);
-  } else if (pfn !== NULL_PFN && memCgroupCharge(k, tid, pfn, mm) !== 0) {
-    folioPut(k, tid, pfn);
-    pfn = NULL_PFN;
   }
   if (pfn === NULL_PFN) {
     if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
@@ -290,55 +311,17 @@ export function doAnonymousPage(k: Kernel, tid: number, mm: number, vaddr: numbe
   return mapNewAnonFolio(k, tid, mm, vaddr, pfn, s, 1, write);
 }
 
-/** The fault of a user load or store (not GUP's, not a pin's): only it charges in steps. */
+/**
+ * The fault of a user CPU's program op between operations: a load or store,
+ * a GUP or pin_user_pages fault (workload.ts hands the fault's return to the
+ * op as for a staged handle_fault). fork's copy_present_page charges in its
+ * one step (memcontrol.ts).
+ */
 function memcgChargeStageable(k: Kernel, tid: number): boolean {
   const r = k.g.threads[tid];
   if (r?.kind !== 'cpu' || k.get(k.L.THR_OP, tid) !== OP_NONE) return false;
-  const op = k.cfg.cpus[r.cpu]!.program[k.get(k.L.THR_PC, tid)];
-  return op?.op === 'read' || op?.op === 'write';
-}
-
-/**
- * One step of a user CPU whose anonymous fault is inside the memcg charge
- * (OP_MEMCG_CHARGE): a step of try_charge_memcg, or, once charged, the rest
- * of do_anonymous_page (pte_offset_map_lock; an mm the OOM reaper unmapped
- * meanwhile is unstable: release, VM_FAULT_SIGBUS; a PTE no longer none:
- * release, 0). Returns 'blocked', null while the fault goes on, or its
- * vm_fault_t.
- */
-// mm/memory.c: do_anonymous_page (after alloc_anon_folio)
-export function memcgChargeFaultStep(k: Kernel, tid: number): 'blocked' | null | number {
-  const L = k.L;
-  const pfn = memcgChargeFolio(k, tid);
-  const s = k.get(L.THR_REG, tid * THREAD_REGS + MC_R_SLOT);
-  const mm = Math.floor(s / k.cfg.vaddrs);
-  const vaddr = s % k.cfg.vaddrs;
-  if (memcgChargeStage(k, tid) !== MC_CHARGED) {
-    const r = memcgChargeStep(k, tid);
-    if (r === 'blocked') return 'blocked';
-    if (r === 'running') return null;
-    // alloc_anon_folio: the charge failed: folio_put, VM_FAULT_OOM.
-    memcgChargeLeave(k, tid);
-    folioPut(k, tid, pfn);
-    if (k.log) k.trace(`mem_cgroup_charge(pfn ${pfn}) = -ENOMEM; do_anonymous_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
-    return VM_FAULT_OOM;
-  }
-  if (ptlHeldByOther(k, tid, mm)) return 'blocked';
-  const write = (k.get(L.THR_STAGE, tid) & MC_WRITE) !== 0;
-  memcgChargeLeave(k, tid);
-  // check_stable_address_space: an OOM-reaped mm (the model's kill also ran exit_mmap: the VMA is gone).
-  if (!k.get(L.MM_LIVE, mm) || !k.has(L.VMA_FLAGS, s, VMA_MAPPED)) {
-    folioPut(k, tid, pfn);
-    if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}): address space unstable (OOM-reaped), release pfn ${pfn}: VM_FAULT_SIGBUS`);
-    return VM_FAULT_SIGBUS;
-  }
-  // vmf_pte_changed: another thread of the mm mapped the slot meanwhile.
-  if (k.get(L.PTE_KIND, s) !== PTE_NONE) {
-    folioPut(k, tid, pfn);
-    if (k.log) k.trace(`do_anonymous_page(mm ${mm}, v${vaddr}): PTE changed, release pfn ${pfn}`);
-    return 0;
-  }
-  return mapNewAnonFolio(k, tid, mm, vaddr, pfn, s, 1, write);
+  const op = k.cfg.cpus[r.cpu]!.program[k.get(k.L.THR_PC, tid)]?.op;
+  return op === 'read' || op === 'write' || op === 'gup' || op === 'pin_user_pages';
 }
 
 /**
@@ -347,7 +330,7 @@ export function memcgChargeFaultStep(k: Kernel, tid: number): 'blocked' | null |
  * (RMAP_EXCLUSIVE), folio_add_lru_vma, set_ptes over the whole range (writable
  * and dirty iff VM_WRITE).
  */
-function mapNewAnonFolio(k: Kernel, tid: number, mm: number, vaddr: number, pfn: number, base: number, nr: number, write: boolean): number {
+export function mapNewAnonFolio(k: Kernel, tid: number, mm: number, vaddr: number, pfn: number, base: number, nr: number, write: boolean): number {
   zeroFolio(k, pfn, nr);
   k.setBits(k.L.PG_FLAGS, pfn, PG_anon);
   lruAdd(k, pfn, tid);
@@ -379,23 +362,57 @@ function doReadFault(k: Kernel, tid: number, mm: number, vaddr: number): number 
 
 /** do_cow_fault: private file write fault: copy the page-cache folio into a new anon folio. */
 function doCowFault(k: Kernel, tid: number, mm: number, vaddr: number): number {
-  // mm/memory.c: do_cow_fault
+  // mm/memory.c: do_cow_fault: `folio = folio_prealloc(vma->vm_mm, vma, vmf->address, false); if (!folio)
+  // return VM_FAULT_OOM;` first, then __do_fault, the copy and finish_fault.
   const s = pteSlot(k, mm, vaddr);
-  const { file, pgoff } = fileOf(k, s);
-  const src = filemapGetFolio(k, threadNode(k, tid), file, pgoff, tid);
-  if (src === NULL_PFN) return VM_FAULT_OOM;
   const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0, threadNode(k, tid));
-  if (dst === NULL_PFN) {
-    folioPut(k, tid, src);
+  if (dst === NULL_PFN) return VM_FAULT_OOM;
+  // A charge that must reclaim goes on in steps (memcg_charge_fault.ts).
+  const charged = chargeFaultFolio(k, tid, s, dst, mm, true, { kind: MC_KIND_COW_FAULT, orig: 0, unshare: false });
+  if (charged === 'staged') return 0;
+  if (charged !== 0) {
+    folioPut(k, tid, dst);
     return VM_FAULT_OOM;
   }
-  // folio_prealloc: mem_cgroup_charge, on failure folio_put and VM_FAULT_OOM.
-  if (memCgroupCharge(k, tid, dst, mm) !== 0) {
-    folioPut(k, tid, dst);
-    folioPut(k, tid, src);
-    return VM_FAULT_OOM;
+  const src = cowFaultCopy(k, tid, mm, vaddr, dst);
+  if (src === NULL_PFN) return VM_FAULT_OOM;
+  return cowFaultFinish(k, tid, mm, vaddr, dst, src);
+}
+
+/**
+ * do_cow_fault's __do_fault (the page-cache folio, with a reference) and
+ * copy_mc_user_highpage into the new folio: the page-cache pfn, or NULL_PFN
+ * when the lookup fails (VM_FAULT_OOM: the new folio is put).
+ */
+// mm/memory.c: do_cow_fault (`ret = __do_fault(vmf);` ... `copy_mc_user_highpage(vmf->cow_page, vmf->page, ...)`)
+export function cowFaultCopy(k: Kernel, tid: number, mm: number, vaddr: number, dst: number): number {
+  const { file, pgoff } = fileOf(k, pteSlot(k, mm, vaddr));
+  const src = filemapGetFolio(k, threadNode(k, tid), file, pgoff, tid);
+  if (src === NULL_PFN) {
+    folioPut(k, tid, dst); // uncharge_out: folio_put(folio)
+    return NULL_PFN;
   }
   copyFolioContent(k, dst, src, 1);
+  return src;
+}
+
+/**
+ * do_cow_fault's finish_fault under the PTL: check_stable_address_space
+ * (private vma; VM_FAULT_SIGBUS), vmf_pte_changed (VM_FAULT_NOPAGE: the
+ * fault is retried), else the copy is mapped writable and dirty
+ * (folio_add_new_anon_rmap, folio_add_lru_vma); the page-cache folio's
+ * reference is put either way, the copy's if it was not mapped.
+ */
+// mm/memory.c: do_cow_fault -> finish_fault
+export function cowFaultFinish(k: Kernel, tid: number, mm: number, vaddr: number, dst: number, src: number): number {
+  const s = pteSlot(k, mm, vaddr);
+  if (!k.get(k.L.MM_LIVE, mm) || !k.has(k.L.VMA_FLAGS, s, VMA_MAPPED) || k.get(k.L.PTE_KIND, s) !== PTE_NONE) {
+    const unstable = !k.get(k.L.MM_LIVE, mm) || !k.has(k.L.VMA_FLAGS, s, VMA_MAPPED);
+    folioPut(k, tid, src);
+    folioPut(k, tid, dst);
+    if (k.log) k.trace(`do_cow_fault(mm ${mm}, v${vaddr}): ${unstable ? 'address space unstable: VM_FAULT_SIGBUS' : 'PTE changed: VM_FAULT_NOPAGE'}, release pfn ${dst}`);
+    return unstable ? VM_FAULT_SIGBUS : 0;
+  }
   k.setBits(k.L.PG_FLAGS, dst, PG_anon);
   lruAdd(k, dst, tid);
   setPtePresent(k, s, dst, PTE_EXCL | PTE_WRITE | PTE_DIRTY);
@@ -472,14 +489,36 @@ export function doWpPage(k: Kernel, tid: number, mm: number, vaddr: number, unsh
   }
   // wp_page_copy
   const dst = vmaAllocFolio(k, mm, vaddr, GFP_HIGHUSER_MOVABLE, 0, threadNode(k, tid));
-  // folio_prealloc: mem_cgroup_charge, on failure folio_put and VM_FAULT_OOM.
-  if (dst === NULL_PFN || memCgroupCharge(k, tid, dst, mm) !== 0) {
+  // folio_prealloc: mem_cgroup_charge, on failure folio_put and VM_FAULT_OOM. A charge that must
+  // reclaim goes on in steps: do_wp_page took a reference on the old folio (`folio_get(folio);
+  // pte_unmap_unlock(vmf->pte, vmf->ptl); ... return wp_page_copy(vmf);`) and wp_page_copy
+  // re-checks the PTE under the PTL once charged (memcg_charge_fault.ts).
+  const charged = dst === NULL_PFN ? -1 : chargeFaultFolio(k, tid, s, dst, mm, !unshare, { kind: MC_KIND_WP_COPY, orig: packOrigPte(k.get(L.PTE_VAL, s), flags), unshare });
+  if (charged === 'staged') {
+    folioGet(k, old);
+    return 0;
+  }
+  if (charged !== 0) {
     if (dst !== NULL_PFN) folioPut(k, tid, dst);
     if (k.log) k.trace(`do_wp_page(mm ${mm}, v${vaddr}): wp_page_copy = VM_FAULT_OOM`);
     return VM_FAULT_OOM;
   }
   // wp_page_copy copies the faulting page (vmf->page), which is a tail page of a large folio.
   copyFolioContent(k, dst, k.get(L.PTE_VAL, s), 1);
+  return wpPageCopyMap(k, tid, mm, vaddr, dst, unshare);
+}
+
+/**
+ * wp_page_copy under the PTL with the PTE as the fault found it: the copy dst
+ * replaces the old page (folio_add_new_anon_rmap, folio_add_lru_vma,
+ * set_pte_at; the copy is writable and dirty unless unsharing), the old
+ * folio's mapping goes (folio_remove_rmap_pte) and its PTE's reference is put.
+ */
+// mm/memory.c: wp_page_copy
+export function wpPageCopyMap(k: Kernel, tid: number, mm: number, vaddr: number, dst: number, unshare: boolean): number {
+  const L = k.L;
+  const s = pteSlot(k, mm, vaddr);
+  const old = pageFolio(k, k.get(L.PTE_VAL, s));
   k.setBits(L.PG_FLAGS, dst, PG_anon);
   lruAdd(k, dst, tid);
   k.add(L.PG_MAPCOUNT, old, -1);
@@ -573,8 +612,12 @@ export function doSwapPage(k: Kernel, tid: number, mm: number, vaddr: number, wr
     pfn = k.cfg.mutant === 'swapin-to-private'
       ? allocPages(k, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0, swapinPrivateNode(k, s, node), null, { inTask: true })
       : allocPages(k, GFP_HIGHUSER_MOVABLE, 0, node, null, { inTask: true });
-    // __read_swap_cache_async: mem_cgroup_swapin_charge_folio (the swap entry's memcg: the one memcg).
-    if (pfn !== NULL_PFN && memCgroupCharge(k, tid, pfn, mm) !== 0) {
+    // __read_swap_cache_async: swapcache_prepare (SWAP_HAS_CACHE), then mem_cgroup_swapin_charge_folio
+    // (the swap entry's memcg: the one memcg). A charge that must reclaim goes on in steps with the
+    // slot claimed (memcg_charge_fault.ts).
+    const charged = pfn === NULL_PFN ? -1 : chargeFaultFolio(k, tid, s, pfn, mm, write, { kind: MC_KIND_SWAPIN, orig: packOrigPte(slot, k.get(L.PTE_FLAGS, s)), unshare: false });
+    if (charged === 'staged') return 0;
+    if (charged !== 0 && pfn !== NULL_PFN) {
       folioPut(k, tid, pfn);
       pfn = NULL_PFN;
     }
@@ -582,11 +625,32 @@ export function doSwapPage(k: Kernel, tid: number, mm: number, vaddr: number, wr
       if (k.log) k.trace(`do_swap_page(mm ${mm}, v${vaddr}) = VM_FAULT_OOM`);
       return VM_FAULT_OOM;
     }
-    k.setBits(L.PG_FLAGS, pfn, PG_anon);
-    addToSwapCache(k, pfn, slot);
-    copySwapData(k, pfn, slot);
-    lruAdd(k, pfn, tid);
+    swapinAddToCache(k, tid, pfn, slot);
   }
+  return swapinMapFolio(k, tid, mm, vaddr, write, pfn, slot);
+}
+
+/**
+ * __read_swap_cache_async once charged: add_to_swap_cache (one reference),
+ * folio_add_lru; then swap_read_folio (the model reads synchronously).
+ */
+// mm/swap_state.c: __read_swap_cache_async; mm/page_io.c: swap_read_folio
+export function swapinAddToCache(k: Kernel, tid: number, pfn: number, slot: number): void {
+  k.setBits(k.L.PG_FLAGS, pfn, PG_anon);
+  addToSwapCache(k, pfn, slot);
+  copySwapData(k, pfn, slot);
+  lruAdd(k, pfn, tid);
+}
+
+/**
+ * do_swap_page under the PTL with the PTE still the swap entry it faulted on:
+ * swap_free, should_try_to_free_swap, the PTE from the folio (the reference
+ * the caller holds becomes the mapping's).
+ */
+// mm/memory.c: do_swap_page (after pte_offset_map_lock and pte_same)
+export function swapinMapFolio(k: Kernel, tid: number, mm: number, vaddr: number, write: boolean, pfn: number, slot: number): number {
+  const L = k.L;
+  const s = pteSlot(k, mm, vaddr);
   // pte_swp_exclusive: try_to_unmap marked the entry if the page was
   // PageAnonExclusive (one mapping, never shared by fork)
   const marked = k.has(L.PTE_FLAGS, s, PTE_EXCL);

@@ -8,15 +8,29 @@ import { PG_dirty, PG_swapcache } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 import { pageContent } from './page.ts';
 import { ran } from './ran.ts';
+import { swapinClaimedSlot } from './memcg_charge_regs.ts';
+
+/**
+ * Some thread other than `except` holds the slot's SWAP_HAS_CACHE without a
+ * folio in the swap cache: a swap-in between __read_swap_cache_async's
+ * swapcache_prepare and its add_to_swap_cache (its memcg charge is reclaiming).
+ */
+export function swapSlotClaimedByOther(k: Kernel, except: number, slot: number): boolean {
+  for (let t = 0; t < k.g.threads.length; t++) if (t !== except && swapinClaimedSlot(k, t) === slot) return true;
+  return false;
+}
+
+/** The slot is free: no swap PTE, no swap-cache folio, no swap-in's claim. */
+export function swapSlotFree(k: Kernel, slot: number): boolean {
+  return k.get(k.L.SWAP_COUNT, slot) === 0 && k.get(k.L.SWAP_CACHE, slot) === 0 && !swapSlotClaimedByOther(k, -1, slot);
+}
 
 /** folio_alloc_swap: lowest free slot (the kernel's cluster choice is arbitrary), or -1. */
 export function getSwapSlot(k: Kernel): number {
   // mm/swapfile.c: folio_alloc_swap
   // Mutant swap-slot-off-by-one (mutants/vacuity.ts): the scan stops one slot early.
   const end = k.cfg.mutant === 'swap-slot-off-by-one' ? k.cfg.swapSlots - 1 : k.cfg.swapSlots;
-  for (let i = 0; i < end; i++) {
-    if (k.get(k.L.SWAP_COUNT, i) === 0 && k.get(k.L.SWAP_CACHE, i) === 0) return i;
-  }
+  for (let i = 0; i < end; i++) if (swapSlotFree(k, i)) return i;
   return -1;
 }
 
@@ -74,6 +88,14 @@ export function swapDuplicate(k: Kernel, slot: number): void {
 export function swapFree(k: Kernel, slot: number): void {
   // mm/swapfile.c: swap_free
   if (k.get(k.L.SWAP_COUNT, slot) > 0) k.add(k.L.SWAP_COUNT, slot, -1);
+  releaseSlotIfUnused(k, slot);
+}
+
+/**
+ * swapcache_clear / put_swap_folio of a swap-in that gave up its claim (its
+ * charge failed): the slot is free again if no swap PTE references it.
+ */
+export function swapcacheClear(k: Kernel, slot: number): void {
   releaseSlotIfUnused(k, slot);
 }
 

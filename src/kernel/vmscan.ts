@@ -184,7 +184,18 @@ export function kswapdIdle(k: Kernel, nid: number): boolean {
   return pgdatBalanced(k, nid) || !hasCandidate(k, nid);
 }
 
-/** Some mm mapping the folio has its PTL held by another thread: the rmap walk would wait. */
+/**
+ * Some mm mapping the folio has its PTL held by another thread: the rmap walk
+ * would wait. Every rmap walk of reclaim and migration (folio_referenced,
+ * try_to_unmap, try_to_migrate) reaches each present PTE through
+ * page_vma_mapped_walk, whose map_pte spins on the PTL (spin_lock(*ptlp));
+ * only folio_referenced's anon_vma / i_mmap lock is a trylock (rwc.try_lock:
+ * folio_lock_anon_vma_read sets rwc->contended, rmap_walk_file likewise, and
+ * folio_referenced returns -1: FOLIOREF_KEEP). The model has no anon_vma or
+ * i_mmap lock that a thread holds across steps, so that trylock always
+ * succeeds here; isolation takes no rmap lock at all. A walk that meets a
+ * held PTL is a step that is not enabled until the PTL is free.
+ */
 export function rmapBusy(k: Kernel, tid: number, pfn: number): boolean {
   for (const s of rmapSlots(k, pfn)) if (ptlHeldByOther(k, tid, Math.floor(s / k.cfg.vaddrs))) return true;
   return false;
@@ -270,7 +281,12 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   if (choice >= n && choice !== 0) return false;
   // Cheap early out first: most (state, choice) pairs name no LRU folio.
   if (choice !== 0 && !isCandidate(k, first + choice)) return false;
-  if (st !== 2 && !pgdatBelowLow(k, nid)) return false;
+  // A sleeping kswapd runs again while a zone is below its low watermark: the model's stand-in for the
+  // allocators' wakeups and, on a hopeless node, for direct reclaim reviving it (the model has none;
+  // counterexamples/liveness/model/README.md). KernelConfig.kswapdHopelessSleeps takes the kernel's rule
+  // instead: wakeup_kswapd refuses a hopeless node and prepare_kswapd_sleep lets its kswapd sleep.
+  const hopeless = k.cfg.kswapdHopelessSleeps === true && k.get(L.NODE_KSWAPD_FAILURES, nid) >= reclaimRetries(k);
+  if (st !== 2 && (!pgdatBelowLow(k, nid) || hopeless)) return false;
   const idle = kswapdIdle(k, nid);
   if (idle) {
     if (choice !== 0) return false;
@@ -283,7 +299,9 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
     return true;
   }
   const pfn = first + choice;
-  if (!isCandidate(k, pfn) || rmapBusy(k, tid, pfn)) return false;
+  // isolate_lru_folios takes the lruvec lock only: a folio whose mm's PTL another thread holds is
+  // isolated too, and shrink_folio_list's rmap walk (folio_referenced first) waits for the PTL.
+  if (!isCandidate(k, pfn)) return false;
   // get_scan_count: without may_swap the anon LRU is not scanned at all (demotion included).
   if (!peekScanControl(k, nid).maySwap && folioTestAnon(k, pfn)) return false;
   const sc = balancePgdatScanControl(k, nid);
@@ -298,6 +316,15 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
     k.set(L.THR_REG, tid * THREAD_REGS + 1, pfn + 1);
     isolatedAdd(k, nid, pfn, folioNrPages(k, pfn));
     if (k.log) k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, can_demote -> node ${target}`);
+    return true;
+  }
+  if (rmapBusy(k, tid, pfn)) {
+    // shrink_folio_list -> folio_check_references -> folio_referenced spins on the PTL another
+    // thread holds: kswapd keeps the folio isolated and waits (DM_FINISH reclaims it once the PTL is free).
+    k.set(L.THR_OP, tid, OP_KSWAPD_DEMOTE);
+    k.set(L.THR_REG, tid * THREAD_REGS + 1, pfn + 1);
+    setDemotePhase(k, tid, DM_FINISH, -1);
+    if (k.log) k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, reclaim: its rmap walk waits for a PTL`);
     return true;
   }
   if (k.log) k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, reclaim`);
@@ -407,7 +434,7 @@ function addToDemoteBatch(k: Kernel, tid: number, nid: number, choice: number): 
   const { first, n: np } = nodePfnRange(k.m, nid);
   if (choice >= np) return false;
   const pfn = first + choice;
-  if (!isCandidate(k, pfn) || rmapBusy(k, tid, pfn)) return false;
+  if (!isCandidate(k, pfn)) return false;
   if (hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn)) return false;
   if (folioTestAnon(k, pfn) && !peekScanControl(k, nid).maySwap) return false;
   folioIsolateLru(k, pfn);
@@ -509,9 +536,11 @@ function demoteStep(k: Kernel, tid: number, nid: number): boolean {
   const first = Math.floor(stage / DM_FIRST) - 1;
   const list = demoteBatch(k, tid);
   const before = list.length; // the body's migrate_pages takes demoted folios off `list`
-  // The rmap walks (try_to_migrate, try_to_unmap) need each mapping mm's PTL.
-  // A staged migrate_to's prologue walks no rmap; its folio steps wait only for the folio they handle.
-  const touchesRmap = (phase === DM_CALL && !stagedMigrateTo(k, t)) || phase === DM_FINISH || ((phase === DM_BATCH || phase === DM_GET) && !isPrivateNode(k, t));
+  // The rmap walks (folio_referenced, try_to_migrate, try_to_unmap) need each mapping mm's PTL.
+  // Entering shrink_folio_list (DM_BATCH) runs folio_referenced on every folio of the batch before
+  // it goes on demote_folios. A staged migrate_to's prologue walks no rmap; its folio steps wait
+  // only for the folio they handle.
+  const touchesRmap = phase === DM_BATCH || (phase === DM_CALL && !stagedMigrateTo(k, t)) || phase === DM_FINISH || (phase === DM_GET && !isPrivateNode(k, t));
   if (touchesRmap && list.some((p) => rmapBusy(k, tid, p))) return false;
   if (phase === DM_MIGRATE && batchStepBusy(k, tid, R + 1, THREAD_REGS - 1, NR_MAX_MIGRATE_PAGES_RETRY)) return false;
   // A folio that left the batch was demoted: nr_reclaimed counts it (shrink_folio_list: nr_reclaimed += nr_demoted).

@@ -21,7 +21,8 @@ import type { Kernel, Machine } from './kernel.ts';
 import { fileIndex, genericPerformWrite } from './filemap.ts';
 import { cpuLruBatchBusy, folioIsolateLru, folioNid, folioTestAnon, lruAddDrain, pageFolio } from './folio.ts';
 import { dupMm } from './fork.ts';
-import { changeProtNuma, handleFaultStep, handleMmFault, memcgChargeFaultStep, mmapReadHeldByOther, ptlHeldByOther, pteSlot, threadNode, vmaFileIndex } from './memory.ts';
+import { changeProtNuma, handleFaultStep, handleMmFault, mmapReadHeldByOther, ptlHeldByOther, pteSlot, threadNode, vmaFileIndex } from './memory.ts';
+import { memcgChargeFaultStep } from './memcg_charge_fault.ts';
 import { allocPagesNoVma, doMbind, doSetMempolicy, mpolDupTask, setMempolicyHomeNode, vmaAllocFolio } from './mempolicy.ts';
 import { doPagesMove, migratePages, nodeStatModIsolated, putbackMovablePages } from './migrate.ts';
 import { mprotectFixup } from './mprotect.ts';
@@ -74,21 +75,13 @@ export function cpuStep(k: Kernel, cpu: number): boolean {
   const tid = k.g.cpuThread(cpu);
   if (k.get(k.L.THR_OP, tid) === OP_HANDLE_FAULT) {
     const vmret = handleFaultStep(k, tid);
-    // A GUP op decides itself whether its fault's return ends it (gup.ts); a load or store re-executes.
-    const op = vmret === null ? undefined : k.cfg.cpus[cpu]!.program[k.get(k.L.THR_PC, tid)];
-    if (op?.op === 'gup' && vmret !== null && gupFaultReturned(k, tid, k.cfg.cpus[cpu]!.mm, op, vmret) === 'next') {
-      k.set(k.L.THR_PC, tid, k.get(k.L.THR_PC, tid) + 1);
-    }
-    if (op?.op === 'pin_user_pages' && vmret !== null && pinFaultReturned(k, tid, op.vaddr, vmret) === 'next') {
-      k.set(k.L.THR_PC, tid, k.get(k.L.THR_PC, tid) + 1);
-    }
+    if (vmret !== null) stagedFaultReturned(k, tid, cpu, vmret, false);
     return true;
   }
   if (k.get(k.L.THR_OP, tid) === OP_MEMCG_CHARGE) {
     const vmret = memcgChargeFaultStep(k, tid);
     if (vmret === 'blocked') return false;
-    // As fault() below: a failed access is skipped, any other return re-executes it.
-    if (vmret !== null && vmret & (VM_FAULT_SIGBUS | VM_FAULT_OOM)) k.set(k.L.THR_PC, tid, k.get(k.L.THR_PC, tid) + 1);
+    if (vmret !== null) stagedFaultReturned(k, tid, cpu, vmret, true);
     return true;
   }
   const mm = k.cfg.cpus[cpu]!.mm;
@@ -104,6 +97,22 @@ export function cpuStep(k: Kernel, cpu: number): boolean {
   if (r === 'blocked') return false;
   if (r === 'next') k.set(k.L.THR_PC, tid, pc + 1);
   return true;
+}
+
+/**
+ * A fault that went on in steps (ops->handle_fault, or a memcg charge that
+ * reclaims) returned vmret to the op that took it: a GUP op decides itself
+ * whether its fault's return ends it (gup.ts, gup_longterm.ts); a load or
+ * store re-executes, except (as fault() below) a failed access out of a
+ * charge, which is skipped.
+ */
+function stagedFaultReturned(k: Kernel, tid: number, cpu: number, vmret: number, fromCharge: boolean): void {
+  const op = k.cfg.cpus[cpu]!.program[k.get(k.L.THR_PC, tid)];
+  let next = false;
+  if (op?.op === 'gup') next = gupFaultReturned(k, tid, k.cfg.cpus[cpu]!.mm, op, vmret) === 'next';
+  else if (op?.op === 'pin_user_pages') next = pinFaultReturned(k, tid, op.vaddr, vmret) === 'next';
+  else if (fromCharge) next = (vmret & (VM_FAULT_SIGBUS | VM_FAULT_OOM)) !== 0;
+  if (next) k.set(k.L.THR_PC, tid, k.get(k.L.THR_PC, tid) + 1);
 }
 
 /**
