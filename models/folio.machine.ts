@@ -64,6 +64,7 @@ export type FolioEvent =
   | { type: 'folio_putback_lru_writable'; ret?: number }
   | { type: 'try_to_migrate'; ret?: number }
   | { type: 'remove_migration_ptes'; ret?: number }
+  | { type: 'remove_migration_ptes_writable'; ret?: number }
   | { type: 'migrate_folio_done'; ret?: number }
   | { type: 'folio_put'; ret?: number }
   | { type: 'cram_free_folio_cb'; ret?: number }
@@ -161,6 +162,11 @@ export const folioMachine = setup({
       on: {
         // destination remapped through remove_migration_ptes (read-only, §6.4 F6)
         remove_migration_ptes: 'dram',
+        // a writable migration entry is restored writable (mm/migrate.c remove_migration_pte:
+        // is_writable_migration_entry -> pte_mkwrite): a staged offline_pages migrating a
+        // writable folio off a private node without PROTECT_WRITE (region B's cxl_mempolicy
+        // memory in `tworegions`, src/cxl/region_b.ts), its destination seen between steps
+        remove_migration_ptes_writable: 'dram_writable',
         // source after a failed move: mapped again, still isolated
         folio_putback_lru: 'dram_isolated',
         // source after a successful move, or an unused destination
@@ -267,7 +273,7 @@ export const folioMachine = setup({
 const EVENT_TYPES: readonly FolioEvent['type'][] = [
   'online_pages', 'HOTUNPLUG_MIGRATE', 'offline_pages', 'alloc_pages', 'do_anonymous_page', 'alloc_migration_target',
   'alloc_cram_folio', 'migrate_pages', 'do_wp_page', 'wp_page_copy', 'pte_wrprotect', 'folio_isolate_lru', 'folio_putback_lru', 'folio_putback_lru_writable',
-  'try_to_migrate', 'remove_migration_ptes', 'migrate_folio_done', 'folio_put', 'cram_free_folio_cb',
+  'try_to_migrate', 'remove_migration_ptes', 'remove_migration_ptes_writable', 'migrate_folio_done', 'folio_put', 'cram_free_folio_cb',
   'cxl_flush_buf_send', 'cxl_flush_buf_reset', 'add_to_swap', 'migrate_pages_swapcache', 'zap_pte_range_isolated',
   'swap_in_isolated', 'swap_in_cram', 'swap_in', 'do_swap_page', 'swapin_readahead', 'zap_pte_range',
   'migrate_pages_failed', 'swap_in_isolated_cram',
@@ -295,6 +301,7 @@ export const folioSpec: MachineSpec = {
     folio_putback_lru_writable: ['folio_putback_lru', 'putback_movable_pages', 'migrate_pages'],
     try_to_migrate: ['try_to_migrate', 'migrate_pages'],
     remove_migration_ptes: ['remove_migration_ptes', 'remove_migration_pte', 'migrate_pages'],
+    remove_migration_ptes_writable: ['remove_migration_ptes', 'remove_migration_pte', 'migrate_pages'],
     migrate_folio_done: ['migrate_folio_done', 'migrate_pages'],
     // the last reference's owner: reclaim's free, the flush send's put, a zap,
     // a migration that finds the source freed under it (not migrate_pages: the

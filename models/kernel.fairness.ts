@@ -75,6 +75,7 @@ import { StateView } from '../src/kernel/state_view.ts';
 import { F5, F6 } from '../src/cram/cram.ts';
 import { DF_NP_UNREG, DF_OFFLINING } from '../src/cxl/compression.ts';
 import { DS_NONE, DS_PROBED } from '../src/cxl/region_sysram.ts';
+import { cpuRemovesRegionB, RB_OFFLINING } from '../src/cxl/region_b.ts';
 
 /** The system's action index of a thread's choice (tid -1: the choice-th cpuset.mems write), or -1. */
 export type ActionOf = (tid: number, choice: number) => number;
@@ -118,6 +119,12 @@ function lockWaitFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] 
   const step = actionOf(m.g.driverThread, 0);
   if (step >= 0) {
     out.push({ name: 'driver offline_pages (waits for a PTL: qspinlock)', fairness: 'strong', actions: [step], has: (state) => (v.at(state).get(m.L.DRV_FLAGS) & DF_OFFLINING) !== 0 });
+  }
+  // Region B's release (a CPU inside cxl_mempolicy_remove) runs the same offline rounds.
+  for (let cpu = 0; cpu < m.cfg.cpus.length; cpu++) {
+    if (!cpuRemovesRegionB(m, cpu)) continue;
+    const a = actionOf(m.g.cpuThread(cpu), 0);
+    if (a >= 0) out.push({ name: `cpu${cpu} offline_pages of region B (waits for a PTL: qspinlock)`, fairness: 'strong', actions: [a], has: (state) => (v.at(state).get(m.L.RB_FLAGS) & RB_OFFLINING) !== 0 });
   }
   return out;
 }
@@ -234,6 +241,11 @@ function environmentFairness(m: Machine, actionOf: ActionOf): TransitionFairness
   const cpuset: number[] = [];
   for (let c = 0; actionOf(-1, c) >= 0; c++) cpuset.push(actionOf(-1, c));
   if (cpuset.length > 0) out.push({ name: 'admin (cpuset.mems)', fairness: 'finite', actions: cpuset, has: () => true });
+  // A signal to the task unbinding region B (choice 2 of its CPU, src/cxl/region_b.ts): the administrator's.
+  for (let cpu = 0; cpu < m.cfg.cpus.length; cpu++) {
+    const a = cpuRemovesRegionB(m, cpu) ? actionOf(m.g.cpuThread(cpu), 2) : -1;
+    if (a >= 0) out.push({ name: `admin (signal to cpu${cpu}'s task)`, fairness: 'finite', actions: [a], has: () => true });
+  }
   const tid = m.g.driverThread;
   const step = actionOf(tid, 0);
   if (step < 0) return out;

@@ -10,6 +10,7 @@ import { NP_OPS_DEMOTION, NP_OPS_MIGRATION, NP_OPS_NUMA_BALANCING, NP_OPS_PROTEC
 import type { Property } from '../src/explore/system.ts';
 import { zoneLabel } from '../src/kernel/geometry.ts';
 import { driverOfflineHeld } from '../src/cxl/region_sysram.ts';
+import { regionBOfflineHeld } from '../src/cxl/region_b.ts';
 
 /** mm/cram.c: cram_ops.flags (used when cram.ts has not registered its table in this process). */
 export const CRAM_OPS_FLAGS = NP_OPS_MIGRATION | NP_OPS_DEMOTION | NP_OPS_NUMA_BALANCING | NP_OPS_PROTECT_WRITE | NP_OPS_RECLAIM;
@@ -80,8 +81,9 @@ export function threadName(k: Kernel, t: number): string {
 
 export function allIdle(k: Kernel): boolean {
   for (let t = 0; t < k.g.threads.length; t++) if (k.get(k.L.THR_OP, t) !== 0) return false;
-  // The driver thread has no THR_OP: inside offline_pages' do_migrate_range it holds folios isolated.
-  return driverOfflineHeld(k).length === 0;
+  // The driver thread has no THR_OP: inside offline_pages' do_migrate_range it holds folios isolated;
+  // so does region B's remover (a CPU inside the cxl_mempolicy_remove op, THR_OP idle).
+  return driverOfflineHeld(k).length === 0 && regionBOfflineHeld(k).length === 0;
 }
 
 /** Render a nodemask as {0,2}. */

@@ -20,11 +20,12 @@ import { entryHoldsSrc, entrySrc } from '../src/kernel/migrate_batch.ts';
 import { memcgChargeHolds } from '../src/kernel/memcg_charge_step.ts';
 import { nodeLabel, prop, type StateView } from './common.ts';
 import { driverOfflineHeld } from '../src/cxl/region_sysram.ts';
+import { regionBOfflineHeld } from '../src/cxl/region_b.ts';
 
 /** A busy thread holds pfn: cram_fault's REG[1] (raw pfn), a demotion batch's REG[1..5] (src pfn + 1, a staged migrate_pages status above; a moved one no longer), the driver's do_migrate_range batch. */
 function threadHolds(k: Kernel, pfn: number): boolean {
   const L = k.L;
-  if (driverOfflineHeld(k).includes(pfn)) return true;
+  if (driverOfflineHeld(k).includes(pfn) || regionBOfflineHeld(k).includes(pfn)) return true;
   for (let t = 0; t < k.g.threads.length; t++) {
     const op = k.get(L.THR_OP, t);
     const R = t * THREAD_REGS;

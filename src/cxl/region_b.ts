@@ -6,25 +6,26 @@
 // (drivers/cxl/core/region_sysram.c: devm_cxl_add_sysram sets
 // sysram->np.owner = sysram; sysram_hotplug_add passes &sysram->np).
 //
-// The driver's attach probe and remove run as program ops of a user CPU, each
-// in one step (modelling choice: their inner steps take mem_hotplug_lock and
+// The driver's attach probe and remove run as program ops of a user CPU, in
+// two steps each (modelling choice: their inner steps take mem_hotplug_lock and
 // node_private_lock one after another, but every state another thread can
-// see between them is one this thread's op reaches at its end or start; the
-// offline inside the remove runs offline_pages to its end, with the caller's
-// signal when a round changes nothing, as the `offline_and_remove_private_memory`
-// test op does). The region is one the driver created (Phase 2 of
-// cxl_mempolicy_attach_probe: ctx->cxlr is set, so remove destroys it and its
-// sysram is released).
+// see between them is one this thread's op reaches at its end or start). The
+// offline inside the remove's release is offline_and_remove_private_memory's
+// stepped rounds (src/kernel/memory_hotplug.ts offlineAndRemoveStep, the
+// driver's own), with a signal to the unbinding task as that CPU's choice 2
+// while offline_pages loops (pending until the op returns). The region is one
+// the driver created (Phase 2 of cxl_mempolicy_attach_probe: ctx->cxlr is set,
+// so remove destroys it and its sysram is released).
 
 import { hasFix } from '../kernel/config.ts';
 import { EBUSY, EINVAL, errname, MMOP_ONLINE_MOVABLE } from '../kernel/defs.ts';
-import type { Kernel } from '../kernel/kernel.ts';
-import { LK_RCU } from '../kernel/layout.ts';
-import { addPrivateMemoryDriverManaged, offlineAndRemovePrivateMemory } from '../kernel/memory_hotplug.ts';
+import type { Kernel, Machine } from '../kernel/kernel.ts';
+import { LK_RCU, THREAD_REGS } from '../kernel/layout.ts';
+import { addPrivateMemoryDriverManaged, offlineAndRemoveInLoop, offlineAndRemoveStep, offlineAndRemoveWouldFinish, offlineBatchHeld, type RemoveResult } from '../kernel/memory_hotplug.ts';
 import {
   nodePrivateClearOps, nodePrivateNp, nodePrivateSetOps, nodePrivateUnregisterFinish, npSlotOfNode,
 } from '../kernel/node_private.ts';
-import { npSlotGiveBack, npSlotTakenByB, rbClear, rbFlags, rbSet, RB_NP, RB_NP_FREED, RB_OPS_BY_B, RB_RES, RB_SYSRAM } from '../kernel/np_owner.ts';
+import { hasRegionB, npSlotGiveBack, npSlotTakenByB, rbClear, rbFlags, rbSet, RB_NP, RB_NP_FREED, RB_OPS_BY_B, RB_RES, RB_SYSRAM } from '../kernel/np_owner.ts';
 import { regionBBlocks } from './regions.ts';
 import { DF_NP_UNREG } from './compression.ts';
 
@@ -32,6 +33,51 @@ import { DF_NP_UNREG } from './compression.ts';
 export const RB_CTX_NID = 1 << 6;
 /** setup_private_node is between devm_cxl_add_sysram and node_private_set_ops (its second step is next). */
 export const RB_PROBING = 1 << 7;
+/** cxl_sysram_release is inside offline_and_remove_private_memory (offlineAndRemoveStep's rounds, the remover CPU's registers). */
+export const RB_OFFLINING = 1 << 8;
+/** A signal is pending for the unbinding task (delivered while offline_pages looped; cleared when the op returns). */
+export const RB_SIGNAL = 1 << 9;
+
+/** Does CPU cpu's program remove region B (then it has a third choice: a signal while the release's offline loops)? */
+export function cpuRemovesRegionB(m: Machine, cpu: number): boolean {
+  return m.cfg.cpus[cpu]?.program.some((o) => o.op === 'cxl_mempolicy_remove') ?? false;
+}
+
+/** The remover's registers for offlineAndRemoveStep: all of its thread's (the remove op keeps none of its own). */
+function oarBase(tid: number): number {
+  return tid * THREAD_REGS;
+}
+
+/** The CPU whose release of region B is inside offline_and_remove_private_memory, or -1. */
+function offliningTid(k: Kernel): number {
+  if (!(rbFlags(k) & RB_OFFLINING)) return -1;
+  for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
+    if (!cpuRemovesRegionB(k.m, cpu)) continue;
+    const tid = k.g.cpuThread(cpu);
+    const op = k.cfg.cpus[cpu]!.program[k.get(k.L.THR_PC, tid)];
+    if (op?.op === 'cxl_mempolicy_remove') return tid;
+  }
+  return -1;
+}
+
+/** The folios region B's release holds isolated in do_migrate_range's migrate_pages (the properties' holders). */
+export function regionBOfflineHeld(k: Kernel): number[] {
+  const tid = offliningTid(k);
+  return tid < 0 ? [] : offlineBatchHeld(k, tid, oarBase(tid));
+}
+
+/**
+ * A signal to the task unbinding region B (CPU choice 2): only while its
+ * release's offline_pages loops (the only place it is read,
+ * signal_pending(current)); it stays pending until the op returns.
+ */
+export function regionBRemoverSignal(k: Kernel, cpu: number): boolean {
+  const tid = k.g.cpuThread(cpu);
+  if (!hasRegionB(k) || (rbFlags(k) & RB_SIGNAL) || offliningTid(k) !== tid || !offlineAndRemoveInLoop(k, oarBase(tid))) return false;
+  rbSet(k, RB_SIGNAL);
+  k.trace(`signal delivered to cpu${cpu}'s task (signal_pending), inside region B's offline_pages`);
+  return true;
+}
 
 /**
  * sysram_hotplug_add of region B's (new) sysram: add_private_memory_driver_managed
@@ -108,13 +154,18 @@ function npSlotBusy(k: Kernel, nid: number): boolean {
 }
 
 /**
- * Would the remove's second step have to wait before it starts? Its node_private_unregister
- * waits for RCU readers and np references; the model lets the op start only
- * once none is out (the test-op simplification of src/kernel/workload.ts).
+ * Must the remove wait before its next step? Only the release's last step,
+ * which removes the range and runs node_private_unregister whole (its
+ * synchronize_rcu and wait_for_completion, nodePrivateUnregisterFinish), waits
+ * for RCU readers and np references; the model lets that step run only once
+ * none is out (the test-op simplification of src/kernel/workload.ts). The
+ * offline rounds before it do not wait.
  */
 export function cxlMempolicyRemoveBlocked(k: Kernel, tid: number, nid: number): boolean {
   // The first step (clear_ops) does not wait.
   if ((rbFlags(k) & RB_CTX_NID) || !(rbFlags(k) & RB_RES)) return false;
+  const { first, n } = regionBBlocks(k, nid);
+  if (!offlineAndRemoveWouldFinish(k, first, n, oarBase(tid))) return false;
   const slot = nodePrivateNp(k, nid);
   if (slot < 0) return false;
   if (k.get(k.L.NP_REFCOUNT, slot) > 1) return true;
@@ -123,33 +174,37 @@ export function cxlMempolicyRemoveBlocked(k: Kernel, tid: number, nid: number): 
 }
 
 /**
- * cxl_mempolicy_remove, in two steps: WARN_ON(node_private_clear_ops(nid, ops))
- * if the probe set them (under node_private_lock), then cxl_destroy_region:
- * the region's devm actions run sysram_unregister -> cxl_sysram_release, which
+ * cxl_mempolicy_remove: WARN_ON(node_private_clear_ops(nid, ops)) if the
+ * probe set them (under node_private_lock), then cxl_destroy_region: the
+ * region's devm actions run sysram_unregister -> cxl_sysram_release, which
  * removes the range if the sysram holds it (sysram_hotplug_remove:
- * offline_and_remove_private_memory, whose -EBUSY from node_private_unregister
- * counts as success) and kfree()s the sysram with its embedded np, whatever
- * happened. Returns true once the remove is done.
+ * offline_and_remove_private_memory, a step per offline round, whose -EBUSY
+ * from node_private_unregister counts as success) and kfree()s the sysram with
+ * its embedded np, whatever happened. 'done' once the remove is done, 'again'
+ * while steps are left, 'wait' while its migrate_pages waits for a PTL.
  */
 // drivers/cxl/type3_drivers/cxl_mempolicy/mempolicy.c: cxl_mempolicy_remove
-export function cxlMempolicyRemoveStep(k: Kernel, tid: number, nid: number, opsId: number): boolean {
+export function cxlMempolicyRemoveStep(k: Kernel, tid: number, nid: number, opsId: number): 'done' | 'again' | 'wait' {
   const f = rbFlags(k);
-  if (!(f & RB_SYSRAM)) return true;
+  if (!(f & RB_SYSRAM)) return 'done';
   if (f & RB_CTX_NID) {
     const c = nodePrivateClearOps(k, nid, opsId);
     if (c !== 0) k.trace(`WARN_ON(node_private_clear_ops(N${nid}) = ${errname(c)})`);
     rbClear(k, RB_CTX_NID);
-    return false;
+    return 'again';
   }
   // drivers/cxl/core/region_sysram.c: cxl_sysram_release -> sysram_hotplug_remove
   let rc = 0;
   if (f & RB_RES) {
     const { first, n } = regionBBlocks(k, nid);
-    const r = offlineAndRemovePrivateMemory(k, nid, first, n, tid);
-    if (r.remove === 0 && r.unregister === 0) nodePrivateUnregisterFinish(k, nid);
-    const e = r.remove !== 0 ? r.remove : r.unregister ?? 0;
-    rc = e && e !== -EBUSY ? e : 0;
-    k.trace(`sysram_hotplug_remove (region B) = ${errname(rc)}${e === -EBUSY ? ' (-EBUSY from offline_and_remove_private_memory taken as success)' : ''}`);
+    rbSet(k, RB_OFFLINING);
+    const r = offlineAndRemoveStep(k, nid, first, n, tid, oarBase(tid), (f & RB_SIGNAL) !== 0);
+    if (r === 'wait') {
+      if (!(f & RB_OFFLINING)) rbClear(k, RB_OFFLINING);
+      return 'wait';
+    }
+    if (r === null) return 'again';
+    rc = removeResult(k, nid, r);
   }
   // kfree(sysram): an np of it still registered is now freed memory. Fix sysram-release-keeps-np
   // (cxl_sysram_release is common code): a failed removal WARNs and leaks the sysram instead.
@@ -158,7 +213,17 @@ export function cxlMempolicyRemoveStep(k: Kernel, tid: number, nid: number, opsI
     if (!keep) rbSet(k, RB_NP_FREED);
     k.trace(keep ? 'cxl_sysram_release (region B): range still held: WARN, sysram (and np) kept' : 'cxl_sysram_release (region B): kfree(sysram) with its np still registered');
   }
-  rbClear(k, RB_SYSRAM | RB_RES);
+  // The op returns to user space: a pending signal is taken there.
+  rbClear(k, RB_SYSRAM | RB_RES | RB_OFFLINING | RB_SIGNAL);
   k.trace('cxl_mempolicy: region destroyed, sysram released');
-  return true;
+  return 'done';
+}
+
+/** sysram_hotplug_remove's return once offline_and_remove_private_memory is done (-EBUSY from the unregister is success). */
+function removeResult(k: Kernel, nid: number, r: RemoveResult): number {
+  if (r.remove === 0 && r.unregister === 0) nodePrivateUnregisterFinish(k, nid);
+  const e = r.remove !== 0 ? r.remove : r.unregister ?? 0;
+  const rc = e && e !== -EBUSY ? e : 0;
+  k.trace(`sysram_hotplug_remove (region B) = ${errname(rc)}${e === -EBUSY ? ' (-EBUSY from offline_and_remove_private_memory taken as success)' : ''}`);
+  return rc;
 }

@@ -538,6 +538,18 @@ export function offlineAndRemoveInLoop(k: Kernel, rb: number): boolean {
 }
 
 /**
+ * Would offlineAndRemoveStep's next step (registers from rb) be its last, the
+ * removal and node_private_unregister's first stage: not inside a round, and no
+ * block left online from the next one on. A read only, for a caller whose last
+ * step must wait for what the unregister waits for.
+ */
+export function offlineAndRemoveWouldFinish(k: Kernel, firstBlock: number, nBlocks: number, rb: number): boolean {
+  if (k.get(k.L.THR_REG, rb) !== 0) return false;
+  for (let i = k.get(k.L.THR_REG, rb + 1); i < nBlocks; i++) if (k.get(k.L.BLOCK_STATE, firstBlock + i) === BLOCK_ONLINE) return false;
+  return true;
+}
+
+/**
  * offline_and_remove_private_memory as the steps another CPU can observe:
  * walk_memory_blocks offlines block after block (offline_pages takes and drops
  * mem_hotplug_lock per block), each offline_pages is offlinePagesBegin then

@@ -6,7 +6,9 @@
 // Each thread role's step function lives in the module of the kernel code it
 // models; this file only dispatches.
 //   cpu            -> src/kernel/workload.ts  (syscalls and faults of the program;
-//                     choice 1: an lru_add_drain on that CPU, src/kernel/folio.ts)
+//                     choice 1: an lru_add_drain on that CPU, src/kernel/folio.ts;
+//                     choice 2, only where the program removes region B: a signal
+//                     to the task while its offline_pages loops, src/cxl/region_b.ts)
 //   kswapd         -> src/kernel/vmscan.ts    (balance_pgdat: demote / reclaim)
 //   flush_kthread  -> src/cxl/compression.ts
 //   overflow_work  -> src/cxl/compression.ts
@@ -24,6 +26,7 @@ import { cpusetMigrateWorkStep } from './cpuset_migrate.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { kswapdChoices, kswapdStep, nodePfnRange } from './vmscan.ts';
 import { cpuLruDrainStep, cpuStep } from './workload.ts';
+import { cpuRemovesRegionB, regionBRemoverSignal } from '../cxl/region_b.ts';
 import { kthreadBatchStillVisible, kthreadCpus } from './kthread_cpu.ts';
 
 /**
@@ -35,7 +38,7 @@ export function threadChoices(m: Machine, tid: number): number {
   const r = m.g.threads[tid];
   if (!r) return 0;
   return match(r)
-    .with({ kind: 'cpu' }, () => 2)
+    .with({ kind: 'cpu' }, (x) => (cpuRemovesRegionB(m, x.cpu) ? 3 : 2))
     .with({ kind: 'kswapd' }, (x) => kswapdChoices(m, x.node))
     .with({ kind: 'flush_kthread' }, () => flushKthreadChoices())
     .with({ kind: 'overflow_work' }, () => 1)
@@ -79,7 +82,7 @@ function dispatchTable(m: Machine): readonly StepFn[] {
   if (!d) {
     d = m.g.threads.map((r): StepFn =>
       match(r)
-        .with({ kind: 'cpu' }, (x): StepFn => (k, choice) => (choice === 0 ? cpuStep(k, x.cpu) : choice === 1 && cpuLruDrainStep(k, x.cpu)))
+        .with({ kind: 'cpu' }, (x): StepFn => (k, choice) => (choice === 0 ? cpuStep(k, x.cpu) : choice === 1 ? cpuLruDrainStep(k, x.cpu) : choice === 2 && regionBRemoverSignal(k, x.cpu)))
         .with({ kind: 'kswapd' }, (x): StepFn => (k, choice) => kswapdStep(k, x.node, choice))
         .with({ kind: 'flush_kthread' }, (x): StepFn => (k, choice) => flushKthreadStep(k, choice, x.region))
         .with({ kind: 'overflow_work' }, (x): StepFn => (k, choice) => choice === 0 && overflowWorkStep(k, x.cpu, x.region))
@@ -138,7 +141,7 @@ export function threadLabel(m: Machine, tid: number, choice: number): { actor: s
     return { actor: l.actor, name: `${l.name} on cpu${cpus[v]!}` };
   }
   return match(r)
-    .with({ kind: 'cpu' }, (x) => ({ actor: `cpu${x.cpu}`, name: choice === 1 ? 'lru_add_drain' : 'step' }))
+    .with({ kind: 'cpu' }, (x) => ({ actor: `cpu${x.cpu}`, name: choice === 1 ? 'lru_add_drain' : choice === 2 ? 'signal' : 'step' }))
     .with({ kind: 'kswapd' }, (x) => ({ actor: `kswapd(N${x.node})`, name: kswapdChoiceName(m, x.node, choice) }))
     // The second compression region's threads carry its number (region A's names are unchanged).
     .with({ kind: 'flush_kthread' }, (x) => ({ actor: `cxl-flush${x.region ? x.region + 1 : ''}`, name: `step#${choice}` }))

@@ -322,7 +322,11 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     })
     .with({ op: 'cxl_mempolicy_remove' }, (o) => (k: Kernel, tid: number): OpResult => {
       if (cxlMempolicyRemoveBlocked(k, tid, o.node)) return 'blocked';
-      return cxlMempolicyRemoveStep(k, tid, o.node, opsIdByName(k, o.table)) ? 'next' : 'stay';
+      return match(cxlMempolicyRemoveStep(k, tid, o.node, opsIdByName(k, o.table)))
+        .with('done', (): OpResult => 'next')
+        .with('again', (): OpResult => 'stay')
+        .with('wait', (): OpResult => 'blocked')
+        .exhaustive();
     })
     .exhaustive();
 }

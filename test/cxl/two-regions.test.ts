@@ -135,13 +135,15 @@ test('modelling choice: region B\'s np takes the node\'s np slot only once regio
   t.is(rbFlags(k) & (RB_RES | RB_NP), RB_RES | RB_NP);
 });
 
-test('v4: region B\'s remove is two steps (clear_ops, then the sysram release); a failed removal with fix sysram-release-keeps-np keeps its np valid', (t) => {
+test('v4: region B\'s remove is clear_ops, then the sysram release (offline_pages\' rounds, test/cxl/region-b-offline.test.ts); a failed removal with fix sysram-release-keeps-np keeps its np valid', (t) => {
   const k = machine();
   regionB(k);
   t.true(step(k, 'cpu1')); // remove, step 1: node_private_clear_ops
   t.is(k.get(k.L.NP_OPS, nodePrivateNp(k, P)), 0);
   t.is(k.get(k.L.BLOCK_STATE, regionBBlocks(k, P).first), BLOCK_ONLINE, 'the range is still online');
-  t.true(step(k, 'cpu1')); // step 2: cxl_destroy_region -> cxl_sysram_release
+  // cxl_destroy_region -> cxl_sysram_release: offline_and_remove_private_memory's steps to the end.
+  const pc = k.get(k.L.THR_PC, k.g.cpuThread(1));
+  for (let i = 0; i < 10 && k.get(k.L.THR_PC, k.g.cpuThread(1)) === pc; i++) t.true(step(k, 'cpu1'));
   t.is(k.get(k.L.BLOCK_STATE, regionBBlocks(k, P).first), BLOCK_ABSENT);
   t.is(nodePrivateNp(k, P), -1);
   t.is(rbFlags(k) & RB_NP_FREED, 0);
