@@ -117,7 +117,15 @@ export type ProgramOp =
    */
   | { readonly op: 'cxl_mempolicy_probe'; readonly node: number; readonly table: string }
   /** cxl_mempolicy_remove: WARN_ON(node_private_clear_ops(node, table)), then cxl_destroy_region of the region it created (sysram release). */
-  | { readonly op: 'cxl_mempolicy_remove'; readonly node: number; readonly table: string };
+  | { readonly op: 'cxl_mempolicy_remove'; readonly node: number; readonly table: string }
+  /**
+   * An administrator's write of user CPU `cpu`'s task's pid into child cpuset
+   * `cpuset`'s cgroup.procs (cgroup v2): the task's whole thread group (every
+   * user CPU of its mm) moves there (cgroup_attach_task -> cpuset_can_attach /
+   * cpuset_attach, src/kernel/cpuset_attach.ts). The writer's next op waits for
+   * the flush of cpuset_migrate_mm_wq on its way back to user space.
+   */
+  | { readonly op: 'cpuset_attach'; readonly cpu: number; readonly cpuset: number };
 
 export interface DeviceConfig {
   /** Physical backing units of the compressed device; an uncompressed page costs cost[2]. */

@@ -43,9 +43,14 @@ export function cpusetChildCount(k: Kernel): number {
   return k.cfg.cpusetChildren?.length ?? 1;
 }
 
-/** The child cpuset user CPU `cpu`'s task is in (CpuConfig.cpuset, default 0), or -1: the root (no cpuset actor, or a kernel thread). */
+/**
+ * The child cpuset user CPU `cpu`'s task is in (task_cs), or -1: the root (no
+ * cpuset actor, or a kernel thread). CpuConfig.cpuset (default 0) unless a
+ * program moves tasks (cpuset_attach): then TASK_CS, which starts there.
+ */
 export function taskCpuset(k: Kernel, cpu: number): number {
   if (!k.cfg.actors.cpuset || cpu < 0) return -1;
+  if (k.L.TASK_CS.len !== 0) return k.get(k.L.TASK_CS, cpu);
   return k.cfg.cpus[cpu]?.cpuset ?? 0;
 }
 
@@ -141,7 +146,7 @@ export function cpusetHandleHotplug(k: Kernel): void {
 }
 
 /** The live mms of the tasks in child cpuset `cs` (-1: in the root). */
-function taskMms(k: Kernel, cs: number): number[] {
+export function taskMms(k: Kernel, cs: number): number[] {
   const out: number[] = [];
   k.cfg.cpus.forEach((c, cpu) => {
     if (taskCpuset(k, cpu) === cs && k.get(k.L.MM_LIVE, c.mm) && !out.includes(c.mm)) out.push(c.mm);
@@ -186,7 +191,7 @@ export function childName(k: Kernel, cs: number): string {
   return cpusetChildCount(k) === 1 ? 'child' : `cs${cs}`;
 }
 
-function maskStr(mask: number): string {
+export function maskStr(mask: number): string {
   const out: number[] = [];
   for (let n = 0; mask >> n; n++) if (mask & (1 << n)) out.push(n);
   return `{${out.join(',')}}`;
@@ -200,6 +205,7 @@ function maskStr(mask: number): string {
  */
 export function cpusetChildBoot(k: Kernel): void {
   if (!k.cfg.actors.cpuset) return;
+  if (k.L.TASK_CS.len !== 0) k.cfg.cpus.forEach((c, cpu) => k.set(k.L.TASK_CS, cpu, c.cpuset ?? 0));
   const root = k.get(k.L.G_CPUSET_MEMS);
   for (let cs = 0; cs < cpusetChildCount(k); cs++) {
     const initial = k.cfg.cpusetChildren?.[cs]?.initial;

@@ -96,6 +96,7 @@ export const KERNEL_FUNCTIONS = [
   'copy_present_page', // src/kernel/fork.ts
   'hwpoison_user_mappings', // src/kernel/memory_failure.ts
   'set_mempolicy_home_node', // src/kernel/mempolicy.ts
+  'cpuset_attach', // src/kernel/cpuset_attach.ts
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];
