@@ -781,29 +781,31 @@ export const KERNEL_CONFIG_PARAMS = {
     }],
   },
   // Tasks moving between sibling cpusets (issue 12 item 10, kernel/cgroup/cpuset.c:
-  // cpuset_attach). D0 and P (N1, hot-added at boot by cpu0's driver code for np0 with
+  // cpuset_attach). D0, D1 and P (N2, hot-added at boot by cpu0's driver code for np0 with
   // 'mpol': MIGRATION | MEMPOLICY; no compression region: regionBlocks 0, P's memory is an
-  // ordinary device's, as region B's in tworegions); no kswapd, no device. cs0 = {D0, P} holds both tasks;
-  // cs1 = {D0} is without P, and the administrator may write cs1 = {P} (a private-only
-  // cpuset: then cpuset_attach's do_migrate_pages goes to {P}). cpu0's task binds v0 to P
-  // (MPOL_F_PRIVATE), writes it (a fault on P), maps v1 (default policy) and writes it on
-  // D0, and reads v0 again; cpu1's task (mm 1) writes cpu0's pid into cs1's cgroup.procs,
-  // then into cs0's: each move rebinds cpu0's task and VMA policies and queues a
-  // do_migrate_pages of mm 0 for the memory_migrate kworker, which may run while cpu0
-  // faults and while the next move or cpuset.mems write happens.
+  // ordinary device's, as region B's in tworegions); no kswapd, no device. cs0 = {D0, P}
+  // holds both tasks; cs1 = {D1} is without P, and the administrator may write cs1 = {P}
+  // (a private-only cpuset: cpuset_attach's do_migrate_pages then goes to {P}). cpu0's task
+  // binds itself to {D0, P} (set_mempolicy: MPOL_F_PRIVATE), writes v0 (on D0, its local node,
+  // under the task policy), binds v1 to P (mbind) and writes it (a fault on P), then reads
+  // both; cpu1's task (mm 1) writes
+  // cpu0's pid into cs1's cgroup.procs, then into cs0's: each move rebinds cpu0's task and VMA
+  // policies and queues a do_migrate_pages of mm 0 for the memory_migrate kworker, which may
+  // run while cpu0 faults and while the next move or the cpuset.mems write happens.
   cpusetmove: {
-    name: 'cpusetmove', cpus: 1, anonPages: 0, filePages: 0, flush: false, kswapd: false, device: false, probe: false,
+    name: 'cpusetmove', cpus: 1, anonPages: 0, filePages: 0, dram1: true, flush: false, kswapd: false, device: false, probe: false,
     cpuset: true, extraMms: 1, vaddrs: 2, extraPrivatePages: 2, regionBlocks: 0,
-    cpusetChildren: [{ initial: [0, 1], writes: [] }, { initial: [0], writes: [[1]] }],
+    cpusetChildren: [{ initial: [0, 2], writes: [] }, { initial: [1], writes: [[2]] }],
     opsTables: [{ name: 'mpol', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] }],
     preOps: [
-      { op: 'add_private_memory', node: 1, np: 0, online: 'movable' },
-      { op: 'node_private_set_ops', node: 1, table: 'mpol' },
+      { op: 'add_private_memory', node: 2, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 2, table: 'mpol' },
     ],
     extraOps: [
-      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'mbind', vaddr: 0, mode: 'bind', nodes: [1] }, { op: 'write', vaddr: 0, value: 1 },
-      { op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 1, value: 2 },
-      { op: 'read', vaddr: 0 },
+      { op: 'set_mempolicy', mode: 'bind', nodes: [0, 2] },
+      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 0, value: 1 },
+      { op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'mbind', vaddr: 1, mode: 'bind', nodes: [2] }, { op: 'write', vaddr: 1, value: 2 },
+      { op: 'read', vaddr: 0 }, { op: 'read', vaddr: 1 },
     ],
     extraCpus: [{ mm: 1, program: [{ op: 'cpuset_attach', cpu: 0, cpuset: 1 }, { op: 'cpuset_attach', cpu: 0, cpuset: 0 }] }],
   },
