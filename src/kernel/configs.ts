@@ -791,10 +791,12 @@ export const KERNEL_CONFIG_PARAMS = {
   // both; cpu1's task (mm 1) writes
   // cpu0's pid into cs1's cgroup.procs, then into cs0's: each move rebinds cpu0's task and VMA
   // policies and queues a do_migrate_pages of mm 0 for the memory_migrate kworker, which may
-  // run while cpu0 faults and while the next move or the cpuset.mems write happens.
+  // run while cpu0 faults and while the next move or the cpuset.mems write happens. cpu2's
+  // task (mm 2, driver code) offlines and removes P meanwhile (cpuset_handle_hotplug: cs1 =
+  // {P} loses its only node and falls back to the root's mems).
   cpusetmove: {
     name: 'cpusetmove', cpus: 1, anonPages: 0, filePages: 0, dram1: true, flush: false, kswapd: false, device: false, probe: false,
-    cpuset: true, extraMms: 1, vaddrs: 2, extraPrivatePages: 2, regionBlocks: 0,
+    cpuset: true, extraMms: 2, vaddrs: 2, extraPrivatePages: 2, regionBlocks: 0,
     cpusetChildren: [{ initial: [0, 2], writes: [] }, { initial: [1], writes: [[2]] }],
     opsTables: [{ name: 'mpol', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] }],
     preOps: [
@@ -807,7 +809,10 @@ export const KERNEL_CONFIG_PARAMS = {
       { op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'mbind', vaddr: 1, mode: 'bind', nodes: [2] }, { op: 'write', vaddr: 1, value: 2 },
       { op: 'read', vaddr: 0 }, { op: 'read', vaddr: 1 },
     ],
-    extraCpus: [{ mm: 1, program: [{ op: 'cpuset_attach', cpu: 0, cpuset: 1 }, { op: 'cpuset_attach', cpu: 0, cpuset: 0 }] }],
+    extraCpus: [
+      { mm: 1, program: [{ op: 'cpuset_attach', cpu: 0, cpuset: 1 }, { op: 'cpuset_attach', cpu: 0, cpuset: 0 }] },
+      { mm: 2, program: [{ op: 'offline_and_remove_private_memory', node: 2 }] },
+    ],
   },
 } as const satisfies Record<string, ConfigParams>;
 
