@@ -229,6 +229,16 @@ export interface KernelConfig {
    * raise it to show the bound loses no state (test/kernel/cpuset-migrate-dup.test.ts).
    */
   readonly cpusetMigrateDupBound?: number;
+  /**
+   * The cpuset controller on the legacy hierarchy (cgroup v1, CONFIG_CPUSETS_V1;
+   * src/kernel/cpuset.ts): a child's cpuset.mems must be a subset of the
+   * parent's (top_cpuset.mems_allowed = the online nodes), its effective mems
+   * are its mems, hotplug shrinks them for good (cpuset1_hotplug_update_tasks)
+   * and moves the tasks of an emptied cpuset to the root by a work item
+   * (remove_tasks_in_empty_cpuset), memory_migrate is off, and
+   * cpuset_node_allowed answers true (can_demote ignores the cpuset).
+   */
+  readonly cpusetV1?: boolean;
   /** Which background actors exist in this configuration. */
   readonly actors: {
     readonly kswapd: boolean;

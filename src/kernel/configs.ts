@@ -52,6 +52,8 @@ export interface ConfigParams {
   readonly cpusetWrites?: readonly (readonly number[])[];
   /** Sibling child cpusets (KernelConfig.cpusetChildren); CPUs 0.. are in child 0 unless extraCpus say otherwise. */
   readonly cpusetChildren?: readonly CpusetChildConfig[];
+  /** The legacy hierarchy's cpuset rules (KernelConfig.cpusetV1). */
+  readonly cpusetV1?: boolean;
   /** Ops appended to cpu0's program (mutant scenarios: syscalls and driver API calls, see ProgramOp). */
   readonly extraOps?: readonly ProgramOp[];
   /** Extra user CPUs on D0, each in an existing mm (e.g. a second thread of mm 0). */
@@ -219,6 +221,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     choices: {},
     ...(p.cpusetWrites ? { cpusetWrites: p.cpusetWrites } : {}),
     ...(p.cpusetChildren ? { cpusetChildren: p.cpusetChildren } : {}),
+    ...(p.cpusetV1 ? { cpusetV1: true } : {}),
     actors: {
       kswapd: p.kswapd ?? true,
       driver: p.driver ?? false,
@@ -814,6 +817,33 @@ export const KERNEL_CONFIG_PARAMS = {
       { mm: 2, program: [{ op: 'offline_and_remove_private_memory', node: 2 }] },
     ],
   },
+  // cgroup v1's cpuset rules (cpusetV1, issue 12 item 10): D0, D1 and P (N2, hot-added at boot by
+  // cpu0's driver code for np0 with 'mpol': MIGRATION | MEMPOLICY; an ordinary device's memory,
+  // regionBlocks 0); no kswapd, no device. cs0 = {D0} holds the three tasks, cs1 = {D1}; once P is
+  // online the administrator may write cs0 = {D0, P} and cs1 = {P} (v1: -EINVAL while P is
+  // offline). cpu0's task maps v0, binds it to P (mbind: -EINVAL unless its cpuset has P), writes
+  // and reads it; cpu1's task moves cpu0's into cs1; cpu2's (driver code) offlines and removes P.
+  // v1 shrinks a cpuset's mems on the offline for good, and leaves the tasks of an emptied
+  // cpuset (cs1 = {P}) as they were until remove_tasks_in_empty_cpuset's work item moves them
+  // to the root.
+  cpusetv1: {
+    name: 'cpusetv1', cpus: 1, anonPages: 0, filePages: 0, dram1: true, flush: false, kswapd: false, device: false, probe: false,
+    cpuset: true, cpusetV1: true, extraMms: 2, vaddrs: 1, extraPrivatePages: 2, regionBlocks: 0,
+    cpusetChildren: [{ initial: [0], writes: [[0, 2]] }, { initial: [1], writes: [[2]] }],
+    opsTables: [{ name: 'mpol', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] }],
+    preOps: [
+      { op: 'add_private_memory', node: 2, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 2, table: 'mpol' },
+    ],
+    extraOps: [
+      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'mbind', vaddr: 0, mode: 'bind', nodes: [2] }, { op: 'write', vaddr: 0, value: 1 },
+      { op: 'read', vaddr: 0 },
+    ],
+    extraCpus: [
+      { mm: 1, program: [{ op: 'cpuset_attach', cpu: 0, cpuset: 1 }] },
+      { mm: 2, program: [{ op: 'offline_and_remove_private_memory', node: 2 }] },
+    ],
+  },
 } as const satisfies Record<string, ConfigParams>;
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
@@ -833,6 +863,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'homenode', 'homenodeplain',
   'oomsibling',
   'cpusetmove',
+  'cpusetv1',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

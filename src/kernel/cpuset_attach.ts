@@ -24,7 +24,7 @@
 
 import { ran } from './ran.ts';
 import type { Kernel } from './kernel.ts';
-import { childName, cpusetChildCount, guaranteeOnlineMems, maskStr, taskCpuset } from './cpuset.ts';
+import { childName, cpusetChildCount, cpusetV1, guaranteeOnlineMems, isMemoryMigrate, maskStr, taskCpuset } from './cpuset.ts';
 import { cpusetMigrateMm, cpusetMigratePending } from './cpuset_migrate_queue.ts';
 import { mpolRebindMm, mpolRebindTask } from './mempolicy.ts';
 
@@ -34,34 +34,56 @@ export const ATTACH_FLUSH = 1;
 /** What a cpuset_attach op step did: 'next' (done), 'stay' (flush pending), 'blocked' (nothing changed). */
 export type AttachStep = 'next' | 'stay' | 'blocked';
 
+/** A cpuset's effective_mems (-1: the root, top_cpuset.effective_mems). */
+function effectiveMems(k: Kernel, cs: number): number {
+  return cs < 0 ? k.get(k.L.G_CPUSET_MEMS) : k.get(k.L.CS_CHILD_EFF, cs);
+}
+
+/** cs->old_mems_allowed (the root's: its effective mems, as cpuset_update_tasks_nodemask(&top_cpuset) leaves it). */
+function oldMemsAllowed(k: Kernel, cs: number): number {
+  return cs < 0 ? k.get(k.L.G_CPUSET_MEMS) : k.get(k.L.CS_OLD_MEMS, cs);
+}
+
 /**
  * cgroup_attach_task(dst, leader of cpu's task, threadgroup) for the cpuset
  * controller: every user CPU of the task's mm moves to child `dst`. Returns
  * whether cpuset_migrate_mm ran (queue_task_work), or null when the task is
  * already there (cgroup_migrate_add_src finds no task to move: no attach
- * callback runs).
+ * callback runs) or cpuset_can_attach refuses (v1: a cpuset without mems).
  */
 // kernel/cgroup/cpuset.c: cpuset_can_attach, cpuset_attach
 export function cpusetAttach(k: Kernel, cpu: number, dst: number): { queued: boolean } | null {
   ran(k, 'cpuset_attach');
-  const L = k.L;
   const mm = k.cfg.cpus[cpu]!.mm;
   const old = taskCpuset(k, cpu);
-  if (old === dst || old < 0) return null;
+  if (old === dst) return null;
+  // cpuset_can_attach_check: "if (cpumask_empty(cs->effective_cpus) || (!is_in_v2_mode() && nodes_empty(cs->mems_allowed))) return -ENOSPC;"
+  // (every child has every CPU; attach_in_progress is within this one step).
+  if (cpusetV1(k) && dst >= 0 && k.get(k.L.CS_CHILD_MEMS, dst) === 0) return null;
   const tasks: number[] = [];
   k.cfg.cpus.forEach((c, i) => {
     if (c.mm === mm) tasks.push(i);
   });
-  // cpuset_can_attach: cpuset_can_attach_check (v2: effective_cpus empty -> -ENOSPC) never
-  // fails here (every child has every CPU); attach_in_progress is within this one step.
-  // The cgroup core moves the css_set (task_cs() is the destination from now on).
-  for (const t of tasks) k.set(L.TASK_CS, t, dst);
-  const eff = k.get(L.CS_CHILD_EFF, dst);
-  const memsUpdated = eff !== k.get(L.CS_CHILD_EFF, old);
-  if (!memsUpdated) {
+  return attachTasks(k, tasks, mm, old, dst);
+}
+
+/**
+ * cpuset_attach(tset) of `tasks` (one thread group, mm `mm`) from cpuset
+ * `old` to `dst` (-1: the root), after the cgroup core moved their css_set.
+ */
+// kernel/cgroup/cpuset.c: cpuset_attach -> cpuset_attach_task
+function attachTasks(k: Kernel, tasks: readonly number[], mm: number, old: number, dst: number): { queued: boolean } {
+  const L = k.L;
+  for (const t of tasks) k.set(L.TASK_CS, t, dst + 1);
+  const eff = effectiveMems(k, dst);
+  const memsUpdated = eff !== effectiveMems(k, old);
+  const setOld = (): void => {
+    if (dst >= 0) k.set(L.CS_OLD_MEMS, dst, eff);
+  };
+  if (!cpusetV1(k) && !memsUpdated) {
     // "if (cpuset_v2() && !cpus_updated && !mems_updated) { cpuset_attach_nodemask_to = cs->effective_mems; goto out; }"
-    k.set(L.CS_OLD_MEMS, dst, eff);
-    if (k.log) k.trace(`cpuset_attach(${childName(k, old)} -> ${childName(k, dst)}, mm${mm}): effective mems unchanged, tasks left as they are`);
+    setOld();
+    if (k.log) k.trace(`cpuset_attach(${csName(k, old)} -> ${csName(k, dst)}, mm${mm}): effective mems unchanged, tasks left as they are`);
     return { queued: false };
   }
   // guarantee_online_mems(cs, &cpuset_attach_nodemask_to); cpuset_attach_task -> cpuset_change_task_nodemask
@@ -70,17 +92,55 @@ export function cpusetAttach(k: Kernel, cpu: number, dst: number): { queued: boo
     mpolRebindTask(k, t, newmems);
     k.set(L.TASK_MEMS, t, newmems);
   }
-  // cpuset_attach_nodemask_to = cs->effective_mems; the leader's mm (get_task_mm: none once the mm is gone).
+  // cpuset_attach_nodemask_to = cs->effective_mems; "if (!is_memory_migrate(cs) && !mems_updated) goto out;"
+  // (the root is never memory_migrate: top_cpuset's flags do not have it).
+  const migrate = dst >= 0 && isMemoryMigrate(k);
   let queued = false;
-  if (k.get(L.MM_LIVE, mm)) {
+  // The leader's mm (get_task_mm: none once the mm is gone).
+  if ((migrate || memsUpdated) && k.get(L.MM_LIVE, mm)) {
     mpolRebindMm(k, mm, eff);
-    // is_memory_migrate(cs) (v2: every child): cpuset_migrate_mm(mm, &oldcs->old_mems_allowed, &cpuset_attach_nodemask_to)
-    cpusetMigrateMm(k, mm, k.get(L.CS_OLD_MEMS, old), eff);
-    queued = true;
+    if (migrate) {
+      // cpuset_migrate_mm(mm, &oldcs->old_mems_allowed, &cpuset_attach_nodemask_to)
+      cpusetMigrateMm(k, mm, oldMemsAllowed(k, old), eff);
+      queued = true;
+    }
   }
-  k.set(L.CS_OLD_MEMS, dst, eff);
-  if (k.log) k.trace(`cpuset_attach(${childName(k, old)} -> ${childName(k, dst)}, mm${mm}): tasks' mems_allowed ${maskStr(newmems)}, mm rebound to effective_mems ${maskStr(eff)}`);
+  setOld();
+  if (k.log) k.trace(`cpuset_attach(${csName(k, old)} -> ${csName(k, dst)}, mm${mm}): tasks' mems_allowed ${maskStr(newmems)}, mm rebound to effective_mems ${maskStr(eff)}`);
   return { queued };
+}
+
+function csName(k: Kernel, cs: number): string {
+  return cs < 0 ? 'root' : childName(k, cs);
+}
+
+/**
+ * cgroup v1: the work item cpuset1_hotplug_update_tasks queued for an
+ * emptied child: remove_tasks_in_empty_cpuset finds the nearest ancestor with
+ * CPUs and mems (the root: it always has both) and cgroup_transfer_tasks
+ * moves every task of the child there (cgroup_attach_task -> cpuset_attach
+ * of the root for each thread group). It does not look at the child again:
+ * tasks are moved even if an administrator has given it mems meanwhile.
+ */
+// kernel/cgroup/cpuset-v1.c: cpuset_migrate_tasks_workfn -> remove_tasks_in_empty_cpuset
+export function cpusetV1TransferStep(k: Kernel): boolean {
+  const L = k.L;
+  if (L.CS_V1_XFER.len === 0) return false;
+  let cs = -1;
+  for (let c = 0; c < cpusetChildCount(k) && cs < 0; c++) if (k.get(L.CS_V1_XFER, c)) cs = c;
+  if (cs < 0) return false;
+  ran(k, 'remove_tasks_in_empty_cpuset');
+  k.set(L.CS_V1_XFER, cs, 0);
+  if (k.log) k.trace(`remove_tasks_in_empty_cpuset(${childName(k, cs)}): cgroup_transfer_tasks to the root`);
+  const mms: number[] = [];
+  k.cfg.cpus.forEach((c, cpu) => {
+    if (taskCpuset(k, cpu) === cs && !mms.includes(c.mm)) mms.push(c.mm);
+  });
+  for (const mm of mms) {
+    const tasks = k.cfg.cpus.flatMap((c, cpu) => (c.mm === mm && taskCpuset(k, cpu) === cs ? [cpu] : []));
+    attachTasks(k, tasks, mm, cs, -1);
+  }
+  return true;
 }
 
 /**
@@ -103,7 +163,8 @@ export function cpusetAttachOpStep(k: Kernel, tid: number, cpu: number, dst: num
   }
   if (dst < 0 || dst >= cpusetChildCount(k) || L.TASK_CS.len === 0) return 'next';
   const r = cpusetAttach(k, cpu, dst);
-  if (k.log) k.trace(`cgroup.procs of ${childName(k, dst)} <- pid of cpu${cpu}'s task = 0`);
+  const refused = r === null && taskCpuset(k, cpu) !== dst;
+  if (k.log) k.trace(`cgroup.procs of ${childName(k, dst)} <- pid of cpu${cpu}'s task = ${refused ? '-ENOSPC' : '0'}`);
   if (!r?.queued) return 'next';
   k.set(L.THR_STAGE, tid, ATTACH_FLUSH);
   return 'stay';
@@ -117,4 +178,5 @@ export function cpusetAttachOpStep(k: Kernel, tid: number, cpu: number, dst: num
 export function cpusetFork(k: Kernel, parentCpu: number, childCpu: number): void {
   if (k.L.TASK_CS.len === 0) return;
   k.set(k.L.TASK_CS, childCpu, k.get(k.L.TASK_CS, parentCpu));
+  // (a fork into the root's cgroup: the model has no root task with mems_allowed of its own to copy)
 }

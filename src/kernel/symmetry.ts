@@ -252,6 +252,8 @@ const UNMOVED = new Set([
   'CS_OLD_MEMS', 'CS_MIGQ_LEN', 'CS_MIGQ_MM', 'CS_MIGQ_FROM', 'CS_MIGQ_TO', 'CS_MIGQ_TMP', 'CS_MIGQ_STARTED',
   // region B (tworegions): its sysram flags and region A's ops saved aside; no CPU or mm in them.
   'RB_FLAGS', 'RB_A_OPS',
+  // cgroup v1's pending transfer of an emptied child's tasks: per child, no CPU or mm.
+  'CS_V1_XFER',
 ]);
 
 function checkEveryFieldClassified(L: KernelLayout, moved: readonly Field[]): void {
