@@ -7,6 +7,7 @@ import test from 'ava';
 import { cpusetWriteAction, kernelInitial, kernelSystem } from '../../models/kernel.system.ts';
 import { explore } from '../../src/explore/explorer.ts';
 import { ATTACH_FLUSH } from '../../src/kernel/cpuset_attach.ts';
+import { taskCpuset } from '../../src/kernel/cpuset.ts';
 import { configByName } from '../../src/kernel/configs.ts';
 import { MPOL_BIND, MPOL_F_PRIVATE } from '../../src/kernel/defs.ts';
 import { folioNid, pageFolio } from '../../src/kernel/folio.ts';
@@ -54,7 +55,7 @@ test('cpuset_attach into a sibling without P: cpuset_change_task_nodemask (mems_
   t.deepEqual(taskPolicy(k, 0), { mode: MPOL_BIND, nodes: bit(D0, P), flags: MPOL_F_PRIVATE });
   // cpu1: echo pid(cpu0) > cs1/cgroup.procs
   t.true(runThread(k, k.g.cpuThread(1), 0));
-  t.is(k.get(k.L.TASK_CS, 0), 1, 'task_cs(cpu0) is cs1');
+  t.is(taskCpuset(k, 0), 1, 'task_cs(cpu0) is cs1');
   // cpuset_attach_task -> cpuset_change_task_nodemask(task, guarantee_online_mems(cs1))
   t.is(k.get(k.L.TASK_MEMS, 0), bit(D1));
   t.deepEqual(taskPolicy(k, 0), { mode: MPOL_BIND, nodes: bit(D1), flags: 0 }, 'mpol_rebind_task remaps {D0,P} onto {D1}; MPOL_F_PRIVATE recomputed');
@@ -92,7 +93,7 @@ test('cgroup v2: a move between cpusets with equal effective mems skips the task
   k.set(k.L.CS_CHILD_EFF, 1, bit(D0, P));
   const before = k.s.slice();
   t.true(runThread(k, k.g.cpuThread(1), 0));
-  t.is(k.get(k.L.TASK_CS, 0), 1);
+  t.is(taskCpuset(k, 0), 1);
   t.is(k.get(k.L.CS_MIGQ_LEN), 0);
   t.is(k.get(k.L.TASK_MEMS, 0), before[k.L.TASK_MEMS.off]!);
   t.deepEqual(taskPolicy(k, 0), { mode: MPOL_BIND, nodes: bit(D0, P), flags: MPOL_F_PRIVATE });
@@ -110,7 +111,7 @@ test('the writer waits for flush_workqueue(cpuset_migrate_mm_wq) on its way back
   t.true(runThread(k, w, 0));
   t.is(k.get(k.L.THR_PC, w), 1);
   t.true(runThread(k, w, 0), 'echo pid(cpu0) > cs0/cgroup.procs');
-  t.is(k.get(k.L.TASK_CS, 0), 0);
+  t.is(taskCpuset(k, 0), 0);
   // from cs1's old_mems_allowed {D1} to cs0's effective {D0,P}
   t.is(k.get(k.L.CS_MIGQ_FROM, 0), bit(D1));
   t.is(k.get(k.L.CS_MIGQ_TO, 0), bit(D0, P));
