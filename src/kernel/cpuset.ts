@@ -304,7 +304,8 @@ export function cpusetWriteMems(k: Kernel, mask: number, cs = 0): number {
 // kernel/cgroup/cpuset.c: update_nodemask, kernel/cgroup/cpuset-v1.c: cpuset1_validate_change
 function cpuset1UpdateNodemask(k: Kernel, mask: number, cs: number): number {
   const L = k.L;
-  if (mask & ~k.get(L.G_CPUSET_MEMS)) return -EINVAL;
+  // Mutant cpuset1-write-skips-subset (mutants/cpuset.ts): no subset-of-top_cpuset.mems_allowed check.
+  if ((mask & ~k.get(L.G_CPUSET_MEMS)) && k.cfg.mutant !== 'cpuset1-write-skips-subset') return -EINVAL;
   const cur = k.get(L.CS_CHILD_MEMS, cs);
   if (mask === cur) return 0;
   const populated = k.cfg.cpus.some((c, cpu) => taskCpuset(k, cpu) === cs && k.get(L.MM_LIVE, c.mm));

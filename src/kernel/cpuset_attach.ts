@@ -88,7 +88,8 @@ function attachTasks(k: Kernel, tasks: readonly number[], mm: number, old: numbe
   }
   // guarantee_online_mems(cs, &cpuset_attach_nodemask_to); cpuset_attach_task -> cpuset_change_task_nodemask
   const newmems = guaranteeOnlineMems(k, eff);
-  for (const t of tasks) {
+  // Mutant cpuset-attach-keeps-mems (mutants/cpuset.ts): cpuset_attach_task's nodemask change is skipped.
+  for (const t of k.cfg.mutant === 'cpuset-attach-keeps-mems' ? [] : tasks) {
     mpolRebindTask(k, t, newmems);
     k.set(L.TASK_MEMS, t, newmems);
   }

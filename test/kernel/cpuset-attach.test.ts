@@ -123,3 +123,9 @@ test('cpusetmove, every fix on: every invariant holds, exhaustively', (t) => {
   t.true(r.complete);
   t.deepEqual([...new Set(r.violations.map((v) => v.property))], []);
 });
+
+test('mutant cpuset-attach-keeps-mems (cpuset_attach_task skipped): INV-CPUSET-HIER, which reads task_cs from TASK_CS, catches it first', (t) => {
+  const sys = kernelSystem(configByName('cpusetmove', { mutant: 'cpuset-attach-keeps-mems', fixes: FIXES.map((f) => f.name) }));
+  const r = explore(sys, { strategy: 'bfs', maxStates: 2_000_000, stopAtFirstViolation: true });
+  t.is(r.violations[0]?.property, 'INV-CPUSET-HIER');
+});

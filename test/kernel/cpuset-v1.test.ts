@@ -7,6 +7,7 @@
 import test from 'ava';
 import { kernelInitial, kernelSystem } from '../../models/kernel.system.ts';
 import { explore } from '../../src/explore/explorer.ts';
+import { withProperties } from '../../src/explore/system.ts';
 import { cpusetWriteMems, taskCpuset } from '../../src/kernel/cpuset.ts';
 import { configByName } from '../../src/kernel/configs.ts';
 import { EINVAL, MPOL_BIND, MPOL_F_PRIVATE } from '../../src/kernel/defs.ts';
@@ -105,4 +106,14 @@ function verdict(fixes: readonly string[]): { complete: boolean; violated: strin
 test('cpusetv1: INV-MPOL breaks with every fix but cpuset1-empty-updates-tasks, and holds with it (exhaustive)', (t) => {
   t.deepEqual(verdict(ALL.filter((f) => f !== 'cpuset1-empty-updates-tasks')).violated, ['INV-MPOL']);
   t.deepEqual(verdict(ALL), { complete: true, violated: [] });
+});
+
+test("mutant cpuset1-write-skips-subset escapes every other invariant (exhaustive) and INV-CPUSET-HIER's v1 subset check catches it", (t) => {
+  const run = (keep: (id: string) => boolean) => {
+    const sys = withProperties(kernelSystem(configByName('cpusetv1', { mutant: 'cpuset1-write-skips-subset', fixes: ALL })), keep);
+    const r = explore(sys, { strategy: 'bfs', maxStates: 200_000, stopAtFirstViolation: false });
+    return { complete: r.complete, violated: [...new Set(r.violations.map((v) => v.property))] };
+  };
+  t.deepEqual(run((id) => id !== 'INV-CPUSET-HIER'), { complete: true, violated: [] });
+  t.deepEqual(run((id) => id === 'INV-CPUSET-HIER').violated, ['INV-CPUSET-HIER']);
 });

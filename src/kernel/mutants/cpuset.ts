@@ -16,6 +16,20 @@ export const CPUSET_MUTANTS: readonly Mutant[] = [
     description: "The tasks' mems_allowed get the cpuset's effective mems as they are: a cpuset confined to the private node leaves its tasks no N_MEMORY node.",
     config: 'cpusets',
   },
+  {
+    name: 'cpuset-attach-keeps-mems',
+    site: 'kernel/cgroup/cpuset.c: cpuset_attach_task',
+    catches: 'INV-CPUSET-HIER',
+    description: "cpuset_attach moves the tasks' cgroup but skips cpuset_attach_task's cpuset_change_task_nodemask: a task moved into a sibling keeps the old cpuset's mems_allowed and task policy.",
+    config: 'cpusetmove',
+  },
+  {
+    name: 'cpuset1-write-skips-subset',
+    site: 'kernel/cgroup/cpuset.c: update_nodemask',
+    catches: 'INV-CPUSET-HIER',
+    description: "cgroup v1: a cpuset.mems write is not checked against top_cpuset.mems_allowed (the online nodes): a child takes P while P is offline, and v1's effective mems are its mems.",
+    config: 'cpusetv1',
+  },
 ];
 
 export const CPUSET_FIXES: readonly Fix[] = [
