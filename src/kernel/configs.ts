@@ -796,10 +796,12 @@ export const KERNEL_CONFIG_PARAMS = {
   // policies and queues a do_migrate_pages of mm 0 for the memory_migrate kworker, which may
   // run while cpu0 faults and while the next move or the cpuset.mems write happens. cpu2's
   // task (mm 2, driver code) offlines and removes P meanwhile (cpuset_handle_hotplug: cs1 =
-  // {P} loses its only node and falls back to the root's mems).
+  // {P} loses its only node and falls back to the root's mems). cpu3's task (mm 3), a second
+  // administrator, moves cpu0's task back to cs0 too: not behind cpu1's flush, its move can
+  // come while the kworker is half-way through cpu1's move's do_migrate_pages.
   cpusetmove: {
     name: 'cpusetmove', cpus: 1, anonPages: 0, filePages: 0, dram1: true, flush: false, kswapd: false, device: false, probe: false,
-    cpuset: true, extraMms: 2, vaddrs: 2, extraPrivatePages: 2, regionBlocks: 0,
+    cpuset: true, extraMms: 3, vaddrs: 2, extraPrivatePages: 2, regionBlocks: 0,
     cpusetChildren: [{ initial: [0, 2], writes: [] }, { initial: [1], writes: [[2]] }],
     opsTables: [{ name: 'mpol', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] }],
     preOps: [
@@ -815,6 +817,8 @@ export const KERNEL_CONFIG_PARAMS = {
     extraCpus: [
       { mm: 1, program: [{ op: 'cpuset_attach', cpu: 0, cpuset: 1 }, { op: 'cpuset_attach', cpu: 0, cpuset: 0 }] },
       { mm: 2, program: [{ op: 'offline_and_remove_private_memory', node: 2 }] },
+      // A second administrator's task: its move back is not behind cpu1's flush, so it can come while cpu1's move's do_migrate_pages is half done.
+      { mm: 3, program: [{ op: 'cpuset_attach', cpu: 0, cpuset: 0 }] },
     ],
   },
   // cgroup v1's cpuset rules (cpusetV1, issue 12 item 10): D0, D1 and P (N2, hot-added at boot by

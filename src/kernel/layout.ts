@@ -265,7 +265,7 @@ export function keptWords(g: Geometry): number {
   return Math.ceil(maxNodePfns(g) / 16);
 }
 
-/** The most cpuset_migrate_mm_work items the model queues at once (an overflow is an internal error). */
+/** The fewest cpuset_migrate_mm_work items the model's queue holds (more where a config has more mms or cgroup.procs writes; an overflow is an internal error). */
 export const CPUSET_MIGQ_MAX = 4;
 
 class Builder {
@@ -295,7 +295,10 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
   const U16 = 0xffff;
   const nodemask = (1 << N) - 1;
   // cpuset_migrate_mm_wq's capacity: only a config with a child cpuset queues work.
-  const MIGQ = cfg.actors.cpuset ? CPUSET_MIGQ_MAX : 0;
+  // A hotplug event queues one item per mm of a child, and each cgroup.procs write one more before its writer's
+  // flush: configs with more mms or moves get the slots they can fill (cpusetmove).
+  const moves = cfg.cpus.reduce((a, c) => a + c.program.filter((o) => o.op === 'cpuset_attach').length, 0);
+  const MIGQ = cfg.actors.cpuset ? Math.max(CPUSET_MIGQ_MAX, cfg.mms + moves + 1) : 0;
   // Child cpusets under the root (one unless cfg.cpusetChildren names siblings).
   const CS = cfg.cpusetChildren?.length ?? 1;
   const nOps = 2 + cfg.opsTables.length;
