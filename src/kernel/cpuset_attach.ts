@@ -148,10 +148,10 @@ export function cpusetV1TransferStep(k: Kernel): boolean {
  * The writer's step of a cpuset_attach op: the write (cgroup_procs_write ->
  * cgroup_attach_task), then, when cpuset_attach queued the flush task_work,
  * the wait in flush_workqueue(cpuset_migrate_mm_wq) on the way back to user
- * space. The model's queue only ever holds work queued while it was empty
- * or by this write (every cpuset.mems write waits for it to drain before it
- * starts), so waiting for an empty queue is waiting for what was queued
- * before the flush.
+ * space. flush_workqueue waits for the items queued before it; the model
+ * waits for an empty queue, which is that or longer (items another writer or
+ * a hotplug event queued meanwhile): the writer's next op can only come
+ * later than in the kernel, never earlier.
  */
 // kernel/cgroup/cgroup.c: cgroup_procs_write -> kernel/cgroup/cpuset.c: cpuset_attach, schedule_flush_migrate_mm
 export function cpusetAttachOpStep(k: Kernel, tid: number, cpu: number, dst: number): AttachStep {
@@ -179,5 +179,4 @@ export function cpusetAttachOpStep(k: Kernel, tid: number, cpu: number, dst: num
 export function cpusetFork(k: Kernel, parentCpu: number, childCpu: number): void {
   if (k.L.TASK_CS.len === 0) return;
   k.set(k.L.TASK_CS, childCpu, k.get(k.L.TASK_CS, parentCpu));
-  // (a fork into the root's cgroup: the model has no root task with mems_allowed of its own to copy)
 }
