@@ -29,8 +29,13 @@ export function cpusetProperties(v: StateView): Property[] {
         const name = n === 1 ? 'the child cpuset' : `child cpuset ${cs}`;
         const mems = k.get(k.L.CS_CHILD_MEMS, cs);
         const eff = k.get(k.L.CS_CHILD_EFF, cs);
-        const want = mems & root || root;
+        // cgroup v1: effective_mems = mems_allowed, a subset of the root's (writes check it, hotplug shrinks it).
+        const v1 = k.cfg.cpusetV1 === true;
+        const want = v1 ? mems : mems & root || root;
+        if (v1 && (mems & ~root) !== 0) return `${name}'s cpuset.mems ${maskStr(mems)} is not a subset of the root's ${maskStr(root)} (cgroup v1)`;
         if (eff !== want) return `${name}'s effective mems ${maskStr(eff)} but cpuset.mems ${maskStr(mems)} ∩ the root's ${maskStr(root)} gives ${maskStr(want)}`;
+        // v1: the tasks of an emptied child keep their masks until remove_tasks_in_empty_cpuset moves them.
+        if (v1 && k.get(k.L.CS_V1_XFER, cs)) continue;
         const task = guaranteeOnlineMems(k, eff);
         for (let cpu = 0; cpu < k.cfg.cpus.length; cpu++) {
           if (taskCpuset(k, cpu) !== cs) continue;

@@ -552,6 +552,51 @@ const REACH: Readonly<Record<string, ReachDef>> = {
       return false;
     },
   },
+  'REACH-CPUSET-MOVED-PRIVATE-FOLIO': {
+    id: 'REACH-CPUSET-MOVED-PRIVATE-FOLIO',
+    source: 'kernel/cgroup/cpuset.c: cpuset_attach, cpuset_attach_task (a cgroup.procs write)',
+    description: 'a task moved to a child cpuset other than the one it started in maps a folio on a private node',
+    pred: (k) => {
+      if (k.L.TASK_CS.len === 0) return false;
+      return k.cfg.cpus.some((c, cpu) => {
+        if (k.get(k.L.TASK_CS, cpu) === (c.cpuset ?? 0) + 1) return false;
+        for (let v = 0; v < k.cfg.vaddrs; v++) {
+          const s = c.mm * k.cfg.vaddrs + v;
+          if (k.get(k.L.PTE_KIND, s) === PTE_PRESENT && k.has(k.L.NODE_STATES, k.g.pfnNode[k.get(k.L.PTE_VAL, s)]!, N_MEMORY_PRIVATE)) return true;
+        }
+        return false;
+      });
+    },
+  },
+  'REACH-CPUSET-ATTACH-TO-PRIVATE-ONLY': {
+    id: 'REACH-CPUSET-ATTACH-TO-PRIVATE-ONLY',
+    source: "kernel/cgroup/cpuset.c: cpuset_attach (cpuset_migrate_mm(mm, &oldcs->old_mems_allowed, &cs->effective_mems))",
+    description: 'a queued do_migrate_pages goes to private nodes only (a move into a private-only cpuset: a mask no cpuset.mems write queues)',
+    pred: (k) => {
+      if (!k.cfg.actors.cpuset) return false;
+      const priv = k.cfg.nodes.reduce((a, n, i) => (n.kind === 'private' ? a | (1 << i) : a), 0);
+      for (let i = 0; i < k.get(k.L.CS_MIGQ_LEN); i++) {
+        const to = k.get(k.L.CS_MIGQ_TO, i);
+        if (to !== 0 && (to & ~priv) === 0) return true;
+      }
+      return false;
+    },
+  },
+  'REACH-CPUSET-V1-EMPTIED': {
+    id: 'REACH-CPUSET-V1-EMPTIED',
+    source: 'kernel/cgroup/cpuset-v1.c: cpuset1_hotplug_update_tasks (schedule_work of cpuset_migrate_tasks_workfn)',
+    description: "cgroup v1: a populated child cpuset lost its last node to a hot-remove and waits for remove_tasks_in_empty_cpuset",
+    pred: (k) => {
+      for (let cs = 0; cs < k.L.CS_V1_XFER.len; cs++) if (k.get(k.L.CS_V1_XFER, cs)) return true;
+      return false;
+    },
+  },
+  'REACH-CPUSET-V1-TRANSFERRED': {
+    id: 'REACH-CPUSET-V1-TRANSFERRED',
+    source: 'kernel/cgroup/cpuset-v1.c: remove_tasks_in_empty_cpuset -> cgroup_transfer_tasks -> kernel/cgroup/cpuset.c: cpuset_attach',
+    description: 'cgroup v1: the tasks of an emptied child cpuset were moved to the root',
+    pred: (k) => k.cfg.cpusetV1 === true && k.L.TASK_CS.len !== 0 && k.cfg.cpus.some((_, cpu) => k.get(k.L.TASK_CS, cpu) === 0),
+  },
 };
 
 /** The CPU that drives region B's driver and how many of its probe ops have ended (done = PC past them). */
@@ -633,6 +678,8 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   homenode: ['REACH-PROGRAMS-DONE'],
   homenodeplain: ['REACH-PROGRAMS-DONE'],
   oomsibling: ['REACH-OOM-KILL', 'REACH-OOM-CONSTRAINT-CPUSET', 'REACH-OOM-CPUSET-SKIP'],
+  cpusetmove: ['REACH-PROGRAMS-DONE', 'REACH-TEARDOWN', 'REACH-CPUSET-MIGRATE-P-FOLIO', 'REACH-CPUSET-MOVED-PRIVATE-FOLIO', 'REACH-CPUSET-ATTACH-TO-PRIVATE-ONLY'],
+  cpusetv1: ['REACH-PROGRAMS-DONE', 'REACH-TEARDOWN', 'REACH-CPUSET-V1-EMPTIED', 'REACH-CPUSET-V1-TRANSFERRED'],
   memcgoom: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-OOM-KILL', 'REACH-MEMCG-RECLAIM-STAGED', 'REACH-OOM-REAP-UNDER-MIGRATION'],
 };
 

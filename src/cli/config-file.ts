@@ -69,7 +69,10 @@ const ProgramOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('unpin') }).strict(),
   z.object({ op: z.literal('cxl_mempolicy_probe'), node: nat, table: z.string() }).strict(),
   z.object({ op: z.literal('cxl_mempolicy_remove'), node: nat, table: z.string() }).strict(),
+  z.object({ op: z.literal('cpuset_attach'), cpu: nat, cpuset: nat }).strict(),
 ]);
+
+const CpusetChildSchema = z.object({ initial: z.array(nat).optional(), writes: z.array(z.array(nat)).optional() }).strict();
 
 const OPS_CALLBACKS = ['free_folio', 'free_folio_zero', 'folio_split', 'migrate_to', 'folio_migrate', 'handle_fault', 'reclaim_policy', 'memory_failure'] as const;
 
@@ -80,7 +83,7 @@ export const KernelConfigSchema = z
     distance: z.array(z.array(nat)),
     blockPages: pos,
     maxOrder: nat,
-    cpus: z.array(z.object({ node: nat, mm: nat, program: z.array(ProgramOpSchema), forkChild: z.boolean().optional() }).strict()),
+    cpus: z.array(z.object({ node: nat, mm: nat, program: z.array(ProgramOpSchema), forkChild: z.boolean().optional(), cpuset: nat.optional() }).strict()),
     mms: nat,
     vaddrs: nat,
     files: nat,
@@ -91,7 +94,7 @@ export const KernelConfigSchema = z
     device: z
       .object({ physUnits: nat, cost: z.tuple([nat, nat, nat]), lthresh: nat, hthresh: nat })
       .strict(),
-    driver: z.object({ bufMax: pos, mediaOps: z.boolean() }).strict(),
+    driver: z.object({ bufMax: pos, mediaOps: z.boolean(), regionBlocks: nat.optional() }).strict(),
     demoteBatch: pos,
     numaDemotionEnabled: z.boolean(),
     thpOrder: nat.optional(),
@@ -99,6 +102,9 @@ export const KernelConfigSchema = z
     mutant: z.string().nullable(),
     fixes: z.array(z.string()),
     choices: z.record(z.string(), z.string()),
+    cpusetWrites: z.array(z.array(nat)).optional(),
+    cpusetChildren: z.array(CpusetChildSchema).min(1).optional(),
+    cpusetV1: z.boolean().optional(),
     actors: z
       .object({ kswapd: z.boolean(), driver: z.boolean(), device: z.boolean(), flush: z.boolean(), cpuset: z.boolean(), probe: z.boolean().optional(), oom: z.boolean().optional() })
       .strict(),
@@ -121,6 +127,10 @@ export function configConsistency(c: KernelConfig): string | null {
   if ((c.blockPages & (c.blockPages - 1)) !== 0) return `blockPages: expected a power of two, got ${c.blockPages}`;
   if (c.blockPages < 1 << c.maxOrder) return `blockPages: must be >= 2^maxOrder = ${1 << c.maxOrder}`;
   if ((c.thpOrder ?? 0) > c.maxOrder) return `thpOrder: must be <= maxOrder = ${c.maxOrder}`;
+  const children = c.cpusetChildren?.length ?? 1;
+  for (const [i, ch] of (c.cpusetChildren ?? []).entries()) {
+    if ((ch.initial ?? []).some((x) => x >= n) || (ch.writes ?? []).some((w) => w.some((x) => x >= n))) return `cpusetChildren[${i}]: node out of range`;
+  }
   for (let i = 0; i < c.cpus.length; i++) {
     const cpu = c.cpus[i]!;
     if (cpu.node >= n) return `cpus[${i}].node: no node ${cpu.node} (${n} nodes)`;
@@ -140,7 +150,10 @@ export function configConsistency(c: KernelConfig): string | null {
       if (op.op === 'fork' && op.child >= c.mms) return `cpus[${i}].program[${j}].child: no mm ${op.child} (${c.mms} mms)`;
       if (op.op === 'alloc_pages' && op.node >= n) return `cpus[${i}].program[${j}].node: no node ${op.node}`;
       if (op.op === 'alloc_pages' && (op.nodemask ?? []).some((x) => x >= n)) return `cpus[${i}].program[${j}].nodemask: node out of range`;
+      if (op.op === 'cpuset_attach' && op.cpu >= c.cpus.length) return `cpus[${i}].program[${j}].cpu: no cpu ${op.cpu} (${c.cpus.length} cpus)`;
+      if (op.op === 'cpuset_attach' && op.cpuset >= children) return `cpus[${i}].program[${j}].cpuset: no child cpuset ${op.cpuset} (${children})`;
     }
+    if ((cpu.cpuset ?? 0) >= children) return `cpus[${i}].cpuset: no child cpuset ${cpu.cpuset} (${children})`;
   }
   if (c.device.hthresh > c.device.lthresh) return `device.hthresh: must be <= lthresh`;
   return null;

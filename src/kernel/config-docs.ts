@@ -58,6 +58,8 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   homenode: "set_mempolicy_home_node(Q) on a VMA bound MPOL_PREFERRED_MANY to an opted-in private node P, Q being CRAM's node (no NP_OPS_MEMPOLICY): alloc_pages_preferred_many's second pass faults the page onto Q",
   homenodeplain: "homenode without CRAM: Q is a private node with MIGRATION only (no MEMPOLICY, no PROTECT_WRITE), so only INV-MPOL-ALLOC judges the page placed on Q",
   oomsibling: "sibling cpusets (cs0 = {D0,P}, cs1 = {D1,P}, P OOM-eligible; the administrator may write cs0 = {D0}, cs1 = {P}): a CONSTRAINT_CPUSET OOM whose oom_mems_intersect skips the sibling's process though both cpusets share the OOM-eligible P",
+  cpusetmove: "a task moved between sibling cpusets (cs0 = {D0,P}, cs1 = {D1}; the administrator may write cs1 = {P}) by another task's cgroup.procs writes while it is bound to P (task and VMA policy), faults on P and has pages there: cpuset_attach's rebinds and the memory_migrate kworker's do_migrate_pages",
+  cpusetv1: "cgroup v1's cpuset rules (cs0 = {D0}, cs1 = {D1}; the administrator may write cs0 = {D0,P}, cs1 = {P} while P is online): a task bound to P moved into cs1 while a driver offlines P; v1 empties cs1 for good and leaves its task's mems and policies as they were until remove_tasks_in_empty_cpuset moves it to the root",
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

@@ -117,7 +117,15 @@ export type ProgramOp =
    */
   | { readonly op: 'cxl_mempolicy_probe'; readonly node: number; readonly table: string }
   /** cxl_mempolicy_remove: WARN_ON(node_private_clear_ops(node, table)), then cxl_destroy_region of the region it created (sysram release). */
-  | { readonly op: 'cxl_mempolicy_remove'; readonly node: number; readonly table: string };
+  | { readonly op: 'cxl_mempolicy_remove'; readonly node: number; readonly table: string }
+  /**
+   * An administrator's write of user CPU `cpu`'s task's pid into child cpuset
+   * `cpuset`'s cgroup.procs (cgroup v2): the task's whole thread group (every
+   * user CPU of its mm) moves there (cgroup_attach_task -> cpuset_can_attach /
+   * cpuset_attach, src/kernel/cpuset_attach.ts). The writer's next op waits for
+   * the flush of cpuset_migrate_mm_wq on its way back to user space.
+   */
+  | { readonly op: 'cpuset_attach'; readonly cpu: number; readonly cpuset: number };
 
 export interface DeviceConfig {
   /** Physical backing units of the compressed device; an uncompressed page costs cost[2]. */
@@ -233,6 +241,16 @@ export interface KernelConfig {
    * raise it to show the bound loses no state (test/kernel/cpuset-migrate-dup.test.ts).
    */
   readonly cpusetMigrateDupBound?: number;
+  /**
+   * The cpuset controller on the legacy hierarchy (cgroup v1, CONFIG_CPUSETS_V1;
+   * src/kernel/cpuset.ts): a child's cpuset.mems must be a subset of the
+   * parent's (top_cpuset.mems_allowed = the online nodes), its effective mems
+   * are its mems, hotplug shrinks them for good (cpuset1_hotplug_update_tasks)
+   * and moves the tasks of an emptied cpuset to the root by a work item
+   * (remove_tasks_in_empty_cpuset), memory_migrate is off, and
+   * cpuset_node_allowed answers true (can_demote ignores the cpuset).
+   */
+  readonly cpusetV1?: boolean;
   /** Which background actors exist in this configuration. */
   readonly actors: {
     readonly kswapd: boolean;

@@ -52,6 +52,8 @@ export interface ConfigParams {
   readonly cpusetWrites?: readonly (readonly number[])[];
   /** Sibling child cpusets (KernelConfig.cpusetChildren); CPUs 0.. are in child 0 unless extraCpus say otherwise. */
   readonly cpusetChildren?: readonly CpusetChildConfig[];
+  /** The legacy hierarchy's cpuset rules (KernelConfig.cpusetV1). */
+  readonly cpusetV1?: boolean;
   /** Ops appended to cpu0's program (mutant scenarios: syscalls and driver API calls, see ProgramOp). */
   readonly extraOps?: readonly ProgramOp[];
   /** Extra user CPUs on D0, each in an existing mm (e.g. a second thread of mm 0). */
@@ -225,6 +227,7 @@ export function makeConfig(p: ConfigParams): KernelConfig {
     choices: {},
     ...(p.cpusetWrites ? { cpusetWrites: p.cpusetWrites } : {}),
     ...(p.cpusetChildren ? { cpusetChildren: p.cpusetChildren } : {}),
+    ...(p.cpusetV1 ? { cpusetV1: true } : {}),
     actors: {
       kswapd: p.kswapd ?? true,
       driver: p.driver ?? false,
@@ -795,6 +798,71 @@ export const KERNEL_CONFIG_PARAMS = {
       ],
     }],
   },
+  // Tasks moving between sibling cpusets (issue 12 item 10, kernel/cgroup/cpuset.c:
+  // cpuset_attach). D0, D1 and P (N2, hot-added at boot by cpu0's driver code for np0 with
+  // 'mpol': MIGRATION | MEMPOLICY; no compression region: regionBlocks 0, P's memory is an
+  // ordinary device's, as region B's in tworegions); no kswapd, no device. cs0 = {D0, P}
+  // holds both tasks; cs1 = {D1} is without P, and the administrator may write cs1 = {P}
+  // (a private-only cpuset: cpuset_attach's do_migrate_pages then goes to {P}). cpu0's task
+  // binds itself to {D0, P} (set_mempolicy: MPOL_F_PRIVATE), writes v0 (on D0, its local node,
+  // under the task policy), binds v1 to P (mbind) and writes it (a fault on P), then reads
+  // both; cpu1's task (mm 1) writes
+  // cpu0's pid into cs1's cgroup.procs, then into cs0's: each move rebinds cpu0's task and VMA
+  // policies and queues a do_migrate_pages of mm 0 for the memory_migrate kworker, which may
+  // run while cpu0 faults and while the next move or the cpuset.mems write happens. cpu2's
+  // task (mm 2, driver code) offlines and removes P meanwhile (cpuset_handle_hotplug: cs1 =
+  // {P} loses its only node and falls back to the root's mems). cpu3's task (mm 3), a second
+  // administrator, moves cpu0's task back to cs0 too: not behind cpu1's flush, its move can
+  // come while the kworker is half-way through cpu1's move's do_migrate_pages.
+  cpusetmove: {
+    name: 'cpusetmove', cpus: 1, anonPages: 0, filePages: 0, dram1: true, flush: false, kswapd: false, device: false, probe: false,
+    cpuset: true, extraMms: 3, vaddrs: 2, extraPrivatePages: 2, regionBlocks: 0,
+    cpusetChildren: [{ initial: [0, 2], writes: [] }, { initial: [1], writes: [[2]] }],
+    opsTables: [{ name: 'mpol', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] }],
+    preOps: [
+      { op: 'add_private_memory', node: 2, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 2, table: 'mpol' },
+    ],
+    extraOps: [
+      { op: 'set_mempolicy', mode: 'bind', nodes: [0, 2] },
+      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'write', vaddr: 0, value: 1 },
+      { op: 'mmap', vaddr: 1, kind: 'anon', prot: 'rw' }, { op: 'mbind', vaddr: 1, mode: 'bind', nodes: [2] }, { op: 'write', vaddr: 1, value: 2 },
+      { op: 'read', vaddr: 0 }, { op: 'read', vaddr: 1 },
+    ],
+    extraCpus: [
+      { mm: 1, program: [{ op: 'cpuset_attach', cpu: 0, cpuset: 1 }, { op: 'cpuset_attach', cpu: 0, cpuset: 0 }] },
+      { mm: 2, program: [{ op: 'offline_and_remove_private_memory', node: 2 }] },
+      // A second administrator's task: its move back is not behind cpu1's flush, so it can come while cpu1's move's do_migrate_pages is half done.
+      { mm: 3, program: [{ op: 'cpuset_attach', cpu: 0, cpuset: 0 }] },
+    ],
+  },
+  // cgroup v1's cpuset rules (cpusetV1, issue 12 item 10): D0, D1 and P (N2, hot-added at boot by
+  // cpu0's driver code for np0 with 'mpol': MIGRATION | MEMPOLICY; an ordinary device's memory,
+  // regionBlocks 0); no kswapd, no device. cs0 = {D0} holds the three tasks, cs1 = {D1}; once P is
+  // online the administrator may write cs0 = {D0, P} and cs1 = {P} (v1: -EINVAL while P is
+  // offline). cpu0's task maps v0, binds it to P (mbind: -EINVAL unless its cpuset has P), writes
+  // and reads it; cpu1's task moves cpu0's into cs1; cpu2's (driver code) offlines and removes P.
+  // v1 shrinks a cpuset's mems on the offline for good, and leaves the tasks of an emptied
+  // cpuset (cs1 = {P}) as they were until remove_tasks_in_empty_cpuset's work item moves them
+  // to the root.
+  cpusetv1: {
+    name: 'cpusetv1', cpus: 1, anonPages: 0, filePages: 0, dram1: true, flush: false, kswapd: false, device: false, probe: false,
+    cpuset: true, cpusetV1: true, extraMms: 2, vaddrs: 1, extraPrivatePages: 2, regionBlocks: 0,
+    cpusetChildren: [{ initial: [0], writes: [[0, 2]] }, { initial: [1], writes: [[2]] }],
+    opsTables: [{ name: 'mpol', flags: NP_OPS_MIGRATION | NP_OPS_MEMPOLICY, callbacks: ['migrate_to', 'folio_migrate', 'free_folio_zero'] }],
+    preOps: [
+      { op: 'add_private_memory', node: 2, np: 0, online: 'movable' },
+      { op: 'node_private_set_ops', node: 2, table: 'mpol' },
+    ],
+    extraOps: [
+      { op: 'mmap', vaddr: 0, kind: 'anon', prot: 'rw' }, { op: 'mbind', vaddr: 0, mode: 'bind', nodes: [2] }, { op: 'write', vaddr: 0, value: 1 },
+      { op: 'read', vaddr: 0 },
+    ],
+    extraCpus: [
+      { mm: 1, program: [{ op: 'cpuset_attach', cpu: 0, cpuset: 1 }] },
+      { mm: 2, program: [{ op: 'offline_and_remove_private_memory', node: 2 }] },
+    ],
+  },
 } as const satisfies Record<string, ConfigParams>;
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
@@ -814,6 +882,8 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'homenode', 'homenodeplain',
   'oomsibling',
   'cram2',
+  'cpusetmove',
+  'cpusetv1',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

@@ -20,6 +20,7 @@
 // cpuset_migrate_mm_wq (src/kernel/cpuset_migrate.ts runs it).
 
 import { EINVAL, ENOSPC, N_MEMORY, N_MEMORY_PRIVATE } from './defs.ts';
+import { hasFix } from './config.ts';
 import { zoneNode } from './geometry.ts';
 import type { Kernel } from './kernel.ts';
 import { cpusetMigrateMm } from './cpuset_migrate_queue.ts';
@@ -43,10 +44,25 @@ export function cpusetChildCount(k: Kernel): number {
   return k.cfg.cpusetChildren?.length ?? 1;
 }
 
-/** The child cpuset user CPU `cpu`'s task is in (CpuConfig.cpuset, default 0), or -1: the root (no cpuset actor, or a kernel thread). */
+/**
+ * The child cpuset user CPU `cpu`'s task is in (task_cs), or -1: the root (no
+ * cpuset actor, or a kernel thread). CpuConfig.cpuset (default 0) unless a
+ * program moves tasks (cpuset_attach): then TASK_CS, which starts there.
+ */
 export function taskCpuset(k: Kernel, cpu: number): number {
   if (!k.cfg.actors.cpuset || cpu < 0) return -1;
+  if (k.L.TASK_CS.len !== 0) return k.get(k.L.TASK_CS, cpu) - 1;
   return k.cfg.cpus[cpu]?.cpuset ?? 0;
+}
+
+/** The legacy hierarchy (cgroup v1): !is_in_v2_mode(). */
+export function cpusetV1(k: Kernel): boolean {
+  return k.cfg.cpusetV1 === true;
+}
+
+/** is_memory_migrate(cs) of a child: cpuset_css_alloc sets CS_MEMORY_MIGRATE on v2 only (v1: off unless written, which the model does not). */
+export function isMemoryMigrate(k: Kernel): boolean {
+  return !cpusetV1(k);
 }
 
 /** The task of user CPU `cpu` is in a child cpuset (every user task is, when the config has the cpuset actor). */
@@ -126,22 +142,45 @@ export function cpusetHandleHotplug(k: Kernel): void {
   k.cfg.cpus.forEach((_, cpu) => {
     if (!taskInChild(k, cpu)) mpolRebindTask(k, cpu, mems);
   });
-  for (const mm of taskMms(k, -1)) mpolRebindMm(k, mm, nodePossibleMap(k));
+  // v1: "if (!on_dfl) top_cpuset.mems_allowed = new_mems;" so the root's VMA policies are rebound to the online nodes.
+  for (const mm of taskMms(k, -1)) mpolRebindMm(k, mm, cpusetV1(k) ? mems : nodePossibleMap(k));
   k.trace(`cpuset_handle_hotplug(): mems ${old.toString(2)} -> ${mems.toString(2)}`);
   // Descendants: cpuset_for_each_descendant_pre -> cpuset_hotplug_update_tasks(child), in creation order.
   if (k.cfg.actors.cpuset) {
     for (let cs = 0; cs < cpusetChildCount(k); cs++) {
       const newMems = k.get(k.L.CS_CHILD_MEMS, cs) & mems;
-      if (newMems !== k.get(k.L.CS_CHILD_EFF, cs)) {
-        // hotplug_update_tasks: an empty result inherits the parent's effective mask.
-        setChildEffective(k, cs, newMems === 0 ? mems : newMems);
-      }
+      if (newMems === k.get(k.L.CS_CHILD_EFF, cs)) continue;
+      // hotplug_update_tasks: an empty result inherits the parent's effective mask.
+      if (!cpusetV1(k)) setChildEffective(k, cs, newMems === 0 ? mems : newMems);
+      else cpuset1HotplugUpdateTasks(k, cs, newMems);
     }
   }
 }
 
+/**
+ * cgroup v1: cs->mems_allowed = cs->effective_mems = new_mems (the shrink is
+ * for good: a node coming back does not return to the cpuset); the tasks are
+ * updated only if something is left, else the tasks of the (populated)
+ * cpuset are handed to a work item that moves them to the nearest non-empty
+ * ancestor (the root here) later, with their mems_allowed and mempolicies
+ * as they were.
+ */
+// kernel/cgroup/cpuset-v1.c: cpuset1_hotplug_update_tasks
+function cpuset1HotplugUpdateTasks(k: Kernel, cs: number, newMems: number): void {
+  k.set(k.L.CS_CHILD_MEMS, cs, newMems);
+  // "if (mems_updated && !nodes_empty(cs->mems_allowed)) cpuset_update_tasks_nodemask(cs);"
+  // Fix cpuset1-empty-updates-tasks: the tasks of an emptied cpuset are updated too.
+  if (newMems !== 0 || hasFix(k.cfg, 'cpuset1-empty-updates-tasks')) setChildEffective(k, cs, newMems);
+  if (newMems !== 0) return;
+  k.set(k.L.CS_CHILD_EFF, cs, 0);
+  const populated = k.cfg.cpus.some((c, cpu) => taskCpuset(k, cpu) === cs && k.get(k.L.MM_LIVE, c.mm));
+  // "if (is_empty && cs->css.cgroup->nr_populated_csets && css_tryget_online(&cs->css)) ... schedule_work(&s->work);"
+  if (populated) k.set(k.L.CS_V1_XFER, cs, 1);
+  if (k.log) k.trace(`cpuset1_hotplug_update_tasks(${childName(k, cs)}): mems_allowed {} (tasks left as they are${populated ? '; remove_tasks_in_empty_cpuset queued' : ''})`);
+}
+
 /** The live mms of the tasks in child cpuset `cs` (-1: in the root). */
-function taskMms(k: Kernel, cs: number): number[] {
+export function taskMms(k: Kernel, cs: number): number[] {
   const out: number[] = [];
   k.cfg.cpus.forEach((c, cpu) => {
     if (taskCpuset(k, cpu) === cs && k.get(k.L.MM_LIVE, c.mm) && !out.includes(c.mm)) out.push(c.mm);
@@ -174,7 +213,7 @@ function setChildEffective(k: Kernel, cs: number, eff: number): void {
   const old = k.get(k.L.CS_OLD_MEMS, cs);
   for (const mm of taskMms(k, cs)) {
     mpolRebindMm(k, mm, k.get(k.L.CS_CHILD_MEMS, cs));
-    cpusetMigrateMm(k, mm, old, newmems);
+    if (isMemoryMigrate(k)) cpusetMigrateMm(k, mm, old, newmems);
   }
   k.set(k.L.CS_OLD_MEMS, cs, newmems);
   // With siblings the name is repeated after the colon: the mail layout drops a repeated call's arguments.
@@ -186,7 +225,7 @@ export function childName(k: Kernel, cs: number): string {
   return cpusetChildCount(k) === 1 ? 'child' : `cs${cs}`;
 }
 
-function maskStr(mask: number): string {
+export function maskStr(mask: number): string {
   const out: number[] = [];
   for (let n = 0; mask >> n; n++) if (mask & (1 << n)) out.push(n);
   return `{${out.join(',')}}`;
@@ -200,10 +239,15 @@ function maskStr(mask: number): string {
  */
 export function cpusetChildBoot(k: Kernel): void {
   if (!k.cfg.actors.cpuset) return;
+  if (k.L.TASK_CS.len !== 0) k.cfg.cpus.forEach((c, cpu) => k.set(k.L.TASK_CS, cpu, (c.cpuset ?? 0) + 1));
   const root = k.get(k.L.G_CPUSET_MEMS);
   for (let cs = 0; cs < cpusetChildCount(k); cs++) {
     const initial = k.cfg.cpusetChildren?.[cs]?.initial;
-    const mems = initial ? initial.reduce((a, n) => a | (1 << n), 0) : nodePossibleMap(k);
+    // v1: a child starts with no mems and its cpuset.mems write must be a subset of the online nodes (the default: those).
+    const mems = initial ? initial.reduce((a, n) => a | (1 << n), 0) : cpusetV1(k) ? root : nodePossibleMap(k);
+    if (cpusetV1(k) && (mems & ~root) !== 0) {
+      throw new Error(`config ${k.cfg.name}: cgroup v1 child cpuset ${cs}'s cpuset.mems ${maskStr(mems)} is not a subset of the nodes online at boot ${maskStr(root)} (update_nodemask: -EINVAL)`);
+    }
     k.set(k.L.CS_CHILD_MEMS, cs, mems);
     const eff = mems & root || root;
     k.set(k.L.CS_CHILD_EFF, cs, eff);
@@ -231,6 +275,7 @@ export function cpusetWriteMems(k: Kernel, mask: number, cs = 0): number {
   ran(k, 'update_nodemask');
   const L = k.L;
   if (mask & ~nodePossibleMap(k)) return -EINVAL;
+  if (cpusetV1(k)) return cpuset1UpdateNodemask(k, mask, cs);
   const cur = k.get(L.CS_CHILD_MEMS, cs);
   if (mask === cur) return 0;
   // validate_change: cpusets with tasks can't be changed to have empty mems_allowed.
@@ -245,6 +290,30 @@ export function cpusetWriteMems(k: Kernel, mask: number, cs = 0): number {
   let eff = k.cfg.mutant === 'cpuset-eff-ignores-parent' ? mask : mask & parent;
   if (eff === 0) eff = parent;
   if (eff !== k.get(L.CS_CHILD_EFF, cs)) setChildEffective(k, cs, eff);
+  return 0;
+}
+
+/**
+ * update_nodemask on the legacy hierarchy: the mask must be a subset of
+ * top_cpuset.mems_allowed (v1: the online nodes, N_MEMORY ∪ N_MEMORY_PRIVATE
+ * since v4's cpuset_handle_hotplug), else -EINVAL (cpuset1_validate_change's
+ * subset-of-parent rule, -EACCES, is implied); a populated cpuset cannot be
+ * emptied (-ENOSPC); effective_mems = mems_allowed (no inheritance when
+ * empty), and the tasks are updated when it changed (memory_migrate off).
+ */
+// kernel/cgroup/cpuset.c: update_nodemask, kernel/cgroup/cpuset-v1.c: cpuset1_validate_change
+function cpuset1UpdateNodemask(k: Kernel, mask: number, cs: number): number {
+  const L = k.L;
+  // Mutant cpuset1-write-skips-subset (mutants/cpuset.ts): no subset-of-top_cpuset.mems_allowed check.
+  if ((mask & ~k.get(L.G_CPUSET_MEMS)) && k.cfg.mutant !== 'cpuset1-write-skips-subset') return -EINVAL;
+  const cur = k.get(L.CS_CHILD_MEMS, cs);
+  if (mask === cur) return 0;
+  const populated = k.cfg.cpus.some((c, cpu) => taskCpuset(k, cpu) === cs && k.get(L.MM_LIVE, c.mm));
+  if (populated && cur !== 0 && mask === 0) return -ENOSPC;
+  k.set(L.CS_CHILD_MEMS, cs, mask);
+  if (k.log) k.trace(`update_nodemask(${childName(k, cs)} cpuset.mems = ${maskStr(mask)})`);
+  // update_nodemasks_hier: new = mems ∩ parent's effective (= mems, a subset); v1 keeps an empty result.
+  if (mask !== k.get(L.CS_CHILD_EFF, cs)) setChildEffective(k, cs, mask);
   return 0;
 }
 

@@ -3,7 +3,6 @@
 // choice. Kept free of the mm/ modules so kernel/cgroup/cpuset.c's model and
 // the properties can use it without an import cycle.
 
-import { CPUSET_MIGQ_MAX } from './layout.ts';
 import type { Kernel } from './kernel.ts';
 
 function weight(mask: number): number {
@@ -66,7 +65,7 @@ export function cpusetMigrateMm(k: Kernel, mm: number, from: number, to: number)
     if (k.get(L.CS_MIGQ_MM, i) === mm && k.get(L.CS_MIGQ_FROM, i) === from && k.get(L.CS_MIGQ_TO, i) === to) same++;
   }
   if (same >= (k.cfg.cpusetMigrateDupBound ?? 1)) return;
-  if (n >= CPUSET_MIGQ_MAX) throw new Error(`cpuset_migrate_mm_wq: more than ${CPUSET_MIGQ_MAX} queued items (raise CPUSET_MIGQ_MAX): ${Array.from({ length: n }, (_, i) => `${maskStr(k.get(L.CS_MIGQ_FROM, i))}->${maskStr(k.get(L.CS_MIGQ_TO, i))}`).join(" ")} + ${maskStr(from)}->${maskStr(to)}`);
+  if (n >= L.CS_MIGQ_MM.len) throw new Error(`cpuset_migrate_mm_wq: more than ${L.CS_MIGQ_MM.len} queued items (raise CPUSET_MIGQ_MAX): ${Array.from({ length: n }, (_, i) => `${maskStr(k.get(L.CS_MIGQ_FROM, i))}->${maskStr(k.get(L.CS_MIGQ_TO, i))}`).join(" ")} + ${maskStr(from)}->${maskStr(to)}`);
   k.set(L.CS_MIGQ_MM, n, mm);
   k.set(L.CS_MIGQ_FROM, n, from);
   k.set(L.CS_MIGQ_TO, n, to);

@@ -6,6 +6,7 @@ import { MM_FIXES } from './mutants/mm.ts';
 import { GUP_FIXES } from './mutants/gup.ts';
 import { MEMCG_FIXES } from './mutants/memcg.ts';
 import { MEMPOLICY_TASK_FIXES } from './mutants/mempolicy_task.ts';
+import { CPUSET_FIXES } from './mutants/cpuset.ts';
 import type { Fix } from './mutants/types.ts';
 
 export const CRAM_FIXES: readonly Fix[] = [
@@ -151,4 +152,4 @@ export const LIVENESS_FIXES: readonly Fix[] = [
   },
 ];
 
-export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES, ...DESIGN_FIXES, ...CLAIM_FIXES, ...GUP_FIXES, ...LIVENESS_FIXES, ...MEMPOLICY_TASK_FIXES];
+export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES, ...DESIGN_FIXES, ...CLAIM_FIXES, ...GUP_FIXES, ...LIVENESS_FIXES, ...MEMPOLICY_TASK_FIXES, ...CPUSET_FIXES];

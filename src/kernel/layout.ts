@@ -253,6 +253,8 @@ export interface KernelLayout {
   readonly NODE_KSWAPD_KEPT: Field; // [node * keptWords + w] the node's pfns (bit pfn - first pfn) kswapd kept in its current balance_pgdat pass (vmscan.ts)
   readonly THR_MB_PASS: Field; // [thread] a staged migrate_pages_batch's pass, the next register it visits, the split batch (migrate_batch.ts)
   readonly VMA_POL_HOME: Field; // [mm * vaddrs + vaddr] set_mempolicy_home_node: home_node + 1, 0 = NUMA_NO_NODE (zero-length unless a program sets one)
+  readonly TASK_CS: Field; // [cpu] the cpuset the task is in (task_cs): child + 1, 0 = the root; zero-length unless tasks move (cpuset_attach, cgroup v1's transfer)
+  readonly CS_V1_XFER: Field; // [child] cgroup v1: remove_tasks_in_empty_cpuset's work is queued for the child (zero-length on v2)
 }
 
 /** The most pfns one node has (the width of NODE_KSWAPD_KEPT). */
@@ -267,7 +269,7 @@ export function keptWords(g: Geometry): number {
   return Math.ceil(maxNodePfns(g) / 16);
 }
 
-/** The most cpuset_migrate_mm_work items the model queues at once (an overflow is an internal error). */
+/** The fewest cpuset_migrate_mm_work items the model's queue holds (more where a config has more mms or cgroup.procs writes; an overflow is an internal error). */
 export const CPUSET_MIGQ_MAX = 4;
 
 class Builder {
@@ -297,7 +299,10 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
   const U16 = 0xffff;
   const nodemask = (1 << N) - 1;
   // cpuset_migrate_mm_wq's capacity: only a config with a child cpuset queues work.
-  const MIGQ = cfg.actors.cpuset ? CPUSET_MIGQ_MAX : 0;
+  // A hotplug event queues one item per mm of a child, and each cgroup.procs write one more before its writer's
+  // flush: configs with more mms or moves get the slots they can fill (cpusetmove).
+  const moves = cfg.cpus.reduce((a, c) => a + c.program.filter((o) => o.op === 'cpuset_attach').length, 0);
+  const MIGQ = cfg.actors.cpuset ? Math.max(CPUSET_MIGQ_MAX, cfg.mms + moves + 1) : 0;
   // Child cpusets under the root (one unless cfg.cpusetChildren names siblings).
   const CS = cfg.cpusetChildren?.length ?? 1;
   const nOps = 2 + cfg.opsTables.length;
@@ -306,6 +311,9 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
   const RB = cfg.cpus.some((c) => c.program.some((o) => o.op === 'cxl_mempolicy_probe')) || (cfg.driver.regions ?? 1) > 1 ? 1 : 0;
   // A VMA policy's home node exists only where a program sets one (zero-length field elsewhere).
   const HOME = cfg.cpus.some((c) => c.program.some((o) => o.op === 'set_mempolicy_home_node')) ? MV : 0;
+  // Tasks move between child cpusets only where a program runs cpuset_attach (zero-length field elsewhere).
+  // (cgroup v1 moves the tasks of an emptied cpuset to the root: they move there too.)
+  const ATTACH = cfg.actors.cpuset && (cfg.cpusetV1 || cfg.cpus.some((c) => c.program.some((o) => o.op === 'cpuset_attach'))) ? C : 0;
   // Watermarks may be configured above the zone's pages (the kernel's are unsigned longs).
   const wmarkMax = Math.max(P, ...cfg.nodes.flatMap((n) => n.zones.map((z) => (z.wmark ? Math.max(z.wmark.min, z.wmark.low, z.wmark.high) : 0))));
   const L = {
@@ -426,6 +434,9 @@ export function buildLayout(cfg: KernelConfig, g: Geometry): KernelLayout {
     THR_MB_PASS: b.add('THR_MB_PASS', T, 255),
     // home_node + 1 of each VMA policy (0: NUMA_NO_NODE); only where a program calls set_mempolicy_home_node.
     VMA_POL_HOME: b.add('VMA_POL_HOME', HOME, N),
+    // task_cs() of each user task: only where a program writes a pid into cgroup.procs (else CpuConfig.cpuset says).
+    TASK_CS: b.add('TASK_CS', ATTACH, CS),
+    CS_V1_XFER: b.add('CS_V1_XFER', cfg.actors.cpuset && cfg.cpusetV1 ? CS : 0, 1),
   };
   // Pad to whole 32-bit words so a state is also a Uint32Array key.
   const words16 = b.size + (b.size & 1);

@@ -96,6 +96,8 @@ export const KERNEL_FUNCTIONS = [
   'copy_present_page', // src/kernel/fork.ts
   'hwpoison_user_mappings', // src/kernel/memory_failure.ts
   'set_mempolicy_home_node', // src/kernel/mempolicy.ts
+  'cpuset_attach', // src/kernel/cpuset_attach.ts
+  'remove_tasks_in_empty_cpuset', // src/kernel/cpuset_attach.ts (cgroup v1)
 ] as const;
 
 export type KernelFunction = (typeof KERNEL_FUNCTIONS)[number];

@@ -23,6 +23,7 @@ import { match } from 'ts-pattern';
 import { flushKthreadChoices, flushKthreadStep, irqsOffByOverflowWork, irqThreadStep, overflowWorkStep } from '../cxl/compression.ts';
 import { driverChoiceLabel, driverChoices, driverStep } from '../cxl/region_sysram.ts';
 import { cpusetMigrateWorkStep } from './cpuset_migrate.ts';
+import { cpusetV1TransferStep } from './cpuset_attach.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { kswapdChoices, kswapdStep, nodePfnRange } from './vmscan.ts';
 import { cpuLruDrainStep, cpuStep } from './workload.ts';
@@ -44,7 +45,8 @@ export function threadChoices(m: Machine, tid: number): number {
     .with({ kind: 'overflow_work' }, () => 1)
     .with({ kind: 'irq_lthresh' }, { kind: 'irq_hthresh' }, () => 1)
     .with({ kind: 'driver' }, () => driverChoices(m))
-    .with({ kind: 'cpuset_migrate' }, () => 1)
+    // cgroup v1: the same kworker pool also runs remove_tasks_in_empty_cpuset's work (choice 1).
+    .with({ kind: 'cpuset_migrate' }, () => (m.cfg.cpusetV1 ? 2 : 1))
     .exhaustive();
 }
 
@@ -89,7 +91,7 @@ function dispatchTable(m: Machine): readonly StepFn[] {
         .with({ kind: 'irq_lthresh' }, (): StepFn => (k, choice) => choice === 0 && irqThreadStep(k, 'lthresh'))
         .with({ kind: 'irq_hthresh' }, (): StepFn => (k, choice) => choice === 0 && irqThreadStep(k, 'hthresh'))
         .with({ kind: 'driver' }, (x): StepFn => (k, choice) => driverStep(k, choice, x.region))
-        .with({ kind: 'cpuset_migrate' }, (): StepFn => (k, choice) => choice === 0 && cpusetMigrateWorkStep(k, k.current))
+        .with({ kind: 'cpuset_migrate' }, (): StepFn => (k, choice) => (choice === 0 ? cpusetMigrateWorkStep(k, k.current) : choice === 1 && cpusetV1TransferStep(k)))
         .exhaustive(),
     );
     dispatchCache.set(m, d);
@@ -149,7 +151,7 @@ export function threadLabel(m: Machine, tid: number, choice: number): { actor: s
     .with({ kind: 'irq_lthresh' }, () => ({ actor: 'irq-lthresh', name: 'cram_set_pressure(1000)' }))
     .with({ kind: 'irq_hthresh' }, () => ({ actor: 'irq-hthresh', name: 'cram_set_pressure(0)' }))
     .with({ kind: 'driver' }, (x) => ({ actor: `driver${x.region ? x.region + 1 : ''}`, name: driverChoiceLabel(m, choice) }))
-    .with({ kind: 'cpuset_migrate' }, () => ({ actor: 'kworker(cpuset_migrate_mm)', name: 'do_migrate_pages' }))
+    .with({ kind: 'cpuset_migrate' }, () => (choice === 1 ? { actor: 'kworker(cpuset_migrate_mm)', name: 'remove_tasks_in_empty_cpuset' } : { actor: 'kworker(cpuset_migrate_mm)', name: 'do_migrate_pages' }))
     .exhaustive();
 }
 

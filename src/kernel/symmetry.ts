@@ -161,13 +161,14 @@ export function kernelSymmetry(m: Machine): KernelSymmetry | null {
   };
   const perThread: Field[] = [L.THR_OP, L.THR_STAGE, L.THR_PC, L.THR_LOCKS, L.THR_REFS, L.THR_PIN, L.THR_LT_PIN, L.THR_LT_PIN_STAGE, L.THR_MB_PASS];
   const perSlot: Field[] = [L.VMA_FLAGS, L.VMA_FILE, L.VMA_PGOFF, L.VMA_POL_MODE, L.VMA_POL_NODES, L.VMA_POL_FLAGS, L.VMA_POL_W, L.PTE_KIND, L.PTE_FLAGS, L.PTE_VAL, L.GH_LAST_WRITE, ...(L.VMA_POL_HOME.len !== 0 ? [L.VMA_POL_HOME] : [])];
-  const perCpu: Field[] = [L.CPU_OVERFLOW_PENDING, L.TASK_MEMS, L.TASK_POL_MODE, L.TASK_POL_NODES, L.TASK_POL_FLAGS, L.TASK_POL_W, L.TASK_IL_PREV];
+  // TASK_CS is per CPU; zero-length (left out) where no program moves a task between cpusets.
+  const perCpu: Field[] = [L.CPU_OVERFLOW_PENDING, L.TASK_MEMS, L.TASK_POL_MODE, L.TASK_POL_NODES, L.TASK_POL_FLAGS, L.TASK_POL_W, L.TASK_IL_PREV, ...(L.TASK_CS.len !== 0 ? [L.TASK_CS] : [])];
   // Per-CPU pointers to flush buffers (buf + 1, 0 = NULL): moved and renamed.
   const perCpuBuf: Field[] = [L.CPU_BUF_ACTIVE, L.CPU_BUF_OVERFLOW, L.CPU_BUF_SPARE];
   // Per-pfn fields whose value names a CPU (cpu + 1, 0 = none): renamed in place.
   const cpuValued: Field[] = [L.PG_LRU_BATCH];
   // VMA_POL_HOME is per slot; zero-length (left out of perSlot) where no program sets a home node.
-  checkEveryFieldClassified(L, [...perThread, ...perSlot, L.VMA_POL_HOME, ...perCpu, ...perCpuBuf, ...cpuValued, L.THR_REG, L.MM_LIVE, L.BUF_LEN, L.BUF_ENT]);
+  checkEveryFieldClassified(L, [...perThread, ...perSlot, L.VMA_POL_HOME, L.TASK_CS, ...perCpu, ...perCpuBuf, ...cpuValued, L.THR_REG, L.MM_LIVE, L.BUF_LEN, L.BUF_ENT]);
   const mmCache = new Map<readonly number[], number[]>();
   const BPC = g.flushBufs / C; // flush buffers per CPU
   const M = cfg.driver.bufMax;
@@ -252,6 +253,8 @@ const UNMOVED = new Set([
   'CS_OLD_MEMS', 'CS_MIGQ_LEN', 'CS_MIGQ_MM', 'CS_MIGQ_FROM', 'CS_MIGQ_TO', 'CS_MIGQ_TMP', 'CS_MIGQ_STARTED',
   // region B (tworegions): its sysram flags and region A's ops saved aside; no CPU or mm in them.
   'RB_FLAGS', 'RB_A_OPS',
+  // cgroup v1's pending transfer of an emptied child's tasks: per child, no CPU or mm.
+  'CS_V1_XFER',
 ]);
 
 function checkEveryFieldClassified(L: KernelLayout, moved: readonly Field[]): void {

@@ -257,7 +257,8 @@ export function canDemote(k: Kernel, nid: number, pfn = -1): number {
   // mem_cgroup_node_allowed -> cpuset_node_allowed(cgroup, nid): the effective mems of the folios' cgroup
   // (the user tasks' child cpuset when there is one; the model has one cgroup per cpuset).
   const eff = folioCgroupEffectiveMems(k, pfn);
-  if (k.get(k.L.G_CPUSET_ENABLED) && !(eff & (1 << t))) return -1;
+  // cgroup v1: cpuset_node_allowed "if (!cpuset_v2()) return true;"
+  if (k.get(k.L.G_CPUSET_ENABLED) && !k.cfg.cpusetV1 && !(eff & (1 << t))) return -1;
   return t;
 }
 

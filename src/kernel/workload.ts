@@ -42,6 +42,7 @@ import { pinFaultReturned, pinUserPagesLongtermStep, unpinUserPage as unpinLongt
 import { registerExitMmapSlot } from './oom_kill.ts';
 import { gupFaultReturned, gupOpLabel, gupStep, unpinUserPage } from './gup.ts';
 import { cxlMempolicyProbeStep, cxlMempolicyRemoveStep, cxlMempolicyRemoveBlocked } from '../cxl/region_b.ts';
+import { cpusetAttachOpStep, cpusetFork } from './cpuset_attach.ts';
 
 /** mhp_online_type_from_str: the online types a hot-add may be given ('movable' = online_movable, 'kernel' = online_kernel). */
 const ONLINE_TYPES = { offline: MMOP_OFFLINE, movable: MMOP_ONLINE_MOVABLE, kernel: MMOP_ONLINE_KERNEL, online: MMOP_ONLINE } as const;
@@ -141,6 +142,7 @@ function needsMmapWrite(op: ProgramOp): boolean {
     .with('pin_user_pages', 'unpin_user_pages', () => false) // GUP holds mmap_lock for read
     .with('memory_failure', 'offline_and_remove_private_memory', () => false)
     .with('cxl_mempolicy_probe', 'cxl_mempolicy_remove', () => false)
+    .with('cpuset_attach', () => false) // cgroup_threadgroup_rwsem and cpuset_mutex; mpol_rebind_mm's mmap_lock is the target mm's
     .exhaustive();
 }
 
@@ -178,6 +180,7 @@ export function opLabel(op: ProgramOp): string {
     .with({ op: 'unpin' }, () => 'unpin_user_page()')
     .with({ op: 'cxl_mempolicy_probe' }, (o) => `cxl_mempolicy probe (region B of N${o.node}, ${o.table})`)
     .with({ op: 'cxl_mempolicy_remove' }, (o) => `cxl_mempolicy remove (region B of N${o.node})`)
+    .with({ op: 'cpuset_attach' }, (o) => `echo pid(cpu${o.cpu}) > cs${o.cpuset}/cgroup.procs`)
     .exhaustive();
 }
 
@@ -231,7 +234,13 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
     .with({ op: 'fork' }, (o) => (k: Kernel, tid: number, cpu: number, mm: number): OpResult => {
       if (o.child < k.cfg.mms && ptlHeldByOther(k, tid, o.child)) return 'blocked';
       // kernel/fork.c: copy_process -> mpol_dup for the child's task (the CPU that runs the child mm).
-      if (dupMm(k, mm, o.child, tid) === 0) k.cfg.cpus.forEach((c, child) => c.forkChild && c.mm === o.child && mpolDupTask(k, cpu, child));
+      if (dupMm(k, mm, o.child, tid) === 0) {
+        k.cfg.cpus.forEach((c, child) => {
+          if (!c.forkChild || c.mm !== o.child) return;
+          mpolDupTask(k, cpu, child);
+          cpusetFork(k, cpu, child);
+        });
+      }
       return 'next';
     })
     .with({ op: 'numa_hint' }, (o) => (k: Kernel, _tid: number, _cpu: number, mm: number): OpResult => {
@@ -327,6 +336,11 @@ function compileOp(op: ProgramOp): (k: Kernel, tid: number, cpu: number, mm: num
         .with('again', (): OpResult => 'stay')
         .with('wait', (): OpResult => 'blocked')
         .exhaustive();
+    })
+    .with({ op: 'cpuset_attach' }, (o) => (k: Kernel, tid: number): OpResult => {
+      // mpol_rebind_mm takes the moved mm's mmap_lock for write: it waits for a fault holding it for read.
+      if (k.get(k.L.THR_STAGE, tid) === 0 && mmapReadHeldByOther(k, tid, k.cfg.cpus[o.cpu]?.mm ?? -1)) return 'blocked';
+      return cpusetAttachOpStep(k, tid, o.cpu, o.cpuset);
     })
     .exhaustive();
 }

@@ -92,3 +92,13 @@ test('the large-folio configs (thpOrder, anon-thp mappings) round-trip through t
   }
   t.regex(configConsistency({ ...configByName('thp'), thpOrder: 2 }) ?? '', /^thpOrder: must be <= maxOrder = 1/);
 });
+
+test('cpusetmove and cpusetv1 (cpuset_attach, cpusetChildren, cpusetV1, regionBlocks) round-trip through the schema; a move to a child that does not exist is one line', (t) => {
+  for (const name of ['cpusetmove', 'cpusetv1']) {
+    const raw = JSON.parse(JSON.stringify(configByName(name))) as unknown;
+    t.deepEqual(validateConfig(raw, 'f.json', byName), raw as KernelConfig, name);
+  }
+  const c = JSON.parse(JSON.stringify(configByName('cpusetmove'))) as { cpus: { program: { op: string; cpuset?: number }[] }[] };
+  c.cpus[1]!.program[0]!.cpuset = 2;
+  t.is(errorOf(c), 'f.json: cpus[1].program[0].cpuset: no child cpuset 2 (2)');
+});

@@ -28,7 +28,7 @@ test('every named configuration declares its reachability entries, every entry i
   t.deepEqual(kernelSystem(configByName('tiny')).sometimes?.map((r) => r.id), [...CONFIG_REACH['tiny']!]);
 });
 
-for (const c of ['tiny', 'policy', 'npapi', 'swapasync', 'allocmatrix', 'opsrows', 'memcg', 'memcgfree', 'taskpol', 'zonenormal', 'memcgoom', 'oomcpuset', 'homenode', 'homenodeplain', 'oomsibling']) {
+for (const c of ['tiny', 'policy', 'npapi', 'swapasync', 'allocmatrix', 'opsrows', 'memcg', 'memcgfree', 'taskpol', 'zonenormal', 'memcgoom', 'oomcpuset', 'homenode', 'homenodeplain', 'oomsibling', 'cpusetmove', 'cpusetv1']) {
   test(`${c} --fix all reaches everything it declares (exhaustive)`, (t) => {
     const r = reach(c, null);
     t.true(r.complete);

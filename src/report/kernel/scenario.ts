@@ -29,7 +29,9 @@ function nodeText(cfg: KernelConfig, nid: number): string {
     : cfg.actors.probe === false
       ? 'it is absent at boot'
       : 'the CXL driver converted it to sysram and registered it with CRAM at boot';
-  return `node ${nid} is a private node (N_MEMORY_PRIVATE; ${zones}) on a compressed CXL device; ${probe}`;
+  // regionBlocks 0: the node has no compression region (an ordinary device's memory, as region B's).
+  const device = cfg.driver.regionBlocks === 0 ? 'a CXL memory device without a compression region' : 'a compressed CXL device';
+  return `node ${nid} is a private node (N_MEMORY_PRIVATE; ${zones}) on ${device}; ${probe}`;
 }
 
 function deviceText(cfg: KernelConfig): string {
@@ -51,7 +53,7 @@ function backgroundText(cfg: KernelConfig): string {
   if (a.kswapd) bg.push('kswapd on every node');
   if (a.device) bg.push("the device's lthresh and hthresh IRQ threads (cram_set_pressure)");
   if (a.flush) bg.push('the cxl-flush kthread and per-CPU overflow work');
-  if (a.cpuset) bg.push('an admin rewriting cpuset.mems');
+  if (a.cpuset) bg.push(`an admin rewriting cpuset.mems${cfg.cpusetV1 ? ' (cgroup v1)' : ''}`);
   const swap = `${plural(cfg.swapSlots, 'swap slot')} on a ${cfg.swapAsync ? 'swap device with asynchronous writeback' : 'synchronous (zram-like) swap device'}`;
   return `${bg.length > 0 ? `Also running: ${listText(bg)}. ` : ''}Demotion is ${cfg.numaDemotionEnabled ? 'enabled' : 'disabled'}; ${swap}.`;
 }
