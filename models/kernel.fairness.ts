@@ -94,8 +94,8 @@ export function kernelTransitionFairness(m: Machine, actionOf: ActionOf): Transi
 }
 
 /**
- * A kernel thread inside a staged migrate_pages batch (the offline's
- * do_migrate_range, the driver's or region B's remover's) waits, between its steps, only for a PTL
+ * A kernel thread inside a staged migrate_pages batch (kswapd's demotion,
+ * the offline's do_migrate_range: the driver's or region B's remover's) waits, between its steps, only for a PTL
  * another thread holds (try_to_migrate -> page_vma_mapped_walk spins on it:
  * src/kernel/migrate_batch.ts batchStepBusy) or for its CPU (an overflow
  * work's IRQs-off section). Its step is then enabled exactly when the lock is
@@ -110,11 +110,13 @@ export function kernelTransitionFairness(m: Machine, actionOf: ActionOf): Transi
 function lockWaitFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
   const out: TransitionFairness[] = [];
   const v = new StateView(m);
-  // kswapd's staged demotion and reclaim wait for a PTL the same way, but get
-  // no group of their own: the liveness checker takes at most 31 groups
-  // (src/explore/liveness-graph.ts), `tworegions` is at 31 with these, and no
-  // lasso has needed them (a lasso that did would show kswapd(Nn) enabled
-  // infinitely often inside a cycle that another CPU's PTL keeps disabling).
+  // kswapd's staged demotion, and its reclaim waiting in shrink_folio_list's rmap walk (DM_FINISH), wait the same way.
+  for (let nid = 0; nid < m.g.nodes; nid++) {
+    const tid = m.g.kswapdThread(nid);
+    const a = actionOf(tid, 0);
+    if (a < 0) continue;
+    out.push({ name: `kswapd(N${nid}) demote_folio_list (waits for a PTL: qspinlock)`, fairness: 'strong', actions: [a], has: (state) => v.at(state).get(m.L.THR_OP, tid) === OP_KSWAPD_DEMOTE });
+  }
   const step = actionOf(m.g.driverThread, 0);
   if (step >= 0) {
     out.push({ name: 'driver offline_pages (waits for a PTL: qspinlock)', fairness: 'strong', actions: [step], has: (state) => (v.at(state).get(m.L.DRV_FLAGS) & DF_OFFLINING) !== 0 });

@@ -69,20 +69,30 @@ export interface StateGraph {
   readonly edgeLabel: Uint16Array | Uint32Array;
   /** The action of each label. */
   readonly labelAction: Int32Array;
-  /** Bits of the transition groups (indices into groups) the label's edges also belong to, 0 for none. */
+  /** Group sets are `groupWords` 32-bit words each (bit b of word b >> 5 is group b): one word up to 32 groups. */
+  readonly groupWords: number;
+  /** Per label (groupWords words each): the transition groups (indices into groups) its edges also belong to, 0 for none. */
   readonly labelExtra: Int32Array;
-  /** Every fairness group the label's edges count for: the actor's and the transition groups'. */
+  /** Per label (groupWords words each): every fairness group its edges count for, the actor's and the transition groups'. */
   readonly labelGroups: Int32Array;
   readonly groups: readonly FairGroup[];
   /** Fairness group of each action, -1 for actors without fairness. */
   readonly groupOfAction: Int32Array;
-  /** Bit g set: group g has an enabled action in this state. */
+  /** Per state (groupWords words each): group g set iff it has an enabled action in the state. */
   readonly enabled: Int32Array;
-  /** Bits of the weakly / strongly fair groups, and of the finite ones (never on a fair cycle). */
-  readonly weakMask: number;
-  readonly strongMask: number;
-  readonly finiteMask: number;
+  /** The weakly / strongly fair groups, and the finite ones (never on a fair cycle): groupWords words each. */
+  readonly weakMask: Int32Array;
+  readonly strongMask: Int32Array;
+  readonly finiteMask: Int32Array;
   readonly transitions: number;
+}
+
+/** Group sets are a few 32-bit words per state and label; this bounds them (4 words). */
+export const MAX_GROUPS = 128;
+
+/** Words of a group set for n groups. */
+export function groupWordsFor(n: number): number {
+  return Math.max(1, Math.ceil(n / 32));
 }
 
 /** The fairness groups of a system's action table, and each action's group. */
@@ -109,14 +119,17 @@ export function fairGroups(sys: System): { groups: FairGroup[]; groupOfAction: I
     index.set(t.name, groups.length);
     groups.push({ actor: t.name, fairness: t.fairness });
   }
-  if (groups.length > 31) throw new LivenessRefusal(`${groups.length} fair actors and transition groups: the liveness checker handles at most 31`);
+  if (groups.length > MAX_GROUPS) throw new LivenessRefusal(`${groups.length} fair actors and transition groups: the liveness checker handles at most ${MAX_GROUPS}`);
   return { groups, groupOfAction };
 }
 
-/** For each action, the bits of the transition groups a transition of it belongs to. */
-type GroupOf = (s: Uint32Array, next: Uint32Array) => number;
+/** For each action: sets the transition groups a transition of it belongs to in `into` (cleared first); true if any. */
+type GroupOf = (s: Uint32Array, next: Uint32Array, into: Int32Array) => boolean;
 function transitionGroupsByAction(sys: System, groups: readonly FairGroup[]): GroupOf[] {
-  const out: GroupOf[] = new Array<GroupOf>(sys.actionCount).fill(() => 0);
+  const out: GroupOf[] = new Array<GroupOf>(sys.actionCount).fill((_s, _n, into) => {
+    into.fill(0);
+    return false;
+  });
   const byAction = new Map<number, { g: number; has: (s: Uint32Array, a: number, n: Uint32Array) => boolean }[]>();
   for (const t of sys.transitionFairness ?? []) {
     const g = groups.findIndex((x) => x.actor === t.name);
@@ -127,10 +140,15 @@ function transitionGroupsByAction(sys: System, groups: readonly FairGroup[]): Gr
     }
   }
   for (const [a, l] of byAction) {
-    out[a] = (s, n) => {
-      let bits = 0;
-      for (const x of l) if (x.has(s, a, n)) bits |= 1 << x.g;
-      return bits;
+    out[a] = (s, n, into) => {
+      into.fill(0);
+      let any = false;
+      for (const x of l) {
+        if (!x.has(s, a, n)) continue;
+        into[x.g >>> 5] |= 1 << (x.g & 31);
+        any = true;
+      }
+      return any;
     };
   }
   return out;
@@ -138,12 +156,32 @@ function transitionGroupsByAction(sys: System, groups: readonly FairGroup[]): Gr
 
 /** May a fair cycle take edge e? Not if it belongs to a finite group. */
 export function onFairCycle(g: StateGraph, e: number): boolean {
-  return (g.labelExtra[g.edgeLabel[e]!]! & g.finiteMask) === 0;
+  const W = g.groupWords;
+  const at = g.edgeLabel[e]! * W;
+  for (let w = 0; w < W; w++) if ((g.labelExtra[at + w]! & g.finiteMask[w]!) !== 0) return false;
+  return true;
 }
 
-/** The fairness groups edge e counts for: its actor's and its transition groups' (bit mask). */
-export function edgeGroups(g: StateGraph, e: number): number {
-  return g.labelGroups[g.edgeLabel[e]!]!;
+/** OR the fairness groups edge e counts for (its actor's and its transition groups') into `into` (groupWords words). */
+export function addEdgeGroups(g: StateGraph, e: number, into: Int32Array): void {
+  const W = g.groupWords;
+  const at = g.edgeLabel[e]! * W;
+  for (let w = 0; w < W; w++) into[w] |= g.labelGroups[at + w]!;
+}
+
+/** Does edge e count for group b? */
+export function edgeInGroup(g: StateGraph, e: number, b: number): boolean {
+  return (g.labelGroups[g.edgeLabel[e]! * g.groupWords + (b >>> 5)]! & (1 << (b & 31))) !== 0;
+}
+
+/** Is group b enabled in state s? */
+export function enabledIn(g: StateGraph, s: number, b: number): boolean {
+  return (g.enabled[s * g.groupWords + (b >>> 5)]! & (1 << (b & 31))) !== 0;
+}
+
+/** Is group b in the set (groupWords words)? */
+export function inGroupSet(set: Int32Array, b: number): boolean {
+  return (set[b >>> 5]! & (1 << (b & 31))) !== 0;
 }
 
 /** The action that took edge e. */
@@ -157,20 +195,22 @@ export function edgeAction(g: StateGraph, e: number): number {
  * actionCount on, first seen first.
  */
 class Labels {
-  private readonly index = new Map<number, number>();
+  private readonly index = new Map<number | string, number>();
   readonly action: number[] = [];
+  /** The transition groups of each interned label, groupWords words each. */
   readonly extra: number[] = [];
-  constructor(private readonly actionCount: number) {}
-  of(a: number, extra: number): number {
-    if (extra === 0) return a;
-    // extra < 2^31 (at most 31 groups) and a < 2^21: the key is an exact double.
-    const key = a * 2 ** 31 + extra;
+  constructor(private readonly actionCount: number, private readonly words: number) {}
+  /** The label of action a with transition groups `extra` (any: some bit set). */
+  of(a: number, extra: Int32Array, any: boolean): number {
+    if (!any) return a;
+    // One word: a < 2^21 and the word as unsigned < 2^32, so the key is an exact double. More: a string.
+    const key = this.words === 1 ? a * 2 ** 32 + (extra[0]! >>> 0) : `${a}:${extra.join(',')}`;
     let l = this.index.get(key);
     if (l === undefined) {
       l = this.actionCount + this.action.length;
       this.index.set(key, l);
       this.action.push(a);
-      this.extra.push(extra);
+      for (let w = 0; w < this.words; w++) this.extra.push(extra[w]!);
     }
     return l;
   }
@@ -179,7 +219,10 @@ class Labels {
 /** Explore sys breadth-first and keep every edge. */
 export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGraph {
   const { groups, groupOfAction } = fairGroups(sys);
+  const W = groupWordsFor(groups.length);
   const extraOf = transitionGroupsByAction(sys, groups);
+  const extra = new Int32Array(W);
+  const en = new Int32Array(W);
   const maxStates = opts.maxStates ?? Infinity;
   if (sys.actionCount >= 2 ** 21) throw new LivenessRefusal(`${sys.actionCount} actions: the liveness graph labels at most 2^21`);
   const store = readableStore(sys.words, { maxAction: sys.actionCount, ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}) });
@@ -187,7 +230,7 @@ export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGrap
   const next = new Uint32Array(sys.words);
   sys.initial(cur);
   store.add(cur, -1, 0);
-  const labels = new Labels(sys.actionCount);
+  const labels = new Labels(sys.actionCount, W);
   const edgeStart = new Int32Column();
   const edgeTo = new Int32Column();
   const edgeLabel = new LabelColumn();
@@ -214,12 +257,12 @@ export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGrap
     }
     store.read(i, cur);
     edgeStart.push(edgeTo.length);
-    let en = 0;
+    en.fill(0);
     forEachSuccessor(sys, cur, next, (a) => {
       const g = groupOfAction[a]!;
-      if (g >= 0) en |= 1 << g;
-      const x = extraOf[a]!(cur, next);
-      en |= x;
+      if (g >= 0) en[g >>> 5] |= 1 << (g & 31);
+      const any = extraOf[a]!(cur, next, extra);
+      if (any) for (let w = 0; w < W; w++) en[w] |= extra[w]!;
       let id = store.find(next);
       if (id < 0) {
         if (store.size >= maxStates) {
@@ -234,42 +277,45 @@ export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGrap
         id = r === ADD_EXISTS ? store.find(next) : r;
       }
       edgeTo.push(id);
-      edgeLabel.push(labels.of(a, x));
+      edgeLabel.push(labels.of(a, extra, any));
     });
-    enabled.push(en);
+    for (let w = 0; w < W; w++) enabled.push(en[w]!);
     if (stopReason !== null) {
       // State i's successors are not all known: drop its partial row.
       const rowStart = edgeStart.get(i);
       edgeTo.truncate(rowStart);
       edgeLabel.truncate(rowStart);
       edgeStart.truncate(i);
-      enabled.truncate(i);
+      enabled.truncate(i * W);
       break;
     }
   }
   opts.progress?.done();
   const expanded = stopReason === null ? store.size : i;
   edgeStart.push(edgeTo.length);
-  let weakMask = 0;
-  let strongMask = 0;
-  let finiteMask = 0;
+  const weakMask = new Int32Array(W);
+  const strongMask = new Int32Array(W);
+  const finiteMask = new Int32Array(W);
   groups.forEach((g, b) => {
-    match(g.fairness)
-      .with('weak', () => (weakMask |= 1 << b))
-      .with('strong', () => (strongMask |= 1 << b))
-      .with('finite', () => (finiteMask |= 1 << b))
+    const mask = match(g.fairness)
+      .with('weak', () => weakMask)
+      .with('strong', () => strongMask)
+      .with('finite', () => finiteMask)
       .exhaustive();
+    mask[b >>> 5] |= 1 << (b & 31);
   });
   const labelAction = new Int32Array(sys.actionCount + labels.action.length);
-  const labelExtra = new Int32Array(labelAction.length);
+  const labelExtra = new Int32Array(labelAction.length * W);
   for (let a = 0; a < sys.actionCount; a++) labelAction[a] = a;
   labels.action.forEach((a, k) => {
     labelAction[sys.actionCount + k] = a;
-    labelExtra[sys.actionCount + k] = labels.extra[k]!;
+    for (let w = 0; w < W; w++) labelExtra[(sys.actionCount + k) * W + w] = labels.extra[k * W + w]!;
   });
-  const labelGroups = labelAction.map((a, l) => {
+  const labelGroups = new Int32Array(labelExtra.length);
+  labelAction.forEach((a, l) => {
+    for (let w = 0; w < W; w++) labelGroups[l * W + w] = labelExtra[l * W + w]!;
     const ga = groupOfAction[a]!;
-    return (ga >= 0 ? 1 << ga : 0) | labelExtra[l]!;
+    if (ga >= 0) labelGroups[l * W + (ga >>> 5)] |= 1 << (ga & 31);
   });
   const transitions = edgeTo.length;
   return {
@@ -282,6 +328,7 @@ export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGrap
     edgeStart: edgeStart.seal(),
     edgeTo: edgeTo.seal(),
     edgeLabel: edgeLabel.seal(),
+    groupWords: W,
     labelAction,
     labelExtra,
     labelGroups,
@@ -297,5 +344,5 @@ export function buildStateGraph(sys: System, opts: GraphOptions = {}): StateGrap
 
 /** Bytes the graph holds (store + edges + enabled sets), for bench figures. */
 export function graphBytes(g: StateGraph): number {
-  return g.store.bytes() + g.edgeStart.byteLength + g.edgeTo.byteLength + g.edgeLabel.byteLength + g.enabled.byteLength + 3 * g.labelAction.byteLength;
+  return g.store.bytes() + g.edgeStart.byteLength + g.edgeTo.byteLength + g.edgeLabel.byteLength + g.enabled.byteLength + g.labelAction.byteLength + g.labelExtra.byteLength + g.labelGroups.byteLength;
 }

@@ -6,7 +6,7 @@
 // entered, never taking a transition of a finite group, so the cycle is itself
 // fair (src/trace/lasso.ts re-checks that).
 
-import { edgeAction, edgeGroups, onFairCycle, type StateGraph } from './liveness-graph.ts';
+import { edgeAction, edgeInGroup, enabledIn, inGroupSet, onFairCycle, type StateGraph } from './liveness-graph.ts';
 import type { FairComponent } from './liveness.ts';
 
 /** A lasso: actions from the initial state to the cycle's first state, then the cycle's actions (empty: no fair actor can step in the last state). */
@@ -84,12 +84,12 @@ export function buildLasso(
   const takeEdge = (grp: number): void => {
     // Reach a state with an edge of group grp inside C, then take it.
     const hasEdge = (s: number): boolean => {
-      for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) if (inC(g.edgeTo[e]!) && onFairCycle(g, e) && (edgeGroups(g, e) & (1 << grp)) !== 0) return true;
+      for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) if (inC(g.edgeTo[e]!) && onFairCycle(g, e) && edgeInGroup(g, e, grp)) return true;
       return false;
     };
     walk(hasEdge);
     for (let e = g.edgeStart[cur]!; e < g.edgeStart[cur + 1]!; e++) {
-      if (inC(g.edgeTo[e]!) && onFairCycle(g, e) && (edgeGroups(g, e) & (1 << grp)) !== 0) {
+      if (inC(g.edgeTo[e]!) && onFairCycle(g, e) && edgeInGroup(g, e, grp)) {
         cycle.push(edgeAction(g, e));
         cur = g.edgeTo[e]!;
         return;
@@ -97,8 +97,8 @@ export function buildLasso(
     }
   };
   g.groups.forEach((grp, b) => {
-    if (c.stepped & (1 << b)) takeEdge(b);
-    else if (grp.fairness === 'weak') walk((s) => (g.enabled[s]! & (1 << b)) === 0);
+    if (inGroupSet(c.stepped, b)) takeEdge(b);
+    else if (grp.fairness === 'weak') walk((s) => !enabledIn(g, s, b));
   });
   if (cycle.length === 0) {
     // No fair actor steps here (all 'none', or none enabled): any edge inside C and back.

@@ -34,7 +34,7 @@
 
 import type { Temporal } from './system.ts';
 import type { StateGraph } from './liveness-graph.ts';
-import { edgeGroups, LivenessRefusal, onFairCycle } from './liveness-graph.ts';
+import { addEdgeGroups, inGroupSet, LivenessRefusal, onFairCycle } from './liveness-graph.ts';
 import { forEachScc, hasSelfLoop, sccScratch, type SccScratch } from './scc.ts';
 import { buildLasso, type Lasso } from './liveness-lasso.ts';
 
@@ -108,7 +108,8 @@ function scratchOf(g: StateGraph): SccScratch {
 /** A fair component: its states and the fair actors stepping inside it (no states: never). */
 export interface FairComponent {
   readonly members: Int32Array;
-  readonly stepped: number;
+  /** The groups some edge inside the component counts for (groupWords words). */
+  readonly stepped: Int32Array;
   /** A single state where no fair actor is enabled: the behaviour may stutter there for ever. */
   readonly terminal: boolean;
 }
@@ -130,7 +131,9 @@ function isTerminal(g: StateGraph, s: number): boolean {
 
 /** No fair actor can step in s (nothing enabled, or only actors without fairness or finite groups): the run may stop there. */
 function mayStop(g: StateGraph, s: number): boolean {
-  return (g.enabled[s]! & ~g.finiteMask) === 0;
+  const W = g.groupWords;
+  for (let w = 0; w < W; w++) if ((g.enabled[s * W + w]! & ~g.finiteMask[w]!) !== 0) return false;
+  return true;
 }
 
 /**
@@ -142,47 +145,59 @@ function fairComponents(g: StateGraph, region: Stamps, stamp: number): FairCompo
   const candidates: Int32Array[] = [];
   const roots = { [Symbol.iterator]: function* () { for (let s = 0; s < g.expanded; s++) yield s; } };
   // A fair cycle never takes a transition of a finite group: those edges are not part of any component.
-  const skip = g.finiteMask === 0 ? undefined : (e: number) => !onFairCycle(g, e);
+  const skip = g.finiteMask.every((w) => w === 0) ? undefined : (e: number) => !onFairCycle(g, e);
   forEachScc(g, region.a, stamp, roots, sc, (m) => {
     if (m.length > 1 || hasSelfLoop(g, m[0]!, skip) || mayStop(g, m[0]!)) candidates.push(m);
   }, skip);
   // A state where no fair actor can step lets the run stop there (stutter for
   // ever): nobody is owed a step. Such states are fair ends whatever their SCC.
   const out: FairComponent[] = [];
-  for (const c of candidates) for (const s of c) if (c.length > 1 && mayStop(g, s)) out.push({ members: Int32Array.of(s), stepped: 0, terminal: true });
+  for (const c of candidates) for (const s of c) if (c.length > 1 && mayStop(g, s)) out.push({ members: Int32Array.of(s), stepped: new Int32Array(g.groupWords), terminal: true });
   const inner = new Stamps(g.states);
   const work = candidates;
   while (work.length > 0) {
     const c = work.pop()!;
     if (c.length === 1 && mayStop(g, c[0]!)) {
-      out.push({ members: c, stepped: 0, terminal: true });
+      out.push({ members: c, stepped: new Int32Array(g.groupWords), terminal: true });
       continue;
     }
     if (c.length === 1 && !hasSelfLoop(g, c[0]!, skip)) continue;
     const inC = inner.fresh();
     for (const s of c) inner.a[s] = inC;
-    let stepped = 0;
-    let enAll = -1;
-    let enAny = 0;
+    const W = g.groupWords;
+    const stepped = new Int32Array(W);
+    const enAll = new Int32Array(W).fill(-1);
+    const enAny = new Int32Array(W);
     for (const s of c) {
-      const en = g.enabled[s]!;
-      enAll &= en;
-      enAny |= en;
+      for (let w = 0; w < W; w++) {
+        const en = g.enabled[s * W + w]!;
+        enAll[w] &= en;
+        enAny[w] |= en;
+      }
       for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) {
         if (inner.a[g.edgeTo[e]!] !== inC || (skip !== undefined && skip(e))) continue;
-        stepped |= edgeGroups(g, e);
+        addEdgeGroups(g, e, stepped);
       }
     }
-    if ((g.weakMask & enAll & ~stepped) !== 0) continue;
-    const starved = g.strongMask & enAny & ~stepped;
-    if (starved === 0) {
+    let weakStarved = false;
+    for (let w = 0; w < W; w++) if ((g.weakMask[w]! & enAll[w]! & ~stepped[w]!) !== 0) weakStarved = true;
+    if (weakStarved) continue;
+    const starved = new Int32Array(W);
+    let anyStarved = false;
+    for (let w = 0; w < W; w++) {
+      starved[w] = g.strongMask[w]! & enAny[w]! & ~stepped[w]!;
+      if (starved[w] !== 0) anyStarved = true;
+    }
+    if (!anyStarved) {
       out.push({ members: c, stepped, terminal: false });
       continue;
     }
     const sub = inner.fresh();
     const keep: number[] = [];
     for (const s of c) {
-      if ((g.enabled[s]! & starved) === 0) {
+      let hit = false;
+      for (let w = 0; w < W; w++) if ((g.enabled[s * W + w]! & starved[w]!) !== 0) hit = true;
+      if (!hit) {
         inner.a[s] = sub;
         keep.push(s);
       }
@@ -285,7 +300,7 @@ export function checkTemporal(g: StateGraph, t: Temporal, labels?: Labels): Temp
   }
   const { lasso, premiseStep, comp } = buildLasso(g, witness, (x) => region.a[x] === notQ, compOf, comps);
   const c = comps[comp]!;
-  const actors = g.groups.filter((_, b) => c.stepped & (1 << b)).map((x) => x.actor);
+  const actors = g.groups.filter((_, b) => inGroupSet(c.stepped, b)).map((x) => x.actor);
   const what = c.terminal
     ? 'and the run ends in a state where no fair actor can step'
     : `and the run loops for ever (${lasso.cycle.length}-step cycle from step ${lasso.stem.length}${actors.length ? `, stepping ${actors.join(', ')}` : ''})`;

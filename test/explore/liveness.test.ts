@@ -216,3 +216,32 @@ test('finite transition groups: an environment that toggles for ever is not a fa
   t.deepEqual(v2.lasso!.cycle, []);
   assertLassoReplays(t, s2, v2);
 });
+
+// Group sets are several 32-bit words when a system has more than 32 fair
+// actors and transition groups (tworegions has 31, cpusetmove 35; the limit
+// was 31). 39 padding actors each loop in state 0; B, the 40th group (bit 7 of
+// word 1), leads to the goal. Under weak fairness B must step; without
+// fairness, or with its bit lost, the padding loop is a fair cycle.
+function manyActors(fairB: Fairness): { v: TemporalVerdict; sys: System; groups: number; words: number } {
+  const edges: ToyEdge[] = [];
+  const fair: Record<string, Fairness> = {};
+  for (let i = 0; i < 39; i++) {
+    edges.push({ from: 0, to: 0, actor: `P${i}` });
+    fair[`P${i}`] = 'weak';
+  }
+  edges.push({ from: 0, to: 1, actor: 'B' }, { from: 1, to: 1, actor: 'P0' });
+  fair.B = fairB;
+  const sys = graphSystem(edges, fair, [eventually('E', [1])]);
+  const g = buildStateGraph(sys);
+  return { v: checkTemporal(g, eventually('E', [1])), sys, groups: g.groups.length, words: g.groupWords };
+}
+
+test('more than 32 fairness groups: the 40th group (second word) is owed its step', (t) => {
+  const fair = manyActors('weak');
+  t.is(fair.groups, 40);
+  t.is(fair.words, 2);
+  t.is(fair.v.status, 'holds', fair.v.message);
+  const unfair = manyActors('none');
+  t.is(unfair.v.status, 'violated');
+  assertLassoReplays(t, unfair.sys, unfair.v);
+});
