@@ -57,6 +57,7 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   homenode: "set_mempolicy_home_node(Q) on a VMA bound MPOL_PREFERRED_MANY to an opted-in private node P, Q being CRAM's node (no NP_OPS_MEMPOLICY): alloc_pages_preferred_many's second pass faults the page onto Q",
   homenodeplain: "homenode without CRAM: Q is a private node with MIGRATION only (no MEMPOLICY, no PROTECT_WRITE), so only INV-MPOL-ALLOC judges the page placed on Q",
   oomsibling: "sibling cpusets (cs0 = {D0,P}, cs1 = {D1,P}, P OOM-eligible; the administrator may write cs0 = {D0}, cs1 = {P}): a CONSTRAINT_CPUSET OOM whose oom_mems_intersect skips the sibling's process though both cpusets share the OOM-eligible P",
+  putbackzap: "two pages, a one-slot swap device and a second thread's MADV_DONTNEED of v1: kswapd(P) keeps the folio it cannot swap on ret_folios, and the zap before move_folios_to_lru leaves it the last reference",
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

@@ -25,7 +25,7 @@ import { LK_MMAP_READ, THREAD_REGS } from './layout.ts';
 import { commitCharge, memCgroupMargin, noteOomWithReclaimable, pageCounterTryCharge } from './memcontrol.ts';
 import { memcgIsolateNext, memcgNrToReclaim, memcgReclaimDrain, memcgShrinkBusy, memcgShrinkIsolated } from './memcg_reclaim.ts';
 import { oomVictimBusy, outOfMemoryMemcg, selectBadProcess, CONSTRAINT_MEMCG } from './oom_kill.ts';
-import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE, OP_NONE } from './ops_codes.ts';
+import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_KSWAPD_PUTBACK, OP_MEMCG_CHARGE, OP_NONE } from './ops_codes.ts';
 import { entryHoldsSrc, entrySrc } from './migrate_batch.ts';
 import { hasFix } from './config.ts';
 import { lruAddDrain } from './folio.ts';
@@ -148,7 +148,8 @@ function passEnd(k: Kernel, tid: number): void {
 
 /**
  * Another thread holds a folio charged to the memcg isolated from the LRU:
- * kswapd's demotion batch (until migrate_pages moved it), another charge's
+ * kswapd's demotion batch (until migrate_pages moved it) or ret list (until
+ * move_folios_to_lru), another charge's
  * memcg reclaim, cram_fault's promotion. The kernel's count is the memcg
  * lruvecs' NR_ISOLATED_ANON/FILE.
  */
@@ -166,6 +167,10 @@ function memcgIsolatedElsewhere(k: Kernel, tid: number): boolean {
         const v = k.get(L.THR_REG, R + r);
         if (entryHoldsSrc(v) && charged(entrySrc(v))) return true;
       }
+    }
+    // kswapd's kept folios until move_folios_to_lru (NR_ISOLATED falls after the putback)
+    if (op === OP_KSWAPD_PUTBACK) {
+      for (let r = 1; r < THREAD_REGS; r++) if (charged(k.get(L.THR_REG, R + r) - 1)) return true;
     }
   }
   return false;

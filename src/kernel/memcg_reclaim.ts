@@ -31,7 +31,7 @@ import { PG_locked, PG_lru } from './layout.ts';
 import { threadNode } from './memory.ts';
 import { nodePrivateHasFlag } from './node_private.ts';
 import { ran } from './ran.ts';
-import { canDemote, demoteFolioList, nodePfnRange, rmapBusy, shrinkFolio } from './vmscan.ts';
+import { canDemote, demoteFolioList, moveFoliosToLru, nodePfnRange, rmapBusy, shrinkFolio } from './vmscan.ts';
 import { zoneNode } from './geometry.ts';
 import { nodeZonelist } from './zonelist.ts';
 
@@ -122,10 +122,15 @@ export function memcgShrinkIsolated(k: Kernel, tid: number, pfn: number): number
     if (k.log) k.trace(`try_to_free_mem_cgroup_pages: pfn ${pfn} on node ${nid} ${demoted ? `demoted to node ${target} (still charged)` : 'not demoted'}`);
     // Folios that could not be demoted go back on folio_list and are reclaimed.
     let progress = demoted;
-    for (const p of list) if (shrinkFolio(k, tid, p, sc)) progress++;
+    const ret: number[] = [];
+    for (const p of list) if (shrinkFolio(k, tid, p, sc, ret)) progress++;
+    moveFoliosToLru(k, tid, ret);
     return progress;
   }
-  return shrinkFolio(k, tid, pfn, sc) ? 1 : 0;
+  const ret: number[] = [];
+  const freed = shrinkFolio(k, tid, pfn, sc, ret);
+  moveFoliosToLru(k, tid, ret);
+  return freed ? 1 : 0;
 }
 
 /** shrink_inactive_list: lru_add_drain() first (this CPU's batches). */

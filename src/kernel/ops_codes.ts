@@ -42,10 +42,20 @@ export const OP_MEMORY_FAILURE = 3;
  */
 export const OP_MEMCG_CHARGE = 4;
 
+/**
+ * kswapd's shrink_folio_list returned with kept folios (ret_folios): they stay
+ * isolated, unlocked, each with its isolation reference, until kswapd's next
+ * step runs move_folios_to_lru (src/kernel/vmscan.ts). REG[1..5] = the kept
+ * folios' pfns + 1 (0 = empty); THR_STAGE bit 0 = the call reclaimed nothing
+ * (the putback step runs the pass accounting).
+ */
+export const OP_KSWAPD_PUTBACK = 5;
+
 export const OP_NAMES: Readonly<Record<number, string>> = {
   [OP_NONE]: 'idle',
   [OP_HANDLE_FAULT]: 'handle_fault',
   [OP_KSWAPD_DEMOTE]: 'demote_folio_list',
   [OP_MEMORY_FAILURE]: 'memory_failure',
   [OP_MEMCG_CHARGE]: 'try_charge_memcg',
+  [OP_KSWAPD_PUTBACK]: 'move_folios_to_lru',
 };
