@@ -9,6 +9,8 @@
 //               (lru_add_drain, the first isolation)
 //   MC_ISOLATE  isolate_lru_folios: the pass's next candidate, or the pass ends
 //   MC_SHRINK   shrink_folio_list on the isolated folio (demote or reclaim)
+//   MC_PUTBACK  move_folios_to_lru on the folio shrink_folio_list kept (it
+//               stayed isolated, unlocked, in REG[3] since MC_SHRINK)
 //   MC_OOM      mem_cgroup_oom -> mem_cgroup_out_of_memory
 //   MC_CHARGED  charged: the fault goes on (memory.ts: pte lock, map)
 // At the end of a pass (try_to_free_mem_cgroup_pages returns) the kernel
@@ -29,7 +31,7 @@ import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_KSWAPD_PUTBACK, OP_MEMCG_CHARGE, 
 import { entryHoldsSrc, entrySrc } from './migrate_batch.ts';
 import { hasFix } from './config.ts';
 import { lruAddDrain } from './folio.ts';
-import { MODEL_RECLAIM_RETRIES } from './vmscan.ts';
+import { MODEL_RECLAIM_RETRIES, moveFoliosToLru } from './vmscan.ts';
 import { ran } from './ran.ts';
 
 export const MC_TRY = 1;
@@ -37,6 +39,7 @@ export const MC_ISOLATE = 2;
 export const MC_SHRINK = 3;
 export const MC_OOM = 4;
 export const MC_CHARGED = 5;
+export const MC_PUTBACK = 6;
 /** THR_STAGE flag: the fault is a write fault. */
 export const MC_WRITE = 64;
 
@@ -182,6 +185,12 @@ function memcgBatchedFolio(k: Kernel): boolean {
   return false;
 }
 
+/** shrink_inactive_list returned: the pass ends at nr_to_reclaim, else the next isolation. */
+function shrinkDone(k: Kernel, tid: number, nr: number): void {
+  if (reg(k, tid, MC_R_PROGRESS) >= memcgNrToReclaim(nr)) passEnd(k, tid);
+  else setStage(k, tid, MC_ISOLATE);
+}
+
 /** What one step of the charge did. */
 export type MemcgChargeResult = 'blocked' | 'running' | 'failed';
 
@@ -216,11 +225,24 @@ export function memcgChargeStep(k: Kernel, tid: number): MemcgChargeResult {
       // The rmap walk (try_to_unmap / try_to_migrate) waits for a PTL another thread holds.
       if (memcgShrinkBusy(k, tid, iso)) return 'blocked';
       const got = memcgShrinkIsolated(k, tid, iso);
+      setReg(k, tid, MC_R_PROGRESS, reg(k, tid, MC_R_PROGRESS) + got.progress);
+      // One isolated folio per call: the kept list is that folio (a large folio's split pieces
+      // would need more registers; no memcg config has one).
+      if (got.ret.length > 1) throw new Error(`try_charge_memcg: ${got.ret.length} kept folios, one register`);
+      if (got.ret.length === 1) {
+        setReg(k, tid, MC_R_ISOLATED, got.ret[0]! + 1);
+        setStage(k, tid, MC_PUTBACK);
+        return 'running';
+      }
       setReg(k, tid, MC_R_ISOLATED, 0);
-      const progress = reg(k, tid, MC_R_PROGRESS) + got;
-      setReg(k, tid, MC_R_PROGRESS, progress);
-      if (progress >= memcgNrToReclaim(nr)) passEnd(k, tid);
-      else setStage(k, tid, MC_ISOLATE);
+      shrinkDone(k, tid, nr);
+      return 'running';
+    }
+    case MC_PUTBACK: {
+      // mm/vmscan.c: shrink_inactive_list -> move_folios_to_lru (ret_folios)
+      moveFoliosToLru(k, tid, [reg(k, tid, MC_R_ISOLATED) - 1]);
+      setReg(k, tid, MC_R_ISOLATED, 0);
+      shrinkDone(k, tid, nr);
       return 'running';
     }
     case MC_OOM: {

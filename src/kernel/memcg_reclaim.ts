@@ -21,7 +21,9 @@
 // folio's demotion or reclaim (memcgShrinkIsolated) is a step, so kswapd,
 // cram_fault and the IRQ threads run in between. The other charges (COW,
 // wp_page_copy, swap-in, a GUP fault) run the same pieces in one step
-// (tryToFreeMemCgroupPages). A folio whose mm's PTL another thread holds is
+// (tryToFreeMemCgroupPages). A staged charge's folio that shrink_folio_list
+// keeps stays isolated until the next step's move_folios_to_lru (MC_PUTBACK),
+// as kswapd's does (vmscan.ts). A folio whose mm's PTL another thread holds is
 // skipped at isolation, as kswapd's model does.
 import { hasFix } from './config.ts';
 import { N_MEMORY_PRIVATE, NP_OPS_RECLAIM } from './defs.ts';
@@ -109,28 +111,25 @@ export function memcgShrinkBusy(k: Kernel, tid: number, pfn: number): boolean {
  * shrink_folio_list for one isolated folio of memcg reclaim: demoted when its
  * node can demote (demote_folio_list; it keeps its charge through
  * mem_cgroup_migrate), else (or if the demotion failed) reclaimed. Returns the
- * progress: 1 if it was demoted or freed.
+ * progress (1 if it was demoted or freed) and the kept folios (ret_folios),
+ * still isolated: the caller runs move_folios_to_lru on them.
  */
 // mm/vmscan.c: shrink_folio_list (can_demote -> demote_folio_list; else reclaim)
-export function memcgShrinkIsolated(k: Kernel, tid: number, pfn: number): number {
+export function memcgShrinkIsolated(k: Kernel, tid: number, pfn: number): { progress: number; ret: number[] } {
   const sc = { maySwap: true, mayWritepage: true }; // may_swap (MEMCG_RECLAIM_MAY_SWAP), may_writepage = !laptop_mode
   const nid = k.g.pfnNode[pfn]!;
   const target = hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn) ? -1 : canDemote(k, nid, pfn);
+  const ret: number[] = [];
   if (target >= 0) {
     const list = [pfn];
     const demoted = demoteFolioList(k, tid, list, nid, target);
     if (k.log) k.trace(`try_to_free_mem_cgroup_pages: pfn ${pfn} on node ${nid} ${demoted ? `demoted to node ${target} (still charged)` : 'not demoted'}`);
     // Folios that could not be demoted go back on folio_list and are reclaimed.
     let progress = demoted;
-    const ret: number[] = [];
     for (const p of list) if (shrinkFolio(k, tid, p, sc, ret)) progress++;
-    moveFoliosToLru(k, tid, ret);
-    return progress;
+    return { progress, ret };
   }
-  const ret: number[] = [];
-  const freed = shrinkFolio(k, tid, pfn, sc, ret);
-  moveFoliosToLru(k, tid, ret);
-  return freed ? 1 : 0;
+  return { progress: shrinkFolio(k, tid, pfn, sc, ret) ? 1 : 0, ret };
 }
 
 /** shrink_inactive_list: lru_add_drain() first (this CPU's batches). */
@@ -155,7 +154,9 @@ export function tryToFreeMemCgroupPages(k: Kernel, tid: number, nr: number): num
   for (let pos = 0; progress < goal;) {
     const got = memcgIsolateNext(k, tid, pos);
     if (!got) break;
-    progress += memcgShrinkIsolated(k, tid, got.pfn);
+    const r = memcgShrinkIsolated(k, tid, got.pfn);
+    moveFoliosToLru(k, tid, r.ret);
+    progress += r.progress;
     pos = got.next;
   }
   if (k.log) k.trace(`try_to_free_mem_cgroup_pages(nodes ${memcgReclaimNodes(k, tid).join(',')}) = ${progress}`);

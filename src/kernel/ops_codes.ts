@@ -36,8 +36,8 @@ export const OP_MEMORY_FAILURE = 3;
  * (src/kernel/memcg_charge_step.ts): REG[0] = PTE slot (mm * vaddrs + vaddr),
  * REG[1] = the new folio's pfn + 1 (allocated, not charged yet), REG[2] =
  * fruitless passes so far (MAX_RECLAIM_RETRIES, bounded), REG[3] = the folio
- * memcg reclaim holds isolated + 1, REG[4] = the pass's next scan position,
- * REG[5] = the pass's nr_reclaimed. THR_STAGE = the loop's stage (+ 64 for a
+ * memcg reclaim holds isolated + 1 (a kept one until move_folios_to_lru),
+ * REG[4] = the pass's next scan position, REG[5] = the pass's nr_reclaimed. THR_STAGE = the loop's stage (+ 64 for a
  * write fault). The thread holds mmap_lock for read (LK_MMAP_READ).
  */
 export const OP_MEMCG_CHARGE = 4;
