@@ -13,9 +13,14 @@
 // v4 hooks free_folio only in mm/swap.c: __folio_put (`if (folio_managed_on_free(folio)) return;`)
 // and folios_put_refs (patch "mm: add folio_managed_on_free"); free_unref_folios has no hook.
 import test from 'ava';
-import { PG_active, PG_lru, THREAD_REGS } from '../../src/kernel/layout.ts';
-import type { Kernel } from '../../src/kernel/kernel.ts';
-import { OP_KSWAPD_PUTBACK, OP_NONE } from '../../src/kernel/ops_codes.ts';
+import { PG_active, PG_lru, PTE_PRESENT, THREAD_REGS } from '../../src/kernel/layout.ts';
+import { buildMachine, type Kernel } from '../../src/kernel/kernel.ts';
+import { OP_KSWAPD_PUTBACK, OP_MEMCG_CHARGE, OP_NONE } from '../../src/kernel/ops_codes.ts';
+import { kernelInitial } from '../../models/kernel.system.ts';
+import { configByName } from '../../src/kernel/configs.ts';
+import { FIXES } from '../../src/kernel/fixes.ts';
+import { runThread } from '../../src/kernel/sched.ts';
+import { MC_PUTBACK, MC_R_ISOLATED, MC_SHRINK, memcgChargeStage } from '../../src/kernel/memcg_charge_step.ts';
 import { nodePfnRange } from '../../src/kernel/vmscan.ts';
 import type { ProgramOp } from '../../src/kernel/config.ts';
 import { P, nodeOf, ptePfn, runCpu, scenario, step, traced } from '../helpers/scenario.ts';
@@ -88,4 +93,32 @@ test('FINDING putback-free-calls-free-folio: a zap between the keep and move_fol
     { content: 5, hook: false, devDrop: false }, // v4: the stale contents reach the buddy, the device still counts them
     { content: 0, hook: true, devDrop: true },
   ]);
+});
+
+test('memcg reclaim inside a fault\'s charge: a folio shrink_folio_list keeps stays isolated in REG[3] until the CPU\'s next step runs move_folios_to_lru (MC_PUTBACK)', (t) => {
+  const k = kernelInitial(buildMachine(configByName('memcg', { fixes: FIXES.map((f) => f.name) })));
+  const tid = k.g.cpuThread(0);
+  const until = (done: () => boolean): void => {
+    for (let i = 0; i < 20 && !done(); i++) if (!runThread(k, tid, 0)) throw new Error('cpu0 blocked');
+    if (!done()) throw new Error('not reached');
+  };
+  until(() => k.get(k.L.PTE_KIND, 0) === PTE_PRESENT);
+  const v0 = k.get(k.L.PTE_VAL, 0);
+  runThread(k, tid, 1); // lru_add_drain: v0 on D0's LRU
+  until(() => k.get(k.L.THR_OP, tid) === OP_MEMCG_CHARGE);
+  // Nowhere to put v0: demotion off and every swap slot taken, so shrink_folio_list keeps it.
+  k.set(k.L.G_DEMOTION_ENABLED, 0, 0);
+  for (let s = 0; s < k.cfg.swapSlots; s++) k.set(k.L.SWAP_COUNT, s, 1);
+  t.true(runThread(k, tid, 0), 'MC_TRY: the pass isolates v0');
+  t.is(memcgChargeStage(k, tid), MC_SHRINK);
+  t.true(runThread(k, tid, 0), 'MC_SHRINK: add_to_swap fails, v0 kept');
+  t.is(memcgChargeStage(k, tid), MC_PUTBACK);
+  t.is(k.get(k.L.THR_REG, tid * THREAD_REGS + MC_R_ISOLATED), v0 + 1, 'still held on ret_folios');
+  t.false(k.has(k.L.PG_FLAGS, v0, PG_lru));
+  t.is(k.get(k.L.PG_REF, v0), 2);
+  t.true(runThread(k, tid, 0), 'MC_PUTBACK: move_folios_to_lru');
+  t.true(k.has(k.L.PG_FLAGS, v0, PG_lru));
+  t.is(k.get(k.L.PG_REF, v0), 1);
+  t.is(k.get(k.L.THR_REG, tid * THREAD_REGS + MC_R_ISOLATED), 0);
+  t.not(memcgChargeStage(k, tid), MC_PUTBACK);
 });
