@@ -95,6 +95,7 @@ export const MM_FIXES: readonly Fix[] = [
     name: 'putback-free-calls-free-folio',
     site: 'mm/vmscan.c: move_folios_to_lru (free_unref_folios)',
     mends: 'INV-SCRUB',
+    config: 'putbackzap',
     description: 'A folio shrink_folio_list keeps stays isolated and unlocked on ret_folios until shrink_inactive_list runs move_folios_to_lru; if another CPU zaps or unpins it in between, move_folios_to_lru\'s folio_put_testzero drops the isolation reference to 0 and frees it through the free_folios batch (mem_cgroup_uncharge_folios, free_unref_folios), which v4 does not hook (free_folio runs only from __folio_put and folios_put_refs). A private-node folio kswapd(P) kept reaches the buddy without its service\'s free_folio (cram_free_folio_cb: no scrub, device usage not released). The fix routes private folios freed there through folio_managed_on_free, as reclaim-free-calls-free-folio does for shrink_folio_list\'s own free (one patch could cover both sites: the two free_folios batches of mm/vmscan.c).',
   },
 ];
