@@ -14,7 +14,9 @@
 //     isolate more folios into the batch (up to cfg.demoteBatch, at most 5),
 //     and choice 0 runs demote_folio_list on the batch (the R2 window in
 //     which a set_pressure can land), after which folios left are reclaimed;
-//   - else reclaimed: anon -> swap, file -> writeback if dirty, then drop.
+//   - else reclaimed: anon -> swap, file -> writeback if dirty, then drop;
+//     a folio shrink_folio_list keeps waits on the ret list and kswapd's next
+//     step (choice 0) runs move_folios_to_lru (OP_KSWAPD_PUTBACK).
 // * scan_control per scan step (balance_pgdat computes it once per call):
 //   boosted reclaim may not swap or write pages, unless a private node's
 //   reclaim_policy ORs them back in (v4). Without may_swap anon folios are not
