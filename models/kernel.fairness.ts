@@ -67,7 +67,7 @@
 import type { TransitionFairness } from '../src/explore/system.ts';
 import type { Kernel, Machine } from '../src/kernel/kernel.ts';
 import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE } from '../src/kernel/layout.ts';
-import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE } from '../src/kernel/ops_codes.ts';
+import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_KSWAPD_PUTBACK, OP_MEMCG_CHARGE } from '../src/kernel/ops_codes.ts';
 import { kswapdIdle, nodePfnRange } from '../src/kernel/vmscan.ts';
 import { gupFollowFindsPage, gupTargetMm } from '../src/kernel/gup.ts';
 import { pinLookupFindsPage } from '../src/kernel/gup_longterm.ts';
@@ -153,8 +153,11 @@ function lruFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] {
         name: `kswapd(N${nid}) scans pfn ${first + c}`,
         fairness: 'strong',
         actions: [a],
-        // Choice 0 is also kswapd going to sleep and the steps of demote_folio_list: only its scans count.
-        has: c > 0 ? () => true : (state) => v.at(state).get(m.L.THR_OP, tid) !== OP_KSWAPD_DEMOTE && !kswapdIdle(v.at(state), nid),
+        // Choice 0 is also kswapd going to sleep and the steps of demote_folio_list and move_folios_to_lru: only its scans count.
+        has: c > 0 ? () => true : (state) => {
+          const op = v.at(state).get(m.L.THR_OP, tid);
+          return op !== OP_KSWAPD_DEMOTE && op !== OP_KSWAPD_PUTBACK && !kswapdIdle(v.at(state), nid);
+        },
       });
     }
   }

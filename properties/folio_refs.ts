@@ -5,7 +5,7 @@
 // folio_get in cxl_compression_flush_cb), a thread's FOLL_PIN (pin_user_pages,
 // src/kernel/gup_longterm.ts), and the references of a thread in
 // the middle of an operation that holds the folio isolated or in flight
-// (cram_fault after folio_isolate_lru, a kswapd demotion batch, offline_pages'
+// (cram_fault after folio_isolate_lru, a kswapd demotion batch or ret list, offline_pages'
 // do_migrate_range on the driver thread): such a folio
 // is judged again once the thread has let it go. Kernel pages that are not
 // folios of any of these kinds (an alloc_pages_node page kept by its
@@ -14,7 +14,7 @@
 import type { Property } from '../src/explore/system.ts';
 import type { Kernel } from '../src/kernel/kernel.ts';
 import { PG_anon, PG_head, PG_hwpoison_ref, PG_lru, PTE_PRESENT, THREAD_REGS } from '../src/kernel/layout.ts';
-import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE } from '../src/kernel/ops_codes.ts';
+import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_KSWAPD_PUTBACK, OP_MEMCG_CHARGE } from '../src/kernel/ops_codes.ts';
 import { pinsOn } from '../src/kernel/gup_longterm.ts';
 import { entryHoldsSrc, entrySrc } from '../src/kernel/migrate_batch.ts';
 import { memcgChargeHolds } from '../src/kernel/memcg_charge_step.ts';
@@ -33,6 +33,10 @@ function threadHolds(k: Kernel, pfn: number): boolean {
     // a fault inside its memcg charge: its new folio, the folio its reclaim holds isolated,
     // wp_page_copy's old folio (do_wp_page's folio_get) (memcg_charge_step.ts)
     if (op === OP_MEMCG_CHARGE && memcgChargeHolds(k, t).includes(pfn)) return true;
+    // kswapd's ret list waiting for move_folios_to_lru (REG[1..5] = pfn + 1, vmscan.ts)
+    if (op === OP_KSWAPD_PUTBACK) {
+      for (let r = 1; r < THREAD_REGS; r++) if (k.get(L.THR_REG, R + r) === pfn + 1) return true;
+    }
     if (op === OP_KSWAPD_DEMOTE) {
       for (let r = 1; r < THREAD_REGS; r++) {
         const v = k.get(L.THR_REG, R + r);

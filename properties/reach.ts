@@ -12,7 +12,7 @@ import { BLOCK_ABSENT, CRAM_PRESSURE_MAX, MPOL_MODE_FLAGS, N_MEMORY_PRIVATE } fr
 import type { Kernel } from '../src/kernel/kernel.ts';
 import { PG_anon, PG_head, PG_hwpoison, PTE_HWPOISON, PTE_PRESENT, PTE_SWAP, PTE_WRITE, THREAD_REGS, VMA_HUGEPAGE } from '../src/kernel/layout.ts';
 import { nextMigratePair } from '../src/kernel/cpuset_migrate_queue.ts';
-import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE } from '../src/kernel/ops_codes.ts';
+import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_KSWAPD_PUTBACK, OP_MEMCG_CHARGE } from '../src/kernel/ops_codes.ts';
 import { opsById } from '../src/kernel/ops_table.ts';
 import { MB_DST_MAX, MB_MOVED, MB_MOVED_LARGE, MB_NOMEM, MB_SPLIT_PENDING, MB_SPLIT_WAIT, entryStatus } from '../src/kernel/migrate_batch.ts';
 import { StateView } from '../src/kernel/state_view.ts';
@@ -582,6 +582,23 @@ const REACH: Readonly<Record<string, ReachDef>> = {
       return false;
     },
   },
+  'REACH-PUTBACK-LAST-REF': {
+    id: 'REACH-PUTBACK-LAST-REF',
+    source: 'mm/vmscan.c: shrink_folio_list (keep: ret_folios) -> shrink_inactive_list -> move_folios_to_lru (folio_put_testzero)',
+    description: "kswapd holds a private-node folio it kept on its ret list whose only reference left is the isolation (another thread dropped the rest in the window): move_folios_to_lru frees it",
+    pred: (k) => {
+      for (let nid = 0; nid < k.g.nodes; nid++) {
+        if (!k.has(k.L.NODE_STATES, nid, N_MEMORY_PRIVATE)) continue;
+        const kt = k.g.kswapdThread(nid);
+        if (kt < 0 || k.get(k.L.THR_OP, kt) !== OP_KSWAPD_PUTBACK) continue;
+        for (let r = 1; r < THREAD_REGS; r++) {
+          const pfn = k.get(k.L.THR_REG, kt * THREAD_REGS + r) - 1;
+          if (pfn >= 0 && k.get(k.L.PG_REF, pfn) === 1) return true;
+        }
+      }
+      return false;
+    },
+  },
   'REACH-CPUSET-V1-EMPTIED': {
     id: 'REACH-CPUSET-V1-EMPTIED',
     source: 'kernel/cgroup/cpuset-v1.c: cpuset1_hotplug_update_tasks (schedule_work of cpuset_migrate_tasks_workfn)',
@@ -681,6 +698,7 @@ export const CONFIG_REACH: Readonly<Record<string, readonly string[]>> = {
   cpusetmove: ['REACH-PROGRAMS-DONE', 'REACH-TEARDOWN', 'REACH-CPUSET-MIGRATE-P-FOLIO', 'REACH-CPUSET-MOVED-PRIVATE-FOLIO', 'REACH-CPUSET-ATTACH-TO-PRIVATE-ONLY'],
   cpusetv1: ['REACH-PROGRAMS-DONE', 'REACH-TEARDOWN', 'REACH-CPUSET-V1-EMPTIED', 'REACH-CPUSET-V1-TRANSFERRED'],
   memcgoom: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-MEMCG-AT-MAX', 'REACH-MEMCG-CHARGED-ON-P', 'REACH-OOM-KILL', 'REACH-MEMCG-RECLAIM-STAGED', 'REACH-OOM-REAP-UNDER-MIGRATION'],
+  putbackzap: ['REACH-PROGRAMS-DONE', 'REACH-DEMOTED-TO-P', 'REACH-SWAPPED', 'REACH-PUTBACK-LAST-REF'],
 };
 
 export const REACH_IDS: readonly string[] = Object.keys(REACH);

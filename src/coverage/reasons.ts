@@ -94,9 +94,12 @@ export const UNREACHABLE_REASONS: readonly Reason[] = [
     matches: (e) => (e.event.type === 'folio_put' && e.from === 'cram_scrubbed') || (e.event.type === 'cxl_flush_buf_send' && e.to === 'cram_scrubbed'),
     reason:
       'R6 (the send zeroes a deferred folio and its folio_put does not free it) needs another reference held across the send; the only actor ' +
-      'that takes one on a deferred folio is kswapd(P) (folio_try_get, finding free-folio-after-lru-removal), and it isolates and shrinks in one ' +
-      'step (src/kernel/vmscan.ts kswapdStep), so no reference is held between steps (dontneed with every other fix on: cram_scrubbed not ' +
-      'reached in 3,000,000 states). The faithful model reaches cram_scrubbed only through cxl_flush_buf_reset of an unsent buffer ' +
+      'that takes one on a deferred folio is kswapd(P) (folio_try_get on a deferred folio left on the LRU, finding free-folio-after-lru-removal). ' +
+      'kswapd(P) isolates and shrinks in one step (src/kernel/vmscan.ts kswapdStep) and holds the reference across steps only for a folio ' +
+      'shrink_folio_list keeps (OP_KSWAPD_PUTBACK, until move_folios_to_lru). Without free-folio-after-lru-removal the send can land in that ' +
+      'window (that finding\'s trace: refcount 3 -> 2, cram_deferred -> cram_scrubbed), but the coverage configs run dontneed with every fix on, ' +
+      'where the fix keeps deferred folios off the LRU (cram_scrubbed not reached in 3,000,000 states, measured before the putback became a ' +
+      'step of its own). Otherwise the model reaches cram_scrubbed only through cxl_flush_buf_reset of an unsent buffer ' +
       '(finding flush-swap-atomic, covered), which drops the references for good (EV_FREE_LEAK): no folio_put follows',
   },
   {

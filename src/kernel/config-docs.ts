@@ -60,6 +60,7 @@ export const CONFIG_PURPOSE: Readonly<Partial<Record<KernelConfigName, string>>>
   oomsibling: "sibling cpusets (cs0 = {D0,P}, cs1 = {D1,P}, P OOM-eligible; the administrator may write cs0 = {D0}, cs1 = {P}): a CONSTRAINT_CPUSET OOM whose oom_mems_intersect skips the sibling's process though both cpusets share the OOM-eligible P",
   cpusetmove: "a task moved between sibling cpusets (cs0 = {D0,P}, cs1 = {D1}; the administrator may write cs1 = {P}) by another task's cgroup.procs writes while it is bound to P (task and VMA policy), faults on P and has pages there: cpuset_attach's rebinds and the memory_migrate kworker's do_migrate_pages",
   cpusetv1: "cgroup v1's cpuset rules (cs0 = {D0}, cs1 = {D1}; the administrator may write cs0 = {D0,P}, cs1 = {P} while P is online): a task bound to P moved into cs1 while a driver offlines P; v1 empties cs1 for good and leaves its task's mems and policies as they were until remove_tasks_in_empty_cpuset moves it to the root",
+  putbackzap: "two pages, a one-slot swap device and a second thread's MADV_DONTNEED of v1: kswapd(P) keeps the folio it cannot swap on ret_folios, and the zap before move_folios_to_lru leaves it the last reference",
   large: 'everything on (three CPUs, D1, files, fork, mbind, move_pages, driver, cpuset): for mbt only, not exhaustible',
 };
 

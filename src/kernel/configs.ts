@@ -863,6 +863,15 @@ export const KERNEL_CONFIG_PARAMS = {
       { mm: 2, program: [{ op: 'offline_and_remove_private_memory', node: 2 }] },
     ],
   },
+  // Two anon pages and a one-slot swap device, with a second thread of mm 0 that
+  // zaps v1 (MADV_DONTNEED): once kswapd(P) has swapped one demoted folio out,
+  // add_to_swap fails for the other, which shrink_folio_list keeps (still
+  // mapped) on ret_folios; the zap in the window before move_folios_to_lru
+  // leaves the isolation reference the last one (finding putback-free-calls-free-folio).
+  putbackzap: {
+    name: 'putbackzap', cpus: 1, anonPages: 2, filePages: 0, flush: false, swapSlots: 1,
+    extraCpus: [{ mm: 0, program: [{ op: 'madv_dontneed', vaddr: 1 }] }],
+  },
 } as const satisfies Record<string, ConfigParams>;
 
 export type KernelConfigName = keyof typeof KERNEL_CONFIG_PARAMS;
@@ -884,6 +893,7 @@ export const KERNEL_CONFIG_NAMES: readonly KernelConfigName[] = [
   'cram2',
   'cpusetmove',
   'cpusetv1',
+  'putbackzap',
 ];
 
 /** A named configuration, optionally with a mutant and fixes on. Throws on an unknown name. */

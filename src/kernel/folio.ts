@@ -15,7 +15,7 @@
 //   is not observable, and FOLIO_BATCH_SIZE (31) is more folios than any
 //   named config has, so the full-batch drain cannot fire.
 //   mm/vmscan.c's putbacks (move_folios_to_lru) add to the lruvec directly,
-//   never through a batch (vmscan.ts: moveFolioToLru).
+//   never through a batch (vmscan.ts: moveFoliosToLru).
 // * Folios are addressed by their head pfn; the fields of a folio live at
 //   that pfn (PG_REF, PG_MAPCOUNT, PG_MAPPING, PG_SWAP, PG_FLAGS of the head).
 

@@ -8,7 +8,8 @@
 // REG[0] = PTE slot (mm * vaddrs + vaddr); REG[1] = the new folio's pfn + 1;
 // REG[2] = the fault's original PTE (orig_pte: value * 64 + flags) for the
 // faults that check it again under the PTL (wp_page_copy, do_swap_page);
-// REG[3] = the folio memcg reclaim holds isolated + 1; REG[4] = the pass's
+// REG[3] = the folio memcg reclaim holds isolated + 1 (a kept one until
+// move_folios_to_lru, MC_PUTBACK); REG[4] = the pass's
 // next scan position; REG[5] = the pass's nr_reclaimed (low byte) and the
 // fruitless passes so far (high byte).
 
@@ -23,6 +24,8 @@ export const MC_OOM = 4;
 export const MC_CHARGED = 5;
 /** The charge failed; the fault's failure path (do_swap_page's pte_same check under the PTL) is the next step. */
 export const MC_FAILED = 6;
+/** move_folios_to_lru of the folio shrink_folio_list kept (REG[3], still isolated): src/kernel/vmscan.ts. */
+export const MC_PUTBACK = 7;
 export const MC_STAGE_MASK = 7;
 
 /** Which fault's charge (THR_STAGE bits 3-4). */
@@ -80,6 +83,6 @@ export function swapinClaimedSlot(k: Kernel, t: number): number {
   const stage = k.get(k.L.THR_STAGE, t);
   if (memcgChargeKindOf(stage) !== MC_KIND_SWAPIN) return -1;
   const s = stage & MC_STAGE_MASK;
-  if (s < MC_TRY || s > MC_OOM) return -1;
+  if (s !== MC_PUTBACK && (s < MC_TRY || s > MC_OOM)) return -1;
   return origPteVal(k.get(k.L.THR_REG, t * THREAD_REGS + MC_R_ORIG));
 }

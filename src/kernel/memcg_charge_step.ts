@@ -10,6 +10,8 @@
 //               (lru_add_drain, the first isolation)
 //   MC_ISOLATE  isolate_lru_folios: the pass's next candidate, or the pass ends
 //   MC_SHRINK   shrink_folio_list on the isolated folio (demote or reclaim)
+//   MC_PUTBACK  move_folios_to_lru on the folio shrink_folio_list kept (it
+//               stayed isolated, unlocked, in REG[3] since MC_SHRINK)
 //   MC_OOM      mem_cgroup_oom -> mem_cgroup_out_of_memory
 //   MC_CHARGED  charged: the fault goes on (memcg_charge_fault.ts: pte lock, map)
 //   MC_FAILED   -ENOMEM: the fault's failure path (memcg_charge_fault.ts)
@@ -27,22 +29,22 @@ import { LK_MMAP_READ, THREAD_REGS } from './layout.ts';
 import { commitCharge, memCgroupMargin, noteOomWithReclaimable, pageCounterTryCharge } from './memcontrol.ts';
 import { memcgIsolateNext, memcgNrToReclaim, memcgReclaimDrain, memcgShrinkBusy, memcgShrinkIsolated } from './memcg_reclaim.ts';
 import { oomVictimBusy, outOfMemoryMemcg, selectBadProcess, CONSTRAINT_MEMCG } from './oom_kill.ts';
-import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_MEMCG_CHARGE, OP_NONE } from './ops_codes.ts';
+import { OP_HANDLE_FAULT, OP_KSWAPD_DEMOTE, OP_KSWAPD_PUTBACK, OP_MEMCG_CHARGE, OP_NONE } from './ops_codes.ts';
 import { entryHoldsSrc, entrySrc } from './migrate_batch.ts';
 import { hasFix } from './config.ts';
 import { lruAddDrain } from './folio.ts';
-import { MODEL_RECLAIM_RETRIES } from './vmscan.ts';
+import { MODEL_RECLAIM_RETRIES, moveFoliosToLru } from './vmscan.ts';
 import { ran } from './ran.ts';
 import {
   MC_CHARGED, MC_ISOLATE, MC_KIND_COW_FAULT, MC_KIND_MASK, MC_KIND_SHIFT, MC_KIND_WP_COPY, MC_OOM, MC_RETRIES_SHIFT, MC_R_FOLIO, MC_R_ISOLATED, MC_R_ORIG, MC_R_POS,
-  MC_R_PROGRESS, MC_R_RETRIES, MC_R_SLOT, MC_SHRINK, MC_STAGE_MASK, MC_TRY, MC_UNSHARE, MC_WRITE, memcgChargeKindOf, origPteVal,
+  MC_PUTBACK, MC_R_PROGRESS, MC_R_RETRIES, MC_R_SLOT, MC_SHRINK, MC_STAGE_MASK, MC_TRY, MC_UNSHARE, MC_WRITE, memcgChargeKindOf, origPteVal,
 } from './memcg_charge_regs.ts';
 import { pageFolio } from './folio.ts';
 import { cramFaultHoldsIsolated } from '../cram/cram.ts';
 
 export {
   MC_CHARGED, MC_FAILED, MC_ISOLATE, MC_KIND_ANON, MC_KIND_COW_FAULT, MC_KIND_SWAPIN, MC_KIND_WP_COPY, MC_OOM, MC_RETRIES_SHIFT, MC_R_FOLIO, MC_R_ISOLATED, MC_R_ORIG,
-  MC_R_POS, MC_R_PROGRESS, MC_R_RETRIES, MC_R_SLOT, MC_SHRINK, MC_TRY, MC_UNSHARE, MC_WRITE, packOrigPte, origPteFlags, origPteVal,
+  MC_PUTBACK, MC_R_POS, MC_R_PROGRESS, MC_R_RETRIES, MC_R_SLOT, MC_SHRINK, MC_TRY, MC_UNSHARE, MC_WRITE, packOrigPte, origPteFlags, origPteVal,
 } from './memcg_charge_regs.ts';
 
 /** The model's bound on fruitless memcg reclaim passes (the kernel: MAX_RECLAIM_RETRIES). */
@@ -193,7 +195,8 @@ function passEnd(k: Kernel, tid: number): void {
 
 /**
  * Another thread holds a folio charged to the memcg isolated from the LRU:
- * kswapd's demotion batch (until migrate_pages moved it), another charge's
+ * kswapd's demotion batch (until migrate_pages moved it) or ret list (until
+ * move_folios_to_lru), another charge's
  * memcg reclaim, cram_fault's promotion. The kernel's count is the memcg
  * lruvecs' NR_ISOLATED_ANON/FILE.
  */
@@ -213,6 +216,10 @@ function memcgIsolatedElsewhere(k: Kernel, tid: number): boolean {
         if (entryHoldsSrc(v) && charged(entrySrc(v))) return true;
       }
     }
+    // kswapd's kept folios until move_folios_to_lru (NR_ISOLATED falls after the putback)
+    if (op === OP_KSWAPD_PUTBACK) {
+      for (let r = 1; r < THREAD_REGS; r++) if (charged(k.get(L.THR_REG, R + r) - 1)) return true;
+    }
   }
   return false;
 }
@@ -221,6 +228,12 @@ function memcgIsolatedElsewhere(k: Kernel, tid: number): boolean {
 function memcgBatchedFolio(k: Kernel): boolean {
   for (let pfn = 0; pfn < k.g.pfns; pfn++) if (k.get(k.L.PG_MEMCG, pfn) !== 0 && k.get(k.L.PG_LRU_BATCH, pfn) !== 0) return true;
   return false;
+}
+
+/** shrink_inactive_list returned: the pass ends at nr_to_reclaim, else the next isolation. */
+function shrinkDone(k: Kernel, tid: number, nr: number): void {
+  if (progressOf(k, tid) >= memcgNrToReclaim(nr)) passEnd(k, tid);
+  else setStage(k, tid, MC_ISOLATE);
 }
 
 /** What one step of the charge did. */
@@ -259,11 +272,24 @@ export function memcgChargeStep(k: Kernel, tid: number): MemcgChargeResult {
       // The rmap walk (try_to_unmap / try_to_migrate) waits for a PTL another thread holds.
       if (memcgShrinkBusy(k, tid, iso)) return 'blocked';
       const got = memcgShrinkIsolated(k, tid, iso);
+      setProgress(k, tid, progressOf(k, tid) + got.progress);
+      // One isolated folio per call: the kept list is that folio (a large folio's split pieces
+      // would need more registers; no memcg config has one).
+      if (got.ret.length > 1) throw new Error(`try_charge_memcg: ${got.ret.length} kept folios, one register`);
+      if (got.ret.length === 1) {
+        setReg(k, tid, MC_R_ISOLATED, got.ret[0]! + 1);
+        setStage(k, tid, MC_PUTBACK);
+        return 'running';
+      }
       setReg(k, tid, MC_R_ISOLATED, 0);
-      const progress = progressOf(k, tid) + got;
-      setProgress(k, tid, progress);
-      if (progress >= memcgNrToReclaim(nr)) passEnd(k, tid);
-      else setStage(k, tid, MC_ISOLATE);
+      shrinkDone(k, tid, nr);
+      return 'running';
+    }
+    case MC_PUTBACK: {
+      // mm/vmscan.c: shrink_inactive_list -> move_folios_to_lru (ret_folios)
+      moveFoliosToLru(k, tid, [reg(k, tid, MC_R_ISOLATED) - 1]);
+      setReg(k, tid, MC_R_ISOLATED, 0);
+      shrinkDone(k, tid, nr);
       return 'running';
     }
     case MC_OOM: {

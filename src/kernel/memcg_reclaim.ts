@@ -26,6 +26,8 @@
 // try_to_unmap / try_to_migrate: page_vma_mapped_walk spins on the PTL) waits
 // for it (vmscan.ts rmapBusy). The one-step form cannot wait inside its step:
 // it skips such a folio at isolation instead (fork's copy_present_page only).
+// A staged charge's folio that shrink_folio_list keeps stays isolated until
+// the next step's move_folios_to_lru (MC_PUTBACK), as kswapd's does (vmscan.ts).
 import { hasFix } from './config.ts';
 import { N_MEMORY_PRIVATE, NP_OPS_RECLAIM } from './defs.ts';
 import { folioIsolateLru, folioTestAnon, isFolioHead, lruAddDrain } from './folio.ts';
@@ -34,7 +36,7 @@ import { PG_locked, PG_lru } from './layout.ts';
 import { threadNode } from './memory.ts';
 import { nodePrivateHasFlag } from './node_private.ts';
 import { ran } from './ran.ts';
-import { canDemote, demoteFolioList, nodePfnRange, rmapBusy, shrinkFolio } from './vmscan.ts';
+import { canDemote, demoteFolioList, moveFoliosToLru, nodePfnRange, rmapBusy, shrinkFolio } from './vmscan.ts';
 import { zoneNode } from './geometry.ts';
 import { nodeZonelist } from './zonelist.ts';
 
@@ -112,23 +114,25 @@ export function memcgShrinkBusy(k: Kernel, tid: number, pfn: number): boolean {
  * shrink_folio_list for one isolated folio of memcg reclaim: demoted when its
  * node can demote (demote_folio_list; it keeps its charge through
  * mem_cgroup_migrate), else (or if the demotion failed) reclaimed. Returns the
- * progress: 1 if it was demoted or freed.
+ * progress (1 if it was demoted or freed) and the kept folios (ret_folios),
+ * still isolated: the caller runs move_folios_to_lru on them.
  */
 // mm/vmscan.c: shrink_folio_list (can_demote -> demote_folio_list; else reclaim)
-export function memcgShrinkIsolated(k: Kernel, tid: number, pfn: number): number {
+export function memcgShrinkIsolated(k: Kernel, tid: number, pfn: number): { progress: number; ret: number[] } {
   const sc = { maySwap: true, mayWritepage: true }; // may_swap (MEMCG_RECLAIM_MAY_SWAP), may_writepage = !laptop_mode
   const nid = k.g.pfnNode[pfn]!;
   const target = hasFix(k.cfg, 'demote-anon-only') && !folioTestAnon(k, pfn) ? -1 : canDemote(k, nid, pfn);
+  const ret: number[] = [];
   if (target >= 0) {
     const list = [pfn];
     const demoted = demoteFolioList(k, tid, list, nid, target);
     if (k.log) k.trace(`try_to_free_mem_cgroup_pages: pfn ${pfn} on node ${nid} ${demoted ? `demoted to node ${target} (still charged)` : 'not demoted'}`);
     // Folios that could not be demoted go back on folio_list and are reclaimed.
     let progress = demoted;
-    for (const p of list) if (shrinkFolio(k, tid, p, sc)) progress++;
-    return progress;
+    for (const p of list) if (shrinkFolio(k, tid, p, sc, ret)) progress++;
+    return { progress, ret };
   }
-  return shrinkFolio(k, tid, pfn, sc) ? 1 : 0;
+  return { progress: shrinkFolio(k, tid, pfn, sc, ret) ? 1 : 0, ret };
 }
 
 /** shrink_inactive_list: lru_add_drain() first (this CPU's batches). */
@@ -153,7 +157,9 @@ export function tryToFreeMemCgroupPages(k: Kernel, tid: number, nr: number): num
   for (let pos = 0; progress < goal;) {
     const got = memcgIsolateNext(k, tid, pos, true);
     if (!got) break;
-    progress += memcgShrinkIsolated(k, tid, got.pfn);
+    const r = memcgShrinkIsolated(k, tid, got.pfn);
+    moveFoliosToLru(k, tid, r.ret);
+    progress += r.progress;
     pos = got.next;
   }
   if (k.log) k.trace(`try_to_free_mem_cgroup_pages(nodes ${memcgReclaimNodes(k, tid).join(',')}) = ${progress}`);

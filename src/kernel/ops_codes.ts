@@ -36,12 +36,21 @@ export const OP_MEMORY_FAILURE = 3;
  * (src/kernel/memcg_charge_step.ts): REG[0] = PTE slot (mm * vaddrs + vaddr),
  * REG[1] = the new folio's pfn + 1 (allocated, not charged yet), REG[2] =
  * the fault's orig_pte (wp_page_copy, do_swap_page), REG[3] = the folio
- * memcg reclaim holds isolated + 1, REG[4] = the pass's next scan position,
+ * memcg reclaim holds isolated + 1 (a kept one until move_folios_to_lru), REG[4] = the pass's next scan position,
  * REG[5] = the pass's nr_reclaimed + 256 * fruitless passes so far. THR_STAGE =
  * the loop's stage, the fault's kind and flags (src/kernel/memcg_charge_regs.ts).
  * The thread holds mmap_lock for read (LK_MMAP_READ).
  */
 export const OP_MEMCG_CHARGE = 4;
+
+/**
+ * kswapd's shrink_folio_list returned with kept folios (ret_folios): they stay
+ * isolated, unlocked, each with its isolation reference, until kswapd's next
+ * step runs move_folios_to_lru (src/kernel/vmscan.ts). REG[1..5] = the kept
+ * folios' pfns + 1 (0 = empty); THR_STAGE bit 0 = the call reclaimed nothing
+ * (the putback step runs the pass accounting).
+ */
+export const OP_KSWAPD_PUTBACK = 5;
 
 export const OP_NAMES: Readonly<Record<number, string>> = {
   [OP_NONE]: 'idle',
@@ -49,4 +58,5 @@ export const OP_NAMES: Readonly<Record<number, string>> = {
   [OP_KSWAPD_DEMOTE]: 'demote_folio_list',
   [OP_MEMORY_FAILURE]: 'memory_failure',
   [OP_MEMCG_CHARGE]: 'try_charge_memcg',
+  [OP_KSWAPD_PUTBACK]: 'move_folios_to_lru',
 };

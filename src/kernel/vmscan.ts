@@ -14,7 +14,9 @@
 //     isolate more folios into the batch (up to cfg.demoteBatch, at most 5),
 //     and choice 0 runs demote_folio_list on the batch (the R2 window in
 //     which a set_pressure can land), after which folios left are reclaimed;
-//   - else reclaimed: anon -> swap, file -> writeback if dirty, then drop.
+//   - else reclaimed: anon -> swap, file -> writeback if dirty, then drop;
+//     a folio shrink_folio_list keeps waits on the ret list and kswapd's next
+//     step (choice 0) runs move_folios_to_lru (OP_KSWAPD_PUTBACK).
 // * scan_control per scan step (balance_pgdat computes it once per call):
 //   boosted reclaim may not swap or write pages, unless a private node's
 //   reclaim_policy ORs them back in (v4). Without may_swap anon folios are not
@@ -25,10 +27,22 @@
 // __folio_put and folios_put_refs) does not run: a reclaimed P folio goes to
 // the buddy unscrubbed. Fix 'reclaim-free-calls-free-folio' routes it through
 // the hook.
+//
+// Putback of kept folios: shrink_folio_list leaves a kept folio isolated and
+// unlocked on ret_folios; shrink_inactive_list's move_folios_to_lru runs after
+// the whole list (OP_KSWAPD_PUTBACK, kswapd's next step). A folio whose other
+// references went meanwhile (a zap, an unpin) is freed there, through
+// free_unref_folios again (fix 'putback-free-calls-free-folio').
+//
+// Granularity: the kernel isolates up to SWAP_CLUSTER_MAX folios, shrinks
+// them all, then puts the kept ones back. The model's reclaim isolates one
+// folio per shrink_folio_list call (the demotion batch and a split folio's
+// pieces are the lists of more than one), so two folios of one reclaim list
+// are never isolated at once; see README (modelling choices, kswapd).
 
 import { GFP_HIGHUSER_MOVABLE, GFP_NOWAIT, MIGRATE_ASYNC, MR_DEMOTION, NR_MAX_MIGRATE_PAGES_RETRY, N_MEMORY_PRIVATE, NP_OPS_RECLAIM, __GFP_NOMEMALLOC, __GFP_NOWARN, __GFP_RECLAIM, __GFP_THISNODE } from './defs.ts';
 import { hasFix } from './config.ts';
-import { PG_active, PG_dirty, PG_locked, PG_lru, PTE_MIGRATION, PTE_PRESENT, THREAD_REGS, keptWords } from './layout.ts';
+import { PG_active, PG_dirty, PG_locked, PG_lru, PG_unevictable, PTE_MIGRATION, PTE_PRESENT, THREAD_REGS, keptWords } from './layout.ts';
 import type { Kernel, Machine } from './kernel.ts';
 import { zoneNode } from './geometry.ts';
 import { filemapRemoveFolio, filemapWriteback } from './filemap.ts';
@@ -40,7 +54,7 @@ import { batchStepBusy, entrySrc } from './migrate_batch.ts';
 import { nodePrivateMigrateToBegin, nodePrivateMigrateToStep } from './node_private_migrate.ts';
 import { nodePrivateHasFlag, nodePrivateMigrateTo, nodePrivateMigrateToCall, nodePrivateMigrateToGet, nodePrivateMigrateToPut, nodePrivateMigrationBlocked, nodePrivateNp, nodePrivateReclaimPolicy, npSlotOfNode } from './node_private.ts';
 import { opsById } from './ops_table.ts';
-import { OP_KSWAPD_DEMOTE, OP_NONE } from './ops_codes.ts';
+import { OP_KSWAPD_DEMOTE, OP_KSWAPD_PUTBACK, OP_NONE } from './ops_codes.ts';
 import { NULL_PFN, allocPages } from './page_alloc.ts';
 import { folioMapped, rmapSlots, tryToUnmap } from './rmap.ts';
 import { addToSwap, deleteFromSwapCache, swapWritepage } from './swap.ts';
@@ -269,6 +283,9 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   const st = k.get(L.NODE_KSWAPD, nid);
   // A pending demotion batch is finished even if kswapd_stop ran meanwhile
   // (kthread_stop waits for the thread to reach its stop check).
+  // The kept folios of the last shrink_folio_list call (ret_folios) wait for
+  // move_folios_to_lru, kswapd's next step (choice 0), even after kswapd_stop.
+  if (k.get(L.THR_OP, tid) === OP_KSWAPD_PUTBACK) return choice === 0 ? putbackStep(k, tid, nid) : false;
   if (k.get(L.THR_OP, tid) === OP_KSWAPD_DEMOTE) {
     // Collecting (DM_BATCH): choice 0 enters demote_folio_list on the batch;
     // choice c >= 1 isolates the c-th pfn into the batch too (up to the batch
@@ -329,7 +346,54 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
     return true;
   }
   if (k.log) k.trace(`kswapd(node ${nid}): isolate pfn ${pfn}, reclaim`);
-  if (!shrinkFolio(k, tid, pfn, sc)) passKept(k, nid);
+  const ret: number[] = [];
+  const freed = shrinkFolio(k, tid, pfn, sc, ret);
+  if (ret.length > 0) enterPutback(k, tid, ret, !freed);
+  else if (!freed) passKept(k, nid);
+  return true;
+}
+
+/** THR_STAGE flag of OP_KSWAPD_PUTBACK: the shrink reclaimed nothing, the putback step asks passKept whether the pass is over. */
+const PB_PASS_KEPT = 1;
+
+/**
+ * shrink_folio_list returned with kept folios on ret_folios: they stay
+ * isolated (PG_lru clear, the isolation reference held, unlocked) in REG[1..]
+ * until kswapd's next step runs move_folios_to_lru. In between another thread
+ * may zap, unmap or unpin them.
+ */
+// mm/vmscan.c: shrink_folio_list (keep: list_add(&folio->lru, &ret_folios)) -> shrink_inactive_list
+function enterPutback(k: Kernel, tid: number, ret: readonly number[], passKeptAfter: boolean): void {
+  const L = k.L;
+  const R = tid * THREAD_REGS;
+  if (ret.length > THREAD_REGS - 1) throw new Error(`shrink_folio_list: ${ret.length} kept folios, more than the ${THREAD_REGS - 1} registers of the ret list`);
+  for (let i = 0; i < THREAD_REGS; i++) k.set(L.THR_REG, R + i, i >= 1 && i - 1 < ret.length ? ret[i - 1]! + 1 : 0);
+  k.set(L.THR_OP, tid, OP_KSWAPD_PUTBACK);
+  k.set(L.THR_STAGE, tid, passKeptAfter ? PB_PASS_KEPT : 0);
+}
+
+/** The folios kswapd holds on its ret list (REG[1..] of OP_KSWAPD_PUTBACK). */
+export function putbackList(k: Kernel, tid: number): number[] {
+  const out: number[] = [];
+  if (k.get(k.L.THR_OP, tid) !== OP_KSWAPD_PUTBACK) return out;
+  for (let i = 1; i < THREAD_REGS; i++) {
+    const v = k.get(k.L.THR_REG, tid * THREAD_REGS + i);
+    if (v) out.push(v - 1);
+  }
+  return out;
+}
+
+/** shrink_inactive_list after shrink_folio_list: move_folios_to_lru on ret_folios, then balance_pgdat's pass accounting. */
+function putbackStep(k: Kernel, tid: number, nid: number): boolean {
+  const L = k.L;
+  const list = putbackList(k, tid);
+  const passKeptAfter = (k.get(L.THR_STAGE, tid) & PB_PASS_KEPT) !== 0;
+  for (let i = 0; i < THREAD_REGS; i++) k.set(L.THR_REG, tid * THREAD_REGS + i, 0);
+  k.set(L.THR_STAGE, tid, 0);
+  k.set(L.THR_OP, tid, OP_NONE);
+  moveFoliosToLru(k, tid, list);
+  if (k.log) k.trace(`kswapd(node ${nid}): move_folios_to_lru(pfn ${list.join(', ')})`);
+  if (passKeptAfter) passKept(k, nid);
   return true;
 }
 
@@ -382,9 +446,9 @@ function clearKept(k: Kernel, nid: number): void {
  * As for the no-candidate case above, kswapd sleeps after one fruitless
  * balance_pgdat call (the kernel loops up to MAX_RECLAIM_RETRIES calls
  * before it sleeps for good); while a zone stays below its low watermark it
- * runs again (the model's stand-in for the allocators' wakeup_kswapd), and an
- * explicit wakeup_kswapd refuses the node once MODEL_RECLAIM_RETRIES fruitless
- * passes have gone by without progress.
+ * runs again (the model's stand-in for the allocators' wakeup_kswapd), and
+ * that stand-in and an explicit wakeup_kswapd both leave the node alone once
+ * MODEL_RECLAIM_RETRIES fruitless passes have gone by without progress.
  */
 function passKept(k: Kernel, nid: number): void {
   const L = k.L;
@@ -499,8 +563,10 @@ function demoteFinish(k: Kernel, tid: number, nid: number): void {
   // Folios that could not be demoted are reclaimed (shrink_folio_list retries without demotion).
   const sc = list.length ? balancePgdatScanControl(k, nid) : { maySwap: true, mayWritepage: true };
   let freed = false;
-  for (const p of list) freed = shrinkFolio(k, tid, p, sc) || freed;
+  const ret: number[] = [];
+  for (const p of list) freed = shrinkFolio(k, tid, p, sc, ret) || freed;
   if (list.length === 0) reclaimProgress(k, nid);
+  else if (ret.length > 0) enterPutback(k, tid, ret, !freed && !demoted);
   else if (!freed && !demoted) passKept(k, nid);
 }
 
@@ -677,30 +743,30 @@ function nextNodeIn(k: Kernel, node: number, mask: number): number {
  * writeback if dirty, __remove_mapping, free. On any failure the folio is
  * activated and put back. Returns true if it was freed.
  */
-export function shrinkFolio(k: Kernel, tid: number, pfn: number, sc: ScanControl): boolean {
+export function shrinkFolio(k: Kernel, tid: number, pfn: number, sc: ScanControl, ret: number[]): boolean {
   ran(k, 'shrink_folio_list');
   // mm/vmscan.c: shrink_folio_list
   const L = k.L;
   const anon = folioTestAnon(k, pfn);
-  if (anon && !sc.maySwap) return keep(k, tid, pfn);
-  if (!anon && k.has(L.PG_FLAGS, pfn, PG_dirty) && !sc.mayWritepage) return keep(k, tid, pfn);
+  if (anon && !sc.maySwap) return keep(k, tid, pfn, ret);
+  if (!anon && k.has(L.PG_FLAGS, pfn, PG_dirty) && !sc.mayWritepage) return keep(k, tid, pfn, ret);
   if (anon && !folioTestSwapcache(k, pfn) && folioNrPages(k, pfn) > 1) {
     // folio_alloc_swap refuses a large folio without CONFIG_THP_SWAP (src/kernel/thp.ts): "Fallback
     // to swap normal pages": split_folio_to_list(folio, folio_list) under the folio lock; the new
     // folios join the list and this same shrink_folio_list call reclaims them after the head.
-    if (k.get(L.PG_REF, pfn) - 1 !== k.get(L.PG_MAPCOUNT, pfn)) return keep(k, tid, pfn); // cannot split, skip it
+    if (k.get(L.PG_REF, pfn) - 1 !== k.get(L.PG_MAPCOUNT, pfn)) return keep(k, tid, pfn, ret); // cannot split, skip it
     k.setBits(L.PG_FLAGS, pfn, PG_locked);
     const r = splitFolioToList(k, tid, pfn, true);
     k.clearBits(L.PG_FLAGS, pfn, PG_locked);
-    if (r.ret !== 0) return keep(k, tid, pfn);
-    const head = shrinkFolio(k, tid, pfn, sc);
-    for (const p of r.newFolios) shrinkFolio(k, tid, p, sc);
+    if (r.ret !== 0) return keep(k, tid, pfn, ret);
+    const head = shrinkFolio(k, tid, pfn, sc, ret);
+    for (const p of r.newFolios) shrinkFolio(k, tid, p, sc, ret);
     return head;
   }
-  if (anon && !folioTestSwapcache(k, pfn) && !addToSwap(k, pfn)) return keep(k, tid, pfn);
+  if (anon && !folioTestSwapcache(k, pfn) && !addToSwap(k, pfn)) return keep(k, tid, pfn, ret);
   if (folioMapped(k, pfn)) {
     tryToUnmap(k, pfn);
-    if (folioMapped(k, pfn)) return keep(k, tid, pfn);
+    if (folioMapped(k, pfn)) return keep(k, tid, pfn, ret);
   }
   if (k.has(L.PG_FLAGS, pfn, PG_dirty)) {
     if (anon) {
@@ -708,14 +774,14 @@ export function shrinkFolio(k: Kernel, tid: number, pfn: number, sc: ScanControl
       // pageout() -> PAGE_SUCCESS with the folio under writeback: goto keep.
       // The I/O completes in the background (folio_end_writeback rotates it to
       // the LRU tail) and a later pass frees the clean swap-cache folio.
-      if (k.cfg.swapAsync) return keepUnderWriteback(k, tid, pfn);
+      if (k.cfg.swapAsync) return keepUnderWriteback(k, tid, pfn, ret);
     } else {
       filemapWriteback(k, pfn);
     }
   }
   // __remove_mapping: folio_ref_freeze(folio, 1 + cache refs)
   const cacheRefs = (k.get(L.PG_SWAP, pfn) ? 1 : 0) + (k.get(L.PG_MAPPING, pfn) ? 1 : 0);
-  if (k.get(L.PG_REF, pfn) !== 1 + cacheRefs) return keep(k, tid, pfn);
+  if (k.get(L.PG_REF, pfn) !== 1 + cacheRefs) return keep(k, tid, pfn, ret);
   if (anon) deleteFromSwapCache(k, pfn);
   else filemapRemoveFolio(k, pfn);
   reclaimProgress(k, k.g.pfnNode[pfn]!);
@@ -730,33 +796,56 @@ export function shrinkFolio(k: Kernel, tid: number, pfn: number, sc: ScanControl
   return true;
 }
 
-/** keep: back to the (inactive) LRU, unmapped and in the swap cache, its write in flight. */
-function keepUnderWriteback(k: Kernel, tid: number, pfn: number): boolean {
-  moveFolioToLru(k, tid, pfn);
+/** keep: unmapped and in the swap cache, its write in flight; onto ret_folios. */
+function keepUnderWriteback(k: Kernel, tid: number, pfn: number, ret: number[]): boolean {
+  ret.push(pfn);
   markKept(k, tid, pfn);
-  if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} under writeback, kept (move_folios_to_lru)`);
+  if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} under writeback, kept (ret_folios)`);
   return false;
 }
 
-/** activate_locked + putback: the folio goes back to the LRU, active. */
-function keep(k: Kernel, tid: number, pfn: number): boolean {
+/** activate_locked + keep_locked: the folio is marked active, unlocked and put on ret_folios (still isolated). */
+function keep(k: Kernel, tid: number, pfn: number, ret: number[]): boolean {
   k.setBits(k.L.PG_FLAGS, pfn, PG_active);
-  moveFolioToLru(k, tid, pfn);
+  ret.push(pfn);
   markKept(k, tid, pfn);
-  if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} kept (activate_locked, move_folios_to_lru)`);
+  if (k.log) k.trace(`shrink_folio_list: pfn ${pfn} kept (activate_locked, ret_folios)`);
   return false;
 }
 
 /**
- * move_folios_to_lru for one kept folio: shrink_folio_list returns it on
- * ret_folios and shrink_inactive_list puts it straight on the lruvec
- * (folio_set_lru, lruvec_add_folio), not through an lru_add batch, and drops
- * the isolation reference.
+ * move_folios_to_lru: each kept folio goes straight onto the lruvec
+ * (folio_set_lru, lruvec_add_folio), not through an lru_add batch, and its
+ * isolation reference is dropped with folio_put_testzero. If that was the last
+ * reference (another thread zapped, unmapped or unpinned the folio since
+ * shrink_folio_list kept it), the folio is freed through the free_folios
+ * batch: __folio_clear_lru_flags, mem_cgroup_uncharge_folios,
+ * free_unref_folios. v4 hooks free_folio only in __folio_put and
+ * folios_put_refs, so a private-node folio freed here skips the service's
+ * free_folio callback (fix 'putback-free-calls-free-folio' routes it through
+ * the hook).
  */
-// mm/vmscan.c: shrink_inactive_list -> move_folios_to_lru
-function moveFolioToLru(k: Kernel, tid: number, pfn: number): void {
-  k.setBits(k.L.PG_FLAGS, pfn, PG_lru);
-  folioPut(k, tid, pfn);
+// mm/vmscan.c: move_folios_to_lru
+export function moveFoliosToLru(k: Kernel, tid: number, list: readonly number[]): void {
+  const L = k.L;
+  for (const pfn of list) {
+    k.setBits(L.PG_FLAGS, pfn, PG_lru);
+    const ref = k.get(L.PG_REF, pfn);
+    if (ref !== 1) {
+      folioPut(k, tid, pfn); // folio_put_testzero false (or a put on a free folio, recorded by folioPut)
+      continue;
+    }
+    // folio_put_testzero hit 0: __folio_clear_lru_flags, then the free_folios batch.
+    k.clearBits(L.PG_FLAGS, pfn, PG_lru | PG_active | PG_unevictable);
+    if (k.log) k.trace(`move_folios_to_lru: pfn ${pfn} lost its last other reference while kept: freed`);
+    if (hasFix(k.cfg, 'putback-free-calls-free-folio')) {
+      folioPut(k, tid, pfn);
+    } else {
+      // mem_cgroup_uncharge_folios + free_unref_folios: no free_folio hook.
+      k.set(L.PG_REF, pfn, 0);
+      freeFolioToBuddy(k, pfn);
+    }
+  }
 }
 
 /** kswapd of the folio's node kept it in its current pass (passKept decides whether the pass is over). */

@@ -86,6 +86,8 @@ test('no free swap slot: the folio is kept (activated, back on the LRU)', (t) =>
   const p1 = ptePfn(k, 0, 1);
   t.true(step(k, 'kswapd0', p1));
   t.is(ptePfn(k, 0, 1), p1, 'still mapped');
+  t.is(k.get(k.L.PG_REF, p1), 2, 'kept on ret_folios, still isolated');
+  t.true(step(k, 'kswapd0', 0), 'move_folios_to_lru (kswapd\'s next step)');
   t.is(k.get(k.L.PG_REF, p1), 1);
 });
 
@@ -145,6 +147,8 @@ test('asynchronous swap device: pageout leaves the folio under writeback, shrink
   const slot = k.get(k.L.PTE_VAL, s);
   t.is(k.get(k.L.PTE_KIND, s), PTE_SWAP);
   t.is(k.get(k.L.SWAP_CACHE, slot) - 1, pfn, 'kept in the swap cache');
+  t.is(k.get(k.L.PG_REF, pfn), 2, 'the swap cache and kswapd\'s isolation (ret_folios)');
+  t.true(step(k, 'kswapd0', 0), 'move_folios_to_lru (kswapd\'s next step)');
   t.is(k.get(k.L.PG_REF, pfn), 1, 'only the swap cache holds it');
   t.is(k.get(k.L.SWAP_DATA, slot), 3, 'written');
   // The only folio was kept: the pass reclaimed nothing (kswapd_failures 1) and the model's kswapd sleeps

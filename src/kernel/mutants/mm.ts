@@ -91,4 +91,11 @@ export const MM_FIXES: readonly Fix[] = [
     config: 'swapasync',
     description: 'do_swap_page maps an exclusive swap-cache folio writable (pte_mkwrite when VM_WRITE, on read faults too) and v4 adds no folio_managed_wrprotect there (its PROTECT_WRITE sites are change_pte_range, change_huge_pmd, remove_migration_pmd, fixup_migration_pte and do_numa_page). With an asynchronous swap device kswapd(P) leaves an evicted P folio in the swap cache under writeback (shrink_folio_list: goto keep); a fault before the next reclaim pass maps that P folio writable, and later writes reach the compressed device without cram_fault promoting them. The fix drops the write bit for a folio_managed_wrprotect folio, so the next write faults into handle_fault. Explorer: swapasync, 9 steps -> INV-RO.',
   },
+  {
+    name: 'putback-free-calls-free-folio',
+    site: 'mm/vmscan.c: move_folios_to_lru (free_unref_folios)',
+    mends: 'INV-SCRUB',
+    config: 'putbackzap',
+    description: 'A folio shrink_folio_list keeps stays isolated and unlocked on ret_folios until shrink_inactive_list runs move_folios_to_lru; if another CPU zaps or unpins it in between, move_folios_to_lru\'s folio_put_testzero drops the isolation reference to 0 and frees it through the free_folios batch (mem_cgroup_uncharge_folios, free_unref_folios), which v4 does not hook (free_folio runs only from __folio_put and folios_put_refs). A private-node folio kswapd(P) kept reaches the buddy without its service\'s free_folio (cram_free_folio_cb: no scrub, device usage not released). The fix routes private folios freed there through folio_managed_on_free, as reclaim-free-calls-free-folio does for shrink_folio_list\'s own free (one patch could cover both sites: the two free_folios batches of mm/vmscan.c).',
+  },
 ];
