@@ -281,11 +281,11 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   if (choice >= n && choice !== 0) return false;
   // Cheap early out first: most (state, choice) pairs name no LRU folio.
   if (choice !== 0 && !isCandidate(k, first + choice)) return false;
-  // A sleeping kswapd runs again while a zone is below its low watermark: the model's stand-in for the
-  // allocators' wakeups and, on a hopeless node, for direct reclaim reviving it (the model has none;
-  // counterexamples/liveness/model/README.md). KernelConfig.kswapdHopelessSleeps takes the kernel's rule
-  // instead: wakeup_kswapd refuses a hopeless node and prepare_kswapd_sleep lets its kswapd sleep.
-  const hopeless = k.cfg.kswapdHopelessSleeps === true && k.get(L.NODE_KSWAPD_FAILURES, nid) >= reclaimRetries(k);
+  // A sleeping kswapd runs again while a zone is below its low watermark (the model's stand-in for the
+  // allocators' wakeup_kswapd), unless the node is hopeless: wakeup_kswapd refuses it and
+  // prepare_kswapd_sleep lets its kswapd sleep at kswapd_failures >= MAX_RECLAIM_RETRIES (mm/vmscan.c);
+  // only reclaim progress on the node (shrink_node) revives it.
+  const hopeless = k.get(L.NODE_KSWAPD_FAILURES, nid) >= reclaimRetries(k);
   if (st !== 2 && (!pgdatBelowLow(k, nid) || hopeless)) return false;
   const idle = kswapdIdle(k, nid);
   if (idle) {
