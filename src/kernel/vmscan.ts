@@ -101,7 +101,8 @@ export const MAX_RECLAIM_RETRIES = 16;
 
 /**
  * The model's kswapd_failures bound in place of MAX_RECLAIM_RETRIES (a node is
- * hopeless, wakeup_kswapd leaves it alone, at this many fruitless passes).
+ * hopeless, prepare_kswapd_sleep sleeps and wakeup_kswapd leaves it alone, at
+ * this many fruitless passes).
  * kswapd_failures is read only by that `>=` test, and every value below the
  * bound is a distinct state: with 16, canonical --fix all had 1,380,867
  * states for 84,008 once the counter is projected away. With 3 it has
@@ -381,9 +382,10 @@ function clearKept(k: Kernel, nid: number): void {
  * As for the no-candidate case above, kswapd sleeps after one fruitless
  * balance_pgdat call (the kernel loops up to MAX_RECLAIM_RETRIES calls
  * before it sleeps for good); while a zone stays below its low watermark it
- * runs again (the model's stand-in for the allocators' wakeup_kswapd), and an
- * explicit wakeup_kswapd refuses the node once MODEL_RECLAIM_RETRIES fruitless
- * passes have gone by without progress.
+ * runs again (the model's stand-in for the allocators' wakeup_kswapd) until
+ * MODEL_RECLAIM_RETRIES fruitless passes have gone by without progress: then
+ * the node is hopeless, kswapd sleeps (prepare_kswapd_sleep) and wakeup_kswapd
+ * refuses it until reclaim progress on the node resets the count.
  */
 function passKept(k: Kernel, nid: number): void {
   const L = k.L;
