@@ -151,11 +151,11 @@ export const LIVENESS_FIXES: readonly Fix[] = [
   },
   {
     name: 'cram-pressure-revives-kswapd',
-    site: 'mm/cram.c: cram_set_pressure (+ atomic_set(&NODE_DATA(nid)->kswapd_failures, 0) before wakeup_kswapd)',
+    site: 'mm/cram.c: cram_set_pressure (+ atomic_set(&NODE_DATA(nid)->kswapd_failures, 0) before wakeup_kswapd), cram_migrate_to (+ the same reset and wakeup_kswapd once folios landed on a boosted P)',
     mends: 'LIVE-PRESSURE-RELIEF',
     config: 'tiny',
     description:
-      'cram_set_pressure resets the private node\'s kswapd_failures before its wakeup_kswapd when it raises the boost, as a direct reclaim\'s progress would (shrink_node). In v4 a kswapd(P) woken while P holds nothing it can evict (its folios deferred in the flush buffers, swapped out or isolated) runs MAX_RECLAIM_RETRIES fruitless balance_pgdat passes back to back and gives up; wakeup_kswapd then returns early for the hopeless node ("leave it to direct reclaim"), but no direct reclaim ever scans a private node (left out of every fallback zonelist, memcg reclaim included) and free_frozen_page_commit\'s reset needs the zone above its high watermark, which the boost of CRAM_PRESSURE_MAX (the whole zone) rules out: once folios are demoted to P again and the device crosses lthresh, CRAM\'s boost never wakes kswapd(P) and nothing evicts them (finding kswapd-hopeless-private).',
+      'cram_set_pressure resets the private node\'s kswapd_failures before its wakeup_kswapd when it raises the boost, as a direct reclaim\'s progress would (shrink_node), and cram_migrate_to does the same (reset, wakeup_kswapd) once folios landed on P while its boost is up (a kswapd(P) woken by the lthresh edge can give up while the demotion that raised the edge is still in flight). In v4 a kswapd(P) woken while P holds nothing it can evict (its folios deferred in the flush buffers, swapped out or isolated) runs MAX_RECLAIM_RETRIES fruitless balance_pgdat passes back to back and gives up; wakeup_kswapd then returns early for the hopeless node ("leave it to direct reclaim"), but no direct reclaim ever scans a private node (left out of every fallback zonelist, memcg reclaim included) and free_frozen_page_commit\'s reset needs the zone above its high watermark, which the boost of CRAM_PRESSURE_MAX (the whole zone) rules out: once folios are demoted to P again and the device crosses lthresh, CRAM\'s boost never wakes kswapd(P) and nothing evicts them (finding kswapd-hopeless-private).',
   },
 ];
 

@@ -18,8 +18,8 @@ const FIX = 'cram-pressure-revives-kswapd';
 const ALL = FIXES.map((f) => f.name);
 
 /** tiny with MAX_RECLAIM_RETRIES, kswapd(P)'s fruitless passes back to back while P stays unbalanced. */
-function kernelPasses(fixes: readonly string[]): KernelSystem {
-  const sys = kernelSystem({ ...configByName('tiny', { fixes }), reclaimRetries: MAX_RECLAIM_RETRIES });
+function kernelPasses(fixes: readonly string[], config = 'tiny'): KernelSystem {
+  const sys = kernelSystem({ ...configByName(config, { fixes }), reclaimRetries: MAX_RECLAIM_RETRIES });
   const k = kernelInitial(sys.machine);
   const L = k.L;
   return {
@@ -56,4 +56,10 @@ test('tiny with the kernel\'s 16 fruitless passes, back to back: LIVE-PRESSURE-R
 test('tiny, every fix but cram-pressure-revives-kswapd, the model\'s bound: the same finding (the lasso of counterexamples/findings/cram-pressure-revives-kswapd.json)', (t) => {
   const run = runLiveness(kernelSystem(configByName('tiny', { fixes: ALL.filter((f) => f !== FIX) })), { only: ['LIVE-PRESSURE-RELIEF'], deadlock: false });
   t.is(run.verdicts.find((x) => x.id === 'LIVE-PRESSURE-RELIEF')?.status, 'violated');
+});
+
+test('canonical --fix all with the kernel\'s 16 fruitless passes, back to back: LIVE-PRESSURE-RELIEF holds (it failed with cram_set_pressure\'s reset alone: kswapd(P), woken by the lthresh edge, gave up while the demotion that raised it was still in flight, so the fix also revives kswapd(P) when cram_migrate_to lands folios on P under the boost)', (t) => {
+  const run = runLiveness(kernelPasses(ALL, 'canonical'), { only: ['LIVE-PRESSURE-RELIEF'], deadlock: false });
+  t.true(run.graph.complete);
+  t.is(run.verdicts.find((x) => x.id === 'LIVE-PRESSURE-RELIEF')?.status, 'holds');
 });
