@@ -14,6 +14,7 @@
 
 import { checkMigrated, migrationHomes, offPrivate } from '../kernel/contracts.ts';
 import { hasFix } from '../kernel/config.ts';
+import { wakeupKswapd } from '../kernel/vmscan.ts';
 import { deviceHasRoom } from '../cxl/device.ts';
 import {
   CRAM_PRESSURE_MAX, EBUSY, EINVAL, ENODEV, ENOSPC, GFP_HIGHUSER_MOVABLE, GFP_PRIVATE, MIGRATE_SYNC, MR_DEMOTION, MR_NUMA_MISPLACED,
@@ -223,6 +224,15 @@ function cramMigrateToEnd(k: Kernel, tid: number, nid: number, r: { ret: number;
   // Contract mutant migrate-to-counts-kept (mutants/contracts.ts): the folios kept back are reported as moved too.
   if (k.cfg.mutant === 'migrate-to-counts-kept') nrSucceeded += kept;
   if (r.nrSucceeded > 0) lruAddDrain(k, tid, -1); // mm/cram.c: cram_migrate_to, lru_add_drain_all() once something moved
+  // Fix cram-pressure-revives-kswapd, second half: folios just landed on P's LRU while CRAM's boost is up; a
+  // kswapd(P) that gave up while they were in flight is revived as by cram_set_pressure (src/cram/pressure.ts).
+  if (r.nrSucceeded > 0 && hasFix(k.cfg, 'cram-pressure-revives-kswapd')) {
+    const z = firstManagedZone(k, nid);
+    if (z >= 0 && k.get(k.L.ZONE_BOOST, z) > 0) {
+      k.set(k.L.NODE_KSWAPD_FAILURES, nid, 0);
+      wakeupKswapd(k, z);
+    }
+  }
   if (staged) {
     putCramNodeHeld(k, tid, nid);
     k.clearBits(k.L.THR_REFS, tid, REF_CN);

@@ -113,6 +113,10 @@ export function cramSetPressureStep(k: Kernel, tid: number): PressureStep {
     k.set(L.ZONE_BOOST, z, boost);
     if (boost) {
       k.set(L.ZONE_BOOSTED, z, 1);
+      // Fix cram-pressure-revives-kswapd (finding kswapd-hopeless-private, not in v4): new device pressure is
+      // new information, so P's kswapd_failures is reset before the wakeup, as a direct reclaim's progress
+      // would (shrink_node); no direct reclaim ever reaches a private node to do it.
+      if (hasFix(k.cfg, 'cram-pressure-revives-kswapd')) k.set(L.NODE_KSWAPD_FAILURES, nid, 0);
       wakeupKswapd(k, z);
     } else if (k.cfg.mutant === 'set-pressure-zero-wakes-kswapd' && k.get(L.NODE_KSWAPD, nid) === 1) {
       // Conformance mutant: a bare wake_up_interruptible(&pgdat->kswapd_wait) for a zero boost.

@@ -203,11 +203,6 @@ export interface KernelConfig {
   readonly reclaimRetries?: number;
   /** Fruitless memcg reclaim passes a charge retries (v4: MAX_RECLAIM_RETRIES = 16; default memcg_charge_step.ts: MODEL_RECLAIM_RETRIES). */
   readonly memcgReclaimRetries?: number;
-  /**
-   * A hopeless node's kswapd stays asleep below the low watermark too (prepare_kswapd_sleep, wakeup_kswapd) instead
-   * of the model's stand-in for direct reclaim reviving it (vmscan.ts kswapdStep; default false). A test sets it.
-   */
-  readonly kswapdHopelessSleeps?: boolean;
   /** NR_MAX_BATCHED_MIGRATION of the model: folios one demotion batch may move. */
   readonly demoteBatch: number;
   /** /sys/kernel/mm/numa/demotion_enabled */

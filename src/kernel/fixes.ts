@@ -150,6 +150,14 @@ export const LIVENESS_FIXES: readonly Fix[] = [
     description:
       'DESIGN CHANGE, not in v4: each threshold IRQ thread applies the device\'s current threshold level (a status read under the pressure mutex of set-pressure-serialized: high -> cram_set_pressure(nid, CRAM_PRESSURE_MAX), low -> 0) instead of the level its vector stands for, and convert_region_to_sysram wakes the lthresh thread once after requesting the IRQs if the device is already high (irq_wake_thread). In v4 the lthresh and hthresh handlers are two threaded IRQs with nothing ordering them: an older edge\'s cram_set_pressure can run after a newer one\'s, and the edge-triggered device never corrects the stale pressure (finding irq-edge-reorder: pressure 0 with the device above lthresh, or demotion blocked and the boost up on an empty device, for good); and a re-probe registers CRAM at pressure 0 while the device stays above lthresh, with no new edge to come.',
   },
+  {
+    name: 'cram-pressure-revives-kswapd',
+    site: 'mm/cram.c: cram_set_pressure (+ atomic_set(&NODE_DATA(nid)->kswapd_failures, 0) before wakeup_kswapd), cram_migrate_to (+ the same reset and wakeup_kswapd once folios landed on a boosted P)',
+    mends: 'LIVE-PRESSURE-RELIEF',
+    config: 'tiny',
+    description:
+      'cram_set_pressure resets the private node\'s kswapd_failures before its wakeup_kswapd when it raises the boost, as a direct reclaim\'s progress would (shrink_node), and cram_migrate_to does the same (reset, wakeup_kswapd) once folios landed on P while its boost is up (a kswapd(P) woken by the lthresh edge can give up while the demotion that raised the edge is still in flight). In v4 a kswapd(P) woken while P holds nothing it can evict (its folios deferred in the flush buffers, swapped out or isolated) runs MAX_RECLAIM_RETRIES fruitless balance_pgdat passes back to back and gives up; wakeup_kswapd then returns early for the hopeless node ("leave it to direct reclaim"), but no direct reclaim ever scans a private node (left out of every fallback zonelist, memcg reclaim included) and free_frozen_page_commit\'s reset needs the zone above its high watermark, which the boost of CRAM_PRESSURE_MAX (the whole zone) rules out: once folios are demoted to P again and the device crosses lthresh, CRAM\'s boost never wakes kswapd(P) and nothing evicts them (finding kswapd-hopeless-private).',
+  },
 ];
 
 export const FIXES: readonly Fix[] = [...CRAM_FIXES, ...MM_FIXES, ...ALLOC_FIXES, ...DESIGN_FIXES, ...CLAIM_FIXES, ...GUP_FIXES, ...LIVENESS_FIXES, ...MEMPOLICY_TASK_FIXES, ...CPUSET_FIXES];

@@ -115,7 +115,8 @@ export const MAX_RECLAIM_RETRIES = 16;
 
 /**
  * The model's kswapd_failures bound in place of MAX_RECLAIM_RETRIES (a node is
- * hopeless, wakeup_kswapd leaves it alone, at this many fruitless passes).
+ * hopeless, prepare_kswapd_sleep sleeps and wakeup_kswapd leaves it alone, at
+ * this many fruitless passes).
  * kswapd_failures is read only by that `>=` test, and every value below the
  * bound is a distinct state: with 16, canonical --fix all had 1,380,867
  * states for 84,008 once the counter is projected away. With 3 it has
@@ -299,11 +300,11 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   if (choice >= n && choice !== 0) return false;
   // Cheap early out first: most (state, choice) pairs name no LRU folio.
   if (choice !== 0 && !isCandidate(k, first + choice)) return false;
-  // A sleeping kswapd runs again while a zone is below its low watermark: the model's stand-in for the
-  // allocators' wakeups and, on a hopeless node, for direct reclaim reviving it (the model has none;
-  // counterexamples/liveness/model/README.md). KernelConfig.kswapdHopelessSleeps takes the kernel's rule
-  // instead: wakeup_kswapd refuses a hopeless node and prepare_kswapd_sleep lets its kswapd sleep.
-  const hopeless = k.cfg.kswapdHopelessSleeps === true && k.get(L.NODE_KSWAPD_FAILURES, nid) >= reclaimRetries(k);
+  // A sleeping kswapd runs again while a zone is below its low watermark (the model's stand-in for the
+  // allocators' wakeup_kswapd), unless the node is hopeless: wakeup_kswapd refuses it and
+  // prepare_kswapd_sleep lets its kswapd sleep at kswapd_failures >= MAX_RECLAIM_RETRIES (mm/vmscan.c);
+  // only reclaim progress on the node (shrink_node) revives it.
+  const hopeless = k.get(L.NODE_KSWAPD_FAILURES, nid) >= reclaimRetries(k);
   if (st !== 2 && (!pgdatBelowLow(k, nid) || hopeless)) return false;
   const idle = kswapdIdle(k, nid);
   if (idle) {
@@ -446,9 +447,10 @@ function clearKept(k: Kernel, nid: number): void {
  * As for the no-candidate case above, kswapd sleeps after one fruitless
  * balance_pgdat call (the kernel loops up to MAX_RECLAIM_RETRIES calls
  * before it sleeps for good); while a zone stays below its low watermark it
- * runs again (the model's stand-in for the allocators' wakeup_kswapd), and
- * that stand-in and an explicit wakeup_kswapd both leave the node alone once
- * MODEL_RECLAIM_RETRIES fruitless passes have gone by without progress.
+ * runs again (the model's stand-in for the allocators' wakeup_kswapd) until
+ * MODEL_RECLAIM_RETRIES fruitless passes have gone by without progress: then
+ * the node is hopeless, kswapd sleeps (prepare_kswapd_sleep) and wakeup_kswapd
+ * refuses it until reclaim progress on the node resets the count.
  */
 function passKept(k: Kernel, nid: number): void {
   const L = k.L;

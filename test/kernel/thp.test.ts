@@ -190,7 +190,7 @@ test('compound-tail-refcounted escapes every other invariant on thp (exhaustive)
 test('thp with every fix: exhaustive, every invariant holds, and every large-folio path it declares is reached (whole demotion, whole promotion, reclaim split, -ENOMEM split)', (t) => {
   const r = run('thp', {});
   t.true(r.complete);
-  t.is(r.states, 166_698);
+  t.is(r.states, 166_725);
   t.deepEqual(r.violated, []);
   t.deepEqual(r.unreached, []);
 });
