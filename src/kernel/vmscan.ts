@@ -287,9 +287,7 @@ export function kswapdStep(k: Kernel, nid: number, choice: number): boolean {
   if (choice >= n && choice !== 0) return false;
   // Cheap early out first: most (state, choice) pairs name no LRU folio.
   if (choice !== 0 && !isCandidate(k, first + choice)) return false;
-  // A sleeping kswapd runs while a zone is below its low watermark: the stand-in for the
-  // allocators' wakeup_kswapd, so it leaves a hopeless node (kswapd_failures at the bound) alone too.
-  if (st !== 2 && (!pgdatBelowLow(k, nid) || k.get(L.NODE_KSWAPD_FAILURES, nid) >= reclaimRetries(k))) return false;
+  if (st !== 2 && !pgdatBelowLow(k, nid)) return false;
   const idle = kswapdIdle(k, nid);
   if (idle) {
     if (choice !== 0) return false;
@@ -420,9 +418,9 @@ function clearKept(k: Kernel, nid: number): void {
  * As for the no-candidate case above, kswapd sleeps after one fruitless
  * balance_pgdat call (the kernel loops up to MAX_RECLAIM_RETRIES calls
  * before it sleeps for good); while a zone stays below its low watermark it
- * runs again (the model's stand-in for the allocators' wakeup_kswapd), and
- * that stand-in and an explicit wakeup_kswapd both leave the node alone once
- * MODEL_RECLAIM_RETRIES fruitless passes have gone by without progress.
+ * runs again (the model's stand-in for the allocators' wakeup_kswapd), and an
+ * explicit wakeup_kswapd refuses the node once MODEL_RECLAIM_RETRIES fruitless
+ * passes have gone by without progress.
  */
 function passKept(k: Kernel, nid: number): void {
   const L = k.L;
