@@ -117,9 +117,10 @@ function lockWaitFairness(m: Machine, actionOf: ActionOf): TransitionFairness[] 
     if (a < 0) continue;
     out.push({ name: `kswapd(N${nid}) demote_folio_list (waits for a PTL: qspinlock)`, fairness: 'strong', actions: [a], has: (state) => v.at(state).get(m.L.THR_OP, tid) === OP_KSWAPD_DEMOTE });
   }
-  const step = actionOf(m.g.driverThread, 0);
-  if (step >= 0) {
-    out.push({ name: 'driver offline_pages (waits for a PTL: qspinlock)', fairness: 'strong', actions: [step], has: (state) => (v.at(state).get(m.L.DRV_FLAGS) & DF_OFFLINING) !== 0 });
+  for (let r = 0; r < m.g.compRegions; r++) {
+    const step = actionOf(m.g.driverThreadOf(r), 0);
+    if (step < 0) continue;
+    out.push({ name: `driver${r ? r + 1 : ''} offline_pages (waits for a PTL: qspinlock)`, fairness: 'strong', actions: [step], has: (state) => (v.at(state).get(m.L.DRV_FLAGS, r) & DF_OFFLINING) !== 0 });
   }
   // Region B's release (a CPU inside cxl_mempolicy_remove) runs the same offline rounds.
   for (let cpu = 0; cpu < m.cfg.cpus.length; cpu++) {
@@ -250,18 +251,22 @@ function environmentFairness(m: Machine, actionOf: ActionOf): TransitionFairness
     const a = cpuRemovesRegionB(m, cpu) ? actionOf(m.g.cpuThread(cpu), 2) : -1;
     if (a >= 0) out.push({ name: `admin (signal to cpu${cpu}'s task)`, fairness: 'finite', actions: [a], has: () => true });
   }
-  const tid = m.g.driverThread;
-  const step = actionOf(tid, 0);
-  if (step < 0) return out;
   const v = new StateView(m);
-  /** The driver's choice 0 here starts a probe (bind) or a teardown (unbind): the administrator's decision. */
-  const decides = (state: Uint32Array): boolean => {
-    const k = v.at(state);
-    const s = k.get(k.L.DRV_STATE);
-    return (s === DS_NONE || s === DS_PROBED) && (k.get(k.L.DRV_FLAGS) & (DF_OFFLINING | DF_NP_UNREG)) === 0;
-  };
-  const admin = [step, actionOf(tid, 1), actionOf(tid, 2)].filter((a) => a >= 0);
-  out.push({ name: 'admin (bind/unbind, sysfs hotplug, signal)', fairness: 'finite', actions: admin, has: (state, a) => a !== step || decides(state) });
-  out.push({ name: 'driver (probe/teardown under way)', fairness: 'weak', actions: [step], has: (state) => !decides(state) });
+  // Each compression region's driver instance (`cram2` has two: driver, driver2).
+  for (let r = 0; r < m.g.compRegions; r++) {
+    const tid = m.g.driverThreadOf(r);
+    const step = actionOf(tid, 0);
+    if (step < 0) continue;
+    const who = r === 0 ? 'driver' : `driver${r + 1}`;
+    /** The driver's choice 0 here starts a probe (bind) or a teardown (unbind): the administrator's decision. */
+    const decides = (state: Uint32Array): boolean => {
+      const k = v.at(state);
+      const s = k.get(k.L.DRV_STATE, r);
+      return (s === DS_NONE || s === DS_PROBED) && (k.get(k.L.DRV_FLAGS, r) & (DF_OFFLINING | DF_NP_UNREG)) === 0;
+    };
+    const admin = [step, actionOf(tid, 1), actionOf(tid, 2)].filter((a) => a >= 0);
+    out.push({ name: `admin (bind/unbind, sysfs hotplug, signal${r ? ` of ${who}` : ''})`, fairness: 'finite', actions: admin, has: (state, a) => a !== step || decides(state) });
+    out.push({ name: `${who} (probe/teardown under way)`, fairness: 'weak', actions: [step], has: (state) => !decides(state) });
+  }
   return out;
 }
