@@ -278,18 +278,24 @@ export function cpusetWriteMems(k: Kernel, mask: number, cs = 0): number {
   if (cpusetV1(k)) return cpuset1UpdateNodemask(k, mask, cs);
   const cur = k.get(L.CS_CHILD_MEMS, cs);
   if (mask === cur) return 0;
-  // validate_change: cpusets with tasks can't be changed to have empty mems_allowed.
   // (No child is mem_exclusive, so siblings' masks may overlap: mems_excl_conflict is false.)
-  const populated = k.cfg.cpus.some((c, cpu) => taskCpuset(k, cpu) === cs && k.get(L.MM_LIVE, c.mm));
-  if (populated && cur !== 0 && mask === 0) return -ENOSPC;
-  k.set(L.CS_CHILD_MEMS, cs, mask);
-  if (k.log) k.trace(`update_nodemask(${childName(k, cs)} cpuset.mems = ${maskStr(mask)})`);
+  if (storeChildMems(k, cs, cur, mask) !== 0) return -ENOSPC;
   // update_nodemasks_hier(cs)
   const parent = k.get(L.G_CPUSET_MEMS);
   // Mutant cpuset-eff-ignores-parent (mutants/cpuset.ts): the child's effective mems are its mems, not ∩ the parent's.
   let eff = k.cfg.mutant === 'cpuset-eff-ignores-parent' ? mask : mask & parent;
   if (eff === 0) eff = parent;
   if (eff !== k.get(L.CS_CHILD_EFF, cs)) setChildEffective(k, cs, eff);
+  return 0;
+}
+
+/** validate_change's rule (a cpuset with tasks can't be changed to have empty mems_allowed), then cs->mems_allowed = mask. */
+function storeChildMems(k: Kernel, cs: number, cur: number, mask: number): number {
+  const L = k.L;
+  const populated = k.cfg.cpus.some((c, cpu) => taskCpuset(k, cpu) === cs && k.get(L.MM_LIVE, c.mm));
+  if (populated && cur !== 0 && mask === 0) return -ENOSPC;
+  k.set(L.CS_CHILD_MEMS, cs, mask);
+  if (k.log) k.trace(`update_nodemask(${childName(k, cs)} cpuset.mems = ${maskStr(mask)})`);
   return 0;
 }
 
@@ -308,10 +314,7 @@ function cpuset1UpdateNodemask(k: Kernel, mask: number, cs: number): number {
   if ((mask & ~k.get(L.G_CPUSET_MEMS)) && k.cfg.mutant !== 'cpuset1-write-skips-subset') return -EINVAL;
   const cur = k.get(L.CS_CHILD_MEMS, cs);
   if (mask === cur) return 0;
-  const populated = k.cfg.cpus.some((c, cpu) => taskCpuset(k, cpu) === cs && k.get(L.MM_LIVE, c.mm));
-  if (populated && cur !== 0 && mask === 0) return -ENOSPC;
-  k.set(L.CS_CHILD_MEMS, cs, mask);
-  if (k.log) k.trace(`update_nodemask(${childName(k, cs)} cpuset.mems = ${maskStr(mask)})`);
+  if (storeChildMems(k, cs, cur, mask) !== 0) return -ENOSPC;
   // update_nodemasks_hier: new = mems ∩ parent's effective (= mems, a subset); v1 keeps an empty result.
   if (mask !== k.get(L.CS_CHILD_EFF, cs)) setChildEffective(k, cs, mask);
   return 0;
