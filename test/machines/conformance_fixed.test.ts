@@ -18,10 +18,11 @@ import { backpressureSpec } from '../../models/backpressure.machine.ts';
 
 test('driver, all fixes: BFS with conformance completes with no violation', (t) => {
   const { sys } = resolveSystem({ system: 'kernel', config: 'driver', fixes: ['all'], mutant: null });
-  const r = explore(sys, { strategy: 'bfs', maxStates: 700_000, tty: false }); // 557,688 states since the LRU batches and staged demotion (issue 12)
+  // 45,109 states on session 8's model (the kernel's hopeless-node rule: kswapd no longer runs again on a node it gave up on)
+  const r = explore(sys, { strategy: 'bfs', maxStates: 700_000, tty: false });
   t.deepEqual(r.violations.map((v) => `${v.property}@${v.trace.length}`), []);
   t.true(r.complete);
-  t.true(r.states > 50_000);
+  t.true(r.states > 40_000);
 });
 
 test('folio: hot-unplug migration takes cram (and an unmapped swap-cache folio on P) -> offline only; a deferred or isolated P folio is not offlined in one step', (t) => {
